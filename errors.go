@@ -1,0 +1,77 @@
+package loyalty
+
+import "errors"
+
+// Errors a host can branch on with errors.Is. Every write that fails with one
+// of them has written nothing.
+var (
+	// ErrUnknownMember: the member was never enrolled.
+	ErrUnknownMember = errors.New("loyalty: unknown member")
+	// ErrMemberExists: enrolling a member ID that is already enrolled under
+	// another idempotency key.
+	ErrMemberExists = errors.New("loyalty: member already enrolled")
+	// ErrInvalidAmount: a zero, negative or malformed amount or point count.
+	ErrInvalidAmount = errors.New("loyalty: invalid amount")
+	// ErrInvalidCurrency: a malformed currency code.
+	ErrInvalidCurrency = errors.New("loyalty: invalid currency")
+	// ErrCurrencyMismatch: money in a currency other than the program's.
+	ErrCurrencyMismatch = errors.New("loyalty: currency does not match the program")
+	// ErrOverflow: a point count or amount would not fit an int64.
+	ErrOverflow = errors.New("loyalty: amount overflows int64")
+	// ErrInvalidProgram: a program or rule definition failed Validate.
+	ErrInvalidProgram = errors.New("loyalty: invalid program")
+	// ErrInvalidEvent: an order, return or action is malformed (no ID, no member,
+	// a line with zero quantity, ...).
+	ErrInvalidEvent = errors.New("loyalty: invalid event")
+	// ErrUnknownOrder: a return names an order this ledger never earned on.
+	ErrUnknownOrder = errors.New("loyalty: unknown order")
+	// ErrDuplicateOrder: an order ID that already earned, under another key.
+	ErrDuplicateOrder = errors.New("loyalty: order already recorded")
+	// ErrReturnExceedsOrder: a return of more quantity or value than was bought
+	// (counting earlier returns).
+	ErrReturnExceedsOrder = errors.New("loyalty: return exceeds what was bought")
+	// ErrInsufficientPoints: a redemption or debit larger than the spendable balance.
+	ErrInsufficientPoints = errors.New("loyalty: insufficient points")
+	// ErrBelowMinimum: a redemption below the program's minimum.
+	ErrBelowMinimum = errors.New("loyalty: redemption below minimum")
+	// ErrNotIncrement: a redemption that is not a multiple of the program's increment.
+	ErrNotIncrement = errors.New("loyalty: redemption not a multiple of the increment")
+	// ErrAboveCap: a redemption worth more than the program lets one order take off.
+	ErrAboveCap = errors.New("loyalty: redemption above the order cap")
+	// ErrUnknownRedemption: cancelling a redemption that does not exist.
+	ErrUnknownRedemption = errors.New("loyalty: unknown redemption")
+	// ErrAlreadyCancelled: cancelling a redemption that was already cancelled.
+	ErrAlreadyCancelled = errors.New("loyalty: redemption already cancelled")
+	// ErrMissingKey: a write without an idempotency key.
+	ErrMissingKey = errors.New("loyalty: missing idempotency key")
+	// ErrKeyReused: an idempotency key replayed with a different payload.
+	ErrKeyReused = errors.New("loyalty: idempotency key reused with a different payload")
+	// ErrConflict is returned by Store.Commit when the member changed since the
+	// state the change was planned from. The Engine retries on it; hosts only
+	// see it when retries are exhausted.
+	ErrConflict = errors.New("loyalty: concurrent write to the same member")
+	// ErrNotFound is returned by stores for a missing record.
+	ErrNotFound = errors.New("loyalty: not found")
+)
+
+// ValidationError carries the field that failed and why. It unwraps to the
+// sentinel that classifies it (ErrInvalidProgram, ErrInvalidEvent, ...).
+type ValidationError struct {
+	Field  string // "rules[2].rate", "lines[0].quantity"
+	Reason string
+	Kind   error // the sentinel
+}
+
+func (e *ValidationError) Error() string {
+	return e.Kind.Error() + ": " + e.Field + ": " + e.Reason
+}
+
+func (e *ValidationError) Unwrap() error { return e.Kind }
+
+func invalidProgram(field, reason string) error {
+	return &ValidationError{Field: field, Reason: reason, Kind: ErrInvalidProgram}
+}
+
+func invalidEvent(field, reason string) error {
+	return &ValidationError{Field: field, Reason: reason, Kind: ErrInvalidEvent}
+}

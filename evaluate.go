@@ -1,0 +1,516 @@
+package loyalty
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// Result is what an evaluation earns. It is computed the same way for a
+// dry run (Engine.Estimate) and for the write (Engine.Earn).
+type Result struct {
+	// Awards are the whole units credited per account, in the order the
+	// accounts first appeared in the effects. Never negative.
+	Awards []Award
+	// Counters are the new values of the counters the rules touched.
+	Counters []Counter
+	// Explanation says, per rule, why; its Points add up to each award.
+	Explanation []Explanation
+	// Lines is the order's earn basis per line (nil for other events).
+	Lines []LineBasis
+	// Value and Basis are the order's value after discounts and its earn basis,
+	// in Scale units.
+	Value, Basis int64
+	Scale        int32
+	// BelowMinimum is set when the order did not reach the program's minimum.
+	BelowMinimum bool
+}
+
+// Award is what an evaluation credits to one account.
+type Award struct {
+	Account Account
+	Amount  int64
+	// Lines attributes Amount to the order lines (same order as Order.Lines);
+	// Order is the part not tied to a line. Lines sum plus Order is Amount.
+	Lines []int64
+	Order int64
+}
+
+// Points returns what the result credits to PointsAccount.
+func (r *Result) Points() int64 {
+	for i := range r.Awards {
+		if r.Awards[i].Account == PointsAccount {
+			return r.Awards[i].Amount
+		}
+	}
+	return 0
+}
+
+// Evaluate runs the program's rules for ev against the member's state at now
+// and combines their effects. It is pure: the same inputs give the same
+// Result. State must hold the member; it is not modified.
+func (p *Program) Evaluate(st *State, ev Event, now time.Time) (*Result, error) {
+	c := &Context{Now: now, Program: p, State: st, Member: &st.Member, Event: ev}
+	res := &Result{}
+	if o, ok := ev.(*Order); ok {
+		if err := p.orderBasis(c, o); err != nil {
+			return nil, err
+		}
+		res.Lines, res.Value, res.Basis, res.Scale = c.Lines, c.Value, c.Basis, c.Scale
+		if !p.Basis.MinimumOrder.IsZero() && c.Value < c.Units(p.Basis.MinimumOrder) {
+			res.BelowMinimum = true
+			res.Explanation = append(res.Explanation, Explanation{
+				Rule: "minimum-order", Line: OrderLevel, Currency: p.Currency, Scale: c.Scale,
+				Basis: c.Value, Note: "below the minimum order of " + p.Basis.MinimumOrder.String(),
+			})
+			return res, nil
+		}
+	} else {
+		c.Scale = p.Currency.MinorDigits()
+	}
+	effects := p.runRules(c, make([]Effect, 0, 8+2*len(c.Lines)))
+	if err := p.combine(c, effects, res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// orderBasis fills the context's per-line basis, choosing a scale at which
+// every amount of the order is a whole number.
+func (p *Program) orderBasis(c *Context, o *Order) error {
+	if o.Currency != p.Currency {
+		return fmt.Errorf("%w: order %s is in %s, program %q in %s", ErrCurrencyMismatch, o.ID, o.Currency, p.Name, p.Currency)
+	}
+	scale := p.Currency.MinorDigits()
+	for try := 0; try < 2; try++ {
+		ok, err := p.fillBasis(c, o, scale)
+		if err != nil || ok {
+			return err
+		}
+		scale = finestScale(o, scale)
+	}
+	return fmt.Errorf("%w: order %s amounts do not fit exact int64 arithmetic", ErrOverflow, o.ID)
+}
+
+// finestScale is the number of fractional digits that makes every amount of o whole.
+func finestScale(o *Order, scale int32) int32 {
+	up := func(d decimal.Decimal) {
+		if e := -d.Exponent(); e > scale {
+			scale = e
+		}
+	}
+	for i := range o.Lines {
+		up(o.Lines[i].UnitPrice)
+		up(o.Lines[i].Discount)
+	}
+	up(o.Discount)
+	up(o.Shipping)
+	up(o.Tax)
+	if scale > 18 {
+		scale = 18
+	}
+	return scale
+}
+
+// fillBasis computes the basis at scale; ok is false when an amount is not
+// whole at that scale or overflows.
+func (p *Program) fillBasis(c *Context, o *Order, scale int32) (ok bool, err error) {
+	lines := c.Lines
+	if cap(lines) < len(o.Lines) {
+		lines = make([]LineBasis, len(o.Lines))
+	}
+	lines = lines[:len(o.Lines)]
+	var net [16]int64
+	nets := net[:0]
+	if len(o.Lines) > len(net) {
+		nets = make([]int64, 0, len(o.Lines))
+	}
+	var total, gross int64
+	for i := range o.Lines {
+		l := &o.Lines[i]
+		price, ok1 := toMinor(l.UnitPrice, scale)
+		disc, ok2 := toMinor(l.Discount, scale)
+		if !ok1 || !ok2 {
+			return false, nil
+		}
+		g, ok := mul64(price, l.Quantity)
+		if !ok {
+			return false, nil
+		}
+		if disc > g {
+			return false, &ValidationError{Field: lineField(i, "discount"), Reason: "exceeds the line value", Kind: ErrInvalidAmount}
+		}
+		n := g - disc
+		if total, ok = add64(total, n); !ok {
+			return false, nil
+		}
+		gross += g
+		nets = append(nets, n)
+		lines[i] = LineBasis{SKU: l.SKU, Category: l.Category, Quantity: l.Quantity, Value: n, Excluded: p.excluded(l)}
+		if p.Basis.BeforeDiscounts {
+			lines[i].Basis = g
+		}
+	}
+	orderDisc, ok1 := toMinor(o.Discount, scale)
+	ship, ok2 := toMinor(o.Shipping, scale)
+	tax, ok3 := toMinor(o.Tax, scale)
+	if !ok1 || !ok2 || !ok3 {
+		return false, nil
+	}
+	if orderDisc > total {
+		return false, &ValidationError{Field: "order.discount", Reason: "exceeds the order value", Kind: ErrInvalidAmount}
+	}
+	var shareBuf [16]int64
+	shares := shareBuf[:0]
+	if orderDisc > 0 {
+		shares = apportion(orderDisc, nets, shares)
+	}
+	var value, basis int64
+	for i := range lines {
+		if orderDisc > 0 {
+			lines[i].Value -= shares[i]
+		}
+		if !p.Basis.BeforeDiscounts {
+			lines[i].Basis = lines[i].Value
+		}
+		if lines[i].Excluded {
+			lines[i].Basis = 0
+		}
+		value += lines[i].Value
+		basis += lines[i].Basis
+	}
+	var extra int64
+	if p.Basis.IncludeShipping {
+		extra += ship
+	}
+	if p.Basis.IncludeTax {
+		extra += tax
+	}
+	if extra < 0 || basis+extra < basis {
+		return false, nil
+	}
+	c.Lines, c.Value, c.Basis, c.ExtraBasis, c.Scale, c.Order = lines, value, basis+extra, extra, scale, o
+	return true, nil
+}
+
+func (p *Program) excluded(l *OrderLine) bool {
+	for _, s := range p.Basis.ExcludeSKUs {
+		if s == l.SKU {
+			return true
+		}
+	}
+	for _, s := range p.Basis.ExcludeCategories {
+		if s == l.Category {
+			return true
+		}
+	}
+	return false
+}
+
+// runRules evaluates the rules in order, honouring Stop, and resolves
+// exclusive rules: only the highest-priority exclusive rule of each effect
+// class (earn, multiply) keeps its effects.
+func (p *Program) runRules(c *Context, effects []Effect) []Effect {
+	type best struct {
+		rule     int
+		priority int
+	}
+	bestEarn, bestMul := best{-1, 0}, best{-1, 0}
+	exclusive := false
+	for ri, r := range p.Rules {
+		start := len(effects)
+		effects = r.Evaluate(c, effects)
+		if len(effects) == start {
+			continue
+		}
+		name := r.Name()
+		var st Stacking
+		if s, ok := r.(Stacker); ok {
+			st = s.Stacking()
+		}
+		for i := start; i < len(effects); i++ {
+			e := &effects[i]
+			e.Rule = name
+			if e.Account == "" {
+				e.Account = PointsAccount
+			}
+			if st.Exclusive {
+				exclusive = true
+				b := &bestEarn
+				if e.Kind == EffectMultiply {
+					b = &bestMul
+				} else if e.Kind != EffectEarn {
+					continue
+				}
+				if b.rule < 0 || st.Priority > b.priority {
+					*b = best{ri, st.Priority}
+				}
+			}
+		}
+		if st.Stop {
+			break
+		}
+	}
+	if !exclusive {
+		return effects
+	}
+	// Drop the effects of exclusive rules that lost.
+	keep := effects[:0]
+	for _, e := range effects {
+		ri := p.ruleIndex(e.Rule)
+		r := p.Rules[ri]
+		if s, ok := r.(Stacker); ok && s.Stacking().Exclusive {
+			if e.Kind == EffectEarn && ri != bestEarn.rule || e.Kind == EffectMultiply && ri != bestMul.rule {
+				continue
+			}
+		}
+		keep = append(keep, e)
+	}
+	return keep
+}
+
+func (p *Program) ruleIndex(name string) int {
+	for i, r := range p.Rules {
+		if r.Name() == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// combine turns effects into awards, per account.
+func (p *Program) combine(c *Context, effects []Effect, res *Result) error {
+	var accBuf [2]Account
+	accounts := accBuf[:0]
+	for i := range effects {
+		if effects[i].Kind == EffectEarn && !containsAccount(accounts, effects[i].Account) {
+			accounts = append(accounts, effects[i].Account)
+		}
+	}
+	if len(accounts) > 0 {
+		res.Awards = make([]Award, 0, len(accounts))
+		res.Explanation = make([]Explanation, 0, len(effects)+2)
+	}
+	for _, a := range accounts {
+		aw, err := p.combineAccount(c, effects, a, res)
+		if err != nil {
+			return err
+		}
+		res.Awards = append(res.Awards, aw)
+	}
+	// Counters.
+	for i := range effects {
+		e := &effects[i]
+		if e.Kind != EffectCount {
+			continue
+		}
+		delta := e.Value
+		if e.CountEarned {
+			delta = awardOf(res.Awards, e.Account)
+		}
+		idx := -1
+		for j := range res.Counters {
+			if res.Counters[j].Name == e.Counter {
+				idx = j
+			}
+		}
+		if idx < 0 {
+			res.Counters = append(res.Counters, Counter{Name: e.Counter, Period: e.Period, Value: c.State.Counter(e.Counter, e.Period)})
+			idx = len(res.Counters) - 1
+		}
+		cn := &res.Counters[idx]
+		if cn.Period != e.Period {
+			cn.Period, cn.Value = e.Period, 0
+		}
+		if e.Set {
+			cn.Value = delta
+		} else {
+			v, ok := add64(cn.Value, delta)
+			if !ok {
+				return fmt.Errorf("%w: counter %s", ErrOverflow, e.Counter)
+			}
+			cn.Value = v
+		}
+	}
+	return nil
+}
+
+func containsAccount(as []Account, a Account) bool {
+	for _, x := range as {
+		if x == a {
+			return true
+		}
+	}
+	return false
+}
+
+func awardOf(aws []Award, a Account) int64 {
+	for i := range aws {
+		if aws[i].Account == a {
+			return aws[i].Amount
+		}
+	}
+	return 0
+}
+
+// combineAccount adds rate earnings per line, multiplies them by the line's
+// and the order's multipliers, rounds (per line or per order), adds fixed
+// bonuses and applies the lowest cap.
+func (p *Program) combineAccount(c *Context, effects []Effect, acct Account, res *Result) (Award, error) {
+	n := len(c.Lines)
+	slots := n + 1 // the last slot is the order level
+	var curBuf [17]qty
+	var fixedBuf, ptsBuf [17]int64
+	cur, fixed, pts := curBuf[:0], fixedBuf[:0], ptsBuf[:0]
+	if slots > len(curBuf) {
+		cur, fixed, pts = make([]qty, 0, slots), make([]int64, 0, slots), make([]int64, 0, slots)
+	}
+	for i := 0; i < slots; i++ {
+		cur, fixed, pts = append(cur, qty{}), append(fixed, 0), append(pts, 0)
+	}
+	slot := func(line int) int {
+		if line < 0 || line >= n {
+			return n
+		}
+		return line
+	}
+	capAt, capped := int64(0), false
+	capRule, capNote := "", ""
+	explStart := len(res.Explanation)
+	// Rate earnings and fixed bonuses, in effect order.
+	for i := range effects {
+		e := &effects[i]
+		if e.Account != acct {
+			continue
+		}
+		switch e.Kind {
+		case EffectEarn:
+			s := slot(e.Line)
+			x := Explanation{Rule: e.Rule, Account: acct, Kind: EffectEarn, Line: e.Line, Note: e.Note, Currency: p.Currency, Scale: c.Scale}
+			if e.Points != 0 {
+				if e.Points < 0 {
+					return Award{}, fmt.Errorf("%w: rule %s earned %d", ErrInvalidAmount, e.Rule, e.Points)
+				}
+				v, ok := add64(fixed[s], e.Points)
+				if !ok {
+					return Award{}, fmt.Errorf("%w: rule %s", ErrOverflow, e.Rule)
+				}
+				fixed[s] = v
+				x.Points = e.Points
+			}
+			if e.Rate != nil && e.Basis > 0 {
+				num, den, ok := e.Rate.ratio(c.Scale)
+				var q qty
+				if ok {
+					q = qInt(e.Basis).mul(num, den)
+				} else {
+					q = qtyOfRate(e.Basis, c.Scale, e.Rate)
+				}
+				cur[s] = cur[s].add(q)
+				x.Rate, x.Basis = e.Rate, e.Basis
+				r, _ := q.round(p.Rounding)
+				x.Points += r
+			}
+			res.Explanation = append(res.Explanation, x)
+		case EffectCap:
+			if !capped || e.Points < capAt {
+				capAt, capped, capRule, capNote = e.Points, true, e.Rule, e.Note
+			}
+		}
+	}
+	// Multipliers, in effect order, each explained by the extra it adds.
+	for i := range effects {
+		e := &effects[i]
+		if e.Account != acct || e.Kind != EffectMultiply || e.Factor.den == 0 {
+			continue
+		}
+		var extra qty
+		for s := range cur {
+			if e.Line != OrderLevel && s != slot(e.Line) || cur[s].isZero() {
+				continue
+			}
+			next := cur[s].mul(e.Factor.num, e.Factor.den)
+			extra = extra.add(next.sub(cur[s]))
+			cur[s] = next
+		}
+		r, _ := extra.round(p.Rounding)
+		res.Explanation = append(res.Explanation, Explanation{Rule: e.Rule, Account: acct, Kind: EffectMultiply, Line: e.Line, Note: e.Note, Factor: e.Factor, Points: r})
+	}
+	// Rounding.
+	var total int64
+	switch p.RoundingScope {
+	case RoundPerLine:
+		for s := range cur {
+			v, ok := cur[s].round(p.Rounding)
+			if !ok {
+				return Award{}, fmt.Errorf("%w: points of line %d", ErrOverflow, s)
+			}
+			pts[s] = v
+			total += v
+		}
+	default:
+		var sum qty
+		best := n
+		for s := range cur {
+			sum = sum.add(cur[s])
+			v, _ := cur[s].round(RoundFloor)
+			pts[s] = v
+			total += v
+			if !cur[s].isZero() && (best == n || pts[s] > pts[best]) {
+				best = s
+			}
+		}
+		t, ok := sum.round(p.Rounding)
+		if !ok {
+			return Award{}, fmt.Errorf("%w: points of order", ErrOverflow)
+		}
+		pts[best] += t - total
+		total = t
+	}
+	for s := range pts {
+		v, ok := add64(pts[s], fixed[s])
+		if !ok {
+			return Award{}, fmt.Errorf("%w: points", ErrOverflow)
+		}
+		pts[s] = v
+	}
+	total = 0
+	for _, v := range pts {
+		var ok bool
+		if total, ok = add64(total, v); !ok {
+			return Award{}, fmt.Errorf("%w: points", ErrOverflow)
+		}
+	}
+	// The explanation adds up: a rounding line takes up any difference.
+	var explained int64
+	for _, x := range res.Explanation[explStart:] {
+		explained += x.Points
+	}
+	if d := total - explained; d != 0 {
+		res.Explanation = append(res.Explanation, Explanation{Rule: "rounding", Account: acct, Line: OrderLevel, Points: d})
+	}
+	if capped && total > capAt {
+		if capAt < 0 {
+			capAt = 0
+		}
+		pts = apportion(capAt, append(make([]int64, 0, len(pts)), pts...), pts)
+		res.Explanation = append(res.Explanation, Explanation{Rule: capRule, Account: acct, Kind: EffectCap, Line: OrderLevel, Note: capNote, Points: capAt - total})
+		total = capAt
+	}
+	aw := Award{Account: acct, Amount: total, Order: pts[n]}
+	if n > 0 {
+		aw.Lines = append(make([]int64, 0, n), pts[:n]...)
+	}
+	return aw, nil
+}
+
+// qtyOfRate is the slow exact path of basis × rate when the rate's money
+// does not fit int64 at the scale.
+func qtyOfRate(basis int64, scale int32, r *Rate) qty {
+	per := r.per.Shift(scale) // money per, in scale units, as a decimal
+	num := decimal.New(basis, 0).Mul(decimal.New(r.points, 0))
+	q := qty{}
+	q.big = num.Rat()
+	return qty{big: q.big.Quo(q.big, per.Rat())}
+}

@@ -1,0 +1,160 @@
+package loyalty
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// Rounding is how fractional points become whole points.
+type Rounding uint8
+
+// Rounding modes. The zero value rounds down (floor), the default of most programs.
+const (
+	RoundFloor Rounding = iota
+	RoundHalfUp
+	RoundHalfEven
+	RoundCeil
+)
+
+// RoundingScope says where rounding happens.
+type RoundingScope uint8
+
+const (
+	// RoundPerOrder adds the exact fractional points of every line and rounds
+	// once (the default: the member loses at most one point per order).
+	RoundPerOrder RoundingScope = iota
+	// RoundPerLine rounds each line's points, then adds them.
+	RoundPerLine
+)
+
+// EarnBasis says which part of an order's value earns. The zero value earns
+// on line values after all discounts, without shipping and tax.
+type EarnBasis struct {
+	// BeforeDiscounts earns on line values before line and order discounts.
+	BeforeDiscounts bool
+	IncludeShipping bool
+	IncludeTax      bool
+	// ExcludeSKUs and ExcludeCategories earn nothing (gift cards, tobacco).
+	ExcludeSKUs       []string
+	ExcludeCategories []string
+	// MinimumOrder is the order value (after discounts) below which the order
+	// earns nothing. Zero means no minimum.
+	MinimumOrder decimal.Decimal
+}
+
+// ClawbackPolicy decides what a return does when the points it reverses were
+// already spent.
+type ClawbackPolicy uint8
+
+const (
+	// ClampAtZero takes back what is left and forgives the rest (the default).
+	ClampAtZero ClawbackPolicy = iota
+	// AllowNegative takes back everything; the balance goes negative and later
+	// earnings pay it back first.
+	AllowNegative
+)
+
+// ExpiryPolicy says when a lot earned at a time expires. Package points has
+// the usual ones. A nil policy means points never expire.
+type ExpiryPolicy interface {
+	// ExpiresAt returns when a lot earned at earned expires; zero for never.
+	ExpiresAt(earned time.Time) time.Time
+}
+
+// RedemptionPolicy turns points into money off at checkout. Package points
+// has the usual one (points.Redemption).
+type RedemptionPolicy interface {
+	// Quote returns how many points of available may be redeemed against an
+	// order of total, and for how much; want > 0 asks for that many points
+	// exactly and fails with ErrInsufficientPoints, ErrBelowMinimum,
+	// ErrNotIncrement or ErrAboveCap when they may not be redeemed.
+	Quote(available int64, total Money, want int64) (Quote, error)
+}
+
+// Quote is what a cart may redeem.
+type Quote struct {
+	// Points and Value are what will be redeemed (for want > 0, exactly want).
+	Points int64
+	Value  Money
+	// MaxPoints and MaxValue are the most this cart may redeem.
+	MaxPoints int64
+	MaxValue  Money
+}
+
+// Program is a named, validated composition of rules and ledger policies. A
+// host builds it in code; Validate checks it, and the Engine refuses a
+// program that does not validate. A Program must not be changed once an
+// Engine uses it; it is then safe for concurrent use.
+type Program struct {
+	Name     string
+	Currency Currency
+	Rules    []Rule
+	Basis    EarnBasis
+	Rounding Rounding
+	// RoundingScope says whether rounding is per order (default) or per line.
+	RoundingScope RoundingScope
+	// Expiry of earned lots; nil never expires.
+	Expiry ExpiryPolicy
+	// PendingDays holds earned order points for a return window before they
+	// become spendable. Zero makes them spendable at once.
+	PendingDays int
+	Clawback    ClawbackPolicy
+	// Redemption converts points to money at checkout; nil disables redemption.
+	Redemption RedemptionPolicy
+}
+
+// Validate reports the first problem with the program's definition as an
+// error that wraps ErrInvalidProgram.
+func (p *Program) Validate() error {
+	if p.Name == "" {
+		return invalidProgram("name", "is empty")
+	}
+	if err := p.Currency.Validate(); err != nil {
+		return invalidProgram("currency", err.Error())
+	}
+	if p.Rounding > RoundCeil {
+		return invalidProgram("rounding", "unknown mode")
+	}
+	if p.RoundingScope > RoundPerLine {
+		return invalidProgram("rounding_scope", "unknown scope")
+	}
+	if p.Clawback > AllowNegative {
+		return invalidProgram("clawback", "unknown policy")
+	}
+	if p.PendingDays < 0 {
+		return invalidProgram("pending_days", "is negative")
+	}
+	if p.Basis.MinimumOrder.Sign() < 0 {
+		return invalidProgram("basis.minimum_order", "is negative")
+	}
+	seen := make(map[string]bool, len(p.Rules))
+	for i, r := range p.Rules {
+		field := "rules[" + strconv.Itoa(i) + "]"
+		if r == nil {
+			return invalidProgram(field, "is nil")
+		}
+		name := r.Name()
+		if name == "" {
+			return invalidProgram(field, "has no name")
+		}
+		if seen[name] {
+			return invalidProgram(field, "duplicate rule name "+strconv.Quote(name))
+		}
+		seen[name] = true
+		if v, ok := r.(Validator); ok {
+			if err := v.Validate(); err != nil {
+				return &ValidationError{Field: field + " " + name, Reason: err.Error(), Kind: ErrInvalidProgram}
+			}
+		}
+	}
+	for _, v := range []any{p.Expiry, p.Redemption} {
+		if v, ok := v.(Validator); ok {
+			if err := v.Validate(); err != nil {
+				return &ValidationError{Field: "policy", Reason: err.Error(), Kind: ErrInvalidProgram}
+			}
+		}
+	}
+	return nil
+}

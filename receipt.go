@@ -1,0 +1,59 @@
+package loyalty
+
+import "time"
+
+// Operation names the kind of write a receipt records.
+type Operation string
+
+// Operations.
+const (
+	OpEnroll Operation = "enroll"
+	OpEarn   Operation = "earn"   // an order
+	OpReturn Operation = "return" // a return of an order
+	OpAct    Operation = "act"    // an engagement action
+	OpRedeem Operation = "redeem" // checkout redemption
+	OpCancel Operation = "cancel" // a redemption rolled back
+	OpAdjust Operation = "adjust" // operator adjustment
+	OpSettle Operation = "settle" // activations and expiries only
+)
+
+// Receipt says what one committed write changed and why. Replaying the
+// write's idempotency key returns the same receipt.
+type Receipt struct {
+	Key       string
+	MemberID  string
+	Operation Operation
+	Ref       string // the order, return, redemption or action ID
+	At        time.Time
+	// Version is the member version the write produced.
+	Version     int64
+	Entries     []Entry
+	Balances    []Balance // after the write, for every account it touched
+	Explanation []Explanation
+	// Redemption is set for OpRedeem and OpCancel.
+	Redemption *RedemptionRecord
+	// Forgiven is what a return could not claw back because the points were
+	// spent and the program clamps at zero.
+	Forgiven int64
+}
+
+// Points is the write's net change to the member's points, available plus pending.
+func (r *Receipt) Points() int64 {
+	var n int64
+	for i := range r.Entries {
+		if e := &r.Entries[i]; e.Account == PointsAccount {
+			n += e.Amount + e.Pending
+		}
+	}
+	return n
+}
+
+// Balance returns the balance of account a after the write, if the write touched it.
+func (r *Receipt) Balance(a Account) (Balance, bool) {
+	for _, b := range r.Balances {
+		if b.Account == a {
+			return b, true
+		}
+	}
+	return Balance{Account: a}, false
+}

@@ -1,0 +1,331 @@
+package loyalty
+
+import (
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// Rule is one earning rule of a program. The built-in rules (package points
+// and the other program packages) implement it exactly as a host's own rule
+// type would.
+//
+// Evaluate reads the immutable evaluation context and appends the effects it
+// produces to effects, returning the extended slice (as strconv.AppendInt
+// does, so an evaluation need not allocate per rule). A rule must not modify
+// the context, read storage, the wall clock or a global random source: the
+// same context must always give the same effects.
+type Rule interface {
+	// Name identifies the rule in explanations, entries and counters. It must
+	// be unique within a program and stable across deploys.
+	Name() string
+	Evaluate(c *Context, effects []Effect) []Effect
+}
+
+// Validator is implemented by rules (and policies) that can check their own
+// definition. Program.Validate calls it.
+type Validator interface {
+	Validate() error
+}
+
+// Stacker is implemented by rules that do not stack with others. A rule
+// without it is stackable: its earnings add up and its multipliers multiply.
+type Stacker interface {
+	Stacking() Stacking
+}
+
+// Stacking says how a rule combines with the others of a program.
+type Stacking struct {
+	// Exclusive rules do not stack: among the exclusive rules that matched, only
+	// the one with the highest Priority counts (the earlier one on a tie),
+	// separately for earnings and for multipliers. Stackable rules always count.
+	Exclusive bool
+	Priority  int
+	// Stop, when the rule matched (produced an effect), skips the rules after it.
+	Stop bool
+}
+
+// EffectKind says what an effect asks for.
+type EffectKind uint8
+
+// Effect kinds.
+const (
+	// EffectEarn credits Account: Rate × Basis (multiplied by the line's
+	// multipliers) plus Points (a fixed bonus, never multiplied).
+	EffectEarn EffectKind = iota + 1
+	// EffectMultiply multiplies the rate earnings of Line (or of every line and
+	// the order when Line is OrderLevel) in Account by Factor.
+	EffectMultiply
+	// EffectCap limits what the evaluation earns in Account to Points.
+	EffectCap
+	// EffectCount sets counter Counter in Period: to Value when Set, else to its
+	// current value plus Value, or plus the points finally earned when
+	// CountEarned is set.
+	EffectCount
+)
+
+// OrderLevel is the Line of an effect that belongs to the whole order or
+// event rather than to one order line.
+const OrderLevel = -1
+
+// Effect is what a rule asks for. Build them with the helpers Earn, EarnAt,
+// Multiply, Cap and Count; the zero values of the fields not used by a kind
+// are ignored.
+type Effect struct {
+	Kind EffectKind
+	// Rule is set by the program to the name of the rule that produced it.
+	Rule    string
+	Account Account // empty means PointsAccount
+	Line    int     // the order line, or OrderLevel
+
+	Points int64  // EffectEarn: fixed points; EffectCap: the limit
+	Rate   *Rate  // EffectEarn: earn at this rate on Basis
+	Basis  int64  // EffectEarn: amount the rate applies to, in Context.Scale units
+	Factor Factor // EffectMultiply
+
+	Counter     string // EffectCount
+	Period      string
+	Value       int64
+	Set         bool
+	CountEarned bool
+
+	// Note says what matched, for the explanation ("category shoes").
+	Note string
+}
+
+// Earn is an effect crediting a fixed number of points (not multiplied).
+func Earn(points int64, line int, note string) Effect {
+	return Effect{Kind: EffectEarn, Points: points, Line: line, Note: note}
+}
+
+// EarnAt is an effect earning at rate r on basis (Context.Scale units).
+func EarnAt(r *Rate, basis int64, line int, note string) Effect {
+	return Effect{Kind: EffectEarn, Rate: r, Basis: basis, Line: line, Note: note}
+}
+
+// Multiply is an effect multiplying the rate earnings of line (or OrderLevel).
+func Multiply(f Factor, line int, note string) Effect {
+	return Effect{Kind: EffectMultiply, Factor: f, Line: line, Note: note}
+}
+
+// Cap is an effect limiting the evaluation's points to max.
+func Cap(max int64, note string) Effect {
+	return Effect{Kind: EffectCap, Points: max, Line: OrderLevel, Note: note}
+}
+
+// Count is an effect adding delta to counter name in period.
+func Count(name, period string, delta int64) Effect {
+	return Effect{Kind: EffectCount, Counter: name, Period: period, Value: delta, Line: OrderLevel}
+}
+
+// Rate is an earn rate: Points units of the account per Per of money
+// ("5 points per 1.00"). Build it with NewRate; a Rate is immutable.
+type Rate struct {
+	points  int64
+	per     decimal.Decimal
+	perCoef int64 // per = perCoef × 10^perExp
+	perExp  int32
+}
+
+// NewRate returns the rate of points per amount of money. It fails with
+// ErrInvalidProgram for a non-positive points or amount.
+func NewRate(points int64, per decimal.Decimal) (*Rate, error) {
+	if points <= 0 {
+		return nil, invalidProgram("rate.points", "must be positive")
+	}
+	if per.Sign() <= 0 {
+		return nil, invalidProgram("rate.per", "must be positive")
+	}
+	if per.NumDigits() > 18 {
+		return nil, invalidProgram("rate.per", "has too many digits")
+	}
+	return &Rate{points: points, per: per, perCoef: per.CoefficientInt64(), perExp: per.Exponent()}, nil
+}
+
+// Points is the rate's numerator.
+func (r *Rate) Points() int64 { return r.points }
+
+// Per is the money the rate's points are earned on.
+func (r *Rate) Per() decimal.Decimal { return r.per }
+
+// String formats the rate as "5 per 1.00".
+func (r *Rate) String() string { return itoa(r.points) + " per " + r.per.String() }
+
+// ratio returns the rate per unit of 10^-scale currency as num/den.
+func (r *Rate) ratio(scale int32) (num, den int64, ok bool) {
+	// per in scale units = perCoef × 10^(perExp+scale)
+	shift := r.perExp + scale
+	switch {
+	case shift >= 0:
+		if shift > 18 {
+			return 0, 0, false
+		}
+		d, ok := mul64(r.perCoef, pow10[shift])
+		return r.points, d, ok
+	default:
+		if -shift > 18 {
+			return 0, 0, false
+		}
+		n, ok := mul64(r.points, pow10[-shift])
+		return n, r.perCoef, ok
+	}
+}
+
+// Factor is an exact multiplier such as 2 or 1.5. Build it with NewFactor.
+type Factor struct {
+	num, den int64
+}
+
+// NewFactor returns the multiplier f. It fails with ErrInvalidProgram for a
+// negative factor or one with more than 18 digits.
+func NewFactor(f decimal.Decimal) (Factor, error) {
+	if f.Sign() < 0 {
+		return Factor{}, invalidProgram("factor", "is negative")
+	}
+	if f.NumDigits() > 18 {
+		return Factor{}, invalidProgram("factor", "has too many digits")
+	}
+	c, e := f.CoefficientInt64(), f.Exponent()
+	if e >= 0 {
+		if e > 18 {
+			return Factor{}, invalidProgram("factor", "is too large")
+		}
+		n, ok := mul64(c, pow10[e])
+		if !ok {
+			return Factor{}, invalidProgram("factor", "is too large")
+		}
+		return Factor{n, 1}, nil
+	}
+	if -e > 18 {
+		return Factor{}, invalidProgram("factor", "has too many digits")
+	}
+	n, d := c, pow10[-e]
+	g := gcd(n, d)
+	return Factor{n / g, d / g}, nil
+}
+
+// IsZero reports whether f is the zero Factor (not set).
+func (f Factor) IsZero() bool { return f.den == 0 }
+
+// String formats the factor as a decimal ("1.5").
+func (f Factor) String() string {
+	if f.den == 0 {
+		return "0"
+	}
+	return decimal.New(f.num, 0).DivRound(decimal.New(f.den, 0), 6).String()
+}
+
+// Context is what a rule sees: the program, the member's state, the event and
+// the time. It is shared by every rule of an evaluation and must not be modified.
+type Context struct {
+	Now     time.Time
+	Program *Program
+	State   *State
+	Member  *Member
+	Event   Event
+
+	// For an *Order event:
+	Order *Order
+	// Lines is the earn basis of each order line, in Order.Lines order.
+	Lines []LineBasis
+	// Basis is the order's total earn basis (eligible lines plus shipping and
+	// tax when the program includes them); Value is its value after discounts.
+	// Both are in units of 10^-Scale of the currency.
+	Basis, Value int64
+	// ExtraBasis is the part of Basis not on a line (shipping, tax).
+	ExtraBasis int64
+	// Scale is the number of decimal digits of Basis and Value: the currency's
+	// minor digits, or more when a price has finer fractions.
+	Scale int32
+}
+
+// LineBasis is one order line as the program sees it for earning.
+type LineBasis struct {
+	SKU      string
+	Category string
+	Quantity int64
+	// Value is the line after its own discount and its share of the order
+	// discount, in Context.Scale units.
+	Value int64
+	// Basis is what rates apply to: Value (or the pre-discount value when the
+	// program earns before discounts), zero when the line is excluded.
+	Basis    int64
+	Excluded bool
+}
+
+// Units converts an amount of the order's currency to Context.Scale units,
+// rounding toward zero (a threshold of 0.005 at scale 2 reads as 0.00).
+func (c *Context) Units(d decimal.Decimal) int64 {
+	if u, ok := toMinor(d, c.Scale); ok {
+		return u
+	}
+	return d.Shift(c.Scale).IntPart()
+}
+
+// Amount converts Context.Scale units to a decimal amount.
+func (c *Context) Amount(units int64) decimal.Decimal { return decimal.New(units, -c.Scale) }
+
+// Explanation is one line of "why you earned this": which rule, what it
+// matched, on which basis, at which rate, and how many points it contributed.
+// The Points of a result's explanations add up to what was earned.
+type Explanation struct {
+	Rule    string
+	Account Account
+	Kind    EffectKind
+	Line    int    // the order line, or OrderLevel
+	Note    string // what matched
+	// Basis is the amount the rate applied to, in Scale units of Currency.
+	Basis    int64
+	Scale    int32
+	Currency Currency
+	Rate     *Rate  // for rate earnings
+	Factor   Factor // for multipliers
+	Points   int64
+}
+
+// BasisMoney is the explanation's basis as Money.
+func (x *Explanation) BasisMoney() Money {
+	return Money{Amount: decimal.New(x.Basis, -x.Scale), Currency: x.Currency}
+}
+
+// String renders the explanation for a statement, for example
+// "base-rate: 5 per 1 on 20.00 USD (line 1, SKU tee) = 100".
+func (x *Explanation) String() string {
+	var b strings.Builder
+	b.WriteString(x.Rule)
+	b.WriteString(": ")
+	switch {
+	case x.Kind == EffectMultiply:
+		b.WriteString("×")
+		b.WriteString(x.Factor.String())
+	case x.Kind == EffectCap:
+		b.WriteString("capped")
+	case x.Rate != nil:
+		b.WriteString(x.Rate.String())
+		b.WriteString(" on ")
+		b.WriteString(x.BasisMoney().String())
+	case x.Kind == EffectEarn:
+		b.WriteString("bonus")
+	default:
+		b.WriteString("rounding")
+	}
+	if x.Note != "" || x.Line != OrderLevel {
+		b.WriteString(" (")
+		if x.Line != OrderLevel {
+			b.WriteString("line ")
+			b.WriteString(itoa(int64(x.Line + 1)))
+			if x.Note != "" {
+				b.WriteString(", ")
+			}
+		}
+		b.WriteString(x.Note)
+		b.WriteString(")")
+	}
+	b.WriteString(" = ")
+	if x.Points > 0 {
+		b.WriteString("+")
+	}
+	b.WriteString(itoa(x.Points))
+	return b.String()
+}

@@ -1,0 +1,112 @@
+package loyalty
+
+import (
+	"context"
+	"time"
+)
+
+// Store keeps ledgers. Adapters live under storage/ (memory, sqlite,
+// postgres); storage/storagetest decides their semantics. The Engine is the
+// only caller most hosts need: it plans every change from a State, in pure
+// Go, and asks the Store to commit it.
+//
+// A Store must be safe for concurrent use.
+type Store interface {
+	// Load reads a member's state. It returns ErrUnknownMember (with a zero
+	// Version) when the member was never enrolled. q says which optional parts
+	// to read.
+	Load(ctx context.Context, memberID string, q Query) (*State, error)
+
+	// Commit applies c atomically, all of it or nothing:
+	//   - if a change with c.Key was committed before, it writes nothing and
+	//     returns that change's receipt when c.Fingerprint matches, ErrKeyReused
+	//     when it does not;
+	//   - else if the member's version is no longer c.Version it writes
+	//     nothing and returns ErrConflict;
+	//   - else it appends the entries, upserts lots, counters, order and
+	//     redemption records, sets the balances, records the receipt under
+	//     c.Key and sets the version to c.Version+1.
+	Commit(ctx context.Context, c *Change) (*Receipt, error)
+
+	// Receipt returns the receipt committed under key, or ErrNotFound.
+	Receipt(ctx context.Context, key string) (*Receipt, error)
+
+	// History returns up to limit of a member's entries after the cursor
+	// (the zero EntryID for the start), oldest first. Entries committed while a
+	// host pages through are appended at the end, so a cursor never skips or
+	// repeats one.
+	History(ctx context.Context, memberID string, after EntryID, limit int) ([]Entry, error)
+}
+
+// Query says what optional parts of a member's state Load reads. The member,
+// version, balances, counters and next-due time are always read.
+type Query struct {
+	// Lots asks for the member's open lots (Remaining > 0) in every account.
+	Lots bool
+	// Now, when not zero, also asks for the open lots if the member's NextDue
+	// is not after Now (a lot is due to activate or expire).
+	Now time.Time
+	// Orders asks for the records of these orders.
+	Orders []string
+	// Redemptions asks for the records of these redemptions.
+	Redemptions []string
+}
+
+// State is a member's ledger as of its Version.
+type State struct {
+	Member   Member
+	Version  int64
+	Balances []Balance
+	Counters []Counter
+	// NextDue is the earliest time a lot activates or expires; zero when none
+	// will. Until then the maintained balances are current without reading lots.
+	NextDue     time.Time
+	Lots        []Lot              // when Query.Lots
+	Orders      []OrderRecord      // those of Query.Orders that exist
+	Redemptions []RedemptionRecord // those of Query.Redemptions that exist
+}
+
+// Balance returns the member's balance in account a.
+func (s *State) Balance(a Account) Balance {
+	for _, b := range s.Balances {
+		if b.Account == a {
+			return b
+		}
+	}
+	return Balance{Account: a}
+}
+
+// Counter returns the value of counter name in period, zero if it was last
+// counted in another period.
+func (s *State) Counter(name, period string) int64 {
+	for _, c := range s.Counters {
+		if c.Name == name {
+			if c.Period == period {
+				return c.Value
+			}
+			return 0
+		}
+	}
+	return 0
+}
+
+// Change is one atomic, idempotent write the Engine planned for a member.
+type Change struct {
+	Key string
+	// Fingerprint identifies the request behind the change; a replay of Key
+	// with another fingerprint is ErrKeyReused.
+	Fingerprint string
+	MemberID    string
+	// Version is the member version the change was planned from; 0 creates the member.
+	Version int64
+	// Member, when set, is stored as the member's profile (enrolment, update).
+	Member      *Member
+	Entries     []Entry
+	Lots        []Lot              // new lots and lots whose Remaining changed
+	Balances    []Balance          // the new balance of every account the change touched
+	Counters    []Counter          // new values of the counters the change touched
+	Orders      []OrderRecord      // new or updated order records
+	Redemptions []RedemptionRecord // new or updated redemption records
+	NextDue     time.Time          // the member's new NextDue
+	Receipt     *Receipt
+}
