@@ -7,9 +7,9 @@ import "errors"
 var (
 	// ErrUnknownMember: the member was never enrolled.
 	ErrUnknownMember = errors.New("loyalty: unknown member")
-	// ErrMemberExists: enrolling a member ID that is already enrolled under
-	// another idempotency key.
-	ErrMemberExists = errors.New("loyalty: member already enrolled")
+	// ErrDuplicate: a member, order, return or redemption ID that was already
+	// recorded under another idempotency key.
+	ErrDuplicate = errors.New("loyalty: already recorded under another idempotency key")
 	// ErrInvalidAmount: a zero, negative or malformed amount or point count.
 	ErrInvalidAmount = errors.New("loyalty: invalid amount")
 	// ErrInvalidCurrency: a malformed currency code.
@@ -25,8 +25,8 @@ var (
 	ErrInvalidEvent = errors.New("loyalty: invalid event")
 	// ErrUnknownOrder: a return names an order this ledger never earned on.
 	ErrUnknownOrder = errors.New("loyalty: unknown order")
-	// ErrDuplicateOrder: an order ID that already earned, under another key.
-	ErrDuplicateOrder = errors.New("loyalty: order already recorded")
+	// ErrRedemptionDisabled: the program has no RedemptionPolicy.
+	ErrRedemptionDisabled = errors.New("loyalty: program does not redeem points")
 	// ErrReturnExceedsOrder: a return of more quantity or value than was bought
 	// (counting earlier returns).
 	ErrReturnExceedsOrder = errors.New("loyalty: return exceeds what was bought")

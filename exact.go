@@ -278,3 +278,9 @@ func mulDivRem(a, b, c int64) (int64, int64) {
 	q, r := bits.Div64(hi%uint64(c), lo, uint64(c))
 	return int64(q), int64(r)
 }
+
+// mulDiv returns floor(a×b/c) for non-negative a, b ≤ c and positive c.
+func mulDiv(a, b, c int64) int64 {
+	q, _ := mulDivRem(a, b, c)
+	return q
+}

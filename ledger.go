@@ -113,7 +113,10 @@ type OrderRecord struct {
 	Currency Currency
 	PlacedAt time.Time
 	Lines    []RecordedLine
-	// Value is the order's line value after discounts, in minor units.
+	// Scale is the number of decimal digits of the values below (the
+	// currency's minor digits unless a price had finer fractions).
+	Scale int32
+	// Value is the order's line value after discounts, in Scale units.
 	Value int64
 	// Points is what the order earned into PointsAccount (line and order-level).
 	Points int64
@@ -121,7 +124,7 @@ type OrderRecord struct {
 	OrderPoints int64
 	// Lot is the lot the order's points went into.
 	Lot int64
-	// ReturnedValue is the value returned so far, in minor units.
+	// ReturnedValue is the value returned so far, in Scale units.
 	ReturnedValue int64
 	// Reversed is the points reversed or voided so far.
 	Reversed int64
@@ -139,7 +142,7 @@ type OrderRecord struct {
 type RecordedLine struct {
 	SKU      string
 	Quantity int64
-	Value    int64 // line value after discounts, minor units
+	Value    int64 // line value after discounts, in the record's Scale units
 	Points   int64 // points attributed to this line
 	Returned int64 // quantity returned so far
 }
@@ -157,10 +160,12 @@ type RedemptionRecord struct {
 	At        time.Time
 }
 
-// Draw is how much a debit took from one lot.
+// Draw is how much a debit took from one lot, and that lot's expiry, so a
+// cancelled redemption gives the points back with the expiry they had.
 type Draw struct {
-	Lot    int64
-	Amount int64
+	Lot       int64
+	Amount    int64
+	ExpiresAt time.Time
 }
 
 // LotID is the ID of the index-th lot created by the write that took the

@@ -20,9 +20,11 @@ const (
 // Receipt says what one committed write changed and why. Replaying the
 // write's idempotency key returns the same receipt.
 type Receipt struct {
-	Key       string
-	MemberID  string
-	Operation Operation
+	Key string
+	// Fingerprint identifies the request; see Change.Fingerprint.
+	Fingerprint string
+	MemberID    string
+	Operation   Operation
 	Ref       string // the order, return, redemption or action ID
 	At        time.Time
 	// Version is the member version the write produced.

@@ -1,0 +1,734 @@
+package loyalty
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// Engine runs a Program against a Store: it loads a member's state,
+// evaluates the rules, plans the ledger change in pure Go and commits it
+// once. It is safe for concurrent use; concurrent writes to one member are
+// serialised by the Store's version check and retried.
+type Engine struct {
+	program *Program
+	store   Store
+	clock   Clock
+	retries int
+}
+
+// EngineOptions tune an Engine. The zero value (or nil) uses the system
+// clock and retries a conflicting write up to 100 times.
+type EngineOptions struct {
+	// Clock tells the time; inject a ManualClock in tests.
+	Clock Clock
+	// MaxRetries bounds how often a write is re-planned after ErrConflict.
+	MaxRetries int
+}
+
+// NewEngine validates p and returns an Engine writing to s.
+func NewEngine(p *Program, s Store, opts *EngineOptions) (*Engine, error) {
+	if p == nil {
+		return nil, invalidProgram("program", "is nil")
+	}
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	if s == nil {
+		return nil, errors.New("loyalty: NewEngine needs a Store")
+	}
+	e := &Engine{program: p, store: s, clock: SystemClock{}, retries: 100}
+	if opts != nil {
+		if opts.Clock != nil {
+			e.clock = opts.Clock
+		}
+		if opts.MaxRetries > 0 {
+			e.retries = opts.MaxRetries
+		}
+	}
+	return e, nil
+}
+
+// WithStore returns a copy of e that writes to s, for example a store view
+// bound to the host's own database transaction.
+func (e *Engine) WithStore(s Store) *Engine {
+	c := *e
+	c.store = s
+	return &c
+}
+
+// Program returns the engine's program.
+func (e *Engine) Program() *Program { return e.program }
+
+// now reads the clock once per write, in UTC to the microsecond, which is
+// what every store keeps.
+func (e *Engine) now() time.Time { return e.clock.Now().UTC().Truncate(time.Microsecond) }
+
+// write loads, plans and commits, re-planning on ErrConflict. A planning
+// error is checked against an earlier receipt of the same key, so a replay
+// returns the first receipt even when the request would no longer plan.
+func (e *Engine) write(ctx context.Context, key, fp, member string, q Query, planFn func(st *State, now time.Time) (*Change, error)) (*Receipt, error) {
+	return e.writeOrCreate(ctx, key, fp, member, q, false, planFn)
+}
+
+// writeOrCreate is write; with create, a member that does not exist yet is
+// planned from an empty State at version 0.
+func (e *Engine) writeOrCreate(ctx context.Context, key, fp, member string, q Query, create bool, planFn func(st *State, now time.Time) (*Change, error)) (*Receipt, error) {
+	if key == "" {
+		return nil, ErrMissingKey
+	}
+	if member == "" {
+		return nil, invalidEvent("member_id", "is empty")
+	}
+	for attempt := 0; ; attempt++ {
+		now := e.now()
+		q.Now = now
+		st, err := e.store.Load(ctx, member, q)
+		if create && errors.Is(err, ErrUnknownMember) {
+			st, err = &State{}, nil
+		}
+		var ch *Change
+		if err == nil {
+			ch, err = planFn(st, now)
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, err
+			}
+			if r, rerr := e.replay(ctx, key, fp); rerr != nil || r != nil {
+				if rerr != nil {
+					return nil, rerr
+				}
+				return r, nil
+			}
+			return nil, err
+		}
+		r, err := e.store.Commit(ctx, ch)
+		if errors.Is(err, ErrConflict) && attempt < e.retries {
+			runtime.Gosched()
+			continue
+		}
+		return r, err
+	}
+}
+
+// replay returns the receipt committed under key, nil if none, or
+// ErrKeyReused if it was for another request.
+func (e *Engine) replay(ctx context.Context, key, fp string) (*Receipt, error) {
+	r, err := e.store.Receipt(ctx, key)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	case r.Fingerprint != fp:
+		return nil, fmt.Errorf("%w: key %q", ErrKeyReused, key)
+	}
+	return r, nil
+}
+
+// Enroll adds a member. Signup rules (welcome points) run on enrolment as an
+// ActionSignup at the enrolment time.
+func (e *Engine) Enroll(ctx context.Context, key string, m Member) (*Receipt, error) {
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	fp := fingerprint("enroll", m.ID, m.JoinedAt.UTC().Format(time.RFC3339Nano), m.Birthday.UTC().Format(time.DateOnly), strings.Join(m.Segments, ","), fmtAttrs(m.Attributes))
+	return e.writeOrCreate(ctx, key, fp, m.ID, Query{}, true, func(st *State, now time.Time) (*Change, error) {
+		if st.Version != 0 {
+			return nil, fmt.Errorf("%w: member %s", ErrDuplicate, m.ID)
+		}
+		m := cloneMember(m)
+		if m.JoinedAt.IsZero() {
+			m.JoinedAt = now
+		}
+		m.JoinedAt = m.JoinedAt.UTC().Truncate(time.Microsecond)
+		m.Birthday = m.Birthday.UTC().Truncate(time.Microsecond)
+		st.Member = m
+		p, err := e.planAction(st, &Action{Kind: ActionSignup, MemberID: m.ID, At: m.JoinedAt, Ref: m.ID}, now, key, fp, OpEnroll)
+		if err != nil {
+			return nil, err
+		}
+		p.ch.Member = &m
+		return p.finish(), nil
+	})
+}
+
+// Earn records an order and credits what the program's rules award for it.
+func (e *Engine) Earn(ctx context.Context, key string, o *Order) (*Receipt, error) {
+	if err := e.checkOrder(o); err != nil {
+		return nil, err
+	}
+	return e.write(ctx, key, orderFingerprint(o), o.MemberID, Query{Orders: []string{o.ID}}, func(st *State, now time.Time) (*Change, error) {
+		p, _, err := e.planEarn(st, o, now, key)
+		if err != nil {
+			return nil, err
+		}
+		return p.finish(), nil
+	})
+}
+
+// Estimate is a dry run of Earn: what the order would earn now, with the
+// explanation, through the same evaluation; nothing is written.
+func (e *Engine) Estimate(ctx context.Context, o *Order) (*Result, error) {
+	if err := e.checkOrder(o); err != nil {
+		return nil, err
+	}
+	now := e.now()
+	st, err := e.store.Load(ctx, o.MemberID, Query{})
+	if err != nil {
+		return nil, err
+	}
+	return e.program.Evaluate(st, o, now)
+}
+
+func (e *Engine) checkOrder(o *Order) error {
+	if o == nil {
+		return invalidEvent("order", "is nil")
+	}
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	if o.Currency != e.program.Currency {
+		return fmt.Errorf("%w: order %s is in %s, the program in %s", ErrCurrencyMismatch, o.ID, o.Currency, e.program.Currency)
+	}
+	return nil
+}
+
+func (e *Engine) planEarn(st *State, o *Order, now time.Time, key string) (*plan, *Result, error) {
+	if len(st.Orders) > 0 {
+		return nil, nil, fmt.Errorf("%w: order %s", ErrDuplicate, o.ID)
+	}
+	res, err := e.program.Evaluate(st, o, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	p := newPlan(st, now, key, "", OpEarn, o.ID, Query{})
+	p.ch.Fingerprint = orderFingerprint(o)
+	p.rcpt.Fingerprint = p.ch.Fingerprint
+	p.settle()
+	rec := OrderRecord{ID: o.ID, MemberID: o.MemberID, Currency: o.Currency, PlacedAt: o.PlacedAt.UTC().Truncate(time.Microsecond),
+		Scale: res.Scale, Value: res.Value, Lines: make([]RecordedLine, len(res.Lines))}
+	for i, l := range res.Lines {
+		rec.Lines[i] = RecordedLine{SKU: l.SKU, Quantity: l.Quantity, Value: l.Value}
+	}
+	for _, aw := range res.Awards {
+		if aw.Amount <= 0 {
+			continue
+		}
+		var hold, expires time.Time
+		if aw.Account == PointsAccount {
+			if e.program.PendingDays > 0 {
+				hold = now.AddDate(0, 0, e.program.PendingDays)
+			}
+			expires = e.expiry(now)
+		}
+		lot, err := p.credit(aw.Account, aw.Amount, EntryEarn, hold, expires, Entry{Source: "order", Ref: o.ID,
+			Rate: rateWords(aw.Amount, res.Basis, res.Scale, o.Currency), Note: explain(res.Explanation, aw.Account)})
+		if err != nil {
+			return nil, nil, err
+		}
+		if aw.Account == PointsAccount {
+			rec.Points, rec.OrderPoints, rec.Lot = aw.Amount, aw.Order, lot
+			for i, v := range aw.Lines {
+				rec.Lines[i].Points = v
+			}
+		} else {
+			if rec.Extra == nil {
+				rec.Extra = make(map[Account]int64)
+			}
+			rec.Extra[aw.Account] = aw.Amount
+		}
+	}
+	p.ch.Orders = append(p.ch.Orders, rec)
+	p.ch.Counters = res.Counters
+	p.rcpt.Explanation = res.Explanation
+	return p, res, nil
+}
+
+func (e *Engine) expiry(earned time.Time) time.Time {
+	if e.program.Expiry == nil {
+		return time.Time{}
+	}
+	return e.program.Expiry.ExpiresAt(earned)
+}
+
+// Act records an engagement action (a review, a visit, a custom action) and
+// credits what the rules award for it.
+func (e *Engine) Act(ctx context.Context, key string, a *Action) (*Receipt, error) {
+	if a == nil {
+		return nil, invalidEvent("action", "is nil")
+	}
+	if err := a.Validate(); err != nil {
+		return nil, err
+	}
+	fp := fingerprint("act", string(a.Kind), a.MemberID, a.At.UTC().Format(time.RFC3339Nano), a.Ref)
+	return e.write(ctx, key, fp, a.MemberID, Query{}, func(st *State, now time.Time) (*Change, error) {
+		p, err := e.planAction(st, a, now, key, fp, OpAct)
+		if err != nil {
+			return nil, err
+		}
+		return p.finish(), nil
+	})
+}
+
+func (e *Engine) planAction(st *State, a *Action, now time.Time, key, fp string, op Operation) (*plan, error) {
+	res, err := e.program.Evaluate(st, a, now)
+	if err != nil {
+		return nil, err
+	}
+	p := newPlan(st, now, key, fp, op, a.Ref, Query{})
+	p.settle()
+	for _, aw := range res.Awards {
+		if aw.Amount <= 0 {
+			continue
+		}
+		var expires time.Time
+		if aw.Account == PointsAccount {
+			expires = e.expiry(now)
+		}
+		if _, err := p.credit(aw.Account, aw.Amount, EntryEarn, time.Time{}, expires, Entry{Source: string(a.Kind), Ref: a.Ref, Note: explain(res.Explanation, aw.Account)}); err != nil {
+			return nil, err
+		}
+	}
+	p.ch.Counters = res.Counters
+	p.rcpt.Explanation = res.Explanation
+	return p, nil
+}
+
+// Return reverses what an earlier order earned, in proportion to the value
+// returned and at the rate recorded when it earned. Points still held are
+// voided; points already spent follow the program's ClawbackPolicy. Repeated
+// partial returns never reverse more than the order earned.
+func (e *Engine) Return(ctx context.Context, key string, r *Return) (*Receipt, error) {
+	if r == nil {
+		return nil, invalidEvent("return", "is nil")
+	}
+	if err := r.Validate(); err != nil {
+		return nil, err
+	}
+	return e.write(ctx, key, returnFingerprint(r), r.MemberID, Query{Lots: true, Orders: []string{r.OrderID}}, func(st *State, now time.Time) (*Change, error) {
+		return e.planReturn(st, r, now, key)
+	})
+}
+
+func (e *Engine) planReturn(st *State, r *Return, now time.Time, key string) (*Change, error) {
+	if len(st.Orders) == 0 {
+		return nil, fmt.Errorf("%w: %s", ErrUnknownOrder, r.OrderID)
+	}
+	rec := cloneOrder(st.Orders[0])
+	if slices.Contains(rec.Returns, r.ID) {
+		return nil, fmt.Errorf("%w: return %s", ErrDuplicate, r.ID)
+	}
+	var returned int64 // cumulative value returned, in rec.Scale units
+	if len(r.Lines) > 0 {
+		if rec.ByAmount {
+			return nil, invalidEvent("return.lines", "order "+rec.ID+" was already returned by amount")
+		}
+		for i, rl := range r.Lines {
+			left := rl.Quantity
+			for j := range rec.Lines {
+				l := &rec.Lines[j]
+				if l.SKU != rl.SKU || left == 0 {
+					continue
+				}
+				take := min(l.Quantity-l.Returned, left)
+				l.Returned += take
+				left -= take
+			}
+			if left > 0 {
+				return nil, &ValidationError{Field: "return.lines[" + strconv.Itoa(i) + "]", Reason: "returns more of " + rl.SKU + " than order " + rec.ID + " bought", Kind: ErrReturnExceedsOrder}
+			}
+		}
+		for _, l := range rec.Lines {
+			returned += mulDiv(l.Value, l.Returned, l.Quantity)
+		}
+	} else {
+		if rec.ReturnedValue > 0 && !rec.ByAmount {
+			return nil, invalidEvent("return.amount", "order "+rec.ID+" was already returned by line")
+		}
+		amt, ok := toMinor(r.Amount, rec.Scale)
+		if !ok {
+			return nil, &ValidationError{Field: "return.amount", Reason: "has finer fractions than the order's amounts", Kind: ErrInvalidAmount}
+		}
+		returned = rec.ReturnedValue + amt
+		if returned > rec.Value {
+			return nil, &ValidationError{Field: "return.amount", Reason: "with earlier returns exceeds the value of order " + rec.ID, Kind: ErrReturnExceedsOrder}
+		}
+		rec.ByAmount = true
+	}
+	rec.ReturnedValue = returned
+	rec.Returns = append(rec.Returns, r.ID)
+
+	p := newPlan(st, now, key, returnFingerprint(r), OpReturn, r.ID, Query{Lots: true})
+	p.settle()
+	// Points: per line at the points each line earned, plus order-level points
+	// in proportion to the value returned.
+	var target int64
+	if rec.ByAmount {
+		target = proportion(rec.Points, returned, rec.Value)
+	} else {
+		for _, l := range rec.Lines {
+			target += mulDiv(l.Points, l.Returned, l.Quantity)
+		}
+		target += proportion(rec.OrderPoints, returned, rec.Value)
+	}
+	if delta := target - rec.Reversed; delta > 0 {
+		rec.Reversed = target
+		forgiven := e.takeBack(p, PointsAccount, delta, rec.Lot, r, rec)
+		p.rcpt.Forgiven = forgiven
+	}
+	// Other accounts (cashback, pledges) in proportion to value.
+	for _, a := range sortedAccounts(rec.Extra) {
+		earned := rec.Extra[a]
+		key := a + ":reversed"
+		target := proportion(earned, returned, rec.Value)
+		if delta := target - rec.Extra[key]; delta > 0 {
+			rec.Extra[key] = target
+			e.takeBack(p, a, delta, 0, r, rec)
+		}
+	}
+	p.ch.Orders = append(p.ch.Orders, rec)
+	return p.finish(), nil
+}
+
+// takeBack removes delta of what order rec earned into account a: from the
+// order's lot while it is held (a void), otherwise from the balance,
+// following the clawback policy. It returns what was forgiven.
+func (e *Engine) takeBack(p *plan, a Account, delta, lotID int64, r *Return, rec OrderRecord) int64 {
+	note := "return " + r.ID + " of order " + rec.ID
+	if l := p.lot(lotID); l != nil && l.Pending(p.now) && l.Remaining > 0 {
+		v := min(delta, l.Remaining)
+		l.Remaining -= v
+		p.touch(l)
+		p.balance(a).Pending -= v
+		p.entry(Entry{Account: a, Kind: EntryVoid, Pending: -v, Source: "return", Ref: rec.ID, Lot: l.ID, Note: note})
+		delta -= v
+	}
+	if delta == 0 {
+		return 0
+	}
+	_, short := p.debit(a, delta, lotID, e.program.Clawback == AllowNegative, Entry{Kind: EntryReverse, Source: "return", Ref: rec.ID, Note: note})
+	if e.program.Clawback == AllowNegative {
+		return 0
+	}
+	return short
+}
+
+// proportion is floor(total × part / whole), zero when whole is zero.
+func proportion(total, part, whole int64) int64 {
+	if whole <= 0 || total <= 0 || part <= 0 {
+		return 0
+	}
+	return mulDiv(total, min(part, whole), whole)
+}
+
+// Redemption asks to spend points at checkout on an order.
+type Redemption struct {
+	ID       string
+	MemberID string
+	OrderID  string
+	// Total is the order total the redemption is taken off.
+	Total Money
+	// Points to redeem; zero redeems the most the cart allows.
+	Points int64
+}
+
+func (r *Redemption) validate() error {
+	switch {
+	case r.ID == "":
+		return invalidEvent("redemption.id", "is empty")
+	case r.MemberID == "":
+		return invalidEvent("redemption.member_id", "is empty")
+	case r.Points < 0:
+		return &ValidationError{Field: "redemption.points", Reason: "is negative", Kind: ErrInvalidAmount}
+	case r.Total.Amount.Sign() <= 0:
+		return &ValidationError{Field: "redemption.total", Reason: "must be positive", Kind: ErrInvalidAmount}
+	}
+	return nil
+}
+
+// QuoteRedemption says how many points this cart may redeem and for how
+// much, planned by the same code as Redeem; nothing is written.
+func (e *Engine) QuoteRedemption(ctx context.Context, memberID string, total Money, points int64) (Quote, error) {
+	r := Redemption{ID: "quote", MemberID: memberID, Total: total, Points: points}
+	if err := r.validate(); err != nil {
+		return Quote{}, err
+	}
+	now := e.now()
+	st, err := e.store.Load(ctx, memberID, Query{Lots: true})
+	if err != nil {
+		return Quote{}, err
+	}
+	_, q, err := e.planRedeem(st, &r, now, "")
+	return q, err
+}
+
+// Redeem spends points at checkout, drawing the earliest-expiring lots
+// first. The receipt's Redemption says how much money the points took off.
+func (e *Engine) Redeem(ctx context.Context, key string, r Redemption) (*Receipt, error) {
+	if err := r.validate(); err != nil {
+		return nil, err
+	}
+	return e.write(ctx, key, redemptionFingerprint(&r), r.MemberID, Query{Lots: true, Redemptions: []string{r.ID}}, func(st *State, now time.Time) (*Change, error) {
+		if len(st.Redemptions) > 0 {
+			return nil, fmt.Errorf("%w: redemption %s", ErrDuplicate, r.ID)
+		}
+		ch, _, err := e.planRedeem(st, &r, now, key)
+		return ch, err
+	})
+}
+
+func (e *Engine) planRedeem(st *State, r *Redemption, now time.Time, key string) (*Change, Quote, error) {
+	pol := e.program.Redemption
+	if pol == nil {
+		return nil, Quote{}, ErrRedemptionDisabled
+	}
+	if r.Total.Currency != e.program.Currency {
+		return nil, Quote{}, fmt.Errorf("%w: total in %s, program in %s", ErrCurrencyMismatch, r.Total.Currency, e.program.Currency)
+	}
+	p := newPlan(st, now, key, redemptionFingerprint(r), OpRedeem, r.ID, Query{Lots: true})
+	p.settle()
+	q, err := pol.Quote(p.spendable(PointsAccount), r.Total, r.Points)
+	if err != nil {
+		return nil, Quote{}, err
+	}
+	if key == "" { // a quote
+		return nil, q, nil
+	}
+	if q.Points <= 0 {
+		return nil, q, fmt.Errorf("%w: nothing to redeem", ErrInsufficientPoints)
+	}
+	draws, short := p.debit(PointsAccount, q.Points, 0, false, Entry{Kind: EntryRedeem, Source: "checkout", Ref: r.ID, Note: "order " + r.OrderID + ": " + q.Value.String() + " off"})
+	if short > 0 { // the policy saw more than the lots hold: never overspend
+		return nil, q, fmt.Errorf("%w: %d short", ErrInsufficientPoints, short)
+	}
+	rec := RedemptionRecord{ID: r.ID, MemberID: r.MemberID, OrderID: r.OrderID, Points: q.Points, Value: q.Value, Draws: draws, At: now}
+	p.ch.Redemptions = append(p.ch.Redemptions, rec)
+	p.rcpt.Redemption = &rec
+	return p.finish(), q, nil
+}
+
+// CancelRedemption rolls back a redemption (the order was cancelled): its
+// points come back with the expiry they had; points whose expiry has passed
+// since expire again at once.
+func (e *Engine) CancelRedemption(ctx context.Context, key, memberID, redemptionID string) (*Receipt, error) {
+	if redemptionID == "" {
+		return nil, invalidEvent("redemption_id", "is empty")
+	}
+	fp := fingerprint("cancel", memberID, redemptionID)
+	return e.write(ctx, key, fp, memberID, Query{Lots: true, Redemptions: []string{redemptionID}}, func(st *State, now time.Time) (*Change, error) {
+		if len(st.Redemptions) == 0 {
+			return nil, fmt.Errorf("%w: %s", ErrUnknownRedemption, redemptionID)
+		}
+		rec := st.Redemptions[0]
+		if rec.Cancelled {
+			return nil, fmt.Errorf("%w: %s", ErrAlreadyCancelled, redemptionID)
+		}
+		rec.Cancelled = true
+		p := newPlan(st, now, key, fp, OpCancel, redemptionID, Query{Lots: true})
+		p.settle()
+		for _, d := range rec.Draws {
+			if _, err := p.credit(PointsAccount, d.Amount, EntryRestore, time.Time{}, d.ExpiresAt, Entry{Source: "cancel", Ref: redemptionID, Note: "redemption " + redemptionID + " cancelled"}); err != nil {
+				return nil, err
+			}
+		}
+		p.settle() // restored points whose expiry has passed expire now
+		p.ch.Redemptions = append(p.ch.Redemptions, rec)
+		p.rcpt.Redemption = &rec
+		return p.finish(), nil
+	})
+}
+
+// Adjust credits (points > 0) or debits (points < 0) a member's points by
+// an operator's decision; note says why and is required. A debit may not
+// exceed the spendable balance.
+func (e *Engine) Adjust(ctx context.Context, key, memberID string, points int64, note string) (*Receipt, error) {
+	if points == 0 {
+		return nil, &ValidationError{Field: "points", Reason: "is zero", Kind: ErrInvalidAmount}
+	}
+	if strings.TrimSpace(note) == "" {
+		return nil, invalidEvent("note", "an adjustment needs a reason")
+	}
+	fp := fingerprint("adjust", memberID, strconv.FormatInt(points, 10), note)
+	return e.write(ctx, key, fp, memberID, Query{Lots: points < 0}, func(st *State, now time.Time) (*Change, error) {
+		p := newPlan(st, now, key, fp, OpAdjust, "", Query{Lots: points < 0})
+		p.settle()
+		if points > 0 {
+			if _, err := p.credit(PointsAccount, points, EntryAdjust, time.Time{}, e.expiry(now), Entry{Source: "operator", Note: note}); err != nil {
+				return nil, err
+			}
+		} else {
+			if p.spendable(PointsAccount) < -points {
+				return nil, fmt.Errorf("%w: debit of %d, spendable %d", ErrInsufficientPoints, -points, p.spendable(PointsAccount))
+			}
+			p.debit(PointsAccount, -points, 0, false, Entry{Kind: EntryAdjust, Source: "operator", Note: note})
+		}
+		return p.finish(), nil
+	})
+}
+
+// Settle activates held points whose return window is over and expires lots
+// whose expiry has come, as one write. Every other write settles the member
+// first too; Settle is for a periodic job.
+func (e *Engine) Settle(ctx context.Context, key, memberID string) (*Receipt, error) {
+	fp := fingerprint("settle", memberID)
+	return e.write(ctx, key, fp, memberID, Query{Lots: true}, func(st *State, now time.Time) (*Change, error) {
+		p := newPlan(st, now, key, fp, OpSettle, "", Query{Lots: true})
+		p.settle()
+		return p.finish(), nil
+	})
+}
+
+// Balance returns a member's points balance now. It reads the maintained
+// balance (O(1) in the member's history); only when a lot is due to activate
+// or expire does it read the open lots to settle them in memory.
+func (e *Engine) Balance(ctx context.Context, memberID string) (Balance, error) {
+	return e.AccountBalance(ctx, memberID, PointsAccount)
+}
+
+// AccountBalance is Balance for any account.
+func (e *Engine) AccountBalance(ctx context.Context, memberID string, a Account) (Balance, error) {
+	now := e.now()
+	st, err := e.store.Load(ctx, memberID, Query{Now: now})
+	if err != nil {
+		return Balance{}, err
+	}
+	if st.Lots == nil {
+		return st.Balance(a), nil
+	}
+	p := newPlan(st, now, "", "", OpSettle, "", Query{Lots: true})
+	p.settle()
+	return *p.balance(a), nil
+}
+
+// History returns up to limit of a member's entries after cursor after (the
+// zero EntryID for the first page), oldest first.
+func (e *Engine) History(ctx context.Context, memberID string, after EntryID, limit int) ([]Entry, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	return e.store.History(ctx, memberID, after, limit)
+}
+
+// Member returns a member's profile and state (balances, counters).
+func (e *Engine) Member(ctx context.Context, memberID string) (*State, error) {
+	return e.store.Load(ctx, memberID, Query{})
+}
+
+// --- fingerprints and words
+
+func fingerprint(parts ...string) string {
+	h := fnv.New128a()
+	for _, s := range parts {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	var b [16]byte
+	return fmt.Sprintf("%x", h.Sum(b[:0]))
+}
+
+func dec(d decimal.Decimal) string {
+	if d.IsZero() {
+		return "0"
+	}
+	return d.String()
+}
+
+func orderFingerprint(o *Order) string {
+	parts := make([]string, 0, 8+5*len(o.Lines))
+	parts = append(parts, "earn", o.ID, o.MemberID, o.PlacedAt.UTC().Format(time.RFC3339Nano), string(o.Currency), dec(o.Discount), dec(o.Shipping), dec(o.Tax))
+	for _, l := range o.Lines {
+		parts = append(parts, l.SKU, l.Category, strconv.FormatInt(l.Quantity, 10), dec(l.UnitPrice), dec(l.Discount))
+	}
+	return fingerprint(parts...)
+}
+
+func returnFingerprint(r *Return) string {
+	parts := []string{"return", r.ID, r.OrderID, r.MemberID, r.ReturnedAt.UTC().Format(time.RFC3339Nano), dec(r.Amount)}
+	for _, l := range r.Lines {
+		parts = append(parts, l.SKU, strconv.FormatInt(l.Quantity, 10))
+	}
+	return fingerprint(parts...)
+}
+
+func redemptionFingerprint(r *Redemption) string {
+	return fingerprint("redeem", r.ID, r.MemberID, r.OrderID, dec(r.Total.Amount), string(r.Total.Currency), strconv.FormatInt(r.Points, 10))
+}
+
+func fmtAttrs(m map[string]string) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		b.WriteString(k + "=" + m[k] + ";")
+	}
+	return b.String()
+}
+
+// rateWords is the effective rate of an earning: "120 on 100.00 USD".
+func rateWords(points, basis int64, scale int32, c Currency) string {
+	return strconv.FormatInt(points, 10) + " on " + decimal.New(basis, -scale).StringFixed(c.MinorDigits()) + " " + string(c)
+}
+
+// explain joins the explanation lines of account a for an entry's note.
+func explain(xs []Explanation, a Account) string {
+	var b strings.Builder
+	for i := range xs {
+		if xs[i].Account != a && xs[i].Account != "" {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(xs[i].String())
+	}
+	return b.String()
+}
+
+func cloneMember(m Member) Member {
+	m.Segments = append([]string(nil), m.Segments...)
+	if m.Attributes != nil {
+		a := make(map[string]string, len(m.Attributes))
+		for k, v := range m.Attributes {
+			a[k] = v
+		}
+		m.Attributes = a
+	}
+	return m
+}
+
+func cloneOrder(r OrderRecord) OrderRecord {
+	r.Lines = append([]RecordedLine(nil), r.Lines...)
+	r.Returns = append([]string(nil), r.Returns...)
+	if r.Extra != nil {
+		m := make(map[Account]int64, len(r.Extra))
+		for k, v := range r.Extra {
+			m[k] = v
+		}
+		r.Extra = m
+	}
+	return r
+}
+
+func sortedAccounts(m map[Account]int64) []Account {
+	out := make([]Account, 0, len(m))
+	for k := range m {
+		if !strings.HasSuffix(string(k), ":reversed") {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
+}

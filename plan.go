@@ -1,0 +1,264 @@
+package loyalty
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+// plan builds one Change from a member's State. All ledger arithmetic lives
+// here, once, in pure Go: stores only persist what a plan decided. A plan is
+// used by one goroutine and thrown away after Commit.
+type plan struct {
+	st      *State
+	now     time.Time
+	ch      *Change
+	version int64 // the version the change will produce
+
+	balances []Balance // working copies of the touched balances
+	lots     []Lot     // working copies of the loaded lots
+	loaded   bool      // lots were read, so NextDue can be recomputed
+	lotIdx   int
+	dirty    []int64 // IDs of lots to write
+	rcpt     *Receipt
+}
+
+func newPlan(st *State, now time.Time, key, fingerprint string, op Operation, ref string, q Query) *plan {
+	p := &plan{st: st, now: now, version: st.Version + 1}
+	p.rcpt = &Receipt{Key: key, Fingerprint: fingerprint, MemberID: st.Member.ID, Operation: op, Ref: ref, At: now, Version: p.version}
+	p.ch = &Change{Key: key, Fingerprint: fingerprint, MemberID: st.Member.ID, Version: st.Version, Receipt: p.rcpt, NextDue: st.NextDue}
+	if q.Lots || st.Lots != nil {
+		p.loaded = true
+		p.lots = append(make([]Lot, 0, len(st.Lots)+2), st.Lots...)
+	}
+	return p
+}
+
+func (p *plan) balance(a Account) *Balance {
+	for i := range p.balances {
+		if p.balances[i].Account == a {
+			return &p.balances[i]
+		}
+	}
+	p.balances = append(p.balances, p.st.Balance(a))
+	return &p.balances[len(p.balances)-1]
+}
+
+func (p *plan) entry(e Entry) {
+	e.ID = EntryID{Version: p.version, Index: int32(len(p.ch.Entries))}
+	e.MemberID, e.At, e.Key = p.st.Member.ID, p.now, p.ch.Key
+	if e.Account == "" {
+		e.Account = PointsAccount
+	}
+	p.ch.Entries = append(p.ch.Entries, e)
+}
+
+func (p *plan) lot(id int64) *Lot {
+	for i := range p.lots {
+		if p.lots[i].ID == id {
+			return &p.lots[i]
+		}
+	}
+	return nil
+}
+
+func (p *plan) touch(l *Lot) {
+	if !slices.Contains(p.dirty, l.ID) {
+		p.dirty = append(p.dirty, l.ID)
+	}
+}
+
+// settle activates the loaded lots whose hold is over and expires those whose
+// expiry is not after now, in the order they fell due.
+func (p *plan) settle() {
+	if !p.loaded {
+		return
+	}
+	due := make([]int, 0, 4)
+	for i := range p.lots {
+		l := &p.lots[i]
+		if l.Remaining != 0 && (!l.ActivatesAt.IsZero() && !p.now.Before(l.ActivatesAt) || l.Expired(p.now)) {
+			due = append(due, i)
+		}
+	}
+	slices.SortFunc(due, func(a, b int) int {
+		return lotDue(&p.lots[a]).Compare(lotDue(&p.lots[b]))
+	})
+	for _, i := range due {
+		l := &p.lots[i]
+		b := p.balance(l.Account)
+		if !l.ActivatesAt.IsZero() && !p.now.Before(l.ActivatesAt) {
+			r := l.Remaining
+			p.entry(Entry{Account: l.Account, Kind: EntryActivate, Amount: r, Pending: -r, Source: "hold", Ref: l.Ref, Lot: l.ID, Note: "return window over"})
+			b.Pending -= r
+			b.Available += r
+			l.ActivatesAt = time.Time{}
+			l.Remaining = r - repay(b, r)
+			p.touch(l)
+		}
+		if l.Expired(p.now) && l.Remaining > 0 {
+			r := l.Remaining
+			e := Entry{Account: l.Account, Kind: EntryExpire, Source: "expiry", Ref: l.Ref, Lot: l.ID, Note: "expired " + l.ExpiresAt.Format(time.DateOnly)}
+			if l.Pending(p.now) { // expired while still held
+				e.Pending = -r
+				b.Pending -= r
+			} else {
+				e.Amount = -r
+				b.Available -= r
+			}
+			p.entry(e)
+			l.Remaining = 0
+			p.touch(l)
+		}
+	}
+}
+
+// repay reports how much of a fresh credit of amount goes to paying back a
+// negative balance: the part of amount that the balance was short, before
+// the credit was added to b.Available.
+func repay(b *Balance, amount int64) int64 {
+	before := b.Available - amount
+	if before >= 0 {
+		return 0
+	}
+	return min(-before, amount)
+}
+
+// lotDue is when a lot next needs attention: activation while held, else expiry.
+func lotDue(l *Lot) time.Time {
+	if !l.ActivatesAt.IsZero() {
+		return l.ActivatesAt
+	}
+	return l.ExpiresAt
+}
+
+// credit adds amount to account a as a new lot and an entry.
+func (p *plan) credit(a Account, amount int64, kind EntryKind, activatesAt, expiresAt time.Time, e Entry) (int64, error) {
+	b := p.balance(a)
+	l := Lot{ID: LotID(p.version, p.lotIdx), MemberID: p.st.Member.ID, Account: a, Remaining: amount,
+		EarnedAt: p.now, ExpiresAt: expiresAt, ActivatesAt: activatesAt, Ref: e.Ref}
+	p.lotIdx++
+	e.Account, e.Kind, e.Lot = a, kind, l.ID
+	if l.Pending(p.now) {
+		v, ok := add64(b.Pending, amount)
+		if !ok {
+			return 0, fmt.Errorf("%w: pending balance", ErrOverflow)
+		}
+		b.Pending, e.Pending = v, amount
+	} else {
+		l.ActivatesAt = time.Time{}
+		v, ok := add64(b.Available, amount)
+		if !ok {
+			return 0, fmt.Errorf("%w: balance", ErrOverflow)
+		}
+		b.Available, e.Amount = v, amount
+		l.Remaining = amount - repay(b, amount)
+	}
+	p.entry(e)
+	p.lots = append(p.lots, l)
+	p.touch(&p.lots[len(p.lots)-1])
+	if d := lotDue(&l); !d.IsZero() && l.Remaining > 0 && (p.ch.NextDue.IsZero() || d.Before(p.ch.NextDue)) {
+		p.ch.NextDue = d
+	}
+	return l.ID, nil
+}
+
+// debit takes amount from the active lots of account a: first from lot
+// prefer (if not zero), then earliest expiry first, never-expiring last. When
+// the lots hold less, short says how much was missing; the caller decides
+// whether that is an error. The entry records only what was drawn unless
+// allowNegative, in which case it records amount and the balance goes negative.
+func (p *plan) debit(a Account, amount int64, prefer int64, allowNegative bool, e Entry) (draws []Draw, short int64) {
+	order := make([]int, 0, len(p.lots))
+	for i := range p.lots {
+		l := &p.lots[i]
+		if l.Account == a && l.Remaining > 0 && !l.Pending(p.now) && !l.Expired(p.now) {
+			order = append(order, i)
+		}
+	}
+	slices.SortStableFunc(order, func(i, j int) int {
+		x, y := &p.lots[i], &p.lots[j]
+		if (x.ID == prefer) != (y.ID == prefer) {
+			if x.ID == prefer {
+				return -1
+			}
+			return 1
+		}
+		switch {
+		case x.ExpiresAt.IsZero() && y.ExpiresAt.IsZero():
+		case x.ExpiresAt.IsZero():
+			return 1
+		case y.ExpiresAt.IsZero():
+			return -1
+		default:
+			if c := x.ExpiresAt.Compare(y.ExpiresAt); c != 0 {
+				return c
+			}
+		}
+		return cmpInt(x.ID, y.ID)
+	})
+	left := amount
+	for _, i := range order {
+		if left == 0 {
+			break
+		}
+		l := &p.lots[i]
+		take := min(l.Remaining, left)
+		l.Remaining -= take
+		left -= take
+		draws = append(draws, Draw{Lot: l.ID, Amount: take, ExpiresAt: l.ExpiresAt})
+		p.touch(l)
+	}
+	taken := amount - left
+	if allowNegative {
+		taken = amount
+	}
+	if taken > 0 {
+		b := p.balance(a)
+		b.Available -= taken
+		e.Account, e.Amount = a, -taken
+		if len(draws) == 1 {
+			e.Lot = draws[0].Lot
+		}
+		p.entry(e)
+	}
+	return draws, left
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// spendable is what account a can spend now: the maintained balance, which
+// settle has brought up to now.
+func (p *plan) spendable(a Account) int64 { return p.balance(a).Available }
+
+// finish completes the change and its receipt.
+func (p *plan) finish() *Change {
+	ch := p.ch
+	for _, id := range p.dirty {
+		ch.Lots = append(ch.Lots, *p.lot(id))
+	}
+	ch.Balances = append(ch.Balances, p.balances...)
+	if p.loaded {
+		ch.NextDue = time.Time{}
+		for i := range p.lots {
+			l := &p.lots[i]
+			if l.Remaining == 0 {
+				continue
+			}
+			if d := lotDue(l); !d.IsZero() && (ch.NextDue.IsZero() || d.Before(ch.NextDue)) {
+				ch.NextDue = d
+			}
+		}
+	}
+	p.rcpt.Entries = ch.Entries
+	p.rcpt.Balances = ch.Balances
+	return ch
+}
