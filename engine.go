@@ -23,6 +23,7 @@ type Engine struct {
 	store   Store
 	clock   Clock
 	retries int
+	after   func(context.Context, *Receipt)
 }
 
 // EngineOptions tune an Engine. The zero value (or nil) uses the system
@@ -32,6 +33,12 @@ type EngineOptions struct {
 	Clock Clock
 	// MaxRetries bounds how often a write is re-planned after ErrConflict.
 	MaxRetries int
+	// AfterCommit, when set, is called with the receipt of every write this
+	// Engine committed (not for replays, not for writes that failed), after
+	// the Store's commit returned: the place to send "welcome to Gold" from
+	// Receipt.Notices. With a store view bound to a host transaction the host's
+	// commit comes later; such hosts read the notices after their own commit.
+	AfterCommit func(ctx context.Context, r *Receipt)
 }
 
 // NewEngine validates p and returns an Engine writing to s.
@@ -53,6 +60,7 @@ func NewEngine(p *Program, s Store, opts *EngineOptions) (*Engine, error) {
 		if opts.MaxRetries > 0 {
 			e.retries = opts.MaxRetries
 		}
+		e.after = opts.AfterCommit
 	}
 	return e, nil
 }
@@ -115,6 +123,9 @@ func (e *Engine) writeOrCreate(ctx context.Context, key, fp, member string, q Qu
 		if errors.Is(err, ErrConflict) && attempt < e.retries {
 			runtime.Gosched()
 			continue
+		}
+		if err == nil && r == ch.Receipt && e.after != nil {
+			e.after(ctx, r)
 		}
 		return r, err
 	}
@@ -224,6 +235,12 @@ func (e *Engine) planEarn(st *State, o *Order, now time.Time, key string) (*plan
 		if aw.Amount <= 0 {
 			continue
 		}
+		if !aw.ExpiresAt.IsZero() {
+			if _, err := p.credit(aw.Account, aw.Amount, EntryEarn, time.Time{}, aw.ExpiresAt, Entry{Source: aw.Rule, Ref: o.ID, Note: aw.Note}); err != nil {
+				return nil, nil, err
+			}
+			continue
+		}
 		var hold, expires time.Time
 		if aw.Account == PointsAccount {
 			if e.program.PendingDays > 0 {
@@ -248,9 +265,12 @@ func (e *Engine) planEarn(st *State, o *Order, now time.Time, key string) (*plan
 			rec.Extra[aw.Account] = aw.Amount
 		}
 	}
+	if err := applySpends(p, res, o.ID); err != nil {
+		return nil, nil, err
+	}
 	p.ch.Orders = append(p.ch.Orders, rec)
 	p.ch.Counters = res.Counters
-	p.rcpt.Explanation = res.Explanation
+	p.rcpt.Explanation, p.rcpt.Notices = res.Explanation, res.Notices
 	return p, res, nil
 }
 
@@ -291,17 +311,35 @@ func (e *Engine) planAction(st *State, a *Action, now time.Time, key, fp string,
 		if aw.Amount <= 0 {
 			continue
 		}
-		var expires time.Time
-		if aw.Account == PointsAccount {
-			expires = e.expiry(now)
+		expires, note := aw.ExpiresAt, aw.Note
+		if expires.IsZero() {
+			note = explain(res.Explanation, aw.Account)
+			if aw.Account == PointsAccount {
+				expires = e.expiry(now)
+			}
 		}
-		if _, err := p.credit(aw.Account, aw.Amount, EntryEarn, time.Time{}, expires, Entry{Source: string(a.Kind), Ref: a.Ref, Note: explain(res.Explanation, aw.Account)}); err != nil {
+		if _, err := p.credit(aw.Account, aw.Amount, EntryEarn, time.Time{}, expires, Entry{Source: string(a.Kind), Ref: a.Ref, Note: note}); err != nil {
 			return nil, err
 		}
 	}
+	if err := applySpends(p, res, a.Ref); err != nil {
+		return nil, err
+	}
 	p.ch.Counters = res.Counters
-	p.rcpt.Explanation = res.Explanation
+	p.rcpt.Explanation, p.rcpt.Notices = res.Explanation, res.Notices
 	return p, nil
+}
+
+// applySpends debits what the rules asked to spend; an account holding less
+// fails the whole write.
+func applySpends(p *plan, res *Result, ref string) error {
+	for _, sp := range res.Spends {
+		if have := p.spendable(sp.Account); have < sp.Amount {
+			return fmt.Errorf("%w: rule %s spends %d of %s, spendable %d", ErrInsufficientPoints, sp.Rule, sp.Amount, sp.Account, have)
+		}
+		p.debit(sp.Account, sp.Amount, 0, false, Entry{Kind: EntryRedeem, Source: sp.Rule, Ref: ref, Note: sp.Note})
+	}
+	return nil
 }
 
 // Return reverses what an earlier order earned, in proportion to the value
@@ -365,6 +403,13 @@ func (e *Engine) planReturn(st *State, r *Return, now time.Time, key string) (*C
 		}
 		rec.ByAmount = true
 	}
+	// Rules see the return (to reduce qualifying spend, to notify) with the
+	// order as it was before it.
+	res, err := e.program.evaluate(&Context{Now: now, Program: e.program, State: st, Member: &st.Member, Event: r,
+		Return: r, OrderRecord: &st.Orders[0], Returned: returned - st.Orders[0].ReturnedValue})
+	if err != nil {
+		return nil, err
+	}
 	rec.ReturnedValue = returned
 	rec.Returns = append(rec.Returns, r.ID)
 
@@ -397,8 +442,11 @@ func (e *Engine) planReturn(st *State, r *Return, now time.Time, key string) (*C
 		}
 	}
 	p.ch.Orders = append(p.ch.Orders, rec)
+	p.ch.Counters = res.Counters
+	p.rcpt.Explanation, p.rcpt.Notices = res.Explanation, res.Notices
 	return p.finish(), nil
 }
+
 
 // takeBack removes delta of what order rec earned into account a: from the
 // order's lot while it is held (a void), otherwise from the balance,
@@ -440,6 +488,10 @@ type Redemption struct {
 	Total Money
 	// Points to redeem; zero redeems the most the cart allows.
 	Points int64
+	// Account to spend; empty is PointsAccount. Another account (store credit)
+	// counts minor units of the program's currency and is redeemed one unit
+	// for one unit, up to the order total, without the points policy.
+	Account Account
 }
 
 func (r *Redemption) validate() error {
@@ -489,15 +541,25 @@ func (e *Engine) Redeem(ctx context.Context, key string, r Redemption) (*Receipt
 
 func (e *Engine) planRedeem(st *State, r *Redemption, now time.Time, key string) (*Change, Quote, error) {
 	pol := e.program.Redemption
-	if pol == nil {
+	if pol == nil && (r.Account == "" || r.Account == PointsAccount) {
 		return nil, Quote{}, ErrRedemptionDisabled
 	}
 	if r.Total.Currency != e.program.Currency {
 		return nil, Quote{}, fmt.Errorf("%w: total in %s, program in %s", ErrCurrencyMismatch, r.Total.Currency, e.program.Currency)
 	}
+	acct := r.Account
+	if acct == "" {
+		acct = PointsAccount
+	}
 	p := newPlan(st, now, key, redemptionFingerprint(r), OpRedeem, r.ID, Query{Lots: true})
 	p.settle()
-	q, err := pol.Quote(p.spendable(PointsAccount), r.Total, r.Points)
+	var q Quote
+	var err error
+	if acct == PointsAccount {
+		q, err = pol.Quote(p.spendable(acct), r.Total, r.Points)
+	} else {
+		q, err = creditQuote(p.spendable(acct), r.Total, r.Points)
+	}
 	if err != nil {
 		return nil, Quote{}, err
 	}
@@ -507,11 +569,15 @@ func (e *Engine) planRedeem(st *State, r *Redemption, now time.Time, key string)
 	if q.Points <= 0 {
 		return nil, q, fmt.Errorf("%w: nothing to redeem", ErrInsufficientPoints)
 	}
-	draws, short := p.debit(PointsAccount, q.Points, 0, false, Entry{Kind: EntryRedeem, Source: "checkout", Ref: r.ID, Note: "order " + r.OrderID + ": " + q.Value.String() + " off"})
+	note := q.Value.String() + " off"
+	if r.OrderID != "" {
+		note = "order " + r.OrderID + ": " + note
+	}
+	draws, short := p.debit(acct, q.Points, 0, false, Entry{Kind: EntryRedeem, Source: "checkout", Ref: r.ID, Note: note})
 	if short > 0 { // the policy saw more than the lots hold: never overspend
 		return nil, q, fmt.Errorf("%w: %d short", ErrInsufficientPoints, short)
 	}
-	rec := RedemptionRecord{ID: r.ID, MemberID: r.MemberID, OrderID: r.OrderID, Points: q.Points, Value: q.Value, Draws: draws, At: now}
+	rec := RedemptionRecord{ID: r.ID, MemberID: r.MemberID, OrderID: r.OrderID, Account: acct, Points: q.Points, Value: q.Value, Draws: draws, At: now}
 	p.ch.Redemptions = append(p.ch.Redemptions, rec)
 	p.rcpt.Redemption = &rec
 	return p.finish(), q, nil
@@ -537,7 +603,7 @@ func (e *Engine) CancelRedemption(ctx context.Context, key, memberID, redemption
 		p := newPlan(st, now, key, fp, OpCancel, redemptionID, Query{Lots: true})
 		p.settle()
 		for _, d := range rec.Draws {
-			if _, err := p.credit(PointsAccount, d.Amount, EntryRestore, time.Time{}, d.ExpiresAt, Entry{Source: "cancel", Ref: redemptionID, Note: "redemption " + redemptionID + " cancelled"}); err != nil {
+			if _, err := p.credit(rec.Account, d.Amount, EntryRestore, time.Time{}, d.ExpiresAt, Entry{Source: "cancel", Ref: redemptionID, Note: "redemption " + redemptionID + " cancelled"}); err != nil {
 				return nil, err
 			}
 		}
@@ -661,7 +727,28 @@ func returnFingerprint(r *Return) string {
 }
 
 func redemptionFingerprint(r *Redemption) string {
-	return fingerprint("redeem", r.ID, r.MemberID, r.OrderID, dec(r.Total.Amount), string(r.Total.Currency), strconv.FormatInt(r.Points, 10))
+	return fingerprint("redeem", r.ID, r.MemberID, r.OrderID, dec(r.Total.Amount), string(r.Total.Currency), strconv.FormatInt(r.Points, 10), string(r.Account))
+}
+
+// creditQuote redeems a money account (minor units) one for one, up to the
+// order total.
+func creditQuote(available int64, total Money, want int64) (Quote, error) {
+	limit, ok := total.Minor()
+	if !ok {
+		limit = total.Amount.Shift(total.Currency.MinorDigits()).IntPart()
+	}
+	most := max(0, min(available, limit))
+	q := Quote{MaxPoints: most, MaxValue: MinorUnits(most, total.Currency)}
+	switch {
+	case want == 0:
+		want = most
+	case want > available:
+		return q, fmt.Errorf("%w: %d wanted, %d available", ErrInsufficientPoints, want, available)
+	case want > limit:
+		return q, fmt.Errorf("%w: %d wanted on an order of %s", ErrAboveCap, want, total)
+	}
+	q.Points, q.Value = want, MinorUnits(want, total.Currency)
+	return q, nil
 }
 
 func fmtAttrs(m map[string]string) string {

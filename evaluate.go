@@ -15,6 +15,10 @@ type Result struct {
 	Awards []Award
 	// Counters are the new values of the counters the rules touched.
 	Counters []Counter
+	// Spends are the debits rules asked for (EffectSpend), in effect order.
+	Spends []Award
+	// Notices are what rules announced (EffectNotify), in effect order.
+	Notices []Notice
 	// Explanation says, per rule, why; its Points add up to each award.
 	Explanation []Explanation
 	// Lines is the order's earn basis per line (nil for other events).
@@ -35,6 +39,11 @@ type Award struct {
 	// Order is the part not tied to a line. Lines sum plus Order is Amount.
 	Lines []int64
 	Order int64
+	// ExpiresAt is set on an award of an EffectEarn with its own expiry; such
+	// an award is kept apart from the account's combined award.
+	ExpiresAt time.Time
+	// Rule and Note, on a spend or an award with its own expiry, say why.
+	Rule, Note string
 }
 
 // Points returns what the result credits to PointsAccount.
@@ -51,9 +60,14 @@ func (r *Result) Points() int64 {
 // and combines their effects. It is pure: the same inputs give the same
 // Result. State must hold the member; it is not modified.
 func (p *Program) Evaluate(st *State, ev Event, now time.Time) (*Result, error) {
-	c := &Context{Now: now, Program: p, State: st, Member: &st.Member, Event: ev}
+	return p.evaluate(&Context{Now: now, Program: p, State: st, Member: &st.Member, Event: ev})
+}
+
+// evaluate runs the rules on a context whose Now, Program, State, Member,
+// Event (and, for a return, Return, OrderRecord and Returned) are set.
+func (p *Program) evaluate(c *Context) (*Result, error) {
 	res := &Result{}
-	if o, ok := ev.(*Order); ok {
+	if o, ok := c.Event.(*Order); ok {
 		if err := p.orderBasis(c, o); err != nil {
 			return nil, err
 		}
@@ -66,6 +80,8 @@ func (p *Program) Evaluate(st *State, ev Event, now time.Time) (*Result, error) 
 			})
 			return res, nil
 		}
+	} else if c.OrderRecord != nil {
+		c.Scale = c.OrderRecord.Scale
 	} else {
 		c.Scale = p.Currency.MinorDigits()
 	}
@@ -284,11 +300,27 @@ func (p *Program) combine(c *Context, effects []Effect, res *Result) error {
 	var accBuf [2]Account
 	accounts := accBuf[:0]
 	for i := range effects {
-		if effects[i].Kind == EffectEarn && !containsAccount(accounts, effects[i].Account) {
-			accounts = append(accounts, effects[i].Account)
+		e := &effects[i]
+		switch {
+		case e.Kind == EffectEarn && !e.ExpiresAt.IsZero():
+			if e.Points <= 0 || e.Rate != nil {
+				return fmt.Errorf("%w: rule %s: an earning with its own expiry takes positive fixed points only", ErrInvalidAmount, e.Rule)
+			}
+			res.Awards = append(res.Awards, Award{Account: e.Account, Amount: e.Points, Order: e.Points, ExpiresAt: e.ExpiresAt, Rule: e.Rule, Note: e.Note})
+			res.Explanation = append(res.Explanation, Explanation{Rule: e.Rule, Account: e.Account, Kind: EffectEarn, Line: OrderLevel, Note: e.Note, Points: e.Points})
+			e.Kind = 0 // handled
+		case e.Kind == EffectEarn && !containsAccount(accounts, e.Account):
+			accounts = append(accounts, e.Account)
+		case e.Kind == EffectSpend:
+			if e.Points <= 0 {
+				return fmt.Errorf("%w: rule %s spends %d", ErrInvalidAmount, e.Rule, e.Points)
+			}
+			res.Spends = append(res.Spends, Award{Account: e.Account, Amount: e.Points, Rule: e.Rule, Note: e.Note})
+		case e.Kind == EffectNotify:
+			res.Notices = append(res.Notices, Notice{Rule: e.Rule, Kind: e.Counter, Detail: e.Note})
 		}
 	}
-	if len(accounts) > 0 {
+	if len(accounts) > 0 && res.Awards == nil {
 		res.Awards = make([]Award, 0, len(accounts))
 		res.Explanation = make([]Explanation, 0, len(effects)+2)
 	}

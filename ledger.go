@@ -81,7 +81,9 @@ type Lot struct {
 }
 
 // Pending reports whether the lot is still held at now.
-func (l *Lot) Pending(now time.Time) bool { return !l.ActivatesAt.IsZero() && now.Before(l.ActivatesAt) }
+func (l *Lot) Pending(now time.Time) bool {
+	return !l.ActivatesAt.IsZero() && now.Before(l.ActivatesAt)
+}
 
 // Expired reports whether the lot has expired at now.
 func (l *Lot) Expired(now time.Time) bool { return !l.ExpiresAt.IsZero() && !now.Before(l.ExpiresAt) }
@@ -150,9 +152,11 @@ type RecordedLine struct {
 // RedemptionRecord is a checkout redemption, kept so it can be cancelled and
 // its points given back to the lots they came from.
 type RedemptionRecord struct {
-	ID        string
-	MemberID  string
-	OrderID   string
+	ID       string
+	MemberID string
+	OrderID  string
+	// Account redeemed: PointsAccount or a money account (store credit).
+	Account   Account
 	Points    int64
 	Value     Money
 	Draws     []Draw

@@ -25,8 +25,8 @@ type Receipt struct {
 	Fingerprint string
 	MemberID    string
 	Operation   Operation
-	Ref       string // the order, return, redemption or action ID
-	At        time.Time
+	Ref         string // the order, return, redemption or action ID
+	At          time.Time
 	// Version is the member version the write produced.
 	Version     int64
 	Entries     []Entry
@@ -34,6 +34,8 @@ type Receipt struct {
 	Explanation []Explanation
 	// Redemption is set for OpRedeem and OpCancel.
 	Redemption *RedemptionRecord
+	// Notices are what rules announced in this write (a tier change).
+	Notices []Notice
 	// Forgiven is what a return could not claw back because the points were
 	// spent and the program clamps at zero.
 	Forgiven int64

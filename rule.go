@@ -63,6 +63,14 @@ const (
 	// current value plus Value, or plus the points finally earned when
 	// CountEarned is set.
 	EffectCount
+	// EffectSpend debits Points from Account's active lots, earliest expiry
+	// first (a cashback payout, points converted to a donation). The write
+	// fails with ErrInsufficientPoints when the account holds less.
+	EffectSpend
+	// EffectNotify announces something to the host (a tier change, a badge):
+	// Counter names the notice kind and Note carries its detail. Notices ride on
+	// the receipt and reach EngineOptions.AfterCommit once the write commits.
+	EffectNotify
 )
 
 // OrderLevel is the Line of an effect that belongs to the whole order or
@@ -89,6 +97,11 @@ type Effect struct {
 	Value       int64
 	Set         bool
 	CountEarned bool
+
+	// ExpiresAt, on an EffectEarn of fixed Points, gives the credit its own
+	// expiry instead of the program's (a reward certificate). Such an earning
+	// is not multiplied or capped and goes into a lot of its own.
+	ExpiresAt time.Time
 
 	// Note says what matched, for the explanation ("category shoes").
 	Note string
@@ -117,6 +130,24 @@ func Cap(max int64, note string) Effect {
 // Count is an effect adding delta to counter name in period.
 func Count(name, period string, delta int64) Effect {
 	return Effect{Kind: EffectCount, Counter: name, Period: period, Value: delta, Line: OrderLevel}
+}
+
+// Spend is an effect debiting amount from account a.
+func Spend(a Account, amount int64, note string) Effect {
+	return Effect{Kind: EffectSpend, Account: a, Points: amount, Line: OrderLevel, Note: note}
+}
+
+// Notify is an effect announcing a notice of kind with detail.
+func Notify(kind, detail string) Effect {
+	return Effect{Kind: EffectNotify, Counter: kind, Note: detail, Line: OrderLevel}
+}
+
+// Notice is something a rule announced in a write, delivered to the host
+// after the write commits.
+type Notice struct {
+	Rule   string
+	Kind   string
+	Detail string
 }
 
 // Rate is an earn rate: Points units of the account per Per of money
@@ -238,6 +269,14 @@ type Context struct {
 	// Scale is the number of decimal digits of Basis and Value: the currency's
 	// minor digits, or more when a price has finer fractions.
 	Scale int32
+
+	// For a *Return event: the record of the order returned (as it was before
+	// this return) and the value this return sends back, in the record's Scale
+	// units. Rules may only count (EffectCount) and notify on a return; the
+	// ledger reverses what the order earned by itself.
+	Return      *Return
+	OrderRecord *OrderRecord
+	Returned    int64
 }
 
 // LineBasis is one order line as the program sees it for earning.
@@ -302,12 +341,15 @@ func (x *Explanation) String() string {
 	case x.Kind == EffectCap:
 		b.WriteString("capped")
 	case x.Rate != nil:
-		b.WriteString(x.Rate.String())
+		b.WriteString(itoa(x.Rate.points))
+		b.WriteString(" per ")
+		b.WriteString(Money{Amount: x.Rate.per, Currency: x.Currency}.String())
 		b.WriteString(" on ")
 		b.WriteString(x.BasisMoney().String())
 	case x.Kind == EffectEarn:
 		b.WriteString("bonus")
 	default:
+		b.Reset()
 		b.WriteString("rounding")
 	}
 	if x.Note != "" || x.Line != OrderLevel {

@@ -38,6 +38,14 @@ type Store interface {
 	History(ctx context.Context, memberID string, after EntryID, limit int) ([]Entry, error)
 }
 
+// MemberLister is implemented by stores that can list their members, for
+// periodic jobs over every member (tier reviews, cashback payouts, settling
+// expiries). Members returns up to limit member IDs after the ID after ("" for
+// the first page), in a stable order of the store's choosing.
+type MemberLister interface {
+	Members(ctx context.Context, after string, limit int) ([]string, error)
+}
+
 // Query says what optional parts of a member's state Load reads. The member,
 // version, balances, counters and next-due time are always read.
 type Query struct {

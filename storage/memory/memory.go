@@ -16,11 +16,13 @@ import (
 type Store struct {
 	mu       sync.RWMutex
 	members  map[string]*member
+	order    []string // member IDs in enrolment order, for Members
 	receipts map[string]*loyalty.Receipt
 }
 
 type member struct {
 	mu          sync.RWMutex
+	seq         int // place in Store.order
 	profile     loyalty.Member
 	version     int64
 	nextDue     time.Time
@@ -38,7 +40,26 @@ func New() *Store {
 	return &Store{members: make(map[string]*member), receipts: make(map[string]*loyalty.Receipt)}
 }
 
-var _ loyalty.Store = (*Store)(nil)
+var (
+	_ loyalty.Store        = (*Store)(nil)
+	_ loyalty.MemberLister = (*Store)(nil)
+)
+
+// Members implements loyalty.MemberLister, in enrolment order.
+func (s *Store) Members(ctx context.Context, after string, limit int) ([]string, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	start := 0
+	if after != "" {
+		m, ok := s.members[after]
+		if !ok {
+			return nil, fmt.Errorf("%w: %s", loyalty.ErrUnknownMember, after)
+		}
+		start = m.seq + 1
+	}
+	end := min(start+max(limit, 0), len(s.order))
+	return append([]string(nil), s.order[start:end]...), nil
+}
 
 func (s *Store) member(id string) *member {
 	s.mu.RLock()
@@ -105,6 +126,8 @@ func (s *Store) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Receipt
 		}
 		m = &member{lots: make(map[int64]*loyalty.Lot), orders: make(map[string]loyalty.OrderRecord), redemptions: make(map[string]loyalty.RedemptionRecord)}
 		s.members[c.MemberID] = m
+		m.seq = len(s.order)
+		s.order = append(s.order, c.MemberID)
 	}
 	m.mu.Lock()
 	if m.version != c.Version {
