@@ -447,7 +447,6 @@ func (e *Engine) planReturn(st *State, r *Return, now time.Time, key string) (*C
 	return p.finish(), nil
 }
 
-
 // takeBack removes delta of what order rec earned into account a: from the
 // order's lot while it is held (a void), otherwise from the balance,
 // following the clawback policy. It returns what was forgiven.

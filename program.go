@@ -1,7 +1,9 @@
 package loyalty
 
 import (
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -158,3 +160,34 @@ func (p *Program) Validate() error {
 	}
 	return nil
 }
+
+// Typed is implemented by rules that belong to a kind of loyalty program
+// ("points", "tiers", "cashback", "charity", "games", "membership", ...).
+// Program.Warnings uses it to spot confusing mixes.
+type Typed interface {
+	ProgramType() string
+}
+
+// Warnings reports mixes of program types that tend to confuse members (more
+// than MaxProgramTypes types, or cashback together with games and a paid
+// membership fee). They are advice: Validate does not refuse such programs.
+func (p *Program) Warnings() []string {
+	var types []string
+	for _, r := range p.Rules {
+		if t, ok := r.(Typed); ok && !slices.Contains(types, t.ProgramType()) {
+			types = append(types, t.ProgramType())
+		}
+	}
+	var out []string
+	if len(types) > MaxProgramTypes {
+		out = append(out, "program "+strconv.Quote(p.Name)+" mixes "+strconv.Itoa(len(types))+" program types ("+strings.Join(types, ", ")+"); members follow at most "+strconv.Itoa(MaxProgramTypes))
+	}
+	if slices.Contains(types, "cashback") && slices.Contains(types, "games") && slices.Contains(types, "membership") {
+		out = append(out, "program "+strconv.Quote(p.Name)+" combines cashback, games and a paid fee: members cannot tell what they pay for")
+	}
+	return out
+}
+
+// MaxProgramTypes is how many program types Warnings accepts in one program
+// before it warns.
+const MaxProgramTypes = 3
