@@ -290,7 +290,7 @@ func (e *Engine) Act(ctx context.Context, key string, a *Action) (*Receipt, erro
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
-	fp := fingerprint("act", string(a.Kind), a.MemberID, a.At.UTC().Format(time.RFC3339Nano), a.Ref)
+	fp := fingerprint("act", string(a.Kind), a.MemberID, a.At.UTC().Format(time.RFC3339Nano), a.Ref, fmtAttrs(a.Data))
 	return e.write(ctx, key, fp, a.MemberID, Query{}, func(st *State, now time.Time) (*Change, error) {
 		p, err := e.planAction(st, a, now, key, fp, OpAct)
 		if err != nil {

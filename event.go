@@ -150,6 +150,8 @@ type Action struct {
 	// Ref identifies the thing acted on (a review ID, a social network), for
 	// the statement.
 	Ref string
+	// Data carries what a custom action needs (a cause, a tier, an amount).
+	Data map[string]string
 }
 
 func (a *Action) EventMember() string  { return a.MemberID }
