@@ -1,0 +1,161 @@
+package sqlite_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/storage/sqlite"
+)
+
+// schemaOf lists the file's schema objects and recorded migrations.
+func schemaOf(t testing.TB, path string) string {
+	t.Helper()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT type || ' ' || name || ': ' || coalesce(sql, '') FROM sqlite_schema ORDER BY type, name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		b.WriteString(s + "\n")
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// checkOneSchema fails t unless path holds every migration exactly once.
+func checkOneSchema(t testing.TB, path string) {
+	t.Helper()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n, max int64
+	if err := db.QueryRow(`SELECT count(*), max(version) FROM loyalty_schema_migrations`).Scan(&n, &max); err != nil {
+		t.Fatal(err)
+	}
+	want := int64(len(sqlite.Migrations()))
+	if n != want || max != want {
+		t.Fatalf("%d migrations recorded up to version %d, want %d once each", n, max, want)
+	}
+	var tables int
+	if err := db.QueryRow(`SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name LIKE 'loyalty_%'`).Scan(&tables); err != nil {
+		t.Fatal(err)
+	}
+	if tables != 9 {
+		t.Fatalf("%d loyalty_ tables, want 9", tables)
+	}
+}
+
+func TestMigrationsAreNumberedFromOne(t *testing.T) {
+	ms := sqlite.Migrations()
+	if len(ms) == 0 {
+		t.Fatal("no migrations embedded")
+	}
+	for i, m := range ms {
+		if m.Version != int64(i+1) || !strings.HasSuffix(m.Name, ".sql") || m.SQL == "" {
+			t.Fatalf("migration %d: %+v", i, m)
+		}
+	}
+}
+
+func TestMigrateTwiceLeavesOneSchema(t *testing.T) {
+	ctx := context.Background()
+	s, path := openStore(t) // migrated once
+	before := schemaOf(t, path)
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if after := schemaOf(t, path); after != before {
+		t.Fatalf("second Migrate changed the schema:\n%s\n---\n%s", before, after)
+	}
+	checkOneSchema(t, path)
+}
+
+func TestMigrateFromManyHandlesAtOnceLeavesOneSchema(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "loyalty.db")
+	var wg sync.WaitGroup
+	errs := make([]error, 8)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s, err := sqlite.Open(ctx, path, nil)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			defer s.Close()
+			errs[i] = s.Migrate(ctx)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	checkOneSchema(t, path)
+}
+
+func TestNewerSchemaIsRefusedAndLeftUnchanged(t *testing.T) {
+	ctx := context.Background()
+	s, path := openStore(t)
+	c := &loyalty.Change{Key: "k", MemberID: "m", Member: &loyalty.Member{ID: "m"}, Receipt: &loyalty.Receipt{Key: "k"}}
+	if _, err := s.Commit(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	// A newer release of this package migrated the file.
+	if _, err := s.DB().Exec(`INSERT INTO loyalty_schema_migrations (version, name) VALUES (?, 'from_the_future.sql')`,
+		len(sqlite.Migrations())+1); err != nil {
+		t.Fatal(err)
+	}
+	before := schemaOf(t, path)
+
+	if err := s.Migrate(ctx); !errors.Is(err, sqlite.ErrSchemaTooNew) {
+		t.Fatalf("Migrate: %v, want ErrSchemaTooNew", err)
+	}
+	if _, err := sqlite.Open(ctx, path, nil); !errors.Is(err, sqlite.ErrSchemaTooNew) {
+		t.Fatalf("Open: %v, want ErrSchemaTooNew", err)
+	} else {
+		t.Log(err)
+	}
+	if after := schemaOf(t, path); after != before {
+		t.Fatalf("a refused Migrate changed the schema")
+	}
+}
+
+func TestUnmigratedStoreAsksForMigrate(t *testing.T) {
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "loyalty.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Load(ctx, "m", loyalty.Query{}); !errors.Is(err, sqlite.ErrSchemaTooOld) {
+		t.Fatalf("Load before Migrate: %v, want ErrSchemaTooOld", err)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Load(ctx, "m", loyalty.Query{}); !errors.Is(err, loyalty.ErrUnknownMember) {
+		t.Fatalf("Load after Migrate: %v, want ErrUnknownMember", err)
+	}
+}

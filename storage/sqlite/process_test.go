@@ -1,0 +1,230 @@
+package sqlite_test
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/storage/sqlite"
+)
+
+// The tests below re-run this test binary as a child process: TestChild
+// does what LOYALTY_SQLITE_CHILD names on the file LOYALTY_SQLITE_PATH.
+const (
+	childEnv = "LOYALTY_SQLITE_CHILD"
+	pathEnv  = "LOYALTY_SQLITE_PATH"
+)
+
+func child(t *testing.T, role, path string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestChild$", "-test.v=false")
+	cmd.Env = append(os.Environ(), childEnv+"="+role, pathEnv+"="+path)
+	cmd.Stderr = os.Stderr
+	return cmd
+}
+
+func TestChild(t *testing.T) {
+	role := os.Getenv(childEnv)
+	if role == "" {
+		t.Skip("run as a child process by other tests")
+	}
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, os.Getenv(pathEnv), nil)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "child:", err)
+		os.Exit(2)
+	}
+	defer s.Close()
+	switch {
+	case role == "migrate":
+		if err := s.Migrate(ctx); err != nil {
+			fmt.Fprintln(os.Stderr, "child:", err)
+			os.Exit(2)
+		}
+	case role == "earn":
+		// Earn forever from 4 goroutines, printing each acknowledged key,
+		// until the parent kills the process.
+		e := newEngine(t, s, loyalty.SystemClock{})
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for g := range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; ; i++ {
+					id := fmt.Sprintf("g%d-%d", g, i)
+					member := fmt.Sprintf("m%d", i%3)
+					if _, err := e.Earn(ctx, "earn-"+id, order(id, member, int64(1+i%50))); err != nil {
+						fmt.Fprintln(os.Stderr, "child:", err)
+						os.Exit(2)
+					}
+					mu.Lock()
+					fmt.Fprintln(os.Stdout, "ack earn-"+id) // os.Stdout is unbuffered
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+	case strings.HasPrefix(role, "redeem-"):
+		e := newEngine(t, s, nil)
+		for i := range 8 {
+			id := fmt.Sprintf("%s-%d", role, i)
+			_, err := e.Redeem(ctx, id, loyalty.Redemption{ID: id, MemberID: "m", Total: loyalty.MinorUnits(10000, "USD"), Points: 150})
+			switch {
+			case err == nil:
+				fmt.Println("ok")
+			case errors.Is(err, loyalty.ErrInsufficientPoints):
+				fmt.Println("refused")
+			default:
+				fmt.Fprintln(os.Stderr, "child:", err)
+				os.Exit(2)
+			}
+		}
+	default:
+		fmt.Fprintln(os.Stderr, "child: unknown role", role)
+		os.Exit(2)
+	}
+	s.Close()
+	os.Exit(0)
+}
+
+func TestCrashKeepsEveryAcknowledgedWrite(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns a process")
+	}
+	ctx := context.Background()
+	s, path := openStore(t)
+	e := newEngine(t, s, nil)
+	for i := range 3 {
+		if _, err := e.Enroll(ctx, fmt.Sprint("enroll-", i), loyalty.Member{ID: fmt.Sprint("m", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+
+	cmd := child(t, "earn", path)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var acked []string
+	lines := bufio.NewScanner(out)
+	for len(acked) < 300 && lines.Scan() {
+		if k, ok := strings.CutPrefix(lines.Text(), "ack "); ok {
+			acked = append(acked, k)
+		}
+	}
+	// Kill mid-stream: the child is committing as fast as it can.
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	for lines.Scan() { // what was acknowledged before the kill landed
+		if k, ok := strings.CutPrefix(lines.Text(), "ack "); ok {
+			acked = append(acked, k)
+		}
+	}
+	err = cmd.Wait()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
+		t.Fatalf("child ended with %v, want killed by SIGKILL", err)
+	}
+	if len(acked) < 300 {
+		t.Fatalf("child acknowledged only %d writes", len(acked))
+	}
+
+	s2 := openAgain(t, path)
+	for _, k := range acked {
+		if _, err := s2.Receipt(ctx, k); err != nil {
+			t.Fatalf("acknowledged write %s lost: %v", k, err)
+		}
+	}
+	var total int64
+	for i := range 3 {
+		st, err := s2.Load(ctx, fmt.Sprint("m", i), loyalty.Query{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		total += st.Balance(loyalty.PointsAccount).Available
+	}
+	t.Logf("%d writes acknowledged before SIGKILL, %d points on the books", len(acked), total)
+	checkInvariants(t, path)
+}
+
+func TestMigrateFromTwoProcessesAtOnceLeavesOneSchema(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns processes")
+	}
+	path := t.TempDir() + "/loyalty.db"
+	cmds := []*exec.Cmd{child(t, "migrate", path), child(t, "migrate", path)}
+	for _, c := range cmds {
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range cmds {
+		if err := c.Wait(); err != nil {
+			t.Fatalf("migrating child: %v", err)
+		}
+	}
+	checkOneSchema(t, path)
+}
+
+func TestRedemptionsFromTwoProcessesNeverOverspend(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns processes")
+	}
+	ctx := context.Background()
+	s, path := openStore(t)
+	e := newEngine(t, s, nil)
+	if _, err := e.Enroll(ctx, "enroll", loyalty.Member{ID: "m"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Earn(ctx, "earn", order("o", "m", 1000)); err != nil {
+		t.Fatal(err)
+	}
+	var outs [2]strings.Builder
+	var cmds [2]*exec.Cmd
+	for i := range cmds {
+		cmds[i] = child(t, fmt.Sprint("redeem-p", i), path)
+		cmds[i].Stdout = &outs[i]
+		if err := cmds[i].Start(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ok := 0
+	for i, c := range cmds {
+		if err := c.Wait(); err != nil {
+			t.Fatalf("redeeming child: %v", err)
+		}
+		ok += strings.Count(outs[i].String(), "ok\n")
+	}
+	if ok != 6 {
+		t.Fatalf("%d of 16 redemptions of 150 from 1000 points succeeded, want 6", ok)
+	}
+	if b, err := e.Balance(ctx, "m"); err != nil || b.Available != 100 {
+		t.Fatalf("balance %+v, %v; want 100", b, err)
+	}
+	checkInvariants(t, path)
+}
+
+func openAgain(t testing.TB, path string) *sqlite.Store {
+	t.Helper()
+	s, err := sqlite.Open(context.Background(), path, &sqlite.Options{BusyTimeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}

@@ -1,0 +1,345 @@
+package sqlite_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/storage/sqlite"
+	"github.com/shopspring/decimal"
+)
+
+func TestEngineWritesAndReadsBackThroughSQLite(t *testing.T) {
+	ctx := context.Background()
+	s, path := openStore(t)
+	clk := loyalty.NewManualClock(t0)
+	e := newEngine(t, s, clk)
+
+	if _, err := e.Enroll(ctx, "enroll-m", loyalty.Member{ID: "m", Segments: []string{"staff"}}); err != nil {
+		t.Fatal(err)
+	}
+	earn, err := e.Earn(ctx, "earn-o1", order("o1", "m", 120))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if earn.Points() != 120 || earn.Version != 2 {
+		t.Fatalf("earn: %d points at version %d, want 120 at 2", earn.Points(), earn.Version)
+	}
+	b, err := e.Balance(ctx, "m")
+	if err != nil || b.Available != 120 {
+		t.Fatalf("balance %+v, %v; want 120 available", b, err)
+	}
+
+	clk.Set(t0.Add(time.Hour))
+	red, err := e.Redeem(ctx, "redeem-x", loyalty.Redemption{ID: "x", MemberID: "m", OrderID: "o2", Total: loyalty.MinorUnits(5000, "USD"), Points: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if red.Redemption == nil || !red.Redemption.Value.Amount.Equal(decimal.RequireFromString("0.50")) {
+		t.Fatalf("redemption %+v, want 0.50 USD off", red.Redemption)
+	}
+	if _, err := e.CancelRedemption(ctx, "cancel-x", "m", "x"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.CancelRedemption(ctx, "cancel-x-again", "m", "x"); !errors.Is(err, loyalty.ErrAlreadyCancelled) {
+		t.Fatalf("second cancel: %v, want ErrAlreadyCancelled", err)
+	}
+	ret, err := e.Return(ctx, "return-r1", &loyalty.Return{ID: "r1", OrderID: "o1", MemberID: "m", Amount: decimal.NewFromInt(60)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ret.Points() != -60 {
+		t.Fatalf("return reversed %d points, want -60", ret.Points())
+	}
+	if b, _ := e.Balance(ctx, "m"); b.Available != 60 {
+		t.Fatalf("balance after return %+v, want 60", b)
+	}
+
+	// A replay returns the stored receipt, equal to the first.
+	again, err := e.Earn(ctx, "earn-o1", order("o1", "m", 120))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(again, earn) {
+		t.Fatalf("replayed receipt differs:\n got %+v\nwant %+v", again, earn)
+	}
+	if _, err := e.Earn(ctx, "earn-o1", order("o1", "m", 99)); !errors.Is(err, loyalty.ErrKeyReused) {
+		t.Fatalf("replay with another payload: %v, want ErrKeyReused", err)
+	}
+	stored, err := s.Receipt(ctx, "redeem-x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(stored, red) {
+		t.Fatalf("stored receipt differs:\n got %+v\nwant %+v", stored, red)
+	}
+
+	h, err := e.History(ctx, "m", loyalty.EntryID{}, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []loyalty.EntryKind
+	var sum int64
+	for _, x := range h {
+		kinds = append(kinds, x.Kind)
+		sum += x.Amount
+	}
+	want := []loyalty.EntryKind{loyalty.EntryEarn, loyalty.EntryRedeem, loyalty.EntryRestore, loyalty.EntryReverse}
+	if !reflect.DeepEqual(kinds, want) || sum != 60 {
+		t.Fatalf("history kinds %v sum %d, want %v sum 60", kinds, sum, want)
+	}
+	st, err := s.Load(ctx, "m", loyalty.Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Version != 5 || st.Member.ID != "m" || !reflect.DeepEqual(st.Member.Segments, []string{"staff"}) || !st.Member.JoinedAt.Equal(t0) {
+		t.Fatalf("state %+v", st)
+	}
+	checkInvariants(t, path)
+}
+
+// fullChange is a hand-built change that uses every part of the contract,
+// including zero times and a decimal with trailing zeros.
+func fullChange() *loyalty.Change {
+	at := t0.Add(1500 * time.Microsecond)
+	m := &loyalty.Member{ID: "m", JoinedAt: at, Segments: []string{"a"}, Attributes: map[string]string{"k": "v"}}
+	lots := []loyalty.Lot{
+		{ID: loyalty.LotID(1, 0), MemberID: "m", Account: loyalty.PointsAccount, Remaining: 70, EarnedAt: at, ExpiresAt: at.AddDate(1, 0, 0)},
+		{ID: loyalty.LotID(1, 1), MemberID: "m", Account: loyalty.PointsAccount, Remaining: 30, EarnedAt: at, ActivatesAt: at.AddDate(0, 0, 14), Ref: "o1"},
+		{ID: loyalty.LotID(1, 2), MemberID: "m", Account: "credit", Remaining: 0, EarnedAt: at},
+	}
+	entries := []loyalty.Entry{
+		{ID: loyalty.EntryID{Version: 1, Index: 0}, MemberID: "m", Account: loyalty.PointsAccount, Kind: loyalty.EntryEarn, Amount: 70, At: at, Key: "k1", Source: "order", Ref: "o1", Lot: lots[0].ID, Rate: "70 on 70.00 USD", Note: "n"},
+		{ID: loyalty.EntryID{Version: 1, Index: 1}, MemberID: "m", Account: loyalty.PointsAccount, Kind: loyalty.EntryEarn, Pending: 30, At: at, Key: "k1", Lot: lots[1].ID},
+		{ID: loyalty.EntryID{Version: 1, Index: 2}, MemberID: "m", Account: "credit", Kind: loyalty.EntryAdjust, Amount: -5, Key: "k1"},
+	}
+	balances := []loyalty.Balance{{Account: "credit", Available: -5}, {Account: loyalty.PointsAccount, Available: 70, Pending: 30}}
+	ord := loyalty.OrderRecord{ID: "o1", MemberID: "m", Currency: "USD", PlacedAt: at, Scale: 2, Value: 10000, Points: 100,
+		Lines: []loyalty.RecordedLine{{SKU: "s", Quantity: 2, Value: 10000, Points: 100}}, Extra: map[loyalty.Account]int64{"credit": 5}}
+	red := loyalty.RedemptionRecord{ID: "x", MemberID: "m", OrderID: "o9", Points: 1000,
+		Value: loyalty.Money{Amount: decimal.RequireFromString("10.00"), Currency: "USD"},
+		Draws: []loyalty.Draw{{Lot: lots[0].ID, Amount: 1000, ExpiresAt: at}}}
+	return &loyalty.Change{
+		Key: "k1", Fingerprint: "fp1", MemberID: "m", Version: 0, Member: m,
+		Entries: entries, Lots: lots, Balances: balances,
+		Counters:    []loyalty.Counter{{Name: "reviews", Period: "2026-W09", Value: 2}},
+		Orders:      []loyalty.OrderRecord{ord},
+		Redemptions: []loyalty.RedemptionRecord{red},
+		NextDue:     at.AddDate(0, 0, 14),
+		Receipt: &loyalty.Receipt{Key: "k1", Fingerprint: "fp1", MemberID: "m", Operation: loyalty.OpEarn, Ref: "o1", At: at, Version: 1,
+			Entries: entries, Balances: balances, Redemption: &red},
+	}
+}
+
+func TestLoadReturnsExactlyWhatWasCommitted(t *testing.T) {
+	ctx := context.Background()
+	s, path := openStore(t)
+	c := fullChange()
+	r, err := s.Commit(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r != c.Receipt {
+		t.Fatalf("Commit returned %p, want the change's receipt %p", r, c.Receipt)
+	}
+	st, err := s.Load(ctx, "m", loyalty.Query{Lots: true, Orders: []string{"o1", "nope"}, Redemptions: []string{"nope", "x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &loyalty.State{
+		Member: *c.Member, Version: 1, Balances: c.Balances, Counters: c.Counters, NextDue: c.NextDue,
+		Lots: c.Lots[:2], Orders: c.Orders, Redemptions: c.Redemptions,
+	}
+	if !reflect.DeepEqual(st, want) {
+		t.Fatalf("Load:\n got %+v\nwant %+v", st, want)
+	}
+	if st.Redemptions[0].Value.Amount.String() != "10" || st.Redemptions[0].Value.Amount.Exponent() != -2 {
+		t.Fatalf("redemption value %s (exp %d), want 10.00 kept exactly", st.Redemptions[0].Value.Amount, st.Redemptions[0].Value.Amount.Exponent())
+	}
+	got, err := s.Receipt(ctx, "k1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, c.Receipt) {
+		t.Fatalf("Receipt:\n got %+v\nwant %+v", got, c.Receipt)
+	}
+	h, err := s.History(ctx, "m", loyalty.EntryID{}, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(h, c.Entries) {
+		t.Fatalf("History:\n got %+v\nwant %+v", h, c.Entries)
+	}
+
+	// Without Query.Lots, lots are read only once NextDue has come.
+	for _, tc := range []struct {
+		now  time.Time
+		lots bool
+	}{{time.Time{}, false}, {c.NextDue.Add(-time.Microsecond), false}, {c.NextDue, true}} {
+		st, err := s.Load(ctx, "m", loyalty.Query{Now: tc.now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (st.Lots != nil) != tc.lots || st.Orders != nil || st.Redemptions != nil {
+			t.Errorf("Load at %v: lots %v orders %v, want lots read %v and no records", tc.now, st.Lots, st.Orders, tc.lots)
+		}
+	}
+	checkInvariants(t, path)
+}
+
+func TestLoadOfOpenLotsIsEmptyNotNilWhenAsked(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openStore(t)
+	c := &loyalty.Change{Key: "k", MemberID: "m", Member: &loyalty.Member{ID: "m"}, Receipt: &loyalty.Receipt{Key: "k"}}
+	if _, err := s.Commit(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	st, err := s.Load(ctx, "m", loyalty.Query{Lots: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Lots == nil || len(st.Lots) != 0 || st.Balances != nil || st.Version != 1 || !st.NextDue.IsZero() {
+		t.Fatalf("state %+v, want version 1, no balances, empty non-nil lots", st)
+	}
+}
+
+func TestCommitReplayAndConflictWriteNothing(t *testing.T) {
+	ctx := context.Background()
+	s, path := openStore(t)
+	if _, err := s.Commit(ctx, fullChange()); err != nil {
+		t.Fatal(err)
+	}
+	// Same key, same fingerprint: the stored receipt, even though the version is stale.
+	r, err := s.Commit(ctx, fullChange())
+	if err != nil || r.Version != 1 || r.Key != "k1" {
+		t.Fatalf("replay: %+v, %v", r, err)
+	}
+	// Same key, another fingerprint.
+	c := fullChange()
+	c.Fingerprint = "other"
+	if _, err := s.Commit(ctx, c); !errors.Is(err, loyalty.ErrKeyReused) {
+		t.Fatalf("reused key: %v, want ErrKeyReused", err)
+	}
+	// New key from a stale version, and a create of an existing member.
+	for _, v := range []int64{0, 2} {
+		c = fullChange()
+		c.Key, c.Version, c.Member = "k2", v, nil
+		if v == 0 {
+			c.Member = &loyalty.Member{ID: "m"}
+		}
+		if _, err := s.Commit(ctx, c); !errors.Is(err, loyalty.ErrConflict) {
+			t.Fatalf("stale version %d: %v, want ErrConflict", v, err)
+		}
+	}
+	if _, err := s.Receipt(ctx, "k2"); !errors.Is(err, loyalty.ErrNotFound) {
+		t.Fatalf("receipt of a rejected write: %v, want ErrNotFound", err)
+	}
+	// A change for a member never created.
+	c = fullChange()
+	c.Key, c.MemberID, c.Version = "k3", "ghost", 4
+	if _, err := s.Commit(ctx, c); !errors.Is(err, loyalty.ErrUnknownMember) {
+		t.Fatalf("unknown member: %v, want ErrUnknownMember", err)
+	}
+	if _, err := s.Load(ctx, "ghost", loyalty.Query{}); !errors.Is(err, loyalty.ErrUnknownMember) {
+		t.Fatalf("load unknown: %v, want ErrUnknownMember", err)
+	}
+	if _, err := s.History(ctx, "ghost", loyalty.EntryID{}, 10); !errors.Is(err, loyalty.ErrUnknownMember) {
+		t.Fatalf("history unknown: %v, want ErrUnknownMember", err)
+	}
+	st, err := s.Load(ctx, "m", loyalty.Query{})
+	if err != nil || st.Version != 1 {
+		t.Fatalf("after rejections: version %v, %v; want 1", st, err)
+	}
+	checkInvariants(t, path)
+}
+
+func TestCommitRefusesBalancesThatAreNotTheSumOfEntries(t *testing.T) {
+	ctx := context.Background()
+	s, path := openStore(t)
+	c := fullChange()
+	c.Balances[1].Available = 71
+	if _, err := s.Commit(ctx, c); !errors.Is(err, sqlite.ErrUnbalanced) {
+		t.Fatalf("unbalanced change: %v, want ErrUnbalanced", err)
+	}
+	if _, err := s.Load(ctx, "m", loyalty.Query{}); !errors.Is(err, loyalty.ErrUnknownMember) {
+		t.Fatalf("after a refused create: %v, want ErrUnknownMember (nothing written)", err)
+	}
+	if _, err := s.Receipt(ctx, "k1"); !errors.Is(err, loyalty.ErrNotFound) {
+		t.Fatalf("receipt after a refused write: %v, want ErrNotFound", err)
+	}
+	checkInvariants(t, path)
+}
+
+func TestHistoryPagesWithoutSkipsOrRepeats(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openStore(t)
+	e := newEngine(t, s, nil)
+	if _, err := e.Enroll(ctx, "enroll", loyalty.Member{ID: "m"}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 7 {
+		id := "o" + string(rune('a'+i))
+		if _, err := e.Earn(ctx, "earn-"+id, order(id, "m", int64(i+1))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var all []loyalty.Entry
+	var cur loyalty.EntryID
+	for pages := 0; ; pages++ {
+		page, err := s.History(ctx, "m", cur, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) == 0 {
+			if pages != 3 {
+				t.Fatalf("%d pages, want 3 full pages and an empty one", pages)
+			}
+			break
+		}
+		all = append(all, page...)
+		cur = page[len(page)-1].ID
+		if pages == 0 { // a write while paging lands at the end
+			if _, err := e.Earn(ctx, "earn-late", order("late", "m", 100)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if len(all) != 8 {
+		t.Fatalf("%d entries, want 8", len(all))
+	}
+	for i := 1; i < len(all); i++ {
+		if !all[i-1].ID.Less(all[i].ID) {
+			t.Fatalf("entry %v after %v", all[i].ID, all[i-1].ID)
+		}
+	}
+	if all[7].Amount != 100 {
+		t.Fatalf("last entry %+v, want the late earn of 100", all[7])
+	}
+}
+
+func TestOpenRefusesBadPaths(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	for _, path := range []string{
+		filepath.Join(dir, "missing", "loyalty.db"),
+		"",
+		":memory:",
+		dir, // a directory
+	} {
+		s, err := sqlite.Open(ctx, path, nil)
+		if err == nil {
+			s.Close()
+			t.Errorf("Open(%q) succeeded, want an error", path)
+			continue
+		}
+		t.Logf("Open(%q): %v", path, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "missing")); !os.IsNotExist(err) {
+		t.Fatalf("Open created the missing directory: %v", err)
+	}
+}
