@@ -1,0 +1,78 @@
+package points
+
+import (
+	"math"
+	"strconv"
+
+	"github.com/loyaltykit/loyalty"
+)
+
+// ProductBonus earns a fixed number of points per unit bought of one SKU
+// ("50 bonus points per bottle of the new perfume"). The bonus is attributed
+// to the line, is not multiplied, and is not earned on a line the program
+// excludes or whose value after discounts is zero (a free item). Build it
+// with NewProductBonus.
+type ProductBonus struct {
+	// Stack says how the rule combines with the others of its program.
+	Stack loyalty.Stacking
+
+	name   string
+	sku    string
+	points int64
+	note   string
+}
+
+// NewProductBonus returns the rule name earning points per unit of sku. It
+// fails with an error wrapping loyalty.ErrInvalidProgram for an empty name
+// or SKU or non-positive points.
+func NewProductBonus(name, sku string, points int64) (*ProductBonus, error) {
+	if err := validName(name); err != nil {
+		return nil, err
+	}
+	if sku == "" {
+		return nil, invalid("sku", "is empty")
+	}
+	if points <= 0 {
+		return nil, invalid("points", "must be positive")
+	}
+	note := "SKU " + sku + ", " + strconv.FormatInt(points, 10) + " per unit"
+	return &ProductBonus{name: name, sku: sku, points: points, note: note}, nil
+}
+
+// Name returns the rule's name.
+func (b *ProductBonus) Name() string { return b.name }
+
+// Stacking returns b.Stack.
+func (b *ProductBonus) Stacking() loyalty.Stacking { return b.Stack }
+
+// Validate reports whether b was built by NewProductBonus.
+func (b *ProductBonus) Validate() error {
+	if err := validName(b.name); err != nil {
+		return err
+	}
+	if b.sku == "" || b.points <= 0 {
+		return invalid("bonus", "is not set: build the rule with points.NewProductBonus")
+	}
+	return nil
+}
+
+// Evaluate earns points × quantity on each line of the SKU. A line whose
+// bonus would overflow int64 earns math.MaxInt64, which the program then
+// rejects with loyalty.ErrOverflow.
+func (b *ProductBonus) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []loyalty.Effect {
+	if c.Order == nil {
+		return effects
+	}
+	for i := range c.Lines {
+		l := &c.Lines[i]
+		if l.SKU != b.sku || l.Excluded || l.Value <= 0 || l.Quantity <= 0 {
+			continue
+		}
+		pts := int64(math.MaxInt64)
+		if l.Quantity <= math.MaxInt64/b.points {
+			pts = l.Quantity * b.points
+		}
+		effects = append(effects, loyalty.Earn(pts, i, b.note))
+	}
+	return effects
+}

@@ -1,0 +1,137 @@
+package points
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/loyaltykit/loyalty"
+)
+
+// OrderCap limits the points one order earns ("at most 500 points per
+// order"), after multipliers and bonuses. When several caps apply the lowest
+// wins. Build it with NewOrderCap.
+type OrderCap struct {
+	// Stack says how the rule combines with the others of its program.
+	Stack loyalty.Stacking
+
+	name string
+	max  int64
+	note string
+}
+
+// NewOrderCap returns the rule name capping each order at max points. It
+// fails with an error wrapping loyalty.ErrInvalidProgram for an empty name or
+// a negative max.
+func NewOrderCap(name string, max int64) (*OrderCap, error) {
+	if err := validName(name); err != nil {
+		return nil, err
+	}
+	if max < 0 {
+		return nil, invalid("max", "is negative")
+	}
+	return &OrderCap{name: name, max: max, note: "at most " + strconv.FormatInt(max, 10) + " per order"}, nil
+}
+
+// Name returns the rule's name.
+func (m *OrderCap) Name() string { return m.name }
+
+// Max returns the cap.
+func (m *OrderCap) Max() int64 { return m.max }
+
+// Stacking returns m.Stack.
+func (m *OrderCap) Stacking() loyalty.Stacking { return m.Stack }
+
+// Validate reports whether m is a valid cap.
+func (m *OrderCap) Validate() error {
+	if err := validName(m.name); err != nil {
+		return err
+	}
+	if m.max < 0 {
+		return invalid("max", "is negative")
+	}
+	return nil
+}
+
+// Evaluate caps the order.
+func (m *OrderCap) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []loyalty.Effect {
+	if c.Order == nil {
+		return effects
+	}
+	return append(effects, loyalty.Cap(m.max, m.note))
+}
+
+// PeriodCap limits the points a member's orders earn together in a calendar
+// period ("at most 2,000 points a month from orders"). It keeps what the
+// period's orders earned in a counter named after the rule, with the
+// period's Key as its Period, and caps each order at what is left. The
+// period is the one containing the evaluation's now, in Location (UTC when
+// nil). Returns do not give back room under the cap. Build it with
+// NewPeriodCap.
+type PeriodCap struct {
+	// Stack says how the rule combines with the others of its program.
+	Stack loyalty.Stacking
+	// Location is the time zone periods are counted in; nil means UTC.
+	Location *time.Location
+
+	name   string
+	max    int64
+	period Period
+	note   string
+}
+
+// NewPeriodCap returns the rule name capping what the orders of each period
+// earn together at max points. It fails with an error wrapping
+// loyalty.ErrInvalidProgram for an empty name, a negative max or an unknown
+// period (Lifetime is allowed: a cap on what orders ever earn).
+func NewPeriodCap(name string, max int64, per Period) (*PeriodCap, error) {
+	m := &PeriodCap{name: name, max: max, period: per}
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	m.note = "at most " + strconv.FormatInt(max, 10) + " per " + per.String()
+	return m, nil
+}
+
+// Name returns the rule's name; it is also the name of its counter.
+func (m *PeriodCap) Name() string { return m.name }
+
+// Stacking returns m.Stack.
+func (m *PeriodCap) Stacking() loyalty.Stacking { return m.Stack }
+
+// Validate reports whether m is a valid cap.
+func (m *PeriodCap) Validate() error {
+	if err := validName(m.name); err != nil {
+		return err
+	}
+	if m.max < 0 {
+		return invalid("max", "is negative")
+	}
+	if !m.period.valid() {
+		return invalid("period", "is unknown")
+	}
+	return nil
+}
+
+// Evaluate caps the order at what is left of the period's allowance and
+// counts what the order finally earns.
+func (m *PeriodCap) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []loyalty.Effect {
+	if c.Order == nil {
+		return effects
+	}
+	key := m.period.Key(inLocation(c.Now, m.Location))
+	left := m.max - c.State.Counter(m.name, key)
+	if left < 0 {
+		left = 0
+	}
+	count := loyalty.Count(m.name, key, 0)
+	count.CountEarned = true
+	return append(effects, loyalty.Cap(left, m.note), count)
+}
+
+// inLocation returns t in loc, or in UTC when loc is nil.
+func inLocation(t time.Time, loc *time.Location) time.Time {
+	if loc == nil {
+		return t.UTC()
+	}
+	return t.In(loc)
+}

@@ -1,0 +1,37 @@
+// Package points holds the rules and policies of a points program: members
+// earn points on what they spend and on what they do, and spend them at
+// checkout.
+//
+// Earning rules implement loyalty.Rule, exactly as a host's own rule would:
+// Rate (5 points per 1.00, per order line and on included shipping and tax),
+// StepRate (10 points per full 50.00, optionally carrying the remainder to
+// the next order), the multipliers SKUMultiplier, CategoryMultiplier,
+// SegmentMultiplier and WindowMultiplier ("double points weekend"),
+// ProductBonus (fixed points per unit of a SKU), OrderCap and PeriodCap, and
+// Engagement for actions (NewWelcome on signup, NewBirthday once a year, any
+// other action at most N times per day, week, month or lifetime, counted in
+// per-member counters). Each is built by its New function, has a Name and a
+// Validate, and a Stack field (loyalty.Stacking) that makes it exclusive,
+// gives it a priority or makes it stop the rules after it. Rules are
+// immutable once a program is evaluated and safe for concurrent use; their
+// Evaluate does not allocate for orders.
+//
+// Rounding does not happen here. Rates earn exact fractions of points
+// (loyalty.EarnAt), multipliers multiply them exactly, and the root
+// package's Program.Evaluate rounds them with the program's Rounding mode
+// (floor by default, half-up, half-even, ceil): once for the whole order by
+// default (loyalty.RoundPerOrder), or line by line with
+// loyalty.RoundPerLine, after multipliers and before fixed bonuses (which
+// are whole points) and caps. The order's total can differ between the two:
+// lines earning 1.5, 1.5, 0.75 and 0.75 points make 4 floored per order but
+// 2 floored per line.
+//
+// The policies implement the root package's interfaces: Never, AfterDays
+// and EndOfPeriodAfter say when an earned lot expires
+// (loyalty.ExpiryPolicy), and Redemption turns points into money off at
+// checkout with a conversion, a minimum, an increment and a cap as a share
+// of the order (loyalty.RedemptionPolicy).
+//
+// Start with ExampleNewRate: a program of a rate, a category multiplier and
+// a cap, earning on an order and explaining every point.
+package points

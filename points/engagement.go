@@ -1,0 +1,156 @@
+package points
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/loyaltykit/loyalty"
+)
+
+// Limit says how often an engagement rule pays a member: at most Times in
+// each Period. Limit{Times: 1} is once per lifetime, Limit{Times: 3, Per:
+// Week} at most three times a week. The zero Limit is unlimited.
+type Limit struct {
+	Times int64
+	Per   Period
+}
+
+// IsZero reports whether l is unlimited.
+func (l Limit) IsZero() bool { return l.Times == 0 }
+
+// String describes the limit: "once per lifetime", "at most 3 per week",
+// "unlimited".
+func (l Limit) String() string {
+	switch {
+	case l.Times == 0:
+		return "unlimited"
+	case l.Times == 1:
+		return "once per " + l.Per.String()
+	}
+	return "at most " + strconv.FormatInt(l.Times, 10) + " per " + l.Per.String()
+}
+
+// Engagement earns fixed points for an engagement action of one kind (a
+// review, a newsletter sign-up, a social follow, a host's own action), at
+// most as often as its Limit allows.
+//
+// A limited rule counts the actions it paid for in a counter named after the
+// rule whose Period is the Key of the limit's period containing the
+// evaluation's now, in Location (UTC when nil): "2026-11-22" for a day,
+// "2026-W47" for an ISO week, "2026-11" for a month, "" for a lifetime. Once
+// the counter reaches the limit the rule earns nothing until the next
+// period. An unlimited rule keeps no counter.
+//
+// Build it with NewEngagement, NewWelcome or NewBirthday. Stack and Location
+// must not change once a program using it is evaluated.
+type Engagement struct {
+	// Stack says how the rule combines with the others of its program.
+	Stack loyalty.Stacking
+	// Location is the time zone the limit's periods are counted in; nil
+	// means UTC (NewBirthday's rule: the location of now, see there).
+	Location *time.Location
+
+	name     string
+	kind     loyalty.ActionKind
+	points   int64
+	limit    Limit
+	birthday bool
+	note     string
+}
+
+// NewEngagement returns the rule name earning points for each action of
+// kind, limited by limit. It fails with an error wrapping
+// loyalty.ErrInvalidProgram for an empty name or kind, non-positive points, a
+// negative limit or an unknown period.
+func NewEngagement(name string, kind loyalty.ActionKind, points int64, limit Limit) (*Engagement, error) {
+	e := &Engagement{name: name, kind: kind, points: points, limit: limit}
+	if err := e.Validate(); err != nil {
+		return nil, err
+	}
+	e.note = string(kind)
+	if !limit.IsZero() {
+		e.note += ", " + limit.String()
+	}
+	return e, nil
+}
+
+// NewWelcome returns the rule name earning points once per lifetime, on the
+// member's loyalty.ActionSignup.
+func NewWelcome(name string, points int64) (*Engagement, error) {
+	return NewEngagement(name, loyalty.ActionSignup, points, Limit{Times: 1, Per: Lifetime})
+}
+
+// NewBirthday returns the rule name earning points on a loyalty.ActionBirthday
+// that falls on the member's birthday (loyalty.Member.HasBirthdayOn the
+// evaluation's now), once per calendar year. The birthday and its year are
+// read in the location of now, or in the rule's Location when set, so the
+// host's daily job decides whose birthday "today" is.
+func NewBirthday(name string, points int64) (*Engagement, error) {
+	e, err := NewEngagement(name, loyalty.ActionBirthday, points, Limit{Times: 1, Per: Year})
+	if err != nil {
+		return nil, err
+	}
+	e.birthday = true
+	e.note = "birthday, once per year"
+	return e, nil
+}
+
+// Name returns the rule's name; it is also the name of its counter.
+func (e *Engagement) Name() string { return e.name }
+
+// Kind returns the action kind the rule earns on.
+func (e *Engagement) Kind() loyalty.ActionKind { return e.kind }
+
+// Limit returns the rule's limit.
+func (e *Engagement) Limit() Limit { return e.limit }
+
+// Stacking returns e.Stack.
+func (e *Engagement) Stacking() loyalty.Stacking { return e.Stack }
+
+// Validate reports whether e is a valid rule.
+func (e *Engagement) Validate() error {
+	if err := validName(e.name); err != nil {
+		return err
+	}
+	switch {
+	case e.kind == "":
+		return invalid("kind", "is empty")
+	case e.points <= 0:
+		return invalid("points", "must be positive")
+	case e.limit.Times < 0:
+		return invalid("limit.times", "is negative")
+	case !e.limit.Per.valid():
+		return invalid("limit.per", "is an unknown period")
+	}
+	return nil
+}
+
+// Evaluate earns the points and counts the action, unless the event is not
+// an action of the rule's kind, it is not the member's birthday (for a
+// birthday rule), or the limit is reached.
+func (e *Engagement) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []loyalty.Effect {
+	a, ok := c.Event.(*loyalty.Action)
+	if !ok || a.Kind != e.kind || e.points <= 0 {
+		return effects
+	}
+	var t time.Time
+	if e.birthday {
+		t = c.Now
+		if e.Location != nil {
+			t = t.In(e.Location)
+		}
+		if c.Member == nil || !c.Member.HasBirthdayOn(t) {
+			return effects
+		}
+	} else {
+		t = inLocation(c.Now, e.Location)
+	}
+	if e.limit.IsZero() {
+		return append(effects, loyalty.Earn(e.points, loyalty.OrderLevel, e.note))
+	}
+	key := e.limit.Per.Key(t)
+	if c.State.Counter(e.name, key) >= e.limit.Times {
+		return effects
+	}
+	return append(effects, loyalty.Earn(e.points, loyalty.OrderLevel, e.note), loyalty.Count(e.name, key, 1))
+}

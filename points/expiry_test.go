@@ -1,0 +1,124 @@
+package points_test
+
+import (
+	"testing"
+	"time"
+	_ "time/tzdata" // America/New_York for the daylight-saving test
+
+	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/points"
+)
+
+var (
+	_ loyalty.ExpiryPolicy = points.Never{}
+	_ loyalty.ExpiryPolicy = points.AfterDays(30)
+	_ loyalty.ExpiryPolicy = points.EndOfPeriodAfter(1, points.Month)
+)
+
+func TestEndOfMonthAfterOneMonthOfJanuary31ExpiresOnMarch1NotApril1(t *testing.T) {
+	policy := points.EndOfPeriodAfter(1, points.Month)
+	for _, year := range []int{2026, 2024} { // 28 and 29 February
+		earned := time.Date(year, 1, 31, 15, 0, 0, 0, time.UTC)
+		want := time.Date(year, 3, 1, 0, 0, 0, 0, time.UTC)
+		if got := policy.ExpiresAt(earned); !got.Equal(want) {
+			t.Errorf("earned %s: expires %s, want %s (the end of February)", earned.Format(time.DateOnly), got, want)
+		}
+	}
+}
+
+func TestEndOfPeriodAfterExpiresAtTheStartOfTheFollowingPeriod(t *testing.T) {
+	for _, tc := range []struct {
+		policy points.EndOfPeriod
+		earned time.Time
+		want   time.Time
+	}{
+		// 30 November + 3 months = 28 February: the end of Q1 is 1 April.
+		{points.EndOfPeriodAfter(3, points.Quarter), time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC), time.Date(2027, 4, 1, 0, 0, 0, 0, time.UTC)},
+		// The end of the year earned in.
+		{points.EndOfPeriodAfter(0, points.Year), time.Date(2026, 3, 15, 9, 0, 0, 0, time.UTC), time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)},
+		// 12 months later, then to the end of that year.
+		{points.EndOfPeriodAfter(12, points.Year), time.Date(2026, 3, 15, 9, 0, 0, 0, time.UTC), time.Date(2028, 1, 1, 0, 0, 0, 0, time.UTC)},
+		// The end of the month earned in.
+		{points.EndOfPeriodAfter(0, points.Month), time.Date(2026, 12, 31, 23, 0, 0, 0, time.UTC), time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)},
+		// 31 August + 6 months = 28 February: end of February.
+		{points.EndOfPeriodAfter(6, points.Month), time.Date(2026, 8, 31, 9, 0, 0, 0, time.UTC), time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)},
+	} {
+		if got := tc.policy.ExpiresAt(tc.earned); !got.Equal(tc.want) {
+			t.Errorf("%+v of %s: expires %s, want %s", tc.policy, tc.earned, got, tc.want)
+		}
+	}
+}
+
+func TestEndOfPeriodIsMidnightInTheEarnedTimesLocation(t *testing.T) {
+	est := time.FixedZone("EST", -5*3600)
+	earned := time.Date(2026, 1, 31, 22, 0, 0, 0, est) // already 1 February in UTC
+	got := points.EndOfPeriodAfter(1, points.Month).ExpiresAt(earned)
+	if want := time.Date(2026, 3, 1, 0, 0, 0, 0, est); !got.Equal(want) {
+		t.Errorf("expires %s, want %s", got, want)
+	}
+}
+
+func TestAfterDaysKeepsTheWallClockAcrossDaylightSaving(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	earned := time.Date(2026, 3, 7, 10, 0, 0, 0, ny) // DST starts on 8 March 2026
+	got := points.AfterDays(1).ExpiresAt(earned)
+	if want := time.Date(2026, 3, 8, 10, 0, 0, 0, ny); !got.Equal(want) {
+		t.Errorf("expires %s, want %s", got, want)
+	}
+	if d := got.Sub(earned); d != 23*time.Hour {
+		t.Errorf("a DST day lasts %s, want 23h", d)
+	}
+}
+
+func TestLotExpiresExactlyAtItsExpiryInstant(t *testing.T) {
+	earned := time.Date(2026, 1, 31, 15, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name   string
+		policy loyalty.ExpiryPolicy
+		want   time.Time
+	}{
+		{"after 30 days", points.AfterDays(30), time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC)},
+		{"end of month after 1", points.EndOfPeriodAfter(1, points.Month), time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)},
+	} {
+		lot := loyalty.Lot{Remaining: 100, EarnedAt: earned, ExpiresAt: tc.policy.ExpiresAt(earned)}
+		if !lot.ExpiresAt.Equal(tc.want) {
+			t.Errorf("%s: expires %s, want %s", tc.name, lot.ExpiresAt, tc.want)
+		}
+		if lot.Expired(tc.want.Add(-time.Nanosecond)) {
+			t.Errorf("%s: expired a nanosecond before its expiry", tc.name)
+		}
+		if !lot.Expired(tc.want) {
+			t.Errorf("%s: not expired at its expiry instant", tc.name)
+		}
+	}
+}
+
+func TestNeverExpires(t *testing.T) {
+	earned := time.Date(2026, 1, 31, 15, 0, 0, 0, time.UTC)
+	lot := loyalty.Lot{Remaining: 100, EarnedAt: earned, ExpiresAt: points.Never{}.ExpiresAt(earned)}
+	if !lot.ExpiresAt.IsZero() || lot.Expired(earned.AddDate(100, 0, 0)) {
+		t.Errorf("a Never lot expires at %s", lot.ExpiresAt)
+	}
+}
+
+func TestExpiryPoliciesRejectNegativesAndPeriodsTheyCannotEnd(t *testing.T) {
+	for name, err := range map[string]error{
+		"negative days":     points.AfterDays(-1).Validate(),
+		"zero days":         points.AfterDays(0).Validate(),
+		"negative months":   points.EndOfPeriodAfter(-1, points.Month).Validate(),
+		"end of a day":      points.EndOfPeriodAfter(1, points.Day).Validate(),
+		"end of a lifetime": points.EndOfPeriodAfter(1, points.Lifetime).Validate(),
+	} {
+		t.Run(name, func(t *testing.T) { wantErrorIs(t, err, loyalty.ErrInvalidProgram) })
+	}
+	for _, ok := range []interface{ Validate() error }{points.AfterDays(1), points.EndOfPeriodAfter(0, points.Year), points.EndOfPeriodAfter(3, points.Quarter)} {
+		if err := ok.Validate(); err != nil {
+			t.Errorf("%+v: %v", ok, err)
+		}
+	}
+	p := &loyalty.Program{Name: "p", Currency: "USD", Expiry: points.AfterDays(-5)}
+	wantErrorIs(t, p.Validate(), loyalty.ErrInvalidProgram)
+}

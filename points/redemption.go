@@ -1,0 +1,164 @@
+package points
+
+import (
+	"fmt"
+	"math/big"
+
+	"github.com/loyaltykit/loyalty"
+	"github.com/shopspring/decimal"
+)
+
+// Redemption is the checkout redemption policy (loyalty.RedemptionPolicy):
+// Points points are worth Value off an order ("100 points = 1.00 USD"), a
+// redemption takes at least Minimum points, in multiples of Increment, and
+// takes at most MaxPercent of the order total off.
+//
+// What points are worth is exact: points × Value / Points. When that has a
+// fraction of the currency's minor unit (3 points = 0.10 USD makes 10 points
+// worth 0.333...), it is rounded down to the minor unit, so the member never
+// gets more off than the conversion gives; choose Increment so that every
+// increment converts exactly (here a multiple of 3) and nothing is lost.
+//
+// A Redemption is a plain value: it is safe for concurrent use as long as
+// nobody changes it.
+type Redemption struct {
+	// Points points are worth Value. Both must be positive.
+	Points int64
+	Value  loyalty.Money
+	// Minimum is the fewest points one redemption may take; zero means any.
+	Minimum int64
+	// Increment is what redeemed points must be a multiple of; zero means 1.
+	Increment int64
+	// MaxPercent is the largest share of the order total, in percent
+	// (0 < p ≤ 100), that points may pay for. Zero means 100: the whole total.
+	MaxPercent decimal.Decimal
+}
+
+// Validate reports the first problem with the policy as an error wrapping
+// loyalty.ErrInvalidProgram.
+func (r Redemption) Validate() error {
+	switch {
+	case r.Points <= 0:
+		return invalid("redemption.points", "must be positive")
+	case r.Value.Amount.Sign() <= 0:
+		return invalid("redemption.value", "must be positive")
+	case r.Minimum < 0:
+		return invalid("redemption.minimum", "is negative")
+	case r.Increment < 0:
+		return invalid("redemption.increment", "is negative")
+	case r.MaxPercent.Sign() < 0 || r.MaxPercent.GreaterThan(decimal.NewFromInt(100)):
+		return invalid("redemption.max_percent", "must be in (0, 100] (zero means 100), got "+r.MaxPercent.String())
+	}
+	if err := r.Value.Currency.Validate(); err != nil {
+		return invalid("redemption.value", err.Error())
+	}
+	return nil
+}
+
+// Worth returns what points are worth, rounded down to the currency's minor
+// unit. It returns zero for an invalid policy or non-positive points.
+func (r Redemption) Worth(points int64) loyalty.Money {
+	if r.Validate() != nil || points <= 0 {
+		return loyalty.Money{Amount: decimal.Zero, Currency: r.Value.Currency}
+	}
+	return r.money(r.conversion().worth(big.NewInt(points)))
+}
+
+// Quote says what a cart of total may redeem from available points.
+//
+// With want zero it quotes the most it may redeem: the largest multiple of
+// Increment that is at most available and whose worth is at most MaxPercent
+// of total, or nothing when that is below Minimum (or worth less than one
+// minor unit). With want positive it quotes exactly want points, failing
+// with an error wrapping loyalty.ErrInsufficientPoints when want exceeds
+// available, loyalty.ErrBelowMinimum when it is below Minimum (or worth less
+// than one minor unit), loyalty.ErrNotIncrement when it is not a multiple of
+// Increment, and loyalty.ErrAboveCap when it is worth more than MaxPercent of
+// total. A negative want or total fails with loyalty.ErrInvalidAmount, a
+// total in another currency with loyalty.ErrCurrencyMismatch, and an invalid
+// policy with loyalty.ErrInvalidProgram. MaxPoints and MaxValue are always
+// the most the cart may redeem.
+func (r Redemption) Quote(available int64, total loyalty.Money, want int64) (loyalty.Quote, error) {
+	if err := r.Validate(); err != nil {
+		return loyalty.Quote{}, err
+	}
+	cur := r.Value.Currency
+	if total.Currency != cur {
+		return loyalty.Quote{}, fmt.Errorf("%w: order total is in %s, points redeem in %s", loyalty.ErrCurrencyMismatch, total.Currency, cur)
+	}
+	if total.Amount.Sign() < 0 {
+		return loyalty.Quote{}, fmt.Errorf("%w: order total %s is negative", loyalty.ErrInvalidAmount, total)
+	}
+	if want < 0 {
+		return loyalty.Quote{}, fmt.Errorf("%w: cannot redeem %d points", loyalty.ErrInvalidAmount, want)
+	}
+	available = max(available, 0)
+	inc := max(r.Increment, 1)
+	cv := r.conversion()
+
+	// The cap: pct % of total, in whole minor units (rounded down; worths are
+	// whole minor units, so comparing with it is exact).
+	pct := r.MaxPercent
+	if pct.IsZero() {
+		pct = decimal.NewFromInt(100)
+	}
+	capMinor := total.Amount.Mul(pct).Shift(cur.MinorDigits() - 2).Floor().BigInt()
+
+	// The most points worth at most the cap: worth(p) = ⌊p·num/den⌋ ≤ C
+	// ⇔ p·num ≤ (C+1)·den − 1.
+	limit := available
+	byCap := new(big.Int).Add(capMinor, big.NewInt(1))
+	byCap.Mul(byCap, cv.den).Sub(byCap, big.NewInt(1)).Quo(byCap, cv.num)
+	if byCap.IsInt64() && byCap.Int64() < limit {
+		limit = byCap.Int64()
+	}
+	maxPts := limit - limit%inc
+	maxWorth := cv.worth(big.NewInt(maxPts))
+	if maxPts < r.Minimum || maxWorth.Sign() == 0 {
+		maxPts, maxWorth = 0, new(big.Int)
+	}
+	q := loyalty.Quote{Points: maxPts, Value: r.money(maxWorth), MaxPoints: maxPts, MaxValue: r.money(maxWorth)}
+	if want == 0 {
+		return q, nil
+	}
+
+	worth := cv.worth(big.NewInt(want))
+	switch {
+	case want > available:
+		return loyalty.Quote{}, fmt.Errorf("%w: redeeming %d points, %d available", loyalty.ErrInsufficientPoints, want, available)
+	case want < r.Minimum:
+		return loyalty.Quote{}, fmt.Errorf("%w: redeeming %d points, the minimum is %d", loyalty.ErrBelowMinimum, want, r.Minimum)
+	case want%inc != 0:
+		return loyalty.Quote{}, fmt.Errorf("%w: redeeming %d points, not a multiple of %d", loyalty.ErrNotIncrement, want, inc)
+	case worth.Cmp(capMinor) > 0:
+		return loyalty.Quote{}, fmt.Errorf("%w: %d points are worth %s, this order may take off at most %s (%s%% of %s)",
+			loyalty.ErrAboveCap, want, r.money(worth), r.money(capMinor), pct, total)
+	case worth.Sign() == 0:
+		return loyalty.Quote{}, fmt.Errorf("%w: %d points are worth less than %s", loyalty.ErrBelowMinimum, want, loyalty.MinorUnits(1, cur))
+	}
+	q.Points, q.Value = want, r.money(worth)
+	return q, nil
+}
+
+// conversion is the worth of points in minor units: ⌊points·num/den⌋.
+type conversion struct{ num, den *big.Int }
+
+func (r Redemption) conversion() conversion {
+	a := r.Value.Amount.Shift(r.Value.Currency.MinorDigits())
+	num, den := a.Coefficient(), big.NewInt(r.Points)
+	if e := a.Exponent(); e >= 0 {
+		num.Mul(num, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(e)), nil))
+	} else {
+		den.Mul(den, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(-e)), nil))
+	}
+	return conversion{num: num, den: den}
+}
+
+func (cv conversion) worth(points *big.Int) *big.Int {
+	w := new(big.Int).Mul(points, cv.num)
+	return w.Quo(w, cv.den)
+}
+
+func (r Redemption) money(minor *big.Int) loyalty.Money {
+	return loyalty.Money{Amount: decimal.NewFromBigInt(minor, -r.Value.Currency.MinorDigits()), Currency: r.Value.Currency}
+}

@@ -1,0 +1,173 @@
+package points_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/points"
+)
+
+var _ loyalty.RedemptionPolicy = points.Redemption{}
+
+func usd(s string) loyalty.Money { return loyalty.NewMoney(dec(s), "USD") }
+
+// checkout is 100 points = 1.00 USD, at least 500 points, in hundreds, at
+// most half of the order.
+var checkout = points.Redemption{Points: 100, Value: usd("1.00"), Minimum: 500, Increment: 100, MaxPercent: dec("50")}
+
+func wantQuote(t *testing.T, q loyalty.Quote, pts int64, value string, maxPts int64, maxValue string) {
+	t.Helper()
+	if q.Points != pts || !q.Value.Amount.Equal(dec(value)) || q.MaxPoints != maxPts || !q.MaxValue.Amount.Equal(dec(maxValue)) {
+		t.Errorf("quote = %d for %s (max %d for %s), want %d for %s (max %d for %s)",
+			q.Points, q.Value, q.MaxPoints, q.MaxValue, pts, value, maxPts, maxValue)
+	}
+	if q.Value.Currency != "USD" || q.MaxValue.Currency != "USD" {
+		t.Errorf("quote currency %s/%s", q.Value.Currency, q.MaxValue.Currency)
+	}
+}
+
+func TestRedemptionQuoteOfTheMostIsTheLargestIncrementUnderBalanceAndCap(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		available int64
+		total     string
+		pts       int64
+		value     string
+	}{
+		{"capped at half of 80.00", 12345, "80.00", 4000, "40.00"},
+		{"balance below the cap, rounded down to the increment", 3456, "80.00", 3400, "34.00"},
+		{"half of 80.99 is 40.495: 40.49 at most", 12345, "80.99", 4000, "40.00"},
+		{"below the minimum: nothing", 450, "80.00", 0, "0"},
+		{"empty cart: nothing", 12345, "0", 0, "0"},
+		{"negative balance: nothing", -200, "80.00", 0, "0"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			q, err := checkout.Quote(tc.available, usd(tc.total), 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantQuote(t, q, tc.pts, tc.value, tc.pts, tc.value)
+		})
+	}
+}
+
+func TestRedemptionQuoteOfExactPointsSaysWhatTheyAreWorth(t *testing.T) {
+	q, err := checkout.Quote(12345, usd("80.00"), 1500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantQuote(t, q, 1500, "15.00", 4000, "40.00")
+}
+
+func TestRedemptionQuoteRefusesWhatMayNotBeRedeemed(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		available int64
+		total     loyalty.Money
+		want      int64
+		err       error
+		says      string
+	}{
+		{"negative points", 5000, usd("80.00"), -100, loyalty.ErrInvalidAmount, "-100"},
+		{"more than the balance", 1000, usd("80.00"), 1500, loyalty.ErrInsufficientPoints, "1000 available"},
+		{"below the minimum", 5000, usd("80.00"), 300, loyalty.ErrBelowMinimum, "minimum is 500"},
+		{"not a multiple of the increment", 5000, usd("80.00"), 550, loyalty.ErrNotIncrement, "multiple of 100"},
+		{"worth more than half the order", 5000, usd("80.00"), 4100, loyalty.ErrAboveCap, "41.00 USD"},
+		{"a cart in another currency", 5000, loyalty.NewMoney(dec("80.00"), "EUR"), 1000, loyalty.ErrCurrencyMismatch, "EUR"},
+		{"a negative cart", 5000, usd("-1.00"), 1000, loyalty.ErrInvalidAmount, "negative"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			q, err := checkout.Quote(tc.available, tc.total, tc.want)
+			wantErrorIs(t, err, tc.err)
+			if err != nil && !strings.Contains(err.Error(), tc.says) {
+				t.Errorf("error %q does not say %q", err, tc.says)
+			}
+			if q != (loyalty.Quote{}) {
+				t.Errorf("a refused quote carries %+v", q)
+			}
+		})
+	}
+	// Exactly the cap is fine.
+	q, err := checkout.Quote(5000, usd("80.00"), 4000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantQuote(t, q, 4000, "40.00", 4000, "40.00")
+}
+
+func TestRedemptionRoundsAFractionalWorthDownToTheMinorUnit(t *testing.T) {
+	// 3 points = 0.10 USD: 10 points are worth 0.333..., paid as 0.33.
+	r := points.Redemption{Points: 3, Value: usd("0.10")}
+	if got := r.Worth(10); !got.Amount.Equal(dec("0.33")) {
+		t.Errorf("10 points are worth %s, want 0.33", got)
+	}
+	if got := r.Worth(30); !got.Amount.Equal(dec("1.00")) {
+		t.Errorf("30 points are worth %s, want 1.00", got)
+	}
+	// The most a 1.00 cart takes: 30 points (1.00); 31 would be worth 1.03.
+	q, err := r.Quote(100, usd("1.00"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantQuote(t, q, 30, "1.00", 30, "1.00")
+	wantErrorIs(t, second(r.Quote(100, usd("1.00"), 31)), loyalty.ErrAboveCap)
+	// At 1000 points = 1.00, 5 points are worth less than a cent: refused,
+	// and not offered as the most a cart may take either.
+	milli := points.Redemption{Points: 1000, Value: usd("1.00")}
+	wantErrorIs(t, second(milli.Quote(5, usd("1.00"), 5)), loyalty.ErrBelowMinimum)
+	q, err = milli.Quote(5, usd("1.00"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantQuote(t, q, 0, "0", 0, "0")
+}
+
+func TestRedemptionWithoutMaxPercentMayPayTheWholeOrder(t *testing.T) {
+	r := points.Redemption{Points: 100, Value: usd("1")}
+	q, err := r.Quote(1_000_000, usd("12.34"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantQuote(t, q, 1234, "12.34", 1234, "12.34")
+}
+
+func TestRedemptionWorksInZeroDecimalCurrencies(t *testing.T) {
+	r := points.Redemption{Points: 1, Value: loyalty.NewMoney(dec("10"), "JPY"), MaxPercent: dec("10")}
+	q, err := r.Quote(1000, loyalty.NewMoney(dec("5555"), "JPY"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 10 % of 5555 is 555.5: 55 points (550 JPY).
+	if q.MaxPoints != 55 || !q.MaxValue.Amount.Equal(dec("550")) || q.MaxValue.Currency != "JPY" {
+		t.Errorf("quote = %+v, want 55 points for 550 JPY", q)
+	}
+}
+
+func TestRedemptionValidateRejectsAnInvalidPolicy(t *testing.T) {
+	for name, r := range map[string]points.Redemption{
+		"no conversion":          {},
+		"zero value":             {Points: 100, Value: usd("0")},
+		"negative minimum":       {Points: 100, Value: usd("1"), Minimum: -1},
+		"negative increment":     {Points: 100, Value: usd("1"), Increment: -1},
+		"negative percent":       {Points: 100, Value: usd("1"), MaxPercent: dec("-5")},
+		"more than 100 percent":  {Points: 100, Value: usd("1"), MaxPercent: dec("100.01")},
+		"a malformed currency":   {Points: 100, Value: loyalty.NewMoney(dec("1"), "usd")},
+		"points worth no money":  {Points: 100, Value: loyalty.Money{Currency: "USD"}},
+		"negative points":        {Points: -100, Value: usd("1")},
+		"negative value":         {Points: 100, Value: usd("-1")},
+		"no currency":            {Points: 100, Value: loyalty.NewMoney(dec("1"), "")},
+		"percent of nothing set": {Points: 0, Value: usd("1"), MaxPercent: dec("50")},
+	} {
+		t.Run(name, func(t *testing.T) {
+			wantErrorIs(t, r.Validate(), loyalty.ErrInvalidProgram)
+			_, err := r.Quote(1000, usd("10"), 0)
+			wantErrorIs(t, err, loyalty.ErrInvalidProgram)
+		})
+	}
+	if err := checkout.Validate(); err != nil {
+		t.Errorf("checkout: %v", err)
+	}
+	p := &loyalty.Program{Name: "p", Currency: "USD", Redemption: points.Redemption{Points: 100, Value: usd("1"), MaxPercent: dec("101")}}
+	wantErrorIs(t, p.Validate(), loyalty.ErrInvalidProgram)
+}
