@@ -1,0 +1,444 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/loyaltykit/loyalty"
+)
+
+// sqlstateVersion is what advance_member raises when the member is not at
+// the version a change was planned from.
+const sqlstateVersion = "LY001"
+
+// ts is t as a timestamptz parameter: NULL for the zero time.
+func ts(t time.Time) pgtype.Timestamptz {
+	if t.IsZero() {
+		return pgtype.Timestamptz{}
+	}
+	return pgtype.Timestamptz{Time: t, Valid: true}
+}
+
+// fromTS is the time.Time of a timestamptz column, in UTC; NULL is zero.
+func fromTS(t pgtype.Timestamptz) time.Time {
+	if !t.Valid {
+		return time.Time{}
+	}
+	return t.Time.UTC()
+}
+
+// Load implements loyalty.Store in one statement: the member, balances and
+// counters, the open lots when q asks for them or one is due at q.Now, and
+// the order and redemption records q names.
+func (c *core) Load(ctx context.Context, memberID string, q loyalty.Query) (*loyalty.State, error) {
+	orders, redemptions := q.Orders, q.Redemptions
+	if orders == nil {
+		orders = []string{}
+	}
+	if redemptions == nil {
+		redemptions = []string{}
+	}
+	rows, err := c.db.Query(ctx, c.sql.load, memberID, q.Lots, ts(q.Now), orders, redemptions)
+	if err != nil {
+		return nil, wrap("load", err)
+	}
+	defer rows.Close()
+	var (
+		st     loyalty.State
+		found  bool
+		k      int32
+		s1, s2 pgtype.Text
+		n1, n2 pgtype.Int8
+		t1     pgtype.Timestamptz
+		t2, t3 pgtype.Timestamptz
+		j      []byte
+		oi, ri []int // places of the records in q.Orders, q.Redemptions
+	)
+	for rows.Next() {
+		if err := rows.Scan(&k, &s1, &s2, &n1, &n2, &t1, &t2, &t3, &j); err != nil {
+			return nil, wrap("load", err)
+		}
+		switch k {
+		case 0:
+			found = true
+			st.Version, st.NextDue = n1.Int64, fromTS(t1)
+			if err := json.Unmarshal(j, &st.Member); err != nil {
+				return nil, fmt.Errorf("postgres: load: member %q: decoding profile: %v", memberID, err)
+			}
+		case 1:
+			st.Balances = append(st.Balances, loyalty.Balance{Account: loyalty.Account(s1.String), Available: n1.Int64, Pending: n2.Int64})
+		case 2:
+			st.Counters = append(st.Counters, loyalty.Counter{Name: s1.String, Period: s2.String, Value: n1.Int64})
+		case 3:
+			st.Lots = append(st.Lots, loyalty.Lot{ID: n1.Int64, MemberID: memberID, Account: loyalty.Account(s1.String),
+				Remaining: n2.Int64, EarnedAt: fromTS(t1), ExpiresAt: fromTS(t2), ActivatesAt: fromTS(t3), Ref: s2.String})
+		case 4:
+			var r loyalty.OrderRecord
+			if err := json.Unmarshal(j, &r); err != nil {
+				return nil, fmt.Errorf("postgres: load: order %q: %v", s1.String, err)
+			}
+			st.Orders = append(st.Orders, r)
+			oi = append(oi, slices.Index(q.Orders, s1.String))
+		case 5:
+			var r loyalty.RedemptionRecord
+			if err := json.Unmarshal(j, &r); err != nil {
+				return nil, fmt.Errorf("postgres: load: redemption %q: %v", s1.String, err)
+			}
+			st.Redemptions = append(st.Redemptions, r)
+			ri = append(ri, slices.Index(q.Redemptions, s1.String))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap("load", err)
+	}
+	if !found {
+		return nil, fmt.Errorf("%w: %s", loyalty.ErrUnknownMember, memberID)
+	}
+	// Deterministic order: accounts, counters and lots by name and ID, records
+	// in the order the query named them.
+	slices.SortFunc(st.Balances, func(a, b loyalty.Balance) int { return strings.Compare(string(a.Account), string(b.Account)) })
+	slices.SortFunc(st.Counters, func(a, b loyalty.Counter) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortFunc(st.Lots, func(a, b loyalty.Lot) int { return cmpInt(a.ID, b.ID) })
+	sortBy(st.Orders, oi)
+	sortBy(st.Redemptions, ri)
+	if st.Lots == nil && (q.Lots || !q.Now.IsZero() && !st.NextDue.IsZero() && !st.NextDue.After(q.Now)) {
+		st.Lots = []loyalty.Lot{} // read, and there are none
+	}
+	return &st, nil
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// sortBy sorts xs by the keys at the same places.
+func sortBy[T any](xs []T, keys []int) {
+	if len(xs) < 2 {
+		return
+	}
+	idx := make([]int, len(xs))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return keys[a] - keys[b] })
+	out := make([]T, len(xs))
+	for i, j := range idx {
+		out[i] = xs[j]
+	}
+	copy(xs, out)
+}
+
+// Commit implements loyalty.Store in one round trip: advance_member (the
+// version check, which takes the member's row lock), the idempotency record
+// (whose primary key refuses a key committed before) and the rows of the
+// change, pipelined as one transaction. When a check refuses, the whole
+// pipeline is rolled back and one more query says why.
+//
+// An error that is none of the loyalty sentinels (a lost connection, a
+// cancelled context) leaves the outcome unknown: the change may have been
+// committed. Retrying with the same key is always safe.
+func (c *core) Commit(ctx context.Context, ch *loyalty.Change) (*loyalty.Receipt, error) {
+	switch {
+	case ch == nil:
+		return nil, errors.New("postgres: commit: nil change")
+	case ch.Key == "":
+		return nil, loyalty.ErrMissingKey
+	case ch.MemberID == "":
+		return nil, fmt.Errorf("%w: change has no member ID", loyalty.ErrInvalidEvent)
+	case ch.Version < 0:
+		return c.resolve(ctx, ch, fmt.Errorf("%w: change planned from version %d", loyalty.ErrConflict, ch.Version))
+	case ch.Version == 0 && ch.Member == nil:
+		return c.resolve(ctx, ch, nil) // nothing to create the member from
+	}
+	b, err := c.batch(ch)
+	if err != nil {
+		return nil, err
+	}
+	if c.inTx {
+		err = c.runInSavepoint(ctx, b)
+	} else {
+		err = c.db.SendBatch(ctx, b).Close()
+	}
+	if err == nil {
+		return ch.Receipt, nil
+	}
+	if refused(err) && ctx.Err() == nil {
+		return c.resolve(ctx, ch, nil)
+	}
+	return nil, wrap("commit", err)
+}
+
+// refused reports whether err is a check of the commit refusing it (or the
+// server giving up on it as a whole), after which nothing was written.
+func refused(err error) bool {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return false
+	}
+	switch pe.Code {
+	case sqlstateVersion, "40001", "40P01": // version check, serialization failure, deadlock
+		return true
+	case "23505": // unique_violation
+		return pe.ConstraintName == "writes_pkey" || pe.ConstraintName == "members_pkey"
+	}
+	return false
+}
+
+const savepoint = "loyalty_commit"
+
+// runInSavepoint runs b inside the host's transaction under a savepoint, in
+// the same round trip; on failure it rolls back to the savepoint so the host
+// transaction stays usable.
+func (c *core) runInSavepoint(ctx context.Context, b *pgx.Batch) error {
+	nb := &pgx.Batch{QueuedQueries: make([]*pgx.QueuedQuery, 0, len(b.QueuedQueries)+2)}
+	nb.Queue(`SAVEPOINT ` + savepoint)
+	nb.QueuedQueries = append(nb.QueuedQueries, b.QueuedQueries...)
+	nb.Queue(`RELEASE SAVEPOINT ` + savepoint)
+	err := c.db.SendBatch(ctx, nb).Close()
+	if err == nil {
+		return nil
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code != "25P02" { // 25P02: the host's tx was already aborted
+		if _, rerr := c.db.Exec(ctx, `ROLLBACK TO SAVEPOINT `+savepoint+`; RELEASE SAVEPOINT `+savepoint); rerr != nil {
+			return fmt.Errorf("%v; and rolling back to the savepoint: %v", err, rerr)
+		}
+	}
+	return err
+}
+
+// resolve says why a commit was refused, with what is committed now: the
+// receipt of an earlier commit of the key, ErrKeyReused, ErrUnknownMember or
+// ErrConflict. fallback, when not nil, is returned when the key is unknown.
+func (c *core) resolve(ctx context.Context, ch *loyalty.Change, fallback error) (*loyalty.Receipt, error) {
+	var (
+		fp      pgtype.Text
+		receipt []byte
+		version pgtype.Int8
+	)
+	if err := c.db.QueryRow(ctx, c.sql.resolve, ch.Key, ch.MemberID).Scan(&fp, &receipt, &version); err != nil {
+		return nil, wrap("commit", err)
+	}
+	switch {
+	case fp.Valid && fp.String != ch.Fingerprint:
+		return nil, fmt.Errorf("%w: key %q", loyalty.ErrKeyReused, ch.Key)
+	case fp.Valid:
+		return decodeReceipt(ch.Key, receipt)
+	case fallback != nil:
+		return nil, fallback
+	case !version.Valid && (ch.Version != 0 || ch.Member == nil):
+		return nil, fmt.Errorf("%w: %s", loyalty.ErrUnknownMember, ch.MemberID)
+	case !version.Valid:
+		// Created and gone again: only a host deleting rows does that.
+		return nil, fmt.Errorf("%w: member %s changed during the commit", loyalty.ErrConflict, ch.MemberID)
+	}
+	return nil, fmt.Errorf("%w: member %s is at version %d, change planned from %d", loyalty.ErrConflict, ch.MemberID, version.Int64, ch.Version)
+}
+
+func decodeReceipt(key string, b []byte) (*loyalty.Receipt, error) {
+	var r *loyalty.Receipt
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("postgres: decoding the receipt of key %q: %v", key, err)
+	}
+	return r, nil
+}
+
+// lastBy drops all but the last of the elements with the same key, keeping
+// order; a change normally has none, and ON CONFLICT cannot touch a row twice.
+func lastBy[T any, K comparable](xs []T, key func(*T) K) []T {
+	if len(xs) < 2 {
+		return xs
+	}
+	seen := make(map[K]int, len(xs))
+	dup := false
+	for i := range xs {
+		k := key(&xs[i])
+		if _, ok := seen[k]; ok {
+			dup = true
+		}
+		seen[k] = i
+	}
+	if !dup {
+		return xs
+	}
+	out := make([]T, 0, len(seen))
+	for i := range xs {
+		if seen[key(&xs[i])] == i {
+			out = append(out, xs[i])
+		}
+	}
+	return out
+}
+
+// batch queues the statements of ch.
+func (c *core) batch(ch *loyalty.Change) (*pgx.Batch, error) {
+	receipt, err := json.Marshal(ch.Receipt)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: commit: encoding the receipt: %v", err)
+	}
+	var profile any // NULL keeps the stored profile
+	if ch.Member != nil {
+		p, err := json.Marshal(ch.Member)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: commit: encoding the member: %v", err)
+		}
+		profile = p
+	}
+	b := &pgx.Batch{QueuedQueries: make([]*pgx.QueuedQuery, 0, 8)}
+	b.Queue(c.sql.advance, ch.MemberID, ch.Version, profile, ts(ch.NextDue))
+	b.Queue(c.sql.write, ch.Key, ch.Fingerprint, ch.MemberID, ch.Version+1, receipt)
+
+	if n := len(ch.Entries); n > 0 {
+		var (
+			version                                     = make([]int64, n)
+			idx                                         = make([]int32, n)
+			account, kind, key, source, ref, rate, note = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+			amount, pending, lot                        = make([]int64, n), make([]int64, n), make([]int64, n)
+			at                                          = make([]pgtype.Timestamptz, n)
+		)
+		for i := range ch.Entries {
+			e := &ch.Entries[i]
+			version[i], idx[i] = e.ID.Version, e.ID.Index
+			account[i], kind[i], key[i], source[i], ref[i], rate[i], note[i] = string(e.Account), string(e.Kind), e.Key, e.Source, e.Ref, e.Rate, e.Note
+			amount[i], pending[i], lot[i] = e.Amount, e.Pending, e.Lot
+			at[i] = ts(e.At)
+		}
+		b.Queue(c.sql.entries, ch.MemberID, version, idx, account, kind, amount, pending, at, key, source, ref, lot, rate, note)
+	}
+	if lots := lastBy(ch.Lots, func(l *loyalty.Lot) int64 { return l.ID }); len(lots) > 0 {
+		n := len(lots)
+		id, remaining := make([]int64, n), make([]int64, n)
+		account, ref := make([]string, n), make([]string, n)
+		earned, expires, activates := make([]pgtype.Timestamptz, n), make([]pgtype.Timestamptz, n), make([]pgtype.Timestamptz, n)
+		for i := range lots {
+			l := &lots[i]
+			id[i], account[i], remaining[i], ref[i] = l.ID, string(l.Account), l.Remaining, l.Ref
+			earned[i], expires[i], activates[i] = ts(l.EarnedAt), ts(l.ExpiresAt), ts(l.ActivatesAt)
+		}
+		b.Queue(c.sql.lots, ch.MemberID, id, account, remaining, earned, expires, activates, ref)
+	}
+	if bs := lastBy(ch.Balances, func(b *loyalty.Balance) loyalty.Account { return b.Account }); len(bs) > 0 {
+		n := len(bs)
+		account, available, pending := make([]string, n), make([]int64, n), make([]int64, n)
+		for i := range bs {
+			account[i], available[i], pending[i] = string(bs[i].Account), bs[i].Available, bs[i].Pending
+		}
+		b.Queue(c.sql.balances, ch.MemberID, account, available, pending)
+	}
+	if cs := lastBy(ch.Counters, func(c *loyalty.Counter) string { return c.Name }); len(cs) > 0 {
+		n := len(cs)
+		name, period, value := make([]string, n), make([]string, n), make([]int64, n)
+		for i := range cs {
+			name[i], period[i], value[i] = cs[i].Name, cs[i].Period, cs[i].Value
+		}
+		b.Queue(c.sql.counters, ch.MemberID, name, period, value)
+	}
+	if os := lastBy(ch.Orders, func(o *loyalty.OrderRecord) string { return o.ID }); len(os) > 0 {
+		id, rec := make([]string, len(os)), make([]string, len(os))
+		for i := range os {
+			j, err := json.Marshal(&os[i])
+			if err != nil {
+				return nil, fmt.Errorf("postgres: commit: encoding order %q: %v", os[i].ID, err)
+			}
+			id[i], rec[i] = os[i].ID, string(j)
+		}
+		b.Queue(c.sql.orders, ch.MemberID, id, rec)
+	}
+	if rs := lastBy(ch.Redemptions, func(r *loyalty.RedemptionRecord) string { return r.ID }); len(rs) > 0 {
+		id, rec := make([]string, len(rs)), make([]string, len(rs))
+		for i := range rs {
+			j, err := json.Marshal(&rs[i])
+			if err != nil {
+				return nil, fmt.Errorf("postgres: commit: encoding redemption %q: %v", rs[i].ID, err)
+			}
+			id[i], rec[i] = rs[i].ID, string(j)
+		}
+		b.Queue(c.sql.redemptions, ch.MemberID, id, rec)
+	}
+	return b, nil
+}
+
+// Receipt implements loyalty.Store.
+func (c *core) Receipt(ctx context.Context, key string) (*loyalty.Receipt, error) {
+	var b []byte
+	err := c.db.QueryRow(ctx, c.sql.receipt, key).Scan(&b)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("%w: receipt %q", loyalty.ErrNotFound, key)
+	}
+	if err != nil {
+		return nil, wrap("receipt", err)
+	}
+	return decodeReceipt(key, b)
+}
+
+// History implements loyalty.Store: entries after the cursor in (version,
+// index) order, read through the entries' primary key.
+func (c *core) History(ctx context.Context, memberID string, after loyalty.EntryID, limit int) ([]loyalty.Entry, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	rows, err := c.db.Query(ctx, c.sql.history, memberID, after.Version, after.Index, limit)
+	if err != nil {
+		return nil, wrap("history", err)
+	}
+	var (
+		out           []loyalty.Entry
+		account, kind string
+		at            pgtype.Timestamptz
+	)
+	for rows.Next() {
+		var e loyalty.Entry
+		if err := rows.Scan(&e.ID.Version, &e.ID.Index, &account, &kind, &e.Amount, &e.Pending, &at, &e.Key, &e.Source, &e.Ref, &e.Lot, &e.Rate, &e.Note); err != nil {
+			rows.Close()
+			return nil, wrap("history", err)
+		}
+		e.MemberID, e.Account, e.Kind, e.At = memberID, loyalty.Account(account), loyalty.EntryKind(kind), fromTS(at)
+		out = append(out, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, wrap("history", err)
+	}
+	if len(out) == 0 {
+		var exists bool
+		if err := c.db.QueryRow(ctx, c.sql.historyMember, memberID).Scan(&exists); err != nil {
+			return nil, wrap("history", err)
+		}
+		if !exists {
+			return nil, fmt.Errorf("%w: %s", loyalty.ErrUnknownMember, memberID)
+		}
+	}
+	return out, nil
+}
+
+// Members implements loyalty.MemberLister: member IDs after after, in the
+// order of the members' primary key (the database's collation).
+func (c *core) Members(ctx context.Context, after string, limit int) ([]string, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	rows, err := c.db.Query(ctx, c.sql.members, after, limit)
+	if err != nil {
+		return nil, wrap("members", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, wrap("members", err)
+	}
+	return ids, nil
+}

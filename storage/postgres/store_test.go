@@ -1,0 +1,235 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/loyaltykit/loyalty"
+)
+
+// change builds a hand-made change for member at version from.
+func change(key, member string, from int64, at time.Time, amount int64) *loyalty.Change {
+	v := from + 1
+	lot := loyalty.LotID(v, 0)
+	e := loyalty.Entry{ID: loyalty.EntryID{Version: v}, MemberID: member, Account: loyalty.PointsAccount, Kind: loyalty.EntryEarn,
+		Amount: amount, At: at, Key: key, Source: "order", Ref: "o-" + key, Lot: lot, Rate: "1 per 1.00 USD", Note: "base"}
+	r := &loyalty.Receipt{Key: key, Fingerprint: "fp-" + key, MemberID: member, Operation: loyalty.OpEarn, Ref: "o-" + key, At: at, Version: v,
+		Entries: []loyalty.Entry{e}}
+	return &loyalty.Change{Key: key, Fingerprint: "fp-" + key, MemberID: member, Version: from,
+		Entries: []loyalty.Entry{e},
+		Lots:    []loyalty.Lot{{ID: lot, MemberID: member, Account: loyalty.PointsAccount, Remaining: amount, EarnedAt: at, Ref: "o-" + key}},
+		Orders:  []loyalty.OrderRecord{{ID: "o-" + key, MemberID: member, Currency: "USD", PlacedAt: at, Scale: 2, Value: amount * 100, Points: amount, Lot: lot}},
+		Receipt: r}
+}
+
+func TestCommitThenLoadRoundTripsEveryField(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	at := time.Date(2026, 5, 4, 3, 2, 1, 123456000, time.UTC)
+	joined := at.Add(-time.Hour)
+	m := loyalty.Member{ID: "ann", JoinedAt: joined, Segments: []string{"vip"}, Attributes: map[string]string{"city": "Lyon"}}
+	enrol := &loyalty.Change{Key: "k0", Fingerprint: "f0", MemberID: "ann", Member: &m,
+		Receipt: &loyalty.Receipt{Key: "k0", Fingerprint: "f0", MemberID: "ann", Operation: loyalty.OpEnroll, At: at, Version: 1}}
+	if _, err := s.Commit(ctx, enrol); err != nil {
+		t.Fatal(err)
+	}
+	c := change("k1", "ann", 1, at, 40)
+	expires := at.AddDate(1, 0, 0)
+	c.Lots[0].ExpiresAt = expires
+	c.NextDue = expires
+	c.Balances = []loyalty.Balance{{Account: loyalty.PointsAccount, Available: 40}, {Account: "cashback:USD", Available: 0, Pending: 7}}
+	c.Counters = []loyalty.Counter{{Name: "orders", Period: "2026-05", Value: 1}}
+	c.Redemptions = []loyalty.RedemptionRecord{{ID: "r1", MemberID: "ann", OrderID: "o9", Points: 5, Value: loyalty.MinorUnits(5, "USD"),
+		Draws: []loyalty.Draw{{Lot: 3, Amount: 5, ExpiresAt: expires}}, At: at}}
+	c.Entries = append(c.Entries, loyalty.Entry{ID: loyalty.EntryID{Version: 2, Index: 1}, MemberID: "ann", Account: "cashback:USD",
+		Kind: loyalty.EntryEarn, Pending: 7, Key: "k1", Source: "cashback"}) // zero At
+	r, err := s.Commit(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r != c.Receipt {
+		t.Fatalf("Commit returned %p, want the change's receipt %p", r, c.Receipt)
+	}
+
+	st, err := s.Load(ctx, "ann", loyalty.Query{Lots: true, Orders: []string{"nope", "o-k1"}, Redemptions: []string{"r1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Version != 2 || !st.NextDue.Equal(expires) || st.NextDue.Location() != time.UTC {
+		t.Fatalf("version %d next due %v, want 2 and %v UTC", st.Version, st.NextDue, expires)
+	}
+	if !reflect.DeepEqual(st.Member, m) {
+		t.Fatalf("member %+v, want %+v", st.Member, m)
+	}
+	wantBalances := []loyalty.Balance{{Account: "cashback:USD", Pending: 7}, {Account: loyalty.PointsAccount, Available: 40}}
+	if !reflect.DeepEqual(st.Balances, wantBalances) {
+		t.Fatalf("balances %+v, want %+v", st.Balances, wantBalances)
+	}
+	if !reflect.DeepEqual(st.Counters, c.Counters) {
+		t.Fatalf("counters %+v, want %+v", st.Counters, c.Counters)
+	}
+	if !reflect.DeepEqual(st.Lots, c.Lots) {
+		t.Fatalf("lots %+v, want %+v", st.Lots, c.Lots)
+	}
+	if !reflect.DeepEqual(st.Orders, c.Orders) {
+		t.Fatalf("orders %+v, want %+v", st.Orders, c.Orders)
+	}
+	if len(st.Redemptions) != 1 || st.Redemptions[0].Points != 5 || !st.Redemptions[0].Value.Amount.Equal(c.Redemptions[0].Value.Amount) ||
+		!reflect.DeepEqual(st.Redemptions[0].Draws, c.Redemptions[0].Draws) || !st.Redemptions[0].At.Equal(at) {
+		t.Fatalf("redemptions %+v, want %+v", st.Redemptions, c.Redemptions)
+	}
+
+	h, err := s.History(ctx, "ann", loyalty.EntryID{}, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(h, c.Entries) {
+		t.Fatalf("history\n%+v\nwant\n%+v", h, c.Entries)
+	}
+	if !h[1].At.IsZero() {
+		t.Fatalf("zero time came back as %v", h[1].At)
+	}
+
+	got, err := s.Receipt(ctx, "k1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, c.Receipt) {
+		t.Fatalf("receipt\n%+v\nwant\n%+v", got, c.Receipt)
+	}
+	checkBalancesEqualEntries(t, s) // 40 points and 7 pending cashback
+}
+
+func TestLoadReadsLotsOnlyWhenAskedOrDue(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	m := loyalty.Member{ID: "bo"}
+	c := change("k1", "bo", 0, t0, 10)
+	c.Member = &m
+	due := t0.Add(24 * time.Hour)
+	c.Lots[0].ExpiresAt = due
+	c.NextDue = due
+	if _, err := s.Commit(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		q    loyalty.Query
+		want bool
+	}{
+		{"no lots, no now", loyalty.Query{}, false},
+		{"before due", loyalty.Query{Now: due.Add(-time.Microsecond)}, false},
+		{"at due", loyalty.Query{Now: due}, true},
+		{"asked", loyalty.Query{Lots: true}, true},
+	} {
+		st, err := s.Load(ctx, "bo", tc.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := st.Lots != nil; got != tc.want || tc.want && len(st.Lots) != 1 {
+			t.Errorf("%s: lots %v, want read=%v", tc.name, st.Lots, tc.want)
+		}
+	}
+}
+
+func TestCommitChecksKeyBeforeVersion(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	m := loyalty.Member{ID: "cy"}
+	c1 := change("k1", "cy", 0, t0, 10)
+	c1.Member = &m
+	if _, err := s.Commit(ctx, c1); err != nil {
+		t.Fatal(err)
+	}
+
+	// Replay of the same change: the stored receipt, nothing written.
+	r, err := s.Commit(ctx, change("k1", "cy", 0, t0, 10))
+	if err != nil {
+		t.Fatalf("replay: %v", err)
+	}
+	if r.Key != "k1" || r.Version != 1 || len(r.Entries) != 1 || r.Entries[0].Amount != 10 {
+		t.Fatalf("replay receipt %+v", r)
+	}
+	// Same key, other payload.
+	other := change("k1", "cy", 1, t0, 99)
+	other.Fingerprint = "something else"
+	if _, err := s.Commit(ctx, other); !errors.Is(err, loyalty.ErrKeyReused) {
+		t.Fatalf("reused key: %v, want ErrKeyReused", err)
+	}
+	// New key, stale version.
+	if _, err := s.Commit(ctx, change("k2", "cy", 0, t0, 5)); !errors.Is(err, loyalty.ErrConflict) {
+		t.Fatalf("stale version: %v, want ErrConflict", err)
+	}
+	if _, err := s.Commit(ctx, change("k3", "cy", 7, t0, 5)); !errors.Is(err, loyalty.ErrConflict) {
+		t.Fatalf("future version: %v, want ErrConflict", err)
+	}
+	// Unknown member.
+	if _, err := s.Commit(ctx, change("k4", "nobody", 3, t0, 5)); !errors.Is(err, loyalty.ErrUnknownMember) {
+		t.Fatalf("unknown member: %v, want ErrUnknownMember", err)
+	}
+	if _, err := s.Load(ctx, "nobody", loyalty.Query{}); !errors.Is(err, loyalty.ErrUnknownMember) {
+		t.Fatalf("load unknown member: %v, want ErrUnknownMember", err)
+	}
+	if _, err := s.History(ctx, "nobody", loyalty.EntryID{}, 5); !errors.Is(err, loyalty.ErrUnknownMember) {
+		t.Fatalf("history of unknown member: %v, want ErrUnknownMember", err)
+	}
+	if _, err := s.Receipt(ctx, "k2"); !errors.Is(err, loyalty.ErrNotFound) {
+		t.Fatalf("receipt of a refused key: %v, want ErrNotFound", err)
+	}
+	// Nothing of the refused writes is there.
+	if n := count(t, s, `SELECT count(*) FROM `+tbl(s, "writes")); n != 1 {
+		t.Fatalf("%d writes, want 1", n)
+	}
+	if n := count(t, s, `SELECT count(*) FROM `+tbl(s, "entries")); n != 1 {
+		t.Fatalf("%d entries, want 1", n)
+	}
+	// The next version commits.
+	if _, err := s.Commit(ctx, change("k2", "cy", 1, t0, 5)); err != nil {
+		t.Fatalf("commit at the current version: %v", err)
+	}
+	st, err := s.Load(ctx, "cy", loyalty.Query{})
+	if err != nil || st.Version != 2 {
+		t.Fatalf("version %v, err %v; want 2", st, err)
+	}
+}
+
+func TestHistoryPagesByCursorWithoutSkipsOrRepeats(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	e := engine(t, s, nil)
+	enroll(t, e, "dee")
+	for i := range 7 {
+		if _, err := e.Earn(ctx, "earn-"+string(rune('a'+i)), order("o"+string(rune('a'+i)), "dee", int64(i+1))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var all []loyalty.Entry
+	after := loyalty.EntryID{}
+	for {
+		page, err := s.History(ctx, "dee", after, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) == 0 {
+			break
+		}
+		all = append(all, page...)
+		after = page[len(page)-1].ID
+	}
+	if len(all) != 7 {
+		t.Fatalf("%d entries, want 7", len(all))
+	}
+	var sum int64
+	for i, en := range all {
+		if i > 0 && !all[i-1].ID.Less(en.ID) {
+			t.Fatalf("entry %d (%v) not after %v", i, en.ID, all[i-1].ID)
+		}
+		sum += en.Amount
+	}
+	if b := balance(t, e, "dee"); sum != 28 || b.Available != 28 {
+		t.Fatalf("history sums to %d, balance %d; want 28", sum, b.Available)
+	}
+}
