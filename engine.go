@@ -4,14 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
-
-	"github.com/shopspring/decimal"
 )
 
 // Engine runs a Program against a Store: it loads a member's state,
@@ -24,6 +22,34 @@ type Engine struct {
 	clock   Clock
 	retries int
 	after   func(context.Context, *Receipt)
+	scratch sync.Pool // of *scratch
+}
+
+// scratch is the reusable working memory of one evaluation.
+type scratch struct {
+	c       Context
+	effects []Effect
+	lines   []LineBasis
+}
+
+// evaluate runs the program with pooled working memory; release must be
+// called once the Result's Lines are no longer used.
+func (e *Engine) evaluate(c Context) (res *Result, release func(), err error) {
+	s, _ := e.scratch.Get().(*scratch)
+	if s == nil {
+		s = new(scratch)
+	}
+	s.c = c
+	s.c.Lines = s.lines
+	res, err = e.program.evaluate(&s.c, &s.effects)
+	if cap(s.c.Lines) > cap(s.lines) {
+		s.lines = s.c.Lines[:0]
+	}
+	return res, func() {
+		clear(s.effects[:cap(s.effects)])
+		s.c = Context{}
+		e.scratch.Put(s)
+	}, err
 }
 
 // EngineOptions tune an Engine. The zero value (or nil) uses the system
@@ -68,9 +94,7 @@ func NewEngine(p *Program, s Store, opts *EngineOptions) (*Engine, error) {
 // WithStore returns a copy of e that writes to s, for example a store view
 // bound to the host's own database transaction.
 func (e *Engine) WithStore(s Store) *Engine {
-	c := *e
-	c.store = s
-	return &c
+	return &Engine{program: e.program, store: s, clock: e.clock, retries: e.retries, after: e.after}
 }
 
 // Program returns the engine's program.
@@ -152,7 +176,7 @@ func (e *Engine) Enroll(ctx context.Context, key string, m Member) (*Receipt, er
 	if err := m.Validate(); err != nil {
 		return nil, err
 	}
-	fp := fingerprint("enroll", m.ID, m.JoinedAt.UTC().Format(time.RFC3339Nano), m.Birthday.UTC().Format(time.DateOnly), strings.Join(m.Segments, ","), fmtAttrs(m.Attributes))
+	fp := memberFingerprint(&m)
 	return e.writeOrCreate(ctx, key, fp, m.ID, Query{}, true, func(st *State, now time.Time) (*Change, error) {
 		if st.Version != 0 {
 			return nil, fmt.Errorf("%w: member %s", ErrDuplicate, m.ID)
@@ -179,7 +203,7 @@ func (e *Engine) Earn(ctx context.Context, key string, o *Order) (*Receipt, erro
 		return nil, err
 	}
 	return e.write(ctx, key, orderFingerprint(o), o.MemberID, Query{Orders: []string{o.ID}}, func(st *State, now time.Time) (*Change, error) {
-		p, _, err := e.planEarn(st, o, now, key)
+		p, err := e.planEarn(st, o, now, key)
 		if err != nil {
 			return nil, err
 		}
@@ -214,13 +238,14 @@ func (e *Engine) checkOrder(o *Order) error {
 	return nil
 }
 
-func (e *Engine) planEarn(st *State, o *Order, now time.Time, key string) (*plan, *Result, error) {
+func (e *Engine) planEarn(st *State, o *Order, now time.Time, key string) (*plan, error) {
 	if len(st.Orders) > 0 {
-		return nil, nil, fmt.Errorf("%w: order %s", ErrDuplicate, o.ID)
+		return nil, fmt.Errorf("%w: order %s", ErrDuplicate, o.ID)
 	}
-	res, err := e.program.Evaluate(st, o, now)
+	res, release, err := e.evaluate(Context{Now: now, Program: e.program, State: st, Member: &st.Member, Event: o})
+	defer release()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	p := newPlan(st, now, key, "", OpEarn, o.ID, Query{})
 	p.ch.Fingerprint = orderFingerprint(o)
@@ -237,7 +262,7 @@ func (e *Engine) planEarn(st *State, o *Order, now time.Time, key string) (*plan
 		}
 		if !aw.ExpiresAt.IsZero() {
 			if _, err := p.credit(aw.Account, aw.Amount, EntryEarn, time.Time{}, aw.ExpiresAt, Entry{Source: aw.Rule, Ref: o.ID, Note: aw.Note}); err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 			continue
 		}
@@ -248,10 +273,12 @@ func (e *Engine) planEarn(st *State, o *Order, now time.Time, key string) (*plan
 			}
 			expires = e.expiry(now)
 		}
+		// The entry says the effective rate; the receipt under the entry's key
+		// holds the rule-by-rule explanation (see Engine.Statement).
 		lot, err := p.credit(aw.Account, aw.Amount, EntryEarn, hold, expires, Entry{Source: "order", Ref: o.ID,
-			Rate: rateWords(aw.Amount, res.Basis, res.Scale, o.Currency), Note: explain(res.Explanation, aw.Account)})
+			Rate: rateWords(aw.Amount, res.Basis, res.Scale, o.Currency)})
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if aw.Account == PointsAccount {
 			rec.Points, rec.OrderPoints, rec.Lot = aw.Amount, aw.Order, lot
@@ -266,12 +293,12 @@ func (e *Engine) planEarn(st *State, o *Order, now time.Time, key string) (*plan
 		}
 	}
 	if err := applySpends(p, res, o.ID); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	p.ch.Orders = append(p.ch.Orders, rec)
 	p.ch.Counters = res.Counters
 	p.rcpt.Explanation, p.rcpt.Notices = res.Explanation, res.Notices
-	return p, res, nil
+	return p, nil
 }
 
 func (e *Engine) expiry(earned time.Time) time.Time {
@@ -290,7 +317,7 @@ func (e *Engine) Act(ctx context.Context, key string, a *Action) (*Receipt, erro
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
-	fp := fingerprint("act", string(a.Kind), a.MemberID, a.At.UTC().Format(time.RFC3339Nano), a.Ref, fmtAttrs(a.Data))
+	fp := actionFingerprint(a)
 	return e.write(ctx, key, fp, a.MemberID, Query{}, func(st *State, now time.Time) (*Change, error) {
 		p, err := e.planAction(st, a, now, key, fp, OpAct)
 		if err != nil {
@@ -301,7 +328,8 @@ func (e *Engine) Act(ctx context.Context, key string, a *Action) (*Receipt, erro
 }
 
 func (e *Engine) planAction(st *State, a *Action, now time.Time, key, fp string, op Operation) (*plan, error) {
-	res, err := e.program.Evaluate(st, a, now)
+	res, release, err := e.evaluate(Context{Now: now, Program: e.program, State: st, Member: &st.Member, Event: a})
+	defer release()
 	if err != nil {
 		return nil, err
 	}
@@ -312,11 +340,8 @@ func (e *Engine) planAction(st *State, a *Action, now time.Time, key, fp string,
 			continue
 		}
 		expires, note := aw.ExpiresAt, aw.Note
-		if expires.IsZero() {
-			note = explain(res.Explanation, aw.Account)
-			if aw.Account == PointsAccount {
-				expires = e.expiry(now)
-			}
+		if expires.IsZero() && aw.Account == PointsAccount {
+			expires = e.expiry(now)
 		}
 		if _, err := p.credit(aw.Account, aw.Amount, EntryEarn, time.Time{}, expires, Entry{Source: string(a.Kind), Ref: a.Ref, Note: note}); err != nil {
 			return nil, err
@@ -405,8 +430,9 @@ func (e *Engine) planReturn(st *State, r *Return, now time.Time, key string) (*C
 	}
 	// Rules see the return (to reduce qualifying spend, to notify) with the
 	// order as it was before it.
-	res, err := e.program.evaluate(&Context{Now: now, Program: e.program, State: st, Member: &st.Member, Event: r,
+	res, release, err := e.evaluate(Context{Now: now, Program: e.program, State: st, Member: &st.Member, Event: r,
 		Return: r, OrderRecord: &st.Orders[0], Returned: returned - st.Orders[0].ReturnedValue})
+	defer release()
 	if err != nil {
 		return nil, err
 	}
@@ -689,98 +715,41 @@ func (e *Engine) Member(ctx context.Context, memberID string) (*State, error) {
 	return e.store.Load(ctx, memberID, Query{})
 }
 
-// --- fingerprints and words
+// --- words
 
-func fingerprint(parts ...string) string {
-	h := fnv.New128a()
-	for _, s := range parts {
-		h.Write([]byte(s))
-		h.Write([]byte{0})
-	}
-	var b [16]byte
-	return fmt.Sprintf("%x", h.Sum(b[:0]))
-}
-
-func dec(d decimal.Decimal) string {
-	if d.IsZero() {
-		return "0"
-	}
-	return d.String()
-}
-
-func orderFingerprint(o *Order) string {
-	parts := make([]string, 0, 8+5*len(o.Lines))
-	parts = append(parts, "earn", o.ID, o.MemberID, o.PlacedAt.UTC().Format(time.RFC3339Nano), string(o.Currency), dec(o.Discount), dec(o.Shipping), dec(o.Tax))
-	for _, l := range o.Lines {
-		parts = append(parts, l.SKU, l.Category, strconv.FormatInt(l.Quantity, 10), dec(l.UnitPrice), dec(l.Discount))
-	}
-	return fingerprint(parts...)
-}
-
-func returnFingerprint(r *Return) string {
-	parts := []string{"return", r.ID, r.OrderID, r.MemberID, r.ReturnedAt.UTC().Format(time.RFC3339Nano), dec(r.Amount)}
-	for _, l := range r.Lines {
-		parts = append(parts, l.SKU, strconv.FormatInt(l.Quantity, 10))
-	}
-	return fingerprint(parts...)
-}
-
-func redemptionFingerprint(r *Redemption) string {
-	return fingerprint("redeem", r.ID, r.MemberID, r.OrderID, dec(r.Total.Amount), string(r.Total.Currency), strconv.FormatInt(r.Points, 10), string(r.Account))
-}
-
-// creditQuote redeems a money account (minor units) one for one, up to the
-// order total.
-func creditQuote(available int64, total Money, want int64) (Quote, error) {
-	limit, ok := total.Minor()
-	if !ok {
-		limit = total.Amount.Shift(total.Currency.MinorDigits()).IntPart()
-	}
-	most := max(0, min(available, limit))
-	q := Quote{MaxPoints: most, MaxValue: MinorUnits(most, total.Currency)}
-	switch {
-	case want == 0:
-		want = most
-	case want > available:
-		return q, fmt.Errorf("%w: %d wanted, %d available", ErrInsufficientPoints, want, available)
-	case want > limit:
-		return q, fmt.Errorf("%w: %d wanted on an order of %s", ErrAboveCap, want, total)
-	}
-	q.Points, q.Value = want, MinorUnits(want, total.Currency)
-	return q, nil
-}
-
-func fmtAttrs(m map[string]string) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	var b strings.Builder
-	for _, k := range keys {
-		b.WriteString(k + "=" + m[k] + ";")
-	}
-	return b.String()
-}
-
-// rateWords is the effective rate of an earning: "120 on 100.00 USD".
+// rateWords is the effective rate of an earning: "137 on 27.48 USD".
 func rateWords(points, basis int64, scale int32, c Currency) string {
-	return strconv.FormatInt(points, 10) + " on " + decimal.New(basis, -scale).StringFixed(c.MinorDigits()) + " " + string(c)
+	var buf [64]byte
+	b := strconv.AppendInt(buf[:0], points, 10)
+	b = append(b, " on "...)
+	b = appendUnits(b, basis, scale, c.MinorDigits())
+	b = append(b, ' ')
+	b = append(b, c...)
+	return string(b)
 }
 
-// explain joins the explanation lines of account a for an entry's note.
-func explain(xs []Explanation, a Account) string {
-	var b strings.Builder
-	for i := range xs {
-		if xs[i].Account != a && xs[i].Account != "" {
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteString("; ")
-		}
-		b.WriteString(xs[i].String())
+// appendUnits formats units of 10^-scale with at least digits decimals.
+func appendUnits(b []byte, units int64, scale, digits int32) []byte {
+	if units < 0 {
+		b = append(b, '-')
+		units = -units
 	}
-	return b.String()
+	show := max(scale, digits)
+	for s := scale; s < show; s++ {
+		units *= 10
+	}
+	var tmp [24]byte
+	d := strconv.AppendInt(tmp[:0], units, 10)
+	for int32(len(d)) <= show {
+		d = append([]byte{'0'}, d...)
+	}
+	cut := len(d) - int(show)
+	b = append(b, d[:cut]...)
+	if show > 0 {
+		b = append(b, '.')
+		b = append(b, d[cut:]...)
+	}
+	return b
 }
 
 func cloneMember(m Member) Member {
@@ -817,4 +786,25 @@ func sortedAccounts(m map[Account]int64) []Account {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// creditQuote redeems a money account (minor units) one for one, up to the
+// order total.
+func creditQuote(available int64, total Money, want int64) (Quote, error) {
+	limit, ok := total.Minor()
+	if !ok {
+		limit = total.Amount.Shift(total.Currency.MinorDigits()).IntPart()
+	}
+	most := max(0, min(available, limit))
+	q := Quote{MaxPoints: most, MaxValue: MinorUnits(most, total.Currency)}
+	switch {
+	case want == 0:
+		want = most
+	case want > available:
+		return q, fmt.Errorf("%w: %d wanted, %d available", ErrInsufficientPoints, want, available)
+	case want > limit:
+		return q, fmt.Errorf("%w: %d wanted on an order of %s", ErrAboveCap, want, total)
+	}
+	q.Points, q.Value = want, MinorUnits(want, total.Currency)
+	return q, nil
 }

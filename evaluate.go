@@ -60,12 +60,15 @@ func (r *Result) Points() int64 {
 // and combines their effects. It is pure: the same inputs give the same
 // Result. State must hold the member; it is not modified.
 func (p *Program) Evaluate(st *State, ev Event, now time.Time) (*Result, error) {
-	return p.evaluate(&Context{Now: now, Program: p, State: st, Member: &st.Member, Event: ev})
+	return p.evaluate(&Context{Now: now, Program: p, State: st, Member: &st.Member, Event: ev}, nil)
 }
 
 // evaluate runs the rules on a context whose Now, Program, State, Member,
 // Event (and, for a return, Return, OrderRecord and Returned) are set.
-func (p *Program) evaluate(c *Context) (*Result, error) {
+// effects, when not nil, is a reusable buffer for the rules' effects; the
+// grown buffer is stored back through it. c.Lines may hold a reusable buffer
+// too; the Result's Lines then alias it.
+func (p *Program) evaluate(c *Context, effects *[]Effect) (*Result, error) {
 	res := &Result{}
 	if o, ok := c.Event.(*Order); ok {
 		if err := p.orderBasis(c, o); err != nil {
@@ -85,8 +88,17 @@ func (p *Program) evaluate(c *Context) (*Result, error) {
 	} else {
 		c.Scale = p.Currency.MinorDigits()
 	}
-	effects := p.runRules(c, make([]Effect, 0, 8+2*len(c.Lines)))
-	if err := p.combine(c, effects, res); err != nil {
+	var buf []Effect
+	if effects != nil {
+		buf = (*effects)[:0]
+	} else {
+		buf = make([]Effect, 0, len(p.Rules)+len(c.Lines)+2)
+	}
+	buf = p.runRules(c, buf)
+	if effects != nil {
+		*effects = buf
+	}
+	if err := p.combine(c, buf, res); err != nil {
 		return nil, err
 	}
 	return res, nil
@@ -132,7 +144,7 @@ func finestScale(o *Order, scale int32) int32 {
 // fillBasis computes the basis at scale; ok is false when an amount is not
 // whole at that scale or overflows.
 func (p *Program) fillBasis(c *Context, o *Order, scale int32) (ok bool, err error) {
-	lines := c.Lines
+	lines := c.Lines[:0]
 	if cap(lines) < len(o.Lines) {
 		lines = make([]LineBasis, len(o.Lines))
 	}
@@ -322,7 +334,7 @@ func (p *Program) combine(c *Context, effects []Effect, res *Result) error {
 	}
 	if len(accounts) > 0 && res.Awards == nil {
 		res.Awards = make([]Award, 0, len(accounts))
-		res.Explanation = make([]Explanation, 0, len(effects)+2)
+		res.Explanation = make([]Explanation, 0, len(effects)+1)
 	}
 	for _, a := range accounts {
 		aw, err := p.combineAccount(c, effects, a, res)

@@ -24,14 +24,22 @@ type plan struct {
 }
 
 func newPlan(st *State, now time.Time, key, fingerprint string, op Operation, ref string, q Query) *plan {
-	p := &plan{st: st, now: now, version: st.Version + 1}
-	p.rcpt = &Receipt{Key: key, Fingerprint: fingerprint, MemberID: st.Member.ID, Operation: op, Ref: ref, At: now, Version: p.version}
-	p.ch = &Change{Key: key, Fingerprint: fingerprint, MemberID: st.Member.ID, Version: st.Version, Receipt: p.rcpt, NextDue: st.NextDue}
+	p := &planned{plan: plan{st: st, now: now, version: st.Version + 1}}
+	p.receipt = Receipt{Key: key, Fingerprint: fingerprint, MemberID: st.Member.ID, Operation: op, Ref: ref, At: now, Version: p.version}
+	p.change = Change{Key: key, Fingerprint: fingerprint, MemberID: st.Member.ID, Version: st.Version, Receipt: &p.receipt, NextDue: st.NextDue}
+	p.rcpt, p.ch = &p.receipt, &p.change
 	if q.Lots || st.Lots != nil {
 		p.loaded = true
 		p.lots = append(make([]Lot, 0, len(st.Lots)+2), st.Lots...)
 	}
-	return p
+	return &p.plan
+}
+
+// planned holds a plan with its change and receipt in one allocation.
+type planned struct {
+	plan
+	change  Change
+	receipt Receipt
 }
 
 func (p *plan) balance(a Account) *Balance {

@@ -28,7 +28,7 @@ type member struct {
 	nextDue     time.Time
 	balances    []loyalty.Balance
 	counters    []loyalty.Counter
-	entries     []loyalty.Entry
+	entries     entryLog
 	lots        map[int64]*loyalty.Lot
 	open        []int64 // IDs of lots with Remaining != 0, in creation order
 	orders      map[string]loyalty.OrderRecord
@@ -148,7 +148,7 @@ func (m *member) apply(c *loyalty.Change) {
 	}
 	m.version = c.Version + 1
 	m.nextDue = c.NextDue
-	m.entries = append(m.entries, c.Entries...)
+	m.entries.append(c.Entries)
 	for _, b := range c.Balances {
 		m.balances = setBalance(m.balances, b)
 	}
@@ -222,8 +222,39 @@ func (s *Store) History(ctx context.Context, memberID string, after loyalty.Entr
 	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	// Entries are appended in ID order, so the cursor is found by binary search.
-	i := sort.Search(len(m.entries), func(i int) bool { return after.Less(m.entries[i].ID) })
-	end := min(i+limit, len(m.entries))
-	return append([]loyalty.Entry(nil), m.entries[i:end]...), nil
+	return m.entries.after(after, limit), nil
+}
+
+// entryLog keeps a member's entries in fixed-size chunks, so appending never
+// copies the history and a long history costs the collector no reallocation.
+type entryLog struct {
+	chunks [][]loyalty.Entry
+	n      int
+}
+
+const chunkSize = 256
+
+func (l *entryLog) append(es []loyalty.Entry) {
+	for _, e := range es {
+		if l.n%chunkSize == 0 {
+			l.chunks = append(l.chunks, make([]loyalty.Entry, 0, chunkSize))
+		}
+		c := &l.chunks[len(l.chunks)-1]
+		*c = append(*c, e)
+		l.n++
+	}
+}
+
+func (l *entryLog) at(i int) *loyalty.Entry { return &l.chunks[i/chunkSize][i%chunkSize] }
+
+// after returns up to limit entries after the cursor; entries are kept in ID
+// order, so the cursor is found by binary search.
+func (l *entryLog) after(after loyalty.EntryID, limit int) []loyalty.Entry {
+	i := sort.Search(l.n, func(i int) bool { return after.Less(l.at(i).ID) })
+	end := min(i+max(limit, 0), l.n)
+	out := make([]loyalty.Entry, 0, end-i)
+	for ; i < end; i++ {
+		out = append(out, *l.at(i))
+	}
+	return out
 }
