@@ -20,7 +20,7 @@ type rule struct {
 	fn   func(c *loyalty.Context, out []loyalty.Effect) []loyalty.Effect
 }
 
-func (r rule) Name() string                { return r.name }
+func (r rule) Name() string               { return r.name }
 func (r rule) Stacking() loyalty.Stacking { return r.st }
 func (r rule) Evaluate(c *loyalty.Context, out []loyalty.Effect) []loyalty.Effect {
 	return r.fn(c, out)

@@ -11,7 +11,7 @@ import (
 
 func TestRoundingModesOnHalvesAndNegatives(t *testing.T) {
 	cases := []struct {
-		n, d                           int64
+		n, d                          int64
 		floor, halfUp, halfEven, ceil int64
 	}{
 		{5, 2, 2, 3, 2, 3},       // 2.5
@@ -38,7 +38,7 @@ func TestRoundingModesOnHalvesAndNegatives(t *testing.T) {
 }
 
 func TestExactArithmeticPromotesToBigInsteadOfOverflowing(t *testing.T) {
-	q := qInt(math.MaxInt64 / 2).mul(3, 1) // overflows int64
+	q := qInt(math.MaxInt64/2).mul(3, 1) // overflows int64
 	require.NotNil(t, q.big)
 	q = q.mul(1, 3)
 	v, ok := q.round(RoundFloor)

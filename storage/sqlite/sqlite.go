@@ -64,6 +64,8 @@ type preparedSet struct{ w, r *stmts }
 
 var _ loyalty.Store = (*Store)(nil)
 
+var pageSize = 4096
+
 // Open opens (creating if needed) the SQLite database at path and sets it up
 // for durable, concurrent use: WAL journal, synchronous=FULL (a commit that
 // returned survives a crash or power loss), a busy timeout and foreign keys.
@@ -111,8 +113,7 @@ func Open(ctx context.Context, path string, opts *Options) (*Store, error) {
 	busy := strconv.FormatInt(o.BusyTimeout.Milliseconds(), 10)
 	uri := (&url.URL{Scheme: "file", Path: abs}).String()
 	common := "&_pragma=busy_timeout(" + busy + ")&_pragma=foreign_keys(1)"
-	w, err := sql.Open("sqlite", uri+"?_txlock=immediate"+common+
-		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)")
+	w, err := sql.Open("sqlite", uri+"?_txlock=immediate"+common+"&_pragma=synchronous(FULL)")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
 	}
@@ -127,8 +128,12 @@ func Open(ctx context.Context, path string, opts *Options) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
 	}
+	if _, err := w.ExecContext(ctx, "PRAGMA page_size = "+strconv.Itoa(pageSize)); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
+	}
 	var mode string
-	if err := w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+	if err := w.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
 	}
