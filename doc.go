@@ -1,0 +1,71 @@
+// Package loyalty is an embeddable loyalty-program engine for Go shop
+// backends: points, tiers, cashback, charity pledges, hybrids and checkout
+// redemption, with exact decimal money, deterministic results and a ledger
+// that never loses or double-counts a point. There is no server and no global
+// state; a host composes programs in Go code.
+//
+// # The language
+//
+// A Member shops: an Order (lines with SKU, category, quantity, unit price
+// and discount, plus order discount, shipping and tax), a Return of an earlier
+// order, or an engagement Action (signup, review, newsletter, visit, a
+// host-named custom action). A Program is a validated composition of Rules
+// and ledger policies (earn basis, rounding, expiry, pending window,
+// clawback, redemption). A Rule reads an immutable Context (the member's
+// State, the event, the order's per-line basis, now) and appends Effects: earn
+// at a Rate on a basis, earn fixed points, Multiply, Cap, Count, Spend,
+// Notify. The program combines them: stackable earnings add, multipliers
+// multiply, among exclusive rules the highest priority wins, a rule may Stop
+// the ones after it, and rounding happens once per order (RoundPerOrder,
+// the default) or per line (RoundPerLine) with the program's Rounding mode.
+// Every Result carries an Explanation per rule: what matched, on which basis,
+// at which rate, and how many points, adding up to what was earned.
+//
+// Package points has the built-in points rules, expiry policies and the
+// checkout redemption policy; tiers, cashback and charity build other program
+// types on the same seams a host uses for its own rule types.
+//
+// # The ledger
+//
+// The Engine loads a member's State from a Store, evaluates, plans the
+// ledger Change in pure Go and commits it once:
+//
+//   - entries are append-only, each with a kind, a source, the idempotency key
+//     of its write and the rate behind it; balances are maintained per account
+//     and always equal the sum of the entries;
+//   - each earning is a Lot with its own expiry; spending draws the
+//     earliest-expiring lot first and never-expiring lots last; a lot whose
+//     expiry equals now is expired, and expiring writes an entry for what
+//     remained;
+//   - points held for a return window (Program.PendingDays) are pending and
+//     not spendable; a return before activation voids them;
+//   - returns reverse in proportion to the value returned at the rate recorded
+//     when the points were earned, never more than the order earned; points
+//     already spent follow the ClawbackPolicy (clamp at zero, or go negative
+//     and let later earnings repay);
+//   - every write carries an idempotency key: the same key and request return
+//     the first Receipt, the same key with another request is ErrKeyReused,
+//     nothing is ever written twice; concurrent writers to one member are
+//     serialised by the Store's version check and never overspend.
+//
+// Every dry run (Engine.Estimate, Engine.QuoteRedemption) goes through the
+// same code as the write. Bad input returns an error that errors.Is matches
+// to an exported sentinel (ErrUnknownMember, ErrInvalidAmount,
+// ErrCurrencyMismatch, ErrOverflow, ErrInvalidProgram, ...) and writes
+// nothing.
+//
+// # Time and determinism
+//
+// The Engine reads time from an injected Clock (ManualClock in tests); the
+// same program, events and clock readings give the same entries, byte for
+// byte, on every Store. Times are kept in UTC to the microsecond.
+//
+// # Storage
+//
+// Store is a small contract implemented by storage/memory (tests and
+// simulations), storage/sqlite (the embedded default) and storage/postgres
+// (production); storage/storagetest is the conformance suite that decides
+// their semantics. Start with examples/quickstart:
+//
+//	go run ./examples/quickstart
+package loyalty
