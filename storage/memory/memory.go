@@ -135,11 +135,13 @@ func (s *Store) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Receipt
 		s.mu.Unlock()
 		return nil, fmt.Errorf("%w: member %s is at version %d, change planned from %d", loyalty.ErrConflict, c.MemberID, m.version, c.Version)
 	}
-	s.receipts[c.Key] = c.Receipt
+	// Keep a copy: c.Receipt may share an allocation with the whole plan.
+	kept := *c.Receipt
+	s.receipts[c.Key] = &kept
 	s.mu.Unlock()
 	defer m.mu.Unlock()
 	m.apply(c)
-	return c.Receipt, nil
+	return c.Receipt, nil // the caller's own receipt: the Engine tells a fresh commit by it
 }
 
 func (m *member) apply(c *loyalty.Change) {
