@@ -24,18 +24,18 @@
 //
 // # How a write is made
 //
-// Commit is one round trip. Its statements are pipelined with pgx.Batch and
-// run, up to the pipeline's Sync, as one implicit transaction:
+// Commit is one statement, so one round trip: SELECT commit_change(...), a
+// PL/pgSQL function of the schema that takes the change's rows as one array
+// per column and, in the statement's transaction,
 //
-//  1. advance_member(member, version, profile, next_due) creates the member
-//     (version 0) or moves it from the planned version to the next one,
-//     taking the member's row lock; when the member is elsewhere it raises
-//     SQLSTATE LY001, which aborts the whole pipeline;
-//  2. the idempotency record goes into writes, whose primary key refuses a
-//     key committed before (a concurrent commit of the same key waits for
+//  1. creates the member (version 0) or moves it from the planned version to
+//     the next one, taking the member's row lock; when the member is at
+//     another version it raises SQLSTATE LY001, which aborts the statement;
+//  2. inserts the idempotency record into writes, whose primary key refuses
+//     a key committed before (a concurrent commit of the same key waits for
 //     the first and is refused when it commits);
-//  3. entries, lots, balances, counters, order and redemption records are
-//     written with one INSERT ... SELECT FROM unnest(...) each.
+//  3. writes entries, lots, balances, counters, order and redemption records
+//     with one INSERT ... SELECT FROM unnest(...) each.
 //
 // When a check refuses, nothing was written, and one more query says why:
 // the stored receipt (the key was committed with the same fingerprint),
@@ -44,20 +44,24 @@
 // context) leaves the outcome unknown; retrying with the same key is always
 // safe and never writes twice.
 //
-// Load is one statement (one snapshot) that returns the member, balances,
-// counters, the open lots when asked for or due, and the named records. It
-// reads primary keys only, so it costs the same with a long history.
+// Load is one statement too, SELECT ... FROM load_member(...): a STABLE
+// function, so every query in it reads the same snapshot, that returns the
+// member, balances, counters, the open lots when asked for or due, and the
+// named records. It reads primary keys only, so it costs the same with a long
+// history. Both functions run their queries with cached generic plans
+// (plan_cache_mode = force_generic_plan), which keeps the server's planner
+// out of every call.
 //
 // # Tables
 //
 // Migrate creates the schema (Options.Schema, DefaultSchema "loyalty") if it
 // does not exist and these tables in it. Give the library a schema of its
 // own: the names are generic. Times are timestamptz to the microsecond; NULL
-// is the zero time. jsonb columns hold the encoding/json form of the root
+// is the zero time. json columns hold the encoding/json text of the root
 // package's types.
 //
 //	schema_migrations  version PK, name, applied_at: the migrations applied
-//	members            member_id PK, profile jsonb (loyalty.Member),
+//	members            member_id PK, profile json (loyalty.Member),
 //	                   version (bumped by every write), next_due (earliest
 //	                   lot activation or expiry, NULL for none)
 //	balances           (member_id, account) PK, available, pending: the
@@ -69,17 +73,17 @@
 //	                   expires_at, activates_at, ref; the partial index
 //	                   lots_open covers the lots with remaining <> 0
 //	counters           (member_id, name) PK, period, value
-//	orders             (member_id, order_id) PK, record jsonb (loyalty.OrderRecord)
-//	redemptions        (member_id, redemption_id) PK, record jsonb
+//	orders             (member_id, order_id) PK, record json (loyalty.OrderRecord)
+//	redemptions        (member_id, redemption_id) PK, record json
 //	                   (loyalty.RedemptionRecord)
 //	writes             key PK, fingerprint, member_id, version (the version
-//	                   the write produced), receipt jsonb (loyalty.Receipt),
+//	                   the write produced), receipt json (loyalty.Receipt),
 //	                   committed_at: one row per committed write, the
 //	                   idempotency record
 //
-// and the function advance_member. There are no foreign keys: every write
-// goes through advance_member, which holds the member's row lock, so rows of
-// unknown members cannot appear. Hosts may read the tables (for reports) but
+// and the functions commit_change and load_member. There are no foreign keys:
+// every write goes through commit_change, which holds the member's row lock,
+// so rows of unknown members cannot appear. Hosts may read the tables (for reports) but
 // must not write them.
 //
 // Migrations are embedded, numbered SQL files (see Migrations); Migrate

@@ -50,7 +50,7 @@ func TestMigrateTwiceLeavesOneSchema(t *testing.T) {
 	if n := count(t, s, `SELECT count(*) FROM `+tbl(s, "schema_migrations")); n != postgres.SchemaVersion() {
 		t.Fatalf("%d migrations recorded, want %d", n, postgres.SchemaVersion())
 	}
-	if !strings.Contains(before, "function advance_member") || !strings.Contains(before, "relation lots_open i") {
+	if !strings.Contains(before, "function commit_change") || !strings.Contains(before, "relation lots_open i") {
 		t.Fatalf("schema lacks its function or index:\n%s", before)
 	}
 }

@@ -33,9 +33,8 @@ var ErrSchemaTooNew = errors.New("postgres: database schema is newer than this c
 
 // Store is a loyalty.Store on PostgreSQL. It is safe for concurrent use.
 //
-// Every Commit is one round trip: its statements are pipelined and run as one
-// implicit transaction, which the version check or the idempotency check
-// aborts as a whole. Every Load is one statement.
+// Every Commit and every Load is one statement, so one round trip to the
+// server (see the package doc).
 type Store struct {
 	core
 	pool   *pgxpool.Pool

@@ -16,7 +16,7 @@ import (
 	"github.com/loyaltykit/loyalty"
 )
 
-// sqlstateVersion is what advance_member raises when the member is not at
+// sqlstateVersion is what commit_change raises when the member is not at
 // the version a change was planned from.
 const sqlstateVersion = "LY001"
 
@@ -143,11 +143,11 @@ func sortBy[T any](xs []T, keys []int) {
 	copy(xs, out)
 }
 
-// Commit implements loyalty.Store in one round trip: advance_member (the
-// version check, which takes the member's row lock), the idempotency record
-// (whose primary key refuses a key committed before) and the rows of the
-// change, pipelined as one transaction. When a check refuses, the whole
-// pipeline is rolled back and one more query says why.
+// Commit implements loyalty.Store in one statement, SELECT commit_change(...)
+// (see the package doc): the version check, which takes the member's row
+// lock, the idempotency record, whose primary key refuses a key committed
+// before, and the rows of the change, as one transaction. When a check
+// refuses, nothing is written and one more query says why.
 //
 // An error that is none of the loyalty sentinels (a lost connection, a
 // cancelled context) leaves the outcome unknown: the change may have been
@@ -165,14 +165,14 @@ func (c *core) Commit(ctx context.Context, ch *loyalty.Change) (*loyalty.Receipt
 	case ch.Version == 0 && ch.Member == nil:
 		return c.resolve(ctx, ch, nil) // nothing to create the member from
 	}
-	b, err := c.batch(ch)
+	args, err := commitArgs(ch)
 	if err != nil {
 		return nil, err
 	}
 	if c.inTx {
-		err = c.runInSavepoint(ctx, b)
+		err = c.runInSavepoint(ctx, args)
 	} else {
-		err = c.db.SendBatch(ctx, b).Close()
+		_, err = c.db.Exec(ctx, c.sql.commit, args...)
 	}
 	if err == nil {
 		return ch.Receipt, nil
@@ -201,15 +201,15 @@ func refused(err error) bool {
 
 const savepoint = "loyalty_commit"
 
-// runInSavepoint runs b inside the host's transaction under a savepoint, in
-// the same round trip; on failure it rolls back to the savepoint so the host
-// transaction stays usable.
-func (c *core) runInSavepoint(ctx context.Context, b *pgx.Batch) error {
-	nb := &pgx.Batch{QueuedQueries: make([]*pgx.QueuedQuery, 0, len(b.QueuedQueries)+2)}
-	nb.Queue(`SAVEPOINT ` + savepoint)
-	nb.QueuedQueries = append(nb.QueuedQueries, b.QueuedQueries...)
-	nb.Queue(`RELEASE SAVEPOINT ` + savepoint)
-	err := c.db.SendBatch(ctx, nb).Close()
+// runInSavepoint runs commit_change inside the host's transaction under a
+// savepoint, pipelined in one round trip; on failure it rolls back to the
+// savepoint so the host transaction stays usable.
+func (c *core) runInSavepoint(ctx context.Context, args []any) error {
+	b := &pgx.Batch{}
+	b.Queue(`SAVEPOINT ` + savepoint)
+	b.Queue(c.sql.commit, args...)
+	b.Queue(`RELEASE SAVEPOINT ` + savepoint)
+	err := c.db.SendBatch(ctx, b).Close()
 	if err == nil {
 		return nil
 	}
@@ -285,8 +285,9 @@ func lastBy[T any, K comparable](xs []T, key func(*T) K) []T {
 	return out
 }
 
-// batch queues the statements of ch.
-func (c *core) batch(ch *loyalty.Change) (*pgx.Batch, error) {
+// args returns the arguments of commit_change for ch: the member row, the
+// idempotency record, and the rows to write as one array per column.
+func commitArgs(ch *loyalty.Change) ([]any, error) {
 	receipt, err := json.Marshal(ch.Receipt)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: commit: encoding the receipt: %v", err)
@@ -299,78 +300,72 @@ func (c *core) batch(ch *loyalty.Change) (*pgx.Batch, error) {
 		}
 		profile = p
 	}
-	b := &pgx.Batch{QueuedQueries: make([]*pgx.QueuedQuery, 0, 8)}
-	b.Queue(c.sql.advance, ch.MemberID, ch.Version, profile, ts(ch.NextDue))
-	b.Queue(c.sql.write, ch.Key, ch.Fingerprint, ch.MemberID, ch.Version+1, receipt)
+	args := make([]any, 0, 37)
+	args = append(args, ch.MemberID, ch.Version, profile, ts(ch.NextDue), ch.Key, ch.Fingerprint, receipt)
 
-	if n := len(ch.Entries); n > 0 {
-		var (
-			version                                     = make([]int64, n)
-			idx                                         = make([]int32, n)
-			account, kind, key, source, ref, rate, note = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-			amount, pending, lot                        = make([]int64, n), make([]int64, n), make([]int64, n)
-			at                                          = make([]pgtype.Timestamptz, n)
-		)
-		for i := range ch.Entries {
-			e := &ch.Entries[i]
-			version[i], idx[i] = e.ID.Version, e.ID.Index
-			account[i], kind[i], key[i], source[i], ref[i], rate[i], note[i] = string(e.Account), string(e.Kind), e.Key, e.Source, e.Ref, e.Rate, e.Note
-			amount[i], pending[i], lot[i] = e.Amount, e.Pending, e.Lot
-			at[i] = ts(e.At)
-		}
-		b.Queue(c.sql.entries, ch.MemberID, version, idx, account, kind, amount, pending, at, key, source, ref, lot, rate, note)
+	n := len(ch.Entries)
+	var (
+		eVersion, eAmount, ePending, eLot                  = make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+		eIdx                                               = make([]int32, n)
+		eAccount, eKind, eKey, eSource, eRef, eRate, eNote = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		eAt                                                = make([]pgtype.Timestamptz, n)
+	)
+	for i := range ch.Entries {
+		e := &ch.Entries[i]
+		eVersion[i], eIdx[i] = e.ID.Version, e.ID.Index
+		eAccount[i], eKind[i], eKey[i], eSource[i], eRef[i], eRate[i], eNote[i] = string(e.Account), string(e.Kind), e.Key, e.Source, e.Ref, e.Rate, e.Note
+		eAmount[i], ePending[i], eLot[i] = e.Amount, e.Pending, e.Lot
+		eAt[i] = ts(e.At)
 	}
-	if lots := lastBy(ch.Lots, func(l *loyalty.Lot) int64 { return l.ID }); len(lots) > 0 {
-		n := len(lots)
-		id, remaining := make([]int64, n), make([]int64, n)
-		account, ref := make([]string, n), make([]string, n)
-		earned, expires, activates := make([]pgtype.Timestamptz, n), make([]pgtype.Timestamptz, n), make([]pgtype.Timestamptz, n)
-		for i := range lots {
-			l := &lots[i]
-			id[i], account[i], remaining[i], ref[i] = l.ID, string(l.Account), l.Remaining, l.Ref
-			earned[i], expires[i], activates[i] = ts(l.EarnedAt), ts(l.ExpiresAt), ts(l.ActivatesAt)
-		}
-		b.Queue(c.sql.lots, ch.MemberID, id, account, remaining, earned, expires, activates, ref)
+	args = append(args, eVersion, eIdx, eAccount, eKind, eAmount, ePending, eAt, eKey, eSource, eRef, eLot, eRate, eNote)
+
+	lots := lastBy(ch.Lots, func(l *loyalty.Lot) int64 { return l.ID })
+	n = len(lots)
+	lID, lRemaining := make([]int64, n), make([]int64, n)
+	lAccount, lRef := make([]string, n), make([]string, n)
+	lEarned, lExpires, lActivates := make([]pgtype.Timestamptz, n), make([]pgtype.Timestamptz, n), make([]pgtype.Timestamptz, n)
+	for i := range lots {
+		l := &lots[i]
+		lID[i], lAccount[i], lRemaining[i], lRef[i] = l.ID, string(l.Account), l.Remaining, l.Ref
+		lEarned[i], lExpires[i], lActivates[i] = ts(l.EarnedAt), ts(l.ExpiresAt), ts(l.ActivatesAt)
 	}
-	if bs := lastBy(ch.Balances, func(b *loyalty.Balance) loyalty.Account { return b.Account }); len(bs) > 0 {
-		n := len(bs)
-		account, available, pending := make([]string, n), make([]int64, n), make([]int64, n)
-		for i := range bs {
-			account[i], available[i], pending[i] = string(bs[i].Account), bs[i].Available, bs[i].Pending
-		}
-		b.Queue(c.sql.balances, ch.MemberID, account, available, pending)
+	args = append(args, lID, lAccount, lRemaining, lEarned, lExpires, lActivates, lRef)
+
+	bs := lastBy(ch.Balances, func(b *loyalty.Balance) loyalty.Account { return b.Account })
+	n = len(bs)
+	bAccount, bAvailable, bPending := make([]string, n), make([]int64, n), make([]int64, n)
+	for i := range bs {
+		bAccount[i], bAvailable[i], bPending[i] = string(bs[i].Account), bs[i].Available, bs[i].Pending
 	}
-	if cs := lastBy(ch.Counters, func(c *loyalty.Counter) string { return c.Name }); len(cs) > 0 {
-		n := len(cs)
-		name, period, value := make([]string, n), make([]string, n), make([]int64, n)
-		for i := range cs {
-			name[i], period[i], value[i] = cs[i].Name, cs[i].Period, cs[i].Value
-		}
-		b.Queue(c.sql.counters, ch.MemberID, name, period, value)
+	args = append(args, bAccount, bAvailable, bPending)
+
+	cs := lastBy(ch.Counters, func(c *loyalty.Counter) string { return c.Name })
+	n = len(cs)
+	cName, cPeriod, cValue := make([]string, n), make([]string, n), make([]int64, n)
+	for i := range cs {
+		cName[i], cPeriod[i], cValue[i] = cs[i].Name, cs[i].Period, cs[i].Value
 	}
-	if os := lastBy(ch.Orders, func(o *loyalty.OrderRecord) string { return o.ID }); len(os) > 0 {
-		id, rec := make([]string, len(os)), make([]string, len(os))
-		for i := range os {
-			j, err := json.Marshal(&os[i])
-			if err != nil {
-				return nil, fmt.Errorf("postgres: commit: encoding order %q: %v", os[i].ID, err)
-			}
-			id[i], rec[i] = os[i].ID, string(j)
+	args = append(args, cName, cPeriod, cValue)
+
+	os := lastBy(ch.Orders, func(o *loyalty.OrderRecord) string { return o.ID })
+	oID, oRec := make([]string, len(os)), make([]string, len(os))
+	for i := range os {
+		j, err := json.Marshal(&os[i])
+		if err != nil {
+			return nil, fmt.Errorf("postgres: commit: encoding order %q: %v", os[i].ID, err)
 		}
-		b.Queue(c.sql.orders, ch.MemberID, id, rec)
+		oID[i], oRec[i] = os[i].ID, string(j)
 	}
-	if rs := lastBy(ch.Redemptions, func(r *loyalty.RedemptionRecord) string { return r.ID }); len(rs) > 0 {
-		id, rec := make([]string, len(rs)), make([]string, len(rs))
-		for i := range rs {
-			j, err := json.Marshal(&rs[i])
-			if err != nil {
-				return nil, fmt.Errorf("postgres: commit: encoding redemption %q: %v", rs[i].ID, err)
-			}
-			id[i], rec[i] = rs[i].ID, string(j)
+	rs := lastBy(ch.Redemptions, func(r *loyalty.RedemptionRecord) string { return r.ID })
+	rID, rRec := make([]string, len(rs)), make([]string, len(rs))
+	for i := range rs {
+		j, err := json.Marshal(&rs[i])
+		if err != nil {
+			return nil, fmt.Errorf("postgres: commit: encoding redemption %q: %v", rs[i].ID, err)
 		}
-		b.Queue(c.sql.redemptions, ch.MemberID, id, rec)
+		rID[i], rRec[i] = rs[i].ID, string(j)
 	}
-	return b, nil
+	return append(args, oID, oRec, rID, rRec), nil
 }
 
 // Receipt implements loyalty.Store.
