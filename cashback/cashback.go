@@ -1,0 +1,295 @@
+package cashback
+
+import (
+	"github.com/loyaltykit/loyalty"
+	"github.com/shopspring/decimal"
+)
+
+var hundred = decimal.NewFromInt(100)
+
+// Percentage is the percentage cashback rule: Percent of every order's earn
+// basis back as money ("2% back"). The basis is what the program's
+// EarnBasis makes it: line values after discounts by default, without
+// excluded SKUs or categories, plus shipping and tax when the program
+// includes them. Fractions of the currency's minor unit are kept exact until
+// the program rounds (Program.Rounding, down by default).
+//
+// Without a schedule the cashback is credited at once to CreditAccount as
+// store credit; with one it accrues in the accrual account of the period the
+// order was recorded in, until a PayoutRule pays it out.
+//
+// A return takes back, in proportion to the value returned, what the order
+// credited (the Engine does this for every money account an order credited):
+// from the period's accrual while it is not paid, from the store credit
+// without a schedule. See the package documentation for cashback already
+// paid out.
+//
+// Build it with NewPercentage. It is immutable except for Stack, which must
+// not change once a program using it is evaluated; it is then safe for
+// concurrent use.
+type Percentage struct {
+	// Stack says how the rule combines with the others of its program; the
+	// zero value stacks.
+	Stack loyalty.Stacking
+
+	name    string
+	percent decimal.Decimal
+	rates   [5]*loyalty.Rate // by the currency's minor digits, 0 to 4
+	sched   *Schedule
+	note    string
+}
+
+// NewPercentage returns the rule name paying percent of every order back
+// ("2" for 2%), on schedule s (nil credits store credit at once). It fails
+// with an error wrapping loyalty.ErrInvalidProgram for an empty name, a
+// percent that is not above 0 and at most 100, or an invalid schedule.
+func NewPercentage(name string, percent decimal.Decimal, s *Schedule) (*Percentage, error) {
+	if err := validName(name); err != nil {
+		return nil, err
+	}
+	if err := validPercent(percent); err != nil {
+		return nil, err
+	}
+	sched, err := copySchedule(s)
+	if err != nil {
+		return nil, err
+	}
+	p := &Percentage{name: name, percent: percent, sched: sched, note: percent.String() + "% back"}
+	for d := range p.rates {
+		if p.rates[d], err = percentRate(percent, int32(d)); err != nil {
+			return nil, invalid("percent", "does not fit an exact rate: "+err.Error())
+		}
+	}
+	return p, nil
+}
+
+// percentRate is percent of money as a rate of minor units (10^-digits of
+// the currency) per amount of money: 2% at two digits is 2 per 1.00.
+func percentRate(percent decimal.Decimal, digits int32) (*loyalty.Rate, error) {
+	c, e := percent.CoefficientInt64(), percent.Exponent()
+	for c != 0 && c%10 == 0 { // normalise 2.0 to 2
+		c, e = c/10, e+1
+	}
+	k := e + digits - 2 // percent × 10^digits / 100 = c × 10^k minor units per 1
+	if k >= 0 {
+		return loyalty.NewRate(decimal.New(c, k).IntPart(), decimal.NewFromInt(1))
+	}
+	return loyalty.NewRate(c, decimal.New(1, -k))
+}
+
+func validPercent(p decimal.Decimal) error {
+	switch {
+	case p.Sign() < 0:
+		return invalid("percent", "is negative")
+	case p.Sign() == 0:
+		return invalid("percent", "must be positive")
+	case p.GreaterThan(hundred):
+		return invalid("percent", "a cashback rate above 100% gives back more than the order is worth")
+	case p.NumDigits() > 15:
+		return invalid("percent", "has too many digits")
+	}
+	return nil
+}
+
+func validName(name string) error {
+	if name == "" {
+		return invalid("name", "is empty")
+	}
+	return nil
+}
+
+// copySchedule validates s and returns a copy the rule keeps; nil stays nil.
+func copySchedule(s *Schedule) (*Schedule, error) {
+	if s == nil {
+		return nil, nil
+	}
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	c := *s
+	return &c, nil
+}
+
+// Name returns the rule's name.
+func (p *Percentage) Name() string { return p.name }
+
+// Percent returns the share of the order paid back, in percent.
+func (p *Percentage) Percent() decimal.Decimal { return p.percent }
+
+// Schedule returns a copy of the rule's schedule, nil when it credits at once.
+func (p *Percentage) Schedule() *Schedule { return cloneSchedule(p.sched) }
+
+// Stacking returns p.Stack.
+func (p *Percentage) Stacking() loyalty.Stacking { return p.Stack }
+
+// ProgramType reports that the rule belongs to a cashback program.
+func (p *Percentage) ProgramType() string { return "cashback" }
+
+// Validate reports whether p was built by NewPercentage.
+func (p *Percentage) Validate() error {
+	if err := validName(p.name); err != nil {
+		return err
+	}
+	if p.rates[0] == nil {
+		return invalid("percent", "is not set: build the rule with cashback.NewPercentage")
+	}
+	return nil
+}
+
+// Evaluate earns the percentage on each line with a positive basis and on
+// the order's extra basis (shipping, tax), into the account target.
+func (p *Percentage) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []loyalty.Effect {
+	if c.Order == nil || c.Program == nil || p.rates[0] == nil {
+		return effects
+	}
+	d := c.Program.Currency.MinorDigits()
+	if d < 0 || int(d) >= len(p.rates) {
+		return effects
+	}
+	r, acct := p.rates[d], target(p.sched, c)
+	for i := range c.Lines {
+		if b := c.Lines[i].Basis; b > 0 {
+			e := loyalty.EarnAt(r, b, i, p.note)
+			e.Account = acct
+			effects = append(effects, e)
+		}
+	}
+	if c.ExtraBasis > 0 {
+		e := loyalty.EarnAt(r, c.ExtraBasis, loyalty.OrderLevel, p.note+" on shipping and tax")
+		e.Account = acct
+		effects = append(effects, e)
+	}
+	return effects
+}
+
+// target is the account an order's cashback goes to under s at c.Now.
+func target(s *Schedule, c *loyalty.Context) loyalty.Account {
+	if s == nil {
+		return CreditAccount
+	}
+	return s.Account(c.Now)
+}
+
+func cloneSchedule(s *Schedule) *Schedule {
+	if s == nil {
+		return nil
+	}
+	c := *s
+	return &c
+}
+
+// Stepped is the stepped cashback rule: Back for every full Every spent on
+// an order ("10.00 back for every full 100.00"), counted on the order's
+// whole earn basis (lines plus the shipping and tax the program includes).
+// The remainder of an order earns nothing, unless CarryOver is set: then it
+// is kept in a counter named after the rule and added to the member's next
+// order, in minor units of the currency (finer fractions are dropped).
+//
+// Like Percentage it credits store credit at once without a schedule and
+// accrues per period with one. A return takes back what the order credited
+// in proportion to the value returned (10.00 earned on 150.00, 50.00
+// returned: 3.33 back), the Engine's rule for every money account; it does
+// not recompute the steps and does not change the carry.
+//
+// Build it with NewStepped; Stack and CarryOver must not change once a
+// program using it is evaluated.
+type Stepped struct {
+	// Stack says how the rule combines with the others of its program.
+	Stack loyalty.Stacking
+	// CarryOver keeps the remainder of an order for the member's next order.
+	CarryOver bool
+
+	name        string
+	back, every decimal.Decimal
+	sched       *Schedule
+	note        string
+}
+
+// NewStepped returns the rule name paying back for every full every spent,
+// on schedule s (nil credits store credit at once). It fails with an error
+// wrapping loyalty.ErrInvalidProgram for an empty name, a back or every that
+// is not positive, back above every (a rate above 100%), or an invalid
+// schedule.
+func NewStepped(name string, back, every decimal.Decimal, s *Schedule) (*Stepped, error) {
+	if err := validName(name); err != nil {
+		return nil, err
+	}
+	switch {
+	case back.Sign() <= 0:
+		return nil, invalid("back", "must be positive")
+	case every.Sign() <= 0:
+		return nil, invalid("every", "must be positive")
+	case back.GreaterThan(every):
+		return nil, invalid("back", back.String()+" for every "+every.String()+" is a cashback rate above 100%")
+	case back.NumDigits() > 15 || every.NumDigits() > 15:
+		return nil, invalid("step", "has too many digits")
+	}
+	sched, err := copySchedule(s)
+	if err != nil {
+		return nil, err
+	}
+	return &Stepped{name: name, back: back, every: every, sched: sched,
+		note: back.String() + " back for every full " + every.String()}, nil
+}
+
+// Name returns the rule's name; it is also the name of its carry counter.
+func (s *Stepped) Name() string { return s.name }
+
+// Step returns what the rule pays back for every full amount.
+func (s *Stepped) Step() (back, every decimal.Decimal) { return s.back, s.every }
+
+// Schedule returns a copy of the rule's schedule, nil when it credits at once.
+func (s *Stepped) Schedule() *Schedule { return cloneSchedule(s.sched) }
+
+// Stacking returns s.Stack.
+func (s *Stepped) Stacking() loyalty.Stacking { return s.Stack }
+
+// ProgramType reports that the rule belongs to a cashback program.
+func (s *Stepped) ProgramType() string { return "cashback" }
+
+// Validate reports whether s was built by NewStepped.
+func (s *Stepped) Validate() error {
+	if err := validName(s.name); err != nil {
+		return err
+	}
+	if s.every.Sign() <= 0 || s.back.Sign() <= 0 {
+		return invalid("step", "is not set: build the rule with cashback.NewStepped")
+	}
+	return nil
+}
+
+// Evaluate pays the order's full steps (with the carry, under CarryOver) as
+// an order-level credit and, under CarryOver, sets the carry counter to the
+// new remainder.
+func (s *Stepped) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []loyalty.Effect {
+	if c.Order == nil || c.Program == nil || s.every.Sign() <= 0 {
+		return effects
+	}
+	d := c.Program.Currency.MinorDigits()
+	total := c.Amount(c.Basis)
+	var old int64
+	if s.CarryOver {
+		old = c.State.Counter(s.name, "")
+		total = total.Add(decimal.New(old, -d))
+	}
+	steps, rem := total.QuoRem(s.every, 0)
+	if steps.Sign() > 0 {
+		if amt := s.back.Mul(steps).Shift(d).Floor(); amt.Sign() > 0 && amt.NumDigits() <= 18 {
+			note := steps.String() + " × " + s.note
+			if old > 0 {
+				note += ", with " + loyalty.MinorUnits(old, c.Program.Currency).String() + " carried over"
+			}
+			e := loyalty.Earn(amt.IntPart(), loyalty.OrderLevel, note)
+			e.Account = target(s.sched, c)
+			effects = append(effects, e)
+		}
+	}
+	if s.CarryOver {
+		if next := rem.Shift(d).Floor().IntPart(); next != old {
+			e := loyalty.Count(s.name, "", next)
+			e.Set = true
+			effects = append(effects, e)
+		}
+	}
+	return effects
+}

@@ -1,0 +1,58 @@
+package charity_test
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/charity"
+	"github.com/loyaltykit/loyalty/storage/memory"
+	"github.com/shopspring/decimal"
+)
+
+// 10% of sales pledged to the cause each member chose, with an impact
+// statement and the shop's per-cause totals.
+func Example() {
+	ctx := context.Background()
+	causes := charity.Causes{
+		List:      []charity.Cause{{ID: "ocean", Name: "Ocean Cleanup"}, {ID: "forests", Name: "Replant Forests"}},
+		Default:   "ocean",
+		Attribute: charity.ChoiceAttribute,
+	}
+	pledge, err := charity.NewPledge("ten-percent", decimal.NewFromInt(10), causes)
+	if err != nil {
+		panic(err)
+	}
+	prog := &loyalty.Program{Name: "shop", Currency: "USD", Rules: []loyalty.Rule{pledge}}
+	store := memory.New()
+	clock := loyalty.NewManualClock(time.Date(2026, 11, 10, 12, 0, 0, 0, time.UTC))
+	e, _ := loyalty.NewEngine(prog, store, &loyalty.EngineOptions{Clock: clock})
+
+	e.Enroll(ctx, "enroll-ann", loyalty.Member{ID: "ann", Attributes: map[string]string{"cause": "forests"}})
+	e.Enroll(ctx, "enroll-bob", loyalty.Member{ID: "bob"})
+	buy := func(member, id, amount string) {
+		e.Earn(ctx, "order-"+id, &loyalty.Order{ID: id, MemberID: member, Currency: "USD",
+			Lines: []loyalty.OrderLine{{SKU: "tee", Quantity: 1, UnitPrice: decimal.RequireFromString(amount)}}})
+	}
+	buy("ann", "a1", "120.00")
+	buy("ann", "a2", "45.00")
+	buy("bob", "b1", "60.00")
+	e.Return(ctx, "return-a2", &loyalty.Return{ID: "ra2", OrderID: "a2", MemberID: "ann", Amount: decimal.RequireFromString("45.00")})
+
+	from, to := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+	imp, _ := charity.ImpactOf(ctx, e, "ann", from, to)
+	for _, c := range imp.Causes {
+		fmt.Printf("ann gave %s to %s (%d orders, %s returned)\n", c.Net, c.Cause, c.Orders, c.Returned)
+	}
+	tot, _ := charity.Totals(ctx, e, store, from, to)
+	for _, c := range tot.Causes {
+		fmt.Printf("%s: %s, given by %d member(s)\n", c.Cause, c.Net, c.Members)
+	}
+	fmt.Println("owed to causes:", tot.Total)
+	// Output:
+	// ann gave 12.00 USD to Replant Forests (2 orders, 4.50 USD returned)
+	// Ocean Cleanup: 6.00 USD, given by 1 member(s)
+	// Replant Forests: 12.00 USD, given by 1 member(s)
+	// owed to causes: 18.00 USD
+}
