@@ -131,6 +131,11 @@ func (e *Engine) writeOrCreate(ctx context.Context, key, fp, member string, q Qu
 		if err == nil {
 			ch, err = planFn(st, now)
 		}
+		if errors.Is(err, errNeedLots) && !q.Lots {
+			q.Lots = true // a rule spends: plan again with the lots to draw from
+			attempt--
+			continue
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, err
@@ -358,14 +363,22 @@ func (e *Engine) planAction(st *State, a *Action, now time.Time, key, fp string,
 // applySpends debits what the rules asked to spend; an account holding less
 // fails the whole write.
 func applySpends(p *plan, res *Result, ref string) error {
+	if len(res.Spends) > 0 && !p.loaded {
+		return errNeedLots
+	}
 	for _, sp := range res.Spends {
 		if have := p.spendable(sp.Account); have < sp.Amount {
 			return fmt.Errorf("%w: rule %s spends %d of %s, spendable %d", ErrInsufficientPoints, sp.Rule, sp.Amount, sp.Account, have)
 		}
-		p.debit(sp.Account, sp.Amount, 0, false, Entry{Kind: EntryRedeem, Source: sp.Rule, Ref: ref, Note: sp.Note})
+		if _, short := p.debit(sp.Account, sp.Amount, 0, false, Entry{Kind: EntryRedeem, Source: sp.Rule, Ref: ref, Note: sp.Note}); short > 0 {
+			return fmt.Errorf("%w: rule %s spends %d of %s, the lots hold %d less", ErrInsufficientPoints, sp.Rule, sp.Amount, sp.Account, short)
+		}
 	}
 	return nil
 }
+
+// errNeedLots asks write to plan again with the member's lots loaded.
+var errNeedLots = errors.New("loyalty: plan needs the member's lots")
 
 // Return reverses what an earlier order earned, in proportion to the value
 // returned and at the rate recorded when it earned. Points still held are

@@ -166,3 +166,44 @@ func TestSubCentMoneyAndMinorUnits(t *testing.T) {
 	require.ErrorIs(t, err, loyalty.ErrInvalidAmount)
 	require.True(t, decimal.RequireFromString("0.05").Equal(loyalty.MinorUnits(5, "USD").Amount))
 }
+
+// donate is a host rule that turns points into a pledge: it spends points and
+// credits another account, or refuses a malformed action.
+var donate = rule{name: "donate", fn: func(c *loyalty.Context, out []loyalty.Effect) []loyalty.Effect {
+	a, ok := c.Event.(*loyalty.Action)
+	if !ok || a.Kind != "donate" {
+		return out
+	}
+	if a.Ref == "" {
+		return append(out, loyalty.Refuse("a donation names its cause in Ref"))
+	}
+	e := loyalty.Earn(40, loyalty.OrderLevel, "pledge to "+a.Ref)
+	e.Account = "pledge"
+	return append(out, loyalty.Spend(loyalty.PointsAccount, 400, "donated to "+a.Ref), e)
+}}
+
+func TestRuleSpendsDrawLotsOrRefuseTheWrite(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t, &loyalty.Program{Name: "p", Currency: "USD", Rules: []loyalty.Rule{donate}}, nil)
+	_, err := e.Enroll(ctx, "k0", loyalty.Member{ID: "ann"})
+	require.NoError(t, err)
+	_, err = e.Adjust(ctx, "k1", "ann", 500, "seed")
+	require.NoError(t, err)
+
+	r, err := e.Act(ctx, "k2", &loyalty.Action{Kind: "donate", MemberID: "ann", Ref: "trees"})
+	require.NoError(t, err)
+	require.Equal(t, int64(-400), r.Points())
+	bal, _ := e.Balance(ctx, "ann")
+	require.Equal(t, int64(100), bal.Available)
+	pledge, _ := e.AccountBalance(ctx, "ann", "pledge")
+	require.Equal(t, int64(40), pledge.Available)
+
+	_, err = e.Act(ctx, "k3", &loyalty.Action{Kind: "donate", MemberID: "ann", Ref: "trees"})
+	require.ErrorIs(t, err, loyalty.ErrInsufficientPoints)
+	_, err = e.Act(ctx, "k4", &loyalty.Action{Kind: "donate", MemberID: "ann"})
+	require.ErrorIs(t, err, loyalty.ErrRefused)
+	h, _ := e.History(ctx, "ann", loyalty.EntryID{}, 100)
+	require.Len(t, h, 3, "refused and short writes wrote nothing")
+	bal, _ = e.Balance(ctx, "ann")
+	require.Equal(t, int64(100), bal.Available)
+}

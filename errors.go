@@ -50,6 +50,8 @@ var (
 	// state the change was planned from. The Engine retries on it; hosts only
 	// see it when retries are exhausted.
 	ErrConflict = errors.New("loyalty: concurrent write to the same member")
+	// ErrRefused: a rule refused the event (see EffectRefuse).
+	ErrRefused = errors.New("loyalty: refused by a rule")
 	// ErrNotFound is returned by stores for a missing record.
 	ErrNotFound = errors.New("loyalty: not found")
 )

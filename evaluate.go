@@ -328,6 +328,8 @@ func (p *Program) combine(c *Context, effects []Effect, res *Result) error {
 				return fmt.Errorf("%w: rule %s spends %d", ErrInvalidAmount, e.Rule, e.Points)
 			}
 			res.Spends = append(res.Spends, Award{Account: e.Account, Amount: e.Points, Rule: e.Rule, Note: e.Note})
+		case e.Kind == EffectRefuse:
+			return fmt.Errorf("%w: rule %s: %s", ErrRefused, e.Rule, e.Note)
 		case e.Kind == EffectNotify:
 			res.Notices = append(res.Notices, Notice{Rule: e.Rule, Kind: e.Counter, Detail: e.Note})
 		}

@@ -67,6 +67,10 @@ const (
 	// first (a cashback payout, points converted to a donation). The write
 	// fails with ErrInsufficientPoints when the account holds less.
 	EffectSpend
+	// EffectRefuse refuses the whole write: the event is not acceptable to the
+	// rule (a malformed custom action). Note says why; the Engine returns an
+	// error wrapping ErrRefused and writes nothing.
+	EffectRefuse
 	// EffectNotify announces something to the host (a tier change, a badge):
 	// Counter names the notice kind and Note carries its detail. Notices ride on
 	// the receipt and reach EngineOptions.AfterCommit once the write commits.
@@ -135,6 +139,11 @@ func Count(name, period string, delta int64) Effect {
 // Spend is an effect debiting amount from account a.
 func Spend(a Account, amount int64, note string) Effect {
 	return Effect{Kind: EffectSpend, Account: a, Points: amount, Line: OrderLevel, Note: note}
+}
+
+// Refuse is an effect refusing the write for reason.
+func Refuse(reason string) Effect {
+	return Effect{Kind: EffectRefuse, Note: reason, Line: OrderLevel}
 }
 
 // Notify is an effect announcing a notice of kind with detail.
