@@ -99,3 +99,32 @@ func benchProgram(b *testing.B) (*loyalty.Program, *loyalty.State, *loyalty.Orde
 	}
 	return p, st, o, now
 }
+
+var sinkDecimal decimal.Decimal
+
+// BenchmarkDecimalArithmeticFiveLineOrder is the yardstick the issue gives
+// for BenchmarkEvaluateFiveLineOrder: the bare shopspring/decimal arithmetic
+// of the same order (line totals, rate, category and segment multipliers,
+// cap), without rules, explanations or exactness checks. On a shared
+// machine, compare the two in the same run rather than across runs.
+func BenchmarkDecimalArithmeticFiveLineOrder(b *testing.B) {
+	_, _, o, _ := benchProgram(b)
+	rate, two, onehalf, limit := decimal.NewFromInt(5), decimal.NewFromInt(2), decimal.RequireFromString("1.5"), decimal.NewFromInt(5000)
+	b.ReportAllocs()
+	for b.Loop() {
+		total := decimal.Zero
+		for i := range o.Lines {
+			l := &o.Lines[i]
+			v := l.UnitPrice.Mul(decimal.NewFromInt(l.Quantity)).Sub(l.Discount).Mul(rate)
+			if l.Category == "shoes" {
+				v = v.Mul(two)
+			}
+			total = total.Add(v)
+		}
+		total = total.Mul(onehalf).Floor()
+		if total.GreaterThan(limit) {
+			total = limit
+		}
+		sinkDecimal = total
+	}
+}
