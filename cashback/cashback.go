@@ -20,9 +20,8 @@ var hundred = decimal.NewFromInt(100)
 //
 // A return takes back, in proportion to the value returned, what the order
 // credited (the Engine does this for every money account an order credited):
-// from the period's accrual while it is not paid, from the store credit
-// without a schedule. See the package documentation for cashback already
-// paid out.
+// from the period's accrual account with a schedule, from the store credit
+// without one. See the package documentation for cashback already paid out.
 //
 // Build it with NewPercentage. It is immutable except for Stack, which must
 // not change once a program using it is evaluated; it is then safe for

@@ -87,13 +87,35 @@ func (f *fixture) wantBalance(member string, a loyalty.Account, want int64) {
 	}
 }
 
-func (f *fixture) paid(member string, a loyalty.Account) int64 {
+// payoutReceipt returns the receipt Payout committed for member and period.
+func (f *fixture) payoutReceipt(member, period string) *loyalty.Receipt {
 	f.t.Helper()
-	st, err := f.e.Member(ctx, member)
+	rc, err := f.store.Receipt(ctx, "shop/"+string(cashback.PayoutAction)+"/"+period+"/"+member)
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	return st.Counter(cashback.PaidCounter(a), "")
+	return rc
+}
+
+// moves renders a receipt's entries as "kind account amount", in order.
+func moves(rc *loyalty.Receipt) []string {
+	out := make([]string, 0, len(rc.Entries))
+	for _, e := range rc.Entries {
+		out = append(out, string(e.Kind)+" "+string(e.Account)+" "+strconv.FormatInt(e.Amount, 10))
+	}
+	return out
+}
+
+func equal(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func (f *fixture) cashback(member string) *cashback.Balance {
@@ -262,17 +284,23 @@ func TestQuarterlyPayoutPaysCompletedQuarterAboveMinimum(t *testing.T) {
 	if rep.Members != 2 || rep.Paid != 1 || rep.BelowMinimum != 1 || !rep.Amount.Amount.Equal(dec("8")) {
 		t.Fatalf("report %+v, want 2 members, 1 paid 8.00, 1 below minimum", rep)
 	}
-	f.wantBalance("ann", cashback.CreditAccount, 800)
-	f.wantBalance("ann", q4, 800) // the accrual record stays ...
-	if p := f.paid("ann", q4); p != 800 {
-		t.Errorf("ann's Q4 paid counter = %d, want 800", p) // ... and is marked paid
+	// One receipt moves the quarter's accrual into store credit.
+	rc := f.payoutReceipt("ann", "2026-Q4")
+	if got, want := moves(rc), []string{"earn credit 800", "redeem cashback:2026-Q4 -800"}; !equal(got, want) {
+		t.Errorf("ann's payout moved %q, want %q", got, want)
 	}
+	if e := rc.Entries[1]; e.Source != "payout" || e.Ref != "2026-Q4" {
+		t.Errorf("the accrual's redeem entry %+v, want Source payout, Ref 2026-Q4", e)
+	}
+	f.wantBalance("ann", cashback.CreditAccount, 800)
+	f.wantBalance("ann", q4, 0)
 	if b := f.cashback("ann"); len(b.Accrued) != 0 || !b.Credit.Amount.Equal(dec("8")) {
 		t.Errorf("ann sees %+v, want 8.00 credit and nothing accrued", b)
 	}
 	f.wantBalance("bob", cashback.CreditAccount, 0)
-	if p := f.paid("bob", q4); p != 0 {
-		t.Errorf("bob's Q4 paid counter = %d, want 0: below the minimum", p)
+	f.wantBalance("bob", q4, 300) // below the minimum: nothing moved
+	if rc := f.payoutReceipt("bob", "2026-Q4"); len(rc.Entries) != 0 || len(rc.Notices) != 1 || rc.Notices[0].Kind != cashback.NoticeBelowMinimum {
+		t.Errorf("bob's payout entries %q notices %+v, want only a below-minimum notice", moves(rc), rc.Notices)
 	}
 
 	// Bob's Q4 rolls over into the Q1 payout.
@@ -285,8 +313,10 @@ func TestQuarterlyPayoutPaysCompletedQuarterAboveMinimum(t *testing.T) {
 		t.Fatalf("report %+v, want bob paid 5.50", rep)
 	}
 	f.wantBalance("bob", cashback.CreditAccount, 550)
-	if p, q := f.paid("bob", q4), f.paid("bob", "cashback:2027-Q1"); p != 300 || q != 250 {
-		t.Errorf("bob's paid counters Q4 %d, Q1 %d, want 300 and 250", p, q)
+	f.wantBalance("bob", q4, 0)
+	f.wantBalance("bob", "cashback:2027-Q1", 0)
+	if got, want := moves(f.payoutReceipt("bob", "2027-Q1")), []string{"earn credit 550", "redeem cashback:2026-Q4 -300", "redeem cashback:2027-Q1 -250"}; !equal(got, want) {
+		t.Errorf("bob's Q1 payout moved %q, want %q: both quarters into credit in one receipt", got, want)
 	}
 	lines, err := f.e.Statement(ctx, "bob", loyalty.EntryID{}, 100)
 	if err != nil {
@@ -322,6 +352,54 @@ func TestPayoutRunTwicePaysOnce(t *testing.T) {
 	}
 }
 
+func TestPayoutReplayReturnsTheFirstReceipt(t *testing.T) {
+	f := newFixture(t, quarterly(t, loyalty.ClampAtZero, 0), nov2026)
+	f.enroll("ann")
+	f.buy("ann", "a1", "400.00")
+	f.clock.Set(jan2027)
+	act := &loyalty.Action{Kind: cashback.PayoutAction, MemberID: "ann", Ref: "2026-Q4", Data: map[string]string{"period": "2026-Q4"}}
+	first, err := f.e.Act(ctx, "pay-ann-q4", act)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(time.Hour)
+	again, err := f.e.Act(ctx, "pay-ann-q4", act)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Version != first.Version || !equal(moves(again), moves(first)) || !equal(moves(first), []string{"earn credit 800", "redeem cashback:2026-Q4 -800"}) {
+		t.Errorf("replay %q at version %d, first %q at version %d", moves(again), again.Version, moves(first), first.Version)
+	}
+	f.wantBalance("ann", cashback.CreditAccount, 800)
+	f.wantBalance("ann", q4, 0)
+}
+
+func TestMalformedPayoutActionIsRefusedAndWritesNothing(t *testing.T) {
+	f := newFixture(t, quarterly(t, loyalty.ClampAtZero, 0), nov2026)
+	f.enroll("ann")
+	f.buy("ann", "a1", "400.00")
+	f.clock.Set(jan2027)
+	n := len(f.history("ann"))
+	for _, period := range []string{"2026-11", "Q4", "2027-Q2"} { // a month, nonsense, a quarter not started
+		_, err := f.e.Act(ctx, "pay", &loyalty.Action{Kind: cashback.PayoutAction, MemberID: "ann", Data: map[string]string{"period": period}})
+		if !errors.Is(err, loyalty.ErrRefused) {
+			t.Errorf("period %q: %v, want ErrRefused", period, err)
+		}
+	}
+	if m := len(f.history("ann")); m != n {
+		t.Errorf("refused payouts wrote %d entries", m-n)
+	}
+	f.wantBalance("ann", q4, 800)
+	// The refused writes did not use up the key.
+	rc, err := f.e.Act(ctx, "pay", &loyalty.Action{Kind: cashback.PayoutAction, MemberID: "ann", Data: map[string]string{"period": "2026-Q4"}})
+	if err != nil || !equal(moves(rc), []string{"earn credit 800", "redeem cashback:2026-Q4 -800"}) {
+		t.Fatalf("payout under the refused key: %v %v", rc, err)
+	}
+	if _, err := cashback.Payout(ctx, f.e, f.store, "2027-Q3", nil); !errors.Is(err, loyalty.ErrRefused) {
+		t.Errorf("Payout of a quarter not started: %v, want ErrRefused", err)
+	}
+}
+
 func TestPayoutNeverPaysAQuarterStillRunning(t *testing.T) {
 	f := newFixture(t, quarterly(t, loyalty.ClampAtZero, 0), nov2026)
 	f.enroll("ann")
@@ -330,16 +408,13 @@ func TestPayoutNeverPaysAQuarterStillRunning(t *testing.T) {
 	if rep.Paid != 0 {
 		t.Fatalf("paid %+v during the quarter", rep)
 	}
-	if p := f.paid("ann", q4); p != 0 {
-		t.Fatalf("paid counter %d during the quarter", p)
-	}
+	f.wantBalance("ann", q4, 800)
+	f.wantBalance("ann", cashback.CreditAccount, 0)
 	// The accrual is paid with the next payout instead.
 	f.clock.Set(apr2027)
 	f.payout("2027-Q1")
 	f.wantBalance("ann", cashback.CreditAccount, 800)
-	if p := f.paid("ann", q4); p != 800 {
-		t.Fatalf("paid counter %d, want 800", p)
-	}
+	f.wantBalance("ann", q4, 0)
 }
 
 func TestPayoutRefusesAPeriodOfAnotherSchedule(t *testing.T) {
@@ -372,6 +447,10 @@ func TestPayoutAsCertificateExpiresOnItsOwnDate(t *testing.T) {
 	if cert.Amount != 800 || cert.Note != "reward certificate for 2026-Q4, valid until 2027-04-02" {
 		t.Fatalf("certificate entry %+v", cert)
 	}
+	if got, want := moves(f.payoutReceipt("ann", "2026-Q4")), []string{"earn credit 800", "redeem cashback:2026-Q4 -800"}; !equal(got, want) {
+		t.Errorf("certificate payout moved %q, want %q", got, want)
+	}
+	f.wantBalance("ann", q4, 0)
 	f.clock.Set(time.Date(2027, 4, 2, 8, 59, 0, 0, time.UTC))
 	f.wantBalance("ann", cashback.CreditAccount, 800)
 	f.clock.Set(time.Date(2027, 4, 2, 9, 0, 0, 0, time.UTC))
@@ -443,15 +522,19 @@ func TestReturnAfterPayoutIsForgivenWhenClampingAtZero(t *testing.T) {
 	f.buy("ann", "a1", "400.00")
 	f.clock.Set(jan2027)
 	f.payout("2026-Q4")
+	n := len(f.history("ann"))
 	rc := f.giveBack("ann", "a1", "400.00")
-	if len(rc.Entries) != 1 || rc.Entries[0].Account != q4 || rc.Entries[0].Amount != -800 {
-		t.Fatalf("return entries %+v, want the 8.00 accrual reversed", rc.Entries)
+	// The payout spent the accrual: the reversal clamps at zero and takes
+	// nothing; the 8.00 is forgiven.
+	if len(rc.Entries) != 0 || len(f.history("ann")) != n {
+		t.Fatalf("return entries %q, want none: the paid accrual is empty", moves(rc))
 	}
+	f.wantBalance("ann", q4, 0)
 	f.wantBalance("ann", cashback.CreditAccount, 800) // the member keeps the paid credit
 	if b := f.cashback("ann"); !b.Owed.IsZero() || len(b.Accrued) != 0 {
 		t.Errorf("ann sees %+v, want nothing owed", b)
 	}
-	// The next payout pays the next quarter in full and settles Q4.
+	// The next payout pays the next quarter in full.
 	f.clock.Set(feb2027)
 	f.buy("ann", "a2", "300.00") // 6.00
 	f.clock.Set(apr2027)
@@ -459,9 +542,10 @@ func TestReturnAfterPayoutIsForgivenWhenClampingAtZero(t *testing.T) {
 	if !rep.Amount.Amount.Equal(dec("6")) {
 		t.Errorf("paid %s, want 6.00: nothing is recovered", rep.Amount)
 	}
-	if p := f.paid("ann", q4); p != 0 {
-		t.Errorf("Q4 paid counter %d, want 0: the returned cashback is forgiven", p)
+	if got, want := moves(f.payoutReceipt("ann", "2027-Q1")), []string{"earn credit 600", "redeem cashback:2027-Q1 -600"}; !equal(got, want) {
+		t.Errorf("Q1 payout moved %q, want %q", got, want)
 	}
+	f.wantBalance("ann", q4, 0)
 	f.wantBalance("ann", cashback.CreditAccount, 1400)
 }
 
@@ -471,18 +555,33 @@ func TestReturnAfterPayoutIsRecoveredFromTheNextPayoutWhenNegativeAllowed(t *tes
 	f.buy("ann", "a1", "400.00") // 8.00
 	f.clock.Set(jan2027)
 	f.payout("2026-Q4")
-	f.giveBack("ann", "a1", "100.00") // 2.00 of paid cashback
-	f.wantBalance("ann", q4, 600)
+	rc := f.giveBack("ann", "a1", "100.00") // 2.00 of paid cashback
+	if got, want := moves(rc), []string{"reverse cashback:2026-Q4 -200"}; !equal(got, want) {
+		t.Fatalf("return moved %q, want %q", got, want)
+	}
+	f.wantBalance("ann", q4, -200) // the paid accrual goes negative: a debt
+	f.wantBalance("ann", cashback.CreditAccount, 800)
 	if b := f.cashback("ann"); !b.Owed.Amount.Equal(dec("2")) {
 		t.Errorf("owed %s, want 2.00", b.Owed)
 	}
 	f.clock.Set(feb2027)
-	f.buy("ann", "a2", "350.00") // 7.00 in Q1
+	f.buy("ann", "a2", "350.00")   // 7.00 in Q1
+	f.wantBalance("ann", q4, -200) // a new quarter's accrual does not repay Q4 by itself
 	f.clock.Set(apr2027)
 	rep := f.payout("2027-Q1")
 	if !rep.Amount.Amount.Equal(dec("5")) {
 		t.Fatalf("report %+v, want 5.00 paid after recovering 2.00", rep)
 	}
+	// One receipt: 2.00 of Q1 repays Q4, the other 5.00 becomes credit.
+	pr := f.payoutReceipt("ann", "2027-Q1")
+	if got, want := moves(pr), []string{"earn cashback:2026-Q4 200", "earn credit 500", "redeem cashback:2027-Q1 -200", "redeem cashback:2027-Q1 -500"}; !equal(got, want) {
+		t.Errorf("payout moved %q, want %q", got, want)
+	}
+	if len(pr.Notices) != 2 || pr.Notices[0].Kind != cashback.NoticeRecovered || pr.Notices[1].Kind != cashback.NoticePaid {
+		t.Errorf("notices %+v, want recovered then paid", pr.Notices)
+	}
+	f.wantBalance("ann", q4, 0)
+	f.wantBalance("ann", "cashback:2027-Q1", 0)
 	f.wantBalance("ann", cashback.CreditAccount, 1300)
 	if b := f.cashback("ann"); !b.Owed.IsZero() || len(b.Accrued) != 0 {
 		t.Errorf("ann sees %+v, want nothing owed or accrued", b)
@@ -503,9 +602,14 @@ func TestDebtLargerThanLaterAccrualStaysOwed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rc.Entries) != 0 || len(rc.Notices) != 1 || rc.Notices[0].Kind != cashback.NoticeRecovered || rc.Notices[0].Detail != "3.00 USD of cashback returned after payout" {
-		t.Fatalf("payout entries %+v notices %+v, want nothing paid and 3.00 recovered", rc.Entries, rc.Notices)
+	if got, want := moves(rc), []string{"earn cashback:2026-Q4 300", "redeem cashback:2027-Q1 -300"}; !equal(got, want) {
+		t.Errorf("payout moved %q, want %q: Q1's 3.00 repays Q4, nothing paid", got, want)
 	}
+	if len(rc.Notices) != 1 || rc.Notices[0].Kind != cashback.NoticeRecovered || rc.Notices[0].Detail != "3.00 USD of cashback returned after payout, from the cashback of 2027-Q1" {
+		t.Fatalf("notices %+v, want 3.00 recovered", rc.Notices)
+	}
+	f.wantBalance("ann", q4, -500)
+	f.wantBalance("ann", "cashback:2027-Q1", 0)
 	b := f.cashback("ann")
 	if !b.Owed.Amount.Equal(dec("5")) || len(b.Accrued) != 0 || !b.Credit.Amount.Equal(dec("8")) {
 		t.Errorf("ann sees %+v, want 5.00 still owed, nothing accrued, 8.00 credit", b)
@@ -617,4 +721,37 @@ func TestMonthlyScheduleInTheShopsTimeZone(t *testing.T) {
 	f.enroll("ann")
 	f.buy("ann", "o1", "100.00")
 	f.wantBalance("ann", "cashback:2026-11", 200)
+}
+
+func TestRecoveryMovesOnlyTheDebtWhenTheRestIsBelowTheMinimum(t *testing.T) {
+	f := newFixture(t, quarterly(t, loyalty.AllowNegative, 0), nov2026)
+	f.enroll("ann")
+	f.buy("ann", "a1", "400.00") // 8.00
+	f.clock.Set(jan2027)
+	f.payout("2026-Q4")
+	f.giveBack("ann", "a1", "100.00") // 2.00 owed
+	f.clock.Set(feb2027)
+	f.buy("ann", "a2", "300.00") // 6.00 in Q1
+	f.clock.Set(apr2027)
+	if rep := f.payout("2027-Q1"); rep.Paid != 0 || rep.BelowMinimum != 1 {
+		t.Fatalf("report %+v, want 4.00 left below the 5.00 minimum", rep)
+	}
+	if got, want := moves(f.payoutReceipt("ann", "2027-Q1")), []string{"earn cashback:2026-Q4 200", "redeem cashback:2027-Q1 -200"}; !equal(got, want) {
+		t.Errorf("payout moved %q, want %q", got, want)
+	}
+	f.wantBalance("ann", q4, 0)
+	f.wantBalance("ann", "cashback:2027-Q1", 400) // rolls over
+	f.wantBalance("ann", cashback.CreditAccount, 800)
+	f.clock.Set(time.Date(2027, 5, 3, 9, 0, 0, 0, time.UTC))
+	f.buy("ann", "a3", "50.00") // 1.00 in Q2
+	f.clock.Set(time.Date(2027, 7, 1, 9, 0, 0, 0, time.UTC))
+	if rep := f.payout("2027-Q2"); !rep.Amount.Amount.Equal(dec("5")) {
+		t.Fatalf("report %+v, want Q1's 4.00 and Q2's 1.00 paid", rep)
+	}
+	if got, want := moves(f.payoutReceipt("ann", "2027-Q2")), []string{"earn credit 500", "redeem cashback:2027-Q1 -400", "redeem cashback:2027-Q2 -100"}; !equal(got, want) {
+		t.Errorf("payout moved %q, want %q", got, want)
+	}
+	if b := f.cashback("ann"); !b.Owed.IsZero() || len(b.Accrued) != 0 || !b.Credit.Amount.Equal(dec("13")) {
+		t.Errorf("ann sees %+v, want 13.00 credit, nothing owed or accrued", b)
+	}
 }

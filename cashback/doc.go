@@ -17,21 +17,31 @@
 // next to its own; they report ProgramType "cashback" for
 // Program.Warnings.
 //
+// # Payouts move money
+//
+// A payout is one write (Engine.Act with PayoutAction) in which the
+// PayoutRule spends the completed periods' accrual accounts
+// (loyalty.Spend: a redeem entry on each) and earns the sum into store
+// credit or a reward certificate (an earn entry on the credit account). A
+// paid-out accrual account reads zero; what is still accrued is simply the
+// accounts' balances (BalanceOf).
+//
 // # Paid cashback and returns
 //
-// Without a schedule a return takes the order's cashback back from the store
-// credit, as the Engine reverses every money account an order credited:
-// under loyalty.ClampAtZero what was already spent is forgiven, under
-// loyalty.AllowNegative the credit goes negative and later cashback repays it.
+// A return takes back, in proportion to the value returned, what the order
+// credited, from the account it credited; Program.Clawback decides what
+// happens when that money was already spent or paid out. Without a
+// schedule that account is the store credit: under loyalty.ClampAtZero what
+// was already spent is forgiven, under loyalty.AllowNegative the credit
+// goes negative and the next cashback credited to it repays it first (the
+// ledger's debt repayment).
 //
-// With a schedule, a period account is never spent: it keeps the period's cashback net of
-// returns, and the PayoutRule records what it paid from it in a counter
-// (PaidCounter) in the same write that credits the member. A return after
-// the payout therefore makes the period's unpaid accrual negative. Under
-// loyalty.ClampAtZero the member keeps the credit and the next payout marks
-// the difference forgiven; under loyalty.AllowNegative the next payouts
-// recover it from the cashback they would pay. Store credit already issued
-// is not taken back: debiting an account inside an action (EffectSpend from
-// Engine.Act) does not yet write anything in the root package, so the
-// package does not depend on it.
+// With a schedule it is the accrual account of the order's period. Once that
+// period is paid out, the account is empty: under loyalty.ClampAtZero the
+// reversal takes nothing and the member keeps the credit (forgiven); under
+// loyalty.AllowNegative the account goes negative, and since no later order
+// accrues into a period that has ended, the next payouts recover the debt
+// by spending from the accruals they would pay and earning into the
+// indebted account (see PayoutRule). Store credit already issued is never
+// taken back.
 package cashback

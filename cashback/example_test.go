@@ -11,8 +11,8 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// 2% back, accrued per calendar quarter and paid as store credit from 5.00,
-// spent at checkout.
+// 2% back, accrued per calendar quarter and paid as store credit from 5.00
+// (the payout moves the quarter's accrual into credit), spent at checkout.
 func Example() {
 	ctx := context.Background()
 	sched := &cashback.Schedule{Every: cashback.Quarterly, Minimum: decimal.RequireFromString("5.00")}
@@ -38,7 +38,8 @@ func Example() {
 	fmt.Println("payout of", rep.Period+":", rep.Amount, "to", rep.Paid, "member")
 
 	b, _ = cashback.BalanceOf(ctx, e, "ann")
-	fmt.Println("store credit:", b.Credit)
+	q4, _ := e.AccountBalance(ctx, "ann", sched.Account(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)))
+	fmt.Println("store credit:", b.Credit, "- left in the 2026-Q4 accrual:", loyalty.MinorUnits(q4.Available, "USD"))
 
 	rc, _ := e.Redeem(ctx, "redeem-r1", loyalty.Redemption{ID: "r1", MemberID: "ann", OrderID: "o2",
 		Total: loyalty.NewMoney(decimal.RequireFromString("25.00"), "USD"), Account: cashback.CreditAccount})
@@ -46,7 +47,7 @@ func Example() {
 	// Output:
 	// accruing: 6.40 USD for 2026-Q4
 	// payout of 2026-Q4: 6.40 USD to 1 member
-	// store credit: 6.40 USD
+	// store credit: 6.40 USD - left in the 2026-Q4 accrual: 0.00 USD
 	// at checkout: 6.40 USD off
 }
 

@@ -21,51 +21,55 @@ const (
 	// NoticeRecovered: cashback a return took back after it was paid was
 	// recovered from the accrual of later periods (loyalty.AllowNegative).
 	NoticeRecovered = "cashback-recovered"
-	// NoticeForgiven: cashback a return took back after it was paid was
-	// forgiven (loyalty.ClampAtZero).
-	NoticeForgiven = "cashback-forgiven"
-	// NoticeRefused: the payout action named no valid period.
-	NoticeRefused = "cashback-payout-refused"
 )
-
-// PaidCounter is the name of the counter in which a PayoutRule keeps how
-// much of the accrual in account a it has paid out (lifetime period, minor
-// units): "cashback:2026-Q4:paid". What a period still owes the member is
-// its account's balance less this counter.
-func PaidCounter(a loyalty.Account) string { return string(a) + ":paid" }
 
 // PayoutRule pays accrued cashback out on an action of kind PayoutAction
 // whose Data["period"] names a period of its schedule ("2026-Q4"; empty
 // means the last period that ended before the write).
 //
-// An accrual account keeps the cashback of its period, net of returns, for
-// good: a payout does not empty it but records what it paid in the
-// account's PaidCounter, in the same write that credits the member. The
-// unpaid accrual of a period is its balance less its paid counter.
+// A payout for period P moves money, in one write: it spends
+// (loyalty.Spend, an entry of kind loyalty.EntryRedeem, Source the rule's
+// name, Ref the action's Ref) the whole balance of the accrual account of P
+// and of every earlier period, counting only periods that have ended at the
+// time of the write, and earns the sum into the schedule's Credit account
+// (an entry of kind loyalty.EntryEarn, Source PayoutAction): store credit,
+// or a reward certificate, a lot of its own expiring
+// Schedule.CertificateMonths after the write (loyalty.Effect.ExpiresAt). An
+// accrual account that was paid out therefore reads zero, and what a period
+// still owes the member is simply its balance. An early payout never pays a
+// period still running. When the sum is below Schedule.Minimum nothing
+// moves and the accruals roll over to the next payout.
 //
-// A payout for period P credits to the schedule's Credit account the unpaid
-// accrual of P and of every earlier period, counting only periods that have
-// ended at the time of the write: an early payout never pays a period still
-// running. The credit is store credit (an entry of kind loyalty.EntryEarn,
-// Source PayoutAction, Ref the period), or a reward certificate expiring
-// Schedule.CertificateMonths after the write. When the sum is below
-// Schedule.Minimum nothing is paid and the accruals roll over to the next
-// payout.
+// A return reverses, from the order's accrual account, what the order
+// accrued in proportion to the value returned; Program.Clawback decides
+// when that period was already paid out and its account is empty:
 //
-// A return always reverses, from the order's accrual account, what the
-// order accrued in proportion to the value returned. When that period was
-// already paid, its unpaid accrual turns negative, and Program.Clawback
-// decides at the next payout. Under loyalty.ClampAtZero (the default) the
-// paid part is forgiven: the member keeps the store credit, and the payout
-// marks the period settled (NoticeForgiven). Under loyalty.AllowNegative it is
-// a debt: each later payout first recovers debts from the accruals it would
-// pay and pays only what is left (NoticeRecovered); a debt larger than them
-// stays for the payouts after. Store credit already issued is never taken
-// back: the root Engine cannot yet debit an account inside an action (see
-// the package documentation).
+//   - loyalty.ClampAtZero (the default): the reversal takes what is left in
+//     the account (nothing, after a payout) and the rest is forgiven. The
+//     member keeps the store credit; the accrual account stays at zero.
+//   - loyalty.AllowNegative: the reversal takes it all and the accrual
+//     account of the paid period goes negative: a debt. The ledger repays a
+//     negative balance from the next credit to the same account, but no
+//     later order accrues into a period that has ended, so the PayoutRule
+//     makes that credit: each later payout first spends, oldest first, from
+//     the completed accruals it would pay, and earns the same amount into
+//     the indebted accounts (NoticeRecovered), which brings them back
+//     towards zero; it pays only what is left, if that reaches the
+//     minimum. A debt larger than the accruals stays for the payouts after.
 //
-// A program needs one PayoutRule per accrual account prefix: two would pay
-// the same accrual twice.
+// Store credit already issued is never taken back. Only a program under
+// loyalty.AllowNegative recovers: should a program switch to ClampAtZero,
+// negative accruals left from before are no longer recovered (nor reported
+// as Balance.Owed).
+//
+// An action naming a period that is not one of the schedule's
+// ("2026-11" on a quarterly schedule) or that has not started yet is
+// refused (loyalty.Refuse): the write fails with an error wrapping
+// loyalty.ErrRefused, writes nothing and does not use up its key.
+//
+// A program needs one PayoutRule per accrual account prefix: a second one
+// would find nothing left to pay, and a write whose two rules spend the same
+// accrual fails with loyalty.ErrInsufficientPoints.
 type PayoutRule struct {
 	name  string
 	sched Schedule
@@ -107,15 +111,13 @@ func (r *PayoutRule) Validate() error {
 	return r.sched.Validate()
 }
 
-// periodBalance is one accrual account of a member.
+// periodBalance is the accrual account of one period of a member.
 type periodBalance struct {
-	acct      loyalty.Account
-	key       string
-	start     time.Time
-	bal, paid int64
+	acct  loyalty.Account
+	key   string
+	start time.Time
+	bal   int64
 }
-
-func (p *periodBalance) unpaid() int64 { return p.bal - p.paid }
 
 // accruals returns the member's accrual accounts of schedule s, oldest first.
 func accruals(s *Schedule, st *loyalty.State) []periodBalance {
@@ -125,16 +127,10 @@ func accruals(s *Schedule, st *loyalty.State) []periodBalance {
 		if !ok {
 			continue
 		}
-		out = append(out, periodBalance{b.Account, key, start, b.Available, st.Counter(PaidCounter(b.Account), "")})
+		out = append(out, periodBalance{b.Account, key, start, b.Available})
 	}
 	slices.SortFunc(out, func(x, y periodBalance) int { return x.start.Compare(y.start) })
 	return out
-}
-
-func setPaid(p *periodBalance, v int64) loyalty.Effect {
-	e := loyalty.Count(PaidCounter(p.acct), "", v)
-	e.Set = true
-	return e
 }
 
 // Evaluate pays out on a payout action, as the type's documentation says.
@@ -152,65 +148,73 @@ func (r *PayoutRule) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []lo
 	}
 	pstart, err := s.Every.Parse(period, s.loc())
 	if err != nil {
-		return append(effects, loyalty.Notify(NoticeRefused, err.Error()))
+		return append(effects, loyalty.Refuse(err.Error()))
+	}
+	if pstart.After(c.Now) {
+		return append(effects, loyalty.Refuse("cashback period "+period+" has not started"))
 	}
 	all := accruals(s, c.State)
-	var pay, debts []*periodBalance
+	var pay, debts []periodBalance
 	var accrued, debt int64
-	for i := range all {
-		p := &all[i]
+	for _, p := range all {
 		ended := !p.start.AddDate(0, s.Every.months(), 0).After(c.Now)
-		switch u := p.unpaid(); {
-		case u < 0:
+		switch {
+		case p.bal < 0 && c.Program.Clawback == loyalty.AllowNegative:
 			debts = append(debts, p)
-			debt -= u
-		case u > 0 && ended && !p.start.After(pstart):
+			debt -= p.bal
+		case p.bal > 0 && ended && !p.start.After(pstart):
 			pay = append(pay, p)
-			accrued += u
+			accrued += p.bal
 		}
 	}
-	if debt > 0 && c.Program.Clawback != loyalty.AllowNegative {
-		for _, d := range debts {
-			effects = append(effects, setPaid(d, d.bal))
-		}
-		effects = append(effects, loyalty.Notify(NoticeForgiven, money(debt)+" of cashback returned after payout"))
-		debts, debt = nil, 0
-	}
-	fromAccrual := min(debt, accrued)
-	net := accrued - fromAccrual
+	recovered := min(debt, accrued)
+	net := accrued - recovered
 	paying := net > 0 && net >= s.minimum(cur)
 
-	// Consume the unpaid accruals, oldest first: all of them when paying,
-	// else only what recovers debts.
-	take := fromAccrual
-	if paying {
-		take = accrued
-	}
-	var paid []string
-	for _, p := range pay {
-		v := min(p.unpaid(), take)
-		if v <= 0 {
-			break
-		}
-		take -= v
-		paid = append(paid, p.key)
-		effects = append(effects, setPaid(p, p.paid+v))
-	}
-	if fromAccrual > 0 {
-		left := fromAccrual
-		for _, d := range debts {
-			v := min(-d.unpaid(), left)
+	// Recover debts from the completed accruals, oldest from oldest: spend
+	// from an accrual, earn into a debt.
+	if recovered > 0 {
+		var from []string
+		left := recovered
+		for i := range pay {
+			p := &pay[i]
+			v := min(p.bal, left)
 			if v <= 0 {
 				break
 			}
 			left -= v
-			effects = append(effects, setPaid(d, d.paid-v))
+			p.bal -= v
+			from = append(from, p.key)
+			effects = append(effects, loyalty.Spend(p.acct, v, "recovers cashback returned after payout"))
 		}
-		effects = append(effects, loyalty.Notify(NoticeRecovered, money(fromAccrual)+" of cashback returned after payout"))
+		what := strings.Join(from, ", ")
+		left = recovered
+		for _, d := range debts {
+			v := min(-d.bal, left)
+			if v <= 0 {
+				break
+			}
+			left -= v
+			e := loyalty.Earn(v, loyalty.OrderLevel, "returned after payout, recovered from the cashback of "+what)
+			e.Account = d.acct
+			effects = append(effects, e)
+		}
+		effects = append(effects, loyalty.Notify(NoticeRecovered, money(recovered)+" of cashback returned after payout, from the cashback of "+what))
 	}
 	switch {
 	case paying:
+		var paid []string
+		for _, p := range pay {
+			if p.bal > 0 {
+				paid = append(paid, p.key)
+			}
+		}
 		what := strings.Join(paid, ", ")
+		for _, p := range pay {
+			if p.bal > 0 {
+				effects = append(effects, loyalty.Spend(p.acct, p.bal, "paid out as "+string(s.credit())))
+			}
+		}
 		e := loyalty.Earn(net, loyalty.OrderLevel, "cashback of "+what)
 		e.Account = s.credit()
 		detail := money(net) + " for " + what
@@ -244,16 +248,20 @@ type PayoutReport struct {
 	BelowMinimum int
 }
 
-// Payout pays period out to every member members lists, one Engine.Act
-// write per member with the idempotency key "<program>/cashback-payout/
-// <period>/<member>" and the action's At set to the period's end, so running
-// it again (after a crash, or twice by mistake) pays nobody twice: a member
-// already paid replays the first receipt, which the report counts again.
+// Payout pays period out to every member members lists: one Engine.Act
+// write per member, in which the PayoutRule spends the member's completed
+// accruals and earns them into store credit (see PayoutRule). Each write
+// has the idempotency key "<program>/cashback-payout/<period>/<member>" and
+// the action's At set to the period's end, so running it again (after a
+// crash, or twice by mistake) pays nobody twice: a member already paid
+// replays the first receipt, which the report counts again.
 //
 // The program must have a PayoutRule; period must name one of its periods
-// (see Schedule.Due for the last completed one). Payout stops at the first
-// failing write and returns the report so far with the error; running it
-// again resumes safely.
+// (see Schedule.Due for the last completed one). A period that has not
+// started yet is refused by the rule: the first member's write fails with
+// an error wrapping loyalty.ErrRefused and nothing is written. Payout stops
+// at the first failing write and returns the report so far with the error;
+// running it again resumes safely.
 func Payout(ctx context.Context, e *loyalty.Engine, members loyalty.MemberLister, period string, opts *PayoutOptions) (*PayoutReport, error) {
 	prog := e.Program()
 	var rule *PayoutRule
@@ -321,9 +329,10 @@ type Balance struct {
 	Credit loyalty.Money
 	// Accrued is the cashback accrued and not paid yet, per period, oldest first.
 	Accrued []Accrual
-	// Owed is cashback returned after it was paid and not recovered yet
-	// (under loyalty.AllowNegative; under loyalty.ClampAtZero it is forgiven
-	// and reads zero); later payouts recover it first.
+	// Owed is cashback returned after it was paid and not recovered yet: the
+	// negative balances of the accrual accounts, under loyalty.AllowNegative
+	// (under loyalty.ClampAtZero it is forgiven and reads zero). Later
+	// payouts recover it first.
 	Owed loyalty.Money
 }
 
@@ -385,17 +394,17 @@ func BalanceOf(ctx context.Context, e *loyalty.Engine, memberID string) (*Balanc
 	var acc []periodBalance
 	for _, s := range scheds {
 		for _, p := range accruals(s, st) {
-			switch u := p.unpaid(); {
-			case u > 0:
+			switch {
+			case p.bal > 0:
 				acc = append(acc, p)
-			case u < 0 && prog.Clawback == loyalty.AllowNegative:
-				owed -= u
+			case p.bal < 0 && prog.Clawback == loyalty.AllowNegative:
+				owed -= p.bal
 			}
 		}
 	}
 	slices.SortStableFunc(acc, func(x, y periodBalance) int { return x.start.Compare(y.start) })
 	for _, p := range acc {
-		b.Accrued = append(b.Accrued, Accrual{Period: p.key, Amount: loyalty.MinorUnits(p.unpaid(), cur)})
+		b.Accrued = append(b.Accrued, Accrual{Period: p.key, Amount: loyalty.MinorUnits(p.bal, cur)})
 	}
 	b.Credit, b.Owed = loyalty.MinorUnits(credit, cur), loyalty.MinorUnits(owed, cur)
 	return b, nil

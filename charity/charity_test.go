@@ -97,6 +97,36 @@ func (f *fixture) balance(member string, a loyalty.Account) int64 {
 	return b.Available
 }
 
+func (f *fixture) history(member string) []loyalty.Entry {
+	f.t.Helper()
+	h, err := f.e.History(ctx, member, loyalty.EntryID{}, 1000)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return h
+}
+
+// moves renders a receipt's entries as "kind account amount", in order.
+func moves(rc *loyalty.Receipt) []string {
+	out := make([]string, 0, len(rc.Entries))
+	for _, e := range rc.Entries {
+		out = append(out, string(e.Kind)+" "+string(e.Account)+" "+strconv.FormatInt(e.Amount, 10))
+	}
+	return out
+}
+
+func equal(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
 func (f *fixture) want(member string, a loyalty.Account, want int64) {
 	f.t.Helper()
 	if got := f.balance(member, a); got != want {
@@ -181,23 +211,54 @@ func TestDonatingPointsPledgesAtTheStatedRate(t *testing.T) {
 	}
 	f.want("ann", loyalty.PointsAccount, 700)
 	f.want("ann", charity.Account("forests"), 500)
-	if len(d.Debit.Entries) != 1 || d.Debit.Entries[0].Amount != -500 || d.Debit.Entries[0].Note != "donation don-1: 500 points to Replant Forests" {
-		t.Errorf("debit entries %+v", d.Debit.Entries)
+	// One write: the points spent and the pledge credited, in one receipt.
+	if got, want := moves(d.Receipt), []string{"earn pledge:forests 500", "redeem points -500"}; !equal(got, want) {
+		t.Fatalf("donation moved %q, want %q", got, want)
 	}
-	if len(d.Pledge.Entries) != 1 || d.Pledge.Entries[0].Source != string(charity.DonateAction) || d.Pledge.Entries[0].Ref != "don-1" {
-		t.Errorf("pledge entries %+v", d.Pledge.Entries)
+	pledge, debit := d.Receipt.Entries[0], d.Receipt.Entries[1]
+	if pledge.Source != string(charity.DonateAction) || pledge.Ref != "don-1" {
+		t.Errorf("pledge entry %+v, want Source donate, Ref don-1", pledge)
 	}
-	// The same donation again (a retry) debits nothing more.
-	if _, err := charity.Donate(ctx, f.e, "don-1", "ann", "forests", 500); err != nil {
+	if debit.Source != "donate" || debit.Ref != "don-1" || debit.Note != "500 points donated to Replant Forests" {
+		t.Errorf("points entry %+v", debit)
+	}
+	// The same donation again (a retry) replays the first receipt and debits
+	// nothing more, even now that the member holds too few points for it.
+	if _, err := f.e.Adjust(ctx, "spend", "ann", -400, "spent elsewhere"); err != nil {
 		t.Fatal(err)
 	}
-	f.want("ann", loyalty.PointsAccount, 700)
+	n := len(f.history("ann"))
+	again, err := charity.Donate(ctx, f.e, "don-1", "ann", "forests", 500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Receipt.Version != d.Receipt.Version || again.Points != 500 || again.Cause.ID != "forests" || !again.Pledged.Amount.Equal(dec("5")) {
+		t.Errorf("replay %+v, want the first receipt (version %d)", again, d.Receipt.Version)
+	}
+	if m := len(f.history("ann")); m != n {
+		t.Errorf("the replay wrote %d entries", m-n)
+	}
+	f.want("ann", loyalty.PointsAccount, 300)
 	f.want("ann", charity.Account("forests"), 500)
 	// Without a cause, the donation goes to the member's cause (here the default).
 	if d, err = charity.Donate(ctx, f.e, "don-2", "ann", "", 150); err != nil || d.Cause.ID != "ocean" {
 		t.Fatalf("donation %+v, %v", d, err)
 	}
 	f.want("ann", charity.Account("ocean"), 150)
+	f.want("ann", loyalty.PointsAccount, 150)
+}
+
+func TestDonationWithoutACauseGoesToTheMembersChoice(t *testing.T) {
+	f := newFixture(t, program(t, "10", causes))
+	f.enroll("ann", "forests")
+	f.e.Adjust(ctx, "gift", "ann", 200, "gift")
+	d, err := charity.Donate(ctx, f.e, "d1", "ann", "", 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Cause.Name != "Replant Forests" || !equal(moves(d.Receipt), []string{"earn pledge:forests 200", "redeem points -200"}) {
+		t.Errorf("donation %+v moved %q, want 2.00 to forests", d, moves(d.Receipt))
+	}
 }
 
 func TestDonationRefusalsWriteNothing(t *testing.T) {
@@ -226,6 +287,16 @@ func TestDonationRefusalsWriteNothing(t *testing.T) {
 		t.Errorf("refused donations wrote %d entries", len(after)-len(before))
 	}
 	f.want("ann", loyalty.PointsAccount, 300)
+	f.want("ann", charity.Account("ocean"), 0)
+	// The short write did not use up its key: with enough points it goes through.
+	if _, err := f.e.Adjust(ctx, "top-up", "ann", 200, "top-up"); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := charity.Donate(ctx, f.e, "d-too few points", "ann", "ocean", 500); err != nil || d.Points != 500 {
+		t.Fatalf("donation after top-up: %+v %v", d, err)
+	}
+	f.want("ann", loyalty.PointsAccount, 0)
+	f.want("ann", charity.Account("ocean"), 500)
 }
 
 func TestDonationThatDoesNotConvertExactlyIsRefused(t *testing.T) {
@@ -239,21 +310,48 @@ func TestDonationThatDoesNotConvertExactlyIsRefused(t *testing.T) {
 	if _, err := charity.Donate(ctx, f.e, "d1", "ann", "ocean", 15); !errors.Is(err, loyalty.ErrInvalidAmount) {
 		t.Errorf("15 points at 1000 = 1.00: %v, want ErrInvalidAmount", err)
 	}
+	// Acted directly, the rule refuses it.
+	if _, err := f.e.Act(ctx, "d1", &loyalty.Action{Kind: charity.DonateAction, MemberID: "ann", Data: map[string]string{"points": "15"}}); !errors.Is(err, loyalty.ErrRefused) {
+		t.Errorf("15 points acted directly: %v, want ErrRefused", err)
+	}
+	f.want("ann", loyalty.PointsAccount, 1000)
 	if r, err := charity.Donate(ctx, f.e, "d2", "ann", "ocean", 20); err != nil || !r.Pledged.Amount.Equal(dec("0.02")) {
 		t.Errorf("20 points: %+v %v, want 0.02", r, err)
 	}
+	f.want("ann", loyalty.PointsAccount, 980)
 }
 
-func TestDonateActedDirectlyWithBadDataIsRefusedByNotice(t *testing.T) {
+func TestDonateActedDirectlyIsOneWriteOrRefused(t *testing.T) {
 	f := newFixture(t, program(t, "10", causes))
 	f.enroll("ann", "")
-	rc, err := f.e.Act(ctx, "x", &loyalty.Action{Kind: charity.DonateAction, MemberID: "ann", Data: map[string]string{"points": "lots"}})
+	f.e.Adjust(ctx, "gift", "ann", 250, "gift")
+	n := len(f.history("ann"))
+	for name, data := range map[string]map[string]string{
+		"no points":           {},
+		"points not a number": {"points": "lots"},
+		"negative points":     {"points": "-100"},
+		"unknown cause":       {"points": "100", "cause": "puppies"},
+	} {
+		if _, err := f.e.Act(ctx, "x", &loyalty.Action{Kind: charity.DonateAction, MemberID: "ann", Data: data}); !errors.Is(err, loyalty.ErrRefused) {
+			t.Errorf("%s: %v, want ErrRefused", name, err)
+		}
+	}
+	if _, err := f.e.Act(ctx, "x", &loyalty.Action{Kind: charity.DonateAction, MemberID: "ann", Data: map[string]string{"points": "300"}}); !errors.Is(err, loyalty.ErrInsufficientPoints) {
+		t.Errorf("300 of 250 points: %v, want ErrInsufficientPoints", err)
+	}
+	if m := len(f.history("ann")); m != n {
+		t.Errorf("refused and short donations wrote %d entries", m-n)
+	}
+	f.want("ann", loyalty.PointsAccount, 250)
+	// The key was not used up; a valid donation under it is one write.
+	rc, err := f.e.Act(ctx, "x", &loyalty.Action{Kind: charity.DonateAction, MemberID: "ann", Data: map[string]string{"points": "200", "cause": "forests"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rc.Entries) != 0 || len(rc.Notices) != 1 || rc.Notices[0].Kind != charity.NoticeDonationRefused {
-		t.Errorf("entries %+v notices %+v, want only a refusal notice", rc.Entries, rc.Notices)
+	if got, want := moves(rc), []string{"earn pledge:forests 200", "redeem points -200"}; !equal(got, want) {
+		t.Errorf("donation moved %q, want %q", got, want)
 	}
+	f.want("ann", loyalty.PointsAccount, 50)
 }
 
 func TestImpactStatementForAPeriod(t *testing.T) {

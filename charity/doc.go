@@ -13,9 +13,10 @@
 //
 // The rules report ProgramType "charity" for Program.Warnings.
 //
-// Turning points into a pledge takes two idempotent writes (Donate: the
-// points debit, then the pledge) because debiting an account inside an
-// action (EffectSpend from Engine.Act) does not yet write anything in the
-// root package; calling Donate again with the same key completes a donation
-// interrupted between the two.
+// Turning points into a pledge is one write (Donate, or Engine.Act of a
+// DonateAction): the Donation rule spends the points (a redeem entry on the
+// points account) and earns what they are worth into the cause's pledge
+// account (an earn entry), together or not at all. A member with too few
+// points, or a malformed donation, writes nothing; a replayed key returns
+// the first receipt.
 package charity

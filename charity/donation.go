@@ -4,30 +4,30 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/shopspring/decimal"
 )
 
-// NoticeDonationRefused is the notice kind a Donation announces when a
-// donate action names no positive points, an unknown cause, or too few
-// points to give one minor unit.
-const NoticeDonationRefused = "donation-refused"
-
 // Donation lets members turn points into a pledge at a stated rate ("100
-// points give 1.00"): on an action of kind DonateAction with Data["points"]
-// (a positive whole number) and optionally Data["cause"] (a declared cause
-// ID; empty means the member's cause as Causes.For finds it), it credits
-// the cause's pledge account with what the points are worth, rounded down
-// to the currency's minor unit.
+// points give 1.00"). On an action of kind DonateAction with
+// Data["points"] (a positive whole number) and optionally Data["cause"] (a
+// declared cause ID; empty means the member's cause as Causes.For finds
+// it), it spends the points (loyalty.Spend: a redeem entry on the points
+// account, earliest-expiring lots first) and credits the cause's pledge
+// account with what they are worth (an earn entry), in one write. A member
+// holding fewer spendable points fails the write with an error wrapping
+// loyalty.ErrInsufficientPoints and nothing is written.
 //
-// The rule pledges; it does not take the points. Donate does both, in two
-// idempotent writes: it debits the points first (Engine.Adjust, which
-// refuses a member who holds too few and writes nothing), then records the
-// pledge (Engine.Act). Hosts call Donate rather than acting DonateAction
-// themselves, which would pledge points nobody paid. (One atomic write needs
-// the root Engine to debit accounts inside an action; see the package
-// documentation.)
+// The rule refuses (loyalty.Refuse: the write fails with an error wrapping
+// loyalty.ErrRefused, writes nothing and does not use up its key) an action
+// whose points are not a positive whole number, that names an unknown
+// cause, or whose points do not convert exactly into minor units of the
+// currency (at 1000 points = 1.00, 5 points would give half a cent).
+//
+// Hosts may act DonateAction themselves; Donate does it for them and
+// reports those refusals as typed errors before writing.
 //
 // Build it with NewDonation; it is immutable and safe for concurrent use.
 type Donation struct {
@@ -97,7 +97,7 @@ func (d *Donation) Worth(points int64, digits int32) (units int64, exact bool) {
 
 // request resolves a donation of points to cause (empty: the member's) for
 // member m, or says why it is refused.
-func (d *Donation) request(points string, cause string, m *loyalty.Member, digits int32) (Cause, int64, int64, error) {
+func (d *Donation) request(points string, cause string, m *loyalty.Member, cur loyalty.Currency) (Cause, int64, int64, error) {
 	n, err := strconv.ParseInt(points, 10, 64)
 	if err != nil || n <= 0 {
 		return Cause{}, 0, 0, &loyalty.ValidationError{Field: "points", Reason: strconv.Quote(points) + " is not a positive whole number of points", Kind: loyalty.ErrInvalidAmount}
@@ -111,27 +111,29 @@ func (d *Donation) request(points string, cause string, m *loyalty.Member, digit
 			return Cause{}, 0, 0, &loyalty.ValidationError{Field: "cause", Reason: strconv.Quote(cause) + " is not a cause of the program", Kind: loyalty.ErrInvalidEvent}
 		}
 	}
-	v, _ := d.Worth(n, digits)
-	if v <= 0 {
-		return Cause{}, 0, 0, &loyalty.ValidationError{Field: "points", Reason: points + " points give less than the currency's minor unit", Kind: loyalty.ErrInvalidAmount}
+	v, exact := d.Worth(n, cur.MinorDigits())
+	if v <= 0 || !exact {
+		return Cause{}, 0, 0, &loyalty.ValidationError{Field: "points", Reason: fmt.Sprintf("%d points do not convert exactly at %d points = %s", n,
+			d.points, loyalty.NewMoney(d.worth, cur)), Kind: loyalty.ErrInvalidAmount}
 	}
 	return c, n, v, nil
 }
 
-// Evaluate pledges what a donate action's points are worth, as the type's
-// documentation says.
+// Evaluate spends a donate action's points and pledges what they are worth,
+// as the type's documentation says.
 func (d *Donation) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []loyalty.Effect {
 	a, ok := c.Event.(*loyalty.Action)
 	if !ok || a.Kind != DonateAction || c.Program == nil || d.points <= 0 {
 		return effects
 	}
-	cause, n, v, err := d.request(a.Data["points"], a.Data["cause"], c.Member, c.Program.Currency.MinorDigits())
+	cause, n, v, err := d.request(a.Data["points"], a.Data["cause"], c.Member, c.Program.Currency)
 	if err != nil {
-		return append(effects, loyalty.Notify(NoticeDonationRefused, err.Error()))
+		return append(effects, loyalty.Refuse(err.Error()))
 	}
-	e := loyalty.Earn(v, loyalty.OrderLevel, strconv.FormatInt(n, 10)+" points donated to "+cause.String())
+	note := strconv.FormatInt(n, 10) + " points donated to " + cause.String()
+	e := loyalty.Earn(v, loyalty.OrderLevel, note)
 	e.Account = Account(cause.ID)
-	return append(effects, e)
+	return append(effects, loyalty.Spend(loyalty.PointsAccount, n, note), e)
 }
 
 // DonationReceipt is what Donate wrote.
@@ -139,17 +141,17 @@ type DonationReceipt struct {
 	Cause   Cause
 	Points  int64
 	Pledged loyalty.Money
-	// Debit is the receipt of the points debit, Pledge of the pledge.
-	Debit, Pledge *loyalty.Receipt
+	// Receipt is the receipt of the write: a redeem entry on the points
+	// account and an earn entry on the cause's pledge account.
+	Receipt *loyalty.Receipt
 }
 
 // Donate turns points of member's into a pledge to cause (empty: the
-// member's chosen cause, else the program's default), with the program's
-// Donation rule. It writes twice under keys derived from key: key+"/points"
-// debits the points with Engine.Adjust, then key+"/pledge" records the
-// pledge with Engine.Act (Ref key). Calling it again with the same key
-// after a failure between the two finishes the donation and never debits
-// twice.
+// member's chosen cause, else the program's default, as the member stands
+// at the write), with the program's Donation rule: one write, Engine.Act
+// of a DonateAction with Ref key under idempotency key key, that spends the
+// points and credits the pledge together. Calling it again with the same
+// key returns the first write's receipt and never debits twice.
 //
 // It writes nothing and fails with an error wrapping
 // loyalty.ErrInvalidProgram when the program has no Donation rule,
@@ -173,31 +175,34 @@ func Donate(ctx context.Context, e *loyalty.Engine, key, memberID, cause string,
 	if key == "" {
 		return nil, loyalty.ErrMissingKey
 	}
-	digits := prog.Currency.MinorDigits()
-	var m *loyalty.Member
-	if cause == "" {
-		st, err := e.Member(ctx, memberID)
-		if err != nil {
-			return nil, err
+	// Check what can be checked without the member, to return typed errors;
+	// the member's own cause is resolved by the rule, in the write.
+	n := strconv.FormatInt(points, 10)
+	if _, _, _, err := rule.request(n, cause, nil, prog.Currency); err != nil {
+		return nil, err
+	}
+	data := map[string]string{"points": n}
+	if cause != "" {
+		data["cause"] = cause
+	}
+	rc, err := e.Act(ctx, key, &loyalty.Action{Kind: DonateAction, MemberID: memberID, Ref: key, Data: data})
+	if err != nil {
+		return nil, err
+	}
+	d := &DonationReceipt{Receipt: rc}
+	prefix := string(PledgeAccount) + ":"
+	for _, en := range rc.Entries {
+		switch {
+		case en.Account == loyalty.PointsAccount && en.Kind == loyalty.EntryRedeem:
+			d.Points -= en.Amount
+		case strings.HasPrefix(string(en.Account), prefix) && en.Kind == loyalty.EntryEarn:
+			id := string(en.Account[len(prefix):])
+			d.Cause, _ = rule.causes.Lookup(id)
+			if d.Cause.ID == "" {
+				d.Cause = Cause{ID: id}
+			}
+			d.Pledged = loyalty.MinorUnits(en.Amount, prog.Currency)
 		}
-		m = &st.Member
 	}
-	c, n, v, err := rule.request(strconv.FormatInt(points, 10), cause, m, digits)
-	if err != nil {
-		return nil, err
-	}
-	if _, exact := rule.Worth(n, digits); !exact {
-		return nil, &loyalty.ValidationError{Field: "points", Reason: fmt.Sprintf("%d points do not convert exactly at %d points = %s", n,
-			rule.points, loyalty.NewMoney(rule.worth, prog.Currency)), Kind: loyalty.ErrInvalidAmount}
-	}
-	debit, err := e.Adjust(ctx, key+"/points", memberID, -n, "donation "+key+": "+strconv.FormatInt(n, 10)+" points to "+c.String())
-	if err != nil {
-		return nil, err
-	}
-	pledge, err := e.Act(ctx, key+"/pledge", &loyalty.Action{Kind: DonateAction, MemberID: memberID, Ref: key,
-		Data: map[string]string{"points": strconv.FormatInt(n, 10), "cause": c.ID}})
-	if err != nil {
-		return nil, fmt.Errorf("charity: points of donation %s debited, pledge not recorded (call Donate again with the same key): %w", key, err)
-	}
-	return &DonationReceipt{Cause: c, Points: n, Pledged: loyalty.MinorUnits(v, prog.Currency), Debit: debit, Pledge: pledge}, nil
+	return d, nil
 }

@@ -2,6 +2,7 @@ package charity_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -55,4 +56,29 @@ func Example() {
 	// Ocean Cleanup: 6.00 USD, given by 1 member(s)
 	// Replant Forests: 12.00 USD, given by 1 member(s)
 	// owed to causes: 18.00 USD
+}
+
+// Points turned into a pledge in one write: the points are spent and the
+// cause's pledge account credited together, or nothing is written.
+func ExampleDonate() {
+	ctx := context.Background()
+	causes := charity.Causes{List: []charity.Cause{{ID: "meals", Name: "School Meals"}}, Default: "meals"}
+	give, _ := charity.NewDonation("give-points", 100, decimal.RequireFromString("1.00"), causes)
+	prog := &loyalty.Program{Name: "shop", Currency: "USD", Rules: []loyalty.Rule{give}}
+	e, _ := loyalty.NewEngine(prog, memory.New(), &loyalty.EngineOptions{Clock: loyalty.NewManualClock(time.Date(2026, 12, 10, 9, 0, 0, 0, time.UTC))})
+	e.Enroll(ctx, "enroll-lena", loyalty.Member{ID: "lena"})
+	e.Adjust(ctx, "gift-lena", "lena", 300, "welcome gift")
+
+	d, _ := charity.Donate(ctx, e, "donation-1", "lena", "", 250)
+	fmt.Printf("%d points give %s to %s\n", d.Points, d.Pledged, d.Cause)
+	for _, en := range d.Receipt.Entries {
+		fmt.Println(" ", en.Kind, en.Account, en.Amount)
+	}
+	_, err := charity.Donate(ctx, e, "donation-2", "lena", "", 100)
+	fmt.Println("100 more:", errors.Is(err, loyalty.ErrInsufficientPoints))
+	// Output:
+	// 250 points give 2.50 USD to School Meals
+	//   earn pledge:meals 250
+	//   redeem points -250
+	// 100 more: true
 }

@@ -1,8 +1,8 @@
 // Command cashback runs a "2% back, paid quarterly" card, modelled on store
 // cards that pay cashback as a quarterly reward: every order accrues 2% for
 // the calendar quarter, returns take it back, and on the first days of the
-// next quarter the accrual becomes store credit (from 5.00) that the member
-// spends at checkout.
+// next quarter the payout moves the accrual into store credit (from 5.00),
+// in one write, and the member spends it at checkout.
 //
 //	go run ./examples/cashback
 package main
@@ -72,21 +72,25 @@ func main() {
 	fmt.Printf("\nJan 09  checkout of %s: store credit takes %s off\n", total, rc.Redemption.Value)
 	show(ctx, engine)
 
-	fmt.Println("\nStore credit statement:")
+	// Every movement of Maya's cashback: the quarter's accrual, the payout
+	// moving it into store credit in one write, and the checkout.
+	fmt.Println("\nCashback statement:")
 	lines := must(engine.Statement(ctx, "maya", loyalty.EntryID{}, 100))
 	for _, l := range lines {
-		if l.Account != cashback.CreditAccount {
-			continue
-		}
 		what := l.Note
-		if l.Source == string(cashback.PayoutAction) {
+		switch {
+		case l.Source == "order":
+			what = "order " + l.Ref
+		case l.Source == string(cashback.PayoutAction):
 			what = "cashback for " + l.Ref
+		case l.Kind == loyalty.EntryRedeem && l.Source == payout.Name():
+			what = "payout of " + l.Ref
 		}
 		amount := loyalty.MinorUnits(l.Amount, "USD").String()
 		if l.Amount > 0 {
 			amount = "+" + amount
 		}
-		fmt.Printf("  %s  %-7s %10s  %s\n", l.At.Format("2006-01-02"), l.Kind, amount, what)
+		fmt.Printf("  %s  %-16s %-7s %10s  %s\n", l.At.Format("2006-01-02"), l.Account, l.Kind, amount, what)
 	}
 }
 

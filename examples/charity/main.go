@@ -2,7 +2,7 @@
 // shops that give a share of every sale to a cause their buyers pick: the
 // shop pledges 10% of each order to the member's chosen cause (or its own),
 // members earn a point per 1.00 and may give their points too (100 points
-// give 1.00), returns take the pledge back, and every member gets an impact
+// give 1.00, spent and pledged in one write), returns take the pledge back, and every member gets an impact
 // statement while the shop gets the per-cause totals it owes.
 //
 //	go run ./examples/charity
@@ -10,6 +10,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"strings"
@@ -72,7 +73,19 @@ func main() {
 
 	clock.Set(time.Date(2026, 12, 10, 9, 0, 0, 0, time.UTC))
 	d := must(charity.Donate(ctx, engine, "donation-lena-1", "lena", "meals", 200))
-	fmt.Printf("Dec 10  lena gives %d points: %s to %s\n", d.Points, d.Pledged, d.Cause)
+	fmt.Printf("Dec 10  lena gives %d points: %s to %s, in one write:\n", d.Points, d.Pledged, d.Cause)
+	for _, e := range d.Receipt.Entries {
+		amount := fmt.Sprint(e.Amount, " points")
+		if e.Account != loyalty.PointsAccount {
+			amount = "+" + loyalty.MinorUnits(e.Amount, "USD").String()
+		}
+		fmt.Printf("          %-6s %-14s %s\n", e.Kind, e.Account, amount)
+	}
+	if _, err := charity.Donate(ctx, engine, "donation-lena-2", "lena", "meals", 500); !errors.Is(err, loyalty.ErrInsufficientPoints) {
+		log.Fatalf("500 points of 40: %v, want loyalty.ErrInsufficientPoints", err)
+	}
+	pts := must(engine.Balance(ctx, "lena"))
+	fmt.Printf("Dec 10  lena tries to give 500 points with %d: refused, nothing written\n", pts.Available)
 
 	from, to := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
 	fmt.Println("\nLena's impact, October to December 2026:")
@@ -81,7 +94,7 @@ func main() {
 		fmt.Printf("  %-20s %10s  %s\n", c.Cause.String()+":", c.Net, how(c))
 	}
 	fmt.Printf("  %-20s %10s\n", "in all:", imp.Total)
-	pts := must(engine.Balance(ctx, "lena"))
+	pts = must(engine.Balance(ctx, "lena"))
 	fmt.Printf("  points left: %d\n", pts.Available)
 
 	fmt.Println("\nWhat the shop owes each cause for Q4 2026:")
