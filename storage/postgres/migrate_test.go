@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/loyaltykit/loyalty/storage/postgres"
 )
 
@@ -167,7 +169,25 @@ func TestOpenMigrateAndCloseOnTheTestServer(t *testing.T) {
 	if _, err := postgres.New(nil, nil); err == nil {
 		t.Fatal("New(nil) succeeded")
 	}
-	if _, err := postgres.New(s.Pool(), &postgres.Options{Schema: strings.Repeat("x", 64)}); err == nil {
-		t.Fatal("New with a 64-byte schema name succeeded")
+	for _, bad := range []string{strings.Repeat("x", 64), "a$$b", "nul\x00"} {
+		if _, err := postgres.New(s.Pool(), &postgres.Options{Schema: bad}); err == nil {
+			t.Fatalf("New with schema %q succeeded", bad)
+		}
+	}
+	odd := freshSchema(t) + ` "Odd"; name`
+	t.Cleanup(func() {
+		s.Pool().Exec(context.Background(), `DROP SCHEMA IF EXISTS `+pgx.Identifier{odd}.Sanitize()+` CASCADE`)
+	}) //nolint:errcheck
+	so, err := postgres.New(s.Pool(), &postgres.Options{Schema: odd})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := so.Migrate(ctx); err != nil {
+		t.Fatalf("migrate schema %q: %v", odd, err)
+	}
+	e := engine(t, so, nil)
+	seed(t, e, "quoted", 10)
+	if b := balance(t, e, "quoted"); b.Available != 10 {
+		t.Fatalf("balance in schema %q: %d, want 10", odd, b.Available)
 	}
 }

@@ -21,8 +21,9 @@ const DefaultSchema = "loyalty"
 // Options tune a Store. The zero value (or nil) uses DefaultSchema.
 type Options struct {
 	// Schema is the PostgreSQL schema that holds the store's tables and
-	// function. Migrate creates it when it does not exist. Give the library a
-	// schema of its own: its table names (members, orders, ...) are generic.
+	// functions. Migrate creates it when it does not exist. Give the library
+	// a schema of its own: its table names (members, orders, ...) are
+	// generic. Any name of at most 63 bytes without $ works; it is quoted.
 	Schema string
 }
 
@@ -59,8 +60,9 @@ func New(pool *pgxpool.Pool, opts *Options) (*Store, error) {
 	if opts != nil && opts.Schema != "" {
 		schema = opts.Schema
 	}
-	if len(schema) > 63 || strings.ContainsRune(schema, 0) {
-		return nil, fmt.Errorf("postgres: schema name %q is not a valid PostgreSQL identifier (at most 63 bytes, no NUL)", schema)
+	if len(schema) > 63 || strings.ContainsAny(schema, "\x00$") {
+		// $ would end the dollar-quoted bodies of the schema's functions.
+		return nil, fmt.Errorf("postgres: schema name %q is not usable: at most 63 bytes, no NUL and no $", schema)
 	}
 	s := &Store{pool: pool, schema: schema}
 	s.core = core{db: pool, sql: newQueries(schema)}

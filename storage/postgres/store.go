@@ -298,10 +298,12 @@ func commitArgs(ch *loyalty.Change) ([]any, error) {
 		if err != nil {
 			return nil, fmt.Errorf("postgres: commit: encoding the member: %v", err)
 		}
-		profile = p
+		profile = string(p)
 	}
+	// JSON goes as strings: a []byte would be sent as bytea under the simple
+	// protocol (QueryExecModeSimpleProtocol, for PgBouncer users).
 	args := make([]any, 0, 37)
-	args = append(args, ch.MemberID, ch.Version, profile, ts(ch.NextDue), ch.Key, ch.Fingerprint, receipt)
+	args = append(args, ch.MemberID, ch.Version, profile, ts(ch.NextDue), ch.Key, ch.Fingerprint, string(receipt))
 
 	n := len(ch.Entries)
 	var (
@@ -317,7 +319,7 @@ func commitArgs(ch *loyalty.Change) ([]any, error) {
 		eAmount[i], ePending[i], eLot[i] = e.Amount, e.Pending, e.Lot
 		eAt[i] = ts(e.At)
 	}
-	args = append(args, eVersion, eIdx, eAccount, eKind, eAmount, ePending, eAt, eKey, eSource, eRef, eLot, eRate, eNote)
+	args = appendColumns(args, n, eVersion, eIdx, eAccount, eKind, eAmount, ePending, eAt, eKey, eSource, eRef, eLot, eRate, eNote)
 
 	lots := lastBy(ch.Lots, func(l *loyalty.Lot) int64 { return l.ID })
 	n = len(lots)
@@ -329,7 +331,7 @@ func commitArgs(ch *loyalty.Change) ([]any, error) {
 		lID[i], lAccount[i], lRemaining[i], lRef[i] = l.ID, string(l.Account), l.Remaining, l.Ref
 		lEarned[i], lExpires[i], lActivates[i] = ts(l.EarnedAt), ts(l.ExpiresAt), ts(l.ActivatesAt)
 	}
-	args = append(args, lID, lAccount, lRemaining, lEarned, lExpires, lActivates, lRef)
+	args = appendColumns(args, n, lID, lAccount, lRemaining, lEarned, lExpires, lActivates, lRef)
 
 	bs := lastBy(ch.Balances, func(b *loyalty.Balance) loyalty.Account { return b.Account })
 	n = len(bs)
@@ -337,7 +339,7 @@ func commitArgs(ch *loyalty.Change) ([]any, error) {
 	for i := range bs {
 		bAccount[i], bAvailable[i], bPending[i] = string(bs[i].Account), bs[i].Available, bs[i].Pending
 	}
-	args = append(args, bAccount, bAvailable, bPending)
+	args = appendColumns(args, n, bAccount, bAvailable, bPending)
 
 	cs := lastBy(ch.Counters, func(c *loyalty.Counter) string { return c.Name })
 	n = len(cs)
@@ -345,7 +347,7 @@ func commitArgs(ch *loyalty.Change) ([]any, error) {
 	for i := range cs {
 		cName[i], cPeriod[i], cValue[i] = cs[i].Name, cs[i].Period, cs[i].Value
 	}
-	args = append(args, cName, cPeriod, cValue)
+	args = appendColumns(args, n, cName, cPeriod, cValue)
 
 	os := lastBy(ch.Orders, func(o *loyalty.OrderRecord) string { return o.ID })
 	oID, oRec := make([]string, len(os)), make([]string, len(os))
@@ -365,7 +367,20 @@ func commitArgs(ch *loyalty.Change) ([]any, error) {
 		}
 		rID[i], rRec[i] = rs[i].ID, string(j)
 	}
-	return append(args, oID, oRec, rID, rRec), nil
+	args = appendColumns(args, len(os), oID, oRec)
+	return appendColumns(args, len(rs), rID, rRec), nil
+}
+
+// appendColumns appends the column arrays of n rows, or as many NULLs when
+// there are none (cheaper to send than empty arrays).
+func appendColumns(args []any, n int, cols ...any) []any {
+	if n == 0 {
+		for range cols {
+			args = append(args, nil)
+		}
+		return args
+	}
+	return append(args, cols...)
 }
 
 // Receipt implements loyalty.Store.

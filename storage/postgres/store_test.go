@@ -7,7 +7,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/storage/postgres"
 )
 
 // change builds a hand-made change for member at version from.
@@ -231,5 +235,67 @@ func TestHistoryPagesByCursorWithoutSkipsOrRepeats(t *testing.T) {
 	}
 	if b := balance(t, e, "dee"); sum != 28 || b.Available != 28 {
 		t.Fatalf("history sums to %d, balance %d; want 28", sum, b.Available)
+	}
+}
+
+func TestEveryQueryExecModeWorks(t *testing.T) {
+	for _, mode := range []pgx.QueryExecMode{pgx.QueryExecModeCacheStatement, pgx.QueryExecModeCacheDescribe,
+		pgx.QueryExecModeDescribeExec, pgx.QueryExecModeExec, pgx.QueryExecModeSimpleProtocol} {
+		t.Run(mode.String(), func(t *testing.T) {
+			schema := freshSchema(t)
+			storeInSchema(t, schema) // migrated
+			cfg, err := pgxpool.ParseConfig(testDSN(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg.ConnConfig.DefaultQueryExecMode = mode
+			pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer pool.Close()
+			s, err := postgres.New(pool, &postgres.Options{Schema: schema})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			e := engine(t, s, nil)
+			seed(t, e, "lou", 300)
+			if _, err := e.Earn(ctx, "earn-1", order("o1", "lou", 50)); err != nil {
+				t.Fatal(err)
+			}
+			r, err := e.Redeem(ctx, "redeem-1", loyalty.Redemption{ID: "r1", MemberID: "lou", OrderID: "o2", Total: loyalty.MinorUnits(10_00, "USD"), Points: 200})
+			if err != nil || r.Points() != -200 {
+				t.Fatalf("redeem: %+v %v", r, err)
+			}
+			again, err := e.Redeem(ctx, "redeem-1", loyalty.Redemption{ID: "r1", MemberID: "lou", OrderID: "o2", Total: loyalty.MinorUnits(10_00, "USD"), Points: 200})
+			if err != nil || again.Version != r.Version {
+				t.Fatalf("replay: %+v %v", again, err)
+			}
+			if b := balance(t, e, "lou"); b.Available != 150 {
+				t.Fatalf("balance %d, want 150", b.Available)
+			}
+			h, err := s.History(ctx, "lou", loyalty.EntryID{}, 100)
+			if err != nil || len(h) != 3 {
+				t.Fatalf("history: %d entries, %v; want 3", len(h), err)
+			}
+			tx, err := pool.Begin(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tx.Rollback(ctx) //nolint:errcheck
+			if _, err := s.InTx(tx).Commit(ctx, change("stale", "lou", 1, t0, 5)); !errors.Is(err, loyalty.ErrConflict) {
+				t.Fatalf("stale commit in tx: %v, want ErrConflict", err)
+			}
+			if _, err := e.WithStore(s.InTx(tx)).Earn(ctx, "earn-2", order("o3", "lou", 5)); err != nil {
+				t.Fatal(err)
+			}
+			if err := tx.Commit(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if b := balance(t, e, "lou"); b.Available != 155 {
+				t.Fatalf("balance %d, want 155", b.Available)
+			}
+		})
 	}
 }

@@ -1,0 +1,152 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/loyaltykit/loyalty"
+)
+
+func TestHostTransactionRollbackDiscardsBothTheHostRowAndThePoints(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	e := engine(t, s, nil)
+	enroll(t, e, "ivy")
+	table := tbl(s, "shop_orders")
+	if _, err := s.Pool().Exec(ctx, `CREATE TABLE `+table+` (id text PRIMARY KEY, member_id text NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, commit := range []bool{false, true} {
+		tx, err := s.Pool().Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := "o-rollback"
+		if commit {
+			id = "o-commit"
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO `+table+` (id, member_id) VALUES ($1, 'ivy')`, id); err != nil {
+			t.Fatal(err)
+		}
+		r, err := e.WithStore(s.InTx(tx)).Earn(ctx, "earn-"+id, order(id, "ivy", 25))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Points() != 25 {
+			t.Fatalf("earned %d, want 25", r.Points())
+		}
+		// Inside the transaction the write is visible; outside it is not yet.
+		inside, err := s.InTx(tx).Load(ctx, "ivy", loyalty.Query{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		outside := balance(t, e, "ivy")
+		if commit {
+			if inside.Balance(loyalty.PointsAccount).Available != 25 || outside.Available != 0 {
+				t.Fatalf("inside %d, outside %d; want 25 and 0", inside.Balance(loyalty.PointsAccount).Available, outside.Available)
+			}
+			err = tx.Commit(ctx)
+		} else {
+			err = tx.Rollback(ctx)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := count(t, s, `SELECT count(*) FROM `+table); n != 1 {
+		t.Fatalf("%d host orders, want 1 (the committed one)", n)
+	}
+	if n := count(t, s, `SELECT count(*) FROM `+tbl(s, "writes")+` WHERE key LIKE 'earn-%'`); n != 1 {
+		t.Fatalf("%d earn writes, want 1", n)
+	}
+	if _, err := s.Receipt(ctx, "earn-o-rollback"); !errors.Is(err, loyalty.ErrNotFound) {
+		t.Fatalf("receipt of the rolled back earn: %v, want ErrNotFound", err)
+	}
+	if b := balance(t, e, "ivy"); b.Available != 25 {
+		t.Fatalf("balance %d, want 25", b.Available)
+	}
+	checkBalancesEqualEntries(t, s)
+}
+
+func TestRefusedCommitInsideHostTransactionLeavesItUsable(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	e := engine(t, s, nil)
+	enroll(t, e, "jo")
+	if _, err := e.Earn(ctx, "earn-1", order("o1", "jo", 10)); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := s.Pool().Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck
+	ts := s.InTx(tx)
+
+	// A stale version and a reused key are refused...
+	if _, err := ts.Commit(ctx, change("stale", "jo", 1, t0, 5)); !errors.Is(err, loyalty.ErrConflict) {
+		t.Fatalf("stale commit in tx: %v, want ErrConflict", err)
+	}
+	reused := change("earn-1", "jo", 2, t0, 5)
+	if _, err := ts.Commit(ctx, reused); !errors.Is(err, loyalty.ErrKeyReused) {
+		t.Fatalf("reused key in tx: %v, want ErrKeyReused", err)
+	}
+	// ...and the transaction goes on: a replay, an earn and the commit work.
+	r, err := e.WithStore(ts).Earn(ctx, "earn-1", order("o1", "jo", 10))
+	if err != nil || r.Version != 2 {
+		t.Fatalf("replay in tx: %+v %v", r, err)
+	}
+	if _, err := e.WithStore(ts).Earn(ctx, "earn-2", order("o2", "jo", 7)); err != nil {
+		t.Fatalf("earn after refused commits in tx: %v", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatalf("commit host tx: %v", err)
+	}
+	if b := balance(t, e, "jo"); b.Available != 17 {
+		t.Fatalf("balance %d, want 17", b.Available)
+	}
+	checkBalancesEqualEntries(t, s)
+}
+
+func TestWriteOutsideWaitsForHostTransactionAndThenApplies(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	e := engine(t, s, nil)
+	enroll(t, e, "kit")
+	tx, err := s.Pool().Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck
+	if _, err := e.WithStore(s.InTx(tx)).Earn(ctx, "earn-in-tx", order("o1", "kit", 30)); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := e.Earn(ctx, "earn-outside", order("o2", "kit", 12))
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("the outside write did not wait for the host transaction (err %v)", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("outside write: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the outside write never finished")
+	}
+	if b := balance(t, e, "kit"); b.Available != 42 {
+		t.Fatalf("balance %d, want 42", b.Available)
+	}
+	checkBalancesEqualEntries(t, s)
+}
