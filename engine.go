@@ -97,6 +97,10 @@ func (e *Engine) WithStore(s Store) *Engine {
 	return &Engine{program: e.program, store: s, clock: e.clock, retries: e.retries, after: e.after}
 }
 
+// Now is the engine's current time: its Clock's reading in UTC, to the
+// microsecond, as every write records it.
+func (e *Engine) Now() time.Time { return e.now() }
+
 // Program returns the engine's program.
 func (e *Engine) Program() *Program { return e.program }
 

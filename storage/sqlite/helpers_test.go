@@ -106,7 +106,7 @@ func checkInvariants(t testing.TB, path string) {
 		{"entries without a balance row", `
 			SELECT e.member_id || '/' || e.account FROM loyalty_entries e
 			LEFT JOIN loyalty_balances b USING (member_id, account) WHERE b.member_id IS NULL`},
-		{"negative lot", `SELECT member_id || '/' || lot_id FROM loyalty_lots WHERE remaining < 0`},
+		{"lot not open", `SELECT member_id || '/' || lot_id FROM loyalty_lots WHERE remaining <= 0`},
 		{"member version is not its number of writes", `
 			SELECT m.member_id FROM loyalty_members m
 			WHERE m.version <> (SELECT count(*) FROM loyalty_writes w WHERE w.member_id = m.member_id)`},

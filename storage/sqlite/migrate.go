@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -64,7 +65,12 @@ const createMigrationsTable = `CREATE TABLE IF NOT EXISTS loyalty_schema_migrati
 // applies what is missing and the others find nothing to do. A database
 // migrated by newer code fails with ErrSchemaTooNew and is left unchanged.
 func (s *Store) Migrate(ctx context.Context) error {
-	tx, err := s.w.BeginTx(ctx, nil) // BEGIN IMMEDIATE
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	if s.wc == nil {
+		return errors.New("sqlite: migrate: store is closed")
+	}
+	tx, err := s.wc.BeginTx(ctx, nil) // BEGIN IMMEDIATE
 	if err != nil {
 		return fmt.Errorf("sqlite: migrate: %w", err)
 	}
@@ -95,7 +101,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 }
 
 // schemaVersion returns the last migration recorded in db, 0 for none.
-func schemaVersion(ctx context.Context, db *sql.DB) (int64, error) {
+func schemaVersion(ctx context.Context, db interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}) (int64, error) {
 	var n int
 	if err := db.QueryRowContext(ctx,
 		`SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'loyalty_schema_migrations'`).Scan(&n); err != nil {

@@ -45,26 +45,32 @@ type Options struct {
 // concurrent use, by many goroutines and by several processes sharing the
 // file.
 //
-// Writes (Commit, Migrate and the host's own transactions on DB) go through
-// one connection, so commits of one process queue in Go instead of failing
-// with SQLITE_BUSY; every write transaction begins IMMEDIATE, so commits of
-// different processes wait on SQLite's lock (Options.BusyTimeout). Reads use
-// a pool of read-only connections and see the last committed state (WAL).
+// Commits go through one connection the Store keeps for itself, so commits
+// of one process queue in Go instead of failing with SQLITE_BUSY; every
+// write transaction begins IMMEDIATE, so writers of different processes (and
+// the host's own transactions on DB) wait on SQLite's lock, up to
+// Options.BusyTimeout. Reads use that connection when it is idle, whose page
+// cache is warm, and otherwise a pool of read-only connections; every read
+// sees the last committed state (WAL).
 type Store struct {
 	path string
-	w    *sql.DB // one connection; _txlock=immediate
+	w    *sql.DB // the writer: one connection, pinned in wc
 	r    *sql.DB // read-only pool
+	h    *sql.DB // the host's handle, DB()
 
 	mu   sync.Mutex                  // serializes preparing and closing
 	prep atomic.Pointer[preparedSet] // set once the schema was checked
+
+	wmu sync.Mutex // held while wc is in use
+	wc  *sql.Conn
 }
 
-// preparedSet holds the statements prepared on both handles.
-type preparedSet struct{ w, r *stmts }
+// preparedSet holds the statements prepared on each handle: on the writer
+// connection (used under wmu), the read pool and the host's handle (for
+// InTx).
+type preparedSet struct{ w, r, h *stmts }
 
 var _ loyalty.Store = (*Store)(nil)
-
-var pageSize = 4096
 
 // Open opens (creating if needed) the SQLite database at path and sets it up
 // for durable, concurrent use: WAL journal, synchronous=FULL (a commit that
@@ -113,47 +119,45 @@ func Open(ctx context.Context, path string, opts *Options) (*Store, error) {
 	busy := strconv.FormatInt(o.BusyTimeout.Milliseconds(), 10)
 	uri := (&url.URL{Scheme: "file", Path: abs}).String()
 	common := "&_pragma=busy_timeout(" + busy + ")&_pragma=foreign_keys(1)"
-	w, err := sql.Open("sqlite", uri+"?_txlock=immediate"+common+"&_pragma=synchronous(FULL)")
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
-	}
-	w.SetMaxOpenConns(1)
-	w.SetMaxIdleConns(1)
-	w.SetConnMaxLifetime(0)
-	w.SetConnMaxIdleTime(0)
-
-	// The writer connects first: it creates the file and switches it to WAL
-	// before any reader looks at it.
-	if err := w.PingContext(ctx); err != nil {
-		w.Close()
-		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
-	}
-	if _, err := w.ExecContext(ctx, "PRAGMA page_size = "+strconv.Itoa(pageSize)); err != nil {
-		w.Close()
-		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
-	}
-	var mode string
-	if err := w.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
-		w.Close()
-		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
-	}
-	if !strings.EqualFold(mode, "wal") {
-		w.Close()
-		return nil, fmt.Errorf("sqlite: open %q: journal mode is %s, not wal", path, mode)
-	}
-
-	r, err := sql.Open("sqlite", uri+"?_pragma=query_only(1)"+common)
-	if err != nil {
-		w.Close()
-		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
-	}
-	r.SetMaxOpenConns(o.MaxReaders)
-	r.SetMaxIdleConns(o.MaxReaders)
-
-	s := &Store{path: path, w: w, r: r}
-	if v, err := schemaVersion(ctx, w); err != nil {
+	writer := uri + "?_txlock=immediate" + common + "&_pragma=synchronous(FULL)"
+	s := &Store{path: path}
+	fail := func(err error) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
+	}
+	if s.w, err = sql.Open("sqlite", writer); err != nil {
+		return fail(err)
+	}
+	s.w.SetMaxOpenConns(1)
+	s.w.SetMaxIdleConns(1)
+	s.w.SetConnMaxLifetime(0)
+	s.w.SetConnMaxIdleTime(0)
+	// The writer connects first: it creates the file and switches it to WAL
+	// before any reader looks at it.
+	if s.wc, err = s.w.Conn(ctx); err != nil {
+		return fail(err)
+	}
+	if ps := os.Getenv("XPAGE"); ps != "" {
+		s.wc.ExecContext(ctx, "PRAGMA page_size = "+ps)
+	}
+	var mode string
+	if err := s.wc.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
+		return fail(err)
+	}
+	if !strings.EqualFold(mode, "wal") {
+		return fail(fmt.Errorf("journal mode is %s, not wal", mode))
+	}
+	if s.r, err = sql.Open("sqlite", uri+"?_pragma=query_only(1)"+common); err != nil {
+		return fail(err)
+	}
+	s.r.SetMaxOpenConns(o.MaxReaders)
+	s.r.SetMaxIdleConns(o.MaxReaders)
+	if s.h, err = sql.Open("sqlite", writer); err != nil {
+		return fail(err)
+	}
+
+	if v, err := schemaVersion(ctx, s.wc); err != nil {
+		return fail(err)
 	} else if v > latestVersion() {
 		s.Close()
 		return nil, fmt.Errorf("%w: %s is at version %d, this code knows up to %d", ErrSchemaTooNew, path, v, latestVersion())
@@ -164,21 +168,32 @@ func Open(ctx context.Context, path string, opts *Options) (*Store, error) {
 // Close closes the database. Operations still running fail.
 func (s *Store) Close() error {
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	var errs []error
 	if p := s.prep.Swap(nil); p != nil {
-		p.w.close()
-		p.r.close()
+		errs = append(errs, p.w.close(), p.r.close(), p.h.close())
 	}
-	s.mu.Unlock()
-	return errors.Join(s.r.Close(), s.w.Close())
+	if s.wc != nil {
+		errs = append(errs, s.wc.Close())
+		s.wc = nil
+	}
+	for _, db := range []*sql.DB{s.h, s.r, s.w} {
+		if db != nil {
+			errs = append(errs, db.Close())
+		}
+	}
+	return errors.Join(errs...)
 }
 
-// DB returns the write handle of the database, for the host's own tables and
-// transactions (see InTx). It has one connection: a transaction the host
-// holds open blocks every other write of this Store, and a Store operation
-// called (not through InTx) while the same goroutine holds one waits for it
-// forever. Transactions on it begin IMMEDIATE, so they never fail with
-// SQLITE_BUSY when they first write. Do not close it; Close does.
-func (s *Store) DB() *sql.DB { return s.w }
+// DB returns a handle on the database for the host's own tables and
+// transactions (see InTx). Its transactions begin IMMEDIATE, so they never
+// fail with SQLITE_BUSY when they first write; while one is open, the
+// Store's own commits wait for it (up to Options.BusyTimeout), so a
+// goroutine holding one must write loyalty changes through InTx. Do not
+// close it; Close does.
+func (s *Store) DB() *sql.DB { return s.h }
 
 // InTx returns a view of s that loads and commits inside the host's
 // transaction tx, which must have been begun on s.DB(). Entries, balances and
@@ -187,7 +202,7 @@ func (s *Store) DB() *sql.DB { return s.w }
 // go on or roll back. The view must not be used after tx ends.
 func (s *Store) InTx(tx *sql.Tx) loyalty.Store { return &txStore{s: s, tx: tx} }
 
-// prepared returns the statements of both handles, preparing them on first
+// prepared returns the statements of every handle, preparing them on first
 // use, once the schema is known to be the one this code needs.
 func (s *Store) prepared(ctx context.Context) (*preparedSet, error) {
 	if p := s.prep.Load(); p != nil {
@@ -198,7 +213,12 @@ func (s *Store) prepared(ctx context.Context) (*preparedSet, error) {
 	if p := s.prep.Load(); p != nil {
 		return p, nil
 	}
-	v, err := schemaVersion(ctx, s.w)
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	if s.wc == nil {
+		return nil, errors.New("sqlite: store is closed")
+	}
+	v, err := schemaVersion(ctx, s.wc)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
@@ -208,16 +228,20 @@ func (s *Store) prepared(ctx context.Context) (*preparedSet, error) {
 	case v > latestVersion():
 		return nil, fmt.Errorf("%w: %s is at version %d, this code knows up to %d", ErrSchemaTooNew, s.path, v, latestVersion())
 	}
-	w, err := prepare(ctx, s.w, writeStatements)
+	var p preparedSet
+	if p.w, err = prepare(ctx, s.wc, writeStatements); err == nil {
+		if p.r, err = prepare(ctx, s.r, readStatements); err == nil {
+			p.h, err = prepare(ctx, s.h, writeStatements)
+		}
+	}
 	if err != nil {
+		for _, st := range []*stmts{p.w, p.r} {
+			if st != nil {
+				st.close()
+			}
+		}
 		return nil, fmt.Errorf("sqlite: prepare: %w", err)
 	}
-	r, err := prepare(ctx, s.r, readStatements)
-	if err != nil {
-		w.close()
-		return nil, fmt.Errorf("sqlite: prepare: %w", err)
-	}
-	p := &preparedSet{w: w, r: r}
-	s.prep.Store(p)
-	return p, nil
+	s.prep.Store(&p)
+	return &p, nil
 }

@@ -11,12 +11,55 @@ import (
 // transaction (InTx) reads through it too.
 type stmts struct {
 	// reads
-	member, balances, counters, lots, order, redemption *sql.Stmt
-	receipt, history, exists, members                   *sql.Stmt
+	load, loadMany, receipt, history, exists, members *sql.Stmt
 	// writes
+	begin, commit, rollback                              *sql.Stmt
 	insertWrite, selectWrite, insertMember, updateMember *sql.Stmt
-	insertEntry, upsertLot, addBalance, upsertCounter    *sql.Stmt
+	insertEntry, upsertLot, deleteLot, addBalance        *sql.Stmt
+	upsertCounter                                        *sql.Stmt
 	upsertOrder, upsertRedemption                        *sql.Stmt
+}
+
+// loadIDs is how many order and redemption IDs the load statement takes
+// inline; Loads that ask for more use loadMany.
+const loadIDs = 1
+
+// loadSQL is the statement that reads a member in one snapshot without an
+// explicit transaction: kind 0 is the member row, 1 the balances, 2 the
+// counters, 3 the open lots (when ?2 asks for them or next_due is not after
+// ?3), 4 the order and 5 the redemption asked for. With few, ?4 and ?5 are
+// one ID each (NULL for none); else JSON arrays of IDs. The Engine asks for
+// one at most, and a lookup by key is much cheaper than json_each.
+func loadSQL(few bool) string {
+	records := `
+		UNION ALL
+		SELECT 4, record, order_id, NULL, NULL, NULL, NULL, NULL
+			FROM loyalty_orders WHERE ?4 IS NOT NULL AND member_id = ?1 AND order_id = ?4
+		UNION ALL
+		SELECT 5, record, redemption_id, NULL, NULL, NULL, NULL, NULL
+			FROM loyalty_redemptions WHERE ?5 IS NOT NULL AND member_id = ?1 AND redemption_id = ?5`
+	if !few {
+		records = `
+		UNION ALL
+		SELECT 4, o.record, o.order_id, NULL, NULL, NULL, NULL, NULL
+			FROM json_each(?4) AS j JOIN loyalty_orders AS o ON o.member_id = ?1 AND o.order_id = j.value
+		UNION ALL
+		SELECT 5, r.record, r.redemption_id, NULL, NULL, NULL, NULL, NULL
+			FROM json_each(?5) AS j JOIN loyalty_redemptions AS r ON r.member_id = ?1 AND r.redemption_id = j.value`
+	}
+	return `
+		SELECT 0, profile, NULL, version, next_due, NULL, NULL, NULL
+			FROM loyalty_members WHERE member_id = ?1
+		UNION ALL
+		SELECT 1, account, NULL, available, pending, NULL, NULL, NULL
+			FROM loyalty_balances WHERE member_id = ?1
+		UNION ALL
+		SELECT 2, name, period, value, NULL, NULL, NULL, NULL
+			FROM loyalty_counters WHERE member_id = ?1
+		UNION ALL
+		SELECT 3, account, ref, lot_id, remaining, earned_at, expires_at, activates_at
+			FROM loyalty_lots WHERE (?2 OR EXISTS (SELECT 1 FROM loyalty_members WHERE member_id = ?1 AND next_due <= ?3))
+				AND member_id = ?1` + records
 }
 
 type stmtSet int
@@ -26,7 +69,12 @@ const (
 	writeStatements
 )
 
-func prepare(ctx context.Context, db *sql.DB, set stmtSet) (*stmts, error) {
+// preparer is a *sql.DB or a *sql.Conn.
+type preparer interface {
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+}
+
+func prepare(ctx context.Context, db preparer, set stmtSet) (*stmts, error) {
 	s := &stmts{}
 	var all []*sql.Stmt
 	p := func(dst **sql.Stmt, query string) error {
@@ -43,13 +91,8 @@ func prepare(ctx context.Context, db *sql.DB, set stmtSet) (*stmts, error) {
 		query string
 	}
 	qs := []q{
-		{&s.member, `SELECT profile, version, next_due FROM loyalty_members WHERE member_id = ?`},
-		{&s.balances, `SELECT account, available, pending FROM loyalty_balances WHERE member_id = ? ORDER BY account`},
-		{&s.counters, `SELECT name, period, value FROM loyalty_counters WHERE member_id = ? ORDER BY name`},
-		{&s.lots, `SELECT lot_id, account, remaining, earned_at, expires_at, activates_at, ref
-			FROM loyalty_lots WHERE member_id = ? AND remaining > 0 ORDER BY lot_id`},
-		{&s.order, `SELECT record FROM loyalty_orders WHERE member_id = ? AND order_id = ?`},
-		{&s.redemption, `SELECT record FROM loyalty_redemptions WHERE member_id = ? AND redemption_id = ?`},
+		{&s.load, loadSQL(true)},
+		{&s.loadMany, loadSQL(false)},
 		{&s.receipt, `SELECT receipt FROM loyalty_writes WHERE key = ?`},
 		// The range on version uses the primary key; the OR only filters the
 		// first version.
@@ -61,6 +104,9 @@ func prepare(ctx context.Context, db *sql.DB, set stmtSet) (*stmts, error) {
 	}
 	if set == writeStatements {
 		qs = append(qs, []q{
+			{&s.begin, `BEGIN IMMEDIATE`},
+			{&s.commit, `COMMIT`},
+			{&s.rollback, `ROLLBACK`},
 			{&s.insertWrite, `INSERT INTO loyalty_writes (key, fingerprint, member_id, version, receipt)
 				VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`},
 			{&s.selectWrite, `SELECT fingerprint, receipt FROM loyalty_writes WHERE key = ?`},
@@ -77,6 +123,7 @@ func prepare(ctx context.Context, db *sql.DB, set stmtSet) (*stmts, error) {
 				ON CONFLICT (member_id, lot_id) DO UPDATE SET account = excluded.account,
 					remaining = excluded.remaining, earned_at = excluded.earned_at,
 					expires_at = excluded.expires_at, activates_at = excluded.activates_at, ref = excluded.ref`},
+			{&s.deleteLot, `DELETE FROM loyalty_lots WHERE member_id = ? AND lot_id = ?`},
 			// Balances move by the sum of the change's entries; the new value
 			// is returned to be checked against the one the change planned.
 			{&s.addBalance, `INSERT INTO loyalty_balances (member_id, account, available, pending)
@@ -105,9 +152,8 @@ func prepare(ctx context.Context, db *sql.DB, set stmtSet) (*stmts, error) {
 
 func (s *stmts) close() error {
 	var errs []error
-	for _, st := range []*sql.Stmt{s.member, s.balances, s.counters, s.lots, s.order, s.redemption,
-		s.receipt, s.history, s.exists, s.members, s.insertWrite, s.selectWrite, s.insertMember, s.updateMember,
-		s.insertEntry, s.upsertLot, s.addBalance, s.upsertCounter, s.upsertOrder, s.upsertRedemption} {
+	for _, st := range []*sql.Stmt{s.load, s.loadMany, s.receipt, s.history, s.exists, s.members, s.insertWrite, s.selectWrite, s.insertMember, s.updateMember,
+		s.insertEntry, s.upsertLot, s.deleteLot, s.addBalance, s.upsertCounter, s.upsertOrder, s.upsertRedemption} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}

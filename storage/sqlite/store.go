@@ -22,19 +22,22 @@ var (
 	_ loyalty.MemberLister = (*txStore)(nil)
 )
 
-// Load implements loyalty.Store. It reads in one read transaction, so the
-// state is a snapshot as of one committed version.
+// Load implements loyalty.Store. It reads with one statement, so the state
+// is a snapshot as of one committed version.
 func (s *Store) Load(ctx context.Context, memberID string, q loyalty.Query) (*loyalty.State, error) {
 	p, err := s.prepared(ctx)
 	if err != nil {
 		return nil, err
 	}
-	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: load %s: %w", memberID, err)
+	// The writer connection's page cache holds what the last commits wrote;
+	// a pooled reader would read it back from the WAL.
+	if s.wmu.TryLock() {
+		defer s.wmu.Unlock()
+		if s.wc != nil {
+			return load(ctx, p.w, nil, memberID, q)
+		}
 	}
-	defer tx.Rollback()
-	return txn{ctx, tx, p.r}.load(memberID, q)
+	return load(ctx, p.r, nil, memberID, q)
 }
 
 // Commit implements loyalty.Store: one IMMEDIATE transaction on the write
@@ -48,17 +51,27 @@ func (s *Store) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Receipt
 	if err != nil {
 		return nil, err
 	}
-	tx, err := s.w.BeginTx(ctx, nil) // BEGIN IMMEDIATE
-	if err != nil {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	if s.wc == nil {
+		return nil, errors.New("sqlite: store is closed")
+	}
+	if _, err := p.w.begin.ExecContext(ctx); err != nil {
 		return nil, fmt.Errorf("sqlite: commit %q: %w", c.Key, err)
 	}
-	r, wrote, err := txn{ctx, tx, p.w}.commit(c, a)
+	r, wrote, err := txn{ctx, nil, p.w}.commit(c, a)
+	if err == nil && wrote {
+		// COMMIT runs to the end even if ctx is done by now: the change is
+		// complete, and a caller who gave up retries the key and is told.
+		if _, err = p.w.commit.ExecContext(context.Background()); err != nil {
+			err = fmt.Errorf("sqlite: commit %q: %w", c.Key, err)
+		}
+	}
 	if err != nil || !wrote {
-		tx.Rollback()
+		// After a failed statement or COMMIT the transaction may still be
+		// open; after some errors SQLite has already rolled it back.
+		p.w.rollback.ExecContext(context.Background())
 		return r, err
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("sqlite: commit %q: %w", c.Key, err)
 	}
 	return r, nil
 }
@@ -78,12 +91,7 @@ func (s *Store) History(ctx context.Context, memberID string, after loyalty.Entr
 	if err != nil {
 		return nil, err
 	}
-	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: history %s: %w", memberID, err)
-	}
-	defer tx.Rollback()
-	return txn{ctx, tx, p.r}.history(memberID, after, limit)
+	return txn{ctx, nil, p.r}.history(memberID, after, limit)
 }
 
 // Members implements loyalty.MemberLister: member IDs in byte order.
@@ -126,7 +134,7 @@ func (t *txStore) txn(ctx context.Context) (txn, error) {
 	if err != nil {
 		return txn{}, err
 	}
-	return txn{ctx, t.tx, p.w}, nil
+	return txn{ctx, t.tx, p.h}, nil
 }
 
 func (t *txStore) Load(ctx context.Context, memberID string, q loyalty.Query) (*loyalty.State, error) {
@@ -134,7 +142,7 @@ func (t *txStore) Load(ctx context.Context, memberID string, q loyalty.Query) (*
 	if err != nil {
 		return nil, err
 	}
-	return x.load(memberID, q)
+	return load(ctx, x.st, x.tx, memberID, q)
 }
 
 // Commit runs in a savepoint of the host's transaction, so a rejected change
@@ -194,122 +202,143 @@ func (t *txStore) History(ctx context.Context, memberID string, after loyalty.En
 	return x.history(memberID, after, limit)
 }
 
-// txn runs the statements of one handle inside one transaction.
+// txn runs statements inside one transaction: the statements of st, on the
+// host's transaction tx, or, when tx is nil, on the connection st was
+// prepared on, which is in the transaction.
 type txn struct {
 	ctx context.Context
 	tx  *sql.Tx
 	st  *stmts
 }
 
-func (t txn) stmt(s *sql.Stmt) *sql.Stmt { return t.tx.StmtContext(t.ctx, s) }
-
-func (t txn) load(memberID string, q loyalty.Query) (*loyalty.State, error) {
-	var (
-		profile []byte
-		due     sql.NullInt64
-		st      = &loyalty.State{}
-	)
-	err := t.stmt(t.st.member).QueryRowContext(t.ctx, memberID).Scan(&profile, &st.Version, &due)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("%w: %s", loyalty.ErrUnknownMember, memberID)
+func (t txn) stmt(s *sql.Stmt) *sql.Stmt {
+	if t.tx == nil {
+		return s
 	}
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: load %s: %w", memberID, err)
-	}
-	if err := json.Unmarshal(profile, &st.Member); err != nil {
-		return nil, fmt.Errorf("sqlite: load %s: profile: %w", memberID, err)
-	}
-	st.NextDue = timeOf(due)
-
-	rows, err := t.stmt(t.st.balances).QueryContext(t.ctx, memberID)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: load %s: %w", memberID, err)
-	}
-	for rows.Next() {
-		var b loyalty.Balance
-		if err := rows.Scan(&b.Account, &b.Available, &b.Pending); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("sqlite: load %s: %w", memberID, err)
-		}
-		st.Balances = append(st.Balances, b)
-	}
-	if err := closeRows(rows); err != nil {
-		return nil, fmt.Errorf("sqlite: load %s: %w", memberID, err)
-	}
-
-	rows, err = t.stmt(t.st.counters).QueryContext(t.ctx, memberID)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: load %s: %w", memberID, err)
-	}
-	for rows.Next() {
-		var c loyalty.Counter
-		if err := rows.Scan(&c.Name, &c.Period, &c.Value); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("sqlite: load %s: %w", memberID, err)
-		}
-		st.Counters = append(st.Counters, c)
-	}
-	if err := closeRows(rows); err != nil {
-		return nil, fmt.Errorf("sqlite: load %s: %w", memberID, err)
-	}
-
-	if q.Lots || !q.Now.IsZero() && !st.NextDue.IsZero() && !st.NextDue.After(q.Now) {
-		if st.Lots, err = t.lots(memberID); err != nil {
-			return nil, fmt.Errorf("sqlite: load %s: lots: %w", memberID, err)
-		}
-	}
-	for _, id := range q.Orders {
-		var b []byte
-		err := t.stmt(t.st.order).QueryRowContext(t.ctx, memberID, id).Scan(&b)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: load %s: order %s: %w", memberID, id, err)
-		}
-		var o loyalty.OrderRecord
-		if err := json.Unmarshal(b, &o); err != nil {
-			return nil, fmt.Errorf("sqlite: load %s: order %s: %w", memberID, id, err)
-		}
-		st.Orders = append(st.Orders, o)
-	}
-	for _, id := range q.Redemptions {
-		var b []byte
-		err := t.stmt(t.st.redemption).QueryRowContext(t.ctx, memberID, id).Scan(&b)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: load %s: redemption %s: %w", memberID, id, err)
-		}
-		r, err := decodeRedemption(b)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: load %s: redemption %s: %w", memberID, id, err)
-		}
-		st.Redemptions = append(st.Redemptions, r)
-	}
-	return st, nil
+	return t.tx.StmtContext(t.ctx, s)
 }
 
-// lots reads the member's open lots, oldest first; never nil, so the caller
-// can tell "no open lots" from "lots not read".
-func (t txn) lots(memberID string) ([]loyalty.Lot, error) {
-	rows, err := t.stmt(t.st.lots).QueryContext(t.ctx, memberID)
+// load runs a load statement (see loadSQL) of st and assembles its rows.
+// In a host transaction, tx is that transaction.
+func load(ctx context.Context, st *stmts, tx *sql.Tx, memberID string, q loyalty.Query) (*loyalty.State, error) {
+	var now any
+	if !q.Now.IsZero() {
+		now = q.Now.UnixMicro()
+	}
+	var (
+		stmt = st.load
+		args [5]any
+	)
+	args[0], args[1], args[2] = memberID, q.Lots, now
+	if len(q.Orders) <= loadIDs && len(q.Redemptions) <= loadIDs {
+		for i, id := range q.Orders {
+			args[3+i] = id
+		}
+		for i, id := range q.Redemptions {
+			args[3+loadIDs+i] = id
+		}
+	} else {
+		stmt = st.loadMany
+		var err error
+		if args[3], err = idList(q.Orders); err == nil {
+			args[4], err = idList(q.Redemptions)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: load %s: %w", memberID, err)
+		}
+	}
+	if tx != nil {
+		stmt = tx.StmtContext(ctx, stmt)
+	}
+	rows, err := stmt.QueryContext(ctx, args[:]...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: load %s: %w", memberID, err)
+	}
+	state, err := scanState(rows, memberID, q)
+	if cerr := closeRows(rows); err == nil && cerr != nil {
+		err = fmt.Errorf("sqlite: load %s: %w", memberID, cerr)
+	}
 	if err != nil {
 		return nil, err
 	}
-	ls := make([]loyalty.Lot, 0, 4)
-	for rows.Next() {
-		l := loyalty.Lot{MemberID: memberID}
-		var earned, expires, activates sql.NullInt64
-		if err := rows.Scan(&l.ID, &l.Account, &l.Remaining, &earned, &expires, &activates, &l.Ref); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		l.EarnedAt, l.ExpiresAt, l.ActivatesAt = timeOf(earned), timeOf(expires), timeOf(activates)
-		ls = append(ls, l)
+	return state, nil
+}
+
+// idList encodes ids as a JSON array for json_each, nil for none.
+func idList(ids []string) (any, error) {
+	if len(ids) == 0 {
+		return nil, nil
 	}
-	return ls, closeRows(rows)
+	b, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	return string(b), nil
+}
+
+func scanState(rows *sql.Rows, memberID string, q loyalty.Query) (*loyalty.State, error) {
+	var (
+		st    = &loyalty.State{}
+		found bool
+		kind  int
+		a, b  sql.RawBytes
+		n     [5]sql.NullInt64
+	)
+	if q.Lots {
+		st.Lots = make([]loyalty.Lot, 0, 4)
+	}
+	for rows.Next() {
+		if err := rows.Scan(&kind, &a, &b, &n[0], &n[1], &n[2], &n[3], &n[4]); err != nil {
+			return nil, fmt.Errorf("sqlite: load %s: %w", memberID, err)
+		}
+		switch kind {
+		case 0:
+			found = true
+			if err := json.Unmarshal(a, &st.Member); err != nil {
+				return nil, fmt.Errorf("sqlite: load %s: profile: %w", memberID, err)
+			}
+			st.Version, st.NextDue = n[0].Int64, timeOf(n[1])
+			// The lots are read when next_due has come, and then an empty
+			// list must still say "read".
+			if !q.Now.IsZero() && !st.NextDue.IsZero() && !st.NextDue.After(q.Now) && st.Lots == nil {
+				st.Lots = make([]loyalty.Lot, 0, 4)
+			}
+		case 1:
+			st.Balances = append(st.Balances, loyalty.Balance{Account: loyalty.Account(a), Available: n[0].Int64, Pending: n[1].Int64})
+		case 2:
+			st.Counters = append(st.Counters, loyalty.Counter{Name: string(a), Period: string(b), Value: n[0].Int64})
+		case 3:
+			st.Lots = append(st.Lots, loyalty.Lot{ID: n[0].Int64, MemberID: memberID, Account: loyalty.Account(a), Remaining: n[1].Int64,
+				EarnedAt: timeOf(n[2]), ExpiresAt: timeOf(n[3]), ActivatesAt: timeOf(n[4]), Ref: string(b)})
+		case 4:
+			var o loyalty.OrderRecord
+			if err := json.Unmarshal(a, &o); err != nil {
+				return nil, fmt.Errorf("sqlite: load %s: order %s: %w", memberID, b, err)
+			}
+			st.Orders = append(st.Orders, o)
+		case 5:
+			r, err := decodeRedemption(a)
+			if err != nil {
+				return nil, fmt.Errorf("sqlite: load %s: redemption %s: %w", memberID, b, err)
+			}
+			st.Redemptions = append(st.Redemptions, r)
+		}
+	}
+	if !found {
+		return nil, fmt.Errorf("%w: %s", loyalty.ErrUnknownMember, memberID)
+	}
+	// Each part comes in primary-key order; records in the order asked for.
+	if len(st.Orders) > 1 {
+		slices.SortStableFunc(st.Orders, func(x, y loyalty.OrderRecord) int {
+			return slices.Index(q.Orders, x.ID) - slices.Index(q.Orders, y.ID)
+		})
+	}
+	if len(st.Redemptions) > 1 {
+		slices.SortStableFunc(st.Redemptions, func(x, y loyalty.RedemptionRecord) int {
+			return slices.Index(q.Redemptions, x.ID) - slices.Index(q.Redemptions, y.ID)
+		})
+	}
+	return st, nil
 }
 
 func closeRows(rows *sql.Rows) error {
@@ -467,17 +496,19 @@ func (t txn) commit(c *loyalty.Change, a *encoded) (r *loyalty.Receipt, wrote bo
 			}
 		}
 	}
-	if len(c.Lots) > 0 {
-		up := t.stmt(t.st.upsertLot)
-		for i := range c.Lots {
-			l := &c.Lots[i]
-			if l.Remaining < 0 {
-				return fail(fmt.Errorf("lot %d: remaining %d is negative", l.ID, l.Remaining))
-			}
-			if _, err := up.ExecContext(ctx, c.MemberID, l.ID, string(l.Account), l.Remaining,
-				timeArg(l.EarnedAt), timeArg(l.ExpiresAt), timeArg(l.ActivatesAt), l.Ref); err != nil {
-				return fail(fmt.Errorf("lot %d: %w", l.ID, err))
-			}
+	for i := range c.Lots {
+		l := &c.Lots[i]
+		switch {
+		case l.Remaining < 0:
+			return fail(fmt.Errorf("lot %d: remaining %d is negative", l.ID, l.Remaining))
+		case l.Remaining == 0:
+			_, err = t.stmt(t.st.deleteLot).ExecContext(ctx, c.MemberID, l.ID)
+		default:
+			_, err = t.stmt(t.st.upsertLot).ExecContext(ctx, c.MemberID, l.ID, string(l.Account), l.Remaining,
+				timeArg(l.EarnedAt), timeArg(l.ExpiresAt), timeArg(l.ActivatesAt), l.Ref)
+		}
+		if err != nil {
+			return fail(fmt.Errorf("lot %d: %w", l.ID, err))
 		}
 	}
 	if len(a.deltas) > 0 {

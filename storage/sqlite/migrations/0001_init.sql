@@ -34,20 +34,20 @@ CREATE TABLE loyalty_entries (
 	PRIMARY KEY (member_id, version, idx)
 ) WITHOUT ROWID;
 
+-- Open lots only: a lot whose remaining reaches zero is deleted (the entries
+-- that drew it name it in their lot column), so Load reads a member's lots
+-- with one range of the primary key.
 CREATE TABLE loyalty_lots (
 	member_id    TEXT    NOT NULL REFERENCES loyalty_members (member_id),
 	lot_id       INTEGER NOT NULL,
 	account      TEXT    NOT NULL,
-	remaining    INTEGER NOT NULL CHECK (remaining >= 0),
+	remaining    INTEGER NOT NULL CHECK (remaining > 0),
 	earned_at    INTEGER,
 	expires_at   INTEGER,
 	activates_at INTEGER,
 	ref          TEXT    NOT NULL,
 	PRIMARY KEY (member_id, lot_id)
 ) WITHOUT ROWID;
-
--- Open lots, the only ones Load reads.
-CREATE INDEX loyalty_lots_open ON loyalty_lots (member_id, lot_id) WHERE remaining > 0;
 
 CREATE TABLE loyalty_counters (
 	member_id TEXT    NOT NULL REFERENCES loyalty_members (member_id),
