@@ -1,0 +1,380 @@
+package tiers
+
+import (
+	"math/bits"
+	"time"
+
+	"github.com/loyaltykit/loyalty"
+)
+
+// Actions the ladder reacts to, sent through Engine.Act.
+const (
+	// ActionReview reviews the member's tier: the window is judged and the
+	// ladder's Downgrade policy applied. Review sends it to every member. A
+	// second review on the same date does nothing.
+	ActionReview loyalty.ActionKind = "tier_review"
+	// ActionAssign sets a manual tier that acts as a floor: Data "tier" names
+	// it and "until" (2006-01-02) is the date it ends, exclusive. An empty
+	// "tier" removes the floor. Ladder.Assign builds and checks it; the ladder
+	// refuses (loyalty.ErrRefused, nothing written) an unknown tier or a
+	// missing, malformed or past date.
+	ActionAssign loyalty.ActionKind = "tier_assign"
+)
+
+// DataLadder is the Action.Data key that limits an ActionReview or
+// ActionAssign to the ladder of that name; without it every ladder of the
+// program reacts.
+const DataLadder = "ladder"
+
+// Notice kinds the ladder announces. They ride on Receipt.Notices and reach
+// loyalty.EngineOptions.AfterCommit once the write committed, never for a
+// write that failed.
+const (
+	// NoticeChanged: the member's tier changed; Detail is "Silver -> Gold"
+	// ("none" for no tier). ParseChange splits it.
+	NoticeChanged = "tier_changed"
+	// NoticeGrace: a review decided a downgrade that waits for a grace
+	// period; Detail is "Gold -> Silver on 2027-04-01".
+	NoticeGrace = "tier_grace"
+)
+
+// Evaluate keeps the member's tier.
+//
+// On an order it multiplies the order's points by the Multiplier of the
+// member's tier (one order-level loyalty.Multiply, explained as "tier Gold"),
+// counts the order in the window (in the period of its PlacedAt, or of now
+// when that is zero or in the future) and raises the member at once to the
+// tier the window now qualifies them for. The qualifying order itself earns
+// at the tier the member had when placing it, the next order at the new one:
+// for the Points metric the tier cannot depend on the points it multiplies,
+// and all metrics behave alike.
+//
+// On a return it takes the returned value off the period the order counted
+// in; the tier stays until the next review. On ActionReview it reviews, on
+// ActionAssign it sets or removes a floor. On every event it first applies
+// what time alone changed since the member's last write (an ended grace
+// period or floor), and it announces every change of tier with a
+// NoticeChanged. It writes only counters and notices.
+func (l *Ladder) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []loyalty.Effect {
+	if l.thr == nil {
+		return effects
+	}
+	now := l.moment(c.Now)
+	var s snap
+	l.read(c.State, true, &s)
+	before := s.levels
+	from := l.effective(&s.levels)
+	s.settle(now.date[:])
+	switch ev := c.Event.(type) {
+	case *loyalty.Order:
+		// The order earns at the tier the member has when placing it.
+		effects = l.multiply(l.effective(&s.levels), effects)
+		effects = l.onOrder(c, ev, &s, &now, effects)
+	case *loyalty.Return:
+		effects = l.onReturn(c, &s, &now, effects)
+	case *loyalty.Action:
+		if d := ev.Data[DataLadder]; d != "" && d != l.name {
+			break
+		}
+		switch ev.Kind {
+		case ActionReview:
+			effects = l.review(&s, &now, effects)
+		case ActionAssign:
+			effects = l.assign(ev, &s, &now, effects)
+		}
+	}
+	effects = l.record(&before, &s.levels, effects)
+	if to := l.effective(&s.levels); to != from {
+		effects = append(effects, loyalty.Notify(NoticeChanged, l.tierName(from)+" -> "+l.tierName(to)))
+	}
+	return effects
+}
+
+// at is the moment an order counts at: when it was placed, or now when that
+// is unknown or in the future.
+func (l *Ladder) at(placed time.Time, now *moment) moment {
+	if placed.IsZero() || placed.After(now.t) {
+		return *now
+	}
+	return l.moment(placed)
+}
+
+// bucketFor names the counter an order placed at counts in; ok is false when
+// that period is too old to count in any window judged from now.
+func (l *Ladder) bucketFor(at, now *moment) (name, period string, ok bool) {
+	switch l.window {
+	case CalendarYear:
+		if at.year < now.year-1 {
+			return "", "", false
+		}
+		return l.cYears[at.year&1], yearPeriod(at.year), true
+	case Rolling12Months:
+		if at.month < now.month-(monthSlots-1) {
+			return "", "", false
+		}
+		return l.cMonths[at.month%monthSlots], monthPeriod(at.month), true
+	}
+	return l.cTotal, "", true
+}
+
+// add changes the bucket of at by v in the snapshot, as the Count effect
+// will in the store.
+func (l *Ladder) add(s *snap, at *moment, v int64) {
+	var b *bucket
+	var key int
+	switch l.window {
+	case CalendarYear:
+		key = at.year
+		b = &s.years[key&1]
+	case Rolling12Months:
+		key = at.month
+		b = &s.months[key%monthSlots]
+	default:
+		s.total += v
+		return
+	}
+	if int(b.key) != key+1 {
+		*b = bucket{key: int32(key + 1)}
+	}
+	b.v += v
+}
+
+// valueAt is the amount of the bucket an order placed at counted in.
+func (l *Ladder) valueAt(s *snap, at *moment) int64 {
+	switch l.window {
+	case CalendarYear:
+		return s.year(at.year)
+	case Rolling12Months:
+		return s.month(at.month)
+	}
+	return s.total
+}
+
+func (l *Ladder) onOrder(c *loyalty.Context, o *loyalty.Order, s *snap, now *moment, effects []loyalty.Effect) []loyalty.Effect {
+	var v int64
+	switch l.metric.kind {
+	case metricSpend:
+		if c.Program == nil || c.Program.Currency != l.metric.currency {
+			return effects
+		}
+		v = minor(c.Value, c.Scale, l.digits)
+	case metricPoints:
+		v = orderPoints(c)
+	case metricOrders:
+		v = 1
+	}
+	at := l.at(o.PlacedAt, now)
+	if name, period, ok := l.bucketFor(&at, now); ok && v > 0 {
+		e := loyalty.Effect{Kind: loyalty.EffectCount, Counter: name, Period: period, Value: v, Line: loyalty.OrderLevel}
+		if l.metric.kind == metricPoints {
+			// The engine counts the points the order finally earns, which
+			// orderPoints computed the same way.
+			e.Value, e.CountEarned = 0, true
+		}
+		effects = append(effects, e)
+		l.add(s, &at, v)
+	}
+	q := l.qualified(s, now)
+	if q >= s.earned {
+		// Qualifying again ends a grace period and keeps a returned upgrade.
+		s.grace, s.due, s.revoke = 0, "", 0
+	}
+	if q > s.earned {
+		s.via, s.viaPrev, s.earned = o.ID, s.earned, q
+	}
+	return effects
+}
+
+func (l *Ladder) onReturn(c *loyalty.Context, s *snap, now *moment, effects []loyalty.Effect) []loyalty.Effect {
+	rec := c.OrderRecord
+	if rec == nil || c.Returned <= 0 {
+		return effects
+	}
+	prev, total := rec.ReturnedValue, rec.ReturnedValue+c.Returned
+	var v int64
+	switch l.metric.kind {
+	case metricSpend:
+		if rec.Currency != l.metric.currency {
+			return effects
+		}
+		v = minor(total, rec.Scale, l.digits) - minor(prev, rec.Scale, l.digits)
+	case metricPoints:
+		v = proportion(rec.Points, total, rec.Value) - proportion(rec.Points, prev, rec.Value)
+	case metricOrders:
+		if prev < rec.Value && total >= rec.Value {
+			v = 1
+		}
+	}
+	at := l.at(rec.PlacedAt, now)
+	name, period, ok := l.bucketFor(&at, now)
+	if v = min(v, l.valueAt(s, &at)); !ok || v <= 0 {
+		return effects
+	}
+	effects = append(effects, loyalty.Count(name, period, -v))
+	l.add(s, &at, -v)
+	if s.via == rec.ID && s.revoke == 0 && l.qualified(s, now) < s.earned {
+		// The tier came with this order and is no longer deserved: the next
+		// review takes it back, whatever the downgrade policy.
+		s.revoke = s.viaPrev + 1
+	}
+	return effects
+}
+
+// review applies the downgrade policy, once per date.
+func (l *Ladder) review(s *snap, now *moment, effects []loyalty.Effect) []loyalty.Effect {
+	if s.reviewed == string(now.date[:]) {
+		return effects
+	}
+	s.reviewed = string(now.date[:])
+	q := l.qualified(s, now)
+	if s.revoke > 0 {
+		// A tier reached through a returned order goes back at once, without
+		// grace, to what the member had before it or qualifies for now.
+		if t := max(q, s.revoke-1); t < s.earned {
+			s.earned, s.grace, s.due = t, 0, ""
+		}
+		s.revoke, s.via, s.viaPrev = 0, "", 0
+	}
+	if q >= s.earned {
+		s.earned, s.grace, s.due = q, 0, ""
+		return effects
+	}
+	target := s.earned
+	switch l.opts.Downgrade {
+	case OneDown:
+		target--
+	case ToQualified:
+		target = q
+	}
+	switch {
+	case target >= s.earned:
+	case l.opts.GraceMonths == 0 && l.opts.GraceDays == 0:
+		s.earned, s.grace, s.due = target, 0, ""
+	case s.grace > 0:
+		s.grace = target + 1 // a grace period already runs; its end stays
+	default:
+		end := l.moment(now.t.AddDate(0, l.opts.GraceMonths, l.opts.GraceDays))
+		s.grace, s.due = target+1, string(end.date[:])
+		effects = append(effects, loyalty.Notify(NoticeGrace, l.tierName(s.earned)+" -> "+l.tierName(target)+" on "+s.due))
+	}
+	return effects
+}
+
+func (l *Ladder) assign(a *loyalty.Action, s *snap, now *moment, effects []loyalty.Effect) []loyalty.Effect {
+	name, until := a.Data["tier"], a.Data["until"]
+	if name == "" {
+		s.floor, s.until = 0, ""
+		return effects
+	}
+	lv := l.Level(name)
+	if lv == 0 {
+		return append(effects, loyalty.Refuse("ladder "+quote(l.name)+" has no tier "+quote(name)))
+	}
+	u, err := time.ParseInLocation(time.DateOnly, until, l.loc)
+	if err != nil {
+		return append(effects, loyalty.Refuse("until "+quote(until)+" is not a date (2006-01-02)"))
+	}
+	end := l.moment(u)
+	if string(end.date[:]) <= string(now.date[:]) {
+		return append(effects, loyalty.Refuse("until "+until+" has passed"))
+	}
+	s.floor, s.until = lv, string(end.date[:])
+	return effects
+}
+
+// record emits a Set for every part of the member's standing that changed.
+func (l *Ladder) record(b, s *levels, effects []loyalty.Effect) []loyalty.Effect {
+	if s.earned != b.earned || s.reviewed != b.reviewed {
+		effects = append(effects, set(l.cTier, s.reviewed, int64(s.earned)))
+	}
+	if s.via != b.via || s.viaPrev != b.viaPrev {
+		effects = append(effects, set(l.cVia, s.via, int64(s.viaPrev)))
+	}
+	if s.revoke != b.revoke {
+		effects = append(effects, set(l.cRevoke, "", int64(s.revoke)))
+	}
+	if s.floor != b.floor || s.until != b.until {
+		effects = append(effects, set(l.cFloor, s.until, int64(s.floor)))
+	}
+	if s.grace != b.grace || s.due != b.due {
+		effects = append(effects, set(l.cGrace, s.due, int64(s.grace)))
+	}
+	return effects
+}
+
+func set(name, period string, v int64) loyalty.Effect {
+	return loyalty.Effect{Kind: loyalty.EffectCount, Counter: name, Period: period, Value: v, Set: true, Line: loyalty.OrderLevel}
+}
+
+// orderPoints is what the order earns into PointsAccount: the program
+// evaluated with each ladder reduced to its multiplier (ladders earn nothing
+// else, and their counting must not recurse). The engine counts the same
+// points with CountEarned.
+func orderPoints(c *loyalty.Context) int64 {
+	if c.Program == nil {
+		return 0
+	}
+	sub := *c.Program
+	sub.Rules = make([]loyalty.Rule, len(c.Program.Rules))
+	for i, r := range c.Program.Rules {
+		if l, ok := r.(*Ladder); ok {
+			r = l.mult
+		}
+		sub.Rules[i] = r
+	}
+	res, err := sub.Evaluate(c.State, c.Event, c.Now)
+	if err != nil {
+		return 0
+	}
+	return res.Points()
+}
+
+// minor converts v at scale to the floor of minor units of digits.
+func minor(v int64, scale, digits int32) int64 {
+	for ; scale > digits; scale-- {
+		v /= 10
+	}
+	return v
+}
+
+// proportion is floor(total × part / whole), as the engine reverses points.
+func proportion(total, part, whole int64) int64 {
+	if whole <= 0 || total <= 0 || part <= 0 {
+		return 0
+	}
+	// part ≤ whole keeps the quotient within total, so Div64 cannot overflow.
+	hi, lo := bits.Mul64(uint64(total), uint64(min(part, whole)))
+	q, _ := bits.Div64(hi, lo, uint64(whole))
+	return int64(q)
+}
+
+func quote(s string) string { return "\"" + s + "\"" }
+
+// multiplier is the part of a Ladder that multiplies order points, alone:
+// what a ladder is in the evaluation that computes an order's points for the
+// Points metric.
+type multiplier struct{ l *Ladder }
+
+func (m *multiplier) Name() string { return m.l.name }
+
+func (m *multiplier) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []loyalty.Effect {
+	if c.Order == nil {
+		return effects
+	}
+	l := m.l
+	var s snap
+	l.read(c.State, false, &s)
+	if s.grace > 0 || s.floor > 0 {
+		now := l.moment(c.Now)
+		s.settle(now.date[:])
+	}
+	return l.multiply(l.effective(&s.levels), effects)
+}
+
+// multiply emits the multiplier of level, if it has one.
+func (l *Ladder) multiply(level int, effects []loyalty.Effect) []loyalty.Effect {
+	if level == 0 || l.factors[level-1].IsZero() {
+		return effects
+	}
+	return append(effects, loyalty.Multiply(l.factors[level-1], loyalty.OrderLevel, l.mulNotes[level-1]))
+}
