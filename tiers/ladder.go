@@ -2,6 +2,7 @@ package tiers
 
 import (
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/loyaltykit/loyalty"
@@ -182,6 +183,8 @@ type Ladder struct {
 	factors  []loyalty.Factor // per tier, zero when none
 	mulNotes []string         // "tier Gold"
 	mult     *multiplier
+
+	lastPeriod atomic.Pointer[period] // the bucket period last formatted
 
 	prefix                                       string // "<name>:"
 	cTier, cVia, cRevoke, cFloor, cGrace, cTotal string

@@ -93,8 +93,8 @@ func (l *Ladder) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []loyalt
 // at is the moment an order counts at: when it was placed, or now when that
 // is unknown or in the future.
 func (l *Ladder) at(placed time.Time, now *moment) moment {
-	if placed.IsZero() || placed.After(now.t) {
-		return *now
+	if placed.IsZero() || placed.After(now.t) || placed.Unix() > now.from {
+		return *now // in now's month: the same bucket
 	}
 	return l.moment(placed)
 }
@@ -107,12 +107,12 @@ func (l *Ladder) bucketFor(at, now *moment) (name, period string, ok bool) {
 		if at.year < now.year-1 {
 			return "", "", false
 		}
-		return l.cYears[at.year&1], yearPeriod(at.year), true
+		return l.cYears[at.year&1], l.yearPeriod(at.year), true
 	case Rolling12Months:
 		if at.month < now.month-(monthSlots-1) {
 			return "", "", false
 		}
-		return l.cMonths[at.month%monthSlots], monthPeriod(at.month), true
+		return l.cMonths[at.month%monthSlots], l.monthPeriod(at.month), true
 	}
 	return l.cTotal, "", true
 }

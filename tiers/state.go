@@ -178,13 +178,19 @@ type moment struct {
 	year  int
 	month int // year×12+month−1
 	date  [10]byte
+	// from is a Unix time after which, up to t, every instant is in t's month
+	// whatever the location's daylight saving (an hour after the month began).
+	from int64
 }
 
 func (l *Ladder) moment(t time.Time) moment {
 	t = t.In(l.loc)
 	y, m, d := t.Date()
 	y = min(max(y, 0), 9999)
+	_, off := t.Zone()
+	unix := t.Unix()
 	mo := moment{t: t, year: y, month: y*12 + int(m) - 1}
+	mo.from = unix - int64(d-1)*86400 - mod64(unix+int64(off), 86400) + 3600
 	b := &mo.date
 	b[0], b[1], b[2], b[3] = byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10)
 	b[4], b[5], b[6] = '-', byte('0'+int(m)/10), byte('0'+int(m)%10)
@@ -436,15 +442,40 @@ func (l *Ladder) date(s string) time.Time {
 	return t
 }
 
-// yearPeriod and monthPeriod are the Period of a bucket counter: 2006 and
-// 2006-01.
-func yearPeriod(y int) string {
-	return string([]byte{byte('0' + y/1000), byte('0' + y/100%10), byte('0' + y/10%10), byte('0' + y%10)})
+// period is a bucket's Period string for key, cached: most evaluations
+// count in the same period as the one before.
+type period struct {
+	key int
+	s   string
 }
 
-func monthPeriod(k int) string {
+// yearPeriod and monthPeriod are the Period of a bucket counter: 2006 and
+// 2006-01.
+func (l *Ladder) yearPeriod(y int) string {
+	if p := l.lastPeriod.Load(); p != nil && p.key == y {
+		return p.s
+	}
+	s := string([]byte{byte('0' + y/1000), byte('0' + y/100%10), byte('0' + y/10%10), byte('0' + y%10)})
+	l.lastPeriod.Store(&period{y, s})
+	return s
+}
+
+func (l *Ladder) monthPeriod(k int) string {
+	if p := l.lastPeriod.Load(); p != nil && p.key == k {
+		return p.s
+	}
 	y, m := k/12, k%12+1
-	return string([]byte{byte('0' + y/1000), byte('0' + y/100%10), byte('0' + y/10%10), byte('0' + y%10), '-', byte('0' + m/10), byte('0' + m%10)})
+	s := string([]byte{byte('0' + y/1000), byte('0' + y/100%10), byte('0' + y/10%10), byte('0' + y%10), '-', byte('0' + m/10), byte('0' + m%10)})
+	l.lastPeriod.Store(&period{k, s})
+	return s
+}
+
+func mod64(a, n int64) int64 {
+	m := a % n
+	if m < 0 {
+		m += n
+	}
+	return m
 }
 
 func mod(a, n int) int {

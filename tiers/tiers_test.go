@@ -117,6 +117,10 @@ func TestCalendarYearKeepsATierThroughTheNextYear(t *testing.T) {
 	h.at(day(2027, 6, 1))
 	h.buy("m", "600.00")
 	h.wantTier("m", "Gold")
+	// Kept through 2027 by 2026; past the 2028 review only by 2027's spend.
+	if p := h.progress("m"); p.ToKeep != 90000 || !p.KeepBy.Equal(time.Date(2028, 1, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Fatalf("progress %+v, want 900.00 more in 2027 to keep Gold past 2028-01-01", p)
+	}
 
 	h.at(day(2028, 1, 1))
 	if st := h.review(); st.Changed != 1 {
@@ -741,5 +745,53 @@ func TestActionForAnotherLadderIsIgnored(t *testing.T) {
 	r := h.act("m", &loyalty.Action{Kind: tiers.ActionAssign, MemberID: "m", Data: map[string]string{tiers.DataLadder: "other", "tier": "Gold", "until": "2027-01-01"}})
 	if len(r.Notices) != 0 || h.status("m").Tier != "Bronze" {
 		t.Fatalf("an assignment for another ladder applied: %v", r.Notices)
+	}
+}
+
+func TestPeriodsFollowTheLadderLocation(t *testing.T) {
+	est := time.FixedZone("EST", -5*3600)
+	l := spendLadder(t, tiers.Rolling12Months, &tiers.Options{Location: est})
+	// 03:00 UTC on 1 February is still 31 January in EST.
+	h := newHarness(t, l, time.Date(2026, 2, 1, 3, 0, 0, 0, time.UTC))
+	h.enroll("m")
+	h.buy("m", "100.00")
+	if c, ok := counter(h.state("m"), "vip:m02"); !ok || c.Period != "2026-01" || c.Value != 10000 {
+		t.Fatalf("bucket %+v (%v), want January 2026", c, ok)
+	}
+}
+
+func TestPointsMetricReturnTakesBackPointsInProportion(t *testing.T) {
+	l, err := tiers.NewLadder("vip", tiers.Points(), tiers.Lifetime, []tiers.Tier{
+		{Name: "Member", Threshold: dec("0")},
+		{Name: "Insider", Threshold: dec("1000")},
+	}, &tiers.Options{Downgrade: tiers.ToQualified})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, l, day(2026, 1, 10))
+	h.enroll("m")
+	o, _ := h.buy("m", "1000.00")
+	r := h.giveBack("m", o, "250.00")
+	if r.Points() != -250 {
+		t.Fatalf("return reversed %d points, want 250", -r.Points())
+	}
+	if s := h.status("m"); s.Amount != 750 || s.Tier != "Insider" {
+		t.Fatalf("status %+v, want 750 points counted, Insider until the review", s)
+	}
+	h.at(day(2026, 2, 1))
+	h.review()
+	h.wantTier("m", "Member")
+}
+
+func TestSpendCountsMinorUnitsWhenPricesHaveFinerFractions(t *testing.T) {
+	h := newHarness(t, spendLadder(t, tiers.Lifetime, nil), day(2026, 1, 10))
+	h.enroll("m")
+	o := &loyalty.Order{ID: "o1", MemberID: "m", PlacedAt: h.clock.Now(), Currency: "USD",
+		Lines: []loyalty.OrderLine{{SKU: "fuel", Quantity: 3, UnitPrice: dec("166.6675")}}} // 500.0025
+	if _, err := h.engine.Earn(h.ctx, "k", o); err != nil {
+		t.Fatal(err)
+	}
+	if s := h.status("m"); s.Amount != 50000 || s.Tier != "Silver" {
+		t.Fatalf("status %+v, want 50000 cents (500.0025 rounded down) and Silver", s)
 	}
 }
