@@ -91,6 +91,33 @@
 // records each in schema_migrations. A schema migrated by newer code is
 // refused with ErrSchemaTooNew and left unchanged.
 //
+// # Errors
+//
+// Commit returns the loyalty sentinels of the Store contract
+// (loyalty.ErrConflict, loyalty.ErrKeyReused, loyalty.ErrUnknownMember,
+// loyalty.ErrNotFound from Receipt); Migrate returns ErrSchemaTooNew; a store
+// used before Migrate returns ErrNotMigrated. Driver errors are reported by
+// their text only, never as pgx types; a cancelled context stays errors.Is-able.
+//
+// # Performance
+//
+// On the reference machine (2 cores of an Intel Xeon, 24 GiB, PostgreSQL 15
+// on the same host with fsync and synchronous_commit on, shared with other
+// work):
+//
+//   - bench/postgres.sh: 8 clients doing durable Engine.Earn reached
+//     2,000-3,300 earns/s against 1,000-2,600 tps of pgbench TPC-B with 8
+//     clients in the same runs; the median ratio of alternating 10 s rounds
+//     was 1.36 (target: at least 0.8);
+//   - BenchmarkBalanceReadMillionEntries: Engine.Balance with 1,000,000
+//     entries in the table, median 43-60 µs, p99 130-390 µs (target: median
+//     at most 200 µs);
+//   - a Load costs about 35-55 µs and a Commit about 110-150 µs of server
+//     CPU; an earn about 150 µs of client CPU (pgx, encoding/json, the
+//     Engine).
+//
+// PostgreSQL 12 or later is needed (plan_cache_mode).
+//
 // # Tests
 //
 // The tests need a server: set LOYALTY_POSTGRES_DSN (for example

@@ -12,6 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/storage/postgres"
 )
 
@@ -189,5 +190,28 @@ func TestOpenMigrateAndCloseOnTheTestServer(t *testing.T) {
 	seed(t, e, "quoted", 10)
 	if b := balance(t, e, "quoted"); b.Available != 10 {
 		t.Fatalf("balance in schema %q: %d, want 10", odd, b.Available)
+	}
+}
+
+func TestStoreBeforeMigrateSaysSo(t *testing.T) {
+	schema := freshSchema(t)
+	s, err := postgres.New(newPool(t, schema, nil), &postgres.Options{Schema: schema})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := s.Load(ctx, "ann", loyalty.Query{}); !errors.Is(err, postgres.ErrNotMigrated) {
+		t.Fatalf("load before Migrate: %v, want ErrNotMigrated", err)
+	}
+	c := change("k1", "ann", 0, t0, 5)
+	c.Member = &loyalty.Member{ID: "ann"}
+	if _, err := s.Commit(ctx, c); !errors.Is(err, postgres.ErrNotMigrated) {
+		t.Fatalf("commit before Migrate: %v, want ErrNotMigrated", err)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Commit(ctx, c); err != nil {
+		t.Fatalf("commit after Migrate: %v", err)
 	}
 }

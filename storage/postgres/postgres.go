@@ -32,6 +32,10 @@ type Options struct {
 // is changed.
 var ErrSchemaTooNew = errors.New("postgres: database schema is newer than this code")
 
+// ErrNotMigrated is returned when the store's schema, tables or functions do
+// not exist: Migrate has not run against this database and schema.
+var ErrNotMigrated = errors.New("postgres: the loyalty schema is not migrated (call Store.Migrate)")
+
 // Store is a loyalty.Store on PostgreSQL. It is safe for concurrent use.
 //
 // Every Commit and every Load is one statement, so one round trip to the
@@ -196,5 +200,12 @@ func driverErr(err error) error {
 }
 
 func wrap(op string, err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "3F000", "42P01", "42883": // invalid_schema_name, undefined_table, undefined_function
+			return fmt.Errorf("%w: %s: %s", ErrNotMigrated, op, err.Error())
+		}
+	}
 	return fmt.Errorf("postgres: %s: %w", op, driverErr(err))
 }
