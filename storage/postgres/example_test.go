@@ -28,6 +28,10 @@ func Example_hostTransaction() {
 	}
 	defer pool.Close()
 
+	// Start afresh (the example drops its schema at the end, too).
+	if _, err := pool.Exec(ctx, `DROP SCHEMA IF EXISTS loyalty_example CASCADE`); err != nil {
+		log.Fatal(err)
+	}
 	// The store keeps its tables in a schema of its own; Migrate is safe to
 	// run at every start.
 	store, err := postgres.New(pool, &postgres.Options{Schema: "loyalty_example"})

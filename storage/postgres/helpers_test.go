@@ -72,6 +72,13 @@ func newStore(t testing.TB) *postgres.Store {
 func freshSchema(t testing.TB) string {
 	t.Helper()
 	schema := randomSchema()
+	dropAtEnd(t, schema)
+	return schema
+}
+
+// dropAtEnd drops schema when the test ends, on a connection of its own.
+func dropAtEnd(t testing.TB, schema string) {
+	t.Helper()
 	dsn := testDSN(t)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -86,7 +93,6 @@ func freshSchema(t testing.TB) string {
 			t.Errorf("cleanup: drop schema %s: %v", schema, err)
 		}
 	})
-	return schema
 }
 
 // storeInSchema returns a migrated store on a new pool in schema.

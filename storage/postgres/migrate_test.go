@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/storage/postgres"
 )
@@ -175,10 +173,8 @@ func TestOpenMigrateAndCloseOnTheTestServer(t *testing.T) {
 			t.Fatalf("New with schema %q succeeded", bad)
 		}
 	}
-	odd := freshSchema(t) + ` "Odd"; name`
-	t.Cleanup(func() {
-		s.Pool().Exec(context.Background(), `DROP SCHEMA IF EXISTS `+pgx.Identifier{odd}.Sanitize()+` CASCADE`)
-	}) //nolint:errcheck
+	odd := randomSchema() + ` "Odd"; name`
+	dropAtEnd(t, odd)
 	so, err := postgres.New(s.Pool(), &postgres.Options{Schema: odd})
 	if err != nil {
 		t.Fatal(err)
