@@ -56,9 +56,9 @@ func (b *ProductBonus) Validate() error {
 	return nil
 }
 
-// Evaluate earns points × quantity on each line of the SKU. A line whose
-// bonus would overflow int64 earns math.MaxInt64, which the program then
-// rejects with loyalty.ErrOverflow.
+// Evaluate earns points × quantity on each line of the SKU. An order whose
+// bonus would overflow int64 is refused (loyalty.Refuse, so the evaluation
+// fails with loyalty.ErrRefused) rather than credited a wrong amount.
 func (b *ProductBonus) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []loyalty.Effect {
 	if c.Order == nil {
 		return effects
@@ -68,11 +68,13 @@ func (b *ProductBonus) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []
 		if l.SKU != b.sku || l.Excluded || l.Value <= 0 || l.Quantity <= 0 {
 			continue
 		}
-		pts := int64(math.MaxInt64)
-		if l.Quantity <= math.MaxInt64/b.points {
-			pts = l.Quantity * b.points
+		if l.Quantity > math.MaxInt64/b.points {
+			return append(effects, loyalty.Refuse(overflowReason))
 		}
-		effects = append(effects, loyalty.Earn(pts, i, b.note))
+		effects = append(effects, loyalty.Earn(l.Quantity*b.points, i, b.note))
 	}
 	return effects
 }
+
+// overflowReason is why a rule refuses an order it cannot compute in int64.
+const overflowReason = "points or amounts overflow int64"

@@ -108,3 +108,16 @@ func TestCapsRejectNegativeLimits(t *testing.T) {
 	wantErrorIs(t, second(points.NewProductBonus("b", "a", 0)), loyalty.ErrInvalidProgram)
 	wantErrorIs(t, second(points.NewProductBonus("b", "", 5)), loyalty.ErrInvalidProgram)
 }
+
+func TestRulesRefuseAnOrderWhosePointsOverflowInt64(t *testing.T) {
+	huge := line("a", "x", 1<<40, "1.00")
+	for name, r := range map[string]loyalty.Rule{
+		"product bonus": must(points.NewProductBonus("bonus", "a", 1<<30)),
+		"step rate":     must(points.NewStepRate("step", 1<<40, dec("0.01"))),
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := program(t, r).Evaluate(state(), order(huge), sunday)
+			wantErrorIs(t, err, loyalty.ErrRefused)
+		})
+	}
+}

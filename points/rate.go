@@ -151,7 +151,8 @@ func (s *StepRate) Validate() error {
 
 // Evaluate earns the order's full steps as an order-level bonus and, with
 // CarryOver, sets the carry counter to the new remainder. An order whose
-// amounts overflow int64 at the working scale earns nothing from the rule.
+// amounts or points overflow int64 is refused (loyalty.Refuse: the
+// evaluation fails with loyalty.ErrRefused) rather than credited wrongly.
 func (s *StepRate) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []loyalty.Effect {
 	if c.Order == nil || s.perCoef <= 0 {
 		return effects
@@ -163,21 +164,21 @@ func (s *StepRate) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []loya
 	basis, ok1 := scaleUp(c.Basis, w-c.Scale)
 	step, ok2 := scaleUp(s.perCoef, s.perExp+w)
 	if !ok1 || !ok2 {
-		return effects
+		return append(effects, loyalty.Refuse(overflowReason))
 	}
 	var old int64
 	if s.CarryOver {
-		old = c.State.Counter(s.name, "")
+		old = max(c.State.Counter(s.name, ""), 0)
 		carry, ok := scaleUp(old, w-cs)
-		if !ok || carry < 0 || basis > math.MaxInt64-carry {
-			return effects
+		if !ok || basis > math.MaxInt64-carry {
+			return append(effects, loyalty.Refuse(overflowReason))
 		}
 		basis += carry
 	}
 	steps, rem := basis/step, basis%step
 	if steps > 0 {
 		if steps > math.MaxInt64/s.points {
-			return effects
+			return append(effects, loyalty.Refuse(overflowReason))
 		}
 		note := s.note
 		if s.CarryOver {
