@@ -18,7 +18,9 @@ const (
 )
 
 // Receipt says what one committed write changed and why. Replaying the
-// write's idempotency key returns the same receipt.
+// write's idempotency key returns the same receipt: equal in value and in its
+// JSON encoding (a store that keeps receipts as JSON gives back decimals in
+// their shortest form, 1.5 for 1.50, so compare money with Equal).
 type Receipt struct {
 	Key string
 	// Fingerprint identifies the request; see Change.Fingerprint.

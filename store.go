@@ -21,6 +21,8 @@ type Store interface {
 	//   - if a change with c.Key was committed before, it writes nothing and
 	//     returns that change's receipt when c.Fingerprint matches, ErrKeyReused
 	//     when it does not;
+	//   - else if the member does not exist and c.Version is not 0 or
+	//     c.Member is nil, it writes nothing and returns ErrUnknownMember;
 	//   - else if the member's version is no longer c.Version it writes
 	//     nothing and returns ErrConflict;
 	//   - else it appends the entries, upserts lots, counters, order and
@@ -32,9 +34,10 @@ type Store interface {
 	Receipt(ctx context.Context, key string) (*Receipt, error)
 
 	// History returns up to limit of a member's entries after the cursor
-	// (the zero EntryID for the start), oldest first. Entries committed while a
-	// host pages through are appended at the end, so a cursor never skips or
-	// repeats one.
+	// (the zero EntryID for the start), oldest first; a limit ≤ 0 returns
+	// none. Entries committed while a host pages through are appended at the
+	// end, so a cursor never skips or repeats one. It returns ErrUnknownMember
+	// for a member never created.
 	History(ctx context.Context, memberID string, after EntryID, limit int) ([]Entry, error)
 }
 
@@ -49,7 +52,8 @@ type MemberLister interface {
 // Query says what optional parts of a member's state Load reads. The member,
 // version, balances, counters and next-due time are always read.
 type Query struct {
-	// Lots asks for the member's open lots (Remaining > 0) in every account.
+	// Lots asks for the member's open lots (Remaining != 0; a lot is never
+	// negative) in every account, in any order.
 	Lots bool
 	// Now, when not zero, also asks for the open lots if the member's NextDue
 	// is not after Now (a lot is due to activate or expire).

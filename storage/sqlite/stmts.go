@@ -11,11 +11,12 @@ import (
 // transaction (InTx) reads through it too.
 type stmts struct {
 	// reads
-	load, loadMany, receipt, history, exists, members *sql.Stmt
+	load, loadMany, receipt, history, version, exists, members *sql.Stmt
 	// writes
 	begin, commit, rollback                              *sql.Stmt
 	insertWrite, selectWrite, insertMember, updateMember *sql.Stmt
-	insertEntry, upsertLot, deleteLot, addBalance        *sql.Stmt
+	insertEntry, upsertLot, deleteLot                    *sql.Stmt
+	setBalance, balance, insertBalance, addBalance       *sql.Stmt
 	upsertCounter                                        *sql.Stmt
 	upsertOrder, upsertRedemption                        *sql.Stmt
 }
@@ -99,6 +100,8 @@ func prepare(ctx context.Context, db preparer, set stmtSet) (*stmts, error) {
 		{&s.history, `SELECT version, idx, account, kind, amount, pending, at, key, source, ref, lot, rate, note
 			FROM loyalty_entries WHERE member_id = ?1 AND version >= ?2 AND (version > ?2 OR idx > ?3)
 			ORDER BY version, idx LIMIT ?4`},
+		{&s.version, `SELECT version, idx, account, kind, amount, pending, at, key, source, ref, lot, rate, note
+			FROM loyalty_entries WHERE member_id = ? AND version = ? ORDER BY idx`},
 		{&s.exists, `SELECT 1 FROM loyalty_members WHERE member_id = ?`},
 		{&s.members, `SELECT member_id FROM loyalty_members WHERE member_id > ? ORDER BY member_id LIMIT ?`},
 	}
@@ -124,13 +127,16 @@ func prepare(ctx context.Context, db preparer, set stmtSet) (*stmts, error) {
 					remaining = excluded.remaining, earned_at = excluded.earned_at,
 					expires_at = excluded.expires_at, activates_at = excluded.activates_at, ref = excluded.ref`},
 			{&s.deleteLot, `DELETE FROM loyalty_lots WHERE member_id = ? AND lot_id = ?`},
-			// Balances move by the sum of the change's entries; the new value
-			// is returned to be checked against the one the change planned.
-			{&s.addBalance, `INSERT INTO loyalty_balances (member_id, account, available, pending)
-				VALUES (?, ?, ?, ?)
+			// A balance moves by the sum of the change's entries in its
+			// account; the change says what it moves to, and setBalance
+			// checks that the two agree (?3, ?4 are the values before).
+			{&s.setBalance, `UPDATE loyalty_balances SET available = ?5, pending = ?6
+				WHERE member_id = ?1 AND account = ?2 AND available = ?3 AND pending = ?4`},
+			{&s.balance, `SELECT available, pending FROM loyalty_balances WHERE member_id = ? AND account = ?`},
+			{&s.insertBalance, `INSERT INTO loyalty_balances (member_id, account, available, pending) VALUES (?, ?, ?, ?)`},
+			{&s.addBalance, `INSERT INTO loyalty_balances (member_id, account, available, pending) VALUES (?, ?, ?, ?)
 				ON CONFLICT (member_id, account) DO UPDATE SET available = available + excluded.available,
-					pending = pending + excluded.pending
-				RETURNING available, pending`},
+					pending = pending + excluded.pending`},
 			{&s.upsertCounter, `INSERT INTO loyalty_counters (member_id, name, period, value) VALUES (?, ?, ?, ?)
 				ON CONFLICT (member_id, name) DO UPDATE SET period = excluded.period, value = excluded.value`},
 			{&s.upsertOrder, `INSERT INTO loyalty_orders (member_id, order_id, record) VALUES (?, ?, ?)
@@ -152,8 +158,8 @@ func prepare(ctx context.Context, db preparer, set stmtSet) (*stmts, error) {
 
 func (s *stmts) close() error {
 	var errs []error
-	for _, st := range []*sql.Stmt{s.load, s.loadMany, s.receipt, s.history, s.exists, s.members, s.insertWrite, s.selectWrite, s.insertMember, s.updateMember,
-		s.insertEntry, s.upsertLot, s.deleteLot, s.addBalance, s.upsertCounter, s.upsertOrder, s.upsertRedemption} {
+	for _, st := range []*sql.Stmt{s.load, s.loadMany, s.receipt, s.history, s.version, s.exists, s.members, s.insertWrite, s.selectWrite, s.insertMember, s.updateMember,
+		s.insertEntry, s.upsertLot, s.deleteLot, s.setBalance, s.balance, s.insertBalance, s.addBalance, s.upsertCounter, s.upsertOrder, s.upsertRedemption} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}

@@ -1,5 +1,8 @@
 -- 0001: the loyalty ledger. Times are unix microseconds (UTC); NULL is the
 -- zero time. JSON columns hold encoding/json documents of the root types.
+-- Every member_id column refers to loyalty_members; the rows are written
+-- only by the transaction that checked or created that member row, so the
+-- reference holds without a foreign key check on every insert.
 
 CREATE TABLE loyalty_members (
 	member_id TEXT    NOT NULL PRIMARY KEY,
@@ -9,7 +12,7 @@ CREATE TABLE loyalty_members (
 ) WITHOUT ROWID;
 
 CREATE TABLE loyalty_balances (
-	member_id TEXT    NOT NULL REFERENCES loyalty_members (member_id),
+	member_id TEXT    NOT NULL,
 	account   TEXT    NOT NULL,
 	available INTEGER NOT NULL,
 	pending   INTEGER NOT NULL,
@@ -17,7 +20,7 @@ CREATE TABLE loyalty_balances (
 ) WITHOUT ROWID;
 
 CREATE TABLE loyalty_entries (
-	member_id TEXT    NOT NULL REFERENCES loyalty_members (member_id),
+	member_id TEXT    NOT NULL,
 	version   INTEGER NOT NULL,
 	idx       INTEGER NOT NULL,
 	account   TEXT    NOT NULL,
@@ -38,7 +41,7 @@ CREATE TABLE loyalty_entries (
 -- that drew it name it in their lot column), so Load reads a member's lots
 -- with one range of the primary key.
 CREATE TABLE loyalty_lots (
-	member_id    TEXT    NOT NULL REFERENCES loyalty_members (member_id),
+	member_id    TEXT    NOT NULL,
 	lot_id       INTEGER NOT NULL,
 	account      TEXT    NOT NULL,
 	remaining    INTEGER NOT NULL CHECK (remaining > 0),
@@ -50,7 +53,7 @@ CREATE TABLE loyalty_lots (
 ) WITHOUT ROWID;
 
 CREATE TABLE loyalty_counters (
-	member_id TEXT    NOT NULL REFERENCES loyalty_members (member_id),
+	member_id TEXT    NOT NULL,
 	name      TEXT    NOT NULL,
 	period    TEXT    NOT NULL,
 	value     INTEGER NOT NULL,
@@ -58,14 +61,14 @@ CREATE TABLE loyalty_counters (
 ) WITHOUT ROWID;
 
 CREATE TABLE loyalty_orders (
-	member_id TEXT NOT NULL REFERENCES loyalty_members (member_id),
+	member_id TEXT NOT NULL,
 	order_id  TEXT NOT NULL,
 	record    TEXT NOT NULL,                 -- loyalty.OrderRecord as JSON
-	PRIMARY KEY (member_id, order_id)
-) WITHOUT ROWID;
+	UNIQUE (member_id, order_id)
+);
 
 CREATE TABLE loyalty_redemptions (
-	member_id     TEXT NOT NULL REFERENCES loyalty_members (member_id),
+	member_id     TEXT NOT NULL,
 	redemption_id TEXT NOT NULL,
 	record        TEXT NOT NULL,             -- loyalty.RedemptionRecord as JSON
 	PRIMARY KEY (member_id, redemption_id)
@@ -73,9 +76,9 @@ CREATE TABLE loyalty_redemptions (
 
 -- One row per committed write: the idempotency record.
 CREATE TABLE loyalty_writes (
-	key         TEXT    NOT NULL PRIMARY KEY,
+	key         TEXT    NOT NULL UNIQUE,
 	fingerprint TEXT    NOT NULL,
 	member_id   TEXT    NOT NULL,
 	version     INTEGER NOT NULL,            -- the member version the write produced
 	receipt     TEXT    NOT NULL             -- loyalty.Receipt as JSON
-) WITHOUT ROWID;
+);
