@@ -13,9 +13,12 @@ import (
 
 // ReviewStats says what a Review did.
 type ReviewStats struct {
-	// Members is how many members were reviewed (their write committed, or
-	// was replayed from an earlier run with the same key prefix).
+	// Members is how many members were reviewed.
 	Members int
+	// Written is how many of them needed a write (committed, or replayed
+	// from an earlier run with the same key prefix); the review left the
+	// others unchanged and wrote nothing for them.
+	Written int
 	// Changed is how many of them changed tier (a NoticeChanged).
 	Changed int
 	// Graced is how many of them entered a grace period (a NoticeGrace).
@@ -28,19 +31,24 @@ type ReviewStats struct {
 // reviewPage is how many member IDs Review asks the lister for at a time.
 const reviewPage = 1024
 
-// Review reviews every member the lister lists: one ActionReview through
-// e.Act per member, each its own atomic write with the idempotency key
-// keyPrefix+memberID, so a host subscribed to EngineOptions.AfterCommit
-// receives each tier change once it is committed.
+// Review reviews every member the lister lists, at e's clock. For each
+// member it first runs the program's rules on an ActionReview against the
+// member's state, in memory (Engine.Member, Engine.Now, Rule.Evaluate); only
+// when a rule has something to do (a downgrade, a grace period, an ended
+// floor) does it send the action through e.Act, as the member's own atomic
+// write with the idempotency key keyPrefix+memberID, so a host subscribed to
+// EngineOptions.AfterCommit receives each tier change once it is committed.
+// Members whose standing the review leaves as it is cost a read and no
+// write.
 //
 // Name the review in keyPrefix ("tier-review/2027-01-01/"): a Review that
-// was interrupted can run again with the same prefix, replaying the writes
-// already made and completing the others. The review happens at e's clock;
-// a member reviewed twice on the same date (under another prefix) is not
-// reviewed again, so a one-tier-down policy never drops two tiers in a day.
+// was interrupted can run again with the same prefix; members already
+// reviewed that day are left alone (a review that changed something records
+// its date) and the others are completed, so a one-tier-down policy never
+// drops two tiers in a day.
 //
 // Members are reviewed by GOMAXPROCS goroutines, which have all ended when
-// Review returns. A member whose write fails does not stop the others; the
+// Review returns. A member whose review fails does not stop the others; the
 // error then reports how many failed and why the first did. Review stops
 // early, returning ctx.Err(), when ctx ends, and when the lister fails.
 func Review(ctx context.Context, e *loyalty.Engine, lister loyalty.MemberLister, keyPrefix string) (ReviewStats, error) {
@@ -60,40 +68,10 @@ func Review(ctx context.Context, e *loyalty.Engine, lister loyalty.MemberLister,
 	pages := make(chan []string, workers)
 	for range workers {
 		wg.Go(func() {
-			var st ReviewStats
-			var ferr error
-			for ids := range pages {
-				for _, id := range ids {
-					if ctx.Err() != nil {
-						break
-					}
-					r, err := e.Act(ctx, keyPrefix+id, &loyalty.Action{Kind: ActionReview, MemberID: id, Ref: keyPrefix})
-					if err != nil {
-						if ctx.Err() != nil {
-							break
-						}
-						st.Failed++
-						if ferr == nil {
-							ferr = fmt.Errorf("member %s: %w", id, err)
-						}
-						continue
-					}
-					st.Members++
-					changed, graced := false, false
-					for _, n := range r.Notices {
-						changed = changed || n.Kind == NoticeChanged
-						graced = graced || n.Kind == NoticeGrace
-					}
-					if changed {
-						st.Changed++
-					}
-					if graced {
-						st.Graced++
-					}
-				}
-			}
+			st, ferr := reviewPages(ctx, e, pages, keyPrefix)
 			mu.Lock()
 			stats.Members += st.Members
+			stats.Written += st.Written
 			stats.Changed += st.Changed
 			stats.Graced += st.Graced
 			stats.Failed += st.Failed
@@ -133,6 +111,73 @@ list:
 		return stats, fmt.Errorf("tiers: %d of %d member reviews failed; %w", stats.Failed, stats.Failed+stats.Members, first)
 	}
 	return stats, nil
+}
+
+// reviewPages reviews the members of the pages it receives, returning its
+// tally and its first error.
+func reviewPages(ctx context.Context, e *loyalty.Engine, pages <-chan []string, keyPrefix string) (st ReviewStats, first error) {
+	p := e.Program()
+	probe := &loyalty.Action{Kind: ActionReview, Ref: keyPrefix}
+	c := &loyalty.Context{Program: p, Event: probe, Scale: p.Currency.MinorDigits()}
+	effects := make([]loyalty.Effect, 0, 8)
+	fail := func(id string, err error) {
+		st.Failed++
+		if first == nil {
+			first = fmt.Errorf("member %s: %w", id, err)
+		}
+	}
+	for ids := range pages {
+		for _, id := range ids {
+			if ctx.Err() != nil {
+				return st, first
+			}
+			state, err := e.Member(ctx, id)
+			if err != nil {
+				if ctx.Err() == nil {
+					fail(id, err)
+				}
+				continue
+			}
+			probe.MemberID = id
+			c.Now, c.State, c.Member = e.Now(), state, &state.Member
+			if !acts(p, c, &effects) {
+				st.Members++
+				continue
+			}
+			r, err := e.Act(ctx, keyPrefix+id, &loyalty.Action{Kind: ActionReview, MemberID: id, Ref: keyPrefix})
+			if err != nil {
+				if ctx.Err() == nil {
+					fail(id, err)
+				}
+				continue
+			}
+			st.Members++
+			st.Written++
+			changed, graced := false, false
+			for _, n := range r.Notices {
+				changed = changed || n.Kind == NoticeChanged
+				graced = graced || n.Kind == NoticeGrace
+			}
+			if changed {
+				st.Changed++
+			}
+			if graced {
+				st.Graced++
+			}
+		}
+	}
+	return st, first
+}
+
+// acts reports whether any rule of p does something for the event of c.
+func acts(p *loyalty.Program, c *loyalty.Context, effects *[]loyalty.Effect) bool {
+	for _, r := range p.Rules {
+		*effects = r.Evaluate(c, (*effects)[:0])
+		if len(*effects) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // Assign returns the action that gives member the tier called tier as a

@@ -10,8 +10,9 @@ import (
 // Actions the ladder reacts to, sent through Engine.Act.
 const (
 	// ActionReview reviews the member's tier: the window is judged and the
-	// ladder's Downgrade policy applied. Review sends it to every member. A
-	// second review on the same date does nothing.
+	// ladder's Downgrade policy applied. Review sends it to every member whose
+	// standing it changes. After a review that changed something, a second
+	// review on the same date does nothing.
 	ActionReview loyalty.ActionKind = "tier_review"
 	// ActionAssign sets a manual tier that acts as a floor: Data "tier" names
 	// it and "until" (2006-01-02) is the date it ends, exclusive. An empty
@@ -179,7 +180,7 @@ func (l *Ladder) onOrder(c *loyalty.Context, o *loyalty.Order, s *snap, now *mom
 		// Qualifying again ends a grace period and keeps a returned upgrade.
 		s.grace, s.due, s.revoke = 0, "", 0
 	}
-	if q > s.earned {
+	if q > max(s.earned, l.qualify(0)) {
 		s.via, s.viaPrev, s.earned = o.ID, s.earned, q
 	}
 	return effects
@@ -220,12 +221,23 @@ func (l *Ladder) onReturn(c *loyalty.Context, s *snap, now *moment, effects []lo
 	return effects
 }
 
-// review applies the downgrade policy, once per date.
+// review applies the downgrade policy. A review that changes something
+// records its date, and a second review on that date does nothing, so a
+// one-tier-down policy never drops two tiers in a day; a review that changes
+// nothing writes nothing of its own.
 func (l *Ladder) review(s *snap, now *moment, effects []loyalty.Effect) []loyalty.Effect {
 	if s.reviewed == string(now.date[:]) {
 		return effects
 	}
-	s.reviewed = string(now.date[:])
+	pre := s.levels
+	effects = l.judge(s, now, effects)
+	if s.levels != pre {
+		s.reviewed = string(now.date[:])
+	}
+	return effects
+}
+
+func (l *Ladder) judge(s *snap, now *moment, effects []loyalty.Effect) []loyalty.Effect {
 	q := l.qualified(s, now)
 	if s.revoke > 0 {
 		// A tier reached through a returned order goes back at once, without
@@ -236,7 +248,10 @@ func (l *Ladder) review(s *snap, now *moment, effects []loyalty.Effect) []loyalt
 		s.revoke, s.via, s.viaPrev = 0, "", 0
 	}
 	if q >= s.earned {
-		s.earned, s.grace, s.due = q, 0, ""
+		if q > max(s.earned, l.qualify(0)) {
+			s.earned = q
+		}
+		s.grace, s.due = 0, ""
 		return effects
 	}
 	target := s.earned

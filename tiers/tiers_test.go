@@ -607,16 +607,21 @@ func TestReviewVisitsEveryMemberOnceAndCanRunAgain(t *testing.T) {
 	}
 	h.at(day(2028, 1, 1))
 	h.takeDelivered(tiers.NoticeChanged)
-	want := tiers.ReviewStats{Members: n, Changed: n / 2}
+	unchanged := h.state("mba").Version // never bought: nothing to review
+	want := tiers.ReviewStats{Members: n, Written: n / 2, Changed: n / 2}
 	if st := h.review(); st != want {
 		t.Fatalf("stats %+v, want %+v", st, want)
 	}
 	if got := h.takeDelivered(tiers.NoticeChanged); len(got) != n/2 || got[0] != "Silver -> Bronze" {
 		t.Fatalf("delivered %d notices (%v), want %d Silver -> Bronze", len(got), got, n/2)
 	}
-	// Same prefix: the writes replay; nothing is delivered again.
-	if st := h.review(); st != want {
-		t.Fatalf("rerun stats %+v, want %+v", st, want)
+	if v := h.state("mba").Version; v != unchanged {
+		t.Fatalf("an unchanged member was written: version %d -> %d", unchanged, v)
+	}
+	// Again the same day: every member is already reviewed; nothing is
+	// written or delivered.
+	if st := h.review(); st != (tiers.ReviewStats{Members: n}) {
+		t.Fatalf("rerun stats %+v, want %d members and nothing written", st, n)
 	}
 	if got := h.takeDelivered(tiers.NoticeChanged); len(got) != 0 {
 		t.Fatalf("rerun delivered %v", got)
