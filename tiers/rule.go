@@ -17,8 +17,8 @@ const (
 	// ActionAssign sets a manual tier that acts as a floor: Data "tier" names
 	// it and "until" (2006-01-02) is the date it ends, exclusive. An empty
 	// "tier" removes the floor. Ladder.Assign builds and checks it; the ladder
-	// refuses (loyalty.ErrRefused, nothing written) an unknown tier or a
-	// missing, malformed or past date.
+	// refuses (loyalty.ErrRefused, nothing written) an action without "tier",
+	// an unknown tier, or a missing, malformed or past date.
 	ActionAssign loyalty.ActionKind = "tier_assign"
 )
 
@@ -276,11 +276,15 @@ func (l *Ladder) judge(s *snap, now *moment, effects []loyalty.Effect) []loyalty
 }
 
 func (l *Ladder) assign(a *loyalty.Action, s *snap, now *moment, effects []loyalty.Effect) []loyalty.Effect {
-	name, until := a.Data["tier"], a.Data["until"]
+	name, ok := a.Data["tier"]
+	if !ok {
+		return append(effects, loyalty.Refuse(`names no "tier" in its data`))
+	}
 	if name == "" {
 		s.floor, s.until = 0, ""
 		return effects
 	}
+	until := a.Data["until"]
 	lv := l.Level(name)
 	if lv == 0 {
 		return append(effects, loyalty.Refuse("ladder "+quote(l.name)+" has no tier "+quote(name)))

@@ -425,6 +425,7 @@ func TestAssignRejectsWhatItCannotApply(t *testing.T) {
 		{"tier": "Gold", "until": "next year"},
 		{"tier": "Gold"},
 		{"tier": "Gold", "until": "2026-01-10"},
+		nil,
 	} {
 		_, err := h.engine.Act(h.ctx, "bad-"+strconv.Itoa(i), &loyalty.Action{Kind: tiers.ActionAssign, MemberID: "m", Data: data})
 		if !errors.Is(err, loyalty.ErrRefused) {
