@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -22,34 +21,6 @@ type Engine struct {
 	clock   Clock
 	retries int
 	after   func(context.Context, *Receipt)
-	scratch sync.Pool // of *scratch
-}
-
-// scratch is the reusable working memory of one evaluation.
-type scratch struct {
-	c       Context
-	effects []Effect
-	lines   []LineBasis
-}
-
-// evaluate runs the program with pooled working memory; release must be
-// called once the Result's Lines are no longer used.
-func (e *Engine) evaluate(c Context) (res *Result, release func(), err error) {
-	s, _ := e.scratch.Get().(*scratch)
-	if s == nil {
-		s = new(scratch)
-	}
-	s.c = c
-	s.c.Lines = s.lines
-	res, err = e.program.evaluate(&s.c, &s.effects)
-	if cap(s.c.Lines) > cap(s.lines) {
-		s.lines = s.c.Lines[:0]
-	}
-	return res, func() {
-		clear(s.effects[:cap(s.effects)])
-		s.c = Context{}
-		e.scratch.Put(s)
-	}, err
 }
 
 // EngineOptions tune an Engine. The zero value (or nil) uses the system
@@ -251,8 +222,7 @@ func (e *Engine) planEarn(st *State, o *Order, now time.Time, key string) (*plan
 	if len(st.Orders) > 0 {
 		return nil, fmt.Errorf("%w: order %s", ErrDuplicate, o.ID)
 	}
-	res, release, err := e.evaluate(Context{Now: now, Program: e.program, State: st, Member: &st.Member, Event: o})
-	defer release()
+	res, err := e.program.evaluateIn(Context{Now: now, Program: e.program, State: st, Member: &st.Member, Event: o})
 	if err != nil {
 		return nil, err
 	}
@@ -306,7 +276,7 @@ func (e *Engine) planEarn(st *State, o *Order, now time.Time, key string) (*plan
 	}
 	p.ch.Orders = append(p.ch.Orders, rec)
 	p.ch.Counters = res.Counters
-	p.rcpt.Explanation, p.rcpt.Notices = res.Explanation, res.Notices
+	p.rcpt.Explanation, p.rcpt.Notices = slices.Clone(res.Explanation), res.Notices
 	return p, nil
 }
 
@@ -337,8 +307,7 @@ func (e *Engine) Act(ctx context.Context, key string, a *Action) (*Receipt, erro
 }
 
 func (e *Engine) planAction(st *State, a *Action, now time.Time, key, fp string, op Operation) (*plan, error) {
-	res, release, err := e.evaluate(Context{Now: now, Program: e.program, State: st, Member: &st.Member, Event: a})
-	defer release()
+	res, err := e.program.evaluateIn(Context{Now: now, Program: e.program, State: st, Member: &st.Member, Event: a})
 	if err != nil {
 		return nil, err
 	}
@@ -360,7 +329,7 @@ func (e *Engine) planAction(st *State, a *Action, now time.Time, key, fp string,
 		return nil, err
 	}
 	p.ch.Counters = res.Counters
-	p.rcpt.Explanation, p.rcpt.Notices = res.Explanation, res.Notices
+	p.rcpt.Explanation, p.rcpt.Notices = slices.Clone(res.Explanation), res.Notices
 	return p, nil
 }
 
@@ -447,9 +416,8 @@ func (e *Engine) planReturn(st *State, r *Return, now time.Time, key string) (*C
 	}
 	// Rules see the return (to reduce qualifying spend, to notify) with the
 	// order as it was before it.
-	res, release, err := e.evaluate(Context{Now: now, Program: e.program, State: st, Member: &st.Member, Event: r,
+	res, err := e.program.evaluateIn(Context{Now: now, Program: e.program, State: st, Member: &st.Member, Event: r,
 		Return: r, OrderRecord: &st.Orders[0], Returned: returned - st.Orders[0].ReturnedValue})
-	defer release()
 	if err != nil {
 		return nil, err
 	}
@@ -486,7 +454,7 @@ func (e *Engine) planReturn(st *State, r *Return, now time.Time, key string) (*C
 	}
 	p.ch.Orders = append(p.ch.Orders, rec)
 	p.ch.Counters = res.Counters
-	p.rcpt.Explanation, p.rcpt.Notices = res.Explanation, res.Notices
+	p.rcpt.Explanation, p.rcpt.Notices = slices.Clone(res.Explanation), res.Notices
 	return p.finish(), nil
 }
 

@@ -2,6 +2,7 @@ package loyalty
 
 import (
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -30,6 +31,25 @@ type Result struct {
 	// BelowMinimum is set when the order did not reach the program's minimum.
 	BelowMinimum bool
 }
+
+// resultBlock holds a Result and the arrays a typical evaluation fills, so
+// that evaluating an order is one allocation.
+type resultBlock struct {
+	res    Result
+	expl   [12]Explanation
+	awards [1]Award
+	ints   [8]int64
+	lines  [8]LineBasis
+}
+
+// scratch is the working memory of one evaluation, reused through a pool
+// (as fmt reuses its printers): it holds nothing between evaluations.
+type scratch struct {
+	c       Context
+	effects []Effect
+}
+
+var scratchPool = sync.Pool{New: func() any { return &scratch{effects: make([]Effect, 0, 32)} }}
 
 // Award is what an evaluation credits to one account.
 type Award struct {
@@ -60,16 +80,29 @@ func (r *Result) Points() int64 {
 // and combines their effects. It is pure: the same inputs give the same
 // Result. State must hold the member; it is not modified.
 func (p *Program) Evaluate(st *State, ev Event, now time.Time) (*Result, error) {
-	return p.evaluate(&Context{Now: now, Program: p, State: st, Member: &st.Member, Event: ev}, nil)
+	return p.evaluateIn(Context{Now: now, Program: p, State: st, Member: &st.Member, Event: ev})
+}
+
+// evaluateIn evaluates c with pooled working memory.
+func (p *Program) evaluateIn(c Context) (*Result, error) {
+	s := scratchPool.Get().(*scratch)
+	s.c = c
+	res, err := p.evaluate(&s.c, &s.effects)
+	clear(s.effects[:cap(s.effects)])
+	s.effects = s.effects[:0]
+	s.c = Context{}
+	scratchPool.Put(s)
+	return res, err
 }
 
 // evaluate runs the rules on a context whose Now, Program, State, Member,
 // Event (and, for a return, Return, OrderRecord and Returned) are set.
-// effects, when not nil, is a reusable buffer for the rules' effects; the
-// grown buffer is stored back through it. c.Lines may hold a reusable buffer
-// too; the Result's Lines then alias it.
+// effects is a reusable buffer for the rules' effects; the grown buffer is
+// stored back through it. The Result owns everything it points to.
 func (p *Program) evaluate(c *Context, effects *[]Effect) (*Result, error) {
-	res := &Result{}
+	blk := new(resultBlock)
+	res := &blk.res
+	c.Lines = blk.lines[:0]
 	if o, ok := c.Event.(*Order); ok {
 		if err := p.orderBasis(c, o); err != nil {
 			return nil, err
@@ -88,17 +121,9 @@ func (p *Program) evaluate(c *Context, effects *[]Effect) (*Result, error) {
 	} else {
 		c.Scale = p.Currency.MinorDigits()
 	}
-	var buf []Effect
-	if effects != nil {
-		buf = (*effects)[:0]
-	} else {
-		buf = make([]Effect, 0, len(p.Rules)+len(c.Lines)+2)
-	}
-	buf = p.runRules(c, buf)
-	if effects != nil {
-		*effects = buf
-	}
-	if err := p.combine(c, buf, res); err != nil {
+	buf := p.runRules(c, (*effects)[:0])
+	*effects = buf
+	if err := p.combine(c, buf, res, blk); err != nil {
 		return nil, err
 	}
 	return res, nil
@@ -237,13 +262,12 @@ func (p *Program) excluded(l *OrderLine) bool {
 }
 
 // runRules evaluates the rules in order, honouring Stop, and resolves
-// exclusive rules: only the highest-priority exclusive rule of each effect
-// class (earn, multiply) keeps its effects.
+// exclusive rules: among the exclusive rules that earned, only the one with
+// the highest priority keeps its effects, and likewise among those that
+// multiplied; a losing rule loses all its effects (its counters too), as if
+// it had not matched.
 func (p *Program) runRules(c *Context, effects []Effect) []Effect {
-	type best struct {
-		rule     int
-		priority int
-	}
+	type best struct{ rule, priority int }
 	bestEarn, bestMul := best{-1, 0}, best{-1, 0}
 	exclusive := false
 	for ri, r := range p.Rules {
@@ -259,21 +283,26 @@ func (p *Program) runRules(c *Context, effects []Effect) []Effect {
 		}
 		for i := start; i < len(effects); i++ {
 			e := &effects[i]
-			e.Rule = name
+			e.Rule, e.rule = name, ri
 			if e.Account == "" {
 				e.Account = PointsAccount
 			}
-			if st.Exclusive {
-				exclusive = true
-				b := &bestEarn
-				if e.Kind == EffectMultiply {
-					b = &bestMul
-				} else if e.Kind != EffectEarn {
-					continue
-				}
-				if b.rule < 0 || st.Priority > b.priority {
-					*b = best{ri, st.Priority}
-				}
+			if !st.Exclusive {
+				continue
+			}
+			e.exclusive = true
+			exclusive = true
+			var b *best
+			switch e.Kind {
+			case EffectEarn:
+				b = &bestEarn
+			case EffectMultiply:
+				b = &bestMul
+			default:
+				continue
+			}
+			if b.rule < 0 || st.Priority > b.priority {
+				*b = best{ri, st.Priority}
 			}
 		}
 		if st.Stop {
@@ -283,32 +312,30 @@ func (p *Program) runRules(c *Context, effects []Effect) []Effect {
 	if !exclusive {
 		return effects
 	}
-	// Drop the effects of exclusive rules that lost.
-	keep := effects[:0]
-	for _, e := range effects {
-		ri := p.ruleIndex(e.Rule)
-		r := p.Rules[ri]
-		if s, ok := r.(Stacker); ok && s.Stacking().Exclusive {
-			if e.Kind == EffectEarn && ri != bestEarn.rule || e.Kind == EffectMultiply && ri != bestMul.rule {
-				continue
+	lost := func(ri int) bool {
+		for i := range effects {
+			e := &effects[i]
+			if e.rule == ri && e.exclusive && (e.Kind == EffectEarn && ri != bestEarn.rule || e.Kind == EffectMultiply && ri != bestMul.rule) {
+				return true
 			}
 		}
-		keep = append(keep, e)
+		return false
+	}
+	keep := effects[:0]
+	lastRule, lastLost := -1, false
+	for _, e := range effects {
+		if e.rule != lastRule {
+			lastRule, lastLost = e.rule, e.exclusive && lost(e.rule)
+		}
+		if !lastLost {
+			keep = append(keep, e)
+		}
 	}
 	return keep
 }
 
-func (p *Program) ruleIndex(name string) int {
-	for i, r := range p.Rules {
-		if r.Name() == name {
-			return i
-		}
-	}
-	return -1
-}
-
 // combine turns effects into awards, per account.
-func (p *Program) combine(c *Context, effects []Effect, res *Result) error {
+func (p *Program) combine(c *Context, effects []Effect, res *Result, blk *resultBlock) error {
 	var accBuf [2]Account
 	accounts := accBuf[:0]
 	for i := range effects {
@@ -329,17 +356,24 @@ func (p *Program) combine(c *Context, effects []Effect, res *Result) error {
 			}
 			res.Spends = append(res.Spends, Award{Account: e.Account, Amount: e.Points, Rule: e.Rule, Note: e.Note})
 		case e.Kind == EffectRefuse:
+			if e.Err != nil {
+				return fmt.Errorf("%w: rule %s: %s: %w", ErrRefused, e.Rule, e.Note, e.Err)
+			}
 			return fmt.Errorf("%w: rule %s: %s", ErrRefused, e.Rule, e.Note)
 		case e.Kind == EffectNotify:
 			res.Notices = append(res.Notices, Notice{Rule: e.Rule, Kind: e.Counter, Detail: e.Note})
 		}
 	}
 	if len(accounts) > 0 && res.Awards == nil {
-		res.Awards = make([]Award, 0, len(accounts))
-		res.Explanation = make([]Explanation, 0, len(effects)+1)
+		if len(accounts) <= len(blk.awards) && len(effects)+1 <= len(blk.expl) {
+			res.Awards, res.Explanation = blk.awards[:0], blk.expl[:0]
+		} else {
+			res.Awards = make([]Award, 0, len(accounts))
+			res.Explanation = make([]Explanation, 0, len(effects)+1)
+		}
 	}
 	for _, a := range accounts {
-		aw, err := p.combineAccount(c, effects, a, res)
+		aw, err := p.combineAccount(c, effects, a, res, blk)
 		if err != nil {
 			return err
 		}
@@ -403,7 +437,7 @@ func awardOf(aws []Award, a Account) int64 {
 // combineAccount adds rate earnings per line, multiplies them by the line's
 // and the order's multipliers, rounds (per line or per order), adds fixed
 // bonuses and applies the lowest cap.
-func (p *Program) combineAccount(c *Context, effects []Effect, acct Account, res *Result) (Award, error) {
+func (p *Program) combineAccount(c *Context, effects []Effect, acct Account, res *Result, blk *resultBlock) (Award, error) {
 	n := len(c.Lines)
 	slots := n + 1 // the last slot is the order level
 	var curBuf [17]qty
@@ -472,13 +506,19 @@ func (p *Program) combineAccount(c *Context, effects []Effect, acct Account, res
 			continue
 		}
 		var extra qty
-		for s := range cur {
-			if e.Line != OrderLevel && s != slot(e.Line) || cur[s].isZero() {
+		lo, hi := 0, len(cur)
+		if e.Line != OrderLevel {
+			lo = slot(e.Line)
+			hi = lo + 1
+		}
+		for s := lo; s < hi; s++ {
+			if cur[s].isZero() {
 				continue
 			}
-			next := cur[s].mul(e.Factor.num, e.Factor.den)
-			extra = extra.add(next.sub(cur[s]))
-			cur[s] = next
+			// The extra is cur × (num−den)/den: the same denominator as the new
+			// cur, so the extras of lines earning at one rate add cheaply.
+			extra = extra.add(cur[s].mul(e.Factor.num-e.Factor.den, e.Factor.den))
+			cur[s] = cur[s].mul(e.Factor.num, e.Factor.den)
 		}
 		r, _ := extra.round(p.Rounding)
 		res.Explanation = append(res.Explanation, Explanation{Rule: e.Rule, Account: acct, Kind: EffectMultiply, Line: e.Line, Note: e.Note, Factor: e.Factor, Points: r})
@@ -546,7 +586,11 @@ func (p *Program) combineAccount(c *Context, effects []Effect, acct Account, res
 	}
 	aw := Award{Account: acct, Amount: total, Order: pts[n]}
 	if n > 0 {
-		aw.Lines = append(make([]int64, 0, n), pts[:n]...)
+		if n <= len(blk.ints) && len(res.Awards) == 0 {
+			aw.Lines = append(blk.ints[:0:n], pts[:n]...)
+		} else {
+			aw.Lines = append(make([]int64, 0, n), pts[:n]...)
+		}
 	}
 	return aw, nil
 }

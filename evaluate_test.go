@@ -300,3 +300,30 @@ func TestWarningsFlagConfusingMixesWithoutRefusing(t *testing.T) {
 	require.Len(t, p.Warnings(), 1)
 	require.Len(t, mk("points", "tiers", "cashback", "charity").Warnings(), 1)
 }
+
+func TestLosingExclusiveRuleLeavesNoCounterBehind(t *testing.T) {
+	counting := func(name string, prio int, pts int64) rule {
+		return rule{name: name, st: loyalty.Stacking{Exclusive: true, Priority: prio}, fn: func(c *loyalty.Context, out []loyalty.Effect) []loyalty.Effect {
+			return append(out, loyalty.Earn(pts, loyalty.OrderLevel, name), loyalty.Count(name, "", 1))
+		}}
+	}
+	p := &loyalty.Program{Name: "p", Currency: "USD", Rules: []loyalty.Rule{counting("small", 1, 10), counting("big", 2, 50)}}
+	res := evaluate(t, p, orderOf(line("a", "x", 1, "1.00")))
+	require.Equal(t, int64(50), res.Points())
+	require.Equal(t, []loyalty.Counter{{Name: "big", Value: 1}}, res.Counters)
+}
+
+func TestValidateNamesTheRuleOnce(t *testing.T) {
+	bad := rule{name: "broken", fn: nil}
+	p := &loyalty.Program{Name: "p", Currency: "USD", Rules: []loyalty.Rule{validating{bad}}}
+	err := p.Validate()
+	require.ErrorIs(t, err, loyalty.ErrInvalidProgram)
+	require.Equal(t, `loyalty: invalid program: rules[0] "broken": factor: is negative`, err.Error())
+}
+
+type validating struct{ rule }
+
+func (validating) Validate() error {
+	_, err := loyalty.NewFactor(decimal.NewFromInt(-1))
+	return err
+}

@@ -87,6 +87,9 @@ func (q qty) isZero() bool {
 }
 
 func (q qty) add(o qty) qty {
+	if q.big == nil && q.n == 0 {
+		return o
+	}
 	if q.big == nil && o.big == nil {
 		qd, od := q.den(), o.den()
 		if qd == od {
@@ -99,7 +102,10 @@ func (q qty) add(o qty) qty {
 			d, ok3 := mul64(qd, od)
 			if ok1 && ok2 && ok3 {
 				if s, ok := add64(a, b); ok {
-					return reduce(s, d)
+					if abs64(s) > 1<<40 || d > 1<<40 {
+						return reduce(s, d)
+					}
+					return qty{n: s, d: d}
 				}
 			}
 		}

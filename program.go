@@ -1,6 +1,7 @@
 package loyalty
 
 import (
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -147,18 +148,31 @@ func (p *Program) Validate() error {
 		seen[name] = true
 		if v, ok := r.(Validator); ok {
 			if err := v.Validate(); err != nil {
-				return &ValidationError{Field: field + " " + name, Reason: err.Error(), Kind: ErrInvalidProgram}
+				return within(field+" "+strconv.Quote(name), err)
 			}
 		}
 	}
-	for _, v := range []any{p.Expiry, p.Redemption} {
-		if v, ok := v.(Validator); ok {
+	for _, part := range []struct {
+		field string
+		v     any
+	}{{"expiry", p.Expiry}, {"redemption", p.Redemption}} {
+		if v, ok := part.v.(Validator); ok {
 			if err := v.Validate(); err != nil {
-				return &ValidationError{Field: "policy", Reason: err.Error(), Kind: ErrInvalidProgram}
+				return within(part.field, err)
 			}
 		}
 	}
 	return nil
+}
+
+// within places a part's validation error under the program's field, so the
+// message names the whole path once: "rules[1] \"double\": factor: is negative".
+func within(field string, err error) error {
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		return &ValidationError{Field: field + ": " + ve.Field, Reason: ve.Reason, Kind: ErrInvalidProgram}
+	}
+	return &ValidationError{Field: field, Reason: strings.TrimPrefix(err.Error(), ErrInvalidProgram.Error()+": "), Kind: ErrInvalidProgram}
 }
 
 // Typed is implemented by rules that belong to a kind of loyalty program

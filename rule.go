@@ -109,6 +109,12 @@ type Effect struct {
 
 	// Note says what matched, for the explanation ("category shoes").
 	Note string
+
+	// Err, on an EffectRefuse, is the sentinel the refusal also wraps.
+	Err error
+
+	rule      int  // index of the rule that produced it, set by the program
+	exclusive bool // that rule does not stack
 }
 
 // Earn is an effect crediting a fixed number of points (not multiplied).
@@ -144,6 +150,12 @@ func Spend(a Account, amount int64, note string) Effect {
 // Refuse is an effect refusing the write for reason.
 func Refuse(reason string) Effect {
 	return Effect{Kind: EffectRefuse, Note: reason, Line: OrderLevel}
+}
+
+// RefuseWith is Refuse whose error also wraps err (ErrOverflow, say), so the
+// host can tell why with errors.Is.
+func RefuseWith(err error, reason string) Effect {
+	return Effect{Kind: EffectRefuse, Note: reason, Err: err, Line: OrderLevel}
 }
 
 // Notify is an effect announcing a notice of kind with detail.

@@ -69,7 +69,7 @@ func (b *ProductBonus) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []
 			continue
 		}
 		if l.Quantity > math.MaxInt64/b.points {
-			return append(effects, loyalty.Refuse(overflowReason))
+			return append(effects, loyalty.RefuseWith(loyalty.ErrOverflow, overflowReason))
 		}
 		effects = append(effects, loyalty.Earn(l.Quantity*b.points, i, b.note))
 	}

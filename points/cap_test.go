@@ -118,6 +118,7 @@ func TestRulesRefuseAnOrderWhosePointsOverflowInt64(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			_, err := program(t, r).Evaluate(state(), order(huge), sunday)
 			wantErrorIs(t, err, loyalty.ErrRefused)
+			wantErrorIs(t, err, loyalty.ErrOverflow)
 		})
 	}
 }

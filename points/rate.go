@@ -164,21 +164,21 @@ func (s *StepRate) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []loya
 	basis, ok1 := scaleUp(c.Basis, w-c.Scale)
 	step, ok2 := scaleUp(s.perCoef, s.perExp+w)
 	if !ok1 || !ok2 {
-		return append(effects, loyalty.Refuse(overflowReason))
+		return append(effects, loyalty.RefuseWith(loyalty.ErrOverflow, overflowReason))
 	}
 	var old int64
 	if s.CarryOver {
 		old = max(c.State.Counter(s.name, ""), 0)
 		carry, ok := scaleUp(old, w-cs)
 		if !ok || basis > math.MaxInt64-carry {
-			return append(effects, loyalty.Refuse(overflowReason))
+			return append(effects, loyalty.RefuseWith(loyalty.ErrOverflow, overflowReason))
 		}
 		basis += carry
 	}
 	steps, rem := basis/step, basis%step
 	if steps > 0 {
 		if steps > math.MaxInt64/s.points {
-			return append(effects, loyalty.Refuse(overflowReason))
+			return append(effects, loyalty.RefuseWith(loyalty.ErrOverflow, overflowReason))
 		}
 		note := s.note
 		if s.CarryOver {
