@@ -238,8 +238,13 @@ const chunkSize = 256
 
 func (l *entryLog) append(es []loyalty.Entry) {
 	for _, e := range es {
-		if l.n%chunkSize == 0 {
+		// The first chunk grows as a slice does, so a member with a short
+		// history costs a few entries, not a whole chunk; later chunks are
+		// allocated whole and never copied.
+		if l.n%chunkSize == 0 && l.n > 0 {
 			l.chunks = append(l.chunks, make([]loyalty.Entry, 0, chunkSize))
+		} else if l.n == 0 {
+			l.chunks = append(l.chunks, make([]loyalty.Entry, 0, 2))
 		}
 		c := &l.chunks[len(l.chunks)-1]
 		*c = append(*c, e)

@@ -7,9 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"slices"
-	"time"
 
 	"github.com/loyaltykit/loyalty"
 )
@@ -18,8 +16,6 @@ import (
 // change's planned balance of an account is not the stored balance plus the
 // sum of the change's entries in that account. It means a bug in the planner
 // that made the change: the ledger keeps balance = sum of entries, always.
-var DebugT [3]time.Duration
-
 var ErrUnbalanced = errors.New("sqlite: change's balances are not the sum of its entries")
 
 var (
@@ -61,22 +57,16 @@ func (s *Store) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Receipt
 	if s.wc == nil {
 		return nil, errors.New("sqlite: store is closed")
 	}
-	T0 := time.Now()
 	if _, err := p.w.begin.ExecContext(ctx); err != nil {
 		return nil, fmt.Errorf("sqlite: commit %q: %w", c.Key, err)
 	}
-	T1 := time.Now()
 	r, wrote, err := txn{ctx, nil, p.w}.commit(c, a)
-	T2 := time.Now()
 	if err == nil && wrote {
 		// COMMIT runs to the end even if ctx is done by now: the change is
 		// complete, and a caller who gave up retries the key and is told.
 		if _, err = p.w.commit.ExecContext(context.Background()); err != nil {
 			err = fmt.Errorf("sqlite: commit %q: %w", c.Key, err)
 		}
-		DebugT[0] += T1.Sub(T0)
-		DebugT[1] += T2.Sub(T1)
-		DebugT[2] += time.Since(T2)
 	}
 	if err != nil || !wrote {
 		// After a failed statement or COMMIT the transaction may still be
@@ -381,7 +371,7 @@ func encodeChange(c *loyalty.Change) (*encoded, error) {
 		a   encoded
 		err error
 	)
-	if a.receipt, err = encodeReceipt(c.Receipt, c); os.Getenv("XTINY") != "" { a.receipt = []byte("{}") }; if err != nil {
+	if a.receipt, err = encodeReceipt(c.Receipt, c); err != nil {
 		return nil, fmt.Errorf("sqlite: commit %q: receipt: %w", c.Key, err)
 	}
 	if c.Member != nil {
@@ -394,7 +384,7 @@ func encodeChange(c *loyalty.Change) (*encoded, error) {
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: commit %q: order %s: %w", c.Key, c.Orders[i].ID, err)
 		}
-		a.orders = append(a.orders, b); if os.Getenv("XTINY") != "" { a.orders[len(a.orders)-1] = []byte("{}") }
+		a.orders = append(a.orders, b)
 	}
 	for i := range c.Redemptions {
 		b, err := encodeRedemption(&c.Redemptions[i])
