@@ -1,0 +1,35 @@
+// Package examples_test runs every example program the way a newcomer would,
+// with go run, so that a change which breaks an example fails go test.
+package examples_test
+
+import (
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+func TestExamplesRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs every example; skipped with -short")
+	}
+	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
+	for name, headline := range map[string]string{
+		"cashback": "Everyday Cashback: 2% back",
+		"charity":  "Give Back: 10% of every sale",
+		"hybrid":   "10.00 reward for every 100.00 spent, plus a birthday gift",
+		"tiers":    "Style Club: Bronze, Silver from 500.00",
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			out, err := exec.Command(goTool, "run", "./"+name).CombinedOutput()
+			if err != nil {
+				t.Fatalf("go run ./examples/%s: %v\n%s", name, err, out)
+			}
+			if !strings.HasPrefix(string(out), headline) {
+				t.Fatalf("go run ./examples/%s printed:\n%s", name, out)
+			}
+		})
+	}
+}
