@@ -222,7 +222,8 @@ func (e *Engine) planEarn(st *State, o *Order, now time.Time, key string) (*plan
 	if len(st.Orders) > 0 {
 		return nil, fmt.Errorf("%w: order %s", ErrDuplicate, o.ID)
 	}
-	res, err := e.program.evaluateIn(Context{Now: now, Program: e.program, State: st, Member: &st.Member, Event: o})
+	res, scr, err := e.program.evaluateIn(Context{Now: now, Program: e.program, State: st, Member: &st.Member, Event: o})
+	defer scr.release()
 	if err != nil {
 		return nil, err
 	}
@@ -307,7 +308,8 @@ func (e *Engine) Act(ctx context.Context, key string, a *Action) (*Receipt, erro
 }
 
 func (e *Engine) planAction(st *State, a *Action, now time.Time, key, fp string, op Operation) (*plan, error) {
-	res, err := e.program.evaluateIn(Context{Now: now, Program: e.program, State: st, Member: &st.Member, Event: a})
+	res, scr, err := e.program.evaluateIn(Context{Now: now, Program: e.program, State: st, Member: &st.Member, Event: a})
+	defer scr.release()
 	if err != nil {
 		return nil, err
 	}
@@ -416,8 +418,9 @@ func (e *Engine) planReturn(st *State, r *Return, now time.Time, key string) (*C
 	}
 	// Rules see the return (to reduce qualifying spend, to notify) with the
 	// order as it was before it.
-	res, err := e.program.evaluateIn(Context{Now: now, Program: e.program, State: st, Member: &st.Member, Event: r,
+	res, scr, err := e.program.evaluateIn(Context{Now: now, Program: e.program, State: st, Member: &st.Member, Event: r,
 		Return: r, OrderRecord: &st.Orders[0], Returned: returned - st.Orders[0].ReturnedValue})
+	defer scr.release()
 	if err != nil {
 		return nil, err
 	}

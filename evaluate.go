@@ -47,6 +47,7 @@ type resultBlock struct {
 type scratch struct {
 	c       Context
 	effects []Effect
+	blk     resultBlock // the Result of an engine's evaluation, until release
 }
 
 var scratchPool = sync.Pool{New: func() any { return &scratch{effects: make([]Effect, 0, 32)} }}
@@ -80,32 +81,49 @@ func (r *Result) Points() int64 {
 // and combines their effects. It is pure: the same inputs give the same
 // Result. State must hold the member; it is not modified.
 func (p *Program) Evaluate(st *State, ev Event, now time.Time) (*Result, error) {
-	return p.evaluateIn(Context{Now: now, Program: p, State: st, Member: &st.Member, Event: ev})
+	s := scratchPool.Get().(*scratch)
+	res, err := p.evaluateWith(s, Context{Now: now, Program: p, State: st, Member: &st.Member, Event: ev}, new(resultBlock))
+	scratchPool.Put(s)
+	return res, err
 }
 
-// evaluateIn evaluates c with pooled working memory.
-func (p *Program) evaluateIn(c Context) (*Result, error) {
-	s := scratchPool.Get().(*scratch)
+// evaluateIn evaluates c entirely in pooled memory, for the Engine, which
+// copies what it keeps of the Result: the Result (but not the Counters,
+// Notices and Spends it points to, which are allocated apart) is only valid
+// until s.release().
+func (p *Program) evaluateIn(c Context) (res *Result, s *scratch, err error) {
+	s = scratchPool.Get().(*scratch)
+	res, err = p.evaluateWith(s, c, &s.blk)
+	return res, s, err
+}
+
+// release returns s to the pool, dropping what its Result pointed to.
+func (s *scratch) release() {
+	s.blk = resultBlock{}
+	scratchPool.Put(s)
+}
+
+// evaluateWith evaluates c with s's effect buffer into blk.
+func (p *Program) evaluateWith(s *scratch, c Context, blk *resultBlock) (*Result, error) {
 	s.c = c
-	res, err := p.evaluate(&s.c, &s.effects)
-	clear(s.effects[:cap(s.effects)])
+	res, used, err := p.evaluate(&s.c, &s.effects, blk)
+	clear(s.effects[:used]) // only what this evaluation used
 	s.effects = s.effects[:0]
 	s.c = Context{}
-	scratchPool.Put(s)
 	return res, err
 }
 
 // evaluate runs the rules on a context whose Now, Program, State, Member,
 // Event (and, for a return, Return, OrderRecord and Returned) are set.
 // effects is a reusable buffer for the rules' effects; the grown buffer is
-// stored back through it. The Result owns everything it points to.
-func (p *Program) evaluate(c *Context, effects *[]Effect) (*Result, error) {
-	blk := new(resultBlock)
-	res := &blk.res
+// stored back through it, and used is how much of it the rules filled. The
+// Result is blk.res and owns everything it points to, blk included.
+func (p *Program) evaluate(c *Context, effects *[]Effect, blk *resultBlock) (res *Result, used int, err error) {
+	res = &blk.res
 	c.Lines = blk.lines[:0]
 	if o, ok := c.Event.(*Order); ok {
 		if err := p.orderBasis(c, o); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		res.Lines, res.Value, res.Basis, res.Scale = c.Lines, c.Value, c.Basis, c.Scale
 		if !p.Basis.MinimumOrder.IsZero() && c.Value < c.Units(p.Basis.MinimumOrder) {
@@ -114,19 +132,19 @@ func (p *Program) evaluate(c *Context, effects *[]Effect) (*Result, error) {
 				Rule: "minimum-order", Line: OrderLevel, Currency: p.Currency, Scale: c.Scale,
 				Basis: c.Value, Note: "below the minimum order of " + p.Basis.MinimumOrder.String(),
 			})
-			return res, nil
+			return res, 0, nil
 		}
 	} else if c.OrderRecord != nil {
 		c.Scale = c.OrderRecord.Scale
 	} else {
 		c.Scale = p.Currency.MinorDigits()
 	}
-	buf := p.runRules(c, (*effects)[:0])
-	*effects = buf
+	buf, used := p.runRules(c, (*effects)[:0])
+	*effects = buf[:used]
 	if err := p.combine(c, buf, res, blk); err != nil {
-		return nil, err
+		return nil, used, err
 	}
-	return res, nil
+	return res, used, nil
 }
 
 // orderBasis fills the context's per-line basis, choosing a scale at which
@@ -265,8 +283,8 @@ func (p *Program) excluded(l *OrderLine) bool {
 // exclusive rules: among the exclusive rules that earned, only the one with
 // the highest priority keeps its effects, and likewise among those that
 // multiplied; a losing rule loses all its effects (its counters too), as if
-// it had not matched.
-func (p *Program) runRules(c *Context, effects []Effect) []Effect {
+// it had not matched. used is how many effects the rules appended, kept or not.
+func (p *Program) runRules(c *Context, effects []Effect) (kept []Effect, used int) {
 	type best struct{ rule, priority int }
 	bestEarn, bestMul := best{-1, 0}, best{-1, 0}
 	exclusive := false
@@ -310,7 +328,7 @@ func (p *Program) runRules(c *Context, effects []Effect) []Effect {
 		}
 	}
 	if !exclusive {
-		return effects
+		return effects, len(effects)
 	}
 	lost := func(ri int) bool {
 		for i := range effects {
@@ -331,7 +349,7 @@ func (p *Program) runRules(c *Context, effects []Effect) []Effect {
 			keep = append(keep, e)
 		}
 	}
-	return keep
+	return keep, len(effects)
 }
 
 // combine turns effects into awards, per account.
