@@ -130,10 +130,10 @@ func (s *Store) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Receipt
 		s.order = append(s.order, c.MemberID)
 	}
 	m.mu.Lock()
-	if m.version != c.Version {
+	if v := m.version; v != c.Version {
 		m.mu.Unlock()
 		s.mu.Unlock()
-		return nil, fmt.Errorf("%w: member %s is at version %d, change planned from %d", loyalty.ErrConflict, c.MemberID, m.version, c.Version)
+		return nil, fmt.Errorf("%w: member %s is at version %d, change planned from %d", loyalty.ErrConflict, c.MemberID, v, c.Version)
 	}
 	// Keep a copy: c.Receipt may share an allocation with the whole plan.
 	kept := *c.Receipt
