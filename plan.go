@@ -21,25 +21,29 @@ type plan struct {
 	lotIdx   int
 	dirty    []int64 // IDs of lots to write
 	rcpt     *Receipt
+	dirtyBuf [8]int64
 }
 
+// newPlan plans a write from st, which must be the write's own copy (as
+// Store.Load returns it): the plan works on st.Lots in place.
 func newPlan(st *State, now time.Time, key, fingerprint string, op Operation, ref string, q Query) *plan {
 	p := &planned{plan: plan{st: st, now: now, version: st.Version + 1}}
-	p.receipt = Receipt{Key: key, Fingerprint: fingerprint, MemberID: st.Member.ID, Operation: op, Ref: ref, At: now, Version: p.version}
-	p.change = Change{Key: key, Fingerprint: fingerprint, MemberID: st.Member.ID, Version: st.Version, Receipt: &p.receipt, NextDue: st.NextDue}
-	p.rcpt, p.ch = &p.receipt, &p.change
+	// The receipt is allocated apart: a store may keep it after the plan is gone.
+	p.rcpt = &Receipt{Key: key, Fingerprint: fingerprint, MemberID: st.Member.ID, Operation: op, Ref: ref, At: now, Version: p.version}
+	p.change = Change{Key: key, Fingerprint: fingerprint, MemberID: st.Member.ID, Version: st.Version, Receipt: p.rcpt, NextDue: st.NextDue}
+	p.ch = &p.change
+	p.dirty = p.dirtyBuf[:0]
 	if q.Lots || st.Lots != nil {
 		p.loaded = true
-		p.lots = append(make([]Lot, 0, len(st.Lots)+2), st.Lots...)
+		p.lots = st.Lots
 	}
 	return &p.plan
 }
 
-// planned holds a plan with its change and receipt in one allocation.
+// planned holds a plan with its change in one allocation.
 type planned struct {
 	plan
-	change  Change
-	receipt Receipt
+	change Change
 }
 
 func (p *plan) balance(a Account) *Balance {
@@ -177,7 +181,11 @@ func (p *plan) credit(a Account, amount int64, kind EntryKind, activatesAt, expi
 // whether that is an error. The entry records only what was drawn unless
 // allowNegative, in which case it records amount and the balance goes negative.
 func (p *plan) debit(a Account, amount int64, prefer int64, allowNegative bool, e Entry) (draws []Draw, short int64) {
-	order := make([]int, 0, len(p.lots))
+	var orderBuf [16]int
+	order := orderBuf[:0]
+	if len(p.lots) > len(orderBuf) {
+		order = make([]int, 0, len(p.lots))
+	}
 	for i := range p.lots {
 		l := &p.lots[i]
 		if l.Account == a && l.Remaining > 0 && !l.Pending(p.now) && !l.Expired(p.now) {
@@ -205,7 +213,18 @@ func (p *plan) debit(a Account, amount int64, prefer int64, allowNegative bool, 
 		}
 		return cmpInt(x.ID, y.ID)
 	})
-	left := amount
+	drawn, left := 0, amount
+	for _, i := range order {
+		if left <= 0 {
+			break
+		}
+		left -= p.lots[i].Remaining
+		drawn++
+	}
+	if drawn > 0 {
+		draws = make([]Draw, 0, drawn)
+	}
+	left = amount
 	for _, i := range order {
 		if left == 0 {
 			break
@@ -250,10 +269,13 @@ func (p *plan) spendable(a Account) int64 { return p.balance(a).Available }
 // finish completes the change and its receipt.
 func (p *plan) finish() *Change {
 	ch := p.ch
-	for _, id := range p.dirty {
-		ch.Lots = append(ch.Lots, *p.lot(id))
+	if len(p.dirty) > 0 {
+		ch.Lots = make([]Lot, 0, len(p.dirty))
+		for _, id := range p.dirty {
+			ch.Lots = append(ch.Lots, *p.lot(id))
+		}
 	}
-	ch.Balances = append(ch.Balances, p.balances...)
+	ch.Balances = p.balances // the plan is thrown away after Commit
 	if p.loaded {
 		ch.NextDue = time.Time{}
 		for i := range p.lots {

@@ -4,5 +4,10 @@
 // a ledger. It passes storage/storagetest like every adapter, and it is the
 // reference that suite compares other adapters' histories with.
 //
+// The store keeps what Commit is given without copying it: the receipt (a
+// replay returns that same *Receipt) and the entries, lots, order and
+// redemption records of the Change. Callers must not modify a committed
+// Change or a receipt the store returned; the Engine never does.
+//
 //	engine, err := loyalty.NewEngine(program, memory.New(), &loyalty.EngineOptions{Clock: clock})
 package memory

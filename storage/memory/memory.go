@@ -1,8 +1,10 @@
 package memory
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -20,19 +22,26 @@ type Store struct {
 	receipts map[string]*loyalty.Receipt
 }
 
+// A member keeps what its committed changes hold, without copying them: the
+// entries of each change (shared with its receipt), its order and redemption
+// records, and the open lots by value. What a write retains is what the
+// collector scans on every cycle, so the store keeps each fact once.
 type member struct {
-	mu          sync.RWMutex
-	seq         int // place in Store.order
-	profile     loyalty.Member
-	version     int64
-	nextDue     time.Time
-	balances    []loyalty.Balance
-	counters    []loyalty.Counter
-	entries     entryLog
-	lots        map[int64]*loyalty.Lot
-	open        []int64 // IDs of lots with Remaining != 0, in creation order
-	orders      map[string]loyalty.OrderRecord
-	redemptions map[string]loyalty.RedemptionRecord
+	mu       sync.RWMutex
+	seq      int // place in Store.order
+	profile  loyalty.Member
+	version  int64
+	nextDue  time.Time
+	balances []loyalty.Balance
+	counters []loyalty.Counter
+	entries  entryLog
+	// lots holds the open lots by ID (IDs grow with the version, so a new
+	// lot is appended). A lot that closes (Remaining 0) is never read again;
+	// it stays, skipped, until closed lots are half of the slice.
+	lots        []loyalty.Lot
+	closed      int
+	orders      map[string]*loyalty.OrderRecord
+	redemptions map[string]*loyalty.RedemptionRecord
 }
 
 // New returns an empty store.
@@ -84,19 +93,21 @@ func (s *Store) Load(ctx context.Context, memberID string, q loyalty.Query) (*lo
 		Counters: append([]loyalty.Counter(nil), m.counters...),
 	}
 	if q.Lots || !q.Now.IsZero() && !m.nextDue.IsZero() && !m.nextDue.After(q.Now) {
-		st.Lots = make([]loyalty.Lot, 0, len(m.open))
-		for _, id := range m.open {
-			st.Lots = append(st.Lots, *m.lots[id])
+		st.Lots = make([]loyalty.Lot, 0, len(m.lots)-m.closed)
+		for i := range m.lots {
+			if m.lots[i].Remaining != 0 {
+				st.Lots = append(st.Lots, m.lots[i])
+			}
 		}
 	}
 	for _, id := range q.Orders {
 		if o, ok := m.orders[id]; ok {
-			st.Orders = append(st.Orders, o)
+			st.Orders = append(st.Orders, *o)
 		}
 	}
 	for _, id := range q.Redemptions {
 		if r, ok := m.redemptions[id]; ok {
-			st.Redemptions = append(st.Redemptions, r)
+			st.Redemptions = append(st.Redemptions, *r)
 		}
 	}
 	return st, nil
@@ -124,7 +135,7 @@ func (s *Store) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Receipt
 			s.mu.Unlock()
 			return nil, fmt.Errorf("%w: %s", loyalty.ErrUnknownMember, c.MemberID)
 		}
-		m = &member{lots: make(map[int64]*loyalty.Lot), orders: make(map[string]loyalty.OrderRecord), redemptions: make(map[string]loyalty.RedemptionRecord)}
+		m = &member{}
 		s.members[c.MemberID] = m
 		m.seq = len(s.order)
 		s.order = append(s.order, c.MemberID)
@@ -135,13 +146,13 @@ func (s *Store) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Receipt
 		s.mu.Unlock()
 		return nil, fmt.Errorf("%w: member %s is at version %d, change planned from %d", loyalty.ErrConflict, c.MemberID, v, c.Version)
 	}
-	// Keep a copy: c.Receipt may share an allocation with the whole plan.
-	kept := *c.Receipt
-	s.receipts[c.Key] = &kept
+	// The receipt is kept as committed (the Engine allocates it apart from
+	// its plan); a replay returns this same receipt.
+	s.receipts[c.Key] = c.Receipt
 	s.mu.Unlock()
 	defer m.mu.Unlock()
 	m.apply(c)
-	return c.Receipt, nil // the caller's own receipt: the Engine tells a fresh commit by it
+	return c.Receipt, nil
 }
 
 func (m *member) apply(c *loyalty.Change) {
@@ -157,31 +168,54 @@ func (m *member) apply(c *loyalty.Change) {
 	for _, cn := range c.Counters {
 		m.counters = setCounter(m.counters, cn)
 	}
-	reopen := false
 	for i := range c.Lots {
-		l := c.Lots[i]
-		old, ok := m.lots[l.ID]
-		if !ok && l.Remaining != 0 {
-			m.open = append(m.open, l.ID)
-		} else if ok && (old.Remaining != 0) != (l.Remaining != 0) {
-			reopen = true
-		}
-		m.lots[l.ID] = &l
+		m.setLot(&c.Lots[i])
 	}
-	if reopen {
-		open := m.open[:0]
-		for _, id := range m.open {
-			if m.lots[id].Remaining != 0 {
-				open = append(open, id)
+	if m.closed > 8 && 2*m.closed > len(m.lots) {
+		open := m.lots[:0]
+		for _, l := range m.lots {
+			if l.Remaining != 0 {
+				open = append(open, l)
 			}
 		}
-		m.open = open
+		clear(m.lots[len(open):])
+		m.lots, m.closed = open, 0
 	}
-	for _, o := range c.Orders {
-		m.orders[o.ID] = o
+	for i := range c.Orders {
+		if m.orders == nil {
+			m.orders = make(map[string]*loyalty.OrderRecord)
+		}
+		m.orders[c.Orders[i].ID] = &c.Orders[i]
 	}
-	for _, r := range c.Redemptions {
-		m.redemptions[r.ID] = r
+	for i := range c.Redemptions {
+		if m.redemptions == nil {
+			m.redemptions = make(map[string]*loyalty.RedemptionRecord)
+		}
+		m.redemptions[c.Redemptions[i].ID] = &c.Redemptions[i]
+	}
+}
+
+// setLot updates the lot with l's ID in place, or adds l if it is open.
+func (m *member) setLot(l *loyalty.Lot) {
+	n := len(m.lots)
+	if n == 0 || m.lots[n-1].ID < l.ID { // a new lot, the common case
+		if l.Remaining != 0 {
+			m.lots = append(m.lots, *l)
+		}
+		return
+	}
+	i, found := slices.BinarySearchFunc(m.lots, l.ID, func(x loyalty.Lot, id int64) int { return cmp.Compare(x.ID, id) })
+	switch {
+	case found:
+		switch was := m.lots[i].Remaining != 0; {
+		case was && l.Remaining == 0:
+			m.closed++
+		case !was && l.Remaining != 0:
+			m.closed--
+		}
+		m.lots[i] = *l
+	case l.Remaining != 0:
+		m.lots = slices.Insert(m.lots, i, *l)
 	}
 }
 
@@ -227,41 +261,39 @@ func (s *Store) History(ctx context.Context, memberID string, after loyalty.Entr
 	return m.entries.after(after, limit), nil
 }
 
-// entryLog keeps a member's entries in fixed-size chunks, so appending never
-// copies the history and a long history costs the collector no reallocation.
+// entryLog keeps a member's entries as the slices of the changes that made
+// them (the same arrays their receipts hold), in commit order: appending
+// copies no entry, and a page is found by binary search, since entry IDs
+// grow with the member version.
 type entryLog struct {
-	chunks [][]loyalty.Entry
-	n      int
+	batches [][]loyalty.Entry // never empty
 }
 
-const chunkSize = 256
-
 func (l *entryLog) append(es []loyalty.Entry) {
-	for _, e := range es {
-		// The first chunk grows as a slice does, so a member with a short
-		// history costs a few entries, not a whole chunk; later chunks are
-		// allocated whole and never copied.
-		if l.n%chunkSize == 0 && l.n > 0 {
-			l.chunks = append(l.chunks, make([]loyalty.Entry, 0, chunkSize))
-		} else if l.n == 0 {
-			l.chunks = append(l.chunks, make([]loyalty.Entry, 0, 2))
-		}
-		c := &l.chunks[len(l.chunks)-1]
-		*c = append(*c, e)
-		l.n++
+	if len(es) > 0 {
+		l.batches = append(l.batches, es)
 	}
 }
 
-func (l *entryLog) at(i int) *loyalty.Entry { return &l.chunks[i/chunkSize][i%chunkSize] }
-
-// after returns up to limit entries after the cursor; entries are kept in ID
-// order, so the cursor is found by binary search.
+// after returns up to limit entries after the cursor.
 func (l *entryLog) after(after loyalty.EntryID, limit int) []loyalty.Entry {
-	i := sort.Search(l.n, func(i int) bool { return after.Less(l.at(i).ID) })
-	end := min(i+max(limit, 0), l.n)
-	out := make([]loyalty.Entry, 0, end-i)
-	for ; i < end; i++ {
-		out = append(out, *l.at(i))
+	b := sort.Search(len(l.batches), func(i int) bool {
+		es := l.batches[i]
+		return after.Less(es[len(es)-1].ID)
+	})
+	if limit <= 0 || b == len(l.batches) {
+		return []loyalty.Entry{}
+	}
+	es := l.batches[b]
+	i := sort.Search(len(es), func(i int) bool { return after.Less(es[i].ID) })
+	var out []loyalty.Entry
+	for ; b < len(l.batches) && len(out) < limit; b, i = b+1, 0 {
+		es := l.batches[b][i:]
+		es = es[:min(len(es), limit-len(out))]
+		if out == nil {
+			out = make([]loyalty.Entry, 0, min(limit, len(es)*(len(l.batches)-b)))
+		}
+		out = append(out, es...)
 	}
 	return out
 }
