@@ -182,8 +182,9 @@ func (e *Engine) Earn(ctx context.Context, key string, o *Order) (*Receipt, erro
 	if err := e.checkOrder(o); err != nil {
 		return nil, err
 	}
-	return e.write(ctx, key, orderFingerprint(o), o.MemberID, Query{Orders: []string{o.ID}}, func(st *State, now time.Time) (*Change, error) {
-		p, err := e.planEarn(st, o, now, key)
+	fp := orderFingerprint(o)
+	return e.write(ctx, key, fp, o.MemberID, Query{Orders: []string{o.ID}}, func(st *State, now time.Time) (*Change, error) {
+		p, err := e.planEarn(st, o, now, key, fp)
 		if err != nil {
 			return nil, err
 		}
@@ -218,7 +219,7 @@ func (e *Engine) checkOrder(o *Order) error {
 	return nil
 }
 
-func (e *Engine) planEarn(st *State, o *Order, now time.Time, key string) (*plan, error) {
+func (e *Engine) planEarn(st *State, o *Order, now time.Time, key, fp string) (*plan, error) {
 	if len(st.Orders) > 0 {
 		return nil, fmt.Errorf("%w: order %s", ErrDuplicate, o.ID)
 	}
@@ -227,9 +228,7 @@ func (e *Engine) planEarn(st *State, o *Order, now time.Time, key string) (*plan
 	if err != nil {
 		return nil, err
 	}
-	p := newPlan(st, now, key, "", OpEarn, o.ID, Query{})
-	p.ch.Fingerprint = orderFingerprint(o)
-	p.rcpt.Fingerprint = p.ch.Fingerprint
+	p := newPlan(st, now, key, fp, OpEarn, o.ID, Query{})
 	p.settle()
 	rec := OrderRecord{ID: o.ID, MemberID: o.MemberID, Currency: o.Currency, PlacedAt: o.PlacedAt.UTC().Truncate(time.Microsecond),
 		Scale: res.Scale, Value: res.Value, Lines: make([]RecordedLine, len(res.Lines))}

@@ -476,6 +476,10 @@ func (p *Program) combineAccount(c *Context, effects []Effect, acct Account, res
 	capAt, capped := int64(0), false
 	capRule, capNote := "", ""
 	explStart := len(res.Explanation)
+	// The ratio of the last rate seen: the rules of a program earn at few rates.
+	var lastRate *Rate
+	var rNum, rDen int64
+	var rOK bool
 	// Rate earnings and fixed bonuses, in effect order.
 	for i := range effects {
 		e := &effects[i]
@@ -485,7 +489,10 @@ func (p *Program) combineAccount(c *Context, effects []Effect, acct Account, res
 		switch e.Kind {
 		case EffectEarn:
 			s := slot(e.Line)
-			x := Explanation{Rule: e.Rule, Account: acct, Kind: EffectEarn, Line: e.Line, Note: e.Note, Currency: p.Currency, Scale: c.Scale}
+			// Built in place: an Explanation is large and holds pointers.
+			res.Explanation = append(res.Explanation, Explanation{})
+			x := &res.Explanation[len(res.Explanation)-1]
+			x.Rule, x.Account, x.Kind, x.Line, x.Note, x.Currency, x.Scale = e.Rule, acct, EffectEarn, e.Line, e.Note, p.Currency, c.Scale
 			if e.Points != 0 {
 				if e.Points < 0 {
 					return Award{}, fmt.Errorf("%w: rule %s earned %d", ErrInvalidAmount, e.Rule, e.Points)
@@ -498,10 +505,13 @@ func (p *Program) combineAccount(c *Context, effects []Effect, acct Account, res
 				x.Points = e.Points
 			}
 			if e.Rate != nil && e.Basis > 0 {
-				num, den, ok := e.Rate.ratio(c.Scale)
+				if e.Rate != lastRate {
+					lastRate = e.Rate
+					rNum, rDen, rOK = e.Rate.ratio(c.Scale)
+				}
 				var q qty
-				if ok {
-					q = qInt(e.Basis).mul(num, den)
+				if rOK {
+					q = qInt(e.Basis).mul(rNum, rDen)
 				} else {
 					q = qtyOfRate(e.Basis, c.Scale, e.Rate)
 				}
@@ -510,7 +520,6 @@ func (p *Program) combineAccount(c *Context, effects []Effect, acct Account, res
 				r, _ := q.round(p.Rounding)
 				x.Points += r
 			}
-			res.Explanation = append(res.Explanation, x)
 		case EffectCap:
 			if !capped || e.Points < capAt {
 				capAt, capped, capRule, capNote = e.Points, true, e.Rule, e.Note

@@ -96,7 +96,20 @@ func (q qty) add(o qty) qty {
 			if s, ok := add64(q.n, o.n); ok {
 				return qty{n: s, d: qd}
 			}
-		} else {
+		} else if qd > od && qd%od == 0 { // one denominator divides the other: no growth
+			if b, ok := mul64(o.n, qd/od); ok {
+				if s, ok := add64(q.n, b); ok {
+					return qty{n: s, d: qd}
+				}
+			}
+		} else if od > qd && od%qd == 0 {
+			if a, ok := mul64(q.n, od/qd); ok {
+				if s, ok := add64(a, o.n); ok {
+					return qty{n: s, d: od}
+				}
+			}
+		}
+		if qd != od {
 			a, ok1 := mul64(q.n, od)
 			b, ok2 := mul64(o.n, qd)
 			d, ok3 := mul64(qd, od)

@@ -269,7 +269,9 @@ func (p *plan) spendable(a Account) int64 { return p.balance(a).Available }
 // finish completes the change and its receipt.
 func (p *plan) finish() *Change {
 	ch := p.ch
-	if len(p.dirty) > 0 {
+	if !p.loaded && len(p.dirty) == len(p.lots) {
+		ch.Lots = p.lots // only new lots, all to write
+	} else if len(p.dirty) > 0 {
 		ch.Lots = make([]Lot, 0, len(p.dirty))
 		for _, id := range p.dirty {
 			ch.Lots = append(ch.Lots, *p.lot(id))
