@@ -119,7 +119,7 @@ func Open(ctx context.Context, path string, opts *Options) (*Store, error) {
 	busy := strconv.FormatInt(o.BusyTimeout.Milliseconds(), 10)
 	uri := (&url.URL{Scheme: "file", Path: abs}).String()
 	common := "&_pragma=busy_timeout(" + busy + ")&_pragma=foreign_keys(1)"
-	writer := uri + "?_txlock=immediate" + common + "&_pragma=synchronous(FULL)" + os.Getenv("XPRAGMA")
+	writer := uri + "?_txlock=immediate" + common + "&_pragma=synchronous(FULL)"
 	s := &Store{path: path}
 	fail := func(err error) (*Store, error) {
 		s.Close()
@@ -136,9 +136,6 @@ func Open(ctx context.Context, path string, opts *Options) (*Store, error) {
 	// before any reader looks at it.
 	if s.wc, err = s.w.Conn(ctx); err != nil {
 		return fail(err)
-	}
-	if ps := os.Getenv("XPAGE"); ps != "" {
-		s.wc.ExecContext(ctx, "PRAGMA page_size = "+ps)
 	}
 	var mode string
 	if err := s.wc.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {

@@ -343,3 +343,39 @@ func TestOpenRefusesBadPaths(t *testing.T) {
 		t.Fatalf("Open created the missing directory: %v", err)
 	}
 }
+
+// Two writes planned from the same state: the balance each expects is there
+// for both, the version only for the first. The second is a conflict and
+// leaves the first's balance as it was.
+func TestStaleWriteWithMatchingBalanceIsAConflict(t *testing.T) {
+	ctx := context.Background()
+	s, path := openStore(t)
+	e := newEngine(t, s, nil)
+	if _, err := e.Enroll(ctx, "enroll", loyalty.Member{ID: "m"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Earn(ctx, "earn-a", order("a", "m", 10)); err != nil {
+		t.Fatal(err)
+	}
+	change := func(key string, points int64) *loyalty.Change {
+		es := []loyalty.Entry{{ID: loyalty.EntryID{Version: 3}, MemberID: "m", Account: loyalty.PointsAccount,
+			Kind: loyalty.EntryAdjust, Amount: points, At: t0, Key: key, Source: "operator"}}
+		bs := []loyalty.Balance{{Account: loyalty.PointsAccount, Available: 10 + points}}
+		return &loyalty.Change{Key: key, Fingerprint: key, MemberID: "m", Version: 2, Entries: es, Balances: bs,
+			Receipt: &loyalty.Receipt{Key: key, Fingerprint: key, MemberID: "m", Version: 3, Entries: es, Balances: bs}}
+	}
+	if _, err := s.Commit(ctx, change("first", 5)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Commit(ctx, change("second", 7)); !errors.Is(err, loyalty.ErrConflict) {
+		t.Fatalf("second write from the same version: %v, want ErrConflict", err)
+	}
+	st, err := s.Load(ctx, "m", loyalty.Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Version != 3 || st.Balance(loyalty.PointsAccount).Available != 15 {
+		t.Fatalf("version %d balance %+v, want 3 and 15 (the first write only)", st.Version, st.Balance(loyalty.PointsAccount))
+	}
+	checkInvariants(t, path)
+}

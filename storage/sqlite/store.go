@@ -203,9 +203,9 @@ func (t *txStore) History(ctx context.Context, memberID string, after loyalty.En
 	return x.history(memberID, after, limit)
 }
 
-// txn runs statements inside one transaction: the statements of st, on the
-// host's transaction tx, or, when tx is nil, on the connection st was
-// prepared on, which is in the transaction.
+// txn runs the statements of st: on the host's transaction tx, or, when tx
+// is nil, as they are (on the writer connection, in the transaction Commit
+// began, or on the read pool).
 type txn struct {
 	ctx context.Context
 	tx  *sql.Tx
@@ -279,48 +279,52 @@ func idList(ids []string) (any, error) {
 
 func scanState(rows *sql.Rows, memberID string, q loyalty.Query) (*loyalty.State, error) {
 	var (
-		st    = &loyalty.State{}
-		found bool
-		kind  int
-		a, b  sql.RawBytes
-		n     [5]sql.NullInt64
+		st                        = &loyalty.State{}
+		found                     bool
+		part                      int
+		name, profile, period     sql.RawBytes
+		account, ref, record      sql.RawBytes
+		version, due, avail, pend sql.NullInt64
+		value, seq, remaining     sql.NullInt64
+		earned, expires, activate sql.NullInt64
 	)
 	if q.Lots {
 		st.Lots = make([]loyalty.Lot, 0, 4)
 	}
 	for rows.Next() {
-		if err := rows.Scan(&kind, &a, &b, &n[0], &n[1], &n[2], &n[3], &n[4]); err != nil {
+		if err := rows.Scan(&part, &name, &profile, &version, &due, &avail, &pend, &period, &value,
+			&account, &seq, &remaining, &earned, &expires, &activate, &ref, &record); err != nil {
 			return nil, fmt.Errorf("sqlite: load %s: %w", memberID, err)
 		}
-		switch kind {
-		case 0:
+		switch part {
+		case partMember:
 			found = true
-			if err := json.Unmarshal(a, &st.Member); err != nil {
+			if err := json.Unmarshal(profile, &st.Member); err != nil {
 				return nil, fmt.Errorf("sqlite: load %s: profile: %w", memberID, err)
 			}
-			st.Version, st.NextDue = n[0].Int64, timeOf(n[1])
+			st.Version, st.NextDue = version.Int64, timeOf(due)
 			// The lots are read when next_due has come, and then an empty
 			// list must still say "read".
 			if !q.Now.IsZero() && !st.NextDue.IsZero() && !st.NextDue.After(q.Now) && st.Lots == nil {
 				st.Lots = make([]loyalty.Lot, 0, 4)
 			}
-		case 1:
-			st.Balances = append(st.Balances, loyalty.Balance{Account: loyalty.Account(a), Available: n[0].Int64, Pending: n[1].Int64})
-		case 2:
-			st.Counters = append(st.Counters, loyalty.Counter{Name: string(a), Period: string(b), Value: n[0].Int64})
-		case 3:
-			st.Lots = append(st.Lots, loyalty.Lot{ID: n[0].Int64, MemberID: memberID, Account: loyalty.Account(a), Remaining: n[1].Int64,
-				EarnedAt: timeOf(n[2]), ExpiresAt: timeOf(n[3]), ActivatesAt: timeOf(n[4]), Ref: string(b)})
-		case 4:
+		case partBalance:
+			st.Balances = append(st.Balances, loyalty.Balance{Account: loyalty.Account(name), Available: avail.Int64, Pending: pend.Int64})
+		case partCounter:
+			st.Counters = append(st.Counters, loyalty.Counter{Name: string(name), Period: string(period), Value: value.Int64})
+		case partLot:
+			st.Lots = append(st.Lots, loyalty.Lot{ID: seq.Int64, MemberID: memberID, Account: loyalty.Account(account), Remaining: remaining.Int64,
+				EarnedAt: timeOf(earned), ExpiresAt: timeOf(expires), ActivatesAt: timeOf(activate), Ref: string(ref)})
+		case loadOrder:
 			var o loyalty.OrderRecord
-			if err := json.Unmarshal(a, &o); err != nil {
-				return nil, fmt.Errorf("sqlite: load %s: order %s: %w", memberID, b, err)
+			if err := json.Unmarshal(record, &o); err != nil {
+				return nil, fmt.Errorf("sqlite: load %s: order %s: %w", memberID, name, err)
 			}
 			st.Orders = append(st.Orders, o)
-		case 5:
-			r, err := decodeRedemption(a)
+		case loadRedemption:
+			r, err := decodeRedemption(record)
 			if err != nil {
-				return nil, fmt.Errorf("sqlite: load %s: redemption %s: %w", memberID, b, err)
+				return nil, fmt.Errorf("sqlite: load %s: redemption %s: %w", memberID, name, err)
 			}
 			st.Redemptions = append(st.Redemptions, r)
 		}
@@ -354,6 +358,8 @@ type encoded struct {
 	orders           [][]byte
 	redemptions      [][]byte
 	deltas           []loyalty.Balance // per account, the sum of the entries
+	rows             []any             // putRows arguments: entries, open lots, counters
+	closed           []int64           // lots whose remaining is zero
 }
 
 func encodeChange(c *loyalty.Change) (*encoded, error) {
@@ -416,6 +422,29 @@ func encodeChange(c *loyalty.Change) (*encoded, error) {
 	for _, b := range c.Balances {
 		delta(b.Account)
 	}
+	a.rows = make([]any, 0, rowWidth*(len(c.Entries)+len(c.Lots)+len(c.Counters)))
+	for i := range c.Entries {
+		e := &c.Entries[i]
+		a.rows = append(a.rows, c.MemberID, partEntry, "", e.ID.Version, e.ID.Index, string(e.Account), nil, nil, nil, nil, e.Ref,
+			string(e.Kind), e.Amount, e.Pending, timeArg(e.At), e.Key, e.Source, e.Lot, e.Rate, e.Note, nil, nil)
+	}
+	for i := range c.Lots {
+		l := &c.Lots[i]
+		switch {
+		case l.Remaining < 0:
+			return nil, fmt.Errorf("sqlite: commit %q: lot %d: remaining %d is negative", c.Key, l.ID, l.Remaining)
+		case l.Remaining == 0:
+			a.closed = append(a.closed, l.ID)
+		default:
+			a.rows = append(a.rows, c.MemberID, partLot, "", l.ID, 0, string(l.Account), l.Remaining,
+				timeArg(l.EarnedAt), timeArg(l.ExpiresAt), timeArg(l.ActivatesAt), l.Ref,
+				nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil)
+		}
+	}
+	for _, k := range c.Counters {
+		a.rows = append(a.rows, c.MemberID, partCounter, k.Name, 0, 0, nil, nil, nil, nil, nil, nil,
+			nil, nil, nil, nil, nil, nil, nil, nil, nil, k.Period, k.Value)
+	}
 	return &a, nil
 }
 
@@ -456,73 +485,33 @@ func (t txn) commit(c *loyalty.Change, a *encoded) (r *loyalty.Receipt, wrote bo
 		return r, false, nil
 	}
 
-	// The version check and the member row, in one statement.
-	due := timeArg(c.NextDue)
-	if c.Version == 0 {
-		if c.Member == nil {
-			return nil, false, fmt.Errorf("%w: %s", loyalty.ErrUnknownMember, c.MemberID)
-		}
-		res, err = t.stmt(t.st.insertMember).ExecContext(ctx, c.MemberID, a.profile, 1, due)
-	} else {
-		var profile any
-		if a.profile != nil {
-			profile = a.profile
-		}
-		res, err = t.stmt(t.st.updateMember).ExecContext(ctx, c.MemberID, c.Version, c.Version+1, due, profile)
+	// The version check, the member row and the first balance.
+	deltas := a.deltas
+	if err := t.moveMember(c, a, &deltas); err != nil {
+		return nil, false, err
 	}
-	if err != nil {
-		return fail(err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fail(err)
-	} else if n == 0 {
-		var one int
-		err := t.stmt(t.st.exists).QueryRowContext(ctx, c.MemberID).Scan(&one)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			return nil, false, fmt.Errorf("%w: %s", loyalty.ErrUnknownMember, c.MemberID)
-		case err != nil:
-			return fail(err)
-		}
-		return nil, false, fmt.Errorf("%w: member %s changed since version %d", loyalty.ErrConflict, c.MemberID, c.Version)
-	}
-
-	if len(c.Entries) > 0 {
-		ins := t.stmt(t.st.insertEntry)
-		for i := range c.Entries {
-			e := &c.Entries[i]
-			if _, err := ins.ExecContext(ctx, c.MemberID, e.ID.Version, e.ID.Index, string(e.Account), string(e.Kind),
-				e.Amount, e.Pending, timeArg(e.At), e.Key, e.Source, e.Ref, e.Lot, e.Rate, e.Note); err != nil {
-				return fail(fmt.Errorf("entry %d/%d: %w", e.ID.Version, e.ID.Index, err))
-			}
-		}
-	}
-	for i := range c.Lots {
-		l := &c.Lots[i]
-		switch {
-		case l.Remaining < 0:
-			return fail(fmt.Errorf("lot %d: remaining %d is negative", l.ID, l.Remaining))
-		case l.Remaining == 0:
-			_, err = t.stmt(t.st.deleteLot).ExecContext(ctx, c.MemberID, l.ID)
-		default:
-			_, err = t.stmt(t.st.upsertLot).ExecContext(ctx, c.MemberID, l.ID, string(l.Account), l.Remaining,
-				timeArg(l.EarnedAt), timeArg(l.ExpiresAt), timeArg(l.ActivatesAt), l.Ref)
-		}
-		if err != nil {
-			return fail(fmt.Errorf("lot %d: %w", l.ID, err))
-		}
-	}
-	for _, d := range a.deltas {
+	for _, d := range deltas {
 		if err := t.moveBalance(c, d); err != nil {
 			return nil, false, err
 		}
 	}
-	if len(c.Counters) > 0 {
-		up := t.stmt(t.st.upsertCounter)
-		for _, k := range c.Counters {
-			if _, err := up.ExecContext(ctx, c.MemberID, k.Name, k.Period, k.Value); err != nil {
-				return fail(fmt.Errorf("counter %s: %w", k.Name, err))
-			}
+	// Entries are new rows of the version this change creates; putRows
+	// counts on it.
+	for i := range c.Entries {
+		if e := &c.Entries[i]; e.ID.Version != c.Version+1 {
+			return fail(fmt.Errorf("entry %d/%d is not of version %d, which the change creates", e.ID.Version, e.ID.Index, c.Version+1))
+		}
+	}
+	for rows := a.rows; len(rows) > 0; {
+		n := min(len(rows)/rowWidth, maxRows)
+		if _, err := t.stmt(t.st.putRows[n]).ExecContext(ctx, rows[:n*rowWidth]...); err != nil {
+			return fail(fmt.Errorf("ledger rows: %w", err))
+		}
+		rows = rows[n*rowWidth:]
+	}
+	for _, id := range a.closed {
+		if _, err := t.stmt(t.st.deleteLot).ExecContext(ctx, c.MemberID, id); err != nil {
+			return fail(fmt.Errorf("lot %d: %w", id, err))
 		}
 	}
 	if len(c.Orders) > 0 {
@@ -544,6 +533,112 @@ func (t txn) commit(c *loyalty.Change, a *encoded) (r *loyalty.Receipt, wrote bo
 	return c.Receipt, true, nil
 }
 
+// moveMember checks the member's version and moves it to c.Version+1 with
+// the member row; for a member that exists and a first account whose new
+// balance c plans, it also moves that balance, in the same statement, and
+// takes it off *deltas.
+func (t txn) moveMember(c *loyalty.Change, a *encoded, deltas *[]loyalty.Balance) error {
+	ctx := t.ctx
+	fail := func(err error) error { return fmt.Errorf("sqlite: commit %q: %w", c.Key, err) }
+	due := timeArg(c.NextDue)
+	var profile any
+	if a.profile != nil {
+		profile = a.profile
+	}
+	if c.Version == 0 {
+		if c.Member == nil {
+			return fmt.Errorf("%w: %s", loyalty.ErrUnknownMember, c.MemberID)
+		}
+		res, err := t.stmt(t.st.insertMember).ExecContext(ctx, c.MemberID, a.profile, due)
+		if err != nil {
+			return fail(err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fail(err)
+		} else if n == 0 {
+			return fmt.Errorf("%w: member %s exists; the change was planned for a new one", loyalty.ErrConflict, c.MemberID)
+		}
+		return nil
+	}
+
+	var (
+		d       loyalty.Balance
+		want    loyalty.Balance
+		planned = -1
+	)
+	if len(*deltas) > 0 {
+		d = (*deltas)[0]
+		planned = slices.IndexFunc(c.Balances, func(b loyalty.Balance) bool { return b.Account == d.Account })
+	}
+	if planned < 0 {
+		res, err := t.stmt(t.st.updateMember).ExecContext(ctx, c.MemberID, c.Version, c.Version+1, due, profile)
+		if err != nil {
+			return fail(err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fail(err)
+		} else if n == 0 {
+			return t.notAt(c)
+		}
+		return nil
+	}
+	want = c.Balances[planned]
+	wasA, wasP, err := before(c, d, want)
+	if err != nil {
+		return err
+	}
+	rows, err := t.stmt(t.st.moveMember).QueryContext(ctx, c.MemberID, c.Version, c.Version+1, due, profile,
+		string(d.Account), wasA, wasP, want.Available, want.Pending)
+	if err != nil {
+		return fail(err)
+	}
+	var moved [2]bool // the member row, the balance row
+	for rows.Next() {
+		var part int
+		if err := rows.Scan(&part); err != nil {
+			rows.Close()
+			return fail(err)
+		}
+		moved[part] = true
+	}
+	if err := closeRows(rows); err != nil {
+		return fail(err)
+	}
+	switch {
+	case !moved[0]: // the caller rolls back the balance if it moved
+		return t.notAt(c)
+	case moved[1]:
+		*deltas = (*deltas)[1:]
+	}
+	// Else the balance check failed: a new account, or a plan that does
+	// not add up; moveBalance sorts it out.
+	return nil
+}
+
+// notAt explains why the member row was not at c.Version.
+func (t txn) notAt(c *loyalty.Change) error {
+	var one int
+	err := t.stmt(t.st.exists).QueryRowContext(t.ctx, c.MemberID).Scan(&one)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("%w: %s", loyalty.ErrUnknownMember, c.MemberID)
+	case err != nil:
+		return fmt.Errorf("sqlite: commit %q: %w", c.Key, err)
+	}
+	return fmt.Errorf("%w: member %s changed since version %d", loyalty.ErrConflict, c.MemberID, c.Version)
+}
+
+// before returns the balance c expects the account of d to have before it:
+// what it plans minus the sum of its entries.
+func before(c *loyalty.Change, d, want loyalty.Balance) (wasA, wasP int64, err error) {
+	wasA, ok1 := add(want.Available, -d.Available)
+	wasP, ok2 := add(want.Pending, -d.Pending)
+	if !ok1 || !ok2 || d.Available == math.MinInt64 || d.Pending == math.MinInt64 {
+		return 0, 0, fmt.Errorf("sqlite: commit %q: %w: balance %s", c.Key, loyalty.ErrOverflow, d.Account)
+	}
+	return wasA, wasP, nil
+}
+
 // moveBalance moves c's member's balance in d.Account by d (the sum of the
 // change's entries there) and checks it lands where c planned.
 func (t txn) moveBalance(c *loyalty.Change, d loyalty.Balance) error {
@@ -555,10 +650,9 @@ func (t txn) moveBalance(c *loyalty.Change, d loyalty.Balance) error {
 		return nil
 	}
 	want := c.Balances[i]
-	wasA, ok1 := add(want.Available, -d.Available)
-	wasP, ok2 := add(want.Pending, -d.Pending)
-	if !ok1 || !ok2 || d.Available == math.MinInt64 || d.Pending == math.MinInt64 {
-		return fmt.Errorf("sqlite: commit %q: %w: balance %s", c.Key, loyalty.ErrOverflow, d.Account)
+	wasA, wasP, err := before(c, d, want)
+	if err != nil {
+		return err
 	}
 	res, err := t.stmt(t.st.setBalance).ExecContext(t.ctx, c.MemberID, string(d.Account), wasA, wasP, want.Available, want.Pending)
 	if err != nil {
@@ -590,7 +684,8 @@ func (t txn) moveBalance(c *loyalty.Change, d loyalty.Balance) error {
 
 func (t txn) receipt(key string) (*loyalty.Receipt, error) {
 	var b []byte
-	err := t.stmt(t.st.receipt).QueryRowContext(t.ctx, key).Scan(&b)
+	var fp string
+	err := t.stmt(t.st.selectWrite).QueryRowContext(t.ctx, key).Scan(&fp, &b)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w: receipt %q", loyalty.ErrNotFound, key)
 	}
@@ -606,7 +701,7 @@ func (t txn) receipt(key string) (*loyalty.Receipt, error) {
 
 // entriesOf reads the entries the write that took member to version made.
 func (t txn) entriesOf(member string, version int64) ([]loyalty.Entry, error) {
-	rows, err := t.stmt(t.st.version).QueryContext(t.ctx, member, version)
+	rows, err := t.stmt(t.st.entries).QueryContext(t.ctx, member, version)
 	if err != nil {
 		return nil, err
 	}

@@ -1,84 +1,84 @@
--- 0001: the loyalty ledger. Times are unix microseconds (UTC); NULL is the
--- zero time. JSON columns hold encoding/json documents of the root types.
--- Every member_id column refers to loyalty_members; the rows are written
--- only by the transaction that checked or created that member row, so the
--- reference holds without a foreign key check on every insert.
+-- 0001: the loyalty ledger.
+--
+-- A member's current state and history are one range of one table,
+-- loyalty_ledger, clustered by member: the member row, balances, counters,
+-- open lots and the ledger entries. A write then changes one or two adjacent
+-- pages of it instead of a page in each of five tables, and a Load is one
+-- range scan. The views below present the parts as the tables they are.
+-- Records that are large or looked up by other keys (receipts, order and
+-- redemption records) are in tables of their own, appended in write order.
+--
+-- Times are unix microseconds (UTC); NULL is the zero time. JSON columns hold
+-- encoding/json documents of the root package's types.
 
-CREATE TABLE loyalty_members (
-	member_id TEXT    NOT NULL PRIMARY KEY,
-	profile   TEXT    NOT NULL,          -- loyalty.Member as JSON
-	version   INTEGER NOT NULL CHECK (version > 0),
-	next_due  INTEGER                    -- earliest lot activation or expiry
-) WITHOUT ROWID;
-
-CREATE TABLE loyalty_balances (
-	member_id TEXT    NOT NULL,
-	account   TEXT    NOT NULL,
-	available INTEGER NOT NULL,
-	pending   INTEGER NOT NULL,
-	PRIMARY KEY (member_id, account)
-) WITHOUT ROWID;
-
-CREATE TABLE loyalty_entries (
-	member_id TEXT    NOT NULL,
-	version   INTEGER NOT NULL,
-	idx       INTEGER NOT NULL,
-	account   TEXT    NOT NULL,
-	kind      TEXT    NOT NULL,
-	amount    INTEGER NOT NULL,
-	pending   INTEGER NOT NULL,
-	at        INTEGER,
-	key       TEXT    NOT NULL,
-	source    TEXT    NOT NULL,
-	ref       TEXT    NOT NULL,
-	lot       INTEGER NOT NULL,
-	rate      TEXT    NOT NULL,
-	note      TEXT    NOT NULL,
-	PRIMARY KEY (member_id, version, idx)
-) WITHOUT ROWID;
-
--- Open lots only: a lot whose remaining reaches zero is deleted (the entries
--- that drew it name it in their lot column), so Load reads a member's lots
--- with one range of the primary key.
-CREATE TABLE loyalty_lots (
+CREATE TABLE loyalty_ledger (
 	member_id    TEXT    NOT NULL,
-	lot_id       INTEGER NOT NULL,
-	account      TEXT    NOT NULL,
-	remaining    INTEGER NOT NULL CHECK (remaining > 0),
-	earned_at    INTEGER,
-	expires_at   INTEGER,
-	activates_at INTEGER,
-	ref          TEXT    NOT NULL,
-	PRIMARY KEY (member_id, lot_id)
+	-- part: 0 member, 1 balance, 2 counter, 3 lot, 4 entry.
+	-- (name, seq, idx) identify the row within its part.
+	part         INTEGER NOT NULL,
+	name         TEXT    NOT NULL DEFAULT '', -- account of a balance, name of a counter
+	seq          INTEGER NOT NULL DEFAULT 0,  -- lot ID; the version of an entry's write
+	idx          INTEGER NOT NULL DEFAULT 0,  -- an entry's place in its write
+	profile      TEXT,    -- member: loyalty.Member as JSON
+	version      INTEGER, -- member: bumped by every write
+	next_due     INTEGER, -- member: earliest lot activation or expiry
+	available    INTEGER, -- balance
+	pending      INTEGER, -- balance; entry: change to the pending balance
+	period       TEXT,    -- counter
+	value        INTEGER, -- counter
+	account      TEXT,    -- lot, entry
+	remaining    INTEGER CHECK (remaining > 0), -- lot: a lot that reaches zero is deleted
+	earned_at    INTEGER, -- lot
+	expires_at   INTEGER, -- lot
+	activates_at INTEGER, -- lot
+	ref          TEXT,    -- lot, entry
+	key          TEXT,    -- entry: the idempotency key of its write
+	kind         TEXT,    -- entry
+	amount       INTEGER, -- entry: change to the available balance
+	at           INTEGER, -- entry
+	source       TEXT,    -- entry
+	lot          INTEGER, -- entry
+	rate         TEXT,    -- entry
+	note         TEXT,    -- entry
+	PRIMARY KEY (member_id, part, name, seq, idx)
 ) WITHOUT ROWID;
 
-CREATE TABLE loyalty_counters (
-	member_id TEXT    NOT NULL,
-	name      TEXT    NOT NULL,
-	period    TEXT    NOT NULL,
-	value     INTEGER NOT NULL,
-	PRIMARY KEY (member_id, name)
-) WITHOUT ROWID;
+-- One row per committed write: the idempotency record and its receipt.
+CREATE TABLE loyalty_writes (
+	key         TEXT    NOT NULL UNIQUE,
+	fingerprint TEXT    NOT NULL,
+	member_id   TEXT    NOT NULL,
+	version     INTEGER NOT NULL, -- the member version the write produced
+	receipt     TEXT    NOT NULL  -- loyalty.Receipt as JSON
+);
 
 CREATE TABLE loyalty_orders (
 	member_id TEXT NOT NULL,
 	order_id  TEXT NOT NULL,
-	record    TEXT NOT NULL,                 -- loyalty.OrderRecord as JSON
+	record    TEXT NOT NULL, -- loyalty.OrderRecord as JSON
 	UNIQUE (member_id, order_id)
 );
 
 CREATE TABLE loyalty_redemptions (
 	member_id     TEXT NOT NULL,
 	redemption_id TEXT NOT NULL,
-	record        TEXT NOT NULL,             -- loyalty.RedemptionRecord as JSON
-	PRIMARY KEY (member_id, redemption_id)
-) WITHOUT ROWID;
-
--- One row per committed write: the idempotency record.
-CREATE TABLE loyalty_writes (
-	key         TEXT    NOT NULL UNIQUE,
-	fingerprint TEXT    NOT NULL,
-	member_id   TEXT    NOT NULL,
-	version     INTEGER NOT NULL,            -- the member version the write produced
-	receipt     TEXT    NOT NULL             -- loyalty.Receipt as JSON
+	record        TEXT NOT NULL, -- loyalty.RedemptionRecord as JSON
+	UNIQUE (member_id, redemption_id)
 );
+
+CREATE VIEW loyalty_members AS
+	SELECT member_id, profile, version, next_due FROM loyalty_ledger WHERE part = 0;
+
+CREATE VIEW loyalty_balances AS
+	SELECT member_id, name AS account, available, pending FROM loyalty_ledger WHERE part = 1;
+
+CREATE VIEW loyalty_counters AS
+	SELECT member_id, name, period, value FROM loyalty_ledger WHERE part = 2;
+
+CREATE VIEW loyalty_lots AS
+	SELECT member_id, seq AS lot_id, account, remaining, earned_at, expires_at, activates_at, ref
+	FROM loyalty_ledger WHERE part = 3;
+
+CREATE VIEW loyalty_entries AS
+	SELECT member_id, seq AS version, idx, account, kind, amount, pending, at, key, source, ref, lot, rate, note
+	FROM loyalty_ledger WHERE part = 4;
