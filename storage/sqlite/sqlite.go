@@ -36,7 +36,7 @@ type Options struct {
 	// BusyTimeout is how long a connection waits for a lock another process
 	// holds before it fails with SQLITE_BUSY. Zero means 5 seconds.
 	BusyTimeout time.Duration
-	// MaxReaders caps the read connections Load, History and Receipt use.
+	// MaxReaders caps the read-only connections reads use.
 	// Zero means max(4, GOMAXPROCS).
 	MaxReaders int
 }
@@ -49,9 +49,9 @@ type Options struct {
 // of one process queue in Go instead of failing with SQLITE_BUSY; every
 // write transaction begins IMMEDIATE, so writers of different processes (and
 // the host's own transactions on DB) wait on SQLite's lock, up to
-// Options.BusyTimeout. Reads use that connection when it is idle, whose page
-// cache is warm, and otherwise a pool of read-only connections; every read
-// sees the last committed state (WAL).
+// Options.BusyTimeout. Load uses that connection when it is idle (its page
+// cache holds what was just written) and otherwise, like the other reads, a
+// pool of read-only connections; every read sees the last committed state.
 type Store struct {
 	path string
 	w    *sql.DB // the writer: one connection, pinned in wc
