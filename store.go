@@ -12,9 +12,9 @@ import (
 //
 // A Store must be safe for concurrent use.
 type Store interface {
-	// Load reads a member's state. It returns ErrUnknownMember (with a zero
-	// Version) when the member was never enrolled. q says which optional parts
-	// to read.
+	// Load reads a member's state. It returns a nil State and an error
+	// wrapping ErrUnknownMember when the member was never enrolled. q says
+	// which optional parts to read.
 	Load(ctx context.Context, memberID string, q Query) (*State, error)
 
 	// Commit applies c atomically, all of it or nothing:
@@ -103,6 +103,12 @@ func (s *State) Counter(name, period string) int64 {
 }
 
 // Change is one atomic, idempotent write the Engine planned for a member.
+// A well-formed change, as the Engine plans it, has every entry's ID.Version
+// equal to Version+1 and IDs increasing from Index 0, and each balance in
+// Balances equal to the stored balance of its account plus the sum of the
+// change's entries in that account; a store may refuse a change that breaks
+// either rule (storage/sqlite does) rather than persist a ledger that no
+// longer adds up.
 type Change struct {
 	Key string
 	// Fingerprint identifies the request behind the change; a replay of Key
