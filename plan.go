@@ -1,6 +1,7 @@
 package loyalty
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"time"
@@ -211,7 +212,7 @@ func (p *plan) debit(a Account, amount int64, prefer int64, allowNegative bool, 
 				return c
 			}
 		}
-		return cmpInt(x.ID, y.ID)
+		return cmp.Compare(x.ID, y.ID)
 	})
 	drawn, left := 0, amount
 	for _, i := range order {
@@ -250,16 +251,6 @@ func (p *plan) debit(a Account, amount int64, prefer int64, allowNegative bool, 
 		p.entry(e)
 	}
 	return draws, left
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // spendable is what account a can spend now: the maintained balance, which

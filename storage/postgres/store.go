@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -107,23 +108,13 @@ func (c *core) Load(ctx context.Context, memberID string, q loyalty.Query) (*loy
 	// in the order the query named them.
 	slices.SortFunc(st.Balances, func(a, b loyalty.Balance) int { return strings.Compare(string(a.Account), string(b.Account)) })
 	slices.SortFunc(st.Counters, func(a, b loyalty.Counter) int { return strings.Compare(a.Name, b.Name) })
-	slices.SortFunc(st.Lots, func(a, b loyalty.Lot) int { return cmpInt(a.ID, b.ID) })
+	slices.SortFunc(st.Lots, func(a, b loyalty.Lot) int { return cmp.Compare(a.ID, b.ID) })
 	sortBy(st.Orders, oi)
 	sortBy(st.Redemptions, ri)
 	if st.Lots == nil && (q.Lots || !q.Now.IsZero() && !st.NextDue.IsZero() && !st.NextDue.After(q.Now)) {
 		st.Lots = []loyalty.Lot{} // read, and there are none
 	}
 	return &st, nil
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // sortBy sorts xs by the keys at the same places.
