@@ -476,9 +476,13 @@ func (p *Program) combineAccount(c *Context, effects []Effect, acct Account, res
 	capAt, capped := int64(0), false
 	capRule, capNote := "", ""
 	explStart := len(res.Explanation)
+	// The int64 fast path keeps every slot's rate earnings as a numerator over
+	// one denominator D (qty{n, D}); it falls back to general qty arithmetic on
+	// the first overflow, from the same exact values.
+	dAll, fast := p.commonDen(c, effects, acct)
 	// The ratio of the last rate seen: the rules of a program earn at few rates.
 	var lastRate *Rate
-	var rNum, rDen int64
+	var rNum, rDen, rMul int64
 	var rOK bool
 	// Rate earnings and fixed bonuses, in effect order.
 	for i := range effects {
@@ -508,6 +512,22 @@ func (p *Program) combineAccount(c *Context, effects []Effect, acct Account, res
 				if e.Rate != lastRate {
 					lastRate = e.Rate
 					rNum, rDen, rOK = e.Rate.ratio(c.Scale)
+					if fast {
+						rMul = dAll / rDen // rOK: commonDen checked it
+					}
+				}
+				x.Rate, x.Basis = e.Rate, e.Basis
+				if fast {
+					bn, ok1 := mul64(e.Basis, rNum)
+					sn, ok2 := mul64(bn, rMul)
+					v, ok3 := add64(cur[s].n, sn)
+					if ok1 && ok2 && ok3 {
+						cur[s] = qty{n: v, d: dAll}
+						r, _ := qFrac(bn, rDen).round(p.Rounding)
+						x.Points += r
+						continue
+					}
+					fast = false
 				}
 				var q qty
 				if rOK {
@@ -516,7 +536,6 @@ func (p *Program) combineAccount(c *Context, effects []Effect, acct Account, res
 					q = qtyOfRate(e.Basis, c.Scale, e.Rate)
 				}
 				cur[s] = cur[s].add(q)
-				x.Rate, x.Basis = e.Rate, e.Basis
 				r, _ := q.round(p.Rounding)
 				x.Points += r
 			}
@@ -538,7 +557,38 @@ func (p *Program) combineAccount(c *Context, effects []Effect, acct Account, res
 			lo = slot(e.Line)
 			hi = lo + 1
 		}
-		for s := lo; s < hi; s++ {
+		s := lo
+		if fast {
+			// Every numerator carries the factor e.Factor.den (commonDen put the
+			// denominators of all the account's multipliers into D), so
+			// cur × num / den is exact.
+			var extraN int64
+			for ; s < hi; s++ {
+				v := cur[s].n
+				if v == 0 {
+					continue
+				}
+				if v%e.Factor.den != 0 { // cannot happen; stay exact regardless
+					break
+				}
+				nv, ok := mul64(v/e.Factor.den, e.Factor.num)
+				if !ok {
+					break
+				}
+				x, ok := add64(extraN, nv-v)
+				if !ok {
+					break
+				}
+				cur[s].n, extraN = nv, x
+			}
+			if s < hi {
+				fast = false
+			}
+			if extraN != 0 {
+				extra = qty{n: extraN, d: dAll}
+			}
+		}
+		for ; s < hi; s++ {
 			if cur[s].isZero() {
 				continue
 			}
@@ -621,6 +671,49 @@ func (p *Program) combineAccount(c *Context, effects []Effect, acct Account, res
 	}
 	return aw, nil
 }
+
+// commonDen returns the denominator D of the int64 fast path of
+// combineAccount for acct: the lcm of the per-unit denominators of its rate
+// earnings times the product of the denominators of its multipliers. ok is
+// false when a rate has no int64 ratio at the scale or D overflows.
+func (p *Program) commonDen(c *Context, effects []Effect, acct Account) (d int64, ok bool) {
+	if combineExactOnly {
+		return 0, false
+	}
+	lcm, prod := int64(1), int64(1)
+	var lastRate *Rate
+	for i := range effects {
+		e := &effects[i]
+		if e.Account != acct {
+			continue
+		}
+		switch {
+		case e.Kind == EffectEarn && e.Rate != nil && e.Basis > 0:
+			if e.Rate == lastRate {
+				continue
+			}
+			lastRate = e.Rate
+			_, den, ok := e.Rate.ratio(c.Scale)
+			if !ok || den <= 0 {
+				return 0, false
+			}
+			if lcm%den != 0 {
+				if lcm, ok = mul64(lcm/gcd(lcm, den), den); !ok {
+					return 0, false
+				}
+			}
+		case e.Kind == EffectMultiply && e.Factor.den > 1:
+			if prod, ok = mul64(prod, e.Factor.den); !ok {
+				return 0, false
+			}
+		}
+	}
+	return mul64(lcm, prod)
+}
+
+// combineExactOnly turns the int64 fast path of combineAccount off, for the
+// tests that compare it with the general path.
+var combineExactOnly bool
 
 // qtyOfRate is the slow exact path of basis × rate when the rate's money
 // does not fit int64 at the scale.
