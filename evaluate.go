@@ -40,6 +40,10 @@ type resultBlock struct {
 	awards [1]Award
 	ints   [8]int64
 	lines  [8]LineBasis
+	// counters holds the Result's first counter, unless pooled: an Engine
+	// keeps the Counters of a pooled block's Result after its release.
+	counters [1]Counter
+	pooled   bool
 }
 
 // scratch is the working memory of one evaluation, reused through a pool
@@ -93,6 +97,7 @@ func (p *Program) Evaluate(st *State, ev Event, now time.Time) (*Result, error) 
 // until s.release().
 func (p *Program) evaluateIn(c Context) (res *Result, s *scratch, err error) {
 	s = scratchPool.Get().(*scratch)
+	s.blk.pooled = true
 	res, err = p.evaluateWith(s, c, &s.blk)
 	return res, s, err
 }
@@ -414,6 +419,9 @@ func (p *Program) combine(c *Context, effects []Effect, res *Result, blk *result
 			}
 		}
 		if idx < 0 {
+			if res.Counters == nil && !blk.pooled {
+				res.Counters = blk.counters[:0]
+			}
 			res.Counters = append(res.Counters, Counter{Name: e.Counter, Period: e.Period, Value: c.State.Counter(e.Counter, e.Period)})
 			idx = len(res.Counters) - 1
 		}
@@ -657,7 +665,8 @@ func (p *Program) combineAccount(c *Context, effects []Effect, acct Account, res
 		if capAt < 0 {
 			capAt = 0
 		}
-		pts = apportion(capAt, append(make([]int64, 0, len(pts)), pts...), pts)
+		var wBuf [17]int64
+		pts = apportion(capAt, append(wBuf[:0], pts...), pts)
 		res.Explanation = append(res.Explanation, Explanation{Rule: capRule, Account: acct, Kind: EffectCap, Line: OrderLevel, Note: capNote, Points: capAt - total})
 		total = capAt
 	}
