@@ -468,12 +468,12 @@ func (p *Program) combineAccount(c *Context, effects []Effect, acct Account, res
 	slots := n + 1 // the last slot is the order level
 	var curBuf [17]qty
 	var fixedBuf, ptsBuf [17]int64
-	cur, fixed, pts := curBuf[:0], fixedBuf[:0], ptsBuf[:0]
-	if slots > len(curBuf) {
-		cur, fixed, pts = make([]qty, 0, slots), make([]int64, 0, slots), make([]int64, 0, slots)
-	}
-	for i := 0; i < slots; i++ {
-		cur, fixed, pts = append(cur, qty{}), append(fixed, 0), append(pts, 0)
+	var cur []qty
+	var fixed, pts []int64
+	if slots <= len(curBuf) {
+		cur, fixed, pts = curBuf[:slots], fixedBuf[:slots], ptsBuf[:slots]
+	} else {
+		cur, fixed, pts = make([]qty, slots), make([]int64, slots), make([]int64, slots)
 	}
 	slot := func(line int) int {
 		if line < 0 || line >= n {
