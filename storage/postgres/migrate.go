@@ -4,10 +4,8 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"github.com/loyaltykit/loyalty/storage/internal/migration"
 	"hash/fnv"
-	"io/fs"
-	"path"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -37,24 +35,13 @@ func (m Migration) SQLFor(schema string) string {
 func Migrations() []Migration { return append([]Migration(nil), loadMigrations()...) }
 
 var loadMigrations = sync.OnceValue(func() []Migration {
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	files, err := migration.Read(migrationFiles, "migrations")
 	if err != nil {
-		panic(err) // the pattern is constant and valid
+		panic("postgres: " + err.Error()) // a build-time mistake in this package, caught by its tests
 	}
-	var ms []Migration
-	for i, n := range names { // fs.Glob sorts
-		base := path.Base(n)
-		num, _, ok := strings.Cut(base, "_")
-		v, err := strconv.ParseInt(num, 10, 64)
-		if !ok || err != nil || v != int64(i+1) {
-			// A build-time mistake in this package, caught by its tests.
-			panic("postgres: migration " + base + " is not numbered " + strconv.Itoa(i+1))
-		}
-		b, err := migrationFiles.ReadFile(n)
-		if err != nil {
-			panic(err)
-		}
-		ms = append(ms, Migration{Version: v, Name: base, SQL: string(b)})
+	ms := make([]Migration, len(files))
+	for i, f := range files {
+		ms[i] = Migration{Version: f.Version, Name: f.Name, SQL: f.SQL}
 	}
 	return ms
 })

@@ -6,10 +6,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"path"
-	"strconv"
-	"strings"
+	"github.com/loyaltykit/loyalty/storage/internal/migration"
 	"sync"
 )
 
@@ -29,24 +26,13 @@ type Migration struct {
 func Migrations() []Migration { return append([]Migration(nil), loadMigrations()...) }
 
 var loadMigrations = sync.OnceValue(func() []Migration {
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	files, err := migration.Read(migrationFiles, "migrations")
 	if err != nil {
-		panic(err) // the pattern is constant and valid
+		panic("sqlite: " + err.Error()) // a build-time mistake in this package, caught by its tests
 	}
-	var ms []Migration
-	for i, n := range names { // fs.Glob sorts
-		base := path.Base(n)
-		num, _, ok := strings.Cut(base, "_")
-		v, err := strconv.ParseInt(num, 10, 64)
-		if !ok || err != nil || v != int64(i+1) {
-			// A build-time mistake in this package, caught by its tests.
-			panic("sqlite: migration " + base + " is not numbered " + strconv.Itoa(i+1))
-		}
-		b, err := migrationFiles.ReadFile(n)
-		if err != nil {
-			panic(err)
-		}
-		ms = append(ms, Migration{Version: v, Name: base, SQL: string(b)})
+	ms := make([]Migration, len(files))
+	for i, f := range files {
+		ms[i] = Migration{Version: f.Version, Name: f.Name, SQL: f.SQL}
 	}
 	return ms
 })
