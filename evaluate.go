@@ -30,6 +30,8 @@ type Result struct {
 	Scale        int32
 	// BelowMinimum is set when the order did not reach the program's minimum.
 	BelowMinimum bool
+
+	blk *resultBlock // the memory EvaluateInto reuses
 }
 
 // resultBlock holds a Result and the arrays a typical evaluation fills, so
@@ -89,6 +91,31 @@ func (p *Program) Evaluate(st *State, ev Event, now time.Time) (*Result, error) 
 	res, err := p.evaluateWith(s, Context{Now: now, Program: p, State: st, Member: &st.Member, Event: ev}, new(resultBlock))
 	scratchPool.Put(s)
 	return res, err
+}
+
+// EvaluateInto is Evaluate writing into res and reusing the memory res
+// holds from an earlier EvaluateInto, so that a loop quoting many carts (a
+// product listing's "earn 120 points") does not allocate; it is how an
+// Engine's writes evaluate. What res pointed to before (its Explanation,
+// Awards, Lines) is overwritten: copy what must outlive the next call. On an
+// error res is left empty.
+func (p *Program) EvaluateInto(res *Result, st *State, ev Event, now time.Time) error {
+	blk := res.blk
+	if blk == nil {
+		blk = new(resultBlock)
+	} else {
+		blk.res = Result{}
+	}
+	s := scratchPool.Get().(*scratch)
+	r, err := p.evaluateWith(s, Context{Now: now, Program: p, State: st, Member: &st.Member, Event: ev}, blk)
+	scratchPool.Put(s)
+	if err != nil {
+		*res = Result{blk: blk}
+		return err
+	}
+	*res = *r
+	res.blk = blk
+	return nil
 }
 
 // evaluateIn evaluates c entirely in pooled memory, for the Engine, which

@@ -327,3 +327,25 @@ func (validating) Validate() error {
 	_, err := loyalty.NewFactor(decimal.NewFromInt(-1))
 	return err
 }
+
+func TestEvaluateIntoMatchesEvaluateAndReusesTheResult(t *testing.T) {
+	p := &loyalty.Program{Name: "p", Currency: "USD", Rules: []loyalty.Rule{perLine("base", mustRate(t, 5, "1")), categoryTimes("x2", "shoes", mustFactor(t, "2"))}}
+	st := &loyalty.State{Member: loyalty.Member{ID: "ann"}}
+	big := orderOf(line("boot", "shoes", 1, "59.99"), line("tee", "apparel", 2, "12.50"))
+	small := orderOf(line("sock", "apparel", 1, "3.00"))
+	var res loyalty.Result
+	for _, o := range []*loyalty.Order{big, small, big} {
+		want, err := p.Evaluate(st, o, now)
+		require.NoError(t, err)
+		require.NoError(t, p.EvaluateInto(&res, st, o, now))
+		require.Equal(t, want.Points(), res.Points())
+		require.Equal(t, want.Explanation, res.Explanation)
+		require.Equal(t, want.Lines, res.Lines)
+		require.Equal(t, want.Awards, res.Awards)
+	}
+	eur := orderOf(line("a", "x", 1, "1"))
+	eur.Currency = "EUR"
+	require.ErrorIs(t, p.EvaluateInto(&res, st, eur, now), loyalty.ErrCurrencyMismatch)
+	require.Equal(t, int64(0), res.Points())
+	require.Empty(t, res.Explanation)
+}

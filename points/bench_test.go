@@ -29,6 +29,28 @@ func BenchmarkEvaluateFiveLineOrder(b *testing.B) {
 	}
 }
 
+// BenchmarkEvaluateIntoFiveLineOrder is the same evaluation reusing one
+// Result, as Engine.Earn evaluates (in pooled memory) and as a host quoting
+// many carts would: the cost of the evaluation itself, without allocating
+// the Result a caller keeps.
+func BenchmarkEvaluateIntoFiveLineOrder(b *testing.B) {
+	p, st, o, now := benchProgram(b)
+	var res loyalty.Result
+	if err := p.EvaluateInto(&res, st, o, now); err != nil || res.Points() <= 0 {
+		b.Fatal(res.Points(), err)
+	}
+	want := res.Points()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := p.EvaluateInto(&res, st, o, now); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if res.Points() != want {
+		b.Fatalf("reused result earned %d, first %d", res.Points(), want)
+	}
+}
+
 // BenchmarkRulesFiveLineOrder measures this package's share of
 // BenchmarkEvaluateFiveLineOrder: the four rules' Evaluate on a prepared
 // context, without the root's basis computation and combination. It must

@@ -39,6 +39,22 @@ func BenchmarkEvaluatePointsPlusTiers(b *testing.B) {
 
 // BenchmarkEvaluatePointsOnly is BenchmarkEvaluatePointsPlusTiers without
 // the ladder: the difference is what tiers add.
+// BenchmarkEvaluateIntoPointsPlusTiers is the same evaluation reusing one
+// Result, as Engine.Earn evaluates (in pooled memory).
+func BenchmarkEvaluateIntoPointsPlusTiers(b *testing.B) {
+	p, st, o, now := benchPointsPlusTiers(b, true)
+	var res loyalty.Result
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := p.EvaluateInto(&res, st, o, now); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if res.Points() != 3000 {
+		b.Fatalf("earned %d, want 3000", res.Points())
+	}
+}
+
 func BenchmarkEvaluatePointsOnly(b *testing.B) {
 	p, st, o, now := benchPointsPlusTiers(b, false)
 	b.ReportAllocs()
