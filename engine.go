@@ -532,7 +532,7 @@ func (e *Engine) QuoteRedemption(ctx context.Context, memberID string, total Mon
 	if err != nil {
 		return Quote{}, err
 	}
-	_, q, err := e.planRedeem(st, &r, now, "")
+	_, q, err := e.planRedeem(st, &r, now, "", "")
 	return q, err
 }
 
@@ -542,16 +542,19 @@ func (e *Engine) Redeem(ctx context.Context, key string, r Redemption) (*Receipt
 	if err := r.validate(); err != nil {
 		return nil, err
 	}
-	return e.write(ctx, key, redemptionFingerprint(&r), r.MemberID, Query{Lots: true, Redemptions: []string{r.ID}}, func(st *State, now time.Time) (*Change, error) {
+	fp := redemptionFingerprint(&r)
+	return e.write(ctx, key, fp, r.MemberID, Query{Lots: true, Redemptions: []string{r.ID}}, func(st *State, now time.Time) (*Change, error) {
 		if len(st.Redemptions) > 0 {
 			return nil, fmt.Errorf("%w: redemption %s", ErrDuplicate, r.ID)
 		}
-		ch, _, err := e.planRedeem(st, &r, now, key)
+		ch, _, err := e.planRedeem(st, &r, now, key, fp)
 		return ch, err
 	})
 }
 
-func (e *Engine) planRedeem(st *State, r *Redemption, now time.Time, key string) (*Change, Quote, error) {
+// planRedeem plans redemption r under key and fingerprint fp; with an empty
+// key it only quotes.
+func (e *Engine) planRedeem(st *State, r *Redemption, now time.Time, key, fp string) (*Change, Quote, error) {
 	pol := e.program.Redemption
 	if pol == nil && (r.Account == "" || r.Account == PointsAccount) {
 		return nil, Quote{}, ErrRedemptionDisabled
@@ -563,7 +566,7 @@ func (e *Engine) planRedeem(st *State, r *Redemption, now time.Time, key string)
 	if acct == "" {
 		acct = PointsAccount
 	}
-	p := newPlan(st, now, key, redemptionFingerprint(r), OpRedeem, r.ID, Query{Lots: true})
+	p := newPlan(st, now, key, fp, OpRedeem, r.ID, Query{Lots: true})
 	p.settle()
 	var q Quote
 	var err error
@@ -581,10 +584,7 @@ func (e *Engine) planRedeem(st *State, r *Redemption, now time.Time, key string)
 	if q.Points <= 0 {
 		return nil, q, fmt.Errorf("%w: nothing to redeem", ErrInsufficientPoints)
 	}
-	note := q.Value.String() + " off"
-	if r.OrderID != "" {
-		note = "order " + r.OrderID + ": " + note
-	}
+	note := redemptionNote(r.OrderID, q.Value)
 	draws, short := p.debit(acct, q.Points, 0, false, Entry{Kind: EntryRedeem, Source: "checkout", Ref: r.ID, Note: note})
 	if short > 0 { // the policy saw more than the lots hold: never overspend
 		return nil, q, fmt.Errorf("%w: %d short", ErrInsufficientPoints, short)
@@ -773,6 +773,28 @@ func sortedAccounts(m map[Account]int64) []Account {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// redemptionNote is "order 1002: 15.00 USD off", formatted without decimal
+// arithmetic when the value is whole minor units.
+func redemptionNote(orderID string, v Money) string {
+	var buf [96]byte
+	b := buf[:0]
+	if orderID != "" {
+		b = append(b, "order "...)
+		b = append(b, orderID...)
+		b = append(b, ": "...)
+	}
+	if units, ok := v.Minor(); ok {
+		d := v.Currency.MinorDigits()
+		b = appendUnits(b, units, d, d)
+		b = append(b, ' ')
+		b = append(b, v.Currency...)
+	} else {
+		b = append(b, v.String()...)
+	}
+	b = append(b, " off"...)
+	return string(b)
 }
 
 // creditQuote redeems a money account (minor units) one for one, up to the
