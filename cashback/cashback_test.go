@@ -3,6 +3,7 @@ package cashback_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -104,18 +105,6 @@ func moves(rc *loyalty.Receipt) []string {
 		out = append(out, string(e.Kind)+" "+string(e.Account)+" "+strconv.FormatInt(e.Amount, 10))
 	}
 	return out
-}
-
-func equal(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func (f *fixture) cashback(member string) *cashback.Balance {
@@ -286,7 +275,7 @@ func TestQuarterlyPayoutPaysCompletedQuarterAboveMinimum(t *testing.T) {
 	}
 	// One receipt moves the quarter's accrual into store credit.
 	rc := f.payoutReceipt("ann", "2026-Q4")
-	if got, want := moves(rc), []string{"earn credit 800", "redeem cashback:2026-Q4 -800"}; !equal(got, want) {
+	if got, want := moves(rc), []string{"earn credit 800", "redeem cashback:2026-Q4 -800"}; !slices.Equal(got, want) {
 		t.Errorf("ann's payout moved %q, want %q", got, want)
 	}
 	if e := rc.Entries[1]; e.Source != "payout" || e.Ref != "2026-Q4" {
@@ -315,7 +304,7 @@ func TestQuarterlyPayoutPaysCompletedQuarterAboveMinimum(t *testing.T) {
 	f.wantBalance("bob", cashback.CreditAccount, 550)
 	f.wantBalance("bob", q4, 0)
 	f.wantBalance("bob", "cashback:2027-Q1", 0)
-	if got, want := moves(f.payoutReceipt("bob", "2027-Q1")), []string{"earn credit 550", "redeem cashback:2026-Q4 -300", "redeem cashback:2027-Q1 -250"}; !equal(got, want) {
+	if got, want := moves(f.payoutReceipt("bob", "2027-Q1")), []string{"earn credit 550", "redeem cashback:2026-Q4 -300", "redeem cashback:2027-Q1 -250"}; !slices.Equal(got, want) {
 		t.Errorf("bob's Q1 payout moved %q, want %q: both quarters into credit in one receipt", got, want)
 	}
 	lines, err := f.e.Statement(ctx, "bob", loyalty.EntryID{}, 100)
@@ -367,7 +356,7 @@ func TestPayoutReplayReturnsTheFirstReceipt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again.Version != first.Version || !equal(moves(again), moves(first)) || !equal(moves(first), []string{"earn credit 800", "redeem cashback:2026-Q4 -800"}) {
+	if again.Version != first.Version || !slices.Equal(moves(again), moves(first)) || !slices.Equal(moves(first), []string{"earn credit 800", "redeem cashback:2026-Q4 -800"}) {
 		t.Errorf("replay %q at version %d, first %q at version %d", moves(again), again.Version, moves(first), first.Version)
 	}
 	f.wantBalance("ann", cashback.CreditAccount, 800)
@@ -392,7 +381,7 @@ func TestMalformedPayoutActionIsRefusedAndWritesNothing(t *testing.T) {
 	f.wantBalance("ann", q4, 800)
 	// The refused writes did not use up the key.
 	rc, err := f.e.Act(ctx, "pay", &loyalty.Action{Kind: cashback.PayoutAction, MemberID: "ann", Data: map[string]string{"period": "2026-Q4"}})
-	if err != nil || !equal(moves(rc), []string{"earn credit 800", "redeem cashback:2026-Q4 -800"}) {
+	if err != nil || !slices.Equal(moves(rc), []string{"earn credit 800", "redeem cashback:2026-Q4 -800"}) {
 		t.Fatalf("payout under the refused key: %v %v", rc, err)
 	}
 	if _, err := cashback.Payout(ctx, f.e, f.store, "2027-Q3", nil); !errors.Is(err, loyalty.ErrRefused) {
@@ -447,7 +436,7 @@ func TestPayoutAsCertificateExpiresOnItsOwnDate(t *testing.T) {
 	if cert.Amount != 800 || cert.Note != "reward certificate for 2026-Q4, valid until 2027-04-02" {
 		t.Fatalf("certificate entry %+v", cert)
 	}
-	if got, want := moves(f.payoutReceipt("ann", "2026-Q4")), []string{"earn credit 800", "redeem cashback:2026-Q4 -800"}; !equal(got, want) {
+	if got, want := moves(f.payoutReceipt("ann", "2026-Q4")), []string{"earn credit 800", "redeem cashback:2026-Q4 -800"}; !slices.Equal(got, want) {
 		t.Errorf("certificate payout moved %q, want %q", got, want)
 	}
 	f.wantBalance("ann", q4, 0)
@@ -542,7 +531,7 @@ func TestReturnAfterPayoutIsForgivenWhenClampingAtZero(t *testing.T) {
 	if !rep.Amount.Amount.Equal(dec("6")) {
 		t.Errorf("paid %s, want 6.00: nothing is recovered", rep.Amount)
 	}
-	if got, want := moves(f.payoutReceipt("ann", "2027-Q1")), []string{"earn credit 600", "redeem cashback:2027-Q1 -600"}; !equal(got, want) {
+	if got, want := moves(f.payoutReceipt("ann", "2027-Q1")), []string{"earn credit 600", "redeem cashback:2027-Q1 -600"}; !slices.Equal(got, want) {
 		t.Errorf("Q1 payout moved %q, want %q", got, want)
 	}
 	f.wantBalance("ann", q4, 0)
@@ -556,7 +545,7 @@ func TestReturnAfterPayoutIsRecoveredFromTheNextPayoutWhenNegativeAllowed(t *tes
 	f.clock.Set(jan2027)
 	f.payout("2026-Q4")
 	rc := f.giveBack("ann", "a1", "100.00") // 2.00 of paid cashback
-	if got, want := moves(rc), []string{"reverse cashback:2026-Q4 -200"}; !equal(got, want) {
+	if got, want := moves(rc), []string{"reverse cashback:2026-Q4 -200"}; !slices.Equal(got, want) {
 		t.Fatalf("return moved %q, want %q", got, want)
 	}
 	f.wantBalance("ann", q4, -200) // the paid accrual goes negative: a debt
@@ -574,7 +563,7 @@ func TestReturnAfterPayoutIsRecoveredFromTheNextPayoutWhenNegativeAllowed(t *tes
 	}
 	// One receipt: 2.00 of Q1 repays Q4, the other 5.00 becomes credit.
 	pr := f.payoutReceipt("ann", "2027-Q1")
-	if got, want := moves(pr), []string{"earn cashback:2026-Q4 200", "earn credit 500", "redeem cashback:2027-Q1 -200", "redeem cashback:2027-Q1 -500"}; !equal(got, want) {
+	if got, want := moves(pr), []string{"earn cashback:2026-Q4 200", "earn credit 500", "redeem cashback:2027-Q1 -200", "redeem cashback:2027-Q1 -500"}; !slices.Equal(got, want) {
 		t.Errorf("payout moved %q, want %q", got, want)
 	}
 	if len(pr.Notices) != 2 || pr.Notices[0].Kind != cashback.NoticeRecovered || pr.Notices[1].Kind != cashback.NoticePaid {
@@ -602,7 +591,7 @@ func TestDebtLargerThanLaterAccrualStaysOwed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := moves(rc), []string{"earn cashback:2026-Q4 300", "redeem cashback:2027-Q1 -300"}; !equal(got, want) {
+	if got, want := moves(rc), []string{"earn cashback:2026-Q4 300", "redeem cashback:2027-Q1 -300"}; !slices.Equal(got, want) {
 		t.Errorf("payout moved %q, want %q: Q1's 3.00 repays Q4, nothing paid", got, want)
 	}
 	if len(rc.Notices) != 1 || rc.Notices[0].Kind != cashback.NoticeRecovered || rc.Notices[0].Detail != "3.00 USD of cashback returned after payout, from the cashback of 2027-Q1" {
@@ -736,7 +725,7 @@ func TestRecoveryMovesOnlyTheDebtWhenTheRestIsBelowTheMinimum(t *testing.T) {
 	if rep := f.payout("2027-Q1"); rep.Paid != 0 || rep.BelowMinimum != 1 {
 		t.Fatalf("report %+v, want 4.00 left below the 5.00 minimum", rep)
 	}
-	if got, want := moves(f.payoutReceipt("ann", "2027-Q1")), []string{"earn cashback:2026-Q4 200", "redeem cashback:2027-Q1 -200"}; !equal(got, want) {
+	if got, want := moves(f.payoutReceipt("ann", "2027-Q1")), []string{"earn cashback:2026-Q4 200", "redeem cashback:2027-Q1 -200"}; !slices.Equal(got, want) {
 		t.Errorf("payout moved %q, want %q", got, want)
 	}
 	f.wantBalance("ann", q4, 0)
@@ -748,7 +737,7 @@ func TestRecoveryMovesOnlyTheDebtWhenTheRestIsBelowTheMinimum(t *testing.T) {
 	if rep := f.payout("2027-Q2"); !rep.Amount.Amount.Equal(dec("5")) {
 		t.Fatalf("report %+v, want Q1's 4.00 and Q2's 1.00 paid", rep)
 	}
-	if got, want := moves(f.payoutReceipt("ann", "2027-Q2")), []string{"earn credit 500", "redeem cashback:2027-Q1 -400", "redeem cashback:2027-Q2 -100"}; !equal(got, want) {
+	if got, want := moves(f.payoutReceipt("ann", "2027-Q2")), []string{"earn credit 500", "redeem cashback:2027-Q1 -400", "redeem cashback:2027-Q2 -100"}; !slices.Equal(got, want) {
 		t.Errorf("payout moved %q, want %q", got, want)
 	}
 	if b := f.cashback("ann"); !b.Owed.IsZero() || len(b.Accrued) != 0 || !b.Credit.Amount.Equal(dec("13")) {

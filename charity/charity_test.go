@@ -3,6 +3,7 @@ package charity_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -115,18 +116,6 @@ func moves(rc *loyalty.Receipt) []string {
 	return out
 }
 
-func equal(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 func (f *fixture) want(member string, a loyalty.Account, want int64) {
 	f.t.Helper()
 	if got := f.balance(member, a); got != want {
@@ -212,7 +201,7 @@ func TestDonatingPointsPledgesAtTheStatedRate(t *testing.T) {
 	f.want("ann", loyalty.PointsAccount, 700)
 	f.want("ann", charity.Account("forests"), 500)
 	// One write: the points spent and the pledge credited, in one receipt.
-	if got, want := moves(d.Receipt), []string{"earn pledge:forests 500", "redeem points -500"}; !equal(got, want) {
+	if got, want := moves(d.Receipt), []string{"earn pledge:forests 500", "redeem points -500"}; !slices.Equal(got, want) {
 		t.Fatalf("donation moved %q, want %q", got, want)
 	}
 	pledge, debit := d.Receipt.Entries[0], d.Receipt.Entries[1]
@@ -256,7 +245,7 @@ func TestDonationWithoutACauseGoesToTheMembersChoice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Cause.Name != "Replant Forests" || !equal(moves(d.Receipt), []string{"earn pledge:forests 200", "redeem points -200"}) {
+	if d.Cause.Name != "Replant Forests" || !slices.Equal(moves(d.Receipt), []string{"earn pledge:forests 200", "redeem points -200"}) {
 		t.Errorf("donation %+v moved %q, want 2.00 to forests", d, moves(d.Receipt))
 	}
 }
@@ -348,7 +337,7 @@ func TestDonateActedDirectlyIsOneWriteOrRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := moves(rc), []string{"earn pledge:forests 200", "redeem points -200"}; !equal(got, want) {
+	if got, want := moves(rc), []string{"earn pledge:forests 200", "redeem points -200"}; !slices.Equal(got, want) {
 		t.Errorf("donation moved %q, want %q", got, want)
 	}
 	f.want("ann", loyalty.PointsAccount, 50)

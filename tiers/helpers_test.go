@@ -205,15 +205,3 @@ func counter(st *loyalty.State, name string) (loyalty.Counter, bool) {
 	}
 	return loyalty.Counter{}, false
 }
-
-func equal(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}

@@ -3,6 +3,7 @@ package tiers_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -26,7 +27,7 @@ func TestReachingAThresholdUpgradesOnTheQualifyingOrder(t *testing.T) {
 	h.wantTier("m", "Bronze")
 
 	_, r = h.buy("m", "100.00") // exactly 500.00
-	if got := notices(r, tiers.NoticeChanged); !equal(got, []string{"Bronze -> Silver"}) {
+	if got := notices(r, tiers.NoticeChanged); !slices.Equal(got, []string{"Bronze -> Silver"}) {
 		t.Fatalf("notices %v, want [Bronze -> Silver]", got)
 	}
 	s := h.status("m")
@@ -42,7 +43,7 @@ func TestQualifyingOrderEarnsAtTheOldTierAndTheNextOrderAtTheNew(t *testing.T) {
 	if r.Points() != 1500 {
 		t.Fatalf("qualifying order earned %d, want 1500 (Bronze has no multiplier)", r.Points())
 	}
-	if got := notices(r, tiers.NoticeChanged); !equal(got, []string{"Bronze -> Gold"}) {
+	if got := notices(r, tiers.NoticeChanged); !slices.Equal(got, []string{"Bronze -> Gold"}) {
 		t.Fatalf("notices %v, want a jump straight to Gold", got)
 	}
 	_, r = h.buy("m", "100.00")
@@ -127,7 +128,7 @@ func TestCalendarYearKeepsATierThroughTheNextYear(t *testing.T) {
 		t.Fatalf("2028 review changed %d, want 1", st.Changed)
 	}
 	h.wantTier("m", "Silver")
-	if got := h.takeDelivered(tiers.NoticeChanged); !equal(got, []string{"Bronze -> Gold", "Gold -> Silver"}) {
+	if got := h.takeDelivered(tiers.NoticeChanged); !slices.Equal(got, []string{"Bronze -> Gold", "Gold -> Silver"}) {
 		t.Fatalf("delivered %v", got)
 	}
 }
@@ -189,7 +190,7 @@ func TestPointsMetricCountsThePointsTheOrderEarned(t *testing.T) {
 		t.Fatalf("earned %d with notices %v, want 999 and no change", r.Points(), r.Notices)
 	}
 	_, r = h.buy("m", "1.00") // reaches 1000 points in this very write
-	if got := notices(r, tiers.NoticeChanged); !equal(got, []string{"Member -> Insider"}) {
+	if got := notices(r, tiers.NoticeChanged); !slices.Equal(got, []string{"Member -> Insider"}) {
 		t.Fatalf("notices %v, want Member -> Insider on the qualifying order", got)
 	}
 	_, r = h.buy("m", "100.00")
@@ -239,7 +240,7 @@ func TestOrderCountMetricForgetsAFullyReturnedOrder(t *testing.T) {
 	h.buy("m", "10.00")
 	h.buy("m", "10.00")
 	third, r := h.buy("m", "10.00")
-	if got := notices(r, tiers.NoticeChanged); !equal(got, []string{"Newcomer -> Regular"}) {
+	if got := notices(r, tiers.NoticeChanged); !slices.Equal(got, []string{"Newcomer -> Regular"}) {
 		t.Fatalf("notices %v", got)
 	}
 	h.giveBack("m", third, "5.00")
@@ -309,7 +310,7 @@ func TestGraceDelaysADowngradeUntilItEnds(t *testing.T) {
 	if st.Changed != 0 || st.Graced != 1 {
 		t.Fatalf("review stats %+v, want one member in grace and no change", st)
 	}
-	if got := h.takeDelivered(tiers.NoticeGrace); !equal(got, []string{"Gold -> Bronze on 2028-04-01"}) {
+	if got := h.takeDelivered(tiers.NoticeGrace); !slices.Equal(got, []string{"Gold -> Bronze on 2028-04-01"}) {
 		t.Fatalf("grace notices %v", got)
 	}
 	s := h.status("m")
@@ -330,7 +331,7 @@ func TestGraceDelaysADowngradeUntilItEnds(t *testing.T) {
 	if r.Points() != 10 {
 		t.Fatalf("earned %d after the grace ended, want 10 (no multiplier)", r.Points())
 	}
-	if got := notices(r, tiers.NoticeChanged); !equal(got, []string{"Gold -> Bronze"}) {
+	if got := notices(r, tiers.NoticeChanged); !slices.Equal(got, []string{"Gold -> Bronze"}) {
 		t.Fatalf("notices %v, want the downgrade announced by the next write", got)
 	}
 }
@@ -368,7 +369,7 @@ func TestManualTierIsAFloorUntilItsEndDate(t *testing.T) {
 		t.Fatalf("action %+v", a)
 	}
 	r := h.act("m", a)
-	if got := notices(r, tiers.NoticeChanged); !equal(got, []string{"Bronze -> Gold"}) {
+	if got := notices(r, tiers.NoticeChanged); !slices.Equal(got, []string{"Bronze -> Gold"}) {
 		t.Fatalf("notices %v", got)
 	}
 	s := h.status("m")
@@ -384,7 +385,7 @@ func TestManualTierIsAFloorUntilItsEndDate(t *testing.T) {
 
 	h.at(day(2026, 7, 1))
 	h.wantTier("m", "Bronze")
-	if _, r := h.buy("m", "100.00"); r.Points() != 100 || !equal(notices(r, tiers.NoticeChanged), []string{"Gold -> Bronze"}) {
+	if _, r := h.buy("m", "100.00"); r.Points() != 100 || !slices.Equal(notices(r, tiers.NoticeChanged), []string{"Gold -> Bronze"}) {
 		t.Fatalf("after the floor: earned %d, notices %v", r.Points(), r.Notices)
 	}
 }
@@ -396,7 +397,7 @@ func TestEarningAboveAManualFloorRaisesTheTier(t *testing.T) {
 	a, _ := l.Assign("m", "Silver", day(2027, 1, 1))
 	h.act("m", a)
 	_, r := h.buy("m", "6000.00")
-	if got := notices(r, tiers.NoticeChanged); !equal(got, []string{"Silver -> Platinum"}) {
+	if got := notices(r, tiers.NoticeChanged); !slices.Equal(got, []string{"Silver -> Platinum"}) {
 		t.Fatalf("notices %v", got)
 	}
 	// Removing the floor leaves the earned tier.
@@ -474,7 +475,7 @@ func TestTierReachedOnlyThroughAReturnedOrderIsLostAtTheNextReview(t *testing.T)
 	h.enroll("m", "n")
 	h.buy("m", "600.00")
 	x, r := h.buy("m", "1000.00")
-	if got := notices(r, tiers.NoticeChanged); !equal(got, []string{"Silver -> Gold"}) {
+	if got := notices(r, tiers.NoticeChanged); !slices.Equal(got, []string{"Silver -> Gold"}) {
 		t.Fatalf("notices %v", got)
 	}
 	h.at(day(2026, 1, 20))
@@ -545,7 +546,7 @@ func TestTierChangeNoticeReachesAfterCommitOnceCommitted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := h.takeDelivered(tiers.NoticeChanged); !equal(got, []string{"Bronze -> Silver"}) {
+	if got := h.takeDelivered(tiers.NoticeChanged); !slices.Equal(got, []string{"Bronze -> Silver"}) {
 		t.Fatalf("delivered %v", got)
 	}
 	r2, err := h.engine.Earn(h.ctx, "k1", o)
@@ -591,7 +592,7 @@ func TestFailedWriteDeliversNoNoticeAndChangesNoTier(t *testing.T) {
 	if _, err := h.engine.Earn(h.ctx, "k1", h.order("o1", "m", "2000.00")); err != nil {
 		t.Fatal(err)
 	}
-	if got := h.takeDelivered(tiers.NoticeChanged); !equal(got, []string{"Bronze -> Gold"}) {
+	if got := h.takeDelivered(tiers.NoticeChanged); !slices.Equal(got, []string{"Bronze -> Gold"}) {
 		t.Fatalf("delivered %v after the retry", got)
 	}
 }

@@ -150,7 +150,7 @@ func (h *harness) history(member string) []loyalty.Entry {
 	return historyOf(h.t, h.ctx, h.store, member)
 }
 
-func historyOf(t *testing.T, ctx context.Context, s loyalty.Store, member string) []loyalty.Entry {
+func historyOf(t testing.TB, ctx context.Context, s loyalty.Store, member string) []loyalty.Entry {
 	t.Helper()
 	var all []loyalty.Entry
 	var after loyalty.EntryID
@@ -186,16 +186,20 @@ func (h *harness) unchanged(member string, want error, f func() error) {
 	h.check(member)
 }
 
-// check proves the ledger invariants of one member as stored: every
-// account's balance is the sum of its entries, no lot is below zero, held
-// lots add up to the pending balance and active lots to the spendable one,
-// entry IDs strictly increase and every entry's key has a receipt.
+// check proves the ledger invariants of one member (see CheckInvariants).
 func (h *harness) check(member string) {
 	h.t.Helper()
-	checkInvariants(h.t, h.ctx, h.store, member)
+	CheckInvariants(h.t, h.ctx, h.store, member)
 }
 
-func checkInvariants(t *testing.T, ctx context.Context, s loyalty.Store, member string) {
+// CheckInvariants fails t unless the ledger of member in s adds up, as
+// stored: every account's balance is the sum of its entries (available and
+// pending apart), no lot is below zero, held lots add up to the pending
+// balance and active lots to the spendable one, entry IDs strictly increase,
+// and every entry's key has a receipt for the member. The suite runs it after
+// every operation; an adapter's own tests (a crash test, say) and a host's
+// tests of its reward economics can run it too.
+func CheckInvariants(t testing.TB, ctx context.Context, s loyalty.Store, member string) {
 	t.Helper()
 	st, err := s.Load(ctx, member, loyalty.Query{Lots: true})
 	require.NoError(t, err)

@@ -585,7 +585,7 @@ func testDeterminism(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 		keep(e.Adjust(ctx, "d7", "ann", -10, "correction"))
 		clock.Advance(40 * 24 * time.Hour)
 		keep(e.Settle(ctx, "d8", "ann"))
-		checkInvariants(t, ctx, s, "ann")
+		CheckInvariants(t, ctx, s, "ann")
 		return jsonOf(t, historyOf(t, ctx, s, "ann")), receipts
 	}
 	wantHist, wantReceipts := run(memory.New())
