@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"runtime"
 	"slices"
 	"strconv"
@@ -445,12 +446,13 @@ func (e *Engine) planReturn(st *State, r *Return, now time.Time, key string) (*C
 		p.rcpt.Forgiven = forgiven
 	}
 	// Other accounts (cashback, pledges) in proportion to value.
-	for _, a := range sortedAccounts(rec.Extra) {
-		earned := rec.Extra[a]
-		key := a + ":reversed"
-		target := proportion(earned, returned, rec.Value)
-		if delta := target - rec.Extra[key]; delta > 0 {
-			rec.Extra[key] = target
+	for _, a := range slices.Sorted(maps.Keys(rec.Extra)) {
+		target := proportion(rec.Extra[a], returned, rec.Value)
+		if delta := target - rec.ExtraReversed[a]; delta > 0 {
+			if rec.ExtraReversed == nil {
+				rec.ExtraReversed = make(map[Account]int64)
+			}
+			rec.ExtraReversed[a] = target
 			e.takeBack(p, a, delta, 0, r, rec)
 		}
 	}
@@ -740,39 +742,17 @@ func appendUnits(b []byte, units int64, scale, digits int32) []byte {
 }
 
 func cloneMember(m Member) Member {
-	m.Segments = append([]string(nil), m.Segments...)
-	if m.Attributes != nil {
-		a := make(map[string]string, len(m.Attributes))
-		for k, v := range m.Attributes {
-			a[k] = v
-		}
-		m.Attributes = a
-	}
+	m.Segments = slices.Clone(m.Segments)
+	m.Attributes = maps.Clone(m.Attributes)
 	return m
 }
 
 func cloneOrder(r OrderRecord) OrderRecord {
-	r.Lines = append([]RecordedLine(nil), r.Lines...)
-	r.Returns = append([]string(nil), r.Returns...)
-	if r.Extra != nil {
-		m := make(map[Account]int64, len(r.Extra))
-		for k, v := range r.Extra {
-			m[k] = v
-		}
-		r.Extra = m
-	}
+	r.Lines = slices.Clone(r.Lines)
+	r.Returns = slices.Clone(r.Returns)
+	r.Extra = maps.Clone(r.Extra)
+	r.ExtraReversed = maps.Clone(r.ExtraReversed)
 	return r
-}
-
-func sortedAccounts(m map[Account]int64) []Account {
-	out := make([]Account, 0, len(m))
-	for k := range m {
-		if !strings.HasSuffix(string(k), ":reversed") {
-			out = append(out, k)
-		}
-	}
-	slices.Sort(out)
-	return out
 }
 
 // redemptionNote is "order 1002: 15.00 USD off", formatted without decimal

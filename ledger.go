@@ -135,9 +135,11 @@ type OrderRecord struct {
 	ByAmount bool
 	// Returns lists the return IDs applied, in order.
 	Returns []string
-	// Extra holds what other programs recorded about the order (cashback
-	// accrued, qualifying spend), keyed by account, in that account's units.
-	Extra map[Account]int64
+	// Extra is what the order credited to accounts other than PointsAccount
+	// (accrued cashback, pledges), by account, in that account's units;
+	// ExtraReversed is how much of each returns took back so far.
+	Extra         map[Account]int64
+	ExtraReversed map[Account]int64
 }
 
 // RecordedLine is one order line as it earned.
