@@ -78,28 +78,166 @@ func decodeRedemption(b []byte) (loyalty.RedemptionRecord, error) {
 	return d.RedemptionRecord, nil
 }
 
-// receiptDoc is a Receipt as stored. When its entries are exactly the
-// change's entries, they are not stored twice: EntriesInLedger says to read
-// them back from loyalty_entries (by member and version). The redemption's
-// Value is also kept exactly.
+// Receipts and order records are stored as JSON with short names and no
+// zero fields, so that an earn adds few bytes to its member's pages. The
+// types below mirror those of the root package field for field: converting
+// between them (see the conversions in encodeReceipt and encodeOrder) stops
+// compiling when the root package adds a field, so none is ever dropped.
+type (
+	receiptJSON struct {
+		Key         string                    `json:"k,omitzero"`
+		Fingerprint string                    `json:"f,omitzero"`
+		MemberID    string                    `json:"m,omitzero"`
+		Operation   loyalty.Operation         `json:"o,omitzero"`
+		Ref         string                    `json:"r,omitzero"`
+		At          time.Time                 `json:"t,omitzero"`
+		Version     int64                     `json:"v,omitzero"`
+		Entries     []loyalty.Entry           `json:"e,omitzero"`
+		Balances    []loyalty.Balance         `json:"-"` // as receiptDoc.Balances
+		Explanation []loyalty.Explanation     `json:"-"` // as receiptDoc.Explanation
+		Redemption  *loyalty.RedemptionRecord `json:"d,omitzero"`
+		Notices     []loyalty.Notice          `json:"n,omitzero"`
+		Forgiven    int64                     `json:"g,omitzero"`
+	}
+	balanceJSON struct {
+		Account   loyalty.Account `json:"a,omitzero"`
+		Available int64           `json:"v,omitzero"`
+		Pending   int64           `json:"p,omitzero"`
+	}
+	explanationJSON struct {
+		Rule     string             `json:"r,omitzero"`
+		Account  loyalty.Account    `json:"a,omitzero"`
+		Kind     loyalty.EffectKind `json:"k,omitzero"`
+		Line     int                `json:"l,omitzero"`
+		Note     string             `json:"n,omitzero"`
+		Basis    int64              `json:"b,omitzero"`
+		Scale    int32              `json:"s,omitzero"`
+		Currency loyalty.Currency   `json:"c,omitzero"`
+		Rate     *loyalty.Rate      `json:"q,omitzero"`
+		Factor   loyalty.Factor     `json:"x,omitzero"`
+		Points   int64              `json:"p,omitzero"`
+	}
+	orderJSON struct {
+		ID            string                    `json:"i,omitzero"`
+		MemberID      string                    `json:"m,omitzero"`
+		Currency      loyalty.Currency          `json:"c,omitzero"`
+		PlacedAt      time.Time                 `json:"t,omitzero"`
+		Lines         []loyalty.RecordedLine    `json:"-"` // as orderDoc.Lines
+		Scale         int32                     `json:"s,omitzero"`
+		Value         int64                     `json:"v,omitzero"`
+		Points        int64                     `json:"p,omitzero"`
+		OrderPoints   int64                     `json:"o,omitzero"`
+		Lot           int64                     `json:"l,omitzero"`
+		ReturnedValue int64                     `json:"rv,omitzero"`
+		Reversed      int64                     `json:"rp,omitzero"`
+		ByAmount      bool                      `json:"a,omitzero"`
+		Returns       []string                  `json:"r,omitzero"`
+		Extra         map[loyalty.Account]int64 `json:"x,omitzero"`
+		ExtraReversed map[loyalty.Account]int64 `json:"xr,omitzero"`
+	}
+	lineJSON struct {
+		SKU      string `json:"s,omitzero"`
+		Quantity int64  `json:"q,omitzero"`
+		Value    int64  `json:"v,omitzero"`
+		Points   int64  `json:"p,omitzero"`
+		Returned int64  `json:"r,omitzero"`
+	}
+)
+
+// memberJSON is a Member as stored in its ledger row: short names, no zero
+// fields, so that a Load decodes little (most members have no birthday,
+// segments or attributes).
+type memberJSON struct {
+	ID         string            `json:"i,omitzero"`
+	JoinedAt   time.Time         `json:"j,omitzero"`
+	Birthday   time.Time         `json:"b,omitzero"`
+	Segments   []string          `json:"s,omitzero"`
+	Attributes map[string]string `json:"a,omitzero"`
+}
+
+func encodeMember(m *loyalty.Member) ([]byte, error) {
+	return json.Marshal((*memberJSON)(m))
+}
+
+func decodeMember(b []byte, m *loyalty.Member) error {
+	return json.Unmarshal(b, (*memberJSON)(m))
+}
+
+// convert returns xs converted element by element, nil for nil.
+func convert[T, U any](xs []T, f func(T) U) []U {
+	if xs == nil {
+		return nil
+	}
+	ys := make([]U, len(xs))
+	for i, x := range xs {
+		ys[i] = f(x)
+	}
+	return ys
+}
+
+// orderDoc is an OrderRecord as stored in its ledger row.
+type orderDoc struct {
+	orderJSON
+	Lines []lineJSON `json:"n,omitzero"`
+}
+
+func encodeOrder(o *loyalty.OrderRecord) ([]byte, error) {
+	return json.Marshal(orderDoc{
+		orderJSON: orderJSON(*o),
+		Lines:     convert(o.Lines, func(l loyalty.RecordedLine) lineJSON { return lineJSON(l) }),
+	})
+}
+
+func decodeOrder(b []byte) (loyalty.OrderRecord, error) {
+	var d orderDoc
+	if err := json.Unmarshal(b, &d); err != nil {
+		return loyalty.OrderRecord{}, err
+	}
+	o := loyalty.OrderRecord(d.orderJSON)
+	o.Lines = convert(d.Lines, func(l lineJSON) loyalty.RecordedLine { return loyalty.RecordedLine(l) })
+	return o, nil
+}
+
+// receiptDoc is a Receipt as stored, in the ledger row (member, 4, ”,
+// version, -1). When its entries are exactly the change's entries, they are
+// not stored twice: EntriesInLedger says to read them back from the ledger
+// (by member and version). When its key, fingerprint, member and version are
+// those of its idempotency record (loyalty_writes), they are not stored
+// twice either: KeyInWrites. The redemption's Value is also kept exactly.
 type receiptDoc struct {
-	*loyalty.Receipt
-	EntriesInLedger bool        `json:",omitempty"`
-	RedemptionValue *exactMoney `json:",omitempty"`
+	receiptJSON
+	Balances        []balanceJSON     `json:"b,omitzero"`
+	Explanation     []explanationJSON `json:"x,omitzero"`
+	EntriesInLedger bool              `json:"E,omitzero"`
+	KeyInWrites     bool              `json:"K,omitzero"`
+	RedemptionValue *exactMoney       `json:"V,omitzero"`
+}
+
+// storedWrite is a row of loyalty_writes and its receipt document.
+type storedWrite struct {
+	key, fingerprint, member string
+	version                  int64
+	receipt                  []byte
 }
 
 func encodeReceipt(r *loyalty.Receipt, c *loyalty.Change) ([]byte, error) {
-	d := receiptDoc{Receipt: r}
+	d := receiptDoc{
+		receiptJSON: receiptJSON(*r),
+		Balances:    convert(r.Balances, func(b loyalty.Balance) balanceJSON { return balanceJSON(b) }),
+		Explanation: convert(r.Explanation, func(x loyalty.Explanation) explanationJSON { return explanationJSON(x) }),
+	}
 	if r.Redemption != nil {
 		e := exactOf(r.Redemption.Value)
 		d.RedemptionValue = &e
 	}
 	if entriesInLedger(r, c) {
-		slim := *r
-		slim.Entries = nil
-		d.Receipt, d.EntriesInLedger = &slim, true
+		d.Entries, d.EntriesInLedger = nil, true
 	}
-	return json.Marshal(d)
+	if r.Key == c.Key && r.Fingerprint == c.Fingerprint && r.MemberID == c.MemberID && r.Version == c.Version+1 {
+		d.Key, d.Fingerprint, d.MemberID, d.Version = "", "", "", 0
+		d.KeyInWrites = true
+	}
+	return json.Marshal(&d)
 }
 
 // entriesInLedger reports whether the receipt's entries can be read back
@@ -118,12 +256,15 @@ func entriesInLedger(r *loyalty.Receipt, c *loyalty.Change) bool {
 	return true
 }
 
-// decodeReceipt decodes what encodeReceipt wrote; entries reads the entries
-// of a member's version when they were not stored with the receipt.
-func decodeReceipt(b []byte, entries func(member string, version int64) ([]loyalty.Entry, error)) (*loyalty.Receipt, error) {
-	d := receiptDoc{Receipt: new(loyalty.Receipt)}
-	if err := json.Unmarshal(b, &d); err != nil {
+// decodeReceipt decodes what encodeReceipt wrote for w; entries reads the
+// entries of a member's version when they were not stored with the receipt.
+func decodeReceipt(w storedWrite, entries func(member string, version int64) ([]loyalty.Entry, error)) (*loyalty.Receipt, error) {
+	var d receiptDoc
+	if err := json.Unmarshal(w.receipt, &d); err != nil {
 		return nil, err
+	}
+	if d.KeyInWrites {
+		d.Key, d.Fingerprint, d.MemberID, d.Version = w.key, w.fingerprint, w.member, w.version
 	}
 	if d.Redemption != nil && d.RedemptionValue != nil {
 		v, err := d.RedemptionValue.money()
@@ -142,5 +283,8 @@ func decodeReceipt(b []byte, entries func(member string, version int64) ([]loyal
 		}
 		d.Entries = es
 	}
-	return d.Receipt, nil
+	r := loyalty.Receipt(d.receiptJSON)
+	r.Balances = convert(d.Balances, func(b balanceJSON) loyalty.Balance { return loyalty.Balance(b) })
+	r.Explanation = convert(d.Explanation, func(x explanationJSON) loyalty.Explanation { return loyalty.Explanation(x) })
+	return &r, nil
 }

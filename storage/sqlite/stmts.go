@@ -5,19 +5,21 @@ import (
 	"database/sql"
 	"errors"
 	"strings"
+	"sync"
 )
 
-// Parts of a member's range of loyalty_ledger (see migrations/0001_init.sql),
-// and the kinds of rows the load statement returns from other tables.
+// Parts of a member's range of loyalty_ledger (see migrations/0001_init.sql).
+// A write's receipt is in partEntry at idx receiptIdx, before its entries.
 const (
-	partMember  = 0
-	partBalance = 1
-	partCounter = 2
-	partLot     = 3
-	partEntry   = 4
+	partMember     = 0
+	partBalance    = 1
+	partCounter    = 2
+	partLot        = 3
+	partEntry      = 4
+	partOrder      = 5
+	partRedemption = 6
 
-	loadOrder      = 10
-	loadRedemption = 11
+	receiptIdx = -1
 )
 
 // stmts are the prepared statements of one handle. The read pool has only
@@ -31,10 +33,13 @@ type stmts struct {
 	insertWrite, insertMember, updateMember        *sql.Stmt
 	deleteLot                                      *sql.Stmt
 	setBalance, balance, insertBalance, addBalance *sql.Stmt
-	upsertOrder, upsertRedemption                  *sql.Stmt
 	moveMember                                     *sql.Stmt
-	putRows                                        [maxRows + 1]*sql.Stmt
 	all                                            []*sql.Stmt
+
+	// putRows statements by shape, prepared on db when first used.
+	db     preparer
+	mu     sync.Mutex
+	shapes map[string]*sql.Stmt
 }
 
 type stmtSet int
@@ -48,11 +53,26 @@ const (
 const memberRow = `part = 0 AND name = '' AND seq = 0 AND idx = 0`
 
 // loadColumns are what loadSQL selects from loyalty_ledger, in scanState's
-// order; the record arms fill part, name and record.
-const loadColumns = `l.part, l.name, l.profile, l.version, l.next_due, l.available, l.pending, l.period, l.value,
-	l.account, l.seq, l.remaining, l.earned_at, l.expires_at, l.activates_at, l.ref, NULL`
+// order: the part, the name and, by part, its own columns in a few shared
+// ones (fewer columns make a cheaper row to step and scan):
+//
+//	part     t1       t2   i1         i2         i3         i4          i5
+//	member   profile       version    next_due
+//	balance                available  pending
+//	counter  period        value
+//	lot      account  ref  seq        remaining  earned_at  expires_at  activates_at
+//	record   record
+const loadColumns = `l.part, l.name,
+	CASE l.part WHEN 0 THEN l.profile WHEN 2 THEN l.period WHEN 3 THEN l.account ELSE l.record END,
+	CASE l.part WHEN 3 THEN l.ref END,
+	CASE l.part WHEN 0 THEN l.version WHEN 1 THEN l.available WHEN 2 THEN l.value WHEN 3 THEN l.seq END,
+	CASE l.part WHEN 0 THEN l.next_due WHEN 1 THEN l.pending WHEN 3 THEN l.remaining END,
+	CASE l.part WHEN 3 THEN l.earned_at END,
+	CASE l.part WHEN 3 THEN l.expires_at END,
+	CASE l.part WHEN 3 THEN l.activates_at END`
 
-const recordColumns = `NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, r.record`
+// recordRow is the rest of the key of an order or redemption record row.
+const recordRow = `l.seq = 0 AND l.idx = 0`
 
 // loadIDs is how many order and redemption IDs the load statement takes
 // inline; Loads that ask for more use loadMany.
@@ -67,19 +87,19 @@ const loadIDs = 1
 func loadSQL(few bool) string {
 	records := `
 		UNION ALL
-		SELECT 10, r.order_id, ` + recordColumns + ` FROM loyalty_orders AS r
-			WHERE ?4 IS NOT NULL AND r.member_id = ?1 AND r.order_id = ?4
+		SELECT ` + loadColumns + ` FROM loyalty_ledger AS l
+			WHERE ?4 IS NOT NULL AND l.member_id = ?1 AND l.part = 5 AND l.name = ?4 AND ` + recordRow + `
 		UNION ALL
-		SELECT 11, r.redemption_id, ` + recordColumns + ` FROM loyalty_redemptions AS r
-			WHERE ?5 IS NOT NULL AND r.member_id = ?1 AND r.redemption_id = ?5`
+		SELECT ` + loadColumns + ` FROM loyalty_ledger AS l
+			WHERE ?5 IS NOT NULL AND l.member_id = ?1 AND l.part = 6 AND l.name = ?5 AND ` + recordRow
 	if !few {
 		records = `
 		UNION ALL
-		SELECT 10, r.order_id, ` + recordColumns + ` FROM json_each(?4) AS j JOIN loyalty_orders AS r
-			ON r.member_id = ?1 AND r.order_id = j.value
+		SELECT ` + loadColumns + ` FROM json_each(?4) AS j JOIN loyalty_ledger AS l
+			ON l.member_id = ?1 AND l.part = 5 AND l.name = j.value AND ` + recordRow + `
 		UNION ALL
-		SELECT 11, r.redemption_id, ` + recordColumns + ` FROM json_each(?5) AS j JOIN loyalty_redemptions AS r
-			ON r.member_id = ?1 AND r.redemption_id = j.value`
+		SELECT ` + loadColumns + ` FROM json_each(?5) AS j JOIN loyalty_ledger AS l
+			ON l.member_id = ?1 AND l.part = 6 AND l.name = j.value AND ` + recordRow
 	}
 	return `
 		SELECT ` + loadColumns + ` FROM loyalty_ledger AS l
@@ -88,51 +108,125 @@ func loadSQL(few bool) string {
 				ELSE 2 END` + records
 }
 
-// rowColumns are the columns putRows writes: those of entries, lots and
-// counters (a row leaves the others NULL).
+// rowColumns are the columns putRows writes: those of entries, the
+// receipt, lots, counters and records (a row leaves the others NULL).
 const rowColumns = `member_id, part, name, seq, idx, account, remaining, earned_at, expires_at, activates_at, ref,
-	kind, amount, pending, at, key, source, lot, rate, note, period, value`
+	kind, amount, pending, at, key, source, lot, rate, note, period, value, record`
 
-const rowWidth = 22
+// Kinds of ledger rows putRows writes, and the values each writes in
+// rowColumns order: "?" is an argument of the row (the first is the member
+// ID), "" NULL, anything else a literal. A row binds only its own columns.
+// Parameters are plain "?", not "?NNN": the driver allocates the name of
+// every numbered parameter at every execution.
+const (
+	rowReceipt    = 'R' // member, version, record
+	rowEntry      = 'E' // member, version, idx, account, ref, kind, amount, pending, at, key, source, lot, rate, note
+	rowLot        = 'L' // member, lot ID, account, remaining, earned_at, expires_at, activates_at, ref
+	rowCounter    = 'C' // member, name, period, value
+	rowOrder      = 'O' // member, order ID, record
+	rowRedemption = 'D' // member, redemption ID, record
+)
+
+var rowValues = map[byte][]string{
+	rowReceipt:    {"?", "4", "''", "?", "-1", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "?"},
+	rowEntry:      {"?", "4", "''", "?", "?", "?", "", "", "", "", "?", "?", "?", "?", "?", "?", "?", "?", "?", "?", "", "", ""},
+	rowLot:        {"?", "3", "''", "?", "0", "?", "?", "?", "?", "?", "?", "", "", "", "", "", "", "", "", "", "", "", ""},
+	rowCounter:    {"?", "2", "?", "0", "0", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "?", "?", ""},
+	rowOrder:      {"?", "5", "?", "0", "0", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "?"},
+	rowRedemption: {"?", "6", "?", "0", "0", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "?"},
+}
 
 // maxRows is the most rows one putRows statement writes; more take several.
 const maxRows = 8
 
-// putRowsSQL inserts n ledger rows (entries, lots, counters). A lot or
-// counter that exists is updated; an entry never exists (Commit checks that
-// its entries are of the version it creates).
-func putRowsSQL(n int) string {
+// maxShapes bounds the putRows statements a handle keeps prepared; a
+// change of a rarer shape prepares its statement for once.
+const maxShapes = 64
+
+// putRowsSQL inserts ledger rows of the kinds in shape, in that order (the
+// receipt, entries, lots, counters, order and redemption records). A lot,
+// counter or record that exists is updated; the receipt and entries never
+// exist (Commit checks that its entries are of the version it creates).
+func putRowsSQL(shape string) string {
 	var b strings.Builder
 	b.WriteString(`INSERT INTO loyalty_ledger (` + rowColumns + `) VALUES `)
-	for i := range n {
+	for i := range len(shape) {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString("(?" + strings.Repeat(", ?", rowWidth-1) + ")")
+		b.WriteByte('(')
+		for j, v := range rowValues[shape[i]] {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			switch v {
+			case "":
+				b.WriteString("NULL")
+			default:
+				b.WriteString(v)
+			}
+		}
+		b.WriteByte(')')
 	}
 	b.WriteString(` ON CONFLICT (member_id, part, name, seq, idx) DO UPDATE SET
 		account = excluded.account, remaining = excluded.remaining, earned_at = excluded.earned_at,
 		expires_at = excluded.expires_at, activates_at = excluded.activates_at, ref = excluded.ref,
-		period = excluded.period, value = excluded.value`)
+		period = excluded.period, value = excluded.value, record = excluded.record`)
 	return b.String()
 }
 
+// rowArgs is how many arguments a row of each kind binds.
+var rowArgs = func() (n [256]int) {
+	for k, vs := range rowValues {
+		for _, v := range vs {
+			if v == "?" {
+				n[k]++
+			}
+		}
+	}
+	return n
+}()
+
+// putRows returns the statement that writes rows of shape; done closes it
+// when it is not kept.
+func (s *stmts) putRows(ctx context.Context, shape string) (st *sql.Stmt, done func(), err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st := s.shapes[shape]; st != nil {
+		return st, func() {}, nil
+	}
+	if st, err = s.db.PrepareContext(ctx, putRowsSQL(shape)); err != nil {
+		return nil, nil, err
+	}
+	if len(s.shapes) >= maxShapes {
+		return st, func() { st.Close() }, nil
+	}
+	if s.shapes == nil {
+		s.shapes = make(map[string]*sql.Stmt)
+	}
+	s.shapes[shape] = st
+	s.all = append(s.all, st)
+	return st, func() {}, nil
+}
+
 func prepare(ctx context.Context, db preparer, set stmtSet) (*stmts, error) {
-	s := &stmts{}
+	s := &stmts{db: db}
 	qs := []struct {
 		dst   **sql.Stmt
 		query string
 	}{
 		{&s.load, loadSQL(true)},
 		{&s.loadMany, loadSQL(false)},
-		{&s.selectWrite, `SELECT fingerprint, receipt FROM loyalty_writes WHERE key = ?`},
+		{&s.selectWrite, `SELECT w.fingerprint, w.member_id, w.version, l.record FROM loyalty_writes AS w
+			LEFT JOIN loyalty_ledger AS l ON l.member_id = w.member_id AND l.part = 4 AND l.name = '' AND l.seq = w.version AND l.idx = -1
+			WHERE w.key = ?`},
 		// The range on seq (the version) uses the primary key; the OR only
 		// filters the first version.
 		{&s.history, `SELECT seq, idx, account, kind, amount, pending, at, key, source, ref, lot, rate, note
-			FROM loyalty_ledger WHERE member_id = ?1 AND part = 4 AND name = '' AND seq >= ?2 AND (seq > ?2 OR idx > ?3)
+			FROM loyalty_ledger WHERE member_id = ?1 AND part = 4 AND name = '' AND seq >= ?2 AND (seq > ?2 OR idx > ?3) AND idx >= 0
 			ORDER BY seq, idx LIMIT ?4`},
 		{&s.entries, `SELECT seq, idx, account, kind, amount, pending, at, key, source, ref, lot, rate, note
-			FROM loyalty_ledger WHERE member_id = ? AND part = 4 AND name = '' AND seq = ? ORDER BY idx`},
+			FROM loyalty_ledger WHERE member_id = ? AND part = 4 AND name = '' AND seq = ? AND idx >= 0 ORDER BY idx`},
 		{&s.exists, `SELECT 1 FROM loyalty_ledger WHERE member_id = ? AND ` + memberRow},
 		{&s.version, `SELECT version FROM loyalty_ledger WHERE member_id = ? AND ` + memberRow},
 		// Every member's range starts with its member row, so the next
@@ -152,8 +246,8 @@ func prepare(ctx context.Context, db preparer, set stmtSet) (*stmts, error) {
 			{&s.begin, `BEGIN IMMEDIATE`},
 			{&s.commit, `COMMIT`},
 			{&s.rollback, `ROLLBACK`},
-			{&s.insertWrite, `INSERT INTO loyalty_writes (key, fingerprint, member_id, version, receipt)
-				VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`},
+			{&s.insertWrite, `INSERT INTO loyalty_writes (key, fingerprint, member_id, version)
+				VALUES (?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`},
 			{&s.insertMember, `INSERT INTO loyalty_ledger (member_id, part, profile, version, next_due) VALUES (?, 0, ?, 1, ?)
 				ON CONFLICT DO NOTHING`},
 			{&s.updateMember, `UPDATE loyalty_ledger SET version = ?3, next_due = ?4, profile = coalesce(?5, profile)
@@ -182,19 +276,7 @@ func prepare(ctx context.Context, db preparer, set stmtSet) (*stmts, error) {
 			{&s.addBalance, `INSERT INTO loyalty_ledger (member_id, part, name, available, pending) VALUES (?, 1, ?, ?, ?)
 				ON CONFLICT (member_id, part, name, seq, idx) DO UPDATE SET available = available + excluded.available,
 					pending = pending + excluded.pending`},
-			{&s.upsertOrder, `INSERT INTO loyalty_orders (member_id, order_id, record) VALUES (?, ?, ?)
-				ON CONFLICT (member_id, order_id) DO UPDATE SET record = excluded.record`},
-			{&s.upsertRedemption, `INSERT INTO loyalty_redemptions (member_id, redemption_id, record) VALUES (?, ?, ?)
-				ON CONFLICT (member_id, redemption_id) DO UPDATE SET record = excluded.record`},
 		}...)
-	}
-	if set == writeStatements {
-		for n := 1; n <= maxRows; n++ {
-			qs = append(qs, struct {
-				dst   **sql.Stmt
-				query string
-			}{&s.putRows[n], putRowsSQL(n)})
-		}
 	}
 	for _, q := range qs {
 		st, err := db.PrepareContext(ctx, q.query)
@@ -214,6 +296,8 @@ type preparer interface {
 }
 
 func (s *stmts) close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	var errs []error
 	for _, st := range s.all {
 		errs = append(errs, st.Close())

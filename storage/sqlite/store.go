@@ -279,50 +279,47 @@ func idList(ids []string) (any, error) {
 
 func scanState(rows *sql.Rows, memberID string, q loyalty.Query) (*loyalty.State, error) {
 	var (
-		st                        = &loyalty.State{}
-		found                     bool
-		part                      int
-		name, profile, period     sql.RawBytes
-		account, ref, record      sql.RawBytes
-		version, due, avail, pend sql.NullInt64
-		value, seq, remaining     sql.NullInt64
-		earned, expires, activate sql.NullInt64
+		st             = &loyalty.State{}
+		found          bool
+		part           int
+		name, t1, t2   sql.RawBytes
+		i1, i2, i3, i4 sql.NullInt64
+		i5             sql.NullInt64
 	)
 	if q.Lots {
 		st.Lots = make([]loyalty.Lot, 0, 4)
 	}
 	for rows.Next() {
-		if err := rows.Scan(&part, &name, &profile, &version, &due, &avail, &pend, &period, &value,
-			&account, &seq, &remaining, &earned, &expires, &activate, &ref, &record); err != nil {
+		if err := rows.Scan(&part, &name, &t1, &t2, &i1, &i2, &i3, &i4, &i5); err != nil {
 			return nil, fmt.Errorf("sqlite: load %s: %w", memberID, err)
 		}
 		switch part {
 		case partMember:
 			found = true
-			if err := json.Unmarshal(profile, &st.Member); err != nil {
+			if err := decodeMember(t1, &st.Member); err != nil {
 				return nil, fmt.Errorf("sqlite: load %s: profile: %w", memberID, err)
 			}
-			st.Version, st.NextDue = version.Int64, timeOf(due)
+			st.Version, st.NextDue = i1.Int64, timeOf(i2)
 			// The lots are read when next_due has come, and then an empty
 			// list must still say "read".
 			if !q.Now.IsZero() && !st.NextDue.IsZero() && !st.NextDue.After(q.Now) && st.Lots == nil {
 				st.Lots = make([]loyalty.Lot, 0, 4)
 			}
 		case partBalance:
-			st.Balances = append(st.Balances, loyalty.Balance{Account: loyalty.Account(name), Available: avail.Int64, Pending: pend.Int64})
+			st.Balances = append(st.Balances, loyalty.Balance{Account: loyalty.Account(name), Available: i1.Int64, Pending: i2.Int64})
 		case partCounter:
-			st.Counters = append(st.Counters, loyalty.Counter{Name: string(name), Period: string(period), Value: value.Int64})
+			st.Counters = append(st.Counters, loyalty.Counter{Name: string(name), Period: string(t1), Value: i1.Int64})
 		case partLot:
-			st.Lots = append(st.Lots, loyalty.Lot{ID: seq.Int64, MemberID: memberID, Account: loyalty.Account(account), Remaining: remaining.Int64,
-				EarnedAt: timeOf(earned), ExpiresAt: timeOf(expires), ActivatesAt: timeOf(activate), Ref: string(ref)})
-		case loadOrder:
-			var o loyalty.OrderRecord
-			if err := json.Unmarshal(record, &o); err != nil {
+			st.Lots = append(st.Lots, loyalty.Lot{ID: i1.Int64, MemberID: memberID, Account: loyalty.Account(t1), Remaining: i2.Int64,
+				EarnedAt: timeOf(i3), ExpiresAt: timeOf(i4), ActivatesAt: timeOf(i5), Ref: string(t2)})
+		case partOrder:
+			o, err := decodeOrder(t1)
+			if err != nil {
 				return nil, fmt.Errorf("sqlite: load %s: order %s: %w", memberID, name, err)
 			}
 			st.Orders = append(st.Orders, o)
-		case loadRedemption:
-			r, err := decodeRedemption(record)
+		case partRedemption:
+			r, err := decodeRedemption(t1)
 			if err != nil {
 				return nil, fmt.Errorf("sqlite: load %s: redemption %s: %w", memberID, name, err)
 			}
@@ -332,7 +329,10 @@ func scanState(rows *sql.Rows, memberID string, q loyalty.Query) (*loyalty.State
 	if !found {
 		return nil, fmt.Errorf("%w: %s", loyalty.ErrUnknownMember, memberID)
 	}
-	// Each part comes in primary-key order; records in the order asked for.
+	// Each part comes in primary-key order, lots newest first (seq DESC):
+	// hand them over oldest first, as they were made; records in the order
+	// asked for.
+	slices.Reverse(st.Lots)
 	if len(st.Orders) > 1 {
 		slices.SortStableFunc(st.Orders, func(x, y loyalty.OrderRecord) int {
 			return slices.Index(q.Orders, x.ID) - slices.Index(q.Orders, y.ID)
@@ -354,12 +354,11 @@ func closeRows(rows *sql.Rows) error {
 // encoded holds what Commit writes that is encoded before the transaction
 // begins, so the write lock is held for SQL only.
 type encoded struct {
-	receipt, profile []byte
-	orders           [][]byte
-	redemptions      [][]byte
-	deltas           []loyalty.Balance // per account, the sum of the entries
-	rows             []any             // putRows arguments: entries, open lots, counters
-	closed           []int64           // lots whose remaining is zero
+	profile []byte
+	deltas  []loyalty.Balance // per account, the sum of the entries
+	rows    []any             // putRows arguments: receipt, records, entries, open lots, counters
+	shape   []byte            // the kind of each row of rows (rowReceipt...)
+	closed  []int64           // lots whose remaining is zero
 }
 
 func encodeChange(c *loyalty.Change) (*encoded, error) {
@@ -377,27 +376,34 @@ func encodeChange(c *loyalty.Change) (*encoded, error) {
 		a   encoded
 		err error
 	)
-	if a.receipt, err = encodeReceipt(c.Receipt, c); err != nil {
+	receipt, err := encodeReceipt(c.Receipt, c)
+	if err != nil {
 		return nil, fmt.Errorf("sqlite: commit %q: receipt: %w", c.Key, err)
 	}
 	if c.Member != nil {
-		if a.profile, err = json.Marshal(c.Member); err != nil {
+		if a.profile, err = encodeMember(c.Member); err != nil {
 			return nil, fmt.Errorf("sqlite: commit %q: member: %w", c.Key, err)
 		}
 	}
+	a.rows = make([]any, 0, 3+14*len(c.Entries)+8*len(c.Lots)+4*len(c.Counters)+3*(len(c.Orders)+len(c.Redemptions)))
+	a.shape = make([]byte, 0, 1+len(c.Entries)+len(c.Lots)+len(c.Counters)+len(c.Orders)+len(c.Redemptions))
+	a.rows = append(a.rows, c.MemberID, c.Version+1, string(receipt))
+	a.shape = append(a.shape, rowReceipt)
 	for i := range c.Orders {
-		b, err := json.Marshal(&c.Orders[i])
+		b, err := encodeOrder(&c.Orders[i])
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: commit %q: order %s: %w", c.Key, c.Orders[i].ID, err)
 		}
-		a.orders = append(a.orders, b)
+		a.rows = append(a.rows, c.MemberID, c.Orders[i].ID, string(b))
+		a.shape = append(a.shape, rowOrder)
 	}
 	for i := range c.Redemptions {
 		b, err := encodeRedemption(&c.Redemptions[i])
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: commit %q: redemption %s: %w", c.Key, c.Redemptions[i].ID, err)
 		}
-		a.redemptions = append(a.redemptions, b)
+		a.rows = append(a.rows, c.MemberID, c.Redemptions[i].ID, string(b))
+		a.shape = append(a.shape, rowRedemption)
 	}
 	delta := func(acc loyalty.Account) *loyalty.Balance {
 		for i := range a.deltas {
@@ -422,11 +428,11 @@ func encodeChange(c *loyalty.Change) (*encoded, error) {
 	for _, b := range c.Balances {
 		delta(b.Account)
 	}
-	a.rows = make([]any, 0, rowWidth*(len(c.Entries)+len(c.Lots)+len(c.Counters)))
 	for i := range c.Entries {
 		e := &c.Entries[i]
-		a.rows = append(a.rows, c.MemberID, partEntry, "", e.ID.Version, e.ID.Index, string(e.Account), nil, nil, nil, nil, e.Ref,
-			string(e.Kind), e.Amount, e.Pending, timeArg(e.At), e.Key, e.Source, e.Lot, e.Rate, e.Note, nil, nil)
+		a.rows = append(a.rows, c.MemberID, e.ID.Version, e.ID.Index, string(e.Account), e.Ref,
+			string(e.Kind), e.Amount, e.Pending, timeArg(e.At), e.Key, e.Source, e.Lot, e.Rate, e.Note)
+		a.shape = append(a.shape, rowEntry)
 	}
 	for i := range c.Lots {
 		l := &c.Lots[i]
@@ -436,14 +442,14 @@ func encodeChange(c *loyalty.Change) (*encoded, error) {
 		case l.Remaining == 0:
 			a.closed = append(a.closed, l.ID)
 		default:
-			a.rows = append(a.rows, c.MemberID, partLot, "", l.ID, 0, string(l.Account), l.Remaining,
-				timeArg(l.EarnedAt), timeArg(l.ExpiresAt), timeArg(l.ActivatesAt), l.Ref,
-				nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil)
+			a.rows = append(a.rows, c.MemberID, l.ID, string(l.Account), l.Remaining,
+				timeArg(l.EarnedAt), timeArg(l.ExpiresAt), timeArg(l.ActivatesAt), l.Ref)
+			a.shape = append(a.shape, rowLot)
 		}
 	}
 	for _, k := range c.Counters {
-		a.rows = append(a.rows, c.MemberID, partCounter, k.Name, 0, 0, nil, nil, nil, nil, nil, nil,
-			nil, nil, nil, nil, nil, nil, nil, nil, nil, k.Period, k.Value)
+		a.rows = append(a.rows, c.MemberID, k.Name, k.Period, k.Value)
+		a.shape = append(a.shape, rowCounter)
 	}
 	return &a, nil
 }
@@ -463,22 +469,21 @@ func (t txn) commit(c *loyalty.Change, a *encoded) (r *loyalty.Receipt, wrote bo
 
 	// The idempotency record goes first: one statement settles both "new
 	// key" and "replay".
-	res, err := t.stmt(t.st.insertWrite).ExecContext(ctx, c.Key, c.Fingerprint, c.MemberID, c.Version+1, a.receipt)
+	res, err := t.stmt(t.st.insertWrite).ExecContext(ctx, c.Key, c.Fingerprint, c.MemberID, c.Version+1)
 	if err != nil {
 		return fail(err)
 	}
 	if n, err := res.RowsAffected(); err != nil {
 		return fail(err)
 	} else if n == 0 {
-		var fp string
-		var b []byte
-		if err := t.stmt(t.st.selectWrite).QueryRowContext(ctx, c.Key).Scan(&fp, &b); err != nil {
+		w, err := t.write(c.Key)
+		if err != nil {
 			return fail(err)
 		}
-		if fp != c.Fingerprint {
+		if w.fingerprint != c.Fingerprint {
 			return nil, false, fmt.Errorf("%w: key %q", loyalty.ErrKeyReused, c.Key)
 		}
-		r, err := decodeReceipt(b, t.entriesOf)
+		r, err := decodeReceipt(w, t.entriesOf)
 		if err != nil {
 			return fail(err)
 		}
@@ -502,32 +507,26 @@ func (t txn) commit(c *loyalty.Change, a *encoded) (r *loyalty.Receipt, wrote bo
 			return fail(fmt.Errorf("entry %d/%d is not of version %d, which the change creates", e.ID.Version, e.ID.Index, c.Version+1))
 		}
 	}
-	for rows := a.rows; len(rows) > 0; {
-		n := min(len(rows)/rowWidth, maxRows)
-		if _, err := t.stmt(t.st.putRows[n]).ExecContext(ctx, rows[:n*rowWidth]...); err != nil {
+	for rows, shape := a.rows, string(a.shape); len(shape) > 0; {
+		n := min(len(shape), maxRows)
+		k := 0
+		for i := range n {
+			k += rowArgs[shape[i]]
+		}
+		st, done, err := t.st.putRows(ctx, shape[:n])
+		if err != nil {
 			return fail(fmt.Errorf("ledger rows: %w", err))
 		}
-		rows = rows[n*rowWidth:]
+		_, err = t.stmt(st).ExecContext(ctx, rows[:k]...)
+		done()
+		if err != nil {
+			return fail(fmt.Errorf("ledger rows: %w", err))
+		}
+		rows, shape = rows[k:], shape[n:]
 	}
 	for _, id := range a.closed {
 		if _, err := t.stmt(t.st.deleteLot).ExecContext(ctx, c.MemberID, id); err != nil {
 			return fail(fmt.Errorf("lot %d: %w", id, err))
-		}
-	}
-	if len(c.Orders) > 0 {
-		up := t.stmt(t.st.upsertOrder)
-		for i := range c.Orders {
-			if _, err := up.ExecContext(ctx, c.MemberID, c.Orders[i].ID, a.orders[i]); err != nil {
-				return fail(fmt.Errorf("order %s: %w", c.Orders[i].ID, err))
-			}
-		}
-	}
-	if len(c.Redemptions) > 0 {
-		up := t.stmt(t.st.upsertRedemption)
-		for i := range c.Redemptions {
-			if _, err := up.ExecContext(ctx, c.MemberID, c.Redemptions[i].ID, a.redemptions[i]); err != nil {
-				return fail(fmt.Errorf("redemption %s: %w", c.Redemptions[i].ID, err))
-			}
 		}
 	}
 	return c.Receipt, true, nil
@@ -683,20 +682,31 @@ func (t txn) moveBalance(c *loyalty.Change, d loyalty.Balance) error {
 }
 
 func (t txn) receipt(key string) (*loyalty.Receipt, error) {
-	var b []byte
-	var fp string
-	err := t.stmt(t.st.selectWrite).QueryRowContext(t.ctx, key).Scan(&fp, &b)
+	w, err := t.write(key)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w: receipt %q", loyalty.ErrNotFound, key)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: receipt %q: %w", key, err)
 	}
-	r, err := decodeReceipt(b, t.entriesOf)
+	r, err := decodeReceipt(w, t.entriesOf)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: receipt %q: %w", key, err)
 	}
 	return r, nil
+}
+
+// write reads the idempotency record of key and its receipt; it returns
+// sql.ErrNoRows when there is none.
+func (t txn) write(key string) (storedWrite, error) {
+	w := storedWrite{key: key}
+	var receipt sql.NullString
+	err := t.stmt(t.st.selectWrite).QueryRowContext(t.ctx, key).Scan(&w.fingerprint, &w.member, &w.version, &receipt)
+	if err == nil && !receipt.Valid {
+		err = fmt.Errorf("the receipt of %s version %d is missing", w.member, w.version)
+	}
+	w.receipt = []byte(receipt.String)
+	return w, err
 }
 
 // entriesOf reads the entries the write that took member to version made.
