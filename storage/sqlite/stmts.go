@@ -33,7 +33,6 @@ type stmts struct {
 	insertWrite, insertMember, updateMember        *sql.Stmt
 	deleteLot                                      *sql.Stmt
 	setBalance, balance, insertBalance, addBalance *sql.Stmt
-	moveMember                                     *sql.Stmt
 	all                                            []*sql.Stmt
 
 	// putRows statements by shape, prepared on db when first used.
@@ -250,26 +249,14 @@ func prepare(ctx context.Context, db preparer, set stmtSet) (*stmts, error) {
 				VALUES (?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`},
 			{&s.insertMember, `INSERT INTO loyalty_ledger (member_id, part, profile, version, next_due) VALUES (?, 0, ?, 1, ?)
 				ON CONFLICT DO NOTHING`},
-			{&s.updateMember, `UPDATE loyalty_ledger SET version = ?3, next_due = ?4, profile = coalesce(?5, profile)
-				WHERE member_id = ?1 AND ` + memberRow + ` AND version = ?2`},
-			// moveMember is updateMember and setBalance for one account in
-			// one statement; it returns the parts of the rows it changed.
-			{&s.moveMember, `UPDATE loyalty_ledger SET
-					version = iif(part = 0, ?3, version),
-					next_due = iif(part = 0, ?4, next_due),
-					profile = iif(part = 0, coalesce(?5, profile), profile),
-					available = iif(part = 1, ?9, available),
-					pending = iif(part = 1, ?10, pending)
-				WHERE member_id = ?1 AND part <= 1 AND seq = 0 AND idx = 0 AND (
-					part = 0 AND name = '' AND version = ?2 OR
-					part = 1 AND name = ?6 AND available = ?7 AND pending = ?8)
-				RETURNING part`},
+			{&s.updateMember, `UPDATE loyalty_ledger SET version = ?, next_due = ?, profile = coalesce(?, profile)
+				WHERE member_id = ? AND ` + memberRow + ` AND version = ?`},
 			{&s.deleteLot, `DELETE FROM loyalty_ledger WHERE member_id = ? AND part = 3 AND name = '' AND seq = ? AND idx = 0`},
 			// A balance moves by the sum of the change's entries in its
 			// account; the change says what it moves to, and setBalance
-			// checks that the two agree (?3, ?4 are the values before).
-			{&s.setBalance, `UPDATE loyalty_ledger SET available = ?5, pending = ?6
-				WHERE member_id = ?1 AND part = 1 AND name = ?2 AND seq = 0 AND idx = 0 AND available = ?3 AND pending = ?4`},
+			// checks that the two agree (the last two are the values before).
+			{&s.setBalance, `UPDATE loyalty_ledger SET available = ?, pending = ?
+				WHERE member_id = ? AND part = 1 AND name = ? AND seq = 0 AND idx = 0 AND available = ? AND pending = ?`},
 			{&s.balance, `SELECT available, pending FROM loyalty_ledger
 				WHERE member_id = ? AND part = 1 AND name = ? AND seq = 0 AND idx = 0`},
 			{&s.insertBalance, `INSERT INTO loyalty_ledger (member_id, part, name, available, pending) VALUES (?, 1, ?, ?, ?)`},

@@ -490,12 +490,11 @@ func (t txn) commit(c *loyalty.Change, a *encoded) (r *loyalty.Receipt, wrote bo
 		return r, false, nil
 	}
 
-	// The version check, the member row and the first balance.
-	deltas := a.deltas
-	if err := t.moveMember(c, a, &deltas); err != nil {
+	// The version check and the member row, then the balances.
+	if err := t.moveMember(c, a); err != nil {
 		return nil, false, err
 	}
-	for _, d := range deltas {
+	for _, d := range a.deltas {
 		if err := t.moveBalance(c, d); err != nil {
 			return nil, false, err
 		}
@@ -533,17 +532,14 @@ func (t txn) commit(c *loyalty.Change, a *encoded) (r *loyalty.Receipt, wrote bo
 }
 
 // moveMember checks the member's version and moves it to c.Version+1 with
-// the member row; for a member that exists and a first account whose new
-// balance c plans, it also moves that balance, in the same statement, and
-// takes it off *deltas.
-func (t txn) moveMember(c *loyalty.Change, a *encoded, deltas *[]loyalty.Balance) error {
+// the member row. Its balances move after it, each by a statement of its
+// own: an UPDATE of one row by its whole key runs in one pass, while one
+// UPDATE of the member and a balance row (with RETURNING, to tell which
+// moved) builds temporary tables and cost more than the two.
+func (t txn) moveMember(c *loyalty.Change, a *encoded) error {
 	ctx := t.ctx
 	fail := func(err error) error { return fmt.Errorf("sqlite: commit %q: %w", c.Key, err) }
 	due := timeArg(c.NextDue)
-	var profile any
-	if a.profile != nil {
-		profile = a.profile
-	}
 	if c.Version == 0 {
 		if c.Member == nil {
 			return fmt.Errorf("%w: %s", loyalty.ErrUnknownMember, c.MemberID)
@@ -559,58 +555,19 @@ func (t txn) moveMember(c *loyalty.Change, a *encoded, deltas *[]loyalty.Balance
 		}
 		return nil
 	}
-
-	var (
-		d       loyalty.Balance
-		want    loyalty.Balance
-		planned = -1
-	)
-	if len(*deltas) > 0 {
-		d = (*deltas)[0]
-		planned = slices.IndexFunc(c.Balances, func(b loyalty.Balance) bool { return b.Account == d.Account })
+	var profile any
+	if a.profile != nil {
+		profile = a.profile
 	}
-	if planned < 0 {
-		res, err := t.stmt(t.st.updateMember).ExecContext(ctx, c.MemberID, c.Version, c.Version+1, due, profile)
-		if err != nil {
-			return fail(err)
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return fail(err)
-		} else if n == 0 {
-			return t.notAt(c)
-		}
-		return nil
-	}
-	want = c.Balances[planned]
-	wasA, wasP, err := before(c, d, want)
-	if err != nil {
-		return err
-	}
-	rows, err := t.stmt(t.st.moveMember).QueryContext(ctx, c.MemberID, c.Version, c.Version+1, due, profile,
-		string(d.Account), wasA, wasP, want.Available, want.Pending)
+	res, err := t.stmt(t.st.updateMember).ExecContext(ctx, c.Version+1, due, profile, c.MemberID, c.Version)
 	if err != nil {
 		return fail(err)
 	}
-	var moved [2]bool // the member row, the balance row
-	for rows.Next() {
-		var part int
-		if err := rows.Scan(&part); err != nil {
-			rows.Close()
-			return fail(err)
-		}
-		moved[part] = true
-	}
-	if err := closeRows(rows); err != nil {
+	if n, err := res.RowsAffected(); err != nil {
 		return fail(err)
-	}
-	switch {
-	case !moved[0]: // the caller rolls back the balance if it moved
+	} else if n == 0 {
 		return t.notAt(c)
-	case moved[1]:
-		*deltas = (*deltas)[1:]
 	}
-	// Else the balance check failed: a new account, or a plan that does
-	// not add up; moveBalance sorts it out.
 	return nil
 }
 
@@ -653,7 +610,7 @@ func (t txn) moveBalance(c *loyalty.Change, d loyalty.Balance) error {
 	if err != nil {
 		return err
 	}
-	res, err := t.stmt(t.st.setBalance).ExecContext(t.ctx, c.MemberID, string(d.Account), wasA, wasP, want.Available, want.Pending)
+	res, err := t.stmt(t.st.setBalance).ExecContext(t.ctx, want.Available, want.Pending, c.MemberID, string(d.Account), wasA, wasP)
 	if err != nil {
 		return fmt.Errorf("sqlite: commit %q: balance %s: %w", c.Key, d.Account, err)
 	}
