@@ -182,7 +182,7 @@ type orderDoc struct {
 }
 
 func encodeOrder(o *loyalty.OrderRecord) ([]byte, error) {
-	return json.Marshal(orderDoc{
+	return marshalOrderDoc(&orderDoc{
 		orderJSON: orderJSON(*o),
 		Lines:     convert(o.Lines, func(l loyalty.RecordedLine) lineJSON { return lineJSON(l) }),
 	})
@@ -237,7 +237,7 @@ func encodeReceipt(r *loyalty.Receipt, c *loyalty.Change) ([]byte, error) {
 		d.Key, d.Fingerprint, d.MemberID, d.Version = "", "", "", 0
 		d.KeyInWrites = true
 	}
-	return json.Marshal(&d)
+	return marshalReceiptDoc(&d)
 }
 
 // entriesInLedger reports whether the receipt's entries can be read back
