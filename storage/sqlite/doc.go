@@ -22,6 +22,12 @@
 // is never overspent. Load reads with a single statement, a consistent
 // snapshot, on the writer connection when it is idle (its page cache holds
 // what was just written) and otherwise on a pool of read-only connections.
+// On the writer connection, a member's member row, balances, counters and
+// next_due are cached as of a version, moved on by each Commit there; a
+// Load of a cached member reads only its stored version and the records
+// asked for, and uses the cache when that version is the cached one, so it
+// still sees what other processes and host transactions committed
+// (cache.go).
 //
 // # Host transactions
 //

@@ -61,8 +61,9 @@ type Store struct {
 	mu   sync.Mutex                  // serializes preparing and closing
 	prep atomic.Pointer[preparedSet] // set once the schema was checked
 
-	wmu sync.Mutex // held while wc is in use
-	wc  *sql.Conn
+	wmu   sync.Mutex // held while wc is in use, and cache
+	wc    *sql.Conn
+	cache map[string]*cachedMember // see cache.go
 }
 
 // preparedSet holds the statements prepared on each handle: on the writer

@@ -29,7 +29,7 @@ type stmts struct {
 	// reads
 	load, loadMany, selectWrite, history, entries, exists, version, members *sql.Stmt
 	// writes
-	begin, commit, rollback                        *sql.Stmt
+	begin, commit, rollback, peek                  *sql.Stmt
 	insertWrite, insertMember, updateMember        *sql.Stmt
 	deleteLot                                      *sql.Stmt
 	setBalance, balance, insertBalance, addBalance *sql.Stmt
@@ -243,6 +243,7 @@ func prepare(ctx context.Context, db preparer, set stmtSet) (*stmts, error) {
 			query string
 		}{
 			{&s.begin, `BEGIN IMMEDIATE`},
+			{&s.peek, peekSQL},
 			{&s.commit, `COMMIT`},
 			{&s.rollback, `ROLLBACK`},
 			{&s.insertWrite, `INSERT INTO loyalty_writes (key, fingerprint, member_id, version)

@@ -35,7 +35,14 @@ func (s *Store) Load(ctx context.Context, memberID string, q loyalty.Query) (*lo
 	if s.wmu.TryLock() {
 		defer s.wmu.Unlock()
 		if s.wc != nil {
-			return load(ctx, p.w, nil, memberID, q)
+			if st, ok, err := s.peek(ctx, p.w, memberID, q); ok || err != nil {
+				return st, err
+			}
+			st, err := load(ctx, p.w, nil, memberID, q)
+			if err == nil {
+				s.remember(memberID, st)
+			}
+			return st, err
 		}
 	}
 	return load(ctx, p.r, nil, memberID, q)
@@ -74,6 +81,7 @@ func (s *Store) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Receipt
 		p.w.rollback.ExecContext(context.Background())
 		return r, err
 	}
+	s.committed(c, a)
 	return r, nil
 }
 

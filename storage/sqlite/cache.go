@@ -1,0 +1,209 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/loyaltykit/loyalty"
+)
+
+// The writer connection keeps, per member, the parts of its state every
+// Load returns (member, version, balances, counters, next_due) as of a
+// version: filled by a Load on that connection and moved on by each Commit
+// there. A Load on the writer connection that finds the member cached reads
+// only the member's stored version and the records it asks for, in one
+// statement (peekSQL), and uses the cached parts when the stored version is
+// the cached one: a version is only ever made by one write, so every part is
+// as committed. A member written by someone else (another process, a host
+// transaction) has moved on to another version, and is loaded in full.
+// The cache is only touched under wmu.
+
+// maxCached bounds the members cached; when full, the cache starts over.
+const maxCached = 1 << 14
+
+type cachedMember struct {
+	version  int64
+	member   loyalty.Member
+	balances []loyalty.Balance
+	counters []loyalty.Counter
+	nextDue  time.Time
+}
+
+// peekSQL reads a member's version and up to one order and one redemption
+// record (?2, ?3; NULL for none), in one statement, so in one snapshot.
+const peekSQL = `
+	SELECT 0, '', NULL, version FROM loyalty_ledger WHERE member_id = ?1 AND ` + memberRow + `
+	UNION ALL
+	SELECT 5, name, record, NULL FROM loyalty_ledger
+		WHERE ?2 IS NOT NULL AND member_id = ?1 AND part = 5 AND name = ?2 AND seq = 0 AND idx = 0
+	UNION ALL
+	SELECT 6, name, record, NULL FROM loyalty_ledger
+		WHERE ?3 IS NOT NULL AND member_id = ?1 AND part = 6 AND name = ?3 AND seq = 0 AND idx = 0`
+
+func cloneMember(m loyalty.Member) loyalty.Member {
+	m.Segments = slices.Clone(m.Segments)
+	m.Attributes = maps.Clone(m.Attributes)
+	return m
+}
+
+// remember caches the core of st, just loaded on the writer connection.
+// Called under wmu.
+func (s *Store) remember(memberID string, st *loyalty.State) {
+	if s.cache == nil || len(s.cache) >= maxCached {
+		s.cache = make(map[string]*cachedMember)
+	}
+	s.cache[memberID] = &cachedMember{
+		version:  st.Version,
+		member:   cloneMember(st.Member),
+		balances: slices.Clone(st.Balances),
+		counters: slices.Clone(st.Counters),
+		nextDue:  st.NextDue,
+	}
+}
+
+// peek loads from the cache; ok is false when it cannot (not cached, lots
+// wanted, more records than peekSQL reads, or the member moved on). Called
+// under wmu, on the writer connection.
+func (s *Store) peek(ctx context.Context, st *stmts, memberID string, q loyalty.Query) (state *loyalty.State, ok bool, err error) {
+	c := s.cache[memberID]
+	if c == nil || q.Lots || len(q.Orders) > 1 || len(q.Redemptions) > 1 ||
+		!q.Now.IsZero() && !c.nextDue.IsZero() && !c.nextDue.After(q.Now) {
+		return nil, false, nil
+	}
+	var order, redemption any
+	if len(q.Orders) == 1 {
+		order = q.Orders[0]
+	}
+	if len(q.Redemptions) == 1 {
+		redemption = q.Redemptions[0]
+	}
+	rows, err := st.peek.QueryContext(ctx, memberID, order, redemption)
+	if err != nil {
+		return nil, false, fmt.Errorf("sqlite: load %s: %w", memberID, err)
+	}
+	state = &loyalty.State{}
+	version := int64(-1)
+	for rows.Next() {
+		var (
+			part   int
+			name   string
+			record sql.RawBytes
+			v      sql.NullInt64
+		)
+		if err := rows.Scan(&part, &name, &record, &v); err != nil {
+			rows.Close()
+			return nil, false, fmt.Errorf("sqlite: load %s: %w", memberID, err)
+		}
+		switch part {
+		case partMember:
+			version = v.Int64
+		case partOrder:
+			o, err := decodeOrder(record)
+			if err != nil {
+				rows.Close()
+				return nil, false, fmt.Errorf("sqlite: load %s: order %s: %w", memberID, name, err)
+			}
+			state.Orders = append(state.Orders, o)
+		case partRedemption:
+			r, err := decodeRedemption(record)
+			if err != nil {
+				rows.Close()
+				return nil, false, fmt.Errorf("sqlite: load %s: redemption %s: %w", memberID, name, err)
+			}
+			state.Redemptions = append(state.Redemptions, r)
+		}
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, false, fmt.Errorf("sqlite: load %s: %w", memberID, err)
+	}
+	if version != c.version {
+		delete(s.cache, memberID)
+		return nil, false, nil
+	}
+	state.Member = cloneMember(c.member)
+	state.Version = c.version
+	state.Balances = slices.Clone(c.balances)
+	state.Counters = slices.Clone(c.counters)
+	state.NextDue = c.nextDue
+	return state, true, nil
+}
+
+// committed moves the cached member of c on to the version c just
+// committed on the writer connection. Called under wmu.
+func (s *Store) committed(c *loyalty.Change, a *encoded) {
+	m := s.cache[c.MemberID]
+	if m == nil {
+		return
+	}
+	if m.version != c.Version || c.Version == 0 {
+		delete(s.cache, c.MemberID)
+		return
+	}
+	if a.profile != nil {
+		var p loyalty.Member
+		if err := decodeMember(a.profile, &p); err != nil {
+			delete(s.cache, c.MemberID)
+			return
+		}
+		m.member = p
+	}
+	for _, d := range a.deltas {
+		i, found := slices.BinarySearchFunc(m.balances, d.Account, func(b loyalty.Balance, a loyalty.Account) int {
+			return cmpString(string(b.Account), string(a))
+		})
+		b := loyalty.Balance{Account: d.Account}
+		if found {
+			b = m.balances[i]
+		}
+		if j := slices.IndexFunc(c.Balances, func(x loyalty.Balance) bool { return x.Account == d.Account }); j >= 0 {
+			b.Available, b.Pending = c.Balances[j].Available, c.Balances[j].Pending
+		} else {
+			var ok1, ok2 bool
+			b.Available, ok1 = add(b.Available, d.Available)
+			b.Pending, ok2 = add(b.Pending, d.Pending)
+			if !ok1 || !ok2 {
+				delete(s.cache, c.MemberID)
+				return
+			}
+		}
+		if found {
+			m.balances[i] = b
+		} else {
+			m.balances = slices.Insert(m.balances, i, b)
+		}
+	}
+	for _, k := range c.Counters {
+		i, found := slices.BinarySearchFunc(m.counters, k.Name, func(x loyalty.Counter, n string) int {
+			return cmpString(x.Name, n)
+		})
+		x := loyalty.Counter{Name: k.Name, Period: k.Period, Value: k.Value}
+		if found {
+			m.counters[i] = x
+		} else {
+			m.counters = slices.Insert(m.counters, i, x)
+		}
+	}
+	m.nextDue = timeOf(nullTime(c.NextDue))
+	m.version = c.Version + 1
+}
+
+func nullTime(t time.Time) sql.NullInt64 {
+	if t.IsZero() {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: t.UnixMicro(), Valid: true}
+}
+
+func cmpString(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
