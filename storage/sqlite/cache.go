@@ -34,15 +34,12 @@ type cachedMember struct {
 }
 
 // peekSQL reads a member's version and up to one order and one redemption
-// record (?2, ?3; NULL for none), in one statement, so in one snapshot.
-const peekSQL = `
-	SELECT 0, '', NULL, version FROM loyalty_ledger WHERE member_id = ?1 AND ` + memberRow + `
-	UNION ALL
-	SELECT 5, name, record, NULL FROM loyalty_ledger
-		WHERE ?2 IS NOT NULL AND member_id = ?1 AND part = 5 AND name = ?2 AND seq = 0 AND idx = 0
-	UNION ALL
-	SELECT 6, name, record, NULL FROM loyalty_ledger
-		WHERE ?3 IS NOT NULL AND member_id = ?1 AND part = 6 AND name = ?3 AND seq = 0 AND idx = 0`
+// record (NULL for none) as one row of one statement, so in one snapshot.
+// Its arguments: member, order ID, member, redemption ID, member.
+const peekSQL = `SELECT version,
+		(SELECT record FROM loyalty_ledger WHERE member_id = ? AND part = 5 AND name = ? AND seq = 0 AND idx = 0),
+		(SELECT record FROM loyalty_ledger WHERE member_id = ? AND part = 6 AND name = ? AND seq = 0 AND idx = 0)
+	FROM loyalty_ledger WHERE member_id = ? AND ` + memberRow
 
 func cloneMember(m loyalty.Member) loyalty.Member {
 	m.Segments = slices.Clone(m.Segments)
@@ -81,40 +78,33 @@ func (s *Store) peek(ctx context.Context, st *stmts, memberID string, q loyalty.
 	if len(q.Redemptions) == 1 {
 		redemption = q.Redemptions[0]
 	}
-	rows, err := st.peek.QueryContext(ctx, memberID, order, redemption)
+	rows, err := st.peek.QueryContext(ctx, memberID, order, memberID, redemption, memberID)
 	if err != nil {
 		return nil, false, fmt.Errorf("sqlite: load %s: %w", memberID, err)
 	}
 	state = &loyalty.State{}
 	version := int64(-1)
-	for rows.Next() {
-		var (
-			part   int
-			name   string
-			record sql.RawBytes
-			v      sql.NullInt64
-		)
-		if err := rows.Scan(&part, &name, &record, &v); err != nil {
+	if rows.Next() {
+		var o, r sql.RawBytes
+		if err := rows.Scan(&version, &o, &r); err != nil {
 			rows.Close()
 			return nil, false, fmt.Errorf("sqlite: load %s: %w", memberID, err)
 		}
-		switch part {
-		case partMember:
-			version = v.Int64
-		case partOrder:
-			o, err := decodeOrder(record)
+		if o != nil {
+			x, err := decodeOrder(o)
 			if err != nil {
 				rows.Close()
-				return nil, false, fmt.Errorf("sqlite: load %s: order %s: %w", memberID, name, err)
+				return nil, false, fmt.Errorf("sqlite: load %s: order %s: %w", memberID, q.Orders[0], err)
 			}
-			state.Orders = append(state.Orders, o)
-		case partRedemption:
-			r, err := decodeRedemption(record)
+			state.Orders = []loyalty.OrderRecord{x}
+		}
+		if r != nil {
+			x, err := decodeRedemption(r)
 			if err != nil {
 				rows.Close()
-				return nil, false, fmt.Errorf("sqlite: load %s: redemption %s: %w", memberID, name, err)
+				return nil, false, fmt.Errorf("sqlite: load %s: redemption %s: %w", memberID, q.Redemptions[0], err)
 			}
-			state.Redemptions = append(state.Redemptions, r)
+			state.Redemptions = []loyalty.RedemptionRecord{x}
 		}
 	}
 	if err := closeRows(rows); err != nil {
