@@ -49,7 +49,9 @@
 // Times are unix microseconds (UTC), NULL for the zero time; records (the
 // member's profile, receipts, order and redemption records) are
 // encoding/json documents of mirrors of the root package's types with short
-// names and no zero fields (codec.go). A member's current state, its entries
+// names and no zero fields (codec.go; an earn's receipt and order record are
+// written by hand-written encoders that produce the same bytes, encode.go).
+// A member's current state, its entries
 // and receipts and its order and redemption records are one range of one
 // table, clustered by member and newest rows first, so that a write changes
 // a few adjacent pages and a Load is one range scan (an earn changes about
