@@ -17,7 +17,8 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // also registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Errors about the database schema, returned by Open, Migrate and the first
@@ -136,13 +137,26 @@ func Open(ctx context.Context, path string, opts *Options) (*Store, error) {
 	s.w.SetConnMaxLifetime(0)
 	s.w.SetConnMaxIdleTime(0)
 	// The writer connects first: it creates the file and switches it to WAL
-	// before any reader looks at it.
+	// before any reader looks at it. Two processes opening a new file at
+	// once can see the other's lock (or its half-created WAL) while they
+	// switch; that passes, so it is retried within the busy timeout.
 	if s.wc, err = s.w.Conn(ctx); err != nil {
 		return fail(err)
 	}
 	var mode string
-	if err := s.wc.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
-		return fail(err)
+	for wait, waited := time.Millisecond, time.Duration(0); ; wait, waited = min(2*wait, 100*time.Millisecond), waited+wait {
+		err := s.wc.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode)
+		if err == nil {
+			break
+		}
+		if !transient(err) || waited >= o.BusyTimeout {
+			return fail(err)
+		}
+		select {
+		case <-ctx.Done():
+			return fail(ctx.Err())
+		case <-time.After(wait):
+		}
 	}
 	if !strings.EqualFold(mode, "wal") {
 		return fail(fmt.Errorf("journal mode is %s, not wal", mode))
@@ -244,4 +258,19 @@ func (s *Store) prepared(ctx context.Context) (*preparedSet, error) {
 	}
 	s.prep.Store(&p)
 	return &p, nil
+}
+
+// transient reports whether err is SQLite saying that another connection
+// holds the file for a moment: a busy or locked database, or the I/O error a
+// process can get while another one creates the same WAL file.
+func transient(err error) bool {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	switch e.Code() & 0xff {
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_IOERR:
+		return true
+	}
+	return false
 }
