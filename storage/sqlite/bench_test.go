@@ -32,15 +32,7 @@ func BenchmarkDurableEarn(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	orders := make([]*loyalty.Order, warmUp+b.N)
-	for i := range orders {
-		orders[i] = order(fmt.Sprint("o", i), fmt.Sprint("m", i%benchMembers), int64(10+i%90))
-	}
-	earn := func(o *loyalty.Order) {
-		if _, err := e.Earn(ctx, o.ID, o); err != nil {
-			b.Fatal(err)
-		}
-	}
+	orders, earn := benchOrders(b, e, warmUp+b.N)
 	for _, o := range orders[:warmUp] {
 		earn(o)
 	}
@@ -129,15 +121,7 @@ func BenchmarkDurableEarnVsRawBaseline(b *testing.B) {
 	}
 	raw, _ := openStore(b)
 	commitRaw := rawCommitter(b, raw)
-	orders := make([]*loyalty.Order, warmUp+b.N)
-	for i := range orders {
-		orders[i] = order(fmt.Sprint("o", i), fmt.Sprint("m", i%benchMembers), int64(10+i%90))
-	}
-	earn := func(o *loyalty.Order) {
-		if _, err := e.Earn(ctx, o.ID, o); err != nil {
-			b.Fatal(err)
-		}
-	}
+	orders, earn := benchOrders(b, e, warmUp+b.N)
 	for i, o := range orders[:warmUp] {
 		earn(o)
 		commitRaw(i)
@@ -155,4 +139,18 @@ func BenchmarkDurableEarnVsRawBaseline(b *testing.B) {
 	b.ReportMetric(float64(b.N)/te.Seconds(), "earns/s")
 	b.ReportMetric(float64(b.N)/tr.Seconds(), "raw/s")
 	b.ReportMetric(tr.Seconds()/te.Seconds(), "ratio")
+}
+
+// benchOrders returns n orders spread over the benchmark's members and a
+// function that earns one under its own ID as the key.
+func benchOrders(b *testing.B, e *loyalty.Engine, n int) ([]*loyalty.Order, func(*loyalty.Order)) {
+	orders := make([]*loyalty.Order, n)
+	for i := range orders {
+		orders[i] = order(fmt.Sprint("o", i), fmt.Sprint("m", i%benchMembers), int64(10+i%90))
+	}
+	return orders, func(o *loyalty.Order) {
+		if _, err := e.Earn(context.Background(), o.ID, o); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
