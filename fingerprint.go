@@ -1,6 +1,8 @@
 package loyalty
 
 import (
+	"encoding/binary"
+	"math"
 	"math/bits"
 	"slices"
 	"time"
@@ -8,53 +10,53 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// fingerprinter hashes a request's canonical fields with 128-bit FNV-1a,
-// without allocating. A fingerprint tells a replay of an idempotency key
-// (same request) from a reuse (another request); it is stored with the
-// receipt, so it must be stable across processes and versions.
-type fingerprinter struct{ hi, lo uint64 }
+// A fingerprint tells a replay of an idempotency key (the same request) from
+// a reuse (another request). It is stored with the receipt, so it must be the
+// same in every process, on every platform and in every version: it depends
+// only on the request's fields, never on a random seed (hash/maphash) or on
+// memory layout.
+//
+// A request's fields are written in a canonical encoding, and fpSum hashes it
+// with SipHash-2-4 in its 128-bit form under a fixed, public key. SipHash
+// mixes every input bit into the whole state, so payloads that differ
+// anywhere, even by one bit, differ in their fingerprints; the key being
+// public makes it no defence against someone crafting a collision on purpose,
+// which is not what a fingerprint is for: a caller can only confuse a replay
+// of its own key.
+//
+// The encoding is unambiguous, so that no two requests write the same bytes,
+// and short, since hashing costs by the byte: an integer is a varint (as
+// encoding/binary writes it, which tells where it ends), a string is its
+// length and its bytes, a time is its Unix seconds and nanoseconds, a decimal
+// its coefficient and exponent with trailing zeros removed (1.5 and 1.50
+// write the same), and a list its length and then its items.
+//
+// The fp functions append to a buffer, as strconv's Append functions do; a
+// fingerprint function starts them on a buffer on its stack, so a typical
+// request allocates only the fingerprint's string.
 
-func newFingerprinter(op string) *fingerprinter {
-	f := &fingerprinter{hi: 0x6c62272e07bb0142, lo: 0x62b821756295c58d}
-	f.str(op)
-	return f
+// fpStr writes a string: its length, then its bytes.
+func fpStr(b []byte, s string) []byte {
+	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
 }
 
-func (f *fingerprinter) byte1(c byte) {
-	f.lo ^= uint64(c)
-	// h *= 2^88 + 0x13B, modulo 2^128.
-	s0, s1 := bits.Mul64(0x13B, f.lo)
-	s0 += f.lo<<24 + 0x13B*f.hi
-	f.hi, f.lo = s0, s1
+// fpInt writes an integer as a varint.
+func fpInt(b []byte, v int64) []byte { return binary.AppendVarint(b, v) }
+
+// fpTime writes the instant t, whatever its location; the zero time is the
+// instant it stands for (1 January of year 1, UTC).
+func fpTime(b []byte, t time.Time) []byte {
+	return fpInt(fpInt(b, t.Unix()), int64(t.Nanosecond()))
 }
 
-func (f *fingerprinter) str(s string) {
-	for i := 0; i < len(s); i++ {
-		f.byte1(s[i])
-	}
-	f.byte1(0)
-}
+// decBig marks a decimal whose coefficient needs more than 18 digits; no
+// coefficient of 18 digits or fewer equals it.
+const decBig = math.MinInt64
 
-func (f *fingerprinter) int(v int64) {
-	for i := 0; i < 8; i++ {
-		f.byte1(byte(v >> (8 * i)))
-	}
-}
-
-func (f *fingerprinter) time(t time.Time) {
-	if t.IsZero() {
-		f.int(0)
-		return
-	}
-	f.int(t.Unix())
-	f.int(int64(t.Nanosecond()))
-}
-
-// dec hashes the value of d, so 1.5 and 1.50 hash alike.
-func (f *fingerprinter) dec(d decimal.Decimal) {
+// fpDec writes the value of d, so 1.5 and 1.50 write the same.
+func fpDec(b []byte, d decimal.Decimal) []byte {
 	if d.NumDigits() > 18 {
-		f.str(d.String())
-		return
+		return fpStr(fpInt(b, decBig), d.String())
 	}
 	c, e := d.CoefficientInt64(), d.Exponent()
 	for c != 0 && c%10 == 0 {
@@ -64,116 +66,192 @@ func (f *fingerprinter) dec(d decimal.Decimal) {
 	if c == 0 {
 		e = 0
 	}
-	f.int(c)
-	f.int(int64(e))
+	return fpInt(fpInt(b, c), int64(e))
 }
 
-func (f *fingerprinter) sum() string {
-	const hex = "0123456789abcdef"
-	var b [32]byte
-	for i := 0; i < 16; i++ {
-		v := f.hi
-		if i >= 8 {
-			v = f.lo
-		}
-		c := byte(v >> (56 - 8*(i%8)))
-		b[2*i], b[2*i+1] = hex[c>>4], hex[c&15]
-	}
-	return string(b[:])
-}
-
-func orderFingerprint(o *Order) string {
-	f := newFingerprinter("earn")
-	f.str(o.ID)
-	f.str(o.MemberID)
-	f.time(o.PlacedAt)
-	f.str(string(o.Currency))
-	f.dec(o.Discount)
-	f.dec(o.Shipping)
-	f.dec(o.Tax)
-	for i := range o.Lines {
-		l := &o.Lines[i]
-		f.str(l.SKU)
-		f.str(l.Category)
-		f.int(l.Quantity)
-		f.dec(l.UnitPrice)
-		f.dec(l.Discount)
-	}
-	return f.sum()
-}
-
-func returnFingerprint(r *Return) string {
-	f := newFingerprinter("return")
-	f.str(r.ID)
-	f.str(r.OrderID)
-	f.str(r.MemberID)
-	f.time(r.ReturnedAt)
-	f.dec(r.Amount)
-	for _, l := range r.Lines {
-		f.str(l.SKU)
-		f.int(l.Quantity)
-	}
-	return f.sum()
-}
-
-func redemptionFingerprint(r *Redemption) string {
-	f := newFingerprinter("redeem")
-	f.str(r.ID)
-	f.str(r.MemberID)
-	f.str(r.OrderID)
-	f.dec(r.Total.Amount)
-	f.str(string(r.Total.Currency))
-	f.int(r.Points)
-	f.str(string(r.Account))
-	return f.sum()
-}
-
-func actionFingerprint(a *Action) string {
-	f := newFingerprinter("act")
-	f.str(string(a.Kind))
-	f.str(a.MemberID)
-	f.time(a.At)
-	f.str(a.Ref)
-	f.attrs(a.Data)
-	return f.sum()
-}
-
-func memberFingerprint(m *Member) string {
-	f := newFingerprinter("enroll")
-	f.str(m.ID)
-	f.time(m.JoinedAt)
-	f.time(m.Birthday)
-	for _, s := range m.Segments {
-		f.str(s)
-	}
-	f.str("")
-	f.attrs(m.Attributes)
-	return f.sum()
-}
-
-// attrs hashes a map in key order.
-func (f *fingerprinter) attrs(m map[string]string) {
+// fpAttrs writes a map in key order.
+func fpAttrs(b []byte, m map[string]string) []byte {
+	b = fpInt(b, int64(len(m)))
 	if len(m) == 0 {
-		f.int(0)
-		return
+		return b
 	}
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	f.int(int64(len(keys)))
 	for _, k := range keys {
-		f.str(k)
-		f.str(m[k])
+		b = fpStr(fpStr(b, k), m[k])
+	}
+	return b
+}
+
+// The SipHash key of fingerprints is the 16 bytes "loyaltykit/fp/v2" read
+// as two little-endian words. Changing it changes every fingerprint.
+const (
+	fingerprintK0 = 0x6b79746c61796f6c // "loyaltyk"
+	fingerprintK1 = 0x32762f70662f7469 // "it/fp/v2"
+)
+
+// fpSum is the fingerprint of the encoding b: the 16 bytes of its SipHash
+// in 32 lower-case hex digits.
+func fpSum(b []byte) string {
+	return hex128(sipHash128(fingerprintK0, fingerprintK1, b))
+}
+
+// hex128 writes the bytes of lo and then hi, little-endian, in hex.
+func hex128(lo, hi uint64) string {
+	var b [32]byte
+	hex8(b[:16], lo)
+	hex8(b[16:], hi)
+	return string(b[:])
+}
+
+func hex8(b []byte, v uint64) {
+	const digits = "0123456789abcdef"
+	_ = b[15]
+	for i := 0; i < 16; i += 2 {
+		b[i], b[i+1] = digits[v>>4&15], digits[v&15]
+		v >>= 8
 	}
 }
 
-// fingerprint hashes plain string parts (the rarer operations).
-func fingerprint(parts ...string) string {
-	f := newFingerprinter("")
-	for _, s := range parts {
-		f.str(s)
+// sipHash128 is SipHash-2-4 with 128-bit output (Aumasson and Bernstein,
+// "SipHash: a fast short-input PRF", and its reference implementation) of p
+// under the key k0, k1; lo and hi are the output's first and last 8 bytes,
+// little-endian.
+func sipHash128(k0, k1 uint64, p []byte) (lo, hi uint64) {
+	v0 := 0x736f6d6570736575 ^ k0
+	v1 := 0x646f72616e646f6d ^ k1 ^ 0xee
+	v2 := 0x6c7967656e657261 ^ k0
+	v3 := 0x7465646279746573 ^ k1
+	n := len(p)
+	for ; len(p) >= 8; p = p[8:] {
+		m := binary.LittleEndian.Uint64(p)
+		v3 ^= m
+		v0, v1, v2, v3 = sipRound(v0, v1, v2, v3)
+		v0, v1, v2, v3 = sipRound(v0, v1, v2, v3)
+		v0 ^= m
 	}
-	return f.sum()
+	m := uint64(n) << 56
+	for i, c := range p {
+		m |= uint64(c) << (8 * i)
+	}
+	v3 ^= m
+	v0, v1, v2, v3 = sipRound(v0, v1, v2, v3)
+	v0, v1, v2, v3 = sipRound(v0, v1, v2, v3)
+	v0 ^= m
+	v2 ^= 0xee
+	for range 4 {
+		v0, v1, v2, v3 = sipRound(v0, v1, v2, v3)
+	}
+	lo = v0 ^ v1 ^ v2 ^ v3
+	v1 ^= 0xdd
+	for range 4 {
+		v0, v1, v2, v3 = sipRound(v0, v1, v2, v3)
+	}
+	hi = v0 ^ v1 ^ v2 ^ v3
+	return lo, hi
+}
+
+func sipRound(v0, v1, v2, v3 uint64) (uint64, uint64, uint64, uint64) {
+	v0 += v1
+	v1 = bits.RotateLeft64(v1, 13) ^ v0
+	v0 = bits.RotateLeft64(v0, 32)
+	v2 += v3
+	v3 = bits.RotateLeft64(v3, 16) ^ v2
+	v0 += v3
+	v3 = bits.RotateLeft64(v3, 21) ^ v0
+	v2 += v1
+	v1 = bits.RotateLeft64(v1, 17) ^ v2
+	v2 = bits.RotateLeft64(v2, 32)
+	return v0, v1, v2, v3
+}
+
+func orderFingerprint(o *Order) string {
+	var buf [256]byte
+	b := fpStr(buf[:0], "earn")
+	b = fpStr(b, o.ID)
+	b = fpStr(b, o.MemberID)
+	b = fpTime(b, o.PlacedAt)
+	b = fpStr(b, string(o.Currency))
+	b = fpDec(b, o.Discount)
+	b = fpDec(b, o.Shipping)
+	b = fpDec(b, o.Tax)
+	b = fpInt(b, int64(len(o.Lines)))
+	for i := range o.Lines {
+		l := &o.Lines[i]
+		b = fpStr(b, l.SKU)
+		b = fpStr(b, l.Category)
+		b = fpInt(b, l.Quantity)
+		b = fpDec(b, l.UnitPrice)
+		b = fpDec(b, l.Discount)
+	}
+	return fpSum(b)
+}
+
+func returnFingerprint(r *Return) string {
+	var buf [256]byte
+	b := fpStr(buf[:0], "return")
+	b = fpStr(b, r.ID)
+	b = fpStr(b, r.OrderID)
+	b = fpStr(b, r.MemberID)
+	b = fpTime(b, r.ReturnedAt)
+	b = fpDec(b, r.Amount)
+	b = fpInt(b, int64(len(r.Lines)))
+	for _, l := range r.Lines {
+		b = fpStr(b, l.SKU)
+		b = fpInt(b, l.Quantity)
+	}
+	return fpSum(b)
+}
+
+func redemptionFingerprint(r *Redemption) string {
+	var buf [256]byte
+	b := fpStr(buf[:0], "redeem")
+	b = fpStr(b, r.ID)
+	b = fpStr(b, r.MemberID)
+	b = fpStr(b, r.OrderID)
+	b = fpDec(b, r.Total.Amount)
+	b = fpStr(b, string(r.Total.Currency))
+	b = fpInt(b, r.Points)
+	b = fpStr(b, string(r.Account))
+	return fpSum(b)
+}
+
+func actionFingerprint(a *Action) string {
+	var buf [256]byte
+	b := fpStr(buf[:0], "act")
+	b = fpStr(b, string(a.Kind))
+	b = fpStr(b, a.MemberID)
+	b = fpTime(b, a.At)
+	b = fpStr(b, a.Ref)
+	b = fpAttrs(b, a.Data)
+	return fpSum(b)
+}
+
+func memberFingerprint(m *Member) string {
+	var buf [256]byte
+	b := fpStr(buf[:0], "enroll")
+	b = fpStr(b, m.ID)
+	b = fpTime(b, m.JoinedAt)
+	b = fpTime(b, m.Birthday)
+	b = fpInt(b, int64(len(m.Segments)))
+	for _, s := range m.Segments {
+		b = fpStr(b, s)
+	}
+	b = fpAttrs(b, m.Attributes)
+	return fpSum(b)
+}
+
+// fingerprint is the fingerprint of an operation op with plain string
+// parts (the rarer operations).
+func fingerprint(op string, parts ...string) string {
+	var buf [256]byte
+	b := fpStr(buf[:0], op)
+	b = fpInt(b, int64(len(parts)))
+	for _, s := range parts {
+		b = fpStr(b, s)
+	}
+	return fpSum(b)
 }
