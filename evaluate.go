@@ -49,7 +49,8 @@ type resultBlock struct {
 }
 
 // scratch is the working memory of one evaluation, reused through a pool
-// (as fmt reuses its printers): it holds nothing between evaluations.
+// (as fmt reuses its printers). Between evaluations its effects buffer
+// still holds the last evaluation's effects, which nothing reads.
 type scratch struct {
 	c       Context
 	effects []Effect
@@ -138,8 +139,10 @@ func (s *scratch) release() {
 // evaluateWith evaluates c with s's effect buffer into blk.
 func (p *Program) evaluateWith(s *scratch, c Context, blk *resultBlock) (*Result, error) {
 	s.c = c
-	res, used, err := p.evaluate(&s.c, &s.effects, blk)
-	clear(s.effects[:used]) // only what this evaluation used
+	res, err := p.evaluate(&s.c, &s.effects, blk)
+	// The effects are left in the buffer (the next evaluation's appends
+	// overwrite them whole): clearing them cost more than the strings and
+	// rates they keep alive until then, or until the pool is emptied.
 	s.effects = s.effects[:0]
 	s.c = Context{}
 	return res, err
@@ -148,14 +151,14 @@ func (p *Program) evaluateWith(s *scratch, c Context, blk *resultBlock) (*Result
 // evaluate runs the rules on a context whose Now, Program, State, Member,
 // Event (and, for a return, Return, OrderRecord and Returned) are set.
 // effects is a reusable buffer for the rules' effects; the grown buffer is
-// stored back through it, and used is how much of it the rules filled. The
+// stored back through it, with what the rules filled. The
 // Result is blk.res and owns everything it points to, blk included.
-func (p *Program) evaluate(c *Context, effects *[]Effect, blk *resultBlock) (res *Result, used int, err error) {
+func (p *Program) evaluate(c *Context, effects *[]Effect, blk *resultBlock) (res *Result, err error) {
 	res = &blk.res
 	c.Lines = blk.lines[:0]
 	if o, ok := c.Event.(*Order); ok {
 		if err := p.orderBasis(c, o); err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		res.Lines, res.Value, res.Basis, res.Scale = c.Lines, c.Value, c.Basis, c.Scale
 		if !p.Basis.MinimumOrder.IsZero() && c.Value < c.Units(p.Basis.MinimumOrder) {
@@ -164,7 +167,7 @@ func (p *Program) evaluate(c *Context, effects *[]Effect, blk *resultBlock) (res
 				Rule: "minimum-order", Line: OrderLevel, Currency: p.Currency, Scale: c.Scale,
 				Basis: c.Value, Note: "below the minimum order of " + p.Basis.MinimumOrder.String(),
 			})
-			return res, 0, nil
+			return res, nil
 		}
 	} else if c.OrderRecord != nil {
 		c.Scale = c.OrderRecord.Scale
@@ -174,9 +177,9 @@ func (p *Program) evaluate(c *Context, effects *[]Effect, blk *resultBlock) (res
 	buf, used := p.runRules(c, (*effects)[:0])
 	*effects = buf[:used]
 	if err := p.combine(c, buf, res, blk); err != nil {
-		return nil, used, err
+		return nil, err
 	}
-	return res, used, nil
+	return res, nil
 }
 
 // orderBasis fills the context's per-line basis, choosing a scale at which
@@ -230,6 +233,7 @@ func (p *Program) fillBasis(c *Context, o *Order, scale int32) (ok bool, err err
 		nets = make([]int64, 0, len(o.Lines))
 	}
 	var total, gross int64
+	excludes := len(p.Basis.ExcludeSKUs)+len(p.Basis.ExcludeCategories) > 0
 	for i := range o.Lines {
 		l := &o.Lines[i]
 		price, ok1 := toMinor(l.UnitPrice, scale)
@@ -250,7 +254,7 @@ func (p *Program) fillBasis(c *Context, o *Order, scale int32) (ok bool, err err
 		}
 		gross += g
 		nets = append(nets, n)
-		lines[i] = LineBasis{SKU: l.SKU, Category: l.Category, Quantity: l.Quantity, Value: n, Excluded: p.excluded(l)}
+		lines[i] = LineBasis{SKU: l.SKU, Category: l.Category, Quantity: l.Quantity, Value: n, Excluded: excludes && p.excluded(l)}
 		if p.Basis.BeforeDiscounts {
 			lines[i].Basis = g
 		}
@@ -333,7 +337,7 @@ func (p *Program) runRules(c *Context, effects []Effect) (kept []Effect, used in
 		}
 		for i := start; i < len(effects); i++ {
 			e := &effects[i]
-			e.Rule, e.rule = name, ri
+			e.Rule, e.rule = name, int32(ri)
 			if e.Account == "" {
 				e.Account = PointsAccount
 			}
@@ -365,7 +369,7 @@ func (p *Program) runRules(c *Context, effects []Effect) (kept []Effect, used in
 	lost := func(ri int) bool {
 		for i := range effects {
 			e := &effects[i]
-			if e.rule == ri && e.exclusive && (e.Kind == EffectEarn && ri != bestEarn.rule || e.Kind == EffectMultiply && ri != bestMul.rule) {
+			if int(e.rule) == ri && e.exclusive && (e.Kind == EffectEarn && ri != bestEarn.rule || e.Kind == EffectMultiply && ri != bestMul.rule) {
 				return true
 			}
 		}
@@ -374,8 +378,8 @@ func (p *Program) runRules(c *Context, effects []Effect) (kept []Effect, used in
 	keep := effects[:0]
 	lastRule, lastLost := -1, false
 	for _, e := range effects {
-		if e.rule != lastRule {
-			lastRule, lastLost = e.rule, e.exclusive && lost(e.rule)
+		if int(e.rule) != lastRule {
+			lastRule, lastLost = int(e.rule), e.exclusive && lost(int(e.rule))
 		}
 		if !lastLost {
 			keep = append(keep, e)
@@ -388,9 +392,26 @@ func (p *Program) runRules(c *Context, effects []Effect) (kept []Effect, used in
 func (p *Program) combine(c *Context, effects []Effect, res *Result, blk *resultBlock) error {
 	var accBuf [2]Account
 	accounts := accBuf[:0]
+	// The common denominators of the accounts' int64 fast paths, gathered in
+	// this one pass over the effects (see denom).
+	var denBuf [2]denom
+	dens := denBuf[:0]
+	var d *denom // of the last effect's account
+	counts := false
 	for i := range effects {
 		e := &effects[i]
 		switch {
+		case e.Kind == EffectEarn && e.Rate != nil && e.Basis > 0, e.Kind == EffectMultiply && e.Factor.den > 1:
+			if d == nil || d.acct != e.Account {
+				dens, d = denomFor(dens, e.Account)
+			}
+			if e.Rate == nil || e.Rate != d.last {
+				d.add(e, c.Scale)
+			}
+		}
+		switch {
+		case e.Kind == EffectCount:
+			counts = true
 		case e.Kind == EffectEarn && !e.ExpiresAt.IsZero():
 			if e.Points <= 0 || e.Rate != nil {
 				return fmt.Errorf("%w: rule %s: an earning with its own expiry takes positive fixed points only", ErrInvalidAmount, e.Rule)
@@ -423,13 +444,21 @@ func (p *Program) combine(c *Context, effects []Effect, res *Result, blk *result
 		}
 	}
 	for _, a := range accounts {
-		aw, err := p.combineAccount(c, effects, a, res, blk)
+		dAll, fast := int64(1), !combineExactOnly
+		for i := range dens {
+			if dens[i].acct == a {
+				dAll, fast = dens[i].value()
+			}
+		}
+		aw, err := p.combineAccount(c, effects, a, dAll, fast, res, blk)
 		if err != nil {
 			return err
 		}
 		res.Awards = append(res.Awards, aw)
 	}
-	// Counters.
+	if !counts {
+		return nil
+	}
 	for i := range effects {
 		e := &effects[i]
 		if e.Kind != EffectCount {
@@ -490,7 +519,10 @@ func awardOf(aws []Award, a Account) int64 {
 // combineAccount adds rate earnings per line, multiplies them by the line's
 // and the order's multipliers, rounds (per line or per order), adds fixed
 // bonuses and applies the lowest cap.
-func (p *Program) combineAccount(c *Context, effects []Effect, acct Account, res *Result, blk *resultBlock) (Award, error) {
+//
+// When fast is set, dAll is the account's common denominator (see denom)
+// and the int64 fast path is tried first.
+func (p *Program) combineAccount(c *Context, effects []Effect, acct Account, dAll int64, fast bool, res *Result, blk *resultBlock) (Award, error) {
 	n := len(c.Lines)
 	slots := n + 1 // the last slot is the order level
 	var curBuf [17]qty
@@ -514,11 +546,13 @@ func (p *Program) combineAccount(c *Context, effects []Effect, acct Account, res
 	// The int64 fast path keeps every slot's rate earnings as a numerator over
 	// one denominator D (qty{n, D}); it falls back to general qty arithmetic on
 	// the first overflow, from the same exact values.
-	dAll, fast := p.commonDen(c, effects, acct)
 	// The ratio of the last rate seen: the rules of a program earn at few rates.
 	var lastRate *Rate
 	var rNum, rDen, rMul int64
 	var rOK bool
+	// The multipliers, found in the same pass, are applied after it.
+	var multBuf [16]int
+	mults := multBuf[:0]
 	// Rate earnings and fixed bonuses, in effect order.
 	for i := range effects {
 		e := &effects[i]
@@ -558,8 +592,7 @@ func (p *Program) combineAccount(c *Context, effects []Effect, acct Account, res
 					v, ok3 := add64(cur[s].n, sn)
 					if ok1 && ok2 && ok3 {
 						cur[s] = qty{n: v, d: dAll}
-						r, _ := qFrac(bn, rDen).round(p.Rounding)
-						x.Points += r
+						x.Points += roundFrac(bn, rDen, p.Rounding)
 						continue
 					}
 					fast = false
@@ -578,14 +611,15 @@ func (p *Program) combineAccount(c *Context, effects []Effect, acct Account, res
 			if !capped || e.Points < capAt {
 				capAt, capped, capRule, capNote = e.Points, true, e.Rule, e.Note
 			}
+		case EffectMultiply:
+			if e.Factor.den != 0 {
+				mults = append(mults, i)
+			}
 		}
 	}
 	// Multipliers, in effect order, each explained by the extra it adds.
-	for i := range effects {
+	for _, i := range mults {
 		e := &effects[i]
-		if e.Account != acct || e.Kind != EffectMultiply || e.Factor.den == 0 {
-			continue
-		}
 		var extra qty
 		lo, hi := 0, len(cur)
 		if e.Line != OrderLevel {
@@ -603,10 +637,14 @@ func (p *Program) combineAccount(c *Context, effects []Effect, acct Account, res
 				if v == 0 {
 					continue
 				}
-				if v%e.Factor.den != 0 { // cannot happen; stay exact regardless
-					break
+				w := v
+				if e.Factor.den != 1 {
+					if v%e.Factor.den != 0 { // cannot happen; stay exact regardless
+						break
+					}
+					w = v / e.Factor.den
 				}
-				nv, ok := mul64(v/e.Factor.den, e.Factor.num)
+				nv, ok := mul64(w, e.Factor.num)
 				if !ok {
 					break
 				}
@@ -632,8 +670,15 @@ func (p *Program) combineAccount(c *Context, effects []Effect, acct Account, res
 			extra = extra.add(cur[s].mul(e.Factor.num-e.Factor.den, e.Factor.den))
 			cur[s] = cur[s].mul(e.Factor.num, e.Factor.den)
 		}
-		r, _ := extra.round(p.Rounding)
-		res.Explanation = append(res.Explanation, Explanation{Rule: e.Rule, Account: acct, Kind: EffectMultiply, Line: e.Line, Note: e.Note, Factor: e.Factor, Points: r})
+		var r int64
+		if extra.big == nil {
+			r = roundFrac(extra.n, extra.den(), p.Rounding)
+		} else {
+			r, _ = extra.round(p.Rounding)
+		}
+		res.Explanation = append(res.Explanation, Explanation{})
+		x := &res.Explanation[len(res.Explanation)-1]
+		x.Rule, x.Account, x.Kind, x.Line, x.Note, x.Factor, x.Points = e.Rule, acct, EffectMultiply, e.Line, e.Note, e.Factor, r
 	}
 	// Rounding.
 	var total int64
@@ -650,7 +695,28 @@ func (p *Program) combineAccount(c *Context, effects []Effect, acct Account, res
 	default:
 		var sum qty
 		best := n
-		for s := range cur {
+		if fast {
+			// Every slot is a numerator over dAll.
+			var sn int64
+			for s := range cur {
+				v := cur[s].n
+				if sn, fast = add64(sn, v); !fast || v < 0 {
+					fast = false
+					break
+				}
+				pts[s] = v / dAll // the floor, v being non-negative
+				total += pts[s]
+				if v != 0 && (best == n || pts[s] > pts[best]) {
+					best = s
+				}
+			}
+			if fast {
+				sum = qty{n: sn, d: dAll}
+			} else {
+				total, best = 0, n
+			}
+		}
+		for s := 0; s < len(cur) && !fast; s++ {
 			sum = sum.add(cur[s])
 			v, _ := cur[s].round(RoundFloor)
 			pts[s] = v
@@ -682,8 +748,8 @@ func (p *Program) combineAccount(c *Context, effects []Effect, acct Account, res
 	}
 	// The explanation adds up: a rounding line takes up any difference.
 	var explained int64
-	for _, x := range res.Explanation[explStart:] {
-		explained += x.Points
+	for i := explStart; i < len(res.Explanation); i++ {
+		explained += res.Explanation[i].Points
 	}
 	if d := total - explained; d != 0 {
 		res.Explanation = append(res.Explanation, Explanation{Rule: "rounding", Account: acct, Line: OrderLevel, Points: d})
@@ -708,43 +774,73 @@ func (p *Program) combineAccount(c *Context, effects []Effect, acct Account, res
 	return aw, nil
 }
 
-// commonDen returns the denominator D of the int64 fast path of
-// combineAccount for acct: the lcm of the per-unit denominators of its rate
-// earnings times the product of the denominators of its multipliers. ok is
-// false when a rate has no int64 ratio at the scale or D overflows.
-func (p *Program) commonDen(c *Context, effects []Effect, acct Account) (d int64, ok bool) {
-	if combineExactOnly {
+// denom gathers the common denominator D of combineAccount's int64 fast
+// path for one account: the lcm of the per-unit denominators of its rate
+// earnings times the product of the denominators of its multipliers.
+type denom struct {
+	acct      Account
+	lcm, prod int64
+	last      *Rate // the last rate added: the rules of a program earn at few rates
+	bad       bool  // a rate has no int64 ratio at the scale, or D overflowed
+}
+
+// denomFor returns the denom of account a in dens, adding it if missing.
+func denomFor(dens []denom, a Account) ([]denom, *denom) {
+	for i := range dens {
+		if dens[i].acct == a {
+			return dens, &dens[i]
+		}
+	}
+	dens = append(dens, denom{acct: a, lcm: 1, prod: 1})
+	return dens, &dens[len(dens)-1]
+}
+
+// add takes in an effect of d's account: a rate earning or a multiplier.
+func (d *denom) add(e *Effect, scale int32) {
+	if d.bad {
+		return
+	}
+	switch {
+	case e.Kind == EffectEarn && e.Rate != nil && e.Basis > 0:
+		if e.Rate == d.last {
+			return
+		}
+		d.last = e.Rate
+		_, den, ok := e.Rate.ratio(scale)
+		if !ok || den <= 0 {
+			d.bad = true
+			return
+		}
+		if d.lcm%den != 0 {
+			if d.lcm, ok = mul64(d.lcm/gcd(d.lcm, den), den); !ok {
+				d.bad = true
+			}
+		}
+	case e.Kind == EffectMultiply && e.Factor.den > 1:
+		var ok bool
+		if d.prod, ok = mul64(d.prod, e.Factor.den); !ok {
+			d.bad = true
+		}
+	}
+}
+
+// value returns D; ok is false when the account cannot take the fast path.
+func (d *denom) value() (int64, bool) {
+	if d.bad || combineExactOnly {
 		return 0, false
 	}
-	lcm, prod := int64(1), int64(1)
-	var lastRate *Rate
+	return mul64(d.lcm, d.prod)
+}
+
+// commonDen is D for acct over effects (what combine gathers in its pass).
+func commonDen(c *Context, effects []Effect, acct Account) (int64, bool) {
+	d := denom{acct: acct, lcm: 1, prod: 1}
 	for i := range effects {
-		e := &effects[i]
-		if e.Account != acct {
-			continue
-		}
-		switch {
-		case e.Kind == EffectEarn && e.Rate != nil && e.Basis > 0:
-			if e.Rate == lastRate {
-				continue
-			}
-			lastRate = e.Rate
-			_, den, ok := e.Rate.ratio(c.Scale)
-			if !ok || den <= 0 {
-				return 0, false
-			}
-			if lcm%den != 0 {
-				if lcm, ok = mul64(lcm/gcd(lcm, den), den); !ok {
-					return 0, false
-				}
-			}
-		case e.Kind == EffectMultiply && e.Factor.den > 1:
-			if prod, ok = mul64(prod, e.Factor.den); !ok {
-				return 0, false
-			}
+		if effects[i].Account == acct {
+			d.add(&effects[i], c.Scale)
 		}
 	}
-	return mul64(lcm, prod)
+	return d.value()
 }
 
 // combineExactOnly turns the int64 fast path of combineAccount off, for the

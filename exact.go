@@ -10,26 +10,21 @@ import (
 // the hot path, promoted to math/big when a product would overflow. Points
 // are never computed through floating point.
 
+// mul64 returns a×b; ok is false when the product overflows int64. It is
+// branch-free and small enough to inline: the signed 128-bit product's high
+// word must be the sign extension of its low word.
 func mul64(a, b int64) (int64, bool) {
-	if a == 0 || b == 0 {
-		return 0, true
-	}
-	hi, lo := bits.Mul64(uint64(abs64(a)), uint64(abs64(b)))
-	if hi != 0 || lo > math.MaxInt64 || a == math.MinInt64 || b == math.MinInt64 {
-		return 0, false
-	}
-	if (a < 0) != (b < 0) {
-		return -int64(lo), true
-	}
-	return int64(lo), true
+	hi, lo := bits.Mul64(uint64(a), uint64(b))
+	hi -= uint64(a>>63) & uint64(b) // the unsigned product of a negative a counts b 2⁶⁴ times too many
+	hi -= uint64(b>>63) & uint64(a)
+	return int64(lo), hi == uint64(int64(lo)>>63)
 }
 
+// add64 returns a+b; ok is false when the sum overflows int64, which is
+// when its sign differs from both operands'.
 func add64(a, b int64) (int64, bool) {
 	s := a + b
-	if (a > 0 && b > 0 && s < 0) || (a < 0 && b < 0 && s >= 0) {
-		return 0, false
-	}
-	return s, true
+	return s, (a^s)&(b^s) >= 0
 }
 
 func abs64(a int64) int64 {
@@ -241,6 +236,16 @@ func (q qty) round(m Rounding) (int64, bool) {
 		return 0, false
 	}
 	return quo.Int64(), true
+}
+
+// roundFrac is qFrac(n, d).round(m) for a d > 0, with floor, the default
+// mode, of a non-negative n done inline.
+func roundFrac(n, d int64, m Rounding) int64 {
+	if m == RoundFloor && n >= 0 {
+		return n / d
+	}
+	r, _ := qFrac(n, d).round(m)
+	return r
 }
 
 func cmpU(a, b uint64) int {

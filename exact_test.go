@@ -3,6 +3,7 @@ package loyalty
 import (
 	"math"
 	"math/big"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -83,4 +84,41 @@ func TestFingerprintIgnoresTrailingZerosButNotValues(t *testing.T) {
 	o.Lines[0].UnitPrice = decimal.RequireFromString("1.51")
 	require.NotEqual(t, a, orderFingerprint(o))
 	require.Len(t, a, 32)
+}
+
+// TestMul64AndAdd64MatchBigInt pins the overflow tests of mul64 and add64
+// to math/big on the edges of int64 and on random operands of every magnitude.
+func TestMul64AndAdd64MatchBigInt(t *testing.T) {
+	edges := []int64{0, 1, -1, 2, -2, 3, 1 << 31, -1 << 31, 1<<31 - 1, 1 << 32, 3037000499, 3037000500, -3037000500,
+		math.MaxInt64, math.MinInt64, math.MaxInt64 / 2, math.MinInt64 / 2, math.MinInt64/2 - 1, 1 << 62, -1 << 62}
+	check := func(a, b int64) {
+		want := new(big.Int).Mul(big.NewInt(a), big.NewInt(b))
+		got, ok := mul64(a, b)
+		require.Equal(t, want.IsInt64(), ok, "%d × %d", a, b)
+		if ok {
+			require.Equal(t, want.Int64(), got, "%d × %d", a, b)
+		}
+		want.Add(big.NewInt(a), big.NewInt(b))
+		got, ok = add64(a, b)
+		require.Equal(t, want.IsInt64(), ok, "%d + %d", a, b)
+		if ok {
+			require.Equal(t, want.Int64(), got, "%d + %d", a, b)
+		}
+	}
+	for _, a := range edges {
+		for _, b := range edges {
+			check(a, b)
+		}
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 100000 {
+		a, b := r.Int64()>>r.IntN(64), r.Int64()>>r.IntN(64)
+		if r.IntN(2) == 0 {
+			a = -a
+		}
+		if r.IntN(2) == 0 {
+			b = -b
+		}
+		check(a, b)
+	}
 }

@@ -86,6 +86,9 @@ var pow10 = [...]int64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11
 // allocating. ok is false when d has more fractional digits than that or the
 // result does not fit an int64; callers then take the exact slow path.
 func toMinor(d decimal.Decimal, digits int32) (int64, bool) {
+	if d.IsZero() { // most discounts, shipping and taxes: no digits to look at
+		return 0, true
+	}
 	if d.NumDigits() > 18 {
 		return 0, false
 	}

@@ -86,6 +86,10 @@ const OrderLevel = -1
 // are ignored.
 type Effect struct {
 	Kind EffectKind
+	// Set by the program: whether the rule that produced it does not stack
+	// and its index (kept next to Kind, where they cost no space).
+	exclusive bool
+	rule      int32
 	// Rule is set by the program to the name of the rule that produced it.
 	Rule    string
 	Account Account // empty means PointsAccount
@@ -112,9 +116,6 @@ type Effect struct {
 
 	// Err, on an EffectRefuse, is the sentinel the refusal also wraps.
 	Err error
-
-	rule      int  // index of the rule that produced it, set by the program
-	exclusive bool // that rule does not stack
 }
 
 // Earn is an effect crediting a fixed number of points (not multiplied).
