@@ -24,8 +24,10 @@ type Store struct {
 
 // A member keeps what its committed changes hold, without copying them: the
 // entries of each change (shared with its receipt), its order and redemption
-// records, and the open lots by value. What a write retains is what the
-// collector scans on every cycle, so the store keeps each fact once.
+// records, and its lots as they are in the change that last wrote them. What
+// a write retains is what the collector scans on every cycle, so the store
+// keeps each fact once; and what it copies on growing is what a write pays
+// for again, so the lots it keeps in order are pointers, not values.
 type member struct {
 	mu       sync.RWMutex
 	seq      int // place in Store.order
@@ -36,9 +38,10 @@ type member struct {
 	counters []loyalty.Counter
 	entries  entryLog
 	// lots holds the open lots by ID (IDs grow with the version, so a new
-	// lot is appended). A lot that closes (Remaining 0) is never read again;
-	// it stays, skipped, until closed lots are half of the slice.
-	lots        []loyalty.Lot
+	// lot is appended), each pointing into the Lots of the change that last
+	// wrote it. A lot that closes (Remaining 0) is never read again; it
+	// stays, skipped, until closed lots are half of the slice.
+	lots        []*loyalty.Lot
 	closed      int
 	orders      map[string]*loyalty.OrderRecord
 	redemptions map[string]*loyalty.RedemptionRecord
@@ -94,9 +97,9 @@ func (s *Store) Load(ctx context.Context, memberID string, q loyalty.Query) (*lo
 	}
 	if q.Lots || !q.Now.IsZero() && !m.nextDue.IsZero() && !m.nextDue.After(q.Now) {
 		st.Lots = make([]loyalty.Lot, 0, len(m.lots)-m.closed)
-		for i := range m.lots {
-			if m.lots[i].Remaining != 0 {
-				st.Lots = append(st.Lots, m.lots[i])
+		for _, l := range m.lots {
+			if l.Remaining != 0 {
+				st.Lots = append(st.Lots, *l)
 			}
 		}
 	}
@@ -195,16 +198,17 @@ func (m *member) apply(c *loyalty.Change) {
 	}
 }
 
-// setLot updates the lot with l's ID in place, or adds l if it is open.
+// setLot points the lot with l's ID at l, or adds l if it is open. l is in
+// a committed change, which no one modifies.
 func (m *member) setLot(l *loyalty.Lot) {
 	n := len(m.lots)
 	if n == 0 || m.lots[n-1].ID < l.ID { // a new lot, the common case
 		if l.Remaining != 0 {
-			m.lots = append(m.lots, *l)
+			m.lots = append(m.lots, l)
 		}
 		return
 	}
-	i, found := slices.BinarySearchFunc(m.lots, l.ID, func(x loyalty.Lot, id int64) int { return cmp.Compare(x.ID, id) })
+	i, found := slices.BinarySearchFunc(m.lots, l.ID, func(x *loyalty.Lot, id int64) int { return cmp.Compare(x.ID, id) })
 	switch {
 	case found:
 		switch was := m.lots[i].Remaining != 0; {
@@ -213,9 +217,9 @@ func (m *member) setLot(l *loyalty.Lot) {
 		case !was && l.Remaining != 0:
 			m.closed--
 		}
-		m.lots[i] = *l
+		m.lots[i] = l
 	case l.Remaining != 0:
-		m.lots = slices.Insert(m.lots, i, *l)
+		m.lots = slices.Insert(m.lots, i, l)
 	}
 }
 
