@@ -88,12 +88,15 @@ func (s *Store) Load(ctx context.Context, memberID string, q loyalty.Query) (*lo
 	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	st := &loyalty.State{
-		Member:   m.profile,
-		Version:  m.version,
-		NextDue:  m.nextDue,
-		Balances: append([]loyalty.Balance(nil), m.balances...),
-		Counters: append([]loyalty.Counter(nil), m.counters...),
+	// The state and a member's balance are one allocation.
+	ls := new(loadedState)
+	st := &ls.st
+	*st = loyalty.State{Member: m.profile, Version: m.version, NextDue: m.nextDue}
+	if len(m.balances) > 0 {
+		st.Balances = append(ls.balances[:0:len(ls.balances)], m.balances...)
+	}
+	if len(m.counters) > 0 {
+		st.Counters = slices.Clone(m.counters)
 	}
 	if q.Lots || !q.Now.IsZero() && !m.nextDue.IsZero() && !m.nextDue.After(q.Now) {
 		st.Lots = make([]loyalty.Lot, 0, len(m.lots)-m.closed)
@@ -114,6 +117,12 @@ func (s *Store) Load(ctx context.Context, memberID string, q loyalty.Query) (*lo
 		}
 	}
 	return st, nil
+}
+
+// loadedState is a State with room for a balance (which fills its size class).
+type loadedState struct {
+	st       loyalty.State
+	balances [1]loyalty.Balance
 }
 
 // Commit implements loyalty.Store.
