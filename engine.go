@@ -232,7 +232,12 @@ func (e *Engine) planEarn(st *State, o *Order, now time.Time, key, fp string) (*
 	p := newPlan(st, now, key, fp, OpEarn, o.ID, Query{})
 	p.settle()
 	rec := OrderRecord{ID: o.ID, MemberID: o.MemberID, Currency: o.Currency, PlacedAt: o.PlacedAt.UTC().Truncate(time.Microsecond),
-		Scale: res.Scale, Value: res.Value, Lines: make([]RecordedLine, len(res.Lines))}
+		Scale: res.Scale, Value: res.Value}
+	if n := len(res.Lines); n <= cap(p.lines) {
+		rec.Lines = p.lines[:n:n]
+	} else {
+		rec.Lines = make([]RecordedLine, n)
+	}
 	for i, l := range res.Lines {
 		rec.Lines[i] = RecordedLine{SKU: l.SKU, Quantity: l.Quantity, Value: l.Value}
 	}
@@ -467,10 +472,11 @@ func (e *Engine) planReturn(st *State, r *Return, now time.Time, key string) (*C
 // following the clawback policy. It returns what was forgiven.
 func (e *Engine) takeBack(p *plan, a Account, delta, lotID int64, r *Return, rec OrderRecord) int64 {
 	note := "return " + r.ID + " of order " + rec.ID
-	if l := p.lot(lotID); l != nil && l.Pending(p.now) && l.Remaining > 0 {
+	if i := p.lotIndex(lotID); i >= 0 && p.lots[i].Pending(p.now) && p.lots[i].Remaining > 0 {
+		l := &p.lots[i]
 		v := min(delta, l.Remaining)
 		l.Remaining -= v
-		p.touch(l)
+		p.touch(i)
 		p.balance(a).Pending -= v
 		p.entry(Entry{Account: a, Kind: EntryVoid, Pending: -v, Source: "return", Ref: rec.ID, Lot: l.ID, Note: note})
 		delta -= v
@@ -593,7 +599,7 @@ func (e *Engine) planRedeem(st *State, r *Redemption, now time.Time, key, fp str
 	}
 	rec := RedemptionRecord{ID: r.ID, MemberID: r.MemberID, OrderID: r.OrderID, Account: acct, Points: q.Points, Value: q.Value, Draws: draws, At: now}
 	p.ch.Redemptions = append(p.ch.Redemptions, rec)
-	p.rcpt.Redemption = &rec
+	p.rcpt.Redemption = &p.ch.Redemptions[len(p.ch.Redemptions)-1]
 	return p.finish(), q, nil
 }
 
@@ -623,7 +629,7 @@ func (e *Engine) CancelRedemption(ctx context.Context, key, memberID, redemption
 		}
 		p.settle() // restored points whose expiry has passed expire now
 		p.ch.Redemptions = append(p.ch.Redemptions, rec)
-		p.rcpt.Redemption = &rec
+		p.rcpt.Redemption = &p.ch.Redemptions[len(p.ch.Redemptions)-1]
 		return p.finish(), nil
 	})
 }

@@ -17,27 +17,54 @@ type plan struct {
 	version int64 // the version the change will produce
 
 	balances []Balance // working copies of the touched balances
-	lots     []Lot     // working copies of the loaded lots
+	lots     []Lot     // working copies of the loaded lots, then the new ones
 	loaded   bool      // lots were read, so NextDue can be recomputed
 	lotIdx   int
-	dirty    []int64 // IDs of lots to write
+	dirty    []uint64 // bit i%64 of dirty[i/64] is set when lots[i] is to write
+	ndirty   int      // how many bits dirty has set
 	rcpt     *Receipt
-	dirtyBuf [8]int64
+	dirtyBuf [2]uint64
+	lines    []RecordedLine // room for an earn's order record's lines
 }
 
 // newPlan plans a write from st, which must be the write's own copy (as
 // Store.Load returns it): the plan works on st.Lots in place.
 func newPlan(st *State, now time.Time, key, fingerprint string, op Operation, ref string, q Query) *plan {
 	p := &planned{plan: plan{st: st, now: now, version: st.Version + 1}}
-	// The receipt is allocated apart: a store may keep it after the plan is gone.
-	p.rcpt = &Receipt{Key: key, Fingerprint: fingerprint, MemberID: st.Member.ID, Operation: op, Ref: ref, At: now, Version: p.version}
-	p.change = Change{Key: key, Fingerprint: fingerprint, MemberID: st.Member.ID, Version: st.Version, Receipt: p.rcpt, NextDue: st.NextDue}
-	p.ch = &p.change
-	p.dirty = p.dirtyBuf[:0]
+	p.dirty = p.dirtyBuf[:]
 	if q.Lots || st.Lots != nil {
 		p.loaded = true
 		p.lots = st.Lots
 	}
+	// The receipt is allocated apart, with room for what the operation's
+	// receipt and change usually hold: a store may keep it after the plan
+	// is gone. A write that does not read lots writes only new lots.
+	var rb *receiptBlock
+	var newLots []Lot
+	switch op {
+	case OpEarn:
+		b := new(earnBlock)
+		rb, newLots, p.change.Orders, p.lines = &b.receiptBlock, b.lots[:0], b.orders[:0], b.lines[:0]
+	case OpRedeem, OpCancel:
+		b := new(redemptionBlock)
+		rb, p.change.Redemptions = &b.receiptBlock, b.redemptions[:0]
+	default:
+		if p.loaded {
+			rb = new(receiptBlock)
+		} else {
+			b := new(receiptLotBlock)
+			rb, newLots = &b.receiptBlock, b.lots[:0]
+		}
+	}
+	if !p.loaded {
+		p.lots = newLots
+	}
+	p.rcpt = &rb.rcpt
+	*p.rcpt = Receipt{Key: key, Fingerprint: fingerprint, MemberID: st.Member.ID, Operation: op, Ref: ref, At: now, Version: p.version}
+	p.balances = rb.balances[:0]
+	p.change.Key, p.change.Fingerprint, p.change.MemberID, p.change.Version = key, fingerprint, st.Member.ID, st.Version
+	p.change.Receipt, p.change.NextDue, p.change.Entries = p.rcpt, st.NextDue, rb.entries[:0]
+	p.ch = &p.change
 	return &p.plan
 }
 
@@ -45,6 +72,36 @@ func newPlan(st *State, now time.Time, key, fingerprint string, op Operation, re
 type planned struct {
 	plan
 	change Change
+}
+
+// receiptBlock holds a receipt with the entry and balance of a typical write
+// in one allocation, which the receipt keeps whole; a write with more
+// entries or balances appends them elsewhere.
+type receiptBlock struct {
+	rcpt     Receipt
+	entries  [1]Entry
+	balances [1]Balance
+}
+
+// receiptLotBlock is a receiptBlock with room for a new lot.
+type receiptLotBlock struct {
+	receiptBlock
+	lots [1]Lot
+}
+
+// earnBlock has room for an earn's receipt, lot and order record with two
+// lines (which fills its size class).
+type earnBlock struct {
+	receiptLotBlock
+	orders [1]OrderRecord
+	lines  [2]RecordedLine
+}
+
+// redemptionBlock has room for a redemption's (or its cancellation's)
+// receipt and record.
+type redemptionBlock struct {
+	receiptBlock
+	redemptions [1]RedemptionRecord
 }
 
 func (p *plan) balance(a Account) *Balance {
@@ -66,19 +123,31 @@ func (p *plan) entry(e Entry) {
 	p.ch.Entries = append(p.ch.Entries, e)
 }
 
-func (p *plan) lot(id int64) *Lot {
+// lotIndex is the index in p.lots of the lot with ID id, -1 if none.
+func (p *plan) lotIndex(id int64) int {
 	for i := range p.lots {
 		if p.lots[i].ID == id {
-			return &p.lots[i]
+			return i
 		}
 	}
-	return nil
+	return -1
 }
 
-func (p *plan) touch(l *Lot) {
-	if !slices.Contains(p.dirty, l.ID) {
-		p.dirty = append(p.dirty, l.ID)
+// touch marks p.lots[i] as to write.
+func (p *plan) touch(i int) {
+	w, bit := i/64, uint64(1)<<(i%64)
+	for len(p.dirty) <= w {
+		p.dirty = append(p.dirty, 0)
 	}
+	if p.dirty[w]&bit == 0 {
+		p.dirty[w] |= bit
+		p.ndirty++
+	}
+}
+
+func (p *plan) isDirty(i int) bool {
+	w := i / 64
+	return w < len(p.dirty) && p.dirty[w]&(uint64(1)<<(i%64)) != 0
 }
 
 // settle activates the loaded lots whose hold is over and expires those whose
@@ -107,7 +176,7 @@ func (p *plan) settle() {
 			b.Available += r
 			l.ActivatesAt = time.Time{}
 			l.Remaining = r - repay(b, r)
-			p.touch(l)
+			p.touch(i)
 		}
 		if l.Expired(p.now) && l.Remaining > 0 {
 			r := l.Remaining
@@ -121,7 +190,7 @@ func (p *plan) settle() {
 			}
 			p.entry(e)
 			l.Remaining = 0
-			p.touch(l)
+			p.touch(i)
 		}
 	}
 }
@@ -169,7 +238,7 @@ func (p *plan) credit(a Account, amount int64, kind EntryKind, activatesAt, expi
 	}
 	p.entry(e)
 	p.lots = append(p.lots, l)
-	p.touch(&p.lots[len(p.lots)-1])
+	p.touch(len(p.lots) - 1)
 	if d := lotDue(&l); !d.IsZero() && l.Remaining > 0 && (p.ch.NextDue.IsZero() || d.Before(p.ch.NextDue)) {
 		p.ch.NextDue = d
 	}
@@ -235,7 +304,7 @@ func (p *plan) debit(a Account, amount int64, prefer int64, allowNegative bool, 
 		l.Remaining -= take
 		left -= take
 		draws = append(draws, Draw{Lot: l.ID, Amount: take, ExpiresAt: l.ExpiresAt})
-		p.touch(l)
+		p.touch(i)
 	}
 	taken := amount - left
 	if allowNegative {
@@ -260,15 +329,34 @@ func (p *plan) spendable(a Account) int64 { return p.balance(a).Available }
 // finish completes the change and its receipt.
 func (p *plan) finish() *Change {
 	ch := p.ch
-	if !p.loaded && len(p.dirty) == len(p.lots) {
-		ch.Lots = p.lots // only new lots, all to write
-	} else if len(p.dirty) > 0 {
-		ch.Lots = make([]Lot, 0, len(p.dirty))
-		for _, id := range p.dirty {
-			ch.Lots = append(ch.Lots, *p.lot(id))
+	switch {
+	case p.ndirty == 0:
+	case p.ndirty == len(p.lots):
+		// Every lot is to write (the new lots of a write that read none, or
+		// every lot read and drawn from): the plan's own copy is the change's.
+		ch.Lots = p.lots
+	default:
+		ch.Lots = make([]Lot, 0, p.ndirty)
+		for i := range p.lots {
+			if p.isDirty(i) {
+				ch.Lots = append(ch.Lots, p.lots[i])
+			}
 		}
 	}
-	ch.Balances = p.balances // the plan is thrown away after Commit
+	// Empty is nil, as when nothing was appended: a receipt reads the same
+	// whichever store kept it.
+	if len(ch.Entries) == 0 {
+		ch.Entries = nil
+	}
+	if len(p.balances) > 0 {
+		ch.Balances = p.balances // the plan is thrown away after Commit
+	}
+	if len(ch.Orders) == 0 {
+		ch.Orders = nil
+	}
+	if len(ch.Redemptions) == 0 {
+		ch.Redemptions = nil
+	}
 	if p.loaded {
 		ch.NextDue = time.Time{}
 		for i := range p.lots {
