@@ -277,34 +277,52 @@ func (s *Store) History(ctx context.Context, memberID string, after loyalty.Entr
 // entryLog keeps a member's entries as the slices of the changes that made
 // them (the same arrays their receipts hold), in commit order: appending
 // copies no entry, and a page is found by binary search, since entry IDs
-// grow with the member version.
+// grow with the member version. The slices are kept in chunks of
+// logChunk, so a long history is never copied to grow: only the first
+// chunk grows, as a short history's slice would.
 type entryLog struct {
-	batches [][]loyalty.Entry // never empty
+	chunks [][][]loyalty.Entry // all full but the last; no slice is empty
+	n      int                 // slices kept
 }
 
+const logChunk = 256
+
 func (l *entryLog) append(es []loyalty.Entry) {
-	if len(es) > 0 {
-		l.batches = append(l.batches, es)
+	if len(es) == 0 {
+		return
 	}
+	if l.n%logChunk == 0 { // no chunk yet, or the last is full
+		var c [][]loyalty.Entry // the first grows as it fills
+		if l.n > 0 {
+			c = make([][]loyalty.Entry, 0, logChunk)
+		}
+		l.chunks = append(l.chunks, c)
+	}
+	last := &l.chunks[len(l.chunks)-1]
+	*last = append(*last, es)
+	l.n++
 }
+
+// batch returns the i-th slice kept.
+func (l *entryLog) batch(i int) []loyalty.Entry { return l.chunks[i/logChunk][i%logChunk] }
 
 // after returns up to limit entries after the cursor.
 func (l *entryLog) after(after loyalty.EntryID, limit int) []loyalty.Entry {
-	b := sort.Search(len(l.batches), func(i int) bool {
-		es := l.batches[i]
+	b := sort.Search(l.n, func(i int) bool {
+		es := l.batch(i)
 		return after.Less(es[len(es)-1].ID)
 	})
-	if limit <= 0 || b == len(l.batches) {
+	if limit <= 0 || b == l.n {
 		return []loyalty.Entry{}
 	}
-	es := l.batches[b]
+	es := l.batch(b)
 	i := sort.Search(len(es), func(i int) bool { return after.Less(es[i].ID) })
 	var out []loyalty.Entry
-	for ; b < len(l.batches) && len(out) < limit; b, i = b+1, 0 {
-		es := l.batches[b][i:]
+	for ; b < l.n && len(out) < limit; b, i = b+1, 0 {
+		es := l.batch(b)[i:]
 		es = es[:min(len(es), limit-len(out))]
 		if out == nil {
-			out = make([]loyalty.Entry, 0, min(limit, len(es)*(len(l.batches)-b)))
+			out = make([]loyalty.Entry, 0, min(limit, len(es)*(l.n-b)))
 		}
 		out = append(out, es...)
 	}

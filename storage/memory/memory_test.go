@@ -1,6 +1,9 @@
 package memory_test
 
 import (
+	"context"
+	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/loyaltykit/loyalty"
@@ -10,4 +13,61 @@ import (
 
 func TestConformance(t *testing.T) {
 	storagetest.Run(t, func(t *testing.T) loyalty.Store { return memory.New() })
+}
+
+// A history longer than a chunk of the store's entry log pages the same,
+// from any cursor and with any page size, as one read of it all.
+func TestHistoryPagesAcrossChunksOfTheEntryLog(t *testing.T) {
+	ctx := context.Background()
+	e, err := loyalty.NewEngine(&loyalty.Program{Name: "p", Currency: "USD"}, memory.New(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Enroll(ctx, "enroll", loyalty.Member{ID: "ann"}); err != nil {
+		t.Fatal(err)
+	}
+	const writes = 700
+	for i := range writes {
+		if _, err := e.Adjust(ctx, "k"+strconv.Itoa(i), "ann", int64(i+1), "seed"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, err := e.History(ctx, "ann", loyalty.EntryID{}, 10*writes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != writes {
+		t.Fatalf("%d entries, want %d", len(all), writes)
+	}
+	for i, en := range all {
+		if en.Amount != int64(i+1) || i > 0 && !all[i-1].ID.Less(en.ID) {
+			t.Fatalf("entry %d: %+v after %+v", i, en, all[max(i-1, 0)])
+		}
+	}
+	for _, limit := range []int{1, 7, 255, 256, 257, 1000} {
+		for _, start := range []int{-1, 0, 254, 255, 256, 511, 699} {
+			after := loyalty.EntryID{}
+			if start >= 0 {
+				after = all[start].ID
+			}
+			var got []loyalty.Entry
+			for {
+				page, err := e.History(ctx, "ann", after, limit)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(page) > limit {
+					t.Fatalf("limit %d: a page of %d", limit, len(page))
+				}
+				if len(page) == 0 {
+					break
+				}
+				got = append(got, page...)
+				after = page[len(page)-1].ID
+			}
+			if !slices.Equal(got, all[start+1:]) {
+				t.Fatalf("limit %d after entry %d: %d entries, want %d", limit, start, len(got), len(all[start+1:]))
+			}
+		}
+	}
 }
