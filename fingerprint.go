@@ -55,6 +55,9 @@ const decBig = math.MinInt64
 
 // fpDec writes the value of d, so 1.5 and 1.50 write the same.
 func fpDec(b []byte, d decimal.Decimal) []byte {
+	if d.Sign() == 0 { // the usual discount, shipping or tax
+		return append(b, 0, 0) // the varints of 0 and 0, as below
+	}
 	if d.NumDigits() > 18 {
 		return fpStr(fpInt(b, decBig), d.String())
 	}
