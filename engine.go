@@ -169,8 +169,8 @@ func (e *Engine) Enroll(ctx context.Context, key string, m Member) (*Receipt, er
 		m.JoinedAt = m.JoinedAt.UTC().Truncate(time.Microsecond)
 		m.Birthday = m.Birthday.UTC().Truncate(time.Microsecond)
 		st.Member = m
-		p, err := e.planAction(st, &Action{Kind: ActionSignup, MemberID: m.ID, At: m.JoinedAt, Ref: m.ID}, now, key, fp, OpEnroll)
-		if err != nil {
+		p := &plan{}
+		if err := e.planAction(p, st, &Action{Kind: ActionSignup, MemberID: m.ID, At: m.JoinedAt, Ref: m.ID}, now, key, fp, OpEnroll); err != nil {
 			return nil, err
 		}
 		p.ch.Member = &m
@@ -185,8 +185,8 @@ func (e *Engine) Earn(ctx context.Context, key string, o *Order) (*Receipt, erro
 	}
 	fp := orderFingerprint(o)
 	return e.write(ctx, key, fp, o.MemberID, Query{Orders: []string{o.ID}}, func(st *State, now time.Time) (*Change, error) {
-		p, err := e.planEarn(st, o, now, key, fp)
-		if err != nil {
+		p := &plan{}
+		if err := e.planEarn(p, st, o, now, key, fp); err != nil {
 			return nil, err
 		}
 		return p.finish(), nil
@@ -220,16 +220,17 @@ func (e *Engine) checkOrder(o *Order) error {
 	return nil
 }
 
-func (e *Engine) planEarn(st *State, o *Order, now time.Time, key, fp string) (*plan, error) {
+// planEarn plans into p (a zero plan) the earn of order o.
+func (e *Engine) planEarn(p *plan, st *State, o *Order, now time.Time, key, fp string) error {
 	if len(st.Orders) > 0 {
-		return nil, fmt.Errorf("%w: order %s", ErrDuplicate, o.ID)
+		return fmt.Errorf("%w: order %s", ErrDuplicate, o.ID)
 	}
 	res, scr, err := e.program.evaluateIn(Context{Now: now, Program: e.program, State: st, Member: &st.Member, Event: o})
 	defer scr.release()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	p := newPlan(st, now, key, fp, OpEarn, o.ID, Query{})
+	p.init(st, now, key, fp, OpEarn, o.ID, Query{})
 	p.settle()
 	rec := OrderRecord{ID: o.ID, MemberID: o.MemberID, Currency: o.Currency, PlacedAt: o.PlacedAt.UTC().Truncate(time.Microsecond),
 		Scale: res.Scale, Value: res.Value}
@@ -247,7 +248,7 @@ func (e *Engine) planEarn(st *State, o *Order, now time.Time, key, fp string) (*
 		}
 		if !aw.ExpiresAt.IsZero() {
 			if _, err := p.credit(aw.Account, aw.Amount, EntryEarn, time.Time{}, aw.ExpiresAt, Entry{Source: aw.Rule, Ref: o.ID, Note: aw.Note}); err != nil {
-				return nil, err
+				return err
 			}
 			continue
 		}
@@ -263,7 +264,7 @@ func (e *Engine) planEarn(st *State, o *Order, now time.Time, key, fp string) (*
 		lot, err := p.credit(aw.Account, aw.Amount, EntryEarn, hold, expires, Entry{Source: "order", Ref: o.ID,
 			Rate: rateWords(aw.Amount, res.Basis, res.Scale, o.Currency)})
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if aw.Account == PointsAccount {
 			rec.Points, rec.OrderPoints, rec.Lot = aw.Amount, aw.Order, lot
@@ -278,12 +279,12 @@ func (e *Engine) planEarn(st *State, o *Order, now time.Time, key, fp string) (*
 		}
 	}
 	if err := applySpends(p, res, o.ID); err != nil {
-		return nil, err
+		return err
 	}
 	p.ch.Orders = append(p.ch.Orders, rec)
 	p.ch.Counters = res.Counters
 	p.rcpt.Explanation, p.rcpt.Notices = slices.Clone(res.Explanation), res.Notices
-	return p, nil
+	return nil
 }
 
 func (e *Engine) expiry(earned time.Time) time.Time {
@@ -304,21 +305,22 @@ func (e *Engine) Act(ctx context.Context, key string, a *Action) (*Receipt, erro
 	}
 	fp := actionFingerprint(a)
 	return e.write(ctx, key, fp, a.MemberID, Query{}, func(st *State, now time.Time) (*Change, error) {
-		p, err := e.planAction(st, a, now, key, fp, OpAct)
-		if err != nil {
+		p := &plan{}
+		if err := e.planAction(p, st, a, now, key, fp, OpAct); err != nil {
 			return nil, err
 		}
 		return p.finish(), nil
 	})
 }
 
-func (e *Engine) planAction(st *State, a *Action, now time.Time, key, fp string, op Operation) (*plan, error) {
+// planAction plans into p (a zero plan) the credits of action a.
+func (e *Engine) planAction(p *plan, st *State, a *Action, now time.Time, key, fp string, op Operation) error {
 	res, scr, err := e.program.evaluateIn(Context{Now: now, Program: e.program, State: st, Member: &st.Member, Event: a})
 	defer scr.release()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	p := newPlan(st, now, key, fp, op, a.Ref, Query{})
+	p.init(st, now, key, fp, op, a.Ref, Query{})
 	p.settle()
 	for _, aw := range res.Awards {
 		if aw.Amount <= 0 {
@@ -329,15 +331,15 @@ func (e *Engine) planAction(st *State, a *Action, now time.Time, key, fp string,
 			expires = e.expiry(now)
 		}
 		if _, err := p.credit(aw.Account, aw.Amount, EntryEarn, time.Time{}, expires, Entry{Source: string(a.Kind), Ref: a.Ref, Note: note}); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if err := applySpends(p, res, a.Ref); err != nil {
-		return nil, err
+		return err
 	}
 	p.ch.Counters = res.Counters
 	p.rcpt.Explanation, p.rcpt.Notices = slices.Clone(res.Explanation), res.Notices
-	return p, nil
+	return nil
 }
 
 // applySpends debits what the rules asked to spend; an account holding less
@@ -432,7 +434,8 @@ func (e *Engine) planReturn(st *State, r *Return, now time.Time, key string) (*C
 	rec.ReturnedValue = returned
 	rec.Returns = append(rec.Returns, r.ID)
 
-	p := newPlan(st, now, key, returnFingerprint(r), OpReturn, r.ID, Query{Lots: true})
+	p := &plan{}
+	p.init(st, now, key, returnFingerprint(r), OpReturn, r.ID, Query{Lots: true})
 	p.settle()
 	// Points: per line at the points each line earned, plus order-level points
 	// in proportion to the value returned.
@@ -574,7 +577,8 @@ func (e *Engine) planRedeem(st *State, r *Redemption, now time.Time, key, fp str
 	if acct == "" {
 		acct = PointsAccount
 	}
-	p := newPlan(st, now, key, fp, OpRedeem, r.ID, Query{Lots: true})
+	p := &plan{}
+	p.init(st, now, key, fp, OpRedeem, r.ID, Query{Lots: true})
 	p.settle()
 	var q Quote
 	var err error
@@ -620,7 +624,8 @@ func (e *Engine) CancelRedemption(ctx context.Context, key, memberID, redemption
 			return nil, fmt.Errorf("%w: %s", ErrAlreadyCancelled, redemptionID)
 		}
 		rec.Cancelled = true
-		p := newPlan(st, now, key, fp, OpCancel, redemptionID, Query{Lots: true})
+		p := &plan{}
+		p.init(st, now, key, fp, OpCancel, redemptionID, Query{Lots: true})
 		p.settle()
 		for _, d := range rec.Draws {
 			if _, err := p.credit(rec.Account, d.Amount, EntryRestore, time.Time{}, d.ExpiresAt, Entry{Source: "cancel", Ref: redemptionID, Note: "redemption " + redemptionID + " cancelled"}); err != nil {
@@ -646,7 +651,8 @@ func (e *Engine) Adjust(ctx context.Context, key, memberID string, points int64,
 	}
 	fp := fingerprint("adjust", memberID, strconv.FormatInt(points, 10), note)
 	return e.write(ctx, key, fp, memberID, Query{Lots: points < 0}, func(st *State, now time.Time) (*Change, error) {
-		p := newPlan(st, now, key, fp, OpAdjust, "", Query{Lots: points < 0})
+		p := &plan{}
+		p.init(st, now, key, fp, OpAdjust, "", Query{Lots: points < 0})
 		p.settle()
 		if points > 0 {
 			if _, err := p.credit(PointsAccount, points, EntryAdjust, time.Time{}, e.expiry(now), Entry{Source: "operator", Note: note}); err != nil {
@@ -668,7 +674,8 @@ func (e *Engine) Adjust(ctx context.Context, key, memberID string, points int64,
 func (e *Engine) Settle(ctx context.Context, key, memberID string) (*Receipt, error) {
 	fp := fingerprint("settle", memberID)
 	return e.write(ctx, key, fp, memberID, Query{Lots: true}, func(st *State, now time.Time) (*Change, error) {
-		p := newPlan(st, now, key, fp, OpSettle, "", Query{Lots: true})
+		p := &plan{}
+		p.init(st, now, key, fp, OpSettle, "", Query{Lots: true})
 		p.settle()
 		return p.finish(), nil
 	})
@@ -691,7 +698,8 @@ func (e *Engine) AccountBalance(ctx context.Context, memberID string, a Account)
 	if st.Lots == nil {
 		return st.Balance(a), nil
 	}
-	p := newPlan(st, now, "", "", OpSettle, "", Query{Lots: true})
+	p := &plan{}
+	p.init(st, now, "", "", OpSettle, "", Query{Lots: true})
 	p.settle()
 	return *p.balance(a), nil
 }

@@ -9,7 +9,8 @@ import (
 
 // plan builds one Change from a member's State. All ledger arithmetic lives
 // here, once, in pure Go: stores only persist what a plan decided. A plan is
-// used by one goroutine and thrown away after Commit.
+// used by one goroutine and thrown away after finish; nothing the change or
+// its receipt holds points into it, so it can live on its planner's stack.
 type plan struct {
 	st      *State
 	now     time.Time
@@ -20,18 +21,20 @@ type plan struct {
 	lots     []Lot     // working copies of the loaded lots, then the new ones
 	loaded   bool      // lots were read, so NextDue can be recomputed
 	lotIdx   int
-	dirty    []uint64 // bit i%64 of dirty[i/64] is set when lots[i] is to write
-	ndirty   int      // how many bits dirty has set
-	rcpt     *Receipt
-	dirtyBuf [2]uint64
-	lines    []RecordedLine // room for an earn's order record's lines
+	// Bit i%64 of dirty[i/64] is set when lots[i] is to write, and of
+	// dirtyMore[i/64-len(dirty)] past the first 128 lots.
+	dirty     [2]uint64
+	dirtyMore []uint64
+	ndirty    int // how many bits are set
+	rcpt      *Receipt
+	lines     []RecordedLine // room for an earn's order record's lines
 }
 
-// newPlan plans a write from st, which must be the write's own copy (as
-// Store.Load returns it): the plan works on st.Lots in place.
-func newPlan(st *State, now time.Time, key, fingerprint string, op Operation, ref string, q Query) *plan {
-	p := &planned{plan: plan{st: st, now: now, version: st.Version + 1}}
-	p.dirty = p.dirtyBuf[:]
+// init starts planning a write from st, which must be the write's own copy
+// (as Store.Load returns it): the plan works on st.Lots in place. p must be
+// a zero plan.
+func (p *plan) init(st *State, now time.Time, key, fingerprint string, op Operation, ref string, q Query) {
+	p.st, p.now, p.version, p.ch = st, now, st.Version+1, new(Change)
 	if q.Lots || st.Lots != nil {
 		p.loaded = true
 		p.lots = st.Lots
@@ -44,10 +47,10 @@ func newPlan(st *State, now time.Time, key, fingerprint string, op Operation, re
 	switch op {
 	case OpEarn:
 		b := new(earnBlock)
-		rb, newLots, p.change.Orders, p.lines = &b.receiptBlock, b.lots[:0], b.orders[:0], b.lines[:0]
+		rb, newLots, p.ch.Orders, p.lines = &b.receiptBlock, b.lots[:0], b.orders[:0], b.lines[:0]
 	case OpRedeem, OpCancel:
 		b := new(redemptionBlock)
-		rb, p.change.Redemptions = &b.receiptBlock, b.redemptions[:0]
+		rb, p.ch.Redemptions = &b.receiptBlock, b.redemptions[:0]
 	default:
 		if p.loaded {
 			rb = new(receiptBlock)
@@ -59,19 +62,15 @@ func newPlan(st *State, now time.Time, key, fingerprint string, op Operation, re
 	if !p.loaded {
 		p.lots = newLots
 	}
-	p.rcpt = &rb.rcpt
-	*p.rcpt = Receipt{Key: key, Fingerprint: fingerprint, MemberID: st.Member.ID, Operation: op, Ref: ref, At: now, Version: p.version}
+	// The receipt and change are new: set what is not zero.
+	r := &rb.rcpt
+	r.Key, r.Fingerprint, r.MemberID, r.Operation, r.Ref = key, fingerprint, st.Member.ID, op, ref
+	r.At, r.Version = now, p.version
+	p.rcpt = r
 	p.balances = rb.balances[:0]
-	p.change.Key, p.change.Fingerprint, p.change.MemberID, p.change.Version = key, fingerprint, st.Member.ID, st.Version
-	p.change.Receipt, p.change.NextDue, p.change.Entries = p.rcpt, st.NextDue, rb.entries[:0]
-	p.ch = &p.change
-	return &p.plan
-}
-
-// planned holds a plan with its change in one allocation.
-type planned struct {
-	plan
-	change Change
+	ch := p.ch
+	ch.Key, ch.Fingerprint, ch.MemberID, ch.Version = key, fingerprint, st.Member.ID, st.Version
+	ch.Receipt, ch.NextDue, ch.Entries = r, st.NextDue, rb.entries[:0]
 }
 
 // receiptBlock holds a receipt with the entry and balance of a typical write
@@ -136,18 +135,29 @@ func (p *plan) lotIndex(id int64) int {
 // touch marks p.lots[i] as to write.
 func (p *plan) touch(i int) {
 	w, bit := i/64, uint64(1)<<(i%64)
-	for len(p.dirty) <= w {
-		p.dirty = append(p.dirty, 0)
+	var word *uint64
+	if w < len(p.dirty) {
+		word = &p.dirty[w]
+	} else {
+		w -= len(p.dirty)
+		for len(p.dirtyMore) <= w {
+			p.dirtyMore = append(p.dirtyMore, 0)
+		}
+		word = &p.dirtyMore[w]
 	}
-	if p.dirty[w]&bit == 0 {
-		p.dirty[w] |= bit
+	if *word&bit == 0 {
+		*word |= bit
 		p.ndirty++
 	}
 }
 
 func (p *plan) isDirty(i int) bool {
-	w := i / 64
-	return w < len(p.dirty) && p.dirty[w]&(uint64(1)<<(i%64)) != 0
+	w, bit := i/64, uint64(1)<<(i%64)
+	if w < len(p.dirty) {
+		return p.dirty[w]&bit != 0
+	}
+	w -= len(p.dirty)
+	return w < len(p.dirtyMore) && p.dirtyMore[w]&bit != 0
 }
 
 // settle activates the loaded lots whose hold is over and expires those whose
@@ -349,7 +359,7 @@ func (p *plan) finish() *Change {
 		ch.Entries = nil
 	}
 	if len(p.balances) > 0 {
-		ch.Balances = p.balances // the plan is thrown away after Commit
+		ch.Balances = p.balances // in the receipt's block or apart, not in the plan
 	}
 	if len(ch.Orders) == 0 {
 		ch.Orders = nil

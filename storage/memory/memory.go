@@ -91,7 +91,7 @@ func (s *Store) Load(ctx context.Context, memberID string, q loyalty.Query) (*lo
 	// The state and a member's balance are one allocation.
 	ls := new(loadedState)
 	st := &ls.st
-	*st = loyalty.State{Member: m.profile, Version: m.version, NextDue: m.nextDue}
+	st.Member, st.Version, st.NextDue = m.profile, m.version, m.nextDue
 	if len(m.balances) > 0 {
 		st.Balances = append(ls.balances[:0:len(ls.balances)], m.balances...)
 	}
