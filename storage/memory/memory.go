@@ -1,7 +1,6 @@
 package memory
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -23,28 +22,23 @@ type Store struct {
 }
 
 // A member keeps what its committed changes hold, without copying them: the
-// entries of each change (shared with its receipt), its order and redemption
-// records, and its lots as they are in the change that last wrote them. What
-// a write retains is what the collector scans on every cycle, so the store
-// keeps each fact once; and what it copies on growing is what a write pays
-// for again, so the lots it keeps in order are pointers, not values.
+// entries of each change (shared with its receipt) and its order and
+// redemption records. What a write retains is what the collector scans on
+// every cycle, so the store keeps each fact once. Lots are the exception:
+// a write reads every open lot of its member, so the store keeps them by
+// value, side by side (see lotSet).
 type member struct {
-	mu       sync.RWMutex
-	seq      int // place in Store.order
-	profile  loyalty.Member
-	version  int64
-	nextDue  time.Time
-	balances []loyalty.Balance
-	counters []loyalty.Counter
-	entries  entryLog
-	// lots holds the open lots by ID (IDs grow with the version, so a new
-	// lot is appended), each pointing into the Lots of the change that last
-	// wrote it. A lot that closes (Remaining 0) is never read again; it
-	// stays, skipped, until closed lots are half of the slice.
-	lots        []*loyalty.Lot
-	closed      int
-	orders      map[string]*loyalty.OrderRecord
-	redemptions map[string]*loyalty.RedemptionRecord
+	mu          sync.RWMutex
+	seq         int // place in Store.order
+	profile     loyalty.Member
+	version     int64
+	nextDue     time.Time
+	balances    []loyalty.Balance
+	counters    []loyalty.Counter
+	entries     entryLog
+	lots        lotSet
+	orders      records[loyalty.OrderRecord]
+	redemptions records[loyalty.RedemptionRecord]
 }
 
 // New returns an empty store.
@@ -99,20 +93,15 @@ func (s *Store) Load(ctx context.Context, memberID string, q loyalty.Query) (*lo
 		st.Counters = slices.Clone(m.counters)
 	}
 	if q.Lots || !q.Now.IsZero() && !m.nextDue.IsZero() && !m.nextDue.After(q.Now) {
-		st.Lots = make([]loyalty.Lot, 0, len(m.lots)-m.closed)
-		for _, l := range m.lots {
-			if l.Remaining != 0 {
-				st.Lots = append(st.Lots, *l)
-			}
-		}
+		st.Lots = m.lots.open()
 	}
 	for _, id := range q.Orders {
-		if o, ok := m.orders[id]; ok {
+		if o := m.orders.get(id); o != nil {
 			st.Orders = append(st.Orders, *o)
 		}
 	}
 	for _, id := range q.Redemptions {
-		if r, ok := m.redemptions[id]; ok {
+		if r := m.redemptions.get(id); r != nil {
 			st.Redemptions = append(st.Redemptions, *r)
 		}
 	}
@@ -181,55 +170,163 @@ func (m *member) apply(c *loyalty.Change) {
 		m.counters = setCounter(m.counters, cn)
 	}
 	for i := range c.Lots {
-		m.setLot(&c.Lots[i])
+		m.lots.set(&c.Lots[i])
 	}
-	if m.closed > 8 && 2*m.closed > len(m.lots) {
-		open := m.lots[:0]
-		for _, l := range m.lots {
-			if l.Remaining != 0 {
-				open = append(open, l)
-			}
-		}
-		clear(m.lots[len(open):])
-		m.lots, m.closed = open, 0
-	}
+	m.lots.compact()
 	for i := range c.Orders {
-		if m.orders == nil {
-			m.orders = make(map[string]*loyalty.OrderRecord)
-		}
-		m.orders[c.Orders[i].ID] = &c.Orders[i]
+		m.orders.set(c.Orders[i].ID, &c.Orders[i])
 	}
 	for i := range c.Redemptions {
-		if m.redemptions == nil {
-			m.redemptions = make(map[string]*loyalty.RedemptionRecord)
-		}
-		m.redemptions[c.Redemptions[i].ID] = &c.Redemptions[i]
+		m.redemptions.set(c.Redemptions[i].ID, &c.Redemptions[i])
 	}
 }
 
-// setLot points the lot with l's ID at l, or adds l if it is open. l is in
-// a committed change, which no one modifies.
-func (m *member) setLot(l *loyalty.Lot) {
-	n := len(m.lots)
-	if n == 0 || m.lots[n-1].ID < l.ID { // a new lot, the common case
-		if l.Remaining != 0 {
-			m.lots = append(m.lots, l)
+// lotSet keeps a member's lots by value, in ID order (IDs grow with the
+// version, so a new lot is appended), in chunks of lotChunk: adding a lot
+// never re-copies the others, and reading them all, as every write that
+// spends does, reads memory in order. Only the first chunk grows, as a
+// slice would, so a member with a few lots keeps only those. A lot that
+// closes (Remaining 0) is never read again; it stays, skipped, until the
+// closed lots are half of those kept.
+type lotSet struct {
+	chunks [][]loyalty.Lot // none empty; only an insertion overfills one
+	n      int             // lots kept
+	closed int             // of which closed
+}
+
+const lotChunk = 64
+
+// set updates the lot with l's ID, or adds l if it is open.
+func (s *lotSet) set(l *loyalty.Lot) {
+	last := len(s.chunks) - 1
+	if last < 0 || s.chunks[last][len(s.chunks[last])-1].ID < l.ID { // a new lot, the common case
+		if l.Remaining == 0 {
+			return
 		}
+		if last < 0 || len(s.chunks[last]) >= lotChunk {
+			var c []loyalty.Lot // the first chunk grows as it fills
+			if last >= 0 {
+				c = make([]loyalty.Lot, 0, lotChunk)
+			}
+			s.chunks = append(s.chunks, c)
+			last++
+		}
+		s.chunks[last] = append(s.chunks[last], *l)
+		s.n++
 		return
 	}
-	i, found := slices.BinarySearchFunc(m.lots, l.ID, func(x *loyalty.Lot, id int64) int { return cmp.Compare(x.ID, id) })
-	switch {
-	case found:
-		switch was := m.lots[i].Remaining != 0; {
-		case was && l.Remaining == 0:
-			m.closed++
-		case !was && l.Remaining != 0:
-			m.closed--
+	// The first chunk ending at or after l, and in it the first lot at or
+	// after l.
+	c, hi := 0, last
+	for c < hi {
+		if mid := int(uint(c+hi) >> 1); s.chunks[mid][len(s.chunks[mid])-1].ID < l.ID {
+			c = mid + 1
+		} else {
+			hi = mid
 		}
-		m.lots[i] = l
-	case l.Remaining != 0:
-		m.lots = slices.Insert(m.lots, i, l)
 	}
+	chunk := s.chunks[c]
+	i, hi := 0, len(chunk)-1
+	for i < hi {
+		if mid := int(uint(i+hi) >> 1); chunk[mid].ID < l.ID {
+			i = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	switch {
+	case chunk[i].ID == l.ID:
+		switch was := chunk[i].Remaining != 0; {
+		case was && l.Remaining == 0:
+			s.closed++
+		case !was && l.Remaining != 0:
+			s.closed--
+		}
+		chunk[i] = *l
+	case l.Remaining != 0:
+		s.chunks[c] = slices.Insert(chunk, i, *l)
+		s.n++
+	}
+}
+
+// compact drops the closed lots once they are half of those kept.
+func (s *lotSet) compact() {
+	if s.closed <= 8 || 2*s.closed <= s.n {
+		return
+	}
+	var kept lotSet
+	for _, c := range s.chunks {
+		for i := range c {
+			if c[i].Remaining != 0 {
+				kept.set(&c[i])
+			}
+		}
+	}
+	*s = kept
+}
+
+// open returns a copy of the open lots.
+func (s *lotSet) open() []loyalty.Lot {
+	lots := make([]loyalty.Lot, 0, s.n-s.closed)
+	for _, c := range s.chunks {
+		for i := range c {
+			if c[i].Remaining != 0 {
+				lots = append(lots, c[i])
+			}
+		}
+	}
+	return lots
+}
+
+// records keeps a member's order or redemption records by ID: in a short
+// list while they are few, as most members' are, in a map once they are
+// many.
+type records[T any] struct {
+	few  []record[T]
+	many map[string]*T
+}
+
+type record[T any] struct {
+	id string
+	r  *T
+}
+
+// fewRecords is how many records a list keeps before a map takes over.
+const fewRecords = 8
+
+func (rs *records[T]) get(id string) *T {
+	if rs.many != nil {
+		return rs.many[id]
+	}
+	for i := range rs.few {
+		if rs.few[i].id == id {
+			return rs.few[i].r
+		}
+	}
+	return nil
+}
+
+func (rs *records[T]) set(id string, r *T) {
+	if rs.many != nil {
+		rs.many[id] = r
+		return
+	}
+	for i := range rs.few {
+		if rs.few[i].id == id {
+			rs.few[i].r = r
+			return
+		}
+	}
+	if len(rs.few) < fewRecords {
+		rs.few = append(rs.few, record[T]{id, r})
+		return
+	}
+	rs.many = make(map[string]*T, 2*fewRecords)
+	for _, x := range rs.few {
+		rs.many[x.id] = x.r
+	}
+	rs.many[id] = r
+	rs.few = nil
 }
 
 func setBalance(bs []loyalty.Balance, b loyalty.Balance) []loyalty.Balance {
