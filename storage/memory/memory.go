@@ -239,6 +239,8 @@ func (s *lotSet) set(l *loyalty.Lot) {
 		switch was := chunk[i].Remaining != 0; {
 		case was && l.Remaining == 0:
 			s.closed++
+			chunk[i].Remaining = 0 // the rest of a closed lot is never read
+			return
 		case !was && l.Remaining != 0:
 			s.closed--
 		}
