@@ -34,33 +34,30 @@ type plan struct {
 // (as Store.Load returns it): the plan works on st.Lots in place. p must be
 // a zero plan.
 func (p *plan) init(st *State, now time.Time, key, fingerprint string, op Operation, ref string, q Query) {
-	p.st, p.now, p.version, p.ch = st, now, st.Version+1, new(Change)
+	p.st, p.now, p.version = st, now, st.Version+1
 	if q.Lots || st.Lots != nil {
 		p.loaded = true
 		p.lots = st.Lots
+		p.ch = new(Change)
+	} else {
+		// A write that does not read lots writes only new ones: room for
+		// one with the change, which a store need not keep after Commit.
+		b := new(changeBlock)
+		p.ch, p.lots = &b.ch, b.lots[:0]
 	}
 	// The receipt is allocated apart, with room for what the operation's
 	// receipt and change usually hold: a store may keep it after the plan
-	// is gone. A write that does not read lots writes only new lots.
+	// is gone.
 	var rb *receiptBlock
-	var newLots []Lot
 	switch op {
 	case OpEarn:
 		b := new(earnBlock)
-		rb, newLots, p.ch.Orders, p.lines = &b.receiptBlock, b.lots[:0], b.orders[:0], b.lines[:0]
+		rb, p.ch.Orders, p.lines = &b.receiptBlock, b.orders[:0], b.lines[:0]
 	case OpRedeem, OpCancel:
 		b := new(redemptionBlock)
 		rb, p.ch.Redemptions = &b.receiptBlock, b.redemptions[:0]
 	default:
-		if p.loaded {
-			rb = new(receiptBlock)
-		} else {
-			b := new(receiptLotBlock)
-			rb, newLots = &b.receiptBlock, b.lots[:0]
-		}
-	}
-	if !p.loaded {
-		p.lots = newLots
+		rb = new(receiptBlock)
 	}
 	// The receipt and change are new: set what is not zero.
 	r := &rb.rcpt
@@ -73,6 +70,12 @@ func (p *plan) init(st *State, now time.Time, key, fingerprint string, op Operat
 	ch.Receipt, ch.NextDue, ch.Entries = r, st.NextDue, rb.entries[:0]
 }
 
+// changeBlock is a change with room for a new lot.
+type changeBlock struct {
+	ch   Change
+	lots [1]Lot
+}
+
 // receiptBlock holds a receipt with the entry and balance of a typical write
 // in one allocation, which the receipt keeps whole; a write with more
 // entries or balances appends them elsewhere.
@@ -82,16 +85,10 @@ type receiptBlock struct {
 	balances [1]Balance
 }
 
-// receiptLotBlock is a receiptBlock with room for a new lot.
-type receiptLotBlock struct {
-	receiptBlock
-	lots [1]Lot
-}
-
-// earnBlock has room for an earn's receipt, lot and order record with two
-// lines (which fills its size class).
+// earnBlock has room for an earn's receipt and order record with two lines
+// (which fills its size class).
 type earnBlock struct {
-	receiptLotBlock
+	receiptBlock
 	orders [1]OrderRecord
 	lines  [2]RecordedLine
 }
