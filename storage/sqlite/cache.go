@@ -37,8 +37,9 @@ type cachedMember struct {
 // record (NULL for none) as one row of one statement, so in one snapshot.
 // Its arguments: member, order ID, member, redemption ID, member.
 const peekSQL = `SELECT version,
-		(SELECT record FROM loyalty_ledger WHERE member_id = ? AND part = 5 AND name = ? AND seq = 0 AND idx = 0),
-		(SELECT record FROM loyalty_ledger WHERE member_id = ? AND part = 6 AND name = ? AND seq = 0 AND idx = 0)
+		(SELECT j.order_record FROM loyalty_ledger AS o JOIN loyalty_journal AS j ON j.id = o.journal
+			WHERE o.member_id = ? AND o.part = 3 AND o.name = ? AND o.seq = 0),
+		(SELECT record FROM loyalty_ledger WHERE member_id = ? AND part = 6 AND name = ? AND seq = 0)
 	FROM loyalty_ledger WHERE member_id = ? AND ` + memberRow
 
 func cloneMember(m loyalty.Member) loyalty.Member {
@@ -91,7 +92,7 @@ func (s *Store) peek(ctx context.Context, st *stmts, memberID string, q loyalty.
 			return nil, false, fmt.Errorf("sqlite: load %s: %w", memberID, err)
 		}
 		if o != nil {
-			x, err := decodeOrder(o)
+			x, err := decodeOrder(o, q.Orders[0], memberID)
 			if err != nil {
 				rows.Close()
 				return nil, false, fmt.Errorf("sqlite: load %s: order %s: %w", memberID, q.Orders[0], err)

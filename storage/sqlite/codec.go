@@ -175,35 +175,54 @@ func convert[T, U any](xs []T, f func(T) U) []U {
 	return ys
 }
 
-// orderDoc is an OrderRecord as stored in its ledger row.
+// orderDoc is an OrderRecord as stored in its journal row. Its ID is the
+// name of its order ID row and its member that row's member, so neither is
+// stored again: ID and Member, which take the place of orderJSON's, are set
+// only when they differ (records written under schema 1 have both).
 type orderDoc struct {
 	orderJSON
-	Lines []lineJSON `json:"n,omitzero"`
+	Lines  []lineJSON `json:"n,omitzero"`
+	ID     *string    `json:"i,omitempty"`
+	Member *string    `json:"m,omitempty"`
 }
 
-func encodeOrder(o *loyalty.OrderRecord) ([]byte, error) {
-	return marshalOrderDoc(&orderDoc{
+// encodeOrder encodes o, the record of an order of member.
+func encodeOrder(o *loyalty.OrderRecord, member string) ([]byte, error) {
+	d := orderDoc{
 		orderJSON: orderJSON(*o),
 		Lines:     convert(o.Lines, func(l loyalty.RecordedLine) lineJSON { return lineJSON(l) }),
-	})
+	}
+	if o.MemberID != member {
+		d.Member = &o.MemberID
+	}
+	return marshalOrderDoc(&d)
 }
 
-func decodeOrder(b []byte) (loyalty.OrderRecord, error) {
+// decodeOrder decodes the record of order id of member.
+func decodeOrder(b []byte, id, member string) (loyalty.OrderRecord, error) {
 	var d orderDoc
 	if err := json.Unmarshal(b, &d); err != nil {
 		return loyalty.OrderRecord{}, err
 	}
 	o := loyalty.OrderRecord(d.orderJSON)
+	o.ID, o.MemberID = id, member
+	if d.ID != nil {
+		o.ID = *d.ID
+	}
+	if d.Member != nil {
+		o.MemberID = *d.Member
+	}
 	o.Lines = convert(d.Lines, func(l lineJSON) loyalty.RecordedLine { return loyalty.RecordedLine(l) })
 	return o, nil
 }
 
-// receiptDoc is a Receipt as stored, in the ledger row (member, 4, ”,
-// version, -1). When its entries are exactly the change's entries, they are
-// not stored twice: EntriesInLedger says to read them back from the ledger
-// (by member and version). When its key, fingerprint, member and version are
-// those of its idempotency record (loyalty_writes), they are not stored
-// twice either: KeyInWrites. The redemption's Value is also kept exactly.
+// receiptDoc is a Receipt as stored, in the first journal row of its write.
+// When its entries are exactly the change's entries, they are not stored
+// twice: EntriesInLedger says to read them back from the journal (the
+// write's rows). When its key, member and version are those of its
+// idempotency record (loyalty_writes) and its fingerprint that of its
+// journal row, they are not stored twice either: KeyInWrites. The
+// redemption's Value is also kept exactly.
 type receiptDoc struct {
 	receiptJSON
 	Balances        []balanceJSON     `json:"b,omitzero"`
@@ -213,7 +232,8 @@ type receiptDoc struct {
 	RedemptionValue *exactMoney       `json:"V,omitzero"`
 }
 
-// storedWrite is a row of loyalty_writes and its receipt document.
+// storedWrite is a row of loyalty_writes, with its receipt document and
+// fingerprint.
 type storedWrite struct {
 	key, fingerprint, member string
 	version                  int64
@@ -241,7 +261,7 @@ func encodeReceipt(r *loyalty.Receipt, c *loyalty.Change) ([]byte, error) {
 }
 
 // entriesInLedger reports whether the receipt's entries can be read back
-// from the ledger rows c writes: they are c's entries, of r's member and
+// from the journal rows c writes: they are c's entries, of r's member and
 // version.
 func entriesInLedger(r *loyalty.Receipt, c *loyalty.Change) bool {
 	if len(r.Entries) == 0 || len(r.Entries) != len(c.Entries) || r.MemberID != c.MemberID || r.Version != c.Version+1 {

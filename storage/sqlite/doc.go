@@ -51,26 +51,43 @@
 // encoding/json documents of mirrors of the root package's types with short
 // names and no zero fields (codec.go; an earn's receipt and order record are
 // written by hand-written encoders that produce the same bytes, encode.go).
-// A member's current state, its entries
-// and receipts and its order and redemption records are one range of one
-// table, clustered by member and newest rows first, so that a write changes
-// a few adjacent pages and a Load is one range scan (an earn changes about
-// 6.3 WAL pages, against 7.8 with receipts and records in tables of their
-// own and 11.6 with a table per part). Views present the parts as tables:
 //
-//	loyalty_ledger       (member_id, part, name, seq DESC, idx DESC) PK;
-//	                     part 0 is the member row, 1 the balances, 2 the
-//	                     counters, 3 the open lots, 4 the entries and
-//	                     receipts, 5 the order records, 6 the redemption
-//	                     records
+// A write appends its entries, receipt and order records to loyalty_journal,
+// a rowid table that only grows at its end, and changes a few small rows of
+// its member's range of loyalty_ledger, all next to the member's row: the
+// member's current state (profile, version, points balance, other balances,
+// counters, open lots) and the rows that find the member's journal rows (by
+// write, by order ID). SQLite adds a page at the end of a rowid table
+// without touching the others, while rows inserted among full pages make it
+// rebalance them over and over; so an earn writes about 4.3 WAL pages (2.2
+// for a bare insert-plus-upsert transaction; 6.7 under schema version 1,
+// which kept entries, receipts and records in the member's range), and a
+// Load is one range scan. Views present the parts as tables
+// (migrations/0002_journal.sql has the details):
+//
+//	loyalty_ledger       (member_id, part, name, seq) PK; part -1 holds the
+//	                     open lots, 0 the member, 1 the balances of accounts
+//	                     other than points, 2 the counters, 3 the order IDs
+//	                     (journal: the row of the order's record), 4 the
+//	                     writes, newest first (journal, journal_last: the
+//	                     write's journal rows), 6 the redemption records
+//	loyalty_journal      id PK, member_id, version, idx: a write's entries
+//	                     (idx 0, 1, ...) in order; its receipt, fingerprint
+//	                     and first order record in its first row (idx -1
+//	                     when it has no entries); more order records in rows
+//	                     of their own. A write that changes an order record
+//	                     writes it again, and its order ID row points to it
+//	loyalty_writes       key PK, member_id, version: one small row per
+//	                     committed write, the idempotency record
 //	loyalty_members      view: member_id, profile (loyalty.Member), version
 //	                     (bumped by every write), next_due (earliest lot
 //	                     activation or expiry)
 //	loyalty_balances     view: member_id, account, available, pending: the
-//	                     maintained balance, moved in the same statement as
-//	                     the member's version by exactly the sum of the
+//	                     maintained balance, moved by exactly the sum of the
 //	                     write's entries (Commit refuses a change whose
-//	                     planned balances disagree, with ErrUnbalanced)
+//	                     planned balances disagree, with ErrUnbalanced); the
+//	                     points balance is in the member's row, moved in the
+//	                     same statement as its version
 //	loyalty_counters     view: member_id, name, period, value
 //	loyalty_lots         view: member_id, lot_id, account, remaining,
 //	                     earned_at, expires_at, activates_at, ref; open lots
@@ -79,23 +96,20 @@
 //	loyalty_entries      view: member_id, version, idx, account, kind, amount,
 //	                     pending, at, key, source, ref, lot, rate, note: the
 //	                     append-only ledger, paged by (version, idx)
-//	loyalty_receipts     view: member_id, version, receipt (loyalty.Receipt):
-//	                     a write's receipt, just before its entries; its
-//	                     entries, key and fingerprint are read back from the
-//	                     ledger and loyalty_writes rather than stored twice
+//	loyalty_receipts     view: member_id, version, receipt (loyalty.Receipt),
+//	                     fingerprint: its entries, key and member are read
+//	                     back from the journal and loyalty_writes rather than
+//	                     stored twice
 //	loyalty_orders       view: member_id, order_id, record
-//	                     (loyalty.OrderRecord)
+//	                     (loyalty.OrderRecord, as last written)
 //	loyalty_redemptions  view: member_id, redemption_id, record
 //	                     (loyalty.RedemptionRecord, its Value kept exactly)
-//	loyalty_writes       key PK, fingerprint, member_id, version: one small
-//	                     row per committed write, the idempotency record
 //
 // An earn is one transaction of four statements (the idempotency record;
-// the member's version; its balance; the receipt, entry, lot and order
-// record in one insert that binds only each row's own columns) and one
-// fsync. The writer connections checkpoint the WAL every 4000 pages
+// the member's version and points balance; its journal row; its lot, order
+// ID and write rows, in one insert that binds only each row's own columns)
+// and one fsync. The writer connections checkpoint the WAL every 4000 pages
 // (wal_autocheckpoint; SQLite's default is 1000), so the WAL file grows to
 // about 16 MB: a checkpoint costs milliseconds inside the commit that runs
-// it, and an earn writes about 6 pages, so with the default one earn in
-// 160 paid for one.
+// it, and with the default one earn in about 230 paid for one.
 package sqlite

@@ -7,7 +7,7 @@ import (
 )
 
 // Hand-written encoders for the documents of the common writes: an earn's
-// receipt (balances and an explanation; its entries in the ledger, its key
+// receipt (balances and an explanation; its entries in the journal, its key
 // in loyalty_writes) and order record. They write exactly the bytes
 // encoding/json writes for the same value (encode_test.go checks it), several
 // times faster; a document with parts they do not handle (a receipt's stored
@@ -166,8 +166,6 @@ func marshalOrderDoc(d *orderDoc) ([]byte, error) {
 	}
 	w := jsonObj{b: make([]byte, 0, 128)}
 	top := w.open()
-	w.str("i", d.ID)
-	w.str("m", d.MemberID)
 	w.str("c", string(d.Currency))
 	if !w.time("t", d.PlacedAt) {
 		return json.Marshal(d)
@@ -196,6 +194,14 @@ func marshalOrderDoc(d *orderDoc) ([]byte, error) {
 			w.close(o)
 		}
 		w.b = append(w.b, ']')
+	}
+	if d.ID != nil {
+		w.field("i")
+		w.b = appendJSONString(w.b, *d.ID)
+	}
+	if d.Member != nil {
+		w.field("m")
+		w.b = appendJSONString(w.b, *d.Member)
 	}
 	w.close(top)
 	return w.b, nil

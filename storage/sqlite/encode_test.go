@@ -54,10 +54,13 @@ func TestMarshalReceiptDocIsEncodingJSON(t *testing.T) {
 // writes exactly what encoding/json writes.
 func TestMarshalOrderDocIsEncodingJSON(t *testing.T) {
 	at := time.Date(2026, 3, 4, 5, 6, 7, 123456000, time.UTC)
+	id, member, empty := "o<1>", "m\u00e9", ""
 	docs := []orderDoc{
 		{},
 		{orderJSON: orderJSON{ID: "o<1>", MemberID: "m\u00e9", Currency: "USD", PlacedAt: at, Scale: 2, Value: 2000, Points: 20, OrderPoints: -1,
 			Lot: 3, ReturnedValue: 4, Reversed: 5, ByAmount: true}, Lines: []lineJSON{{}, {SKU: "s", Quantity: 1, Value: 2, Points: 3, Returned: 4}}},
+		{orderJSON: orderJSON{Currency: "USD"}, ID: &id, Member: &member},
+		{Lines: []lineJSON{{SKU: "s"}}, Member: &empty},
 		{Lines: []lineJSON{}},
 		{orderJSON: orderJSON{PlacedAt: at.In(time.FixedZone("x", -7200))}},
 		{orderJSON: orderJSON{Returns: []string{"r"}}},

@@ -8,18 +8,29 @@ import (
 	"sync"
 )
 
-// Parts of a member's range of loyalty_ledger (see migrations/0001_init.sql).
-// A write's receipt is in partEntry at idx receiptIdx, before its entries.
+// Parts of a member's range of loyalty_ledger, in key order (see
+// migrations/0002_journal.sql). A write touches the rows around the
+// member row, and keeps them small: its new lot ends the open lots, oldest
+// first, just before the member row; its write row (which journal rows it
+// appended) starts the writes, newest first (seq is minus the version),
+// after the balances, counters and order IDs. Its entries, receipt and
+// order records go to loyalty_journal, which only ever grows at its end.
 const (
+	partLot        = -1
 	partMember     = 0
 	partBalance    = 1
 	partCounter    = 2
-	partLot        = 3
-	partEntry      = 4
-	partOrder      = 5
+	partOrder      = 3 // an order ID and the journal row of its record
+	partWrite      = 4 // a write (seq is minus its version) and its journal rows
 	partRedemption = 6
+)
 
+// Journal rows: a write's entries (idx 0, 1, ...), its receipt in its first
+// row (the first entry's, or a row of its own at idx receiptIdx), the first
+// of its order records there too and the others in rows of their own.
+const (
 	receiptIdx = -1
+	orderIdx   = -2 // the second order record's row; the third's is at -3...
 )
 
 // stmts are the prepared statements of one handle. The read pool has only
@@ -31,11 +42,12 @@ type stmts struct {
 	// writes
 	begin, commit, rollback, peek                  *sql.Stmt
 	insertWrite, insertMember, updateMember        *sql.Stmt
+	updateMemberPoints, moveMemberPoints           *sql.Stmt
 	deleteLot                                      *sql.Stmt
 	setBalance, balance, insertBalance, addBalance *sql.Stmt
 	all                                            []*sql.Stmt
 
-	// putRows statements by shape, prepared on db when first used.
+	// putRows statements by table and shape, prepared on db when first used.
 	db     preparer
 	mu     sync.Mutex
 	shapes map[string]*sql.Stmt
@@ -48,30 +60,32 @@ const (
 	writeStatements
 )
 
-// The row of a member: part 0 and the default name, seq and idx.
-const memberRow = `part = 0 AND name = '' AND seq = 0 AND idx = 0`
+// The row of a member: part 0 and the default name and seq. It also holds
+// the member's points balance (available, pending; NULL for none): every
+// earn moves it, and an UPDATE costs a rewrite of the whole row.
+const memberRow = `part = 0 AND name = '' AND seq = 0`
 
 // loadColumns are what loadSQL selects from loyalty_ledger, in scanState's
 // order: the part, the name and, by part, its own columns in a few shared
 // ones (fewer columns make a cheaper row to step and scan):
 //
-//	part     t1       t2   i1         i2         i3         i4          i5
-//	member   profile       version    next_due
-//	balance                available  pending
-//	counter  period        value
-//	lot      account  ref  seq        remaining  earned_at  expires_at  activates_at
-//	record   record
+//	part        t1       t2   i1         i2         i3         i4          i5
+//	lot         account  ref  lot ID     remaining  earned_at  expires_at  activates_at
+//	member      profile       version    next_due   available  pending
+//	balance                   available  pending
+//	counter     period        value
+//	redemption  record
 const loadColumns = `l.part, l.name,
-	CASE l.part WHEN 0 THEN l.profile WHEN 2 THEN l.period WHEN 3 THEN l.account ELSE l.record END,
-	CASE l.part WHEN 3 THEN l.ref END,
-	CASE l.part WHEN 0 THEN l.version WHEN 1 THEN l.available WHEN 2 THEN l.value WHEN 3 THEN l.seq END,
-	CASE l.part WHEN 0 THEN l.next_due WHEN 1 THEN l.pending WHEN 3 THEN l.remaining END,
-	CASE l.part WHEN 3 THEN l.earned_at END,
-	CASE l.part WHEN 3 THEN l.expires_at END,
-	CASE l.part WHEN 3 THEN l.activates_at END`
+	CASE l.part WHEN 0 THEN l.profile WHEN 2 THEN l.period WHEN -1 THEN l.account ELSE l.record END,
+	CASE l.part WHEN -1 THEN l.ref END,
+	CASE l.part WHEN 0 THEN l.version WHEN 1 THEN l.available WHEN 2 THEN l.value WHEN -1 THEN l.seq END,
+	CASE l.part WHEN 0 THEN l.next_due WHEN 1 THEN l.pending WHEN -1 THEN l.remaining END,
+	CASE l.part WHEN -1 THEN l.earned_at WHEN 0 THEN l.available END,
+	CASE l.part WHEN -1 THEN l.expires_at WHEN 0 THEN l.pending END,
+	CASE l.part WHEN -1 THEN l.activates_at END`
 
-// recordRow is the rest of the key of an order or redemption record row.
-const recordRow = `l.seq = 0 AND l.idx = 0`
+// orderColumns are loadColumns for an order ID row o and its journal row j.
+const orderColumns = `3, o.name, j.order_record, NULL, NULL, NULL, NULL, NULL, NULL`
 
 // loadIDs is how many order and redemption IDs the load statement takes
 // inline; Loads that ask for more use loadMany.
@@ -86,53 +100,76 @@ const loadIDs = 1
 func loadSQL(few bool) string {
 	records := `
 		UNION ALL
-		SELECT ` + loadColumns + ` FROM loyalty_ledger AS l
-			WHERE ?4 IS NOT NULL AND l.member_id = ?1 AND l.part = 5 AND l.name = ?4 AND ` + recordRow + `
+		SELECT ` + orderColumns + ` FROM loyalty_ledger AS o JOIN loyalty_journal AS j ON j.id = o.journal
+			WHERE ?4 IS NOT NULL AND o.member_id = ?1 AND o.part = 3 AND o.name = ?4 AND o.seq = 0
 		UNION ALL
 		SELECT ` + loadColumns + ` FROM loyalty_ledger AS l
-			WHERE ?5 IS NOT NULL AND l.member_id = ?1 AND l.part = 6 AND l.name = ?5 AND ` + recordRow
+			WHERE ?5 IS NOT NULL AND l.member_id = ?1 AND l.part = 6 AND l.name = ?5 AND l.seq = 0`
 	if !few {
 		records = `
 		UNION ALL
-		SELECT ` + loadColumns + ` FROM json_each(?4) AS j JOIN loyalty_ledger AS l
-			ON l.member_id = ?1 AND l.part = 5 AND l.name = j.value AND ` + recordRow + `
+		SELECT ` + orderColumns + ` FROM json_each(?4) AS k
+			JOIN loyalty_ledger AS o ON o.member_id = ?1 AND o.part = 3 AND o.name = k.value AND o.seq = 0
+			JOIN loyalty_journal AS j ON j.id = o.journal
 		UNION ALL
-		SELECT ` + loadColumns + ` FROM json_each(?5) AS j JOIN loyalty_ledger AS l
-			ON l.member_id = ?1 AND l.part = 6 AND l.name = j.value AND ` + recordRow
+		SELECT ` + loadColumns + ` FROM json_each(?5) AS k JOIN loyalty_ledger AS l
+			ON l.member_id = ?1 AND l.part = 6 AND l.name = k.value AND l.seq = 0`
 	}
 	return `
 		SELECT ` + loadColumns + ` FROM loyalty_ledger AS l
-			WHERE l.member_id = ?1 AND l.part <= CASE
-				WHEN ?2 OR (SELECT next_due FROM loyalty_ledger WHERE member_id = ?1 AND ` + memberRow + `) <= ?3 THEN 3
-				ELSE 2 END` + records
+			WHERE l.member_id = ?1 AND l.part BETWEEN CASE
+				WHEN ?2 OR (SELECT next_due FROM loyalty_ledger WHERE member_id = ?1 AND ` + memberRow + `) <= ?3 THEN -1
+				ELSE 0 END AND 2` + records
 }
 
-// rowColumns are the columns putRows writes: those of entries, the
-// receipt, lots, counters and records (a row leaves the others NULL).
-const rowColumns = `member_id, part, name, seq, idx, account, remaining, earned_at, expires_at, activates_at, ref,
-	kind, amount, pending, at, key, source, lot, rate, note, period, value, record`
-
-// Kinds of ledger rows putRows writes, and the values each writes in
-// rowColumns order: "?" is an argument of the row (the first is the member
-// ID), "" NULL, anything else a literal. A row binds only its own columns.
-// Parameters are plain "?", not "?NNN": the driver allocates the name of
-// every numbered parameter at every execution.
+// A write's rows are written by putRows statements: INSERTs of several rows
+// of one table at once, by kind of row. Each kind says the table, and the
+// values it writes in that table's columns: "?" is an argument of the row
+// (the first is the member ID), "" NULL, anything else a literal. A row
+// binds only its own columns. Parameters are plain "?", not "?NNN": the
+// driver allocates the name of every numbered parameter at every execution.
 const (
-	rowReceipt    = 'R' // member, version, record
-	rowEntry      = 'E' // member, version, idx, account, ref, kind, amount, pending, at, key, source, lot, rate, note
+	// Ledger rows. A lot, counter, order ID or redemption record that
+	// exists is updated; a write row never exists.
 	rowLot        = 'L' // member, lot ID, account, remaining, earned_at, expires_at, activates_at, ref
 	rowCounter    = 'C' // member, name, period, value
-	rowOrder      = 'O' // member, order ID, record
+	rowOrder      = 'O' // member, order ID, journal row of its record
+	rowWrite      = 'W' // member, minus the version, its first and last journal rows
 	rowRedemption = 'D' // member, redemption ID, record
+	// Journal rows, always new.
+	rowEntry        = 'E' // member, version, idx, account, ref, kind, amount, pending, at, key, source, lot, rate, note
+	rowEntryReceipt = 'F' // an entry's, then the receipt, fingerprint and (NULL for none) the first order record
+	rowReceipt      = 'R' // member, version, receipt, fingerprint, first order record (or NULL)
+	rowOrderRecord  = 'X' // member, version, idx, order record
+)
+
+const (
+	ledgerColumns = `member_id, part, name, seq, account, remaining, earned_at, expires_at, activates_at, ref,
+		period, value, record, journal, journal_last`
+	journalColumns = `member_id, version, idx, account, ref, kind, amount, pending, at, key, source, lot, rate, note,
+		receipt, fingerprint, order_record`
 )
 
 var rowValues = map[byte][]string{
-	rowReceipt:    {"?", "4", "''", "?", "-1", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "?"},
-	rowEntry:      {"?", "4", "''", "?", "?", "?", "", "", "", "", "?", "?", "?", "?", "?", "?", "?", "?", "?", "?", "", "", ""},
-	rowLot:        {"?", "3", "''", "?", "0", "?", "?", "?", "?", "?", "?", "", "", "", "", "", "", "", "", "", "", "", ""},
-	rowCounter:    {"?", "2", "?", "0", "0", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "?", "?", ""},
-	rowOrder:      {"?", "5", "?", "0", "0", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "?"},
-	rowRedemption: {"?", "6", "?", "0", "0", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "?"},
+	rowLot:        {"?", "-1", "''", "?", "?", "?", "?", "?", "?", "?", "", "", "", "", ""},
+	rowCounter:    {"?", "2", "?", "0", "", "", "", "", "", "", "?", "?", "", "", ""},
+	rowOrder:      {"?", "3", "?", "0", "", "", "", "", "", "", "", "", "", "?", ""},
+	rowWrite:      {"?", "4", "''", "?", "", "", "", "", "", "", "", "", "", "?", "?"},
+	rowRedemption: {"?", "6", "?", "0", "", "", "", "", "", "", "", "", "?", "", ""},
+
+	rowEntry:        {"?", "?", "?", "?", "?", "?", "?", "?", "?", "?", "?", "?", "?", "?", "", "", ""},
+	rowEntryReceipt: {"?", "?", "?", "?", "?", "?", "?", "?", "?", "?", "?", "?", "?", "?", "?", "?", "?"},
+	rowReceipt:      {"?", "?", "-1", "", "", "", "", "", "", "", "", "", "", "", "?", "?", "?"},
+	rowOrderRecord:  {"?", "?", "?", "", "", "", "", "", "", "", "", "", "", "", "", "", "?"},
+}
+
+// inJournal reports whether rows of kind k are journal rows.
+func inJournal(k byte) bool {
+	switch k {
+	case rowEntry, rowEntryReceipt, rowReceipt, rowOrderRecord:
+		return true
+	}
+	return false
 }
 
 // maxRows is the most rows one putRows statement writes; more take several.
@@ -142,13 +179,16 @@ const maxRows = 8
 // change of a rarer shape prepares its statement for once.
 const maxShapes = 64
 
-// putRowsSQL inserts ledger rows of the kinds in shape, in that order (the
-// receipt, entries, lots, counters, order and redemption records). A lot,
-// counter or record that exists is updated; the receipt and entries never
-// exist (Commit checks that its entries are of the version it creates).
+// putRowsSQL inserts rows of the kinds in shape, in that order, all of
+// them ledger rows or all journal rows.
 func putRowsSQL(shape string) string {
 	var b strings.Builder
-	b.WriteString(`INSERT INTO loyalty_ledger (` + rowColumns + `) VALUES `)
+	journal := inJournal(shape[0])
+	if journal {
+		b.WriteString(`INSERT INTO loyalty_journal (` + journalColumns + `) VALUES `)
+	} else {
+		b.WriteString(`INSERT INTO loyalty_ledger (` + ledgerColumns + `) VALUES `)
+	}
 	for i := range len(shape) {
 		if i > 0 {
 			b.WriteString(", ")
@@ -167,10 +207,12 @@ func putRowsSQL(shape string) string {
 		}
 		b.WriteByte(')')
 	}
-	b.WriteString(` ON CONFLICT (member_id, part, name, seq, idx) DO UPDATE SET
+	if !journal {
+		b.WriteString(` ON CONFLICT (member_id, part, name, seq) DO UPDATE SET
 		account = excluded.account, remaining = excluded.remaining, earned_at = excluded.earned_at,
 		expires_at = excluded.expires_at, activates_at = excluded.activates_at, ref = excluded.ref,
-		period = excluded.period, value = excluded.value, record = excluded.record`)
+		period = excluded.period, value = excluded.value, record = excluded.record, journal = excluded.journal`)
+	}
 	return b.String()
 }
 
@@ -208,6 +250,13 @@ func (s *stmts) putRows(ctx context.Context, shape string) (st *sql.Stmt, done f
 	return st, func() {}, nil
 }
 
+// writeRows joins a write's row h (member, part 4, minus its version) to
+// its journal rows j.
+const writeRows = `j.id BETWEEN h.journal AND h.journal_last`
+
+// entryColumns are what scanEntries reads from a journal row j.
+const entryColumns = `j.version, j.idx, j.account, j.kind, j.amount, j.pending, j.at, j.key, j.source, j.ref, j.lot, j.rate, j.note`
+
 func prepare(ctx context.Context, db preparer, set stmtSet) (*stmts, error) {
 	s := &stmts{db: db}
 	qs := []struct {
@@ -216,20 +265,25 @@ func prepare(ctx context.Context, db preparer, set stmtSet) (*stmts, error) {
 	}{
 		{&s.load, loadSQL(true)},
 		{&s.loadMany, loadSQL(false)},
-		{&s.selectWrite, `SELECT w.fingerprint, w.member_id, w.version, l.record FROM loyalty_writes AS w
-			LEFT JOIN loyalty_ledger AS l ON l.member_id = w.member_id AND l.part = 4 AND l.name = '' AND l.seq = w.version AND l.idx = -1
+		// A write's receipt is in its first journal row.
+		{&s.selectWrite, `SELECT j.fingerprint, w.member_id, w.version, j.receipt FROM loyalty_writes AS w
+			LEFT JOIN loyalty_ledger AS h ON h.member_id = w.member_id AND h.part = 4 AND h.name = '' AND h.seq = -w.version
+			LEFT JOIN loyalty_journal AS j ON j.id = h.journal
 			WHERE w.key = ?`},
-		// The range on seq (the version) uses the primary key; the OR only
-		// filters the first version.
-		{&s.history, `SELECT seq, idx, account, kind, amount, pending, at, key, source, ref, lot, rate, note
-			FROM loyalty_ledger WHERE member_id = ?1 AND part = 4 AND name = '' AND seq >= ?2 AND (seq > ?2 OR idx > ?3) AND idx >= 0
-			ORDER BY seq, idx LIMIT ?4`},
-		{&s.entries, `SELECT seq, idx, account, kind, amount, pending, at, key, source, ref, lot, rate, note
-			FROM loyalty_ledger WHERE member_id = ? AND part = 4 AND name = '' AND seq = ? AND idx >= 0 ORDER BY idx`},
+		// The writes from the cursor's on, oldest first (seq, minus the
+		// version, descending), each with its journal rows in order; the
+		// OR only filters the cursor's own write.
+		{&s.history, `SELECT ` + entryColumns + `
+			FROM loyalty_ledger AS h JOIN loyalty_journal AS j ON ` + writeRows + `
+			WHERE h.member_id = ?1 AND h.part = 4 AND h.name = '' AND h.seq <= -?2 AND j.idx >= 0 AND (h.seq < -?2 OR j.idx > ?3)
+			ORDER BY h.seq DESC, j.id LIMIT ?4`},
+		{&s.entries, `SELECT ` + entryColumns + `
+			FROM loyalty_ledger AS h JOIN loyalty_journal AS j ON ` + writeRows + `
+			WHERE h.member_id = ? AND h.part = 4 AND h.name = '' AND h.seq = -? AND j.idx >= 0 ORDER BY j.id`},
 		{&s.exists, `SELECT 1 FROM loyalty_ledger WHERE member_id = ? AND ` + memberRow},
-		{&s.version, `SELECT version FROM loyalty_ledger WHERE member_id = ? AND ` + memberRow},
-		// Every member's range starts with its member row, so the next
-		// member after x is min(member_id) > x: one seek per member.
+		{&s.version, `SELECT version, available, pending FROM loyalty_ledger WHERE member_id = ? AND ` + memberRow},
+		// A member's rows are one range of the key, so the next member
+		// after x is min(member_id) > x: one seek per member.
 		{&s.members, `WITH RECURSIVE m(id, n) AS (
 				SELECT (SELECT min(member_id) FROM loyalty_ledger WHERE member_id > ?1), 1
 				UNION ALL
@@ -246,23 +300,29 @@ func prepare(ctx context.Context, db preparer, set stmtSet) (*stmts, error) {
 			{&s.peek, peekSQL},
 			{&s.commit, `COMMIT`},
 			{&s.rollback, `ROLLBACK`},
-			{&s.insertWrite, `INSERT INTO loyalty_writes (key, fingerprint, member_id, version)
-				VALUES (?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`},
-			{&s.insertMember, `INSERT INTO loyalty_ledger (member_id, part, profile, version, next_due) VALUES (?, 0, ?, 1, ?)
-				ON CONFLICT DO NOTHING`},
+			{&s.insertWrite, `INSERT INTO loyalty_writes (key, member_id, version) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING`},
+			{&s.insertMember, `INSERT INTO loyalty_ledger (member_id, part, profile, version, next_due, available, pending)
+				VALUES (?, 0, ?, 1, ?, ?, ?) ON CONFLICT DO NOTHING`},
 			{&s.updateMember, `UPDATE loyalty_ledger SET version = ?, next_due = ?, profile = coalesce(?, profile)
 				WHERE member_id = ? AND ` + memberRow + ` AND version = ?`},
-			{&s.deleteLot, `DELETE FROM loyalty_ledger WHERE member_id = ? AND part = 3 AND name = '' AND seq = ? AND idx = 0`},
+			// The points balance moves to what the change planned only
+			// from what it planned from (the last two; none counts as 0).
+			{&s.updateMemberPoints, `UPDATE loyalty_ledger SET version = ?, next_due = ?, profile = coalesce(?, profile),
+				available = ?, pending = ?
+				WHERE member_id = ? AND ` + memberRow + ` AND version = ? AND coalesce(available, 0) = ? AND coalesce(pending, 0) = ?`},
+			{&s.moveMemberPoints, `UPDATE loyalty_ledger SET version = ?, next_due = ?, profile = coalesce(?, profile),
+				available = coalesce(available, 0) + ?, pending = coalesce(pending, 0) + ?
+				WHERE member_id = ? AND ` + memberRow + ` AND version = ?`},
+			{&s.deleteLot, `DELETE FROM loyalty_ledger WHERE member_id = ? AND part = -1 AND name = '' AND seq = ?`},
 			// A balance moves by the sum of the change's entries in its
 			// account; the change says what it moves to, and setBalance
 			// checks that the two agree (the last two are the values before).
 			{&s.setBalance, `UPDATE loyalty_ledger SET available = ?, pending = ?
-				WHERE member_id = ? AND part = 1 AND name = ? AND seq = 0 AND idx = 0 AND available = ? AND pending = ?`},
-			{&s.balance, `SELECT available, pending FROM loyalty_ledger
-				WHERE member_id = ? AND part = 1 AND name = ? AND seq = 0 AND idx = 0`},
+				WHERE member_id = ? AND part = 1 AND name = ? AND seq = 0 AND available = ? AND pending = ?`},
+			{&s.balance, `SELECT available, pending FROM loyalty_ledger WHERE member_id = ? AND part = 1 AND name = ? AND seq = 0`},
 			{&s.insertBalance, `INSERT INTO loyalty_ledger (member_id, part, name, available, pending) VALUES (?, 1, ?, ?, ?)`},
 			{&s.addBalance, `INSERT INTO loyalty_ledger (member_id, part, name, available, pending) VALUES (?, 1, ?, ?, ?)
-				ON CONFLICT (member_id, part, name, seq, idx) DO UPDATE SET available = available + excluded.available,
+				ON CONFLICT (member_id, part, name, seq) DO UPDATE SET available = available + excluded.available,
 					pending = pending + excluded.pending`},
 		}...)
 	}

@@ -293,6 +293,7 @@ func scanState(rows *sql.Rows, memberID string, q loyalty.Query) (*loyalty.State
 		name, t1, t2   sql.RawBytes
 		i1, i2, i3, i4 sql.NullInt64
 		i5             sql.NullInt64
+		points         *loyalty.Balance
 	)
 	if q.Lots {
 		st.Lots = make([]loyalty.Lot, 0, 4)
@@ -308,6 +309,9 @@ func scanState(rows *sql.Rows, memberID string, q loyalty.Query) (*loyalty.State
 				return nil, fmt.Errorf("sqlite: load %s: profile: %w", memberID, err)
 			}
 			st.Version, st.NextDue = i1.Int64, timeOf(i2)
+			if i3.Valid { // the member row holds the points balance
+				points = &loyalty.Balance{Account: loyalty.PointsAccount, Available: i3.Int64, Pending: i4.Int64}
+			}
 			// The lots are read when next_due has come, and then an empty
 			// list must still say "read".
 			if !q.Now.IsZero() && !st.NextDue.IsZero() && !st.NextDue.After(q.Now) && st.Lots == nil {
@@ -321,7 +325,7 @@ func scanState(rows *sql.Rows, memberID string, q loyalty.Query) (*loyalty.State
 			st.Lots = append(st.Lots, loyalty.Lot{ID: i1.Int64, MemberID: memberID, Account: loyalty.Account(t1), Remaining: i2.Int64,
 				EarnedAt: timeOf(i3), ExpiresAt: timeOf(i4), ActivatesAt: timeOf(i5), Ref: string(t2)})
 		case partOrder:
-			o, err := decodeOrder(t1)
+			o, err := decodeOrder(t1, string(name), memberID)
 			if err != nil {
 				return nil, fmt.Errorf("sqlite: load %s: order %s: %w", memberID, name, err)
 			}
@@ -337,10 +341,15 @@ func scanState(rows *sql.Rows, memberID string, q loyalty.Query) (*loyalty.State
 	if !found {
 		return nil, fmt.Errorf("%w: %s", loyalty.ErrUnknownMember, memberID)
 	}
-	// Each part comes in primary-key order, lots newest first (seq DESC):
-	// hand them over oldest first, as they were made; records in the order
-	// asked for.
-	slices.Reverse(st.Lots)
+	// Each part comes in primary-key order, lots oldest first, balances by
+	// account (the points balance, from the member row, in its place);
+	// records are handed over in the order asked for.
+	if points != nil {
+		i, _ := slices.BinarySearchFunc(st.Balances, points.Account, func(b loyalty.Balance, a loyalty.Account) int {
+			return cmpString(string(b.Account), string(a))
+		})
+		st.Balances = slices.Insert(st.Balances, i, *points)
+	}
 	if len(st.Orders) > 1 {
 		slices.SortStableFunc(st.Orders, func(x, y loyalty.OrderRecord) int {
 			return slices.Index(q.Orders, x.ID) - slices.Index(q.Orders, y.ID)
@@ -364,10 +373,24 @@ func closeRows(rows *sql.Rows) error {
 type encoded struct {
 	profile []byte
 	deltas  []loyalty.Balance // per account, the sum of the entries
-	rows    []any             // putRows arguments: receipt, records, entries, open lots, counters
-	shape   []byte            // the kind of each row of rows (rowReceipt...)
-	closed  []int64           // lots whose remaining is zero
+	// putRows arguments, and the kind of each row: the write's journal rows
+	// (entries, receipt, order records), then its ledger rows (order IDs,
+	// redemption records, open lots, counters, the write row).
+	journal, rows []any
+	jshape, shape []byte
+	ids           []journalRef // in rows, journal row IDs Commit fills in
+	closed        []int64      // lots whose remaining is zero
+	journalOrders int          // where order records after the first are, in the journal rows
 }
+
+// journalRef says that rows[at] is the ID of the write's journal row n
+// (counted from 0; lastRow for its last one).
+type journalRef struct {
+	at int
+	n  int
+}
+
+const lastRow = -1
 
 func encodeChange(c *loyalty.Change) (*encoded, error) {
 	switch {
@@ -393,25 +416,17 @@ func encodeChange(c *loyalty.Change) (*encoded, error) {
 			return nil, fmt.Errorf("sqlite: commit %q: member: %w", c.Key, err)
 		}
 	}
-	a.rows = make([]any, 0, 3+14*len(c.Entries)+8*len(c.Lots)+4*len(c.Counters)+3*(len(c.Orders)+len(c.Redemptions)))
-	a.shape = make([]byte, 0, 1+len(c.Entries)+len(c.Lots)+len(c.Counters)+len(c.Orders)+len(c.Redemptions))
-	a.rows = append(a.rows, c.MemberID, c.Version+1, string(receipt))
-	a.shape = append(a.shape, rowReceipt)
+	orders := make([]any, len(c.Orders))
 	for i := range c.Orders {
-		b, err := encodeOrder(&c.Orders[i])
+		b, err := encodeOrder(&c.Orders[i], c.MemberID)
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: commit %q: order %s: %w", c.Key, c.Orders[i].ID, err)
 		}
-		a.rows = append(a.rows, c.MemberID, c.Orders[i].ID, string(b))
-		a.shape = append(a.shape, rowOrder)
+		orders[i] = string(b)
 	}
-	for i := range c.Redemptions {
-		b, err := encodeRedemption(&c.Redemptions[i])
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: commit %q: redemption %s: %w", c.Key, c.Redemptions[i].ID, err)
-		}
-		a.rows = append(a.rows, c.MemberID, c.Redemptions[i].ID, string(b))
-		a.shape = append(a.shape, rowRedemption)
+	var order0 any // the first order record, in the first journal row
+	if len(orders) > 0 {
+		order0 = orders[0]
 	}
 	delta := func(acc loyalty.Account) *loyalty.Balance {
 		for i := range a.deltas {
@@ -436,11 +451,53 @@ func encodeChange(c *loyalty.Change) (*encoded, error) {
 	for _, b := range c.Balances {
 		delta(b.Account)
 	}
+
+	// The journal rows. The receipt (and the first order record) is in the
+	// row of the change's first entry, or in a row of its own before them.
+	version := c.Version + 1
+	a.journal = make([]any, 0, 5+14*len(c.Entries)+4*len(c.Orders))
+	a.jshape = make([]byte, 0, 1+len(c.Entries)+len(c.Orders))
+	inEntry := len(c.Entries) > 0 && c.Entries[0].ID.Index == 0
+	if !inEntry {
+		a.journal = append(a.journal, c.MemberID, version, string(receipt), c.Fingerprint, order0)
+		a.jshape = append(a.jshape, rowReceipt)
+	}
 	for i := range c.Entries {
 		e := &c.Entries[i]
-		a.rows = append(a.rows, c.MemberID, e.ID.Version, e.ID.Index, string(e.Account), e.Ref,
+		a.journal = append(a.journal, c.MemberID, e.ID.Version, e.ID.Index, string(e.Account), e.Ref,
 			string(e.Kind), e.Amount, e.Pending, timeArg(e.At), e.Key, e.Source, e.Lot, e.Rate, e.Note)
-		a.shape = append(a.shape, rowEntry)
+		if i == 0 && inEntry {
+			a.journal = append(a.journal, string(receipt), c.Fingerprint, order0)
+			a.jshape = append(a.jshape, rowEntryReceipt)
+			continue
+		}
+		a.jshape = append(a.jshape, rowEntry)
+	}
+	a.journalOrders = len(a.jshape)
+	for i := 1; i < len(orders); i++ {
+		a.journal = append(a.journal, c.MemberID, version, orderIdx-int64(i-1), orders[i])
+		a.jshape = append(a.jshape, rowOrderRecord)
+	}
+
+	// The ledger rows.
+	a.rows = make([]any, 0, 4+8*len(c.Lots)+4*len(c.Counters)+3*(len(c.Orders)+len(c.Redemptions)))
+	a.shape = make([]byte, 0, 1+len(c.Lots)+len(c.Counters)+len(c.Orders)+len(c.Redemptions))
+	for i := range c.Orders {
+		n := 0
+		if i > 0 {
+			n = a.journalOrders + i - 1
+		}
+		a.rows = append(a.rows, c.MemberID, c.Orders[i].ID, nil)
+		a.ids = append(a.ids, journalRef{len(a.rows) - 1, n})
+		a.shape = append(a.shape, rowOrder)
+	}
+	for i := range c.Redemptions {
+		b, err := encodeRedemption(&c.Redemptions[i])
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: commit %q: redemption %s: %w", c.Key, c.Redemptions[i].ID, err)
+		}
+		a.rows = append(a.rows, c.MemberID, c.Redemptions[i].ID, string(b))
+		a.shape = append(a.shape, rowRedemption)
 	}
 	for i := range c.Lots {
 		l := &c.Lots[i]
@@ -459,6 +516,9 @@ func encodeChange(c *loyalty.Change) (*encoded, error) {
 		a.rows = append(a.rows, c.MemberID, k.Name, k.Period, k.Value)
 		a.shape = append(a.shape, rowCounter)
 	}
+	a.rows = append(a.rows, c.MemberID, -version, nil, nil)
+	a.ids = append(a.ids, journalRef{len(a.rows) - 2, 0}, journalRef{len(a.rows) - 1, lastRow})
+	a.shape = append(a.shape, rowWrite)
 	return &a, nil
 }
 
@@ -477,7 +537,7 @@ func (t txn) commit(c *loyalty.Change, a *encoded) (r *loyalty.Receipt, wrote bo
 
 	// The idempotency record goes first: one statement settles both "new
 	// key" and "replay".
-	res, err := t.stmt(t.st.insertWrite).ExecContext(ctx, c.Key, c.Fingerprint, c.MemberID, c.Version+1)
+	res, err := t.stmt(t.st.insertWrite).ExecContext(ctx, c.Key, c.MemberID, c.Version+1)
 	if err != nil {
 		return fail(err)
 	}
@@ -498,38 +558,41 @@ func (t txn) commit(c *loyalty.Change, a *encoded) (r *loyalty.Receipt, wrote bo
 		return r, false, nil
 	}
 
-	// The version check and the member row, then the balances.
+	// The version check and the member row with its points balance, then
+	// the other balances.
 	if err := t.moveMember(c, a); err != nil {
 		return nil, false, err
 	}
 	for _, d := range a.deltas {
+		if d.Account == loyalty.PointsAccount {
+			continue
+		}
 		if err := t.moveBalance(c, d); err != nil {
 			return nil, false, err
 		}
 	}
-	// Entries are new rows of the version this change creates; putRows
-	// counts on it.
+	// Entries are of the version this change creates: its write row's
+	// journal rows are read back as that version's entries.
 	for i := range c.Entries {
 		if e := &c.Entries[i]; e.ID.Version != c.Version+1 {
 			return fail(fmt.Errorf("entry %d/%d is not of version %d, which the change creates", e.ID.Version, e.ID.Index, c.Version+1))
 		}
 	}
-	for rows, shape := a.rows, string(a.shape); len(shape) > 0; {
-		n := min(len(shape), maxRows)
-		k := 0
-		for i := range n {
-			k += rowArgs[shape[i]]
+	// The journal rows, then the ledger rows that say which they are.
+	last, err := t.put(a.journal, string(a.jshape))
+	if err != nil {
+		return fail(fmt.Errorf("journal rows: %w", err))
+	}
+	first := last - int64(len(a.jshape)) + 1
+	for _, r := range a.ids {
+		if r.n == lastRow {
+			a.rows[r.at] = last
+		} else {
+			a.rows[r.at] = first + int64(r.n)
 		}
-		st, done, err := t.st.putRows(ctx, shape[:n])
-		if err != nil {
-			return fail(fmt.Errorf("ledger rows: %w", err))
-		}
-		_, err = t.stmt(st).ExecContext(ctx, rows[:k]...)
-		done()
-		if err != nil {
-			return fail(fmt.Errorf("ledger rows: %w", err))
-		}
-		rows, shape = rows[k:], shape[n:]
+	}
+	if _, err := t.put(a.rows, string(a.shape)); err != nil {
+		return fail(fmt.Errorf("ledger rows: %w", err))
 	}
 	for _, id := range a.closed {
 		if _, err := t.stmt(t.st.deleteLot).ExecContext(ctx, c.MemberID, id); err != nil {
@@ -539,20 +602,76 @@ func (t txn) commit(c *loyalty.Change, a *encoded) (r *loyalty.Receipt, wrote bo
 	return c.Receipt, true, nil
 }
 
+// put writes rows of shape, all journal rows or all ledger rows, with as
+// few statements as it can; last is the rowid of the last one (journal
+// rows are given consecutive ones, in order).
+func (t txn) put(rows []any, shape string) (last int64, err error) {
+	for len(shape) > 0 {
+		n := min(len(shape), maxRows)
+		k := 0
+		for i := range n {
+			k += rowArgs[shape[i]]
+		}
+		st, done, err := t.st.putRows(t.ctx, shape[:n])
+		if err != nil {
+			return 0, err
+		}
+		res, err := t.stmt(st).ExecContext(t.ctx, rows[:k]...)
+		done()
+		if err != nil {
+			return 0, err
+		}
+		if last, err = res.LastInsertId(); err != nil {
+			return 0, err
+		}
+		rows, shape = rows[k:], shape[n:]
+	}
+	return last, nil
+}
+
 // moveMember checks the member's version and moves it to c.Version+1 with
-// the member row. Its balances move after it, each by a statement of its
-// own: an UPDATE of one row by its whole key runs in one pass, while one
-// UPDATE of the member and a balance row (with RETURNING, to tell which
-// moved) builds temporary tables and cost more than the two.
+// the member row, and with it the points balance, which the member row
+// holds: when c plans one, only if the stored one is what c started from
+// (an UPDATE rewrites the whole row, so a second one for the balance would
+// cost as much again). The other balances move after it, each by a
+// statement of its own.
 func (t txn) moveMember(c *loyalty.Change, a *encoded) error {
 	ctx := t.ctx
 	fail := func(err error) error { return fmt.Errorf("sqlite: commit %q: %w", c.Key, err) }
 	due := timeArg(c.NextDue)
+	var profile any
+	if a.profile != nil {
+		profile = a.profile
+	}
+	// The points balance: moved by d; when planned, from was to want.
+	d, moved := loyalty.Balance{}, false
+	for _, x := range a.deltas {
+		if x.Account == loyalty.PointsAccount {
+			d, moved = x, true
+		}
+	}
+	i := slices.IndexFunc(c.Balances, func(b loyalty.Balance) bool { return b.Account == loyalty.PointsAccount })
+	var want loyalty.Balance
+	var wasA, wasP int64
+	if i >= 0 {
+		want = c.Balances[i]
+		var err error
+		if wasA, wasP, err = before(c, d, want); err != nil {
+			return err
+		}
+	}
 	if c.Version == 0 {
 		if c.Member == nil {
 			return fmt.Errorf("%w: %s", loyalty.ErrUnknownMember, c.MemberID)
 		}
-		res, err := t.stmt(t.st.insertMember).ExecContext(ctx, c.MemberID, a.profile, due)
+		var available, pending any // no points balance
+		switch {
+		case i >= 0:
+			available, pending = want.Available, want.Pending
+		case moved:
+			available, pending = d.Available, d.Pending
+		}
+		res, err := t.stmt(t.st.insertMember).ExecContext(ctx, c.MemberID, a.profile, due, available, pending)
 		if err != nil {
 			return fail(err)
 		}
@@ -561,35 +680,57 @@ func (t txn) moveMember(c *loyalty.Change, a *encoded) error {
 		} else if n == 0 {
 			return fmt.Errorf("%w: member %s exists; the change was planned for a new one", loyalty.ErrConflict, c.MemberID)
 		}
+		if i >= 0 && (wasA != 0 || wasP != 0) { // the transaction is rolled back
+			return fmt.Errorf("%w: commit %q: %s planned %d available, %d pending; stored none, plus entries %d, %d",
+				ErrUnbalanced, c.Key, loyalty.PointsAccount, want.Available, want.Pending, d.Available, d.Pending)
+		}
 		return nil
 	}
-	var profile any
-	if a.profile != nil {
-		profile = a.profile
+	var (
+		res sql.Result
+		err error
+	)
+	switch {
+	case i >= 0:
+		res, err = t.stmt(t.st.updateMemberPoints).ExecContext(ctx, c.Version+1, due, profile, want.Available, want.Pending,
+			c.MemberID, c.Version, wasA, wasP)
+	case moved: // nothing planned: just move it
+		res, err = t.stmt(t.st.moveMemberPoints).ExecContext(ctx, c.Version+1, due, profile, d.Available, d.Pending,
+			c.MemberID, c.Version)
+	default:
+		res, err = t.stmt(t.st.updateMember).ExecContext(ctx, c.Version+1, due, profile, c.MemberID, c.Version)
 	}
-	res, err := t.stmt(t.st.updateMember).ExecContext(ctx, c.Version+1, due, profile, c.MemberID, c.Version)
 	if err != nil {
 		return fail(err)
 	}
 	if n, err := res.RowsAffected(); err != nil {
 		return fail(err)
 	} else if n == 0 {
-		return t.notAt(c)
+		return t.notAt(c, d, want)
 	}
 	return nil
 }
 
-// notAt explains why the member row was not at c.Version.
-func (t txn) notAt(c *loyalty.Change) error {
-	var one int
-	err := t.stmt(t.st.exists).QueryRowContext(t.ctx, c.MemberID).Scan(&one)
+// notAt explains why the member row was not at c.Version with the points
+// balance c planned (want, moved there by d).
+func (t txn) notAt(c *loyalty.Change, d, want loyalty.Balance) error {
+	var (
+		version    int64
+		have       loyalty.Balance
+		avail, pen sql.NullInt64
+	)
+	err := t.stmt(t.st.version).QueryRowContext(t.ctx, c.MemberID).Scan(&version, &avail, &pen)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return fmt.Errorf("%w: %s", loyalty.ErrUnknownMember, c.MemberID)
 	case err != nil:
 		return fmt.Errorf("sqlite: commit %q: %w", c.Key, err)
+	case version != c.Version:
+		return fmt.Errorf("%w: member %s changed since version %d", loyalty.ErrConflict, c.MemberID, c.Version)
 	}
-	return fmt.Errorf("%w: member %s changed since version %d", loyalty.ErrConflict, c.MemberID, c.Version)
+	have.Available, have.Pending = avail.Int64, pen.Int64
+	return fmt.Errorf("%w: commit %q: %s planned %d available, %d pending; stored %d, %d plus entries %d, %d",
+		ErrUnbalanced, c.Key, loyalty.PointsAccount, want.Available, want.Pending, have.Available, have.Pending, d.Available, d.Pending)
 }
 
 // before returns the balance c expects the account of d to have before it:
@@ -665,12 +806,12 @@ func (t txn) receipt(key string) (*loyalty.Receipt, error) {
 // sql.ErrNoRows when there is none.
 func (t txn) write(key string) (storedWrite, error) {
 	w := storedWrite{key: key}
-	var receipt sql.NullString
-	err := t.stmt(t.st.selectWrite).QueryRowContext(t.ctx, key).Scan(&w.fingerprint, &w.member, &w.version, &receipt)
+	var fingerprint, receipt sql.NullString
+	err := t.stmt(t.st.selectWrite).QueryRowContext(t.ctx, key).Scan(&fingerprint, &w.member, &w.version, &receipt)
 	if err == nil && !receipt.Valid {
 		err = fmt.Errorf("the receipt of %s version %d is missing", w.member, w.version)
 	}
-	w.receipt = []byte(receipt.String)
+	w.fingerprint, w.receipt = fingerprint.String, []byte(receipt.String)
 	return w, err
 }
 

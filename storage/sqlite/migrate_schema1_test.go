@@ -1,0 +1,219 @@
+package sqlite_test
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"testing"
+
+	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/storage/sqlite"
+)
+
+// schema1Want is what a Store at schema version 1 returned for the rows of
+// testdata/schema1.sql (testdata/schema1_want.json).
+type schema1Want struct {
+	Members  []string
+	Receipts map[string]*loyalty.Receipt
+	States   map[string]*loyalty.State
+	History  map[string][]loyalty.Entry
+}
+
+// schema1Query is the Query the states of schema1_want.json were loaded with.
+var schema1Query = loyalty.Query{Lots: true, Orders: []string{"o1", "o2", "o10", "b1", "b2", "b3", "nope"},
+	Redemptions: []string{"r1", "r2", "rb", "x", "nope"}}
+
+// openSchema1 creates a database at schema version 1 holding the rows of
+// testdata/schema1.sql, as the code of that version left them, and opens it.
+func openSchema1(t *testing.T) (*sqlite.Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "loyalty.db")
+	rows, err := os.ReadFile("testdata/schema1.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", path+"?_pragma=journal_mode(WAL)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`CREATE TABLE loyalty_schema_migrations (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL,
+			applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))`,
+		`INSERT INTO loyalty_schema_migrations (version, name) VALUES (1, '0001_init.sql')`,
+		sqlite.Migrations()[0].SQL,
+		string(rows),
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err := sqlite.Open(context.Background(), path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, path
+}
+
+// readSchema1 reads what the Store reads of the members of schema1_want.json.
+func readSchema1(t *testing.T, s *sqlite.Store, keys map[string]*loyalty.Receipt) schema1Want {
+	t.Helper()
+	ctx := context.Background()
+	got := schema1Want{Receipts: map[string]*loyalty.Receipt{}, States: map[string]*loyalty.State{}, History: map[string][]loyalty.Entry{}}
+	var err error
+	if got.Members, err = s.Members(ctx, "", 100); err != nil {
+		t.Fatal(err)
+	}
+	for k := range keys {
+		if got.Receipts[k], err = s.Receipt(ctx, k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, m := range got.Members {
+		if got.States[m], err = s.Load(ctx, m, schema1Query); err != nil {
+			t.Fatal(err)
+		}
+		if got.History[m], err = s.History(ctx, m, loyalty.EntryID{}, 1000); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return got
+}
+
+func TestMigrateFromSchema1KeepsEveryReceiptStateAndEntry(t *testing.T) {
+	ctx := context.Background()
+	s, path := openSchema1(t)
+	if _, err := s.Load(ctx, "ann", loyalty.Query{}); !errors.Is(err, sqlite.ErrSchemaTooOld) {
+		t.Fatalf("Load before Migrate: %v, want ErrSchemaTooOld", err)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	checkOneSchema(t, path)
+	checkInvariants(t, path)
+
+	b, err := os.ReadFile("testdata/schema1_want.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want schema1Want
+	if err := json.Unmarshal(b, &want); err != nil {
+		t.Fatal(err)
+	}
+	if len(want.Receipts) != 17 || len(want.Members) != 3 {
+		t.Fatalf("schema1_want.json has %d receipts and %d members, want 17 and 3", len(want.Receipts), len(want.Members))
+	}
+	// Compared as JSON, both sides through today's types.
+	got, err := json.MarshalIndent(readSchema1(t, s, want.Receipts), "", "\t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err = json.MarshalIndent(want, "", "\t"); err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(b) {
+		t.Fatalf("after migrating, the Store reads\n%s\nwant (testdata/schema1_want.json)\n%s", got, b)
+	}
+}
+
+func TestMigratedMembersGoOn(t *testing.T) {
+	ctx := context.Background()
+	s, path := openSchema1(t)
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	clock := loyalty.NewManualClock(t0.AddDate(1, 2, 0)) // after bob's pending points activate
+	e := newEngine(t, s, clock)
+
+	// A write of schema 1 replayed (its key and fingerprint) returns its
+	// receipt; its key with another fingerprint is refused, as is its order
+	// under another key.
+	first, err := s.Receipt(ctx, "earn/o2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	replay := &loyalty.Change{Key: "earn/o2", Fingerprint: first.Fingerprint, MemberID: "ann", Version: 99, Receipt: &loyalty.Receipt{}}
+	if r, err := s.Commit(ctx, replay); err != nil || !reflect.DeepEqual(r, first) {
+		t.Fatalf("replay of earn/o2: %+v, %v; want %+v", r, err, first)
+	}
+	replay.Fingerprint = "another request"
+	if _, err := s.Commit(ctx, replay); !errors.Is(err, loyalty.ErrKeyReused) {
+		t.Fatalf("earn/o2 with another fingerprint: %v, want ErrKeyReused", err)
+	}
+	if _, err := e.Earn(ctx, "earn/o2-again", order("o2", "ann", 25)); !errors.Is(err, loyalty.ErrDuplicate) {
+		t.Fatalf("o2 under another key: %v, want ErrDuplicate", err)
+	}
+
+	// Returns go on from the records of schema 1: o1 had one of its two
+	// sku2 returned, the other one still reverses 15 points; then a new
+	// order, earned and returned.
+	ret := func(key, id, orderID string, line loyalty.ReturnLine) *loyalty.Receipt {
+		t.Helper()
+		r, err := e.Return(ctx, key, &loyalty.Return{ID: id, OrderID: orderID, MemberID: "ann", Lines: []loyalty.ReturnLine{line}})
+		if err != nil {
+			t.Fatalf("return %s of %s: %v", id, orderID, err)
+		}
+		return r
+	}
+	if r := ret("return/ret2", "ret2", "o1", loyalty.ReturnLine{SKU: "sku2", Quantity: 1}); r.Points() != -15 {
+		t.Fatalf("return of o1's other sku2: %d points, want -15", r.Points())
+	}
+	if _, err := e.Return(ctx, "return/ret3", &loyalty.Return{ID: "ret3", OrderID: "o1", MemberID: "ann",
+		Lines: []loyalty.ReturnLine{{SKU: "sku2", Quantity: 1}}}); !errors.Is(err, loyalty.ErrReturnExceedsOrder) {
+		t.Fatalf("a third sku2 of o1: %v, want ErrReturnExceedsOrder", err)
+	}
+	if _, err := e.Earn(ctx, "earn/o11", order("o11", "ann", 30)); err != nil {
+		t.Fatal(err)
+	}
+	if r := ret("return/ret4", "ret4", "o11", loyalty.ReturnLine{SKU: "sku", Quantity: 1}); r.Points() != -30 {
+		t.Fatalf("return of o11: %d points, want -30", r.Points())
+	}
+	st, err := s.Load(ctx, "ann", loyalty.Query{Lots: true, Orders: []string{"o1", "o11"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Orders) != 2 || st.Orders[0].ID != "o1" || st.Orders[0].MemberID != "ann" || st.Orders[0].Reversed != 30 ||
+		len(st.Orders[0].Returns) != 2 || st.Orders[1].ID != "o11" || st.Orders[1].Reversed != 30 {
+		t.Fatalf("orders after returns: %+v", st.Orders)
+	}
+	if b := st.Balance(loyalty.PointsAccount); b.Available != 95-15 {
+		t.Fatalf("ann's balance %+v, want %d available", b, 95-15)
+	}
+	for i := 1; i < len(st.Lots); i++ {
+		if st.Lots[i-1].ID >= st.Lots[i].ID {
+			t.Fatalf("lots not oldest first: %+v", st.Lots)
+		}
+	}
+
+	// A redemption of schema 1 is cancelled; bob's pending points from
+	// schema 1 activate.
+	if _, err := e.CancelRedemption(ctx, "cancel/r1", "ann", "r1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Settle(ctx, "settle/bob/3", "bob"); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := e.Balance(ctx, "bob"); err != nil || b.Available != 70 || b.Pending != 0 {
+		t.Fatalf("bob's balance %+v, %v; want 70 available", b, err)
+	}
+	h, err := s.History(ctx, "ann", loyalty.EntryID{}, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []loyalty.EntryKind
+	for _, x := range h[9:] {
+		kinds = append(kinds, x.Kind)
+	}
+	if want := []loyalty.EntryKind{loyalty.EntryReverse, loyalty.EntryEarn, loyalty.EntryReverse, loyalty.EntryRestore}; !slices.Equal(kinds, want) {
+		t.Fatalf("ann's entries after the 9 of schema 1: %v, want %v", kinds, want)
+	}
+	checkInvariants(t, path)
+}
