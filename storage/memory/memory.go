@@ -267,14 +267,22 @@ func (s *lotSet) compact() {
 	*s = kept
 }
 
-// open returns a copy of the open lots.
+// open returns a copy of the open lots, copying each run of open lots at
+// once.
 func (s *lotSet) open() []loyalty.Lot {
 	lots := make([]loyalty.Lot, 0, s.n-s.closed)
 	for _, c := range s.chunks {
-		for i := range c {
-			if c[i].Remaining != 0 {
-				lots = append(lots, c[i])
+		for i := 0; i < len(c); {
+			if c[i].Remaining == 0 {
+				i++
+				continue
 			}
+			j := i + 1
+			for j < len(c) && c[j].Remaining != 0 {
+				j++
+			}
+			lots = append(lots, c[i:j]...)
+			i = j
 		}
 	}
 	return lots
