@@ -230,7 +230,7 @@ func (e *Engine) planEarn(p *plan, st *State, o *Order, now time.Time, key, fp s
 	if err != nil {
 		return err
 	}
-	p.init(st, now, key, fp, OpEarn, o.ID, Query{})
+	p.initEarn(st, now, key, fp, o.ID, len(res.Explanation))
 	p.settle()
 	rec := OrderRecord{ID: o.ID, MemberID: o.MemberID, Currency: o.Currency, PlacedAt: o.PlacedAt.UTC().Truncate(time.Microsecond),
 		Scale: res.Scale, Value: res.Value}
@@ -283,7 +283,7 @@ func (e *Engine) planEarn(p *plan, st *State, o *Order, now time.Time, key, fp s
 	}
 	p.ch.Orders = append(p.ch.Orders, rec)
 	p.ch.Counters = res.Counters
-	p.rcpt.Explanation, p.rcpt.Notices = slices.Clone(res.Explanation), res.Notices
+	p.rcpt.Explanation, p.rcpt.Notices = p.explanation(res.Explanation), res.Notices
 	return nil
 }
 

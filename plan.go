@@ -28,12 +28,44 @@ type plan struct {
 	ndirty    int // how many bits are set
 	rcpt      *Receipt
 	lines     []RecordedLine // room for an earn's order record's lines
+	expl      []Explanation  // room for an earn's explanation
 }
 
 // init starts planning a write from st, which must be the write's own copy
 // (as Store.Load returns it): the plan works on st.Lots in place. p must be
 // a zero plan.
 func (p *plan) init(st *State, now time.Time, key, fingerprint string, op Operation, ref string, q Query) {
+	p.begin(st, now, q)
+	// The receipt is allocated apart, with room for what the operation's
+	// receipt and change usually hold: a store may keep it after the plan
+	// is gone.
+	var rb *receiptBlock
+	switch op {
+	case OpRedeem, OpCancel:
+		b := new(redemptionBlock)
+		rb, p.ch.Redemptions = &b.receiptBlock, b.redemptions[:0]
+	default:
+		rb = new(receiptBlock)
+	}
+	p.setReceipt(rb, key, fingerprint, op, ref)
+}
+
+// initEarn is init for an earn whose evaluation explained it in the given
+// number of lines.
+func (p *plan) initEarn(st *State, now time.Time, key, fingerprint, ref string, explained int) {
+	p.begin(st, now, Query{})
+	var b *earnBlock
+	if explained >= 2 && explained <= len(earnExplainedBlock{}.expl) {
+		eb := new(earnExplainedBlock)
+		b, p.expl = &eb.earnBlock, eb.expl[:0:explained]
+	} else {
+		b = new(earnBlock)
+	}
+	p.ch.Orders, p.lines = b.orders[:0], b.lines[:0]
+	p.setReceipt(&b.receiptBlock, key, fingerprint, OpEarn, ref)
+}
+
+func (p *plan) begin(st *State, now time.Time, q Query) {
 	p.st, p.now, p.version = st, now, st.Version+1
 	if q.Lots || st.Lots != nil {
 		p.loaded = true
@@ -45,29 +77,28 @@ func (p *plan) init(st *State, now time.Time, key, fingerprint string, op Operat
 		b := new(changeBlock)
 		p.ch, p.lots = &b.ch, b.lots[:0]
 	}
-	// The receipt is allocated apart, with room for what the operation's
-	// receipt and change usually hold: a store may keep it after the plan
-	// is gone.
-	var rb *receiptBlock
-	switch op {
-	case OpEarn:
-		b := new(earnBlock)
-		rb, p.ch.Orders, p.lines = &b.receiptBlock, b.orders[:0], b.lines[:0]
-	case OpRedeem, OpCancel:
-		b := new(redemptionBlock)
-		rb, p.ch.Redemptions = &b.receiptBlock, b.redemptions[:0]
-	default:
-		rb = new(receiptBlock)
-	}
+}
+
+// setReceipt starts the receipt in rb and the change.
+func (p *plan) setReceipt(rb *receiptBlock, key, fingerprint string, op Operation, ref string) {
 	// The receipt and change are new: set what is not zero.
 	r := &rb.rcpt
-	r.Key, r.Fingerprint, r.MemberID, r.Operation, r.Ref = key, fingerprint, st.Member.ID, op, ref
-	r.At, r.Version = now, p.version
+	r.Key, r.Fingerprint, r.MemberID, r.Operation, r.Ref = key, fingerprint, p.st.Member.ID, op, ref
+	r.At, r.Version = p.now, p.version
 	p.rcpt = r
 	p.balances = rb.balances[:0]
 	ch := p.ch
-	ch.Key, ch.Fingerprint, ch.MemberID, ch.Version = key, fingerprint, st.Member.ID, st.Version
-	ch.Receipt, ch.NextDue, ch.Entries = r, st.NextDue, rb.entries[:0]
+	ch.Key, ch.Fingerprint, ch.MemberID, ch.Version = key, fingerprint, p.st.Member.ID, p.st.Version
+	ch.Receipt, ch.NextDue, ch.Entries = r, p.st.NextDue, rb.entries[:0]
+}
+
+// explanation is a copy of x for the receipt, in the room the plan has for
+// it if it fits.
+func (p *plan) explanation(x []Explanation) []Explanation {
+	if len(x) > 0 && len(x) <= cap(p.expl) {
+		return append(p.expl[:0], x...)
+	}
+	return slices.Clone(x)
 }
 
 // changeBlock is a change with room for a new lot.
@@ -91,6 +122,15 @@ type earnBlock struct {
 	receiptBlock
 	orders [1]OrderRecord
 	lines  [2]RecordedLine
+}
+
+// earnExplainedBlock is an earnBlock with room for an explanation of up to
+// three lines (two order lines under one rule, and a rounding), which fills
+// its size class. An earn explained in one line gets the plain block, so
+// the room it would leave empty is never more than one line's.
+type earnExplainedBlock struct {
+	earnBlock
+	expl [3]Explanation
 }
 
 // redemptionBlock has room for a redemption's (or its cancellation's)

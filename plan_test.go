@@ -66,3 +66,38 @@ func TestRedemptionsDrawManyLotsOldestFirstAndWriteExactlyThose(t *testing.T) {
 	_, err = e.Redeem(ctx, "r4", loyalty.Redemption{ID: "r4", MemberID: "ann", Total: total, Points: 1})
 	require.ErrorIs(t, err, loyalty.ErrInsufficientPoints)
 }
+
+// An earn's receipt keeps the explanation the evaluation gave, however many
+// lines it has (a plan has room for some in the receipt's own allocation),
+// and later earns leave it as it was.
+func TestEarnReceiptsKeepTheirExplanationWhateverItsLength(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t, &loyalty.Program{Name: "p", Currency: "USD", Rules: []loyalty.Rule{perLine("base", mustRate(t, 5, "1"))}}, nil)
+	_, err := e.Enroll(ctx, "enroll", loyalty.Member{ID: "ann"})
+	require.NoError(t, err)
+	var receipts []*loyalty.Receipt
+	var orders []*loyalty.Order
+	var want [][]loyalty.Explanation
+	for n := 1; n <= 5; n++ {
+		var lines []loyalty.OrderLine
+		for i := range n {
+			lines = append(lines, line("sku"+strconv.Itoa(i), "c", 1, "1.99"))
+		}
+		o := orderOf(lines...)
+		o.ID = "o" + strconv.Itoa(n)
+		est, err := e.Estimate(ctx, o)
+		require.NoError(t, err)
+		r, err := e.Earn(ctx, o.ID, o)
+		require.NoError(t, err)
+		require.Equal(t, est.Explanation, r.Explanation, "%d lines", n)
+		receipts, orders, want = append(receipts, r), append(orders, o), append(want, est.Explanation)
+	}
+	require.Len(t, want[0], 1) // 9.95 points floored: no rounding line
+	require.Len(t, want[1], 3) // two lines and a rounding
+	for i, r := range receipts {
+		require.Equal(t, want[i], r.Explanation)
+		replay, err := e.Earn(ctx, orders[i].ID, orders[i])
+		require.NoError(t, err)
+		require.Equal(t, want[i], replay.Explanation)
+	}
+}
