@@ -130,9 +130,12 @@ func (p *Program) evaluateIn(c Context) (res *Result, s *scratch, err error) {
 	return res, s, err
 }
 
-// release returns s to the pool, dropping what its Result pointed to.
+// release returns s to the pool. Only the block's Result is reset: the next
+// evaluation overwrites whatever of the arrays it uses, and zeroing all of
+// them (some 2 KB) on every write cost more than the strings they keep alive
+// until then, or until the pool is emptied.
 func (s *scratch) release() {
-	s.blk = resultBlock{}
+	s.blk.res = Result{}
 	scratchPool.Put(s)
 }
 
