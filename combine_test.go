@@ -196,3 +196,14 @@ func TestCombineFastPathMatchesGeneral(t *testing.T) {
 	}
 	t.Logf("%d cases could take the fast path", fastCases)
 }
+
+// commonDen is D for acct over effects: what combine gathers in its pass.
+func commonDen(c *Context, effects []Effect, acct Account) (int64, bool) {
+	d := denom{acct: acct, lcm: 1, prod: 1}
+	for i := range effects {
+		if effects[i].Account == acct {
+			d.add(&effects[i], c.Scale)
+		}
+	}
+	return d.value()
+}

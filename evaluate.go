@@ -835,17 +835,6 @@ func (d *denom) value() (int64, bool) {
 	return mul64(d.lcm, d.prod)
 }
 
-// commonDen is D for acct over effects (what combine gathers in its pass).
-func commonDen(c *Context, effects []Effect, acct Account) (int64, bool) {
-	d := denom{acct: acct, lcm: 1, prod: 1}
-	for i := range effects {
-		if effects[i].Account == acct {
-			d.add(&effects[i], c.Scale)
-		}
-	}
-	return d.value()
-}
-
 // combineExactOnly turns the int64 fast path of combineAccount off, for the
 // tests that compare it with the general path.
 var combineExactOnly bool
