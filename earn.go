@@ -1,0 +1,196 @@
+package loyalty
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Earn records an order and credits what the program's rules award for it.
+func (e *Engine) Earn(ctx context.Context, key string, o *Order) (*Receipt, error) {
+	if err := e.checkOrder(o); err != nil {
+		return nil, err
+	}
+	fp := orderFingerprint(o)
+	return e.write(ctx, key, fp, o.MemberID, Query{Orders: []string{o.ID}}, func(st *State, now time.Time) (*Change, error) {
+		p := &plan{}
+		if err := e.planEarn(p, st, o, now, key, fp); err != nil {
+			return nil, err
+		}
+		return p.finish(), nil
+	})
+}
+
+// Estimate is a dry run of Earn: what the order would earn now, with the
+// explanation, through the same evaluation; nothing is written.
+func (e *Engine) Estimate(ctx context.Context, o *Order) (*Result, error) {
+	if err := e.checkOrder(o); err != nil {
+		return nil, err
+	}
+	now := e.now()
+	st, err := e.store.Load(ctx, o.MemberID, Query{})
+	if err != nil {
+		return nil, err
+	}
+	return e.program.Evaluate(st, o, now)
+}
+
+func (e *Engine) checkOrder(o *Order) error {
+	if o == nil {
+		return invalidEvent("order", "is nil")
+	}
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	if o.Currency != e.program.Currency {
+		return fmt.Errorf("%w: order %s is in %s, the program in %s", ErrCurrencyMismatch, o.ID, o.Currency, e.program.Currency)
+	}
+	return nil
+}
+
+// planEarn plans into p (a zero plan) the earn of order o.
+func (e *Engine) planEarn(p *plan, st *State, o *Order, now time.Time, key, fp string) error {
+	if len(st.Orders) > 0 {
+		return fmt.Errorf("%w: order %s", ErrDuplicate, o.ID)
+	}
+	res, scr, err := e.program.evaluateIn(Context{Now: now, Program: e.program, State: st, Member: &st.Member, Event: o})
+	defer scr.release()
+	if err != nil {
+		return err
+	}
+	p.initEarn(st, now, key, fp, o.ID, len(res.Explanation))
+	p.settle()
+	rec := OrderRecord{ID: o.ID, MemberID: o.MemberID, Currency: o.Currency, PlacedAt: o.PlacedAt.UTC().Truncate(time.Microsecond),
+		Scale: res.Scale, Value: res.Value}
+	if n := len(res.Lines); n <= cap(p.lines) {
+		rec.Lines = p.lines[:n:n]
+	} else {
+		rec.Lines = make([]RecordedLine, n)
+	}
+	for i, l := range res.Lines {
+		rec.Lines[i] = RecordedLine{SKU: l.SKU, Quantity: l.Quantity, Value: l.Value}
+	}
+	for _, aw := range res.Awards {
+		if aw.Amount <= 0 {
+			continue
+		}
+		if !aw.ExpiresAt.IsZero() {
+			if _, err := p.credit(aw.Account, aw.Amount, EntryEarn, time.Time{}, aw.ExpiresAt, Entry{Source: aw.Rule, Ref: o.ID, Note: aw.Note}); err != nil {
+				return err
+			}
+			continue
+		}
+		var hold, expires time.Time
+		if aw.Account == PointsAccount {
+			if e.program.PendingDays > 0 {
+				hold = now.AddDate(0, 0, e.program.PendingDays)
+			}
+			expires = e.expiry(now)
+		}
+		// The entry says the effective rate; the receipt under the entry's key
+		// holds the rule-by-rule explanation (see Engine.Statement).
+		lot, err := p.credit(aw.Account, aw.Amount, EntryEarn, hold, expires, Entry{Source: "order", Ref: o.ID,
+			Rate: rateWords(aw.Amount, res.Basis, res.Scale, o.Currency)})
+		if err != nil {
+			return err
+		}
+		if aw.Account == PointsAccount {
+			rec.Points, rec.OrderPoints, rec.Lot = aw.Amount, aw.Order, lot
+			for i, v := range aw.Lines {
+				rec.Lines[i].Points = v
+			}
+		} else {
+			if rec.Extra == nil {
+				rec.Extra = make(map[Account]int64)
+			}
+			rec.Extra[aw.Account] = aw.Amount
+		}
+	}
+	if err := applySpends(p, res, o.ID); err != nil {
+		return err
+	}
+	p.ch.Orders = append(p.ch.Orders, rec)
+	p.ch.Counters = res.Counters
+	p.rcpt.Explanation, p.rcpt.Notices = p.explanation(res.Explanation), res.Notices
+	return nil
+}
+
+func (e *Engine) expiry(earned time.Time) time.Time {
+	if e.program.Expiry == nil {
+		return time.Time{}
+	}
+	return e.program.Expiry.ExpiresAt(earned)
+}
+
+// Act records an engagement action (a review, a visit, a custom action) and
+// credits what the rules award for it.
+func (e *Engine) Act(ctx context.Context, key string, a *Action) (*Receipt, error) {
+	if a == nil {
+		return nil, invalidEvent("action", "is nil")
+	}
+	if err := a.Validate(); err != nil {
+		return nil, err
+	}
+	fp := actionFingerprint(a)
+	return e.write(ctx, key, fp, a.MemberID, Query{}, func(st *State, now time.Time) (*Change, error) {
+		p := &plan{}
+		if err := e.planAction(p, st, a, now, key, fp, OpAct); err != nil {
+			return nil, err
+		}
+		return p.finish(), nil
+	})
+}
+
+// planAction plans into p (a zero plan) the credits of action a.
+func (e *Engine) planAction(p *plan, st *State, a *Action, now time.Time, key, fp string, op Operation) error {
+	res, scr, err := e.program.evaluateIn(Context{Now: now, Program: e.program, State: st, Member: &st.Member, Event: a})
+	defer scr.release()
+	if err != nil {
+		return err
+	}
+	p.init(st, now, key, fp, op, a.Ref, Query{})
+	p.settle()
+	for _, aw := range res.Awards {
+		if aw.Amount <= 0 {
+			continue
+		}
+		expires, note := aw.ExpiresAt, aw.Note
+		if expires.IsZero() && aw.Account == PointsAccount {
+			expires = e.expiry(now)
+		}
+		if _, err := p.credit(aw.Account, aw.Amount, EntryEarn, time.Time{}, expires, Entry{Source: string(a.Kind), Ref: a.Ref, Note: note}); err != nil {
+			return err
+		}
+	}
+	if err := applySpends(p, res, a.Ref); err != nil {
+		return err
+	}
+	p.ch.Counters = res.Counters
+	p.rcpt.Explanation, p.rcpt.Notices = slices.Clone(res.Explanation), res.Notices
+	return nil
+}
+
+// applySpends debits what the rules asked to spend; an account holding less
+// fails the whole write.
+func applySpends(p *plan, res *Result, ref string) error {
+	if len(res.Spends) > 0 && !p.loaded {
+		return errNeedLots
+	}
+	for _, sp := range res.Spends {
+		if have := p.spendable(sp.Account); have < sp.Amount {
+			return fmt.Errorf("%w: rule %s spends %d of %s, spendable %d", ErrInsufficientPoints, sp.Rule, sp.Amount, sp.Account, have)
+		}
+		if _, short := p.debit(sp.Account, sp.Amount, 0, false, Entry{Kind: EntryRedeem, Source: sp.Rule, Ref: ref, Note: sp.Note}); short > 0 {
+			return fmt.Errorf("%w: rule %s spends %d of %s, the lots hold %d less", ErrInsufficientPoints, sp.Rule, sp.Amount, sp.Account, short)
+		}
+	}
+	return nil
+}
+
+// errNeedLots asks write to plan again with the member's lots loaded.
+var errNeedLots = errors.New("loyalty: plan needs the member's lots")
+
+// Return reverses what an earlier order earned, in proportion to the value
+// returned and at the rate recorded when it earned. Points still held are

@@ -1,0 +1,189 @@
+package loyalty
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Redemption asks to spend points at checkout on an order.
+type Redemption struct {
+	ID       string
+	MemberID string
+	OrderID  string
+	// Total is the order total the redemption is taken off.
+	Total Money
+	// Points to redeem; zero redeems the most the cart allows.
+	Points int64
+	// Account to spend; empty is PointsAccount. Another account (store credit)
+	// counts minor units of the program's currency and is redeemed one unit
+	// for one unit, up to the order total, without the points policy.
+	Account Account
+}
+
+func (r *Redemption) validate() error {
+	switch {
+	case r.ID == "":
+		return invalidEvent("redemption.id", "is empty")
+	case r.MemberID == "":
+		return invalidEvent("redemption.member_id", "is empty")
+	case r.Points < 0:
+		return &ValidationError{Field: "redemption.points", Reason: "is negative", Kind: ErrInvalidAmount}
+	case r.Total.Amount.Sign() <= 0:
+		return &ValidationError{Field: "redemption.total", Reason: "must be positive", Kind: ErrInvalidAmount}
+	}
+	return nil
+}
+
+// QuoteRedemption says how many points this cart may redeem and for how
+// much, planned by the same code as Redeem; nothing is written.
+func (e *Engine) QuoteRedemption(ctx context.Context, memberID string, total Money, points int64) (Quote, error) {
+	r := Redemption{ID: "quote", MemberID: memberID, Total: total, Points: points}
+	if err := r.validate(); err != nil {
+		return Quote{}, err
+	}
+	now := e.now()
+	st, err := e.store.Load(ctx, memberID, Query{Lots: true})
+	if err != nil {
+		return Quote{}, err
+	}
+	_, q, err := e.planRedeem(st, &r, now, "", "")
+	return q, err
+}
+
+// Redeem spends points at checkout, drawing the earliest-expiring lots
+// first. The receipt's Redemption says how much money the points took off.
+func (e *Engine) Redeem(ctx context.Context, key string, r Redemption) (*Receipt, error) {
+	if err := r.validate(); err != nil {
+		return nil, err
+	}
+	fp := redemptionFingerprint(&r)
+	return e.write(ctx, key, fp, r.MemberID, Query{Lots: true, Redemptions: []string{r.ID}}, func(st *State, now time.Time) (*Change, error) {
+		if len(st.Redemptions) > 0 {
+			return nil, fmt.Errorf("%w: redemption %s", ErrDuplicate, r.ID)
+		}
+		ch, _, err := e.planRedeem(st, &r, now, key, fp)
+		return ch, err
+	})
+}
+
+// planRedeem plans redemption r under key and fingerprint fp; with an empty
+// key it only quotes.
+func (e *Engine) planRedeem(st *State, r *Redemption, now time.Time, key, fp string) (*Change, Quote, error) {
+	pol := e.program.Redemption
+	if pol == nil && (r.Account == "" || r.Account == PointsAccount) {
+		return nil, Quote{}, ErrRedemptionDisabled
+	}
+	if r.Total.Currency != e.program.Currency {
+		return nil, Quote{}, fmt.Errorf("%w: total in %s, program in %s", ErrCurrencyMismatch, r.Total.Currency, e.program.Currency)
+	}
+	acct := r.Account
+	if acct == "" {
+		acct = PointsAccount
+	}
+	p := &plan{}
+	p.init(st, now, key, fp, OpRedeem, r.ID, Query{Lots: true})
+	p.settle()
+	var q Quote
+	var err error
+	if acct == PointsAccount {
+		q, err = pol.Quote(p.spendable(acct), r.Total, r.Points)
+	} else {
+		q, err = creditQuote(p.spendable(acct), r.Total, r.Points)
+	}
+	if err != nil {
+		return nil, Quote{}, err
+	}
+	if key == "" { // a quote
+		return nil, q, nil
+	}
+	if q.Points <= 0 {
+		return nil, q, fmt.Errorf("%w: nothing to redeem", ErrInsufficientPoints)
+	}
+	note := redemptionNote(r.OrderID, q.Value)
+	draws, short := p.debit(acct, q.Points, 0, false, Entry{Kind: EntryRedeem, Source: "checkout", Ref: r.ID, Note: note})
+	if short > 0 { // the policy saw more than the lots hold: never overspend
+		return nil, q, fmt.Errorf("%w: %d short", ErrInsufficientPoints, short)
+	}
+	rec := RedemptionRecord{ID: r.ID, MemberID: r.MemberID, OrderID: r.OrderID, Account: acct, Points: q.Points, Value: q.Value, Draws: draws, At: now}
+	p.ch.Redemptions = append(p.ch.Redemptions, rec)
+	p.rcpt.Redemption = &p.ch.Redemptions[len(p.ch.Redemptions)-1]
+	return p.finish(), q, nil
+}
+
+// CancelRedemption rolls back a redemption (the order was cancelled): its
+// points come back with the expiry they had; points whose expiry has passed
+// since expire again at once.
+func (e *Engine) CancelRedemption(ctx context.Context, key, memberID, redemptionID string) (*Receipt, error) {
+	if redemptionID == "" {
+		return nil, invalidEvent("redemption_id", "is empty")
+	}
+	fp := fingerprint("cancel", memberID, redemptionID)
+	return e.write(ctx, key, fp, memberID, Query{Lots: true, Redemptions: []string{redemptionID}}, func(st *State, now time.Time) (*Change, error) {
+		if len(st.Redemptions) == 0 {
+			return nil, fmt.Errorf("%w: %s", ErrUnknownRedemption, redemptionID)
+		}
+		rec := st.Redemptions[0]
+		if rec.Cancelled {
+			return nil, fmt.Errorf("%w: %s", ErrAlreadyCancelled, redemptionID)
+		}
+		rec.Cancelled = true
+		p := &plan{}
+		p.init(st, now, key, fp, OpCancel, redemptionID, Query{Lots: true})
+		p.settle()
+		for _, d := range rec.Draws {
+			if _, err := p.credit(rec.Account, d.Amount, EntryRestore, time.Time{}, d.ExpiresAt, Entry{Source: "cancel", Ref: redemptionID, Note: "redemption " + redemptionID + " cancelled"}); err != nil {
+				return nil, err
+			}
+		}
+		p.settle() // restored points whose expiry has passed expire now
+		p.ch.Redemptions = append(p.ch.Redemptions, rec)
+		p.rcpt.Redemption = &p.ch.Redemptions[len(p.ch.Redemptions)-1]
+		return p.finish(), nil
+	})
+}
+
+// Adjust credits (points > 0) or debits (points < 0) a member's points by
+
+// redemptionNote is "order 1002: 15.00 USD off", formatted without decimal
+// arithmetic when the value is whole minor units.
+func redemptionNote(orderID string, v Money) string {
+	var buf [96]byte
+	b := buf[:0]
+	if orderID != "" {
+		b = append(b, "order "...)
+		b = append(b, orderID...)
+		b = append(b, ": "...)
+	}
+	if units, ok := v.Minor(); ok {
+		d := v.Currency.MinorDigits()
+		b = appendUnits(b, units, d, d)
+		b = append(b, ' ')
+		b = append(b, v.Currency...)
+	} else {
+		b = append(b, v.String()...)
+	}
+	b = append(b, " off"...)
+	return string(b)
+}
+
+// creditQuote redeems a money account (minor units) one for one, up to the
+// order total.
+func creditQuote(available int64, total Money, want int64) (Quote, error) {
+	limit, ok := total.Minor()
+	if !ok {
+		limit = total.Amount.Shift(total.Currency.MinorDigits()).IntPart()
+	}
+	most := max(0, min(available, limit))
+	q := Quote{MaxPoints: most, MaxValue: MinorUnits(most, total.Currency)}
+	switch {
+	case want == 0:
+		want = most
+	case want > available:
+		return q, fmt.Errorf("%w: %d wanted, %d available", ErrInsufficientPoints, want, available)
+	case want > limit:
+		return q, fmt.Errorf("%w: %d wanted on an order of %s", ErrAboveCap, want, total)
+	}
+	q.Points, q.Value = want, MinorUnits(want, total.Currency)
+	return q, nil
+}
