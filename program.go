@@ -93,6 +93,10 @@ type Quote struct {
 type Program struct {
 	Name     string
 	Currency Currency
+	// Location is the shop's time zone (an IANA location). Every calendar
+	// boundary of the program (end-of-month expiry, birthdays, calendar caps,
+	// payout periods, review dates) falls at midnight there. Nil is UTC.
+	Location *time.Location
 	Rules    []Rule
 	Basis    EarnBasis
 	Rounding Rounding
