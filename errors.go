@@ -52,6 +52,12 @@ var (
 	ErrConflict = errors.New("loyalty: concurrent write to the same member")
 	// ErrRefused: a rule refused the event (see EffectRefuse).
 	ErrRefused = errors.New("loyalty: refused by a rule")
+	// ErrInvalidID: an identifier (member, order, return, redemption or
+	// program ID, idempotency key, SKU, category, segment, code) that is not
+	// valid UTF-8, holds a control character (NUL included) or is longer than
+	// MaxIDLength. Refused before anything is written, by every store alike,
+	// so two different IDs can never land on one account.
+	ErrInvalidID = errors.New("loyalty: invalid identifier")
 	// ErrNotFound is returned by stores for a missing record.
 	ErrNotFound = errors.New("loyalty: not found")
 )

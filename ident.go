@@ -12,16 +12,6 @@ import (
 // exactly.
 const MaxIDLength = 255
 
-// ErrInvalidID classifies an identifier that is not valid UTF-8, holds a
-// control character (NUL included), or is longer than MaxIDLength. Such
-// identifiers are refused before anything is written, by every store alike,
-// so two different IDs can never land on one account.
-var ErrInvalidID = errorString("loyalty: invalid identifier")
-
-type errorString string
-
-func (e errorString) Error() string { return string(e) }
-
 // CheckID reports whether id is an acceptable identifier. field names it in
 // the error ("member.id", "key"); an empty id is accepted here (whether a
 // field is required is the caller's decision). The error is a
