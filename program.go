@@ -70,20 +70,45 @@ type ExpiryPolicy interface {
 // has the usual one (points.Redemption).
 type RedemptionPolicy interface {
 	// Quote returns how many points of available may be redeemed against an
-	// order of total, and for how much; want > 0 asks for that many points
-	// exactly and fails with ErrInsufficientPoints, ErrBelowMinimum,
-	// ErrNotIncrement or ErrAboveCap when they may not be redeemed.
+	// order of total, and for how much. With want zero it quotes the most
+	// the cart may redeem, and when that is nothing sets Quote.Reason to say
+	// why. With want > 0 it asks for that many points exactly and fails
+	// with ErrInsufficientPoints, ErrBelowMinimum, ErrNotIncrement or
+	// ErrAboveCap when they may not be redeemed, still returning the quote's
+	// MaxPoints and MaxValue (and the same error as its Reason).
+	//
+	// The Engine redeems "as much as allowed, up to N" (Redemption.UpTo) by
+	// quoting the most with available clamped to N, so a policy needs no
+	// third mode.
 	Quote(available int64, total Money, want int64) (Quote, error)
 }
 
 // Quote is what a cart may redeem.
 type Quote struct {
-	// Points and Value are what will be redeemed (for want > 0, exactly want).
+	// Points and Value are what will be redeemed: for an exact request,
+	// exactly what was asked; for the most (or the most up to N), what the
+	// balance, the order cap, the increment and the minimum allow.
 	Points int64
 	Value  Money
-	// MaxPoints and MaxValue are the most this cart may redeem.
+	// MaxPoints and MaxValue are the most this cart may redeem, filled even
+	// when the request was refused ("400 is below the minimum, you may use
+	// up to 1200").
 	MaxPoints int64
 	MaxValue  Money
+	// Reason says why the quote allows nothing (Points is zero), nil when it
+	// allows some. It wraps the sentinel a host branches on with errors.Is:
+	//   - ErrInsufficientPoints: the member has too few spendable points
+	//     (none, or fewer than the minimum or one increment);
+	//   - ErrBelowMinimum: the cart is too small, its cap is worth less than
+	//     the minimum (or less than one minor unit), an exact request is
+	//     below the minimum, or an up-to limit (Redemption.UpTo) is below the
+	//     least one redemption may take;
+	//   - ErrNotIncrement: an exact request is not a multiple of the
+	//     increment;
+	//   - ErrAboveCap: not even one increment fits under the order's cap, or
+	//     an exact request is worth more than the cap.
+	// For an exact request that is refused, Reason is the error returned.
+	Reason error
 }
 
 // Program is a named, validated composition of rules and ledger policies. A

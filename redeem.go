@@ -13,8 +13,18 @@ type Redemption struct {
 	OrderID  string
 	// Total is the order total the redemption is taken off.
 	Total Money
-	// Points to redeem; zero redeems the most the cart allows.
+	// Points to redeem; zero redeems the most the cart allows. Without UpTo
+	// a positive Points is exact: the redemption fails when those points
+	// may not be redeemed (ErrInsufficientPoints, ErrBelowMinimum,
+	// ErrNotIncrement, ErrAboveCap).
 	Points int64
+	// UpTo redeems as much as allowed, up to Points: what the spendable
+	// balance, the order cap, the increment and the minimum allow, never
+	// more than Points. The receipt's Redemption record (and the Quote) says
+	// the points and value applied. It fails, writing nothing, only when
+	// nothing at all may be redeemed, with the Quote's Reason. With Points
+	// zero it is the most the cart allows, as without UpTo.
+	UpTo bool
 	// Account to spend; empty is PointsAccount. Another account (store credit)
 	// counts minor units of the program's currency and is redeemed one unit
 	// for one unit, up to the order total, without the points policy.
@@ -36,14 +46,27 @@ func (r *Redemption) validate() error {
 }
 
 // QuoteRedemption says how many points this cart may redeem and for how
-// much, planned by the same code as Redeem; nothing is written.
+// much, planned by the same code as Redeem; nothing is written. points > 0
+// quotes exactly that many; zero quotes the most. Quote also quotes the up-to
+// mode and store-credit accounts.
 func (e *Engine) QuoteRedemption(ctx context.Context, memberID string, total Money, points int64) (Quote, error) {
-	r := Redemption{ID: "quote", MemberID: memberID, Total: total, Points: points}
+	return e.Quote(ctx, Redemption{MemberID: memberID, Total: total, Points: points})
+}
+
+// Quote says what Redeem(r) would redeem now, planned by the same code;
+// nothing is written and r.ID may be empty. When nothing may be redeemed the
+// quote's Reason says why, and MaxPoints and MaxValue say the most this
+// cart allows. An exact request (r.Points > 0 without r.UpTo) that may not
+// be redeemed returns the quote with its Reason as the error.
+func (e *Engine) Quote(ctx context.Context, r Redemption) (Quote, error) {
+	if r.ID == "" {
+		r.ID = "quote"
+	}
 	if err := r.validate(); err != nil {
 		return Quote{}, err
 	}
 	now := e.now()
-	st, err := e.store.Load(ctx, memberID, Query{Lots: true})
+	st, err := e.store.Load(ctx, r.MemberID, Query{Lots: true})
 	if err != nil {
 		return Quote{}, err
 	}
@@ -58,6 +81,9 @@ func (e *Engine) Redeem(ctx context.Context, key string, r Redemption) (*Receipt
 		return nil, err
 	}
 	fp := redemptionFingerprint(&r)
+	if r.UpTo { // a fingerprint of its own; exact redemptions keep theirs
+		fp = fingerprint(fp, "up-to")
+	}
 	return e.write(ctx, key, fp, r.MemberID, Query{Lots: true, Redemptions: []string{r.ID}}, func(st *State, now time.Time) (*Change, error) {
 		if len(st.Redemptions) > 0 {
 			return nil, fmt.Errorf("%w: redemption %s", ErrDuplicate, r.ID)
@@ -84,20 +110,30 @@ func (e *Engine) planRedeem(st *State, r *Redemption, now time.Time, key, fp str
 	p := &plan{}
 	p.init(st, now, key, fp, OpRedeem, r.ID, Query{Lots: true})
 	p.settle()
+	quote := func(available, want int64) (Quote, error) {
+		if acct == PointsAccount {
+			return pol.Quote(available, r.Total, want)
+		}
+		return creditQuote(available, r.Total, want)
+	}
+	avail := p.spendable(acct)
 	var q Quote
 	var err error
-	if acct == PointsAccount {
-		q, err = pol.Quote(p.spendable(acct), r.Total, r.Points)
+	if r.UpTo && r.Points > 0 {
+		q, err = upTo(quote, avail, r.Points)
 	} else {
-		q, err = creditQuote(p.spendable(acct), r.Total, r.Points)
+		q, err = quote(avail, r.Points)
 	}
 	if err != nil {
-		return nil, Quote{}, err
+		return nil, q, err
 	}
 	if key == "" { // a quote
 		return nil, q, nil
 	}
 	if q.Points <= 0 {
+		if q.Reason != nil {
+			return nil, q, q.Reason
+		}
 		return nil, q, fmt.Errorf("%w: nothing to redeem", ErrInsufficientPoints)
 	}
 	note := redemptionNote(r.OrderID, q.Value)
@@ -167,6 +203,26 @@ func redemptionNote(orderID string, v Money) string {
 	return string(b)
 }
 
+// upTo quotes the most that may be redeemed, up to n points: the most with
+// the balance clamped to n, which every policy's "most" mode already
+// bounds by the cap, the increment and the minimum. MaxPoints and MaxValue
+// stay the most the cart allows with the whole balance.
+func upTo(quote func(available, want int64) (Quote, error), available, n int64) (Quote, error) {
+	q, err := quote(available, 0)
+	if err != nil || n >= q.MaxPoints {
+		return q, err
+	}
+	u, err := quote(min(available, n), 0)
+	if err != nil {
+		return q, err
+	}
+	q.Points, q.Value, q.Reason = u.Points, u.Value, nil
+	if u.Points <= 0 {
+		q.Reason = fmt.Errorf("%w: up to %d points is less than the least one redemption may take (this cart allows up to %d)", ErrBelowMinimum, n, q.MaxPoints)
+	}
+	return q, nil
+}
+
 // creditQuote redeems a money account (minor units) one for one, up to the
 // order total.
 func creditQuote(available int64, total Money, want int64) (Quote, error) {
@@ -175,14 +231,25 @@ func creditQuote(available int64, total Money, want int64) (Quote, error) {
 		limit = total.Amount.Shift(total.Currency.MinorDigits()).IntPart()
 	}
 	most := max(0, min(available, limit))
-	q := Quote{MaxPoints: most, MaxValue: MinorUnits(most, total.Currency)}
+	q := Quote{MaxPoints: most, MaxValue: MinorUnits(most, total.Currency), Value: MinorUnits(0, total.Currency)}
+	var err error
 	switch {
 	case want == 0:
+		switch {
+		case available <= 0:
+			q.Reason = fmt.Errorf("%w: no credit available", ErrInsufficientPoints)
+		case limit <= 0:
+			q.Reason = fmt.Errorf("%w: an order of %s takes off less than one minor unit", ErrAboveCap, total)
+		}
 		want = most
 	case want > available:
-		return q, fmt.Errorf("%w: %d wanted, %d available", ErrInsufficientPoints, want, available)
+		err = fmt.Errorf("%w: %d wanted, %d available", ErrInsufficientPoints, want, available)
 	case want > limit:
-		return q, fmt.Errorf("%w: %d wanted on an order of %s", ErrAboveCap, want, total)
+		err = fmt.Errorf("%w: %d wanted on an order of %s", ErrAboveCap, want, total)
+	}
+	if err != nil {
+		q.Reason = err
+		return q, err
 	}
 	q.Points, q.Value = want, MinorUnits(want, total.Currency)
 	return q, nil

@@ -69,15 +69,25 @@ func (r Redemption) Worth(points int64) loyalty.Money {
 // With want zero it quotes the most it may redeem: the largest multiple of
 // Increment that is at most available and whose worth is at most MaxPercent
 // of total, or nothing when that is below Minimum (or worth less than one
-// minor unit). With want positive it quotes exactly want points, failing
-// with an error wrapping loyalty.ErrInsufficientPoints when want exceeds
-// available, loyalty.ErrBelowMinimum when it is below Minimum (or worth less
-// than one minor unit), loyalty.ErrNotIncrement when it is not a multiple of
+// minor unit). When it is nothing, Quote.Reason says why: an error wrapping
+// loyalty.ErrInsufficientPoints when the balance alone is too small (no
+// points, fewer than Minimum or than one Increment, or worth less than one
+// minor unit), loyalty.ErrBelowMinimum when the cap of this cart is worth
+// less than Minimum, loyalty.ErrAboveCap when not even one Increment fits
+// under the cap (a policy without a minimum).
+//
+// With want positive it quotes exactly want points, failing with an error
+// wrapping loyalty.ErrInsufficientPoints when want exceeds available,
+// loyalty.ErrBelowMinimum when it is below Minimum (or worth less than one
+// minor unit), loyalty.ErrNotIncrement when it is not a multiple of
 // Increment, and loyalty.ErrAboveCap when it is worth more than MaxPercent of
-// total. A negative want or total fails with loyalty.ErrInvalidAmount, a
-// total in another currency with loyalty.ErrCurrencyMismatch, and an invalid
-// policy with loyalty.ErrInvalidProgram. MaxPoints and MaxValue are always
-// the most the cart may redeem.
+// total; the refused quote still carries MaxPoints and MaxValue, and the
+// error as its Reason.
+//
+// A negative want or total fails with loyalty.ErrInvalidAmount, a total in
+// another currency with loyalty.ErrCurrencyMismatch, and an invalid policy
+// with loyalty.ErrInvalidProgram; those return the zero Quote. MaxPoints and
+// MaxValue are otherwise always the most the cart may redeem.
 func (r Redemption) Quote(available int64, total loyalty.Money, want int64) (loyalty.Quote, error) {
 	if err := r.Validate(); err != nil {
 		return loyalty.Quote{}, err
@@ -109,35 +119,69 @@ func (r Redemption) Quote(available int64, total loyalty.Money, want int64) (loy
 	limit := available
 	byCap := new(big.Int).Add(capMinor, big.NewInt(1))
 	byCap.Mul(byCap, cv.den).Sub(byCap, big.NewInt(1)).Quo(byCap, cv.num)
-	if byCap.IsInt64() && byCap.Int64() < limit {
+	capped := byCap.IsInt64() && byCap.Int64() < limit
+	if capped {
 		limit = byCap.Int64()
 	}
 	maxPts := limit - limit%inc
 	maxWorth := cv.worth(big.NewInt(maxPts))
+	zero := r.money(new(big.Int))
+	var reason error
 	if maxPts < r.Minimum || maxWorth.Sign() == 0 {
+		reason = r.nothing(available, inc, capped, cv, capMinor, pct, total)
 		maxPts, maxWorth = 0, new(big.Int)
 	}
-	q := loyalty.Quote{Points: maxPts, Value: r.money(maxWorth), MaxPoints: maxPts, MaxValue: r.money(maxWorth)}
+	q := loyalty.Quote{Points: maxPts, Value: r.money(maxWorth), MaxPoints: maxPts, MaxValue: r.money(maxWorth), Reason: reason}
 	if want == 0 {
 		return q, nil
 	}
 
 	worth := cv.worth(big.NewInt(want))
+	var err error
 	switch {
 	case want > available:
-		return loyalty.Quote{}, fmt.Errorf("%w: redeeming %d points, %d available", loyalty.ErrInsufficientPoints, want, available)
+		err = fmt.Errorf("%w: redeeming %d points, %d available", loyalty.ErrInsufficientPoints, want, available)
 	case want < r.Minimum:
-		return loyalty.Quote{}, fmt.Errorf("%w: redeeming %d points, the minimum is %d", loyalty.ErrBelowMinimum, want, r.Minimum)
+		err = fmt.Errorf("%w: redeeming %d points, the minimum is %d", loyalty.ErrBelowMinimum, want, r.Minimum)
 	case want%inc != 0:
-		return loyalty.Quote{}, fmt.Errorf("%w: redeeming %d points, not a multiple of %d", loyalty.ErrNotIncrement, want, inc)
+		err = fmt.Errorf("%w: redeeming %d points, not a multiple of %d", loyalty.ErrNotIncrement, want, inc)
 	case worth.Cmp(capMinor) > 0:
-		return loyalty.Quote{}, fmt.Errorf("%w: %d points are worth %s, this order may take off at most %s (%s%% of %s)",
+		err = fmt.Errorf("%w: %d points are worth %s, this order may take off at most %s (%s%% of %s)",
 			loyalty.ErrAboveCap, want, r.money(worth), r.money(capMinor), pct, total)
 	case worth.Sign() == 0:
-		return loyalty.Quote{}, fmt.Errorf("%w: %d points are worth less than %s", loyalty.ErrBelowMinimum, want, loyalty.MinorUnits(1, cur))
+		err = fmt.Errorf("%w: %d points are worth less than %s", loyalty.ErrBelowMinimum, want, loyalty.MinorUnits(1, cur))
 	}
-	q.Points, q.Value = want, r.money(worth)
+	if err != nil {
+		q.Points, q.Value, q.Reason = 0, zero, err
+		return q, err
+	}
+	q.Points, q.Value, q.Reason = want, r.money(worth), nil
 	return q, nil
+}
+
+// nothing says why the most a cart may redeem is nothing: the balance alone
+// allows nothing (too few points), or the cap of this cart does.
+func (r Redemption) nothing(available, inc int64, capped bool, cv conversion, capMinor *big.Int, pct decimal.Decimal, total loyalty.Money) error {
+	// The fewest points one redemption may take: the smallest multiple of
+	// the increment at or above the minimum.
+	least := max(r.Minimum, 1)
+	if m := least % inc; m != 0 {
+		least += inc - m
+	}
+	byBalance := available - available%inc
+	switch {
+	case available == 0:
+		return fmt.Errorf("%w: no points available", loyalty.ErrInsufficientPoints)
+	case byBalance < least:
+		return fmt.Errorf("%w: %d points available, redeeming takes at least %d", loyalty.ErrInsufficientPoints, available, least)
+	case !capped && cv.worth(big.NewInt(byBalance)).Sign() == 0:
+		return fmt.Errorf("%w: %d points are worth less than %s", loyalty.ErrInsufficientPoints, available, loyalty.MinorUnits(1, r.Value.Currency))
+	case r.Minimum > 0:
+		return fmt.Errorf("%w: this order may take off at most %s (%s%% of %s), less than the minimum of %d points",
+			loyalty.ErrBelowMinimum, r.money(capMinor), pct, total, r.Minimum)
+	}
+	return fmt.Errorf("%w: this order may take off at most %s (%s%% of %s), less than %d points are worth",
+		loyalty.ErrAboveCap, r.money(capMinor), pct, total, least)
 }
 
 // conversion is the worth of points in minor units: ⌊points·num/den⌋.

@@ -68,14 +68,16 @@ func TestRedemptionQuoteRefusesWhatMayNotBeRedeemed(t *testing.T) {
 		want      int64
 		err       error
 		says      string
+		maxPts    int64 // -1: a malformed request, the zero Quote
+		maxValue  string
 	}{
-		{"negative points", 5000, usd("80.00"), -100, loyalty.ErrInvalidAmount, "-100"},
-		{"more than the balance", 1000, usd("80.00"), 1500, loyalty.ErrInsufficientPoints, "1000 available"},
-		{"below the minimum", 5000, usd("80.00"), 300, loyalty.ErrBelowMinimum, "minimum is 500"},
-		{"not a multiple of the increment", 5000, usd("80.00"), 550, loyalty.ErrNotIncrement, "multiple of 100"},
-		{"worth more than half the order", 5000, usd("80.00"), 4100, loyalty.ErrAboveCap, "41.00 USD"},
-		{"a cart in another currency", 5000, loyalty.NewMoney(dec("80.00"), "EUR"), 1000, loyalty.ErrCurrencyMismatch, "EUR"},
-		{"a negative cart", 5000, usd("-1.00"), 1000, loyalty.ErrInvalidAmount, "negative"},
+		{"negative points", 5000, usd("80.00"), -100, loyalty.ErrInvalidAmount, "-100", -1, ""},
+		{"more than the balance", 1000, usd("80.00"), 1500, loyalty.ErrInsufficientPoints, "1000 available", 1000, "10.00"},
+		{"below the minimum", 5000, usd("80.00"), 300, loyalty.ErrBelowMinimum, "minimum is 500", 4000, "40.00"},
+		{"not a multiple of the increment", 5000, usd("80.00"), 550, loyalty.ErrNotIncrement, "multiple of 100", 4000, "40.00"},
+		{"worth more than half the order", 5000, usd("80.00"), 4100, loyalty.ErrAboveCap, "41.00 USD", 4000, "40.00"},
+		{"a cart in another currency", 5000, loyalty.NewMoney(dec("80.00"), "EUR"), 1000, loyalty.ErrCurrencyMismatch, "EUR", -1, ""},
+		{"a negative cart", 5000, usd("-1.00"), 1000, loyalty.ErrInvalidAmount, "negative", -1, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			q, err := checkout.Quote(tc.available, tc.total, tc.want)
@@ -83,8 +85,16 @@ func TestRedemptionQuoteRefusesWhatMayNotBeRedeemed(t *testing.T) {
 			if err != nil && !strings.Contains(err.Error(), tc.says) {
 				t.Errorf("error %q does not say %q", err, tc.says)
 			}
-			if q != (loyalty.Quote{}) {
-				t.Errorf("a refused quote carries %+v", q)
+			if tc.maxPts < 0 {
+				if q != (loyalty.Quote{}) {
+					t.Errorf("a malformed request's quote carries %+v", q)
+				}
+				return
+			}
+			// A refusal still says the most the cart allows, and why not this.
+			wantQuote(t, q, 0, "0", tc.maxPts, tc.maxValue)
+			if q.Reason != err {
+				t.Errorf("reason %v, want the error %v", q.Reason, err)
 			}
 		})
 	}
@@ -170,4 +180,46 @@ func TestRedemptionValidateRejectsAnInvalidPolicy(t *testing.T) {
 	}
 	p := &loyalty.Program{Name: "p", Currency: "USD", Redemption: points.Redemption{Points: 100, Value: usd("1"), MaxPercent: dec("101")}}
 	wantErrorIs(t, p.Validate(), loyalty.ErrInvalidProgram)
+}
+
+func TestRedemptionQuoteOfNothingSaysWhy(t *testing.T) {
+	// checkout: 100 points = 1.00 USD, at least 500, in hundreds, at most half.
+	noMinimum := points.Redemption{Points: 100, Value: usd("1.00"), Increment: 100, MaxPercent: dec("50")}
+	milli := points.Redemption{Points: 1000, Value: usd("1.00")}
+	for _, tc := range []struct {
+		name      string
+		policy    points.Redemption
+		available int64
+		total     string
+		reason    error
+		says      string
+	}{
+		{"no points", checkout, 0, "80.00", loyalty.ErrInsufficientPoints, "no points available"},
+		{"a negative balance", checkout, -200, "80.00", loyalty.ErrInsufficientPoints, "no points available"},
+		{"fewer than the minimum", checkout, 450, "80.00", loyalty.ErrInsufficientPoints, "450 points available, redeeming takes at least 500"},
+		{"fewer than one increment", noMinimum, 99, "80.00", loyalty.ErrInsufficientPoints, "at least 100"},
+		{"points worth less than a cent", milli, 5, "1.00", loyalty.ErrInsufficientPoints, "worth less than 0.01 USD"},
+		// Half of 8.00 is 4.00: 400 points, below the minimum of 500.
+		{"a cart whose cap is below the minimum", checkout, 5000, "8.00", loyalty.ErrBelowMinimum, "at most 4.00 USD (50% of 8.00 USD), less than the minimum of 500"},
+		{"an empty cart with a minimum", checkout, 5000, "0", loyalty.ErrBelowMinimum, "minimum of 500"},
+		// Half of 1.98 is 0.99: not even 100 points (1.00) fit.
+		{"a cart too small for one increment", noMinimum, 5000, "1.98", loyalty.ErrAboveCap, "at most 0.99 USD (50% of 1.98 USD), less than 100 points"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			q, err := tc.policy.Quote(tc.available, usd(tc.total), 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantQuote(t, q, 0, "0", 0, "0")
+			wantErrorIs(t, q.Reason, tc.reason)
+			if q.Reason != nil && !strings.Contains(q.Reason.Error(), tc.says) {
+				t.Errorf("reason %q does not say %q", q.Reason, tc.says)
+			}
+		})
+	}
+	// A quote that allows some has no reason.
+	q, err := checkout.Quote(3456, usd("80.00"), 0)
+	if err != nil || q.Reason != nil || q.Points != 3400 {
+		t.Errorf("quote %+v, %v: want 3400 points and no reason", q, err)
+	}
 }
