@@ -117,11 +117,19 @@ func (e *Engine) planEarn(p *plan, st *State, o *Order, now time.Time, key, fp s
 	return nil
 }
 
+// expiry is when a lot earned at earned expires under the program's policy:
+// the policy sees the earned time in the program's zone, so a calendar
+// expiry (end of month, quarter, year) falls at midnight there, and the
+// result is kept in UTC to the microsecond, as every store keeps it.
 func (e *Engine) expiry(earned time.Time) time.Time {
 	if e.program.Expiry == nil {
 		return time.Time{}
 	}
-	return e.program.Expiry.ExpiresAt(earned)
+	t := e.program.Expiry.ExpiresAt(earned.In(e.program.Zone()))
+	if t.IsZero() {
+		return t
+	}
+	return t.UTC().Truncate(time.Microsecond)
 }
 
 // Act records an engagement action (a review, a visit, a custom action) and

@@ -167,7 +167,7 @@ func (e *Engine) Enroll(ctx context.Context, key string, m Member) (*Receipt, er
 			m.JoinedAt = now
 		}
 		m.JoinedAt = m.JoinedAt.UTC().Truncate(time.Microsecond)
-		m.Birthday = m.Birthday.UTC().Truncate(time.Microsecond)
+		m.Birthday = birthDate(m.Birthday)
 		st.Member = m
 		p := &plan{}
 		if err := e.planAction(p, st, &Action{Kind: ActionSignup, MemberID: m.ID, At: m.JoinedAt, Ref: m.ID}, now, key, fp, OpEnroll); err != nil {

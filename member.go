@@ -9,8 +9,9 @@ import (
 type Member struct {
 	ID       string
 	JoinedAt time.Time
-	// Birthday is the member's date of birth; only its month and day are used.
-	// The zero value means unknown.
+	// Birthday is the member's date of birth; only its month and day are used,
+	// as written (Enroll keeps its date in its own location, stored as
+	// midnight UTC). The zero value means unknown.
 	Birthday time.Time
 	// Segments are host-defined groups ("staff", "wholesale", "newsletter").
 	Segments []string
@@ -29,17 +30,16 @@ func (m *Member) Validate() error {
 // InSegment reports whether the member belongs to segment s.
 func (m *Member) InSegment(s string) bool { return slices.Contains(m.Segments, s) }
 
-// HasBirthdayOn reports whether day (in its own location) is the member's
-// birthday. A 29 February birthday is celebrated on 28 February in other years.
+// HasBirthdayOn reports whether day, read in its own location, is the
+// member's birthday: the month and day of Birthday's date. A 29 February
+// birthday is celebrated on 28 February in other years. Judge "today" in the
+// program's zone: m.HasBirthdayOn(now.In(program.Zone())), which is what the
+// birthday rule and Engine.RunJobs do.
 func (m *Member) HasBirthdayOn(day time.Time) bool {
 	if m.Birthday.IsZero() {
 		return false
 	}
-	bm, bd := m.Birthday.Month(), m.Birthday.Day()
-	if bm == time.February && bd == 29 && !isLeap(day.Year()) {
-		bd = 28
-	}
-	return day.Month() == bm && day.Day() == bd
+	return sameDay(m.Birthday.Month(), m.Birthday.Day(), day)
 }
 
 func isLeap(y int) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }

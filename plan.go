@@ -198,25 +198,63 @@ func (p *plan) isDirty(i int) bool {
 }
 
 // settle activates the loaded lots whose hold is over and expires those whose
-// expiry is not after now, in the order they fell due.
-func (p *plan) settle() {
+// expiry is not after now, in the order they fell due. At one instant every
+// activation comes before any expiry: a lot activating at T and another
+// expiring at T write the activation first, and held points that activate
+// when their own expiry comes repay a negative balance before what is left
+// expires. A lot that expired while held, its hold now over too, is
+// activated, then expired.
+func (p *plan) settle() { p.settleDue(true) }
+
+// settleDue is settle; without expire it only activates (the first step of
+// the periodic jobs, Engine.RunJobs), leaving expiries for a later write.
+func (p *plan) settleDue(expire bool) {
 	if !p.loaded {
 		return
 	}
-	due := make([]int, 0, 4)
+	// One event per activation and per expiry due, in the order they fell
+	// due: by instant, activations first, then by lot.
+	type event struct {
+		at     time.Time
+		expire bool
+		lot    int
+	}
+	var buf [8]event
+	due := buf[:0]
 	for i := range p.lots {
 		l := &p.lots[i]
-		if l.Remaining != 0 && (!l.ActivatesAt.IsZero() && !p.now.Before(l.ActivatesAt) || l.Expired(p.now)) {
-			due = append(due, i)
+		if l.Remaining == 0 {
+			continue
+		}
+		activates := !l.ActivatesAt.IsZero() && !p.now.Before(l.ActivatesAt)
+		if activates {
+			due = append(due, event{at: l.ActivatesAt, lot: i})
+		}
+		if expire && l.Expired(p.now) {
+			at := l.ExpiresAt
+			if activates && at.Before(l.ActivatesAt) {
+				at = l.ActivatesAt // activated first, then expired
+			}
+			due = append(due, event{at: at, expire: true, lot: i})
 		}
 	}
-	slices.SortFunc(due, func(a, b int) int {
-		return lotDue(&p.lots[a]).Compare(lotDue(&p.lots[b]))
+	slices.SortFunc(due, func(a, b event) int {
+		if c := a.at.Compare(b.at); c != 0 {
+			return c
+		}
+		if a.expire != b.expire {
+			if a.expire {
+				return 1
+			}
+			return -1
+		}
+		return cmp.Compare(p.lots[a.lot].ID, p.lots[b.lot].ID)
 	})
-	for _, i := range due {
+	for _, ev := range due {
+		i := ev.lot
 		l := &p.lots[i]
 		b := p.balance(l.Account)
-		if !l.ActivatesAt.IsZero() && !p.now.Before(l.ActivatesAt) {
+		if !ev.expire {
 			r := l.Remaining
 			p.entry(Entry{Account: l.Account, Kind: EntryActivate, Amount: r, Pending: -r, Source: "hold", Ref: l.Ref, Lot: l.ID, Note: "return window over"})
 			b.Pending -= r
@@ -224,8 +262,9 @@ func (p *plan) settle() {
 			l.ActivatesAt = time.Time{}
 			l.Remaining = r - repay(b, r)
 			p.touch(i)
+			continue
 		}
-		if l.Expired(p.now) && l.Remaining > 0 {
+		if l.Remaining > 0 {
 			r := l.Remaining
 			e := Entry{Account: l.Account, Kind: EntryExpire, Source: "expiry", Ref: l.Ref, Lot: l.ID, Note: "expired " + l.ExpiresAt.Format(time.DateOnly)}
 			if l.Pending(p.now) { // expired while still held

@@ -64,13 +64,15 @@ func (m *OrderCap) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []loya
 // period ("at most 2,000 points a month from orders"). It keeps what the
 // period's orders earned in a counter named after the rule, with the
 // period's Key as its Period, and caps each order at what is left. The
-// period is the one containing the evaluation's now, in Location (UTC when
-// nil). Returns do not give back room under the cap. Build it with
+// period is the one containing the evaluation's now, in Location, or in the
+// program's zone (loyalty.Program.Location, UTC when unset) when Location is
+// nil. Returns do not give back room under the cap. Build it with
 // NewPeriodCap.
 type PeriodCap struct {
 	// Stack says how the rule combines with the others of its program.
 	Stack loyalty.Stacking
-	// Location is the time zone periods are counted in; nil means UTC.
+	// Location, when set, overrides the program's zone for counting periods;
+	// nil counts them in the program's zone.
 	Location *time.Location
 
 	name   string
@@ -118,7 +120,7 @@ func (m *PeriodCap) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []loy
 	if c.Order == nil {
 		return effects
 	}
-	key := m.period.Key(inLocation(c.Now, m.Location))
+	key := m.period.Key(local(c, m.Location))
 	left := m.max - c.State.Counter(m.name, key)
 	if left < 0 {
 		left = 0
@@ -128,10 +130,11 @@ func (m *PeriodCap) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []loy
 	return append(effects, loyalty.Cap(left, m.note), count)
 }
 
-// inLocation returns t in loc, or in UTC when loc is nil.
-func inLocation(t time.Time, loc *time.Location) time.Time {
+// local is the evaluation's now in loc, or in the program's zone when loc is
+// nil (UTC without a program or a program Location).
+func local(c *loyalty.Context, loc *time.Location) time.Time {
 	if loc == nil {
-		return t.UTC()
+		loc = c.Program.Zone()
 	}
-	return t.In(loc)
+	return c.Now.In(loc)
 }

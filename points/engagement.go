@@ -36,18 +36,24 @@ func (l Limit) String() string {
 //
 // A limited rule counts the actions it paid for in a counter named after the
 // rule whose Period is the Key of the limit's period containing the
-// evaluation's now, in Location (UTC when nil): "2026-11-22" for a day,
+// evaluation's now, in Location, or in the program's zone
+// (loyalty.Program.Location, UTC when unset) when Location is nil: "2026-11-22" for a day,
 // "2026-W47" for an ISO week, "2026-11" for a month, "" for a lifetime. Once
 // the counter reaches the limit the rule earns nothing until the next
 // period. An unlimited rule keeps no counter.
 //
-// Build it with NewEngagement, NewWelcome or NewBirthday. Stack and Location
-// must not change once a program using it is evaluated.
+// Build it with NewEngagement, NewWelcome, NewBirthday or NewAnniversary.
+// Stack and Location must not change once a program using it is evaluated.
+//
+// A birthday or anniversary rule takes part in the periodic jobs
+// (loyalty.Engine.RunJobs, as a loyalty.Periodic): on the member's day, in
+// the program's zone, the jobs send it its action, once a year.
 type Engagement struct {
 	// Stack says how the rule combines with the others of its program.
 	Stack loyalty.Stacking
-	// Location is the time zone the limit's periods are counted in; nil
-	// means UTC (NewBirthday's rule: the location of now, see there).
+	// Location, when set, overrides the program's zone for the limit's
+	// periods (and a birthday's or anniversary's day); nil uses the
+	// program's zone.
 	Location *time.Location
 
 	name     string
@@ -55,6 +61,7 @@ type Engagement struct {
 	points   int64
 	limit    Limit
 	birthday bool
+	anniv    bool
 	note     string
 }
 
@@ -83,8 +90,11 @@ func NewWelcome(name string, points int64) (*Engagement, error) {
 // NewBirthday returns the rule name earning points on a loyalty.ActionBirthday
 // that falls on the member's birthday (loyalty.Member.HasBirthdayOn the
 // evaluation's now), once per calendar year. The birthday and its year are
-// read in the location of now, or in the rule's Location when set, so the
-// host's daily job decides whose birthday "today" is.
+// read in the rule's Location when set, else in the program's zone
+// (loyalty.Program.Location), else in the location of now: a birthday on
+// 7 December in an Auckland shop is celebrated while it is 7 December in
+// Auckland, even when UTC still says the 6th. Engine.RunJobs sends the
+// action to every member whose birthday it is.
 func NewBirthday(name string, points int64) (*Engagement, error) {
 	e, err := NewEngagement(name, loyalty.ActionBirthday, points, Limit{Times: 1, Per: Year})
 	if err != nil {
@@ -92,6 +102,22 @@ func NewBirthday(name string, points int64) (*Engagement, error) {
 	}
 	e.birthday = true
 	e.note = "birthday, once per year"
+	return e, nil
+}
+
+// NewAnniversary returns the rule name earning points on a
+// loyalty.ActionAnniversary that falls on an anniversary of the member's
+// joining (loyalty.Member.HasAnniversaryOn the evaluation's now: the month and
+// day of JoinedAt, 28 February for a 29 February in other years, from one year
+// after joining), once per calendar year, the day read as for NewBirthday.
+// Engine.RunJobs sends the action to every member whose anniversary it is.
+func NewAnniversary(name string, points int64) (*Engagement, error) {
+	e, err := NewEngagement(name, loyalty.ActionAnniversary, points, Limit{Times: 1, Per: Year})
+	if err != nil {
+		return nil, err
+	}
+	e.anniv = true
+	e.note = "anniversary, once per year"
 	return e, nil
 }
 
@@ -133,17 +159,9 @@ func (e *Engagement) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []lo
 	if !ok || a.Kind != e.kind || e.points <= 0 {
 		return effects
 	}
-	var t time.Time
-	if e.birthday {
-		t = c.Now
-		if e.Location != nil {
-			t = t.In(e.Location)
-		}
-		if c.Member == nil || !c.Member.HasBirthdayOn(t) {
-			return effects
-		}
-	} else {
-		t = inLocation(c.Now, e.Location)
+	t := e.today(c)
+	if (e.birthday || e.anniv) && !e.isDay(c.Member, t) {
+		return effects
 	}
 	if e.limit.IsZero() {
 		return append(effects, loyalty.Earn(e.points, loyalty.OrderLevel, e.note))
@@ -153,4 +171,46 @@ func (e *Engagement) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []lo
 		return effects
 	}
 	return append(effects, loyalty.Earn(e.points, loyalty.OrderLevel, e.note), loyalty.Count(e.name, key, 1))
+}
+
+// today is the evaluation's now where the rule counts: in its Location, else
+// the program's zone; a birthday or anniversary rule without either reads
+// now in its own location.
+func (e *Engagement) today(c *loyalty.Context) time.Time {
+	if (e.birthday || e.anniv) && e.Location == nil && (c.Program == nil || c.Program.Location == nil) {
+		return c.Now
+	}
+	return local(c, e.Location)
+}
+
+// isDay reports whether day is the member's birthday (or anniversary).
+func (e *Engagement) isDay(m *loyalty.Member, day time.Time) bool {
+	switch {
+	case m == nil:
+		return false
+	case e.birthday:
+		return m.HasBirthdayOn(day)
+	case e.anniv:
+		return m.HasAnniversaryOn(day)
+	}
+	return true
+}
+
+// Due implements loyalty.Periodic: at loyalty.StageGrant, a birthday or
+// anniversary rule is due for a member whose day it is, in the program's
+// zone, and who has not had it this year; its job sends the rule's action
+// with Ref the day ("2026-12-07"). Other engagement rules have no jobs: their
+// actions come from the member.
+func (e *Engagement) Due(c *loyalty.Context, stage loyalty.JobStage, jobs []loyalty.Job) []loyalty.Job {
+	if stage != loyalty.StageGrant || !(e.birthday || e.anniv) || e.points <= 0 {
+		return jobs
+	}
+	t := e.today(c)
+	if !e.isDay(c.Member, t) {
+		return jobs
+	}
+	if !e.limit.IsZero() && c.State != nil && c.State.Counter(e.name, e.limit.Per.Key(t)) >= e.limit.Times {
+		return jobs
+	}
+	return append(jobs, loyalty.Job{Name: e.name, Action: loyalty.Action{Kind: e.kind, Ref: t.Format(time.DateOnly)}})
 }
