@@ -37,8 +37,32 @@ type Store interface {
 	// (the zero EntryID for the start), oldest first; a limit ≤ 0 returns
 	// none. Entries committed while a host pages through are appended at the
 	// end, so a cursor never skips or repeats one. It returns ErrUnknownMember
-	// for a member never created.
+	// for a member never created. Newest-first pages come from
+	// HistoryReverser, which every adapter of this module implements.
 	History(ctx context.Context, memberID string, after EntryID, limit int) ([]Entry, error)
+}
+
+// HistoryReverser is implemented by stores that page a member's history
+// newest first, as a statement or an activity feed shows it; storage/memory,
+// storage/sqlite and storage/postgres do, with an index scan from the
+// cursor, and storage/storagetest decides it. The Engine (Engine.HistoryBefore)
+// falls back to reading the history oldest first for a store without it.
+//
+// HistoryBefore returns up to limit of a member's entries before the cursor,
+// newest first; the zero EntryID starts from the newest entry. A limit ≤ 0
+// returns none; a member never created is ErrUnknownMember. The cursor of
+// the next (older) page is the ID of the last entry returned. Entries
+// committed meanwhile come after every cursor already handed out, so paging
+// back never skips or repeats one. The two directions meet at a cursor: the
+// entries HistoryBefore returns from c, then c, then those History returns
+// after c are the whole history, each entry once.
+//
+// Paging works as keyset pagination does in SQL, and as ledgers list
+// transfers in either direction from a cursor (Stripe's starting_after and
+// ending_before, TigerBeetle's reversed account filter): the cursor is an
+// entry ID, never an offset, so writes in between never shift a page.
+type HistoryReverser interface {
+	HistoryBefore(ctx context.Context, memberID string, before EntryID, limit int) ([]Entry, error)
 }
 
 // MemberLister is implemented by stores that can list their members, for

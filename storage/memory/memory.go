@@ -47,8 +47,9 @@ func New() *Store {
 }
 
 var (
-	_ loyalty.Store        = (*Store)(nil)
-	_ loyalty.MemberLister = (*Store)(nil)
+	_ loyalty.Store           = (*Store)(nil)
+	_ loyalty.MemberLister    = (*Store)(nil)
+	_ loyalty.HistoryReverser = (*Store)(nil)
 )
 
 // Members implements loyalty.MemberLister, in enrolment order.
@@ -381,6 +382,18 @@ func (s *Store) History(ctx context.Context, memberID string, after loyalty.Entr
 	return m.entries.after(after, limit), nil
 }
 
+// HistoryBefore implements loyalty.HistoryReverser: newest first, found by
+// binary search like History.
+func (s *Store) HistoryBefore(ctx context.Context, memberID string, before loyalty.EntryID, limit int) ([]loyalty.Entry, error) {
+	m := s.member(memberID)
+	if m == nil {
+		return nil, fmt.Errorf("%w: %s", loyalty.ErrUnknownMember, memberID)
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.entries.before(before, limit), nil
+}
+
 // entryLog keeps a member's entries as the slices of the changes that made
 // them (the same arrays their receipts hold), in commit order: appending
 // copies no entry, and a page is found by binary search, since entry IDs
@@ -432,6 +445,42 @@ func (l *entryLog) after(after loyalty.EntryID, limit int) []loyalty.Entry {
 			out = make([]loyalty.Entry, 0, min(limit, len(es)*(l.n-b)))
 		}
 		out = append(out, es...)
+	}
+	return out
+}
+
+// before returns up to limit entries before the cursor (the zero cursor:
+// from the newest), newest first.
+func (l *entryLog) before(before loyalty.EntryID, limit int) []loyalty.Entry {
+	if limit <= 0 || l.n == 0 {
+		return []loyalty.Entry{}
+	}
+	// The batch holding the newest entry before the cursor, and the end of
+	// what it holds before it.
+	b, end := l.n-1, len(l.batch(l.n-1))
+	if before != (loyalty.EntryID{}) {
+		// The first batch whose last entry is not before the cursor: every
+		// batch ahead of it is wholly before it.
+		b = sort.Search(l.n, func(i int) bool {
+			es := l.batch(i)
+			return !es[len(es)-1].ID.Less(before)
+		})
+		if b == l.n {
+			b, end = l.n-1, len(l.batch(l.n-1))
+		} else {
+			es := l.batch(b)
+			end = sort.Search(len(es), func(i int) bool { return !es[i].ID.Less(before) })
+		}
+	}
+	out := make([]loyalty.Entry, 0, min(limit, 64))
+	for b >= 0 && len(out) < limit {
+		es := l.batch(b)[:end]
+		for j := len(es) - 1; j >= 0 && len(out) < limit; j-- {
+			out = append(out, es[j])
+		}
+		if b--; b >= 0 {
+			end = len(l.batch(b))
+		}
 	}
 	return out
 }

@@ -51,6 +51,9 @@ var (
 	_ loyalty.Store        = (*Store)(nil)
 	_ loyalty.MemberLister = (*Store)(nil)
 	_ loyalty.MemberLister = (*txStore)(nil)
+
+	_ loyalty.HistoryReverser = (*Store)(nil)
+	_ loyalty.HistoryReverser = (*txStore)(nil)
 )
 
 // New returns a Store on pool, which the host keeps owning: Close does not
@@ -168,6 +171,12 @@ func (t *txStore) History(ctx context.Context, memberID string, after loyalty.En
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.core.History(ctx, memberID, after, limit)
+}
+
+func (t *txStore) HistoryBefore(ctx context.Context, memberID string, before loyalty.EntryID, limit int) ([]loyalty.Entry, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.core.HistoryBefore(ctx, memberID, before, limit)
 }
 
 // dbtx is what the store needs of a pool or a transaction.

@@ -9,7 +9,7 @@ import (
 // queries are the store's SQL texts with the schema filled in, built once per
 // Store; pgx prepares and caches each per connection.
 type queries struct {
-	commit, resolve, load, history, historyMember, receipt, members string
+	commit, resolve, load, history, historyBefore, historyMember, receipt, members string
 }
 
 func newQueries(schema string) *queries {
@@ -30,6 +30,10 @@ FROM (SELECT 1) AS one LEFT JOIN {s}.writes w ON w.key = $1`),
 		history: r.Replace(`SELECT version, idx, account, kind, amount, pending, at, key, source, ref, lot, rate, note
 FROM {s}.entries WHERE member_id = $1 AND (version, idx) > ($2, $3)
 ORDER BY version, idx LIMIT $4`),
+		// historyBefore reads the entries' primary key backwards from the cursor.
+		historyBefore: r.Replace(`SELECT version, idx, account, kind, amount, pending, at, key, source, ref, lot, rate, note
+FROM {s}.entries WHERE member_id = $1 AND (version, idx) < ($2, $3)
+ORDER BY version DESC, idx DESC LIMIT $4`),
 		historyMember: r.Replace(`SELECT EXISTS (SELECT 1 FROM {s}.members WHERE member_id = $1)`),
 		receipt:       r.Replace(`SELECT receipt FROM {s}.writes WHERE key = $1`),
 		members:       r.Replace(`SELECT member_id FROM {s}.members WHERE member_id > $1 ORDER BY member_id LIMIT $2`),

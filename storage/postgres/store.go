@@ -390,10 +390,24 @@ func (c *core) Receipt(ctx context.Context, key string) (*loyalty.Receipt, error
 // History implements loyalty.Store: entries after the cursor in (version,
 // index) order, read through the entries' primary key.
 func (c *core) History(ctx context.Context, memberID string, after loyalty.EntryID, limit int) ([]loyalty.Entry, error) {
+	return c.page(ctx, c.sql.history, memberID, after, limit)
+}
+
+// HistoryBefore implements loyalty.HistoryReverser: entries before the
+// cursor, newest first, read backwards through the entries' primary key.
+func (c *core) HistoryBefore(ctx context.Context, memberID string, before loyalty.EntryID, limit int) ([]loyalty.Entry, error) {
+	if before == (loyalty.EntryID{}) {
+		before = loyalty.EntryID{Version: 1<<63 - 1, Index: 1<<31 - 1} // past every entry
+	}
+	return c.page(ctx, c.sql.historyBefore, memberID, before, limit)
+}
+
+// page reads a page of history with query q from cursor cur.
+func (c *core) page(ctx context.Context, q, memberID string, cur loyalty.EntryID, limit int) ([]loyalty.Entry, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
-	rows, err := c.db.Query(ctx, c.sql.history, memberID, after.Version, after.Index, limit)
+	rows, err := c.db.Query(ctx, q, memberID, cur.Version, cur.Index, limit)
 	if err != nil {
 		return nil, wrap("history", err)
 	}

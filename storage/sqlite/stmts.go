@@ -38,7 +38,7 @@ const (
 // InTx reads through too) have all of them.
 type stmts struct {
 	// reads
-	load, loadMany, selectWrite, history, entries, exists, version, members *sql.Stmt
+	load, loadMany, selectWrite, history, historyBefore, entries, exists, version, members *sql.Stmt
 	// writes
 	begin, commit, rollback, peek                  *sql.Stmt
 	insertWrite, insertMember, updateMember        *sql.Stmt
@@ -277,6 +277,13 @@ func prepare(ctx context.Context, db preparer, set stmtSet) (*stmts, error) {
 			FROM loyalty_ledger AS h JOIN loyalty_journal AS j ON ` + writeRows + `
 			WHERE h.member_id = ?1 AND h.part = 4 AND h.name = '' AND h.seq <= -?2 AND j.idx >= 0 AND (h.seq < -?2 OR j.idx > ?3)
 			ORDER BY h.seq DESC, j.id LIMIT ?4`},
+		// The writes up to the cursor's, newest first (seq ascending), each
+		// with its journal rows backwards; the OR only filters the cursor's
+		// own write. The zero cursor comes as the largest version.
+		{&s.historyBefore, `SELECT ` + entryColumns + `
+			FROM loyalty_ledger AS h JOIN loyalty_journal AS j ON ` + writeRows + `
+			WHERE h.member_id = ?1 AND h.part = 4 AND h.name = '' AND h.seq >= -?2 AND j.idx >= 0 AND (h.seq > -?2 OR j.idx < ?3)
+			ORDER BY h.seq, j.id DESC LIMIT ?4`},
 		{&s.entries, `SELECT ` + entryColumns + `
 			FROM loyalty_ledger AS h JOIN loyalty_journal AS j ON ` + writeRows + `
 			WHERE h.member_id = ? AND h.part = 4 AND h.name = '' AND h.seq = -? AND j.idx >= 0 ORDER BY j.id`},

@@ -19,8 +19,10 @@ import (
 var ErrUnbalanced = errors.New("sqlite: change's balances are not the sum of its entries")
 
 var (
-	_ loyalty.MemberLister = (*Store)(nil)
-	_ loyalty.MemberLister = (*txStore)(nil)
+	_ loyalty.MemberLister    = (*Store)(nil)
+	_ loyalty.MemberLister    = (*txStore)(nil)
+	_ loyalty.HistoryReverser = (*Store)(nil)
+	_ loyalty.HistoryReverser = (*txStore)(nil)
 )
 
 // Load implements loyalty.Store. It reads with one statement, so the state
@@ -101,6 +103,16 @@ func (s *Store) History(ctx context.Context, memberID string, after loyalty.Entr
 		return nil, err
 	}
 	return txn{ctx, nil, p.r}.history(memberID, after, limit)
+}
+
+// HistoryBefore implements loyalty.HistoryReverser: newest first, read
+// backwards through the member's writes in the ledger's key.
+func (s *Store) HistoryBefore(ctx context.Context, memberID string, before loyalty.EntryID, limit int) ([]loyalty.Entry, error) {
+	p, err := s.prepared(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return txn{ctx, nil, p.r}.historyBefore(memberID, before, limit)
 }
 
 // Members implements loyalty.MemberLister: member IDs in byte order.
@@ -209,6 +221,14 @@ func (t *txStore) History(ctx context.Context, memberID string, after loyalty.En
 		return nil, err
 	}
 	return x.history(memberID, after, limit)
+}
+
+func (t *txStore) HistoryBefore(ctx context.Context, memberID string, before loyalty.EntryID, limit int) ([]loyalty.Entry, error) {
+	x, err := t.txn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return x.historyBefore(memberID, before, limit)
 }
 
 // txn runs the statements of st: on the host's transaction tx, or, when tx
@@ -841,7 +861,19 @@ func scanEntries(rows *sql.Rows, member string) ([]loyalty.Entry, error) {
 }
 
 func (t txn) history(memberID string, after loyalty.EntryID, limit int) ([]loyalty.Entry, error) {
-	rows, err := t.stmt(t.st.history).QueryContext(t.ctx, memberID, after.Version, after.Index, max(limit, 0))
+	return t.page(t.st.history, memberID, after, limit)
+}
+
+func (t txn) historyBefore(memberID string, before loyalty.EntryID, limit int) ([]loyalty.Entry, error) {
+	if before == (loyalty.EntryID{}) {
+		before = loyalty.EntryID{Version: math.MaxInt64}
+	}
+	return t.page(t.st.historyBefore, memberID, before, limit)
+}
+
+// page reads a page of history with statement q from cursor c.
+func (t txn) page(q *sql.Stmt, memberID string, c loyalty.EntryID, limit int) ([]loyalty.Entry, error) {
+	rows, err := t.stmt(q).QueryContext(t.ctx, memberID, c.Version, c.Index, max(limit, 0))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: history %s: %w", memberID, err)
 	}

@@ -7,7 +7,8 @@
 // conflicting payload), atomic rejection, lots drawn earliest-expiry first,
 // pending points and their activation, expiry, reversal of returns,
 // concurrent redemptions that never overspend, concurrent retries of one key,
-// cursor pagination while writes go on, and, after every operation, the
+// cursor pagination while writes go on, oldest first (Store.History) and
+// newest first (loyalty.HistoryReverser, which the suite requires), and, after every operation, the
 // ledger invariants (balance = sum of entries, no lot below zero, pending
 // never spendable). It also runs a scripted scenario on the adapter and on the
 // in-memory reference store and requires byte-identical histories.

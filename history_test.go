@@ -1,0 +1,67 @@
+package loyalty_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/storage/memory"
+)
+
+// forwardOnly hides its store's HistoryReverser, as a host's own store
+// without one would.
+type forwardOnly struct{ loyalty.Store }
+
+func TestHistoryBeforePagesNewestFirstWithOrWithoutAStoreThatReverses(t *testing.T) {
+	ctx := context.Background()
+	p := &loyalty.Program{Name: "p", Currency: "USD", Rules: []loyalty.Rule{perLine("base", mustRate(t, 1, "1"))}}
+	s := memory.New()
+	clock := loyalty.NewManualClock(now)
+	e, err := loyalty.NewEngine(p, s, &loyalty.EngineOptions{Clock: clock})
+	require.NoError(t, err)
+	_, err = e.Enroll(ctx, "enroll", loyalty.Member{ID: "ann"})
+	require.NoError(t, err)
+	for i := 1; i <= 300; i++ { // more than the fallback reads in one page
+		o := orderOf(line("a", "x", 1, fmt.Sprintf("%d.00", i)))
+		o.ID = fmt.Sprint("o", i)
+		_, err := e.Earn(ctx, fmt.Sprint("k", i), o)
+		require.NoError(t, err)
+	}
+	fwd := e.WithStore(forwardOnly{s})
+	_, isReverser := any(forwardOnly{s}).(loyalty.HistoryReverser)
+	require.False(t, isReverser)
+
+	for _, tc := range []struct {
+		before loyalty.EntryID
+		limit  int
+		first  int64 // the points of the first entry returned, newest first
+		n      int
+	}{
+		{loyalty.EntryID{}, 3, 300, 3},                 // from the newest: orders 300, 299, 298
+		{loyalty.EntryID{}, 0, 300, 100},               // a limit ≤ 0 is 100
+		{loyalty.EntryID{Version: 101}, 5, 99, 5},      // version 101 is order 100's write
+		{loyalty.EntryID{Version: 3}, 10, 1, 1},        // only order 1's entry is before it
+		{loyalty.EntryID{Version: 2}, 10, 0, 0},        // nothing before the first entry
+		{loyalty.EntryID{Version: 1 << 40}, 2, 300, 2}, // past the newest: from the newest
+		{loyalty.EntryID{Version: 301, Index: 1}, 1, 300, 1},
+	} {
+		for name, eng := range map[string]*loyalty.Engine{"reverser": e, "fallback": fwd} {
+			t.Run(fmt.Sprintf("%s before %v limit %d", name, tc.before, tc.limit), func(t *testing.T) {
+				page, err := eng.HistoryBefore(ctx, "ann", tc.before, tc.limit)
+				require.NoError(t, err)
+				require.Len(t, page, tc.n)
+				for i, en := range page {
+					require.Equal(t, tc.first-int64(i), en.Amount, "entry %d", i)
+					require.Equal(t, loyalty.EntryID{Version: tc.first - int64(i) + 1}, en.ID)
+				}
+			})
+		}
+	}
+	_, err = fwd.HistoryBefore(ctx, "ghost", loyalty.EntryID{}, 10)
+	require.ErrorIs(t, err, loyalty.ErrUnknownMember)
+	_, err = e.HistoryBefore(ctx, "ghost", loyalty.EntryID{}, 10)
+	require.ErrorIs(t, err, loyalty.ErrUnknownMember)
+}
