@@ -54,6 +54,20 @@
 // ErrCurrencyMismatch, ErrOverflow, ErrInvalidProgram, ...) and writes
 // nothing.
 //
+// # Checkout and the points widget
+//
+// A Redemption of Points N is exact and fails when N may not be redeemed;
+// with UpTo it redeems as much as the balance, the order cap, the increment
+// and the minimum allow, up to N, and the receipt's record says what was
+// applied. Engine.Quote quotes either without writing; a Quote that allows
+// nothing says why in its Reason (ErrInsufficientPoints, ErrBelowMinimum,
+// ErrAboveCap) and still says the most the cart allows. Engine.Summary is a
+// points widget in one call, as of one instant: the balance and its worth,
+// held points with when they activate, points expiring soon, the standing on
+// every tier ladder (StandingRule) and the newest entries. Engine.History
+// pages a member's entries oldest first and Engine.HistoryBefore newest
+// first, by entry-ID cursors that writes in between never shift.
+//
 // # Time and determinism
 //
 // The Engine reads time from an injected Clock (ManualClock in tests); the

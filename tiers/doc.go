@@ -5,14 +5,20 @@
 // multiplier on order points (applied by the ladder rule), a percentage discount,
 // free shipping and named perks the storefront reads (Ladder.Benefits).
 // Reaching a tier takes effect on the order that qualifies (which itself
-// still earns at the old tier); periodic reviews, which the host triggers
-// with Review, move members down by the ladder's Downgrade policy (never,
+// still earns at the old tier); periodic reviews, which run on the
+// ladder's review dates from the periodic jobs (loyalty.Engine.RunJobs; the
+// ladder is a loyalty.Periodic) or which the host triggers with Review, move members down by the ladder's Downgrade policy (never,
 // one tier, or to the tier qualified for), optionally after a grace period.
 // Returns take their value off the qualifying window, and a tier reached
 // only through a returned order is taken back at the next review. Operators
 // can set a tier as a floor until a date (Ladder.Assign). Tier changes are
 // announced as loyalty notices ("tier_changed", "Silver -> Gold"), which
 // reach loyalty.EngineOptions.AfterCommit only once the write committed.
+//
+// Years, months and dates (windows, review dates, grace and floor ends) are
+// those of the program's zone (loyalty.Program.Location) unless
+// Options.Location gives the ladder its own. The readers (Status, Progress,
+// NextReview) know no program: pass them now.In(program.Zone()).
 //
 // A ladder is composed from the root seams a host would use for its own
 // rules: it is a loyalty.Rule keeping each member's standing in counters

@@ -136,10 +136,13 @@ type Tier struct {
 	Perks []string
 }
 
-// Schedule is when the host runs reviews: every Months months starting from
-// First. The ladder uses it to tell members what keeps their tier (Progress);
-// the host triggers each review itself (Review). The zero value is a yearly
-// review on 1 January.
+// Schedule is when reviews fall: every Months months starting from First.
+// The ladder uses it to tell members what keeps their tier (Progress) and to
+// review on those days in the periodic jobs (loyalty.Engine.RunJobs); a host
+// may also trigger a review itself (Review). The zero value is a yearly
+// review on 1 January. Without Options.Location, First is read as a date
+// (its year, month and day as written) whose midnight falls in the program's
+// zone.
 type Schedule struct {
 	First  time.Time
 	Months int
@@ -154,7 +157,11 @@ type Options struct {
 	// again before it ends. Zero applies the downgrade at the review.
 	GraceMonths, GraceDays int
 	Reviews                Schedule
-	// Location is the time zone of months, years and dates; nil means UTC.
+	// Location, when set, is the time zone of months, years and dates, in
+	// place of the program's. Nil follows the program's zone
+	// (loyalty.Program.Location) in evaluation and the jobs; the readers
+	// (Status, Progress, NextReview, ...) then read now in its own location,
+	// so pass them now.In(program.Zone()).
 	Location *time.Location
 }
 
@@ -176,8 +183,8 @@ type Ladder struct {
 	window Window
 	tiers  []Tier
 	opts   Options
-	loc    *time.Location
-	digits int32 // minor digits of a Spend metric's currency
+	loc    *time.Location // Options.Location; nil follows the program
+	digits int32          // minor digits of a Spend metric's currency
 
 	thr      []int64          // thresholds in metric units, increasing
 	factors  []loyalty.Factor // per tier, zero when none
@@ -204,18 +211,20 @@ const monthSlots = 13
 // discount, a negative multiplier, an empty perk, or an unknown metric,
 // window or policy.
 func NewLadder(name string, metric Metric, window Window, tiers []Tier, opts *Options) (*Ladder, error) {
-	l := &Ladder{name: name, metric: metric, window: window, loc: time.UTC}
+	l := &Ladder{name: name, metric: metric, window: window}
 	if opts != nil {
 		l.opts = *opts
 	}
-	if l.opts.Location != nil {
-		l.loc = l.opts.Location
+	l.loc = l.opts.Location
+	first := l.loc
+	if first == nil {
+		first = time.UTC // a date: its midnight falls in the zone in use
 	}
 	if l.opts.Reviews.Months == 0 {
 		l.opts.Reviews.Months = 12
 	}
 	if l.opts.Reviews.First.IsZero() {
-		l.opts.Reviews.First = time.Date(2000, time.January, 1, 0, 0, 0, 0, l.loc)
+		l.opts.Reviews.First = time.Date(2000, time.January, 1, 0, 0, 0, 0, first)
 	}
 	if err := l.check(); err != nil {
 		return nil, err

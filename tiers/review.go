@@ -182,7 +182,8 @@ func acts(p *loyalty.Program, c *loyalty.Context, effects *[]loyalty.Effect) boo
 
 // Assign returns the action that gives member the tier called tier as a
 // floor until the start of the day until falls on (in the ladder's
-// location): the member has at least that tier until then, and what they
+// Location, or in until's own without one: pass a date in the program's
+// zone): the member has at least that tier until then, and what they
 // earn meanwhile still counts. An empty tier builds the action that removes
 // a floor. Send it with Engine.Act under a key of the host's choosing. It
 // fails with an error wrapping loyalty.ErrInvalidEvent for an empty member,
@@ -206,6 +207,35 @@ func (l *Ladder) Assign(memberID, tier string, until time.Time) (*loyalty.Action
 	a.Data["until"] = string(end.date[:])
 	a.Ref = "tier " + tier + " until " + a.Data["until"]
 	return a, nil
+}
+
+// Due implements loyalty.Periodic: on a review date of the ladder's Schedule
+// (in the ladder's Location, else the program's zone), at
+// loyalty.StageReview and again at loyalty.StageReviewAfterExpiry, a member
+// is due for a review when the review would change something for them (a
+// downgrade, a grace period, an ended floor), judged as Review judges it. The
+// job, named "tier-review/<ladder>", sends an ActionReview limited to this
+// ladder (DataLadder). A review that changed something records its date, so
+// the second stage, and a second run on the same day, find nothing due.
+func (l *Ladder) Due(c *loyalty.Context, stage loyalty.JobStage, jobs []loyalty.Job) []loyalty.Job {
+	if l.thr == nil || stage != loyalty.StageReview && stage != loyalty.StageReviewAfterExpiry || c.Member == nil {
+		return jobs
+	}
+	now := l.moment(l.local(c))
+	t := now.t
+	y, m, d := t.Date()
+	midnight := time.Date(y, m, d, 0, 0, 0, 0, t.Location())
+	if !l.NextReview(midnight.Add(-time.Nanosecond)).Equal(midnight) {
+		return jobs
+	}
+	a := loyalty.Action{Kind: ActionReview, MemberID: c.Member.ID, Ref: "tier review " + string(now.date[:]),
+		Data: map[string]string{DataLadder: l.name}}
+	probe := *c
+	probe.Event = &a
+	if len(l.Evaluate(&probe, nil)) == 0 {
+		return jobs
+	}
+	return append(jobs, loyalty.Job{Name: "tier-review/" + l.name, Action: a})
 }
 
 // ParseChange splits the detail of a NoticeChanged into the tier the member

@@ -60,7 +60,7 @@ func (l *Ladder) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []loyalt
 	if l.thr == nil {
 		return effects
 	}
-	now := l.moment(c.Now)
+	now := l.moment(l.local(c))
 	var s snap
 	l.read(c.State, true, &s)
 	before := s.levels
@@ -97,7 +97,16 @@ func (l *Ladder) at(placed time.Time, now *moment) moment {
 	if placed.IsZero() || placed.After(now.t) || placed.Unix() > now.from {
 		return *now // in now's month: the same bucket
 	}
-	return l.moment(placed)
+	return l.moment(placed.In(now.t.Location()))
+}
+
+// local is the evaluation's now in the program's zone; moment then reads it
+// in the ladder's own Location instead when it has one.
+func (l *Ladder) local(c *loyalty.Context) time.Time {
+	if l.loc != nil {
+		return c.Now
+	}
+	return c.Now.In(c.Program.Zone())
 }
 
 // bucketFor names the counter an order placed at counts in; ok is false when
@@ -289,7 +298,7 @@ func (l *Ladder) assign(a *loyalty.Action, s *snap, now *moment, effects []loyal
 	if lv == 0 {
 		return append(effects, loyalty.Refuse("ladder "+quote(l.name)+" has no tier "+quote(name)))
 	}
-	u, err := time.ParseInLocation(time.DateOnly, until, l.loc)
+	u, err := time.ParseInLocation(time.DateOnly, until, now.t.Location())
 	if err != nil {
 		return append(effects, loyalty.Refuse("until "+quote(until)+" is not a date (2006-01-02)"))
 	}
@@ -384,7 +393,7 @@ func (m *multiplier) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []lo
 	var s snap
 	l.read(c.State, false, &s)
 	if s.grace > 0 || s.floor > 0 {
-		now := l.moment(c.Now)
+		now := l.moment(l.local(c))
 		s.settle(now.date[:])
 	}
 	return l.multiply(l.effective(&s.levels), effects)

@@ -194,8 +194,12 @@ type moment struct {
 	from int64
 }
 
+// moment reads t in the ladder's Location, or in t's own location when the
+// ladder has none (evaluation passes now in the program's zone).
 func (l *Ladder) moment(t time.Time) moment {
-	t = t.In(l.loc)
+	if l.loc != nil {
+		t = t.In(l.loc)
+	}
 	y, m, d := t.Date()
 	y = min(max(y, 0), 9999)
 	_, off := t.Zone()
@@ -274,13 +278,13 @@ func (l *Ladder) Status(st *loyalty.State, now time.Time) Status {
 		out.Earned = l.tiers[e-1].Name
 	}
 	if s.floor > 0 {
-		out.Floor, out.FloorUntil = l.tierName(s.floor), l.date(s.until)
+		out.Floor, out.FloorUntil = l.tierName(s.floor), l.date(s.until, mo.t.Location())
 	}
 	if s.grace > 0 {
 		if s.grace > 1 {
 			out.DowngradeTo = l.tiers[s.grace-2].Name
 		}
-		out.DowngradeOn = l.date(s.due)
+		out.DowngradeOn = l.date(s.due, mo.t.Location())
 	}
 	return out
 }
@@ -379,14 +383,14 @@ func (l *Ladder) Progress(st *loyalty.State, now time.Time) Progress {
 	case eff <= base:
 		// Nothing to keep: no activity qualifies for it.
 	case s.floor == eff && s.floor > max(s.earned, base):
-		if until := l.date(s.until); until.Before(p.NextReview) {
+		if until := l.date(s.until, mo.t.Location()); until.Before(p.NextReview) {
 			p.KeepBy = until
 			if l.qualified(&s, &mo) < eff {
 				p.ToKeep = max(0, l.thr[eff-1]-p.Amount)
 			}
 		}
 	case s.grace > 0:
-		p.KeepBy = l.date(s.due)
+		p.KeepBy = l.date(s.due, mo.t.Location())
 		p.ToKeep = max(0, l.thr[s.earned-1]-p.Amount)
 	case l.opts.Downgrade == NoDowngrade && s.revoke == 0:
 	default:
@@ -425,8 +429,15 @@ func (l *Ladder) toKeep(s *snap, level int, now *moment, r time.Time) int64 {
 
 // NextReview returns the first scheduled review after now.
 func (l *Ladder) NextReview(now time.Time) time.Time {
-	first, step := l.opts.Reviews.First.In(l.loc), l.opts.Reviews.Months
-	now = now.In(l.loc)
+	first, step := l.opts.Reviews.First, l.opts.Reviews.Months
+	if l.loc != nil {
+		first, now = first.In(l.loc), now.In(l.loc)
+	} else {
+		// First is a date whose midnight falls in now's zone.
+		y, m, d := first.Date()
+		hh, mm, ss := first.Clock()
+		first = time.Date(y, m, d, hh, mm, ss, first.Nanosecond(), now.Location())
+	}
 	d := (now.Year()-first.Year())*12 + int(now.Month()) - int(first.Month())
 	k := d - mod(d, step)
 	t := first.AddDate(0, k, 0)
@@ -443,10 +454,10 @@ func (l *Ladder) NextReview(now time.Time) time.Time {
 	}
 }
 
-// date parses a stored date (2006-01-02) as its midnight in the ladder's
-// location; zero when malformed.
-func (l *Ladder) date(s string) time.Time {
-	t, err := time.ParseInLocation(time.DateOnly, s, l.loc)
+// date parses a stored date (2006-01-02) as its midnight in loc (the zone of
+// the moment it is read at); zero when malformed.
+func (l *Ladder) date(s string, loc *time.Location) time.Time {
+	t, err := time.ParseInLocation(time.DateOnly, s, loc)
 	if err != nil {
 		return time.Time{}
 	}
