@@ -166,7 +166,7 @@ func target(s *Schedule, c *loyalty.Context) loyalty.Account {
 	if s == nil {
 		return CreditAccount
 	}
-	return s.Account(c.Now)
+	return s.of(c.Program).Account(c.Now)
 }
 
 func cloneSchedule(s *Schedule) *Schedule {

@@ -389,19 +389,37 @@ func TestMalformedPayoutActionIsRefusedAndWritesNothing(t *testing.T) {
 	}
 }
 
-func TestPayoutNeverPaysAQuarterStillRunning(t *testing.T) {
+func TestPayoutOfARunningPeriodIsRefusedWithoutUsingItsKey(t *testing.T) {
 	f := newFixture(t, quarterly(t, loyalty.ClampAtZero, 0), nov2026)
 	f.enroll("ann")
-	f.buy("ann", "a1", "400.00")
-	rep := f.payout("2026-Q4") // it is still November
-	if rep.Paid != 0 {
-		t.Fatalf("paid %+v during the quarter", rep)
+	f.buy("ann", "a1", "400.00") // 8.00 in 2026-Q4
+	n := len(f.history("ann"))
+
+	// It is still November: the batch call and a single payout action are
+	// both refused, typed, and write nothing.
+	rep, err := cashback.Payout(ctx, f.e, f.store, "2026-Q4", nil)
+	if !errors.Is(err, cashback.ErrPeriodNotOver) || !errors.Is(err, loyalty.ErrRefused) || rep.Members != 0 {
+		t.Fatalf("Payout during the quarter: %+v, %v; want ErrPeriodNotOver and no member visited", rep, err)
+	}
+	key := "shop/" + string(cashback.PayoutAction) + "/2026-Q4/ann" // the key Payout uses
+	_, err = f.e.Act(ctx, key, &loyalty.Action{Kind: cashback.PayoutAction, MemberID: "ann", Ref: "2026-Q4", Data: map[string]string{"period": "2026-Q4"}})
+	if !errors.Is(err, cashback.ErrPeriodNotOver) {
+		t.Fatalf("payout action during the quarter: %v, want ErrPeriodNotOver", err)
+	}
+	if _, err := f.store.Receipt(ctx, key); !errors.Is(err, loyalty.ErrNotFound) {
+		t.Fatalf("the quarter's key holds a receipt (%v): the real payout would pay nothing", err)
+	}
+	if m := len(f.history("ann")); m != n {
+		t.Fatalf("refused payouts wrote %d entries", m-n)
 	}
 	f.wantBalance("ann", q4, 800)
-	f.wantBalance("ann", cashback.CreditAccount, 0)
-	// The accrual is paid with the next payout instead.
-	f.clock.Set(apr2027)
-	f.payout("2027-Q1")
+
+	// At the quarter's end the same payout pays all 8.00.
+	f.clock.Set(jan2027)
+	rep = f.payout("2026-Q4")
+	if rep.Paid != 1 || !rep.Amount.Amount.Equal(dec("8")) {
+		t.Fatalf("payout at the quarter's end %+v, want ann paid 8.00", rep)
+	}
 	f.wantBalance("ann", cashback.CreditAccount, 800)
 	f.wantBalance("ann", q4, 0)
 }

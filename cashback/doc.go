@@ -6,7 +6,12 @@
 // period account ("cashback:2026-Q4") until a PayoutRule pays the completed
 // period out, from a minimum, as store credit or as a reward certificate
 // with its own expiry; Payout runs that for every member with one idempotency
-// key per member and period. Store credit is money in the program's currency,
+// key per member and period; the PayoutRule is a loyalty.Periodic, so
+// loyalty.Engine.RunJobs pays each period out once it is over. Periods are
+// those of the program's zone (loyalty.Program.Location) unless the
+// Schedule has a Location of its own, and a payout of a period that has not
+// ended is refused (ErrPeriodNotOver) without using its key, so the payout
+// at its end pays everything it accrued. Store credit is money in the program's currency,
 // kept in minor units in the same exactly-once ledger as points, and spent at
 // checkout with Engine.Redeem and loyalty.Redemption.Account set to
 // CreditAccount. Returns reduce what the order accrued; cashback already paid

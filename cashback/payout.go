@@ -2,6 +2,7 @@ package cashback
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -63,9 +64,15 @@ const (
 // as Balance.Owed).
 //
 // An action naming a period that is not one of the schedule's
-// ("2026-11" on a quarterly schedule) or that has not started yet is
-// refused (loyalty.Refuse): the write fails with an error wrapping
-// loyalty.ErrRefused, writes nothing and does not use up its key.
+// ("2026-11" on a quarterly schedule), or one that has not ended yet
+// (running or not started: ErrPeriodNotOver), is refused (loyalty.Refuse):
+// the write fails with an error wrapping loyalty.ErrRefused, writes nothing
+// and does not use up its key, so the payout at the period's end pays
+// everything the period accrued.
+//
+// Periods are counted in the schedule's Location, or in the program's zone
+// (loyalty.Program.Location) when it has none. The rule takes part in the
+// periodic jobs (loyalty.Engine.RunJobs) as a loyalty.Periodic: see Due.
 //
 // A program needs one PayoutRule per accrual account prefix: a second one
 // would find nothing left to pay, and a write whose two rules spend the same
@@ -139,7 +146,7 @@ func (r *PayoutRule) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []lo
 	if !ok || a.Kind != PayoutAction || c.Program == nil || r.sched.Every == 0 {
 		return effects
 	}
-	s := &r.sched
+	s := r.sched.of(c.Program)
 	cur := c.Program.Currency
 	money := func(v int64) string { return loyalty.MinorUnits(v, cur).String() }
 	period := a.Data["period"]
@@ -151,7 +158,12 @@ func (r *PayoutRule) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []lo
 		return append(effects, loyalty.Refuse(err.Error()))
 	}
 	if pstart.After(c.Now) {
-		return append(effects, loyalty.Refuse("cashback period "+period+" has not started"))
+		return append(effects, loyalty.RefuseWith(ErrPeriodNotOver, "cashback period "+period+" has not started"))
+	}
+	if pend := pstart.AddDate(0, s.Every.months(), 0); pend.After(c.Now) {
+		// Paying nothing now would use up the period's key: refuse, so the
+		// payout at the period's end pays all it accrued.
+		return append(effects, loyalty.RefuseWith(ErrPeriodNotOver, "cashback period "+period+" runs until "+pend.Format(time.RFC3339)))
 	}
 	all := accruals(s, c.State)
 	var pay, debts []periodBalance
@@ -248,7 +260,8 @@ type PayoutReport struct {
 	BelowMinimum int
 }
 
-// Payout pays period out to every member members lists: one Engine.Act
+// Payout pays period out ("" is the last period that ended, in the
+// schedule's or the program's zone) to every member members lists: one Engine.Act
 // write per member, in which the PayoutRule spends the member's completed
 // accruals and earns them into store credit (see PayoutRule). Each write
 // has the idempotency key "<program>/cashback-payout/<period>/<member>" and
@@ -258,8 +271,10 @@ type PayoutReport struct {
 //
 // The program must have a PayoutRule; period must name one of its periods
 // (see Schedule.Due for the last completed one). A period that has not
-// started yet is refused by the rule: the first member's write fails with
-// an error wrapping loyalty.ErrRefused and nothing is written. Payout stops
+// ended yet (still running, or not started) is refused before any member is
+// visited, with an error wrapping ErrPeriodNotOver and loyalty.ErrRefused:
+// nothing is written and no key is used, so the payout at the period's end
+// pays everything. Payout stops
 // at the first failing write and returns the report so far with the error;
 // running it again resumes safely.
 func Payout(ctx context.Context, e *loyalty.Engine, members loyalty.MemberLister, period string, opts *PayoutOptions) (*PayoutReport, error) {
@@ -274,9 +289,17 @@ func Payout(ctx context.Context, e *loyalty.Engine, members loyalty.MemberLister
 	if rule == nil {
 		return nil, fmt.Errorf("%w: program %q has no cashback payout rule", loyalty.ErrInvalidProgram, prog.Name)
 	}
-	_, end, err := rule.sched.Bounds(period)
+	sched := rule.sched.of(prog)
+	if period == "" {
+		period = sched.Due(e.Now())
+	}
+	_, end, err := sched.Bounds(period)
 	if err != nil {
 		return nil, err
+	}
+	if now := e.Now(); end.After(now) {
+		return &PayoutReport{Period: period, Amount: loyalty.MinorUnits(0, prog.Currency)},
+			fmt.Errorf("%w: %w: cashback period %s ends at %s", loyalty.ErrRefused, ErrPeriodNotOver, period, end.Format(time.RFC3339))
 	}
 	size := 500
 	if opts != nil && opts.PageSize > 0 {
@@ -292,9 +315,7 @@ func Payout(ctx context.Context, e *loyalty.Engine, members loyalty.MemberLister
 			return rep, err
 		}
 		for _, id := range ids {
-			key := prog.Name + "/" + string(PayoutAction) + "/" + period + "/" + id
-			rc, err := e.Act(ctx, key, &loyalty.Action{Kind: PayoutAction, MemberID: id, At: end, Ref: period,
-				Data: map[string]string{"period": period}})
+			rc, err := e.Act(ctx, payoutKey(prog, period, id), payoutAction(id, period, end))
 			if err != nil {
 				return rep, fmt.Errorf("cashback: payout of %s to member %s: %w", period, id, err)
 			}
@@ -320,6 +341,50 @@ func Payout(ctx context.Context, e *loyalty.Engine, members loyalty.MemberLister
 		}
 		after = ids[len(ids)-1]
 	}
+}
+
+// ErrPeriodNotOver: a payout of a cashback period that has not ended yet
+// (still running, or not started). Nothing is written and the period's key
+// is not used, so the payout at the period's end pays everything accrued.
+var ErrPeriodNotOver = errors.New("cashback: period not over")
+
+// payoutKey is the idempotency key of member's payout of period, shared by
+// Payout and the periodic jobs.
+func payoutKey(p *loyalty.Program, period, member string) string {
+	return p.Name + "/" + string(PayoutAction) + "/" + period + "/" + member
+}
+
+// payoutAction is the action paying period out to member, the period ending at end.
+func payoutAction(member, period string, end time.Time) *loyalty.Action {
+	return &loyalty.Action{Kind: PayoutAction, MemberID: member, At: end, Ref: period,
+		Data: map[string]string{"period": period}}
+}
+
+// Due implements loyalty.Periodic: at loyalty.StageGrant a member is due a
+// payout of the last period that ended (Schedule.Due, in the schedule's or
+// the program's zone) when the payout would move money: completed accruals
+// to pay (from the minimum) or a debt to recover. The job has Payout's key
+// and action, so a run of the jobs and a Payout of the same period never pay
+// twice, and a member below the minimum gets no write.
+func (r *PayoutRule) Due(c *loyalty.Context, stage loyalty.JobStage, jobs []loyalty.Job) []loyalty.Job {
+	if stage != loyalty.StageGrant || c.Program == nil || c.Member == nil || r.sched.Every == 0 {
+		return jobs
+	}
+	s := r.sched.of(c.Program)
+	period := s.Due(c.Now)
+	_, end, err := s.Bounds(period)
+	if err != nil {
+		return jobs
+	}
+	a := payoutAction(c.Member.ID, period, end)
+	probe := *c
+	probe.Event = a
+	for _, e := range r.Evaluate(&probe, nil) {
+		if e.Kind == loyalty.EffectSpend {
+			return append(jobs, loyalty.Job{Name: string(PayoutAction), Action: *a, Key: payoutKey(c.Program, period, c.Member.ID)})
+		}
+	}
+	return jobs
 }
 
 // Balance is what a member sees of their cashback.
@@ -393,7 +458,7 @@ func BalanceOf(ctx context.Context, e *loyalty.Engine, memberID string) (*Balanc
 	}
 	var acc []periodBalance
 	for _, s := range scheds {
-		for _, p := range accruals(s, st) {
+		for _, p := range accruals(s.of(prog), st) {
 			switch {
 			case p.bal > 0:
 				acc = append(acc, p)

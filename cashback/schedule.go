@@ -46,7 +46,11 @@ type Schedule struct {
 	// certificate expiring that many calendar months after it was issued.
 	// Zero issues store credit that never expires.
 	CertificateMonths int
-	// Location is the time zone periods are counted in; nil is UTC.
+	// Location, when set, is the time zone periods are counted in, in place
+	// of the program's. Nil follows the program's zone
+	// (loyalty.Program.Location) in the rules, Payout and BalanceOf; the
+	// Schedule's own methods (Key, Account, Due, Bounds), which know no
+	// program, then count in UTC: call them on s.In(program.Zone()).
 	Location *time.Location
 	// Accrual is the prefix of the period accounts; empty is AccrualAccount.
 	Accrual loyalty.Account
@@ -96,6 +100,25 @@ func (s *Schedule) credit() loyalty.Account {
 		return CreditAccount
 	}
 	return s.Credit
+}
+
+// In returns a copy of s that counts its periods in loc, unless s has a
+// Location of its own: s.In(program.Zone()) is the schedule as the
+// program's rules use it.
+func (s *Schedule) In(loc *time.Location) *Schedule {
+	c := *s
+	if c.Location == nil {
+		c.Location = loc
+	}
+	return &c
+}
+
+// of is s as the rules of program p use it.
+func (s *Schedule) of(p *loyalty.Program) *Schedule {
+	if s.Location != nil {
+		return s
+	}
+	return s.In(p.Zone())
 }
 
 func (s *Schedule) loc() *time.Location {
