@@ -74,6 +74,26 @@
 // same program, events and clock readings give the same entries, byte for
 // byte, on every Store. Times are kept in UTC to the microsecond.
 //
+// # The shop's calendar and the periodic jobs
+//
+// Program.Location is the shop's time zone (Program.Zone; UTC when unset).
+// Every calendar boundary is judged there and kept as an instant in UTC:
+// end-of-month, quarter and year expiry, calendar caps and limits,
+// birthdays and anniversaries, tier windows and review dates, cashback
+// payout periods. Points earned at 20:00 on 31 January in Los Angeles
+// (04:00 on 1 February in UTC) under end-of-month expiry expire at midnight
+// on 1 February there; a birthday on 7 December in Auckland is celebrated
+// while it is 7 December in Auckland.
+//
+// Engine.RunJobs runs the periodic jobs for every member, in this order:
+// activate held points whose return window is over, review (tiers), expire
+// lots whose expiry has come, review again, then grant (cashback payouts
+// once a period is over, birthday and anniversary gifts). Each step is an
+// idempotent write under a key of the program-zone date, made only when
+// something is due, so a run can be repeated any time of the day. Rules take
+// part through the optional Periodic interface. Within one write, what fell
+// due settles in order, activations before expiries at the same instant.
+//
 // # Storage
 //
 // Store is a small contract implemented by storage/memory (tests and

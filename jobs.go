@@ -148,8 +148,10 @@ var errNothingDue = errors.New("loyalty: nothing due")
 //
 // Days are judged in the program's zone (Program.Zone). Each step is its
 // own atomic write, made only when something is due, under the key
-// KeyPrefix + date + "/" + stage + "/" + job + "/" + member ID (the date of
-// the program's zone, 2006-01-02; a job may bring a key of its own), so a
+// KeyPrefix + date + "/" + stage + "/" + job + "/" + member ID (the date in
+// the program's zone, 2006-01-02; "shop/jobs/2027-02-28/grant/birthday/ann";
+// the engine's own steps have no job part: "shop/jobs/2027-02-28/expire/ann";
+// a job may bring a key of its own), so a
 // run that is interrupted can simply run again, and a second run on the
 // same day writes nothing new. A member with nothing due costs one read and
 // no write.
@@ -352,7 +354,11 @@ func (r *jobRunner) key(now time.Time, stage JobStage, name, member, own string)
 		return own
 	}
 	date := now.In(r.e.program.Zone()).Format(time.DateOnly)
-	k := r.prefix + date + "/" + stage.String() + "/" + name + "/" + member
+	k := r.prefix + date + "/" + stage.String() + "/"
+	if name != stage.String() { // the engine's own steps are named after their stage
+		k += name + "/"
+	}
+	k += member
 	if len(k) > MaxIDLength {
 		k = "jobs/" + date + "/" + fingerprint("job", r.prefix, stage.String(), name, member)
 	}

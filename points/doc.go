@@ -8,9 +8,15 @@
 // the next order), the multipliers SKUMultiplier, CategoryMultiplier,
 // SegmentMultiplier and WindowMultiplier ("double points weekend"),
 // ProductBonus (fixed points per unit of a SKU), OrderCap and PeriodCap, and
-// Engagement for actions (NewWelcome on signup, NewBirthday once a year, any
-// other action at most N times per day, week, month or lifetime, counted in
-// per-member counters). Each is built by its New function, has a Name and a
+// Engagement for actions (NewWelcome on signup, NewBirthday and
+// NewAnniversary once a year on the member's day, any other action at most N
+// times per day, week, month or lifetime, counted in per-member counters).
+// Days, weeks, months and years are those of the program's zone
+// (loyalty.Program.Location) unless a rule has a Location of its own, and
+// the Engine hands expiry policies the earned time in that zone, so
+// EndOfPeriodAfter expires at midnight there. Birthday and anniversary
+// rules are loyalty.Periodic: Engine.RunJobs sends their action to the
+// members whose day it is. Each is built by its New function, has a Name and a
 // Validate, and a Stack field (loyalty.Stacking) that makes it exclusive,
 // gives it a priority or makes it stop the rules after it. Rules are
 // immutable once a program is evaluated and safe for concurrent use; their

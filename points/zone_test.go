@@ -1,0 +1,115 @@
+package points_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/points"
+)
+
+func loadZone(t testing.TB, name string) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
+
+// zonedProgram is program in loc.
+func zonedProgram(t testing.TB, loc *time.Location, rules ...loyalty.Rule) *loyalty.Program {
+	p := program(t, rules...)
+	p.Location = loc
+	return p
+}
+
+func TestPeriodCapCountsInTheProgramsZone(t *testing.T) {
+	for _, tc := range []struct {
+		zone  string
+		at    time.Time
+		month string
+	}{
+		// 12:00 UTC on 30 November is 01:00 on 1 December in Auckland (+13).
+		{"Pacific/Auckland", time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC), "2026-12"},
+		// 05:00 UTC on 1 December is 21:00 on 30 November in Los Angeles.
+		{"America/Los_Angeles", time.Date(2026, 12, 1, 5, 0, 0, 0, time.UTC), "2026-11"},
+		// Los Angeles leaves PDT on 1 November 2026 at 09:00 UTC: 07:30 UTC is
+		// 00:30 PDT on 1 November, 06:30 UTC still 23:30 PDT on 31 October.
+		{"America/Los_Angeles", time.Date(2026, 11, 1, 7, 30, 0, 0, time.UTC), "2026-11"},
+		{"America/Los_Angeles", time.Date(2026, 11, 1, 6, 30, 0, 0, time.UTC), "2026-10"},
+	} {
+		cp := must(points.NewPeriodCap("monthly", 500, points.Month))
+		p := zonedProgram(t, loadZone(t, tc.zone), must(points.NewRate("base", 1, dec("1"))), cp)
+		res := evaluate(t, p, state(), order(line("a", "x", 1, "10.00")), tc.at)
+		if c, _ := counter(res, "monthly"); c.Period != tc.month || c.Value != 10 {
+			t.Errorf("%s at %v: counter %+v, want %s at 10", tc.zone, tc.at, c, tc.month)
+		}
+	}
+}
+
+func TestRuleLocationOverridesTheProgramsZone(t *testing.T) {
+	cp := must(points.NewPeriodCap("daily", 100, points.Day))
+	cp.Location = time.FixedZone("JST", 9*3600)
+	p := zonedProgram(t, loadZone(t, "America/Los_Angeles"), must(points.NewRate("base", 1, dec("1"))), cp)
+	late := time.Date(2026, 11, 22, 20, 0, 0, 0, time.UTC) // the 23rd in Tokyo, the 22nd in Los Angeles
+	if c, _ := counter(evaluate(t, p, state(), order(line("a", "x", 1, "10.00")), late), "daily"); c.Period != "2026-11-23" {
+		t.Errorf("counter %+v, want the Tokyo day 2026-11-23", c)
+	}
+}
+
+func TestEngagementLimitCountsDaysInTheProgramsZone(t *testing.T) {
+	rule := must(points.NewEngagement("visit", loyalty.ActionVisit, 5, points.Limit{Times: 1, Per: points.Day}))
+	p := zonedProgram(t, loadZone(t, "Pacific/Auckland"), rule)
+	// 11:30 UTC on 22 November is 00:30 on the 23rd in Auckland.
+	st := withCounters(state(), loyalty.Counter{Name: "visit", Period: "2026-11-22", Value: 1})
+	res := evaluate(t, p, st, action(loyalty.ActionVisit), time.Date(2026, 11, 22, 11, 30, 0, 0, time.UTC))
+	wantPoints(t, res, 5)
+	if c, _ := counter(res, "visit"); c.Period != "2026-11-23" {
+		t.Errorf("counter %+v, want the Auckland day 2026-11-23", c)
+	}
+}
+
+func TestBirthdayRuleReadsTheDayInTheProgramsZone(t *testing.T) {
+	p := zonedProgram(t, loadZone(t, "Pacific/Auckland"), must(points.NewBirthday("birthday", 200)))
+	st := state()
+	st.Member.Birthday = time.Date(1990, 12, 7, 0, 0, 0, 0, time.UTC)
+	// 12:00 UTC on 6 December is 01:00 on the 7th in Auckland.
+	wantPoints(t, evaluate(t, p, st, action(loyalty.ActionBirthday), time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)), 200)
+	wantPoints(t, evaluate(t, p, st, action(loyalty.ActionBirthday), time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)), 0)
+}
+
+func TestBirthdayAndAnniversaryRulesAreDueOnTheirDayOnceAYear(t *testing.T) {
+	akl := loadZone(t, "Pacific/Auckland")
+	bday := must(points.NewBirthday("birthday", 200))
+	anniv := must(points.NewAnniversary("anniversary", 100))
+	p := zonedProgram(t, akl, bday, anniv)
+	st := state()
+	st.Member.Birthday = time.Date(1990, 2, 28, 0, 0, 0, 0, time.UTC)
+	st.Member.JoinedAt = time.Date(2024, 2, 29, 9, 0, 0, 0, akl)
+	now := time.Date(2027, 2, 27, 12, 0, 0, 0, time.UTC) // 01:00 on 28 February in Auckland
+	c := &loyalty.Context{Now: now, Program: p, State: st, Member: &st.Member}
+	jobs := anniv.Due(c, loyalty.StageGrant, bday.Due(c, loyalty.StageGrant, nil))
+	want := []loyalty.Job{
+		{Name: "birthday", Action: loyalty.Action{Kind: loyalty.ActionBirthday, Ref: "2027-02-28"}},
+		{Name: "anniversary", Action: loyalty.Action{Kind: loyalty.ActionAnniversary, Ref: "2027-02-28"}},
+	}
+	if len(jobs) != 2 || jobs[0].Name != want[0].Name || jobs[0].Action.Kind != want[0].Action.Kind || jobs[0].Action.Ref != want[0].Action.Ref ||
+		jobs[1].Name != want[1].Name || jobs[1].Action.Kind != want[1].Action.Kind || jobs[1].Action.Ref != want[1].Action.Ref {
+		t.Fatalf("jobs %+v, want %+v", jobs, want)
+	}
+	wantPoints(t, evaluate(t, p, st, action(loyalty.ActionAnniversary), now), 100)
+	if got := bday.Due(c, loyalty.StageReview, nil); len(got) != 0 {
+		t.Errorf("due at the review stage: %+v", got)
+	}
+	// Paid this year: nothing due.
+	st.Counters = []loyalty.Counter{{Name: "birthday", Period: "2027", Value: 1}}
+	if got := bday.Due(c, loyalty.StageGrant, nil); len(got) != 0 {
+		t.Errorf("due again after this year's gift: %+v", got)
+	}
+	// The day before, in Auckland: nothing due.
+	c.Now = time.Date(2027, 2, 26, 12, 0, 0, 0, time.UTC)
+	if got := anniv.Due(c, loyalty.StageGrant, nil); len(got) != 0 {
+		t.Errorf("anniversary due a day early: %+v", got)
+	}
+}
