@@ -156,6 +156,10 @@ var errNothingDue = errors.New("loyalty: nothing due")
 // same day writes nothing new. A member with nothing due costs one read and
 // no write.
 //
+// A rule's job is a write like Engine.Act: its rules judge the member as
+// the step before left them, and the write then settles what else is due
+// (so a review's receipt may hold the expiries it was judged before).
+//
 // Run it once a day (or more often: it is idempotent within a day). Every
 // write the Engine makes settles the member first, activation before
 // expiry, so a host that runs no jobs still has correct balances; the jobs
