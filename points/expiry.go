@@ -7,7 +7,12 @@ import (
 
 // The expiry policies below implement loyalty.ExpiryPolicy. A lot expires at
 // the instant ExpiresAt returns: at that instant it is expired
-// (loyalty.Lot.Expired), one nanosecond before it is not.
+// (loyalty.Lot.Expired), one nanosecond before it is not. The Engine hands a
+// policy the earned time in the program's zone (loyalty.Program.Location),
+// so calendar days, months and years are the shop's: points earned at 20:00
+// on 31 January in Los Angeles (04:00 on 1 February in UTC) under
+// EndOfPeriodAfter(0, Month) expire at midnight on 1 February in Los
+// Angeles, 08:00 UTC.
 
 // Never is the policy under which points never expire; a nil
 // loyalty.ExpiryPolicy means the same.
