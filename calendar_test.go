@@ -192,3 +192,32 @@ func mustRule(t testing.TB) func(*points.Engagement, error) loyalty.Rule {
 		return r
 	}
 }
+
+func TestSettleWithNothingDueWritesNothingAndLeavesItsKeyUnused(t *testing.T) {
+	ctx := context.Background()
+	t0 := utc(2026, 3, 1, 12, 0)
+	e, clock, store := zoned(t, nil, t0, &loyalty.Program{Expiry: points.AfterDays(30)})
+	_, err := e.Enroll(ctx, "enroll", loyalty.Member{ID: "ann"})
+	require.NoError(t, err)
+	_, err = e.Adjust(ctx, "credit", "ann", 100, "goodwill")
+	require.NoError(t, err)
+	before, err := e.Member(ctx, "ann")
+	require.NoError(t, err)
+
+	r, err := e.Settle(ctx, "settle", "ann")
+	require.NoError(t, err)
+	require.Empty(t, r.Entries)
+	require.Equal(t, before.Version, r.Version, "the receipt is at the member's current version")
+	_, err = store.Receipt(ctx, "settle")
+	require.ErrorIs(t, err, loyalty.ErrNotFound, "nothing stored under the key")
+	after, err := e.Member(ctx, "ann")
+	require.NoError(t, err)
+	require.Equal(t, before.Version, after.Version, "no write")
+
+	// Once the lot expires the same key settles it.
+	clock.Set(t0.AddDate(0, 0, 30))
+	r, err = e.Settle(ctx, "settle", "ann")
+	require.NoError(t, err)
+	require.Len(t, r.Entries, 1)
+	require.Equal(t, int64(-100), r.Entries[0].Amount)
+}

@@ -208,16 +208,29 @@ func (e *Engine) Adjust(ctx context.Context, key, memberID string, points int64,
 }
 
 // Settle activates held points whose return window is over and expires lots
-// whose expiry has come, as one write. Every other write settles the member
-// first too; Settle is for a periodic job.
+// whose expiry has come, as one write, activations before expiries at the
+// same instant. Every other write settles the member first too; Settle is
+// for a periodic job (Engine.RunJobs runs it for every member). When nothing
+// is due it writes nothing: it returns a receipt without entries at the
+// member's current version, which is not stored, so the key stays unused.
 func (e *Engine) Settle(ctx context.Context, key, memberID string) (*Receipt, error) {
 	fp := fingerprint("settle", memberID)
-	return e.write(ctx, key, fp, memberID, Query{Lots: true}, func(st *State, now time.Time) (*Change, error) {
+	var idle *Receipt
+	r, err := e.write(ctx, key, fp, memberID, Query{Lots: true}, func(st *State, now time.Time) (*Change, error) {
 		p := &plan{}
 		p.init(st, now, key, fp, OpSettle, "", Query{Lots: true})
 		p.settle()
-		return p.finish(), nil
+		ch := p.finish()
+		if len(ch.Entries) == 0 {
+			idle = &Receipt{Key: key, Fingerprint: fp, MemberID: st.Member.ID, Operation: OpSettle, At: now, Version: st.Version}
+			return nil, errNothingDue
+		}
+		return ch, nil
 	})
+	if errors.Is(err, errNothingDue) && idle != nil {
+		return idle, nil
+	}
+	return r, err
 }
 
 // Balance returns a member's points balance now. It reads the maintained
