@@ -2,6 +2,7 @@ package loyalty_test
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -237,3 +238,26 @@ func TestRunJobsNeedsAMemberLister(t *testing.T) {
 
 // storeOnly hides every method but the Store's.
 type storeOnly struct{ loyalty.Store }
+
+func TestRunJobsPagesThroughManyMembersReportingProgress(t *testing.T) {
+	ctx := context.Background()
+	e, _, store := zoned(t, nil, now, &loyalty.Program{Rules: []loyalty.Rule{mustRule(t)(points.NewBirthday("birthday", 10))}})
+	const n = 2500
+	for i := range n {
+		m := loyalty.Member{ID: "m" + strconv.Itoa(i)}
+		if i%100 == 0 {
+			m.Birthday = now // 25 birthdays today
+		}
+		_, err := e.Enroll(ctx, "enroll-"+m.ID, m)
+		require.NoError(t, err)
+	}
+	var seen []loyalty.JobReport
+	rep, err := e.RunJobs(ctx, store, &loyalty.JobOptions{Progress: func(r loyalty.JobReport) { seen = append(seen, r) }})
+	require.NoError(t, err)
+	require.Equal(t, loyalty.JobReport{Members: n, Written: 25, Jobs: map[string]int{"birthday": 25}}, rep)
+	require.Len(t, seen, 3)
+	require.Equal(t, []int{1000, 2000, 2500}, []int{seen[0].Members, seen[1].Members, seen[2].Members})
+	require.Equal(t, 10, seen[0].Written, "birthdays of m0, m100, ..., m900")
+	seen[2].Jobs["birthday"] = 0 // a report handed to Progress is the host's copy
+	require.Equal(t, 25, rep.Jobs["birthday"])
+}
