@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/storage"
 )
 
 // Store is an in-memory loyalty.Store. The zero value is not usable; call
@@ -86,7 +87,7 @@ func (s *Store) Load(ctx context.Context, memberID string, q loyalty.Query) (*lo
 	// The state and a member's balance are one allocation.
 	ls := new(loadedState)
 	st := &ls.st
-	st.Member, st.Version, st.NextDue = m.profile, m.version, m.nextDue
+	st.Member, st.Version, st.NextDue = cloneMember(&m.profile), m.version, m.nextDue
 	if len(m.balances) > 0 {
 		st.Balances = append(ls.balances[:0:len(ls.balances)], m.balances...)
 	}
@@ -98,12 +99,12 @@ func (s *Store) Load(ctx context.Context, memberID string, q loyalty.Query) (*lo
 	}
 	for _, id := range q.Orders {
 		if o := m.orders.get(id); o != nil {
-			st.Orders = append(st.Orders, *o)
+			st.Orders = append(st.Orders, cloneOrder(o))
 		}
 	}
 	for _, id := range q.Redemptions {
 		if r := m.redemptions.get(id); r != nil {
-			st.Redemptions = append(st.Redemptions, *r)
+			st.Redemptions = append(st.Redemptions, *cloneRedemption(r))
 		}
 	}
 	return st, nil
@@ -120,6 +121,9 @@ func (s *Store) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Receipt
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if err := storage.CheckShape(c); err != nil {
+		return nil, err
+	}
 	// The store lock is held for the key check and the receipt insert, and
 	// the member lock for the version check and the apply, so a key is
 	// committed once and a member version moves one step at a time.
@@ -129,13 +133,17 @@ func (s *Store) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Receipt
 		if r.Fingerprint != c.Fingerprint {
 			return nil, fmt.Errorf("%w: key %q", loyalty.ErrKeyReused, c.Key)
 		}
-		return r, nil
+		return cloneReceipt(r), nil
 	}
 	m := s.members[c.MemberID]
 	if m == nil {
 		if c.Version != 0 || c.Member == nil {
 			s.mu.Unlock()
 			return nil, fmt.Errorf("%w: %s", loyalty.ErrUnknownMember, c.MemberID)
+		}
+		if err := storage.CheckChange(nil, c); err != nil {
+			s.mu.Unlock()
+			return nil, err
 		}
 		m = &member{}
 		s.members[c.MemberID] = m
@@ -148,22 +156,34 @@ func (s *Store) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Receipt
 		s.mu.Unlock()
 		return nil, fmt.Errorf("%w: member %s is at version %d, change planned from %d", loyalty.ErrConflict, c.MemberID, v, c.Version)
 	}
-	// The receipt is kept as committed (the Engine allocates it apart from
-	// its plan); a replay returns this same receipt.
-	s.receipts[c.Key] = c.Receipt
+	if err := storage.CheckChange(m.balances, c); err != nil {
+		m.mu.Unlock()
+		s.mu.Unlock()
+		return nil, err
+	}
+	// The store keeps a copy of the receipt, whose entries are those its
+	// History returns, and hands the caller's own back: what the caller
+	// does with it does not reach the store.
+	r := cloneReceipt(c.Receipt)
+	s.receipts[c.Key] = r
 	s.mu.Unlock()
 	defer m.mu.Unlock()
-	m.apply(c)
+	m.apply(c, r)
 	return c.Receipt, nil
 }
 
-func (m *member) apply(c *loyalty.Change) {
+// apply applies c, whose receipt the store keeps as r.
+func (m *member) apply(c *loyalty.Change, r *loyalty.Receipt) {
 	if c.Member != nil {
-		m.profile = *c.Member
+		m.profile = cloneMember(c.Member)
 	}
 	m.version = c.Version + 1
 	m.nextDue = c.NextDue
-	m.entries.append(c.Entries)
+	if entriesOf(r, c) {
+		m.entries.append(r.Entries)
+	} else {
+		m.entries.append(slices.Clone(c.Entries))
+	}
 	for _, b := range c.Balances {
 		m.balances = setBalance(m.balances, b)
 	}
@@ -178,7 +198,7 @@ func (m *member) apply(c *loyalty.Change) {
 		m.orders.set(c.Orders[i].ID, &c.Orders[i])
 	}
 	for i := range c.Redemptions {
-		m.redemptions.set(c.Redemptions[i].ID, &c.Redemptions[i])
+		m.redemptions.set(c.Redemptions[i].ID, cloneRedemption(&c.Redemptions[i]))
 	}
 }
 
@@ -340,6 +360,20 @@ func (rs *records[T]) set(id string, r *T) {
 	rs.few = nil
 }
 
+// entriesOf reports whether the receipt copy r holds c's entries, as the
+// Engine's receipts do, so the log can keep r's.
+func entriesOf(r *loyalty.Receipt, c *loyalty.Change) bool {
+	if len(r.Entries) != len(c.Entries) {
+		return false
+	}
+	for i := range c.Entries {
+		if r.Entries[i] != c.Entries[i] {
+			return false
+		}
+	}
+	return true
+}
+
 func setBalance(bs []loyalty.Balance, b loyalty.Balance) []loyalty.Balance {
 	for i := range bs {
 		if bs[i].Account == b.Account {
@@ -368,7 +402,7 @@ func (s *Store) Receipt(ctx context.Context, key string) (*loyalty.Receipt, erro
 	if !ok {
 		return nil, fmt.Errorf("%w: receipt %q", loyalty.ErrNotFound, key)
 	}
-	return r, nil
+	return cloneReceipt(r), nil
 }
 
 // History implements loyalty.Store.

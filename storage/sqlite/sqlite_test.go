@@ -229,6 +229,9 @@ func TestCommitReplayAndConflictWriteNothing(t *testing.T) {
 	for _, v := range []int64{0, 2} {
 		c = fullChange()
 		c.Key, c.Version, c.Member = "k2", v, nil
+		for i := range c.Entries { // well formed, as planned from v
+			c.Entries[i].ID.Version = v + 1
+		}
 		if v == 0 {
 			c.Member = &loyalty.Member{ID: "m"}
 		}
@@ -242,6 +245,9 @@ func TestCommitReplayAndConflictWriteNothing(t *testing.T) {
 	// A change for a member never created.
 	c = fullChange()
 	c.Key, c.MemberID, c.Version = "k3", "ghost", 4
+	for i := range c.Entries {
+		c.Entries[i].ID.Version = 5
+	}
 	if _, err := s.Commit(ctx, c); !errors.Is(err, loyalty.ErrUnknownMember) {
 		t.Fatalf("unknown member: %v, want ErrUnknownMember", err)
 	}

@@ -10,13 +10,15 @@ import (
 	"slices"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/storage"
 )
 
-// ErrUnbalanced is returned by Commit, which then writes nothing, when a
-// change's planned balance of an account is not the stored balance plus the
-// sum of the change's entries in that account. It means a bug in the planner
-// that made the change: the ledger keeps balance = sum of entries, always.
-var ErrUnbalanced = errors.New("sqlite: change's balances are not the sum of its entries")
+// ErrUnbalanced is loyalty.ErrUnbalanced, which Commit returns, writing
+// nothing, for a change whose planned balance of an account is not the
+// stored balance plus the sum of the change's entries in that account.
+//
+// Deprecated: use loyalty.ErrUnbalanced, which every store returns.
+var ErrUnbalanced = loyalty.ErrUnbalanced
 
 var (
 	_ loyalty.MemberLister    = (*Store)(nil)
@@ -413,15 +415,10 @@ type journalRef struct {
 const lastRow = -1
 
 func encodeChange(c *loyalty.Change) (*encoded, error) {
-	switch {
-	case c == nil:
-		return nil, errors.New("sqlite: commit: nil change")
-	case c.Key == "":
-		return nil, loyalty.ErrMissingKey
-	case c.MemberID == "":
-		return nil, fmt.Errorf("sqlite: commit %q: change has no member ID", c.Key)
-	case c.Receipt == nil:
-		return nil, fmt.Errorf("sqlite: commit %q: change has no receipt", c.Key)
+	// The shape every store checks; the balances are checked against the
+	// stored ones by the statements that move them.
+	if err := storage.CheckShape(c); err != nil {
+		return nil, err
 	}
 	var (
 		a   encoded

@@ -46,6 +46,7 @@ func Run(t *testing.T, newStore func(t *testing.T) loyalty.Store) {
 		{"ListsMembersWhenItCan", testMembers},
 		{"SameScenarioGivesSameEntriesAsReferenceStore", testDeterminism},
 	}
+	tests = append(tests, guaranteeTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore) })
 	}

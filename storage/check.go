@@ -1,0 +1,151 @@
+package storage
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/loyaltykit/loyalty"
+)
+
+// CheckChange reports whether c may be committed on top of stored, the
+// member's balances as the store holds them (any order; an account missing
+// from stored holds zero; nil for a member not yet created). It is the check
+// every adapter runs before it writes, so that all of them refuse the same
+// changes:
+//
+//   - c is not nil, has a Key and a MemberID, and both pass loyalty.CheckID
+//     (errors unwrap to loyalty.ErrMissingKey, loyalty.ErrInvalidID);
+//   - c has a Receipt;
+//   - every entry's ID is {c.Version+1, i} for the i-th entry;
+//   - every entry's account has a balance in c.Balances, which names each
+//     account once;
+//   - each balance in c.Balances is the stored balance of its account plus
+//     the sum of the change's entries there: Available plus the entries'
+//     Amount, Pending plus their Pending.
+//
+// A change breaking one of the last three rules is refused with an error
+// that unwraps to loyalty.ErrUnbalanced. CheckChange does not allocate
+// unless it fails.
+func CheckChange(stored []loyalty.Balance, c *loyalty.Change) error {
+	if err := CheckShape(c); err != nil {
+		return err
+	}
+	for i := range c.Balances {
+		b := &c.Balances[i]
+		want, err := prior(c, b)
+		if err != nil {
+			return err
+		}
+		var have loyalty.Balance
+		for j := range stored {
+			if stored[j].Account == b.Account {
+				have = stored[j]
+				break
+			}
+		}
+		if have.Available != want.Available || have.Pending != want.Pending {
+			return fmt.Errorf("%w: commit %q: %s planned %d available, %d pending; stored %d, %d, so its entries should add %d, %d",
+				loyalty.ErrUnbalanced, c.Key, b.Account, b.Available, b.Pending, have.Available, have.Pending,
+				b.Available-have.Available, b.Pending-have.Pending)
+		}
+	}
+	return nil
+}
+
+// Prior checks c as CheckChange does, all but against the stored balances,
+// and returns the balance each account of c.Balances must hold before c, in
+// the same order: the planned balance less the sum of the change's entries
+// there. An SQL store puts them in the statement that writes the balances,
+// which refuses the change (with loyalty.ErrUnbalanced) unless the stored
+// balances are these.
+func Prior(c *loyalty.Change) ([]loyalty.Balance, error) {
+	if err := CheckShape(c); err != nil {
+		return nil, err
+	}
+	out := make([]loyalty.Balance, len(c.Balances))
+	for i := range c.Balances {
+		p, err := prior(c, &c.Balances[i])
+		if err != nil {
+			return nil, err
+		}
+		out[i] = p
+	}
+	return out, nil
+}
+
+// CheckShape checks what CheckChange checks without the balances' values:
+// the key, member ID, receipt, entry IDs, and that every entry's account has
+// one planned balance.
+func CheckShape(c *loyalty.Change) error {
+	switch {
+	case c == nil:
+		return errors.New("storage: commit: nil change")
+	case c.Key == "":
+		return loyalty.ErrMissingKey
+	case c.MemberID == "":
+		return &loyalty.ValidationError{Field: "change.member_id", Reason: "is empty", Kind: loyalty.ErrInvalidID}
+	}
+	if err := loyalty.CheckID("change.key", c.Key); err != nil {
+		return err
+	}
+	if err := loyalty.CheckID("change.member_id", c.MemberID); err != nil {
+		return err
+	}
+	if c.Receipt == nil {
+		return fmt.Errorf("storage: commit %q: change has no receipt", c.Key)
+	}
+	for i := range c.Entries {
+		e := &c.Entries[i]
+		if e.ID.Version != c.Version+1 || e.ID.Index != int32(i) {
+			return fmt.Errorf("%w: commit %q: entry %d has ID %d/%d, want %d/%d",
+				loyalty.ErrUnbalanced, c.Key, i, e.ID.Version, e.ID.Index, c.Version+1, i)
+		}
+		if !planned(c, e.Account) {
+			return fmt.Errorf("%w: commit %q: entry %d is in account %s, which has no planned balance",
+				loyalty.ErrUnbalanced, c.Key, i, e.Account)
+		}
+	}
+	for i := range c.Balances {
+		for j := range i {
+			if c.Balances[j].Account == c.Balances[i].Account {
+				return fmt.Errorf("%w: commit %q: two planned balances of account %s",
+					loyalty.ErrUnbalanced, c.Key, c.Balances[i].Account)
+			}
+		}
+	}
+	return nil
+}
+
+func planned(c *loyalty.Change, a loyalty.Account) bool {
+	for i := range c.Balances {
+		if c.Balances[i].Account == a {
+			return true
+		}
+	}
+	return false
+}
+
+// prior is what b's account must hold before c: b less c's entries there.
+func prior(c *loyalty.Change, b *loyalty.Balance) (loyalty.Balance, error) {
+	p := *b
+	for i := range c.Entries {
+		e := &c.Entries[i]
+		if e.Account != b.Account {
+			continue
+		}
+		var ok1, ok2 bool
+		p.Available, ok1 = sub(p.Available, e.Amount)
+		p.Pending, ok2 = sub(p.Pending, e.Pending)
+		if !ok1 || !ok2 {
+			return loyalty.Balance{}, fmt.Errorf("%w: commit %q: %w: balance %s less its entries",
+				loyalty.ErrUnbalanced, c.Key, loyalty.ErrOverflow, b.Account)
+		}
+	}
+	return p, nil
+}
+
+// sub is a-b and whether it did not overflow.
+func sub(a, b int64) (int64, bool) {
+	d := a - b
+	return d, (d <= a) == (b >= 0)
+}
