@@ -22,6 +22,7 @@ type Engine struct {
 	clock   Clock
 	retries int
 	after   func(context.Context, *Receipt)
+	down    unavailableRetry
 }
 
 // EngineOptions tune an Engine. The zero value (or nil) uses the system
@@ -37,6 +38,14 @@ type EngineOptions struct {
 	// Receipt.Notices. With a store view bound to a host transaction the host's
 	// commit comes later; such hosts read the notices after their own commit.
 	AfterCommit func(ctx context.Context, r *Receipt)
+	// MaxUnavailableRetries bounds how often a write is tried again after
+	// the store reported ErrUnavailable (a lost connection): 0 means 3, a
+	// negative value none. Safe because every write carries an idempotency
+	// key: a retry finds a commit whose reply was lost and returns its receipt.
+	MaxUnavailableRetries int
+	// UnavailableBackoff is the wait before the first such retry, doubled
+	// for each next one up to MaxUnavailableBackoff (1s); 0 means 50ms.
+	UnavailableBackoff time.Duration
 }
 
 // NewEngine validates p and returns an Engine writing to s.
@@ -59,6 +68,9 @@ func NewEngine(p *Program, s Store, opts *EngineOptions) (*Engine, error) {
 			e.retries = opts.MaxRetries
 		}
 		e.after = opts.AfterCommit
+		e.down = newUnavailableRetry(opts.MaxUnavailableRetries, opts.UnavailableBackoff)
+	} else {
+		e.down = newUnavailableRetry(0, 0)
 	}
 	return e, nil
 }
@@ -66,7 +78,7 @@ func NewEngine(p *Program, s Store, opts *EngineOptions) (*Engine, error) {
 // WithStore returns a copy of e that writes to s, for example a store view
 // bound to the host's own database transaction.
 func (e *Engine) WithStore(s Store) *Engine {
-	return &Engine{program: e.program, store: s, clock: e.clock, retries: e.retries, after: e.after}
+	return &Engine{program: e.program, store: s, clock: e.clock, retries: e.retries, after: e.after, down: e.down}
 }
 
 // Now is the engine's current time: its Clock's reading in UTC, to the
@@ -80,7 +92,8 @@ func (e *Engine) Program() *Program { return e.program }
 // what every store keeps.
 func (e *Engine) now() time.Time { return e.clock.Now().UTC().Truncate(time.Microsecond) }
 
-// write loads, plans and commits, re-planning on ErrConflict. A planning
+// write loads, plans and commits, re-planning on ErrConflict and trying
+// again after ErrUnavailable, with backoff (the key makes it safe). A planning
 // error is checked against an earlier receipt of the same key, so a replay
 // returns the first receipt even when the request would no longer plan.
 func (e *Engine) write(ctx context.Context, key, fp, member string, q Query, planFn func(st *State, now time.Time) (*Change, error)) (*Receipt, error) {
@@ -96,12 +109,23 @@ func (e *Engine) writeOrCreate(ctx context.Context, key, fp, member string, q Qu
 	if member == "" {
 		return nil, invalidEvent("member_id", "is empty")
 	}
+	unavailable := 0 // retries after ErrUnavailable so far
+	unknown := false // a commit's outcome was unknown: it may have committed
 	for attempt := 0; ; attempt++ {
 		now := e.now()
 		q.Now = now
 		st, err := e.store.Load(ctx, member, q)
 		if create && errors.Is(err, ErrUnknownMember) {
 			st, err = &State{}, nil
+		}
+		if err != nil {
+			// A serialization failure of the read, or a lost connection.
+			if again, werr := e.again(ctx, err, &attempt, &unavailable); werr != nil || again {
+				if werr != nil {
+					return nil, e.unknownIf(unknown, werr)
+				}
+				continue
+			}
 		}
 		var ch *Change
 		if err == nil {
@@ -114,26 +138,83 @@ func (e *Engine) writeOrCreate(ctx context.Context, key, fp, member string, q Qu
 		}
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil, err
+				return nil, e.unknownIf(unknown, err)
 			}
-			if r, rerr := e.replay(ctx, key, fp); rerr != nil || r != nil {
-				if rerr != nil {
-					return nil, rerr
+			r, rerr := e.replay(ctx, key, fp)
+			if rerr != nil {
+				again, werr := e.again(ctx, rerr, &attempt, &unavailable)
+				if again {
+					continue
+				}
+				if werr != nil {
+					rerr = werr
+				}
+				return nil, e.unknownIf(unknown, rerr)
+			}
+			if r != nil {
+				if unknown && e.after != nil {
+					e.after(ctx, r) // our lost commit, found committed
 				}
 				return r, nil
 			}
 			return nil, err
 		}
 		r, err := e.store.Commit(ctx, ch)
-		if errors.Is(err, ErrConflict) && attempt < e.retries {
-			runtime.Gosched()
-			continue
+		if err != nil {
+			var se *StoreError
+			if errors.As(err, &se) && se.MaybeCommitted {
+				unknown = true
+			}
+			again, werr := e.again(ctx, err, &attempt, &unavailable)
+			if again {
+				continue
+			}
+			if werr != nil {
+				err = werr
+			}
+			return nil, e.unknownIf(unknown, err)
 		}
-		if err == nil && r == ch.Receipt && e.after != nil {
+		if e.after != nil && (r == ch.Receipt || unknown) {
+			// unknown: a retry found the commit whose reply was lost.
 			e.after(ctx, r)
 		}
-		return r, err
+		return r, nil
 	}
+}
+
+// again reports whether a write whose Load, Commit or replay failed with err
+// is tried again: re-planned at once after ErrConflict (up to MaxRetries), or
+// after a backoff when the store was unavailable (up to
+// MaxUnavailableRetries). A non-nil error (the context ended while waiting)
+// ends the write.
+func (e *Engine) again(ctx context.Context, err error, attempt, unavailable *int) (bool, error) {
+	switch {
+	case ctx.Err() != nil:
+		return false, nil
+	case errors.Is(err, ErrConflict):
+		if *attempt < e.retries {
+			runtime.Gosched()
+			return true, nil
+		}
+	case errors.Is(err, ErrUnavailable):
+		if *unavailable < e.down.max {
+			if werr := e.down.wait(ctx, *unavailable); werr != nil {
+				return false, fmt.Errorf("%w; the store was unavailable: %w", werr, err)
+			}
+			*unavailable++
+			*attempt-- // not a re-plan after a conflict
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// unknownIf marks err as maybe committed when unknown.
+func (e *Engine) unknownIf(unknown bool, err error) error {
+	if unknown {
+		return outcomeUnknown(err)
+	}
+	return err
 }
 
 // replay returns the receipt committed under key, nil if none, or

@@ -93,7 +93,7 @@ func Open(ctx context.Context, dsn string, opts *Options) (*Store, error) {
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("postgres: cannot reach the database: %w", driverErr(err))
+		return nil, wrap("open: cannot reach the database", err)
 	}
 	s, err := New(pool, opts)
 	if err != nil {
@@ -126,51 +126,112 @@ func (s *Store) Schema() string { return s.schema }
 //
 // The view is valid until tx ends. It serialises its own calls (a pgx.Tx
 // runs one statement at a time), so it may be shared by goroutines, but they
-// wait for each other. Use READ COMMITTED (PostgreSQL's default) for tx: at
-// REPEATABLE READ or SERIALIZABLE a concurrent write to the same member makes
-// every retry conflict until tx ends.
+// wait for each other.
+//
+// Use READ COMMITTED (PostgreSQL's default) for tx: there a conflict is
+// retried inside tx. At REPEATABLE READ or SERIALIZABLE tx's snapshot is
+// fixed, so no retry inside it can succeed: the first loyalty.ErrConflict (a
+// concurrent write to the member, a serialization failure) is final, and the
+// view returns it for every later call without a round trip; roll tx back and
+// run it again. So does any serialization failure or deadlock that aborted
+// tx. A lost connection is loyalty.ErrUnavailable, never MaybeCommitted: a
+// view's Commit commits nothing until the host commits tx.
 //
 // Writes are not visible to others until the host commits tx; a concurrent
 // Commit of the same member or the same idempotency key elsewhere waits for
 // tx to end.
 func (s *Store) InTx(tx pgx.Tx) loyalty.Store {
-	return &txStore{core: core{db: tx, sql: s.sql, inTx: true}}
+	return &txStore{core: core{db: tx, sql: s.sql, inTx: true}, tx: tx}
 }
 
 // txStore is the Store view bound to a host transaction.
 type txStore struct {
 	mu sync.Mutex
 	core
+	tx     pgx.Tx
+	level  string // tx's isolation level, read on the first conflict
+	doomed error  // a final conflict: every call returns it
 }
 
 func (t *txStore) Load(ctx context.Context, memberID string, q loyalty.Query) (*loyalty.State, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.core.Load(ctx, memberID, q)
+	if t.doomed != nil {
+		return nil, t.doomed
+	}
+	st, err := t.core.Load(ctx, memberID, q)
+	return st, t.check(ctx, err)
 }
 
 func (t *txStore) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Receipt, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.core.Commit(ctx, c)
+	if t.doomed != nil {
+		return nil, t.doomed
+	}
+	r, err := t.core.Commit(ctx, c)
+	return r, t.check(ctx, err)
 }
 
 func (t *txStore) Receipt(ctx context.Context, key string) (*loyalty.Receipt, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.core.Receipt(ctx, key)
+	if t.doomed != nil {
+		return nil, t.doomed
+	}
+	r, err := t.core.Receipt(ctx, key)
+	return r, t.check(ctx, err)
 }
 
 func (t *txStore) Members(ctx context.Context, after string, limit int) ([]string, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.core.Members(ctx, after, limit)
+	if t.doomed != nil {
+		return nil, t.doomed
+	}
+	ids, err := t.core.Members(ctx, after, limit)
+	return ids, t.check(ctx, err)
 }
 
 func (t *txStore) History(ctx context.Context, memberID string, after loyalty.EntryID, limit int) ([]loyalty.Entry, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.core.History(ctx, memberID, after, limit)
+	if t.doomed != nil {
+		return nil, t.doomed
+	}
+	es, err := t.core.History(ctx, memberID, after, limit)
+	return es, t.check(ctx, err)
+}
+
+// check is the error of a view's call: never MaybeCommitted (the host's
+// commit is what commits), and a conflict is final when no retry inside tx
+// can succeed: tx is aborted (a serialization failure or deadlock outside
+// the commit's savepoint), or its isolation level fixes its snapshot.
+// t.mu is held.
+func (t *txStore) check(ctx context.Context, err error) error {
+	if err == nil {
+		return nil
+	}
+	err = inTxErr(err)
+	if !errors.Is(err, loyalty.ErrConflict) {
+		return err
+	}
+	why := ""
+	if t.tx.Conn().PgConn().TxStatus() == 'E' {
+		why = "the host transaction is aborted"
+	} else {
+		if t.level == "" {
+			if qerr := t.tx.QueryRow(ctx, `SHOW transaction_isolation`).Scan(&t.level); qerr != nil {
+				t.level = "unknown"
+			}
+		}
+		if t.level == "read committed" {
+			return err // the Engine's retry reads the new version
+		}
+		why = "the host transaction's snapshot is fixed at " + t.level + " isolation"
+	}
+	t.doomed = fmt.Errorf("%w; %s: roll it back and run it again", err, why)
+	return t.doomed
 }
 
 func (t *txStore) HistoryBefore(ctx context.Context, memberID string, before loyalty.EntryID, limit int) ([]loyalty.Entry, error) {
@@ -192,29 +253,4 @@ type core struct {
 	db   dbtx
 	sql  *queries
 	inTx bool
-}
-
-// driverErr turns a driver error into one that does not expose the driver's
-// types: its text is kept, and only context cancellation stays errors.Is-able.
-func driverErr(err error) error {
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, context.Canceled):
-		return fmt.Errorf("%w (%s)", context.Canceled, err.Error())
-	case errors.Is(err, context.DeadlineExceeded):
-		return fmt.Errorf("%w (%s)", context.DeadlineExceeded, err.Error())
-	}
-	return errors.New(err.Error())
-}
-
-func wrap(op string, err error) error {
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		switch pe.Code {
-		case "3F000", "42P01", "42883": // invalid_schema_name, undefined_table, undefined_function
-			return fmt.Errorf("%w: %s: %s", ErrNotMigrated, op, err.Error())
-		}
-	}
-	return fmt.Errorf("postgres: %s: %w", op, driverErr(err))
 }
