@@ -185,7 +185,7 @@ func TestCombineFastPathMatchesGeneral(t *testing.T) {
 		}
 		if wantErr == nil && len(got.Awards) > 0 {
 			c := &Context{Scale: got.Scale}
-			effects, _ := p.runRules(&Context{Now: now, Program: p, State: st, Member: &st.Member, Event: o, Order: o, Lines: got.Lines, Basis: got.Basis, Scale: got.Scale}, nil)
+			effects, _, _ := p.runRules(&Context{Now: now, Program: p, State: st, Member: &st.Member, Event: o, Order: o, Lines: got.Lines, Basis: got.Basis, Scale: got.Scale}, nil)
 			if _, ok := commonDen(c, effects, PointsAccount); ok {
 				fastCases++
 			}

@@ -44,6 +44,9 @@ func (e *Engine) checkOrder(o *Order) error {
 	if err := o.Validate(); err != nil {
 		return err
 	}
+	if !e.program.accepts(o.Currency) {
+		return fmt.Errorf("%w: order %s is in %q, neither an active ISO 4217 code nor a unit of program %q", ErrInvalidCurrency, o.ID, string(o.Currency), e.program.Name)
+	}
 	if o.Currency != e.program.Currency {
 		return fmt.Errorf("%w: order %s is in %s, the program in %s", ErrCurrencyMismatch, o.ID, o.Currency, e.program.Currency)
 	}
@@ -190,7 +193,9 @@ func applySpends(p *plan, res *Result, ref string) error {
 		if have := p.spendable(sp.Account); have < sp.Amount {
 			return fmt.Errorf("%w: rule %s spends %d of %s, spendable %d", ErrInsufficientPoints, sp.Rule, sp.Amount, sp.Account, have)
 		}
-		if _, short := p.debit(sp.Account, sp.Amount, 0, false, Entry{Kind: EntryRedeem, Source: sp.Rule, Ref: ref, Note: sp.Note}); short > 0 {
+		if _, short, err := p.debit(sp.Account, sp.Amount, 0, false, Entry{Kind: EntryRedeem, Source: sp.Rule, Ref: ref, Note: sp.Note}); err != nil {
+			return err
+		} else if short > 0 {
 			return fmt.Errorf("%w: rule %s spends %d of %s, the lots hold %d less", ErrInsufficientPoints, sp.Rule, sp.Amount, sp.Account, short)
 		}
 	}

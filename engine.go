@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"runtime"
 	"slices"
 	"strconv"
@@ -48,11 +49,14 @@ type EngineOptions struct {
 	UnavailableBackoff time.Duration
 }
 
-// NewEngine validates p and returns an Engine writing to s.
+// NewEngine validates p and returns an Engine writing to s. The Engine keeps
+// its own copy of p, the one it validated: changing p (or the slices it
+// holds) afterwards changes nothing the Engine does.
 func NewEngine(p *Program, s Store, opts *EngineOptions) (*Engine, error) {
 	if p == nil {
 		return nil, invalidProgram("program", "is nil")
 	}
+	p = p.clone()
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
@@ -85,8 +89,10 @@ func (e *Engine) WithStore(s Store) *Engine {
 // microsecond, as every write records it.
 func (e *Engine) Now() time.Time { return e.now() }
 
-// Program returns the engine's program.
-func (e *Engine) Program() *Program { return e.program }
+// Program returns a copy of the engine's program: changing it, or appending
+// to its slices, changes nothing the Engine does. Build a new Engine to run
+// another program.
+func (e *Engine) Program() *Program { return e.program.clone() }
 
 // now reads the clock once per write, in UTC to the microsecond, which is
 // what every store keeps.
@@ -106,8 +112,11 @@ func (e *Engine) writeOrCreate(ctx context.Context, key, fp, member string, q Qu
 	if key == "" {
 		return nil, ErrMissingKey
 	}
-	if member == "" {
-		return nil, invalidEvent("member_id", "is empty")
+	if err := CheckID("key", key); err != nil {
+		return nil, err
+	}
+	if err := checkRequiredID("member_id", member); err != nil {
+		return nil, err
 	}
 	unavailable := 0 // retries after ErrUnavailable so far
 	unknown := false // a commit's outcome was unknown: it may have committed
@@ -263,11 +272,17 @@ func (e *Engine) Enroll(ctx context.Context, key string, m Member) (*Receipt, er
 // an operator's decision; note says why and is required. A debit may not
 // exceed the spendable balance.
 func (e *Engine) Adjust(ctx context.Context, key, memberID string, points int64, note string) (*Receipt, error) {
-	if points == 0 {
+	switch points {
+	case 0:
 		return nil, &ValidationError{Field: "points", Reason: "is zero", Kind: ErrInvalidAmount}
+	case math.MinInt64: // its debit, -points, does not fit an int64
+		return nil, &ValidationError{Field: "points", Reason: "is math.MinInt64, whose debit does not fit an int64", Kind: ErrOverflow}
 	}
 	if strings.TrimSpace(note) == "" {
 		return nil, invalidEvent("note", "an adjustment needs a reason")
+	}
+	if err := checkText("note", note); err != nil {
+		return nil, err
 	}
 	fp := fingerprint("adjust", memberID, strconv.FormatInt(points, 10), note)
 	return e.write(ctx, key, fp, memberID, Query{Lots: points < 0}, func(st *State, now time.Time) (*Change, error) {
@@ -282,7 +297,9 @@ func (e *Engine) Adjust(ctx context.Context, key, memberID string, points int64,
 			if p.spendable(PointsAccount) < -points {
 				return nil, fmt.Errorf("%w: debit of %d, spendable %d", ErrInsufficientPoints, -points, p.spendable(PointsAccount))
 			}
-			p.debit(PointsAccount, -points, 0, false, Entry{Kind: EntryAdjust, Source: "operator", Note: note})
+			if _, _, err := p.debit(PointsAccount, -points, 0, false, Entry{Kind: EntryAdjust, Source: "operator", Note: note}); err != nil {
+				return nil, err
+			}
 		}
 		return p.finish(), nil
 	})
@@ -323,6 +340,12 @@ func (e *Engine) Balance(ctx context.Context, memberID string) (Balance, error) 
 
 // AccountBalance is Balance for any account.
 func (e *Engine) AccountBalance(ctx context.Context, memberID string, a Account) (Balance, error) {
+	if err := checkRequiredID("member_id", memberID); err != nil {
+		return Balance{}, err
+	}
+	if err := CheckID("account", string(a)); err != nil {
+		return Balance{}, err
+	}
 	now := e.now()
 	st, err := e.store.Load(ctx, memberID, Query{Now: now})
 	if err != nil {
@@ -340,6 +363,9 @@ func (e *Engine) AccountBalance(ctx context.Context, memberID string, a Account)
 // History returns up to limit of a member's entries after cursor after (the
 // zero EntryID for the first page), oldest first.
 func (e *Engine) History(ctx context.Context, memberID string, after EntryID, limit int) ([]Entry, error) {
+	if err := checkRequiredID("member_id", memberID); err != nil {
+		return nil, err
+	}
 	if limit <= 0 {
 		limit = 100
 	}
@@ -348,6 +374,9 @@ func (e *Engine) History(ctx context.Context, memberID string, after EntryID, li
 
 // Member returns a member's profile and state (balances, counters).
 func (e *Engine) Member(ctx context.Context, memberID string) (*State, error) {
+	if err := checkRequiredID("member_id", memberID); err != nil {
+		return nil, err
+	}
 	return e.store.Load(ctx, memberID, Query{})
 }
 

@@ -1,6 +1,9 @@
 package loyalty
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Errors a host can branch on with errors.Is. Every write that fails with one
 // of them has written nothing.
@@ -12,11 +15,13 @@ var (
 	ErrDuplicate = errors.New("loyalty: already recorded under another idempotency key")
 	// ErrInvalidAmount: a zero, negative or malformed amount or point count.
 	ErrInvalidAmount = errors.New("loyalty: invalid amount")
-	// ErrInvalidCurrency: a malformed currency code.
+	// ErrInvalidCurrency: a currency code that is neither an active ISO 4217
+	// code nor one of the program's own units (Program.Units).
 	ErrInvalidCurrency = errors.New("loyalty: invalid currency")
 	// ErrCurrencyMismatch: money in a currency other than the program's.
 	ErrCurrencyMismatch = errors.New("loyalty: currency does not match the program")
-	// ErrOverflow: a point count or amount would not fit an int64.
+	// ErrOverflow: a point count or amount would not fit an int64, or a
+	// decimal amount lies outside what the ledger holds (see CheckAmount).
 	ErrOverflow = errors.New("loyalty: amount overflows int64")
 	// ErrInvalidProgram: a program or rule definition failed Validate.
 	ErrInvalidProgram = errors.New("loyalty: invalid program")
@@ -70,11 +75,45 @@ type ValidationError struct {
 	Kind   error // the sentinel
 }
 
+// Error reads "loyalty: invalid event: order.id: is empty"; without a Kind,
+// "loyalty: order.id: is empty".
 func (e *ValidationError) Error() string {
-	return e.Kind.Error() + ": " + e.Field + ": " + e.Reason
+	prefix := "loyalty: "
+	if e.Kind != nil {
+		prefix = e.Kind.Error() + ": "
+	}
+	if e.Field == "" {
+		return prefix + e.Reason
+	}
+	return prefix + e.Field + ": " + e.Reason
 }
 
+// Unwrap returns the sentinel that classifies the error, nil without one.
 func (e *ValidationError) Unwrap() error { return e.Kind }
+
+// RuleError is returned when a rule panicked during an evaluation (a dry run
+// or a write): the panic is recovered, nothing is written, and the error
+// names the rule. Find it with errors.As.
+type RuleError struct {
+	// Rule is the rule's name, or "rules[i]" when its Name panicked too.
+	Rule string
+	// Index is the rule's place in Program.Rules.
+	Index int
+	// Panic is the value the rule panicked with.
+	Panic any
+	// Stack is the goroutine's stack where the rule panicked.
+	Stack []byte
+}
+
+func (e *RuleError) Error() string {
+	return fmt.Sprintf("loyalty: rule %q panicked: %v", e.Rule, e.Panic)
+}
+
+// Unwrap returns the panic value when it is an error (a runtime.Error, say).
+func (e *RuleError) Unwrap() error {
+	err, _ := e.Panic.(error)
+	return err
+}
 
 func invalidProgram(field, reason string) error {
 	return &ValidationError{Field: field, Reason: reason, Kind: ErrInvalidProgram}

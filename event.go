@@ -1,6 +1,7 @@
 package loyalty
 
 import (
+	"fmt"
 	"strconv"
 	"time"
 
@@ -43,41 +44,61 @@ type OrderLine struct {
 func (o *Order) EventMember() string  { return o.MemberID }
 func (o *Order) EventTime() time.Time { return o.PlacedAt }
 
-// Validate checks the order's shape; it does not check the currency against a
-// program (the Engine does).
+// Validate checks the order's shape: its IDs, SKUs and categories pass
+// CheckID, PlacedAt CheckTime and its amounts CheckAmount. It checks only
+// that the currency is three upper-case letters; the Engine checks it is an
+// ISO 4217 code or one of the program's units (ErrInvalidCurrency) and the
+// program's own (ErrCurrencyMismatch).
 func (o *Order) Validate() error {
-	switch {
-	case o.ID == "":
-		return invalidEvent("order.id", "is empty")
-	case o.MemberID == "":
-		return invalidEvent("order.member_id", "is empty")
-	case len(o.Lines) == 0:
+	if err := checkRequiredID("order.id", o.ID); err != nil {
+		return err
+	}
+	if err := checkRequiredID("order.member_id", o.MemberID); err != nil {
+		return err
+	}
+	if len(o.Lines) == 0 {
 		return invalidEvent("order.lines", "an order needs at least one line")
 	}
-	if err := o.Currency.Validate(); err != nil {
+	if err := CheckTime("order.placed_at", o.PlacedAt); err != nil {
 		return err
+	}
+	if !o.Currency.wellFormed() {
+		return fmt.Errorf("%w: %q is not a three-letter currency code", ErrInvalidCurrency, string(o.Currency))
 	}
 	for i := range o.Lines {
 		l := &o.Lines[i]
+		if err := CheckID(lineField(i, "sku"), l.SKU); err != nil {
+			return err
+		}
+		if err := CheckID(lineField(i, "category"), l.Category); err != nil {
+			return err
+		}
 		if l.Quantity <= 0 {
 			return &ValidationError{Field: lineField(i, "quantity"), Reason: "must be positive", Kind: ErrInvalidAmount}
 		}
-		if l.UnitPrice.Sign() < 0 {
-			return &ValidationError{Field: lineField(i, "unit_price"), Reason: "is negative", Kind: ErrInvalidAmount}
+		if err := checkNonNegative(lineField(i, "unit_price"), l.UnitPrice); err != nil {
+			return err
 		}
-		if l.Discount.Sign() < 0 {
-			return &ValidationError{Field: lineField(i, "discount"), Reason: "is negative", Kind: ErrInvalidAmount}
-		}
-	}
-	for _, f := range []struct {
-		name string
-		v    decimal.Decimal
-	}{{"order.discount", o.Discount}, {"order.shipping", o.Shipping}, {"order.tax", o.Tax}} {
-		if f.v.Sign() < 0 {
-			return &ValidationError{Field: f.name, Reason: "is negative", Kind: ErrInvalidAmount}
+		if err := checkNonNegative(lineField(i, "discount"), l.Discount); err != nil {
+			return err
 		}
 	}
-	return nil
+	if err := checkNonNegative("order.discount", o.Discount); err != nil {
+		return err
+	}
+	if err := checkNonNegative("order.shipping", o.Shipping); err != nil {
+		return err
+	}
+	return checkNonNegative("order.tax", o.Tax)
+}
+
+// checkNonNegative refuses a negative amount (ErrInvalidAmount) or one
+// outside what the ledger holds (ErrOverflow, see CheckAmount).
+func checkNonNegative(field string, d decimal.Decimal) error {
+	if d.Sign() < 0 {
+		return &ValidationError{Field: field, Reason: "is negative", Kind: ErrInvalidAmount}
+	}
+	return CheckAmount(field, d)
 }
 
 func lineField(i int, f string) string { return "lines[" + itoa(int64(i)) + "]." + f }
@@ -102,23 +123,34 @@ type ReturnLine struct {
 func (r *Return) EventMember() string  { return r.MemberID }
 func (r *Return) EventTime() time.Time { return r.ReturnedAt }
 
-// Validate checks the return's shape.
+// Validate checks the return's shape: IDs and SKUs pass CheckID, the
+// amount CheckAmount and ReturnedAt CheckTime.
 func (r *Return) Validate() error {
+	if err := checkRequiredID("return.id", r.ID); err != nil {
+		return err
+	}
+	if err := checkRequiredID("return.order_id", r.OrderID); err != nil {
+		return err
+	}
+	if err := checkRequiredID("return.member_id", r.MemberID); err != nil {
+		return err
+	}
 	switch {
-	case r.ID == "":
-		return invalidEvent("return.id", "is empty")
-	case r.OrderID == "":
-		return invalidEvent("return.order_id", "is empty")
-	case r.MemberID == "":
-		return invalidEvent("return.member_id", "is empty")
 	case len(r.Lines) == 0 && r.Amount.IsZero():
 		return &ValidationError{Field: "return", Reason: "names neither lines nor an amount", Kind: ErrInvalidAmount}
 	case len(r.Lines) > 0 && !r.Amount.IsZero():
 		return invalidEvent("return", "names both lines and an amount")
-	case r.Amount.Sign() < 0:
-		return &ValidationError{Field: "return.amount", Reason: "is negative", Kind: ErrInvalidAmount}
+	}
+	if err := checkNonNegative("return.amount", r.Amount); err != nil {
+		return err
+	}
+	if err := CheckTime("return.returned_at", r.ReturnedAt); err != nil {
+		return err
 	}
 	for i, l := range r.Lines {
+		if err := CheckID("return.lines["+itoa(int64(i))+"].sku", l.SKU); err != nil {
+			return err
+		}
 		if l.Quantity <= 0 {
 			return &ValidationError{Field: "return.lines[" + itoa(int64(i)) + "].quantity", Reason: "must be positive", Kind: ErrInvalidAmount}
 		}
@@ -157,15 +189,22 @@ type Action struct {
 func (a *Action) EventMember() string  { return a.MemberID }
 func (a *Action) EventTime() time.Time { return a.At }
 
-// Validate checks the action's shape.
+// Validate checks the action's shape: Kind, MemberID and Ref pass CheckID
+// and At CheckTime.
 func (a *Action) Validate() error {
-	switch {
-	case a.Kind == "":
+	if a.Kind == "" {
 		return invalidEvent("action.kind", "is empty")
-	case a.MemberID == "":
-		return invalidEvent("action.member_id", "is empty")
 	}
-	return nil
+	if err := CheckID("action.kind", string(a.Kind)); err != nil {
+		return err
+	}
+	if err := checkRequiredID("action.member_id", a.MemberID); err != nil {
+		return err
+	}
+	if err := CheckID("action.ref", a.Ref); err != nil {
+		return err
+	}
+	return CheckTime("action.at", a.At)
 }
 
 func itoa(i int64) string { return strconv.FormatInt(i, 10) }

@@ -2,6 +2,7 @@ package loyalty
 
 import (
 	"strconv"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -40,3 +41,68 @@ func CheckID(field, id string) error {
 	}
 	return nil
 }
+
+// checkIDs is CheckID for every element of ids, naming each field[i].
+func checkIDs(field string, ids []string) error {
+	for i, id := range ids {
+		if err := CheckID(field+"["+strconv.Itoa(i)+"]", id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkRequiredID is CheckID for a required identifier: empty is an
+// ErrInvalidEvent, as it always was.
+func checkRequiredID(field, id string) error {
+	if id == "" {
+		return invalidEvent(field, "is empty")
+	}
+	return CheckID(field, id)
+}
+
+// checkText reports whether s, a free text the ledger keeps (an operator's
+// note), is valid UTF-8 without NUL: what every store can keep exactly.
+// Other control characters (a newline) are allowed. The error unwraps to
+// ErrInvalidEvent.
+func checkText(field, s string) error {
+	if !utf8.ValidString(s) {
+		return invalidEvent(field, "is not valid UTF-8")
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] == 0 {
+			return invalidEvent(field, "holds NUL at byte "+strconv.Itoa(i))
+		}
+	}
+	return nil
+}
+
+// MinYear and MaxYear bound every time the library accepts or computes
+// (Order.PlacedAt, Return.ReturnedAt, Action.At, Member.JoinedAt and
+// Birthday, a lot's hold and expiry): from the start of year 1 to the end of
+// year 9999, in UTC, which every store encodes exactly (storage/sqlite keeps
+// int64 microseconds, PostgreSQL timestamptz, memory time.Time). A time
+// outside is refused before anything is written, alike on every adapter.
+// The zero time.Time, which means "unset" where a field allows it, is the
+// first instant of year 1 and so within the bounds.
+const (
+	MinYear = 1
+	MaxYear = 9999
+)
+
+var (
+	minTime = time.Date(MinYear, time.January, 1, 0, 0, 0, 0, time.UTC)
+	endTime = time.Date(MaxYear+1, time.January, 1, 0, 0, 0, 0, time.UTC) // the first instant refused
+)
+
+// CheckTime reports whether t lies within years MinYear to MaxYear, UTC.
+// field names it in the error, a *ValidationError that unwraps to
+// ErrInvalidEvent.
+func CheckTime(field string, t time.Time) error {
+	if !inTimeRange(t) {
+		return invalidEvent(field, t.UTC().Format(time.RFC3339Nano)+" lies outside years 1 to 9999 UTC")
+	}
+	return nil
+}
+
+func inTimeRange(t time.Time) bool { return !t.Before(minTime) && t.Before(endTime) }

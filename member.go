@@ -19,12 +19,25 @@ type Member struct {
 	Attributes map[string]string
 }
 
-// Validate reports whether m can be enrolled.
+// Validate reports whether m can be enrolled: ID is required, ID, the
+// segments and the attribute keys pass CheckID, JoinedAt and Birthday
+// CheckTime.
 func (m *Member) Validate() error {
-	if m.ID == "" {
-		return invalidEvent("member.id", "is empty")
+	if err := checkRequiredID("member.id", m.ID); err != nil {
+		return err
 	}
-	return nil
+	if err := checkIDs("member.segments", m.Segments); err != nil {
+		return err
+	}
+	for k := range m.Attributes {
+		if err := CheckID("member.attributes", k); err != nil {
+			return err
+		}
+	}
+	if err := CheckTime("member.joined_at", m.JoinedAt); err != nil {
+		return err
+	}
+	return CheckTime("member.birthday", m.Birthday)
 }
 
 // InSegment reports whether the member belongs to segment s.

@@ -3,42 +3,110 @@ package loyalty
 import (
 	"fmt"
 	"math"
+	"math/big"
 
 	"github.com/shopspring/decimal"
 )
 
-// Currency is an ISO 4217 currency code such as "USD" or "EUR".
+// Currency is an ISO 4217 currency code such as "USD" or "EUR", or a unit a
+// program declares for itself (Program.Units).
 type Currency string
 
-// minorDigits lists the currencies whose minor unit is not two decimal digits.
-// Every other well-formed code is taken to have two.
-var minorDigits = map[Currency]int32{
-	"BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0,
-	"PYG": 0, "RWF": 0, "UGX": 0, "UYI": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0,
-	"BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
-	"CLF": 4, "UYW": 4,
+// isoCurrencies is ISO 4217 list one: the active codes with a minor unit,
+// and its digits, sorted by code. The codes without one (gold XAU, the SDR
+// XDR, testing XTS, "no currency" XXX, ...) are not money a shop takes; a
+// program that wants one declares it in Program.Units.
+var isoCurrencies = [...]struct {
+	code   Currency
+	digits int32
+}{
+	{"AED", 2}, {"AFN", 2}, {"ALL", 2}, {"AMD", 2}, {"ANG", 2}, {"AOA", 2}, {"ARS", 2}, {"AUD", 2},
+	{"AWG", 2}, {"AZN", 2}, {"BAM", 2}, {"BBD", 2}, {"BDT", 2}, {"BGN", 2}, {"BHD", 3}, {"BIF", 0},
+	{"BMD", 2}, {"BND", 2}, {"BOB", 2}, {"BOV", 2}, {"BRL", 2}, {"BSD", 2}, {"BTN", 2}, {"BWP", 2},
+	{"BYN", 2}, {"BZD", 2}, {"CAD", 2}, {"CDF", 2}, {"CHE", 2}, {"CHF", 2}, {"CHW", 2}, {"CLF", 4},
+	{"CLP", 0}, {"CNY", 2}, {"COP", 2}, {"COU", 2}, {"CRC", 2}, {"CUC", 2}, {"CUP", 2}, {"CVE", 2},
+	{"CZK", 2}, {"DJF", 0}, {"DKK", 2}, {"DOP", 2}, {"DZD", 2}, {"EGP", 2}, {"ERN", 2}, {"ETB", 2},
+	{"EUR", 2}, {"FJD", 2}, {"FKP", 2}, {"GBP", 2}, {"GEL", 2}, {"GHS", 2}, {"GIP", 2}, {"GMD", 2},
+	{"GNF", 0}, {"GTQ", 2}, {"GYD", 2}, {"HKD", 2}, {"HNL", 2}, {"HTG", 2}, {"HUF", 2}, {"IDR", 2},
+	{"ILS", 2}, {"INR", 2}, {"IQD", 3}, {"IRR", 2}, {"ISK", 0}, {"JMD", 2}, {"JOD", 3}, {"JPY", 0},
+	{"KES", 2}, {"KGS", 2}, {"KHR", 2}, {"KMF", 0}, {"KPW", 2}, {"KRW", 0}, {"KWD", 3}, {"KYD", 2},
+	{"KZT", 2}, {"LAK", 2}, {"LBP", 2}, {"LKR", 2}, {"LRD", 2}, {"LSL", 2}, {"LYD", 3}, {"MAD", 2},
+	{"MDL", 2}, {"MGA", 2}, {"MKD", 2}, {"MMK", 2}, {"MNT", 2}, {"MOP", 2}, {"MRU", 2}, {"MUR", 2},
+	{"MVR", 2}, {"MWK", 2}, {"MXN", 2}, {"MXV", 2}, {"MYR", 2}, {"MZN", 2}, {"NAD", 2}, {"NGN", 2},
+	{"NIO", 2}, {"NOK", 2}, {"NPR", 2}, {"NZD", 2}, {"OMR", 3}, {"PAB", 2}, {"PEN", 2}, {"PGK", 2},
+	{"PHP", 2}, {"PKR", 2}, {"PLN", 2}, {"PYG", 0}, {"QAR", 2}, {"RON", 2}, {"RSD", 2}, {"RUB", 2},
+	{"RWF", 0}, {"SAR", 2}, {"SBD", 2}, {"SCR", 2}, {"SDG", 2}, {"SEK", 2}, {"SGD", 2}, {"SHP", 2},
+	{"SLE", 2}, {"SLL", 2}, {"SOS", 2}, {"SRD", 2}, {"SSP", 2}, {"STN", 2}, {"SVC", 2}, {"SYP", 2},
+	{"SZL", 2}, {"THB", 2}, {"TJS", 2}, {"TMT", 2}, {"TND", 3}, {"TOP", 2}, {"TRY", 2}, {"TTD", 2},
+	{"TWD", 2}, {"TZS", 2}, {"UAH", 2}, {"UGX", 0}, {"USD", 2}, {"USN", 2}, {"UYI", 0}, {"UYU", 2},
+	{"UYW", 4}, {"UZS", 2}, {"VED", 2}, {"VES", 2}, {"VND", 0}, {"VUV", 0}, {"WST", 2}, {"XAF", 0},
+	{"XCD", 2}, {"XCG", 2}, {"XOF", 0}, {"XPF", 0}, {"YER", 2}, {"ZAR", 2}, {"ZMW", 2}, {"ZWG", 2},
+	{"ZWL", 2},
 }
 
-// Validate reports whether c looks like an ISO 4217 code: three upper-case letters.
-func (c Currency) Validate() error {
-	if len(c) != 3 {
-		return fmt.Errorf("%w: %q is not a three-letter ISO 4217 code", ErrInvalidCurrency, string(c))
-	}
-	for i := 0; i < 3; i++ {
-		if c[i] < 'A' || c[i] > 'Z' {
-			return fmt.Errorf("%w: %q is not a three-letter ISO 4217 code", ErrInvalidCurrency, string(c))
+// isoDigits returns the minor digits of c if it is an active ISO 4217 code.
+func isoDigits(c Currency) (int32, bool) {
+	lo, hi := 0, len(isoCurrencies)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if isoCurrencies[m].code < c {
+			lo = m + 1
+		} else {
+			hi = m
 		}
+	}
+	if lo < len(isoCurrencies) && isoCurrencies[lo].code == c {
+		return isoCurrencies[lo].digits, true
+	}
+	return 0, false
+}
+
+// Validate reports whether c is an active ISO 4217 code; an error wrapping
+// ErrInvalidCurrency otherwise. A program's own units are accepted by
+// Program.Validate, not here.
+func (c Currency) Validate() error {
+	if _, ok := isoDigits(c); !ok {
+		return fmt.Errorf("%w: %q is not an active ISO 4217 code", ErrInvalidCurrency, string(c))
 	}
 	return nil
 }
 
+// wellFormed reports whether c is three upper-case ASCII letters, the shape
+// of every code the library accepts.
+func (c Currency) wellFormed() bool {
+	if len(c) != 3 {
+		return false
+	}
+	for i := 0; i < 3; i++ {
+		if c[i] < 'A' || c[i] > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
 // MinorDigits is the number of decimal digits of the currency's minor unit:
-// 2 for USD (cents), 0 for JPY, 3 for KWD.
+// 2 for USD (cents), 0 for JPY, 3 for KWD, from ISO 4217. A code that is not
+// ISO 4217 reads as 2; a program's own unit has the digits it declares,
+// which Program.MinorDigits reports.
 func (c Currency) MinorDigits() int32 {
-	if d, ok := minorDigits[c]; ok {
+	if d, ok := isoDigits(c); ok {
 		return d
 	}
 	return 2
+}
+
+// CurrencyUnit is a unit of money a program declares for itself, beside
+// ISO 4217: a marketplace's house currency, a partner's miles. Code is
+// three upper-case letters that are not an active ISO 4217 code (the X..
+// codes ISO keeps for private use fit); MinorDigits is 0 to 18.
+//
+// There is no registry of units shared by the process: a unit belongs to
+// the program that declares it (Program.Units), so two programs in one host
+// never see each other's.
+type CurrencyUnit struct {
+	Code        Currency
+	MinorDigits int32
 }
 
 // Money is an exact amount in a currency. The zero value is zero in no
@@ -116,4 +184,70 @@ func toMinor(d decimal.Decimal, digits int32) (int64, bool) {
 		}
 		return c / p, true
 	}
+}
+
+// The bound of every decimal amount the library accepts (CheckAmount):
+// below 10^MaxAmountDigits in magnitude, with at most MaxAmountFraction
+// fractional digits that are not trailing zeros, written with at most
+// maxWrittenFraction fractional digits in all.
+const (
+	// MaxAmountDigits bounds the integer part of an amount: |amount| < 10^18,
+	// about what an int64 holds. Arithmetic on amounts within the bound is
+	// still checked: a sum or a count of minor units that leaves int64 is
+	// refused with ErrOverflow too.
+	MaxAmountDigits = 18
+	// MaxAmountFraction is the most fractional digits an amount may have
+	// once its trailing zeros are dropped.
+	MaxAmountFraction = 18
+	// maxWrittenFraction bounds the exponent looked at: "1.000…0" with more
+	// fractional digits than this is refused even when they are zeros.
+	maxWrittenFraction = 36
+)
+
+// amountBounds[i] is ±10^MaxAmountDigits written with exponent
+// i-maxWrittenFraction, so that CheckAmount compares an amount with its
+// bound at the amount's own exponent, which costs no rescaling and no
+// allocation.
+var amountBounds = func() (b [maxWrittenFraction + MaxAmountDigits + 1][2]decimal.Decimal) {
+	for i := range b {
+		e := int32(i - maxWrittenFraction)
+		c := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(MaxAmountDigits-e)), nil)
+		b[i][0] = decimal.NewFromBigInt(c, e)
+		b[i][1] = decimal.NewFromBigInt(new(big.Int).Neg(c), e)
+	}
+	return b
+}()
+
+// CheckAmount reports whether d is an amount the ledger can hold: its
+// magnitude below 10^MaxAmountDigits and at most MaxAmountFraction
+// fractional digits once trailing zeros are dropped ("19.990" has two). The
+// error is a *ValidationError naming field that unwraps to ErrOverflow. It
+// decides from the exponent before any arithmetic, so 1e10000000 or
+// 1e-10000000 is refused at once; every decimal input of the library (order
+// prices, discounts, shipping and tax, return amounts, redemption totals,
+// rates, factors, thresholds and policy values) passes it first.
+func CheckAmount(field string, d decimal.Decimal) error {
+	if d.IsZero() {
+		return nil
+	}
+	e := d.Exponent()
+	if e > MaxAmountDigits {
+		return &ValidationError{Field: field, Reason: "is at least 10^" + itoa(int64(e)) + ", the ledger holds less than 10^" + itoa(MaxAmountDigits), Kind: ErrOverflow}
+	}
+	if e < -maxWrittenFraction {
+		return &ValidationError{Field: field, Reason: "has " + itoa(-int64(e)) + " fractional digits, the ledger holds " + itoa(MaxAmountFraction), Kind: ErrOverflow}
+	}
+	b := &amountBounds[e+maxWrittenFraction]
+	if d.Cmp(b[0]) >= 0 || d.Cmp(b[1]) <= 0 {
+		return &ValidationError{Field: field, Reason: "is not less than 10^" + itoa(MaxAmountDigits) + " in magnitude", Kind: ErrOverflow}
+	}
+	if e < -MaxAmountFraction {
+		// The rare amount written with more fractional digits: they must be
+		// trailing zeros.
+		_, r := new(big.Int).QuoRem(d.Coefficient(), new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(-MaxAmountFraction-e)), nil), new(big.Int))
+		if r.Sign() != 0 {
+			return &ValidationError{Field: field, Reason: "has more than " + itoa(MaxAmountFraction) + " fractional digits", Kind: ErrOverflow}
+		}
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package loyalty
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 )
@@ -300,9 +301,26 @@ func lotDue(l *Lot) time.Time {
 	return l.ExpiresAt
 }
 
-// credit adds amount to account a as a new lot and an entry.
+// credit adds amount to account a as a new lot and an entry. It fails,
+// changing nothing, with ErrInvalidAmount for an amount that is not
+// positive, with ErrOverflow when the account's available, pending or
+// combined balance would leave int64 (so that activating the pending part
+// later cannot overflow either), and with ErrInvalidProgram for a hold or
+// expiry outside the times every store holds (CheckTime).
 func (p *plan) credit(a Account, amount int64, kind EntryKind, activatesAt, expiresAt time.Time, e Entry) (int64, error) {
+	if amount <= 0 {
+		return 0, fmt.Errorf("%w: credit of %d to %s", ErrInvalidAmount, amount, a)
+	}
+	if !inTimeRange(activatesAt) {
+		return 0, invalidProgram("pending_days", "holds points until "+activatesAt.Format(time.RFC3339)+", past year 9999")
+	}
+	if !inTimeRange(expiresAt) {
+		return 0, invalidProgram("expiry", "expires a lot at "+expiresAt.Format(time.RFC3339)+", outside years 1 to 9999")
+	}
 	b := p.balance(a)
+	if total, ok := add64(b.Available, b.Pending); !ok || total > math.MaxInt64-amount {
+		return 0, fmt.Errorf("%w: %s balance of %d available and %d pending plus %d", ErrOverflow, a, b.Available, b.Pending, amount)
+	}
 	l := Lot{ID: LotID(p.version, p.lotIdx), MemberID: p.st.Member.ID, Account: a, Remaining: amount,
 		EarnedAt: p.now, ExpiresAt: expiresAt, ActivatesAt: activatesAt, Ref: e.Ref}
 	p.lotIdx++
@@ -336,7 +354,18 @@ func (p *plan) credit(a Account, amount int64, kind EntryKind, activatesAt, expi
 // the lots hold less, short says how much was missing; the caller decides
 // whether that is an error. The entry records only what was drawn unless
 // allowNegative, in which case it records amount and the balance goes negative.
-func (p *plan) debit(a Account, amount int64, prefer int64, allowNegative bool, e Entry) (draws []Draw, short int64) {
+//
+// It fails, changing nothing, with ErrInvalidAmount for a negative amount
+// and with ErrOverflow when the balance would go below math.MinInt64.
+func (p *plan) debit(a Account, amount int64, prefer int64, allowNegative bool, e Entry) (draws []Draw, short int64, err error) {
+	if amount < 0 {
+		return nil, 0, fmt.Errorf("%w: debit of %d from %s", ErrInvalidAmount, amount, a)
+	}
+	if allowNegative {
+		if _, ok := add64(p.balance(a).Available, -amount); !ok {
+			return nil, 0, fmt.Errorf("%w: %s balance of %d less %d", ErrOverflow, a, p.balance(a).Available, amount)
+		}
+	}
 	var orderBuf [16]int
 	order := orderBuf[:0]
 	if len(p.lots) > len(orderBuf) {
@@ -405,7 +434,7 @@ func (p *plan) debit(a Account, amount int64, prefer int64, allowNegative bool, 
 		}
 		p.entry(e)
 	}
-	return draws, left
+	return draws, left, nil
 }
 
 // spendable is what account a can spend now: the maintained balance, which

@@ -2,6 +2,8 @@ package loyalty
 
 import (
 	"errors"
+	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -130,21 +132,88 @@ type Program struct {
 	// Expiry of earned lots; nil never expires.
 	Expiry ExpiryPolicy
 	// PendingDays holds earned order points for a return window before they
-	// become spendable. Zero makes them spendable at once.
+	// become spendable. Zero makes them spendable at once; at most
+	// MaxPendingDays.
 	PendingDays int
 	Clawback    ClawbackPolicy
 	// Redemption converts points to money at checkout; nil disables redemption.
 	Redemption RedemptionPolicy
+	// Units are the program's own units of money beside ISO 4217 (a house
+	// currency): Currency may name one, and orders and policies in it are
+	// accepted. Each has the minor digits it declares (Program.MinorDigits).
+	Units []CurrencyUnit
+}
+
+// MaxPendingDays is the longest return window Program.PendingDays may hold
+// points for: ten years.
+const MaxPendingDays = 3650
+
+// Denominated is implemented by policies (a RedemptionPolicy, say) that
+// work in one currency; Program.Validate refuses one whose currency is not
+// the program's. points.Redemption implements it.
+type Denominated interface {
+	Denomination() Currency
+}
+
+// MinorDigits is the number of minor digits of the program's currency: the
+// ISO 4217 digits, or those its unit in Units declares.
+func (p *Program) MinorDigits() int32 { return p.digitsOf(p.Currency) }
+
+// digitsOf is the minor digits of c in this program.
+func (p *Program) digitsOf(c Currency) int32 {
+	for _, u := range p.Units {
+		if u.Code == c {
+			return u.MinorDigits
+		}
+	}
+	return c.MinorDigits()
+}
+
+// accepts reports whether c is an ISO 4217 code or one of the program's units.
+func (p *Program) accepts(c Currency) bool {
+	if _, ok := isoDigits(c); ok {
+		return true
+	}
+	for _, u := range p.Units {
+		if u.Code == c {
+			return true
+		}
+	}
+	return false
+}
+
+// clone is a copy of p that shares no slice with it: what an Engine keeps
+// and hands out, so a host changing its Program afterwards changes nothing.
+// Rules and policies are shared (they are immutable by contract).
+func (p *Program) clone() *Program {
+	c := *p
+	c.Rules = slices.Clone(p.Rules)
+	c.Basis.ExcludeSKUs = slices.Clone(p.Basis.ExcludeSKUs)
+	c.Basis.ExcludeCategories = slices.Clone(p.Basis.ExcludeCategories)
+	c.Units = slices.Clone(p.Units)
+	return &c
 }
 
 // Validate reports the first problem with the program's definition as an
-// error that wraps ErrInvalidProgram.
+// error that wraps ErrInvalidProgram, and also the sentinel of its kind
+// where there is one: ErrInvalidCurrency for a currency that is neither ISO
+// 4217 nor one of Units, ErrCurrencyMismatch for a policy in another
+// currency (see Denominated), ErrOverflow for an amount beyond CheckAmount,
+// ErrInvalidID for a name, rule name or excluded SKU or category that fails
+// CheckID. A nil or typed-nil rule or policy, and a rule whose Name or
+// Validate panics, are refused, not panicked on.
 func (p *Program) Validate() error {
 	if p.Name == "" {
 		return invalidProgram("name", "is empty")
 	}
-	if err := p.Currency.Validate(); err != nil {
-		return invalidProgram("currency", err.Error())
+	if err := CheckID("name", p.Name); err != nil {
+		return within("program", err)
+	}
+	if err := p.validateUnits(); err != nil {
+		return err
+	}
+	if !p.accepts(p.Currency) {
+		return invalidProgramAs(ErrInvalidCurrency, "currency", strconv.Quote(string(p.Currency))+" is neither an active ISO 4217 code nor one of the program's units")
 	}
 	if p.Rounding > RoundCeil {
 		return invalidProgram("rounding", "unknown mode")
@@ -158,25 +227,43 @@ func (p *Program) Validate() error {
 	if p.PendingDays < 0 {
 		return invalidProgram("pending_days", "is negative")
 	}
+	if p.PendingDays > MaxPendingDays {
+		return invalidProgram("pending_days", strconv.Itoa(p.PendingDays)+" is more than "+strconv.Itoa(MaxPendingDays))
+	}
 	if p.Basis.MinimumOrder.Sign() < 0 {
 		return invalidProgram("basis.minimum_order", "is negative")
+	}
+	if err := CheckAmount("minimum_order", p.Basis.MinimumOrder); err != nil {
+		return within("basis", err)
+	}
+	if err := checkIDs("exclude_skus", p.Basis.ExcludeSKUs); err != nil {
+		return within("basis", err)
+	}
+	if err := checkIDs("exclude_categories", p.Basis.ExcludeCategories); err != nil {
+		return within("basis", err)
 	}
 	seen := make(map[string]bool, len(p.Rules))
 	for i, r := range p.Rules {
 		field := "rules[" + strconv.Itoa(i) + "]"
-		if r == nil {
+		if isNil(r) {
 			return invalidProgram(field, "is nil")
 		}
-		name := r.Name()
+		name, err := ruleName(r)
+		if err != nil {
+			return invalidProgram(field, err.Error())
+		}
 		if name == "" {
 			return invalidProgram(field, "has no name")
+		}
+		if err := CheckID("name", name); err != nil {
+			return within(field, err)
 		}
 		if seen[name] {
 			return invalidProgram(field, "duplicate rule name "+strconv.Quote(name))
 		}
 		seen[name] = true
 		if v, ok := r.(Validator); ok {
-			if err := v.Validate(); err != nil {
+			if err := safeValidate(v); err != nil {
 				return within(field+" "+strconv.Quote(name), err)
 			}
 		}
@@ -185,23 +272,111 @@ func (p *Program) Validate() error {
 		field string
 		v     any
 	}{{"expiry", p.Expiry}, {"redemption", p.Redemption}} {
+		if part.v == nil {
+			continue
+		}
+		if isNil(part.v) {
+			return invalidProgram(part.field, "is a nil "+reflect.TypeOf(part.v).String()+": leave it nil instead")
+		}
 		if v, ok := part.v.(Validator); ok {
-			if err := v.Validate(); err != nil {
+			if err := safeValidate(v); err != nil {
 				return within(part.field, err)
+			}
+		}
+		if d, ok := part.v.(Denominated); ok && d.Denomination() != p.Currency {
+			return invalidProgramAs(ErrCurrencyMismatch, part.field, "is in "+string(d.Denomination())+", the program in "+string(p.Currency))
+		}
+	}
+	return nil
+}
+
+// validateUnits checks the program's own units of money.
+func (p *Program) validateUnits() error {
+	for i, u := range p.Units {
+		field := "units[" + strconv.Itoa(i) + "]"
+		switch {
+		case !u.Code.wellFormed():
+			return invalidProgramAs(ErrInvalidCurrency, field+".code", strconv.Quote(string(u.Code))+" is not three upper-case letters")
+		case u.Code.Validate() == nil:
+			return invalidProgramAs(ErrInvalidCurrency, field+".code", string(u.Code)+" is an ISO 4217 code, with its own minor digits")
+		case u.MinorDigits < 0 || u.MinorDigits > 18:
+			return invalidProgram(field+".minor_digits", "must be 0 to 18")
+		}
+		for _, v := range p.Units[:i] {
+			if v.Code == u.Code {
+				return invalidProgramAs(ErrInvalidCurrency, field+".code", "duplicate unit "+string(u.Code))
 			}
 		}
 	}
 	return nil
 }
 
+// isNil reports whether v is nil or an interface holding a nil pointer,
+// map, slice, func or channel: a typed nil, whose methods would panic.
+// Validate is not hot, so reflection is fine here.
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	switch rv := reflect.ValueOf(v); rv.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan, reflect.Interface:
+		return rv.IsNil()
+	}
+	return false
+}
+
+// ruleName is r.Name(), with a panic in it returned as an error.
+func ruleName(r Rule) (name string, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("Name panicked: %v", v)
+		}
+	}()
+	return r.Name(), nil
+}
+
+// safeValidate is v.Validate(), with a panic in it returned as an error.
+func safeValidate(v Validator) (err error) {
+	defer func() {
+		if x := recover(); x != nil {
+			err = invalidProgram("validate", fmt.Sprintf("panicked: %v", x))
+		}
+	}()
+	return v.Validate()
+}
+
 // within places a part's validation error under the program's field, so the
 // message names the whole path once: "rules[1] \"double\": factor: is negative".
+// The error wraps ErrInvalidProgram and, when the part's error was of
+// another kind (ErrOverflow, ErrInvalidID, ErrCurrencyMismatch), that too.
 func within(field string, err error) error {
 	var ve *ValidationError
 	if errors.As(err, &ve) {
-		return &ValidationError{Field: field + ": " + ve.Field, Reason: ve.Reason, Kind: ErrInvalidProgram}
+		return &ValidationError{Field: field + ": " + ve.Field, Reason: ve.Reason, Kind: programKind(ve.Kind)}
 	}
 	return &ValidationError{Field: field, Reason: strings.TrimPrefix(err.Error(), ErrInvalidProgram.Error()+": "), Kind: ErrInvalidProgram}
+}
+
+// programKind is the Kind of a program's validation error that is also of
+// kind also: it reads as ErrInvalidProgram and matches both with errors.Is.
+func programKind(also error) error {
+	if k, ok := also.(bothKinds); ok {
+		return k
+	}
+	if also == nil || errors.Is(also, ErrInvalidProgram) {
+		return ErrInvalidProgram
+	}
+	return bothKinds{also}
+}
+
+type bothKinds struct{ also error }
+
+func (k bothKinds) Error() string   { return ErrInvalidProgram.Error() }
+func (k bothKinds) Unwrap() []error { return []error{ErrInvalidProgram, k.also} }
+
+// invalidProgramAs is invalidProgram of kind also as well.
+func invalidProgramAs(also error, field, reason string) error {
+	return &ValidationError{Field: field, Reason: reason, Kind: programKind(also)}
 }
 
 // Typed is implemented by rules that belong to a kind of loyalty program

@@ -3,7 +3,10 @@ package loyalty
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
+
+	"github.com/shopspring/decimal"
 )
 
 // Redemption asks to spend points at checkout on an order.
@@ -31,18 +34,28 @@ type Redemption struct {
 	Account Account
 }
 
+// validate checks the redemption's shape: IDs and the account pass CheckID,
+// the total is positive and within CheckAmount, the points not negative.
 func (r *Redemption) validate() error {
+	if err := checkRequiredID("redemption.id", r.ID); err != nil {
+		return err
+	}
+	if err := checkRequiredID("redemption.member_id", r.MemberID); err != nil {
+		return err
+	}
+	if err := CheckID("redemption.order_id", r.OrderID); err != nil {
+		return err
+	}
+	if err := CheckID("redemption.account", string(r.Account)); err != nil {
+		return err
+	}
 	switch {
-	case r.ID == "":
-		return invalidEvent("redemption.id", "is empty")
-	case r.MemberID == "":
-		return invalidEvent("redemption.member_id", "is empty")
 	case r.Points < 0:
 		return &ValidationError{Field: "redemption.points", Reason: "is negative", Kind: ErrInvalidAmount}
 	case r.Total.Amount.Sign() <= 0:
 		return &ValidationError{Field: "redemption.total", Reason: "must be positive", Kind: ErrInvalidAmount}
 	}
-	return nil
+	return CheckAmount("redemption.total", r.Total.Amount)
 }
 
 // QuoteRedemption says how many points this cart may redeem and for how
@@ -114,7 +127,7 @@ func (e *Engine) planRedeem(st *State, r *Redemption, now time.Time, key, fp str
 		if acct == PointsAccount {
 			return pol.Quote(available, r.Total, want)
 		}
-		return creditQuote(available, r.Total, want)
+		return creditQuote(available, r.Total, e.program.MinorDigits(), want)
 	}
 	avail := p.spendable(acct)
 	var q Quote
@@ -137,7 +150,10 @@ func (e *Engine) planRedeem(st *State, r *Redemption, now time.Time, key, fp str
 		return nil, q, fmt.Errorf("%w: nothing to redeem", ErrInsufficientPoints)
 	}
 	note := redemptionNote(r.OrderID, q.Value)
-	draws, short := p.debit(acct, q.Points, 0, false, Entry{Kind: EntryRedeem, Source: "checkout", Ref: r.ID, Note: note})
+	draws, short, err := p.debit(acct, q.Points, 0, false, Entry{Kind: EntryRedeem, Source: "checkout", Ref: r.ID, Note: note})
+	if err != nil {
+		return nil, q, err
+	}
 	if short > 0 { // the policy saw more than the lots hold: never overspend
 		return nil, q, fmt.Errorf("%w: %d short", ErrInsufficientPoints, short)
 	}
@@ -151,8 +167,8 @@ func (e *Engine) planRedeem(st *State, r *Redemption, now time.Time, key, fp str
 // points come back with the expiry they had; points whose expiry has passed
 // since expire again at once.
 func (e *Engine) CancelRedemption(ctx context.Context, key, memberID, redemptionID string) (*Receipt, error) {
-	if redemptionID == "" {
-		return nil, invalidEvent("redemption_id", "is empty")
+	if err := checkRequiredID("redemption_id", redemptionID); err != nil {
+		return nil, err
 	}
 	fp := fingerprint("cancel", memberID, redemptionID)
 	return e.write(ctx, key, fp, memberID, Query{Lots: true, Redemptions: []string{redemptionID}}, func(st *State, now time.Time) (*Change, error) {
@@ -223,15 +239,21 @@ func upTo(quote func(available, want int64) (Quote, error), available, n int64) 
 	return q, nil
 }
 
-// creditQuote redeems a money account (minor units) one for one, up to the
-// order total.
-func creditQuote(available int64, total Money, want int64) (Quote, error) {
-	limit, ok := total.Minor()
+// creditQuote redeems a money account (minor units, digits of them to the
+// unit) one for one, up to the order total.
+func creditQuote(available int64, total Money, digits int32, want int64) (Quote, error) {
+	limit, ok := toMinor(total.Amount, digits)
 	if !ok {
-		limit = total.Amount.Shift(total.Currency.MinorDigits()).IntPart()
+		// A fraction of a minor unit is not taken off; a total past int64
+		// minor units (CheckAmount bounds it) limits nothing.
+		t := total.Amount.Shift(digits).Floor()
+		if limit = math.MaxInt64; t.LessThan(decimal.New(math.MaxInt64, 0)) {
+			limit = t.IntPart()
+		}
 	}
+	units := func(n int64) Money { return Money{Amount: decimal.New(n, -digits), Currency: total.Currency} }
 	most := max(0, min(available, limit))
-	q := Quote{MaxPoints: most, MaxValue: MinorUnits(most, total.Currency), Value: MinorUnits(0, total.Currency)}
+	q := Quote{MaxPoints: most, MaxValue: units(most), Value: units(0)}
 	var err error
 	switch {
 	case want == 0:
@@ -251,6 +273,6 @@ func creditQuote(available int64, total Money, want int64) (Quote, error) {
 		q.Reason = err
 		return q, err
 	}
-	q.Points, q.Value = want, MinorUnits(want, total.Currency)
+	q.Points, q.Value = want, units(want)
 	return q, nil
 }

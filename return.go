@@ -62,9 +62,15 @@ func (e *Engine) planReturn(st *State, r *Return, now time.Time, key string) (*C
 		}
 		amt, ok := toMinor(r.Amount, rec.Scale)
 		if !ok {
+			if r.Amount.Shift(rec.Scale).IsInteger() { // whole at the scale: too large
+				return nil, &ValidationError{Field: "return.amount", Reason: "exceeds the value of order " + rec.ID, Kind: ErrReturnExceedsOrder}
+			}
 			return nil, &ValidationError{Field: "return.amount", Reason: "has finer fractions than the order's amounts", Kind: ErrInvalidAmount}
 		}
-		returned = rec.ReturnedValue + amt
+		var ok2 bool
+		if returned, ok2 = add64(rec.ReturnedValue, amt); !ok2 {
+			return nil, &ValidationError{Field: "return.amount", Reason: "with earlier returns does not fit an int64", Kind: ErrOverflow}
+		}
 		if returned > rec.Value {
 			return nil, &ValidationError{Field: "return.amount", Reason: "with earlier returns exceeds the value of order " + rec.ID, Kind: ErrReturnExceedsOrder}
 		}
@@ -97,7 +103,10 @@ func (e *Engine) planReturn(st *State, r *Return, now time.Time, key string) (*C
 	}
 	if delta := target - rec.Reversed; delta > 0 {
 		rec.Reversed = target
-		forgiven := e.takeBack(p, PointsAccount, delta, rec.Lot, r, rec)
+		forgiven, err := e.takeBack(p, PointsAccount, delta, rec.Lot, r, rec)
+		if err != nil {
+			return nil, err
+		}
 		p.rcpt.Forgiven = forgiven
 	}
 	// Other accounts (cashback, pledges) in proportion to value.
@@ -108,7 +117,9 @@ func (e *Engine) planReturn(st *State, r *Return, now time.Time, key string) (*C
 				rec.ExtraReversed = make(map[Account]int64)
 			}
 			rec.ExtraReversed[a] = target
-			e.takeBack(p, a, delta, 0, r, rec)
+			if _, err := e.takeBack(p, a, delta, 0, r, rec); err != nil {
+				return nil, err
+			}
 		}
 	}
 	p.ch.Orders = append(p.ch.Orders, rec)
@@ -120,7 +131,7 @@ func (e *Engine) planReturn(st *State, r *Return, now time.Time, key string) (*C
 // takeBack removes delta of what order rec earned into account a: from the
 // order's lot while it is held (a void), otherwise from the balance,
 // following the clawback policy. It returns what was forgiven.
-func (e *Engine) takeBack(p *plan, a Account, delta, lotID int64, r *Return, rec OrderRecord) int64 {
+func (e *Engine) takeBack(p *plan, a Account, delta, lotID int64, r *Return, rec OrderRecord) (int64, error) {
 	note := "return " + r.ID + " of order " + rec.ID
 	if i := p.lotIndex(lotID); i >= 0 && p.lots[i].Pending(p.now) && p.lots[i].Remaining > 0 {
 		l := &p.lots[i]
@@ -132,13 +143,13 @@ func (e *Engine) takeBack(p *plan, a Account, delta, lotID int64, r *Return, rec
 		delta -= v
 	}
 	if delta == 0 {
-		return 0
+		return 0, nil
 	}
-	_, short := p.debit(a, delta, lotID, e.program.Clawback == AllowNegative, Entry{Kind: EntryReverse, Source: "return", Ref: rec.ID, Note: note})
-	if e.program.Clawback == AllowNegative {
-		return 0
+	_, short, err := p.debit(a, delta, lotID, e.program.Clawback == AllowNegative, Entry{Kind: EntryReverse, Source: "return", Ref: rec.ID, Note: note})
+	if err != nil || e.program.Clawback == AllowNegative {
+		return 0, err
 	}
-	return short
+	return short, nil
 }
 
 // proportion is floor(total × part / whole), zero when whole is zero.

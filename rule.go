@@ -190,6 +190,9 @@ func NewRate(points int64, per decimal.Decimal) (*Rate, error) {
 	if per.Sign() <= 0 {
 		return nil, invalidProgram("rate.per", "must be positive")
 	}
+	if err := CheckAmount("per", per); err != nil {
+		return nil, within("rate", err)
+	}
 	if per.NumDigits() > 18 {
 		return nil, invalidProgram("rate.per", "has too many digits")
 	}
@@ -235,6 +238,9 @@ type Factor struct {
 func NewFactor(f decimal.Decimal) (Factor, error) {
 	if f.Sign() < 0 {
 		return Factor{}, invalidProgram("factor", "is negative")
+	}
+	if err := CheckAmount("factor", f); err != nil {
+		return Factor{}, within("multiplier", err)
 	}
 	if f.NumDigits() > 18 {
 		return Factor{}, invalidProgram("factor", "has too many digits")

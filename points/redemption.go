@@ -3,6 +3,7 @@ package points
 import (
 	"fmt"
 	"math/big"
+	"strings"
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/shopspring/decimal"
@@ -35,7 +36,8 @@ type Redemption struct {
 }
 
 // Validate reports the first problem with the policy as an error wrapping
-// loyalty.ErrInvalidProgram.
+// loyalty.ErrInvalidProgram (and loyalty.ErrOverflow for a Value or
+// MaxPercent beyond loyalty.CheckAmount).
 func (r Redemption) Validate() error {
 	switch {
 	case r.Points <= 0:
@@ -49,11 +51,23 @@ func (r Redemption) Validate() error {
 	case r.MaxPercent.Sign() < 0 || r.MaxPercent.GreaterThan(decimal.NewFromInt(100)):
 		return invalid("redemption.max_percent", "must be in (0, 100] (zero means 100), got "+r.MaxPercent.String())
 	}
-	if err := r.Value.Currency.Validate(); err != nil {
-		return invalid("redemption.value", err.Error())
+	if err := loyalty.CheckAmount("redemption.value", r.Value.Amount); err != nil {
+		return err
+	}
+	if err := loyalty.CheckAmount("redemption.max_percent", r.MaxPercent); err != nil {
+		return err
+	}
+	if c := r.Value.Currency; len(c) != 3 || strings.ToUpper(string(c)) != string(c) || strings.ToLower(string(c)) == string(c) {
+		return invalid("redemption.value", fmt.Sprintf("%q is not a three-letter currency code", string(c)))
 	}
 	return nil
 }
+
+// Denomination is the currency points redeem in, Value's: Program.Validate
+// refuses a policy in another currency than the program's
+// (loyalty.Denominated), and checks the code is ISO 4217 or one of the
+// program's units.
+func (r Redemption) Denomination() loyalty.Currency { return r.Value.Currency }
 
 // Worth returns what points are worth, rounded down to the currency's minor
 // unit. It returns zero for an invalid policy or non-positive points.
