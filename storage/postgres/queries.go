@@ -18,7 +18,7 @@ func newQueries(schema string) *queries {
 	return &queries{
 		commit: r.Replace(`SELECT {s}.commit_change($1, $2, $3, $4, $5, $6, $7,
 	$8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-	$21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37)`),
+	$21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, $39)`),
 
 		// resolve classifies a commit the checks refused, in one row.
 		resolve: r.Replace(`SELECT w.fingerprint, w.receipt, (SELECT m.version FROM {s}.members m WHERE m.member_id = $2)

@@ -15,11 +15,16 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/storage"
 )
 
 // sqlstateVersion is what commit_change raises when the member is not at
 // the version a change was planned from.
 const sqlstateVersion = "LY001"
+
+// sqlstateUnbalanced is what commit_change raises when a balance the change
+// plans is not the stored one plus the change's entries.
+const sqlstateUnbalanced = "LY002"
 
 // ts is t as a timestamptz parameter: NULL for the zero time.
 func ts(t time.Time) pgtype.Timestamptz {
@@ -156,7 +161,13 @@ func (c *core) Commit(ctx context.Context, ch *loyalty.Change) (*loyalty.Receipt
 	case ch.Version == 0 && ch.Member == nil:
 		return c.resolve(ctx, ch, nil) // nothing to create the member from
 	}
-	args, err := commitArgs(ch)
+	// The checks every store makes; the balances the change was planned
+	// from are compared with the stored ones by commit_change.
+	prior, err := storage.Prior(ch)
+	if err != nil {
+		return nil, err
+	}
+	args, err := commitArgs(ch, prior)
 	if err != nil {
 		return nil, err
 	}
@@ -167,6 +178,9 @@ func (c *core) Commit(ctx context.Context, ch *loyalty.Change) (*loyalty.Receipt
 	}
 	if err == nil {
 		return ch.Receipt, nil
+	}
+	if pe := (*pgconn.PgError)(nil); errors.As(err, &pe) && pe.Code == sqlstateUnbalanced {
+		return nil, fmt.Errorf("%w: commit %q: %s", loyalty.ErrUnbalanced, ch.Key, pe.Message)
 	}
 	if refused(err) && ctx.Err() == nil {
 		return c.resolve(ctx, ch, nil)
@@ -278,7 +292,9 @@ func lastBy[T any, K comparable](xs []T, key func(*T) K) []T {
 
 // args returns the arguments of commit_change for ch: the member row, the
 // idempotency record, and the rows to write as one array per column.
-func commitArgs(ch *loyalty.Change) ([]any, error) {
+// prior is, for each of ch.Balances, the balance its account must hold
+// before ch (see storage.Prior).
+func commitArgs(ch *loyalty.Change, prior []loyalty.Balance) ([]any, error) {
 	receipt, err := json.Marshal(ch.Receipt)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: commit: encoding the receipt: %v", err)
@@ -293,7 +309,7 @@ func commitArgs(ch *loyalty.Change) ([]any, error) {
 	}
 	// JSON goes as strings: a []byte would be sent as bytea under the simple
 	// protocol (QueryExecModeSimpleProtocol, for PgBouncer users).
-	args := make([]any, 0, 37)
+	args := make([]any, 0, 39)
 	args = append(args, ch.MemberID, ch.Version, profile, ts(ch.NextDue), ch.Key, ch.Fingerprint, string(receipt))
 
 	n := len(ch.Entries)
@@ -359,7 +375,15 @@ func commitArgs(ch *loyalty.Change) ([]any, error) {
 		rID[i], rRec[i] = rs[i].ID, string(j)
 	}
 	args = appendColumns(args, len(os), oID, oRec)
-	return appendColumns(args, len(rs), rID, rRec), nil
+	args = appendColumns(args, len(rs), rID, rRec)
+	// storage.Prior refused a change naming an account twice, so bs is
+	// ch.Balances and prior is in its order.
+	n = len(prior)
+	wasAvailable, wasPending := make([]int64, n), make([]int64, n)
+	for i := range prior {
+		wasAvailable[i], wasPending[i] = prior[i].Available, prior[i].Pending
+	}
+	return appendColumns(args, n, wasAvailable, wasPending), nil
 }
 
 // appendColumns appends the column arrays of n rows, or as many NULLs when

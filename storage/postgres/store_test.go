@@ -25,8 +25,11 @@ func change(key, member string, from int64, at time.Time, amount int64) *loyalty
 	return &loyalty.Change{Key: key, Fingerprint: "fp-" + key, MemberID: member, Version: from,
 		Entries: []loyalty.Entry{e},
 		Lots:    []loyalty.Lot{{ID: lot, MemberID: member, Account: loyalty.PointsAccount, Remaining: amount, EarnedAt: at, Ref: "o-" + key}},
-		Orders:  []loyalty.OrderRecord{{ID: "o-" + key, MemberID: member, Currency: "USD", PlacedAt: at, Scale: 2, Value: amount * 100, Points: amount, Lot: lot}},
-		Receipt: r}
+		// The balance of a member that held none before: a change on top of
+		// another sets its own (every store checks it adds up).
+		Balances: []loyalty.Balance{{Account: loyalty.PointsAccount, Available: amount}},
+		Orders:   []loyalty.OrderRecord{{ID: "o-" + key, MemberID: member, Currency: "USD", PlacedAt: at, Scale: 2, Value: amount * 100, Points: amount, Lot: lot}},
+		Receipt:  r}
 }
 
 func TestCommitThenLoadRoundTripsEveryField(t *testing.T) {
@@ -191,7 +194,9 @@ func TestCommitChecksKeyBeforeVersion(t *testing.T) {
 		t.Fatalf("%d entries, want 1", n)
 	}
 	// The next version commits.
-	if _, err := s.Commit(ctx, change("k2", "cy", 1, t0, 5)); err != nil {
+	next := change("k2", "cy", 1, t0, 5)
+	next.Balances[0].Available = 15 // 10 stored
+	if _, err := s.Commit(ctx, next); err != nil {
 		t.Fatalf("commit at the current version: %v", err)
 	}
 	st, err := s.Load(ctx, "cy", loyalty.Query{})
