@@ -25,9 +25,15 @@ type Store interface {
 	//     c.Member is nil, it writes nothing and returns ErrUnknownMember;
 	//   - else if the member's version is no longer c.Version it writes
 	//     nothing and returns ErrConflict;
+	//   - else if c is not well formed (see Change) it writes nothing and
+	//     returns ErrUnbalanced (or ErrInvalidID, ErrMissingKey);
 	//   - else it appends the entries, upserts lots, counters, order and
 	//     redemption records, sets the balances, records the receipt under
-	//     c.Key and sets the version to c.Version+1.
+	//     c.Key and sets the version to c.Version+1, and returns c.Receipt.
+	//
+	// A store returns exactly what was committed and never a value it keeps:
+	// changing a receipt, State or entry a Store returned changes nothing
+	// stored.
 	Commit(ctx context.Context, c *Change) (*Receipt, error)
 
 	// Receipt returns the receipt committed under key, or ErrNotFound.
@@ -127,12 +133,14 @@ func (s *State) Counter(name, period string) int64 {
 }
 
 // Change is one atomic, idempotent write the Engine planned for a member.
-// A well-formed change, as the Engine plans it, has every entry's ID.Version
-// equal to Version+1 and IDs increasing from Index 0, and each balance in
-// Balances equal to the stored balance of its account plus the sum of the
-// change's entries in that account; a store may refuse a change that breaks
-// either rule (storage/sqlite does) rather than persist a ledger that no
-// longer adds up.
+// A well-formed change, as the Engine plans it, has a Key and MemberID that
+// pass CheckID, every entry's ID equal to {Version+1, i} for its place i, a
+// balance in Balances for every account it has entries in (each account
+// once), and each balance equal to the stored balance of its account plus the
+// sum of the change's entries there (Available plus their Amount, Pending
+// plus their Pending). Every store refuses a change that breaks one of these
+// rules, writing nothing: with ErrInvalidID or ErrMissingKey for its
+// identifiers, ErrUnbalanced for the rest (see storage.CheckChange).
 type Change struct {
 	Key string
 	// Fingerprint identifies the request behind the change; a replay of Key

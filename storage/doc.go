@@ -15,5 +15,11 @@
 // loyalty; adapters only persist what it planned. An adapter may also
 // implement loyalty.MemberLister for jobs over every member.
 //
+// Package storage also holds what adapters share: CheckChange (and Prior and
+// CheckShape, its parts for SQL stores) decides once which changes a store
+// refuses before it writes (invalid identifiers, entries and balances that do
+// not add up: loyalty.ErrInvalidID, loyalty.ErrUnbalanced), so every adapter
+// refuses the same ones.
+//
 // Nothing in the library imports an adapter; hosts and examples choose one.
 package storage

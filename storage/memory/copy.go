@@ -26,24 +26,55 @@ type receiptCopyExplained struct {
 	expl [3]loyalty.Explanation
 }
 
-// cloneReceipt returns a deep copy of r (rates are immutable and shared).
-func cloneReceipt(r *loyalty.Receipt) *loyalty.Receipt {
-	if r == nil {
-		return nil
+// keptBlock is what the store keeps of an earn: its receipt and order
+// record, with room for the entry, balance, explanation and two lines of a
+// typical one, in one allocation (the size of the block the Engine planned
+// it in, which the store then does not keep).
+type keptBlock struct {
+	receiptCopyExplained
+	orders [1]loyalty.OrderRecord
+	lines  [2]loyalty.RecordedLine
+}
+
+// keep returns the copies of c's receipt and order records the store keeps.
+func keep(c *loyalty.Change) (*loyalty.Receipt, []loyalty.OrderRecord) {
+	if len(c.Orders) == 0 {
+		return cloneReceipt(c.Receipt), nil
 	}
-	var b *receiptCopy
-	var expl []loyalty.Explanation
-	if n := len(r.Explanation); n > 0 && n <= len(receiptCopyExplained{}.expl) {
-		eb := new(receiptCopyExplained)
-		b, expl = &eb.receiptCopy, eb.expl[:0:n]
-	} else {
-		b = new(receiptCopy)
+	b := new(keptBlock)
+	r := b.set(c.Receipt)
+	orders := copyInto(b.orders[:0], c.Orders)
+	lines := b.lines[:0]
+	for i := range orders {
+		o := &orders[i]
+		if n := len(o.Lines); n <= cap(lines)-len(lines) {
+			lines = append(lines, o.Lines...)
+			o.Lines = lines[len(lines)-n : len(lines) : len(lines)]
+		} else {
+			o.Lines = slices.Clone(o.Lines)
+		}
+		o.Returns = slices.Clone(o.Returns)
+		o.Extra = maps.Clone(o.Extra)
+		o.ExtraReversed = maps.Clone(o.ExtraReversed)
 	}
+	return r, orders
+}
+
+func (b *receiptCopyExplained) set(r *loyalty.Receipt) *loyalty.Receipt {
+	room := b.expl[:0]
+	if len(r.Explanation) > len(b.expl) {
+		room = nil
+	}
+	return b.receiptCopy.set(r, room)
+}
+
+// set makes b's receipt a deep copy of r, its explanation in room if it fits.
+func (b *receiptCopy) set(r *loyalty.Receipt, room []loyalty.Explanation) *loyalty.Receipt {
 	c := &b.r
 	*c = *r
 	c.Entries = copyInto(b.entries[:0], r.Entries)
 	c.Balances = copyInto(b.balances[:0], r.Balances)
-	c.Explanation = copyInto(expl, r.Explanation)
+	c.Explanation = copyInto(room, r.Explanation)
 	c.Notices = slices.Clone(r.Notices)
 	if r.Redemption != nil {
 		c.Redemption = cloneRedemption(r.Redemption)
@@ -83,4 +114,18 @@ func cloneMember(m *loyalty.Member) loyalty.Member {
 	c.Segments = slices.Clone(m.Segments)
 	c.Attributes = maps.Clone(m.Attributes)
 	return c
+}
+
+// cloneReceipt returns a deep copy of r (rates are immutable and shared),
+// in one allocation when its parts fit a block's room.
+func cloneReceipt(r *loyalty.Receipt) *loyalty.Receipt {
+	if r == nil {
+		return nil
+	}
+	if n := len(r.Explanation); n > 0 && n <= len(receiptCopyExplained{}.expl) {
+		b := new(receiptCopyExplained)
+		return b.set(r)
+	}
+	b := new(receiptCopy)
+	return b.set(r, nil)
 }

@@ -4,12 +4,15 @@
 // a ledger. It passes storage/storagetest like every adapter, and it is the
 // reference that suite compares other adapters' histories with.
 //
-// The store keeps what Commit is given without copying it: the receipt (a
-// replay returns that same *Receipt) and the entries, order and redemption
-// records of the Change. Callers must not modify a committed Change or a
-// receipt the store returned; the Engine never does. Lots are the exception:
-// the store copies them, side by side per member, since every write that
-// spends reads them all.
+// What the store returns is the caller's: Commit hands back the caller's own
+// receipt and keeps a copy of it (one allocation for a typical write), and
+// Load, Receipt and History return copies, so changing a returned receipt,
+// entry, state or member profile changes nothing stored. The store keeps the
+// lots, counters and order records of a committed Change without copying
+// them (the Engine never touches a Change after Commit): a host that builds
+// Changes itself must not modify one it committed. Commit refuses, writing
+// nothing, a change storage.CheckChange refuses (loyalty.ErrUnbalanced,
+// loyalty.ErrInvalidID), as every store does.
 //
 //	engine, err := loyalty.NewEngine(program, memory.New(), &loyalty.EngineOptions{Clock: clock})
 package memory

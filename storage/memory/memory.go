@@ -164,16 +164,17 @@ func (s *Store) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Receipt
 	// The store keeps a copy of the receipt, whose entries are those its
 	// History returns, and hands the caller's own back: what the caller
 	// does with it does not reach the store.
-	r := cloneReceipt(c.Receipt)
+	r, orders := keep(c)
 	s.receipts[c.Key] = r
 	s.mu.Unlock()
 	defer m.mu.Unlock()
-	m.apply(c, r)
+	m.apply(c, r, orders)
 	return c.Receipt, nil
 }
 
-// apply applies c, whose receipt the store keeps as r.
-func (m *member) apply(c *loyalty.Change, r *loyalty.Receipt) {
+// apply applies c, whose receipt and order records the store keeps as r
+// and orders.
+func (m *member) apply(c *loyalty.Change, r *loyalty.Receipt, orders []loyalty.OrderRecord) {
 	if c.Member != nil {
 		m.profile = cloneMember(c.Member)
 	}
@@ -194,8 +195,8 @@ func (m *member) apply(c *loyalty.Change, r *loyalty.Receipt) {
 		m.lots.set(&c.Lots[i])
 	}
 	m.lots.compact()
-	for i := range c.Orders {
-		m.orders.set(c.Orders[i].ID, &c.Orders[i])
+	for i := range orders {
+		m.orders.set(orders[i].ID, &orders[i])
 	}
 	for i := range c.Redemptions {
 		m.redemptions.set(c.Redemptions[i].ID, cloneRedemption(&c.Redemptions[i]))
