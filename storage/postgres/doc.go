@@ -96,8 +96,49 @@
 // Commit returns the loyalty sentinels of the Store contract
 // (loyalty.ErrConflict, loyalty.ErrKeyReused, loyalty.ErrUnknownMember,
 // loyalty.ErrNotFound from Receipt); Migrate returns ErrSchemaTooNew; a store
-// used before Migrate returns ErrNotMigrated. Driver errors are reported by
-// their text only, never as pgx types; a cancelled context stays errors.Is-able.
+// used before Migrate returns ErrNotMigrated. Every other driver error leaves
+// the adapter through one function (wrap, in errors.go), never as a pgx type:
+//
+//   - a serialization failure (SQLSTATE 40001) or deadlock (40P01), of a
+//     Commit or of a read, is loyalty.ErrConflict: nothing was written and
+//     the Engine re-plans, so the store works at SERIALIZABLE too
+//     (default_transaction_isolation = serializable passes storagetest);
+//   - a lost or unreachable server (backend terminated, 57P01 and the other
+//     shutdown codes, class 08, a reset, EOF, broken pipe, a failed dial, a
+//     closed pool) is a *loyalty.StoreError wrapping loyalty.ErrUnavailable;
+//   - a cancelled context is a *loyalty.StoreError wrapping the context's
+//     error.
+//
+// A StoreError of a Commit says MaybeCommitted unless pgx guarantees nothing
+// was sent: the server may have committed before the reply was lost. The
+// Engine tries such a write again (EngineOptions.MaxUnavailableRetries);
+// the idempotency key makes that safe, and a retry that finds the key
+// committed returns the stored receipt. Inside a host transaction
+// (InTx) nothing is MaybeCommitted: the host's own commit decides.
+//
+// # What is PostgreSQL-only, and where
+//
+// Each feature below lives in one place: the SQL in migrations/*.sql and
+// queries.go, the rest in the file named.
+//
+//   - PL/pgSQL functions commit_change and load_member (migrations): a write
+//     and a read are one round trip each. A variant would send the same
+//     statements from the client in one transaction.
+//   - Array parameters and unnest (commit_change's columns, load_member's
+//     ANY ($n)): one statement per table whatever the change's size.
+//   - INSERT ... ON CONFLICT (commit_change: create the member, upsert lots,
+//     balances, counters, records).
+//   - RAISE ... USING ERRCODE 'LY001' for the version check (store.go reads
+//     it), and SQLSTATEs 40001, 40P01, 23505 and the connection codes
+//     (errors.go).
+//   - SET plan_cache_mode = force_generic_plan on the functions
+//     (PostgreSQL 12 or later).
+//   - WITH (fillfactor = 80) on the updated tables and a partial index
+//     (lots_open): performance only.
+//   - pg_advisory_xact_lock and transactional DDL in Migrate (migrate.go);
+//     the write path takes no advisory lock, only the member's row lock.
+//   - SAVEPOINT / ROLLBACK TO SAVEPOINT around a Commit inside a host
+//     transaction (store.go).
 //
 // # Performance
 //
