@@ -15,7 +15,9 @@ import (
 //
 //   - c is not nil, has a Key and a MemberID, and both pass loyalty.CheckID
 //     (errors unwrap to loyalty.ErrMissingKey, loyalty.ErrInvalidID);
-//   - c has a Receipt;
+//   - c has a Receipt, and no text in c (entries, receipt, records,
+//     profile) that is not valid UTF-8 or holds NUL, which no store could
+//     give back exactly (loyalty.ErrInvalidEvent);
 //   - every entry's ID is {c.Version+1, i} for the i-th entry;
 //   - every entry's account has a balance in c.Balances, which names each
 //     account once;
@@ -93,6 +95,9 @@ func CheckShape(c *loyalty.Change) error {
 	}
 	if c.Receipt == nil {
 		return fmt.Errorf("storage: commit %q: change has no receipt", c.Key)
+	}
+	if err := checkTexts(c); err != nil {
+		return err
 	}
 	for i := range c.Entries {
 		e := &c.Entries[i]

@@ -1,6 +1,7 @@
 package storagetest
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -23,6 +24,7 @@ var guaranteeTests = []struct {
 	{"UnbalancedChangeIsRefusedAndWritesNothing", testUnbalancedCommit},
 	{"ChangeWithInvalidMemberIDOrKeyIsRefused", testInvalidIDCommit},
 	{"EngineRefusesInvalidMemberIDs", testInvalidIDEngine},
+	{"FreeTextRoundTripsByteForByteOrIsRefused", testFreeTextRoundTrips},
 }
 
 // snapshot is everything the store returns about member, as JSON.
@@ -267,4 +269,69 @@ func testInvalidIDEngine(t *testing.T, newStore func(*testing.T) loyalty.Store) 
 	}
 	require.Equal(t, int64(100), h.balance("vic\uFFFDtim").Available, "an invalid ID credited another member")
 	require.Len(t, h.history("vic\uFFFDtim"), 1)
+}
+
+// noter earns 1 point with note as its explanation and announces note.
+type noter struct{ note string }
+
+func (noter) Name() string { return "noter" }
+
+func (n noter) Evaluate(c *loyalty.Context, out []loyalty.Effect) []loyalty.Effect {
+	if c.Order != nil {
+		out = append(out, loyalty.Earn(1, loyalty.OrderLevel, n.note), loyalty.Notify("note", n.note))
+	}
+	return out
+}
+
+// freeText are notes a store must keep byte for byte.
+var freeText = []string{"café ☕", "line\u2028sep <&> \"q\" \\", "tab\tnew\nline", "\U0001F600 emoji"}
+
+func testFreeTextRoundTrips(t *testing.T, newStore func(*testing.T) loyalty.Store) {
+	h := newHarness(t, newStore)
+	h.enroll("ann")
+	for i, note := range freeText {
+		e := h.engineFor(program(func(p *loyalty.Program) { p.Rules = append(p.Rules, noter{note}) }))
+		key, o := fmt.Sprintf("note-%d", i), order(fmt.Sprintf("o-note-%d", i), "ann", "1.00")
+		first := h.earn(e, key, o)
+		adj, err := h.engine.Adjust(h.ctx, "adj-"+key, "ann", 1, note)
+		require.NoError(t, err)
+		for _, got := range []*loyalty.Receipt{first, h.receipt(key), h.replay(e, key, o)} {
+			require.Len(t, got.Explanation, 2)
+			require.Equal(t, []byte(note), []byte(got.Explanation[1].Note))
+			require.Len(t, got.Notices, 1)
+			require.Equal(t, []byte(note), []byte(got.Notices[0].Detail))
+		}
+		for _, got := range []*loyalty.Receipt{adj, h.receipt("adj-" + key)} {
+			require.Equal(t, []byte(note), []byte(got.Entries[0].Note))
+		}
+	}
+	// Text no store can keep exactly is refused, by the Engine or the store,
+	// and writes nothing.
+	for i, note := range []string{"caf\xe9", "nul\x00"} {
+		e := h.engineFor(program(func(p *loyalty.Program) { p.Rules = append(p.Rules, noter{note}) }))
+		h.unchanged("ann", loyalty.ErrInvalidEvent, func() error {
+			_, err := e.Earn(h.ctx, fmt.Sprintf("bad-%d", i), order(fmt.Sprintf("o-bad-%d", i), "ann", "1.00"))
+			return err
+		})
+		c := adjustment(fmt.Sprintf("bad-direct-%d", i), "ann", h.version("ann"), 5, h.balance("ann").Available+5)
+		c.Entries[0].Note = note
+		h.unchanged("ann", loyalty.ErrInvalidEvent, func() error {
+			_, err := h.store.Commit(h.ctx, c)
+			return err
+		})
+	}
+}
+
+func (h *harness) receipt(key string) *loyalty.Receipt {
+	h.t.Helper()
+	r, err := h.store.Receipt(h.ctx, key)
+	require.NoError(h.t, err)
+	return r
+}
+
+func (h *harness) replay(e *loyalty.Engine, key string, o *loyalty.Order) *loyalty.Receipt {
+	h.t.Helper()
+	r, err := e.Earn(h.ctx, key, o)
+	require.NoError(h.t, err)
+	return r
 }
