@@ -67,20 +67,22 @@ func (o *Order) Validate() error {
 	}
 	for i := range o.Lines {
 		l := &o.Lines[i]
-		if err := CheckID(lineField(i, "sku"), l.SKU); err != nil {
-			return err
+		// Field names are built only on an error: an order validates
+		// without allocating.
+		if err := CheckID("", l.SKU); err != nil {
+			return atLine(err, i, "sku")
 		}
-		if err := CheckID(lineField(i, "category"), l.Category); err != nil {
-			return err
+		if err := CheckID("", l.Category); err != nil {
+			return atLine(err, i, "category")
 		}
 		if l.Quantity <= 0 {
 			return &ValidationError{Field: lineField(i, "quantity"), Reason: "must be positive", Kind: ErrInvalidAmount}
 		}
-		if err := checkNonNegative(lineField(i, "unit_price"), l.UnitPrice); err != nil {
-			return err
+		if err := checkNonNegative("", l.UnitPrice); err != nil {
+			return atLine(err, i, "unit_price")
 		}
-		if err := checkNonNegative(lineField(i, "discount"), l.Discount); err != nil {
-			return err
+		if err := checkNonNegative("", l.Discount); err != nil {
+			return atLine(err, i, "discount")
 		}
 	}
 	if err := checkNonNegative("order.discount", o.Discount); err != nil {
@@ -99,6 +101,14 @@ func checkNonNegative(field string, d decimal.Decimal) error {
 		return &ValidationError{Field: field, Reason: "is negative", Kind: ErrInvalidAmount}
 	}
 	return CheckAmount(field, d)
+}
+
+// atLine names field f of line i in err, a *ValidationError made without a field.
+func atLine(err error, i int, f string) error {
+	if ve, ok := err.(*ValidationError); ok {
+		ve.Field = lineField(i, f)
+	}
+	return err
 }
 
 func lineField(i int, f string) string { return "lines[" + itoa(int64(i)) + "]." + f }

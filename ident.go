@@ -45,7 +45,8 @@ func CheckID(field, id string) error {
 // checkIDs is CheckID for every element of ids, naming each field[i].
 func checkIDs(field string, ids []string) error {
 	for i, id := range ids {
-		if err := CheckID(field+"["+strconv.Itoa(i)+"]", id); err != nil {
+		if err := CheckID("", id); err != nil {
+			err.(*ValidationError).Field = field + "[" + strconv.Itoa(i) + "]"
 			return err
 		}
 	}
