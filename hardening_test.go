@@ -107,12 +107,14 @@ func TestInvalidIdentifiersAreRefusedOnEveryEnginePathAndNothingIsWritten(t *tes
 					_, err := e.Quote(ctx, loyalty.Redemption{MemberID: bad, Total: loyalty.MinorUnits(500, "USD")})
 					return err
 				},
-				"cancel id":     func() error { _, err := e.CancelRedemption(ctx, "k", "ann", bad); return err },
-				"cancel member": func() error { _, err := e.CancelRedemption(ctx, "k", bad, "r"); return err },
-				"settle member": func() error { _, err := e.Settle(ctx, "k", bad); return err },
-				"balance":       func() error { _, err := e.Balance(ctx, bad); return err },
-				"history":       func() error { _, err := e.History(ctx, bad, loyalty.EntryID{}, 10); return err },
-				"member":        func() error { _, err := e.Member(ctx, bad); return err },
+				"cancel id":      func() error { _, err := e.CancelRedemption(ctx, "k", "ann", bad); return err },
+				"cancel member":  func() error { _, err := e.CancelRedemption(ctx, "k", bad, "r"); return err },
+				"settle member":  func() error { _, err := e.Settle(ctx, "k", bad); return err },
+				"balance":        func() error { _, err := e.Balance(ctx, bad); return err },
+				"history":        func() error { _, err := e.History(ctx, bad, loyalty.EntryID{}, 10); return err },
+				"member":         func() error { _, err := e.Member(ctx, bad); return err },
+				"history before": func() error { _, err := e.HistoryBefore(ctx, bad, loyalty.EntryID{}, 10); return err },
+				"statement":      func() error { _, err := e.Statement(ctx, bad, loyalty.EntryID{}, 10); return err },
 			}
 			for what, call := range calls {
 				err := call()

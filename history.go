@@ -16,6 +16,9 @@ import (
 // module has one); for a store without it, it reads the history oldest
 // first up to the cursor, which takes time in the length of the history.
 func (e *Engine) HistoryBefore(ctx context.Context, memberID string, before EntryID, limit int) ([]Entry, error) {
+	if err := checkRequiredID("member_id", memberID); err != nil {
+		return nil, err
+	}
 	if limit <= 0 {
 		limit = 100
 	}
