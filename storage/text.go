@@ -92,11 +92,25 @@ func (t *texts) add(field string, ss ...string) {
 		return
 	}
 	for _, s := range ss {
-		if !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
+		if !okText(s) {
 			t.bad = field
 			return
 		}
 	}
+}
+
+// okText reports whether s is valid UTF-8 without NUL, in one pass over
+// ASCII.
+func okText(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == 0:
+			return false
+		case c >= utf8.RuneSelf:
+			return utf8.ValidString(s[i:]) && strings.IndexByte(s[i:], 0) < 0
+		}
+	}
+	return true
 }
 
 func (t *texts) redemption(r *loyalty.RedemptionRecord) {
