@@ -34,8 +34,16 @@
 //  2. inserts the idempotency record into writes, whose primary key refuses
 //     a key committed before (a concurrent commit of the same key waits for
 //     the first and is refused when it commits);
-//  3. writes entries, lots, balances, counters, order and redemption records
+//  3. compares the stored balances with those the change was planned from
+//     (storage.Prior: the planned balance less the change's entries) and
+//     raises SQLSTATE LY002, returned as loyalty.ErrUnbalanced, when one
+//     differs (migration 0002);
+//  4. writes entries, lots, balances, counters, order and redemption records
 //     with one INSERT ... SELECT FROM unnest(...) each.
+//
+// Before any of it, Commit refuses what storage.CheckChange refuses in every
+// store: invalid identifiers (loyalty.ErrInvalidID), text that is not valid
+// UTF-8 or holds NUL (loyalty.ErrInvalidEvent), entries that do not add up.
 //
 // When a check refuses, nothing was written, and one more query says why:
 // the stored receipt (the key was committed with the same fingerprint),

@@ -85,7 +85,7 @@
 //	loyalty_balances     view: member_id, account, available, pending: the
 //	                     maintained balance, moved by exactly the sum of the
 //	                     write's entries (Commit refuses a change whose
-//	                     planned balances disagree, with ErrUnbalanced); the
+//	                     planned balances disagree, with loyalty.ErrUnbalanced); the
 //	                     points balance is in the member's row, moved in the
 //	                     same statement as its version
 //	loyalty_counters     view: member_id, name, period, value
