@@ -87,13 +87,15 @@ func (p *faultProxy) serve(client net.Conn) {
 	)
 	sever := func(cut chan struct{}) {
 		once.Do(func() {
+			if cut != nil {
+				p.mu.Lock()
+				if p.thenRefuse {
+					p.refuse = true // before the client can see the cut and redial
+				}
+				p.mu.Unlock()
+			}
 			client.Close()
 			server.Close()
-			p.mu.Lock()
-			if p.thenRefuse {
-				p.refuse = true
-			}
-			p.mu.Unlock()
 			if cut != nil {
 				close(cut)
 			}
