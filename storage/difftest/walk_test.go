@@ -659,7 +659,7 @@ func (w *walk) jump() *op {
 	}
 	to := now.Add(d)
 	return &op{kind: "clock", desc: fmt.Sprintf("+%s to %s", d, to.Format(time.RFC3339)),
-		run: func(context.Context, *adapter, string) (any, error) { return nil, nil },
+		run:   func(context.Context, *adapter, string) (any, error) { return nil, nil },
 		after: func(any, error) { w.clock.Set(to) }}
 }
 
