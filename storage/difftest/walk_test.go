@@ -650,9 +650,9 @@ func (w *walk) jump() *op {
 	case r < 95:
 		d = (expiryDays+1)*24*time.Hour + time.Duration(w.rng.IntN(90))*time.Minute
 	default:
-		local := now.In(w.prog.Location)
-		if w.prog.Location == nil {
-			local = now.UTC()
+		local := now.UTC()
+		if w.prog.Location != nil {
+			local = now.In(w.prog.Location)
 		}
 		next := time.Date(local.Year(), local.Month()+1, 1, 0, 0, 0, 0, local.Location())
 		d = next.Sub(now) + time.Duration(w.rng.IntN(120))*time.Minute
