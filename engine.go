@@ -112,7 +112,7 @@ func (e *Engine) writeOrCreate(ctx context.Context, key, fp, member string, q Qu
 	if key == "" {
 		return nil, ErrMissingKey
 	}
-	if err := CheckID("key", key); err != nil {
+	if err := CheckKey("key", key); err != nil {
 		return nil, err
 	}
 	if err := checkRequiredID("member_id", member); err != nil {

@@ -51,6 +51,15 @@ var badIDs = map[string]string{
 	"256 bytes":     strings.Repeat("x", 256),
 }
 
+// badKey is bad as an idempotency key: keys may be longer than IDs
+// (MaxKeyLength), so the too-long case is one byte past that.
+func badKey(bad string) string {
+	if len(bad) > loyalty.MaxIDLength {
+		return strings.Repeat("k", loyalty.MaxKeyLength+1)
+	}
+	return bad
+}
+
 func TestInvalidIdentifiersAreRefusedOnEveryEnginePathAndNothingIsWritten(t *testing.T) {
 	ctx := context.Background()
 	for name, bad := range badIDs {
@@ -67,7 +76,7 @@ func TestInvalidIdentifiersAreRefusedOnEveryEnginePathAndNothingIsWritten(t *tes
 					_, err := e.Enroll(ctx, "k", loyalty.Member{ID: "bob", Attributes: map[string]string{bad: "v"}})
 					return err
 				},
-				"key":           func() error { _, err := e.Adjust(ctx, bad, "ann", 5, "x"); return err },
+				"key":           func() error { _, err := e.Adjust(ctx, badKey(bad), "ann", 5, "x"); return err },
 				"adjust member": func() error { _, err := e.Adjust(ctx, "k", bad, 5, "x"); return err },
 				"earn member": func() error {
 					x := o()

@@ -8,18 +8,28 @@ import (
 )
 
 // MaxIDLength is the longest identifier the library accepts, in bytes: member,
-// order, return, redemption and program IDs, idempotency keys, SKUs,
-// categories, segments and codes. Every store keeps identifiers of this length
-// exactly.
+// order, return, redemption and program IDs, SKUs, categories, segments and
+// codes. Every store keeps identifiers of this length exactly.
 const MaxIDLength = 255
+
+// MaxKeyLength is the longest idempotency key, in bytes. It is longer than
+// MaxIDLength because hosts and jobs build keys from identifiers
+// ("payout/2026-02/" + a member ID of MaxIDLength bytes must still fit).
+const MaxKeyLength = 1024
+
+// CheckKey is CheckID for an idempotency key: the same characters are
+// refused, and the limit is MaxKeyLength.
+func CheckKey(field, key string) error { return checkIdent(field, key, MaxKeyLength) }
 
 // CheckID reports whether id is an acceptable identifier. field names it in
 // the error ("member.id", "key"); an empty id is accepted here (whether a
 // field is required is the caller's decision). The error is a
 // *ValidationError that unwraps to ErrInvalidID.
-func CheckID(field, id string) error {
-	if len(id) > MaxIDLength {
-		return &ValidationError{Field: field, Reason: "is " + strconv.Itoa(len(id)) + " bytes, longer than " + strconv.Itoa(MaxIDLength), Kind: ErrInvalidID}
+func CheckID(field, id string) error { return checkIdent(field, id, MaxIDLength) }
+
+func checkIdent(field, id string, maxLen int) error {
+	if len(id) > maxLen {
+		return &ValidationError{Field: field, Reason: "is " + strconv.Itoa(len(id)) + " bytes, longer than " + strconv.Itoa(maxLen), Kind: ErrInvalidID}
 	}
 	for i := 0; i < len(id); {
 		c := id[i]

@@ -363,7 +363,7 @@ func (r *jobRunner) key(now time.Time, stage JobStage, name, member, own string)
 		k += name + "/"
 	}
 	k += member
-	if len(k) > MaxIDLength {
+	if len(k) > MaxKeyLength {
 		k = "jobs/" + date + "/" + fingerprint("job", r.prefix, stage.String(), name, member)
 	}
 	return k

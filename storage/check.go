@@ -87,7 +87,7 @@ func CheckShape(c *loyalty.Change) error {
 	case c.MemberID == "":
 		return &loyalty.ValidationError{Field: "change.member_id", Reason: "is empty", Kind: loyalty.ErrInvalidID}
 	}
-	if err := loyalty.CheckID("change.key", c.Key); err != nil {
+	if err := loyalty.CheckKey("change.key", c.Key); err != nil {
 		return err
 	}
 	if err := loyalty.CheckID("change.member_id", c.MemberID); err != nil {

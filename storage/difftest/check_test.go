@@ -52,13 +52,9 @@ func (w *walk) checkOutcome(o *op, res []any, errs []error) {
 }
 
 // rawReads also compares what the stores' own Load and History say of
-// member IDs the Engine refuses (ErrInvalidID) and so never passes on.
-//
-// TODO(issue 9, identifiers): off until the stores agree. Today memory and
-// SQLite answer loyalty.ErrUnknownMember for "a\x00b" and "vic\xfftim",
-// while PostgreSQL fails untyped ("invalid byte sequence for encoding
-// UTF8", SQLSTATE 22021) instead of ErrUnknownMember or ErrInvalidID.
-const rawReads = false
+// member IDs the Engine refuses (ErrInvalidID) and so never passes on: every
+// adapter checks them first (storage.CheckLoad), so all answer ErrInvalidID.
+const rawReads = true
 
 // reading is what one adapter says of one member after a step.
 type reading struct {

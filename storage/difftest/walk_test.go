@@ -135,18 +135,11 @@ var hostileIDs = []string{
 	"a\x00b",
 	"tab\tbed",
 	strings.Repeat("w", loyalty.MaxIDLength+1),
-	// TODO(issue 9, identifiers): an ID of exactly loyalty.MaxIDLength bytes
-	// is accepted at enrolment, but tiers.Review's key (prefix + ID) and
-	// cashback.Payout's ("difftest/cashback-payout/2026-02/" + ID) are then
-	// longer than MaxIDLength: that member's review and payout fail with
-	// ErrInvalidID for good, and Payout stops there, so which members are
-	// paid depends on each store's listing order. Until the job keys fit,
-	// the longest valid ID here leaves room for them.
-	strings.Repeat("\u00fc", (loyalty.MaxIDLength-64)/2) + "m",
+	strings.Repeat("\u00fc", (loyalty.MaxIDLength-1)/2) + "m", // exactly MaxIDLength bytes
 }
 
 // hostileKeys are idempotency keys of the same kinds.
-var hostileKeys = []string{"key\xff", "key\uFFFD", "key\x00", strings.Repeat("k", loyalty.MaxIDLength+1)}
+var hostileKeys = []string{"key\xff", "key\uFFFD", "key\x00", strings.Repeat("k", loyalty.MaxKeyLength+1)}
 
 // hostileSKUs are SKUs of the same kinds.
 var hostileSKUs = []string{"sk\xffu", "sk\uFFFDu"}

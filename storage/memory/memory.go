@@ -55,6 +55,9 @@ var (
 
 // Members implements loyalty.MemberLister, in enrolment order.
 func (s *Store) Members(ctx context.Context, after string, limit int) ([]string, error) {
+	if err := storage.CheckMember(after); err != nil {
+		return nil, err
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	start := 0
@@ -78,6 +81,9 @@ func (s *Store) member(id string) *member {
 
 // Load implements loyalty.Store.
 func (s *Store) Load(ctx context.Context, memberID string, q loyalty.Query) (*loyalty.State, error) {
+	if err := storage.CheckLoad(memberID, q); err != nil {
+		return nil, err
+	}
 	m := s.member(memberID)
 	if m == nil {
 		return nil, fmt.Errorf("%w: %s", loyalty.ErrUnknownMember, memberID)
@@ -397,6 +403,9 @@ func setCounter(cs []loyalty.Counter, c loyalty.Counter) []loyalty.Counter {
 
 // Receipt implements loyalty.Store.
 func (s *Store) Receipt(ctx context.Context, key string) (*loyalty.Receipt, error) {
+	if err := storage.CheckKey(key); err != nil {
+		return nil, err
+	}
 	s.mu.RLock()
 	r, ok := s.receipts[key]
 	s.mu.RUnlock()
@@ -408,6 +417,9 @@ func (s *Store) Receipt(ctx context.Context, key string) (*loyalty.Receipt, erro
 
 // History implements loyalty.Store.
 func (s *Store) History(ctx context.Context, memberID string, after loyalty.EntryID, limit int) ([]loyalty.Entry, error) {
+	if err := storage.CheckMember(memberID); err != nil {
+		return nil, err
+	}
 	m := s.member(memberID)
 	if m == nil {
 		return nil, fmt.Errorf("%w: %s", loyalty.ErrUnknownMember, memberID)
@@ -420,6 +432,9 @@ func (s *Store) History(ctx context.Context, memberID string, after loyalty.Entr
 // HistoryBefore implements loyalty.HistoryReverser: newest first, found by
 // binary search like History.
 func (s *Store) HistoryBefore(ctx context.Context, memberID string, before loyalty.EntryID, limit int) ([]loyalty.Entry, error) {
+	if err := storage.CheckMember(memberID); err != nil {
+		return nil, err
+	}
 	m := s.member(memberID)
 	if m == nil {
 		return nil, fmt.Errorf("%w: %s", loyalty.ErrUnknownMember, memberID)

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/storage"
 )
 
 // DefaultSchema is the schema a Store keeps its tables in when
@@ -154,6 +155,9 @@ type txStore struct {
 }
 
 func (t *txStore) Load(ctx context.Context, memberID string, q loyalty.Query) (*loyalty.State, error) {
+	if err := storage.CheckLoad(memberID, q); err != nil {
+		return nil, err
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.doomed != nil {
@@ -174,6 +178,9 @@ func (t *txStore) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Recei
 }
 
 func (t *txStore) Receipt(ctx context.Context, key string) (*loyalty.Receipt, error) {
+	if err := storage.CheckKey(key); err != nil {
+		return nil, err
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.doomed != nil {
@@ -184,6 +191,9 @@ func (t *txStore) Receipt(ctx context.Context, key string) (*loyalty.Receipt, er
 }
 
 func (t *txStore) Members(ctx context.Context, after string, limit int) ([]string, error) {
+	if err := storage.CheckMember(after); err != nil {
+		return nil, err
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.doomed != nil {
@@ -194,6 +204,9 @@ func (t *txStore) Members(ctx context.Context, after string, limit int) ([]strin
 }
 
 func (t *txStore) History(ctx context.Context, memberID string, after loyalty.EntryID, limit int) ([]loyalty.Entry, error) {
+	if err := storage.CheckMember(memberID); err != nil {
+		return nil, err
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.doomed != nil {
@@ -235,6 +248,9 @@ func (t *txStore) check(ctx context.Context, err error) error {
 }
 
 func (t *txStore) HistoryBefore(ctx context.Context, memberID string, before loyalty.EntryID, limit int) ([]loyalty.Entry, error) {
+	if err := storage.CheckMember(memberID); err != nil {
+		return nil, err
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.core.HistoryBefore(ctx, memberID, before, limit)

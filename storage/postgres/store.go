@@ -46,6 +46,9 @@ func fromTS(t pgtype.Timestamptz) time.Time {
 // counters, the open lots when q asks for them or one is due at q.Now, and
 // the order and redemption records q names.
 func (c *core) Load(ctx context.Context, memberID string, q loyalty.Query) (*loyalty.State, error) {
+	if err := storage.CheckLoad(memberID, q); err != nil {
+		return nil, err
+	}
 	orders, redemptions := q.Orders, q.Redemptions
 	if orders == nil {
 		orders = []string{}
@@ -400,6 +403,9 @@ func appendColumns(args []any, n int, cols ...any) []any {
 
 // Receipt implements loyalty.Store.
 func (c *core) Receipt(ctx context.Context, key string) (*loyalty.Receipt, error) {
+	if err := storage.CheckKey(key); err != nil {
+		return nil, err
+	}
 	var b []byte
 	err := c.db.QueryRow(ctx, c.sql.receipt, key).Scan(&b)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -414,12 +420,18 @@ func (c *core) Receipt(ctx context.Context, key string) (*loyalty.Receipt, error
 // History implements loyalty.Store: entries after the cursor in (version,
 // index) order, read through the entries' primary key.
 func (c *core) History(ctx context.Context, memberID string, after loyalty.EntryID, limit int) ([]loyalty.Entry, error) {
+	if err := storage.CheckMember(memberID); err != nil {
+		return nil, err
+	}
 	return c.page(ctx, c.sql.history, memberID, after, limit)
 }
 
 // HistoryBefore implements loyalty.HistoryReverser: entries before the
 // cursor, newest first, read backwards through the entries' primary key.
 func (c *core) HistoryBefore(ctx context.Context, memberID string, before loyalty.EntryID, limit int) ([]loyalty.Entry, error) {
+	if err := storage.CheckMember(memberID); err != nil {
+		return nil, err
+	}
 	if before == (loyalty.EntryID{}) {
 		before = loyalty.EntryID{Version: 1<<63 - 1, Index: 1<<31 - 1} // past every entry
 	}
@@ -468,6 +480,9 @@ func (c *core) page(ctx context.Context, q, memberID string, cur loyalty.EntryID
 // Members implements loyalty.MemberLister: member IDs after after, in the
 // order of the members' primary key (the database's collation).
 func (c *core) Members(ctx context.Context, after string, limit int) ([]string, error) {
+	if err := storage.CheckMember(after); err != nil {
+		return nil, err
+	}
 	if limit <= 0 {
 		return nil, nil
 	}

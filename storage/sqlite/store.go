@@ -30,6 +30,9 @@ var (
 // Load implements loyalty.Store. It reads with one statement, so the state
 // is a snapshot as of one committed version.
 func (s *Store) Load(ctx context.Context, memberID string, q loyalty.Query) (*loyalty.State, error) {
+	if err := storage.CheckLoad(memberID, q); err != nil {
+		return nil, err
+	}
 	p, err := s.prepared(ctx)
 	if err != nil {
 		return nil, err
@@ -91,6 +94,9 @@ func (s *Store) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Receipt
 
 // Receipt implements loyalty.Store.
 func (s *Store) Receipt(ctx context.Context, key string) (*loyalty.Receipt, error) {
+	if err := storage.CheckKey(key); err != nil {
+		return nil, err
+	}
 	p, err := s.prepared(ctx)
 	if err != nil {
 		return nil, err
@@ -100,6 +106,9 @@ func (s *Store) Receipt(ctx context.Context, key string) (*loyalty.Receipt, erro
 
 // History implements loyalty.Store.
 func (s *Store) History(ctx context.Context, memberID string, after loyalty.EntryID, limit int) ([]loyalty.Entry, error) {
+	if err := storage.CheckMember(memberID); err != nil {
+		return nil, err
+	}
 	p, err := s.prepared(ctx)
 	if err != nil {
 		return nil, err
@@ -110,6 +119,9 @@ func (s *Store) History(ctx context.Context, memberID string, after loyalty.Entr
 // HistoryBefore implements loyalty.HistoryReverser: newest first, read
 // backwards through the member's writes in the ledger's key.
 func (s *Store) HistoryBefore(ctx context.Context, memberID string, before loyalty.EntryID, limit int) ([]loyalty.Entry, error) {
+	if err := storage.CheckMember(memberID); err != nil {
+		return nil, err
+	}
 	p, err := s.prepared(ctx)
 	if err != nil {
 		return nil, err
@@ -119,6 +131,9 @@ func (s *Store) HistoryBefore(ctx context.Context, memberID string, before loyal
 
 // Members implements loyalty.MemberLister: member IDs in byte order.
 func (s *Store) Members(ctx context.Context, after string, limit int) ([]string, error) {
+	if err := storage.CheckMember(after); err != nil {
+		return nil, err
+	}
 	p, err := s.prepared(ctx)
 	if err != nil {
 		return nil, err
@@ -161,6 +176,9 @@ func (t *txStore) txn(ctx context.Context) (txn, error) {
 }
 
 func (t *txStore) Load(ctx context.Context, memberID string, q loyalty.Query) (*loyalty.State, error) {
+	if err := storage.CheckLoad(memberID, q); err != nil {
+		return nil, err
+	}
 	x, err := t.txn(ctx)
 	if err != nil {
 		return nil, err
@@ -202,6 +220,9 @@ func (t *txStore) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Recei
 }
 
 func (t *txStore) Receipt(ctx context.Context, key string) (*loyalty.Receipt, error) {
+	if err := storage.CheckKey(key); err != nil {
+		return nil, err
+	}
 	x, err := t.txn(ctx)
 	if err != nil {
 		return nil, err
@@ -210,6 +231,9 @@ func (t *txStore) Receipt(ctx context.Context, key string) (*loyalty.Receipt, er
 }
 
 func (t *txStore) Members(ctx context.Context, after string, limit int) ([]string, error) {
+	if err := storage.CheckMember(after); err != nil {
+		return nil, err
+	}
 	x, err := t.txn(ctx)
 	if err != nil {
 		return nil, err
@@ -218,6 +242,9 @@ func (t *txStore) Members(ctx context.Context, after string, limit int) ([]strin
 }
 
 func (t *txStore) History(ctx context.Context, memberID string, after loyalty.EntryID, limit int) ([]loyalty.Entry, error) {
+	if err := storage.CheckMember(memberID); err != nil {
+		return nil, err
+	}
 	x, err := t.txn(ctx)
 	if err != nil {
 		return nil, err
@@ -226,6 +253,9 @@ func (t *txStore) History(ctx context.Context, memberID string, after loyalty.En
 }
 
 func (t *txStore) HistoryBefore(ctx context.Context, memberID string, before loyalty.EntryID, limit int) ([]loyalty.Entry, error) {
+	if err := storage.CheckMember(memberID); err != nil {
+		return nil, err
+	}
 	x, err := t.txn(ctx)
 	if err != nil {
 		return nil, err

@@ -237,12 +237,18 @@ func testInvalidIDCommit(t *testing.T, newStore func(*testing.T) loyalty.Store) 
 			_, err := h.store.Commit(h.ctx, enrol)
 			require.ErrorIs(t, err, loyalty.ErrInvalidID)
 			_, err = h.store.Load(h.ctx, id, loyalty.Query{})
-			require.Error(t, err, "a refused change created the member")
+			require.ErrorIs(t, err, loyalty.ErrInvalidID, "every store refuses to read an ID it cannot keep")
+			_, err = h.store.History(h.ctx, id, loyalty.EntryID{}, 10)
+			require.ErrorIs(t, err, loyalty.ErrInvalidID)
 			_, err = h.store.Receipt(h.ctx, "enrol-bad")
 			require.ErrorIs(t, err, loyalty.ErrNotFound)
 
 			h.unchanged("ann", loyalty.ErrInvalidID, func() error {
-				_, err := h.store.Commit(h.ctx, adjustment(id, "ann", v, 5, 5))
+				key := id
+				if len(key) > loyalty.MaxIDLength { // keys may be longer than IDs
+					key = strings.Repeat("k", loyalty.MaxKeyLength+1)
+				}
+				_, err := h.store.Commit(h.ctx, adjustment(key, "ann", v, 5, 5))
 				return err
 			})
 		})
