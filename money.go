@@ -44,21 +44,37 @@ var isoCurrencies = [...]struct {
 	{"ZWL", 2},
 }
 
+// isoIndex holds, for every code of three letters A-Z, one more than its
+// minor digits if it is in isoCurrencies, zero if it is not: a lookup of the
+// currency on every amount is then one index, not a search. It is computed
+// once from isoCurrencies and never changed.
+var isoIndex = func() (t [26 * 26 * 26]int8) {
+	for _, c := range isoCurrencies {
+		t[codeIndex(c.code)] = int8(c.digits) + 1
+	}
+	return t
+}()
+
+// codeIndex is the place of a code of three letters A-Z in isoIndex, -1 for
+// anything else.
+func codeIndex(c Currency) int {
+	if len(c) != 3 {
+		return -1
+	}
+	a, b, d := c[0]-'A', c[1]-'A', c[2]-'A'
+	if a >= 26 || b >= 26 || d >= 26 {
+		return -1
+	}
+	return (int(a)*26+int(b))*26 + int(d)
+}
+
 // isoDigits returns the minor digits of c if it is an active ISO 4217 code.
 func isoDigits(c Currency) (int32, bool) {
-	lo, hi := 0, len(isoCurrencies)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if isoCurrencies[m].code < c {
-			lo = m + 1
-		} else {
-			hi = m
-		}
+	i := codeIndex(c)
+	if i < 0 || isoIndex[i] == 0 {
+		return 0, false
 	}
-	if lo < len(isoCurrencies) && isoCurrencies[lo].code == c {
-		return isoCurrencies[lo].digits, true
-	}
-	return 0, false
+	return int32(isoIndex[i] - 1), true
 }
 
 // Validate reports whether c is an active ISO 4217 code; an error wrapping

@@ -1,0 +1,34 @@
+package loyalty
+
+import "testing"
+
+func TestISOIndexKnowsEveryListedCodeAndNothingElse(t *testing.T) {
+	listed := map[Currency]int32{}
+	for _, c := range isoCurrencies {
+		listed[c.code] = c.digits
+	}
+	n := 0
+	for a := 'A'; a <= 'Z'; a++ {
+		for b := 'A'; b <= 'Z'; b++ {
+			for d := 'A'; d <= 'Z'; d++ {
+				c := Currency([]rune{a, b, d})
+				got, ok := isoDigits(c)
+				want, listedOK := listed[c]
+				if ok != listedOK || got != want {
+					t.Fatalf("isoDigits(%s) = %d, %v; the list says %d, %v", c, got, ok, want, listedOK)
+				}
+				if ok {
+					n++
+				}
+			}
+		}
+	}
+	if n != len(isoCurrencies) {
+		t.Fatalf("%d codes found, %d listed", n, len(isoCurrencies))
+	}
+	for _, c := range []Currency{"", "usd", "US", "USDX", "U$D", "\xffSD"} {
+		if _, ok := isoDigits(c); ok {
+			t.Errorf("isoDigits(%q) accepted a code that is not three letters A-Z", c)
+		}
+	}
+}
