@@ -221,3 +221,28 @@ func TestSettleWithNothingDueWritesNothingAndLeavesItsKeyUnused(t *testing.T) {
 	require.Len(t, r.Entries, 1)
 	require.Equal(t, int64(-100), r.Entries[0].Amount)
 }
+
+func TestHeldPointsActivateAfterPendingDaysOfTheShopsCalendar(t *testing.T) {
+	ctx := context.Background()
+	la := zone(t, "America/Los_Angeles")
+	// 12:00 PST on 7 March 2026 is 20:00 UTC; Los Angeles moves to PDT on 8
+	// March, so one calendar day later is 12:00 PDT, 19:00 UTC: an hour
+	// before 24 hours have passed.
+	placed := utc(2026, 3, 7, 20, 0)
+	e, clock, _ := zoned(t, la, placed, &loyalty.Program{PendingDays: 1,
+		Rules: []loyalty.Rule{perLine("base", mustRate(t, 1, "1"))}})
+	_, err := e.Enroll(ctx, "enroll", loyalty.Member{ID: "ann"})
+	require.NoError(t, err)
+	o := orderOf(line("tee", "apparel", 1, "50.00"))
+	o.MemberID, o.PlacedAt = "ann", placed
+	_, err = e.Earn(ctx, "earn", o)
+	require.NoError(t, err)
+	st, err := e.Member(ctx, "ann")
+	require.NoError(t, err)
+	require.Equal(t, utc(2026, 3, 8, 19, 0), st.NextDue, "held until 12:00 the next day in Los Angeles")
+
+	clock.Set(utc(2026, 3, 8, 19, 0))
+	b, err := e.Balance(ctx, "ann")
+	require.NoError(t, err)
+	require.Equal(t, loyalty.Balance{Account: loyalty.PointsAccount, Available: 50}, b)
+}

@@ -88,7 +88,7 @@ func (e *Engine) planEarn(p *plan, st *State, o *Order, now time.Time, key, fp s
 		var hold, expires time.Time
 		if aw.Account == PointsAccount {
 			if e.program.PendingDays > 0 {
-				hold = now.AddDate(0, 0, e.program.PendingDays)
+				hold = now.In(e.program.Zone()).AddDate(0, 0, e.program.PendingDays).UTC()
 			}
 			expires = e.expiry(now)
 		}

@@ -132,7 +132,8 @@ type Program struct {
 	// Expiry of earned lots; nil never expires.
 	Expiry ExpiryPolicy
 	// PendingDays holds earned order points for a return window before they
-	// become spendable. Zero makes them spendable at once; at most
+	// become spendable: that many calendar days in Location, at the same
+	// wall-clock time. Zero makes them spendable at once; at most
 	// MaxPendingDays.
 	PendingDays int
 	Clawback    ClawbackPolicy
