@@ -1,0 +1,465 @@
+package loyalty
+
+import (
+	"fmt"
+
+	"github.com/shopspring/decimal"
+)
+
+// combine turns effects into awards, per account.
+func (p *Program) combine(c *Context, effects []Effect, res *Result, blk *resultBlock) error {
+	var accBuf [2]Account
+	accounts := accBuf[:0]
+	// The common denominators of the accounts' int64 fast paths, gathered in
+	// this one pass over the effects (see denom).
+	var denBuf [2]denom
+	dens := denBuf[:0]
+	var d *denom // of the last effect's account
+	counts := false
+	for i := range effects {
+		e := &effects[i]
+		switch {
+		case e.Kind == EffectEarn && e.Rate != nil && e.Basis > 0, e.Kind == EffectMultiply && e.Factor.den > 1:
+			if d == nil || d.acct != e.Account {
+				dens, d = denomFor(dens, e.Account)
+			}
+			if e.Rate == nil || e.Rate != d.last {
+				d.add(e, c.Scale)
+			}
+		}
+		switch {
+		case e.Kind == EffectCount:
+			counts = true
+		case e.Kind == EffectEarn && !e.ExpiresAt.IsZero():
+			if e.Points <= 0 || e.Rate != nil {
+				return fmt.Errorf("%w: rule %s: an earning with its own expiry takes positive fixed points only", ErrInvalidAmount, e.Rule)
+			}
+			res.Awards = append(res.Awards, Award{Account: e.Account, Amount: e.Points, Order: e.Points, ExpiresAt: e.ExpiresAt, Rule: e.Rule, Note: e.Note})
+			res.Explanation = append(res.Explanation, Explanation{Rule: e.Rule, Account: e.Account, Kind: EffectEarn, Line: OrderLevel, Note: e.Note, Points: e.Points})
+			e.Kind = 0 // handled
+		case e.Kind == EffectEarn && !containsAccount(accounts, e.Account):
+			accounts = append(accounts, e.Account)
+		case e.Kind == EffectSpend:
+			if e.Points <= 0 {
+				return fmt.Errorf("%w: rule %s spends %d", ErrInvalidAmount, e.Rule, e.Points)
+			}
+			res.Spends = append(res.Spends, Award{Account: e.Account, Amount: e.Points, Rule: e.Rule, Note: e.Note})
+		case e.Kind == EffectRefuse:
+			if e.Err != nil {
+				return fmt.Errorf("%w: rule %s: %s: %w", ErrRefused, e.Rule, e.Note, e.Err)
+			}
+			return fmt.Errorf("%w: rule %s: %s", ErrRefused, e.Rule, e.Note)
+		case e.Kind == EffectNotify:
+			res.Notices = append(res.Notices, Notice{Rule: e.Rule, Kind: e.Counter, Detail: e.Note})
+		}
+	}
+	if len(accounts) > 0 && res.Awards == nil {
+		if len(accounts) <= len(blk.awards) && len(effects)+1 <= len(blk.expl) {
+			res.Awards, res.Explanation = blk.awards[:0], blk.expl[:0]
+		} else {
+			res.Awards = make([]Award, 0, len(accounts))
+			res.Explanation = make([]Explanation, 0, len(effects)+1)
+		}
+	}
+	for _, a := range accounts {
+		dAll, fast := int64(1), !combineExactOnly
+		for i := range dens {
+			if dens[i].acct == a {
+				dAll, fast = dens[i].value()
+			}
+		}
+		aw, err := p.combineAccount(c, effects, a, dAll, fast, res, blk)
+		if err != nil {
+			return err
+		}
+		res.Awards = append(res.Awards, aw)
+	}
+	if !counts {
+		return nil
+	}
+	for i := range effects {
+		e := &effects[i]
+		if e.Kind != EffectCount {
+			continue
+		}
+		delta := e.Value
+		if e.CountEarned {
+			delta = awardOf(res.Awards, e.Account)
+		}
+		idx := -1
+		for j := range res.Counters {
+			if res.Counters[j].Name == e.Counter {
+				idx = j
+			}
+		}
+		if idx < 0 {
+			if res.Counters == nil && !blk.pooled {
+				res.Counters = blk.counters[:0]
+			}
+			res.Counters = append(res.Counters, Counter{Name: e.Counter, Period: e.Period, Value: c.State.Counter(e.Counter, e.Period)})
+			idx = len(res.Counters) - 1
+		}
+		cn := &res.Counters[idx]
+		if cn.Period != e.Period {
+			cn.Period, cn.Value = e.Period, 0
+		}
+		if e.Set {
+			cn.Value = delta
+		} else {
+			v, ok := add64(cn.Value, delta)
+			if !ok {
+				return fmt.Errorf("%w: counter %s", ErrOverflow, e.Counter)
+			}
+			cn.Value = v
+		}
+	}
+	return nil
+}
+
+func containsAccount(as []Account, a Account) bool {
+	for _, x := range as {
+		if x == a {
+			return true
+		}
+	}
+	return false
+}
+
+func awardOf(aws []Award, a Account) int64 {
+	for i := range aws {
+		if aws[i].Account == a {
+			return aws[i].Amount
+		}
+	}
+	return 0
+}
+
+// combineAccount adds rate earnings per line, multiplies them by the line's
+// and the order's multipliers, rounds (per line or per order), adds fixed
+// bonuses and applies the lowest cap.
+//
+// When fast is set, dAll is the account's common denominator (see denom)
+// and the int64 fast path is tried first.
+func (p *Program) combineAccount(c *Context, effects []Effect, acct Account, dAll int64, fast bool, res *Result, blk *resultBlock) (Award, error) {
+	n := len(c.Lines)
+	slots := n + 1 // the last slot is the order level
+	var curBuf [17]qty
+	var fixedBuf, ptsBuf [17]int64
+	var cur []qty
+	var fixed, pts []int64
+	if slots <= len(curBuf) {
+		cur, fixed, pts = curBuf[:slots], fixedBuf[:slots], ptsBuf[:slots]
+	} else {
+		cur, fixed, pts = make([]qty, slots), make([]int64, slots), make([]int64, slots)
+	}
+	slot := func(line int) int {
+		if line < 0 || line >= n {
+			return n
+		}
+		return line
+	}
+	capAt, capped := int64(0), false
+	capRule, capNote := "", ""
+	explStart := len(res.Explanation)
+	// The int64 fast path keeps every slot's rate earnings as a numerator over
+	// one denominator D (qty{n, D}); it falls back to general qty arithmetic on
+	// the first overflow, from the same exact values.
+	// The ratio of the last rate seen: the rules of a program earn at few rates.
+	var lastRate *Rate
+	var rNum, rDen, rMul int64
+	var rOK bool
+	// The multipliers, found in the same pass, are applied after it.
+	var multBuf [16]int
+	mults := multBuf[:0]
+	// Rate earnings and fixed bonuses, in effect order.
+	for i := range effects {
+		e := &effects[i]
+		if e.Account != acct {
+			continue
+		}
+		switch e.Kind {
+		case EffectEarn:
+			s := slot(e.Line)
+			// Built in place: an Explanation is large and holds pointers.
+			res.Explanation = append(res.Explanation, Explanation{})
+			x := &res.Explanation[len(res.Explanation)-1]
+			x.Rule, x.Account, x.Kind, x.Line, x.Note, x.Currency, x.Scale = e.Rule, acct, EffectEarn, e.Line, e.Note, p.Currency, c.Scale
+			if e.Points != 0 {
+				if e.Points < 0 {
+					return Award{}, fmt.Errorf("%w: rule %s earned %d", ErrInvalidAmount, e.Rule, e.Points)
+				}
+				v, ok := add64(fixed[s], e.Points)
+				if !ok {
+					return Award{}, fmt.Errorf("%w: rule %s", ErrOverflow, e.Rule)
+				}
+				fixed[s] = v
+				x.Points = e.Points
+			}
+			if e.Rate != nil && e.Basis > 0 {
+				if e.Rate != lastRate {
+					lastRate = e.Rate
+					rNum, rDen, rOK = e.Rate.ratio(c.Scale)
+					if fast {
+						rMul = dAll / rDen // rOK: commonDen checked it
+					}
+				}
+				x.Rate, x.Basis = e.Rate, e.Basis
+				if fast {
+					bn, ok1 := mul64(e.Basis, rNum)
+					sn, ok2 := mul64(bn, rMul)
+					v, ok3 := add64(cur[s].n, sn)
+					if ok1 && ok2 && ok3 {
+						cur[s] = qty{n: v, d: dAll}
+						x.Points += roundFrac(bn, rDen, p.Rounding)
+						continue
+					}
+					fast = false
+				}
+				var q qty
+				if rOK {
+					q = qInt(e.Basis).mul(rNum, rDen)
+				} else {
+					q = qtyOfRate(e.Basis, c.Scale, e.Rate)
+				}
+				cur[s] = cur[s].add(q)
+				r, _ := q.round(p.Rounding)
+				x.Points += r
+			}
+		case EffectCap:
+			if !capped || e.Points < capAt {
+				capAt, capped, capRule, capNote = e.Points, true, e.Rule, e.Note
+			}
+		case EffectMultiply:
+			if e.Factor.den != 0 {
+				mults = append(mults, i)
+			}
+		}
+	}
+	// Multipliers, in effect order, each explained by the extra it adds.
+	for _, i := range mults {
+		e := &effects[i]
+		var extra qty
+		lo, hi := 0, len(cur)
+		if e.Line != OrderLevel {
+			lo = slot(e.Line)
+			hi = lo + 1
+		}
+		s := lo
+		if fast {
+			// Every numerator carries the factor e.Factor.den (commonDen put the
+			// denominators of all the account's multipliers into D), so
+			// cur × num / den is exact.
+			var extraN int64
+			for ; s < hi; s++ {
+				v := cur[s].n
+				if v == 0 {
+					continue
+				}
+				w := v
+				if e.Factor.den != 1 {
+					if v%e.Factor.den != 0 { // cannot happen; stay exact regardless
+						break
+					}
+					w = v / e.Factor.den
+				}
+				nv, ok := mul64(w, e.Factor.num)
+				if !ok {
+					break
+				}
+				x, ok := add64(extraN, nv-v)
+				if !ok {
+					break
+				}
+				cur[s].n, extraN = nv, x
+			}
+			if s < hi {
+				fast = false
+			}
+			if extraN != 0 {
+				extra = qty{n: extraN, d: dAll}
+			}
+		}
+		for ; s < hi; s++ {
+			if cur[s].isZero() {
+				continue
+			}
+			// The extra is cur × (num−den)/den: the same denominator as the new
+			// cur, so the extras of lines earning at one rate add cheaply.
+			extra = extra.add(cur[s].mul(e.Factor.num-e.Factor.den, e.Factor.den))
+			cur[s] = cur[s].mul(e.Factor.num, e.Factor.den)
+		}
+		var r int64
+		if extra.big == nil {
+			r = roundFrac(extra.n, extra.den(), p.Rounding)
+		} else {
+			r, _ = extra.round(p.Rounding)
+		}
+		res.Explanation = append(res.Explanation, Explanation{})
+		x := &res.Explanation[len(res.Explanation)-1]
+		x.Rule, x.Account, x.Kind, x.Line, x.Note, x.Factor, x.Points = e.Rule, acct, EffectMultiply, e.Line, e.Note, e.Factor, r
+	}
+	// Rounding.
+	var total int64
+	switch p.RoundingScope {
+	case RoundPerLine:
+		for s := range cur {
+			v, ok := cur[s].round(p.Rounding)
+			if !ok {
+				return Award{}, fmt.Errorf("%w: points of line %d", ErrOverflow, s)
+			}
+			pts[s] = v
+			total += v
+		}
+	default:
+		var sum qty
+		best := n
+		if fast {
+			// Every slot is a numerator over dAll.
+			var sn int64
+			for s := range cur {
+				v := cur[s].n
+				if sn, fast = add64(sn, v); !fast || v < 0 {
+					fast = false
+					break
+				}
+				pts[s] = v / dAll // the floor, v being non-negative
+				total += pts[s]
+				if v != 0 && (best == n || pts[s] > pts[best]) {
+					best = s
+				}
+			}
+			if fast {
+				sum = qty{n: sn, d: dAll}
+			} else {
+				total, best = 0, n
+			}
+		}
+		for s := 0; s < len(cur) && !fast; s++ {
+			sum = sum.add(cur[s])
+			v, _ := cur[s].round(RoundFloor)
+			pts[s] = v
+			total += v
+			if !cur[s].isZero() && (best == n || pts[s] > pts[best]) {
+				best = s
+			}
+		}
+		t, ok := sum.round(p.Rounding)
+		if !ok {
+			return Award{}, fmt.Errorf("%w: points of order", ErrOverflow)
+		}
+		pts[best] += t - total
+		total = t
+	}
+	for s := range pts {
+		v, ok := add64(pts[s], fixed[s])
+		if !ok {
+			return Award{}, fmt.Errorf("%w: points", ErrOverflow)
+		}
+		pts[s] = v
+	}
+	total = 0
+	for _, v := range pts {
+		var ok bool
+		if total, ok = add64(total, v); !ok {
+			return Award{}, fmt.Errorf("%w: points", ErrOverflow)
+		}
+	}
+	// The explanation adds up: a rounding line takes up any difference.
+	var explained int64
+	for i := explStart; i < len(res.Explanation); i++ {
+		explained += res.Explanation[i].Points
+	}
+	if d := total - explained; d != 0 {
+		res.Explanation = append(res.Explanation, Explanation{Rule: "rounding", Account: acct, Line: OrderLevel, Points: d})
+	}
+	if capped && total > capAt {
+		if capAt < 0 {
+			capAt = 0
+		}
+		var wBuf [17]int64
+		pts = apportion(capAt, append(wBuf[:0], pts...), pts)
+		res.Explanation = append(res.Explanation, Explanation{Rule: capRule, Account: acct, Kind: EffectCap, Line: OrderLevel, Note: capNote, Points: capAt - total})
+		total = capAt
+	}
+	aw := Award{Account: acct, Amount: total, Order: pts[n]}
+	if n > 0 {
+		if n <= len(blk.ints) && len(res.Awards) == 0 {
+			aw.Lines = append(blk.ints[:0:n], pts[:n]...)
+		} else {
+			aw.Lines = append(make([]int64, 0, n), pts[:n]...)
+		}
+	}
+	return aw, nil
+}
+
+// denom gathers the common denominator D of combineAccount's int64 fast
+// path for one account: the lcm of the per-unit denominators of its rate
+// earnings times the product of the denominators of its multipliers.
+type denom struct {
+	acct      Account
+	lcm, prod int64
+	last      *Rate // the last rate added: the rules of a program earn at few rates
+	bad       bool  // a rate has no int64 ratio at the scale, or D overflowed
+}
+
+// denomFor returns the denom of account a in dens, adding it if missing.
+func denomFor(dens []denom, a Account) ([]denom, *denom) {
+	for i := range dens {
+		if dens[i].acct == a {
+			return dens, &dens[i]
+		}
+	}
+	dens = append(dens, denom{acct: a, lcm: 1, prod: 1})
+	return dens, &dens[len(dens)-1]
+}
+
+// add takes in an effect of d's account: a rate earning or a multiplier.
+func (d *denom) add(e *Effect, scale int32) {
+	if d.bad {
+		return
+	}
+	switch {
+	case e.Kind == EffectEarn && e.Rate != nil && e.Basis > 0:
+		if e.Rate == d.last {
+			return
+		}
+		d.last = e.Rate
+		_, den, ok := e.Rate.ratio(scale)
+		if !ok || den <= 0 {
+			d.bad = true
+			return
+		}
+		if d.lcm%den != 0 {
+			if d.lcm, ok = mul64(d.lcm/gcd(d.lcm, den), den); !ok {
+				d.bad = true
+			}
+		}
+	case e.Kind == EffectMultiply && e.Factor.den > 1:
+		var ok bool
+		if d.prod, ok = mul64(d.prod, e.Factor.den); !ok {
+			d.bad = true
+		}
+	}
+}
+
+// value returns D; ok is false when the account cannot take the fast path.
+func (d *denom) value() (int64, bool) {
+	if d.bad || combineExactOnly {
+		return 0, false
+	}
+	return mul64(d.lcm, d.prod)
+}
+
+// combineExactOnly turns the int64 fast path of combineAccount off, for the
+// tests that compare it with the general path.
+var combineExactOnly bool
+
+// qtyOfRate is the slow exact path of basis × rate when the rate's money
+// does not fit int64 at the scale.
+func qtyOfRate(basis int64, scale int32, r *Rate) qty {
+	per := r.per.Shift(scale) // money per, in scale units, as a decimal
+	num := decimal.New(basis, 0).Mul(decimal.New(r.points, 0))
+	q := qty{}
+	q.big = num.Rat()
+	return qty{big: q.big.Quo(q.big, per.Rat())}
+}
