@@ -326,7 +326,7 @@ func (r *jobRunner) count(name string) {
 // due asks the program's Periodic rules what is due at stage.
 func (r *jobRunner) due(st *State, now time.Time, stage JobStage) (jobs []Job, err error) {
 	p := r.e.program
-	c := &Context{Now: now, Program: p, State: st, Member: &st.Member, Scale: p.Currency.MinorDigits()}
+	c := &Context{Now: now, Program: p, State: st, Member: &st.Member, Scale: p.MinorDigits()}
 	r.jobs = r.jobs[:0]
 	for _, rule := range p.Rules {
 		per, ok := rule.(Periodic)

@@ -141,7 +141,7 @@ func (p *Percentage) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []lo
 	if c.Order == nil || c.Program == nil || p.rates[0] == nil {
 		return effects
 	}
-	d := c.Program.Currency.MinorDigits()
+	d := c.Program.MinorDigits()
 	if d < 0 || int(d) >= len(p.rates) {
 		return effects
 	}
@@ -264,7 +264,7 @@ func (s *Stepped) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []loyal
 	if c.Order == nil || c.Program == nil || s.every.Sign() <= 0 {
 		return effects
 	}
-	d := c.Program.Currency.MinorDigits()
+	d := c.Program.MinorDigits()
 	total := c.Amount(c.Basis)
 	var old int64
 	if s.CarryOver {

@@ -762,3 +762,18 @@ func TestRecoveryMovesOnlyTheDebtWhenTheRestIsBelowTheMinimum(t *testing.T) {
 		t.Errorf("ann sees %+v, want 13.00 credit, nothing owed or accrued", b)
 	}
 }
+
+func TestPercentageInTheProgramsOwnUnitUsesItsDeclaredDigits(t *testing.T) {
+	// A house currency without a minor unit: 2% of 123 is 2.46, 2 whole
+	// units. Read as two digits (the ISO default for unknown codes) it would
+	// credit 246 hundredths.
+	p := &loyalty.Program{Name: "mall", Currency: "MLC", Units: []loyalty.CurrencyUnit{{Code: "MLC", MinorDigits: 0}},
+		Rules: []loyalty.Rule{mustPercentage(t, "2", nil)}}
+	f := newFixture(t, p, nov2026)
+	f.enroll("ann")
+	if _, err := f.e.Earn(ctx, "o", &loyalty.Order{ID: "o", MemberID: "ann", Currency: "MLC",
+		Lines: []loyalty.OrderLine{{SKU: "a", Quantity: 1, UnitPrice: dec("123")}}}); err != nil {
+		t.Fatal(err)
+	}
+	f.wantBalance("ann", cashback.CreditAccount, 2)
+}

@@ -114,7 +114,7 @@ func (p *Pledge) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []loyalt
 	if c.Order == nil || c.Program == nil || p.rates[0] == nil {
 		return effects
 	}
-	d := c.Program.Currency.MinorDigits()
+	d := c.Program.MinorDigits()
 	if d < 0 || int(d) >= len(p.rates) {
 		return effects
 	}

@@ -201,7 +201,7 @@ func (s *StepRate) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []loya
 func (s *StepRate) carryScale(c *loyalty.Context) int32 {
 	d := int32(2)
 	if c.Program != nil {
-		d = c.Program.Currency.MinorDigits()
+		d = c.Program.MinorDigits()
 	}
 	return max(d, -s.perExp)
 }

@@ -118,7 +118,7 @@ list:
 func reviewPages(ctx context.Context, e *loyalty.Engine, pages <-chan []string, keyPrefix string) (st ReviewStats, first error) {
 	p := e.Program()
 	probe := &loyalty.Action{Kind: ActionReview, Ref: keyPrefix}
-	c := &loyalty.Context{Program: p, Event: probe, Scale: p.Currency.MinorDigits()}
+	c := &loyalty.Context{Program: p, Event: probe, Scale: p.MinorDigits()}
 	effects := make([]loyalty.Effect, 0, 8)
 	fail := func(id string, err error) {
 		st.Failed++
