@@ -417,21 +417,17 @@ func (s *Store) Receipt(ctx context.Context, key string) (*loyalty.Receipt, erro
 
 // History implements loyalty.Store.
 func (s *Store) History(ctx context.Context, memberID string, after loyalty.EntryID, limit int) ([]loyalty.Entry, error) {
-	if err := storage.CheckMember(memberID); err != nil {
-		return nil, err
-	}
-	m := s.member(memberID)
-	if m == nil {
-		return nil, fmt.Errorf("%w: %s", loyalty.ErrUnknownMember, memberID)
-	}
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	return m.entries.after(after, limit), nil
+	return s.page(memberID, func(l *entryLog) []loyalty.Entry { return l.after(after, limit) })
 }
 
 // HistoryBefore implements loyalty.HistoryReverser: newest first, found by
 // binary search like History.
 func (s *Store) HistoryBefore(ctx context.Context, memberID string, before loyalty.EntryID, limit int) ([]loyalty.Entry, error) {
+	return s.page(memberID, func(l *entryLog) []loyalty.Entry { return l.before(before, limit) })
+}
+
+// page reads one page of a member's entry log under the member's read lock.
+func (s *Store) page(memberID string, read func(*entryLog) []loyalty.Entry) ([]loyalty.Entry, error) {
 	if err := storage.CheckMember(memberID); err != nil {
 		return nil, err
 	}
@@ -441,7 +437,7 @@ func (s *Store) HistoryBefore(ctx context.Context, memberID string, before loyal
 	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	return m.entries.before(before, limit), nil
+	return read(&m.entries), nil
 }
 
 // entryLog keeps a member's entries as the slices of the changes that made
