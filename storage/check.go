@@ -32,6 +32,13 @@ func CheckChange(stored []loyalty.Balance, c *loyalty.Change) error {
 	if err := CheckShape(c); err != nil {
 		return err
 	}
+	return CheckBalances(stored, c)
+}
+
+// CheckBalances is the part of CheckChange after CheckShape, for a store
+// that has run CheckShape on c already (before taking its locks): each
+// planned balance is the stored one plus the change's entries there.
+func CheckBalances(stored []loyalty.Balance, c *loyalty.Change) error {
 	for i := range c.Balances {
 		b := &c.Balances[i]
 		want, err := prior(c, b)

@@ -147,7 +147,7 @@ func (s *Store) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Receipt
 			s.mu.Unlock()
 			return nil, fmt.Errorf("%w: %s", loyalty.ErrUnknownMember, c.MemberID)
 		}
-		if err := storage.CheckChange(nil, c); err != nil {
+		if err := storage.CheckBalances(nil, c); err != nil {
 			s.mu.Unlock()
 			return nil, err
 		}
@@ -162,7 +162,7 @@ func (s *Store) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Receipt
 		s.mu.Unlock()
 		return nil, fmt.Errorf("%w: member %s is at version %d, change planned from %d", loyalty.ErrConflict, c.MemberID, v, c.Version)
 	}
-	if err := storage.CheckChange(m.balances, c); err != nil {
+	if err := storage.CheckBalances(m.balances, c); err != nil { // CheckShape ran above
 		m.mu.Unlock()
 		s.mu.Unlock()
 		return nil, err
