@@ -8,7 +8,7 @@ import (
 
 // orderBasis fills the context's per-line basis, choosing a scale at which
 // every amount of the order is a whole number.
-func (p *Program) orderBasis(c *Context, o *Order) error {
+func (p *Program) orderBasis(c *Input, o *Order) error {
 	if o.Currency != p.Currency {
 		return fmt.Errorf("%w: order %s is in %s, program %q in %s", ErrCurrencyMismatch, o.ID, o.Currency, p.Name, p.Currency)
 	}
@@ -45,7 +45,7 @@ func finestScale(o *Order, scale int32) int32 {
 
 // fillBasis computes the basis at scale; ok is false when an amount is not
 // whole at that scale or overflows.
-func (p *Program) fillBasis(c *Context, o *Order, scale int32) (ok bool, err error) {
+func (p *Program) fillBasis(c *Input, o *Order, scale int32) (ok bool, err error) {
 	lines := c.Lines[:0]
 	if cap(lines) < len(o.Lines) {
 		lines = make([]LineBasis, len(o.Lines))

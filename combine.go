@@ -7,7 +7,7 @@ import (
 )
 
 // combine turns effects into awards, per account.
-func (p *Program) combine(c *Context, effects []Effect, res *Result, blk *resultBlock) error {
+func (p *Program) combine(c *Input, effects []Effect, res *Result, blk *resultBlock) error {
 	var accBuf [2]Account
 	accounts := accBuf[:0]
 	// The common denominators of the accounts' int64 fast paths, gathered in
@@ -140,7 +140,7 @@ func awardOf(aws []Award, a Account) int64 {
 //
 // When fast is set, dAll is the account's common denominator (see denom)
 // and the int64 fast path is tried first.
-func (p *Program) combineAccount(c *Context, effects []Effect, acct Account, dAll int64, fast bool, res *Result, blk *resultBlock) (Award, error) {
+func (p *Program) combineAccount(c *Input, effects []Effect, acct Account, dAll int64, fast bool, res *Result, blk *resultBlock) (Award, error) {
 	n := len(c.Lines)
 	slots := n + 1 // the last slot is the order level
 	var curBuf [17]qty

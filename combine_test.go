@@ -13,11 +13,11 @@ import (
 // fnRule is a rule built from a function, for the tests of this package.
 type fnRule struct {
 	name string
-	fn   func(c *Context, out []Effect) []Effect
+	fn   func(c *Input, out []Effect) []Effect
 }
 
-func (r fnRule) Name() string                               { return r.name }
-func (r fnRule) Evaluate(c *Context, out []Effect) []Effect { return r.fn(c, out) }
+func (r fnRule) Name() string                             { return r.name }
+func (r fnRule) Evaluate(c *Input, out []Effect) []Effect { return r.fn(c, out) }
 
 // randomProgram builds a program of rate earnings (per line and on the
 // order), fixed bonuses, line and order multipliers and caps, in one or two
@@ -70,7 +70,7 @@ func randomProgram(r *rand.Rand, huge bool) *Program {
 			if r.IntN(2) == 0 {
 				cat = cats[r.IntN(len(cats))]
 			}
-			p.Rules = append(p.Rules, fnRule{name, func(c *Context, out []Effect) []Effect {
+			p.Rules = append(p.Rules, fnRule{name, func(c *Input, out []Effect) []Effect {
 				for i, l := range c.Lines {
 					if l.Basis > 0 && (cat == "" || l.Category == cat) {
 						e := EarnAt(rt, l.Basis, i, l.SKU)
@@ -87,14 +87,14 @@ func randomProgram(r *rand.Rand, huge bool) *Program {
 			}})
 		case 2: // a rate on the whole basis, at the order level
 			rt := rate()
-			p.Rules = append(p.Rules, fnRule{name, func(c *Context, out []Effect) []Effect {
+			p.Rules = append(p.Rules, fnRule{name, func(c *Input, out []Effect) []Effect {
 				e := EarnAt(rt, c.Basis, OrderLevel, "order")
 				e.Account = a
 				return append(out, e)
 			}})
 		case 3: // a multiplier of a category's lines
 			f, cat := factor(), cats[r.IntN(len(cats))]
-			p.Rules = append(p.Rules, fnRule{name, func(c *Context, out []Effect) []Effect {
+			p.Rules = append(p.Rules, fnRule{name, func(c *Input, out []Effect) []Effect {
 				for i, l := range c.Lines {
 					if l.Category == cat {
 						e := Multiply(f, i, cat)
@@ -106,7 +106,7 @@ func randomProgram(r *rand.Rand, huge bool) *Program {
 			}})
 		case 4: // a multiplier of the order
 			f := factor()
-			p.Rules = append(p.Rules, fnRule{name, func(c *Context, out []Effect) []Effect {
+			p.Rules = append(p.Rules, fnRule{name, func(c *Input, out []Effect) []Effect {
 				e := Multiply(f, OrderLevel, "all")
 				e.Account = a
 				return append(out, e)
@@ -116,7 +116,7 @@ func randomProgram(r *rand.Rand, huge bool) *Program {
 			if r.IntN(2) == 0 {
 				limit = r.Int64N(20000)
 			}
-			p.Rules = append(p.Rules, fnRule{name, func(c *Context, out []Effect) []Effect {
+			p.Rules = append(p.Rules, fnRule{name, func(c *Input, out []Effect) []Effect {
 				e := Earn(pts, line, "bonus")
 				e.Account = a
 				out = append(out, e)
@@ -184,8 +184,8 @@ func TestCombineFastPathMatchesGeneral(t *testing.T) {
 			t.Fatalf("case %d: fast path\n%+v\ngeneral path\n%+v", i, got, want)
 		}
 		if wantErr == nil && len(got.Awards) > 0 {
-			c := &Context{Scale: got.Scale}
-			effects, _, _ := p.runRules(&Context{Now: now, Program: p, State: st, Member: &st.Member, Event: o, Order: o, Lines: got.Lines, Basis: got.Basis, Scale: got.Scale}, nil)
+			c := &Input{Scale: got.Scale}
+			effects, _, _ := p.runRules(&Input{Now: now, Program: p, State: st, Member: &st.Member, Event: o, Order: o, Lines: got.Lines, Basis: got.Basis, Scale: got.Scale}, nil)
 			if _, ok := commonDen(c, effects, PointsAccount); ok {
 				fastCases++
 			}
@@ -198,7 +198,7 @@ func TestCombineFastPathMatchesGeneral(t *testing.T) {
 }
 
 // commonDen is D for acct over effects: what combine gathers in its pass.
-func commonDen(c *Context, effects []Effect, acct Account) (int64, bool) {
+func commonDen(c *Input, effects []Effect, acct Account) (int64, bool) {
 	d := denom{acct: acct, lcm: 1, prod: 1}
 	for i := range effects {
 		if effects[i].Account == acct {

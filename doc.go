@@ -11,7 +11,7 @@
 // order, or an engagement Action (signup, review, newsletter, visit, a
 // host-named custom action). A Program is a validated composition of Rules
 // and ledger policies (earn basis, rounding, expiry, pending window,
-// clawback, redemption). A Rule reads an immutable Context (the member's
+// clawback, redemption). A Rule reads an immutable Input (the member's
 // State, the event, the order's per-line basis, now) and appends Effects: earn
 // at a Rate on a basis, earn fixed points, Multiply, Cap, Count, Spend,
 // Notify. The program combines them: stackable earnings add, multipliers

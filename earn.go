@@ -58,7 +58,7 @@ func (e *Engine) planEarn(p *plan, st *State, o *Order, now time.Time, key, fp s
 	if len(st.Orders) > 0 {
 		return fmt.Errorf("%w: order %s", ErrDuplicate, o.ID)
 	}
-	res, scr, err := e.program.evaluateIn(Context{Now: now, Program: e.program, State: st, Member: &st.Member, Event: o})
+	res, scr, err := e.program.evaluateIn(Input{Now: now, Program: e.program, State: st, Member: &st.Member, Event: o})
 	defer scr.release()
 	if err != nil {
 		return err
@@ -156,7 +156,7 @@ func (e *Engine) Act(ctx context.Context, key string, a *Action) (*Receipt, erro
 
 // planAction plans into p (a zero plan) the credits of action a.
 func (e *Engine) planAction(p *plan, st *State, a *Action, now time.Time, key, fp string, op Operation) error {
-	res, scr, err := e.program.evaluateIn(Context{Now: now, Program: e.program, State: st, Member: &st.Member, Event: a})
+	res, scr, err := e.program.evaluateIn(Input{Now: now, Program: e.program, State: st, Member: &st.Member, Event: a})
 	defer scr.release()
 	if err != nil {
 		return err

@@ -83,7 +83,7 @@ func TestAfterCommitSeesCommittedWritesOnly(t *testing.T) {
 	ctx := context.Background()
 	var mu sync.Mutex
 	var seen []string
-	notice := rule{name: "hello", fn: func(c *loyalty.Context, out []loyalty.Effect) []loyalty.Effect {
+	notice := rule{name: "hello", fn: func(c *loyalty.Input, out []loyalty.Effect) []loyalty.Effect {
 		if _, ok := c.Event.(*loyalty.Order); ok {
 			out = append(out, loyalty.Notify("thanks", "first order"))
 		}
@@ -169,7 +169,7 @@ func TestSubCentMoneyAndMinorUnits(t *testing.T) {
 
 // donate is a host rule that turns points into a pledge: it spends points and
 // credits another account, or refuses a malformed action.
-var donate = rule{name: "donate", fn: func(c *loyalty.Context, out []loyalty.Effect) []loyalty.Effect {
+var donate = rule{name: "donate", fn: func(c *loyalty.Input, out []loyalty.Effect) []loyalty.Effect {
 	a, ok := c.Event.(*loyalty.Action)
 	if !ok || a.Kind != "donate" {
 		return out

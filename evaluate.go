@@ -51,7 +51,7 @@ type resultBlock struct {
 // (as fmt reuses its printers). Between evaluations its effects buffer
 // still holds the last evaluation's effects, which nothing reads.
 type scratch struct {
-	c       Context
+	c       Input
 	effects []Effect
 	blk     resultBlock // the Result of an engine's evaluation, until release
 }
@@ -88,7 +88,7 @@ func (r *Result) Points() int64 {
 // Result. State must hold the member; it is not modified.
 func (p *Program) Evaluate(st *State, ev Event, now time.Time) (*Result, error) {
 	s := scratchPool.Get().(*scratch)
-	res, err := p.evaluateWith(s, Context{Now: now, Program: p, State: st, Member: &st.Member, Event: ev}, new(resultBlock))
+	res, err := p.evaluateWith(s, Input{Now: now, Program: p, State: st, Member: &st.Member, Event: ev}, new(resultBlock))
 	scratchPool.Put(s)
 	return res, err
 }
@@ -107,7 +107,7 @@ func (p *Program) EvaluateInto(res *Result, st *State, ev Event, now time.Time) 
 		blk.res = Result{}
 	}
 	s := scratchPool.Get().(*scratch)
-	r, err := p.evaluateWith(s, Context{Now: now, Program: p, State: st, Member: &st.Member, Event: ev}, blk)
+	r, err := p.evaluateWith(s, Input{Now: now, Program: p, State: st, Member: &st.Member, Event: ev}, blk)
 	scratchPool.Put(s)
 	if err != nil {
 		*res = Result{blk: blk}
@@ -122,7 +122,7 @@ func (p *Program) EvaluateInto(res *Result, st *State, ev Event, now time.Time) 
 // copies what it keeps of the Result: the Result (but not the Counters,
 // Notices and Spends it points to, which are allocated apart) is only valid
 // until s.release().
-func (p *Program) evaluateIn(c Context) (res *Result, s *scratch, err error) {
+func (p *Program) evaluateIn(c Input) (res *Result, s *scratch, err error) {
 	s = scratchPool.Get().(*scratch)
 	s.blk.pooled = true
 	res, err = p.evaluateWith(s, c, &s.blk)
@@ -139,14 +139,14 @@ func (s *scratch) release() {
 }
 
 // evaluateWith evaluates c with s's effect buffer into blk.
-func (p *Program) evaluateWith(s *scratch, c Context, blk *resultBlock) (*Result, error) {
+func (p *Program) evaluateWith(s *scratch, c Input, blk *resultBlock) (*Result, error) {
 	s.c = c
 	res, err := p.evaluate(&s.c, &s.effects, blk)
 	// The effects are left in the buffer (the next evaluation's appends
 	// overwrite them whole): clearing them cost more than the strings and
 	// rates they keep alive until then, or until the pool is emptied.
 	s.effects = s.effects[:0]
-	s.c = Context{}
+	s.c = Input{}
 	return res, err
 }
 
@@ -155,7 +155,7 @@ func (p *Program) evaluateWith(s *scratch, c Context, blk *resultBlock) (*Result
 // effects is a reusable buffer for the rules' effects; the grown buffer is
 // stored back through it, with what the rules filled. The
 // Result is blk.res and owns everything it points to, blk included.
-func (p *Program) evaluate(c *Context, effects *[]Effect, blk *resultBlock) (res *Result, err error) {
+func (p *Program) evaluate(c *Input, effects *[]Effect, blk *resultBlock) (res *Result, err error) {
 	res = &blk.res
 	c.Lines = blk.lines[:0]
 	if o, ok := c.Event.(*Order); ok {
@@ -198,7 +198,7 @@ func (p *Program) evaluate(c *Context, effects *[]Effect, blk *resultBlock) (res
 // A rule that panics (in Evaluate, Name or Stacking) is recovered here: the
 // error is a *RuleError naming it, and nothing the rules produced is kept.
 // The deferred recover costs a few nanoseconds and no allocation.
-func (p *Program) runRules(c *Context, effects []Effect) (kept []Effect, used int, err error) {
+func (p *Program) runRules(c *Input, effects []Effect) (kept []Effect, used int, err error) {
 	ri := -1
 	defer func() {
 		if v := recover(); v != nil {

@@ -17,12 +17,12 @@ import (
 type rule struct {
 	name string
 	st   loyalty.Stacking
-	fn   func(c *loyalty.Context, out []loyalty.Effect) []loyalty.Effect
+	fn   func(c *loyalty.Input, out []loyalty.Effect) []loyalty.Effect
 }
 
 func (r rule) Name() string               { return r.name }
 func (r rule) Stacking() loyalty.Stacking { return r.st }
-func (r rule) Evaluate(c *loyalty.Context, out []loyalty.Effect) []loyalty.Effect {
+func (r rule) Evaluate(c *loyalty.Input, out []loyalty.Effect) []loyalty.Effect {
 	return r.fn(c, out)
 }
 
@@ -42,7 +42,7 @@ func mustFactor(t *testing.T, f string) loyalty.Factor {
 
 // perLine earns at r on every line's basis.
 func perLine(name string, r *loyalty.Rate) rule {
-	return rule{name: name, fn: func(c *loyalty.Context, out []loyalty.Effect) []loyalty.Effect {
+	return rule{name: name, fn: func(c *loyalty.Input, out []loyalty.Effect) []loyalty.Effect {
 		for i, l := range c.Lines {
 			if l.Basis > 0 {
 				out = append(out, loyalty.EarnAt(r, l.Basis, i, l.SKU))
@@ -56,7 +56,7 @@ func perLine(name string, r *loyalty.Rate) rule {
 }
 
 func categoryTimes(name, category string, f loyalty.Factor) rule {
-	return rule{name: name, fn: func(c *loyalty.Context, out []loyalty.Effect) []loyalty.Effect {
+	return rule{name: name, fn: func(c *loyalty.Input, out []loyalty.Effect) []loyalty.Effect {
 		for i, l := range c.Lines {
 			if l.Category == category {
 				out = append(out, loyalty.Multiply(f, i, category))
@@ -138,10 +138,10 @@ func TestStackableRulesAddAndMultipliersMultiply(t *testing.T) {
 		perLine("base", mustRate(t, 5, "1")),
 		perLine("extra", mustRate(t, 1, "1")),
 		categoryTimes("shoes-double", "shoes", mustFactor(t, "2")),
-		rule{name: "weekend", fn: func(c *loyalty.Context, out []loyalty.Effect) []loyalty.Effect {
+		rule{name: "weekend", fn: func(c *loyalty.Input, out []loyalty.Effect) []loyalty.Effect {
 			return append(out, loyalty.Multiply(mustFactor(t, "1.5"), loyalty.OrderLevel, "weekend"))
 		}},
-		rule{name: "bonus", fn: func(c *loyalty.Context, out []loyalty.Effect) []loyalty.Effect {
+		rule{name: "bonus", fn: func(c *loyalty.Input, out []loyalty.Effect) []loyalty.Effect {
 			return append(out, loyalty.Earn(7, loyalty.OrderLevel, "flat bonus"))
 		}},
 	}}
@@ -167,7 +167,7 @@ func TestExclusiveRulesOnlyTheHighestPriorityCounts(t *testing.T) {
 }
 
 func TestStopSkipsLaterRulesOnlyWhenItMatched(t *testing.T) {
-	stopper := rule{name: "vip-only", st: loyalty.Stacking{Stop: true}, fn: func(c *loyalty.Context, out []loyalty.Effect) []loyalty.Effect {
+	stopper := rule{name: "vip-only", st: loyalty.Stacking{Stop: true}, fn: func(c *loyalty.Input, out []loyalty.Effect) []loyalty.Effect {
 		if c.Member.InSegment("vip") {
 			out = append(out, loyalty.Earn(100, loyalty.OrderLevel, "vip"))
 		}
@@ -204,7 +204,7 @@ func TestRoundingPerOrderAndPerLineDiffer(t *testing.T) {
 func TestCapLimitsPointsAndExplainsTheCut(t *testing.T) {
 	p := &loyalty.Program{Name: "p", Currency: "USD", Rules: []loyalty.Rule{
 		perLine("base", mustRate(t, 10, "1")),
-		rule{name: "cap", fn: func(c *loyalty.Context, out []loyalty.Effect) []loyalty.Effect {
+		rule{name: "cap", fn: func(c *loyalty.Input, out []loyalty.Effect) []loyalty.Effect {
 			return append(out, loyalty.Cap(500, "at most 500 a order"))
 		}},
 	}}
@@ -290,7 +290,7 @@ func TestWarningsFlagConfusingMixesWithoutRefusing(t *testing.T) {
 	mk := func(kinds ...string) *loyalty.Program {
 		p := &loyalty.Program{Name: "mix", Currency: "USD"}
 		for _, k := range kinds {
-			p.Rules = append(p.Rules, typed{rule{name: k, fn: func(c *loyalty.Context, out []loyalty.Effect) []loyalty.Effect { return out }}, k})
+			p.Rules = append(p.Rules, typed{rule{name: k, fn: func(c *loyalty.Input, out []loyalty.Effect) []loyalty.Effect { return out }}, k})
 		}
 		return p
 	}
@@ -303,7 +303,7 @@ func TestWarningsFlagConfusingMixesWithoutRefusing(t *testing.T) {
 
 func TestLosingExclusiveRuleLeavesNoCounterBehind(t *testing.T) {
 	counting := func(name string, prio int, pts int64) rule {
-		return rule{name: name, st: loyalty.Stacking{Exclusive: true, Priority: prio}, fn: func(c *loyalty.Context, out []loyalty.Effect) []loyalty.Effect {
+		return rule{name: name, st: loyalty.Stacking{Exclusive: true, Priority: prio}, fn: func(c *loyalty.Input, out []loyalty.Effect) []loyalty.Effect {
 			return append(out, loyalty.Earn(pts, loyalty.OrderLevel, name), loyalty.Count(name, "", 1))
 		}}
 	}

@@ -19,7 +19,7 @@ type reviewStreak struct{}
 
 func (reviewStreak) Name() string { return "review-streak" }
 
-func (reviewStreak) Evaluate(c *loyalty.Context, out []loyalty.Effect) []loyalty.Effect {
+func (reviewStreak) Evaluate(c *loyalty.Input, out []loyalty.Effect) []loyalty.Effect {
 	a, ok := c.Event.(*loyalty.Action)
 	if !ok || a.Kind != loyalty.ActionReview {
 		return out

@@ -152,7 +152,7 @@ func TestRequiredIdentifiersStayRequired(t *testing.T) {
 type panicky struct{ with any }
 
 func (panicky) Name() string { return "panicky" }
-func (r panicky) Evaluate(c *loyalty.Context, out []loyalty.Effect) []loyalty.Effect {
+func (r panicky) Evaluate(c *loyalty.Input, out []loyalty.Effect) []loyalty.Effect {
 	if a, ok := c.Event.(*loyalty.Action); ok && a.Kind == loyalty.ActionSignup {
 		return out // enrolment works; everything else panics
 	}
@@ -185,7 +185,7 @@ func TestARulePanicIsRecoveredAsARuleErrorAndWritesNothing(t *testing.T) {
 	// panicked with unwraps from the RuleError.
 	st := &loyalty.State{Member: loyalty.Member{ID: "ann"}}
 	var nilMap map[string]int
-	p2 := &loyalty.Program{Name: "p", Currency: "USD", Rules: []loyalty.Rule{rule{name: "npe", fn: func(c *loyalty.Context, out []loyalty.Effect) []loyalty.Effect {
+	p2 := &loyalty.Program{Name: "p", Currency: "USD", Rules: []loyalty.Rule{rule{name: "npe", fn: func(c *loyalty.Input, out []loyalty.Effect) []loyalty.Effect {
 		nilMap["x"] = 1
 		return out
 	}}}}
@@ -217,7 +217,7 @@ func TestARulePanicIsRecoveredAsARuleErrorAndWritesNothing(t *testing.T) {
 type ptrRule struct{ name string }
 
 func (r *ptrRule) Name() string { return r.name }
-func (r *ptrRule) Evaluate(c *loyalty.Context, out []loyalty.Effect) []loyalty.Effect {
+func (r *ptrRule) Evaluate(c *loyalty.Input, out []loyalty.Effect) []loyalty.Effect {
 	return out
 }
 

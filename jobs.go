@@ -83,7 +83,7 @@ type Job struct {
 // nothing for members with nothing due; a job whose write would change
 // nothing is skipped anyway.
 type Periodic interface {
-	Due(c *Context, stage JobStage, jobs []Job) []Job
+	Due(c *Input, stage JobStage, jobs []Job) []Job
 }
 
 // JobOptions tune RunJobs. The zero value (or nil) derives keys under
@@ -326,7 +326,7 @@ func (r *jobRunner) count(name string) {
 // due asks the program's Periodic rules what is due at stage.
 func (r *jobRunner) due(st *State, now time.Time, stage JobStage) (jobs []Job, err error) {
 	p := r.e.program
-	c := &Context{Now: now, Program: p, State: st, Member: &st.Member, Scale: p.MinorDigits()}
+	c := &Input{Now: now, Program: p, State: st, Member: &st.Member, Scale: p.MinorDigits()}
 	r.jobs = r.jobs[:0]
 	for _, rule := range p.Rules {
 		per, ok := rule.(Periodic)
@@ -341,7 +341,7 @@ func (r *jobRunner) due(st *State, now time.Time, stage JobStage) (jobs []Job, e
 }
 
 // callDue calls per.Due, turning a panic into an error naming the rule.
-func callDue(per Periodic, name string, c *Context, stage JobStage, jobs []Job) (out []Job, err error) {
+func callDue(per Periodic, name string, c *Input, stage JobStage, jobs []Job) (out []Job, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			out, err = jobs, fmt.Errorf("loyalty: rule %s panicked in Due: %v", strconv.Quote(name), v)

@@ -197,9 +197,9 @@ func TestRunJobsPaysCashbackOnceThePeriodIsOverInTheProgramsZone(t *testing.T) {
 // nameless is a Periodic rule with a broken job for member "bad".
 type nameless struct{}
 
-func (nameless) Name() string                                                       { return "nameless" }
-func (nameless) Evaluate(_ *loyalty.Context, out []loyalty.Effect) []loyalty.Effect { return out }
-func (nameless) Due(c *loyalty.Context, stage loyalty.JobStage, jobs []loyalty.Job) []loyalty.Job {
+func (nameless) Name() string                                                     { return "nameless" }
+func (nameless) Evaluate(_ *loyalty.Input, out []loyalty.Effect) []loyalty.Effect { return out }
+func (nameless) Due(c *loyalty.Input, stage loyalty.JobStage, jobs []loyalty.Job) []loyalty.Job {
 	if stage == loyalty.StageGrant && c.Member.ID == "bad" {
 		return append(jobs, loyalty.Job{Action: loyalty.Action{Kind: "gift"}})
 	}

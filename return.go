@@ -78,7 +78,7 @@ func (e *Engine) planReturn(st *State, r *Return, now time.Time, key string) (*C
 	}
 	// Rules see the return (to reduce qualifying spend, to notify) with the
 	// order as it was before it.
-	res, scr, err := e.program.evaluateIn(Context{Now: now, Program: e.program, State: st, Member: &st.Member, Event: r,
+	res, scr, err := e.program.evaluateIn(Input{Now: now, Program: e.program, State: st, Member: &st.Member, Event: r,
 		Return: r, OrderRecord: &st.Orders[0], Returned: returned - st.Orders[0].ReturnedValue})
 	defer scr.release()
 	if err != nil {

@@ -11,16 +11,16 @@ import (
 // and the other program packages) implement it exactly as a host's own rule
 // type would.
 //
-// Evaluate reads the immutable evaluation context and appends the effects it
+// Evaluate reads the immutable evaluation Input and appends the effects it
 // produces to effects, returning the extended slice (as strconv.AppendInt
 // does, so an evaluation need not allocate per rule). A rule must not modify
-// the context, read storage, the wall clock or a global random source: the
-// same context must always give the same effects.
+// the Input, read storage, the wall clock or a global random source: the
+// same Input must always give the same effects.
 type Rule interface {
 	// Name identifies the rule in explanations, entries and counters. It must
 	// be unique within a program and stable across deploys.
 	Name() string
-	Evaluate(c *Context, effects []Effect) []Effect
+	Evaluate(c *Input, effects []Effect) []Effect
 }
 
 // Validator is implemented by rules (and policies) that can check their own
@@ -97,7 +97,7 @@ type Effect struct {
 
 	Points int64  // EffectEarn: fixed points; EffectCap: the limit
 	Rate   *Rate  // EffectEarn: earn at this rate on Basis
-	Basis  int64  // EffectEarn: amount the rate applies to, in Context.Scale units
+	Basis  int64  // EffectEarn: amount the rate applies to, in Input.Scale units
 	Factor Factor // EffectMultiply
 
 	Counter     string // EffectCount
@@ -123,7 +123,7 @@ func Earn(points int64, line int, note string) Effect {
 	return Effect{Kind: EffectEarn, Points: points, Line: line, Note: note}
 }
 
-// EarnAt is an effect earning at rate r on basis (Context.Scale units).
+// EarnAt is an effect earning at rate r on basis (Input.Scale units).
 func EarnAt(r *Rate, basis int64, line int, note string) Effect {
 	return Effect{Kind: EffectEarn, Rate: r, Basis: basis, Line: line, Note: note}
 }
@@ -275,9 +275,9 @@ func (f Factor) String() string {
 	return decimal.New(f.num, 0).DivRound(decimal.New(f.den, 0), 6).String()
 }
 
-// Context is what a rule sees: the program, the member's state, the event and
+// Input is what a rule sees: the program, the member's state, the event and
 // the time. It is shared by every rule of an evaluation and must not be modified.
-type Context struct {
+type Input struct {
 	Now     time.Time
 	Program *Program
 	State   *State
@@ -313,7 +313,7 @@ type LineBasis struct {
 	Category string
 	Quantity int64
 	// Value is the line after its own discount and its share of the order
-	// discount, in Context.Scale units.
+	// discount, in Input.Scale units.
 	Value int64
 	// Basis is what rates apply to: Value (or the pre-discount value when the
 	// program earns before discounts), zero when the line is excluded.
@@ -321,17 +321,17 @@ type LineBasis struct {
 	Excluded bool
 }
 
-// Units converts an amount of the order's currency to Context.Scale units,
+// Units converts an amount of the order's currency to Input.Scale units,
 // rounding toward zero (a threshold of 0.005 at scale 2 reads as 0.00).
-func (c *Context) Units(d decimal.Decimal) int64 {
+func (c *Input) Units(d decimal.Decimal) int64 {
 	if u, ok := toMinor(d, c.Scale); ok {
 		return u
 	}
 	return d.Shift(c.Scale).IntPart()
 }
 
-// Amount converts Context.Scale units to a decimal amount.
-func (c *Context) Amount(units int64) decimal.Decimal { return decimal.New(units, -c.Scale) }
+// Amount converts Input.Scale units to a decimal amount.
+func (c *Input) Amount(units int64) decimal.Decimal { return decimal.New(units, -c.Scale) }
 
 // Explanation is one line of "why you earned this": which rule, what it
 // matched, on which basis, at which rate, and how many points it contributed.

@@ -137,7 +137,7 @@ func (p *Percentage) Validate() error {
 
 // Evaluate earns the percentage on each line with a positive basis and on
 // the order's extra basis (shipping, tax), into the account target.
-func (p *Percentage) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []loyalty.Effect {
+func (p *Percentage) Evaluate(c *loyalty.Input, effects []loyalty.Effect) []loyalty.Effect {
 	if c.Order == nil || c.Program == nil || p.rates[0] == nil {
 		return effects
 	}
@@ -162,7 +162,7 @@ func (p *Percentage) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []lo
 }
 
 // target is the account an order's cashback goes to under s at c.Now.
-func target(s *Schedule, c *loyalty.Context) loyalty.Account {
+func target(s *Schedule, c *loyalty.Input) loyalty.Account {
 	if s == nil {
 		return CreditAccount
 	}
@@ -260,7 +260,7 @@ func (s *Stepped) Validate() error {
 // Evaluate pays the order's full steps (with the carry, under CarryOver) as
 // an order-level credit and, under CarryOver, sets the carry counter to the
 // new remainder.
-func (s *Stepped) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []loyalty.Effect {
+func (s *Stepped) Evaluate(c *loyalty.Input, effects []loyalty.Effect) []loyalty.Effect {
 	if c.Order == nil || c.Program == nil || s.every.Sign() <= 0 {
 		return effects
 	}

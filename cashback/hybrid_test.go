@@ -96,7 +96,7 @@ type typedRule struct{ name, kind string }
 
 func (r typedRule) Name() string        { return r.name }
 func (r typedRule) ProgramType() string { return r.kind }
-func (r typedRule) Evaluate(_ *loyalty.Context, e []loyalty.Effect) []loyalty.Effect {
+func (r typedRule) Evaluate(_ *loyalty.Input, e []loyalty.Effect) []loyalty.Effect {
 	return e
 }
 

@@ -141,7 +141,7 @@ func accruals(s *Schedule, st *loyalty.State) []periodBalance {
 }
 
 // Evaluate pays out on a payout action, as the type's documentation says.
-func (r *PayoutRule) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []loyalty.Effect {
+func (r *PayoutRule) Evaluate(c *loyalty.Input, effects []loyalty.Effect) []loyalty.Effect {
 	a, ok := c.Event.(*loyalty.Action)
 	if !ok || a.Kind != PayoutAction || c.Program == nil || r.sched.Every == 0 {
 		return effects
@@ -366,7 +366,7 @@ func payoutAction(member, period string, end time.Time) *loyalty.Action {
 // to pay (from the minimum) or a debt to recover. The job has Payout's key
 // and action, so a run of the jobs and a Payout of the same period never pay
 // twice, and a member below the minimum gets no write.
-func (r *PayoutRule) Due(c *loyalty.Context, stage loyalty.JobStage, jobs []loyalty.Job) []loyalty.Job {
+func (r *PayoutRule) Due(c *loyalty.Input, stage loyalty.JobStage, jobs []loyalty.Job) []loyalty.Job {
 	if stage != loyalty.StageGrant || c.Program == nil || c.Member == nil || r.sched.Every == 0 {
 		return jobs
 	}

@@ -121,7 +121,7 @@ func (d *Donation) request(points string, cause string, m *loyalty.Member, cur l
 
 // Evaluate spends a donate action's points and pledges what they are worth,
 // as the type's documentation says.
-func (d *Donation) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []loyalty.Effect {
+func (d *Donation) Evaluate(c *loyalty.Input, effects []loyalty.Effect) []loyalty.Effect {
 	a, ok := c.Event.(*loyalty.Action)
 	if !ok || a.Kind != DonateAction || c.Program == nil || d.points <= 0 {
 		return effects

@@ -110,7 +110,7 @@ func (p *Pledge) Validate() error {
 
 // Evaluate pledges the percentage of each line with a positive basis and of
 // the order's extra basis to the member's cause.
-func (p *Pledge) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []loyalty.Effect {
+func (p *Pledge) Evaluate(c *loyalty.Input, effects []loyalty.Effect) []loyalty.Effect {
 	if c.Order == nil || c.Program == nil || p.rates[0] == nil {
 		return effects
 	}

@@ -65,7 +65,7 @@ func BenchmarkRulesFiveLineOrder(b *testing.B) {
 	for _, l := range res.Lines {
 		lines += l.Basis
 	}
-	c := &loyalty.Context{
+	c := &loyalty.Input{
 		Now: now, Program: p, State: st, Member: &st.Member, Event: o, Order: o,
 		Lines: res.Lines, Basis: res.Basis, Value: res.Value, ExtraBasis: res.Basis - lines, Scale: res.Scale,
 	}

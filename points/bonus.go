@@ -59,7 +59,7 @@ func (b *ProductBonus) Validate() error {
 // Evaluate earns points × quantity on each line of the SKU. An order whose
 // bonus would overflow int64 is refused (loyalty.Refuse, so the evaluation
 // fails with loyalty.ErrRefused) rather than credited a wrong amount.
-func (b *ProductBonus) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []loyalty.Effect {
+func (b *ProductBonus) Evaluate(c *loyalty.Input, effects []loyalty.Effect) []loyalty.Effect {
 	if c.Order == nil {
 		return effects
 	}

@@ -53,7 +53,7 @@ func (m *OrderCap) Validate() error {
 }
 
 // Evaluate caps the order.
-func (m *OrderCap) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []loyalty.Effect {
+func (m *OrderCap) Evaluate(c *loyalty.Input, effects []loyalty.Effect) []loyalty.Effect {
 	if c.Order == nil {
 		return effects
 	}
@@ -116,7 +116,7 @@ func (m *PeriodCap) Validate() error {
 
 // Evaluate caps the order at what is left of the period's allowance and
 // counts what the order finally earns.
-func (m *PeriodCap) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []loyalty.Effect {
+func (m *PeriodCap) Evaluate(c *loyalty.Input, effects []loyalty.Effect) []loyalty.Effect {
 	if c.Order == nil {
 		return effects
 	}
@@ -132,7 +132,7 @@ func (m *PeriodCap) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []loy
 
 // local is the evaluation's now in loc, or in the program's zone when loc is
 // nil (UTC without a program or a program Location).
-func local(c *loyalty.Context, loc *time.Location) time.Time {
+func local(c *loyalty.Input, loc *time.Location) time.Time {
 	if loc == nil {
 		loc = c.Program.Zone()
 	}

@@ -10,9 +10,9 @@ import (
 
 // orderContext is what Program.Evaluate hands the rules for a USD order
 // whose lines have the given bases (in cents).
-func orderContext(st *loyalty.State, extra int64, lines ...loyalty.LineBasis) *loyalty.Context {
+func orderContext(st *loyalty.State, extra int64, lines ...loyalty.LineBasis) *loyalty.Input {
 	o := order()
-	c := &loyalty.Context{Now: sunday, Program: &loyalty.Program{Name: "p", Currency: "USD", Basis: loyalty.EarnBasis{IncludeShipping: true}},
+	c := &loyalty.Input{Now: sunday, Program: &loyalty.Program{Name: "p", Currency: "USD", Basis: loyalty.EarnBasis{IncludeShipping: true}},
 		State: st, Member: &st.Member, Event: o, Order: o, Lines: lines, ExtraBasis: extra, Scale: 2}
 	for _, l := range lines {
 		c.Basis += l.Basis
@@ -64,7 +64,7 @@ func TestRulesAppendToTheEffectsTheyAreGiven(t *testing.T) {
 func TestEngagementEmitsAnEarningAndACountOfOne(t *testing.T) {
 	e := must(points.NewEngagement("review", loyalty.ActionReview, 50, points.Limit{Times: 3, Per: points.Month}))
 	st := state()
-	c := &loyalty.Context{Now: sunday, State: st, Member: &st.Member, Event: action(loyalty.ActionReview), Scale: 2}
+	c := &loyalty.Input{Now: sunday, State: st, Member: &st.Member, Event: action(loyalty.ActionReview), Scale: 2}
 
 	effects := e.Evaluate(c, nil)
 

@@ -154,7 +154,7 @@ func (e *Engagement) Validate() error {
 // Evaluate earns the points and counts the action, unless the event is not
 // an action of the rule's kind, it is not the member's birthday (for a
 // birthday rule), or the limit is reached.
-func (e *Engagement) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []loyalty.Effect {
+func (e *Engagement) Evaluate(c *loyalty.Input, effects []loyalty.Effect) []loyalty.Effect {
 	a, ok := c.Event.(*loyalty.Action)
 	if !ok || a.Kind != e.kind || e.points <= 0 {
 		return effects
@@ -176,7 +176,7 @@ func (e *Engagement) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []lo
 // today is the evaluation's now where the rule counts: in its Location, else
 // the program's zone; a birthday or anniversary rule without either reads
 // now in its own location.
-func (e *Engagement) today(c *loyalty.Context) time.Time {
+func (e *Engagement) today(c *loyalty.Input) time.Time {
 	if (e.birthday || e.anniv) && e.Location == nil && (c.Program == nil || c.Program.Location == nil) {
 		return c.Now
 	}
@@ -201,7 +201,7 @@ func (e *Engagement) isDay(m *loyalty.Member, day time.Time) bool {
 // zone, and who has not had it this year; its job sends the rule's action
 // with Ref the day ("2026-12-07"). Other engagement rules have no jobs: their
 // actions come from the member.
-func (e *Engagement) Due(c *loyalty.Context, stage loyalty.JobStage, jobs []loyalty.Job) []loyalty.Job {
+func (e *Engagement) Due(c *loyalty.Input, stage loyalty.JobStage, jobs []loyalty.Job) []loyalty.Job {
 	if stage != loyalty.StageGrant || !(e.birthday || e.anniv) || e.points <= 0 {
 		return jobs
 	}

@@ -97,7 +97,7 @@ func (m *SKUMultiplier) Validate() error {
 }
 
 // Evaluate multiplies each matching line, noting its SKU.
-func (m *SKUMultiplier) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []loyalty.Effect {
+func (m *SKUMultiplier) Evaluate(c *loyalty.Input, effects []loyalty.Effect) []loyalty.Effect {
 	if c.Order == nil {
 		return effects
 	}
@@ -156,7 +156,7 @@ func (m *CategoryMultiplier) Validate() error {
 }
 
 // Evaluate multiplies each matching line, noting its category.
-func (m *CategoryMultiplier) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []loyalty.Effect {
+func (m *CategoryMultiplier) Evaluate(c *loyalty.Input, effects []loyalty.Effect) []loyalty.Effect {
 	if c.Order == nil {
 		return effects
 	}
@@ -214,7 +214,7 @@ func (m *SegmentMultiplier) Validate() error {
 }
 
 // Evaluate multiplies the whole order when the member is in the segment.
-func (m *SegmentMultiplier) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []loyalty.Effect {
+func (m *SegmentMultiplier) Evaluate(c *loyalty.Input, effects []loyalty.Effect) []loyalty.Effect {
 	if c.Order == nil || c.Member == nil || !c.Member.InSegment(m.segment) {
 		return effects
 	}
@@ -282,7 +282,7 @@ func (m *WindowMultiplier) Validate() error {
 }
 
 // Evaluate multiplies the whole order when it was placed in the window.
-func (m *WindowMultiplier) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []loyalty.Effect {
+func (m *WindowMultiplier) Evaluate(c *loyalty.Input, effects []loyalty.Effect) []loyalty.Effect {
 	if c.Order == nil {
 		return effects
 	}

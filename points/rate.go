@@ -65,7 +65,7 @@ func (r *Rate) Validate() error {
 // Evaluate earns at the rate on each line with a positive basis (noting the
 // line's SKU) and on the order's extra basis (shipping, tax). It does not
 // allocate.
-func (r *Rate) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []loyalty.Effect {
+func (r *Rate) Evaluate(c *loyalty.Input, effects []loyalty.Effect) []loyalty.Effect {
 	if c.Order == nil || r.rate == nil {
 		return effects
 	}
@@ -153,7 +153,7 @@ func (s *StepRate) Validate() error {
 // CarryOver, sets the carry counter to the new remainder. An order whose
 // amounts or points overflow int64 is refused (loyalty.Refuse: the
 // evaluation fails with loyalty.ErrRefused) rather than credited wrongly.
-func (s *StepRate) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []loyalty.Effect {
+func (s *StepRate) Evaluate(c *loyalty.Input, effects []loyalty.Effect) []loyalty.Effect {
 	if c.Order == nil || s.perCoef <= 0 {
 		return effects
 	}
@@ -198,7 +198,7 @@ func (s *StepRate) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []loya
 
 // carryScale is the scale of the carry counter: the finer of the program
 // currency's minor unit and the step amount's last digit.
-func (s *StepRate) carryScale(c *loyalty.Context) int32 {
+func (s *StepRate) carryScale(c *loyalty.Input) int32 {
 	d := int32(2)
 	if c.Program != nil {
 		d = c.Program.MinorDigits()

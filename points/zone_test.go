@@ -88,7 +88,7 @@ func TestBirthdayAndAnniversaryRulesAreDueOnTheirDayOnceAYear(t *testing.T) {
 	st.Member.Birthday = time.Date(1990, 2, 28, 0, 0, 0, 0, time.UTC)
 	st.Member.JoinedAt = time.Date(2024, 2, 29, 9, 0, 0, 0, akl)
 	now := time.Date(2027, 2, 27, 12, 0, 0, 0, time.UTC) // 01:00 on 28 February in Auckland
-	c := &loyalty.Context{Now: now, Program: p, State: st, Member: &st.Member}
+	c := &loyalty.Input{Now: now, Program: p, State: st, Member: &st.Member}
 	jobs := anniv.Due(c, loyalty.StageGrant, bday.Due(c, loyalty.StageGrant, nil))
 	want := []loyalty.Job{
 		{Name: "birthday", Action: loyalty.Action{Kind: loyalty.ActionBirthday, Ref: "2027-02-28"}},

@@ -73,7 +73,7 @@ func BenchmarkLadderRule(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	c := &loyalty.Context{Now: now, Program: p, State: st, Member: &st.Member, Event: o, Order: o,
+	c := &loyalty.Input{Now: now, Program: p, State: st, Member: &st.Member, Event: o, Order: o,
 		Lines: res.Lines, Basis: res.Basis, Value: res.Value, Scale: res.Scale}
 	ladder := p.Rules[0]
 	effects := make([]loyalty.Effect, 0, 8)

@@ -118,7 +118,7 @@ list:
 func reviewPages(ctx context.Context, e *loyalty.Engine, pages <-chan []string, keyPrefix string) (st ReviewStats, first error) {
 	p := e.Program()
 	probe := &loyalty.Action{Kind: ActionReview, Ref: keyPrefix}
-	c := &loyalty.Context{Program: p, Event: probe, Scale: p.MinorDigits()}
+	c := &loyalty.Input{Program: p, Event: probe, Scale: p.MinorDigits()}
 	effects := make([]loyalty.Effect, 0, 8)
 	fail := func(id string, err error) {
 		st.Failed++
@@ -170,7 +170,7 @@ func reviewPages(ctx context.Context, e *loyalty.Engine, pages <-chan []string, 
 }
 
 // acts reports whether any rule of p does something for the event of c.
-func acts(p *loyalty.Program, c *loyalty.Context, effects *[]loyalty.Effect) bool {
+func acts(p *loyalty.Program, c *loyalty.Input, effects *[]loyalty.Effect) bool {
 	for _, r := range p.Rules {
 		*effects = r.Evaluate(c, (*effects)[:0])
 		if len(*effects) > 0 {
@@ -217,7 +217,7 @@ func (l *Ladder) Assign(memberID, tier string, until time.Time) (*loyalty.Action
 // job, named "tier-review/<ladder>", sends an ActionReview limited to this
 // ladder (DataLadder). A review that changed something records its date, so
 // the second stage, and a second run on the same day, find nothing due.
-func (l *Ladder) Due(c *loyalty.Context, stage loyalty.JobStage, jobs []loyalty.Job) []loyalty.Job {
+func (l *Ladder) Due(c *loyalty.Input, stage loyalty.JobStage, jobs []loyalty.Job) []loyalty.Job {
 	if l.thr == nil || stage != loyalty.StageReview && stage != loyalty.StageReviewAfterExpiry || c.Member == nil {
 		return jobs
 	}

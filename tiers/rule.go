@@ -56,7 +56,7 @@ const (
 // what time alone changed since the member's last write (an ended grace
 // period or floor), and it announces every change of tier with a
 // NoticeChanged. It writes only counters and notices.
-func (l *Ladder) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []loyalty.Effect {
+func (l *Ladder) Evaluate(c *loyalty.Input, effects []loyalty.Effect) []loyalty.Effect {
 	if l.thr == nil {
 		return effects
 	}
@@ -102,7 +102,7 @@ func (l *Ladder) at(placed time.Time, now *moment) moment {
 
 // local is the evaluation's now in the program's zone; moment then reads it
 // in the ladder's own Location instead when it has one.
-func (l *Ladder) local(c *loyalty.Context) time.Time {
+func (l *Ladder) local(c *loyalty.Input) time.Time {
 	if l.loc != nil {
 		return c.Now
 	}
@@ -160,7 +160,7 @@ func (l *Ladder) valueAt(s *snap, at *moment) int64 {
 	return s.total
 }
 
-func (l *Ladder) onOrder(c *loyalty.Context, o *loyalty.Order, s *snap, now *moment, effects []loyalty.Effect) []loyalty.Effect {
+func (l *Ladder) onOrder(c *loyalty.Input, o *loyalty.Order, s *snap, now *moment, effects []loyalty.Effect) []loyalty.Effect {
 	var v int64
 	switch l.metric.kind {
 	case metricSpend:
@@ -195,7 +195,7 @@ func (l *Ladder) onOrder(c *loyalty.Context, o *loyalty.Order, s *snap, now *mom
 	return effects
 }
 
-func (l *Ladder) onReturn(c *loyalty.Context, s *snap, now *moment, effects []loyalty.Effect) []loyalty.Effect {
+func (l *Ladder) onReturn(c *loyalty.Input, s *snap, now *moment, effects []loyalty.Effect) []loyalty.Effect {
 	rec := c.OrderRecord
 	if rec == nil || c.Returned <= 0 {
 		return effects
@@ -338,7 +338,7 @@ func set(name, period string, v int64) loyalty.Effect {
 // evaluated with each ladder reduced to its multiplier (ladders earn nothing
 // else, and their counting must not recurse). The engine counts the same
 // points with CountEarned.
-func orderPoints(c *loyalty.Context) int64 {
+func orderPoints(c *loyalty.Input) int64 {
 	if c.Program == nil {
 		return 0
 	}
@@ -385,7 +385,7 @@ type multiplier struct{ l *Ladder }
 
 func (m *multiplier) Name() string { return m.l.name }
 
-func (m *multiplier) Evaluate(c *loyalty.Context, effects []loyalty.Effect) []loyalty.Effect {
+func (m *multiplier) Evaluate(c *loyalty.Input, effects []loyalty.Effect) []loyalty.Effect {
 	if c.Order == nil {
 		return effects
 	}

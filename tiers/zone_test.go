@@ -95,7 +95,7 @@ func TestLadderIsDueForAReviewOnItsReviewDateInTheProgramsZone(t *testing.T) {
 		t.Fatal(err)
 	}
 	due := func(now time.Time, stage loyalty.JobStage) []loyalty.Job {
-		return l.Due(&loyalty.Context{Now: now, Program: e.Program(), State: st, Member: &st.Member}, stage, nil)
+		return l.Due(&loyalty.Input{Now: now, Program: e.Program(), State: st, Member: &st.Member}, stage, nil)
 	}
 	// 10:30 UTC on 31 December 2026 is still the 31st in Auckland.
 	if jobs := due(time.Date(2026, 12, 31, 10, 30, 0, 0, time.UTC), loyalty.StageReview); len(jobs) != 0 {

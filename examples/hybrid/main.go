@@ -101,9 +101,9 @@ func main() {
 // game, a paid membership): a host's own rule only has to say its type.
 type hostRule struct{ name, kind string }
 
-func (r hostRule) Name() string                                                     { return r.name }
-func (r hostRule) ProgramType() string                                              { return r.kind }
-func (r hostRule) Evaluate(_ *loyalty.Context, e []loyalty.Effect) []loyalty.Effect { return e }
+func (r hostRule) Name() string                                                   { return r.name }
+func (r hostRule) ProgramType() string                                            { return r.kind }
+func (r hostRule) Evaluate(_ *loyalty.Input, e []loyalty.Effect) []loyalty.Effect { return e }
 
 func must[T any](v T, err error) T {
 	if err != nil {

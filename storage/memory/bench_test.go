@@ -17,7 +17,7 @@ type rate struct{ r *loyalty.Rate }
 
 func (rate) Name() string { return "base" }
 
-func (x rate) Evaluate(c *loyalty.Context, out []loyalty.Effect) []loyalty.Effect {
+func (x rate) Evaluate(c *loyalty.Input, out []loyalty.Effect) []loyalty.Effect {
 	for i := range c.Lines {
 		out = append(out, loyalty.EarnAt(x.r, c.Lines[i].Basis, i, ""))
 	}

@@ -143,7 +143,7 @@ type perDollar struct{ rate *loyalty.Rate }
 
 func (perDollar) Name() string { return "per-dollar" }
 
-func (r perDollar) Evaluate(c *loyalty.Context, out []loyalty.Effect) []loyalty.Effect {
+func (r perDollar) Evaluate(c *loyalty.Input, out []loyalty.Effect) []loyalty.Effect {
 	for i := range c.Lines {
 		if b := c.Lines[i].Basis; b > 0 {
 			out = append(out, loyalty.EarnAt(r.rate, b, i, c.Lines[i].SKU))

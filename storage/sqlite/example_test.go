@@ -18,7 +18,7 @@ type onePointPerDollar struct{ rate *loyalty.Rate }
 
 func (onePointPerDollar) Name() string { return "base" }
 
-func (r onePointPerDollar) Evaluate(c *loyalty.Context, out []loyalty.Effect) []loyalty.Effect {
+func (r onePointPerDollar) Evaluate(c *loyalty.Input, out []loyalty.Effect) []loyalty.Effect {
 	for i := range c.Lines {
 		out = append(out, loyalty.EarnAt(r.rate, c.Lines[i].Basis, i, c.Lines[i].SKU))
 	}

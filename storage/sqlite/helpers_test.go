@@ -37,7 +37,7 @@ type perDollar struct{ r *loyalty.Rate }
 
 func (perDollar) Name() string { return "per-dollar" }
 
-func (x perDollar) Evaluate(c *loyalty.Context, out []loyalty.Effect) []loyalty.Effect {
+func (x perDollar) Evaluate(c *loyalty.Input, out []loyalty.Effect) []loyalty.Effect {
 	for i := range c.Lines {
 		if c.Lines[i].Basis > 0 {
 			out = append(out, loyalty.EarnAt(x.r, c.Lines[i].Basis, i, c.Lines[i].SKU))

@@ -130,7 +130,7 @@ type meddler struct{}
 
 func (meddler) Name() string { return "meddler" }
 
-func (meddler) Evaluate(c *loyalty.Context, out []loyalty.Effect) []loyalty.Effect {
+func (meddler) Evaluate(c *loyalty.Input, out []loyalty.Effect) []loyalty.Effect {
 	if c.State != nil {
 		for i := range c.State.Balances {
 			c.State.Balances[i].Available += 1000
@@ -282,7 +282,7 @@ type noter struct{ note string }
 
 func (noter) Name() string { return "noter" }
 
-func (n noter) Evaluate(c *loyalty.Context, out []loyalty.Effect) []loyalty.Effect {
+func (n noter) Evaluate(c *loyalty.Input, out []loyalty.Effect) []loyalty.Effect {
 	if c.Order != nil {
 		out = append(out, loyalty.Earn(1, loyalty.OrderLevel, n.note), loyalty.Notify("note", n.note))
 	}

@@ -30,7 +30,7 @@ func newPerDollar(points int64) perDollar {
 
 func (perDollar) Name() string { return "per-dollar" }
 
-func (r perDollar) Evaluate(c *loyalty.Context, out []loyalty.Effect) []loyalty.Effect {
+func (r perDollar) Evaluate(c *loyalty.Input, out []loyalty.Effect) []loyalty.Effect {
 	for i := range c.Lines {
 		if b := c.Lines[i].Basis; b > 0 {
 			out = append(out, loyalty.EarnAt(r.rate, b, i, c.Lines[i].SKU))
@@ -44,7 +44,7 @@ type reviewBonus struct{}
 
 func (reviewBonus) Name() string { return "review-bonus" }
 
-func (reviewBonus) Evaluate(c *loyalty.Context, out []loyalty.Effect) []loyalty.Effect {
+func (reviewBonus) Evaluate(c *loyalty.Input, out []loyalty.Effect) []loyalty.Effect {
 	if a, ok := c.Event.(*loyalty.Action); ok && a.Kind == loyalty.ActionReview {
 		out = append(out, loyalty.Earn(50, loyalty.OrderLevel, "review"))
 	}
