@@ -23,7 +23,10 @@ type Engine struct {
 	clock   Clock
 	retries int
 	after   func(context.Context, *Receipt)
-	down    unavailableRetry
+	// deferred: the store is bound to a host transaction (WithStore), so
+	// AfterCommit waits for the host's Deliver after its own commit.
+	deferred bool
+	down     unavailableRetry
 }
 
 // EngineOptions tune an Engine. The zero value (or nil) uses the system
@@ -36,8 +39,10 @@ type EngineOptions struct {
 	// AfterCommit, when set, is called with the receipt of every write this
 	// Engine committed (not for replays, not for writes that failed), after
 	// the Store's commit returned: the place to send "welcome to Gold" from
-	// Receipt.Notices. With a store view bound to a host transaction the host's
-	// commit comes later; such hosts read the notices after their own commit.
+	// Receipt.Notices. An Engine made by WithStore, for a store view bound to
+	// a host transaction, never calls it by itself: the host's commit comes
+	// later and may be a rollback, so the host hands the receipts to
+	// Engine.Deliver once its transaction committed.
 	AfterCommit func(ctx context.Context, r *Receipt)
 	// MaxUnavailableRetries bounds how often a write is tried again after
 	// the store reported ErrUnavailable (a lost connection): 0 means 3, a
@@ -79,10 +84,49 @@ func NewEngine(p *Program, s Store, opts *EngineOptions) (*Engine, error) {
 	return e, nil
 }
 
-// WithStore returns a copy of e that writes to s, for example a store view
-// bound to the host's own database transaction.
+// WithStore returns a copy of e that writes to s, a store view bound to the
+// host's own database transaction (storage/sqlite's and storage/postgres's
+// Store.InTx), so that the host's rows and the loyalty write commit or roll
+// back together.
+//
+// Such a write is not final when the Engine's call returns: the host may
+// still roll back. So the copy never calls EngineOptions.AfterCommit; its
+// receipts carry their Notices, and the host hands them to Deliver after
+// its own commit, never after a rollback:
+//
+//	r, err := engine.WithStore(store.InTx(tx)).Earn(ctx, key, order)
+//	// ... the host's own writes in tx; on any error, tx.Rollback() and return
+//	if err := tx.Commit(); err != nil { return err }
+//	engine.Deliver(ctx, r)
+//
+// A host that wants the notices of a copy delivered as each write commits
+// (s is not bound to a transaction that could still roll back) calls
+// Deliver right after each write, or builds an Engine on s with NewEngine.
 func (e *Engine) WithStore(s Store) *Engine {
-	return &Engine{program: e.program, store: s, clock: e.clock, retries: e.retries, after: e.after, down: e.down}
+	return &Engine{program: e.program, store: s, clock: e.clock, retries: e.retries, after: e.after, deferred: true, down: e.down}
+}
+
+// Deliver hands the receipts of committed writes to EngineOptions.AfterCommit,
+// in order, skipping nil receipts; it does nothing without AfterCommit. It is
+// how a host that writes through WithStore inside its own transaction
+// delivers the notices once that transaction committed (see WithStore).
+func (e *Engine) Deliver(ctx context.Context, receipts ...*Receipt) {
+	if e.after == nil {
+		return
+	}
+	for _, r := range receipts {
+		if r != nil {
+			e.after(ctx, r)
+		}
+	}
+}
+
+// notify calls AfterCommit with r unless the Engine's notices are deferred
+// to the host (WithStore).
+func (e *Engine) notify(ctx context.Context, r *Receipt) {
+	if e.after != nil && !e.deferred {
+		e.after(ctx, r)
+	}
 }
 
 // Now is the engine's current time: its Clock's reading in UTC, to the
@@ -161,8 +205,8 @@ func (e *Engine) writeOrCreate(ctx context.Context, key, fp, member string, q Qu
 				return nil, e.unknownIf(unknown, rerr)
 			}
 			if r != nil {
-				if unknown && e.after != nil {
-					e.after(ctx, r) // our lost commit, found committed
+				if unknown {
+					e.notify(ctx, r) // our lost commit, found committed
 				}
 				return r, nil
 			}
@@ -183,9 +227,9 @@ func (e *Engine) writeOrCreate(ctx context.Context, key, fp, member string, q Qu
 			}
 			return nil, e.unknownIf(unknown, err)
 		}
-		if e.after != nil && (r == ch.Receipt || unknown) {
+		if r == ch.Receipt || unknown {
 			// unknown: a retry found the commit whose reply was lost.
-			e.after(ctx, r)
+			e.notify(ctx, r)
 		}
 		return r, nil
 	}
@@ -372,12 +416,41 @@ func (e *Engine) History(ctx context.Context, memberID string, after EntryID, li
 	return e.store.History(ctx, memberID, after, limit)
 }
 
-// Member returns a member's profile and state (balances, counters).
+// Member returns a member's profile and state (balances, counters, NextDue)
+// as of now, settled as Balance settles it: points whose hold is over are
+// shown available and lots whose expiry has come are gone, though no write
+// has recorded it yet. It writes nothing: Version is the stored one, and the
+// entries of the activations and expiries appear when the next write (or
+// Settle, or RunJobs) records them. Lots is nil.
 func (e *Engine) Member(ctx context.Context, memberID string) (*State, error) {
 	if err := checkRequiredID("member_id", memberID); err != nil {
 		return nil, err
 	}
-	return e.store.Load(ctx, memberID, Query{})
+	now := e.now()
+	st, err := e.store.Load(ctx, memberID, Query{Now: now})
+	if err != nil || st.Lots == nil {
+		return st, err
+	}
+	p := &plan{}
+	p.init(st, now, "", "", OpSettle, "", Query{Lots: true})
+	p.settle()
+	for _, b := range p.balances {
+		st.Balances = setBalance(st.Balances, b)
+	}
+	st.NextDue = p.finish().NextDue
+	st.Lots = nil
+	return st, nil
+}
+
+// setBalance replaces the balance of b's account in bs, or appends it.
+func setBalance(bs []Balance, b Balance) []Balance {
+	for i := range bs {
+		if bs[i].Account == b.Account {
+			bs[i] = b
+			return bs
+		}
+	}
+	return append(bs, b)
 }
 
 func cloneMember(m Member) Member {

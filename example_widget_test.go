@@ -63,7 +63,7 @@ func ExampleEngine_Summary() {
 	// balance 1200 worth 12.00 USD held 450
 	//   held: 450 from order 1002 until 2026-03-25
 	//   expiring: 1200 on 2026-04-30
-	//   2026-03-21 activate order 1001: available +1200, held -1200, recorded false
+	//   2026-03-15 activate order 1001: available +1200, held -1200, recorded false
 	//   2026-03-11 earn order 1002: available +0, held +450, recorded true
 	//   2026-03-01 earn order 1001: available +0, held +1200, recorded true
 }

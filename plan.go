@@ -257,7 +257,7 @@ func (p *plan) settleDue(expire bool) {
 		b := p.balance(l.Account)
 		if !ev.expire {
 			r := l.Remaining
-			p.entry(Entry{Account: l.Account, Kind: EntryActivate, Amount: r, Pending: -r, Source: "hold", Ref: l.Ref, Lot: l.ID, Note: "return window over"})
+			p.entryAt(Entry{Account: l.Account, Kind: EntryActivate, Amount: r, Pending: -r, Source: "hold", Ref: l.Ref, Lot: l.ID, Note: "return window over"}, tookEffect(ev.at, l))
 			b.Pending -= r
 			b.Available += r
 			l.ActivatesAt = time.Time{}
@@ -275,10 +275,31 @@ func (p *plan) settleDue(expire bool) {
 				e.Amount = -r
 				b.Available -= r
 			}
-			p.entry(e)
+			p.entryAt(e, tookEffect(ev.at, l))
 			l.Remaining = 0
 			p.touch(i)
 		}
+	}
+}
+
+// tookEffect is when an activation or expiry due at due took effect: then,
+// or when lot l came into being if that was later (points restored by a
+// cancellation after their expiry expire at once). Entries of the settling
+// write record it as their time, not the time of the write, so a statement
+// lists an activation on the day the hold ended; their IDs keep the order
+// they were written in.
+func tookEffect(due time.Time, l *Lot) time.Time {
+	if due.Before(l.EarnedAt) {
+		return l.EarnedAt
+	}
+	return due
+}
+
+// entryAt is entry for an entry that took effect at at (not after p.now).
+func (p *plan) entryAt(e Entry, at time.Time) {
+	p.entry(e)
+	if at.Before(p.now) {
+		p.ch.Entries[len(p.ch.Entries)-1].At = at
 	}
 }
 
