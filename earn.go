@@ -9,6 +9,18 @@ import (
 )
 
 // Earn records an order and credits what the program's rules award for it.
+//
+// The order's points are held and expire from when it was placed
+// (Order.PlacedAt; zero means now), not from when the Engine processes it:
+// an order queued for a day earns the hold and the expiry it would have
+// earned at once, and a retry earns the same. An order placed up to
+// MaxClockSkew in the future counts as placed now; one placed later is
+// refused with ErrInvalidEvent (a *ValidationError on order.placed_at),
+// writing nothing. An order placed more than MaxOrderAge ago, or whose
+// points would have expired already by the time it is processed, earns as
+// if placed now: a fresh hold and expiry, never points that arrive expired.
+// The rules still judge the order at the engine's time (Input.Now); a rule
+// that counts by the order's date reads Order.PlacedAt.
 func (e *Engine) Earn(ctx context.Context, key string, o *Order) (*Receipt, error) {
 	if err := e.checkOrder(o); err != nil {
 		return nil, err
@@ -30,11 +42,43 @@ func (e *Engine) Estimate(ctx context.Context, o *Order) (*Result, error) {
 		return nil, err
 	}
 	now := e.now()
+	if _, err := placedAt(o, now); err != nil {
+		return nil, err
+	}
 	st, err := e.store.Load(ctx, o.MemberID, Query{})
 	if err != nil {
 		return nil, err
 	}
 	return e.program.Evaluate(st, o, now)
+}
+
+// MaxOrderAge is how long before the Engine's time an order may have been
+// placed (Order.PlacedAt) and still be held and expire from that time: 90
+// days, longer than the usual return window and any queue a shop drains. An
+// older order (an import of past orders, say) is held and expires from when
+// the Engine processes it, so its points are neither spendable at once nor
+// backdated into windows long over.
+const MaxOrderAge = 90 * 24 * time.Hour
+
+// MaxClockSkew is how far after the Engine's time an order may say it was
+// placed: the host's clock and the Engine's may differ by that much, and
+// such an order counts as placed now. An order placed later than that is
+// refused: its hold and expiry would run from a time that has not come.
+const MaxClockSkew = 5 * time.Minute
+
+// placedAt is when order o took effect for its hold and expiry: its
+// PlacedAt, or now when that is zero, within MaxClockSkew after now or more
+// than MaxOrderAge before it. An order placed further in the future is a
+// *ValidationError.
+func placedAt(o *Order, now time.Time) (time.Time, error) {
+	at := o.PlacedAt.UTC().Truncate(time.Microsecond)
+	switch {
+	case at.After(now.Add(MaxClockSkew)):
+		return time.Time{}, invalidEvent("order.placed_at", "is "+at.Format(time.RFC3339)+", more than "+MaxClockSkew.String()+" after the engine's time "+now.Format(time.RFC3339))
+	case at.IsZero() || at.After(now) || now.Sub(at) > MaxOrderAge:
+		return now, nil
+	}
+	return at, nil
 }
 
 func (e *Engine) checkOrder(o *Order) error {
@@ -57,6 +101,10 @@ func (e *Engine) checkOrder(o *Order) error {
 func (e *Engine) planEarn(p *plan, st *State, o *Order, now time.Time, key, fp string) error {
 	if len(st.Orders) > 0 {
 		return fmt.Errorf("%w: order %s", ErrDuplicate, o.ID)
+	}
+	placed, err := placedAt(o, now)
+	if err != nil {
+		return err
 	}
 	res, scr, err := e.program.evaluateIn(Input{Now: now, Program: e.program, State: st, Member: &st.Member, Event: o})
 	defer scr.release()
@@ -88,9 +136,11 @@ func (e *Engine) planEarn(p *plan, st *State, o *Order, now time.Time, key, fp s
 		var hold, expires time.Time
 		if aw.Account == PointsAccount {
 			if e.program.PendingDays > 0 {
-				hold = now.In(e.program.Zone()).AddDate(0, 0, e.program.PendingDays).UTC()
+				hold = placed.In(e.program.Zone()).AddDate(0, 0, e.program.PendingDays).UTC()
 			}
-			expires = e.expiry(now)
+			if expires = e.expiry(placed); !expires.IsZero() && !expires.After(now) {
+				expires = e.expiry(now) // expired before it was processed: as if placed now
+			}
 		}
 		// The entry says the effective rate; the receipt under the entry's key
 		// holds the rule-by-rule explanation (see Engine.Statement).
