@@ -185,8 +185,28 @@ func (e *Engine) expiry(earned time.Time) time.Time {
 	return t.UTC().Truncate(time.Microsecond)
 }
 
+// ErrUnknownAction: Engine.Act with an action no rule of the program reacted
+// to (no award, spend, counter, notice or explanation) and whose kind no
+// ActionRule declares, such as a misspelt kind. Nothing is written and the
+// key stays unused.
+var ErrUnknownAction = errors.New("loyalty: no rule of the program reacts to the action")
+
+// ActionRule is implemented by rules that react to actions of one kind
+// (points.Engagement, cashback.PayoutRule). Engine.Act records an action of
+// a kind such a rule declares even when no rule gives anything this time (a
+// review over its limit, a payout with nothing accrued): its receipt is
+// stored under the key. A host that records plain actions no rule rewards
+// declares their kinds with a rule of its own.
+type ActionRule interface {
+	Rule
+	// Kind is the kind of action the rule reacts to.
+	Kind() ActionKind
+}
+
 // Act records an engagement action (a review, a visit, a custom action) and
-// credits what the rules award for it.
+// credits what the rules award for it. An action no rule reacted to, of a
+// kind no ActionRule declares, is refused with ErrUnknownAction, writing
+// nothing.
 func (e *Engine) Act(ctx context.Context, key string, a *Action) (*Receipt, error) {
 	if a == nil {
 		return nil, invalidEvent("action", "is nil")
@@ -197,20 +217,46 @@ func (e *Engine) Act(ctx context.Context, key string, a *Action) (*Receipt, erro
 	fp := actionFingerprint(a)
 	return e.write(ctx, key, fp, a.MemberID, Query{}, func(st *State, now time.Time) (*Change, error) {
 		p := &plan{}
-		if err := e.planAction(p, st, a, now, key, fp, OpAct); err != nil {
+		reacted, err := e.planAction(p, st, a, now, key, fp, OpAct)
+		if err != nil {
 			return nil, err
+		}
+		if !reacted && !e.declares(a.Kind) {
+			return nil, fmt.Errorf("%w: kind %q", ErrUnknownAction, string(a.Kind))
 		}
 		return p.finish(), nil
 	})
 }
 
-// planAction plans into p (a zero plan) the credits of action a.
-func (e *Engine) planAction(p *plan, st *State, a *Action, now time.Time, key, fp string, op Operation) error {
+// declares reports whether an ActionRule of the program reacts to kind.
+func (e *Engine) declares(kind ActionKind) bool {
+	for _, r := range e.program.Rules {
+		if ar, ok := r.(ActionRule); ok && safeKind(ar) == kind {
+			return true
+		}
+	}
+	return false
+}
+
+// safeKind is ar.Kind(), or "" when it panics.
+func safeKind(ar ActionRule) (k ActionKind) {
+	defer func() {
+		if recover() != nil {
+			k = ""
+		}
+	}()
+	return ar.Kind()
+}
+
+// planAction plans into p (a zero plan) the credits of action a, and reports
+// whether a rule reacted to it.
+func (e *Engine) planAction(p *plan, st *State, a *Action, now time.Time, key, fp string, op Operation) (bool, error) {
 	res, scr, err := e.program.evaluateIn(Input{Now: now, Program: e.program, State: st, Member: &st.Member, Event: a})
 	defer scr.release()
 	if err != nil {
-		return err
+		return false, err
 	}
+	reacted := len(res.Awards) > 0 || len(res.Spends) > 0 || len(res.Counters) > 0 || len(res.Notices) > 0 || len(res.Explanation) > 0
 	p.init(st, now, key, fp, op, a.Ref, Query{})
 	p.settle()
 	for _, aw := range res.Awards {
@@ -222,15 +268,15 @@ func (e *Engine) planAction(p *plan, st *State, a *Action, now time.Time, key, f
 			expires = e.expiry(now)
 		}
 		if _, err := p.credit(aw.Account, aw.Amount, EntryEarn, time.Time{}, expires, Entry{Source: string(a.Kind), Ref: a.Ref, Note: note}); err != nil {
-			return err
+			return false, err
 		}
 	}
 	if err := applySpends(p, res, a.Ref); err != nil {
-		return err
+		return false, err
 	}
 	p.ch.Counters = res.Counters
 	p.rcpt.Explanation, p.rcpt.Notices = slices.Clone(res.Explanation), res.Notices
-	return nil
+	return reacted, nil
 }
 
 // applySpends debits what the rules asked to spend; an account holding less

@@ -304,7 +304,7 @@ func (e *Engine) Enroll(ctx context.Context, key string, m Member) (*Receipt, er
 		m.Birthday = birthDate(m.Birthday)
 		st.Member = m
 		p := &plan{}
-		if err := e.planAction(p, st, &Action{Kind: ActionSignup, MemberID: m.ID, At: m.JoinedAt, Ref: m.ID}, now, key, fp, OpEnroll); err != nil {
+		if _, err := e.planAction(p, st, &Action{Kind: ActionSignup, MemberID: m.ID, At: m.JoinedAt, Ref: m.ID}, now, key, fp, OpEnroll); err != nil {
 			return nil, err
 		}
 		p.ch.Member = &m

@@ -409,7 +409,7 @@ func (e *Engine) actJob(ctx context.Context, key string, a *Action) (*Receipt, e
 	fp := actionFingerprint(a)
 	return e.write(ctx, key, fp, a.MemberID, Query{}, func(st *State, now time.Time) (*Change, error) {
 		p := &plan{}
-		if err := e.planAction(p, st, a, now, key, fp, OpAct); err != nil {
+		if _, err := e.planAction(p, st, a, now, key, fp, OpAct); err != nil {
 			return nil, err
 		}
 		ch := p.finish()

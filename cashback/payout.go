@@ -107,6 +107,10 @@ func (r *PayoutRule) Schedule() *Schedule { s := r.sched; return &s }
 // ProgramType reports that the rule belongs to a cashback program.
 func (r *PayoutRule) ProgramType() string { return "cashback" }
 
+// Kind reports that the rule reacts to PayoutAction (loyalty.ActionRule), so
+// a payout to a member with nothing accrued is recorded, not refused.
+func (r *PayoutRule) Kind() loyalty.ActionKind { return PayoutAction }
+
 // Validate reports whether r was built by NewPayoutRule.
 func (r *PayoutRule) Validate() error {
 	if err := validName(r.name); err != nil {

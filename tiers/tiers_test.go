@@ -749,9 +749,10 @@ func TestActionForAnotherLadderIsIgnored(t *testing.T) {
 	l := spendLadder(t, tiers.Lifetime, nil)
 	h := newHarness(t, l, day(2026, 1, 10))
 	h.enroll("m")
-	r := h.act("m", &loyalty.Action{Kind: tiers.ActionAssign, MemberID: "m", Data: map[string]string{tiers.DataLadder: "other", "tier": "Gold", "until": "2027-01-01"}})
-	if len(r.Notices) != 0 || h.status("m").Tier != "Bronze" {
-		t.Fatalf("an assignment for another ladder applied: %v", r.Notices)
+	// No rule of the program reacts to it: refused, nothing written.
+	_, err := h.engine.Act(h.ctx, "assign-other", &loyalty.Action{Kind: tiers.ActionAssign, MemberID: "m", Data: map[string]string{tiers.DataLadder: "other", "tier": "Gold", "until": "2027-01-01"}})
+	if !errors.Is(err, loyalty.ErrUnknownAction) || h.status("m").Tier != "Bronze" {
+		t.Fatalf("an assignment for another ladder: %v, tier %s; want ErrUnknownAction and Bronze", err, h.status("m").Tier)
 	}
 }
 
