@@ -18,6 +18,14 @@ type Event interface {
 
 // Order is a purchase. Amounts are in Currency; line totals are
 // Quantity × UnitPrice − Discount.
+//
+// ID is unique per member: a second Earn of the same ID for the same member
+// is ErrDuplicate, but the Engine reads one member's ledger at a time, so
+// the same ID earns again for another member. Give every order one ID in the
+// whole shop and earn it for its buyer only. A return's ID is unique per
+// order (Return.ID); the idempotency key of every write is unique in the
+// whole store, across members (see Redemption for keys). PlacedAt is when
+// the hold and expiry of its points run from (see Engine.Earn).
 type Order struct {
 	ID       string
 	MemberID string
@@ -114,7 +122,9 @@ func atLine(err error, i int, f string) error {
 func lineField(i int, f string) string { return "lines[" + itoa(int64(i)) + "]." + f }
 
 // Return sends back part of an earlier order: either Lines (by SKU and
-// quantity) or a money Amount, not both.
+// quantity) or a money Amount, not both. ID is unique per order: a second
+// return with the same ID on the same order is ErrDuplicate. OrderID names
+// an order of the same member (ErrUnknownOrder otherwise).
 type Return struct {
 	ID         string
 	OrderID    string

@@ -2,14 +2,49 @@ package loyalty
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/shopspring/decimal"
 )
 
+// ErrNotRedeemable: a redemption (or quote) of an account that is neither
+// PointsAccount nor one a RedeemableRule of the program declares, such as a
+// cashback accrual not paid out yet or a pledge. Nothing is written.
+var ErrNotRedeemable = errors.New("loyalty: account may not be redeemed")
+
+// RedeemableRule is implemented by rules that credit an account a member
+// spends at checkout one minor unit for one (store credit:
+// cashback.Percentage, cashback.Stepped and cashback.PayoutRule declare
+// their Credit account). Engine.Redeem and Engine.Quote spend PointsAccount
+// and the accounts the program's rules declare, and refuse every other
+// account with ErrNotRedeemable.
+type RedeemableRule interface {
+	Rule
+	// Redeemable names the accounts Redemption.Account may name.
+	Redeemable() []Account
+}
+
 // Redemption asks to spend points at checkout on an order.
+//
+// Scope of its identifiers (today one store holds one program):
+//   - ID is unique per member: a second redemption with the same ID for
+//     the same member is ErrDuplicate; another member may use the same ID.
+//   - OrderID is a reference, recorded with the redemption and in its
+//     entry's note ("order 1002: 15.00 USD off"). It is not checked against
+//     the orders the ledger has earned on: checkout redeems before the order
+//     is paid, and Earn records it after, so the order is usually not in the
+//     ledger yet. Several redemptions may name one order; each is capped by
+//     the policy on its own Total. A host that allows one redemption per
+//     order derives ID from the order ("order-1002"), so a second one is
+//     ErrDuplicate.
+//   - The idempotency key of Redeem, like every key, is unique in the whole
+//     store, across members: a key another member's write used is
+//     ErrKeyReused. Derive keys from the host's own server-side IDs (with the
+//     member in them), never from a value a client chose.
 type Redemption struct {
 	ID       string
 	MemberID string
@@ -120,6 +155,9 @@ func (e *Engine) planRedeem(st *State, r *Redemption, now time.Time, key, fp str
 	if acct == "" {
 		acct = PointsAccount
 	}
+	if acct != PointsAccount && !e.redeemable(acct) {
+		return nil, Quote{}, fmt.Errorf("%w: %q is not points and no rule of program %q declares it store credit", ErrNotRedeemable, string(acct), e.program.Name)
+	}
 	p := &plan{}
 	p.init(st, now, key, fp, OpRedeem, r.ID, Query{Lots: true})
 	p.settle()
@@ -161,6 +199,26 @@ func (e *Engine) planRedeem(st *State, r *Redemption, now time.Time, key, fp str
 	p.ch.Redemptions = append(p.ch.Redemptions, rec)
 	p.rcpt.Redemption = &p.ch.Redemptions[len(p.ch.Redemptions)-1]
 	return p.finish(), q, nil
+}
+
+// redeemable reports whether a RedeemableRule of the program declares a.
+func (e *Engine) redeemable(a Account) bool {
+	for _, r := range e.program.Rules {
+		if rr, ok := r.(RedeemableRule); ok && slices.Contains(safeRedeemable(rr), a) {
+			return true
+		}
+	}
+	return false
+}
+
+// safeRedeemable is rr.Redeemable(), or nil when it panics.
+func safeRedeemable(rr RedeemableRule) (as []Account) {
+	defer func() {
+		if recover() != nil {
+			as = nil
+		}
+	}()
+	return rr.Redeemable()
 }
 
 // CancelRedemption rolls back a redemption (the order was cancelled): its

@@ -161,7 +161,9 @@ func TestRedeemUpToAndExactAreDifferentRequestsUnderOneKey(t *testing.T) {
 func TestQuoteUpToOfEmptyStoreCreditSaysWhy(t *testing.T) {
 	ctx := context.Background()
 	const credit loyalty.Account = "credit"
-	e := redeemEngine(t)
+	e := newEngine(t, &loyalty.Program{Name: "p", Currency: "USD", Redemption: checkoutPolicy, Rules: []loyalty.Rule{storeCredit{credit}}}, nil)
+	_, err := e.Enroll(ctx, "enroll", loyalty.Member{ID: "ann"})
+	require.NoError(t, err)
 	// No store credit: nothing, and why.
 	q, err := e.Quote(ctx, loyalty.Redemption{MemberID: "ann", Total: usdOf("12.34"), Points: 5000, UpTo: true, Account: credit})
 	require.NoError(t, err)

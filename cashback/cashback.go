@@ -124,6 +124,10 @@ func (p *Percentage) Stacking() loyalty.Stacking { return p.Stack }
 // ProgramType reports that the rule belongs to a cashback program.
 func (p *Percentage) ProgramType() string { return "cashback" }
 
+// Redeemable names the store credit account the rule pays into, which
+// Engine.Redeem may spend (loyalty.RedeemableRule); its accruals are not.
+func (p *Percentage) Redeemable() []loyalty.Account { return []loyalty.Account{creditOf(p.sched)} }
+
 // Validate reports whether p was built by NewPercentage.
 func (p *Percentage) Validate() error {
 	if err := validName(p.name); err != nil {
@@ -245,6 +249,18 @@ func (s *Stepped) Stacking() loyalty.Stacking { return s.Stack }
 
 // ProgramType reports that the rule belongs to a cashback program.
 func (s *Stepped) ProgramType() string { return "cashback" }
+
+// Redeemable names the store credit account the rule pays into, which
+// Engine.Redeem may spend (loyalty.RedeemableRule); its accruals are not.
+func (s *Stepped) Redeemable() []loyalty.Account { return []loyalty.Account{creditOf(s.sched)} }
+
+// creditOf is the store credit account of schedule s; nil credits CreditAccount.
+func creditOf(s *Schedule) loyalty.Account {
+	if s == nil {
+		return CreditAccount
+	}
+	return s.credit()
+}
 
 // Validate reports whether s was built by NewStepped.
 func (s *Stepped) Validate() error {

@@ -111,6 +111,10 @@ func (r *PayoutRule) ProgramType() string { return "cashback" }
 // a payout to a member with nothing accrued is recorded, not refused.
 func (r *PayoutRule) Kind() loyalty.ActionKind { return PayoutAction }
 
+// Redeemable names the store credit account payouts credit, which
+// Engine.Redeem may spend (loyalty.RedeemableRule).
+func (r *PayoutRule) Redeemable() []loyalty.Account { return []loyalty.Account{r.sched.credit()} }
+
 // Validate reports whether r was built by NewPayoutRule.
 func (r *PayoutRule) Validate() error {
 	if err := validName(r.name); err != nil {
