@@ -39,8 +39,8 @@ type EngineOptions struct {
 	// AfterCommit, when set, is called with the receipt of every write this
 	// Engine committed (not for replays, not for writes that failed), after
 	// the Store's commit returned: the place to send "welcome to Gold" from
-	// Receipt.Notices. An Engine made by WithStore, for a store view bound to
-	// a host transaction, never calls it by itself: the host's commit comes
+	// Receipt.Notices. An Engine made by WithStore, or on a store that is a
+	// HostTransaction, never calls it by itself: the host's commit comes
 	// later and may be a rollback, so the host hands the receipts to
 	// Engine.Deliver once its transaction committed.
 	AfterCommit func(ctx context.Context, r *Receipt)
@@ -68,7 +68,7 @@ func NewEngine(p *Program, s Store, opts *EngineOptions) (*Engine, error) {
 	if s == nil {
 		return nil, errors.New("loyalty: NewEngine needs a Store")
 	}
-	e := &Engine{program: p, store: s, clock: SystemClock{}, retries: 100}
+	e := &Engine{program: p, store: s, clock: SystemClock{}, retries: 100, deferred: inHostTransaction(s)}
 	if opts != nil {
 		if opts.Clock != nil {
 			e.clock = opts.Clock
@@ -82,6 +82,24 @@ func NewEngine(p *Program, s Store, opts *EngineOptions) (*Engine, error) {
 		e.down = newUnavailableRetry(0, 0)
 	}
 	return e, nil
+}
+
+// HostTransaction is implemented by store views bound to a host's own
+// database transaction (storage/sqlite's and storage/postgres's Store.InTx),
+// whose writes commit only when the host commits. An Engine writing to one,
+// whether NewEngine or WithStore made it, never calls
+// EngineOptions.AfterCommit by itself: a rollback may follow, so the host
+// calls Engine.Deliver after its commit.
+type HostTransaction interface {
+	// InHostTransaction reports whether the store's writes commit only
+	// with the host's transaction.
+	InHostTransaction() bool
+}
+
+// inHostTransaction reports whether s says it is bound to a host transaction.
+func inHostTransaction(s Store) bool {
+	ht, ok := s.(HostTransaction)
+	return ok && ht.InHostTransaction()
 }
 
 // WithStore returns a copy of e that writes to s, a store view bound to the
@@ -101,7 +119,8 @@ func NewEngine(p *Program, s Store, opts *EngineOptions) (*Engine, error) {
 //
 // A host that wants the notices of a copy delivered as each write commits
 // (s is not bound to a transaction that could still roll back) calls
-// Deliver right after each write, or builds an Engine on s with NewEngine.
+// Deliver right after each write, or builds an Engine on s with NewEngine
+// (which defers them too when s is a HostTransaction).
 func (e *Engine) WithStore(s Store) *Engine {
 	return &Engine{program: e.program, store: s, clock: e.clock, retries: e.retries, after: e.after, deferred: true, down: e.down}
 }

@@ -135,3 +135,48 @@ func TestNoticesOfAWriteInAHostTransactionReachTheHostOnlyAfterItsCommit(t *test
 		})
 	}
 }
+
+func TestAnEngineBuiltOnAHostTransactionViewDefersItsNoticesToo(t *testing.T) {
+	for _, db := range hostDBs(t) {
+		t.Run(db.name, func(t *testing.T) {
+			ctx := context.Background()
+			var delivered []string
+			welcome := rule{name: "welcome", fn: func(c *loyalty.Input, out []loyalty.Effect) []loyalty.Effect {
+				if _, ok := c.Event.(*loyalty.Order); ok {
+					out = append(out, loyalty.Notify("gold", "welcome to Gold"))
+				}
+				return out
+			}}
+			p := &loyalty.Program{Name: "shop", Currency: "USD", Rules: []loyalty.Rule{perLine("base", mustRate(t, 1, "1")), welcome}}
+			opts := &loyalty.EngineOptions{Clock: loyalty.NewManualClock(now), AfterCommit: func(_ context.Context, r *loyalty.Receipt) {
+				for _, n := range r.Notices {
+					delivered = append(delivered, r.Key+": "+n.Detail)
+				}
+			}}
+			outside, err := loyalty.NewEngine(p, db.store, opts)
+			require.NoError(t, err)
+			_, err = outside.Enroll(ctx, "enroll", loyalty.Member{ID: "ann"})
+			require.NoError(t, err)
+
+			// A host that builds an Engine per transaction on the view.
+			for _, commit := range []bool{false, true} {
+				tx := db.begin(t)
+				_, ok := tx.view.(loyalty.HostTransaction)
+				require.True(t, ok, "the view says it is bound to a host transaction")
+				e, err := loyalty.NewEngine(p, tx.view, opts)
+				require.NoError(t, err)
+				r, err := e.Earn(ctx, "earn-o1", orderOf(line("tee", "apparel", 1, "30.00")))
+				require.NoError(t, err)
+				require.Empty(t, delivered, "not before the host's commit")
+				if !commit {
+					require.NoError(t, tx.rollback())
+					require.Empty(t, delivered, "never for a rollback")
+					continue
+				}
+				require.NoError(t, tx.commit())
+				e.Deliver(ctx, r)
+			}
+			require.Equal(t, []string{"earn-o1: welcome to Gold"}, delivered)
+		})
+	}
+}

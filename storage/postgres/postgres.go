@@ -145,6 +145,11 @@ func (s *Store) InTx(tx pgx.Tx) loyalty.Store {
 	return &txStore{core: core{db: tx, sql: s.sql, inTx: true}, tx: tx}
 }
 
+// InHostTransaction reports that the view's writes commit only with the
+// host's transaction (loyalty.HostTransaction): an Engine writing to it
+// leaves the notices to the host's Engine.Deliver after tx.Commit.
+func (t *txStore) InHostTransaction() bool { return true }
+
 // txStore is the Store view bound to a host transaction.
 type txStore struct {
 	mu sync.Mutex

@@ -216,6 +216,11 @@ func (s *Store) DB() *sql.DB { return s.h }
 // go on or roll back. The view must not be used after tx ends.
 func (s *Store) InTx(tx *sql.Tx) loyalty.Store { return &txStore{s: s, tx: tx} }
 
+// InHostTransaction reports that the view's writes commit only with the
+// host's transaction (loyalty.HostTransaction): an Engine writing to it
+// leaves the notices to the host's Engine.Deliver after tx.Commit.
+func (t *txStore) InHostTransaction() bool { return true }
+
 // prepared returns the statements of every handle, preparing them on first
 // use, once the schema is known to be the one this code needs.
 func (s *Store) prepared(ctx context.Context) (*preparedSet, error) {
