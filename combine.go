@@ -50,7 +50,7 @@ func (p *Program) combine(c *Input, effects []Effect, res *Result, blk *resultBl
 			}
 			return fmt.Errorf("%w: rule %s: %s", ErrRefused, e.Rule, e.Note)
 		case e.Kind == EffectNotify:
-			res.Notices = append(res.Notices, Notice{Rule: e.Rule, Kind: e.Counter, Detail: e.Note})
+			res.Notices = append(res.Notices, e.noticeOf(e.Rule))
 		}
 	}
 	if len(accounts) > 0 && res.Awards == nil {

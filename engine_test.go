@@ -94,7 +94,7 @@ func TestAfterCommitSeesCommittedWritesOnly(t *testing.T) {
 		mu.Lock()
 		defer mu.Unlock()
 		for _, n := range r.Notices {
-			seen = append(seen, r.Key+":"+n.Kind+":"+n.Detail)
+			seen = append(seen, r.Key+":"+string(n.Kind)+":"+n.Detail)
 		}
 		if len(r.Notices) == 0 {
 			seen = append(seen, r.Key)

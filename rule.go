@@ -72,8 +72,9 @@ const (
 	// error wrapping ErrRefused and writes nothing.
 	EffectRefuse
 	// EffectNotify announces something to the host (a tier change, a badge):
-	// Counter names the notice kind and Note carries its detail. Notices ride on
-	// the receipt and reach EngineOptions.AfterCommit once the write commits.
+	// Notice holds what is announced (build it with Notify or NotifyChange).
+	// Notices ride on the receipt and reach EngineOptions.AfterCommit once the
+	// write commits.
 	EffectNotify
 )
 
@@ -116,6 +117,10 @@ type Effect struct {
 
 	// Err, on an EffectRefuse, is the sentinel the refusal also wraps.
 	Err error
+
+	// Notice, on an EffectNotify, is what the rule announces; the program
+	// fills in its Rule.
+	Notice *Notice
 }
 
 // Earn is an effect crediting a fixed number of points (not multiplied).
@@ -159,17 +164,49 @@ func RefuseWith(err error, reason string) Effect {
 	return Effect{Kind: EffectRefuse, Note: reason, Err: err, Line: OrderLevel}
 }
 
-// Notify is an effect announcing a notice of kind with detail.
-func Notify(kind, detail string) Effect {
-	return Effect{Kind: EffectNotify, Counter: kind, Note: detail, Line: OrderLevel}
+// Notify is an effect announcing a notice of kind with a human-readable
+// detail.
+func Notify(kind NoticeKind, detail string) Effect {
+	return Effect{Kind: EffectNotify, Notice: &Notice{Kind: kind, Detail: detail}, Line: OrderLevel}
 }
 
-// Notice is something a rule announced in a write, delivered to the host
-// after the write commits.
+// NotifyChange is an effect announcing that something the member holds (a
+// tier, a status) changes from one value to another, with a human-readable
+// detail.
+func NotifyChange(kind NoticeKind, from, to, detail string) Effect {
+	return Effect{Kind: EffectNotify, Notice: &Notice{Kind: kind, From: from, To: to, Detail: detail}, Line: OrderLevel}
+}
+
+// NoticeKind names what a notice announces. Each program package declares
+// the kinds its rules announce as exported constants (tiers.NoticeChanged,
+// say), so a host switches on them instead of matching strings; a host's own
+// rules declare theirs the same way.
+type NoticeKind string
+
+// Notice is something a rule announced in a write (a tier change, a badge,
+// a pledge), delivered to the host after the write commits. It rides on
+// Receipt.Notices; the receipt says which member and which write.
 type Notice struct {
-	Rule   string
-	Kind   string
+	// Kind says what is announced; the host branches on it.
+	Kind NoticeKind
+	// Rule is the name of the rule that announced it.
+	Rule string
+	// Detail is a human-readable line for a message or a log.
 	Detail string
+	// From and To, on a notice of a change (NotifyChange), are the value
+	// before and after it ("Silver", "Gold"); empty on other notices.
+	From string `json:",omitempty"`
+	To   string `json:",omitempty"`
+}
+
+// noticeOf is the notice e announces (an EffectNotify), by rule.
+func (e *Effect) noticeOf(rule string) Notice {
+	if e.Notice == nil {
+		return Notice{Rule: rule, Detail: e.Note}
+	}
+	n := *e.Notice
+	n.Rule = rule
+	return n
 }
 
 // Rate is an earn rate: Points units of the account per Per of money

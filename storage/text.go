@@ -72,7 +72,7 @@ func checkTexts(c *loyalty.Change) error {
 		}
 		for i := range r.Notices {
 			n := &r.Notices[i]
-			t.add("receipt.notices.text", n.Rule, n.Kind, n.Detail)
+			t.add("receipt.notices.text", n.Rule, string(n.Kind), n.Detail, n.From, n.To)
 		}
 		if r.Redemption != nil {
 			t.redemption(r.Redemption)

@@ -173,7 +173,7 @@ func (h *harness) wantTier(id, want string) {
 
 // takeDelivered returns the details of the notices of kind AfterCommit
 // delivered since the last call.
-func (h *harness) takeDelivered(kind string) []string {
+func (h *harness) takeDelivered(kind loyalty.NoticeKind) []string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	var out []string
@@ -187,7 +187,7 @@ func (h *harness) takeDelivered(kind string) []string {
 }
 
 // notices returns the details of the receipt's notices of kind.
-func notices(r *loyalty.Receipt, kind string) []string {
+func notices(r *loyalty.Receipt, kind loyalty.NoticeKind) []string {
 	var out []string
 	for _, n := range r.Notices {
 		if n.Kind == kind {
