@@ -26,7 +26,7 @@ func (e *Engine) Earn(ctx context.Context, key string, o *Order) (*Receipt, erro
 		return nil, err
 	}
 	fp := orderFingerprint(o)
-	return e.write(ctx, key, fp, o.MemberID, Query{Orders: []string{o.ID}}, func(st *State, now time.Time) (*Change, error) {
+	return e.write(ctx, key, fp, orderFields(o), o.MemberID, Query{Orders: []string{o.ID}}, func(st *State, now time.Time) (*Change, error) {
 		p := &plan{}
 		if err := e.planEarn(p, st, o, now, key, fp); err != nil {
 			return nil, err
@@ -215,7 +215,7 @@ func (e *Engine) Act(ctx context.Context, key string, a *Action) (*Receipt, erro
 		return nil, err
 	}
 	fp := actionFingerprint(a)
-	return e.write(ctx, key, fp, a.MemberID, Query{}, func(st *State, now time.Time) (*Change, error) {
+	return e.write(ctx, key, fp, actionFields(a), a.MemberID, Query{}, func(st *State, now time.Time) (*Change, error) {
 		p := &plan{}
 		reacted, err := e.planAction(p, st, a, now, key, fp, OpAct)
 		if err != nil {

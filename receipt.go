@@ -18,9 +18,10 @@ const (
 )
 
 // Receipt says what one committed write changed and why. Replaying the
-// write's idempotency key returns the same receipt: equal in value and in its
-// JSON encoding (a store that keeps receipts as JSON gives back decimals in
-// their shortest form, 1.5 for 1.50, so compare money with Equal).
+// write's idempotency key returns the same receipt, but for Replayed: equal
+// in value and in its JSON encoding (a store that keeps receipts as JSON
+// gives back decimals in their shortest form, 1.5 for 1.50, so compare money
+// with Equal).
 type Receipt struct {
 	Key string
 	// Fingerprint identifies the request; see Change.Fingerprint.
@@ -41,6 +42,19 @@ type Receipt struct {
 	// Forgiven is what a return could not claw back because the points were
 	// spent and the program clamps at zero.
 	Forgiven int64
+	// FieldPrints holds a short digest of each field of the request, with
+	// which the Engine names the field a reused key's request differs in
+	// (KeyReusedError.Field). Like Fingerprint it is the Engine's to write
+	// and a store's to keep with the receipt; receipts committed before it
+	// existed have none.
+	FieldPrints string `json:",omitempty"`
+	// Replayed reports that this receipt was returned again for a request
+	// that repeated the key of a write committed before: nothing was written
+	// this time, and its notices went out when it was committed, so a host
+	// that sends notices from receipts skips a replayed one. Only the
+	// Engine sets it, on the copy it returns; it never commits a receipt
+	// with it set, so the receipts a Store keeps and returns have it false.
+	Replayed bool `json:",omitempty"`
 }
 
 // Points is the write's net change to the member's points, available plus pending.

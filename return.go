@@ -20,7 +20,7 @@ func (e *Engine) Return(ctx context.Context, key string, r *Return) (*Receipt, e
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
-	return e.write(ctx, key, returnFingerprint(r), r.MemberID, Query{Lots: true, Orders: []string{r.OrderID}}, func(st *State, now time.Time) (*Change, error) {
+	return e.write(ctx, key, returnFingerprint(r), returnFields(r), r.MemberID, Query{Lots: true, Orders: []string{r.OrderID}}, func(st *State, now time.Time) (*Change, error) {
 		return e.planReturn(st, r, now, key)
 	})
 }

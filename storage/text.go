@@ -59,7 +59,7 @@ func checkTexts(c *loyalty.Change) error {
 		}
 	}
 	if r := c.Receipt; r != nil {
-		t.add("receipt.text", r.Key, r.Fingerprint, r.MemberID, string(r.Operation), r.Ref)
+		t.add("receipt.text", r.Key, r.Fingerprint, r.FieldPrints, r.MemberID, string(r.Operation), r.Ref)
 		if !sameEntries(r.Entries, c.Entries) {
 			for i := range r.Entries {
 				e := &r.Entries[i]

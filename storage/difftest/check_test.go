@@ -42,10 +42,18 @@ func (w *walk) checkOutcome(o *op, res []any, errs []error) {
 			continue // nothing was due: the key stays unused
 		}
 		if first, ok := a.receipts[o.key]; ok {
-			for _, d := range diff("receipt", first, rc, "first", "replay") {
+			if !rc.Replayed {
+				w.problem("%s: a replay of key %+q returned a receipt that does not say it is a replay", a.name, o.key)
+			}
+			again := *rc
+			again.Replayed = false
+			for _, d := range diff("receipt", first, &again, "first", "replay") {
 				w.problem("%s: a replay of key %+q returned another receipt than its first commit: %s", a.name, o.key, d)
 			}
 		} else {
+			if rc.Replayed {
+				w.problem("%s: the first commit of key %+q returned a receipt that says it is a replay", a.name, o.key)
+			}
 			a.receipts[o.key] = rc
 		}
 	}

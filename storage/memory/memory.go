@@ -136,10 +136,8 @@ func (s *Store) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Receipt
 	s.mu.Lock()
 	if r, ok := s.receipts[c.Key]; ok {
 		s.mu.Unlock()
-		if r.Fingerprint != c.Fingerprint {
-			return nil, fmt.Errorf("%w: key %q", loyalty.ErrKeyReused, c.Key)
-		}
-		return cloneReceipt(r), nil
+		// The Engine, not the store, tells a replay from a reuse.
+		return nil, &loyalty.KeyCommittedError{Receipt: cloneReceipt(r)}
 	}
 	m := s.members[c.MemberID]
 	if m == nil {

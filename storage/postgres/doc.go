@@ -46,9 +46,10 @@
 // UTF-8 or holds NUL (loyalty.ErrInvalidEvent), entries that do not add up.
 //
 // When a check refuses, nothing was written, and one more query says why:
-// the stored receipt (the key was committed with the same fingerprint),
-// loyalty.ErrKeyReused (with another), loyalty.ErrUnknownMember or
-// loyalty.ErrConflict. Any other error (a lost connection, a cancelled
+// the key was committed before (a *loyalty.KeyCommittedError with the stored
+// receipt, from which the Engine decides replay or reuse; the store never
+// compares fingerprints), loyalty.ErrUnknownMember or loyalty.ErrConflict.
+// Any other error (a lost connection, a cancelled
 // context) leaves the outcome unknown; retrying with the same key is always
 // safe and never writes twice.
 //
@@ -101,9 +102,9 @@
 //
 // # Errors
 //
-// Commit returns the loyalty sentinels of the Store contract
-// (loyalty.ErrConflict, loyalty.ErrKeyReused, loyalty.ErrUnknownMember,
-// loyalty.ErrNotFound from Receipt); Migrate returns ErrSchemaTooNew; a store
+// Commit returns the errors of the Store contract (loyalty.ErrConflict,
+// loyalty.ErrUnknownMember, *loyalty.KeyCommittedError, loyalty.ErrNotFound
+// from Receipt); Migrate returns ErrSchemaTooNew; a store
 // used before Migrate returns ErrNotMigrated. Every other driver error leaves
 // the adapter through one function (wrap, in errors.go), never as a pgx type:
 //
@@ -148,28 +149,19 @@
 //   - SAVEPOINT / ROLLBACK TO SAVEPOINT around a Commit inside a host
 //     transaction (store.go).
 //
-// # Performance
+// # Requirements and performance
 //
-// On the reference machine (2 cores of an Intel Xeon, 24 GiB, PostgreSQL 15
-// on the same host with fsync and synchronous_commit on, shared with other
-// work):
-//
-//   - bench/postgres.sh: 8 clients doing durable Engine.Earn reached
-//     2,000-3,300 earns/s against 1,000-2,600 tps of pgbench TPC-B with 8
-//     clients in the same runs; the median ratio of alternating 10 s rounds
-//     was 1.36 (target: at least 0.8);
-//   - BenchmarkBalanceReadMillionEntries: Engine.Balance with 1,000,000
-//     entries in the table, median 43-60 µs, p99 130-390 µs (target: median
-//     at most 200 µs);
-//   - a Load costs about 35-55 µs and a Commit about 110-150 µs of server
-//     CPU; an earn about 150 µs of client CPU (pgx, encoding/json, the
-//     Engine).
-//
-// PostgreSQL 12 or later is needed (plan_cache_mode).
+// PostgreSQL 12 or later is needed (plan_cache_mode). A write is one round
+// trip and one server transaction, a Load one round trip that reads primary
+// keys only; the measured figures (durable earns against pgbench TPC-B, a
+// balance read beside a million entries) are in the README's Benchmarks
+// section, the one place they are kept.
 //
 // # Tests
 //
 // The tests need a server: set LOYALTY_POSTGRES_DSN (for example
 // postgres://postgres@127.0.0.1:5432/test?sslmode=disable); without it they
-// skip. Each test works in a schema of its own and drops it.
+// skip, and the package's test binary says so in one line on stderr, which
+// go test ./... shows beside "ok". Each test works in a schema of its own
+// and drops it.
 package postgres

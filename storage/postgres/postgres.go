@@ -122,7 +122,7 @@ func (s *Store) Schema() string { return s.schema }
 // InTx returns a view of the store that reads and writes inside the host's
 // transaction tx, so that a host's own rows (an order) and the loyalty write
 // commit or roll back together. Each Commit runs under a savepoint: a commit
-// that fails (ErrConflict, ErrKeyReused, ...) rolls back to it and leaves tx
+// that fails (ErrConflict, a committed key, ...) rolls back to it and leaves tx
 // usable, and the Engine's retries happen inside tx.
 //
 // The view is valid until tx ends. It serialises its own calls (a pgx.Tx

@@ -231,8 +231,8 @@ func (c *core) runInSavepoint(ctx context.Context, args []any) error {
 }
 
 // resolve says why a commit was refused, with what is committed now: the
-// receipt of an earlier commit of the key, ErrKeyReused, ErrUnknownMember or
-// ErrConflict. fallback, when not nil, is returned when the key is unknown.
+// key was committed before (a *loyalty.KeyCommittedError with its receipt),
+// ErrUnknownMember or ErrConflict. fallback, when not nil, is returned when the key is unknown.
 func (c *core) resolve(ctx context.Context, ch *loyalty.Change, fallback error) (*loyalty.Receipt, error) {
 	var (
 		fp      pgtype.Text
@@ -243,10 +243,13 @@ func (c *core) resolve(ctx context.Context, ch *loyalty.Change, fallback error) 
 		return nil, wrap("commit", err)
 	}
 	switch {
-	case fp.Valid && fp.String != ch.Fingerprint:
-		return nil, fmt.Errorf("%w: key %q", loyalty.ErrKeyReused, ch.Key)
 	case fp.Valid:
-		return decodeReceipt(ch.Key, receipt)
+		// The Engine, not the store, tells a replay from a reuse.
+		r, err := decodeReceipt(ch.Key, receipt)
+		if err != nil {
+			return nil, err
+		}
+		return nil, &loyalty.KeyCommittedError{Receipt: r}
 	case fallback != nil:
 		return nil, fallback
 	case !version.Valid && (ch.Version != 0 || ch.Member == nil):

@@ -86,13 +86,13 @@ func TestRefusedCommitInsideHostTransactionLeavesItUsable(t *testing.T) {
 	defer tx.Rollback(ctx) //nolint:errcheck
 	ts := s.InTx(tx)
 
-	// A stale version and a reused key are refused...
+	// A stale version and a committed key are refused...
 	if _, err := ts.Commit(ctx, change("stale", "jo", 1, t0, 5)); !errors.Is(err, loyalty.ErrConflict) {
 		t.Fatalf("stale commit in tx: %v, want ErrConflict", err)
 	}
 	reused := change("earn-1", "jo", 2, t0, 5)
-	if _, err := ts.Commit(ctx, reused); !errors.Is(err, loyalty.ErrKeyReused) {
-		t.Fatalf("reused key in tx: %v, want ErrKeyReused", err)
+	if _, err := ts.Commit(ctx, reused); !errors.As(err, new(*loyalty.KeyCommittedError)) {
+		t.Fatalf("committed key in tx: %v, want a KeyCommittedError", err)
 	}
 	// ...and the transaction goes on: a replay, an earn and the commit work.
 	r, err := e.WithStore(ts).Earn(ctx, "earn-1", order("o1", "jo", 10))

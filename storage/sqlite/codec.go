@@ -98,6 +98,8 @@ type (
 		Redemption  *loyalty.RedemptionRecord `json:"d,omitzero"`
 		Notices     []loyalty.Notice          `json:"n,omitzero"`
 		Forgiven    int64                     `json:"g,omitzero"`
+		FieldPrints string                    `json:"p,omitzero"`
+		Replayed    bool                      `json:"-"` // never stored: the Engine sets it on replays
 	}
 	balanceJSON struct {
 		Account   loyalty.Account `json:"a,omitzero"`

@@ -59,9 +59,9 @@
 // counters, open lots) and the rows that find the member's journal rows (by
 // write, by order ID). SQLite adds a page at the end of a rowid table
 // without touching the others, while rows inserted among full pages make it
-// rebalance them over and over; so an earn writes about 4.3 WAL pages (2.2
-// for a bare insert-plus-upsert transaction; 6.7 under schema version 1,
-// which kept entries, receipts and records in the member's range), and a
+// rebalance them over and over; so an earn writes few WAL pages (fewer than
+// under schema version 1, which kept entries, receipts and records in the
+// member's range; the README's Benchmarks section has the figures), and a
 // Load is one range scan. Views present the parts as tables
 // (migrations/0002_journal.sql has the details):
 //
@@ -110,6 +110,8 @@
 // ID and write rows, in one insert that binds only each row's own columns)
 // and one fsync. The writer connections checkpoint the WAL every 4000 pages
 // (wal_autocheckpoint; SQLite's default is 1000), so the WAL file grows to
-// about 16 MB: a checkpoint costs milliseconds inside the commit that runs
-// it, and with the default one earn in about 230 paid for one.
+// 4000 pages (16 MB at the default page size of 4 KiB) before a checkpoint,
+// which runs inside the commit that reaches it: fewer, larger checkpoints
+// than the default's. Measured figures are in the README's Benchmarks
+// section, the one place they are kept.
 package sqlite

@@ -106,6 +106,7 @@ func marshalReceiptDoc(d *receiptDoc) ([]byte, error) {
 	}
 	w.num("v", d.Version)
 	w.num("g", d.Forgiven)
+	w.str("p", d.FieldPrints)
 	if d.Balances != nil {
 		w.field("b")
 		w.b = append(w.b, '[')

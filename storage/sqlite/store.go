@@ -74,19 +74,19 @@ func (s *Store) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Receipt
 	if _, err := p.w.begin.ExecContext(ctx); err != nil {
 		return nil, fmt.Errorf("sqlite: commit %q: %w", c.Key, err)
 	}
-	r, wrote, err := txn{ctx, nil, p.w}.commit(c, a)
-	if err == nil && wrote {
+	r, err := txn{ctx, nil, p.w}.commit(c, a)
+	if err == nil {
 		// COMMIT runs to the end even if ctx is done by now: the change is
 		// complete, and a caller who gave up retries the key and is told.
 		if _, err = p.w.commit.ExecContext(context.Background()); err != nil {
 			err = fmt.Errorf("sqlite: commit %q: %w", c.Key, err)
 		}
 	}
-	if err != nil || !wrote {
-		// After a failed statement or COMMIT the transaction may still be
-		// open; after some errors SQLite has already rolled it back.
+	if err != nil {
+		// After a refusal, a failed statement or COMMIT the transaction may
+		// still be open; after some errors SQLite has already rolled it back.
 		p.w.rollback.ExecContext(context.Background())
-		return r, err
+		return nil, err
 	}
 	s.committed(c, a)
 	return r, nil
@@ -200,7 +200,7 @@ func (t *txStore) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Recei
 	if _, err := t.tx.ExecContext(ctx, `SAVEPOINT loyalty_commit`); err != nil {
 		return nil, fmt.Errorf("sqlite: commit %q: %w", c.Key, err)
 	}
-	r, _, err := x.commit(c, a)
+	r, err := x.commit(c, a)
 	if err != nil {
 		// Undo what the change wrote; the savepoint stays open until released.
 		// A background context: the undo must run even if ctx is done.
@@ -574,16 +574,17 @@ func add(a, b int64) (int64, bool) {
 	return s, (s > a) == (b > 0)
 }
 
-// commit applies c in t. wrote is false when nothing was written: a replay
-// (r is the first receipt) or an error.
-func (t txn) commit(c *loyalty.Change, a *encoded) (r *loyalty.Receipt, wrote bool, err error) {
+// commit applies c in t and returns c.Receipt; it writes nothing and
+// returns an error when it refuses c, a *loyalty.KeyCommittedError with the
+// first receipt when c.Key was committed before.
+func (t txn) commit(c *loyalty.Change, a *encoded) (*loyalty.Receipt, error) {
 	ctx := t.ctx
-	fail := func(err error) (*loyalty.Receipt, bool, error) {
-		return nil, false, fmt.Errorf("sqlite: commit %q: %w", c.Key, err)
+	fail := func(err error) (*loyalty.Receipt, error) {
+		return nil, fmt.Errorf("sqlite: commit %q: %w", c.Key, err)
 	}
 
 	// The idempotency record goes first: one statement settles both "new
-	// key" and "replay".
+	// key" and "committed key".
 	res, err := t.stmt(t.st.insertWrite).ExecContext(ctx, c.Key, c.MemberID, c.Version+1)
 	if err != nil {
 		return fail(err)
@@ -595,27 +596,25 @@ func (t txn) commit(c *loyalty.Change, a *encoded) (r *loyalty.Receipt, wrote bo
 		if err != nil {
 			return fail(err)
 		}
-		if w.fingerprint != c.Fingerprint {
-			return nil, false, fmt.Errorf("%w: key %q", loyalty.ErrKeyReused, c.Key)
-		}
 		r, err := decodeReceipt(w, t.entriesOf)
 		if err != nil {
 			return fail(err)
 		}
-		return r, false, nil
+		// The Engine, not the store, tells a replay from a reuse.
+		return nil, &loyalty.KeyCommittedError{Receipt: r}
 	}
 
 	// The version check and the member row with its points balance, then
 	// the other balances.
 	if err := t.moveMember(c, a); err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	for _, d := range a.deltas {
 		if d.Account == loyalty.PointsAccount {
 			continue
 		}
 		if err := t.moveBalance(c, d); err != nil {
-			return nil, false, err
+			return nil, err
 		}
 	}
 	// Entries are of the version this change creates: its write row's
@@ -646,7 +645,7 @@ func (t txn) commit(c *loyalty.Change, a *encoded) (r *loyalty.Receipt, wrote bo
 			return fail(fmt.Errorf("lot %d: %w", id, err))
 		}
 	}
-	return c.Receipt, true, nil
+	return c.Receipt, nil
 }
 
 // put writes rows of shape, all journal rows or all ledger rows, with as

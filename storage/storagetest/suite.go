@@ -47,6 +47,7 @@ func Run(t *testing.T, newStore func(t *testing.T) loyalty.Store) {
 		{"SameScenarioGivesSameEntriesAsReferenceStore", testDeterminism},
 	}
 	tests = append(tests, guaranteeTests...)
+	tests = append(tests, keyTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore) })
 	}
@@ -61,7 +62,7 @@ func testReplay(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 
 	again, err := h.engine.Earn(h.ctx, "k-earn", o)
 	require.NoError(t, err)
-	require.Equal(t, jsonOf(t, first), jsonOf(t, again), "a replay must return the first receipt")
+	require.Equal(t, jsonOf(t, first), jsonOf(t, replayOf(again)), "a replay must return the first receipt")
 	require.Len(t, h.history("ann"), 1)
 	require.Equal(t, int64(100), h.balance("ann").Available)
 
@@ -71,7 +72,7 @@ func testReplay(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 	require.NoError(t, err)
 	r2, err := h.engine.Act(h.ctx, "k-review", a)
 	require.NoError(t, err)
-	require.Equal(t, jsonOf(t, r1), jsonOf(t, r2))
+	require.Equal(t, jsonOf(t, r1), jsonOf(t, replayOf(r2)))
 	require.Equal(t, int64(150), h.balance("ann").Available)
 	require.Len(t, h.history("ann"), 2)
 	h.check("ann")
@@ -80,7 +81,7 @@ func testReplay(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 	h.clock.Advance(time.Hour)
 	later, err := h.engine.Earn(h.ctx, "k-earn", o)
 	require.NoError(t, err)
-	require.Equal(t, jsonOf(t, first), jsonOf(t, later))
+	require.Equal(t, jsonOf(t, first), jsonOf(t, replayOf(later)))
 
 	// The same order under a new key is a duplicate, not a second earning.
 	h.unchanged("ann", loyalty.ErrDuplicate, func() error {
@@ -453,6 +454,7 @@ func testConcurrentKey(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 	o := order("o1", "ann", "10.00")
 	const workers = 16
 	receipts := make([]string, workers)
+	replayed := make([]bool, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Add(1)
@@ -463,13 +465,20 @@ func testConcurrentKey(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 				t.Errorf("worker %d: %v", w, err)
 				return
 			}
-			receipts[w] = jsonOf(t, r)
+			receipts[w], replayed[w] = jsonOf(t, replayOf(r)), r.Replayed
 		}()
 	}
 	wg.Wait()
 	for w := 1; w < workers; w++ {
 		require.Equal(t, receipts[0], receipts[w], "every caller gets the same receipt")
 	}
+	first := 0
+	for _, r := range replayed {
+		if !r {
+			first++
+		}
+	}
+	require.Equal(t, 1, first, "one caller wrote, every other got a replay")
 	require.Len(t, h.history("ann"), 1, "one key, one write")
 	require.Equal(t, int64(100), h.balance("ann").Available)
 	h.check("ann")

@@ -1,0 +1,18 @@
+package difftest
+
+import (
+	"fmt"
+	"os"
+	"testing"
+)
+
+// TestMain says so when the walk will compare memory and SQLite only. go
+// test ./... drops what a passing package prints, so the line shows with -v
+// or when a test fails; unlike storage/postgres, this package's summary line
+// is not marked, since its memory and SQLite comparisons do run.
+func TestMain(m *testing.M) {
+	if os.Getenv(dsnEnv) == "" {
+		fmt.Fprintf(os.Stderr, "storage/difftest: %s unset: PostgreSQL not compared, memory and SQLite only\n", dsnEnv)
+	}
+	os.Exit(m.Run())
+}
