@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -12,6 +13,7 @@ import (
 // here, once, in pure Go: stores only persist what a plan decided. A plan is
 // used by one goroutine and thrown away after finish; nothing the change or
 // its receipt holds points into it, so it can live on its planner's stack.
+// The change lives in a pooled changeBlock; its receipt is allocated apart.
 type plan struct {
 	st      *State
 	now     time.Time
@@ -55,28 +57,31 @@ func (p *plan) init(st *State, now time.Time, key, fingerprint string, op Operat
 // number of lines.
 func (p *plan) initEarn(st *State, now time.Time, key, fingerprint, ref string, explained int) {
 	p.begin(st, now, Query{})
-	var b *earnBlock
-	if explained >= 2 && explained <= len(earnExplainedBlock{}.expl) {
-		eb := new(earnExplainedBlock)
-		b, p.expl = &eb.earnBlock, eb.expl[:0:explained]
+	var rb *receiptBlock
+	if explained >= 2 && explained <= len(explainedReceiptBlock{}.expl) {
+		eb := new(explainedReceiptBlock)
+		rb, p.expl = &eb.receiptBlock, eb.expl[:0:explained]
 	} else {
-		b = new(earnBlock)
+		rb = new(receiptBlock)
 	}
+	b := p.ch.blk
 	p.ch.Orders, p.lines = b.orders[:0], b.lines[:0]
-	p.setReceipt(&b.receiptBlock, key, fingerprint, OpEarn, ref)
+	p.setReceipt(rb, key, fingerprint, OpEarn, ref)
 }
 
 func (p *plan) begin(st *State, now time.Time, q Query) {
 	p.st, p.now, p.version = st, now, st.Version+1
+	// The change is the Engine's reusable memory (see changeBlock).
+	b := changePool.Get().(*changeBlock)
+	p.ch = &b.ch
+	p.ch.blk = b
 	if q.Lots || st.Lots != nil {
 		p.loaded = true
 		p.lots = st.Lots
-		p.ch = new(Change)
 	} else {
 		// A write that does not read lots writes only new ones: room for
-		// one with the change, which a store need not keep after Commit.
-		b := new(changeBlock)
-		p.ch, p.lots = &b.ch, b.lots[:0]
+		// one in the change's block.
+		p.lots = b.lots[:0]
 	}
 }
 
@@ -102,10 +107,33 @@ func (p *plan) explanation(x []Explanation) []Explanation {
 	return slices.Clone(x)
 }
 
-// changeBlock is a change with room for a new lot.
+// changeBlock is the memory of one planned change, with room for a new lot
+// and an earn's order record of a few lines. A store keeps nothing of a
+// Change after its Commit returned (see Store), so the Engine takes the
+// block from a pool for each plan and puts it back (Change.release) once
+// the commit returned: of a write, only its receipt, which the host gets,
+// is allocated anew.
 type changeBlock struct {
-	ch   Change
-	lots [1]Lot
+	ch     Change
+	lots   [1]Lot
+	orders [1]OrderRecord
+	lines  [4]RecordedLine
+}
+
+var changePool = sync.Pool{New: func() any { return new(changeBlock) }}
+
+// release gives the memory of a change the Engine planned back to the
+// pool; c must not be used after. A change built elsewhere (a test's, a
+// host's) has no block and is left alone.
+func (c *Change) release() {
+	b := c.blk
+	if b == nil {
+		return
+	}
+	// Cleared whole: the pooled block must not keep strings and records
+	// of the write alive.
+	*b = changeBlock{}
+	changePool.Put(b)
 }
 
 // receiptBlock holds a receipt with the entry and balance of a typical write
@@ -117,20 +145,12 @@ type receiptBlock struct {
 	balances [1]Balance
 }
 
-// earnBlock has room for an earn's receipt and order record with two lines
-// (which fills its size class).
-type earnBlock struct {
+// explainedReceiptBlock is a receiptBlock with room for an earn's
+// explanation of up to three lines (two order lines under one rule, and a
+// rounding). An earn explained in one line gets the plain block, so the
+// room it would leave empty is never more than one line's.
+type explainedReceiptBlock struct {
 	receiptBlock
-	orders [1]OrderRecord
-	lines  [2]RecordedLine
-}
-
-// earnExplainedBlock is an earnBlock with room for an explanation of up to
-// three lines (two order lines under one rule, and a rounding), which fills
-// its size class. An earn explained in one line gets the plain block, so
-// the room it would leave empty is never more than one line's.
-type earnExplainedBlock struct {
-	earnBlock
 	expl [3]Explanation
 }
 
