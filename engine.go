@@ -165,13 +165,15 @@ func (e *Engine) now() time.Time { return e.clock.Now().UTC().Truncate(time.Micr
 // again after ErrUnavailable, with backoff (the key makes it safe). A planning
 // error is checked against an earlier receipt of the same key, so a replay
 // returns the first receipt even when the request would no longer plan.
-func (e *Engine) write(ctx context.Context, key, fp, member string, q Query, planFn func(st *State, now time.Time) (*Change, error)) (*Receipt, error) {
-	return e.writeOrCreate(ctx, key, fp, member, q, false, planFn)
+func (e *Engine) write(ctx context.Context, key, fp, fields, member string, q Query, planFn func(st *State, now time.Time) (*Change, error)) (*Receipt, error) {
+	return e.writeOrCreate(ctx, key, fp, fields, member, q, false, planFn)
 }
 
 // writeOrCreate is write; with create, a member that does not exist yet is
-// planned from an empty State at version 0.
-func (e *Engine) writeOrCreate(ctx context.Context, key, fp, member string, q Query, create bool, planFn func(st *State, now time.Time) (*Change, error)) (*Receipt, error) {
+// planned from an empty State at version 0. fp and fields are the request's
+// fingerprint and field prints: a key found committed is a replay or a reuse
+// as keyCommitted decides.
+func (e *Engine) writeOrCreate(ctx context.Context, key, fp, fields, member string, q Query, create bool, planFn func(st *State, now time.Time) (*Change, error)) (*Receipt, error) {
 	if key == "" {
 		return nil, ErrMissingKey
 	}
@@ -212,7 +214,10 @@ func (e *Engine) writeOrCreate(ctx context.Context, key, fp, member string, q Qu
 			if ctx.Err() != nil {
 				return nil, e.unknownIf(unknown, err)
 			}
-			r, rerr := e.replay(ctx, key, fp)
+			r, rerr := e.replay(ctx, key, fp, fields, unknown)
+			if errors.Is(rerr, ErrKeyReused) {
+				return nil, rerr // the key holds another request: ours is not committed
+			}
 			if rerr != nil {
 				again, werr := e.again(ctx, rerr, &attempt, &unavailable)
 				if again {
@@ -224,16 +229,17 @@ func (e *Engine) writeOrCreate(ctx context.Context, key, fp, member string, q Qu
 				return nil, e.unknownIf(unknown, rerr)
 			}
 			if r != nil {
-				if unknown {
-					e.notify(ctx, r) // our lost commit, found committed
-				}
 				return r, nil
 			}
 			return nil, err
 		}
+		ch.Receipt.FieldPrints = fields
 		r, err := e.store.Commit(ctx, ch)
 		committed := r != nil && r == ch.Receipt
 		ch.release() // the store keeps nothing of ch (see Store.Commit)
+		if kc := (*KeyCommittedError)(nil); errors.As(err, &kc) && kc.Receipt != nil {
+			return e.keyCommitted(ctx, key, fp, fields, kc.Receipt, unknown)
+		}
 		if err != nil {
 			var se *StoreError
 			if errors.As(err, &se) && se.MaybeCommitted {
@@ -291,21 +297,6 @@ func (e *Engine) unknownIf(unknown bool, err error) error {
 	return err
 }
 
-// replay returns the receipt committed under key, nil if none, or
-// ErrKeyReused if it was for another request.
-func (e *Engine) replay(ctx context.Context, key, fp string) (*Receipt, error) {
-	r, err := e.store.Receipt(ctx, key)
-	switch {
-	case errors.Is(err, ErrNotFound):
-		return nil, nil
-	case err != nil:
-		return nil, err
-	case r.Fingerprint != fp:
-		return nil, fmt.Errorf("%w: key %q", ErrKeyReused, key)
-	}
-	return r, nil
-}
-
 // Enroll adds a member. Signup rules (welcome points) run on enrolment as an
 // ActionSignup at the enrolment time.
 func (e *Engine) Enroll(ctx context.Context, key string, m Member) (*Receipt, error) {
@@ -313,7 +304,7 @@ func (e *Engine) Enroll(ctx context.Context, key string, m Member) (*Receipt, er
 		return nil, err
 	}
 	fp := memberFingerprint(&m)
-	return e.writeOrCreate(ctx, key, fp, m.ID, Query{}, true, func(st *State, now time.Time) (*Change, error) {
+	return e.writeOrCreate(ctx, key, fp, memberFields(&m), m.ID, Query{}, true, func(st *State, now time.Time) (*Change, error) {
 		if st.Version != 0 {
 			return nil, fmt.Errorf("%w: member %s", ErrDuplicate, m.ID)
 		}
@@ -350,7 +341,7 @@ func (e *Engine) Adjust(ctx context.Context, key, memberID string, points int64,
 		return nil, err
 	}
 	fp := fingerprint("adjust", memberID, strconv.FormatInt(points, 10), note)
-	return e.write(ctx, key, fp, memberID, Query{Lots: points < 0}, func(st *State, now time.Time) (*Change, error) {
+	return e.write(ctx, key, fp, partFields("adjust", memberID, strconv.FormatInt(points, 10), note), memberID, Query{Lots: points < 0}, func(st *State, now time.Time) (*Change, error) {
 		p := &plan{}
 		p.init(st, now, key, fp, OpAdjust, "", Query{Lots: points < 0})
 		p.settle()
@@ -379,7 +370,7 @@ func (e *Engine) Adjust(ctx context.Context, key, memberID string, points int64,
 func (e *Engine) Settle(ctx context.Context, key, memberID string) (*Receipt, error) {
 	fp := fingerprint("settle", memberID)
 	var idle *Receipt
-	r, err := e.write(ctx, key, fp, memberID, Query{Lots: true}, func(st *State, now time.Time) (*Change, error) {
+	r, err := e.write(ctx, key, fp, partFields("settle", memberID), memberID, Query{Lots: true}, func(st *State, now time.Time) (*Change, error) {
 		p := &plan{}
 		p.init(st, now, key, fp, OpSettle, "", Query{Lots: true})
 		p.settle()

@@ -19,8 +19,10 @@ type Store interface {
 
 	// Commit applies c atomically, all of it or nothing:
 	//   - if a change with c.Key was committed before, it writes nothing and
-	//     returns that change's receipt when c.Fingerprint matches, ErrKeyReused
-	//     when it does not;
+	//     returns a nil receipt and a *KeyCommittedError holding the receipt
+	//     committed under c.Key, as Receipt returns it (with its Fingerprint
+	//     and FieldPrints), whatever c holds: it does not compare c with it,
+	//     check c's version or look at c's member;
 	//   - else if the member does not exist and c.Version is not 0 or
 	//     c.Member is nil, it writes nothing and returns ErrUnknownMember;
 	//   - else if the member's version is no longer c.Version it writes
@@ -36,6 +38,12 @@ type Store interface {
 	// stored. It keeps nothing of c itself (nor of the slices c points to)
 	// after Commit returns, save c.Receipt, which it may return: the Engine
 	// reuses the rest of c's memory for its next write.
+	//
+	// Whether a committed key is a replay of the same request (the first
+	// receipt is returned) or a reuse by another (ErrKeyReused) is not the
+	// store's to decide: the Engine compares the fingerprints, once, for
+	// every store. A store that compares them itself, or writes anything for
+	// a committed key, fails storage/storagetest.
 	Commit(ctx context.Context, c *Change) (*Receipt, error)
 
 	// Receipt returns the receipt committed under key, or ErrNotFound.
@@ -145,8 +153,10 @@ func (s *State) Counter(name, period string) int64 {
 // identifiers, ErrUnbalanced for the rest (see storage.CheckChange).
 type Change struct {
 	Key string
-	// Fingerprint identifies the request behind the change; a replay of Key
-	// with another fingerprint is ErrKeyReused.
+	// Fingerprint identifies the request behind the change, as
+	// Receipt.Fingerprint does; the Engine refuses a replay of Key with
+	// another fingerprint (ErrKeyReused). Stores keep it with the receipt
+	// and never compare it.
 	Fingerprint string
 	MemberID    string
 	// Version is the member version the change was planned from; 0 creates the member.
