@@ -169,27 +169,13 @@ func differingField(fields string, r *Receipt) string {
 	return ""
 }
 
-// fieldPrinter writes field prints: start with the kind, then add the
-// encoding of each field in turn.
-type fieldPrinter struct {
-	out []byte
-	enc []byte // room for a field's encoding
-}
-
 const printDigits = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_"
 
-func (p *fieldPrinter) start(kind string) {
-	p.out = append(append(p.out[:0], kind...), ':')
+// printField appends to out the print of the field whose encoding is enc.
+func printField(out, enc []byte) []byte {
+	d := fieldDigest(enc)
+	return append(out, printDigits[d&63], printDigits[d>>6&63])
 }
-
-// add prints the field whose encoding is b; b may be p.enc[:0] grown.
-func (p *fieldPrinter) add(b []byte) {
-	d := fieldDigest(b)
-	p.out = append(p.out, printDigits[d&63], printDigits[d>>6&63])
-	p.enc = b[:0]
-}
-
-func (p *fieldPrinter) String() string { return string(p.out) }
 
 // fieldDigest is a quick 64-bit digest of b, eight bytes at a step; it only
 // has to tell fields apart that differ by accident, not by design.
@@ -217,16 +203,15 @@ func fieldDigest(b []byte) uint64 {
 func orderFields(o *Order) string {
 	var out [48]byte
 	var enc [256]byte
-	p := fieldPrinter{out: out[:0], enc: enc[:0]}
-	p.start("earn")
-	p.add(fpStr(p.enc, o.ID))
-	p.add(fpStr(p.enc, o.MemberID))
-	p.add(fpTime(p.enc, o.PlacedAt))
-	p.add(fpStr(p.enc, string(o.Currency)))
-	p.add(fpDec(p.enc, o.Discount))
-	p.add(fpDec(p.enc, o.Shipping))
-	p.add(fpDec(p.enc, o.Tax))
-	b := fpInt(p.enc, int64(len(o.Lines)))
+	p := append(out[:0], "earn:"...)
+	p = printField(p, fpStr(enc[:0], o.ID))
+	p = printField(p, fpStr(enc[:0], o.MemberID))
+	p = printField(p, fpTime(enc[:0], o.PlacedAt))
+	p = printField(p, fpStr(enc[:0], string(o.Currency)))
+	p = printField(p, fpDec(enc[:0], o.Discount))
+	p = printField(p, fpDec(enc[:0], o.Shipping))
+	p = printField(p, fpDec(enc[:0], o.Tax))
+	b := fpInt(enc[:0], int64(len(o.Lines)))
 	for i := range o.Lines {
 		l := &o.Lines[i]
 		b = fpStr(b, l.SKU)
@@ -235,76 +220,72 @@ func orderFields(o *Order) string {
 		b = fpDec(b, l.UnitPrice)
 		b = fpDec(b, l.Discount)
 	}
-	p.add(b)
-	return p.String()
+	p = printField(p, b)
+	return string(p)
 }
 
 func returnFields(r *Return) string {
 	var out [48]byte
 	var enc [256]byte
-	p := fieldPrinter{out: out[:0], enc: enc[:0]}
-	p.start("return")
-	p.add(fpStr(p.enc, r.ID))
-	p.add(fpStr(p.enc, r.OrderID))
-	p.add(fpStr(p.enc, r.MemberID))
-	p.add(fpTime(p.enc, r.ReturnedAt))
-	p.add(fpDec(p.enc, r.Amount))
-	b := fpInt(p.enc, int64(len(r.Lines)))
+	p := append(out[:0], "return:"...)
+	p = printField(p, fpStr(enc[:0], r.ID))
+	p = printField(p, fpStr(enc[:0], r.OrderID))
+	p = printField(p, fpStr(enc[:0], r.MemberID))
+	p = printField(p, fpTime(enc[:0], r.ReturnedAt))
+	p = printField(p, fpDec(enc[:0], r.Amount))
+	b := fpInt(enc[:0], int64(len(r.Lines)))
 	for _, l := range r.Lines {
 		b = fpStr(b, l.SKU)
 		b = fpInt(b, l.Quantity)
 	}
-	p.add(b)
-	return p.String()
+	p = printField(p, b)
+	return string(p)
 }
 
 func redemptionFields(r *Redemption) string {
 	var out [48]byte
 	var enc [256]byte
-	p := fieldPrinter{out: out[:0], enc: enc[:0]}
-	p.start("redeem")
-	p.add(fpStr(p.enc, r.ID))
-	p.add(fpStr(p.enc, r.MemberID))
-	p.add(fpStr(p.enc, r.OrderID))
-	p.add(fpStr(fpDec(p.enc, r.Total.Amount), string(r.Total.Currency)))
-	p.add(fpInt(p.enc, r.Points))
-	p.add(fpStr(p.enc, string(r.Account)))
+	p := append(out[:0], "redeem:"...)
+	p = printField(p, fpStr(enc[:0], r.ID))
+	p = printField(p, fpStr(enc[:0], r.MemberID))
+	p = printField(p, fpStr(enc[:0], r.OrderID))
+	p = printField(p, fpStr(fpDec(enc[:0], r.Total.Amount), string(r.Total.Currency)))
+	p = printField(p, fpInt(enc[:0], r.Points))
+	p = printField(p, fpStr(enc[:0], string(r.Account)))
 	upTo := int64(0)
 	if r.UpTo {
 		upTo = 1
 	}
-	p.add(fpInt(p.enc, upTo))
-	return p.String()
+	p = printField(p, fpInt(enc[:0], upTo))
+	return string(p)
 }
 
 func actionFields(a *Action) string {
 	var out [48]byte
 	var enc [256]byte
-	p := fieldPrinter{out: out[:0], enc: enc[:0]}
-	p.start("act")
-	p.add(fpStr(p.enc, string(a.Kind)))
-	p.add(fpStr(p.enc, a.MemberID))
-	p.add(fpTime(p.enc, a.At))
-	p.add(fpStr(p.enc, a.Ref))
-	p.add(fpAttrs(p.enc, a.Data))
-	return p.String()
+	p := append(out[:0], "act:"...)
+	p = printField(p, fpStr(enc[:0], string(a.Kind)))
+	p = printField(p, fpStr(enc[:0], a.MemberID))
+	p = printField(p, fpTime(enc[:0], a.At))
+	p = printField(p, fpStr(enc[:0], a.Ref))
+	p = printField(p, fpAttrs(enc[:0], a.Data))
+	return string(p)
 }
 
 func memberFields(m *Member) string {
 	var out [48]byte
 	var enc [256]byte
-	p := fieldPrinter{out: out[:0], enc: enc[:0]}
-	p.start("enroll")
-	p.add(fpStr(p.enc, m.ID))
-	p.add(fpTime(p.enc, m.JoinedAt))
-	p.add(fpTime(p.enc, m.Birthday))
-	b := fpInt(p.enc, int64(len(m.Segments)))
+	p := append(out[:0], "enroll:"...)
+	p = printField(p, fpStr(enc[:0], m.ID))
+	p = printField(p, fpTime(enc[:0], m.JoinedAt))
+	p = printField(p, fpTime(enc[:0], m.Birthday))
+	b := fpInt(enc[:0], int64(len(m.Segments)))
 	for _, s := range m.Segments {
 		b = fpStr(b, s)
 	}
-	p.add(b)
-	p.add(fpAttrs(p.enc, m.Attributes))
-	return p.String()
+	p = printField(p, b)
+	p = printField(p, fpAttrs(enc[:0], m.Attributes))
+	return string(p)
 }
 
 // partFields are the field prints of a rarer request of kind with plain
@@ -312,10 +293,9 @@ func memberFields(m *Member) string {
 func partFields(kind string, parts ...string) string {
 	var out [48]byte
 	var enc [256]byte
-	p := fieldPrinter{out: out[:0], enc: enc[:0]}
-	p.start(kind)
+	p := append(append(out[:0], kind...), ':')
 	for _, s := range parts {
-		p.add(fpStr(p.enc, s))
+		p = printField(p, fpStr(enc[:0], s))
 	}
-	return p.String()
+	return string(p)
 }
