@@ -62,12 +62,13 @@ func (p *Program) combine(c *Input, effects []Effect, res *Result, blk *resultBl
 		}
 	}
 	for _, a := range accounts {
-		dAll, fast := int64(1), !combineExactOnly
+		dAll, fast := int64(1), false
 		for i := range dens {
 			if dens[i].acct == a {
 				dAll, fast = dens[i].value()
 			}
 		}
+		fast = fast && !blk.exact
 		aw, err := p.combineAccount(c, effects, a, dAll, fast, res, blk)
 		if err != nil {
 			return err
@@ -444,15 +445,11 @@ func (d *denom) add(e *Effect, scale int32) {
 
 // value returns D; ok is false when the account cannot take the fast path.
 func (d *denom) value() (int64, bool) {
-	if d.bad || combineExactOnly {
+	if d.bad {
 		return 0, false
 	}
 	return mul64(d.lcm, d.prod)
 }
-
-// combineExactOnly turns the int64 fast path of combineAccount off, for the
-// tests that compare it with the general path.
-var combineExactOnly bool
 
 // qtyOfRate is the slow exact path of basis × rate when the rate's money
 // does not fit int64 at the scale.

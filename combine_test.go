@@ -173,9 +173,7 @@ func TestCombineFastPathMatchesGeneral(t *testing.T) {
 		huge := i%5 == 4
 		p := randomProgram(r, huge)
 		o := randomOrder(r, p.Currency, huge)
-		combineExactOnly = true
-		want, wantErr := p.Evaluate(st, o, now)
-		combineExactOnly = false
+		want, wantErr := evaluateExact(p, st, o, now)
 		got, gotErr := p.Evaluate(st, o, now)
 		if fmt.Sprint(wantErr) != fmt.Sprint(gotErr) {
 			t.Fatalf("case %d: error %v, general path %v", i, gotErr, wantErr)
@@ -195,6 +193,11 @@ func TestCombineFastPathMatchesGeneral(t *testing.T) {
 		t.Fatalf("only %d cases could take the fast path", fastCases)
 	}
 	t.Logf("%d cases could take the fast path", fastCases)
+}
+
+// evaluateExact is Program.Evaluate with combine's int64 fast path off.
+func evaluateExact(p *Program, st *State, ev Event, now time.Time) (*Result, error) {
+	return p.evaluateWith(&scratch{}, Input{Now: now, Program: p, State: st, Member: &st.Member, Event: ev}, &resultBlock{exact: true})
 }
 
 // commonDen is D for acct over effects: what combine gathers in its pass.

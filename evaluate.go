@@ -45,6 +45,10 @@ type resultBlock struct {
 	// keeps the Counters of a pooled block's Result after its release.
 	counters [1]Counter
 	pooled   bool
+	// exact turns combine's int64 fast path off, so that every account
+	// takes the general exact path: the test that compares the two
+	// evaluates into such a block (evaluateExact).
+	exact bool
 }
 
 // scratch is the working memory of one evaluation, reused through a pool
