@@ -1,25 +1,43 @@
-// Package storage is where the loyalty.Store adapters live, one package per
-// kind of database, in the manner of database/sql drivers and the Go CDK:
+// Package storage is the adapter side of the loyalty.Store contract, as
+// database/sql/driver is the driver side of database/sql: what a package
+// that persists ledgers imports, and a host never needs to.
 //
+// The contract itself is loyalty.Store (Load, Commit, Receipt, History) with
+// its optional abilities (loyalty.HistoryReverser, loyalty.MemberLister),
+// documented in the root package beside the types it moves. The Engine is
+// its only caller most hosts need. It plans every change in pure Go, and it
+// alone makes the decisions a store must not: all ledger arithmetic (lots,
+// expiry, reversal, clawback), and whether a key found committed is a replay
+// or a reuse. A store persists what it is given, atomically, and reports what
+// it found (loyalty.ErrConflict, *loyalty.KeyCommittedError).
+//
+// This package holds what every adapter shares, written once:
+//
+//   - CheckChange, and its parts CheckShape and Prior for SQL stores that
+//     compare balances in the database: which changes a store refuses before
+//     it writes (invalid identifiers, text it could not give back byte for
+//     byte, entries and balances that do not add up: loyalty.ErrInvalidID,
+//     loyalty.ErrInvalidEvent, loyalty.ErrUnbalanced), so every adapter
+//     refuses the same ones;
+//   - the checks of the read arguments (CheckKey, CheckMember, CheckLoad);
+//   - storage/internal/migration, the reader of the numbered SQL migration
+//     files the SQL adapters embed, each adapter keeping only how it applies
+//     and records them.
+//
+// Beside it:
+//
+//   - storage/storagetest: the conformance suite every adapter runs with one
+//     call, the one place storage semantics are decided;
 //   - storage/memory: in memory, for tests and simulations of reward economics;
 //   - storage/sqlite: the embedded default, on modernc.org/sqlite (pure Go);
 //   - storage/postgres: production, on jackc/pgx/v5, inside the host's own
 //     transactions if it likes;
-//   - storage/storagetest: the conformance suite every adapter runs with one
-//     call, the one place storage semantics are decided.
+//   - storage/difftest: a seeded random walk run on every adapter at once,
+//     compared after every step.
 //
-// The contract itself, loyalty.Store, is small: Load a member's state, Commit
-// a planned change atomically and idempotently (or report ErrConflict when the
-// member moved on), look up a Receipt by key, and page History. All ledger
-// arithmetic (lots, expiry, reversal, clawback) lives once, in package
-// loyalty; adapters only persist what it planned. An adapter may also
-// implement loyalty.MemberLister for jobs over every member.
-//
-// Package storage also holds what adapters share: CheckChange (and Prior and
-// CheckShape, its parts for SQL stores) decides once which changes a store
-// refuses before it writes (invalid identifiers, entries and balances that do
-// not add up: loyalty.ErrInvalidID, loyalty.ErrUnbalanced), so every adapter
-// refuses the same ones.
-//
-// Nothing in the library imports an adapter; hosts and examples choose one.
+// A new adapter is a package that implements loyalty.Store with these
+// helpers and calls storagetest.Run from its tests; it needs no other tests
+// of the ledger's semantics, only of what is its own (migrations, crash
+// recovery, host transactions). Nothing in the library imports an adapter;
+// hosts and examples choose one.
 package storage

@@ -4,12 +4,13 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"github.com/loyaltykit/loyalty/storage/internal/migration"
 	"hash/fnv"
 	"strings"
 	"sync"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/loyaltykit/loyalty/storage/internal/migration"
 )
 
 //go:embed migrations/*.sql

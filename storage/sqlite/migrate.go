@@ -6,8 +6,9 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"github.com/loyaltykit/loyalty/storage/internal/migration"
 	"sync"
+
+	"github.com/loyaltykit/loyalty/storage/internal/migration"
 )
 
 //go:embed migrations/*.sql
