@@ -126,15 +126,17 @@ func (e *Engine) WithStore(s Store) *Engine {
 }
 
 // Deliver hands the receipts of committed writes to EngineOptions.AfterCommit,
-// in order, skipping nil receipts; it does nothing without AfterCommit. It is
-// how a host that writes through WithStore inside its own transaction
-// delivers the notices once that transaction committed (see WithStore).
+// in order; it does nothing without AfterCommit. It skips nil receipts and
+// replays (Receipt.Replayed): a retried request whose key was committed
+// before had its notices delivered then. It is how a host that writes
+// through WithStore inside its own transaction delivers the notices once
+// that transaction committed (see WithStore).
 func (e *Engine) Deliver(ctx context.Context, receipts ...*Receipt) {
 	if e.after == nil {
 		return
 	}
 	for _, r := range receipts {
-		if r != nil {
+		if r != nil && !r.Replayed {
 			e.after(ctx, r)
 		}
 	}

@@ -122,6 +122,16 @@ func TestNoticesOfAWriteInAHostTransactionReachTheHostOnlyAfterItsCommit(t *test
 			require.NoError(t, tx.commit())
 			e.Deliver(ctx, r)
 			require.Equal(t, []string{"earn-o1: welcome to Gold after order o1"}, delivered)
+
+			// The host retries the request in a new transaction: a replay,
+			// whose notices went out already.
+			tx = db.begin(t)
+			again, err := e.WithStore(tx.view).Earn(ctx, "earn-o1", o)
+			require.NoError(t, err)
+			require.True(t, again.Replayed)
+			require.NoError(t, tx.commit())
+			e.Deliver(ctx, again)
+			require.Equal(t, []string{"earn-o1: welcome to Gold after order o1"}, delivered, "a replay is not delivered again")
 			b, err := e.Balance(ctx, "ann")
 			require.NoError(t, err)
 			require.Equal(t, int64(30), b.Available)
