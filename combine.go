@@ -78,6 +78,13 @@ func (p *Program) combine(c *Input, effects []Effect, res *Result, blk *resultBl
 	if !counts {
 		return nil
 	}
+	return p.count(c, effects, res, blk)
+}
+
+// count applies the EffectCount effects of effects to res.Counters, after
+// the awards (CountEarned counts what an account finally earned). The
+// combining step and the step after it (Finisher) both count through it.
+func (p *Program) count(c *Input, effects []Effect, res *Result, blk *resultBlock) error {
 	for i := range effects {
 		e := &effects[i]
 		if e.Kind != EffectCount {

@@ -190,6 +190,10 @@ func (p *Program) evaluate(c *Input, effects *[]Effect, blk *resultBlock) (res *
 	if err := p.combine(c, buf, res, blk); err != nil {
 		return nil, err
 	}
+	// The step after combining: rules that act on what was earned (Finisher).
+	if err := p.finish(c, effects, res, blk); err != nil {
+		return nil, err
+	}
 	return res, nil
 }
 

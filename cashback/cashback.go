@@ -5,8 +5,6 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-var hundred = decimal.NewFromInt(100)
-
 // Percentage is the percentage cashback rule: Percent of every order's earn
 // basis back as money ("2% back"). The basis is what the program's
 // EarnBasis makes it: line values after discounts by default, without
@@ -32,62 +30,26 @@ type Percentage struct {
 	Stack loyalty.Stacking
 
 	name    string
-	percent decimal.Decimal
-	rates   [5]*loyalty.Rate // by the currency's minor digits, 0 to 4
+	percent loyalty.Percent
 	sched   *Schedule
 	note    string
 }
 
 // NewPercentage returns the rule name paying percent of every order back
-// ("2" for 2%), on schedule s (nil credits store credit at once). It fails
-// with an error wrapping loyalty.ErrInvalidProgram for an empty name, a
-// percent that is not above 0 and at most 100, or an invalid schedule.
+// ("2" for 2%), on schedule s (nil credits store credit at once). It checks
+// the rule with Validate and fails with an error wrapping
+// loyalty.ErrInvalidProgram for an empty name, a percent that is not above
+// 0 and at most 100 (loyalty.NewPercent), or an invalid schedule.
 func NewPercentage(name string, percent decimal.Decimal, s *Schedule) (*Percentage, error) {
-	if err := validName(name); err != nil {
+	p := &Percentage{name: name, sched: cloneSchedule(s), note: percent.String() + "% back"}
+	var err error
+	if p.percent, err = loyalty.NewPercent(percent); err != nil {
 		return nil, err
 	}
-	if err := validPercent(percent); err != nil {
+	if err := p.Validate(); err != nil {
 		return nil, err
-	}
-	sched, err := copySchedule(s)
-	if err != nil {
-		return nil, err
-	}
-	p := &Percentage{name: name, percent: percent, sched: sched, note: percent.String() + "% back"}
-	for d := range p.rates {
-		if p.rates[d], err = percentRate(percent, int32(d)); err != nil {
-			return nil, invalid("percent", "does not fit an exact rate: "+err.Error())
-		}
 	}
 	return p, nil
-}
-
-// percentRate is percent of money as a rate of minor units (10^-digits of
-// the currency) per amount of money: 2% at two digits is 2 per 1.00.
-func percentRate(percent decimal.Decimal, digits int32) (*loyalty.Rate, error) {
-	c, e := percent.CoefficientInt64(), percent.Exponent()
-	for c != 0 && c%10 == 0 { // normalise 2.0 to 2
-		c, e = c/10, e+1
-	}
-	k := e + digits - 2 // percent × 10^digits / 100 = c × 10^k minor units per 1
-	if k >= 0 {
-		return loyalty.NewRate(decimal.New(c, k).IntPart(), decimal.NewFromInt(1))
-	}
-	return loyalty.NewRate(c, decimal.New(1, -k))
-}
-
-func validPercent(p decimal.Decimal) error {
-	switch {
-	case p.Sign() < 0:
-		return invalid("percent", "is negative")
-	case p.Sign() == 0:
-		return invalid("percent", "must be positive")
-	case p.GreaterThan(hundred):
-		return invalid("percent", "a cashback rate above 100% gives back more than the order is worth")
-	case p.NumDigits() > 15:
-		return invalid("percent", "has too many digits")
-	}
-	return nil
 }
 
 func validName(name string) error {
@@ -97,23 +59,11 @@ func validName(name string) error {
 	return nil
 }
 
-// copySchedule validates s and returns a copy the rule keeps; nil stays nil.
-func copySchedule(s *Schedule) (*Schedule, error) {
-	if s == nil {
-		return nil, nil
-	}
-	if err := s.Validate(); err != nil {
-		return nil, err
-	}
-	c := *s
-	return &c, nil
-}
-
 // Name returns the rule's name.
 func (p *Percentage) Name() string { return p.name }
 
 // Percent returns the share of the order paid back, in percent.
-func (p *Percentage) Percent() decimal.Decimal { return p.percent }
+func (p *Percentage) Percent() decimal.Decimal { return p.percent.Value() }
 
 // Schedule returns a copy of the rule's schedule, nil when it credits at once.
 func (p *Percentage) Schedule() *Schedule { return cloneSchedule(p.sched) }
@@ -128,41 +78,25 @@ func (p *Percentage) ProgramType() string { return "cashback" }
 // Engine.Redeem may spend (loyalty.RedeemableRule); its accruals are not.
 func (p *Percentage) Redeemable() []loyalty.Account { return []loyalty.Account{creditOf(p.sched)} }
 
-// Validate reports whether p was built by NewPercentage.
+// Validate checks the rule, for NewPercentage and Program.Validate: a name,
+// a percent built by loyalty.NewPercent, a valid schedule or none.
 func (p *Percentage) Validate() error {
 	if err := validName(p.name); err != nil {
 		return err
 	}
-	if p.rates[0] == nil {
+	if p.percent.IsZero() {
 		return invalid("percent", "is not set: build the rule with cashback.NewPercentage")
 	}
-	return nil
+	return validSchedule(p.sched)
 }
 
 // Evaluate earns the percentage on each line with a positive basis and on
 // the order's extra basis (shipping, tax), into the account target.
 func (p *Percentage) Evaluate(c *loyalty.Input, effects []loyalty.Effect) []loyalty.Effect {
-	if c.Order == nil || c.Program == nil || p.rates[0] == nil {
+	if c.Order == nil || c.Program == nil {
 		return effects
 	}
-	d := c.Program.MinorDigits()
-	if d < 0 || int(d) >= len(p.rates) {
-		return effects
-	}
-	r, acct := p.rates[d], target(p.sched, c)
-	for i := range c.Lines {
-		if b := c.Lines[i].Basis; b > 0 {
-			e := loyalty.EarnAt(r, b, i, p.note)
-			e.Account = acct
-			effects = append(effects, e)
-		}
-	}
-	if c.ExtraBasis > 0 {
-		e := loyalty.EarnAt(r, c.ExtraBasis, loyalty.OrderLevel, p.note+" on shipping and tax")
-		e.Account = acct
-		effects = append(effects, e)
-	}
-	return effects
+	return p.percent.Earn(c, target(p.sched, c), p.note, effects)
 }
 
 // target is the account an order's cashback goes to under s at c.Now.
@@ -171,6 +105,15 @@ func target(s *Schedule, c *loyalty.Input) loyalty.Account {
 		return CreditAccount
 	}
 	return s.of(c.Program).Account(c.Now)
+}
+
+// validSchedule checks the schedule a rule keeps; nil (credit at once) is
+// valid.
+func validSchedule(s *Schedule) error {
+	if s == nil {
+		return nil
+	}
+	return s.Validate()
 }
 
 func cloneSchedule(s *Schedule) *Schedule {
@@ -214,25 +157,12 @@ type Stepped struct {
 // is not positive, back above every (a rate above 100%), or an invalid
 // schedule.
 func NewStepped(name string, back, every decimal.Decimal, s *Schedule) (*Stepped, error) {
-	if err := validName(name); err != nil {
+	st := &Stepped{name: name, back: back, every: every, sched: cloneSchedule(s),
+		note: back.String() + " back for every full " + every.String()}
+	if err := st.Validate(); err != nil {
 		return nil, err
 	}
-	switch {
-	case back.Sign() <= 0:
-		return nil, invalid("back", "must be positive")
-	case every.Sign() <= 0:
-		return nil, invalid("every", "must be positive")
-	case back.GreaterThan(every):
-		return nil, invalid("back", back.String()+" for every "+every.String()+" is a cashback rate above 100%")
-	case back.NumDigits() > 15 || every.NumDigits() > 15:
-		return nil, invalid("step", "has too many digits")
-	}
-	sched, err := copySchedule(s)
-	if err != nil {
-		return nil, err
-	}
-	return &Stepped{name: name, back: back, every: every, sched: sched,
-		note: back.String() + " back for every full " + every.String()}, nil
+	return st, nil
 }
 
 // Name returns the rule's name; it is also the name of its carry counter.
@@ -262,15 +192,24 @@ func creditOf(s *Schedule) loyalty.Account {
 	return s.credit()
 }
 
-// Validate reports whether s was built by NewStepped.
+// Validate checks the rule, for NewStepped and Program.Validate: a name, a
+// back and an every that are positive with back at most every (a rate of at
+// most 100%), and a valid schedule or none.
 func (s *Stepped) Validate() error {
 	if err := validName(s.name); err != nil {
 		return err
 	}
-	if s.every.Sign() <= 0 || s.back.Sign() <= 0 {
-		return invalid("step", "is not set: build the rule with cashback.NewStepped")
+	switch {
+	case s.back.Sign() <= 0:
+		return invalid("back", "must be positive")
+	case s.every.Sign() <= 0:
+		return invalid("every", "must be positive")
+	case s.back.GreaterThan(s.every):
+		return invalid("back", s.back.String()+" for every "+s.every.String()+" is a cashback rate above 100%")
+	case s.back.NumDigits() > 15 || s.every.NumDigits() > 15:
+		return invalid("step", "has too many digits")
 	}
-	return nil
+	return validSchedule(s.sched)
 }
 
 // Evaluate pays the order's full steps (with the carry, under CarryOver) as

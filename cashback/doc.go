@@ -20,7 +20,13 @@
 //
 // All rules are loyalty.Rule values a host composes into a loyalty.Program
 // next to its own; they report ProgramType "cashback" for
-// Program.Warnings.
+// Program.Warnings. Each is built by its New function, which checks it with
+// the rule's Validate (the one check, which Program.Validate runs again), as
+// in every program package (see package points, "Building a rule").
+// Percentage earns through loyalty.Percent, the percent-of-basis building
+// block charity.Pledge shares. A statement tells cashback's entries apart by
+// SourceOrder and SourcePayout, and its notices by NoticePaid,
+// NoticeBelowMinimum and NoticeRecovered.
 //
 // # Payouts move money
 //

@@ -33,7 +33,7 @@ const (
 // name, Ref the action's Ref) the whole balance of the accrual account of P
 // and of every earlier period, counting only periods that have ended at the
 // time of the write, and earns the sum into the schedule's Credit account
-// (an entry of kind loyalty.EntryEarn, Source PayoutAction): store credit,
+// (an entry of kind loyalty.EntryEarn, Source SourcePayout): store credit,
 // or a reward certificate, a lot of its own expiring
 // Schedule.CertificateMonths after the write (loyalty.Effect.ExpiresAt). An
 // accrual account that was paid out therefore reads zero, and what a period
@@ -86,16 +86,14 @@ type PayoutRule struct {
 // accrued. It fails with an error wrapping loyalty.ErrInvalidProgram for an
 // empty name or a nil or invalid schedule.
 func NewPayoutRule(name string, s *Schedule) (*PayoutRule, error) {
-	if err := validName(name); err != nil {
-		return nil, err
-	}
 	if s == nil {
 		return nil, invalid("schedule", "a payout rule needs a schedule")
 	}
-	if err := s.Validate(); err != nil {
+	r := &PayoutRule{name: name, sched: *s}
+	if err := r.Validate(); err != nil {
 		return nil, err
 	}
-	return &PayoutRule{name: name, sched: *s}, nil
+	return r, nil
 }
 
 // Name returns the rule's name.
@@ -115,7 +113,8 @@ func (r *PayoutRule) Kind() loyalty.ActionKind { return PayoutAction }
 // Engine.Redeem may spend (loyalty.RedeemableRule).
 func (r *PayoutRule) Redeemable() []loyalty.Account { return []loyalty.Account{r.sched.credit()} }
 
-// Validate reports whether r was built by NewPayoutRule.
+// Validate checks the rule, for NewPayoutRule and Program.Validate: a name
+// and a valid schedule.
 func (r *PayoutRule) Validate() error {
 	if err := validName(r.name); err != nil {
 		return err
@@ -335,7 +334,7 @@ func Payout(ctx context.Context, e *loyalty.Engine, members loyalty.MemberLister
 			}
 			var got int64
 			for _, en := range rc.Entries {
-				if en.Kind == loyalty.EntryEarn && en.Source == string(PayoutAction) && en.Account == rule.sched.credit() {
+				if en.Kind == loyalty.EntryEarn && en.Source == SourcePayout && en.Account == rule.sched.credit() {
 					got += en.Amount
 				}
 			}

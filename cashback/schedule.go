@@ -22,6 +22,18 @@ const (
 	PayoutAction loyalty.ActionKind = "cashback-payout"
 )
 
+// Sources of the entries cashback writes (loyalty.Entry.Source), for a
+// statement that tells them apart.
+const (
+	// SourceOrder is the source of an order's cashback: the engine's source
+	// of what an order earns.
+	SourceOrder = "order"
+	// SourcePayout is the source of the credit a payout pays (the kind of
+	// the PayoutAction). The debit of the accrual it pays from has the
+	// PayoutRule's name as its source.
+	SourcePayout = string(PayoutAction)
+)
+
 // Schedule says when accrued cashback reaches the member and in what form.
 //
 // Cashback earned on an order accrues in the account of the period the order

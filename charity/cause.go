@@ -20,6 +20,20 @@ const (
 	ChoiceAttribute = "cause"
 )
 
+// Sources of the entries on a cause's pledge account (loyalty.Entry.Source):
+// what ImpactOf and Totals, and a host's own statement, branch on.
+const (
+	// SourcePurchase is the source of an order's pledge (Pledge): the
+	// engine's source of what an order earns.
+	SourcePurchase = "order"
+	// SourceDonation is the source of points a member gave (Donation): the
+	// kind of the DonateAction. The points it spent leave the points account
+	// in an entry whose source is the Donation rule's name.
+	SourceDonation = string(DonateAction)
+	// SourceReturn is the source of what a return took back from a pledge.
+	SourceReturn = "return"
+)
+
 // Account returns the pledge account of cause: "pledge:" + cause.
 func Account(cause string) loyalty.Account { return PledgeAccount + ":" + loyalty.Account(cause) }
 

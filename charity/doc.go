@@ -11,7 +11,14 @@
 // prove what it owes each cause. Run examples/charity (10% of sales pledged
 // to a cause) to see what a member sees.
 //
-// The rules report ProgramType "charity" for Program.Warnings.
+// The rules report ProgramType "charity" for Program.Warnings. Each is built
+// by its New function, which checks it with the rule's Validate (the one
+// check, which Program.Validate runs again), as in every program package
+// (see package points, "Building a rule"); Pledge earns through
+// loyalty.Percent, the percent-of-basis building block cashback.Percentage
+// shares. The entries on a pledge account carry SourcePurchase,
+// SourceDonation or SourceReturn (loyalty.Entry.Source): branch on those
+// constants, as ImpactOf does.
 //
 // Turning points into a pledge is one write (Donate, or Engine.Act of a
 // DonateAction): the Donation rule spends the points (a redeem entry on the

@@ -42,21 +42,11 @@ type Donation struct {
 // error wrapping loyalty.ErrInvalidProgram for an empty name, non-positive
 // points or worth, or invalid causes.
 func NewDonation(name string, points int64, worth decimal.Decimal, causes Causes) (*Donation, error) {
-	if err := validName(name); err != nil {
+	d := &Donation{name: name, points: points, worth: worth, causes: causes.clone()}
+	if err := d.Validate(); err != nil {
 		return nil, err
 	}
-	switch {
-	case points <= 0:
-		return nil, invalid("points", "must be positive")
-	case worth.Sign() <= 0:
-		return nil, invalid("worth", "must be positive")
-	case worth.NumDigits() > 15:
-		return nil, invalid("worth", "has too many digits")
-	}
-	if err := causes.Validate(); err != nil {
-		return nil, err
-	}
-	return &Donation{name: name, points: points, worth: worth, causes: causes.clone()}, nil
+	return d, nil
 }
 
 // Name returns the rule's name.
@@ -71,13 +61,19 @@ func (d *Donation) Causes() Causes { return d.causes.clone() }
 // ProgramType reports that the rule belongs to a charity program.
 func (d *Donation) ProgramType() string { return "charity" }
 
-// Validate reports whether d was built by NewDonation.
+// Validate checks the rule, for NewDonation and Program.Validate: a name,
+// positive points and worth, and valid causes.
 func (d *Donation) Validate() error {
 	if err := validName(d.name); err != nil {
 		return err
 	}
-	if d.points <= 0 || d.worth.Sign() <= 0 {
-		return invalid("rate", "is not set: build the rule with charity.NewDonation")
+	switch {
+	case d.points <= 0:
+		return invalid("points", "must be positive")
+	case d.worth.Sign() <= 0:
+		return invalid("worth", "must be positive")
+	case d.worth.NumDigits() > 15:
+		return invalid("worth", "has too many digits")
 	}
 	return d.causes.Validate()
 }

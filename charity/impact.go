@@ -107,12 +107,14 @@ func scan(ctx context.Context, e *loyalty.Engine, memberID string, from, to time
 				orders[cause] = make(map[string]bool)
 			}
 			switch {
-			case en.Kind == loyalty.EntryEarn && en.Source == "order":
+			case en.Kind == loyalty.EntryEarn && en.Source == SourcePurchase:
 				x.purchases += en.Amount
 				orders[cause][en.Ref] = true
 			case en.Kind == loyalty.EntryEarn:
+				// SourceDonation, or a host's own credit to the pledge.
 				x.donations += en.Amount
 			case en.Kind == loyalty.EntryReverse:
+				// SourceReturn.
 				x.returned -= en.Amount
 			}
 		}

@@ -5,8 +5,6 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-var hundred = decimal.NewFromInt(100)
-
 // Pledge is the charity rule: the shop pledges Percent of every order's
 // earn basis to a cause ("10% of sales to Ocean Cleanup"). The cause is the
 // member's choice when the program lets members choose and they did, else
@@ -30,63 +28,33 @@ type Pledge struct {
 	Stack loyalty.Stacking
 
 	name    string
-	percent decimal.Decimal
-	rates   [5]*loyalty.Rate // by the currency's minor digits, 0 to 4
+	percent loyalty.Percent
 	causes  Causes
 	note    string
 }
 
 // NewPledge returns the rule name pledging percent of every order ("10" for
-// 10%) to causes. It fails with an error wrapping loyalty.ErrInvalidProgram
-// for an empty name, a percent that is not above 0 and at most 100, or
-// invalid causes (among them a default that is not a declared cause).
+// 10%) to causes. It checks the rule with Validate and fails with an error
+// wrapping loyalty.ErrInvalidProgram for an empty name, a percent that is
+// not above 0 and at most 100 (loyalty.NewPercent), or invalid causes
+// (among them a default that is not a declared cause).
 func NewPledge(name string, percent decimal.Decimal, causes Causes) (*Pledge, error) {
-	if err := validName(name); err != nil {
+	p := &Pledge{name: name, causes: causes.clone(), note: percent.String() + "% of the order"}
+	var err error
+	if p.percent, err = loyalty.NewPercent(percent); err != nil {
 		return nil, err
 	}
-	switch {
-	case percent.Sign() < 0:
-		return nil, invalid("percent", "is negative")
-	case percent.Sign() == 0:
-		return nil, invalid("percent", "must be positive")
-	case percent.GreaterThan(hundred):
-		return nil, invalid("percent", "pledges more than the order is worth")
-	case percent.NumDigits() > 15:
-		return nil, invalid("percent", "has too many digits")
-	}
-	if err := causes.Validate(); err != nil {
+	if err := p.Validate(); err != nil {
 		return nil, err
-	}
-	p := &Pledge{name: name, percent: percent, causes: causes.clone(), note: percent.String() + "% of the order"}
-	for d := range p.rates {
-		r, err := percentRate(percent, int32(d))
-		if err != nil {
-			return nil, invalid("percent", "does not fit an exact rate: "+err.Error())
-		}
-		p.rates[d] = r
 	}
 	return p, nil
-}
-
-// percentRate is percent of money as a rate of minor units (10^-digits)
-// per amount of money: 10% at two digits is 10 per 1.00.
-func percentRate(percent decimal.Decimal, digits int32) (*loyalty.Rate, error) {
-	c, e := percent.CoefficientInt64(), percent.Exponent()
-	for c != 0 && c%10 == 0 {
-		c, e = c/10, e+1
-	}
-	k := e + digits - 2
-	if k >= 0 {
-		return loyalty.NewRate(decimal.New(c, k).IntPart(), decimal.NewFromInt(1))
-	}
-	return loyalty.NewRate(c, decimal.New(1, -k))
 }
 
 // Name returns the rule's name.
 func (p *Pledge) Name() string { return p.name }
 
 // Percent returns the share of each order pledged, in percent.
-func (p *Pledge) Percent() decimal.Decimal { return p.percent }
+func (p *Pledge) Percent() decimal.Decimal { return p.percent.Value() }
 
 // Causes returns a copy of the rule's causes.
 func (p *Pledge) Causes() Causes { return p.causes.clone() }
@@ -97,12 +65,13 @@ func (p *Pledge) Stacking() loyalty.Stacking { return p.Stack }
 // ProgramType reports that the rule belongs to a charity program.
 func (p *Pledge) ProgramType() string { return "charity" }
 
-// Validate reports whether p was built by NewPledge.
+// Validate checks the rule, for NewPledge and Program.Validate: a name, a
+// percent built by loyalty.NewPercent and valid causes.
 func (p *Pledge) Validate() error {
 	if err := validName(p.name); err != nil {
 		return err
 	}
-	if p.rates[0] == nil {
+	if p.percent.IsZero() {
 		return invalid("percent", "is not set: build the rule with charity.NewPledge")
 	}
 	return p.causes.Validate()
@@ -111,27 +80,9 @@ func (p *Pledge) Validate() error {
 // Evaluate pledges the percentage of each line with a positive basis and of
 // the order's extra basis to the member's cause.
 func (p *Pledge) Evaluate(c *loyalty.Input, effects []loyalty.Effect) []loyalty.Effect {
-	if c.Order == nil || c.Program == nil || p.rates[0] == nil {
-		return effects
-	}
-	d := c.Program.MinorDigits()
-	if d < 0 || int(d) >= len(p.rates) {
+	if c.Order == nil || c.Program == nil {
 		return effects
 	}
 	cause, why := p.causes.For(c.Member)
-	acct, note := Account(cause.ID), p.note+" to "+cause.String()+" ("+why+")"
-	r := p.rates[d]
-	for i := range c.Lines {
-		if b := c.Lines[i].Basis; b > 0 {
-			e := loyalty.EarnAt(r, b, i, note)
-			e.Account = acct
-			effects = append(effects, e)
-		}
-	}
-	if c.ExtraBasis > 0 {
-		e := loyalty.EarnAt(r, c.ExtraBasis, loyalty.OrderLevel, note+" on shipping and tax")
-		e.Account = acct
-		effects = append(effects, e)
-	}
-	return effects
+	return p.percent.Earn(c, Account(cause.ID), p.note+" to "+cause.String()+" ("+why+")", effects)
 }

@@ -26,17 +26,12 @@ type ProductBonus struct {
 // fails with an error wrapping loyalty.ErrInvalidProgram for an empty name
 // or SKU or non-positive points.
 func NewProductBonus(name, sku string, points int64) (*ProductBonus, error) {
-	if err := validName(name); err != nil {
+	b := &ProductBonus{name: name, sku: sku, points: points}
+	if err := b.Validate(); err != nil {
 		return nil, err
 	}
-	if sku == "" {
-		return nil, invalid("sku", "is empty")
-	}
-	if points <= 0 {
-		return nil, invalid("points", "must be positive")
-	}
-	note := "SKU " + sku + ", " + strconv.FormatInt(points, 10) + " per unit"
-	return &ProductBonus{name: name, sku: sku, points: points, note: note}, nil
+	b.note = "SKU " + sku + ", " + strconv.FormatInt(points, 10) + " per unit"
+	return b, nil
 }
 
 // Name returns the rule's name.
@@ -45,13 +40,17 @@ func (b *ProductBonus) Name() string { return b.name }
 // Stacking returns b.Stack.
 func (b *ProductBonus) Stacking() loyalty.Stacking { return b.Stack }
 
-// Validate reports whether b was built by NewProductBonus.
+// Validate checks the rule, for NewProductBonus and Program.Validate: a
+// name, a SKU and positive points.
 func (b *ProductBonus) Validate() error {
 	if err := validName(b.name); err != nil {
 		return err
 	}
-	if b.sku == "" || b.points <= 0 {
-		return invalid("bonus", "is not set: build the rule with points.NewProductBonus")
+	if b.sku == "" {
+		return invalid("sku", "is empty")
+	}
+	if b.points <= 0 {
+		return invalid("points", "must be positive")
 	}
 	return nil
 }

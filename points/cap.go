@@ -23,13 +23,12 @@ type OrderCap struct {
 // fails with an error wrapping loyalty.ErrInvalidProgram for an empty name or
 // a negative max.
 func NewOrderCap(name string, max int64) (*OrderCap, error) {
-	if err := validName(name); err != nil {
+	m := &OrderCap{name: name, max: max}
+	if err := m.Validate(); err != nil {
 		return nil, err
 	}
-	if max < 0 {
-		return nil, invalid("max", "is negative")
-	}
-	return &OrderCap{name: name, max: max, note: "at most " + strconv.FormatInt(max, 10) + " per order"}, nil
+	m.note = "at most " + strconv.FormatInt(max, 10) + " per order"
+	return m, nil
 }
 
 // Name returns the rule's name.
@@ -41,7 +40,8 @@ func (m *OrderCap) Max() int64 { return m.max }
 // Stacking returns m.Stack.
 func (m *OrderCap) Stacking() loyalty.Stacking { return m.Stack }
 
-// Validate reports whether m is a valid cap.
+// Validate checks the rule, for NewOrderCap and Program.Validate: a name and
+// a max that is not negative.
 func (m *OrderCap) Validate() error {
 	if err := validName(m.name); err != nil {
 		return err
@@ -100,7 +100,8 @@ func (m *PeriodCap) Name() string { return m.name }
 // Stacking returns m.Stack.
 func (m *PeriodCap) Stacking() loyalty.Stacking { return m.Stack }
 
-// Validate reports whether m is a valid cap.
+// Validate checks the rule, for NewPeriodCap and Program.Validate: a name, a
+// max that is not negative and a known period.
 func (m *PeriodCap) Validate() error {
 	if err := validName(m.name); err != nil {
 		return err

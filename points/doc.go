@@ -16,11 +16,24 @@
 // the Engine hands expiry policies the earned time in that zone, so
 // EndOfPeriodAfter expires at midnight there. Birthday and anniversary
 // rules are loyalty.Periodic: Engine.RunJobs sends their action to the
-// members whose day it is. Each is built by its New function, has a Name and a
-// Validate, and a Stack field (loyalty.Stacking) that makes it exclusive,
-// gives it a priority or makes it stop the rules after it. Rules are
-// immutable once a program is evaluated and safe for concurrent use; their
-// Evaluate does not allocate for orders.
+// members whose day it is. Rules are immutable once a program is evaluated
+// and safe for concurrent use; their Evaluate does not allocate for orders.
+//
+// # Building a rule
+//
+// Every rule of the program packages (points, tiers, cashback, charity) is
+// built one way: its New function takes what the rule needs, positionally,
+// and checks it with the rule's Validate, which is the one place its
+// definition is checked and which Program.Validate (and so NewEngine) calls
+// again; the function then prepares what evaluation needs (exact rates and
+// factors, notes), so Evaluate does no parsing and no allocation. A
+// hand-made zero value does not validate. What needs no check stays a plain
+// field with a useful zero value, set before the program is first
+// evaluated: Stack (loyalty.Stacking: exclusive, a priority, stop the rules
+// after it), CarryOver, Location. Policies and settings that are plain
+// values (Redemption, Limit, the expiry policies, cashback.Schedule,
+// charity.Causes, tiers.Tier and tiers.Options) have a Validate of their
+// own that the rule's Validate calls.
 //
 // Rounding does not happen here. Rates earn exact fractions of points
 // (loyalty.EarnAt), multipliers multiply them exactly, and the root

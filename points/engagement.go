@@ -133,7 +133,9 @@ func (e *Engagement) Limit() Limit { return e.limit }
 // Stacking returns e.Stack.
 func (e *Engagement) Stacking() loyalty.Stacking { return e.Stack }
 
-// Validate reports whether e is a valid rule.
+// Validate checks the rule, for its constructors and Program.Validate: a
+// name, a kind, positive points and a limit that is not negative, in a
+// known period.
 func (e *Engagement) Validate() error {
 	if err := validName(e.name); err != nil {
 		return err

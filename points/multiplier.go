@@ -12,37 +12,46 @@ import (
 // other: ×2 by category and ×1.5 by segment give ×3. A multiplier only acts
 // on orders, and never on a line whose earn basis is zero (an excluded line).
 
-// newFactor checks a multiplier's name and factor.
-func newFactor(name string, factor decimal.Decimal) (loyalty.Factor, error) {
-	if err := validName(name); err != nil {
-		return loyalty.Factor{}, err
-	}
+// factorOf is a multiplier's factor: positive, exact (loyalty.NewFactor).
+func factorOf(factor decimal.Decimal) (loyalty.Factor, error) {
 	if factor.Sign() <= 0 {
 		return loyalty.Factor{}, invalid("factor", "must be positive")
 	}
 	return loyalty.NewFactor(factor)
 }
 
-func validFactor(f loyalty.Factor) error {
+// validMultiplier checks what every multiplier has: a name and a factor.
+func validMultiplier(name string, f loyalty.Factor) error {
+	if err := validName(name); err != nil {
+		return err
+	}
 	if f.IsZero() {
 		return invalid("factor", "is not set: build the rule with its points.New function")
 	}
 	return nil
 }
 
-// notes returns prefix+s for each of ss, checking none is empty.
-func notes(field, prefix string, ss []string) ([]string, error) {
+// validList checks a multiplier's list of SKUs or categories: at least one,
+// none empty.
+func validList(field string, ss []string) error {
 	if len(ss) == 0 {
-		return nil, invalid(field, "names none")
+		return invalid(field, "names none")
 	}
+	for _, s := range ss {
+		if s == "" {
+			return invalid(field, "has an empty name")
+		}
+	}
+	return nil
+}
+
+// notes returns prefix+s for each of ss.
+func notes(prefix string, ss []string) []string {
 	out := make([]string, len(ss))
 	for i, s := range ss {
-		if s == "" {
-			return nil, invalid(field, "has an empty name")
-		}
 		out[i] = prefix + s
 	}
-	return out, nil
+	return out
 }
 
 func indexOf(ss []string, s string) int {
@@ -71,15 +80,16 @@ type SKUMultiplier struct {
 // the given SKUs. It fails with an error wrapping loyalty.ErrInvalidProgram
 // for an empty name, a non-positive factor, or no or an empty SKU.
 func NewSKUMultiplier(name string, factor decimal.Decimal, skus ...string) (*SKUMultiplier, error) {
-	f, err := newFactor(name, factor)
-	if err != nil {
+	m := &SKUMultiplier{name: name, skus: append([]string(nil), skus...)}
+	var err error
+	if m.factor, err = factorOf(factor); err != nil {
 		return nil, err
 	}
-	ns, err := notes("skus", "SKU ", skus)
-	if err != nil {
+	if err := m.Validate(); err != nil {
 		return nil, err
 	}
-	return &SKUMultiplier{name: name, factor: f, skus: append([]string(nil), skus...), notes: ns}, nil
+	m.notes = notes("SKU ", m.skus)
+	return m, nil
 }
 
 // Name returns the rule's name.
@@ -88,12 +98,13 @@ func (m *SKUMultiplier) Name() string { return m.name }
 // Stacking returns m.Stack.
 func (m *SKUMultiplier) Stacking() loyalty.Stacking { return m.Stack }
 
-// Validate reports whether m was built by NewSKUMultiplier.
+// Validate checks the rule, for NewSKUMultiplier and Program.Validate: a
+// name, a factor, and at least one SKU, none empty.
 func (m *SKUMultiplier) Validate() error {
-	if err := validName(m.name); err != nil {
+	if err := validMultiplier(m.name, m.factor); err != nil {
 		return err
 	}
-	return validFactor(m.factor)
+	return validList("skus", m.skus)
 }
 
 // Evaluate multiplies each matching line, noting its SKU.
@@ -130,15 +141,16 @@ type CategoryMultiplier struct {
 // loyalty.ErrInvalidProgram for an empty name, a non-positive factor, or no
 // or an empty category.
 func NewCategoryMultiplier(name string, factor decimal.Decimal, categories ...string) (*CategoryMultiplier, error) {
-	f, err := newFactor(name, factor)
-	if err != nil {
+	m := &CategoryMultiplier{name: name, categories: append([]string(nil), categories...)}
+	var err error
+	if m.factor, err = factorOf(factor); err != nil {
 		return nil, err
 	}
-	ns, err := notes("categories", "category ", categories)
-	if err != nil {
+	if err := m.Validate(); err != nil {
 		return nil, err
 	}
-	return &CategoryMultiplier{name: name, factor: f, categories: append([]string(nil), categories...), notes: ns}, nil
+	m.notes = notes("category ", m.categories)
+	return m, nil
 }
 
 // Name returns the rule's name.
@@ -147,12 +159,13 @@ func (m *CategoryMultiplier) Name() string { return m.name }
 // Stacking returns m.Stack.
 func (m *CategoryMultiplier) Stacking() loyalty.Stacking { return m.Stack }
 
-// Validate reports whether m was built by NewCategoryMultiplier.
+// Validate checks the rule, for NewCategoryMultiplier and Program.Validate:
+// a name, a factor, and at least one category, none empty.
 func (m *CategoryMultiplier) Validate() error {
-	if err := validName(m.name); err != nil {
+	if err := validMultiplier(m.name, m.factor); err != nil {
 		return err
 	}
-	return validFactor(m.factor)
+	return validList("categories", m.categories)
 }
 
 // Evaluate multiplies each matching line, noting its category.
@@ -189,14 +202,15 @@ type SegmentMultiplier struct {
 // with an error wrapping loyalty.ErrInvalidProgram for an empty name or
 // segment or a non-positive factor.
 func NewSegmentMultiplier(name string, factor decimal.Decimal, segment string) (*SegmentMultiplier, error) {
-	f, err := newFactor(name, factor)
-	if err != nil {
+	m := &SegmentMultiplier{name: name, segment: segment, note: "segment " + segment}
+	var err error
+	if m.factor, err = factorOf(factor); err != nil {
 		return nil, err
 	}
-	if segment == "" {
-		return nil, invalid("segment", "is empty")
+	if err := m.Validate(); err != nil {
+		return nil, err
 	}
-	return &SegmentMultiplier{name: name, factor: f, segment: segment, note: "segment " + segment}, nil
+	return m, nil
 }
 
 // Name returns the rule's name.
@@ -205,12 +219,16 @@ func (m *SegmentMultiplier) Name() string { return m.name }
 // Stacking returns m.Stack.
 func (m *SegmentMultiplier) Stacking() loyalty.Stacking { return m.Stack }
 
-// Validate reports whether m was built by NewSegmentMultiplier.
+// Validate checks the rule, for NewSegmentMultiplier and Program.Validate:
+// a name, a factor and a segment.
 func (m *SegmentMultiplier) Validate() error {
-	if err := validName(m.name); err != nil {
+	if err := validMultiplier(m.name, m.factor); err != nil {
 		return err
 	}
-	return validFactor(m.factor)
+	if m.segment == "" {
+		return invalid("segment", "is empty")
+	}
+	return nil
 }
 
 // Evaluate multiplies the whole order when the member is in the segment.
@@ -246,19 +264,17 @@ type WindowMultiplier struct {
 // wrapping loyalty.ErrInvalidProgram for an empty name, a non-positive
 // factor, a zero from or to, or a to not after from.
 func NewWindowMultiplier(name string, factor decimal.Decimal, from, to time.Time) (*WindowMultiplier, error) {
-	f, err := newFactor(name, factor)
-	if err != nil {
+	m := &WindowMultiplier{name: name, from: from, to: to}
+	var err error
+	if m.factor, err = factorOf(factor); err != nil {
 		return nil, err
 	}
-	if from.IsZero() || to.IsZero() {
-		return nil, invalid("window", "needs both a start and an end")
-	}
-	if !to.After(from) {
-		return nil, invalid("window", "ends before it starts")
+	if err := m.Validate(); err != nil {
+		return nil, err
 	}
 	const layout = "2006-01-02 15:04 MST"
-	note := "placed from " + from.Format(layout) + " until " + to.Format(layout)
-	return &WindowMultiplier{name: name, factor: f, from: from, to: to, note: note}, nil
+	m.note = "placed from " + from.Format(layout) + " until " + to.Format(layout)
+	return m, nil
 }
 
 // Name returns the rule's name.
@@ -270,15 +286,19 @@ func (m *WindowMultiplier) Stacking() loyalty.Stacking { return m.Stack }
 // Window returns the rule's window: from inclusive, to exclusive.
 func (m *WindowMultiplier) Window() (from, to time.Time) { return m.from, m.to }
 
-// Validate reports whether m was built by NewWindowMultiplier.
+// Validate checks the rule, for NewWindowMultiplier and Program.Validate: a
+// name, a factor, and a window with a start and a later end.
 func (m *WindowMultiplier) Validate() error {
-	if err := validName(m.name); err != nil {
+	if err := validMultiplier(m.name, m.factor); err != nil {
 		return err
+	}
+	if m.from.IsZero() || m.to.IsZero() {
+		return invalid("window", "needs both a start and an end")
 	}
 	if !m.to.After(m.from) {
 		return invalid("window", "ends before it starts")
 	}
-	return validFactor(m.factor)
+	return nil
 }
 
 // Evaluate multiplies the whole order when it was placed in the window.

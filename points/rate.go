@@ -32,14 +32,15 @@ type Rate struct {
 // fails with an error wrapping loyalty.ErrInvalidProgram for an empty name or
 // a non-positive points or per.
 func NewRate(name string, points int64, per decimal.Decimal) (*Rate, error) {
-	if err := validName(name); err != nil {
+	r := &Rate{name: name}
+	var err error
+	if r.rate, err = loyalty.NewRate(points, per); err != nil {
 		return nil, err
 	}
-	r, err := loyalty.NewRate(points, per)
-	if err != nil {
+	if err := r.Validate(); err != nil {
 		return nil, err
 	}
-	return &Rate{name: name, rate: r}, nil
+	return r, nil
 }
 
 // Name returns the rule's name.
@@ -51,7 +52,8 @@ func (r *Rate) Rate() *loyalty.Rate { return r.rate }
 // Stacking returns r.Stack.
 func (r *Rate) Stacking() loyalty.Stacking { return r.Stack }
 
-// Validate reports whether r was built by NewRate.
+// Validate checks the rule, for NewRate and Program.Validate: a name and a
+// rate (loyalty.NewRate, which NewRate calls, checks its numbers).
 func (r *Rate) Validate() error {
 	if err := validName(r.name); err != nil {
 		return err
@@ -112,24 +114,14 @@ type StepRate struct {
 // fails with an error wrapping loyalty.ErrInvalidProgram for an empty name, a
 // non-positive points or per, or a per with more than 18 digits.
 func NewStepRate(name string, points int64, per decimal.Decimal) (*StepRate, error) {
-	if err := validName(name); err != nil {
+	s := &StepRate{name: name, points: points, per: per}
+	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	if points <= 0 {
-		return nil, invalid("points", "must be positive")
-	}
-	if per.Sign() <= 0 {
-		return nil, invalid("per", "must be positive")
-	}
-	if per.NumDigits() > 18 || per.Exponent() < -18 || per.Exponent() > 18 {
-		return nil, invalid("per", "has too many digits")
-	}
-	note := strconv.FormatInt(points, 10) + " per full " + per.String()
-	return &StepRate{
-		name: name, points: points, per: per,
-		perCoef: per.CoefficientInt64(), perExp: per.Exponent(),
-		note: note, carryNote: note + ", with carry-over",
-	}, nil
+	s.perCoef, s.perExp = per.CoefficientInt64(), per.Exponent()
+	s.note = strconv.FormatInt(points, 10) + " per full " + per.String()
+	s.carryNote = s.note + ", with carry-over"
+	return s, nil
 }
 
 // Name returns the rule's name; it is also the name of its carry counter.
@@ -138,13 +130,19 @@ func (s *StepRate) Name() string { return s.name }
 // Stacking returns s.Stack.
 func (s *StepRate) Stacking() loyalty.Stacking { return s.Stack }
 
-// Validate reports whether s was built by NewStepRate.
+// Validate checks the rule, for NewStepRate and Program.Validate: a name,
+// positive points and per, and a per of at most 18 digits.
 func (s *StepRate) Validate() error {
 	if err := validName(s.name); err != nil {
 		return err
 	}
-	if s.points <= 0 || s.perCoef <= 0 {
-		return invalid("step", "is not set: build the rule with points.NewStepRate")
+	switch {
+	case s.points <= 0:
+		return invalid("points", "must be positive")
+	case s.per.Sign() <= 0:
+		return invalid("per", "must be positive")
+	case s.per.NumDigits() > 18 || s.per.Exponent() < -18 || s.per.Exponent() > 18:
+		return invalid("per", "has too many digits")
 	}
 	return nil
 }

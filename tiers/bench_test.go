@@ -65,8 +65,9 @@ func BenchmarkEvaluatePointsOnly(b *testing.B) {
 	}
 }
 
-// BenchmarkLadderRule measures the ladder's Evaluate alone on a prepared
-// order context: the tiers' share of an evaluation. It does not allocate.
+// BenchmarkLadderRule measures the ladder's Evaluate and Finish alone on a
+// prepared order context and its combined result: the tiers' share of an
+// evaluation. It does not allocate.
 func BenchmarkLadderRule(b *testing.B) {
 	p, st, o, now := benchPointsPlusTiers(b, true)
 	res, err := p.Evaluate(st, o, now)
@@ -75,11 +76,12 @@ func BenchmarkLadderRule(b *testing.B) {
 	}
 	c := &loyalty.Input{Now: now, Program: p, State: st, Member: &st.Member, Event: o, Order: o,
 		Lines: res.Lines, Basis: res.Basis, Value: res.Value, Scale: res.Scale}
-	ladder := p.Rules[0]
+	ladder := p.Rules[0].(*tiers.Ladder)
 	effects := make([]loyalty.Effect, 0, 8)
 	b.ReportAllocs()
 	for b.Loop() {
 		effects = ladder.Evaluate(c, effects[:0])
+		effects = ladder.Finish(c, res, effects)
 	}
 	if len(effects) != 2 || effects[0].Kind != loyalty.EffectMultiply || effects[1].Kind != loyalty.EffectCount {
 		b.Fatalf("effects %+v, want the Gold multiplier and the month's count", effects)

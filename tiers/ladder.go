@@ -33,10 +33,9 @@ func Spend(c loyalty.Currency) Metric { return Metric{kind: metricSpend, currenc
 // loyalty.PointsAccount, tier multiplier included, never by their balance:
 // spending or expiring points does not demote. Points from actions
 // (birthdays, reviews) do not count. A return takes off the order's points
-// in proportion to the value returned. To raise the tier on the order that
-// qualifies, the ladder computes the order's points by evaluating the
-// program once more (with the ladder reduced to its multiplier); the engine
-// counts the same points (loyalty.Effect.CountEarned).
+// in proportion to the value returned. The ladder counts an order's points in
+// the step after combining (loyalty.Finisher), so it raises the tier on the
+// order that qualifies without evaluating the program again.
 func Points() Metric { return Metric{kind: metricPoints} }
 
 // Orders qualifies members by their number of orders; an order returned in
@@ -189,7 +188,6 @@ type Ladder struct {
 	thr      []int64          // thresholds in metric units, increasing
 	factors  []loyalty.Factor // per tier, zero when none
 	mulNotes []string         // "tier Gold"
-	mult     *multiplier
 
 	lastPeriod atomic.Pointer[period] // the bucket period last formatted
 
@@ -226,57 +224,23 @@ func NewLadder(name string, metric Metric, window Window, tiers []Tier, opts *Op
 	if l.opts.Reviews.First.IsZero() {
 		l.opts.Reviews.First = time.Date(2000, time.January, 1, 0, 0, 0, 0, first)
 	}
+	l.tiers = make([]Tier, len(tiers))
+	for i, t := range tiers {
+		t.Perks = append([]string(nil), t.Perks...)
+		l.tiers[i] = t
+	}
 	if err := l.check(); err != nil {
 		return nil, err
 	}
-	if len(tiers) == 0 {
-		return nil, invalid("tiers", "a ladder needs at least one tier")
-	}
-	l.tiers = make([]Tier, len(tiers))
 	l.thr = make([]int64, len(tiers))
 	l.factors = make([]loyalty.Factor, len(tiers))
 	l.mulNotes = make([]string, len(tiers))
-	seen := make(map[string]bool, len(tiers))
-	for i, t := range tiers {
-		field := "tiers[" + strconv.Itoa(i) + "]"
-		if t.Name == "" {
-			return nil, invalid(field+".name", "is empty")
-		}
-		if seen[t.Name] {
-			return nil, invalid(field+".name", "duplicate tier "+strconv.Quote(t.Name))
-		}
-		seen[t.Name] = true
-		v, err := l.units(t.Threshold)
-		if err != nil {
-			return nil, invalid(field+".threshold", err.Error())
-		}
-		if i > 0 && v <= l.thr[i-1] {
-			return nil, invalid(field+".threshold", "must be above the threshold of "+strconv.Quote(tiers[i-1].Name)+": thresholds overlap or are out of order")
-		}
-		if t.Multiplier.Sign() < 0 {
-			return nil, invalid(field+".multiplier", "is negative")
-		}
+	for i, t := range l.tiers {
+		l.thr[i], _ = l.units(t.Threshold) // check accepted it
 		if t.Multiplier.Sign() > 0 {
-			f, err := loyalty.NewFactor(t.Multiplier)
-			if err != nil {
-				return nil, invalid(field+".multiplier", err.Error())
-			}
-			l.factors[i] = f
+			l.factors[i], _ = loyalty.NewFactor(t.Multiplier)
 			l.mulNotes[i] = "tier " + t.Name
 		}
-		if t.Discount.Sign() < 0 {
-			return nil, invalid(field+".discount", "is a negative percentage")
-		}
-		if t.Discount.GreaterThan(decimal.NewFromInt(100)) {
-			return nil, invalid(field+".discount", "is above 100%")
-		}
-		for j, p := range t.Perks {
-			if p == "" {
-				return nil, invalid(field+".perks["+strconv.Itoa(j)+"]", "is empty")
-			}
-		}
-		t.Perks = append([]string(nil), t.Perks...)
-		l.tiers[i], l.thr[i] = t, v
 	}
 	l.digits = metric.currency.MinorDigits()
 	l.prefix = name + ":"
@@ -288,11 +252,11 @@ func NewLadder(name string, metric Metric, window Window, tiers []Tier, opts *Op
 	for i := range l.cMonths {
 		l.cMonths[i] = l.prefix + "m" + twoDigits(i)
 	}
-	l.mult = &multiplier{l}
 	return l, nil
 }
 
-// check validates what does not depend on the tiers.
+// check is the one check of a ladder's definition, for NewLadder and
+// Validate: name, metric, window, options and every tier.
 func (l *Ladder) check() error {
 	if l.name == "" {
 		return invalid("name", "is empty")
@@ -318,19 +282,64 @@ func (l *Ladder) check() error {
 	if l.opts.Reviews.Months < 0 {
 		return invalid("reviews.months", "is negative")
 	}
-	return nil
-}
-
-// Validate reports whether l was built by NewLadder (whose checks it
-// repeats); Program.Validate calls it.
-func (l *Ladder) Validate() error {
-	if l == nil || l.thr == nil {
-		return invalid("ladder", "is not set: build it with tiers.NewLadder")
-	}
 	if len(l.tiers) == 0 {
 		return invalid("tiers", "a ladder needs at least one tier")
 	}
-	return l.check()
+	seen := make(map[string]bool, len(l.tiers))
+	var prev int64
+	for i, t := range l.tiers {
+		field := "tiers[" + strconv.Itoa(i) + "]"
+		if t.Name == "" {
+			return invalid(field+".name", "is empty")
+		}
+		if seen[t.Name] {
+			return invalid(field+".name", "duplicate tier "+strconv.Quote(t.Name))
+		}
+		seen[t.Name] = true
+		v, err := l.units(t.Threshold)
+		if err != nil {
+			return invalid(field+".threshold", err.Error())
+		}
+		if i > 0 && v <= prev {
+			return invalid(field+".threshold", "must be above the threshold of "+strconv.Quote(l.tiers[i-1].Name)+": thresholds overlap or are out of order")
+		}
+		prev = v
+		if t.Multiplier.Sign() < 0 {
+			return invalid(field+".multiplier", "is negative")
+		}
+		if t.Multiplier.Sign() > 0 {
+			if _, err := loyalty.NewFactor(t.Multiplier); err != nil {
+				return invalid(field+".multiplier", err.Error())
+			}
+		}
+		if t.Discount.Sign() < 0 {
+			return invalid(field+".discount", "is a negative percentage")
+		}
+		if t.Discount.GreaterThan(decimal.NewFromInt(100)) {
+			return invalid(field+".discount", "is above 100%")
+		}
+		for j, p := range t.Perks {
+			if p == "" {
+				return invalid(field+".perks["+strconv.Itoa(j)+"]", "is empty")
+			}
+		}
+	}
+	return nil
+}
+
+// Validate checks the ladder, for Program.Validate, with the checks
+// NewLadder made; a Ladder not built by NewLadder does not validate.
+func (l *Ladder) Validate() error {
+	if l == nil {
+		return invalid("ladder", "is nil: build it with tiers.NewLadder")
+	}
+	if err := l.check(); err != nil {
+		return err
+	}
+	if len(l.thr) != len(l.tiers) {
+		return invalid("ladder", "is not set: build it with tiers.NewLadder")
+	}
+	return nil
 }
 
 // units converts a threshold to metric units.

@@ -31,15 +31,16 @@ type ReviewStats struct {
 // reviewPage is how many member IDs Review asks the lister for at a time.
 const reviewPage = 1024
 
-// Review reviews every member the lister lists, at e's clock. For each
-// member it first runs the program's rules on an ActionReview against the
-// member's state, in memory (Engine.Member, Engine.Now, Rule.Evaluate); only
-// when a rule has something to do (a downgrade, a grace period, an ended
-// floor) does it send the action through e.Act, as the member's own atomic
-// write with the idempotency key keyPrefix+memberID, so a host subscribed to
-// EngineOptions.AfterCommit receives each tier change once it is committed.
-// Members whose standing the review leaves as it is cost a read and no
-// write.
+// Review reviews every member the lister lists, at e's clock: the review a
+// host triggers itself, off the ladder's Schedule (the periodic jobs,
+// loyalty.Engine.RunJobs, review on it). For each member it first quotes an
+// ActionTierReview as a dry run of the program (Engine.Member, Engine.Now,
+// loyalty.Program.EvaluateInto); only when that changes something (a
+// downgrade, a grace period, an ended floor) does it send the action through
+// e.Act, as the member's own atomic write with the idempotency key
+// keyPrefix+memberID, so a host subscribed to EngineOptions.AfterCommit
+// receives each tier change once it is committed. Members whose standing the
+// review leaves as it is cost a read and no write.
 //
 // Name the review in keyPrefix ("tier-review/2027-01-01/"): a Review that
 // was interrupted can run again with the same prefix; members already
@@ -117,9 +118,8 @@ list:
 // tally and its first error.
 func reviewPages(ctx context.Context, e *loyalty.Engine, pages <-chan []string, keyPrefix string) (st ReviewStats, first error) {
 	p := e.Program()
-	probe := &loyalty.Action{Kind: ActionReview, Ref: keyPrefix}
-	c := &loyalty.Input{Program: p, Event: probe, Scale: p.MinorDigits()}
-	effects := make([]loyalty.Effect, 0, 8)
+	probe := &loyalty.Action{Kind: ActionTierReview, Ref: keyPrefix}
+	var quote loyalty.Result // reused: a dry run per member allocates nothing
 	fail := func(id string, err error) {
 		st.Failed++
 		if first == nil {
@@ -139,12 +139,15 @@ func reviewPages(ctx context.Context, e *loyalty.Engine, pages <-chan []string, 
 				continue
 			}
 			probe.MemberID = id
-			c.Now, c.State, c.Member = e.Now(), state, &state.Member
-			if !acts(p, c, &effects) {
+			if err := p.EvaluateInto(&quote, state, probe, e.Now()); err != nil {
+				fail(id, err)
+				continue
+			}
+			if !changes(&quote) {
 				st.Members++
 				continue
 			}
-			r, err := e.Act(ctx, keyPrefix+id, &loyalty.Action{Kind: ActionReview, MemberID: id, Ref: keyPrefix})
+			r, err := e.Act(ctx, keyPrefix+id, &loyalty.Action{Kind: ActionTierReview, MemberID: id, Ref: keyPrefix})
 			if err != nil {
 				if ctx.Err() == nil {
 					fail(id, err)
@@ -169,15 +172,9 @@ func reviewPages(ctx context.Context, e *loyalty.Engine, pages <-chan []string, 
 	return st, first
 }
 
-// acts reports whether any rule of p does something for the event of c.
-func acts(p *loyalty.Program, c *loyalty.Input, effects *[]loyalty.Effect) bool {
-	for _, r := range p.Rules {
-		*effects = r.Evaluate(c, (*effects)[:0])
-		if len(*effects) > 0 {
-			return true
-		}
-	}
-	return false
+// changes reports whether a quoted write would change anything.
+func changes(r *loyalty.Result) bool {
+	return len(r.Counters) > 0 || len(r.Notices) > 0 || len(r.Spends) > 0 || r.Points() != 0 || len(r.Awards) > 0
 }
 
 // Assign returns the action that gives member the tier called tier as a
@@ -214,9 +211,12 @@ func (l *Ladder) Assign(memberID, tier string, until time.Time) (*loyalty.Action
 // loyalty.StageReview and again at loyalty.StageReviewAfterExpiry, a member
 // is due for a review when the review would change something for them (a
 // downgrade, a grace period, an ended floor), judged as Review judges it. The
-// job, named "tier-review/<ladder>", sends an ActionReview limited to this
-// ladder (DataLadder). A review that changed something records its date, so
-// the second stage, and a second run on the same day, find nothing due.
+// job, named "tier-review/<ladder>", sends an ActionTierReview limited to this
+// ladder (DataLadder). Whether it would change something is the ladder's own
+// judgement of the member's counters (the step Evaluate runs on the
+// action), not an evaluation of the program. A review that changed
+// something records its date, so the second stage, and a second run on the
+// same day, find nothing due.
 func (l *Ladder) Due(c *loyalty.Input, stage loyalty.JobStage, jobs []loyalty.Job) []loyalty.Job {
 	if l.thr == nil || stage != loyalty.StageReview && stage != loyalty.StageReviewAfterExpiry || c.Member == nil {
 		return jobs
@@ -228,11 +228,11 @@ func (l *Ladder) Due(c *loyalty.Input, stage loyalty.JobStage, jobs []loyalty.Jo
 	if !l.NextReview(midnight.Add(-time.Nanosecond)).Equal(midnight) {
 		return jobs
 	}
-	a := loyalty.Action{Kind: ActionReview, MemberID: c.Member.ID, Ref: "tier review " + string(now.date[:]),
+	a := loyalty.Action{Kind: ActionTierReview, MemberID: c.Member.ID, Ref: "tier review " + string(now.date[:]),
 		Data: map[string]string{DataLadder: l.name}}
 	probe := *c
 	probe.Event = &a
-	if len(l.Evaluate(&probe, nil)) == 0 {
+	if len(l.keep(&probe, nil, nil)) == 0 {
 		return jobs
 	}
 	return append(jobs, loyalty.Job{Name: "tier-review/" + l.name, Action: a})

@@ -9,11 +9,13 @@ import (
 
 // Actions the ladder reacts to, sent through Engine.Act.
 const (
-	// ActionReview reviews the member's tier: the window is judged and the
-	// ladder's Downgrade policy applied. Review sends it to every member whose
-	// standing it changes. After a review that changed something, a second
-	// review on the same date does nothing.
-	ActionReview loyalty.ActionKind = "tier_review"
+	// ActionTierReview reviews the member's tier: the window is judged and
+	// the ladder's Downgrade policy applied. The periodic jobs
+	// (loyalty.Engine.RunJobs) send it on the ladder's review dates and Review
+	// sends it to every member whose standing it changes. After a review that
+	// changed something, a second review on the same date does nothing. (It
+	// is not loyalty.ActionReview, a member's product review.)
+	ActionTierReview loyalty.ActionKind = "tier_review"
 	// ActionAssign sets a manual tier that acts as a floor: Data "tier" names
 	// it and "until" (2006-01-02) is the date it ends, exclusive. An empty
 	// "tier" removes the floor. Ladder.Assign builds and checks it; the ladder
@@ -22,7 +24,7 @@ const (
 	ActionAssign loyalty.ActionKind = "tier_assign"
 )
 
-// DataLadder is the Action.Data key that limits an ActionReview or
+// DataLadder is the Action.Data key that limits an ActionTierReview or
 // ActionAssign to the ladder of that name; without it every ladder of the
 // program reacts.
 const DataLadder = "ladder"
@@ -39,38 +41,66 @@ const (
 	NoticeGrace = "tier_grace"
 )
 
-// Evaluate keeps the member's tier.
-//
-// On an order it multiplies the order's points by the Multiplier of the
-// member's tier (one order-level loyalty.Multiply, explained as "tier Gold"),
-// counts the order in the window (in the period of its PlacedAt, or of now
-// when that is zero or in the future) and raises the member at once to the
-// tier the window now qualifies them for. The qualifying order itself earns
-// at the tier the member had when placing it, the next order at the new one:
-// for the Points metric the tier cannot depend on the points it multiplies,
-// and all metrics behave alike.
+// Evaluate multiplies an order's points by the Multiplier of the member's
+// tier (one order-level loyalty.Multiply, explained as "tier Gold"): the
+// tier the member has when placing the order, after what time alone changed
+// since their last write (an ended grace period or floor). What the order
+// counts toward the tier is Finish's, once the order's points are known.
 //
 // On a return it takes the returned value off the period the order counted
-// in; the tier stays until the next review. On ActionReview it reviews, on
-// ActionAssign it sets or removes a floor. On every event it first applies
-// what time alone changed since the member's last write (an ended grace
-// period or floor), and it announces every change of tier with a
-// NoticeChanged. It writes only counters and notices.
+// in; the tier stays until the next review. On ActionTierReview it reviews,
+// on ActionAssign it sets or removes a floor. On every event it first
+// applies what time alone changed since the member's last write, and it
+// announces every change of tier with a NoticeChanged. It writes only
+// counters and notices.
 func (l *Ladder) Evaluate(c *loyalty.Input, effects []loyalty.Effect) []loyalty.Effect {
 	if l.thr == nil {
 		return effects
 	}
+	if c.Order == nil {
+		return l.keep(c, nil, effects)
+	}
+	var s levels
+	l.readTier(c.State, &s)
+	if s.grace > 0 || s.floor > 0 {
+		now := l.moment(l.local(c))
+		s.settle(now.date[:])
+	}
+	return l.multiply(l.effective(&s), effects)
+}
+
+var _ loyalty.Finisher = (*Ladder)(nil)
+
+// Finish implements loyalty.Finisher: once an order's effects are combined,
+// it counts the order in the window (its value, its points as res earned
+// them into loyalty.PointsAccount, or one order; in the period of its
+// PlacedAt, or of now when that is zero or in the future) and raises the
+// member at once to the tier the window now qualifies them for. The
+// qualifying order itself earns at the tier the member had when placing it
+// (Evaluate), the next order at the new one: for the Points metric the tier
+// cannot depend on the points it multiplies, and all metrics behave alike.
+// It announces a change of tier with a NoticeChanged.
+func (l *Ladder) Finish(c *loyalty.Input, res *loyalty.Result, effects []loyalty.Effect) []loyalty.Effect {
+	if l.thr == nil || c.Order == nil {
+		return effects
+	}
+	return l.keep(c, res, effects)
+}
+
+// keep applies the event of c to the member's standing and records what
+// changed; res is the combined result of an order (Finish), nil otherwise.
+func (l *Ladder) keep(c *loyalty.Input, res *loyalty.Result, effects []loyalty.Effect) []loyalty.Effect {
 	now := l.moment(l.local(c))
 	var s snap
-	l.read(c.State, true, &s)
+	l.read(c.State, &s)
 	before := s.levels
 	from := l.effective(&s.levels)
 	s.settle(now.date[:])
 	switch ev := c.Event.(type) {
 	case *loyalty.Order:
-		// The order earns at the tier the member has when placing it.
-		effects = l.multiply(l.effective(&s.levels), effects)
-		effects = l.onOrder(c, ev, &s, &now, effects)
+		if res != nil {
+			effects = l.onOrder(c, ev, res, &s, &now, effects)
+		}
 	case *loyalty.Return:
 		effects = l.onReturn(c, &s, &now, effects)
 	case *loyalty.Action:
@@ -78,7 +108,7 @@ func (l *Ladder) Evaluate(c *loyalty.Input, effects []loyalty.Effect) []loyalty.
 			break
 		}
 		switch ev.Kind {
-		case ActionReview:
+		case ActionTierReview:
 			effects = l.review(&s, &now, effects)
 		case ActionAssign:
 			effects = l.assign(ev, &s, &now, effects)
@@ -160,7 +190,7 @@ func (l *Ladder) valueAt(s *snap, at *moment) int64 {
 	return s.total
 }
 
-func (l *Ladder) onOrder(c *loyalty.Input, o *loyalty.Order, s *snap, now *moment, effects []loyalty.Effect) []loyalty.Effect {
+func (l *Ladder) onOrder(c *loyalty.Input, o *loyalty.Order, res *loyalty.Result, s *snap, now *moment, effects []loyalty.Effect) []loyalty.Effect {
 	var v int64
 	switch l.metric.kind {
 	case metricSpend:
@@ -169,19 +199,13 @@ func (l *Ladder) onOrder(c *loyalty.Input, o *loyalty.Order, s *snap, now *momen
 		}
 		v = minor(c.Value, c.Scale, l.digits)
 	case metricPoints:
-		v = orderPoints(c)
+		v = res.Points()
 	case metricOrders:
 		v = 1
 	}
 	at := l.at(o.PlacedAt, now)
 	if name, period, ok := l.bucketFor(&at, now); ok && v > 0 {
-		e := loyalty.Effect{Kind: loyalty.EffectCount, Counter: name, Period: period, Value: v, Line: loyalty.OrderLevel}
-		if l.metric.kind == metricPoints {
-			// The engine counts the points the order finally earns, which
-			// orderPoints computed the same way.
-			e.Value, e.CountEarned = 0, true
-		}
-		effects = append(effects, e)
+		effects = append(effects, loyalty.Count(name, period, v))
 		l.add(s, &at, v)
 	}
 	q := l.qualified(s, now)
@@ -334,29 +358,6 @@ func set(name, period string, v int64) loyalty.Effect {
 	return loyalty.Effect{Kind: loyalty.EffectCount, Counter: name, Period: period, Value: v, Set: true, Line: loyalty.OrderLevel}
 }
 
-// orderPoints is what the order earns into PointsAccount: the program
-// evaluated with each ladder reduced to its multiplier (ladders earn nothing
-// else, and their counting must not recurse). The engine counts the same
-// points with CountEarned.
-func orderPoints(c *loyalty.Input) int64 {
-	if c.Program == nil {
-		return 0
-	}
-	sub := *c.Program
-	sub.Rules = make([]loyalty.Rule, len(c.Program.Rules))
-	for i, r := range c.Program.Rules {
-		if l, ok := r.(*Ladder); ok {
-			r = l.mult
-		}
-		sub.Rules[i] = r
-	}
-	res, err := sub.Evaluate(c.State, c.Event, c.Now)
-	if err != nil {
-		return 0
-	}
-	return res.Points()
-}
-
 // minor converts v at scale to the floor of minor units of digits.
 func minor(v int64, scale, digits int32) int64 {
 	for ; scale > digits; scale-- {
@@ -377,27 +378,6 @@ func proportion(total, part, whole int64) int64 {
 }
 
 func quote(s string) string { return "\"" + s + "\"" }
-
-// multiplier is the part of a Ladder that multiplies order points, alone:
-// what a ladder is in the evaluation that computes an order's points for the
-// Points metric.
-type multiplier struct{ l *Ladder }
-
-func (m *multiplier) Name() string { return m.l.name }
-
-func (m *multiplier) Evaluate(c *loyalty.Input, effects []loyalty.Effect) []loyalty.Effect {
-	if c.Order == nil {
-		return effects
-	}
-	l := m.l
-	var s snap
-	l.read(c.State, false, &s)
-	if s.grace > 0 || s.floor > 0 {
-		now := l.moment(l.local(c))
-		s.settle(now.date[:])
-	}
-	return l.multiply(l.effective(&s.levels), effects)
-}
 
 // multiply emits the multiplier of level, if it has one.
 func (l *Ladder) multiply(level int, effects []loyalty.Effect) []loyalty.Effect {

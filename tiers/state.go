@@ -38,8 +38,8 @@ type bucket struct {
 }
 
 // read decodes the ladder's counters from st in one pass, without
-// allocating; the period buckets only when buckets is set.
-func (l *Ladder) read(st *loyalty.State, buckets bool, s *snap) {
+// allocating.
+func (l *Ladder) read(st *loyalty.State, s *snap) {
 	if st == nil {
 		return
 	}
@@ -53,14 +53,14 @@ func (l *Ladder) read(st *loyalty.State, buckets bool, s *snap) {
 		}
 		switch suf := name[n:]; suf[0] {
 		case 'm':
-			if !buckets || len(suf) != 3 {
+			if len(suf) != 3 {
 				continue
 			}
 			if k, ok := parseMonth(c.Period); ok {
 				s.months[k%monthSlots] = bucket{key: int32(k + 1), v: c.Value}
 			}
 		case 'y':
-			if !buckets || len(suf) != 2 {
+			if len(suf) != 2 {
 				continue
 			}
 			if y, ok := parseYear(c.Period); ok {
@@ -87,6 +87,34 @@ func (l *Ladder) read(st *loyalty.State, buckets bool, s *snap) {
 			}
 		case 'g':
 			if suf == "grace" && c.Value > 0 {
+				s.grace, s.due = l.clampLevel(c.Value-1)+1, c.Period
+			}
+		}
+	}
+}
+
+// readTier decodes only what the member's tier depends on (the earned
+// level, a floor, a grace period) from st: what the multiplier of an order
+// needs. It skips the period buckets by their length before comparing names.
+func (l *Ladder) readTier(st *loyalty.State, s *levels) {
+	if st == nil {
+		return
+	}
+	p := l.prefix
+	n := len(p)
+	for i := range st.Counters {
+		c := &st.Counters[i]
+		name := c.Name
+		if len(name) != n+4 && len(name) != n+5 || !startsWith(name, p) {
+			continue
+		}
+		switch name[n:] {
+		case "tier":
+			s.earned = l.clampLevel(c.Value)
+		case "floor":
+			s.floor, s.until = l.clampLevel(c.Value), c.Period
+		case "grace":
+			if c.Value > 0 {
 				s.grace, s.due = l.clampLevel(c.Value-1)+1, c.Period
 			}
 		}
@@ -267,7 +295,7 @@ type Status struct {
 func (l *Ladder) Status(st *loyalty.State, now time.Time) Status {
 	mo := l.moment(now)
 	var s snap
-	l.read(st, true, &s)
+	l.read(st, &s)
 	s.settle(mo.date[:])
 	eff := l.effective(&s.levels)
 	out := Status{Level: eff, Amount: l.amount(&s, &mo)}
@@ -366,7 +394,7 @@ type Progress struct {
 func (l *Ladder) Progress(st *loyalty.State, now time.Time) Progress {
 	mo := l.moment(now)
 	var s snap
-	l.read(st, true, &s)
+	l.read(st, &s)
 	s.settle(mo.date[:])
 	eff := l.effective(&s.levels)
 	p := Progress{Amount: l.amount(&s, &mo), NextReview: l.NextReview(now)}

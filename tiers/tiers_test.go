@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/storage/memory"
 	"github.com/loyaltykit/loyalty/tiers"
 	"github.com/shopspring/decimal"
@@ -200,6 +201,57 @@ func TestPointsMetricCountsThePointsTheOrderEarned(t *testing.T) {
 	if c, _ := counter(h.state("m"), "vip:total"); c.Value != 1150 {
 		t.Fatalf("points counted %d, want 999+1+150 = 1150", c.Value)
 	}
+}
+
+// countingRate is a rate rule that counts how often it is evaluated.
+type countingRate struct {
+	*points.Rate
+	calls *int
+}
+
+func (r countingRate) Evaluate(c *loyalty.Input, out []loyalty.Effect) []loyalty.Effect {
+	*r.calls++
+	return r.Rate.Evaluate(c, out)
+}
+
+func TestPointsLadderRaisesOnTheQualifyingOrderWithOneEvaluationOfTheProgram(t *testing.T) {
+	l, err := tiers.NewLadder("vip", tiers.Points(), tiers.Lifetime, []tiers.Tier{
+		{Name: "Member", Threshold: dec("0")},
+		{Name: "Insider", Threshold: dec("100"), Multiplier: dec("2")},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rate, err := points.NewRate("base", 1, dec("1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := 0
+	p := &loyalty.Program{Name: "p", Currency: "USD", Rules: []loyalty.Rule{l, countingRate{rate, &calls}}}
+	st := &loyalty.State{Member: loyalty.Member{ID: "m"}}
+	o := &loyalty.Order{ID: "o1", MemberID: "m", Currency: "USD", Lines: []loyalty.OrderLine{{SKU: "a", Quantity: 1, UnitPrice: dec("120.00")}}}
+	res, err := p.Evaluate(st, o, day(2026, 1, 10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls != 1 {
+		t.Fatalf("the rate was evaluated %d times for one order, want 1: the ladder must not run the program again", calls)
+	}
+	if res.Points() != 120 || len(res.Notices) != 1 || res.Notices[0].Kind != tiers.NoticeChanged || res.Notices[0].Detail != "Member -> Insider" {
+		t.Fatalf("earned %d with notices %v, want 120 (at Member) and Member -> Insider", res.Points(), res.Notices)
+	}
+	if c, ok := resultCounter(res, "vip:total"); !ok || c.Value != 120 {
+		t.Fatalf("counted %+v (%v), want the 120 points earned", c, ok)
+	}
+}
+
+func resultCounter(r *loyalty.Result, name string) (loyalty.Counter, bool) {
+	for _, c := range r.Counters {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return loyalty.Counter{}, false
 }
 
 func TestSpendingPointsDoesNotDemote(t *testing.T) {

@@ -102,7 +102,7 @@ func TestLadderIsDueForAReviewOnItsReviewDateInTheProgramsZone(t *testing.T) {
 		t.Fatalf("due before the review date: %+v", jobs)
 	}
 	jobs := due(time.Date(2026, 12, 31, 11, 30, 0, 0, time.UTC), loyalty.StageReview)
-	if len(jobs) != 1 || jobs[0].Name != "tier-review/vip" || jobs[0].Action.Kind != tiers.ActionReview ||
+	if len(jobs) != 1 || jobs[0].Name != "tier-review/vip" || jobs[0].Action.Kind != tiers.ActionTierReview ||
 		jobs[0].Action.Data[tiers.DataLadder] != "vip" || jobs[0].Action.Ref != "tier review 2027-01-01" {
 		t.Fatalf("jobs on 1 January in Auckland: %+v, want one review of vip", jobs)
 	}

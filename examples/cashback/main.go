@@ -79,9 +79,9 @@ func main() {
 	for _, l := range lines {
 		what := l.Note
 		switch {
-		case l.Source == "order":
+		case l.Source == cashback.SourceOrder:
 			what = "order " + l.Ref
-		case l.Source == string(cashback.PayoutAction):
+		case l.Source == cashback.SourcePayout:
 			what = "cashback for " + l.Ref
 		case l.Kind == loyalty.EntryRedeem && l.Source == payout.Name():
 			what = "payout of " + l.Ref
