@@ -15,13 +15,13 @@ import (
 const (
 	// NoticePaid: a payout credited the member; the detail says how much and
 	// for which periods.
-	NoticePaid = "cashback-paid"
+	NoticePaid loyalty.NoticeKind = "cashback-paid"
 	// NoticeBelowMinimum: the accrual did not reach the schedule's minimum
 	// and rolls over to the next payout.
-	NoticeBelowMinimum = "cashback-below-minimum"
+	NoticeBelowMinimum loyalty.NoticeKind = "cashback-below-minimum"
 	// NoticeRecovered: cashback a return took back after it was paid was
 	// recovered from the accrual of later periods (loyalty.AllowNegative).
-	NoticeRecovered = "cashback-recovered"
+	NoticeRecovered loyalty.NoticeKind = "cashback-recovered"
 )
 
 // PayoutRule pays accrued cashback out on an action of kind PayoutAction

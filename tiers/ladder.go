@@ -445,6 +445,14 @@ func (l *Ladder) tierName(level int) string {
 	return l.tiers[level-1].Name
 }
 
+// tierOrEmpty is the name of level, "" for level 0.
+func (l *Ladder) tierOrEmpty(level int) string {
+	if level <= 0 || level > len(l.tiers) {
+		return ""
+	}
+	return l.tiers[level-1].Name
+}
+
 // none names the absence of a tier in notices.
 const none = "none"
 

@@ -238,12 +238,16 @@ func (l *Ladder) Due(c *loyalty.Input, stage loyalty.JobStage, jobs []loyalty.Jo
 	return append(jobs, loyalty.Job{Name: "tier-review/" + l.name, Action: a})
 }
 
-// ParseChange splits the detail of a NoticeChanged into the tier the member
-// left and the one they reached ("" for no tier). ok is false for another
+// ParseChange returns the tier the member left and the one they reached (""
+// for no tier) of a NoticeChanged: its From and To, or, for a notice
+// written before they existed, its Detail split. ok is false for another
 // kind of notice.
 func ParseChange(n loyalty.Notice) (from, to string, ok bool) {
 	if n.Kind != NoticeChanged {
 		return "", "", false
+	}
+	if n.From != "" || n.To != "" {
+		return n.From, n.To, true
 	}
 	from, to, ok = strings.Cut(n.Detail, " -> ")
 	if from == none {

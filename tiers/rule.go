@@ -33,12 +33,13 @@ const DataLadder = "ladder"
 // loyalty.EngineOptions.AfterCommit once the write committed, never for a
 // write that failed.
 const (
-	// NoticeChanged: the member's tier changed; Detail is "Silver -> Gold"
-	// ("none" for no tier). ParseChange splits it.
-	NoticeChanged = "tier_changed"
+	// NoticeChanged: the member's tier changed, From and To name the tiers
+	// ("" for no tier) and Detail is "Silver -> Gold" ("none" for no tier).
+	// ParseChange reads it.
+	NoticeChanged loyalty.NoticeKind = "tier_changed"
 	// NoticeGrace: a review decided a downgrade that waits for a grace
 	// period; Detail is "Gold -> Silver on 2027-04-01".
-	NoticeGrace = "tier_grace"
+	NoticeGrace loyalty.NoticeKind = "tier_grace"
 )
 
 // Evaluate multiplies an order's points by the Multiplier of the member's
@@ -116,7 +117,7 @@ func (l *Ladder) keep(c *loyalty.Input, res *loyalty.Result, effects []loyalty.E
 	}
 	effects = l.record(&before, &s.levels, effects)
 	if to := l.effective(&s.levels); to != from {
-		effects = append(effects, loyalty.Notify(NoticeChanged, l.tierName(from)+" -> "+l.tierName(to)))
+		effects = append(effects, loyalty.NotifyChange(NoticeChanged, l.tierOrEmpty(from), l.tierOrEmpty(to), l.tierName(from)+" -> "+l.tierName(to)))
 	}
 	return effects
 }

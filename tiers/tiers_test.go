@@ -240,6 +240,12 @@ func TestPointsLadderRaisesOnTheQualifyingOrderWithOneEvaluationOfTheProgram(t *
 	if res.Points() != 120 || len(res.Notices) != 1 || res.Notices[0].Kind != tiers.NoticeChanged || res.Notices[0].Detail != "Member -> Insider" {
 		t.Fatalf("earned %d with notices %v, want 120 (at Member) and Member -> Insider", res.Points(), res.Notices)
 	}
+	if n := res.Notices[0]; n.From != "Member" || n.To != "Insider" {
+		t.Fatalf("notice %+v, want From Member and To Insider", n)
+	}
+	if from, to, ok := tiers.ParseChange(res.Notices[0]); !ok || from != "Member" || to != "Insider" {
+		t.Fatalf("ParseChange = %q, %q, %v", from, to, ok)
+	}
 	if c, ok := resultCounter(res, "vip:total"); !ok || c.Value != 120 {
 		t.Fatalf("counted %+v (%v), want the 120 points earned", c, ok)
 	}
