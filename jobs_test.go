@@ -149,7 +149,7 @@ func TestRunJobsReviewsTiersOnTheReviewDateInTheProgramsZone(t *testing.T) {
 	require.Equal(t, "Bronze", tier("ann"))
 	r, err := store.Receipt(ctx, "shop/jobs/2027-01-01/review/tier-review/vip/ann")
 	require.NoError(t, err)
-	require.Equal(t, []loyalty.Notice{{Rule: "vip", Kind: tiers.NoticeChanged, Detail: "Gold -> Bronze"}}, r.Notices)
+	require.Equal(t, []loyalty.Notice{{Rule: "vip", Kind: tiers.NoticeChanged, Detail: "Gold -> Bronze", From: "Gold", To: "Bronze"}}, r.Notices)
 
 	rep, err = e.RunJobs(ctx, store, nil)
 	require.NoError(t, err)
