@@ -7,16 +7,8 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/cashback"
+	"github.com/loyaltykit/loyalty/loyaltytest"
 )
-
-func loadZone(t testing.TB, name string) *time.Location {
-	t.Helper()
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return loc
-}
 
 func TestAccrualPeriodsFollowTheProgramsZone(t *testing.T) {
 	for _, tc := range []struct {
@@ -30,7 +22,7 @@ func TestAccrualPeriodsFollowTheProgramsZone(t *testing.T) {
 		{"America/Los_Angeles", time.Date(2027, 1, 1, 6, 0, 0, 0, time.UTC), "cashback:2026-Q4"},
 	} {
 		p := quarterly(t, loyalty.ClampAtZero, 0)
-		p.Location = loadZone(t, tc.zone)
+		p.Location = loyaltytest.Zone(t, tc.zone)
 		f := newFixture(t, p, tc.at)
 		f.enroll("ann")
 		f.buy("ann", "a1", "400.00")
@@ -39,7 +31,7 @@ func TestAccrualPeriodsFollowTheProgramsZone(t *testing.T) {
 }
 
 func TestPayoutPeriodEndsAtMidnightInTheProgramsZone(t *testing.T) {
-	la := loadZone(t, "America/Los_Angeles")
+	la := loyaltytest.Zone(t, "America/Los_Angeles")
 	p := quarterly(t, loyalty.ClampAtZero, 0)
 	p.Location = la
 	f := newFixture(t, p, time.Date(2026, 12, 20, 12, 0, 0, 0, time.UTC))
@@ -67,7 +59,7 @@ func TestPayoutPeriodEndsAtMidnightInTheProgramsZone(t *testing.T) {
 }
 
 func TestScheduleInCountsInTheGivenZoneUnlessItHasItsOwn(t *testing.T) {
-	akl := loadZone(t, "Pacific/Auckland")
+	akl := loyaltytest.Zone(t, "Pacific/Auckland")
 	at := time.Date(2026, 12, 31, 12, 0, 0, 0, time.UTC) // 1 January in Auckland
 	s := &cashback.Schedule{Every: cashback.Quarterly}
 	if got := s.In(akl).Key(at); got != "2027-Q1" {

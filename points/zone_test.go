@@ -5,17 +5,9 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/points"
 )
-
-func loadZone(t testing.TB, name string) *time.Location {
-	t.Helper()
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return loc
-}
 
 // zonedProgram is program in loc.
 func zonedProgram(t testing.TB, loc *time.Location, rules ...loyalty.Rule) *loyalty.Program {
@@ -40,7 +32,7 @@ func TestPeriodCapCountsInTheProgramsZone(t *testing.T) {
 		{"America/Los_Angeles", time.Date(2026, 11, 1, 6, 30, 0, 0, time.UTC), "2026-10"},
 	} {
 		cp := must(points.NewPeriodCap("monthly", 500, points.Month))
-		p := zonedProgram(t, loadZone(t, tc.zone), must(points.NewRate("base", 1, dec("1"))), cp)
+		p := zonedProgram(t, loyaltytest.Zone(t, tc.zone), must(points.NewRate("base", 1, dec("1"))), cp)
 		res := evaluate(t, p, state(), order(line("a", "x", 1, "10.00")), tc.at)
 		if c, _ := counter(res, "monthly"); c.Period != tc.month || c.Value != 10 {
 			t.Errorf("%s at %v: counter %+v, want %s at 10", tc.zone, tc.at, c, tc.month)
@@ -51,7 +43,7 @@ func TestPeriodCapCountsInTheProgramsZone(t *testing.T) {
 func TestRuleLocationOverridesTheProgramsZone(t *testing.T) {
 	cp := must(points.NewPeriodCap("daily", 100, points.Day))
 	cp.Location = time.FixedZone("JST", 9*3600)
-	p := zonedProgram(t, loadZone(t, "America/Los_Angeles"), must(points.NewRate("base", 1, dec("1"))), cp)
+	p := zonedProgram(t, loyaltytest.Zone(t, "America/Los_Angeles"), must(points.NewRate("base", 1, dec("1"))), cp)
 	late := time.Date(2026, 11, 22, 20, 0, 0, 0, time.UTC) // the 23rd in Tokyo, the 22nd in Los Angeles
 	if c, _ := counter(evaluate(t, p, state(), order(line("a", "x", 1, "10.00")), late), "daily"); c.Period != "2026-11-23" {
 		t.Errorf("counter %+v, want the Tokyo day 2026-11-23", c)
@@ -60,7 +52,7 @@ func TestRuleLocationOverridesTheProgramsZone(t *testing.T) {
 
 func TestEngagementLimitCountsDaysInTheProgramsZone(t *testing.T) {
 	rule := must(points.NewEngagement("visit", loyalty.ActionVisit, 5, points.Limit{Times: 1, Per: points.Day}))
-	p := zonedProgram(t, loadZone(t, "Pacific/Auckland"), rule)
+	p := zonedProgram(t, loyaltytest.Zone(t, "Pacific/Auckland"), rule)
 	// 11:30 UTC on 22 November is 00:30 on the 23rd in Auckland.
 	st := withCounters(state(), loyalty.Counter{Name: "visit", Period: "2026-11-22", Value: 1})
 	res := evaluate(t, p, st, action(loyalty.ActionVisit), time.Date(2026, 11, 22, 11, 30, 0, 0, time.UTC))
@@ -71,7 +63,7 @@ func TestEngagementLimitCountsDaysInTheProgramsZone(t *testing.T) {
 }
 
 func TestBirthdayRuleReadsTheDayInTheProgramsZone(t *testing.T) {
-	p := zonedProgram(t, loadZone(t, "Pacific/Auckland"), must(points.NewBirthday("birthday", 200)))
+	p := zonedProgram(t, loyaltytest.Zone(t, "Pacific/Auckland"), must(points.NewBirthday("birthday", 200)))
 	st := state()
 	st.Member.Birthday = time.Date(1990, 12, 7, 0, 0, 0, 0, time.UTC)
 	// 12:00 UTC on 6 December is 01:00 on the 7th in Auckland.
@@ -80,7 +72,7 @@ func TestBirthdayRuleReadsTheDayInTheProgramsZone(t *testing.T) {
 }
 
 func TestBirthdayAndAnniversaryRulesAreDueOnTheirDayOnceAYear(t *testing.T) {
-	akl := loadZone(t, "Pacific/Auckland")
+	akl := loyaltytest.Zone(t, "Pacific/Auckland")
 	bday := must(points.NewBirthday("birthday", 200))
 	anniv := must(points.NewAnniversary("anniversary", 100))
 	p := zonedProgram(t, akl, bday, anniv)

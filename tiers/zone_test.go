@@ -6,18 +6,10 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/storage/memory"
 	"github.com/loyaltykit/loyalty/tiers"
 )
-
-func loadZone(t testing.TB, name string) *time.Location {
-	t.Helper()
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return loc
-}
 
 // zonedEngine runs a USD program of l in loc on a memory store.
 func zonedEngine(t *testing.T, l *tiers.Ladder, loc *time.Location, clock *loyalty.ManualClock) *loyalty.Engine {
@@ -53,7 +45,7 @@ func TestWindowsCountInTheProgramsZone(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			clock := loyalty.NewManualClock(tc.at)
-			e := zonedEngine(t, spendLadder(t, tc.window, nil), loadZone(t, tc.zone), clock)
+			e := zonedEngine(t, spendLadder(t, tc.window, nil), loyaltytest.Zone(t, tc.zone), clock)
 			o := &loyalty.Order{ID: "o1", MemberID: "m", PlacedAt: tc.at, Currency: "USD",
 				Lines: []loyalty.OrderLine{{SKU: "sku", Quantity: 1, UnitPrice: dec("100.00")}}}
 			if _, err := e.Earn(context.Background(), "earn", o); err != nil {
@@ -71,7 +63,7 @@ func TestWindowsCountInTheProgramsZone(t *testing.T) {
 }
 
 func TestNextReviewFallsAtMidnightInTheZoneOfNow(t *testing.T) {
-	akl := loadZone(t, "Pacific/Auckland")
+	akl := loyaltytest.Zone(t, "Pacific/Auckland")
 	l := spendLadder(t, tiers.Lifetime, nil)
 	// 1 January 2027 begins at 11:00 UTC on 31 December in Auckland (NZDT, +13).
 	got := l.NextReview(time.Date(2026, 12, 31, 10, 0, 0, 0, time.UTC).In(akl))
@@ -81,7 +73,7 @@ func TestNextReviewFallsAtMidnightInTheZoneOfNow(t *testing.T) {
 }
 
 func TestLadderIsDueForAReviewOnItsReviewDateInTheProgramsZone(t *testing.T) {
-	akl := loadZone(t, "Pacific/Auckland")
+	akl := loyaltytest.Zone(t, "Pacific/Auckland")
 	l := spendLadder(t, tiers.CalendarYear, &tiers.Options{Downgrade: tiers.ToQualified})
 	clock := loyalty.NewManualClock(time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC))
 	e := zonedEngine(t, l, akl, clock)
