@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/storage/memory"
 	"github.com/loyaltykit/loyalty/tiers"
@@ -65,7 +66,7 @@ func newHarnessOn(t *testing.T, l *tiers.Ladder, start time.Time, wrap func(loya
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, ctx: context.Background(), clock: loyalty.NewManualClock(start), mem: memory.New(), ladder: l}
+	h := &harness{t: t, mem: memory.New(), ladder: l}
 	h.store = h.mem
 	if wrap != nil {
 		h.store = wrap(h.mem)
@@ -74,14 +75,13 @@ func newHarnessOn(t *testing.T, l *tiers.Ladder, start time.Time, wrap func(loya
 		Name: "shop", Currency: "USD", Rules: []loyalty.Rule{l, rate},
 		Redemption: points.Redemption{Points: 100, Value: loyalty.MinorUnits(100, "USD")},
 	}
-	h.engine, err = loyalty.NewEngine(p, h.store, &loyalty.EngineOptions{Clock: h.clock, AfterCommit: func(_ context.Context, r *loyalty.Receipt) {
-		h.mu.Lock()
-		h.delivered = append(h.delivered, r.Notices...)
-		h.mu.Unlock()
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	kit := loyaltytest.New(t, p, &loyaltytest.Options{Start: start, Store: h.store, Engine: &loyalty.EngineOptions{
+		AfterCommit: func(_ context.Context, r *loyalty.Receipt) {
+			h.mu.Lock()
+			h.delivered = append(h.delivered, r.Notices...)
+			h.mu.Unlock()
+		}}})
+	h.ctx, h.clock, h.engine = kit.Ctx, kit.Clock, kit.Engine
 	return h
 }
 
