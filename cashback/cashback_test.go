@@ -10,6 +10,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/cashback"
+	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/storage/memory"
 	"github.com/shopspring/decimal"
 )
@@ -30,12 +31,9 @@ type fixture struct {
 
 func newFixture(t *testing.T, p *loyalty.Program, start time.Time) *fixture {
 	t.Helper()
-	f := &fixture{t: t, clock: loyalty.NewManualClock(start), store: memory.New()}
-	e, err := loyalty.NewEngine(p, f.store, &loyalty.EngineOptions{Clock: f.clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.e = e
+	f := &fixture{t: t, store: memory.New()}
+	kit := loyaltytest.New(t, p, &loyaltytest.Options{Start: start, Store: f.store})
+	f.clock, f.e = kit.Clock, kit.Engine
 	return f
 }
 

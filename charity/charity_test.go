@@ -11,6 +11,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/charity"
+	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/storage/memory"
 	"github.com/shopspring/decimal"
 )
@@ -50,12 +51,9 @@ var nov2026 = time.Date(2026, 11, 10, 12, 0, 0, 0, time.UTC)
 
 func newFixture(t *testing.T, p *loyalty.Program) *fixture {
 	t.Helper()
-	f := &fixture{t: t, clock: loyalty.NewManualClock(nov2026), store: memory.New()}
-	e, err := loyalty.NewEngine(p, f.store, &loyalty.EngineOptions{Clock: f.clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.e = e
+	f := &fixture{t: t, store: memory.New()}
+	kit := loyaltytest.New(t, p, &loyaltytest.Options{Start: nov2026, Store: f.store})
+	f.clock, f.e = kit.Clock, kit.Engine
 	return f
 }
 
