@@ -144,7 +144,8 @@ func awardOf(aws []Award, a Account) int64 {
 
 // combineAccount adds rate earnings per line, multiplies them by the line's
 // and the order's multipliers, rounds (per line or per order), adds fixed
-// bonuses and applies the lowest cap.
+// bonuses and applies the lowest cap, explaining each step in res; the
+// steps are accountSum's methods, in this order.
 //
 // When fast is set, dAll is the account's common denominator (see denom)
 // and the int64 fast path is tried first.
@@ -153,33 +154,83 @@ func (p *Program) combineAccount(c *Input, effects []Effect, acct Account, dAll 
 	slots := n + 1 // the last slot is the order level
 	var curBuf [17]qty
 	var fixedBuf, ptsBuf [17]int64
-	var cur []qty
-	var fixed, pts []int64
+	s := accountSum{n: n, dAll: dAll, fast: fast}
+	var lc lowestCap
 	if slots <= len(curBuf) {
-		cur, fixed, pts = curBuf[:slots], fixedBuf[:slots], ptsBuf[:slots]
+		s.cur, s.fixed, s.pts = curBuf[:slots], fixedBuf[:slots], ptsBuf[:slots]
 	} else {
-		cur, fixed, pts = make([]qty, slots), make([]int64, slots), make([]int64, slots)
+		s.cur, s.fixed, s.pts = make([]qty, slots), make([]int64, slots), make([]int64, slots)
 	}
-	slot := func(line int) int {
-		if line < 0 || line >= n {
-			return n
-		}
-		return line
-	}
-	capAt, capped := int64(0), false
-	capRule, capNote := "", ""
 	explStart := len(res.Explanation)
-	// The int64 fast path keeps every slot's rate earnings as a numerator over
-	// one denominator D (qty{n, D}); it falls back to general qty arithmetic on
-	// the first overflow, from the same exact values.
+	var multBuf [16]int
+	mults, err := s.earn(p, c, res, acct, effects, multBuf[:0], &lc)
+	if err != nil {
+		return Award{}, err
+	}
+	for _, i := range mults {
+		s.multiply(p, res, acct, &effects[i])
+	}
+	if err := s.round(p); err != nil {
+		return Award{}, err
+	}
+	total, err := s.addFixed()
+	if err != nil {
+		return Award{}, err
+	}
+	explainRounding(res, acct, explStart, total)
+	total = s.applyCap(res, acct, &lc, total)
+	aw := Award{Account: acct, Amount: total, Order: s.pts[n]}
+	if n > 0 {
+		if n <= len(blk.ints) && len(res.Awards) == 0 {
+			aw.Lines = append(blk.ints[:0:n], s.pts[:n]...)
+		} else {
+			aw.Lines = append(make([]int64, 0, n), s.pts[:n]...)
+		}
+	}
+	return aw, nil
+}
+
+// accountSum is what combineAccount works on for one account: per slot (each
+// order line, then the order level) the exact rate earnings so far (cur),
+// the fixed points (fixed) and, once rounded, the whole points (pts).
+//
+// The int64 fast path (fast) keeps every slot's rate earnings as a numerator
+// over one denominator dAll (qty{n, dAll}); it falls back to general qty
+// arithmetic on the first overflow, from the same exact values.
+//
+// It holds no text: what the steps write into the explanation comes in
+// their parameters, so that its buffers can stay on combineAccount's stack.
+type accountSum struct {
+	n          int // order lines; slot n is the order level
+	cur        []qty
+	fixed, pts []int64
+	dAll       int64
+	fast       bool
+}
+
+// lowestCap is the lowest cap among an account's effects.
+type lowestCap struct {
+	at         int64
+	set        bool
+	rule, note string
+}
+
+// slot is the slot of an effect on line.
+func (s *accountSum) slot(line int) int {
+	if line < 0 || line >= s.n {
+		return s.n
+	}
+	return line
+}
+
+// earn takes in the account's rate earnings and fixed bonuses, in effect
+// order, each explained, and its lowest cap; it appends to mults the
+// indexes of its multipliers, which apply after every earning.
+func (s *accountSum) earn(p *Program, c *Input, res *Result, acct Account, effects []Effect, mults []int, lc *lowestCap) ([]int, error) {
 	// The ratio of the last rate seen: the rules of a program earn at few rates.
 	var lastRate *Rate
 	var rNum, rDen, rMul int64
 	var rOK bool
-	// The multipliers, found in the same pass, are applied after it.
-	var multBuf [16]int
-	mults := multBuf[:0]
-	// Rate earnings and fixed bonuses, in effect order.
 	for i := range effects {
 		e := &effects[i]
 		if e.Account != acct {
@@ -187,41 +238,41 @@ func (p *Program) combineAccount(c *Input, effects []Effect, acct Account, dAll 
 		}
 		switch e.Kind {
 		case EffectEarn:
-			s := slot(e.Line)
+			sl := s.slot(e.Line)
 			// Built in place: an Explanation is large and holds pointers.
 			res.Explanation = append(res.Explanation, Explanation{})
 			x := &res.Explanation[len(res.Explanation)-1]
 			x.Rule, x.Account, x.Kind, x.Line, x.Note, x.Currency, x.Scale = e.Rule, acct, EffectEarn, e.Line, e.Note, p.Currency, c.Scale
 			if e.Points != 0 {
 				if e.Points < 0 {
-					return Award{}, fmt.Errorf("%w: rule %s earned %d", ErrInvalidAmount, e.Rule, e.Points)
+					return nil, fmt.Errorf("%w: rule %s earned %d", ErrInvalidAmount, e.Rule, e.Points)
 				}
-				v, ok := add64(fixed[s], e.Points)
+				v, ok := add64(s.fixed[sl], e.Points)
 				if !ok {
-					return Award{}, fmt.Errorf("%w: rule %s", ErrOverflow, e.Rule)
+					return nil, fmt.Errorf("%w: rule %s", ErrOverflow, e.Rule)
 				}
-				fixed[s] = v
+				s.fixed[sl] = v
 				x.Points = e.Points
 			}
 			if e.Rate != nil && e.Basis > 0 {
 				if e.Rate != lastRate {
 					lastRate = e.Rate
 					rNum, rDen, rOK = e.Rate.ratio(c.Scale)
-					if fast {
-						rMul = dAll / rDen // rOK: commonDen checked it
+					if s.fast {
+						rMul = s.dAll / rDen // rOK: commonDen checked it
 					}
 				}
 				x.Rate, x.Basis = e.Rate, e.Basis
-				if fast {
+				if s.fast {
 					bn, ok1 := mul64(e.Basis, rNum)
 					sn, ok2 := mul64(bn, rMul)
-					v, ok3 := add64(cur[s].n, sn)
+					v, ok3 := add64(s.cur[sl].n, sn)
 					if ok1 && ok2 && ok3 {
-						cur[s] = qty{n: v, d: dAll}
+						s.cur[sl] = qty{n: v, d: s.dAll}
 						x.Points += roundFrac(bn, rDen, p.Rounding)
 						continue
 					}
-					fast = false
+					s.fast = false
 				}
 				var q qty
 				if rOK {
@@ -229,13 +280,13 @@ func (p *Program) combineAccount(c *Input, effects []Effect, acct Account, dAll 
 				} else {
 					q = qtyOfRate(e.Basis, c.Scale, e.Rate)
 				}
-				cur[s] = cur[s].add(q)
+				s.cur[sl] = s.cur[sl].add(q)
 				r, _ := q.round(p.Rounding)
 				x.Points += r
 			}
 		case EffectCap:
-			if !capped || e.Points < capAt {
-				capAt, capped, capRule, capNote = e.Points, true, e.Rule, e.Note
+			if !lc.set || e.Points < lc.at {
+				*lc = lowestCap{at: e.Points, set: true, rule: e.Rule, note: e.Note}
 			}
 		case EffectMultiply:
 			if e.Factor.den != 0 {
@@ -243,161 +294,170 @@ func (p *Program) combineAccount(c *Input, effects []Effect, acct Account, dAll 
 			}
 		}
 	}
-	// Multipliers, in effect order, each explained by the extra it adds.
-	for _, i := range mults {
-		e := &effects[i]
-		var extra qty
-		lo, hi := 0, len(cur)
-		if e.Line != OrderLevel {
-			lo = slot(e.Line)
-			hi = lo + 1
-		}
-		s := lo
-		if fast {
-			// Every numerator carries the factor e.Factor.den (commonDen put the
-			// denominators of all the account's multipliers into D), so
-			// cur × num / den is exact.
-			var extraN int64
-			for ; s < hi; s++ {
-				v := cur[s].n
-				if v == 0 {
-					continue
-				}
-				w := v
-				if e.Factor.den != 1 {
-					if v%e.Factor.den != 0 { // cannot happen; stay exact regardless
-						break
-					}
-					w = v / e.Factor.den
-				}
-				nv, ok := mul64(w, e.Factor.num)
-				if !ok {
-					break
-				}
-				x, ok := add64(extraN, nv-v)
-				if !ok {
-					break
-				}
-				cur[s].n, extraN = nv, x
-			}
-			if s < hi {
-				fast = false
-			}
-			if extraN != 0 {
-				extra = qty{n: extraN, d: dAll}
-			}
-		}
-		for ; s < hi; s++ {
-			if cur[s].isZero() {
+	return mults, nil
+}
+
+// multiply applies multiplier e to its line (or to every slot), explained
+// by the extra it adds.
+func (s *accountSum) multiply(p *Program, res *Result, acct Account, e *Effect) {
+	cur := s.cur
+	var extra qty
+	lo, hi := 0, len(cur)
+	if e.Line != OrderLevel {
+		lo = s.slot(e.Line)
+		hi = lo + 1
+	}
+	sl := lo
+	if s.fast {
+		// Every numerator carries the factor e.Factor.den (commonDen put the
+		// denominators of all the account's multipliers into D), so
+		// cur × num / den is exact.
+		var extraN int64
+		for ; sl < hi; sl++ {
+			v := cur[sl].n
+			if v == 0 {
 				continue
 			}
-			// The extra is cur × (num−den)/den: the same denominator as the new
-			// cur, so the extras of lines earning at one rate add cheaply.
-			extra = extra.add(cur[s].mul(e.Factor.num-e.Factor.den, e.Factor.den))
-			cur[s] = cur[s].mul(e.Factor.num, e.Factor.den)
-		}
-		var r int64
-		if extra.big == nil {
-			r = roundFrac(extra.n, extra.den(), p.Rounding)
-		} else {
-			r, _ = extra.round(p.Rounding)
-		}
-		res.Explanation = append(res.Explanation, Explanation{})
-		x := &res.Explanation[len(res.Explanation)-1]
-		x.Rule, x.Account, x.Kind, x.Line, x.Note, x.Factor, x.Points = e.Rule, acct, EffectMultiply, e.Line, e.Note, e.Factor, r
-	}
-	// Rounding.
-	var total int64
-	switch p.RoundingScope {
-	case RoundPerLine:
-		for s := range cur {
-			v, ok := cur[s].round(p.Rounding)
-			if !ok {
-				return Award{}, fmt.Errorf("%w: points of line %d", ErrOverflow, s)
-			}
-			pts[s] = v
-			total += v
-		}
-	default:
-		var sum qty
-		best := n
-		if fast {
-			// Every slot is a numerator over dAll.
-			var sn int64
-			for s := range cur {
-				v := cur[s].n
-				if sn, fast = add64(sn, v); !fast || v < 0 {
-					fast = false
+			w := v
+			if e.Factor.den != 1 {
+				if v%e.Factor.den != 0 { // cannot happen; stay exact regardless
 					break
 				}
-				pts[s] = v / dAll // the floor, v being non-negative
-				total += pts[s]
-				if v != 0 && (best == n || pts[s] > pts[best]) {
-					best = s
-				}
+				w = v / e.Factor.den
 			}
-			if fast {
-				sum = qty{n: sn, d: dAll}
-			} else {
-				total, best = 0, n
+			nv, ok := mul64(w, e.Factor.num)
+			if !ok {
+				break
 			}
-		}
-		for s := 0; s < len(cur) && !fast; s++ {
-			sum = sum.add(cur[s])
-			v, _ := cur[s].round(RoundFloor)
-			pts[s] = v
-			total += v
-			if !cur[s].isZero() && (best == n || pts[s] > pts[best]) {
-				best = s
+			x, ok := add64(extraN, nv-v)
+			if !ok {
+				break
 			}
+			cur[sl].n, extraN = nv, x
 		}
-		t, ok := sum.round(p.Rounding)
-		if !ok {
-			return Award{}, fmt.Errorf("%w: points of order", ErrOverflow)
+		if sl < hi {
+			s.fast = false
 		}
-		pts[best] += t - total
-		total = t
+		if extraN != 0 {
+			extra = qty{n: extraN, d: s.dAll}
+		}
 	}
-	for s := range pts {
-		v, ok := add64(pts[s], fixed[s])
-		if !ok {
-			return Award{}, fmt.Errorf("%w: points", ErrOverflow)
+	for ; sl < hi; sl++ {
+		if cur[sl].isZero() {
+			continue
 		}
-		pts[s] = v
+		// The extra is cur × (num−den)/den: the same denominator as the new
+		// cur, so the extras of lines earning at one rate add cheaply.
+		extra = extra.add(cur[sl].mul(e.Factor.num-e.Factor.den, e.Factor.den))
+		cur[sl] = cur[sl].mul(e.Factor.num, e.Factor.den)
 	}
-	total = 0
-	for _, v := range pts {
-		var ok bool
+	var r int64
+	if extra.big == nil {
+		r = roundFrac(extra.n, extra.den(), p.Rounding)
+	} else {
+		r, _ = extra.round(p.Rounding)
+	}
+	res.Explanation = append(res.Explanation, Explanation{})
+	x := &res.Explanation[len(res.Explanation)-1]
+	x.Rule, x.Account, x.Kind, x.Line, x.Note, x.Factor, x.Points = e.Rule, acct, EffectMultiply, e.Line, e.Note, e.Factor, r
+}
+
+// round sets pts to the whole points of the rate earnings: each slot
+// rounded (RoundPerLine), or the order's sum rounded once and the floors of
+// the slots topped up on the largest.
+func (s *accountSum) round(p *Program) error {
+	cur, pts, n := s.cur, s.pts, s.n
+	if p.RoundingScope == RoundPerLine {
+		for sl := range cur {
+			v, ok := cur[sl].round(p.Rounding)
+			if !ok {
+				return fmt.Errorf("%w: points of line %d", ErrOverflow, sl)
+			}
+			pts[sl] = v
+		}
+		return nil
+	}
+	var sum qty
+	var total int64
+	best := n
+	fast := s.fast
+	if fast {
+		// Every slot is a numerator over dAll.
+		var sn int64
+		for sl := range cur {
+			v := cur[sl].n
+			if sn, fast = add64(sn, v); !fast || v < 0 {
+				fast = false
+				break
+			}
+			pts[sl] = v / s.dAll // the floor, v being non-negative
+			total += pts[sl]
+			if v != 0 && (best == n || pts[sl] > pts[best]) {
+				best = sl
+			}
+		}
+		if fast {
+			sum = qty{n: sn, d: s.dAll}
+		} else {
+			total, best = 0, n
+		}
+	}
+	for sl := 0; sl < len(cur) && !fast; sl++ {
+		sum = sum.add(cur[sl])
+		v, _ := cur[sl].round(RoundFloor)
+		pts[sl] = v
+		total += v
+		if !cur[sl].isZero() && (best == n || pts[sl] > pts[best]) {
+			best = sl
+		}
+	}
+	t, ok := sum.round(p.Rounding)
+	if !ok {
+		return fmt.Errorf("%w: points of order", ErrOverflow)
+	}
+	pts[best] += t - total
+	return nil
+}
+
+// addFixed adds the fixed bonuses to pts and returns the account's total.
+func (s *accountSum) addFixed() (int64, error) {
+	var total int64
+	for sl := range s.pts {
+		v, ok := add64(s.pts[sl], s.fixed[sl])
+		if !ok {
+			return 0, fmt.Errorf("%w: points", ErrOverflow)
+		}
+		s.pts[sl] = v
 		if total, ok = add64(total, v); !ok {
-			return Award{}, fmt.Errorf("%w: points", ErrOverflow)
+			return 0, fmt.Errorf("%w: points", ErrOverflow)
 		}
 	}
-	// The explanation adds up: a rounding line takes up any difference.
+	return total, nil
+}
+
+// explainRounding makes the account's explanation (from res.Explanation[from])
+// add up to total: a rounding line takes up any difference.
+func explainRounding(res *Result, acct Account, from int, total int64) {
 	var explained int64
-	for i := explStart; i < len(res.Explanation); i++ {
+	for i := from; i < len(res.Explanation); i++ {
 		explained += res.Explanation[i].Points
 	}
 	if d := total - explained; d != 0 {
 		res.Explanation = append(res.Explanation, Explanation{Rule: "rounding", Account: acct, Line: OrderLevel, Points: d})
 	}
-	if capped && total > capAt {
-		if capAt < 0 {
-			capAt = 0
-		}
-		var wBuf [17]int64
-		pts = apportion(capAt, append(wBuf[:0], pts...), pts)
-		res.Explanation = append(res.Explanation, Explanation{Rule: capRule, Account: acct, Kind: EffectCap, Line: OrderLevel, Note: capNote, Points: capAt - total})
-		total = capAt
+}
+
+// applyCap lowers a total above the lowest cap to it, apportioning the cut
+// over the slots, explained; it returns the total after.
+func (s *accountSum) applyCap(res *Result, acct Account, lc *lowestCap, total int64) int64 {
+	if !lc.set || total <= lc.at {
+		return total
 	}
-	aw := Award{Account: acct, Amount: total, Order: pts[n]}
-	if n > 0 {
-		if n <= len(blk.ints) && len(res.Awards) == 0 {
-			aw.Lines = append(blk.ints[:0:n], pts[:n]...)
-		} else {
-			aw.Lines = append(make([]int64, 0, n), pts[:n]...)
-		}
-	}
-	return aw, nil
+	capAt := max(lc.at, 0)
+	var wBuf [17]int64
+	apportion(capAt, append(wBuf[:0], s.pts...), s.pts) // in place: as long as the weights
+	res.Explanation = append(res.Explanation, Explanation{Rule: lc.rule, Account: acct, Kind: EffectCap, Line: OrderLevel, Note: lc.note, Points: capAt - total})
+	return capAt
 }
 
 // denom gathers the common denominator D of combineAccount's int64 fast
