@@ -1,7 +1,6 @@
 package loyalty_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -9,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/points"
 )
 
@@ -19,18 +19,16 @@ var checkoutPolicy = points.Redemption{
 	Minimum: 500, Increment: 100, MaxPercent: decimal.NewFromInt(50),
 }
 
-// redeemEngine has ann with 3456 spendable points.
-func redeemEngine(t *testing.T) *loyalty.Engine {
+// redeemHarness has ann with 3456 spendable points.
+func redeemHarness(t *testing.T) *loyaltytest.Harness {
 	t.Helper()
-	ctx := context.Background()
-	e := newEngine(t, &loyalty.Program{Name: "p", Currency: "USD", Redemption: checkoutPolicy}, nil)
-	_, err := e.Enroll(ctx, "enroll", loyalty.Member{ID: "ann"})
-	require.NoError(t, err)
-	_, err = e.Adjust(ctx, "grant", "ann", 3456, "opening balance")
-	require.NoError(t, err)
-	return e
+	h := loyaltytest.New(t, &loyalty.Program{Name: "p", Currency: "USD", Redemption: checkoutPolicy}, nil)
+	h.Enroll("ann")
+	h.Adjust("grant", "ann", 3456, "opening balance")
+	return h
 }
 
+// usdOf is s in USD, for the tests that build an engine of their own.
 func usdOf(s string) loyalty.Money { return loyalty.NewMoney(decimal.RequireFromString(s), "USD") }
 
 func TestRedeemUpToClampsToBalanceCapAndIncrement(t *testing.T) {
@@ -49,24 +47,20 @@ func TestRedeemUpToClampsToBalanceCapAndIncrement(t *testing.T) {
 		{"exactly the minimum", "80.00", 500, 500, "5.00", 3400},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ctx := context.Background()
-			e := redeemEngine(t)
-			r := loyalty.Redemption{ID: "r1", MemberID: "ann", OrderID: "1001", Total: usdOf(tc.cart), Points: tc.upTo, UpTo: true}
-			q, err := e.Quote(ctx, r)
+			h := redeemHarness(t)
+			r := loyalty.Redemption{ID: "r1", MemberID: "ann", OrderID: "1001", Total: h.Money(tc.cart), Points: tc.upTo, UpTo: true}
+			q, err := h.Engine.Quote(h.Ctx, r)
 			require.NoError(t, err)
 			require.Equal(t, tc.applied, q.Points)
 			require.Equal(t, tc.value, q.Value.Amount.StringFixed(2))
 			require.Equal(t, tc.maxPoints, q.MaxPoints)
 			require.NoError(t, q.Reason)
 
-			rc, err := e.Redeem(ctx, "redeem", r)
-			require.NoError(t, err)
+			rc := h.Redeem("redeem", r)
 			require.Equal(t, tc.applied, rc.Redemption.Points, "the receipt says what was applied")
 			require.Equal(t, tc.value, rc.Redemption.Value.Amount.StringFixed(2))
 			require.Equal(t, -tc.applied, rc.Points())
-			b, err := e.Balance(ctx, "ann")
-			require.NoError(t, err)
-			require.Equal(t, 3456-tc.applied, b.Available)
+			h.AssertBalance("ann", 3456-tc.applied, 0)
 		})
 	}
 }
@@ -86,35 +80,30 @@ func TestRedeemUpToThatAllowsNothingSaysWhyAndWritesNothing(t *testing.T) {
 		{"a cart whose cap is below the minimum", "8.00", 2000, loyalty.ErrBelowMinimum, 0, "minimum of 500"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ctx := context.Background()
-			e := redeemEngine(t)
-			r := loyalty.Redemption{ID: "r1", MemberID: "ann", Total: usdOf(tc.cart), Points: tc.upTo, UpTo: true}
-			q, err := e.Quote(ctx, r)
+			h := redeemHarness(t)
+			r := loyalty.Redemption{ID: "r1", MemberID: "ann", Total: h.Money(tc.cart), Points: tc.upTo, UpTo: true}
+			q, err := h.Engine.Quote(h.Ctx, r)
 			require.NoError(t, err, "a quote of nothing is not an error: its Reason says why")
 			require.Equal(t, int64(0), q.Points)
 			require.Equal(t, tc.max, q.MaxPoints)
 			require.ErrorIs(t, q.Reason, tc.reason)
 			require.True(t, strings.Contains(q.Reason.Error(), tc.says), q.Reason.Error())
 
-			_, err = e.Redeem(ctx, "redeem", r)
+			_, err = h.Engine.Redeem(h.Ctx, "redeem", r)
 			require.ErrorIs(t, err, tc.reason)
-			b, err := e.Balance(ctx, "ann")
-			require.NoError(t, err)
-			require.Equal(t, int64(3456), b.Available)
-			h, err := e.History(ctx, "ann", loyalty.EntryID{}, 10)
-			require.NoError(t, err)
-			require.Len(t, h, 1, "only the opening adjustment")
+			h.AssertBalance("ann", 3456, 0)
+			// Only the opening adjustment.
+			h.AssertEntries("ann", loyaltytest.Entry{Kind: loyalty.EntryAdjust, Amount: 3456})
 		})
 	}
 }
 
 func TestRedeemExactStillRefusesWhatMayNotBeRedeemed(t *testing.T) {
-	ctx := context.Background()
-	e := redeemEngine(t)
-	_, err := e.Redeem(ctx, "redeem", loyalty.Redemption{ID: "r1", MemberID: "ann", Total: usdOf("80.00"), Points: 2050})
+	h := redeemHarness(t)
+	_, err := h.Engine.Redeem(h.Ctx, "redeem", loyalty.Redemption{ID: "r1", MemberID: "ann", Total: h.Money("80.00"), Points: 2050})
 	require.ErrorIs(t, err, loyalty.ErrNotIncrement)
 	// The quote of the same request says the most the cart allows.
-	q, err := e.QuoteRedemption(ctx, "ann", usdOf("80.00"), 400)
+	q, err := h.Engine.QuoteRedemption(h.Ctx, "ann", h.Money("80.00"), 400)
 	require.ErrorIs(t, err, loyalty.ErrBelowMinimum)
 	require.Equal(t, err, q.Reason)
 	require.Equal(t, int64(0), q.Points)
@@ -123,49 +112,40 @@ func TestRedeemExactStillRefusesWhatMayNotBeRedeemed(t *testing.T) {
 }
 
 func TestRedeemWithNothingAllowedReturnsTheQuotesReason(t *testing.T) {
-	ctx := context.Background()
-	e := newEngine(t, &loyalty.Program{Name: "p", Currency: "USD", Redemption: checkoutPolicy}, nil)
-	_, err := e.Enroll(ctx, "enroll", loyalty.Member{ID: "bob"})
-	require.NoError(t, err)
-	_, err = e.Adjust(ctx, "grant", "bob", 450, "opening balance")
-	require.NoError(t, err)
-	q, err := e.QuoteRedemption(ctx, "bob", usdOf("80.00"), 0)
+	h := loyaltytest.New(t, &loyalty.Program{Name: "p", Currency: "USD", Redemption: checkoutPolicy}, nil)
+	h.Enroll("bob")
+	h.Adjust("grant", "bob", 450, "opening balance")
+	q, err := h.Engine.QuoteRedemption(h.Ctx, "bob", h.Money("80.00"), 0)
 	require.NoError(t, err)
 	require.Equal(t, int64(0), q.MaxPoints)
 	require.ErrorIs(t, q.Reason, loyalty.ErrInsufficientPoints)
 	require.Contains(t, q.Reason.Error(), "450 points available, redeeming takes at least 500")
-	_, err = e.Redeem(ctx, "redeem", loyalty.Redemption{ID: "r1", MemberID: "bob", Total: usdOf("80.00")})
+	_, err = h.Engine.Redeem(h.Ctx, "redeem", loyalty.Redemption{ID: "r1", MemberID: "bob", Total: h.Money("80.00")})
 	require.ErrorIs(t, err, loyalty.ErrInsufficientPoints)
 	require.Contains(t, err.Error(), "at least 500")
 }
 
 func TestRedeemUpToAndExactAreDifferentRequestsUnderOneKey(t *testing.T) {
-	ctx := context.Background()
-	e := redeemEngine(t)
-	r := loyalty.Redemption{ID: "r1", MemberID: "ann", Total: usdOf("80.00"), Points: 2000}
-	_, err := e.Redeem(ctx, "redeem", r)
-	require.NoError(t, err)
+	h := redeemHarness(t)
+	r := loyalty.Redemption{ID: "r1", MemberID: "ann", Total: h.Money("80.00"), Points: 2000}
+	h.Redeem("redeem", r)
 	r.UpTo = true
-	_, err = e.Redeem(ctx, "redeem", r)
+	_, err := h.Engine.Redeem(h.Ctx, "redeem", r)
 	require.ErrorIs(t, err, loyalty.ErrKeyReused)
 	// A replay of the up-to request under its own key returns its first receipt.
 	r.ID = "r2"
-	first, err := e.Redeem(ctx, "redeem-2", r)
-	require.NoError(t, err)
-	again, err := e.Redeem(ctx, "redeem-2", r)
-	require.NoError(t, err)
+	first := h.Redeem("redeem-2", r)
+	again := h.Redeem("redeem-2", r)
 	require.Equal(t, first.Redemption.Points, again.Redemption.Points)
 	require.Equal(t, int64(1400), first.Redemption.Points, "1456 left, in hundreds")
 }
 
 func TestQuoteUpToOfEmptyStoreCreditSaysWhy(t *testing.T) {
-	ctx := context.Background()
 	const credit loyalty.Account = "credit"
-	e := newEngine(t, &loyalty.Program{Name: "p", Currency: "USD", Redemption: checkoutPolicy, Rules: []loyalty.Rule{storeCredit{credit}}}, nil)
-	_, err := e.Enroll(ctx, "enroll", loyalty.Member{ID: "ann"})
-	require.NoError(t, err)
+	h := loyaltytest.New(t, &loyalty.Program{Name: "p", Currency: "USD", Redemption: checkoutPolicy, Rules: []loyalty.Rule{storeCredit{credit}}}, nil)
+	h.Enroll("ann")
 	// No store credit: nothing, and why.
-	q, err := e.Quote(ctx, loyalty.Redemption{MemberID: "ann", Total: usdOf("12.34"), Points: 5000, UpTo: true, Account: credit})
+	q, err := h.Engine.Quote(h.Ctx, loyalty.Redemption{MemberID: "ann", Total: h.Money("12.34"), Points: 5000, UpTo: true, Account: credit})
 	require.NoError(t, err)
 	require.Equal(t, int64(0), q.Points)
 	require.ErrorIs(t, q.Reason, loyalty.ErrInsufficientPoints)
