@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/storage/memory"
 	"github.com/loyaltykit/loyalty/tiers"
@@ -22,9 +23,8 @@ func day(m time.Month, d int) time.Time { return time.Date(2026, m, d, 12, 0, 0,
 // from an operator on 1 March (expiring 30 April), then ordered for 50.00 on
 // 21 March (500 points, held until 4 April, expiring 20 May) and for 30.00
 // on 10 April (300 points, held until 24 April, expiring 9 June).
-func summaryFixture(t *testing.T, s loyalty.Store) (*loyalty.Engine, *loyalty.ManualClock) {
+func summaryFixture(t *testing.T, s loyalty.Store) *loyaltytest.Harness {
 	t.Helper()
-	ctx := context.Background()
 	d := decimal.RequireFromString
 	ladder, err := tiers.NewLadder("club", tiers.Spend("USD"), tiers.CalendarYear, []tiers.Tier{
 		{Name: "Bronze", Threshold: d("0")},
@@ -38,30 +38,20 @@ func summaryFixture(t *testing.T, s loyalty.Store) (*loyalty.Engine, *loyalty.Ma
 		Name: "p", Currency: "USD", Rules: []loyalty.Rule{ladder, rate},
 		PendingDays: 14, Expiry: points.AfterDays(60), Redemption: checkoutPolicy,
 	}
-	clock := loyalty.NewManualClock(day(time.March, 1))
-	e, err := loyalty.NewEngine(p, s, &loyalty.EngineOptions{Clock: clock})
-	require.NoError(t, err)
-	_, err = e.Enroll(ctx, "enroll", loyalty.Member{ID: "ann"})
-	require.NoError(t, err)
-	_, err = e.Adjust(ctx, "grant", "ann", 1000, "welcome back")
-	require.NoError(t, err)
-	for _, o := range []struct {
-		id, total string
-		at        time.Time
-	}{{"o1", "50.00", day(time.March, 21)}, {"o2", "30.00", day(time.April, 10)}} {
-		clock.Set(o.at)
-		order := orderOf(line("a", "x", 1, o.total))
-		order.ID, order.MemberID, order.PlacedAt = o.id, "ann", o.at
-		_, err := e.Earn(ctx, "earn-"+o.id, order)
-		require.NoError(t, err)
-	}
-	return e, clock
+	h := loyaltytest.New(t, p, &loyaltytest.Options{Store: s, Start: day(time.March, 1)})
+	h.Enroll("ann")
+	h.Adjust("grant", "ann", 1000, "welcome back")
+	h.AdvanceTo(day(time.March, 21))
+	h.Earn("earn-o1", loyaltytest.Order("ann", "o1").Line("a", "50.00", 1).Build())
+	h.AdvanceTo(day(time.April, 10))
+	h.Earn("earn-o2", loyaltytest.Order("ann", "o2").Line("a", "30.00", 1).Build())
+	return h
 }
 
 func TestSummaryShowsBalanceWorthPendingExpiringTierAndRecentAsOfOneInstant(t *testing.T) {
-	ctx := context.Background()
-	e, clock := summaryFixture(t, memory.New())
-	clock.Set(day(time.April, 15))
+	h := summaryFixture(t, nil)
+	ctx, e := h.Ctx, h.Engine
+	h.AdvanceTo(day(time.April, 15))
 
 	s, err := e.Summary(ctx, "ann", &loyalty.SummaryOptions{Recent: 3})
 	require.NoError(t, err)
@@ -121,9 +111,9 @@ func TestSummaryShowsBalanceWorthPendingExpiringTierAndRecentAsOfOneInstant(t *t
 }
 
 func TestSummaryAfterExpiryCountsOnlyWhatRemains(t *testing.T) {
-	ctx := context.Background()
-	e, clock := summaryFixture(t, memory.New())
-	clock.Set(day(time.May, 1)) // the grant expired on 30 April; o2 released on 24 April
+	h := summaryFixture(t, nil)
+	ctx, e := h.Ctx, h.Engine
+	h.AdvanceTo(day(time.May, 1)) // the grant expired on 30 April; o2 released on 24 April
 	s, err := e.Summary(ctx, "ann", nil)
 	require.NoError(t, err)
 	require.Equal(t, loyalty.Balance{Account: loyalty.PointsAccount, Available: 800}, s.Balance)
@@ -144,8 +134,7 @@ func TestSummaryAfterExpiryCountsOnlyWhatRemains(t *testing.T) {
 	require.Equal(t, "earn-o2", s.Recent[2].Key)
 	require.Equal(t, loyalty.EntryID{Version: 4, Index: 1}, s.Recent[2].ID)
 	// The next write records them as the summary showed them.
-	r, err := e.Settle(ctx, "settle", "ann")
-	require.NoError(t, err)
+	r := h.Settle("settle", "ann")
 	require.Len(t, r.Entries, 2)
 	require.Equal(t, s.Recent[1].ID, r.Entries[0].ID)
 	require.Equal(t, s.Recent[0].Amount, r.Entries[1].Amount)
@@ -172,10 +161,10 @@ func (s *interleaved) HistoryBefore(ctx context.Context, id string, before loyal
 }
 
 func TestSummaryIsConsistentWhenAWriteLandsBetweenItsReads(t *testing.T) {
-	ctx := context.Background()
 	mem := memory.New()
-	e, clock := summaryFixture(t, mem)
-	clock.Set(day(time.April, 15))
+	h := summaryFixture(t, mem)
+	ctx, e := h.Ctx, h.Engine
+	h.AdvanceTo(day(time.April, 15))
 	other := e.WithStore(mem)
 	s, err := e.WithStore(&interleaved{Store: mem, between: func() {
 		_, err := other.Adjust(ctx, "late", "ann", 77, "arrives between the reads")
@@ -195,8 +184,8 @@ func TestSummaryIsConsistentWhenAWriteLandsBetweenItsReads(t *testing.T) {
 }
 
 func TestSummaryRefusesBadOptionsAndUnknownMembers(t *testing.T) {
-	ctx := context.Background()
-	e, _ := summaryFixture(t, memory.New())
+	h := summaryFixture(t, nil)
+	ctx, e := h.Ctx, h.Engine
 	_, err := e.Summary(ctx, "ann", &loyalty.SummaryOptions{ExpiringWithin: -time.Hour})
 	require.ErrorIs(t, err, loyalty.ErrInvalidEvent)
 	_, err = e.Summary(ctx, "ann", &loyalty.SummaryOptions{Recent: -1})
@@ -208,13 +197,10 @@ func TestSummaryRefusesBadOptionsAndUnknownMembers(t *testing.T) {
 }
 
 func TestSummaryWithoutRedemptionPolicyOrLadder(t *testing.T) {
-	ctx := context.Background()
-	e := newEngine(t, &loyalty.Program{Name: "p", Currency: "EUR"}, nil)
-	_, err := e.Enroll(ctx, "enroll", loyalty.Member{ID: "ann"})
-	require.NoError(t, err)
-	_, err = e.Adjust(ctx, "grant", "ann", 250, "goodwill")
-	require.NoError(t, err)
-	s, err := e.Summary(ctx, "ann", nil)
+	h := loyaltytest.New(t, &loyalty.Program{Name: "p", Currency: "EUR"}, nil)
+	h.Enroll("ann")
+	h.Adjust("grant", "ann", 250, "goodwill")
+	s, err := h.Engine.Summary(h.Ctx, "ann", nil)
 	require.NoError(t, err)
 	require.Equal(t, int64(250), s.Balance.Available)
 	require.True(t, s.Worth.Amount.IsZero())
