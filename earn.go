@@ -287,12 +287,12 @@ func applySpends(p *plan, res *Result, ref string) error {
 	}
 	for _, sp := range res.Spends {
 		if have := p.spendable(sp.Account); have < sp.Amount {
-			return fmt.Errorf("%w: rule %s spends %d of %s, spendable %d", ErrInsufficientPoints, sp.Rule, sp.Amount, sp.Account, have)
+			return &InsufficientError{Account: sp.Account, Asked: sp.Amount, Available: have, Detail: "rule " + sp.Rule + " spends"}
 		}
 		if _, short, err := p.debit(sp.Account, sp.Amount, 0, false, Entry{Kind: EntryRedeem, Source: sp.Rule, Ref: ref, Note: sp.Note}); err != nil {
 			return err
 		} else if short > 0 {
-			return fmt.Errorf("%w: rule %s spends %d of %s, the lots hold %d less", ErrInsufficientPoints, sp.Rule, sp.Amount, sp.Account, short)
+			return &InsufficientError{Account: sp.Account, Asked: sp.Amount, Available: sp.Amount - short, Detail: "rule " + sp.Rule + " spends; the lots hold less"}
 		}
 	}
 	return nil

@@ -353,7 +353,7 @@ func (e *Engine) Adjust(ctx context.Context, key, memberID string, points int64,
 			}
 		} else {
 			if p.spendable(PointsAccount) < -points {
-				return nil, fmt.Errorf("%w: debit of %d, spendable %d", ErrInsufficientPoints, -points, p.spendable(PointsAccount))
+				return nil, &InsufficientError{Account: PointsAccount, Asked: -points, Available: p.spendable(PointsAccount), Detail: "debit"}
 			}
 			if _, _, err := p.debit(PointsAccount, -points, 0, false, Entry{Kind: EntryAdjust, Source: "operator", Note: note}); err != nil {
 				return nil, err

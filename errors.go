@@ -3,10 +3,33 @@ package loyalty
 import (
 	"errors"
 	"fmt"
+	"strconv"
+
+	"github.com/shopspring/decimal"
 )
 
 // Errors a host can branch on with errors.Is. Every write that fails with one
-// of them has written nothing.
+// of them has written nothing. They fall in families a host answers
+// differently (an HTTP host, say):
+//
+//   - Malformed input (400): ErrInvalidEvent, ErrInvalidID, ErrInvalidAmount,
+//     ErrInvalidCurrency, ErrCurrencyMismatch, ErrOverflow, ErrMissingKey, and
+//     ErrInvalidProgram for a program or rule that fails Validate. The
+//     request is wrong whatever the ledger holds; a *ValidationError names
+//     the field. Only this family is ever a *ValidationError.
+//   - Refused by the ledger (409 or 422): the request is well formed but the
+//     member's ledger does not allow it: ErrInsufficientPoints
+//     (*InsufficientError), ErrBelowMinimum, ErrNotIncrement and ErrAboveCap
+//     (*RedemptionLimitError), ErrReturnExceedsOrder (*ReturnExceedsError),
+//     ErrUnknownOrder, ErrUnknownRedemption, ErrAlreadyCancelled,
+//     ErrRedemptionDisabled, ErrNotRedeemable, ErrUnknownAction and
+//     ErrRefused (a rule refused the event). The typed errors carry the
+//     numbers (asked, available, the most allowed) for errors.As.
+//   - Already recorded (409): ErrDuplicate (the ID under another key) and
+//     ErrKeyReused (the key with another request).
+//   - Unknown (404): ErrUnknownMember.
+//   - Try again (503): ErrUnavailable and ErrConflict once the Engine's own
+//     retries are exhausted (see StoreError.MaybeCommitted).
 var (
 	// ErrUnknownMember: the member was never enrolled.
 	ErrUnknownMember = errors.New("loyalty: unknown member")
@@ -114,6 +137,105 @@ func (e *RuleError) Unwrap() error {
 	err, _ := e.Panic.(error)
 	return err
 }
+
+// InsufficientError is a refusal: a redemption, debit or spend asks more of
+// an account than it holds spendable. It matches ErrInsufficientPoints with
+// errors.Is; find it with errors.As for the numbers.
+type InsufficientError struct {
+	// Account is the account asked of (PointsAccount for points).
+	Account Account
+	// Asked is what was asked for, in the account's units (points, or minor
+	// units of a money account); for a redemption of the most allowed, the
+	// least one redemption takes.
+	Asked int64
+	// Available is what the account held spendable.
+	Available int64
+	// Detail, when set, says more ("rule cashback spends").
+	Detail string
+}
+
+// Error reads "loyalty: insufficient points: 500 asked of points, 40 available".
+func (e *InsufficientError) Error() string {
+	msg := ErrInsufficientPoints.Error() + ": "
+	if e.Detail != "" {
+		msg += e.Detail + ": "
+	}
+	acct := e.Account
+	if acct == "" {
+		acct = PointsAccount
+	}
+	return msg + strconv.FormatInt(e.Asked, 10) + " asked of " + string(acct) + ", " + strconv.FormatInt(e.Available, 10) + " available"
+}
+
+// Is reports whether target is ErrInsufficientPoints.
+func (e *InsufficientError) Is(target error) bool { return target == ErrInsufficientPoints }
+
+// RedemptionLimitError is a refusal: a redemption the program's redemption
+// policy does not allow for this cart (below its minimum, not a multiple of
+// its increment, above the order's cap). Err is the sentinel it matches with
+// errors.Is: ErrBelowMinimum, ErrNotIncrement or ErrAboveCap.
+type RedemptionLimitError struct {
+	// Err is the sentinel: ErrBelowMinimum, ErrNotIncrement or ErrAboveCap.
+	Err error
+	// Asked is the points asked for, 0 when the most allowed was asked.
+	Asked int64
+	// Minimum and Increment are the policy's (Increment 1 when any count
+	// goes).
+	Minimum, Increment int64
+	// Most is the most points this cart allows by its cap and the balance,
+	// before the minimum (less than Minimum when the cart is too small).
+	Most int64
+	// Detail says why in words ("this order may take off at most 4.00 USD").
+	Detail string
+}
+
+// Error reads "loyalty: redemption below minimum: redeeming 400 points, the
+// minimum is 500".
+func (e *RedemptionLimitError) Error() string {
+	msg := "loyalty: redemption refused"
+	if e.Err != nil {
+		msg = e.Err.Error()
+	}
+	if e.Detail != "" {
+		return msg + ": " + e.Detail
+	}
+	return msg + ": " + strconv.FormatInt(e.Asked, 10) + " asked, minimum " + strconv.FormatInt(e.Minimum, 10) +
+		", increment " + strconv.FormatInt(e.Increment, 10) + ", at most " + strconv.FormatInt(e.Most, 10)
+}
+
+// Unwrap returns the sentinel, Err.
+func (e *RedemptionLimitError) Unwrap() error { return e.Err }
+
+// ReturnExceedsError is a refusal: a return of more quantity or value than
+// the order has left (counting earlier returns). It matches
+// ErrReturnExceedsOrder with errors.Is and is never a *ValidationError: the
+// return is well formed, the ledger refuses it.
+type ReturnExceedsError struct {
+	// Order is the order's ID.
+	Order string
+	// Line is the index in Return.Lines of the line that returns too much,
+	// or OrderLevel when Return.Amount does.
+	Line int
+	// SKU is that line's SKU ("" for Return.Amount).
+	SKU string
+	// Asked is the quantity of SKU (for a line) or the amount of the
+	// order's currency (for Return.Amount) the return asked for; Remaining is
+	// what the order had left to return.
+	Asked, Remaining decimal.Decimal
+}
+
+// Error reads "loyalty: return exceeds what was bought: order 1001, SKU
+// tee: 3 asked, 2 remaining".
+func (e *ReturnExceedsError) Error() string {
+	what := ", amount"
+	if e.Line != OrderLevel {
+		what = ", SKU " + e.SKU
+	}
+	return ErrReturnExceedsOrder.Error() + ": order " + e.Order + what + ": " + e.Asked.String() + " asked, " + e.Remaining.String() + " remaining"
+}
+
+// Is reports whether target is ErrReturnExceedsOrder.
+func (e *ReturnExceedsError) Is(target error) bool { return target == ErrReturnExceedsOrder }
 
 func invalidProgram(field, reason string) error {
 	return &ValidationError{Field: field, Reason: reason, Kind: ErrInvalidProgram}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -165,7 +166,7 @@ func (e *Engine) planRedeem(st *State, r *Redemption, now time.Time, key, fp str
 		if acct == PointsAccount {
 			return pol.Quote(available, r.Total, want)
 		}
-		return creditQuote(available, r.Total, e.program.MinorDigits(), want)
+		return creditQuote(acct, available, r.Total, e.program.MinorDigits(), want)
 	}
 	avail := p.spendable(acct)
 	var q Quote
@@ -185,7 +186,7 @@ func (e *Engine) planRedeem(st *State, r *Redemption, now time.Time, key, fp str
 		if q.Reason != nil {
 			return nil, q, q.Reason
 		}
-		return nil, q, fmt.Errorf("%w: nothing to redeem", ErrInsufficientPoints)
+		return nil, q, &InsufficientError{Account: acct, Available: avail, Detail: "nothing to redeem"}
 	}
 	note := redemptionNote(r.OrderID, q.Value)
 	draws, short, err := p.debit(acct, q.Points, 0, false, Entry{Kind: EntryRedeem, Source: "checkout", Ref: r.ID, Note: note})
@@ -193,7 +194,7 @@ func (e *Engine) planRedeem(st *State, r *Redemption, now time.Time, key, fp str
 		return nil, q, err
 	}
 	if short > 0 { // the policy saw more than the lots hold: never overspend
-		return nil, q, fmt.Errorf("%w: %d short", ErrInsufficientPoints, short)
+		return nil, q, &InsufficientError{Account: acct, Asked: q.Points, Available: q.Points - short}
 	}
 	rec := RedemptionRecord{ID: r.ID, MemberID: r.MemberID, OrderID: r.OrderID, Account: acct, Points: q.Points, Value: q.Value, Draws: draws, At: now}
 	p.ch.Redemptions = append(p.ch.Redemptions, rec)
@@ -292,14 +293,20 @@ func upTo(quote func(available, want int64) (Quote, error), available, n int64) 
 	}
 	q.Points, q.Value, q.Reason = u.Points, u.Value, nil
 	if u.Points <= 0 {
-		q.Reason = fmt.Errorf("%w: up to %d points is less than the least one redemption may take (this cart allows up to %d)", ErrBelowMinimum, n, q.MaxPoints)
+		le := &RedemptionLimitError{Err: ErrBelowMinimum, Asked: n, Increment: 1, Most: q.MaxPoints,
+			Detail: "up to " + strconv.FormatInt(n, 10) + " points is less than the least one redemption may take (this cart allows up to " + strconv.FormatInt(q.MaxPoints, 10) + ")"}
+		var why *RedemptionLimitError
+		if errors.As(u.Reason, &why) { // the policy's own limits
+			le.Minimum, le.Increment = why.Minimum, why.Increment
+		}
+		q.Reason = le
 	}
 	return q, nil
 }
 
 // creditQuote redeems a money account (minor units, digits of them to the
 // unit) one for one, up to the order total.
-func creditQuote(available int64, total Money, digits int32, want int64) (Quote, error) {
+func creditQuote(acct Account, available int64, total Money, digits int32, want int64) (Quote, error) {
 	limit, ok := toMinor(total.Amount, digits)
 	if !ok {
 		// A fraction of a minor unit is not taken off; a total past int64
@@ -317,15 +324,15 @@ func creditQuote(available int64, total Money, digits int32, want int64) (Quote,
 	case want == 0:
 		switch {
 		case available <= 0:
-			q.Reason = fmt.Errorf("%w: no credit available", ErrInsufficientPoints)
+			q.Reason = &InsufficientError{Account: acct, Available: available, Detail: "no credit available"}
 		case limit <= 0:
-			q.Reason = fmt.Errorf("%w: an order of %s takes off less than one minor unit", ErrAboveCap, total)
+			q.Reason = &RedemptionLimitError{Err: ErrAboveCap, Increment: 1, Detail: "an order of " + total.String() + " takes off less than one minor unit"}
 		}
 		want = most
 	case want > available:
-		err = fmt.Errorf("%w: %d wanted, %d available", ErrInsufficientPoints, want, available)
+		err = &InsufficientError{Account: acct, Asked: want, Available: available}
 	case want > limit:
-		err = fmt.Errorf("%w: %d wanted on an order of %s", ErrAboveCap, want, total)
+		err = &RedemptionLimitError{Err: ErrAboveCap, Asked: want, Increment: 1, Most: most, Detail: strconv.FormatInt(want, 10) + " wanted on an order of " + total.String()}
 	}
 	if err != nil {
 		q.Reason = err

@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 	"time"
+
+	"github.com/shopspring/decimal"
 )
 
 // Return reverses what an earlier order earned, in proportion to the value
@@ -50,7 +51,7 @@ func (e *Engine) planReturn(st *State, r *Return, now time.Time, key string) (*C
 				left -= take
 			}
 			if left > 0 {
-				return nil, &ValidationError{Field: "return.lines[" + strconv.Itoa(i) + "]", Reason: "returns more of " + rl.SKU + " than order " + rec.ID + " bought", Kind: ErrReturnExceedsOrder}
+				return nil, &ReturnExceedsError{Order: rec.ID, Line: i, SKU: rl.SKU, Asked: decimal.NewFromInt(rl.Quantity), Remaining: decimal.NewFromInt(rl.Quantity - left)}
 			}
 		}
 		for _, l := range rec.Lines {
@@ -63,7 +64,7 @@ func (e *Engine) planReturn(st *State, r *Return, now time.Time, key string) (*C
 		amt, ok := toMinor(r.Amount, rec.Scale)
 		if !ok {
 			if r.Amount.Shift(rec.Scale).IsInteger() { // whole at the scale: too large
-				return nil, &ValidationError{Field: "return.amount", Reason: "exceeds the value of order " + rec.ID, Kind: ErrReturnExceedsOrder}
+				return nil, &ReturnExceedsError{Order: rec.ID, Line: OrderLevel, Asked: r.Amount, Remaining: decimal.New(rec.Value-rec.ReturnedValue, -rec.Scale)}
 			}
 			return nil, &ValidationError{Field: "return.amount", Reason: "has finer fractions than the order's amounts", Kind: ErrInvalidAmount}
 		}
@@ -72,7 +73,7 @@ func (e *Engine) planReturn(st *State, r *Return, now time.Time, key string) (*C
 			return nil, &ValidationError{Field: "return.amount", Reason: "with earlier returns does not fit an int64", Kind: ErrOverflow}
 		}
 		if returned > rec.Value {
-			return nil, &ValidationError{Field: "return.amount", Reason: "with earlier returns exceeds the value of order " + rec.ID, Kind: ErrReturnExceedsOrder}
+			return nil, &ReturnExceedsError{Order: rec.ID, Line: OrderLevel, Asked: r.Amount, Remaining: decimal.New(rec.Value-rec.ReturnedValue, -rec.Scale)}
 		}
 		rec.ByAmount = true
 	}

@@ -138,11 +138,12 @@ func (r Redemption) Quote(available int64, total loyalty.Money, want int64) (loy
 		limit = byCap.Int64()
 	}
 	maxPts := limit - limit%inc
+	most := maxPts // by the cap and the balance, before the minimum
 	maxWorth := cv.worth(big.NewInt(maxPts))
 	zero := r.money(new(big.Int))
 	var reason error
 	if maxPts < r.Minimum || maxWorth.Sign() == 0 {
-		reason = r.nothing(available, inc, capped, cv, capMinor, pct, total)
+		reason = r.nothing(available, inc, most, capped, cv, capMinor, pct, total)
 		maxPts, maxWorth = 0, new(big.Int)
 	}
 	q := loyalty.Quote{Points: maxPts, Value: r.money(maxWorth), MaxPoints: maxPts, MaxValue: r.money(maxWorth), Reason: reason}
@@ -154,16 +155,16 @@ func (r Redemption) Quote(available int64, total loyalty.Money, want int64) (loy
 	var err error
 	switch {
 	case want > available:
-		err = fmt.Errorf("%w: redeeming %d points, %d available", loyalty.ErrInsufficientPoints, want, available)
+		err = &loyalty.InsufficientError{Account: loyalty.PointsAccount, Asked: want, Available: available}
 	case want < r.Minimum:
-		err = fmt.Errorf("%w: redeeming %d points, the minimum is %d", loyalty.ErrBelowMinimum, want, r.Minimum)
+		err = r.limit(loyalty.ErrBelowMinimum, want, inc, most, fmt.Sprintf("redeeming %d points, the minimum is %d", want, r.Minimum))
 	case want%inc != 0:
-		err = fmt.Errorf("%w: redeeming %d points, not a multiple of %d", loyalty.ErrNotIncrement, want, inc)
+		err = r.limit(loyalty.ErrNotIncrement, want, inc, most, fmt.Sprintf("redeeming %d points, not a multiple of %d", want, inc))
 	case worth.Cmp(capMinor) > 0:
-		err = fmt.Errorf("%w: %d points are worth %s, this order may take off at most %s (%s%% of %s)",
-			loyalty.ErrAboveCap, want, r.money(worth), r.money(capMinor), pct, total)
+		err = r.limit(loyalty.ErrAboveCap, want, inc, most, fmt.Sprintf("%d points are worth %s, this order may take off at most %s (%s%% of %s)",
+			want, r.money(worth), r.money(capMinor), pct, total))
 	case worth.Sign() == 0:
-		err = fmt.Errorf("%w: %d points are worth less than %s", loyalty.ErrBelowMinimum, want, loyalty.MinorUnits(1, cur))
+		err = r.limit(loyalty.ErrBelowMinimum, want, inc, most, fmt.Sprintf("%d points are worth less than %s", want, loyalty.MinorUnits(1, cur)))
 	}
 	if err != nil {
 		q.Points, q.Value, q.Reason = 0, zero, err
@@ -175,7 +176,7 @@ func (r Redemption) Quote(available int64, total loyalty.Money, want int64) (loy
 
 // nothing says why the most a cart may redeem is nothing: the balance alone
 // allows nothing (too few points), or the cap of this cart does.
-func (r Redemption) nothing(available, inc int64, capped bool, cv conversion, capMinor *big.Int, pct decimal.Decimal, total loyalty.Money) error {
+func (r Redemption) nothing(available, inc, most int64, capped bool, cv conversion, capMinor *big.Int, pct decimal.Decimal, total loyalty.Money) error {
 	// The fewest points one redemption may take: the smallest multiple of
 	// the increment at or above the minimum.
 	least := max(r.Minimum, 1)
@@ -185,17 +186,26 @@ func (r Redemption) nothing(available, inc int64, capped bool, cv conversion, ca
 	byBalance := available - available%inc
 	switch {
 	case available == 0:
-		return fmt.Errorf("%w: no points available", loyalty.ErrInsufficientPoints)
+		return &loyalty.InsufficientError{Account: loyalty.PointsAccount, Asked: least, Available: available, Detail: "no points available"}
 	case byBalance < least:
-		return fmt.Errorf("%w: %d points available, redeeming takes at least %d", loyalty.ErrInsufficientPoints, available, least)
+		return &loyalty.InsufficientError{Account: loyalty.PointsAccount, Asked: least, Available: available,
+			Detail: fmt.Sprintf("%d points available, redeeming takes at least %d", available, least)}
 	case !capped && cv.worth(big.NewInt(byBalance)).Sign() == 0:
-		return fmt.Errorf("%w: %d points are worth less than %s", loyalty.ErrInsufficientPoints, available, loyalty.MinorUnits(1, r.Value.Currency))
+		return &loyalty.InsufficientError{Account: loyalty.PointsAccount, Asked: least, Available: available,
+			Detail: fmt.Sprintf("%d points are worth less than %s", available, loyalty.MinorUnits(1, r.Value.Currency))}
 	case r.Minimum > 0:
-		return fmt.Errorf("%w: this order may take off at most %s (%s%% of %s), less than the minimum of %d points",
-			loyalty.ErrBelowMinimum, r.money(capMinor), pct, total, r.Minimum)
+		return r.limit(loyalty.ErrBelowMinimum, 0, inc, most, fmt.Sprintf("this order may take off at most %s (%s%% of %s), less than the minimum of %d points",
+			r.money(capMinor), pct, total, r.Minimum))
 	}
-	return fmt.Errorf("%w: this order may take off at most %s (%s%% of %s), less than %d points are worth",
-		loyalty.ErrAboveCap, r.money(capMinor), pct, total, least)
+	return r.limit(loyalty.ErrAboveCap, 0, inc, most, fmt.Sprintf("this order may take off at most %s (%s%% of %s), less than %d points are worth",
+		r.money(capMinor), pct, total, least))
+}
+
+// limit is the refusal of asked points (0: the most) by the policy's limit
+// sentinel err, with its minimum and increment inc and the most points the
+// cart allows.
+func (r Redemption) limit(err error, asked, inc, most int64, detail string) error {
+	return &loyalty.RedemptionLimitError{Err: err, Asked: asked, Minimum: r.Minimum, Increment: inc, Most: most, Detail: detail}
 }
 
 // conversion is the worth of points in minor units: ⌊points·num/den⌋.
