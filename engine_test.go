@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/storage/memory"
 )
 
@@ -43,40 +44,30 @@ func newEngine(t *testing.T, p *loyalty.Program, opts *loyalty.EngineOptions) *l
 }
 
 func TestEstimateAndEarnAgree(t *testing.T) {
-	ctx := context.Background()
 	p := &loyalty.Program{Name: "p", Currency: "USD", Rules: []loyalty.Rule{perLine("base", mustRate(t, 5, "1")), categoryTimes("x2", "shoes", mustFactor(t, "2"))}}
-	e := newEngine(t, p, nil)
-	_, err := e.Enroll(ctx, "k0", loyalty.Member{ID: "ann"})
-	require.NoError(t, err)
-	o := orderOf(line("boot", "shoes", 1, "59.99"), line("tee", "apparel", 2, "12.50"))
-	est, err := e.Estimate(ctx, o)
-	require.NoError(t, err)
-	r, err := e.Earn(ctx, "k1", o)
-	require.NoError(t, err)
+	h := loyaltytest.New(t, p, nil)
+	h.Enroll("ann")
+	o := loyaltytest.Order("ann", "o1").Line("boot", "59.99", 1).Category("shoes").Line("tee", "12.50", 2).Category("apparel").Build()
+	est := h.Estimate(o)
+	r := h.Earn("k1", o)
 	require.Equal(t, est.Points(), r.Points())
 	require.Equal(t, int64(724), r.Points()) // 59.99×5×2 = 599.9, 25.00×5 = 125 → 724.9 floored
 	require.Equal(t, est.Explanation, r.Explanation)
 }
 
 func TestQuoteRedemptionMatchesRedeem(t *testing.T) {
-	ctx := context.Background()
 	p := &loyalty.Program{Name: "p", Currency: "USD", Rules: []loyalty.Rule{perLine("base", mustRate(t, 10, "1"))}, Redemption: pennies{}}
-	e := newEngine(t, p, nil)
-	_, err := e.Enroll(ctx, "k0", loyalty.Member{ID: "ann"})
-	require.NoError(t, err)
-	_, err = e.Earn(ctx, "k1", orderOf(line("a", "x", 1, "30.00")))
-	require.NoError(t, err)
-	total := loyalty.MinorUnits(2_50, "USD")
-	q, err := e.QuoteRedemption(ctx, "ann", total, 0)
+	h := loyaltytest.New(t, p, nil)
+	h.Enroll("ann")
+	h.Earn("k1", loyaltytest.Order("ann", "o1").Line("a", "30.00", 1).Build())
+	total := h.Money("2.50")
+	q, err := h.Engine.QuoteRedemption(h.Ctx, "ann", total, 0)
 	require.NoError(t, err)
 	require.Equal(t, int64(250), q.Points)
-	r, err := e.Redeem(ctx, "k2", loyalty.Redemption{ID: "r1", MemberID: "ann", Total: total})
-	require.NoError(t, err)
+	r := h.Redeem("k2", loyalty.Redemption{ID: "r1", MemberID: "ann", Total: total})
 	require.Equal(t, q.Points, r.Redemption.Points)
 	require.True(t, q.Value.Amount.Equal(r.Redemption.Value.Amount))
-	bal, err := e.Balance(ctx, "ann")
-	require.NoError(t, err)
-	require.Equal(t, int64(50), bal.Available)
+	h.AssertBalance("ann", 50, 0)
 }
 
 func TestAfterCommitSeesCommittedWritesOnly(t *testing.T) {
@@ -133,18 +124,13 @@ func TestWritesNeedAKeyAndAdjustmentsAReason(t *testing.T) {
 }
 
 func TestStatementExplainsEveryEarning(t *testing.T) {
-	ctx := context.Background()
-	clock := loyalty.NewManualClock(now)
 	p := &loyalty.Program{Name: "p", Currency: "USD", Rules: []loyalty.Rule{perLine("base", mustRate(t, 5, "1")), categoryTimes("shoes-x2", "shoes", mustFactor(t, "2"))}}
-	e := newEngine(t, p, &loyalty.EngineOptions{Clock: clock})
-	_, err := e.Enroll(ctx, "k0", loyalty.Member{ID: "ann"})
-	require.NoError(t, err)
-	_, err = e.Earn(ctx, "k1", orderOf(line("boot", "shoes", 1, "20.00"), line("tee", "apparel", 1, "10.00")))
-	require.NoError(t, err)
-	clock.Advance(time.Hour)
-	_, err = e.Adjust(ctx, "k2", "ann", -50, "correction")
-	require.NoError(t, err)
-	lines, err := e.Statement(ctx, "ann", loyalty.EntryID{}, 10)
+	h := loyaltytest.New(t, p, &loyaltytest.Options{Start: now})
+	h.Enroll("ann")
+	h.Earn("k1", loyaltytest.Order("ann", "o1").Line("boot", "20.00", 1).Category("shoes").Line("tee", "10.00", 1).Category("apparel").Build())
+	h.Advance(time.Hour)
+	h.Adjust("k2", "ann", -50, "correction")
+	lines, err := h.Engine.Statement(h.Ctx, "ann", loyalty.EntryID{}, 10)
 	require.NoError(t, err)
 	require.Len(t, lines, 2)
 	require.Equal(t, int64(250), lines[0].Amount)
@@ -183,27 +169,24 @@ var donate = rule{name: "donate", fn: func(c *loyalty.Input, out []loyalty.Effec
 }}
 
 func TestRuleSpendsDrawLotsOrRefuseTheWrite(t *testing.T) {
-	ctx := context.Background()
-	e := newEngine(t, &loyalty.Program{Name: "p", Currency: "USD", Rules: []loyalty.Rule{donate}}, nil)
-	_, err := e.Enroll(ctx, "k0", loyalty.Member{ID: "ann"})
-	require.NoError(t, err)
-	_, err = e.Adjust(ctx, "k1", "ann", 500, "seed")
-	require.NoError(t, err)
+	h := loyaltytest.New(t, &loyalty.Program{Name: "p", Currency: "USD", Rules: []loyalty.Rule{donate}}, nil)
+	h.Enroll("ann")
+	h.Adjust("k1", "ann", 500, "seed")
 
-	r, err := e.Act(ctx, "k2", &loyalty.Action{Kind: "donate", MemberID: "ann", Ref: "trees"})
-	require.NoError(t, err)
+	r := h.Act("k2", "ann", "donate", "trees")
 	require.Equal(t, int64(-400), r.Points())
-	bal, _ := e.Balance(ctx, "ann")
-	require.Equal(t, int64(100), bal.Available)
-	pledge, _ := e.AccountBalance(ctx, "ann", "pledge")
-	require.Equal(t, int64(40), pledge.Available)
+	h.AssertBalance("ann", 100, 0)
+	h.AssertAccountBalance("ann", "pledge", 40, 0)
 
-	_, err = e.Act(ctx, "k3", &loyalty.Action{Kind: "donate", MemberID: "ann", Ref: "trees"})
+	_, err := h.Engine.Act(h.Ctx, "k3", &loyalty.Action{Kind: "donate", MemberID: "ann", Ref: "trees", At: h.Now()})
 	require.ErrorIs(t, err, loyalty.ErrInsufficientPoints)
-	_, err = e.Act(ctx, "k4", &loyalty.Action{Kind: "donate", MemberID: "ann"})
+	_, err = h.Engine.Act(h.Ctx, "k4", &loyalty.Action{Kind: "donate", MemberID: "ann", At: h.Now()})
 	require.ErrorIs(t, err, loyalty.ErrRefused)
-	h, _ := e.History(ctx, "ann", loyalty.EntryID{}, 100)
-	require.Len(t, h, 3, "refused and short writes wrote nothing")
-	bal, _ = e.Balance(ctx, "ann")
-	require.Equal(t, int64(100), bal.Available)
+	// Refused and short writes wrote nothing.
+	h.AssertEntries("ann",
+		loyaltytest.Entry{Kind: loyalty.EntryAdjust, Amount: 500},
+		loyaltytest.Entry{Account: "pledge", Kind: loyalty.EntryEarn, Amount: 40},
+		loyaltytest.Entry{Kind: loyalty.EntryRedeem, Amount: -400},
+	)
+	h.AssertBalance("ann", 100, 0)
 }
