@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/storage/memory"
 )
 
@@ -62,58 +63,46 @@ func (f *flakyStore) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Re
 	return f.Store.Commit(ctx, c)
 }
 
-func flakyEngine(t *testing.T, opts loyalty.EngineOptions) (*loyalty.Engine, *flakyStore, *memory.Store) {
+// flakyEngine is a harness on a flakyStore over a memory store, with ann
+// enrolled and the store's counts reset.
+func flakyEngine(t *testing.T, opts loyalty.EngineOptions) (*loyaltytest.Harness, *flakyStore, *memory.Store) {
 	t.Helper()
 	mem := memory.New()
 	f := &flakyStore{Store: mem}
-	opts.Clock = loyalty.NewManualClock(now)
 	if opts.UnavailableBackoff == 0 {
 		opts.UnavailableBackoff = time.Microsecond
 	}
 	p := &loyalty.Program{Name: "p", Currency: "USD", Rules: []loyalty.Rule{perLine("base", mustRate(t, 1, "1"))}}
-	e, err := loyalty.NewEngine(p, f, &opts)
-	require.NoError(t, err)
-	_, err = e.Enroll(context.Background(), "k0", loyalty.Member{ID: "ann"})
-	require.NoError(t, err)
+	h := loyaltytest.New(t, p, &loyaltytest.Options{Start: now, Engine: &opts, Store: f})
+	h.Enroll("ann")
 	f.loads, f.commits = 0, 0
-	return e, f, mem
+	return h, f, mem
 }
 
 func TestEngineRetriesACommitWhoseReplyWasLostAndReturnsTheStoredReceipt(t *testing.T) {
 	for _, after := range []bool{false, true} {
-		ctx := context.Background()
 		var notified int
-		e, f, mem := flakyEngine(t, loyalty.EngineOptions{AfterCommit: func(context.Context, *loyalty.Receipt) { notified++ }})
+		h, f, mem := flakyEngine(t, loyalty.EngineOptions{AfterCommit: func(context.Context, *loyalty.Receipt) { notified++ }})
 		f.cutCommits, f.afterCommit = 1, after
 		notified = 0 // the enrolment's
-		r, err := e.Earn(ctx, "k1", orderOf(line("tee", "apparel", 1, "20.00")))
-		require.NoError(t, err)
+		r := h.Earn("k1", orderOf(line("tee", "apparel", 1, "20.00")))
 		require.Equal(t, int64(20), r.Points())
-		stored, err := mem.Receipt(ctx, "k1")
+		stored, err := mem.Receipt(h.Ctx, "k1")
 		require.NoError(t, err)
 		require.Equal(t, stored.Entries, r.Entries, "the receipt returned is the stored one")
 		require.Equal(t, stored.Version, r.Version)
-		h, err := mem.History(ctx, "ann", loyalty.EntryID{}, 100)
-		require.NoError(t, err)
-		n := 0
-		for _, en := range h {
-			if en.Key == "k1" {
-				n++
-			}
-		}
-		require.Equal(t, 1, n, "one earn entry, after=%v", after)
-		b, err := e.Balance(ctx, "ann")
-		require.NoError(t, err)
-		require.Equal(t, int64(20), b.Available+b.Pending)
+		// One earn entry, whether the cut came before or after the commit.
+		h.AssertEntries("ann", loyaltytest.Entry{Kind: loyalty.EntryEarn, Amount: 20})
+		h.AssertBalance("ann", 20, 0)
 		require.Equal(t, 1, notified, "AfterCommit once, after=%v", after)
 	}
 }
 
 func TestEngineGivesUpWithErrUnavailableAfterMaxUnavailableRetries(t *testing.T) {
 	for _, tc := range []struct{ max, loads int }{{0, 4}, {1, 2}, {-1, 1}} {
-		e, f, _ := flakyEngine(t, loyalty.EngineOptions{MaxUnavailableRetries: tc.max})
+		h, f, _ := flakyEngine(t, loyalty.EngineOptions{MaxUnavailableRetries: tc.max})
 		f.failLoads = 100
-		_, err := e.Earn(context.Background(), "k1", orderOf(line("tee", "apparel", 1, "20.00")))
+		_, err := h.Engine.Earn(h.Ctx, "k1", orderOf(line("tee", "apparel", 1, "20.00")))
 		require.ErrorIs(t, err, loyalty.ErrUnavailable)
 		var se *loyalty.StoreError
 		require.ErrorAs(t, err, &se)
@@ -124,9 +113,9 @@ func TestEngineGivesUpWithErrUnavailableAfterMaxUnavailableRetries(t *testing.T)
 }
 
 func TestEngineSaysMaybeCommittedWhenRetriesRunOutAfterALostCommitReply(t *testing.T) {
-	e, f, mem := flakyEngine(t, loyalty.EngineOptions{MaxUnavailableRetries: 1})
+	h, f, mem := flakyEngine(t, loyalty.EngineOptions{MaxUnavailableRetries: 1})
 	f.cutCommits, f.afterCommit, f.thenDown = 1, true, true
-	_, err := e.Earn(context.Background(), "k1", orderOf(line("tee", "apparel", 1, "20.00")))
+	_, err := h.Engine.Earn(h.Ctx, "k1", orderOf(line("tee", "apparel", 1, "20.00")))
 	require.ErrorIs(t, err, loyalty.ErrUnavailable)
 	var se *loyalty.StoreError
 	require.ErrorAs(t, err, &se)
@@ -136,12 +125,12 @@ func TestEngineSaysMaybeCommittedWhenRetriesRunOutAfterALostCommitReply(t *testi
 }
 
 func TestEngineBackoffEndsWithTheContext(t *testing.T) {
-	e, f, _ := flakyEngine(t, loyalty.EngineOptions{UnavailableBackoff: time.Hour})
+	h, f, _ := flakyEngine(t, loyalty.EngineOptions{UnavailableBackoff: time.Hour})
 	f.failLoads = 100
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	ctx, cancel := context.WithTimeout(h.Ctx, 20*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err := e.Earn(ctx, "k1", orderOf(line("tee", "apparel", 1, "20.00")))
+	_, err := h.Engine.Earn(ctx, "k1", orderOf(line("tee", "apparel", 1, "20.00")))
 	require.Less(t, time.Since(start), 10*time.Second)
 	require.True(t, errors.Is(err, context.DeadlineExceeded), "%v", err)
 	require.ErrorIs(t, err, loyalty.ErrUnavailable)
