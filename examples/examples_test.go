@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 func TestExamplesRun(t *testing.T) {
@@ -24,12 +26,8 @@ func TestExamplesRun(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			out, err := exec.Command(goTool, "run", "./"+name).CombinedOutput()
-			if err != nil {
-				t.Fatalf("go run ./examples/%s: %v\n%s", name, err, out)
-			}
-			if !strings.HasPrefix(string(out), headline) {
-				t.Fatalf("go run ./examples/%s printed:\n%s", name, out)
-			}
+			require.NoError(t, err, "go run ./examples/%s:\n%s", name, out)
+			require.True(t, strings.HasPrefix(string(out), headline), "go run ./examples/%s printed:\n%s", name, out)
 		})
 	}
 }
