@@ -1,13 +1,13 @@
 package loyalty_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/storage/memory"
 )
 
@@ -16,20 +16,15 @@ import (
 type forwardOnly struct{ loyalty.Store }
 
 func TestHistoryBeforePagesNewestFirstWithOrWithoutAStoreThatReverses(t *testing.T) {
-	ctx := context.Background()
 	p := &loyalty.Program{Name: "p", Currency: "USD", Rules: []loyalty.Rule{perLine("base", mustRate(t, 1, "1"))}}
 	s := memory.New()
-	clock := loyalty.NewManualClock(now)
-	e, err := loyalty.NewEngine(p, s, &loyalty.EngineOptions{Clock: clock})
-	require.NoError(t, err)
-	_, err = e.Enroll(ctx, "enroll", loyalty.Member{ID: "ann"})
-	require.NoError(t, err)
+	h := loyaltytest.New(t, p, &loyaltytest.Options{Store: s})
+	ctx, e := h.Ctx, h.Engine
+	h.Enroll("ann")
 	for i := 1; i <= 300; i++ { // more than the fallback reads in one page
-		o := orderOf(line("a", "x", 1, fmt.Sprintf("%d.00", i)))
-		o.ID = fmt.Sprint("o", i)
-		_, err := e.Earn(ctx, fmt.Sprint("k", i), o)
-		require.NoError(t, err)
+		h.Earn(fmt.Sprint("k", i), loyaltytest.Order("ann", fmt.Sprint("o", i)).Line("a", fmt.Sprintf("%d.00", i), 1).Build())
 	}
+	require.Len(t, h.History("ann"), 300, "one entry per order")
 	fwd := e.WithStore(forwardOnly{s})
 	_, isReverser := any(forwardOnly{s}).(loyalty.HistoryReverser)
 	require.False(t, isReverser)
@@ -60,7 +55,7 @@ func TestHistoryBeforePagesNewestFirstWithOrWithoutAStoreThatReverses(t *testing
 			})
 		}
 	}
-	_, err = fwd.HistoryBefore(ctx, "ghost", loyalty.EntryID{}, 10)
+	_, err := fwd.HistoryBefore(ctx, "ghost", loyalty.EntryID{}, 10)
 	require.ErrorIs(t, err, loyalty.ErrUnknownMember)
 	_, err = e.HistoryBefore(ctx, "ghost", loyalty.EntryID{}, 10)
 	require.ErrorIs(t, err, loyalty.ErrUnknownMember)
