@@ -143,7 +143,7 @@ func testRuleBreaksContract(t *testing.T, newStore func(*testing.T) loyalty.Stor
 	h := newHarness(t, newStore)
 	h.enroll("ann")
 	h.earn(h.engine, "k1", order("o1", "ann", "10.00"))
-	bad := h.engineFor(program(func(p *loyalty.Program) { p.Rules = append(p.Rules, meddler{}) }))
+	bad := h.engineFor(Program(func(p *loyalty.Program) { p.Rules = append(p.Rules, meddler{}) }))
 	h.unchanged("ann", loyalty.ErrUnbalanced, func() error {
 		_, err := bad.Earn(h.ctx, "k2", order("o2", "ann", "10.00"))
 		return err
@@ -296,7 +296,7 @@ func testFreeTextRoundTrips(t *testing.T, newStore func(*testing.T) loyalty.Stor
 	h := newHarness(t, newStore)
 	h.enroll("ann")
 	for i, note := range freeText {
-		e := h.engineFor(program(func(p *loyalty.Program) { p.Rules = append(p.Rules, noter{note}) }))
+		e := h.engineFor(Program(func(p *loyalty.Program) { p.Rules = append(p.Rules, noter{note}) }))
 		key, o := fmt.Sprintf("note-%d", i), order(fmt.Sprintf("o-note-%d", i), "ann", "1.00")
 		first := h.earn(e, key, o)
 		adj, err := h.engine.Adjust(h.ctx, "adj-"+key, "ann", 1, note)
@@ -314,7 +314,7 @@ func testFreeTextRoundTrips(t *testing.T, newStore func(*testing.T) loyalty.Stor
 	// Text no store can keep exactly is refused, by the Engine or the store,
 	// and writes nothing.
 	for i, note := range []string{"caf\xe9", "nul\x00"} {
-		e := h.engineFor(program(func(p *loyalty.Program) { p.Rules = append(p.Rules, noter{note}) }))
+		e := h.engineFor(Program(func(p *loyalty.Program) { p.Rules = append(p.Rules, noter{note}) }))
 		h.unchanged("ann", loyalty.ErrInvalidEvent, func() error {
 			_, err := e.Earn(h.ctx, fmt.Sprintf("bad-%d", i), order(fmt.Sprintf("o-bad-%d", i), "ann", "1.00"))
 			return err

@@ -15,18 +15,23 @@ import (
 )
 
 // The suite's program uses small rules of its own, so that storage semantics
-// do not depend on the points package.
+// do not depend on the points package. They are exported for the adapters'
+// own tests (a crash test, a benchmark), which need a program and should not
+// copy one.
 
-// perDollar earns Points per 1.00 of every line's basis.
-type perDollar struct{ rate *loyalty.Rate }
-
-func newPerDollar(points int64) perDollar {
+// PerDollar returns the rule the suite's program earns with: points per 1.00
+// of every line's basis, one effect per line with the line's SKU, named
+// "per-dollar".
+func PerDollar(points int64) loyalty.Rule {
 	r, err := loyalty.NewRate(points, decimal.NewFromInt(1))
 	if err != nil {
-		panic(err) // constant arguments
+		panic(err) // only a non-positive points, a typo in a test
 	}
 	return perDollar{r}
 }
+
+// perDollar earns Points per 1.00 of every line's basis.
+type perDollar struct{ rate *loyalty.Rate }
 
 func (perDollar) Name() string { return "per-dollar" }
 
@@ -56,11 +61,14 @@ type afterDays int
 
 func (d afterDays) ExpiresAt(earned time.Time) time.Time { return earned.AddDate(0, 0, int(d)) }
 
-// cents redeems 1 point for 0.01 of the program currency, any amount up to
-// the order total.
-type cents struct{}
+// Cents is the suite's redemption: 1 point for 0.01 of the program currency,
+// any amount up to the order total; a want of 0 redeems as much as it may. A
+// want above the available points is ErrInsufficientPoints, above the total
+// ErrAboveCap.
+type Cents struct{}
 
-func (cents) Quote(available int64, total loyalty.Money, want int64) (loyalty.Quote, error) {
+// Quote prices want points against total (see Cents).
+func (Cents) Quote(available int64, total loyalty.Money, want int64) (loyalty.Quote, error) {
 	limit, _ := total.Minor()
 	most := max(0, min(available, limit))
 	q := loyalty.Quote{MaxPoints: most, MaxValue: loyalty.MinorUnits(most, total.Currency)}
@@ -78,12 +86,15 @@ func (cents) Quote(available int64, total loyalty.Money, want int64) (loyalty.Qu
 
 var epoch = time.Date(2026, time.January, 31, 9, 0, 0, 0, time.UTC)
 
-func program(opts ...func(*loyalty.Program)) *loyalty.Program {
+// Program returns the program the suite runs, in USD: PerDollar(10), 50
+// points for every review (ActionReview), redemption by Cents; each opt then
+// changes it. Every call returns a new Program.
+func Program(opts ...func(*loyalty.Program)) *loyalty.Program {
 	p := &loyalty.Program{
 		Name:       "storagetest",
 		Currency:   "USD",
-		Rules:      []loyalty.Rule{newPerDollar(10), reviewBonus{}},
-		Redemption: cents{},
+		Rules:      []loyalty.Rule{PerDollar(10), reviewBonus{}},
+		Redemption: Cents{},
 	}
 	for _, o := range opts {
 		o(p)
@@ -104,7 +115,7 @@ type harness struct {
 func newHarness(t *testing.T, newStore func(*testing.T) loyalty.Store, opts ...func(*loyalty.Program)) *harness {
 	t.Helper()
 	h := &harness{t: t, ctx: context.Background(), store: newStore(t), clock: loyalty.NewManualClock(epoch)}
-	h.engine = h.engineFor(program(opts...))
+	h.engine = h.engineFor(Program(opts...))
 	return h
 }
 

@@ -86,7 +86,7 @@ func testCommittedKey(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 func testReplayedFlag(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 	h := newHarness(t, newStore)
 	var delivered []string
-	e, err := loyalty.NewEngine(program(), h.store, &loyalty.EngineOptions{Clock: h.clock,
+	e, err := loyalty.NewEngine(Program(), h.store, &loyalty.EngineOptions{Clock: h.clock,
 		AfterCommit: func(_ context.Context, r *loyalty.Receipt) { delivered = append(delivered, r.Key) }})
 	require.NoError(t, err)
 

@@ -189,8 +189,8 @@ func testStaleVersion(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 
 func testFIFOByExpiry(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 	h := newHarness(t, newStore) // never expires
-	e30 := h.engineFor(program(func(p *loyalty.Program) { p.Expiry = afterDays(30) }))
-	e10 := h.engineFor(program(func(p *loyalty.Program) { p.Expiry = afterDays(10) }))
+	e30 := h.engineFor(Program(func(p *loyalty.Program) { p.Expiry = afterDays(30) }))
+	e10 := h.engineFor(Program(func(p *loyalty.Program) { p.Expiry = afterDays(10) }))
 	h.enroll("ann")
 	never := h.earn(h.engine, "k1", order("o-never", "ann", "10.00")).Entries[0].Lot
 	d30 := h.earn(e30, "k2", order("o-30", "ann", "10.00")).Entries[0].Lot
@@ -310,7 +310,7 @@ func testReversal(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 	require.Equal(t, int64(250), h.earn(h.engine, "k1", o).Points())
 
 	// The program now earns double; returns still reverse at the rate used.
-	doubled := h.engineFor(program(func(p *loyalty.Program) { p.Rules = []loyalty.Rule{newPerDollar(20)} }))
+	doubled := h.engineFor(Program(func(p *loyalty.Program) { p.Rules = []loyalty.Rule{PerDollar(20)} }))
 	ret := func(key, id string, lines ...loyalty.ReturnLine) *loyalty.Receipt {
 		t.Helper()
 		r, err := doubled.Return(h.ctx, key, &loyalty.Return{ID: id, OrderID: "o1", MemberID: "ann", Lines: lines})
@@ -574,7 +574,7 @@ func testMembers(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 func testDeterminism(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 	run := func(s loyalty.Store) (string, []string) {
 		clock := loyalty.NewManualClock(epoch)
-		p := program(func(p *loyalty.Program) { p.Expiry = afterDays(30); p.PendingDays = 7 })
+		p := Program(func(p *loyalty.Program) { p.Expiry = afterDays(30); p.PendingDays = 7 })
 		e, err := loyalty.NewEngine(p, s, &loyalty.EngineOptions{Clock: clock})
 		require.NoError(t, err)
 		ctx := context.Background()
