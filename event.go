@@ -53,7 +53,8 @@ func (o *Order) EventMember() string  { return o.MemberID }
 func (o *Order) EventTime() time.Time { return o.PlacedAt }
 
 // Validate checks the order's shape: its IDs, SKUs and categories pass
-// CheckID, PlacedAt CheckTime and its amounts CheckAmount. It checks only
+// CheckID, PlacedAt lies in years 1 to 9999 UTC and its amounts pass
+// CheckAmount. It checks only
 // that the currency is three upper-case letters; the Engine checks it is an
 // ISO 4217 code or one of the program's units (ErrInvalidCurrency) and the
 // program's own (ErrCurrencyMismatch).
@@ -67,7 +68,7 @@ func (o *Order) Validate() error {
 	if len(o.Lines) == 0 {
 		return invalidEvent("order.lines", "an order needs at least one line")
 	}
-	if err := CheckTime("order.placed_at", o.PlacedAt); err != nil {
+	if err := checkTime("order.placed_at", o.PlacedAt); err != nil {
 		return err
 	}
 	if !o.Currency.wellFormed() {
@@ -144,7 +145,7 @@ func (r *Return) EventMember() string  { return r.MemberID }
 func (r *Return) EventTime() time.Time { return r.ReturnedAt }
 
 // Validate checks the return's shape: IDs and SKUs pass CheckID, the
-// amount CheckAmount and ReturnedAt CheckTime.
+// amount CheckAmount and ReturnedAt lies in years 1 to 9999 UTC.
 func (r *Return) Validate() error {
 	if err := checkRequiredID("return.id", r.ID); err != nil {
 		return err
@@ -164,7 +165,7 @@ func (r *Return) Validate() error {
 	if err := checkNonNegative("return.amount", r.Amount); err != nil {
 		return err
 	}
-	if err := CheckTime("return.returned_at", r.ReturnedAt); err != nil {
+	if err := checkTime("return.returned_at", r.ReturnedAt); err != nil {
 		return err
 	}
 	for i, l := range r.Lines {
@@ -210,7 +211,7 @@ func (a *Action) EventMember() string  { return a.MemberID }
 func (a *Action) EventTime() time.Time { return a.At }
 
 // Validate checks the action's shape: Kind, MemberID and Ref pass CheckID
-// and At CheckTime.
+// and At lies in years 1 to 9999 UTC.
 func (a *Action) Validate() error {
 	if a.Kind == "" {
 		return invalidEvent("action.kind", "is empty")
@@ -224,7 +225,7 @@ func (a *Action) Validate() error {
 	if err := CheckID("action.ref", a.Ref); err != nil {
 		return err
 	}
-	return CheckTime("action.at", a.At)
+	return checkTime("action.at", a.At)
 }
 
 func itoa(i int64) string { return strconv.FormatInt(i, 10) }

@@ -398,8 +398,6 @@ func TestTimesAndHoldsBeyondWhatStoresHoldAreRefused(t *testing.T) {
 	ctx := context.Background()
 	late := time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
 	early := time.Date(0, 12, 31, 0, 0, 0, 0, time.UTC)
-	require.NoError(t, loyalty.CheckTime("t", time.Time{}))
-	require.NoError(t, loyalty.CheckTime("t", time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC)))
 	e := hardEngine(t, nil)
 	for _, at := range []time.Time{late, early} {
 		o := orderOf(line("tee", "apparel", 1, "10"))

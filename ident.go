@@ -88,7 +88,7 @@ func checkText(field, s string) error {
 	return nil
 }
 
-// MinYear and MaxYear bound every time the library accepts or computes
+// minYear and maxYear bound every time the library accepts or computes
 // (Order.PlacedAt, Return.ReturnedAt, Action.At, Member.JoinedAt and
 // Birthday, a lot's hold and expiry): from the start of year 1 to the end of
 // year 9999, in UTC, which every store encodes exactly (storage/sqlite keeps
@@ -97,19 +97,19 @@ func checkText(field, s string) error {
 // The zero time.Time, which means "unset" where a field allows it, is the
 // first instant of year 1 and so within the bounds.
 const (
-	MinYear = 1
-	MaxYear = 9999
+	minYear = 1
+	maxYear = 9999
 )
 
 var (
-	minTime = time.Date(MinYear, time.January, 1, 0, 0, 0, 0, time.UTC)
-	endTime = time.Date(MaxYear+1, time.January, 1, 0, 0, 0, 0, time.UTC) // the first instant refused
+	minTime = time.Date(minYear, time.January, 1, 0, 0, 0, 0, time.UTC)
+	endTime = time.Date(maxYear+1, time.January, 1, 0, 0, 0, 0, time.UTC) // the first instant refused
 )
 
-// CheckTime reports whether t lies within years MinYear to MaxYear, UTC.
+// checkTime reports whether t lies within years minYear to maxYear, UTC.
 // field names it in the error, a *ValidationError that unwraps to
 // ErrInvalidEvent.
-func CheckTime(field string, t time.Time) error {
+func checkTime(field string, t time.Time) error {
 	if !inTimeRange(t) {
 		return invalidEvent(field, t.UTC().Format(time.RFC3339Nano)+" lies outside years 1 to 9999 UTC")
 	}

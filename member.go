@@ -20,8 +20,8 @@ type Member struct {
 }
 
 // Validate reports whether m can be enrolled: ID is required, ID, the
-// segments and the attribute keys pass CheckID, JoinedAt and Birthday
-// CheckTime.
+// segments and the attribute keys pass CheckID, JoinedAt and Birthday lie
+// in years 1 to 9999 UTC.
 func (m *Member) Validate() error {
 	if err := checkRequiredID("member.id", m.ID); err != nil {
 		return err
@@ -34,10 +34,10 @@ func (m *Member) Validate() error {
 			return err
 		}
 	}
-	if err := CheckTime("member.joined_at", m.JoinedAt); err != nil {
+	if err := checkTime("member.joined_at", m.JoinedAt); err != nil {
 		return err
 	}
-	return CheckTime("member.birthday", m.Birthday)
+	return checkTime("member.birthday", m.Birthday)
 }
 
 // InSegment reports whether the member belongs to segment s.

@@ -1,6 +1,9 @@
 package loyalty
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestISOIndexKnowsEveryListedCodeAndNothingElse(t *testing.T) {
 	listed := map[Currency]int32{}
@@ -29,6 +32,19 @@ func TestISOIndexKnowsEveryListedCodeAndNothingElse(t *testing.T) {
 	for _, c := range []Currency{"", "usd", "US", "USDX", "U$D", "\xffSD"} {
 		if _, ok := isoDigits(c); ok {
 			t.Errorf("isoDigits(%q) accepted a code that is not three letters A-Z", c)
+		}
+	}
+}
+
+func TestTheZeroTimeAndTheLastInstantOfYear9999AreWithinBounds(t *testing.T) {
+	for _, at := range []time.Time{{}, time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC)} {
+		if err := checkTime("t", at); err != nil {
+			t.Fatalf("%v: %v", at, err)
+		}
+	}
+	for _, at := range []time.Time{time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(0, 12, 31, 0, 0, 0, 0, time.UTC)} {
+		if checkTime("t", at) == nil {
+			t.Fatalf("%v is accepted", at)
 		}
 	}
 }

@@ -347,7 +347,7 @@ func lotDue(l *Lot) time.Time {
 // positive, with ErrOverflow when the account's available, pending or
 // combined balance would leave int64 (so that activating the pending part
 // later cannot overflow either), and with ErrInvalidProgram for a hold or
-// expiry outside the times every store holds (CheckTime).
+// expiry outside the times every store holds (years 1 to 9999 UTC).
 func (p *plan) credit(a Account, amount int64, kind EntryKind, activatesAt, expiresAt time.Time, e Entry) (int64, error) {
 	if amount <= 0 {
 		return 0, fmt.Errorf("%w: credit of %d to %s", ErrInvalidAmount, amount, a)

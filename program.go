@@ -388,7 +388,7 @@ type Typed interface {
 }
 
 // Warnings reports mixes of program types that tend to confuse members (more
-// than MaxProgramTypes types, or cashback together with games and a paid
+// than three types, or cashback together with games and a paid
 // membership fee). They are advice: Validate does not refuse such programs.
 func (p *Program) Warnings() []string {
 	var types []string
@@ -398,8 +398,8 @@ func (p *Program) Warnings() []string {
 		}
 	}
 	var out []string
-	if len(types) > MaxProgramTypes {
-		out = append(out, "program "+strconv.Quote(p.Name)+" mixes "+strconv.Itoa(len(types))+" program types ("+strings.Join(types, ", ")+"); members follow at most "+strconv.Itoa(MaxProgramTypes))
+	if len(types) > maxProgramTypes {
+		out = append(out, "program "+strconv.Quote(p.Name)+" mixes "+strconv.Itoa(len(types))+" program types ("+strings.Join(types, ", ")+"); members follow at most "+strconv.Itoa(maxProgramTypes))
 	}
 	if slices.Contains(types, "cashback") && slices.Contains(types, "games") && slices.Contains(types, "membership") {
 		out = append(out, "program "+strconv.Quote(p.Name)+" combines cashback, games and a paid fee: members cannot tell what they pay for")
@@ -407,6 +407,6 @@ func (p *Program) Warnings() []string {
 	return out
 }
 
-// MaxProgramTypes is how many program types Warnings accepts in one program
+// maxProgramTypes is how many program types Warnings accepts in one program
 // before it warns.
-const MaxProgramTypes = 3
+const maxProgramTypes = 3

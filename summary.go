@@ -67,8 +67,8 @@ type SummaryOptions struct {
 
 // Defaults of SummaryOptions.
 const (
-	DefaultExpiringWithin = 30 * 24 * time.Hour
-	DefaultRecent         = 10
+	defaultExpiringWithin = 30 * 24 * time.Hour
+	defaultRecent         = 10
 )
 
 // Standing is a member's place on a tier ladder at an instant, as the rule
@@ -108,7 +108,7 @@ type StandingRule interface {
 // ExpiringWithin or Recent is an error wrapping ErrInvalidEvent. It returns
 // ErrUnknownMember for a member never enrolled.
 func (e *Engine) Summary(ctx context.Context, memberID string, opts *SummaryOptions) (*Summary, error) {
-	window, recent := DefaultExpiringWithin, DefaultRecent
+	window, recent := defaultExpiringWithin, defaultRecent
 	if opts != nil {
 		switch {
 		case opts.ExpiringWithin < 0:
