@@ -26,7 +26,7 @@ const (
 func BenchmarkDurableEarn(b *testing.B) {
 	ctx := context.Background()
 	s, _ := openStore(b)
-	e := newEngine(b, s, loyalty.NewManualClock(t0))
+	e := newHarness(b, s).Engine
 	for i := range benchMembers {
 		if _, err := e.Enroll(ctx, fmt.Sprint("enroll-", i), loyalty.Member{ID: fmt.Sprint("m", i)}); err != nil {
 			b.Fatal(err)
@@ -113,7 +113,7 @@ func rawCommitter(b *testing.B, s *sqlite.Store) func(i int) {
 func BenchmarkDurableEarnVsRawBaseline(b *testing.B) {
 	ctx := context.Background()
 	s, _ := openStore(b)
-	e := newEngine(b, s, loyalty.NewManualClock(t0))
+	e := newHarness(b, s).Engine
 	for i := range benchMembers {
 		if _, err := e.Enroll(ctx, fmt.Sprint("enroll-", i), loyalty.Member{ID: fmt.Sprint("m", i)}); err != nil {
 			b.Fatal(err)

@@ -21,7 +21,7 @@ func TestLoadSeesOtherWritersOfACachedMember(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	ea, eb := newEngine(t, a, nil), newEngine(t, b, nil)
+	ea, eb := newHarness(t, a).Engine, newHarness(t, b).Engine
 	if _, err := ea.Enroll(ctx, "enroll", loyalty.Member{ID: "m", Segments: []string{"s"}, Attributes: map[string]string{"k": "v"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +67,7 @@ func TestLoadSeesOtherWritersOfACachedMember(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := newEngine(t, a, nil).WithStore(a.InTx(tx)).Earn(ctx, "o9", order("o9", "m", 5)); err != nil {
+	if _, err := newHarness(t, a).Engine.WithStore(a.InTx(tx)).Earn(ctx, "o9", order("o9", "m", 5)); err != nil {
 		t.Fatal(err)
 	}
 	if err := tx.Commit(); err != nil {

@@ -14,7 +14,7 @@ import (
 func TestConcurrentRedemptionsNeverOverspend(t *testing.T) {
 	ctx := context.Background()
 	s, path := openStore(t)
-	e := newEngine(t, s, nil)
+	e := newHarness(t, s).Engine
 	if _, err := e.Enroll(ctx, "enroll", loyalty.Member{ID: "m"}); err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +67,7 @@ func TestConcurrentRedemptionsNeverOverspend(t *testing.T) {
 func TestConcurrentRetriesOfOneKeyWriteOnce(t *testing.T) {
 	ctx := context.Background()
 	s, path := openStore(t)
-	e := newEngine(t, s, nil)
+	e := newHarness(t, s).Engine
 	if _, err := e.Enroll(ctx, "enroll", loyalty.Member{ID: "m"}); err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +125,7 @@ func TestConcurrentRedemptionsFromTwoStoresOnOneFile(t *testing.T) {
 	ctx := context.Background()
 	s1, path := openStore(t)
 	s2 := openAgain(t, path)
-	e1, e2 := newEngine(t, s1, nil), newEngine(t, s2, nil)
+	e1, e2 := newHarness(t, s1).Engine, newHarness(t, s2).Engine
 	if _, err := e1.Enroll(ctx, "enroll", loyalty.Member{ID: "m"}); err != nil {
 		t.Fatal(err)
 	}

@@ -4,12 +4,16 @@ import (
 	"context"
 	"database/sql"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/storage/sqlite"
-	"github.com/shopspring/decimal"
+	"github.com/loyaltykit/loyalty/storage/storagetest"
 
 	_ "modernc.org/sqlite"
 )
@@ -22,68 +26,27 @@ func openStore(t testing.TB) (*sqlite.Store, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "loyalty.db")
 	s, err := sqlite.Open(context.Background(), path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Cleanup(func() { s.Close() })
-	if err := s.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, s.Migrate(context.Background()))
 	return s, path
 }
 
-// perDollar earns one point per whole unit of the basis currency on every line.
-type perDollar struct{ r *loyalty.Rate }
-
-func (perDollar) Name() string { return "per-dollar" }
-
-func (x perDollar) Evaluate(c *loyalty.Input, out []loyalty.Effect) []loyalty.Effect {
-	for i := range c.Lines {
-		if c.Lines[i].Basis > 0 {
-			out = append(out, loyalty.EarnAt(x.r, c.Lines[i].Basis, i, c.Lines[i].SKU))
-		}
-	}
-	return out
+// testProgram earns 1 point per 1.00 USD (storagetest.PerDollar) and
+// redeems 1 point for 0.01 USD up to the order total (storagetest.Cents).
+func testProgram() *loyalty.Program {
+	return &loyalty.Program{Name: "test", Currency: "USD", Rules: []loyalty.Rule{storagetest.PerDollar(1)}, Redemption: storagetest.Cents{}}
 }
 
-// centPerPoint redeems one point for 0.01 of the currency, up to the whole total.
-type centPerPoint struct{}
-
-func (centPerPoint) Quote(avail int64, total loyalty.Money, want int64) (loyalty.Quote, error) {
-	if want > avail {
-		return loyalty.Quote{}, loyalty.ErrInsufficientPoints
-	}
-	if want == 0 {
-		want = avail
-	}
-	return loyalty.Quote{Points: want, Value: loyalty.MinorUnits(want, total.Currency), MaxPoints: avail}, nil
-}
-
-func testProgram(t testing.TB) *loyalty.Program {
+// newHarness runs testProgram on s, its manual clock (h.Clock) at t0.
+func newHarness(t testing.TB, s loyalty.Store) *loyaltytest.Harness {
 	t.Helper()
-	r, err := loyalty.NewRate(1, decimal.NewFromInt(1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &loyalty.Program{Name: "test", Currency: "USD", Rules: []loyalty.Rule{perDollar{r}}, Redemption: centPerPoint{}}
+	return loyaltytest.New(t, testProgram(), &loyaltytest.Options{Store: s, Start: t0})
 }
 
-func newEngine(t testing.TB, s loyalty.Store, clk loyalty.Clock) *loyalty.Engine {
-	t.Helper()
-	if clk == nil {
-		clk = loyalty.NewManualClock(t0)
-	}
-	e, err := loyalty.NewEngine(testProgram(t), s, &loyalty.EngineOptions{Clock: clk})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e
-}
-
-// order is a one-line order worth dollars USD.
+// order is a one-line order worth dollars USD, placed at t0.
 func order(id, member string, dollars int64) *loyalty.Order {
-	return &loyalty.Order{ID: id, MemberID: member, Currency: "USD", PlacedAt: t0,
-		Lines: []loyalty.OrderLine{{SKU: "sku", Quantity: 1, UnitPrice: decimal.NewFromInt(dollars)}}}
+	return loyaltytest.Order(member, id).Line("sku", strconv.FormatInt(dollars, 10), 1).Currency("USD").At(t0).Build()
 }
 
 // checkInvariants reads the file directly and fails t when a ledger
@@ -93,9 +56,7 @@ func order(id, member string, dollars int64) *loyalty.Order {
 func checkInvariants(t testing.TB, path string) {
 	t.Helper()
 	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer db.Close()
 	for _, c := range []struct{ what, query string }{
 		{"balance differs from the sum of its entries", `
@@ -116,19 +77,13 @@ func checkInvariants(t testing.TB, path string) {
 			WHERE w.key IS NULL`},
 	} {
 		rows, err := db.Query(c.query)
-		if err != nil {
-			t.Fatalf("%s: %v", c.what, err)
-		}
+		require.NoError(t, err, c.what)
 		for rows.Next() {
 			var s string
-			if err := rows.Scan(&s); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, rows.Scan(&s))
 			t.Errorf("%s: %s", c.what, s)
 		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, rows.Err())
 		rows.Close()
 	}
 }

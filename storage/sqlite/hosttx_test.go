@@ -12,7 +12,7 @@ import (
 func TestHostTransactionCommitsAndRollsBackWithHostRows(t *testing.T) {
 	ctx := context.Background()
 	s, path := openStore(t)
-	e := newEngine(t, s, nil)
+	e := newHarness(t, s).Engine
 	if _, err := e.Enroll(ctx, "enroll", loyalty.Member{ID: "m"}); err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/storage/sqlite"
 )
 
@@ -130,8 +131,8 @@ func TestMigratedMembersGoOn(t *testing.T) {
 	if err := s.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	clock := loyalty.NewManualClock(t0.AddDate(1, 2, 0)) // after bob's pending points activate
-	e := newEngine(t, s, clock)
+	// The clock is after bob's pending points activate.
+	e := loyaltytest.New(t, testProgram(), &loyaltytest.Options{Store: s, Start: t0.AddDate(1, 2, 0)}).Engine
 
 	// The key of a write of schema 1 is reported committed with its receipt,
 	// whatever the change's fingerprint; the Engine refuses another request,

@@ -15,6 +15,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/storage/sqlite"
+	"github.com/stretchr/testify/require"
 )
 
 // The tests below re-run this test binary as a child process: TestChild
@@ -53,7 +54,8 @@ func TestChild(t *testing.T) {
 	case role == "earn":
 		// Earn forever from 4 goroutines, printing each acknowledged key,
 		// until the parent kills the process.
-		e := newEngine(t, s, loyalty.SystemClock{})
+		e, err := loyalty.NewEngine(testProgram(), s, &loyalty.EngineOptions{Clock: loyalty.SystemClock{}})
+		require.NoError(t, err)
 		var mu sync.Mutex
 		var wg sync.WaitGroup
 		for g := range 4 {
@@ -75,7 +77,7 @@ func TestChild(t *testing.T) {
 		}
 		wg.Wait()
 	case strings.HasPrefix(role, "redeem-"):
-		e := newEngine(t, s, nil)
+		e := newHarness(t, s).Engine
 		for i := range 8 {
 			id := fmt.Sprintf("%s-%d", role, i)
 			_, err := e.Redeem(ctx, id, loyalty.Redemption{ID: id, MemberID: "m", Total: loyalty.MinorUnits(10000, "USD"), Points: 150})
@@ -103,7 +105,7 @@ func TestCrashKeepsEveryAcknowledgedWrite(t *testing.T) {
 	}
 	ctx := context.Background()
 	s, path := openStore(t)
-	e := newEngine(t, s, nil)
+	e := newHarness(t, s).Engine
 	for i := range 3 {
 		if _, err := e.Enroll(ctx, fmt.Sprint("enroll-", i), loyalty.Member{ID: fmt.Sprint("m", i)}); err != nil {
 			t.Fatal(err)
@@ -187,7 +189,7 @@ func TestRedemptionsFromTwoProcessesNeverOverspend(t *testing.T) {
 	}
 	ctx := context.Background()
 	s, path := openStore(t)
-	e := newEngine(t, s, nil)
+	e := newHarness(t, s).Engine
 	if _, err := e.Enroll(ctx, "enroll", loyalty.Member{ID: "m"}); err != nil {
 		t.Fatal(err)
 	}

@@ -10,99 +10,60 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/storage/sqlite"
 	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/require"
 )
 
 func TestEngineWritesAndReadsBackThroughSQLite(t *testing.T) {
 	ctx := context.Background()
 	s, path := openStore(t)
-	clk := loyalty.NewManualClock(t0)
-	e := newEngine(t, s, clk)
+	h := newHarness(t, s)
+	e := h.Engine
 
-	if _, err := e.Enroll(ctx, "enroll-m", loyalty.Member{ID: "m", Segments: []string{"staff"}}); err != nil {
-		t.Fatal(err)
-	}
-	earn, err := e.Earn(ctx, "earn-o1", order("o1", "m", 120))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if earn.Points() != 120 || earn.Version != 2 {
-		t.Fatalf("earn: %d points at version %d, want 120 at 2", earn.Points(), earn.Version)
-	}
-	b, err := e.Balance(ctx, "m")
-	if err != nil || b.Available != 120 {
-		t.Fatalf("balance %+v, %v; want 120 available", b, err)
-	}
+	h.EnrollMember(loyaltytest.Member("m").Segments("staff").Build())
+	earn := h.Earn("earn-o1", order("o1", "m", 120))
+	require.Equal(t, int64(120), earn.Points(), "points earned")
+	require.Equal(t, int64(2), earn.Version, "version of the earn")
+	h.AssertBalance("m", 120, 0)
 
-	clk.Set(t0.Add(time.Hour))
-	red, err := e.Redeem(ctx, "redeem-x", loyalty.Redemption{ID: "x", MemberID: "m", OrderID: "o2", Total: loyalty.MinorUnits(5000, "USD"), Points: 50})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if red.Redemption == nil || !red.Redemption.Value.Amount.Equal(decimal.RequireFromString("0.50")) {
-		t.Fatalf("redemption %+v, want 0.50 USD off", red.Redemption)
-	}
-	if _, err := e.CancelRedemption(ctx, "cancel-x", "m", "x"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.CancelRedemption(ctx, "cancel-x-again", "m", "x"); !errors.Is(err, loyalty.ErrAlreadyCancelled) {
-		t.Fatalf("second cancel: %v, want ErrAlreadyCancelled", err)
-	}
-	ret, err := e.Return(ctx, "return-r1", &loyalty.Return{ID: "r1", OrderID: "o1", MemberID: "m", Amount: decimal.NewFromInt(60)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ret.Points() != -60 {
-		t.Fatalf("return reversed %d points, want -60", ret.Points())
-	}
-	if b, _ := e.Balance(ctx, "m"); b.Available != 60 {
-		t.Fatalf("balance after return %+v, want 60", b)
-	}
+	h.Clock.Set(t0.Add(time.Hour))
+	red := h.Redeem("redeem-x", loyalty.Redemption{ID: "x", MemberID: "m", OrderID: "o2", Total: loyalty.MinorUnits(5000, "USD"), Points: 50})
+	require.NotNil(t, red.Redemption)
+	require.True(t, red.Redemption.Value.Amount.Equal(decimal.RequireFromString("0.50")), "redemption %+v, want 0.50 USD off", red.Redemption)
+	h.CancelRedemption("cancel-x", "m", "x")
+	_, err := e.CancelRedemption(ctx, "cancel-x-again", "m", "x")
+	require.ErrorIs(t, err, loyalty.ErrAlreadyCancelled, "second cancel")
+	ret := h.Return("return-r1", loyaltytest.ReturnOf("m", "r1", "o1").Amount("60").Build())
+	require.Equal(t, int64(-60), ret.Points(), "points the return reversed")
+	h.AssertBalance("m", 60, 0)
 
 	// A replay returns the stored receipt, equal to the first.
-	again, err := e.Earn(ctx, "earn-o1", order("o1", "m", 120))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !again.Replayed {
-		t.Fatalf("a replay's receipt does not say so: %+v", again)
-	}
-	if again.Replayed = false; !reflect.DeepEqual(again, earn) {
-		t.Fatalf("replayed receipt differs:\n got %+v\nwant %+v", again, earn)
-	}
-	if _, err := e.Earn(ctx, "earn-o1", order("o1", "m", 99)); !errors.Is(err, loyalty.ErrKeyReused) {
-		t.Fatalf("replay with another payload: %v, want ErrKeyReused", err)
-	}
+	again := h.Earn("earn-o1", order("o1", "m", 120))
+	require.True(t, again.Replayed, "a replay's receipt does not say so: %+v", again)
+	again.Replayed = false
+	require.Equal(t, earn, again, "replayed receipt")
+	_, err = e.Earn(ctx, "earn-o1", order("o1", "m", 99))
+	require.ErrorIs(t, err, loyalty.ErrKeyReused, "replay with another payload")
 	stored, err := s.Receipt(ctx, "redeem-x")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(stored, red) {
-		t.Fatalf("stored receipt differs:\n got %+v\nwant %+v", stored, red)
-	}
+	require.NoError(t, err)
+	require.Equal(t, red, stored, "stored receipt")
 
-	h, err := e.History(ctx, "m", loyalty.EntryID{}, 100)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var kinds []loyalty.EntryKind
 	var sum int64
-	for _, x := range h {
+	for _, x := range h.History("m") {
 		kinds = append(kinds, x.Kind)
 		sum += x.Amount
 	}
-	want := []loyalty.EntryKind{loyalty.EntryEarn, loyalty.EntryRedeem, loyalty.EntryRestore, loyalty.EntryReverse}
-	if !reflect.DeepEqual(kinds, want) || sum != 60 {
-		t.Fatalf("history kinds %v sum %d, want %v sum 60", kinds, sum, want)
-	}
+	require.Equal(t, []loyalty.EntryKind{loyalty.EntryEarn, loyalty.EntryRedeem, loyalty.EntryRestore, loyalty.EntryReverse}, kinds, "history kinds")
+	require.Equal(t, int64(60), sum, "sum of the history")
 	st, err := s.Load(ctx, "m", loyalty.Query{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st.Version != 5 || st.Member.ID != "m" || !reflect.DeepEqual(st.Member.Segments, []string{"staff"}) || !st.Member.JoinedAt.Equal(t0) {
-		t.Fatalf("state %+v", st)
-	}
+	require.NoError(t, err)
+	require.Equal(t, int64(5), st.Version, "member version")
+	require.Equal(t, "m", st.Member.ID)
+	require.Equal(t, []string{"staff"}, st.Member.Segments)
+	require.True(t, st.Member.JoinedAt.Equal(t0), "joined at %s, want %s", st.Member.JoinedAt, t0)
 	checkInvariants(t, path)
 }
 
@@ -289,7 +250,7 @@ func TestCommitRefusesBalancesThatAreNotTheSumOfEntries(t *testing.T) {
 func TestHistoryPagesWithoutSkipsOrRepeats(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openStore(t)
-	e := newEngine(t, s, nil)
+	e := newHarness(t, s).Engine
 	if _, err := e.Enroll(ctx, "enroll", loyalty.Member{ID: "m"}); err != nil {
 		t.Fatal(err)
 	}
@@ -361,7 +322,7 @@ func TestOpenRefusesBadPaths(t *testing.T) {
 func TestStaleWriteWithMatchingBalanceIsAConflict(t *testing.T) {
 	ctx := context.Background()
 	s, path := openStore(t)
-	e := newEngine(t, s, nil)
+	e := newHarness(t, s).Engine
 	if _, err := e.Enroll(ctx, "enroll", loyalty.Member{ID: "m"}); err != nil {
 		t.Fatal(err)
 	}

@@ -21,7 +21,7 @@ func TestEarnWritesFewWALPages(t *testing.T) {
 	}
 	ctx := context.Background()
 	s, path := openStore(t)
-	e := newEngine(t, s, loyalty.NewManualClock(t0))
+	e := newHarness(t, s).Engine
 	for i := range 100 {
 		if _, err := e.Enroll(ctx, fmt.Sprint("enroll-", i), loyalty.Member{ID: fmt.Sprint("m", i)}); err != nil {
 			t.Fatal(err)
