@@ -158,8 +158,13 @@ func (m Money) Minor() (units int64, ok bool) {
 // IsZero reports whether the amount is zero.
 func (m Money) IsZero() bool { return m.Amount.IsZero() }
 
-// String formats m as "19.99 USD", with the currency's minor digits.
+// String formats m as "19.99 USD", with the currency's minor digits. A
+// Money without a currency (the zero Money) prints its amount alone, as
+// decimal.Decimal does: "0", "12.5".
 func (m Money) String() string {
+	if m.Currency == "" {
+		return m.Amount.String()
+	}
 	return m.Amount.StringFixed(m.Currency.MinorDigits()) + " " + string(m.Currency)
 }
 

@@ -3,6 +3,8 @@ package loyalty
 import (
 	"testing"
 	"time"
+
+	"github.com/shopspring/decimal"
 )
 
 func TestISOIndexKnowsEveryListedCodeAndNothingElse(t *testing.T) {
@@ -45,6 +47,22 @@ func TestTheZeroTimeAndTheLastInstantOfYear9999AreWithinBounds(t *testing.T) {
 	for _, at := range []time.Time{time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(0, 12, 31, 0, 0, 0, 0, time.UTC)} {
 		if checkTime("t", at) == nil {
 			t.Fatalf("%v is accepted", at)
+		}
+	}
+}
+
+func TestMoneyWithoutACurrencyPrintsItsAmountAlone(t *testing.T) {
+	for _, tc := range []struct {
+		m    Money
+		want string
+	}{
+		{Money{}, "0"},
+		{NewMoney(decimal.RequireFromString("12.50"), ""), "12.5"},
+		{NewMoney(decimal.Zero, "USD"), "0.00 USD"},
+		{NewMoney(decimal.RequireFromString("1500"), "JPY"), "1500 JPY"},
+	} {
+		if got := tc.m.String(); got != tc.want {
+			t.Errorf("%#v prints %q, want %q", tc.m, got, tc.want)
 		}
 	}
 }

@@ -330,7 +330,7 @@ func isNil(v any) bool {
 func ruleName(r Rule) (name string, err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			err = fmt.Errorf("Name panicked: %v", v)
+			err = fmt.Errorf("its Name method panicked: %v", v)
 		}
 	}()
 	return r.Name(), nil
