@@ -28,7 +28,9 @@ var goldenFile = filepath.Join("testdata", "golden.json")
 // were made, then each member's whole history and final balances.
 type golden struct {
 	Receipts []*loyalty.Receipt
-	Members  []goldenMember
+	// Jobs is the report of the day's jobs at the end.
+	Jobs    loyalty.JobReport
+	Members []goldenMember
 }
 
 type goldenMember struct {
@@ -105,6 +107,10 @@ func goldenScenario(h *loyaltytest.Harness) golden {
 	keep(h.Act("review/1", "ann", loyalty.ActionReview, "boot"))
 	keep(h.Earn("earn/o2", loyaltytest.Order("ann", "o2").Line("hat", "19.95", 1).Discount("1.95").Build()))
 	keep(h.Earn("earn/b1", loyaltytest.Order("bob", "b1").Line("tee", "12.00", 3).LineDiscount("6.00").Build()))
+	// Cem has no write of her own after this one: the jobs activate and
+	// expire her points under keys of their own.
+	keep(h.Enroll("cem"))
+	keep(h.Earn("earn/c1", loyaltytest.Order("cem", "c1").Line("mug", "8.25", 2).Build()))
 	// Past the hold of o1 and o2: the redemption settles them first.
 	h.AdvanceDays(15)
 	keep(h.Redeem("redeem/r1", loyalty.Redemption{ID: "r1", MemberID: "ann", OrderID: "o3", Total: h.Money("5.00"), Points: 300}))
@@ -117,8 +123,9 @@ func goldenScenario(h *loyaltytest.Harness) golden {
 	keep(h.Settle("settle/ann", "ann"))
 	keep(h.Return("return/b1", loyaltytest.ReturnOf("bob", "ret2", "b1").Amount("10.00").Build()))
 	keep(h.Settle("settle/bob", "bob"))
+	g.Jobs = h.RunJobs(nil)
 
-	for _, id := range []string{"ann", "bob"} {
+	for _, id := range []string{"ann", "bob", "cem"} {
 		m := goldenMember{ID: id, History: h.History(id)}
 		for _, a := range []loyalty.Account{loyalty.PointsAccount, "cashback"} {
 			m.Balances = append(m.Balances, h.AccountBalance(id, a))
@@ -129,7 +136,7 @@ func goldenScenario(h *loyaltytest.Harness) golden {
 }
 
 // TestGoldenHistoryIsTheSameOnEveryAdapter runs one fixed program and
-// sequence of writes on storage/memory, storage/sqlite and (with
+// sequence of writes (and the day's jobs at the end) on storage/memory, storage/sqlite and (with
 // LOYALTY_POSTGRES_DSN) storage/postgres, and compares every receipt and the
 // members' whole histories and balances, as JSON, with testdata/golden.json:
 // each adapter must produce those bytes, so a change in what the engine
