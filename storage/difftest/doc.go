@@ -38,4 +38,11 @@
 //
 // A failure names the seed, the step, the operation and each differing
 // field, with the command that replays it (-difftest.seed runs one seed).
+//
+// The walk compares adapters with each other; the golden test pins what they
+// all must write: one fixed program and sequence of writes whose receipts,
+// histories and balances are compared, as JSON, with testdata/golden.json on
+// every adapter. A change to what the engine writes shows as a diff of that
+// file; rewrite it with go test ./storage/difftest -run Golden -update and
+// say in the commit why it changed.
 package difftest
