@@ -21,6 +21,14 @@
 // Every Result carries an Explanation per rule: what matched, on which basis,
 // at which rate, and how many points, adding up to what was earned.
 //
+// Rules announce notices (a tier change, a pledge) with Notify and
+// NotifyChange; each Notice carries a NoticeKind the announcing package
+// exports as a constant, and reaches the host on the Receipt and through
+// EngineOptions.AfterCommit once the write commits.
+//
+// loyalty.go maps the central types, how they relate and where a new rule,
+// a new program type and a new storage adapter go.
+//
 // Package points has the built-in points rules, expiry policies and the
 // checkout redemption policy; tiers, cashback and charity build other program
 // types on the same seams a host uses for its own rule types.
@@ -49,10 +57,18 @@
 //     serialised by the Store's version check and never overspend.
 //
 // Every dry run (Engine.Estimate, Engine.QuoteRedemption) goes through the
-// same code as the write. Bad input returns an error that errors.Is matches
-// to an exported sentinel (ErrUnknownMember, ErrInvalidAmount,
-// ErrCurrencyMismatch, ErrOverflow, ErrInvalidProgram, ...) and writes
-// nothing.
+// same code as the write. A write that fails writes nothing, and its error
+// matches an exported sentinel with errors.Is. Two families stay apart:
+// malformed input (ErrInvalidEvent, ErrInvalidID, ErrInvalidAmount,
+// ErrCurrencyMismatch, ErrOverflow, ErrInvalidProgram, ...; a
+// *ValidationError names the field) and refusals of the ledger, which are
+// never a *ValidationError: *InsufficientError (ErrInsufficientPoints, with
+// the points asked and available), *RedemptionLimitError (ErrBelowMinimum,
+// ErrNotIncrement, ErrAboveCap, with the policy's minimum, increment and
+// the most the cart allows), *ReturnExceedsError (ErrReturnExceedsOrder,
+// with what was asked and what remains), ErrUnknownOrder,
+// ErrAlreadyCancelled, ErrRefused. errors.go lists every family, so a host
+// answers 400 for the first and 409 or 422 for the second.
 //
 // # Checkout and the points widget
 //

@@ -1,0 +1,58 @@
+package loyalty
+
+// This file is the map of the package: the central types and how they relate,
+// and where new things go. doc.go has the package documentation a reader of
+// `go doc` sees; the two say the same.
+//
+// # The central types
+//
+//	Program (program.go)              what the shop runs, validated by Program.Validate
+//	 ├─ Rules []Rule (rule.go)        earn, multiply, cap, count, spend, notify
+//	 └─ policies                      EarnBasis, Rounding, ExpiryPolicy, PendingDays,
+//	                                  ClawbackPolicy, RedemptionPolicy, Units
+//
+//	Engine (engine.go)                NewEngine(program, store, options)
+//	 ├─ Store (store.go)              Load a member's State, Commit a Change
+//	 └─ Clock (clock.go)              the only source of "now"
+//
+//	events (event.go, member.go)      Order, Return, Action, Redemption, Member
+//	  │  Engine.Earn, Return, Act, Redeem, Enroll, Adjust, Settle, RunJobs
+//	  ▼
+//	Input (rule.go)                   what every rule reads: Program, State, Member,
+//	  │                               Event, Now, the order's LineBasis and basis
+//	  ▼  Rule.Evaluate
+//	[]Effect (rule.go)                Earn, EarnAt, Multiply, Cap, Count, Spend,
+//	  │                               Refuse, Notify / NotifyChange
+//	  ▼  Program combines (combine.go): Result{Awards, Counters, Notices, Explanation}
+//	Change (store.go)                 planned in pure Go (plan.go), committed once
+//	  │                               under an idempotency key
+//	  ├─ Entries, Lots, Balances      (ledger.go) the append-only ledger, per Account
+//	  ├─ Counters, OrderRecord,       (ledger.go) what later events need
+//	  │  RedemptionRecord
+//	  └─ Receipt (receipt.go)         what the write did: entries, balances,
+//	                                  Explanation and Notices (NoticeKind), returned
+//	                                  to the host and replayed for the same key
+//
+// Reads go through the Engine too: Balance, Member, History, Statement,
+// Summary (the points widget), Estimate and Quote (dry runs on the code path
+// of the writes).
+//
+// Failures are exported sentinels and typed errors (errors.go): malformed
+// input is a *ValidationError; a refusal of the ledger (InsufficientError,
+// RedemptionLimitError, ReturnExceedsError, ErrUnknownOrder, ...) never is.
+//
+// # Where new things go
+//
+//   - A new rule: a type with Name and Evaluate(*Input, []Effect) []Effect
+//     (the Rule interface), in the host's code or in the program package it
+//     belongs to. Optional interfaces add abilities: Validator, Stacker,
+//     ActionRule, RedeemableRule, StandingRule, Periodic, Finisher.
+//   - A new program type (a ladder, a wallet, a game): a package of its own
+//     beside points/, tiers/, cashback/ and charity/, importing only this
+//     package. It exports rules and policies, declares its NoticeKind
+//     constants, and its rules implement Typed so Program.Warnings can count
+//     it.
+//   - A new storage adapter: a package under storage/ that implements Store
+//     (and MemberLister, HistoryReverser when it can), uses the shared checks
+//     of package storage, and passes storage/storagetest with one call, as
+//     storage/memory, storage/sqlite and storage/postgres do.
