@@ -104,12 +104,12 @@ func (p *Program) count(c *Input, effects []Effect, res *Result, blk *resultBloc
 			if res.Counters == nil && !blk.pooled {
 				res.Counters = blk.counters[:0]
 			}
-			res.Counters = append(res.Counters, Counter{Name: e.Counter, Period: e.Period, Value: c.State.Counter(e.Counter, e.Period)})
+			res.Counters = append(res.Counters, Counter{Name: e.Counter, PeriodKey: e.PeriodKey, Value: c.State.Counter(e.Counter, e.PeriodKey)})
 			idx = len(res.Counters) - 1
 		}
 		cn := &res.Counters[idx]
-		if cn.Period != e.Period {
-			cn.Period, cn.Value = e.Period, 0
+		if cn.PeriodKey != e.PeriodKey {
+			cn.PeriodKey, cn.Value = e.PeriodKey, 0
 		}
 		if e.Set {
 			cn.Value = delta

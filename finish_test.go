@@ -50,11 +50,11 @@ func TestFinishAddsToTheRulesOwnCountOfTheSameCounter(t *testing.T) {
 		return append(out, loyalty.Count("visits", "2026", 10))
 	}}
 	p := &loyalty.Program{Name: "p", Currency: "USD", Rules: []loyalty.Rule{r}}
-	st := &loyalty.State{Member: loyalty.Member{ID: "ann"}, Counters: []loyalty.Counter{{Name: "visits", Period: "2026", Value: 4}}}
+	st := &loyalty.State{Member: loyalty.Member{ID: "ann"}, Counters: []loyalty.Counter{{Name: "visits", PeriodKey: "2026", Value: 4}}}
 	res, err := p.Evaluate(st, orderOf(line("s", "shoes", 1, "20.00")), now)
 	require.NoError(t, err)
 	// 4 stored + 1 from Evaluate + 10 from Finish.
-	require.Equal(t, []loyalty.Counter{{Name: "visits", Period: "2026", Value: 15}}, res.Counters)
+	require.Equal(t, []loyalty.Counter{{Name: "visits", PeriodKey: "2026", Value: 15}}, res.Counters)
 }
 
 func TestFinishThatEarnsFailsTheEvaluationWithErrInvalidProgram(t *testing.T) {

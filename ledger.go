@@ -99,12 +99,14 @@ type Balance struct {
 }
 
 // Counter is a named per-member tally rules use for caps ("reviews this
-// week") and carry-overs. A counter whose Period differs from the one a rule
-// asks for reads as zero: a new period starts it afresh.
+// week") and carry-overs. PeriodKey names the period it counts in ("2026-W47",
+// "2026-11", "" for all time; points.Period.Key builds them). A counter whose
+// PeriodKey differs from the one a rule asks for reads as zero: a new period
+// starts it afresh.
 type Counter struct {
-	Name   string
-	Period string
-	Value  int64
+	Name      string
+	PeriodKey string
+	Value     int64
 }
 
 // OrderRecord is what the ledger keeps of an order that earned, so that

@@ -59,7 +59,7 @@ const (
 	EffectMultiply
 	// EffectCap limits what the evaluation earns in Account to Points.
 	EffectCap
-	// EffectCount sets counter Counter in Period: to Value when Set, else to its
+	// EffectCount sets counter Counter in PeriodKey: to Value when Set, else to its
 	// current value plus Value, or plus the points finally earned when
 	// CountEarned is set.
 	EffectCount
@@ -102,7 +102,7 @@ type Effect struct {
 	Factor Factor // EffectMultiply
 
 	Counter     string // EffectCount
-	Period      string
+	PeriodKey   string
 	Value       int64
 	Set         bool
 	CountEarned bool
@@ -143,9 +143,10 @@ func Cap(max int64, note string) Effect {
 	return Effect{Kind: EffectCap, Points: max, Line: OrderLevel, Note: note}
 }
 
-// Count is an effect adding delta to counter name in period.
-func Count(name, period string, delta int64) Effect {
-	return Effect{Kind: EffectCount, Counter: name, Period: period, Value: delta, Line: OrderLevel}
+// Count is an effect adding delta to counter name in the period periodKey
+// names ("2026-11", "" for all time).
+func Count(name, periodKey string, delta int64) Effect {
+	return Effect{Kind: EffectCount, Counter: name, PeriodKey: periodKey, Value: delta, Line: OrderLevel}
 }
 
 // Spend is an effect debiting amount from account a.

@@ -128,12 +128,12 @@ func (s *State) Balance(a Account) Balance {
 	return Balance{Account: a}
 }
 
-// Counter returns the value of counter name in period, zero if it was last
-// counted in another period.
-func (s *State) Counter(name, period string) int64 {
+// Counter returns the value of counter name in the period periodKey names
+// (Counter.PeriodKey), zero if it was last counted in another period.
+func (s *State) Counter(name, periodKey string) int64 {
 	for _, c := range s.Counters {
 		if c.Name == name {
-			if c.Period == period {
+			if c.PeriodKey == periodKey {
 				return c.Value
 			}
 			return 0

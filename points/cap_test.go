@@ -72,20 +72,20 @@ func TestPeriodCapLimitsWhatTheOrdersOfAMonthEarnTogether(t *testing.T) {
 	o := order(line("a", "x", 1, "50.00")) // 500 points
 
 	// 800 already earned in November: 200 left.
-	st := withCounters(state(), loyalty.Counter{Name: "monthly", Period: "2026-11", Value: 800})
+	st := withCounters(state(), loyalty.Counter{Name: "monthly", PeriodKey: "2026-11", Value: 800})
 	res := evaluate(t, p, st, o, sunday)
 	wantPoints(t, res, 200)
-	if c, _ := counter(res, "monthly"); c.Period != "2026-11" || c.Value != 1000 {
+	if c, _ := counter(res, "monthly"); c.PeriodKey != "2026-11" || c.Value != 1000 {
 		t.Errorf("counter = %+v, want 2026-11 at 1000", c)
 	}
 
 	// The cap reached: nothing until December, which starts afresh.
-	st = withCounters(state(), loyalty.Counter{Name: "monthly", Period: "2026-11", Value: 1000})
+	st = withCounters(state(), loyalty.Counter{Name: "monthly", PeriodKey: "2026-11", Value: 1000})
 	wantPoints(t, evaluate(t, p, st, o, sunday), 0)
 	december := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 	res = evaluate(t, p, st, o, december)
 	wantPoints(t, res, 500)
-	if c, _ := counter(res, "monthly"); c.Period != "2026-12" || c.Value != 500 {
+	if c, _ := counter(res, "monthly"); c.PeriodKey != "2026-12" || c.Value != 500 {
 		t.Errorf("counter = %+v, want 2026-12 at 500", c)
 	}
 }
@@ -96,7 +96,7 @@ func TestPeriodCapCountsInItsLocation(t *testing.T) {
 	p := program(t, must(points.NewRate("base", 1, dec("1"))), cp)
 	late := time.Date(2026, 11, 22, 20, 0, 0, 0, time.UTC) // already the 23rd in Tokyo
 	res := evaluate(t, p, state(), order(line("a", "x", 1, "10.00")), late)
-	if c, _ := counter(res, "daily"); c.Period != "2026-11-23" || c.Value != 10 {
+	if c, _ := counter(res, "daily"); c.PeriodKey != "2026-11-23" || c.Value != 10 {
 		t.Errorf("counter = %+v, want 2026-11-23 at 10", c)
 	}
 }

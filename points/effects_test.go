@@ -91,7 +91,7 @@ func TestStepRateSetsItsCarryCounter(t *testing.T) {
 	if len(effects) != 2 || effects[0].Points != 10 || effects[0].Kind != loyalty.EffectEarn {
 		t.Fatalf("effects = %+v", effects)
 	}
-	if got := effects[1]; got.Kind != loyalty.EffectCount || got.Counter != "step" || got.Period != "" || !got.Set || got.Value != 500 {
+	if got := effects[1]; got.Kind != loyalty.EffectCount || got.Counter != "step" || got.PeriodKey != "" || !got.Set || got.Value != 500 {
 		t.Errorf("count = %+v, want step set to 500", got)
 	}
 }

@@ -14,7 +14,7 @@ func TestEngagementOncePerLifetimeEarnsOnlyTheFirstTime(t *testing.T) {
 	first := evaluate(t, p, state(), action(loyalty.ActionSocial), sunday)
 	wantPoints(t, first, 25)
 	c, ok := counter(first, "follow")
-	if !ok || c.Period != "" || c.Value != 1 {
+	if !ok || c.PeriodKey != "" || c.Value != 1 {
 		t.Fatalf("counter = %+v (%v), want lifetime at 1", c, ok)
 	}
 
@@ -39,22 +39,22 @@ func TestEngagementCapsPerDayWeekAndMonth(t *testing.T) {
 			p := program(t, must(points.NewEngagement("review", loyalty.ActionReview, 50, points.Limit{Times: 2, Per: tc.per})))
 
 			// One review counted in this period: the second still earns.
-			st := withCounters(state(), loyalty.Counter{Name: "review", Period: tc.current, Value: 1})
+			st := withCounters(state(), loyalty.Counter{Name: "review", PeriodKey: tc.current, Value: 1})
 			res := evaluate(t, p, st, action(loyalty.ActionReview), sunday)
 			wantPoints(t, res, 50)
-			if c, _ := counter(res, "review"); c.Period != tc.current || c.Value != 2 {
+			if c, _ := counter(res, "review"); c.PeriodKey != tc.current || c.Value != 2 {
 				t.Errorf("counter = %+v, want %s at 2", c, tc.current)
 			}
 
 			// Two counted: the third earns nothing.
-			st = withCounters(state(), loyalty.Counter{Name: "review", Period: tc.current, Value: 2})
+			st = withCounters(state(), loyalty.Counter{Name: "review", PeriodKey: tc.current, Value: 2})
 			wantPoints(t, evaluate(t, p, st, action(loyalty.ActionReview), sunday), 0)
 
 			// Two counted in an earlier period: this one starts afresh.
-			st = withCounters(state(), loyalty.Counter{Name: "review", Period: tc.earlier, Value: 2})
+			st = withCounters(state(), loyalty.Counter{Name: "review", PeriodKey: tc.earlier, Value: 2})
 			res = evaluate(t, p, st, action(loyalty.ActionReview), sunday)
 			wantPoints(t, res, 50)
-			if c, _ := counter(res, "review"); c.Period != tc.current || c.Value != 1 {
+			if c, _ := counter(res, "review"); c.PeriodKey != tc.current || c.Value != 1 {
 				t.Errorf("counter = %+v, want %s at 1", c, tc.current)
 			}
 		})
@@ -63,7 +63,7 @@ func TestEngagementCapsPerDayWeekAndMonth(t *testing.T) {
 
 func TestEngagementWeekRollsOverOnMonday(t *testing.T) {
 	p := program(t, must(points.NewEngagement("visit", loyalty.ActionVisit, 5, points.Limit{Times: 1, Per: points.Week})))
-	st := withCounters(state(), loyalty.Counter{Name: "visit", Period: "2026-W47", Value: 1})
+	st := withCounters(state(), loyalty.Counter{Name: "visit", PeriodKey: "2026-W47", Value: 1})
 	lastMinute := time.Date(2026, 11, 22, 23, 59, 59, 0, time.UTC)
 	monday := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
 	wantPoints(t, evaluate(t, p, st, action(loyalty.ActionVisit), lastMinute), 0)
@@ -77,13 +77,13 @@ func TestEngagementCountsPeriodsInUTCUnlessGivenALocation(t *testing.T) {
 	now := time.Date(2026, 11, 23, 5, 0, 0, 0, tokyo) // still the 22nd in UTC
 
 	res := evaluate(t, p, state(), action(loyalty.ActionVisit), now)
-	if c, _ := counter(res, "visit"); c.Period != "2026-11-22" {
-		t.Errorf("UTC day = %q, want 2026-11-22", c.Period)
+	if c, _ := counter(res, "visit"); c.PeriodKey != "2026-11-22" {
+		t.Errorf("UTC day = %q, want 2026-11-22", c.PeriodKey)
 	}
 	rule.Location = tokyo
 	res = evaluate(t, p, state(), action(loyalty.ActionVisit), now)
-	if c, _ := counter(res, "visit"); c.Period != "2026-11-23" {
-		t.Errorf("Tokyo day = %q, want 2026-11-23", c.Period)
+	if c, _ := counter(res, "visit"); c.PeriodKey != "2026-11-23" {
+		t.Errorf("Tokyo day = %q, want 2026-11-23", c.PeriodKey)
 	}
 }
 
@@ -124,7 +124,7 @@ func TestBirthdayPointsOnTheBirthdayOncePerYear(t *testing.T) {
 	res := evaluate(t, p, st, action(loyalty.ActionBirthday), sunday)
 	wantPoints(t, res, 200)
 	c, _ := counter(res, "birthday")
-	if c.Period != "2026" || c.Value != 1 {
+	if c.PeriodKey != "2026" || c.Value != 1 {
 		t.Fatalf("counter = %+v, want 2026 at 1", c)
 	}
 

@@ -64,7 +64,7 @@ func ExampleNewEngagement() {
 			st.Counters = res.Counters
 		}
 	}
-	fmt.Printf("counter %s %s = %d\n", st.Counters[0].Name, st.Counters[0].Period, st.Counters[0].Value)
+	fmt.Printf("counter %s %s = %d\n", st.Counters[0].Name, st.Counters[0].PeriodKey, st.Counters[0].Value)
 	// Output:
 	// review 1 earns 50
 	// review 2 earns 50

@@ -146,7 +146,7 @@ func TestStepRateCarriesTheRemainderToTheNextOrder(t *testing.T) {
 	first := evaluate(t, p, state(), order(line("a", "x", 1, "120.00")), sunday)
 	wantPoints(t, first, 20)
 	c, ok := counter(first, "step")
-	if !ok || c.Value != 2000 || c.Period != "" {
+	if !ok || c.Value != 2000 || c.PeriodKey != "" {
 		t.Fatalf("carry counter = %+v (%v), want 2000 cents in the lifetime period", c, ok)
 	}
 

@@ -34,7 +34,7 @@ func TestPeriodCapCountsInTheProgramsZone(t *testing.T) {
 		cp := must(points.NewPeriodCap("monthly", 500, points.Month))
 		p := zonedProgram(t, loyaltytest.Zone(t, tc.zone), must(points.NewRate("base", 1, dec("1"))), cp)
 		res := evaluate(t, p, state(), order(line("a", "x", 1, "10.00")), tc.at)
-		if c, _ := counter(res, "monthly"); c.Period != tc.month || c.Value != 10 {
+		if c, _ := counter(res, "monthly"); c.PeriodKey != tc.month || c.Value != 10 {
 			t.Errorf("%s at %v: counter %+v, want %s at 10", tc.zone, tc.at, c, tc.month)
 		}
 	}
@@ -45,7 +45,7 @@ func TestRuleLocationOverridesTheProgramsZone(t *testing.T) {
 	cp.Location = time.FixedZone("JST", 9*3600)
 	p := zonedProgram(t, loyaltytest.Zone(t, "America/Los_Angeles"), must(points.NewRate("base", 1, dec("1"))), cp)
 	late := time.Date(2026, 11, 22, 20, 0, 0, 0, time.UTC) // the 23rd in Tokyo, the 22nd in Los Angeles
-	if c, _ := counter(evaluate(t, p, state(), order(line("a", "x", 1, "10.00")), late), "daily"); c.Period != "2026-11-23" {
+	if c, _ := counter(evaluate(t, p, state(), order(line("a", "x", 1, "10.00")), late), "daily"); c.PeriodKey != "2026-11-23" {
 		t.Errorf("counter %+v, want the Tokyo day 2026-11-23", c)
 	}
 }
@@ -54,10 +54,10 @@ func TestEngagementLimitCountsDaysInTheProgramsZone(t *testing.T) {
 	rule := must(points.NewEngagement("visit", loyalty.ActionVisit, 5, points.Limit{Times: 1, Per: points.Day}))
 	p := zonedProgram(t, loyaltytest.Zone(t, "Pacific/Auckland"), rule)
 	// 11:30 UTC on 22 November is 00:30 on the 23rd in Auckland.
-	st := withCounters(state(), loyalty.Counter{Name: "visit", Period: "2026-11-22", Value: 1})
+	st := withCounters(state(), loyalty.Counter{Name: "visit", PeriodKey: "2026-11-22", Value: 1})
 	res := evaluate(t, p, st, action(loyalty.ActionVisit), time.Date(2026, 11, 22, 11, 30, 0, 0, time.UTC))
 	wantPoints(t, res, 5)
-	if c, _ := counter(res, "visit"); c.Period != "2026-11-23" {
+	if c, _ := counter(res, "visit"); c.PeriodKey != "2026-11-23" {
 		t.Errorf("counter %+v, want the Auckland day 2026-11-23", c)
 	}
 }
@@ -95,7 +95,7 @@ func TestBirthdayAndAnniversaryRulesAreDueOnTheirDayOnceAYear(t *testing.T) {
 		t.Errorf("due at the review stage: %+v", got)
 	}
 	// Paid this year: nothing due.
-	st.Counters = []loyalty.Counter{{Name: "birthday", Period: "2027", Value: 1}}
+	st.Counters = []loyalty.Counter{{Name: "birthday", PeriodKey: "2027", Value: 1}}
 	if got := bday.Due(c, loyalty.StageGrant, nil); len(got) != 0 {
 		t.Errorf("due again after this year's gift: %+v", got)
 	}

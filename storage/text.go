@@ -25,7 +25,7 @@ func checkTexts(c *loyalty.Change) error {
 		t.add("lots.text", string(c.Lots[i].Account), c.Lots[i].Ref)
 	}
 	for i := range c.Counters {
-		t.add("counters.text", c.Counters[i].Name, c.Counters[i].Period)
+		t.add("counters.text", c.Counters[i].Name, c.Counters[i].PeriodKey)
 	}
 	for i := range c.Orders {
 		o := &c.Orders[i]

@@ -356,7 +356,7 @@ func (l *Ladder) record(b, s *levels, effects []loyalty.Effect) []loyalty.Effect
 }
 
 func set(name, period string, v int64) loyalty.Effect {
-	return loyalty.Effect{Kind: loyalty.EffectCount, Counter: name, Period: period, Value: v, Set: true, Line: loyalty.OrderLevel}
+	return loyalty.Effect{Kind: loyalty.EffectCount, Counter: name, PeriodKey: period, Value: v, Set: true, Line: loyalty.OrderLevel}
 }
 
 // minor converts v at scale to the floor of minor units of digits.

@@ -56,26 +56,26 @@ func (l *Ladder) read(st *loyalty.State, s *snap) {
 			if len(suf) != 3 {
 				continue
 			}
-			if k, ok := parseMonth(c.Period); ok {
+			if k, ok := parseMonth(c.PeriodKey); ok {
 				s.months[k%monthSlots] = bucket{key: int32(k + 1), v: c.Value}
 			}
 		case 'y':
 			if len(suf) != 2 {
 				continue
 			}
-			if y, ok := parseYear(c.Period); ok {
+			if y, ok := parseYear(c.PeriodKey); ok {
 				s.years[y&1] = bucket{key: int32(y + 1), v: c.Value}
 			}
 		case 't':
 			switch suf {
 			case "tier":
-				s.earned, s.reviewed = l.clampLevel(c.Value), c.Period
+				s.earned, s.reviewed = l.clampLevel(c.Value), c.PeriodKey
 			case "total":
 				s.total = c.Value
 			}
 		case 'v':
 			if suf == "via" {
-				s.via, s.viaPrev = c.Period, l.clampLevel(c.Value)
+				s.via, s.viaPrev = c.PeriodKey, l.clampLevel(c.Value)
 			}
 		case 'r':
 			if suf == "revoke" && c.Value > 0 {
@@ -83,11 +83,11 @@ func (l *Ladder) read(st *loyalty.State, s *snap) {
 			}
 		case 'f':
 			if suf == "floor" {
-				s.floor, s.until = l.clampLevel(c.Value), c.Period
+				s.floor, s.until = l.clampLevel(c.Value), c.PeriodKey
 			}
 		case 'g':
 			if suf == "grace" && c.Value > 0 {
-				s.grace, s.due = l.clampLevel(c.Value-1)+1, c.Period
+				s.grace, s.due = l.clampLevel(c.Value-1)+1, c.PeriodKey
 			}
 		}
 	}
@@ -112,10 +112,10 @@ func (l *Ladder) readTier(st *loyalty.State, s *levels) {
 		case "tier":
 			s.earned = l.clampLevel(c.Value)
 		case "floor":
-			s.floor, s.until = l.clampLevel(c.Value), c.Period
+			s.floor, s.until = l.clampLevel(c.Value), c.PeriodKey
 		case "grace":
 			if c.Value > 0 {
-				s.grace, s.due = l.clampLevel(c.Value-1)+1, c.Period
+				s.grace, s.due = l.clampLevel(c.Value-1)+1, c.PeriodKey
 			}
 		}
 	}

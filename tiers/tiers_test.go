@@ -168,7 +168,7 @@ func TestRollingBucketReusedThirteenMonthsLaterReadsZero(t *testing.T) {
 	h.at(day(2027, 2, 10)) // same bucket as January 2026
 	h.buy("m", "200.00")
 	c, ok := counter(h.state("m"), "vip:m02")
-	if !ok || c.Period != "2027-02" || c.Value != 20000 {
+	if !ok || c.PeriodKey != "2027-02" || c.Value != 20000 {
 		t.Fatalf("bucket %+v (%v), want 20000 in 2027-02, not added to January 2026", c, ok)
 	}
 	if a := h.status("m").Amount; a != 20000 {
@@ -513,10 +513,10 @@ func TestReturnTakesValueOffTheMonthTheOrderCountedIn(t *testing.T) {
 		t.Fatalf("return announced %v; tiers change at reviews", r.Notices)
 	}
 	st := h.state("m")
-	if c, _ := counter(st, "vip:m02"); c.Period != "2026-01" || c.Value != 10000 {
+	if c, _ := counter(st, "vip:m02"); c.PeriodKey != "2026-01" || c.Value != 10000 {
 		t.Fatalf("January bucket %+v, want 10000 left in 2026-01", c)
 	}
-	if c, _ := counter(st, "vip:m03"); c.Period != "2026-02" || c.Value != 20000 {
+	if c, _ := counter(st, "vip:m03"); c.PeriodKey != "2026-02" || c.Value != 20000 {
 		t.Fatalf("February bucket %+v, want untouched", c)
 	}
 	s := h.status("m")
@@ -821,7 +821,7 @@ func TestPeriodsFollowTheLadderLocation(t *testing.T) {
 	h := newHarness(t, l, time.Date(2026, 2, 1, 3, 0, 0, 0, time.UTC))
 	h.enroll("m")
 	h.buy("m", "100.00")
-	if c, ok := counter(h.state("m"), "vip:m02"); !ok || c.Period != "2026-01" || c.Value != 10000 {
+	if c, ok := counter(h.state("m"), "vip:m02"); !ok || c.PeriodKey != "2026-01" || c.Value != 10000 {
 		t.Fatalf("bucket %+v (%v), want January 2026", c, ok)
 	}
 }

@@ -55,7 +55,7 @@ func TestWindowsCountInTheProgramsZone(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if c, ok := counter(st, tc.counter); !ok || c.Period != tc.period || c.Value != 10000 {
+			if c, ok := counter(st, tc.counter); !ok || c.PeriodKey != tc.period || c.Value != 10000 {
 				t.Fatalf("counter %s = %+v (%v), want %s at 10000", tc.counter, c, ok, tc.period)
 			}
 		})

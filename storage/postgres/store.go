@@ -86,7 +86,7 @@ func (c *core) Load(ctx context.Context, memberID string, q loyalty.Query) (*loy
 		case 1:
 			st.Balances = append(st.Balances, loyalty.Balance{Account: loyalty.Account(s1.String), Available: n1.Int64, Pending: n2.Int64})
 		case 2:
-			st.Counters = append(st.Counters, loyalty.Counter{Name: s1.String, Period: s2.String, Value: n1.Int64})
+			st.Counters = append(st.Counters, loyalty.Counter{Name: s1.String, PeriodKey: s2.String, Value: n1.Int64})
 		case 3:
 			st.Lots = append(st.Lots, loyalty.Lot{ID: n1.Int64, MemberID: memberID, Account: loyalty.Account(s1.String),
 				Remaining: n2.Int64, EarnedAt: fromTS(t1), ExpiresAt: fromTS(t2), ActivatesAt: fromTS(t3), Ref: s2.String})
@@ -358,7 +358,7 @@ func commitArgs(ch *loyalty.Change, prior []loyalty.Balance) ([]any, error) {
 	n = len(cs)
 	cName, cPeriod, cValue := make([]string, n), make([]string, n), make([]int64, n)
 	for i := range cs {
-		cName[i], cPeriod[i], cValue[i] = cs[i].Name, cs[i].Period, cs[i].Value
+		cName[i], cPeriod[i], cValue[i] = cs[i].Name, cs[i].PeriodKey, cs[i].Value
 	}
 	args = appendColumns(args, n, cName, cPeriod, cValue)
 

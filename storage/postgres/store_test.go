@@ -48,7 +48,7 @@ func TestCommitThenLoadRoundTripsEveryField(t *testing.T) {
 	c.Lots[0].ExpiresAt = expires
 	c.NextDue = expires
 	c.Balances = []loyalty.Balance{{Account: loyalty.PointsAccount, Available: 40}, {Account: "cashback:USD", Available: 0, Pending: 7}}
-	c.Counters = []loyalty.Counter{{Name: "orders", Period: "2026-05", Value: 1}}
+	c.Counters = []loyalty.Counter{{Name: "orders", PeriodKey: "2026-05", Value: 1}}
 	c.Redemptions = []loyalty.RedemptionRecord{{ID: "r1", MemberID: "ann", OrderID: "o9", Points: 5, Value: loyalty.MinorUnits(5, "USD"),
 		Draws: []loyalty.Draw{{Lot: 3, Amount: 5, ExpiresAt: expires}}, At: at}}
 	c.Entries = append(c.Entries, loyalty.Entry{ID: loyalty.EntryID{Version: 2, Index: 1}, MemberID: "ann", Account: "cashback:USD",

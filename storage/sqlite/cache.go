@@ -171,7 +171,7 @@ func (s *Store) committed(c *loyalty.Change, a *encoded) {
 		i, found := slices.BinarySearchFunc(m.counters, k.Name, func(x loyalty.Counter, n string) int {
 			return cmpString(x.Name, n)
 		})
-		x := loyalty.Counter{Name: k.Name, Period: k.Period, Value: k.Value}
+		x := loyalty.Counter{Name: k.Name, PeriodKey: k.PeriodKey, Value: k.Value}
 		if found {
 			m.counters[i] = x
 		} else {

@@ -91,7 +91,7 @@ func fullChange() *loyalty.Change {
 	return &loyalty.Change{
 		Key: "k1", Fingerprint: "fp1", MemberID: "m", Version: 0, Member: m,
 		Entries: entries, Lots: lots, Balances: balances,
-		Counters:    []loyalty.Counter{{Name: "reviews", Period: "2026-W09", Value: 2}},
+		Counters:    []loyalty.Counter{{Name: "reviews", PeriodKey: "2026-W09", Value: 2}},
 		Orders:      []loyalty.OrderRecord{ord},
 		Redemptions: []loyalty.RedemptionRecord{red},
 		NextDue:     at.AddDate(0, 0, 14),

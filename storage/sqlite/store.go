@@ -372,7 +372,7 @@ func scanState(rows *sql.Rows, memberID string, q loyalty.Query) (*loyalty.State
 		case partBalance:
 			st.Balances = append(st.Balances, loyalty.Balance{Account: loyalty.Account(name), Available: i1.Int64, Pending: i2.Int64})
 		case partCounter:
-			st.Counters = append(st.Counters, loyalty.Counter{Name: string(name), Period: string(t1), Value: i1.Int64})
+			st.Counters = append(st.Counters, loyalty.Counter{Name: string(name), PeriodKey: string(t1), Value: i1.Int64})
 		case partLot:
 			st.Lots = append(st.Lots, loyalty.Lot{ID: i1.Int64, MemberID: memberID, Account: loyalty.Account(t1), Remaining: i2.Int64,
 				EarnedAt: timeOf(i3), ExpiresAt: timeOf(i4), ActivatesAt: timeOf(i5), Ref: string(t2)})
@@ -560,7 +560,7 @@ func encodeChange(c *loyalty.Change) (*encoded, error) {
 		}
 	}
 	for _, k := range c.Counters {
-		a.rows = append(a.rows, c.MemberID, k.Name, k.Period, k.Value)
+		a.rows = append(a.rows, c.MemberID, k.Name, k.PeriodKey, k.Value)
 		a.shape = append(a.shape, rowCounter)
 	}
 	a.rows = append(a.rows, c.MemberID, -version, nil, nil)
