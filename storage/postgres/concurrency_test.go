@@ -226,7 +226,7 @@ func TestTerminatedCommitThenRetryWritesOnce(t *testing.T) {
 			}
 			// The victim does not retry by itself (MaxUnavailableRetries < 0):
 			// this test sees the store's error, and retries by hand.
-			victim, err := loyalty.NewEngine(program(t), victimStore, &loyalty.EngineOptions{
+			victim, err := loyalty.NewEngine(program(), victimStore, &loyalty.EngineOptions{
 				Clock: loyalty.NewManualClock(t0), MaxRetries: 10000, MaxUnavailableRetries: -1})
 			if err != nil {
 				t.Fatal(err)

@@ -221,7 +221,7 @@ func TestConnectionCutAroundCommitIsRetriedAndCountedOnce(t *testing.T) {
 			proxied, proxy := proxiedStore(t, direct)
 			log := &commitLog{Store: proxied, direct: direct}
 			var notified []*loyalty.Receipt
-			e, err := loyalty.NewEngine(program(t), log, &loyalty.EngineOptions{
+			e, err := loyalty.NewEngine(program(), log, &loyalty.EngineOptions{
 				Clock: loyalty.NewManualClock(t0), UnavailableBackoff: 1,
 				AfterCommit: func(_ context.Context, r *loyalty.Receipt) { notified = append(notified, r) }})
 			require.NoError(t, err)
@@ -287,7 +287,7 @@ func TestUnavailableStoreEndsInErrUnavailableAfterTheRetries(t *testing.T) {
 			de := engine(t, direct, nil)
 			enroll(t, de, "di")
 			proxied, proxy := proxiedStore(t, direct)
-			e, err := loyalty.NewEngine(program(t), proxied, &loyalty.EngineOptions{
+			e, err := loyalty.NewEngine(program(), proxied, &loyalty.EngineOptions{
 				Clock: loyalty.NewManualClock(t0), UnavailableBackoff: 1, MaxUnavailableRetries: 2})
 			require.NoError(t, err)
 

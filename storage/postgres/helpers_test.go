@@ -4,17 +4,19 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"os"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/storage/postgres"
+	"github.com/loyaltykit/loyalty/storage/storagetest"
 )
 
 const dsnEnv = "LOYALTY_POSTGRES_DSN"
@@ -43,9 +45,7 @@ func randomSchema() string {
 func newPool(t testing.TB, schema string, params map[string]string) *pgxpool.Pool {
 	t.Helper()
 	cfg, err := pgxpool.ParseConfig(testDSN(t))
-	if err != nil {
-		t.Fatalf("parse %s: %v", dsnEnv, err)
-	}
+	require.NoError(t, err, "parse %s", dsnEnv)
 	cfg.ConnConfig.RuntimeParams["search_path"] = schema
 	for k, v := range params {
 		cfg.ConnConfig.RuntimeParams[k] = v
@@ -54,9 +54,7 @@ func newPool(t testing.TB, schema string, params map[string]string) *pgxpool.Poo
 		cfg.MaxConns = 20
 	}
 	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
-	if err != nil {
-		t.Fatalf("pool: %v", err)
-	}
+	require.NoError(t, err, "pool")
 	t.Cleanup(pool.Close)
 	return pool
 }
@@ -99,12 +97,8 @@ func dropAtEnd(t testing.TB, schema string) {
 func storeInSchema(t testing.TB, schema string) *postgres.Store {
 	t.Helper()
 	s, err := postgres.New(newPool(t, schema, nil), &postgres.Options{Schema: schema})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Migrate(context.Background()); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
+	require.NoError(t, err)
+	require.NoError(t, s.Migrate(context.Background()), "migrate")
 	return s
 }
 
@@ -116,9 +110,7 @@ func tbl(s *postgres.Store, name string) string {
 func count(t testing.TB, s *postgres.Store, query string, args ...any) int64 {
 	t.Helper()
 	var n int64
-	if err := s.Pool().QueryRow(context.Background(), query, args...).Scan(&n); err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
+	require.NoError(t, s.Pool().QueryRow(context.Background(), query, args...).Scan(&n), query)
 	return n
 }
 
@@ -130,91 +122,44 @@ func checkBalancesEqualEntries(t testing.TB, s *postgres.Store) {
 	SELECT member_id, account, sum(amount) AS a, sum(pending) AS p FROM `+tbl(s, "entries")+` GROUP BY 1, 2) e
 	FULL JOIN `+tbl(s, "balances")+` b USING (member_id, account)
 	WHERE coalesce(e.a, 0) <> coalesce(b.available, 0) OR coalesce(e.p, 0) <> coalesce(b.pending, 0)`)
-	if n != 0 {
-		t.Fatalf("%d balances differ from the sum of their entries", n)
-	}
+	require.Zero(t, n, "balances that differ from the sum of their entries")
 }
 
 var t0 = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 
-// perDollar earns 1 point per 1.00 of every line's basis. The tests use
-// small rules of their own so they do not depend on the program packages.
-type perDollar struct{ rate *loyalty.Rate }
-
-func (perDollar) Name() string { return "per-dollar" }
-
-func (r perDollar) Evaluate(c *loyalty.Input, out []loyalty.Effect) []loyalty.Effect {
-	for i := range c.Lines {
-		if b := c.Lines[i].Basis; b > 0 {
-			out = append(out, loyalty.EarnAt(r.rate, b, i, c.Lines[i].SKU))
-		}
-	}
-	return out
+// program earns 1 point per 1.00 USD (storagetest.PerDollar) and redeems 1
+// point for 0.01 USD up to the order total (storagetest.Cents).
+func program() *loyalty.Program {
+	return &loyalty.Program{Name: "test", Currency: "USD", Rules: []loyalty.Rule{storagetest.PerDollar(1)}, Redemption: storagetest.Cents{}}
 }
 
-// hundredPerDollar redeems 100 points for 1.00, up to the order total.
-type hundredPerDollar struct{}
-
-func (hundredPerDollar) Quote(available int64, total loyalty.Money, want int64) (loyalty.Quote, error) {
-	limit, _ := total.Minor()
-	most := max(0, min(available/100, limit)) * 100
-	q := loyalty.Quote{MaxPoints: most, MaxValue: loyalty.MinorUnits(most/100, total.Currency)}
-	switch {
-	case want == 0:
-		want = most
-	case want > available:
-		return q, fmt.Errorf("%w: want %d, have %d", loyalty.ErrInsufficientPoints, want, available)
-	case want > most:
-		return q, loyalty.ErrAboveCap
-	}
-	q.Points, q.Value = want, loyalty.MinorUnits(want/100, total.Currency)
-	return q, nil
-}
-
-// program earns 1 point per 1.00 USD and redeems 100 points for 1.00 USD.
-func program(t testing.TB) *loyalty.Program {
-	t.Helper()
-	rate, err := loyalty.NewRate(1, decimal.NewFromInt(1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &loyalty.Program{Name: "test", Currency: "USD", Rules: []loyalty.Rule{perDollar{rate}}, Redemption: hundredPerDollar{}}
-	if err := p.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
+// engine runs program on s with clock, a manual clock at t0 when nil; it
+// retries a conflict up to 10000 times, for the tests that race many writers
+// on one member.
 func engine(t testing.TB, s loyalty.Store, clock loyalty.Clock) *loyalty.Engine {
 	t.Helper()
 	if clock == nil {
 		clock = loyalty.NewManualClock(t0)
 	}
-	e, err := loyalty.NewEngine(program(t), s, &loyalty.EngineOptions{Clock: clock, MaxRetries: 10000})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, err := loyalty.NewEngine(program(), s, &loyalty.EngineOptions{Clock: clock, MaxRetries: 10000})
+	require.NoError(t, err)
 	return e
 }
 
-// order is an order of one line worth usd dollars.
+// order is an order of one line worth usd dollars, placed at t0.
 func order(id, member string, usd int64) *loyalty.Order {
-	return &loyalty.Order{ID: id, MemberID: member, PlacedAt: t0, Currency: "USD",
-		Lines: []loyalty.OrderLine{{SKU: "tee", Quantity: 1, UnitPrice: decimal.NewFromInt(usd)}}}
+	return loyaltytest.Order(member, id).Line("tee", strconv.FormatInt(usd, 10), 1).Currency("USD").At(t0).Build()
 }
 
 func enroll(t testing.TB, e *loyalty.Engine, member string) {
 	t.Helper()
-	if _, err := e.Enroll(context.Background(), "enroll-"+member, loyalty.Member{ID: member}); err != nil {
-		t.Fatalf("enroll %s: %v", member, err)
-	}
+	_, err := e.Enroll(context.Background(), "enroll-"+member, loyalty.Member{ID: member})
+	require.NoError(t, err, "enroll %s", member)
 }
 
 func balance(t testing.TB, e *loyalty.Engine, member string) loyalty.Balance {
 	t.Helper()
 	b, err := e.Balance(context.Background(), member)
-	if err != nil {
-		t.Fatalf("balance of %s: %v", member, err)
-	}
+	require.NoError(t, err, "balance of %s", member)
 	return b
 }
