@@ -8,22 +8,12 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/loyaltykit/loyalty"
-	"github.com/loyaltykit/loyalty/storage/sqlite"
 	"github.com/shopspring/decimal"
+
+	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/points"
+	"github.com/loyaltykit/loyalty/storage/sqlite"
 )
-
-// onePointPerDollar is the example program's only rule.
-type onePointPerDollar struct{ rate *loyalty.Rate }
-
-func (onePointPerDollar) Name() string { return "base" }
-
-func (r onePointPerDollar) Evaluate(c *loyalty.Input, out []loyalty.Effect) []loyalty.Effect {
-	for i := range c.Lines {
-		out = append(out, loyalty.EarnAt(r.rate, c.Lines[i].Basis, i, c.Lines[i].SKU))
-	}
-	return out
-}
 
 // A shop writes its own order row and the points the order earns in one
 // database transaction: when checkout fails after the points were planned,
@@ -49,8 +39,11 @@ func Example_hostTransaction() {
 		log.Fatal(err)
 	}
 
-	rate, _ := loyalty.NewRate(1, decimal.NewFromInt(1))
-	program := &loyalty.Program{Name: "shop", Currency: "USD", Rules: []loyalty.Rule{onePointPerDollar{rate}}}
+	rate, err := points.NewRate("base", 1, decimal.NewFromInt(1)) // 1 point per 1.00 USD
+	if err != nil {
+		log.Fatal(err)
+	}
+	program := &loyalty.Program{Name: "shop", Currency: "USD", Rules: []loyalty.Rule{rate}}
 	engine, err := loyalty.NewEngine(program, store, nil)
 	if err != nil {
 		log.Fatal(err)
