@@ -4,23 +4,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"reflect"
 	"sync"
 	"testing"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/loyaltytest"
+	"github.com/stretchr/testify/require"
 )
 
 func TestConcurrentRedemptionsNeverOverspend(t *testing.T) {
 	ctx := context.Background()
 	s, path := openStore(t)
-	e := newHarness(t, s).Engine
-	if _, err := e.Enroll(ctx, "enroll", loyalty.Member{ID: "m"}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.Earn(ctx, "earn", order("o", "m", 1000)); err != nil {
-		t.Fatal(err)
-	}
+	h := newHarness(t, s)
+	e := h.Engine
+	h.Enroll("m")
+	h.Earn("earn", order("o", "m", 1000))
 
 	const workers, each = 16, 150 // 1000 points allow exactly 6 redemptions
 	var (
@@ -51,26 +49,19 @@ func TestConcurrentRedemptionsNeverOverspend(t *testing.T) {
 	}
 	close(start)
 	wg.Wait()
-	if len(other) > 0 {
-		t.Fatalf("unexpected errors: %v", other)
-	}
-	if ok != 1000/each || poor != workers-1000/each {
-		t.Fatalf("%d redemptions succeeded and %d were refused, want %d and %d", ok, poor, 1000/each, workers-1000/each)
-	}
-	b, err := e.Balance(ctx, "m")
-	if err != nil || b.Available != 1000-int64(ok)*each {
-		t.Fatalf("balance %+v, %v; want %d", b, err, 1000-ok*each)
-	}
+	require.Empty(t, other, "errors other than ErrInsufficientPoints")
+	require.Equal(t, 1000/each, ok, "redemptions that succeeded")
+	require.Equal(t, workers-1000/each, poor, "redemptions refused")
+	h.AssertBalance("m", 1000-int64(ok)*each, 0)
 	checkInvariants(t, path)
 }
 
 func TestConcurrentRetriesOfOneKeyWriteOnce(t *testing.T) {
 	ctx := context.Background()
 	s, path := openStore(t)
-	e := newHarness(t, s).Engine
-	if _, err := e.Enroll(ctx, "enroll", loyalty.Member{ID: "m"}); err != nil {
-		t.Fatal(err)
-	}
+	h := newHarness(t, s)
+	e := h.Engine
+	h.Enroll("m")
 	const workers = 16
 	receipts := make([]*loyalty.Receipt, workers)
 	errs := make([]error, workers)
@@ -88,33 +79,22 @@ func TestConcurrentRetriesOfOneKeyWriteOnce(t *testing.T) {
 	wg.Wait()
 	wrote := 0
 	for i := range workers {
-		if errs[i] != nil {
-			t.Fatalf("caller %d: %v", i, errs[i])
-		}
+		require.NoError(t, errs[i], "caller %d", i)
 		if !receipts[i].Replayed {
 			wrote++
 		}
 		got, want := *receipts[i], *receipts[0]
 		got.Replayed, want.Replayed = false, false
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("caller %d got another receipt:\n%+v\n%+v", i, got, want)
-		}
+		require.Equal(t, want, got, "caller %d got another receipt", i)
 	}
-	if wrote != 1 {
-		t.Fatalf("%d callers got a receipt that is not a replay, want 1", wrote)
-	}
+	require.Equal(t, 1, wrote, "callers that got a receipt that is not a replay")
+	// One write: the member at version 2 (enrol, earn), 42 points, one entry.
 	st, err := s.Load(ctx, "m", loyalty.Query{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st.Version != 2 || st.Balance(loyalty.PointsAccount).Available != 42 || receipts[0].Version != 2 {
-		t.Fatalf("version %d balance %+v receipt version %d; want one write: version 2, 42 points",
-			st.Version, st.Balance(loyalty.PointsAccount), receipts[0].Version)
-	}
-	h, err := s.History(ctx, "m", loyalty.EntryID{}, 100)
-	if err != nil || len(h) != 1 {
-		t.Fatalf("history %+v, %v; want one entry", h, err)
-	}
+	require.NoError(t, err)
+	require.Equal(t, int64(2), st.Version, "member version")
+	require.Equal(t, int64(2), receipts[0].Version, "receipt version")
+	h.AssertBalance("m", 42, 0)
+	h.AssertEntries("m", loyaltytest.Entry{Kind: loyalty.EntryEarn, Amount: 42})
 	checkInvariants(t, path)
 }
 
@@ -125,13 +105,10 @@ func TestConcurrentRedemptionsFromTwoStoresOnOneFile(t *testing.T) {
 	ctx := context.Background()
 	s1, path := openStore(t)
 	s2 := openAgain(t, path)
-	e1, e2 := newHarness(t, s1).Engine, newHarness(t, s2).Engine
-	if _, err := e1.Enroll(ctx, "enroll", loyalty.Member{ID: "m"}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e1.Earn(ctx, "earn", order("o", "m", 1000)); err != nil {
-		t.Fatal(err)
-	}
+	h1 := newHarness(t, s1)
+	e1, e2 := h1.Engine, newHarness(t, s2).Engine
+	h1.Enroll("m")
+	h1.Earn("earn", order("o", "m", 1000))
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	ok := 0
@@ -156,8 +133,6 @@ func TestConcurrentRedemptionsFromTwoStoresOnOneFile(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if ok != 6 {
-		t.Fatalf("%d redemptions succeeded, want 6", ok)
-	}
+	require.Equal(t, 6, ok, "redemptions that succeeded")
 	checkInvariants(t, path)
 }
