@@ -3,6 +3,8 @@ package loyalty
 import (
 	"fmt"
 
+	"github.com/loyaltykit/loyalty/internal/exact"
+
 	"github.com/shopspring/decimal"
 )
 
@@ -65,7 +67,7 @@ func (p *Program) fillBasis(c *Input, o *Order, scale int32) (ok bool, err error
 		if !ok1 || !ok2 {
 			return false, nil
 		}
-		g, ok := mul64(price, l.Quantity)
+		g, ok := exact.Mul64(price, l.Quantity)
 		if !ok {
 			return false, nil
 		}
@@ -73,7 +75,7 @@ func (p *Program) fillBasis(c *Input, o *Order, scale int32) (ok bool, err error
 			return false, &ValidationError{Field: lineField(i, "discount"), Reason: "exceeds the line value", Kind: ErrInvalidAmount}
 		}
 		n := g - disc
-		if total, ok = add64(total, n); !ok {
+		if total, ok = exact.Add64(total, n); !ok {
 			return false, nil
 		}
 		gross += g
@@ -95,7 +97,7 @@ func (p *Program) fillBasis(c *Input, o *Order, scale int32) (ok bool, err error
 	var shareBuf [16]int64
 	shares := shareBuf[:0]
 	if orderDisc > 0 {
-		shares = apportion(orderDisc, nets, shares)
+		shares = exact.Apportion(orderDisc, nets, shares)
 	}
 	var value, basis int64
 	for i := range lines {

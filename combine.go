@@ -3,6 +3,8 @@ package loyalty
 import (
 	"fmt"
 
+	"github.com/loyaltykit/loyalty/internal/exact"
+
 	"github.com/shopspring/decimal"
 )
 
@@ -114,7 +116,7 @@ func (p *Program) count(c *Input, effects []Effect, res *Result, blk *resultBloc
 		if e.Set {
 			cn.Value = delta
 		} else {
-			v, ok := add64(cn.Value, delta)
+			v, ok := exact.Add64(cn.Value, delta)
 			if !ok {
 				return fmt.Errorf("%w: counter %s", ErrOverflow, e.Counter)
 			}
@@ -152,14 +154,14 @@ func awardOf(aws []Award, a Account) int64 {
 func (p *Program) combineAccount(c *Input, effects []Effect, acct Account, dAll int64, fast bool, res *Result, blk *resultBlock) (Award, error) {
 	n := len(c.Lines)
 	slots := n + 1 // the last slot is the order level
-	var curBuf [17]qty
+	var curBuf [17]exact.Q
 	var fixedBuf, ptsBuf [17]int64
 	s := accountSum{n: n, dAll: dAll, fast: fast}
 	var lc lowestCap
 	if slots <= len(curBuf) {
 		s.cur, s.fixed, s.pts = curBuf[:slots], fixedBuf[:slots], ptsBuf[:slots]
 	} else {
-		s.cur, s.fixed, s.pts = make([]qty, slots), make([]int64, slots), make([]int64, slots)
+		s.cur, s.fixed, s.pts = make([]exact.Q, slots), make([]int64, slots), make([]int64, slots)
 	}
 	explStart := len(res.Explanation)
 	var multBuf [16]int
@@ -195,14 +197,14 @@ func (p *Program) combineAccount(c *Input, effects []Effect, acct Account, dAll 
 // the fixed points (fixed) and, once rounded, the whole points (pts).
 //
 // The int64 fast path (fast) keeps every slot's rate earnings as a numerator
-// over one denominator dAll (qty{n, dAll}); it falls back to general qty
+// over one denominator dAll (exact.Frac(n, dAll)); it falls back to general exact.Q
 // arithmetic on the first overflow, from the same exact values.
 //
 // It holds no text: what the steps write into the explanation comes in
 // their parameters, so that its buffers can stay on combineAccount's stack.
 type accountSum struct {
 	n          int // order lines; slot n is the order level
-	cur        []qty
+	cur        []exact.Q
 	fixed, pts []int64
 	dAll       int64
 	fast       bool
@@ -247,7 +249,7 @@ func (s *accountSum) earn(p *Program, c *Input, res *Result, acct Account, effec
 				if e.Points < 0 {
 					return nil, fmt.Errorf("%w: rule %s earned %d", ErrInvalidAmount, e.Rule, e.Points)
 				}
-				v, ok := add64(s.fixed[sl], e.Points)
+				v, ok := exact.Add64(s.fixed[sl], e.Points)
 				if !ok {
 					return nil, fmt.Errorf("%w: rule %s", ErrOverflow, e.Rule)
 				}
@@ -264,24 +266,24 @@ func (s *accountSum) earn(p *Program, c *Input, res *Result, acct Account, effec
 				}
 				x.Rate, x.Basis = e.Rate, e.Basis
 				if s.fast {
-					bn, ok1 := mul64(e.Basis, rNum)
-					sn, ok2 := mul64(bn, rMul)
-					v, ok3 := add64(s.cur[sl].n, sn)
+					bn, ok1 := exact.Mul64(e.Basis, rNum)
+					sn, ok2 := exact.Mul64(bn, rMul)
+					v, ok3 := exact.Add64(s.cur[sl].Num(), sn)
 					if ok1 && ok2 && ok3 {
-						s.cur[sl] = qty{n: v, d: s.dAll}
-						x.Points += roundFrac(bn, rDen, p.Rounding)
+						s.cur[sl] = exact.Frac(v, s.dAll)
+						x.Points += exact.RoundFrac(bn, rDen, exact.Mode(p.Rounding))
 						continue
 					}
 					s.fast = false
 				}
-				var q qty
+				var q exact.Q
 				if rOK {
-					q = qInt(e.Basis).mul(rNum, rDen)
+					q = exact.Int(e.Basis).Mul(rNum, rDen)
 				} else {
 					q = qtyOfRate(e.Basis, c.Scale, e.Rate)
 				}
-				s.cur[sl] = s.cur[sl].add(q)
-				r, _ := q.round(p.Rounding)
+				s.cur[sl] = s.cur[sl].Add(q)
+				r, _ := q.Round(exact.Mode(p.Rounding))
 				x.Points += r
 			}
 		case EffectCap:
@@ -301,7 +303,7 @@ func (s *accountSum) earn(p *Program, c *Input, res *Result, acct Account, effec
 // by the extra it adds.
 func (s *accountSum) multiply(p *Program, res *Result, acct Account, e *Effect) {
 	cur := s.cur
-	var extra qty
+	var extra exact.Q
 	lo, hi := 0, len(cur)
 	if e.Line != OrderLevel {
 		lo = s.slot(e.Line)
@@ -314,7 +316,7 @@ func (s *accountSum) multiply(p *Program, res *Result, acct Account, e *Effect) 
 		// cur × num / den is exact.
 		var extraN int64
 		for ; sl < hi; sl++ {
-			v := cur[sl].n
+			v := cur[sl].Num()
 			if v == 0 {
 				continue
 			}
@@ -325,37 +327,37 @@ func (s *accountSum) multiply(p *Program, res *Result, acct Account, e *Effect) 
 				}
 				w = v / e.Factor.den
 			}
-			nv, ok := mul64(w, e.Factor.num)
+			nv, ok := exact.Mul64(w, e.Factor.num)
 			if !ok {
 				break
 			}
-			x, ok := add64(extraN, nv-v)
+			x, ok := exact.Add64(extraN, nv-v)
 			if !ok {
 				break
 			}
-			cur[sl].n, extraN = nv, x
+			cur[sl], extraN = exact.Frac(nv, s.dAll), x
 		}
 		if sl < hi {
 			s.fast = false
 		}
 		if extraN != 0 {
-			extra = qty{n: extraN, d: s.dAll}
+			extra = exact.Frac(extraN, s.dAll)
 		}
 	}
 	for ; sl < hi; sl++ {
-		if cur[sl].isZero() {
+		if cur[sl].IsZero() {
 			continue
 		}
 		// The extra is cur × (num−den)/den: the same denominator as the new
 		// cur, so the extras of lines earning at one rate add cheaply.
-		extra = extra.add(cur[sl].mul(e.Factor.num-e.Factor.den, e.Factor.den))
-		cur[sl] = cur[sl].mul(e.Factor.num, e.Factor.den)
+		extra = extra.Add(cur[sl].Mul(e.Factor.num-e.Factor.den, e.Factor.den))
+		cur[sl] = cur[sl].Mul(e.Factor.num, e.Factor.den)
 	}
 	var r int64
-	if extra.big == nil {
-		r = roundFrac(extra.n, extra.den(), p.Rounding)
+	if !extra.IsBig() {
+		r = exact.RoundFrac(extra.Num(), extra.Den(), exact.Mode(p.Rounding))
 	} else {
-		r, _ = extra.round(p.Rounding)
+		r, _ = extra.Round(exact.Mode(p.Rounding))
 	}
 	res.Explanation = append(res.Explanation, Explanation{})
 	x := &res.Explanation[len(res.Explanation)-1]
@@ -369,7 +371,7 @@ func (s *accountSum) round(p *Program) error {
 	cur, pts, n := s.cur, s.pts, s.n
 	if p.RoundingScope == RoundPerLine {
 		for sl := range cur {
-			v, ok := cur[sl].round(p.Rounding)
+			v, ok := cur[sl].Round(exact.Mode(p.Rounding))
 			if !ok {
 				return fmt.Errorf("%w: points of line %d", ErrOverflow, sl)
 			}
@@ -377,7 +379,7 @@ func (s *accountSum) round(p *Program) error {
 		}
 		return nil
 	}
-	var sum qty
+	var sum exact.Q
 	var total int64
 	best := n
 	fast := s.fast
@@ -385,8 +387,8 @@ func (s *accountSum) round(p *Program) error {
 		// Every slot is a numerator over dAll.
 		var sn int64
 		for sl := range cur {
-			v := cur[sl].n
-			if sn, fast = add64(sn, v); !fast || v < 0 {
+			v := cur[sl].Num()
+			if sn, fast = exact.Add64(sn, v); !fast || v < 0 {
 				fast = false
 				break
 			}
@@ -397,21 +399,21 @@ func (s *accountSum) round(p *Program) error {
 			}
 		}
 		if fast {
-			sum = qty{n: sn, d: s.dAll}
+			sum = exact.Frac(sn, s.dAll)
 		} else {
 			total, best = 0, n
 		}
 	}
 	for sl := 0; sl < len(cur) && !fast; sl++ {
-		sum = sum.add(cur[sl])
-		v, _ := cur[sl].round(RoundFloor)
+		sum = sum.Add(cur[sl])
+		v, _ := cur[sl].Round(exact.Floor)
 		pts[sl] = v
 		total += v
-		if !cur[sl].isZero() && (best == n || pts[sl] > pts[best]) {
+		if !cur[sl].IsZero() && (best == n || pts[sl] > pts[best]) {
 			best = sl
 		}
 	}
-	t, ok := sum.round(p.Rounding)
+	t, ok := sum.Round(exact.Mode(p.Rounding))
 	if !ok {
 		return fmt.Errorf("%w: points of order", ErrOverflow)
 	}
@@ -423,12 +425,12 @@ func (s *accountSum) round(p *Program) error {
 func (s *accountSum) addFixed() (int64, error) {
 	var total int64
 	for sl := range s.pts {
-		v, ok := add64(s.pts[sl], s.fixed[sl])
+		v, ok := exact.Add64(s.pts[sl], s.fixed[sl])
 		if !ok {
 			return 0, fmt.Errorf("%w: points", ErrOverflow)
 		}
 		s.pts[sl] = v
-		if total, ok = add64(total, v); !ok {
+		if total, ok = exact.Add64(total, v); !ok {
 			return 0, fmt.Errorf("%w: points", ErrOverflow)
 		}
 	}
@@ -455,7 +457,7 @@ func (s *accountSum) applyCap(res *Result, acct Account, lc *lowestCap, total in
 	}
 	capAt := max(lc.at, 0)
 	var wBuf [17]int64
-	apportion(capAt, append(wBuf[:0], s.pts...), s.pts) // in place: as long as the weights
+	exact.Apportion(capAt, append(wBuf[:0], s.pts...), s.pts) // in place: as long as the weights
 	res.Explanation = append(res.Explanation, Explanation{Rule: lc.rule, Account: acct, Kind: EffectCap, Line: OrderLevel, Note: lc.note, Points: capAt - total})
 	return capAt
 }
@@ -498,13 +500,13 @@ func (d *denom) add(e *Effect, scale int32) {
 			return
 		}
 		if d.lcm%den != 0 {
-			if d.lcm, ok = mul64(d.lcm/gcd(d.lcm, den), den); !ok {
+			if d.lcm, ok = exact.Mul64(d.lcm/exact.GCD(d.lcm, den), den); !ok {
 				d.bad = true
 			}
 		}
 	case e.Kind == EffectMultiply && e.Factor.den > 1:
 		var ok bool
-		if d.prod, ok = mul64(d.prod, e.Factor.den); !ok {
+		if d.prod, ok = exact.Mul64(d.prod, e.Factor.den); !ok {
 			d.bad = true
 		}
 	}
@@ -515,15 +517,14 @@ func (d *denom) value() (int64, bool) {
 	if d.bad {
 		return 0, false
 	}
-	return mul64(d.lcm, d.prod)
+	return exact.Mul64(d.lcm, d.prod)
 }
 
 // qtyOfRate is the slow exact path of basis × rate when the rate's money
 // does not fit int64 at the scale.
-func qtyOfRate(basis int64, scale int32, r *Rate) qty {
+func qtyOfRate(basis int64, scale int32, r *Rate) exact.Q {
 	per := r.per.Shift(scale) // money per, in scale units, as a decimal
 	num := decimal.New(basis, 0).Mul(decimal.New(r.points, 0))
-	q := qty{}
-	q.big = num.Rat()
-	return qty{big: q.big.Quo(q.big, per.Rat())}
+	q := num.Rat()
+	return exact.FromRat(q.Quo(q, per.Rat()))
 }

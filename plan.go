@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/loyaltykit/loyalty/internal/exact"
 )
 
 // plan builds one Change from a member's State. All ledger arithmetic lives
@@ -359,7 +361,7 @@ func (p *plan) credit(a Account, amount int64, kind EntryKind, activatesAt, expi
 		return 0, invalidProgram("expiry", "expires a lot at "+expiresAt.Format(time.RFC3339)+", outside years 1 to 9999")
 	}
 	b := p.balance(a)
-	if total, ok := add64(b.Available, b.Pending); !ok || total > math.MaxInt64-amount {
+	if total, ok := exact.Add64(b.Available, b.Pending); !ok || total > math.MaxInt64-amount {
 		return 0, fmt.Errorf("%w: %s balance of %d available and %d pending plus %d", ErrOverflow, a, b.Available, b.Pending, amount)
 	}
 	l := Lot{ID: LotID(p.version, p.lotIdx), MemberID: p.st.Member.ID, Account: a, Remaining: amount,
@@ -367,14 +369,14 @@ func (p *plan) credit(a Account, amount int64, kind EntryKind, activatesAt, expi
 	p.lotIdx++
 	e.Account, e.Kind, e.Lot = a, kind, l.ID
 	if l.Pending(p.now) {
-		v, ok := add64(b.Pending, amount)
+		v, ok := exact.Add64(b.Pending, amount)
 		if !ok {
 			return 0, fmt.Errorf("%w: pending balance", ErrOverflow)
 		}
 		b.Pending, e.Pending = v, amount
 	} else {
 		l.ActivatesAt = time.Time{}
-		v, ok := add64(b.Available, amount)
+		v, ok := exact.Add64(b.Available, amount)
 		if !ok {
 			return 0, fmt.Errorf("%w: balance", ErrOverflow)
 		}
@@ -403,7 +405,7 @@ func (p *plan) debit(a Account, amount int64, prefer int64, allowNegative bool, 
 		return nil, 0, fmt.Errorf("%w: debit of %d from %s", ErrInvalidAmount, amount, a)
 	}
 	if allowNegative {
-		if _, ok := add64(p.balance(a).Available, -amount); !ok {
+		if _, ok := exact.Add64(p.balance(a).Available, -amount); !ok {
 			return nil, 0, fmt.Errorf("%w: %s balance of %d less %d", ErrOverflow, a, p.balance(a).Available, amount)
 		}
 	}

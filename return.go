@@ -7,6 +7,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/loyaltykit/loyalty/internal/exact"
+
 	"github.com/shopspring/decimal"
 )
 
@@ -55,7 +57,7 @@ func (e *Engine) planReturn(st *State, r *Return, now time.Time, key string) (*C
 			}
 		}
 		for _, l := range rec.Lines {
-			returned += mulDiv(l.Value, l.Returned, l.Quantity)
+			returned += exact.MulDiv(l.Value, l.Returned, l.Quantity)
 		}
 	} else {
 		if rec.ReturnedValue > 0 && !rec.ByAmount {
@@ -69,7 +71,7 @@ func (e *Engine) planReturn(st *State, r *Return, now time.Time, key string) (*C
 			return nil, &ValidationError{Field: "return.amount", Reason: "has finer fractions than the order's amounts", Kind: ErrInvalidAmount}
 		}
 		var ok2 bool
-		if returned, ok2 = add64(rec.ReturnedValue, amt); !ok2 {
+		if returned, ok2 = exact.Add64(rec.ReturnedValue, amt); !ok2 {
 			return nil, &ValidationError{Field: "return.amount", Reason: "with earlier returns does not fit an int64", Kind: ErrOverflow}
 		}
 		if returned > rec.Value {
@@ -98,7 +100,7 @@ func (e *Engine) planReturn(st *State, r *Return, now time.Time, key string) (*C
 		target = proportion(rec.Points, returned, rec.Value)
 	} else {
 		for _, l := range rec.Lines {
-			target += mulDiv(l.Points, l.Returned, l.Quantity)
+			target += exact.MulDiv(l.Points, l.Returned, l.Quantity)
 		}
 		target += proportion(rec.OrderPoints, returned, rec.Value)
 	}
@@ -158,5 +160,5 @@ func proportion(total, part, whole int64) int64 {
 	if whole <= 0 || total <= 0 || part <= 0 {
 		return 0
 	}
-	return mulDiv(total, min(part, whole), whole)
+	return exact.MulDiv(total, min(part, whole), whole)
 }

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/loyaltykit/loyalty/internal/exact"
+
 	"github.com/shopspring/decimal"
 )
 
@@ -255,13 +257,13 @@ func (r *Rate) ratio(scale int32) (num, den int64, ok bool) {
 		if shift > 18 {
 			return 0, 0, false
 		}
-		d, ok := mul64(r.perCoef, pow10[shift])
+		d, ok := exact.Mul64(r.perCoef, pow10[shift])
 		return r.points, d, ok
 	default:
 		if -shift > 18 {
 			return 0, 0, false
 		}
-		n, ok := mul64(r.points, pow10[-shift])
+		n, ok := exact.Mul64(r.points, pow10[-shift])
 		return n, r.perCoef, ok
 	}
 }
@@ -288,7 +290,7 @@ func NewFactor(f decimal.Decimal) (Factor, error) {
 		if e > 18 {
 			return Factor{}, invalidProgram("factor", "is too large")
 		}
-		n, ok := mul64(c, pow10[e])
+		n, ok := exact.Mul64(c, pow10[e])
 		if !ok {
 			return Factor{}, invalidProgram("factor", "is too large")
 		}
@@ -298,7 +300,7 @@ func NewFactor(f decimal.Decimal) (Factor, error) {
 		return Factor{}, invalidProgram("factor", "has too many digits")
 	}
 	n, d := c, pow10[-e]
-	g := gcd(n, d)
+	g := exact.GCD(n, d)
 	return Factor{n / g, d / g}, nil
 }
 
