@@ -342,7 +342,7 @@ func (e *Engine) Adjust(ctx context.Context, key, memberID string, points int64,
 	if err := checkText("note", note); err != nil {
 		return nil, err
 	}
-	fp := fingerprint("adjust", memberID, strconv.FormatInt(points, 10), note)
+	fp := partsFingerprint("adjust", memberID, strconv.FormatInt(points, 10), note)
 	return e.write(ctx, key, fp, partFields("adjust", memberID, strconv.FormatInt(points, 10), note), memberID, Query{Lots: points < 0}, func(st *State, now time.Time) (*Change, error) {
 		p := &plan{}
 		p.init(st, now, key, fp, OpAdjust, "", Query{Lots: points < 0})
@@ -370,7 +370,7 @@ func (e *Engine) Adjust(ctx context.Context, key, memberID string, points int64,
 // is due it writes nothing: it returns a receipt without entries at the
 // member's current version, which is not stored, so the key stays unused.
 func (e *Engine) Settle(ctx context.Context, key, memberID string) (*Receipt, error) {
-	fp := fingerprint("settle", memberID)
+	fp := partsFingerprint("settle", memberID)
 	var idle *Receipt
 	r, err := e.write(ctx, key, fp, partFields("settle", memberID), memberID, Query{Lots: true}, func(st *State, now time.Time) (*Change, error) {
 		p := &plan{}

@@ -1,39 +1,12 @@
 package loyalty
 
 import (
-	"encoding/binary"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/shopspring/decimal"
 )
-
-// The vectors are the reference implementation's (vectors_sip128: key
-// 00 01 … 0f, message 00 01 … n-1), so the hash is SipHash-2-4-128 and not
-// something that merely looks like it.
-func TestSipHash128MatchesTheReferenceVectors(t *testing.T) {
-	var key [16]byte
-	for i := range key {
-		key[i] = byte(i)
-	}
-	k0, k1 := binary.LittleEndian.Uint64(key[:8]), binary.LittleEndian.Uint64(key[8:])
-	for n, want := range map[int]string{
-		0:  "a3817f04ba25a8e66df67214c7550293",
-		1:  "da87c1d86b99af44347659119b22fc45",
-		15: "5493e99933b0a8117e08ec0f97cfc3d9",
-		16: "6ee2a4ca67b054bbfd3315bf85230577",
-		63: "5150d1772f50834a503e069a973fbd7c",
-	} {
-		msg := make([]byte, n)
-		for i := range msg {
-			msg[i] = byte(i)
-		}
-		if got := hex128(sipHash128(k0, k1, msg)); got != want {
-			t.Errorf("%d bytes: got %s, want %s", n, got, want)
-		}
-	}
-}
 
 func fingerprintOrder() *Order {
 	return &Order{ID: "o1", MemberID: "ann", Currency: "USD", PlacedAt: time.Date(2026, 11, 22, 12, 0, 0, 500, time.UTC),
@@ -51,7 +24,7 @@ func TestFingerprintsAreStableAcrossVersions(t *testing.T) {
 	for name, c := range map[string]struct{ got, want string }{
 		"earn":   {orderFingerprint(fingerprintOrder()), "e3270f13f69c7dad317127338ae694fd"},
 		"redeem": {redemptionFingerprint(&Redemption{ID: "r1", MemberID: "ann", OrderID: "o1", Total: MinorUnits(100_00, "USD"), Points: 500}), "421413a6a6a56c44a46f8fca8863fb66"},
-		"adjust": {fingerprint("adjust", "ann", "-5", "goodwill"), "729c3e6a537f2e6fe7024365a6d6ac3c"},
+		"adjust": {partsFingerprint("adjust", "ann", "-5", "goodwill"), "729c3e6a537f2e6fe7024365a6d6ac3c"},
 	} {
 		if c.got != c.want {
 			t.Errorf("%s: fingerprint %s, want %s: replays of keys stored before would fail", name, c.got, c.want)
@@ -170,12 +143,12 @@ func TestFingerprintsOfDifferentRequestsDiffer(t *testing.T) {
 	for i := range actions {
 		check("action "+strings.Repeat("'", i), actionFingerprint(&actions[i]))
 	}
-	check("adjust", fingerprint("adjust", "ann", "5", "x"))
-	check("adjust, member/points boundary", fingerprint("adjust", "ann5", "", "x"))
-	check("adjust, one part fewer", fingerprint("adjust", "ann", "5x"))
-	check("settle", fingerprint("settle", "ann"))
-	check("cancel", fingerprint("cancel", "ann", "r1"))
-	check("cancel, the parts as the op", fingerprint("cancelann", "r1"))
+	check("adjust", partsFingerprint("adjust", "ann", "5", "x"))
+	check("adjust, member/points boundary", partsFingerprint("adjust", "ann5", "", "x"))
+	check("adjust, one part fewer", partsFingerprint("adjust", "ann", "5x"))
+	check("settle", partsFingerprint("settle", "ann"))
+	check("cancel", partsFingerprint("cancel", "ann", "r1"))
+	check("cancel, the parts as the op", partsFingerprint("cancelann", "r1"))
 }
 
 func TestFingerprintAllocatesOnlyItsString(t *testing.T) {

@@ -2,9 +2,10 @@ package loyalty
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"strconv"
+
+	"github.com/loyaltykit/loyalty/internal/fingerprint"
 )
 
 // Whether a repeated idempotency key is a replay (the same request: return
@@ -169,34 +170,6 @@ func differingField(fields string, r *Receipt) string {
 	return ""
 }
 
-const printDigits = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_"
-
-// printField appends to out the print of the field whose encoding is enc.
-func printField(out, enc []byte) []byte {
-	d := fieldDigest(enc)
-	return append(out, printDigits[d&63], printDigits[d>>6&63])
-}
-
-// fieldDigest is a quick 64-bit digest of b, eight bytes at a step; it only
-// has to tell fields apart that differ by accident, not by design.
-func fieldDigest(b []byte) uint64 {
-	const m = 0x9e3779b97f4a7c15
-	h := uint64(len(b)) * m
-	for ; len(b) >= 8; b = b[8:] {
-		h = (h ^ binary.LittleEndian.Uint64(b)) * m
-		h ^= h >> 29
-	}
-	var t uint64
-	for i, c := range b {
-		t |= uint64(c) << (8 * i)
-	}
-	h = (h ^ t) * m
-	h ^= h >> 32
-	h *= 0xbf58476d1ce4e5b9
-	h ^= h >> 29
-	return h
-}
-
 // The field prints of each kind of request, field for field as its
 // fingerprint (fingerprint.go) writes it.
 
@@ -204,23 +177,23 @@ func orderFields(o *Order) string {
 	var out [48]byte
 	var enc [256]byte
 	p := append(out[:0], "earn:"...)
-	p = printField(p, fpStr(enc[:0], o.ID))
-	p = printField(p, fpStr(enc[:0], o.MemberID))
-	p = printField(p, fpTime(enc[:0], o.PlacedAt))
-	p = printField(p, fpStr(enc[:0], string(o.Currency)))
-	p = printField(p, fpDec(enc[:0], o.Discount))
-	p = printField(p, fpDec(enc[:0], o.Shipping))
-	p = printField(p, fpDec(enc[:0], o.Tax))
-	b := fpInt(enc[:0], int64(len(o.Lines)))
+	p = fingerprint.AppendPrint(p, fingerprint.AppendString(enc[:0], o.ID))
+	p = fingerprint.AppendPrint(p, fingerprint.AppendString(enc[:0], o.MemberID))
+	p = fingerprint.AppendPrint(p, fingerprint.AppendTime(enc[:0], o.PlacedAt))
+	p = fingerprint.AppendPrint(p, fingerprint.AppendString(enc[:0], string(o.Currency)))
+	p = fingerprint.AppendPrint(p, fingerprint.AppendDecimal(enc[:0], o.Discount))
+	p = fingerprint.AppendPrint(p, fingerprint.AppendDecimal(enc[:0], o.Shipping))
+	p = fingerprint.AppendPrint(p, fingerprint.AppendDecimal(enc[:0], o.Tax))
+	b := fingerprint.AppendInt(enc[:0], int64(len(o.Lines)))
 	for i := range o.Lines {
 		l := &o.Lines[i]
-		b = fpStr(b, l.SKU)
-		b = fpStr(b, l.Category)
-		b = fpInt(b, l.Quantity)
-		b = fpDec(b, l.UnitPrice)
-		b = fpDec(b, l.Discount)
+		b = fingerprint.AppendString(b, l.SKU)
+		b = fingerprint.AppendString(b, l.Category)
+		b = fingerprint.AppendInt(b, l.Quantity)
+		b = fingerprint.AppendDecimal(b, l.UnitPrice)
+		b = fingerprint.AppendDecimal(b, l.Discount)
 	}
-	p = printField(p, b)
+	p = fingerprint.AppendPrint(p, b)
 	return string(p)
 }
 
@@ -228,17 +201,17 @@ func returnFields(r *Return) string {
 	var out [48]byte
 	var enc [256]byte
 	p := append(out[:0], "return:"...)
-	p = printField(p, fpStr(enc[:0], r.ID))
-	p = printField(p, fpStr(enc[:0], r.OrderID))
-	p = printField(p, fpStr(enc[:0], r.MemberID))
-	p = printField(p, fpTime(enc[:0], r.ReturnedAt))
-	p = printField(p, fpDec(enc[:0], r.Amount))
-	b := fpInt(enc[:0], int64(len(r.Lines)))
+	p = fingerprint.AppendPrint(p, fingerprint.AppendString(enc[:0], r.ID))
+	p = fingerprint.AppendPrint(p, fingerprint.AppendString(enc[:0], r.OrderID))
+	p = fingerprint.AppendPrint(p, fingerprint.AppendString(enc[:0], r.MemberID))
+	p = fingerprint.AppendPrint(p, fingerprint.AppendTime(enc[:0], r.ReturnedAt))
+	p = fingerprint.AppendPrint(p, fingerprint.AppendDecimal(enc[:0], r.Amount))
+	b := fingerprint.AppendInt(enc[:0], int64(len(r.Lines)))
 	for _, l := range r.Lines {
-		b = fpStr(b, l.SKU)
-		b = fpInt(b, l.Quantity)
+		b = fingerprint.AppendString(b, l.SKU)
+		b = fingerprint.AppendInt(b, l.Quantity)
 	}
-	p = printField(p, b)
+	p = fingerprint.AppendPrint(p, b)
 	return string(p)
 }
 
@@ -246,17 +219,17 @@ func redemptionFields(r *Redemption) string {
 	var out [48]byte
 	var enc [256]byte
 	p := append(out[:0], "redeem:"...)
-	p = printField(p, fpStr(enc[:0], r.ID))
-	p = printField(p, fpStr(enc[:0], r.MemberID))
-	p = printField(p, fpStr(enc[:0], r.OrderID))
-	p = printField(p, fpStr(fpDec(enc[:0], r.Total.Amount), string(r.Total.Currency)))
-	p = printField(p, fpInt(enc[:0], r.Points))
-	p = printField(p, fpStr(enc[:0], string(r.Account)))
+	p = fingerprint.AppendPrint(p, fingerprint.AppendString(enc[:0], r.ID))
+	p = fingerprint.AppendPrint(p, fingerprint.AppendString(enc[:0], r.MemberID))
+	p = fingerprint.AppendPrint(p, fingerprint.AppendString(enc[:0], r.OrderID))
+	p = fingerprint.AppendPrint(p, fingerprint.AppendString(fingerprint.AppendDecimal(enc[:0], r.Total.Amount), string(r.Total.Currency)))
+	p = fingerprint.AppendPrint(p, fingerprint.AppendInt(enc[:0], r.Points))
+	p = fingerprint.AppendPrint(p, fingerprint.AppendString(enc[:0], string(r.Account)))
 	upTo := int64(0)
 	if r.UpTo {
 		upTo = 1
 	}
-	p = printField(p, fpInt(enc[:0], upTo))
+	p = fingerprint.AppendPrint(p, fingerprint.AppendInt(enc[:0], upTo))
 	return string(p)
 }
 
@@ -264,11 +237,11 @@ func actionFields(a *Action) string {
 	var out [48]byte
 	var enc [256]byte
 	p := append(out[:0], "act:"...)
-	p = printField(p, fpStr(enc[:0], string(a.Kind)))
-	p = printField(p, fpStr(enc[:0], a.MemberID))
-	p = printField(p, fpTime(enc[:0], a.At))
-	p = printField(p, fpStr(enc[:0], a.Ref))
-	p = printField(p, fpAttrs(enc[:0], a.Data))
+	p = fingerprint.AppendPrint(p, fingerprint.AppendString(enc[:0], string(a.Kind)))
+	p = fingerprint.AppendPrint(p, fingerprint.AppendString(enc[:0], a.MemberID))
+	p = fingerprint.AppendPrint(p, fingerprint.AppendTime(enc[:0], a.At))
+	p = fingerprint.AppendPrint(p, fingerprint.AppendString(enc[:0], a.Ref))
+	p = fingerprint.AppendPrint(p, fingerprint.AppendAttrs(enc[:0], a.Data))
 	return string(p)
 }
 
@@ -276,15 +249,15 @@ func memberFields(m *Member) string {
 	var out [48]byte
 	var enc [256]byte
 	p := append(out[:0], "enroll:"...)
-	p = printField(p, fpStr(enc[:0], m.ID))
-	p = printField(p, fpTime(enc[:0], m.JoinedAt))
-	p = printField(p, fpTime(enc[:0], m.Birthday))
-	b := fpInt(enc[:0], int64(len(m.Segments)))
+	p = fingerprint.AppendPrint(p, fingerprint.AppendString(enc[:0], m.ID))
+	p = fingerprint.AppendPrint(p, fingerprint.AppendTime(enc[:0], m.JoinedAt))
+	p = fingerprint.AppendPrint(p, fingerprint.AppendTime(enc[:0], m.Birthday))
+	b := fingerprint.AppendInt(enc[:0], int64(len(m.Segments)))
 	for _, s := range m.Segments {
-		b = fpStr(b, s)
+		b = fingerprint.AppendString(b, s)
 	}
-	p = printField(p, b)
-	p = printField(p, fpAttrs(enc[:0], m.Attributes))
+	p = fingerprint.AppendPrint(p, b)
+	p = fingerprint.AppendPrint(p, fingerprint.AppendAttrs(enc[:0], m.Attributes))
 	return string(p)
 }
 
@@ -295,7 +268,7 @@ func partFields(kind string, parts ...string) string {
 	var enc [256]byte
 	p := append(append(out[:0], kind...), ':')
 	for _, s := range parts {
-		p = printField(p, fpStr(enc[:0], s))
+		p = fingerprint.AppendPrint(p, fingerprint.AppendString(enc[:0], s))
 	}
 	return string(p)
 }

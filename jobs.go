@@ -364,7 +364,7 @@ func (r *jobRunner) key(now time.Time, stage JobStage, name, member, own string)
 	}
 	k += member
 	if len(k) > MaxKeyLength {
-		k = "jobs/" + date + "/" + fingerprint("job", r.prefix, stage.String(), name, member)
+		k = "jobs/" + date + "/" + partsFingerprint("job", r.prefix, stage.String(), name, member)
 	}
 	return k
 }
@@ -390,7 +390,7 @@ func settleDue(st *State, now time.Time, expire bool) bool {
 // settleJob writes the activations (and, with expire, the expiries) due for
 // member, or nothing: errNothingDue when there are none.
 func (e *Engine) settleJob(ctx context.Context, key, member string, expire bool) (*Receipt, error) {
-	fp := fingerprint("jobs-settle", member, strconv.FormatBool(expire))
+	fp := partsFingerprint("jobs-settle", member, strconv.FormatBool(expire))
 	return e.write(ctx, key, fp, partFields("jobs-settle", member, strconv.FormatBool(expire)), member, Query{Lots: true}, func(st *State, now time.Time) (*Change, error) {
 		p := &plan{}
 		p.init(st, now, key, fp, OpSettle, "", Query{Lots: true})

@@ -131,7 +131,7 @@ func (e *Engine) Redeem(ctx context.Context, key string, r Redemption) (*Receipt
 	}
 	fp := redemptionFingerprint(&r)
 	if r.UpTo { // a fingerprint of its own; exact redemptions keep theirs
-		fp = fingerprint(fp, "up-to")
+		fp = partsFingerprint(fp, "up-to")
 	}
 	return e.write(ctx, key, fp, redemptionFields(&r), r.MemberID, Query{Lots: true, Redemptions: []string{r.ID}}, func(st *State, now time.Time) (*Change, error) {
 		if len(st.Redemptions) > 0 {
@@ -229,7 +229,7 @@ func (e *Engine) CancelRedemption(ctx context.Context, key, memberID, redemption
 	if err := checkRequiredID("redemption_id", redemptionID); err != nil {
 		return nil, err
 	}
-	fp := fingerprint("cancel", memberID, redemptionID)
+	fp := partsFingerprint("cancel", memberID, redemptionID)
 	return e.write(ctx, key, fp, partFields("cancel", memberID, redemptionID), memberID, Query{Lots: true, Redemptions: []string{redemptionID}}, func(st *State, now time.Time) (*Change, error) {
 		if len(st.Redemptions) == 0 {
 			return nil, fmt.Errorf("%w: %s", ErrUnknownRedemption, redemptionID)
