@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/storage/sqlite"
 )
@@ -17,45 +19,33 @@ func TestLoadSeesOtherWritersOfACachedMember(t *testing.T) {
 	ctx := context.Background()
 	a, path := openStore(t)
 	b, err := sqlite.Open(ctx, path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer b.Close()
 	ea, eb := newHarness(t, a).Engine, newHarness(t, b).Engine
-	if _, err := ea.Enroll(ctx, "enroll", loyalty.Member{ID: "m", Segments: []string{"s"}, Attributes: map[string]string{"k": "v"}}); err != nil {
-		t.Fatal(err)
-	}
+	_, err = ea.Enroll(ctx, "enroll", loyalty.Member{ID: "m", Segments: []string{"s"}, Attributes: map[string]string{"k": "v"}})
+	require.NoError(t, err)
 	check := func(step string) {
 		t.Helper()
 		q := loyalty.Query{Orders: []string{"o1"}}
 		got, err := a.Load(ctx, "m", q)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		c, err := sqlite.Open(ctx, path, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		defer c.Close()
 		want, err := c.Load(ctx, "m", q)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("%s: cached load\n%+v\nfresh load\n%+v", step, got, want)
 		}
 	}
 	for i, e := range []*loyalty.Engine{ea, ea, eb, ea, eb, eb, ea} {
 		id := "o" + string(rune('1'+i))
-		if _, err := e.Earn(ctx, id, order(id, "m", int64(10+i))); err != nil {
-			t.Fatal(err)
-		}
+		_, err := e.Earn(ctx, id, order(id, "m", int64(10+i)))
+		require.NoError(t, err)
 		check(id)
 		// Loading and mutating what Load returned leaves the cache alone.
 		st, err := a.Load(ctx, "m", loyalty.Query{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		st.Member.Segments[0], st.Member.Attributes["k"] = "x", "x"
 		if len(st.Balances) > 0 {
 			st.Balances[0].Available = -1
@@ -64,14 +54,9 @@ func TestLoadSeesOtherWritersOfACachedMember(t *testing.T) {
 	}
 	// A host transaction's commit.
 	tx, err := a.DB().BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := newHarness(t, a).Engine.WithStore(a.InTx(tx)).Earn(ctx, "o9", order("o9", "m", 5)); err != nil {
-		t.Fatal(err)
-	}
-	if err := tx.Commit(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
+	_, err = newHarness(t, a).Engine.WithStore(a.InTx(tx)).Earn(ctx, "o9", order("o9", "m", 5))
+	require.NoError(t, err)
+	require.NoError(t, tx.Commit())
 	check("host transaction")
 }

@@ -6,21 +6,19 @@ import (
 	"testing"
 	"time"
 
-	"github.com/loyaltykit/loyalty"
 	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/require"
+
+	"github.com/loyaltykit/loyalty"
 )
 
 // TestMarshalReceiptDocIsEncodingJSON checks that the hand-written encoder
 // writes exactly what encoding/json writes.
 func TestMarshalReceiptDocIsEncodingJSON(t *testing.T) {
 	rate, err := loyalty.NewRate(5, decimal.RequireFromString("1.50"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	factor, err := loyalty.NewFactor(decimal.RequireFromString("1.5"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	at := time.Date(2026, 3, 4, 5, 6, 7, 123456000, time.UTC)
 	docs := []receiptDoc{
 		{},
@@ -37,13 +35,9 @@ func TestMarshalReceiptDocIsEncodingJSON(t *testing.T) {
 	}
 	for i := range docs {
 		want, err := json.Marshal(&docs[i])
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		got, err := marshalReceiptDoc(&docs[i])
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if !bytes.Equal(got, want) {
 			t.Errorf("doc %d:\ngot  %s\nwant %s", i, got, want)
 		}
@@ -69,13 +63,9 @@ func TestMarshalOrderDocIsEncodingJSON(t *testing.T) {
 	}
 	for i := range docs {
 		want, err := json.Marshal(&docs[i])
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		got, err := marshalOrderDoc(&docs[i])
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if !bytes.Equal(got, want) {
 			t.Errorf("doc %d:\ngot  %s\nwant %s", i, got, want)
 		}

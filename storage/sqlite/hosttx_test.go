@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/storage/sqlite"
 )
@@ -13,29 +15,22 @@ func TestHostTransactionCommitsAndRollsBackWithHostRows(t *testing.T) {
 	ctx := context.Background()
 	s, path := openStore(t)
 	e := newHarness(t, s).Engine
-	if _, err := e.Enroll(ctx, "enroll", loyalty.Member{ID: "m"}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.DB().Exec(`CREATE TABLE shop_orders (id TEXT PRIMARY KEY)`); err != nil {
-		t.Fatal(err)
-	}
+	_, err := e.Enroll(ctx, "enroll", loyalty.Member{ID: "m"})
+	require.NoError(t, err)
+	_, err = s.DB().Exec(`CREATE TABLE shop_orders (id TEXT PRIMARY KEY)`)
+	require.NoError(t, err)
 	countOrders := func() int {
 		var n int
-		if err := s.DB().QueryRow(`SELECT count(*) FROM shop_orders`).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, s.DB().QueryRow(`SELECT count(*) FROM shop_orders`).Scan(&n))
 		return n
 	}
 
 	// Rolled back: neither the host's row nor the points remain, and the key
 	// is free for the retry.
 	tx, err := s.DB().BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(`INSERT INTO shop_orders VALUES ('o1')`); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
+	_, err = tx.Exec(`INSERT INTO shop_orders VALUES ('o1')`)
+	require.NoError(t, err)
 	in := s.InTx(tx)
 	r, err := e.WithStore(in).Earn(ctx, "earn-o1", order("o1", "m", 30))
 	if err != nil || r.Points() != 30 {
@@ -47,9 +42,7 @@ func TestHostTransactionCommitsAndRollsBackWithHostRows(t *testing.T) {
 	if _, err := s.Receipt(ctx, "earn-o1"); !errors.Is(err, loyalty.ErrNotFound) {
 		t.Fatalf("an uncommitted write is visible outside its transaction: %v", err)
 	}
-	if err := tx.Rollback(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, tx.Rollback())
 	if _, err := s.Receipt(ctx, "earn-o1"); !errors.Is(err, loyalty.ErrNotFound) {
 		t.Fatalf("receipt after rollback: %v, want ErrNotFound", err)
 	}
@@ -61,12 +54,9 @@ func TestHostTransactionCommitsAndRollsBackWithHostRows(t *testing.T) {
 	// (here an unbalanced change) is undone to its savepoint and leaves the
 	// host's rows and the transaction usable.
 	tx, err = s.DB().BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(`INSERT INTO shop_orders VALUES ('o1')`); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
+	_, err = tx.Exec(`INSERT INTO shop_orders VALUES ('o1')`)
+	require.NoError(t, err)
 	in = s.InTx(tx)
 	bad := &loyalty.Change{Key: "bad", MemberID: "m", Version: 1, Receipt: &loyalty.Receipt{Key: "bad"},
 		Entries:  []loyalty.Entry{{ID: loyalty.EntryID{Version: 2}, Account: loyalty.PointsAccount, Kind: loyalty.EntryAdjust, Amount: 5, Key: "bad", Source: "test"}},
@@ -74,12 +64,9 @@ func TestHostTransactionCommitsAndRollsBackWithHostRows(t *testing.T) {
 	if _, err := in.Commit(ctx, bad); !errors.Is(err, sqlite.ErrUnbalanced) {
 		t.Fatalf("unbalanced commit in tx: %v, want ErrUnbalanced", err)
 	}
-	if _, err := e.WithStore(in).Earn(ctx, "earn-o1", order("o1", "m", 30)); err != nil {
-		t.Fatal(err)
-	}
-	if err := tx.Commit(); err != nil {
-		t.Fatal(err)
-	}
+	_, err = e.WithStore(in).Earn(ctx, "earn-o1", order("o1", "m", 30))
+	require.NoError(t, err)
+	require.NoError(t, tx.Commit())
 	if b, _ := e.Balance(ctx, "m"); b.Available != 30 || countOrders() != 1 {
 		t.Fatalf("after commit: %+v and %d orders, want 30 points and 1 order", b, countOrders())
 	}

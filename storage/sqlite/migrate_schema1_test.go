@@ -11,6 +11,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/storage/sqlite"
@@ -35,13 +37,9 @@ func openSchema1(t *testing.T) (*sqlite.Store, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "loyalty.db")
 	rows, err := os.ReadFile("testdata/schema1.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	db, err := sql.Open("sqlite", path+"?_pragma=journal_mode(WAL)")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for _, q := range []string{
 		`CREATE TABLE loyalty_schema_migrations (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL,
 			applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))`,
@@ -49,17 +47,12 @@ func openSchema1(t *testing.T) (*sqlite.Store, string) {
 		sqlite.Migrations()[0].SQL,
 		string(rows),
 	} {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatal(err)
-		}
+		_, err := db.Exec(q)
+		require.NoError(t, err)
 	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, db.Close())
 	s, err := sqlite.Open(context.Background(), path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Cleanup(func() { s.Close() })
 	return s, path
 }
@@ -95,28 +88,20 @@ func TestMigrateFromSchema1KeepsEveryReceiptStateAndEntry(t *testing.T) {
 	if _, err := s.Load(ctx, "ann", loyalty.Query{}); !errors.Is(err, sqlite.ErrSchemaTooOld) {
 		t.Fatalf("Load before Migrate: %v, want ErrSchemaTooOld", err)
 	}
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, s.Migrate(ctx))
 	checkOneSchema(t, path)
 	checkInvariants(t, path)
 
 	b, err := os.ReadFile("testdata/schema1_want.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var want schema1Want
-	if err := json.Unmarshal(b, &want); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, json.Unmarshal(b, &want))
 	if len(want.Receipts) != 17 || len(want.Members) != 3 {
 		t.Fatalf("schema1_want.json has %d receipts and %d members, want 17 and 3", len(want.Receipts), len(want.Members))
 	}
 	// Compared as JSON, both sides through today's types.
 	got, err := json.MarshalIndent(readSchema1(t, s, want.Receipts), "", "\t")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if b, err = json.MarshalIndent(want, "", "\t"); err != nil {
 		t.Fatal(err)
 	}
@@ -128,9 +113,7 @@ func TestMigrateFromSchema1KeepsEveryReceiptStateAndEntry(t *testing.T) {
 func TestMigratedMembersGoOn(t *testing.T) {
 	ctx := context.Background()
 	s, path := openSchema1(t)
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, s.Migrate(ctx))
 	// The clock is after bob's pending points activate.
 	e := loyaltytest.New(t, testProgram(), &loyaltytest.Options{Store: s, Start: t0.AddDate(1, 2, 0)}).Engine
 
@@ -140,9 +123,7 @@ func TestMigratedMembersGoOn(t *testing.T) {
 	// ReceiptWithoutFieldPrintsStillTellsReplayFromReuse proves the replay).
 	// Its order under another key is refused too.
 	first, err := s.Receipt(ctx, "earn/o2")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if first.FieldPrints != "" {
 		t.Fatalf("a receipt of schema 1 has field prints %q", first.FieldPrints)
 	}
@@ -179,16 +160,13 @@ func TestMigratedMembersGoOn(t *testing.T) {
 		Lines: []loyalty.ReturnLine{{SKU: "sku2", Quantity: 1}}}); !errors.Is(err, loyalty.ErrReturnExceedsOrder) {
 		t.Fatalf("a third sku2 of o1: %v, want ErrReturnExceedsOrder", err)
 	}
-	if _, err := e.Earn(ctx, "earn/o11", order("o11", "ann", 30)); err != nil {
-		t.Fatal(err)
-	}
+	_, err = e.Earn(ctx, "earn/o11", order("o11", "ann", 30))
+	require.NoError(t, err)
 	if r := ret("return/ret4", "ret4", "o11", loyalty.ReturnLine{SKU: "sku", Quantity: 1}); r.Points() != -30 {
 		t.Fatalf("return of o11: %d points, want -30", r.Points())
 	}
 	st, err := s.Load(ctx, "ann", loyalty.Query{Lots: true, Orders: []string{"o1", "o11"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if len(st.Orders) != 2 || st.Orders[0].ID != "o1" || st.Orders[0].MemberID != "ann" || st.Orders[0].Reversed != 30 ||
 		len(st.Orders[0].Returns) != 2 || st.Orders[1].ID != "o11" || st.Orders[1].Reversed != 30 {
 		t.Fatalf("orders after returns: %+v", st.Orders)
@@ -204,19 +182,15 @@ func TestMigratedMembersGoOn(t *testing.T) {
 
 	// A redemption of schema 1 is cancelled; bob's pending points from
 	// schema 1 activate.
-	if _, err := e.CancelRedemption(ctx, "cancel/r1", "ann", "r1"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.Settle(ctx, "settle/bob/3", "bob"); err != nil {
-		t.Fatal(err)
-	}
+	_, err = e.CancelRedemption(ctx, "cancel/r1", "ann", "r1")
+	require.NoError(t, err)
+	_, err = e.Settle(ctx, "settle/bob/3", "bob")
+	require.NoError(t, err)
 	if b, err := e.Balance(ctx, "bob"); err != nil || b.Available != 70 || b.Pending != 0 {
 		t.Fatalf("bob's balance %+v, %v; want 70 available", b, err)
 	}
 	h, err := s.History(ctx, "ann", loyalty.EntryID{}, 1000)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var kinds []loyalty.EntryKind
 	for _, x := range h[9:] {
 		kinds = append(kinds, x.Kind)

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/storage/sqlite"
 )
@@ -17,26 +19,18 @@ import (
 func schemaOf(t testing.TB, path string) string {
 	t.Helper()
 	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer db.Close()
 	rows, err := db.Query(`SELECT type || ' ' || name || ': ' || coalesce(sql, '') FROM sqlite_schema ORDER BY type, name`)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer rows.Close()
 	var b strings.Builder
 	for rows.Next() {
 		var s string
-		if err := rows.Scan(&s); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, rows.Scan(&s))
 		b.WriteString(s + "\n")
 	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, rows.Err())
 	return b.String()
 }
 
@@ -44,14 +38,10 @@ func schemaOf(t testing.TB, path string) string {
 func checkOneSchema(t testing.TB, path string) {
 	t.Helper()
 	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer db.Close()
 	var n, max int64
-	if err := db.QueryRow(`SELECT count(*), max(version) FROM loyalty_schema_migrations`).Scan(&n, &max); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, db.QueryRow(`SELECT count(*), max(version) FROM loyalty_schema_migrations`).Scan(&n, &max))
 	want := int64(len(sqlite.Migrations()))
 	if n != want || max != want {
 		t.Fatalf("%d migrations recorded up to version %d, want %d once each", n, max, want)
@@ -82,9 +72,7 @@ func TestMigrateTwiceLeavesOneSchema(t *testing.T) {
 	ctx := context.Background()
 	s, path := openStore(t) // migrated once
 	before := schemaOf(t, path)
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, s.Migrate(ctx))
 	if after := schemaOf(t, path); after != before {
 		t.Fatalf("second Migrate changed the schema:\n%s\n---\n%s", before, after)
 	}
@@ -110,9 +98,7 @@ func TestMigrateFromManyHandlesAtOnceLeavesOneSchema(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, errors.Join(errs...))
 	checkOneSchema(t, path)
 }
 
@@ -120,9 +106,8 @@ func TestNewerSchemaIsRefusedAndLeftUnchanged(t *testing.T) {
 	ctx := context.Background()
 	s, path := openStore(t)
 	c := &loyalty.Change{Key: "k", MemberID: "m", Member: &loyalty.Member{ID: "m"}, Receipt: &loyalty.Receipt{Key: "k"}}
-	if _, err := s.Commit(ctx, c); err != nil {
-		t.Fatal(err)
-	}
+	_, err := s.Commit(ctx, c)
+	require.NoError(t, err)
 	// A newer release of this package migrated the file.
 	if _, err := s.DB().Exec(`INSERT INTO loyalty_schema_migrations (version, name) VALUES (?, 'from_the_future.sql')`,
 		len(sqlite.Migrations())+1); err != nil {
@@ -146,16 +131,12 @@ func TestNewerSchemaIsRefusedAndLeftUnchanged(t *testing.T) {
 func TestUnmigratedStoreAsksForMigrate(t *testing.T) {
 	ctx := context.Background()
 	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "loyalty.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer s.Close()
 	if _, err := s.Load(ctx, "m", loyalty.Query{}); !errors.Is(err, sqlite.ErrSchemaTooOld) {
 		t.Fatalf("Load before Migrate: %v, want ErrSchemaTooOld", err)
 	}
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, s.Migrate(ctx))
 	if _, err := s.Load(ctx, "m", loyalty.Query{}); !errors.Is(err, loyalty.ErrUnknownMember) {
 		t.Fatalf("Load after Migrate: %v, want ErrUnknownMember", err)
 	}

@@ -13,9 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/storage/sqlite"
-	"github.com/stretchr/testify/require"
 )
 
 // The tests below re-run this test binary as a child process: TestChild
@@ -107,20 +108,15 @@ func TestCrashKeepsEveryAcknowledgedWrite(t *testing.T) {
 	s, path := openStore(t)
 	e := newHarness(t, s).Engine
 	for i := range 3 {
-		if _, err := e.Enroll(ctx, fmt.Sprint("enroll-", i), loyalty.Member{ID: fmt.Sprint("m", i)}); err != nil {
-			t.Fatal(err)
-		}
+		_, err := e.Enroll(ctx, fmt.Sprint("enroll-", i), loyalty.Member{ID: fmt.Sprint("m", i)})
+		require.NoError(t, err)
 	}
 	s.Close()
 
 	cmd := child(t, "earn", path)
 	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
 	var acked []string
 	lines := bufio.NewScanner(out)
 	for len(acked) < 300 && lines.Scan() {
@@ -129,9 +125,7 @@ func TestCrashKeepsEveryAcknowledgedWrite(t *testing.T) {
 		}
 	}
 	// Kill mid-stream: the child is committing as fast as it can.
-	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
 	for lines.Scan() { // what was acknowledged before the kill landed
 		if k, ok := strings.CutPrefix(lines.Text(), "ack "); ok {
 			acked = append(acked, k)
@@ -155,9 +149,7 @@ func TestCrashKeepsEveryAcknowledgedWrite(t *testing.T) {
 	var total int64
 	for i := range 3 {
 		st, err := s2.Load(ctx, fmt.Sprint("m", i), loyalty.Query{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		total += st.Balance(loyalty.PointsAccount).Available
 	}
 	t.Logf("%d writes acknowledged before SIGKILL, %d points on the books", len(acked), total)
@@ -171,9 +163,7 @@ func TestMigrateFromTwoProcessesAtOnceLeavesOneSchema(t *testing.T) {
 	path := t.TempDir() + "/loyalty.db"
 	cmds := []*exec.Cmd{child(t, "migrate", path), child(t, "migrate", path)}
 	for _, c := range cmds {
-		if err := c.Start(); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, c.Start())
 	}
 	for _, c := range cmds {
 		if err := c.Wait(); err != nil {
@@ -190,20 +180,16 @@ func TestRedemptionsFromTwoProcessesNeverOverspend(t *testing.T) {
 	ctx := context.Background()
 	s, path := openStore(t)
 	e := newHarness(t, s).Engine
-	if _, err := e.Enroll(ctx, "enroll", loyalty.Member{ID: "m"}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.Earn(ctx, "earn", order("o", "m", 1000)); err != nil {
-		t.Fatal(err)
-	}
+	_, err := e.Enroll(ctx, "enroll", loyalty.Member{ID: "m"})
+	require.NoError(t, err)
+	_, err = e.Earn(ctx, "earn", order("o", "m", 1000))
+	require.NoError(t, err)
 	var outs [2]strings.Builder
 	var cmds [2]*exec.Cmd
 	for i := range cmds {
 		cmds[i] = child(t, fmt.Sprint("redeem-p", i), path)
 		cmds[i].Stdout = &outs[i]
-		if err := cmds[i].Start(); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, cmds[i].Start())
 	}
 	ok := 0
 	for i, c := range cmds {
@@ -224,9 +210,7 @@ func TestRedemptionsFromTwoProcessesNeverOverspend(t *testing.T) {
 func openAgain(t testing.TB, path string) *sqlite.Store {
 	t.Helper()
 	s, err := sqlite.Open(context.Background(), path, &sqlite.Options{BusyTimeout: 10 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Cleanup(func() { s.Close() })
 	return s
 }

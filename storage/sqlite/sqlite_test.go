@@ -9,11 +9,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/require"
+
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/storage/sqlite"
-	"github.com/shopspring/decimal"
-	"github.com/stretchr/testify/require"
 )
 
 func TestEngineWritesAndReadsBackThroughSQLite(t *testing.T) {
@@ -105,16 +106,12 @@ func TestLoadReturnsExactlyWhatWasCommitted(t *testing.T) {
 	s, path := openStore(t)
 	c := fullChange()
 	r, err := s.Commit(ctx, c)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if r != c.Receipt {
 		t.Fatalf("Commit returned %p, want the change's receipt %p", r, c.Receipt)
 	}
 	st, err := s.Load(ctx, "m", loyalty.Query{Lots: true, Orders: []string{"o1", "nope"}, Redemptions: []string{"nope", "x"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	want := &loyalty.State{
 		Member: *c.Member, Version: 1, Balances: c.Balances, Counters: c.Counters, NextDue: c.NextDue,
 		Lots: c.Lots[:2], Orders: c.Orders, Redemptions: c.Redemptions,
@@ -126,16 +123,12 @@ func TestLoadReturnsExactlyWhatWasCommitted(t *testing.T) {
 		t.Fatalf("redemption value %s (exp %d), want 10.00 kept exactly", st.Redemptions[0].Value.Amount, st.Redemptions[0].Value.Amount.Exponent())
 	}
 	got, err := s.Receipt(ctx, "k1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if !reflect.DeepEqual(got, c.Receipt) {
 		t.Fatalf("Receipt:\n got %+v\nwant %+v", got, c.Receipt)
 	}
 	h, err := s.History(ctx, "m", loyalty.EntryID{}, 10)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if !reflect.DeepEqual(h, c.Entries) {
 		t.Fatalf("History:\n got %+v\nwant %+v", h, c.Entries)
 	}
@@ -146,9 +139,7 @@ func TestLoadReturnsExactlyWhatWasCommitted(t *testing.T) {
 		lots bool
 	}{{time.Time{}, false}, {c.NextDue.Add(-time.Microsecond), false}, {c.NextDue, true}} {
 		st, err := s.Load(ctx, "m", loyalty.Query{Now: tc.now})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if (st.Lots != nil) != tc.lots || st.Orders != nil || st.Redemptions != nil {
 			t.Errorf("Load at %v: lots %v orders %v, want lots read %v and no records", tc.now, st.Lots, st.Orders, tc.lots)
 		}
@@ -160,13 +151,10 @@ func TestLoadOfOpenLotsIsEmptyNotNilWhenAsked(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openStore(t)
 	c := &loyalty.Change{Key: "k", MemberID: "m", Member: &loyalty.Member{ID: "m"}, Receipt: &loyalty.Receipt{Key: "k"}}
-	if _, err := s.Commit(ctx, c); err != nil {
-		t.Fatal(err)
-	}
+	_, err := s.Commit(ctx, c)
+	require.NoError(t, err)
 	st, err := s.Load(ctx, "m", loyalty.Query{Lots: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if st.Lots == nil || len(st.Lots) != 0 || st.Balances != nil || st.Version != 1 || !st.NextDue.IsZero() {
 		t.Fatalf("state %+v, want version 1, no balances, empty non-nil lots", st)
 	}
@@ -175,9 +163,8 @@ func TestLoadOfOpenLotsIsEmptyNotNilWhenAsked(t *testing.T) {
 func TestCommitReplayAndConflictWriteNothing(t *testing.T) {
 	ctx := context.Background()
 	s, path := openStore(t)
-	if _, err := s.Commit(ctx, fullChange()); err != nil {
-		t.Fatal(err)
-	}
+	_, err := s.Commit(ctx, fullChange())
+	require.NoError(t, err)
 	// Same key, same or another fingerprint: the key is reported committed
 	// with the stored receipt, even though the version is stale; the store
 	// leaves replay or reuse to the Engine.
@@ -251,22 +238,18 @@ func TestHistoryPagesWithoutSkipsOrRepeats(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openStore(t)
 	e := newHarness(t, s).Engine
-	if _, err := e.Enroll(ctx, "enroll", loyalty.Member{ID: "m"}); err != nil {
-		t.Fatal(err)
-	}
+	_, err := e.Enroll(ctx, "enroll", loyalty.Member{ID: "m"})
+	require.NoError(t, err)
 	for i := range 7 {
 		id := "o" + string(rune('a'+i))
-		if _, err := e.Earn(ctx, "earn-"+id, order(id, "m", int64(i+1))); err != nil {
-			t.Fatal(err)
-		}
+		_, err := e.Earn(ctx, "earn-"+id, order(id, "m", int64(i+1)))
+		require.NoError(t, err)
 	}
 	var all []loyalty.Entry
 	var cur loyalty.EntryID
 	for pages := 0; ; pages++ {
 		page, err := s.History(ctx, "m", cur, 3)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if len(page) == 0 {
 			if pages != 3 {
 				t.Fatalf("%d pages, want 3 full pages and an empty one", pages)
@@ -276,9 +259,8 @@ func TestHistoryPagesWithoutSkipsOrRepeats(t *testing.T) {
 		all = append(all, page...)
 		cur = page[len(page)-1].ID
 		if pages == 0 { // a write while paging lands at the end
-			if _, err := e.Earn(ctx, "earn-late", order("late", "m", 100)); err != nil {
-				t.Fatal(err)
-			}
+			_, err := e.Earn(ctx, "earn-late", order("late", "m", 100))
+			require.NoError(t, err)
 		}
 	}
 	if len(all) != 8 {
@@ -323,12 +305,10 @@ func TestStaleWriteWithMatchingBalanceIsAConflict(t *testing.T) {
 	ctx := context.Background()
 	s, path := openStore(t)
 	e := newHarness(t, s).Engine
-	if _, err := e.Enroll(ctx, "enroll", loyalty.Member{ID: "m"}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.Earn(ctx, "earn-a", order("a", "m", 10)); err != nil {
-		t.Fatal(err)
-	}
+	_, err := e.Enroll(ctx, "enroll", loyalty.Member{ID: "m"})
+	require.NoError(t, err)
+	_, err = e.Earn(ctx, "earn-a", order("a", "m", 10))
+	require.NoError(t, err)
 	change := func(key string, points int64) *loyalty.Change {
 		es := []loyalty.Entry{{ID: loyalty.EntryID{Version: 3}, MemberID: "m", Account: loyalty.PointsAccount,
 			Kind: loyalty.EntryAdjust, Amount: points, At: t0, Key: key, Source: "operator"}}
@@ -336,16 +316,13 @@ func TestStaleWriteWithMatchingBalanceIsAConflict(t *testing.T) {
 		return &loyalty.Change{Key: key, Fingerprint: key, MemberID: "m", Version: 2, Entries: es, Balances: bs,
 			Receipt: &loyalty.Receipt{Key: key, Fingerprint: key, MemberID: "m", Version: 3, Entries: es, Balances: bs}}
 	}
-	if _, err := s.Commit(ctx, change("first", 5)); err != nil {
-		t.Fatal(err)
-	}
+	_, err = s.Commit(ctx, change("first", 5))
+	require.NoError(t, err)
 	if _, err := s.Commit(ctx, change("second", 7)); !errors.Is(err, loyalty.ErrConflict) {
 		t.Fatalf("second write from the same version: %v, want ErrConflict", err)
 	}
 	st, err := s.Load(ctx, "m", loyalty.Query{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if st.Version != 3 || st.Balance(loyalty.PointsAccount).Available != 15 {
 		t.Fatalf("version %d balance %+v, want 3 and 15 (the first write only)", st.Version, st.Balance(loyalty.PointsAccount))
 	}

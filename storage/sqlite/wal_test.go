@@ -7,6 +7,8 @@ import (
 	"os"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/loyaltykit/loyalty"
 )
 
@@ -23,15 +25,13 @@ func TestEarnWritesFewWALPages(t *testing.T) {
 	s, path := openStore(t)
 	e := newHarness(t, s).Engine
 	for i := range 100 {
-		if _, err := e.Enroll(ctx, fmt.Sprint("enroll-", i), loyalty.Member{ID: fmt.Sprint("m", i)}); err != nil {
-			t.Fatal(err)
-		}
+		_, err := e.Enroll(ctx, fmt.Sprint("enroll-", i), loyalty.Member{ID: fmt.Sprint("m", i)})
+		require.NoError(t, err)
 	}
 	earn := func(i int) {
 		o := order(fmt.Sprint("o", i), fmt.Sprint("m", i%100), int64(10+i%90))
-		if _, err := e.Earn(ctx, o.ID, o); err != nil {
-			t.Fatal(err)
-		}
+		_, err := e.Earn(ctx, o.ID, o)
+		require.NoError(t, err)
 	}
 	const warmUp, n = 2000, 300
 	for i := range warmUp {
@@ -39,16 +39,13 @@ func TestEarnWritesFewWALPages(t *testing.T) {
 	}
 	// An empty WAL, which the earns below fill from its start (they write
 	// fewer pages than the writer's checkpoint threshold).
-	if _, err := s.DB().ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-		t.Fatal(err)
-	}
+	_, err := s.DB().ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	require.NoError(t, err)
 	for i := warmUp; i < warmUp+n; i++ {
 		earn(i)
 	}
 	wal, err := os.ReadFile(path + "-wal")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if len(wal) < 32 {
 		t.Fatalf("WAL of %d bytes", len(wal))
 	}
