@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/storage/postgres"
 )
@@ -37,9 +39,7 @@ func runChildren(t *testing.T, test, role, schema string, n int) []string {
 		cmd.Env = append(os.Environ(), childEnv+"="+role, childSchemaEnv+"="+schema)
 		outs[i] = new(bytes.Buffer)
 		cmd.Stdout, cmd.Stderr = outs[i], outs[i]
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, cmd.Start())
 		cmds[i] = cmd
 	}
 	res := make([]string, n)
@@ -104,9 +104,8 @@ func redeemConcurrently(t testing.TB, e *loyalty.Engine, member, prefix string, 
 func seed(t testing.TB, e *loyalty.Engine, member string, pts int64) {
 	t.Helper()
 	enroll(t, e, member)
-	if _, err := e.Adjust(context.Background(), "seed-"+member, member, pts, "opening balance"); err != nil {
-		t.Fatal(err)
-	}
+	_, err := e.Adjust(context.Background(), "seed-"+member, member, pts, "opening balance")
+	require.NoError(t, err)
 }
 
 func TestConcurrentRedemptionsFrom16GoroutinesNeverOverspend(t *testing.T) {
@@ -146,9 +145,7 @@ func TestConcurrentRedemptionsFromTwoProcessesNeverOverspend(t *testing.T) {
 	total := 0
 	for _, out := range runChildren(t, "TestConcurrentRedemptionsFromTwoProcessesNeverOverspend", "redeem", schema, 2) {
 		n, err := strconv.Atoi(childResult(t, out))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		total += n
 	}
 	if total != 20 {
@@ -221,29 +218,22 @@ func TestTerminatedCommitThenRetryWritesOnce(t *testing.T) {
 			enroll(t, e, "hal")
 
 			victimStore, err := postgres.New(newPool(t, schema, map[string]string{"application_name": "loyalty-victim"}), &postgres.Options{Schema: schema})
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			// The victim does not retry by itself (MaxUnavailableRetries < 0):
 			// this test sees the store's error, and retries by hand.
 			victim, err := loyalty.NewEngine(program(), victimStore, &loyalty.EngineOptions{
 				Clock: loyalty.NewManualClock(t0), MaxRetries: 10000, MaxUnavailableRetries: -1})
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 
 			blocker, err := s.Pool().Begin(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			defer blocker.Rollback(ctx) //nolint:errcheck
 			table := tbl(s, "members")
 			if strings.HasPrefix(tc.lock, "INSERT") {
 				table = tbl(s, "writes")
 			}
-			if _, err := blocker.Exec(ctx, fmt.Sprintf(tc.lock, table)); err != nil {
-				t.Fatal(err)
-			}
+			_, err = blocker.Exec(ctx, fmt.Sprintf(tc.lock, table))
+			require.NoError(t, err)
 
 			done := make(chan error, 1)
 			go func() {
@@ -267,14 +257,10 @@ func TestTerminatedCommitThenRetryWritesOnce(t *testing.T) {
 			case <-time.After(30 * time.Second):
 				t.Fatal("the terminated commit did not return")
 			}
-			if err := blocker.Rollback(ctx); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, blocker.Rollback(ctx))
 			// Nothing of the terminated commit is there: no half-applied write.
 			st, err := s.Load(ctx, "hal", loyalty.Query{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			if st.Version != 1 || count(t, s, `SELECT count(*) FROM `+tbl(s, "writes")+` WHERE key = 'earn-1'`) != 0 {
 				t.Fatalf("after the terminated commit: version %d, want 1, and no write", st.Version)
 			}

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/storage/postgres"
 )
@@ -23,16 +25,12 @@ SELECT 'relation ' || c.relname || ' ' || c.relkind::text FROM pg_class c JOIN p
 UNION ALL
 SELECT 'function ' || p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1
 ORDER BY 1`, s.Schema())
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer rows.Close()
 	var b strings.Builder
 	for rows.Next() {
 		var line string
-		if err := rows.Scan(&line); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, rows.Scan(&line))
 		b.WriteString(line + "\n")
 	}
 	fmt.Fprintf(&b, "migrations %d\n", count(t, s, `SELECT count(*) FROM `+tbl(s, "schema_migrations")))
@@ -59,9 +57,7 @@ func TestMigrateTwiceLeavesOneSchema(t *testing.T) {
 func TestMigrateFromManyConnectionsAndTwoProcessesAtOnceLeavesOneSchema(t *testing.T) {
 	if os.Getenv(childEnv) == "migrate" {
 		s, err := postgres.New(newPool(t, os.Getenv(childSchemaEnv), nil), &postgres.Options{Schema: os.Getenv(childSchemaEnv)})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		var wg sync.WaitGroup
 		errs := make([]error, 4)
 		for i := range errs {
@@ -82,9 +78,7 @@ func TestMigrateFromManyConnectionsAndTwoProcessesAtOnceLeavesOneSchema(t *testi
 		}
 	}
 	s, err := postgres.New(newPool(t, schema, nil), &postgres.Options{Schema: schema})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	want := schemaShape(t, newStore(t))
 	if got := schemaShape(t, s); got != want {
 		t.Fatalf("schema after concurrent migrations:\n%s\nwant\n%s", got, want)
@@ -94,11 +88,10 @@ func TestMigrateFromManyConnectionsAndTwoProcessesAtOnceLeavesOneSchema(t *testi
 func TestMigrateRefusesSchemaNewerThanCodeAndChangesNothing(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
-	if _, err := s.Pool().Exec(ctx, `INSERT INTO `+tbl(s, "schema_migrations")+` (version, name) VALUES ($1, 'from the future')`, postgres.SchemaVersion()+1); err != nil {
-		t.Fatal(err)
-	}
+	_, err := s.Pool().Exec(ctx, `INSERT INTO `+tbl(s, "schema_migrations")+` (version, name) VALUES ($1, 'from the future')`, postgres.SchemaVersion()+1)
+	require.NoError(t, err)
 	before := schemaShape(t, s)
-	err := s.Migrate(ctx)
+	err = s.Migrate(ctx)
 	if !errors.Is(err, postgres.ErrSchemaTooNew) {
 		t.Fatalf("migrate: %v, want ErrSchemaTooNew", err)
 	}
@@ -155,13 +148,9 @@ func TestOpenMigrateAndCloseOnTheTestServer(t *testing.T) {
 	schema := freshSchema(t)
 	ctx := context.Background()
 	s, err := postgres.Open(ctx, dsn, &postgres.Options{Schema: schema})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer s.Close()
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, s.Migrate(ctx))
 	if s.Schema() != schema {
 		t.Fatalf("schema %q, want %q", s.Schema(), schema)
 	}
@@ -176,9 +165,7 @@ func TestOpenMigrateAndCloseOnTheTestServer(t *testing.T) {
 	odd := randomSchema() + ` "Odd"; name`
 	dropAtEnd(t, odd)
 	so, err := postgres.New(s.Pool(), &postgres.Options{Schema: odd})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if err := so.Migrate(ctx); err != nil {
 		t.Fatalf("migrate schema %q: %v", odd, err)
 	}
@@ -192,9 +179,7 @@ func TestOpenMigrateAndCloseOnTheTestServer(t *testing.T) {
 func TestStoreBeforeMigrateSaysSo(t *testing.T) {
 	schema := freshSchema(t)
 	s, err := postgres.New(newPool(t, schema, nil), &postgres.Options{Schema: schema})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	ctx := context.Background()
 	if _, err := s.Load(ctx, "ann", loyalty.Query{}); !errors.Is(err, postgres.ErrNotMigrated) {
 		t.Fatalf("load before Migrate: %v, want ErrNotMigrated", err)
@@ -204,9 +189,7 @@ func TestStoreBeforeMigrateSaysSo(t *testing.T) {
 	if _, err := s.Commit(ctx, c); !errors.Is(err, postgres.ErrNotMigrated) {
 		t.Fatalf("commit before Migrate: %v, want ErrNotMigrated", err)
 	}
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, s.Migrate(ctx))
 	if _, err := s.Commit(ctx, c); err != nil {
 		t.Fatalf("commit after Migrate: %v", err)
 	}

@@ -22,16 +22,12 @@ func serializableStore(t testing.TB) *postgres.Store {
 	schema := freshSchema(t)
 	pool := newPool(t, schema, map[string]string{"default_transaction_isolation": "serializable"})
 	var level string
-	if err := pool.QueryRow(context.Background(), `SHOW transaction_isolation`).Scan(&level); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, pool.QueryRow(context.Background(), `SHOW transaction_isolation`).Scan(&level))
 	if level != "serializable" {
 		t.Fatalf("transaction_isolation is %q, want serializable", level)
 	}
 	s, err := postgres.New(pool, &postgres.Options{Schema: schema})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if err := s.Migrate(context.Background()); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/storage/postgres"
@@ -40,9 +41,8 @@ func TestCommitThenLoadRoundTripsEveryField(t *testing.T) {
 	m := loyalty.Member{ID: "ann", JoinedAt: joined, Segments: []string{"vip"}, Attributes: map[string]string{"city": "Lyon"}}
 	enrol := &loyalty.Change{Key: "k0", Fingerprint: "f0", MemberID: "ann", Member: &m,
 		Receipt: &loyalty.Receipt{Key: "k0", Fingerprint: "f0", MemberID: "ann", Operation: loyalty.OpEnroll, At: at, Version: 1}}
-	if _, err := s.Commit(ctx, enrol); err != nil {
-		t.Fatal(err)
-	}
+	_, err := s.Commit(ctx, enrol)
+	require.NoError(t, err)
 	c := change("k1", "ann", 1, at, 40)
 	expires := at.AddDate(1, 0, 0)
 	c.Lots[0].ExpiresAt = expires
@@ -54,17 +54,13 @@ func TestCommitThenLoadRoundTripsEveryField(t *testing.T) {
 	c.Entries = append(c.Entries, loyalty.Entry{ID: loyalty.EntryID{Version: 2, Index: 1}, MemberID: "ann", Account: "cashback:USD",
 		Kind: loyalty.EntryEarn, Pending: 7, Key: "k1", Source: "cashback"}) // zero At
 	r, err := s.Commit(ctx, c)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if r != c.Receipt {
 		t.Fatalf("Commit returned %p, want the change's receipt %p", r, c.Receipt)
 	}
 
 	st, err := s.Load(ctx, "ann", loyalty.Query{Lots: true, Orders: []string{"nope", "o-k1"}, Redemptions: []string{"r1"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if st.Version != 2 || !st.NextDue.Equal(expires) || st.NextDue.Location() != time.UTC {
 		t.Fatalf("version %d next due %v, want 2 and %v UTC", st.Version, st.NextDue, expires)
 	}
@@ -90,9 +86,7 @@ func TestCommitThenLoadRoundTripsEveryField(t *testing.T) {
 	}
 
 	h, err := s.History(ctx, "ann", loyalty.EntryID{}, 10)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if !reflect.DeepEqual(h, c.Entries) {
 		t.Fatalf("history\n%+v\nwant\n%+v", h, c.Entries)
 	}
@@ -101,9 +95,7 @@ func TestCommitThenLoadRoundTripsEveryField(t *testing.T) {
 	}
 
 	got, err := s.Receipt(ctx, "k1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if !reflect.DeepEqual(got, c.Receipt) {
 		t.Fatalf("receipt\n%+v\nwant\n%+v", got, c.Receipt)
 	}
@@ -119,9 +111,8 @@ func TestLoadReadsLotsOnlyWhenAskedOrDue(t *testing.T) {
 	due := t0.Add(24 * time.Hour)
 	c.Lots[0].ExpiresAt = due
 	c.NextDue = due
-	if _, err := s.Commit(ctx, c); err != nil {
-		t.Fatal(err)
-	}
+	_, err := s.Commit(ctx, c)
+	require.NoError(t, err)
 	for _, tc := range []struct {
 		name string
 		q    loyalty.Query
@@ -133,9 +124,7 @@ func TestLoadReadsLotsOnlyWhenAskedOrDue(t *testing.T) {
 		{"asked", loyalty.Query{Lots: true}, true},
 	} {
 		st, err := s.Load(ctx, "bo", tc.q)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if got := st.Lots != nil; got != tc.want || tc.want && len(st.Lots) != 1 {
 			t.Errorf("%s: lots %v, want read=%v", tc.name, st.Lots, tc.want)
 		}
@@ -148,9 +137,8 @@ func TestCommitChecksKeyBeforeVersion(t *testing.T) {
 	m := loyalty.Member{ID: "cy"}
 	c1 := change("k1", "cy", 0, t0, 10)
 	c1.Member = &m
-	if _, err := s.Commit(ctx, c1); err != nil {
-		t.Fatal(err)
-	}
+	_, err := s.Commit(ctx, c1)
+	require.NoError(t, err)
 
 	// The same change again, or another under its key: the key is reported
 	// committed with the stored receipt, nothing written; replay or reuse is
@@ -212,17 +200,14 @@ func TestHistoryPagesByCursorWithoutSkipsOrRepeats(t *testing.T) {
 	e := engine(t, s, nil)
 	enroll(t, e, "dee")
 	for i := range 7 {
-		if _, err := e.Earn(ctx, "earn-"+string(rune('a'+i)), order("o"+string(rune('a'+i)), "dee", int64(i+1))); err != nil {
-			t.Fatal(err)
-		}
+		_, err := e.Earn(ctx, "earn-"+string(rune('a'+i)), order("o"+string(rune('a'+i)), "dee", int64(i+1)))
+		require.NoError(t, err)
 	}
 	var all []loyalty.Entry
 	after := loyalty.EntryID{}
 	for {
 		page, err := s.History(ctx, "dee", after, 3)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if len(page) == 0 {
 			break
 		}
@@ -251,25 +236,18 @@ func TestEveryQueryExecModeWorks(t *testing.T) {
 			schema := freshSchema(t)
 			storeInSchema(t, schema) // migrated
 			cfg, err := pgxpool.ParseConfig(testDSN(t))
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			cfg.ConnConfig.DefaultQueryExecMode = mode
 			pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			defer pool.Close()
 			s, err := postgres.New(pool, &postgres.Options{Schema: schema})
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			ctx := context.Background()
 			e := engine(t, s, nil)
 			seed(t, e, "lou", 300)
-			if _, err := e.Earn(ctx, "earn-1", order("o1", "lou", 50)); err != nil {
-				t.Fatal(err)
-			}
+			_, err = e.Earn(ctx, "earn-1", order("o1", "lou", 50))
+			require.NoError(t, err)
 			r, err := e.Redeem(ctx, "redeem-1", loyalty.Redemption{ID: "r1", MemberID: "lou", OrderID: "o2", Total: loyalty.MinorUnits(10_00, "USD"), Points: 200})
 			if err != nil || r.Points() != -200 {
 				t.Fatalf("redeem: %+v %v", r, err)
@@ -286,19 +264,14 @@ func TestEveryQueryExecModeWorks(t *testing.T) {
 				t.Fatalf("history: %d entries, %v; want 3", len(h), err)
 			}
 			tx, err := pool.Begin(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			defer tx.Rollback(ctx) //nolint:errcheck
 			if _, err := s.InTx(tx).Commit(ctx, change("stale", "lou", 1, t0, 5)); !errors.Is(err, loyalty.ErrConflict) {
 				t.Fatalf("stale commit in tx: %v, want ErrConflict", err)
 			}
-			if _, err := e.WithStore(s.InTx(tx)).Earn(ctx, "earn-2", order("o3", "lou", 5)); err != nil {
-				t.Fatal(err)
-			}
-			if err := tx.Commit(ctx); err != nil {
-				t.Fatal(err)
-			}
+			_, err = e.WithStore(s.InTx(tx)).Earn(ctx, "earn-2", order("o3", "lou", 5))
+			require.NoError(t, err)
+			require.NoError(t, tx.Commit(ctx))
 			if b := balance(t, e, "lou"); b.Available != 155 {
 				t.Fatalf("balance %d, want 155", b.Available)
 			}

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/loyaltykit/loyalty"
 )
 
@@ -15,34 +17,26 @@ func TestHostTransactionRollbackDiscardsBothTheHostRowAndThePoints(t *testing.T)
 	e := engine(t, s, nil)
 	enroll(t, e, "ivy")
 	table := tbl(s, "shop_orders")
-	if _, err := s.Pool().Exec(ctx, `CREATE TABLE `+table+` (id text PRIMARY KEY, member_id text NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
+	_, err := s.Pool().Exec(ctx, `CREATE TABLE `+table+` (id text PRIMARY KEY, member_id text NOT NULL)`)
+	require.NoError(t, err)
 
 	for _, commit := range []bool{false, true} {
 		tx, err := s.Pool().Begin(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		id := "o-rollback"
 		if commit {
 			id = "o-commit"
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO `+table+` (id, member_id) VALUES ($1, 'ivy')`, id); err != nil {
-			t.Fatal(err)
-		}
+		_, err = tx.Exec(ctx, `INSERT INTO `+table+` (id, member_id) VALUES ($1, 'ivy')`, id)
+		require.NoError(t, err)
 		r, err := e.WithStore(s.InTx(tx)).Earn(ctx, "earn-"+id, order(id, "ivy", 25))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if r.Points() != 25 {
 			t.Fatalf("earned %d, want 25", r.Points())
 		}
 		// Inside the transaction the write is visible; outside it is not yet.
 		inside, err := s.InTx(tx).Load(ctx, "ivy", loyalty.Query{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		outside := balance(t, e, "ivy")
 		if commit {
 			if inside.Balance(loyalty.PointsAccount).Available != 25 || outside.Available != 0 {
@@ -52,9 +46,7 @@ func TestHostTransactionRollbackDiscardsBothTheHostRowAndThePoints(t *testing.T)
 		} else {
 			err = tx.Rollback(ctx)
 		}
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 	}
 	if n := count(t, s, `SELECT count(*) FROM `+table); n != 1 {
 		t.Fatalf("%d host orders, want 1 (the committed one)", n)
@@ -76,13 +68,10 @@ func TestRefusedCommitInsideHostTransactionLeavesItUsable(t *testing.T) {
 	ctx := context.Background()
 	e := engine(t, s, nil)
 	enroll(t, e, "jo")
-	if _, err := e.Earn(ctx, "earn-1", order("o1", "jo", 10)); err != nil {
-		t.Fatal(err)
-	}
+	_, err := e.Earn(ctx, "earn-1", order("o1", "jo", 10))
+	require.NoError(t, err)
 	tx, err := s.Pool().Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer tx.Rollback(ctx) //nolint:errcheck
 	ts := s.InTx(tx)
 
@@ -117,13 +106,10 @@ func TestWriteOutsideWaitsForHostTransactionAndThenApplies(t *testing.T) {
 	e := engine(t, s, nil)
 	enroll(t, e, "kit")
 	tx, err := s.Pool().Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer tx.Rollback(ctx) //nolint:errcheck
-	if _, err := e.WithStore(s.InTx(tx)).Earn(ctx, "earn-in-tx", order("o1", "kit", 30)); err != nil {
-		t.Fatal(err)
-	}
+	_, err = e.WithStore(s.InTx(tx)).Earn(ctx, "earn-in-tx", order("o1", "kit", 30))
+	require.NoError(t, err)
 	done := make(chan error, 1)
 	go func() {
 		_, err := e.Earn(ctx, "earn-outside", order("o2", "kit", 12))
@@ -134,9 +120,7 @@ func TestWriteOutsideWaitsForHostTransactionAndThenApplies(t *testing.T) {
 		t.Fatalf("the outside write did not wait for the host transaction (err %v)", err)
 	case <-time.After(200 * time.Millisecond):
 	}
-	if err := tx.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, tx.Commit(ctx))
 	select {
 	case err := <-done:
 		if err != nil {
