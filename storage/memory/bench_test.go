@@ -10,20 +10,11 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/storage/memory"
+	"github.com/loyaltykit/loyalty/storage/storagetest"
 )
 
-// rate earns 5 points per 1.00 on every line.
-type rate struct{ r *loyalty.Rate }
-
-func (rate) Name() string { return "base" }
-
-func (x rate) Evaluate(c *loyalty.Input, out []loyalty.Effect) []loyalty.Effect {
-	for i := range c.Lines {
-		out = append(out, loyalty.EarnAt(x.r, c.Lines[i].Basis, i, ""))
-	}
-	return out
-}
-
+// oneForOne redeems 1 point for 0.01, any amount the member has: a quote
+// that does no arithmetic, so that the redemption benchmark times the store.
 type oneForOne struct{}
 
 func (oneForOne) Quote(avail int64, total loyalty.Money, want int64) (loyalty.Quote, error) {
@@ -34,11 +25,7 @@ func (oneForOne) Quote(avail int64, total loyalty.Money, want int64) (loyalty.Qu
 }
 
 func benchEngine(b *testing.B) (*loyalty.Engine, *loyalty.ManualClock) {
-	r, err := loyalty.NewRate(5, decimal.NewFromInt(1))
-	if err != nil {
-		b.Fatal(err)
-	}
-	p := &loyalty.Program{Name: "bench", Currency: "USD", Rules: []loyalty.Rule{rate{r}}, Redemption: oneForOne{}}
+	p := &loyalty.Program{Name: "bench", Currency: "USD", Rules: []loyalty.Rule{storagetest.PerDollar(5)}, Redemption: oneForOne{}}
 	clock := loyalty.NewManualClock(time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC))
 	e, err := loyalty.NewEngine(p, memory.New(), &loyalty.EngineOptions{Clock: clock})
 	if err != nil {

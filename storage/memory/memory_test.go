@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/storage/memory"
 	"github.com/loyaltykit/loyalty/storage/storagetest"
@@ -20,25 +22,17 @@ func TestConformance(t *testing.T) {
 func TestHistoryPagesAcrossChunksOfTheEntryLog(t *testing.T) {
 	ctx := context.Background()
 	e, err := loyalty.NewEngine(&loyalty.Program{Name: "p", Currency: "USD"}, memory.New(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.Enroll(ctx, "enroll", loyalty.Member{ID: "ann"}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
+	_, err = e.Enroll(ctx, "enroll", loyalty.Member{ID: "ann"})
+	require.NoError(t, err)
 	const writes = 700
 	for i := range writes {
-		if _, err := e.Adjust(ctx, "k"+strconv.Itoa(i), "ann", int64(i+1), "seed"); err != nil {
-			t.Fatal(err)
-		}
+		_, err := e.Adjust(ctx, "k"+strconv.Itoa(i), "ann", int64(i+1), "seed")
+		require.NoError(t, err)
 	}
 	all, err := e.History(ctx, "ann", loyalty.EntryID{}, 10*writes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(all) != writes {
-		t.Fatalf("%d entries, want %d", len(all), writes)
-	}
+	require.NoError(t, err)
+	require.Len(t, all, writes)
 	for i, en := range all {
 		if en.Amount != int64(i+1) || i > 0 && !all[i-1].ID.Less(en.ID) {
 			t.Fatalf("entry %d: %+v after %+v", i, en, all[max(i-1, 0)])
@@ -53,21 +47,15 @@ func TestHistoryPagesAcrossChunksOfTheEntryLog(t *testing.T) {
 			var got []loyalty.Entry
 			for {
 				page, err := e.History(ctx, "ann", after, limit)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if len(page) > limit {
-					t.Fatalf("limit %d: a page of %d", limit, len(page))
-				}
+				require.NoError(t, err)
+				require.LessOrEqual(t, len(page), limit, "a page longer than its limit")
 				if len(page) == 0 {
 					break
 				}
 				got = append(got, page...)
 				after = page[len(page)-1].ID
 			}
-			if !slices.Equal(got, all[start+1:]) {
-				t.Fatalf("limit %d after entry %d: %d entries, want %d", limit, start, len(got), len(all[start+1:]))
-			}
+			require.True(t, slices.Equal(got, all[start+1:]), "limit %d after entry %d: %d entries, want %d", limit, start, len(got), len(all[start+1:]))
 		}
 	}
 }
