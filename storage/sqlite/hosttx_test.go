@@ -43,9 +43,8 @@ func TestHostTransactionCommitsAndRollsBackWithHostRows(t *testing.T) {
 		t.Fatalf("an uncommitted write is visible outside its transaction: %v", err)
 	}
 	require.NoError(t, tx.Rollback())
-	if _, err := s.Receipt(ctx, "earn-o1"); !errors.Is(err, loyalty.ErrNotFound) {
-		t.Fatalf("receipt after rollback: %v, want ErrNotFound", err)
-	}
+	_, err = s.Receipt(ctx, "earn-o1")
+	require.ErrorIs(t, err, loyalty.ErrNotFound, "receipt after rollback")
 	if b, _ := e.Balance(ctx, "m"); b.Available != 0 || countOrders() != 0 {
 		t.Fatalf("after rollback: %+v and %d orders, want nothing", b, countOrders())
 	}
@@ -61,9 +60,8 @@ func TestHostTransactionCommitsAndRollsBackWithHostRows(t *testing.T) {
 	bad := &loyalty.Change{Key: "bad", MemberID: "m", Version: 1, Receipt: &loyalty.Receipt{Key: "bad"},
 		Entries:  []loyalty.Entry{{ID: loyalty.EntryID{Version: 2}, Account: loyalty.PointsAccount, Kind: loyalty.EntryAdjust, Amount: 5, Key: "bad", Source: "test"}},
 		Balances: []loyalty.Balance{{Account: loyalty.PointsAccount, Available: 6}}}
-	if _, err := in.Commit(ctx, bad); !errors.Is(err, sqlite.ErrUnbalanced) {
-		t.Fatalf("unbalanced commit in tx: %v, want ErrUnbalanced", err)
-	}
+	_, err = in.Commit(ctx, bad)
+	require.ErrorIs(t, err, sqlite.ErrUnbalanced, "unbalanced commit in tx")
 	_, err = e.WithStore(in).Earn(ctx, "earn-o1", order("o1", "m", 30))
 	require.NoError(t, err)
 	require.NoError(t, tx.Commit())

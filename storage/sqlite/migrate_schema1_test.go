@@ -85,9 +85,8 @@ func readSchema1(t *testing.T, s *sqlite.Store, keys map[string]*loyalty.Receipt
 func TestMigrateFromSchema1KeepsEveryReceiptStateAndEntry(t *testing.T) {
 	ctx := context.Background()
 	s, path := openSchema1(t)
-	if _, err := s.Load(ctx, "ann", loyalty.Query{}); !errors.Is(err, sqlite.ErrSchemaTooOld) {
-		t.Fatalf("Load before Migrate: %v, want ErrSchemaTooOld", err)
-	}
+	_, err := s.Load(ctx, "ann", loyalty.Query{})
+	require.ErrorIs(t, err, sqlite.ErrSchemaTooOld, "Load before Migrate")
 	require.NoError(t, s.Migrate(ctx))
 	checkOneSchema(t, path)
 	checkInvariants(t, path)
@@ -138,9 +137,8 @@ func TestMigratedMembersGoOn(t *testing.T) {
 	if _, err := e.Earn(ctx, "earn/o2", order("o2", "ann", 26)); !errors.As(err, &kr) || kr.Field != "" || !errors.Is(err, loyalty.ErrKeyReused) {
 		t.Fatalf("earn/o2 with another order: %v, want a KeyReusedError naming no field", err)
 	}
-	if _, err := e.Earn(ctx, "earn/o2-again", order("o2", "ann", 25)); !errors.Is(err, loyalty.ErrDuplicate) {
-		t.Fatalf("o2 under another key: %v, want ErrDuplicate", err)
-	}
+	_, err = e.Earn(ctx, "earn/o2-again", order("o2", "ann", 25))
+	require.ErrorIs(t, err, loyalty.ErrDuplicate, "o2 under another key")
 
 	// Returns go on from the records of schema 1: o1 had one of its two
 	// sku2 returned, the other one still reverses 15 points; then a new

@@ -118,11 +118,9 @@ func TestNewerSchemaIsRefusedAndLeftUnchanged(t *testing.T) {
 	if err := s.Migrate(ctx); !errors.Is(err, sqlite.ErrSchemaTooNew) {
 		t.Fatalf("Migrate: %v, want ErrSchemaTooNew", err)
 	}
-	if _, err := sqlite.Open(ctx, path, nil); !errors.Is(err, sqlite.ErrSchemaTooNew) {
-		t.Fatalf("Open: %v, want ErrSchemaTooNew", err)
-	} else {
-		t.Log(err)
-	}
+	_, err = sqlite.Open(ctx, path, nil)
+	require.ErrorIs(t, err, sqlite.ErrSchemaTooNew, "Open")
+	t.Log(err)
 	if after := schemaOf(t, path); after != before {
 		t.Fatalf("a refused Migrate changed the schema")
 	}
@@ -133,11 +131,9 @@ func TestUnmigratedStoreAsksForMigrate(t *testing.T) {
 	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "loyalty.db"), nil)
 	require.NoError(t, err)
 	defer s.Close()
-	if _, err := s.Load(ctx, "m", loyalty.Query{}); !errors.Is(err, sqlite.ErrSchemaTooOld) {
-		t.Fatalf("Load before Migrate: %v, want ErrSchemaTooOld", err)
-	}
+	_, err = s.Load(ctx, "m", loyalty.Query{})
+	require.ErrorIs(t, err, sqlite.ErrSchemaTooOld, "Load before Migrate")
 	require.NoError(t, s.Migrate(ctx))
-	if _, err := s.Load(ctx, "m", loyalty.Query{}); !errors.Is(err, loyalty.ErrUnknownMember) {
-		t.Fatalf("Load after Migrate: %v, want ErrUnknownMember", err)
-	}
+	_, err = s.Load(ctx, "m", loyalty.Query{})
+	require.ErrorIs(t, err, loyalty.ErrUnknownMember, "Load after Migrate")
 }

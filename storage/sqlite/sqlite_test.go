@@ -188,28 +188,23 @@ func TestCommitReplayAndConflictWriteNothing(t *testing.T) {
 		if v == 0 {
 			c.Member = &loyalty.Member{ID: "m"}
 		}
-		if _, err := s.Commit(ctx, c); !errors.Is(err, loyalty.ErrConflict) {
-			t.Fatalf("stale version %d: %v, want ErrConflict", v, err)
-		}
+		_, err := s.Commit(ctx, c)
+		require.ErrorIs(t, err, loyalty.ErrConflict, "stale version %d", v)
 	}
-	if _, err := s.Receipt(ctx, "k2"); !errors.Is(err, loyalty.ErrNotFound) {
-		t.Fatalf("receipt of a rejected write: %v, want ErrNotFound", err)
-	}
+	_, err = s.Receipt(ctx, "k2")
+	require.ErrorIs(t, err, loyalty.ErrNotFound, "receipt of a rejected write")
 	// A change for a member never created.
 	c = fullChange()
 	c.Key, c.MemberID, c.Version = "k3", "ghost", 4
 	for i := range c.Entries {
 		c.Entries[i].ID.Version = 5
 	}
-	if _, err := s.Commit(ctx, c); !errors.Is(err, loyalty.ErrUnknownMember) {
-		t.Fatalf("unknown member: %v, want ErrUnknownMember", err)
-	}
-	if _, err := s.Load(ctx, "ghost", loyalty.Query{}); !errors.Is(err, loyalty.ErrUnknownMember) {
-		t.Fatalf("load unknown: %v, want ErrUnknownMember", err)
-	}
-	if _, err := s.History(ctx, "ghost", loyalty.EntryID{}, 10); !errors.Is(err, loyalty.ErrUnknownMember) {
-		t.Fatalf("history unknown: %v, want ErrUnknownMember", err)
-	}
+	_, err = s.Commit(ctx, c)
+	require.ErrorIs(t, err, loyalty.ErrUnknownMember, "unknown member")
+	_, err = s.Load(ctx, "ghost", loyalty.Query{})
+	require.ErrorIs(t, err, loyalty.ErrUnknownMember, "load unknown")
+	_, err = s.History(ctx, "ghost", loyalty.EntryID{}, 10)
+	require.ErrorIs(t, err, loyalty.ErrUnknownMember, "history unknown")
 	st, err := s.Load(ctx, "m", loyalty.Query{})
 	if err != nil || st.Version != 1 {
 		t.Fatalf("after rejections: version %v, %v; want 1", st, err)
@@ -222,15 +217,12 @@ func TestCommitRefusesBalancesThatAreNotTheSumOfEntries(t *testing.T) {
 	s, path := openStore(t)
 	c := fullChange()
 	c.Balances[1].Available = 71
-	if _, err := s.Commit(ctx, c); !errors.Is(err, sqlite.ErrUnbalanced) {
-		t.Fatalf("unbalanced change: %v, want ErrUnbalanced", err)
-	}
-	if _, err := s.Load(ctx, "m", loyalty.Query{}); !errors.Is(err, loyalty.ErrUnknownMember) {
-		t.Fatalf("after a refused create: %v, want ErrUnknownMember (nothing written)", err)
-	}
-	if _, err := s.Receipt(ctx, "k1"); !errors.Is(err, loyalty.ErrNotFound) {
-		t.Fatalf("receipt after a refused write: %v, want ErrNotFound", err)
-	}
+	_, err := s.Commit(ctx, c)
+	require.ErrorIs(t, err, sqlite.ErrUnbalanced, "unbalanced change")
+	_, err = s.Load(ctx, "m", loyalty.Query{})
+	require.ErrorIs(t, err, loyalty.ErrUnknownMember, "after a refused create")
+	_, err = s.Receipt(ctx, "k1")
+	require.ErrorIs(t, err, loyalty.ErrNotFound, "receipt after a refused write")
 	checkInvariants(t, path)
 }
 
@@ -318,9 +310,8 @@ func TestStaleWriteWithMatchingBalanceIsAConflict(t *testing.T) {
 	}
 	_, err = s.Commit(ctx, change("first", 5))
 	require.NoError(t, err)
-	if _, err := s.Commit(ctx, change("second", 7)); !errors.Is(err, loyalty.ErrConflict) {
-		t.Fatalf("second write from the same version: %v, want ErrConflict", err)
-	}
+	_, err = s.Commit(ctx, change("second", 7))
+	require.ErrorIs(t, err, loyalty.ErrConflict, "second write from the same version")
 	st, err := s.Load(ctx, "m", loyalty.Query{})
 	require.NoError(t, err)
 	if st.Version != 3 || st.Balance(loyalty.PointsAccount).Available != 15 {
