@@ -25,8 +25,8 @@ func (e *Engine) Earn(ctx context.Context, key string, o *Order) (*Receipt, erro
 	if err := e.checkOrder(o); err != nil {
 		return nil, err
 	}
-	fp := orderFingerprint(o)
-	return e.write(ctx, key, fp, orderFields(o), o.MemberID, Query{Orders: []string{o.ID}}, func(st *State, now time.Time) (*Change, error) {
+	fp, fields := orderPrints(o)
+	return e.write(ctx, key, fp, fields, o.MemberID, Query{Orders: []string{o.ID}}, func(st *State, now time.Time) (*Change, error) {
 		p := &plan{}
 		if err := e.planEarn(p, st, o, now, key, fp); err != nil {
 			return nil, err

@@ -171,31 +171,8 @@ func differingField(fields string, r *Receipt) string {
 }
 
 // The field prints of each kind of request, field for field as its
-// fingerprint (fingerprint.go) writes it.
-
-func orderFields(o *Order) string {
-	var out [48]byte
-	var enc [256]byte
-	p := append(out[:0], "earn:"...)
-	p = fingerprint.AppendPrint(p, fingerprint.AppendString(enc[:0], o.ID))
-	p = fingerprint.AppendPrint(p, fingerprint.AppendString(enc[:0], o.MemberID))
-	p = fingerprint.AppendPrint(p, fingerprint.AppendTime(enc[:0], o.PlacedAt))
-	p = fingerprint.AppendPrint(p, fingerprint.AppendString(enc[:0], string(o.Currency)))
-	p = fingerprint.AppendPrint(p, fingerprint.AppendDecimal(enc[:0], o.Discount))
-	p = fingerprint.AppendPrint(p, fingerprint.AppendDecimal(enc[:0], o.Shipping))
-	p = fingerprint.AppendPrint(p, fingerprint.AppendDecimal(enc[:0], o.Tax))
-	b := fingerprint.AppendInt(enc[:0], int64(len(o.Lines)))
-	for i := range o.Lines {
-		l := &o.Lines[i]
-		b = fingerprint.AppendString(b, l.SKU)
-		b = fingerprint.AppendString(b, l.Category)
-		b = fingerprint.AppendInt(b, l.Quantity)
-		b = fingerprint.AppendDecimal(b, l.UnitPrice)
-		b = fingerprint.AppendDecimal(b, l.Discount)
-	}
-	p = fingerprint.AppendPrint(p, b)
-	return string(p)
-}
+// fingerprint (fingerprint.go) writes it; an order's come with its
+// fingerprint from orderPrints.
 
 func returnFields(r *Return) string {
 	var out [48]byte

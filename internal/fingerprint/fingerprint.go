@@ -104,6 +104,16 @@ func Sum(b []byte) string {
 	return hex128(sipHash128(fingerprintK0, fingerprintK1, b))
 }
 
+// AppendSum appends to dst the fingerprint of the encoding b, as Sum
+// returns it, so that a caller can keep it in one string with other text.
+func AppendSum(dst, b []byte) []byte {
+	lo, hi := sipHash128(fingerprintK0, fingerprintK1, b)
+	var h [32]byte
+	hex8(h[:16], lo)
+	hex8(h[16:], hi)
+	return append(dst, h[:]...)
+}
+
 // hex128 writes the bytes of lo and then hi, little-endian, in hex.
 func hex128(lo, hi uint64) string {
 	var b [32]byte

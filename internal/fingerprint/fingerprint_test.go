@@ -30,3 +30,10 @@ func TestSipHash128MatchesTheReferenceVectors(t *testing.T) {
 		}
 	}
 }
+
+func TestAppendSumWritesSumAfterWhatIsThere(t *testing.T) {
+	enc := AppendString(AppendInt(nil, 42), "earn")
+	if got, want := string(AppendSum([]byte("x:"), enc)), "x:"+Sum(enc); got != want {
+		t.Fatalf("AppendSum wrote %q, want %q", got, want)
+	}
+}
