@@ -181,14 +181,12 @@ func TestStoreBeforeMigrateSaysSo(t *testing.T) {
 	s, err := postgres.New(newPool(t, schema, nil), &postgres.Options{Schema: schema})
 	require.NoError(t, err)
 	ctx := context.Background()
-	if _, err := s.Load(ctx, "ann", loyalty.Query{}); !errors.Is(err, postgres.ErrNotMigrated) {
-		t.Fatalf("load before Migrate: %v, want ErrNotMigrated", err)
-	}
+	_, err = s.Load(ctx, "ann", loyalty.Query{})
+	require.ErrorIs(t, err, postgres.ErrNotMigrated, "load before Migrate")
 	c := change("k1", "ann", 0, t0, 5)
 	c.Member = &loyalty.Member{ID: "ann"}
-	if _, err := s.Commit(ctx, c); !errors.Is(err, postgres.ErrNotMigrated) {
-		t.Fatalf("commit before Migrate: %v, want ErrNotMigrated", err)
-	}
+	_, err = s.Commit(ctx, c)
+	require.ErrorIs(t, err, postgres.ErrNotMigrated, "commit before Migrate")
 	require.NoError(t, s.Migrate(ctx))
 	if _, err := s.Commit(ctx, c); err != nil {
 		t.Fatalf("commit after Migrate: %v", err)

@@ -156,25 +156,19 @@ func TestCommitChecksKeyBeforeVersion(t *testing.T) {
 		}
 	}
 	// New key, stale version.
-	if _, err := s.Commit(ctx, change("k2", "cy", 0, t0, 5)); !errors.Is(err, loyalty.ErrConflict) {
-		t.Fatalf("stale version: %v, want ErrConflict", err)
-	}
-	if _, err := s.Commit(ctx, change("k3", "cy", 7, t0, 5)); !errors.Is(err, loyalty.ErrConflict) {
-		t.Fatalf("future version: %v, want ErrConflict", err)
-	}
+	_, err = s.Commit(ctx, change("k2", "cy", 0, t0, 5))
+	require.ErrorIs(t, err, loyalty.ErrConflict, "stale version")
+	_, err = s.Commit(ctx, change("k3", "cy", 7, t0, 5))
+	require.ErrorIs(t, err, loyalty.ErrConflict, "future version")
 	// Unknown member.
-	if _, err := s.Commit(ctx, change("k4", "nobody", 3, t0, 5)); !errors.Is(err, loyalty.ErrUnknownMember) {
-		t.Fatalf("unknown member: %v, want ErrUnknownMember", err)
-	}
-	if _, err := s.Load(ctx, "nobody", loyalty.Query{}); !errors.Is(err, loyalty.ErrUnknownMember) {
-		t.Fatalf("load unknown member: %v, want ErrUnknownMember", err)
-	}
-	if _, err := s.History(ctx, "nobody", loyalty.EntryID{}, 5); !errors.Is(err, loyalty.ErrUnknownMember) {
-		t.Fatalf("history of unknown member: %v, want ErrUnknownMember", err)
-	}
-	if _, err := s.Receipt(ctx, "k2"); !errors.Is(err, loyalty.ErrNotFound) {
-		t.Fatalf("receipt of a refused key: %v, want ErrNotFound", err)
-	}
+	_, err = s.Commit(ctx, change("k4", "nobody", 3, t0, 5))
+	require.ErrorIs(t, err, loyalty.ErrUnknownMember, "unknown member")
+	_, err = s.Load(ctx, "nobody", loyalty.Query{})
+	require.ErrorIs(t, err, loyalty.ErrUnknownMember, "load unknown member")
+	_, err = s.History(ctx, "nobody", loyalty.EntryID{}, 5)
+	require.ErrorIs(t, err, loyalty.ErrUnknownMember, "history of unknown member")
+	_, err = s.Receipt(ctx, "k2")
+	require.ErrorIs(t, err, loyalty.ErrNotFound, "receipt of a refused key")
 	// Nothing of the refused writes is there.
 	if n := count(t, s, `SELECT count(*) FROM `+tbl(s, "writes")); n != 1 {
 		t.Fatalf("%d writes, want 1", n)
@@ -266,9 +260,8 @@ func TestEveryQueryExecModeWorks(t *testing.T) {
 			tx, err := pool.Begin(ctx)
 			require.NoError(t, err)
 			defer tx.Rollback(ctx) //nolint:errcheck
-			if _, err := s.InTx(tx).Commit(ctx, change("stale", "lou", 1, t0, 5)); !errors.Is(err, loyalty.ErrConflict) {
-				t.Fatalf("stale commit in tx: %v, want ErrConflict", err)
-			}
+			_, err = s.InTx(tx).Commit(ctx, change("stale", "lou", 1, t0, 5))
+			require.ErrorIs(t, err, loyalty.ErrConflict, "stale commit in tx")
 			_, err = e.WithStore(s.InTx(tx)).Earn(ctx, "earn-2", order("o3", "lou", 5))
 			require.NoError(t, err)
 			require.NoError(t, tx.Commit(ctx))

@@ -54,9 +54,8 @@ func TestHostTransactionRollbackDiscardsBothTheHostRowAndThePoints(t *testing.T)
 	if n := count(t, s, `SELECT count(*) FROM `+tbl(s, "writes")+` WHERE key LIKE 'earn-%'`); n != 1 {
 		t.Fatalf("%d earn writes, want 1", n)
 	}
-	if _, err := s.Receipt(ctx, "earn-o-rollback"); !errors.Is(err, loyalty.ErrNotFound) {
-		t.Fatalf("receipt of the rolled back earn: %v, want ErrNotFound", err)
-	}
+	_, err = s.Receipt(ctx, "earn-o-rollback")
+	require.ErrorIs(t, err, loyalty.ErrNotFound, "receipt of the rolled back earn")
 	if b := balance(t, e, "ivy"); b.Available != 25 {
 		t.Fatalf("balance %d, want 25", b.Available)
 	}
@@ -76,9 +75,8 @@ func TestRefusedCommitInsideHostTransactionLeavesItUsable(t *testing.T) {
 	ts := s.InTx(tx)
 
 	// A stale version and a committed key are refused...
-	if _, err := ts.Commit(ctx, change("stale", "jo", 1, t0, 5)); !errors.Is(err, loyalty.ErrConflict) {
-		t.Fatalf("stale commit in tx: %v, want ErrConflict", err)
-	}
+	_, err = ts.Commit(ctx, change("stale", "jo", 1, t0, 5))
+	require.ErrorIs(t, err, loyalty.ErrConflict, "stale commit in tx")
 	reused := change("earn-1", "jo", 2, t0, 5)
 	if _, err := ts.Commit(ctx, reused); !errors.As(err, new(*loyalty.KeyCommittedError)) {
 		t.Fatalf("committed key in tx: %v, want a KeyCommittedError", err)
