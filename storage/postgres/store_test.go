@@ -64,22 +64,12 @@ func TestCommitThenLoadRoundTripsEveryField(t *testing.T) {
 	if st.Version != 2 || !st.NextDue.Equal(expires) || st.NextDue.Location() != time.UTC {
 		t.Fatalf("version %d next due %v, want 2 and %v UTC", st.Version, st.NextDue, expires)
 	}
-	if !reflect.DeepEqual(st.Member, m) {
-		t.Fatalf("member %+v, want %+v", st.Member, m)
-	}
+	require.Equal(t, m, st.Member, "member")
 	wantBalances := []loyalty.Balance{{Account: "cashback:USD", Pending: 7}, {Account: loyalty.PointsAccount, Available: 40}}
-	if !reflect.DeepEqual(st.Balances, wantBalances) {
-		t.Fatalf("balances %+v, want %+v", st.Balances, wantBalances)
-	}
-	if !reflect.DeepEqual(st.Counters, c.Counters) {
-		t.Fatalf("counters %+v, want %+v", st.Counters, c.Counters)
-	}
-	if !reflect.DeepEqual(st.Lots, c.Lots) {
-		t.Fatalf("lots %+v, want %+v", st.Lots, c.Lots)
-	}
-	if !reflect.DeepEqual(st.Orders, c.Orders) {
-		t.Fatalf("orders %+v, want %+v", st.Orders, c.Orders)
-	}
+	require.Equal(t, wantBalances, st.Balances, "balances")
+	require.Equal(t, c.Counters, st.Counters, "counters")
+	require.Equal(t, c.Lots, st.Lots, "lots")
+	require.Equal(t, c.Orders, st.Orders, "orders")
 	if len(st.Redemptions) != 1 || st.Redemptions[0].Points != 5 || !st.Redemptions[0].Value.Amount.Equal(c.Redemptions[0].Value.Amount) ||
 		!reflect.DeepEqual(st.Redemptions[0].Draws, c.Redemptions[0].Draws) || !st.Redemptions[0].At.Equal(at) {
 		t.Fatalf("redemptions %+v, want %+v", st.Redemptions, c.Redemptions)
@@ -87,18 +77,14 @@ func TestCommitThenLoadRoundTripsEveryField(t *testing.T) {
 
 	h, err := s.History(ctx, "ann", loyalty.EntryID{}, 10)
 	require.NoError(t, err)
-	if !reflect.DeepEqual(h, c.Entries) {
-		t.Fatalf("history\n%+v\nwant\n%+v", h, c.Entries)
-	}
+	require.Equal(t, c.Entries, h, "history")
 	if !h[1].At.IsZero() {
 		t.Fatalf("zero time came back as %v", h[1].At)
 	}
 
 	got, err := s.Receipt(ctx, "k1")
 	require.NoError(t, err)
-	if !reflect.DeepEqual(got, c.Receipt) {
-		t.Fatalf("receipt\n%+v\nwant\n%+v", got, c.Receipt)
-	}
+	require.Equal(t, c.Receipt, got, "receipt")
 	checkBalancesEqualEntries(t, s) // 40 points and 7 pending cashback
 }
 

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"reflect"
 	"testing"
 	"time"
 
@@ -116,22 +115,16 @@ func TestLoadReturnsExactlyWhatWasCommitted(t *testing.T) {
 		Member: *c.Member, Version: 1, Balances: c.Balances, Counters: c.Counters, NextDue: c.NextDue,
 		Lots: c.Lots[:2], Orders: c.Orders, Redemptions: c.Redemptions,
 	}
-	if !reflect.DeepEqual(st, want) {
-		t.Fatalf("Load:\n got %+v\nwant %+v", st, want)
-	}
+	require.Equal(t, want, st, "load")
 	if st.Redemptions[0].Value.Amount.String() != "10" || st.Redemptions[0].Value.Amount.Exponent() != -2 {
 		t.Fatalf("redemption value %s (exp %d), want 10.00 kept exactly", st.Redemptions[0].Value.Amount, st.Redemptions[0].Value.Amount.Exponent())
 	}
 	got, err := s.Receipt(ctx, "k1")
 	require.NoError(t, err)
-	if !reflect.DeepEqual(got, c.Receipt) {
-		t.Fatalf("Receipt:\n got %+v\nwant %+v", got, c.Receipt)
-	}
+	require.Equal(t, c.Receipt, got, "receipt")
 	h, err := s.History(ctx, "m", loyalty.EntryID{}, 10)
 	require.NoError(t, err)
-	if !reflect.DeepEqual(h, c.Entries) {
-		t.Fatalf("History:\n got %+v\nwant %+v", h, c.Entries)
-	}
+	require.Equal(t, c.Entries, h, "history")
 
 	// Without Query.Lots, lots are read only once NextDue has come.
 	for _, tc := range []struct {
