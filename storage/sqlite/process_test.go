@@ -106,10 +106,9 @@ func TestCrashKeepsEveryAcknowledgedWrite(t *testing.T) {
 	}
 	ctx := context.Background()
 	s, path := openStore(t)
-	e := newHarness(t, s).Engine
+	h := newHarness(t, s)
 	for i := range 3 {
-		_, err := e.Enroll(ctx, fmt.Sprint("enroll-", i), loyalty.Member{ID: fmt.Sprint("m", i)})
-		require.NoError(t, err)
+		h.Enroll(fmt.Sprint("m", i))
 	}
 	s.Close()
 
@@ -177,13 +176,10 @@ func TestRedemptionsFromTwoProcessesNeverOverspend(t *testing.T) {
 	if testing.Short() {
 		t.Skip("spawns processes")
 	}
-	ctx := context.Background()
 	s, path := openStore(t)
-	e := newHarness(t, s).Engine
-	_, err := e.Enroll(ctx, "enroll", loyalty.Member{ID: "m"})
-	require.NoError(t, err)
-	_, err = e.Earn(ctx, "earn", order("o", "m", 1000))
-	require.NoError(t, err)
+	h := newHarness(t, s)
+	h.Enroll("m")
+	h.Earn("earn", order("o", "m", 1000))
 	var outs [2]strings.Builder
 	var cmds [2]*exec.Cmd
 	for i := range cmds {
@@ -193,17 +189,11 @@ func TestRedemptionsFromTwoProcessesNeverOverspend(t *testing.T) {
 	}
 	ok := 0
 	for i, c := range cmds {
-		if err := c.Wait(); err != nil {
-			t.Fatalf("redeeming child: %v", err)
-		}
+		require.NoError(t, c.Wait(), "redeeming child")
 		ok += strings.Count(outs[i].String(), "ok\n")
 	}
-	if ok != 6 {
-		t.Fatalf("%d of 16 redemptions of 150 from 1000 points succeeded, want 6", ok)
-	}
-	if b, err := e.Balance(ctx, "m"); err != nil || b.Available != 100 {
-		t.Fatalf("balance %+v, %v; want 100", b, err)
-	}
+	require.Equal(t, 6, ok, "redemptions of 150 from 1000 points that succeeded, of 16")
+	h.AssertBalance("m", 100, 0)
 	checkInvariants(t, path)
 }
 
