@@ -185,12 +185,6 @@ func (e *Engine) expiry(earned time.Time) time.Time {
 	return t.UTC().Truncate(time.Microsecond)
 }
 
-// ErrUnknownAction: Engine.Act with an action no rule of the program reacted
-// to (no award, spend, counter, notice or explanation) and whose kind no
-// ActionRule declares, such as a misspelt kind. Nothing is written and the
-// key stays unused.
-var ErrUnknownAction = errors.New("loyalty: no rule of the program reacts to the action")
-
 // ActionRule is implemented by rules that react to actions of one kind
 // (points.Engagement, cashback.PayoutRule). Engine.Act records an action of
 // a kind such a rule declares even when no rule gives anything this time (a

@@ -86,6 +86,23 @@ var (
 	// MaxIDLength. Refused before anything is written, by every store alike,
 	// so two different IDs can never land on one account.
 	ErrInvalidID = errors.New("loyalty: invalid identifier")
+	// ErrUnknownAction: Engine.Act with an action no rule of the program reacted
+	// to (no award, spend, counter, notice or explanation) and whose kind no
+	// ActionRule declares, such as a misspelt kind. Nothing is written and the
+	// key stays unused.
+	ErrUnknownAction = errors.New("loyalty: no rule of the program reacts to the action")
+	// ErrNotRedeemable: a redemption (or quote) of an account that is neither
+	// PointsAccount nor one a RedeemableRule of the program declares, such as a
+	// cashback accrual not paid out yet or a pledge. Nothing is written.
+	ErrNotRedeemable = errors.New("loyalty: account may not be redeemed")
+	// ErrUnbalanced is returned by Store.Commit, which then writes nothing, for a
+	// change that does not add up: a balance it plans is not the stored balance
+	// plus the sum of the change's entries in that account, an entry in an
+	// account it plans no balance for, or entry IDs that are not Version+1 with
+	// Index 0, 1, 2, ... It means a bug in whatever planned the change (a rule
+	// that wrote into its Input's state, a host building a Change by hand):
+	// every store refuses it, so the ledger keeps balance = sum of entries.
+	ErrUnbalanced = errors.New("loyalty: change's balances are not the stored balances plus its entries")
 	// ErrNotFound is returned by stores for a missing record.
 	ErrNotFound = errors.New("loyalty: not found")
 )

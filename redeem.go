@@ -12,11 +12,6 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// ErrNotRedeemable: a redemption (or quote) of an account that is neither
-// PointsAccount nor one a RedeemableRule of the program declares, such as a
-// cashback accrual not paid out yet or a pledge. Nothing is written.
-var ErrNotRedeemable = errors.New("loyalty: account may not be redeemed")
-
 // RedeemableRule is implemented by rules that credit an account a member
 // spends at checkout one minor unit for one (store credit:
 // cashback.Percentage, cashback.Stepped and cashback.PayoutRule declare
