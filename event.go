@@ -19,10 +19,11 @@ type Event interface {
 // Order is a purchase. Amounts are in Currency; line totals are
 // Quantity × UnitPrice − Discount.
 //
-// ID is unique per member: a second Earn of the same ID for the same member
-// is ErrDuplicate, but the Engine reads one member's ledger at a time, so
-// the same ID earns again for another member. Give every order one ID in the
-// whole shop and earn it for its buyer only. A return's ID is unique per
+// ID is unique in the store (the program): a second Earn of the same ID is
+// ErrDuplicate, for the same member or another (a *OrderOwnerError names
+// the member who earned it), decided by the store when it commits (see
+// Store.Commit). Give every order one ID in the whole shop and earn it for
+// its buyer. A return's ID is unique per
 // order (Return.ID); the idempotency key of every write is unique in the
 // whole store, across members (see Redemption for keys). PlacedAt is when
 // the hold and expiry of its points run from (see Engine.Earn).

@@ -29,6 +29,11 @@ type Store interface {
 	//     nothing and returns ErrConflict;
 	//   - else if c is not well formed (see Change) it writes nothing and
 	//     returns ErrUnbalanced (or ErrInvalidID, ErrMissingKey);
+	//   - else if c records an order (c.Orders) whose ID another member's
+	//     order record holds, and c's member has no record of that ID, it
+	//     writes nothing and returns a *OrderOwnerError (ErrDuplicate):
+	//     the store decides it when it commits, so of members racing with
+	//     one order ID exactly one commits;
 	//   - else it appends the entries, upserts lots, counters, order and
 	//     redemption records, sets the balances, records the receipt under
 	//     c.Key and sets the version to c.Version+1, and returns c.Receipt.
@@ -38,6 +43,22 @@ type Store interface {
 	// stored. It keeps nothing of c itself (nor of the slices c points to)
 	// after Commit returns, save c.Receipt, which it may return: the Engine
 	// reuses the rest of c's memory for its next write.
+	//
+	// The scope of every ID a change carries:
+	//   - c.Key, an idempotency key, is unique in the store, across
+	//     members: a key committed for one member is committed for all.
+	//   - An order ID (OrderRecord.ID) is unique in the store: the first
+	//     member to commit an order record with it owns it, and it never
+	//     earns for another. A store migrated from a schema that let two
+	//     members hold one order ID keeps the first as its owner (see each
+	//     adapter's migrations); the others keep their records.
+	//   - A redemption ID (RedemptionRecord.ID) is unique per member; the
+	//     same ID may be recorded for two members.
+	//   - A return ID is unique per order (OrderRecord.Returns).
+	// Today one store holds one program, so "in the store" means "in the
+	// program". When programs sit side by side in one store, order IDs (and
+	// with them redemption and return IDs, scoped as above) become unique
+	// per program, and keys are scoped by program too.
 	//
 	// Whether a committed key is a replay of the same request (the first
 	// receipt is returned) or a reuse by another (ErrKeyReused) is not the

@@ -20,6 +20,9 @@ type Store struct {
 	members  map[string]*member
 	order    []string // member IDs in enrolment order, for Members
 	receipts map[string]*loyalty.Receipt
+	// owners maps every order ID to the member whose order record holds it:
+	// an order ID is unique in the store (see loyalty.Store.Commit).
+	owners map[string]string
 }
 
 // A member keeps what its committed changes hold, without copying them: the
@@ -44,7 +47,7 @@ type member struct {
 
 // New returns an empty store.
 func New() *Store {
-	return &Store{members: make(map[string]*member), receipts: make(map[string]*loyalty.Receipt)}
+	return &Store{members: make(map[string]*member), receipts: make(map[string]*loyalty.Receipt), owners: make(map[string]string)}
 }
 
 var (
@@ -149,6 +152,10 @@ func (s *Store) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Receipt
 			s.mu.Unlock()
 			return nil, err
 		}
+		if err := s.ordersFree(c, nil); err != nil {
+			s.mu.Unlock()
+			return nil, err
+		}
 		m = &member{}
 		s.members[c.MemberID] = m
 		m.seq = len(s.order)
@@ -165,6 +172,16 @@ func (s *Store) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Receipt
 		s.mu.Unlock()
 		return nil, err
 	}
+	if err := s.ordersFree(c, m); err != nil {
+		m.mu.Unlock()
+		s.mu.Unlock()
+		return nil, err
+	}
+	for i := range c.Orders {
+		if _, ok := s.owners[c.Orders[i].ID]; !ok {
+			s.owners[c.Orders[i].ID] = c.MemberID
+		}
+	}
 	// The store keeps a copy of the receipt, whose entries are those its
 	// History returns, and hands the caller's own back: what the caller
 	// does with it does not reach the store.
@@ -174,6 +191,24 @@ func (s *Store) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Receipt
 	defer m.mu.Unlock()
 	m.apply(c, r, orders)
 	return c.Receipt, nil
+}
+
+// ordersFree returns a *loyalty.OrderOwnerError when c records an order ID
+// that another member's order record holds; m is c's member, nil for a new
+// one. The caller holds s.mu, under which the owners are claimed.
+func (s *Store) ordersFree(c *loyalty.Change, m *member) error {
+	for i := range c.Orders {
+		id := c.Orders[i].ID
+		owner, ok := s.owners[id]
+		if !ok || owner == c.MemberID {
+			continue
+		}
+		if m != nil && m.orders.get(id) != nil {
+			continue // a record the member holds already: an update
+		}
+		return &loyalty.OrderOwnerError{OrderID: id, MemberID: c.MemberID, Owner: owner}
+	}
+	return nil
 }
 
 // apply applies c, whose receipt and order records the store keeps as r

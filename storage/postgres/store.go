@@ -26,6 +26,10 @@ const sqlstateVersion = "LY001"
 // plans is not the stored one plus the change's entries.
 const sqlstateUnbalanced = "LY002"
 
+// sqlstateOrderOwner is what commit_change raises when a change records an
+// order ID another member holds; DETAIL is the owner, HINT the order ID.
+const sqlstateOrderOwner = "LY003"
+
 // ts is t as a timestamptz parameter: NULL for the zero time.
 func ts(t time.Time) pgtype.Timestamptz {
 	if t.IsZero() {
@@ -184,6 +188,9 @@ func (c *core) Commit(ctx context.Context, ch *loyalty.Change) (*loyalty.Receipt
 	}
 	if pe := (*pgconn.PgError)(nil); errors.As(err, &pe) && pe.Code == sqlstateUnbalanced {
 		return nil, fmt.Errorf("%w: commit %q: %s", loyalty.ErrUnbalanced, ch.Key, pe.Message)
+	}
+	if pe := (*pgconn.PgError)(nil); errors.As(err, &pe) && pe.Code == sqlstateOrderOwner {
+		return nil, &loyalty.OrderOwnerError{OrderID: pe.Hint, MemberID: ch.MemberID, Owner: pe.Detail}
 	}
 	if refused(err) && ctx.Err() == nil {
 		return c.resolve(ctx, ch, nil)

@@ -45,6 +45,7 @@ type stmts struct {
 	updateMemberPoints, moveMemberPoints           *sql.Stmt
 	deleteLot                                      *sql.Stmt
 	setBalance, balance, insertBalance, addBalance *sql.Stmt
+	claimOrder, orderOwner                         *sql.Stmt
 	all                                            []*sql.Stmt
 
 	// putRows statements by table and shape, prepared on db when first used.
@@ -328,6 +329,13 @@ func prepare(ctx context.Context, db preparer, set stmtSet) (*stmts, error) {
 				WHERE member_id = ? AND part = 1 AND name = ? AND seq = 0 AND available = ? AND pending = ?`},
 			{&s.balance, `SELECT available, pending FROM loyalty_ledger WHERE member_id = ? AND part = 1 AND name = ? AND seq = 0`},
 			{&s.insertBalance, `INSERT INTO loyalty_ledger (member_id, part, name, available, pending) VALUES (?, 1, ?, ?, ?)`},
+			// An order ID the member has no record of is claimed for it,
+			// unless another member holds it (see migrations/0003).
+			{&s.claimOrder, `INSERT INTO loyalty_order_owners (order_id, member_id)
+				SELECT ?1, ?2 WHERE NOT EXISTS (SELECT 1 FROM loyalty_ledger WHERE member_id = ?2 AND part = 3 AND name = ?1)
+				ON CONFLICT (order_id) DO NOTHING`},
+			{&s.orderOwner, `SELECT member_id FROM loyalty_order_owners WHERE order_id = ?1 AND member_id <> ?2
+				AND NOT EXISTS (SELECT 1 FROM loyalty_ledger WHERE member_id = ?2 AND part = 3 AND name = ?1)`},
 			{&s.addBalance, `INSERT INTO loyalty_ledger (member_id, part, name, available, pending) VALUES (?, 1, ?, ?, ?)
 				ON CONFLICT (member_id, part, name, seq) DO UPDATE SET available = available + excluded.available,
 					pending = pending + excluded.pending`},

@@ -617,6 +617,9 @@ func (t txn) commit(c *loyalty.Change, a *encoded) (*loyalty.Receipt, error) {
 			return nil, err
 		}
 	}
+	if err := t.claimOrders(c); err != nil {
+		return nil, err
+	}
 	// Entries are of the version this change creates: its write row's
 	// journal rows are read back as that version's entries.
 	for i := range c.Entries {
@@ -646,6 +649,35 @@ func (t txn) commit(c *loyalty.Change, a *encoded) (*loyalty.Receipt, error) {
 		}
 	}
 	return c.Receipt, nil
+}
+
+// claimOrders claims for c's member every order ID c records that it has
+// no record of, and returns a *loyalty.OrderOwnerError when another member
+// holds one: an order ID is unique in the store. Writes are serialised, so
+// the claim and the check are one decision.
+func (t txn) claimOrders(c *loyalty.Change) error {
+	for i := range c.Orders {
+		id := c.Orders[i].ID
+		res, err := t.stmt(t.st.claimOrder).ExecContext(t.ctx, id, c.MemberID)
+		if err != nil {
+			return fmt.Errorf("sqlite: commit %q: order %s: %w", c.Key, id, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("sqlite: commit %q: order %s: %w", c.Key, id, err)
+		} else if n == 1 {
+			continue
+		}
+		var owner string
+		err = t.stmt(t.st.orderOwner).QueryRowContext(t.ctx, id, c.MemberID).Scan(&owner)
+		switch {
+		case errors.Is(err, sql.ErrNoRows): // the member's own order, or claimed for it
+		case err != nil:
+			return fmt.Errorf("sqlite: commit %q: order %s: %w", c.Key, id, err)
+		default:
+			return &loyalty.OrderOwnerError{OrderID: id, MemberID: c.MemberID, Owner: owner}
+		}
+	}
+	return nil
 }
 
 // put writes rows of shape, all journal rows or all ledger rows, with as

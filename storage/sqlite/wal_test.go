@@ -11,8 +11,9 @@ import (
 )
 
 // TestEarnWritesFewWALPages holds the schema to what it is for: once 100
-// members have a history, an earn writes at most 5 pages to the WAL (about
-// 4.3; 6.7 under schema version 1; the bare insert-plus-upsert transaction
+// members have a history, an earn writes at most 6 pages to the WAL (about
+// 5.5, of which one is its order ID's claim in loyalty_order_owners; 4.3
+// without it; 6.7 under schema version 1; the bare insert-plus-upsert transaction
 // of BenchmarkRawBaseline writes 2.2). Each page costs the commit a write
 // and its share of the fsync and of the next checkpoint.
 func TestEarnWritesFewWALPages(t *testing.T) {
@@ -50,7 +51,7 @@ func TestEarnWritesFewWALPages(t *testing.T) {
 	pageSize := int(binary.BigEndian.Uint32(wal[8:12])) // after the magic number and version
 	pages := float64((len(wal)-32)/(24+pageSize)) / n   // a frame is a 24-byte header and a page
 	t.Logf("%.2f WAL pages per earn", pages)
-	if pages > 5 {
-		t.Errorf("an earn writes %.2f WAL pages, want at most 5", pages)
+	if pages > 6 {
+		t.Errorf("an earn writes %.2f WAL pages, want at most 6", pages)
 	}
 }

@@ -48,6 +48,7 @@ func Run(t *testing.T, newStore func(t *testing.T) loyalty.Store) {
 	}
 	tests = append(tests, guaranteeTests...)
 	tests = append(tests, keyTests...)
+	tests = append(tests, orderTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore) })
 	}
