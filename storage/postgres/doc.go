@@ -38,7 +38,12 @@
 //     (storage.Prior: the planned balance less the change's entries) and
 //     raises SQLSTATE LY002, returned as loyalty.ErrUnbalanced, when one
 //     differs (migration 0002);
-//  4. writes entries, lots, balances, counters, order and redemption records
+//  4. claims in order_owners every order ID the change records that its
+//     member has no record of, and raises SQLSTATE LY003, returned as a
+//     *loyalty.OrderOwnerError (loyalty.ErrDuplicate), when another member
+//     holds one: an order ID is unique in the schema (migration 0003; a
+//     concurrent claim of one ID waits for the first);
+//  5. writes entries, lots, balances, counters, order and redemption records
 //     with one INSERT ... SELECT FROM unnest(...) each.
 //
 // Before any of it, Commit refuses what storage.CheckChange refuses in every

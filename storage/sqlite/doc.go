@@ -79,6 +79,12 @@
 //	                     writes it again, and its order ID row points to it
 //	loyalty_writes       key PK, member_id, version: one small row per
 //	                     committed write, the idempotency record
+//	loyalty_order_owners order_id PK, member_id: the member an order ID
+//	                     belongs to in the whole store, claimed by the
+//	                     write that first records it; an earn of an ID
+//	                     another member holds is refused with
+//	                     *loyalty.OrderOwnerError (migrations/0003, which
+//	                     also says who keeps an ID two members held before)
 //	loyalty_members      view: member_id, profile (loyalty.Member), version
 //	                     (bumped by every write), next_due (earliest lot
 //	                     activation or expiry)
