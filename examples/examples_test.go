@@ -16,7 +16,7 @@ func TestExamplesRun(t *testing.T) {
 	}
 	goTool, err := exec.LookPath("go")
 	if err != nil {
-		t.Skipf("no go command on PATH to run the examples with: %v", err)
+		t.Fatalf("no go command on PATH to run the examples with: %v", err)
 	}
 	for name, headline := range map[string]string{
 		"cashback": "Everyday Cashback: 2% back",
