@@ -13,22 +13,11 @@ import (
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/storage/memory"
+	"github.com/loyaltykit/loyalty/storage/storagetest"
 )
 
-type pennies struct{}
-
-func (pennies) Quote(avail int64, total loyalty.Money, want int64) (loyalty.Quote, error) {
-	limit, _ := total.Minor()
-	q := loyalty.Quote{MaxPoints: min(avail, limit), MaxValue: loyalty.MinorUnits(min(avail, limit), total.Currency)}
-	if want == 0 {
-		want = q.MaxPoints
-	}
-	if want > avail {
-		return q, loyalty.ErrInsufficientPoints
-	}
-	q.Points, q.Value = want, loyalty.MinorUnits(want, total.Currency)
-	return q, nil
-}
+// pennies is the suite's redemption: one point for one cent, up to the order total.
+type pennies = storagetest.Cents
 
 func newEngine(t *testing.T, p *loyalty.Program, opts *loyalty.EngineOptions) *loyalty.Engine {
 	t.Helper()

@@ -14,6 +14,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/loyaltytest"
+	"github.com/loyaltykit/loyalty/storage/storagetest"
 )
 
 // rule is a host's own rule: fn is its Evaluate.
@@ -128,7 +129,7 @@ func TestNewFailsTheTestOnAProgramThatDoesNotValidate(t *testing.T) {
 
 func TestHarnessEarnsReturnsRedeemsAndExpiresOnTheManualClock(t *testing.T) {
 	p := program(t)
-	p.Redemption = pennies{}
+	p.Redemption = storagetest.Cents{}
 	h := loyaltytest.New(t, p, nil)
 	h.Enroll("ann")
 
@@ -247,20 +248,4 @@ func TestZoneFailsTheTestOnAnUnknownZone(t *testing.T) {
 	rec := run(t, func(tb testing.TB) { loyaltytest.Zone(tb, "Mars/Olympus") })
 	require.True(t, rec.fatal)
 	assert.Contains(t, rec.errors[0], `time zone "Mars/Olympus"`)
-}
-
-// pennies redeems one point for one cent.
-type pennies struct{}
-
-func (pennies) Quote(avail int64, total loyalty.Money, want int64) (loyalty.Quote, error) {
-	limit, _ := total.Minor()
-	q := loyalty.Quote{MaxPoints: min(avail, limit), MaxValue: loyalty.MinorUnits(min(avail, limit), total.Currency)}
-	if want == 0 {
-		want = q.MaxPoints
-	}
-	if want > avail {
-		return q, loyalty.ErrInsufficientPoints
-	}
-	q.Points, q.Value = want, loyalty.MinorUnits(want, total.Currency)
-	return q, nil
 }
