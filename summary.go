@@ -180,7 +180,7 @@ func (e *Engine) Summary(ctx context.Context, memberID string, opts *SummaryOpti
 	settledState.Lots = p.lots
 	settledState.Balances = slices.Clone(st.Balances)
 	for _, b := range p.balances {
-		settledState.Balances = withBalance(settledState.Balances, b)
+		settledState.Balances = setBalance(settledState.Balances, b)
 	}
 	for _, r := range e.program.Rules {
 		if sr, ok := r.(StandingRule); ok {
@@ -213,15 +213,4 @@ func (e *Engine) worth(available int64) Money {
 		return zero
 	}
 	return q.MaxValue
-}
-
-// withBalance sets b in bs, replacing the balance of its account.
-func withBalance(bs []Balance, b Balance) []Balance {
-	for i := range bs {
-		if bs[i].Account == b.Account {
-			bs[i] = b
-			return bs
-		}
-	}
-	return append(bs, b)
 }

@@ -9,6 +9,7 @@
 package exact
 
 import (
+	"cmp"
 	"math"
 	"math/big"
 	"math/bits"
@@ -236,7 +237,7 @@ func (q Q) Round(m Mode) (int64, bool) {
 			return quo + 1, true
 		case HalfUp, HalfEven:
 			twice := 2 * rem // rem < d ≤ MaxInt64; use unsigned compare to be safe
-			switch c := cmpU(uint64(twice), uint64(d)); {
+			switch c := cmp.Compare(uint64(twice), uint64(d)); {
 			case rem > math.MaxInt64/2:
 				return quo + 1, true
 			case c > 0:
@@ -287,16 +288,6 @@ func RoundFrac(n, d int64, m Mode) int64 {
 	}
 	r, _ := Frac(n, d).Round(m)
 	return r
-}
-
-func cmpU(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // Apportion splits total (≥ 0) over non-negative weights by largest

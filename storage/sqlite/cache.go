@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -144,7 +145,7 @@ func (s *Store) committed(c *loyalty.Change, a *encoded) {
 	}
 	for _, d := range a.deltas {
 		i, found := slices.BinarySearchFunc(m.balances, d.Account, func(b loyalty.Balance, a loyalty.Account) int {
-			return cmpString(string(b.Account), string(a))
+			return cmp.Compare(string(b.Account), string(a))
 		})
 		b := loyalty.Balance{Account: d.Account}
 		if found {
@@ -169,7 +170,7 @@ func (s *Store) committed(c *loyalty.Change, a *encoded) {
 	}
 	for _, k := range c.Counters {
 		i, found := slices.BinarySearchFunc(m.counters, k.Name, func(x loyalty.Counter, n string) int {
-			return cmpString(x.Name, n)
+			return cmp.Compare(x.Name, n)
 		})
 		x := loyalty.Counter{Name: k.Name, PeriodKey: k.PeriodKey, Value: k.Value}
 		if found {
@@ -187,14 +188,4 @@ func nullTime(t time.Time) sql.NullInt64 {
 		return sql.NullInt64{}
 	}
 	return sql.NullInt64{Int64: t.UnixMicro(), Valid: true}
-}
-
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -398,7 +399,7 @@ func scanState(rows *sql.Rows, memberID string, q loyalty.Query) (*loyalty.State
 	// records are handed over in the order asked for.
 	if points != nil {
 		i, _ := slices.BinarySearchFunc(st.Balances, points.Account, func(b loyalty.Balance, a loyalty.Account) int {
-			return cmpString(string(b.Account), string(a))
+			return cmp.Compare(string(b.Account), string(a))
 		})
 		st.Balances = slices.Insert(st.Balances, i, *points)
 	}
