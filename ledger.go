@@ -25,6 +25,7 @@ const (
 	EntryRestore  EntryKind = "restore"  // a cancelled redemption given back
 	EntryExpire   EntryKind = "expire"   // what remained of a lot at its expiry
 	EntryAdjust   EntryKind = "adjust"   // an operator's correction
+	EntryGrant    EntryKind = "grant"    // a reward granted (RewardsAccount)
 )
 
 // EntryID orders a member's entries: the member version of the write that

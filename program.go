@@ -118,6 +118,10 @@ type Quote struct {
 // program that does not validate. A Program must not be changed once an
 // Engine uses it; it is then safe for concurrent use.
 type Program struct {
+	// ID identifies the program in its store, stably: everything the store
+	// keeps for it is filed under it (see ProgramStore), so programs sit side
+	// by side on one store. Empty is DefaultProgram.
+	ID       string
 	Name     string
 	Currency Currency
 	// Location is the shop's time zone (an IANA location). Every calendar
@@ -195,6 +199,15 @@ func (p *Program) clone() *Program {
 	return &c
 }
 
+// ProgramID is the program's ID in its store: p.ID, or DefaultProgram when
+// that is empty.
+func (p *Program) ProgramID() string {
+	if p.ID == "" {
+		return DefaultProgram
+	}
+	return p.ID
+}
+
 // Validate reports the first problem with the program's definition as an
 // error that wraps ErrInvalidProgram, and also the sentinel of its kind
 // where there is one: ErrInvalidCurrency for a currency that is neither ISO
@@ -208,6 +221,9 @@ func (p *Program) Validate() error {
 		return invalidProgram("name", "is empty")
 	}
 	if err := CheckID("name", p.Name); err != nil {
+		return within("program", err)
+	}
+	if err := CheckID("id", p.ID); err != nil {
 		return within("program", err)
 	}
 	if err := p.validateUnits(); err != nil {

@@ -39,6 +39,10 @@ type Receipt struct {
 	Redemption *RedemptionRecord
 	// Notices are what rules announced in this write (a tier change).
 	Notices []Notice
+	// Grants are the rewards the write granted or changed, and Claims what
+	// it took from shared counters (after "up to" claims were sized).
+	Grants []Grant `json:",omitempty"`
+	Claims []Claim `json:",omitempty"`
 	// Forgiven is what a return could not claw back because the points were
 	// spent and the program clamps at zero.
 	Forgiven int64

@@ -34,7 +34,12 @@ type Store interface {
 	//     writes nothing and returns a *OrderOwnerError (ErrDuplicate):
 	//     the store decides it when it commits, so of members racing with
 	//     one order ID exactly one commits;
-	//   - else it appends the entries, upserts lots, counters, order and
+	//   - else if a claim, code or code use of c may not be applied (see
+	//     Claim, Code, CodeUse), it writes nothing and returns a *ClaimError
+	//     or *CodeError: the store decides it when it commits, so of members
+	//     racing for the last unit of a counter exactly one commits;
+	//   - else it appends the entries, applies the claims, codes, code uses
+	//     and grants, upserts lots, counters, order and
 	//     redemption records, sets the balances, records the receipt under
 	//     c.Key and sets the version to c.Version+1, and returns c.Receipt.
 	//
@@ -55,10 +60,9 @@ type Store interface {
 	//   - A redemption ID (RedemptionRecord.ID) is unique per member; the
 	//     same ID may be recorded for two members.
 	//   - A return ID is unique per order (OrderRecord.Returns).
-	// Today one store holds one program, so "in the store" means "in the
-	// program". When programs sit side by side in one store, order IDs (and
-	// with them redemption and return IDs, scoped as above) become unique
-	// per program, and keys are scoped by program too.
+	// "The store" is the program the store (or its view) is scoped to: every
+	// ID above is unique per program (see ProgramStore), and one program's
+	// keys, orders and members never meet another's.
 	//
 	// Whether a committed key is a replay of the same request (the first
 	// receipt is returned) or a reuse by another (ErrKeyReused) is not the
@@ -123,6 +127,10 @@ type Query struct {
 	Orders []string
 	// Redemptions asks for the records of these redemptions.
 	Redemptions []string
+	// Grants asks for the member's open grants (Status GrantOpen), and
+	// GrantIDs for these grants whatever their status.
+	Grants   bool
+	GrantIDs []string
 }
 
 // State is a member's ledger as of its Version.
@@ -137,6 +145,7 @@ type State struct {
 	Lots        []Lot              // when Query.Lots
 	Orders      []OrderRecord      // those of Query.Orders that exist
 	Redemptions []RedemptionRecord // those of Query.Redemptions that exist
+	Grants      []Grant            // as Query.Grants and Query.GrantIDs ask, each once, in any order
 }
 
 // Balance returns the member's balance in account a.
@@ -190,8 +199,21 @@ type Change struct {
 	Counters    []Counter          // new values of the counters the change touched
 	Orders      []OrderRecord      // new or updated order records
 	Redemptions []RedemptionRecord // new or updated redemption records
-	NextDue     time.Time          // the member's new NextDue
-	Receipt     *Receipt
+	// Grants are new or updated grants of the member (Grant.ID unique per
+	// member and program).
+	Grants []Grant
+	// Claims take from (or give back to) shared counters, Codes reserves
+	// new codes (a *CodeError wrapping ErrCodeTaken when the program holds
+	// one already) and CodeUses change codes' uses; see SharedStore. They
+	// commit with the rest of the change, all or nothing, and are checked
+	// when the change commits, whatever the state was when it was planned.
+	// A store that does not implement SharedStore refuses a change that has
+	// any.
+	Claims   []Claim
+	Codes    []Code
+	CodeUses []CodeUse
+	NextDue  time.Time // the member's new NextDue
+	Receipt  *Receipt
 
 	blk *changeBlock // the Engine's pooled memory of the change, if any
 }

@@ -117,6 +117,9 @@ func CheckShape(c *loyalty.Change) error {
 				loyalty.ErrUnbalanced, c.Key, i, e.Account)
 		}
 	}
+	if err := CheckShared(c); err != nil {
+		return err
+	}
 	for i := range c.Balances {
 		for j := range i {
 			if c.Balances[j].Account == c.Balances[i].Account {
@@ -160,4 +163,81 @@ func prior(c *loyalty.Change, b *loyalty.Balance) (loyalty.Balance, error) {
 func sub(a, b int64) (int64, bool) {
 	d := a - b
 	return d, (d <= a) == (b >= 0)
+}
+
+// CheckShared checks the parts of c beyond the member's own ledger, as
+// CheckShape does: every claim names a counter that passes CheckID and asks
+// for an amount above zero (loyalty.ErrInvalidClaim); every new code passes
+// loyalty.CheckCode, is reserved once in c, has no uses yet and an owner
+// that passes CheckID; every code use names a valid code and changes
+// something; every grant has an ID that passes CheckID and belongs to
+// c's member.
+func CheckShared(c *loyalty.Change) error {
+	for i := range c.Claims {
+		cl := &c.Claims[i]
+		if cl.Counter == "" {
+			return &loyalty.ValidationError{Field: "claim.counter", Reason: "is empty", Kind: loyalty.ErrInvalidID}
+		}
+		if err := loyalty.CheckID("claim.counter", cl.Counter); err != nil {
+			return err
+		}
+		if err := loyalty.CheckID("claim.period_key", cl.PeriodKey); err != nil {
+			return err
+		}
+		if cl.Amount <= 0 {
+			return &loyalty.ClaimError{Counter: cl.Counter, PeriodKey: cl.PeriodKey, Asked: cl.Amount, Err: loyalty.ErrInvalidClaim}
+		}
+	}
+	for i := range c.Codes {
+		code := &c.Codes[i]
+		if err := loyalty.CheckCode(code.Code); err != nil {
+			return err
+		}
+		if code.Uses != 0 || code.MaxUses < 0 {
+			return &loyalty.CodeError{Code: code.Code, Err: loyalty.ErrInvalidClaim}
+		}
+		if err := loyalty.CheckID("code.owner", code.Owner); err != nil {
+			return err
+		}
+		for j := range i {
+			if c.Codes[j].Code == code.Code {
+				return &loyalty.CodeError{Code: code.Code, Err: loyalty.ErrCodeTaken}
+			}
+		}
+	}
+	for i := range c.CodeUses {
+		u := &c.CodeUses[i]
+		if err := loyalty.CheckCode(u.Code); err != nil {
+			return err
+		}
+		if u.Uses == 0 && !u.Void {
+			return &loyalty.CodeError{Code: u.Code, Err: loyalty.ErrInvalidClaim}
+		}
+	}
+	for i := range c.Grants {
+		g := &c.Grants[i]
+		if g.ID == "" {
+			return &loyalty.ValidationError{Field: "grant.id", Reason: "is empty", Kind: loyalty.ErrInvalidID}
+		}
+		if err := loyalty.CheckID("grant.id", g.ID); err != nil {
+			return err
+		}
+		if g.MemberID != c.MemberID {
+			return fmt.Errorf("%w: commit %q: grant %q belongs to member %q, not %q",
+				loyalty.ErrInvalidEvent, c.Key, g.ID, g.MemberID, c.MemberID)
+		}
+	}
+	return nil
+}
+
+// CheckReservation checks a code reserved outside a member's write
+// (SharedStore.ReserveCode) as CheckShared checks one in a change.
+func CheckReservation(code loyalty.Code) error {
+	if err := loyalty.CheckCode(code.Code); err != nil {
+		return err
+	}
+	if code.Uses != 0 || code.MaxUses < 0 {
+		return &loyalty.CodeError{Code: code.Code, Err: loyalty.ErrInvalidClaim}
+	}
+	return loyalty.CheckID("code.owner", code.Owner)
 }

@@ -49,6 +49,13 @@ func checkTexts(c *loyalty.Change) error {
 	for i := range c.Balances {
 		t.add("balances.account", string(c.Balances[i].Account))
 	}
+	for i := range c.Grants {
+		t.grant("grants.text", &c.Grants[i])
+	}
+	for i := range c.Codes {
+		k := &c.Codes[i]
+		t.add("codes.text", k.Kind, k.Ref)
+	}
 	if m := c.Member; m != nil {
 		t.add("member.id", m.ID)
 		for _, s := range m.Segments {
@@ -69,6 +76,9 @@ func checkTexts(c *loyalty.Change) error {
 		for i := range r.Explanation {
 			x := &r.Explanation[i]
 			t.add("receipt.explanation.text", x.Rule, string(x.Account), x.Note, string(x.Currency))
+		}
+		for i := range r.Grants {
+			t.grant("receipt.grants.text", &r.Grants[i])
 		}
 		for i := range r.Notices {
 			n := &r.Notices[i]
@@ -121,4 +131,8 @@ func (t *texts) redemption(r *loyalty.RedemptionRecord) {
 // the change's, as the Engine plans them).
 func sameEntries(a, b []loyalty.Entry) bool {
 	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+}
+
+func (t *texts) grant(field string, g *loyalty.Grant) {
+	t.add(field, g.ID, g.MemberID, g.Reward, g.Code, string(g.Value.Currency), string(g.Status), g.Source, g.Ref, g.Note)
 }

@@ -97,6 +97,8 @@ type (
 		Explanation []loyalty.Explanation     `json:"-"` // as receiptDoc.Explanation
 		Redemption  *loyalty.RedemptionRecord `json:"d,omitzero"`
 		Notices     []loyalty.Notice          `json:"n,omitzero"`
+		Grants      []loyalty.Grant           `json:"G,omitzero"`
+		Claims      []loyalty.Claim           `json:"C,omitzero"`
 		Forgiven    int64                     `json:"g,omitzero"`
 		FieldPrints string                    `json:"p,omitzero"`
 		Replayed    bool                      `json:"-"` // never stored: the Engine sets it on replays
