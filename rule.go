@@ -78,6 +78,19 @@ const (
 	// Notices ride on the receipt and reach EngineOptions.AfterCommit once the
 	// write commits.
 	EffectNotify
+	// EffectClaim takes Value from shared counter Counter in PeriodKey (the
+	// stock of a reward, a campaign's budget) in the same change as the
+	// member's entries. With UpTo it takes what is left when that is less
+	// than Value (possibly nothing); without, a write asking for more than is
+	// left is refused with a *ClaimError wrapping ErrLimitReached and writes
+	// nothing. With Release it gives Value back instead.
+	EffectClaim
+	// EffectGrant grants Grant to the member: the grant, its EntryGrant in
+	// RewardsAccount and, when Code is set, a new unique code of that format
+	// commit together. When Counter is set the grant also claims one unit of
+	// that shared counter in PeriodKey (its stock) and is left out, with an
+	// explanation, when none is left.
+	EffectGrant
 )
 
 // OrderLevel is the Line of an effect that belongs to the whole order or
@@ -123,6 +136,15 @@ type Effect struct {
 	// Notice, on an EffectNotify, is what the rule announces; the program
 	// fills in its Rule.
 	Notice *Notice
+
+	// UpTo and Release, on an EffectClaim, see EffectClaim.
+	UpTo    bool
+	Release bool
+	// Grant, on an EffectGrant, is the reward granted; the Engine fills in
+	// its MemberID, GrantedAt, Status, Source and Ref, and its ID when empty.
+	Grant *Grant
+	// Code, on an EffectGrant, asks for a new unique code of this format.
+	Code *CodeFormat
 }
 
 // Earn is an effect crediting a fixed number of points (not multiplied).
@@ -154,6 +176,18 @@ func Count(name, periodKey string, delta int64) Effect {
 // Spend is an effect debiting amount from account a.
 func Spend(a Account, amount int64, note string) Effect {
 	return Effect{Kind: EffectSpend, Account: a, Points: amount, Line: OrderLevel, Note: note}
+}
+
+// ClaimShared is an effect taking amount from shared counter name in the
+// period periodKey names, refusing the write when less is left.
+func ClaimShared(name, periodKey string, amount int64) Effect {
+	return Effect{Kind: EffectClaim, Counter: name, PeriodKey: periodKey, Value: amount, Line: OrderLevel}
+}
+
+// GrantReward is an effect granting g to the member, with a new code of
+// format code when code is not nil.
+func GrantReward(g Grant, code *CodeFormat) Effect {
+	return Effect{Kind: EffectGrant, Grant: &g, Code: code, Line: OrderLevel}
 }
 
 // Refuse is an effect refusing the write for reason.

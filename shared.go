@@ -304,3 +304,22 @@ func CheckProgramID(id string) error {
 	}
 	return CheckID("program.id", id)
 }
+
+// CodeFormat says how the Engine makes a new code: Prefix, then Length
+// characters drawn from Alphabet with the Engine's random source
+// (EngineOptions.Random). The zero value makes 12 characters of
+// CodeAlphabet. The Engine draws again when the program holds the code.
+type CodeFormat struct {
+	Prefix   string
+	Length   int
+	Alphabet string
+	// Kind, MaxUses and ExpiresAt are given to the code (see Code).
+	Kind      string
+	MaxUses   int64
+	ExpiresAt time.Time
+}
+
+// CodeAlphabet is the default alphabet of codes: upper-case letters and
+// digits without the look-alikes 0, O, 1, I and L. Twelve characters of it
+// hold about 59 bits.
+const CodeAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
