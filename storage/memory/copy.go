@@ -76,6 +76,8 @@ func (b *receiptCopy) set(r *loyalty.Receipt, room []loyalty.Explanation) *loyal
 	c.Balances = copyInto(b.balances[:0], r.Balances)
 	c.Explanation = copyInto(room, r.Explanation)
 	c.Notices = slices.Clone(r.Notices)
+	c.Grants = slices.Clone(r.Grants)
+	c.Claims = slices.Clone(r.Claims)
 	if r.Redemption != nil {
 		c.Redemption = cloneRedemption(r.Redemption)
 	}

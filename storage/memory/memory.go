@@ -15,14 +15,26 @@ import (
 // Store is an in-memory loyalty.Store. The zero value is not usable; call
 // New. It is safe for concurrent use: each member has its own lock, so writes
 // to different members do not wait for each other.
+//
+// A Store is a view of one program of its store (see ForProgram); the Store
+// New returns is the view of loyalty.DefaultProgram. The view resolves its
+// program's state once, when it is made, so no call looks the program up.
 type Store struct {
+	*program // the state of the view's program
+	root     *root
+}
+
+// program is what a store keeps for one program.
+type program struct {
+	id       string
 	mu       sync.RWMutex
 	members  map[string]*member
 	order    []string // member IDs in enrolment order, for Members
 	receipts map[string]*loyalty.Receipt
 	// owners maps every order ID to the member whose order record holds it:
-	// an order ID is unique in the store (see loyalty.Store.Commit).
+	// an order ID is unique in the program (see loyalty.Store.Commit).
 	owners map[string]string
+	shared shared // codes and shared counters
 }
 
 // A member keeps what its committed changes hold, without copying them: the
@@ -43,17 +55,21 @@ type member struct {
 	lots        lotSet
 	orders      records[loyalty.OrderRecord]
 	redemptions records[loyalty.RedemptionRecord]
+	grants      grantSet
 }
 
-// New returns an empty store.
+// New returns an empty store, as the view of loyalty.DefaultProgram.
 func New() *Store {
-	return &Store{members: make(map[string]*member), receipts: make(map[string]*loyalty.Receipt), owners: make(map[string]string)}
+	r := &root{programs: make(map[string]*program)}
+	return &Store{program: r.program(loyalty.DefaultProgram), root: r}
 }
 
 var (
 	_ loyalty.Store           = (*Store)(nil)
 	_ loyalty.MemberLister    = (*Store)(nil)
 	_ loyalty.HistoryReverser = (*Store)(nil)
+	_ loyalty.ProgramStore    = (*Store)(nil)
+	_ loyalty.SharedStore     = (*Store)(nil)
 )
 
 // Members implements loyalty.MemberLister, in enrolment order.
@@ -87,6 +103,11 @@ func (s *Store) Load(ctx context.Context, memberID string, q loyalty.Query) (*lo
 	if err := storage.CheckLoad(memberID, q); err != nil {
 		return nil, err
 	}
+	for _, id := range q.GrantIDs {
+		if err := loyalty.CheckID("query.grant_ids", id); err != nil {
+			return nil, err
+		}
+	}
 	m := s.member(memberID)
 	if m == nil {
 		return nil, fmt.Errorf("%w: %s", loyalty.ErrUnknownMember, memberID)
@@ -115,6 +136,9 @@ func (s *Store) Load(ctx context.Context, memberID string, q loyalty.Query) (*lo
 		if r := m.redemptions.get(id); r != nil {
 			st.Redemptions = append(st.Redemptions, *cloneRedemption(r))
 		}
+	}
+	if q.Grants || len(q.GrantIDs) > 0 {
+		st.Grants = m.grants.load(q.Grants, q.GrantIDs)
 	}
 	return st, nil
 }
@@ -156,26 +180,43 @@ func (s *Store) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Receipt
 			s.mu.Unlock()
 			return nil, err
 		}
+	} else {
+		m.mu.Lock()
+		if v := m.version; v != c.Version {
+			m.mu.Unlock()
+			s.mu.Unlock()
+			return nil, fmt.Errorf("%w: member %s is at version %d, change planned from %d", loyalty.ErrConflict, c.MemberID, v, c.Version)
+		}
+		if err := storage.CheckBalances(m.balances, c); err != nil { // CheckShape ran above
+			m.mu.Unlock()
+			s.mu.Unlock()
+			return nil, err
+		}
+		if err := s.ordersFree(c, m); err != nil {
+			m.mu.Unlock()
+			s.mu.Unlock()
+			return nil, err
+		}
+	}
+	// Claims, codes and code uses are decided last, under the lock of the
+	// program's shared state (taken after the program's and the member's,
+	// always in that order), and applied before anything else is written:
+	// a refused one writes nothing.
+	if len(c.Claims)+len(c.Codes)+len(c.CodeUses) > 0 {
+		if err := s.shared.commit(c); err != nil {
+			if m != nil {
+				m.mu.Unlock()
+			}
+			s.mu.Unlock()
+			return nil, err
+		}
+	}
+	if m == nil {
 		m = &member{}
 		s.members[c.MemberID] = m
 		m.seq = len(s.order)
 		s.order = append(s.order, c.MemberID)
-	}
-	m.mu.Lock()
-	if v := m.version; v != c.Version {
-		m.mu.Unlock()
-		s.mu.Unlock()
-		return nil, fmt.Errorf("%w: member %s is at version %d, change planned from %d", loyalty.ErrConflict, c.MemberID, v, c.Version)
-	}
-	if err := storage.CheckBalances(m.balances, c); err != nil { // CheckShape ran above
-		m.mu.Unlock()
-		s.mu.Unlock()
-		return nil, err
-	}
-	if err := s.ordersFree(c, m); err != nil {
-		m.mu.Unlock()
-		s.mu.Unlock()
-		return nil, err
+		m.mu.Lock()
 	}
 	for i := range c.Orders {
 		if _, ok := s.owners[c.Orders[i].ID]; !ok {
@@ -239,6 +280,9 @@ func (m *member) apply(c *loyalty.Change, r *loyalty.Receipt, orders []loyalty.O
 	}
 	for i := range c.Redemptions {
 		m.redemptions.set(c.Redemptions[i].ID, cloneRedemption(&c.Redemptions[i]))
+	}
+	for i := range c.Grants {
+		m.grants.set(c.Grants[i])
 	}
 }
 

@@ -1,0 +1,380 @@
+package memory
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"sync"
+
+	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/storage"
+)
+
+// root is what every view of one store shares: the state of each program,
+// made the first time a view of it is.
+type root struct {
+	mu       sync.Mutex
+	programs map[string]*program
+}
+
+// program returns the state of program id, made empty if the store never
+// held it.
+func (r *root) program(id string) *program {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p := r.programs[id]
+	if p == nil {
+		p = &program{
+			id:       id,
+			members:  make(map[string]*member),
+			receipts: make(map[string]*loyalty.Receipt),
+			owners:   make(map[string]string),
+		}
+		r.programs[id] = p
+	}
+	return p
+}
+
+// ForProgram implements loyalty.ProgramStore: a view of the same store
+// scoped to program id, which shares nothing with the other programs' views
+// but the store. A view of a view is the view of id. It refuses an id
+// loyalty.CheckProgramID refuses, with an error wrapping
+// loyalty.ErrInvalidID.
+func (s *Store) ForProgram(id string) (loyalty.Store, error) {
+	if err := loyalty.CheckProgramID(id); err != nil {
+		return nil, err
+	}
+	return &Store{program: s.root.program(id), root: s.root}, nil
+}
+
+// shared is the state a program's members share: its codes and shared
+// counters, under one lock. Commit takes it after the program's and the
+// member's locks, and the SharedStore methods take it alone, so the locks
+// are always taken in one order.
+type shared struct {
+	mu       sync.RWMutex
+	counters map[string]*sharedCounter
+	codes    map[string]loyalty.Code
+}
+
+// sharedCounter is a shared counter's limit and what each period claimed
+// (a period is absent until a claim touches it).
+type sharedCounter struct {
+	limit   int64
+	claimed map[string]int64
+}
+
+// commit checks c's claims, codes and code uses against the shared state
+// and, when all of them may be applied, applies them; else it changes
+// nothing and returns why.
+func (sh *shared) commit(c *loyalty.Change) error {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	// after[i] is what claim i's counter period holds once claims up to i
+	// are applied: claims on one counter in one change add up.
+	var afterRoom [4]int64
+	after := afterRoom[:0]
+	for i := range c.Claims {
+		cl := &c.Claims[i]
+		sc := sh.counters[cl.Counter]
+		if sc == nil {
+			return &loyalty.ClaimError{Counter: cl.Counter, PeriodKey: cl.PeriodKey, Asked: cl.Amount, Err: loyalty.ErrUnknownCounter}
+		}
+		cur := sc.claimed[cl.PeriodKey]
+		for j := i - 1; j >= 0; j-- {
+			if c.Claims[j].Counter == cl.Counter && c.Claims[j].PeriodKey == cl.PeriodKey {
+				cur = after[j]
+				break
+			}
+		}
+		left := max(sc.limit-cur, 0)
+		switch {
+		case cl.Release && cl.Amount > cur:
+			return &loyalty.ClaimError{Counter: cl.Counter, PeriodKey: cl.PeriodKey, Asked: cl.Amount, Left: left, Err: loyalty.ErrInvalidClaim}
+		case cl.Release:
+			cur -= cl.Amount
+		case cl.Amount > left:
+			return &loyalty.ClaimError{Counter: cl.Counter, PeriodKey: cl.PeriodKey, Asked: cl.Amount, Left: left, Err: loyalty.ErrLimitReached}
+		default:
+			cur += cl.Amount
+		}
+		after = append(after, cur)
+	}
+	for i := range c.Codes {
+		if _, ok := sh.codes[c.Codes[i].Code]; ok {
+			return &loyalty.CodeError{Code: c.Codes[i].Code, Err: loyalty.ErrCodeTaken}
+		}
+	}
+	// used[i] is use i's code once uses up to i are applied, on top of the
+	// codes the change reserves.
+	var usedRoom [2]loyalty.Code
+	used := usedRoom[:0]
+	for i := range c.CodeUses {
+		u := &c.CodeUses[i]
+		k, ok := loyalty.Code{}, false
+		for j := i - 1; j >= 0 && !ok; j-- {
+			if c.CodeUses[j].Code == u.Code {
+				k, ok = used[j], true
+			}
+		}
+		for j := range c.Codes {
+			if !ok && c.Codes[j].Code == u.Code {
+				k, ok = c.Codes[j], true
+			}
+		}
+		if !ok {
+			k, ok = sh.codes[u.Code]
+		}
+		if !ok {
+			return &loyalty.CodeError{Code: u.Code, Err: loyalty.ErrUnknownCode}
+		}
+		k, err := use(k, u)
+		if err != nil {
+			return err
+		}
+		used = append(used, k)
+	}
+	// Nothing was refused: apply it all.
+	for i := range c.Claims {
+		cl := &c.Claims[i]
+		sc := sh.counters[cl.Counter]
+		if sc.claimed == nil {
+			sc.claimed = make(map[string]int64, 1)
+		}
+		sc.claimed[cl.PeriodKey] = after[i]
+	}
+	if len(c.Codes)+len(c.CodeUses) > 0 && sh.codes == nil {
+		sh.codes = make(map[string]loyalty.Code)
+	}
+	for i := range c.Codes {
+		sh.codes[c.Codes[i].Code] = c.Codes[i]
+	}
+	for i := range c.CodeUses {
+		sh.codes[c.CodeUses[i].Code] = used[i]
+	}
+	return nil
+}
+
+// use returns k after u, or the *loyalty.CodeError that refuses u (see
+// loyalty.CodeUse).
+func use(k loyalty.Code, u *loyalty.CodeUse) (loyalty.Code, error) {
+	n := u.Uses
+	var err error
+	switch {
+	case k.Void && n != 0:
+		err = loyalty.ErrCodeVoid
+	case n > 0 && k.MaxUses > 0 && n > k.MaxUses-k.Uses,
+		n > 0 && k.Uses > math.MaxInt64-n:
+		err = loyalty.ErrCodeUsedUp
+	case n < 0 && k.Uses+n < 0:
+		err = loyalty.ErrInvalidClaim
+	}
+	if err != nil {
+		return k, &loyalty.CodeError{Code: k.Code, Err: err}
+	}
+	k.Uses += n
+	k.Void = k.Void || u.Void
+	return k, nil
+}
+
+// SetLimit implements loyalty.SharedStore.
+func (s *Store) SetLimit(ctx context.Context, name string, limit int64) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := checkCounter(name, ""); err != nil {
+		return err
+	}
+	if limit < 0 {
+		return fmt.Errorf("%w: limit %d of shared counter %q is below zero", loyalty.ErrInvalidAmount, limit, name)
+	}
+	sh := &s.shared
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	sc := sh.counters[name]
+	if sc == nil {
+		if sh.counters == nil {
+			sh.counters = make(map[string]*sharedCounter)
+		}
+		sh.counters[name] = &sharedCounter{limit: limit}
+		return nil
+	}
+	// The period that claimed the most (the first key among equals) says
+	// why, so that the error does not depend on map order.
+	var worst *loyalty.LimitError
+	for period, claimed := range sc.claimed {
+		if claimed <= limit {
+			continue
+		}
+		if worst == nil || claimed > worst.Claimed || claimed == worst.Claimed && cmp.Less(period, worst.PeriodKey) {
+			worst = &loyalty.LimitError{Counter: name, PeriodKey: period, Limit: limit, Claimed: claimed}
+		}
+	}
+	if worst != nil {
+		return worst
+	}
+	sc.limit = limit
+	return nil
+}
+
+// SharedCounter implements loyalty.SharedStore.
+func (s *Store) SharedCounter(ctx context.Context, name, periodKey string) (loyalty.SharedCounter, error) {
+	if err := ctx.Err(); err != nil {
+		return loyalty.SharedCounter{}, err
+	}
+	if err := checkCounter(name, periodKey); err != nil {
+		return loyalty.SharedCounter{}, err
+	}
+	sh := &s.shared
+	sh.mu.RLock()
+	defer sh.mu.RUnlock()
+	sc := sh.counters[name]
+	if sc == nil {
+		return loyalty.SharedCounter{}, fmt.Errorf("%w: %q", loyalty.ErrUnknownCounter, name)
+	}
+	return loyalty.SharedCounter{Name: name, PeriodKey: periodKey, Limit: sc.limit, Claimed: sc.claimed[periodKey]}, nil
+}
+
+// checkCounter checks a shared counter's name and period key as
+// storage.CheckShared checks a claim's.
+func checkCounter(name, periodKey string) error {
+	if name == "" {
+		return &loyalty.ValidationError{Field: "counter", Reason: "is empty", Kind: loyalty.ErrInvalidID}
+	}
+	if err := loyalty.CheckID("counter", name); err != nil {
+		return err
+	}
+	return loyalty.CheckID("period_key", periodKey)
+}
+
+// ReserveCode implements loyalty.SharedStore.
+func (s *Store) ReserveCode(ctx context.Context, c loyalty.Code) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := storage.CheckReservation(c); err != nil {
+		return err
+	}
+	sh := &s.shared
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if _, ok := sh.codes[c.Code]; ok {
+		return &loyalty.CodeError{Code: c.Code, Err: loyalty.ErrCodeTaken}
+	}
+	if sh.codes == nil {
+		sh.codes = make(map[string]loyalty.Code)
+	}
+	sh.codes[c.Code] = c
+	return nil
+}
+
+// Code implements loyalty.SharedStore, with one map lookup.
+func (s *Store) Code(ctx context.Context, code string) (loyalty.Code, error) {
+	if err := ctx.Err(); err != nil {
+		return loyalty.Code{}, err
+	}
+	if err := loyalty.CheckCode(code); err != nil {
+		return loyalty.Code{}, err
+	}
+	sh := &s.shared
+	sh.mu.RLock()
+	k, ok := sh.codes[code]
+	sh.mu.RUnlock()
+	if !ok {
+		return loyalty.Code{}, &loyalty.CodeError{Code: code, Err: loyalty.ErrUnknownCode}
+	}
+	return k, nil
+}
+
+// UseCode implements loyalty.SharedStore.
+func (s *Store) UseCode(ctx context.Context, u loyalty.CodeUse) (loyalty.Code, error) {
+	if err := ctx.Err(); err != nil {
+		return loyalty.Code{}, err
+	}
+	if err := loyalty.CheckCode(u.Code); err != nil {
+		return loyalty.Code{}, err
+	}
+	if u.Uses == 0 && !u.Void {
+		return loyalty.Code{}, &loyalty.CodeError{Code: u.Code, Err: loyalty.ErrInvalidClaim}
+	}
+	sh := &s.shared
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	k, ok := sh.codes[u.Code]
+	if !ok {
+		return loyalty.Code{}, &loyalty.CodeError{Code: u.Code, Err: loyalty.ErrUnknownCode}
+	}
+	k, err := use(k, &u)
+	if err != nil {
+		return loyalty.Code{}, err
+	}
+	sh.codes[u.Code] = k
+	return k, nil
+}
+
+// grantSet keeps a member's grants by value, in the order they were first
+// granted, with an index by ID once they are many.
+type grantSet struct {
+	list []loyalty.Grant
+	idx  map[string]int // once there are more than fewRecords
+}
+
+// set inserts g, or replaces the grant with g's ID.
+func (gs *grantSet) set(g loyalty.Grant) {
+	if i, ok := gs.find(g.ID); ok {
+		gs.list[i] = g
+		return
+	}
+	gs.list = append(gs.list, g)
+	switch n := len(gs.list); {
+	case gs.idx != nil:
+		gs.idx[g.ID] = n - 1
+	case n > fewRecords:
+		gs.idx = make(map[string]int, 2*n)
+		for i := range gs.list {
+			gs.idx[gs.list[i].ID] = i
+		}
+	}
+}
+
+func (gs *grantSet) find(id string) (int, bool) {
+	if gs.idx != nil {
+		i, ok := gs.idx[id]
+		return i, ok
+	}
+	for i := range gs.list {
+		if gs.list[i].ID == id {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// load returns copies of the open grants when open, and of those ids name
+// whatever their status, each once: the open ones in grant order, then the
+// others in the order of ids.
+func (gs *grantSet) load(open bool, ids []string) []loyalty.Grant {
+	var out []loyalty.Grant
+	if open {
+		for i := range gs.list {
+			if gs.list[i].Status == loyalty.GrantOpen {
+				out = append(out, gs.list[i])
+			}
+		}
+	}
+next:
+	for _, id := range ids {
+		i, ok := gs.find(id)
+		if !ok || open && gs.list[i].Status == loyalty.GrantOpen {
+			continue
+		}
+		for j := range out {
+			if out[j].ID == id {
+				continue next
+			}
+		}
+		out = append(out, gs.list[i])
+	}
+	return out
+}
