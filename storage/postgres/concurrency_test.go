@@ -208,7 +208,7 @@ func TestTerminatedCommitThenRetryWritesOnce(t *testing.T) {
 		lock string
 	}{
 		{"blocked before the version check", `SELECT 1 FROM %s WHERE member_id = 'hal' FOR UPDATE`},
-		{"blocked after the version check", `INSERT INTO %s (key, fingerprint, member_id, version, receipt) VALUES ('earn-1', 'x', 'x', 1, 'null')`},
+		{"blocked after the version check", `INSERT INTO %s (program, key, fingerprint, member_id, version, receipt) VALUES ('default', 'earn-1', 'x', 'x', 1, 'null')`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()

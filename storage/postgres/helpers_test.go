@@ -5,7 +5,9 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"os"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -119,8 +121,8 @@ func count(t testing.TB, s *postgres.Store, query string, args ...any) int64 {
 func checkBalancesEqualEntries(t testing.TB, s *postgres.Store) {
 	t.Helper()
 	n := count(t, s, `SELECT count(*) FROM (
-	SELECT member_id, account, sum(amount) AS a, sum(pending) AS p FROM `+tbl(s, "entries")+` GROUP BY 1, 2) e
-	FULL JOIN `+tbl(s, "balances")+` b USING (member_id, account)
+	SELECT program, member_id, account, sum(amount) AS a, sum(pending) AS p FROM `+tbl(s, "entries")+` GROUP BY 1, 2, 3) e
+	FULL JOIN `+tbl(s, "balances")+` b USING (program, member_id, account)
 	WHERE coalesce(e.a, 0) <> coalesce(b.available, 0) OR coalesce(e.p, 0) <> coalesce(b.pending, 0)`)
 	require.Zero(t, n, "balances that differ from the sum of their entries")
 }
@@ -162,4 +164,42 @@ func balance(t testing.TB, e *loyalty.Engine, member string) loyalty.Balance {
 	b, err := e.Balance(context.Background(), member)
 	require.NoError(t, err, "balance of %s", member)
 	return b
+}
+
+// storeAt returns a store in a schema of its own migrated to version v
+// only, as code of that version left it.
+func storeAt(t testing.TB, v int64) *postgres.Store {
+	t.Helper()
+	schema := freshSchema(t)
+	s, err := postgres.New(newPool(t, schema, nil), &postgres.Options{Schema: schema})
+	require.NoError(t, err)
+	require.NoError(t, s.MigrateTo(context.Background(), v), "migrate to %d", v)
+	return s
+}
+
+// copyRows copies the rows of tables from one store's schema to another's,
+// in the columns the target's tables have; a target without the program
+// column (a schema before 0004) gets the rows of loyalty.DefaultProgram.
+func copyRows(t testing.TB, from, to *postgres.Store, tables ...string) {
+	t.Helper()
+	ctx := context.Background()
+	for _, table := range tables {
+		rows, err := to.Pool().Query(ctx, `SELECT column_name FROM information_schema.columns
+WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position`, to.Schema(), table)
+		require.NoError(t, err)
+		cols, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		require.NoError(t, err)
+		require.NotEmpty(t, cols, "table %s", table)
+		where := ""
+		if !slices.Contains(cols, "program") {
+			where = ` WHERE program = 'default'`
+		}
+		list := make([]string, len(cols))
+		for i, c := range cols {
+			list[i] = pgx.Identifier{c}.Sanitize()
+		}
+		q := `INSERT INTO ` + tbl(to, table) + ` (` + strings.Join(list, ", ") + `) SELECT ` + strings.Join(list, ", ") + ` FROM ` + tbl(from, table) + where
+		_, err = to.Pool().Exec(ctx, q)
+		require.NoError(t, err, q)
+	}
 }

@@ -66,7 +66,10 @@ func migrateLockKey(schema string) int64 {
 // find nothing to do. A schema migrated by newer code fails with
 // ErrSchemaTooNew and is left unchanged; so does any failing migration (DDL
 // is transactional in PostgreSQL).
-func (s *Store) Migrate(ctx context.Context) error {
+func (s *Store) Migrate(ctx context.Context) error { return s.migrateTo(ctx, SchemaVersion()) }
+
+// migrateTo applies the migrations up to version to.
+func (s *Store) migrateTo(ctx context.Context, to int64) error {
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return wrap("migrate", err)
@@ -100,7 +103,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if v > int64(len(ms)) {
 		return fmt.Errorf("%w: schema %q is at version %d, this code knows versions up to %d", ErrSchemaTooNew, s.schema, v, len(ms))
 	}
-	for _, m := range ms[v:] {
+	for _, m := range ms[v:max(to, v)] {
 		// The simple protocol runs a multi-statement file in one message.
 		if _, err := tx.Conn().PgConn().Exec(ctx, m.SQLFor(s.schema)).ReadAll(); err != nil {
 			return wrap("migrate: "+m.Name, err)

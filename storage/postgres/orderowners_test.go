@@ -26,18 +26,19 @@ func TestMigrateKeepsTheFirstOwnerOfAnOrderIDTwoMembersHold(t *testing.T) {
 	_, err = e.Earn(ctx, "bob-A-1002", order("A-1002", "bob", 25))
 	require.NoError(t, err)
 
-	// Back to schema version 2, with bob's order renamed A-1001, as code
-	// before 0003 would have written it.
+	// The same rows in a schema at version 2, with bob's order renamed
+	// A-1001, as code before 0003 would have written them.
+	old := storeAt(t, 2)
+	copyRows(t, s, old, "members", "balances", "entries", "lots", "counters", "orders", "redemptions", "writes")
 	for _, q := range []string{
-		`DROP TABLE ` + tbl(s, "order_owners"),
-		`DELETE FROM ` + tbl(s, "schema_migrations") + ` WHERE version = 3`,
-		`UPDATE ` + tbl(s, "orders") + ` SET order_id = 'A-1001', record = replace(record::text, '"A-1002"', '"A-1001"')::json
+		`UPDATE ` + tbl(old, "orders") + ` SET order_id = 'A-1001', record = replace(record::text, '"A-1002"', '"A-1001"')::json
 			WHERE member_id = 'bob' AND order_id = 'A-1002'`,
-		`UPDATE ` + tbl(s, "entries") + ` SET ref = 'A-1001' WHERE member_id = 'bob' AND ref = 'A-1002'`,
+		`UPDATE ` + tbl(old, "entries") + ` SET ref = 'A-1001' WHERE member_id = 'bob' AND ref = 'A-1002'`,
 	} {
-		_, err := s.Pool().Exec(ctx, q)
+		_, err := old.Pool().Exec(ctx, q)
 		require.NoError(t, err, q)
 	}
+	s, e = old, engine(t, old, nil)
 	require.Equal(t, int64(2), count(t, s, `SELECT count(*) FROM `+tbl(s, "orders")+` WHERE order_id = 'A-1001'`))
 
 	require.NoError(t, s.Migrate(ctx), "a schema with an order ID under two members migrates")

@@ -55,6 +55,13 @@ var (
 
 	_ loyalty.HistoryReverser = (*Store)(nil)
 	_ loyalty.HistoryReverser = (*txStore)(nil)
+
+	_ loyalty.ProgramStore = (*Store)(nil)
+	_ loyalty.ProgramStore = (*txStore)(nil)
+	_ loyalty.SharedStore  = (*Store)(nil)
+	_ loyalty.SharedStore  = (*txStore)(nil)
+
+	_ loyalty.HostTransaction = (*txStore)(nil)
 )
 
 // New returns a Store on pool, which the host keeps owning: Close does not
@@ -73,7 +80,7 @@ func New(pool *pgxpool.Pool, opts *Options) (*Store, error) {
 		return nil, fmt.Errorf("postgres: schema name %q is not usable: at most 63 bytes, no NUL and no $", schema)
 	}
 	s := &Store{pool: pool, schema: schema}
-	s.core = core{db: pool, sql: newQueries(schema)}
+	s.core = core{db: pool, sql: newQueries(schema), program: loyalty.DefaultProgram}
 	return s, nil
 }
 
@@ -141,8 +148,40 @@ func (s *Store) Schema() string { return s.schema }
 // Writes are not visible to others until the host commits tx; a concurrent
 // Commit of the same member or the same idempotency key elsewhere waits for
 // tx to end.
+//
+// The view is scoped to the store's program; its ForProgram returns views
+// of other programs bound to the same tx, so that one host transaction
+// writes to several programs, all or nothing.
 func (s *Store) InTx(tx pgx.Tx) loyalty.Store {
-	return &txStore{core: core{db: tx, sql: s.sql, inTx: true}, tx: tx}
+	return &txStore{core: core{db: tx, sql: s.sql, inTx: true, program: s.program}, txShared: &txShared{tx: tx}}
+}
+
+// ForProgram implements loyalty.ProgramStore: a view of the store scoped to
+// program id, on the same pool and schema, which reads and writes only the
+// rows of that program. It does no I/O; an id loyalty.CheckProgramID
+// refuses is an error wrapping loyalty.ErrInvalidID. The Store itself is
+// the view of loyalty.DefaultProgram. Close on a view does nothing.
+func (s *Store) ForProgram(id string) (loyalty.Store, error) {
+	if err := loyalty.CheckProgramID(id); err != nil {
+		return nil, err
+	}
+	v := *s
+	v.owned = false
+	v.core.program = id
+	return &v, nil
+}
+
+// Program returns the ID of the program the store (or view) is scoped to.
+func (s *Store) Program() string { return s.program }
+
+// ForProgram implements loyalty.ProgramStore for a host transaction's view:
+// the view of program id bound to the same transaction, sharing its lock
+// and its state.
+func (t *txStore) ForProgram(id string) (loyalty.Store, error) {
+	if err := loyalty.CheckProgramID(id); err != nil {
+		return nil, err
+	}
+	return &txStore{core: core{db: t.db, sql: t.sql, inTx: true, program: id}, txShared: t.txShared}, nil
 }
 
 // InHostTransaction reports that the view's writes commit only with the
@@ -150,10 +189,16 @@ func (s *Store) InTx(tx pgx.Tx) loyalty.Store {
 // leaves the notices to the host's Engine.Deliver after tx.Commit.
 func (t *txStore) InHostTransaction() bool { return true }
 
-// txStore is the Store view bound to a host transaction.
+// txStore is the Store view bound to a host transaction, in one program.
 type txStore struct {
-	mu sync.Mutex
 	core
+	*txShared
+}
+
+// txShared is what the views of one host transaction share, whatever their
+// program: a pgx.Tx runs one statement at a time.
+type txShared struct {
+	mu     sync.Mutex
 	tx     pgx.Tx
 	level  string // tx's isolation level, read on the first conflict
 	doomed error  // a final conflict: every call returns it
@@ -252,6 +297,54 @@ func (t *txStore) check(ctx context.Context, err error) error {
 	return t.doomed
 }
 
+func (t *txStore) SetLimit(ctx context.Context, name string, limit int64) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.doomed != nil {
+		return t.doomed
+	}
+	return t.check(ctx, t.core.SetLimit(ctx, name, limit))
+}
+
+func (t *txStore) SharedCounter(ctx context.Context, name, periodKey string) (loyalty.SharedCounter, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.doomed != nil {
+		return loyalty.SharedCounter{}, t.doomed
+	}
+	sc, err := t.core.SharedCounter(ctx, name, periodKey)
+	return sc, t.check(ctx, err)
+}
+
+func (t *txStore) ReserveCode(ctx context.Context, c loyalty.Code) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.doomed != nil {
+		return t.doomed
+	}
+	return t.check(ctx, t.core.ReserveCode(ctx, c))
+}
+
+func (t *txStore) Code(ctx context.Context, code string) (loyalty.Code, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.doomed != nil {
+		return loyalty.Code{}, t.doomed
+	}
+	c, err := t.core.Code(ctx, code)
+	return c, t.check(ctx, err)
+}
+
+func (t *txStore) UseCode(ctx context.Context, u loyalty.CodeUse) (loyalty.Code, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.doomed != nil {
+		return loyalty.Code{}, t.doomed
+	}
+	c, err := t.core.UseCode(ctx, u)
+	return c, t.check(ctx, err)
+}
+
 func (t *txStore) HistoryBefore(ctx context.Context, memberID string, before loyalty.EntryID, limit int) ([]loyalty.Entry, error) {
 	if err := storage.CheckMember(memberID); err != nil {
 		return nil, err
@@ -269,9 +362,11 @@ type dbtx interface {
 	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
 }
 
-// core implements loyalty.Store on a pool or, with inTx, on a host transaction.
+// core implements loyalty.Store on a pool or, with inTx, on a host
+// transaction, in one program.
 type core struct {
-	db   dbtx
-	sql  *queries
-	inTx bool
+	db      dbtx
+	sql     *queries
+	inTx    bool
+	program string
 }

@@ -49,18 +49,19 @@ func failFirstLoads(t *testing.T, s *postgres.Store, n int) func() int64 {
 	t.Helper()
 	ctx := context.Background()
 	q := pgx.Identifier{s.Schema()}.Sanitize()
-	_, err := s.Pool().Exec(ctx, `ALTER FUNCTION `+q+`.load_member(text, boolean, timestamptz, text[], text[]) RENAME TO load_member_real`)
+	_, err := s.Pool().Exec(ctx, `ALTER FUNCTION `+q+`.load_member(text, text, boolean, timestamptz, text[], text[], boolean, text[]) RENAME TO load_member_real`)
 	require.NoError(t, err)
 	_, err = s.Pool().Exec(ctx, `CREATE SEQUENCE `+q+`.load_calls`)
 	require.NoError(t, err)
-	_, err = s.Pool().Exec(ctx, `CREATE FUNCTION `+q+`.load_member(p_member text, p_lots boolean, p_now timestamptz, p_orders text[], p_redemptions text[])
+	_, err = s.Pool().Exec(ctx, `CREATE FUNCTION `+q+`.load_member(p_program text, p_member text, p_lots boolean, p_now timestamptz, p_orders text[], p_redemptions text[],
+	p_grants boolean, p_grant_ids text[])
 RETURNS TABLE (k integer, s1 text, s2 text, n1 bigint, n2 bigint, t1 timestamptz, t2 timestamptz, t3 timestamptz, j json)
 LANGUAGE plpgsql AS $$
 BEGIN
 	IF nextval('`+q+`.load_calls') <= `+strconv.Itoa(n)+` THEN
 		RAISE EXCEPTION 'injected serialization failure' USING ERRCODE = '40001';
 	END IF;
-	RETURN QUERY SELECT * FROM `+q+`.load_member_real(p_member, p_lots, p_now, p_orders, p_redemptions);
+	RETURN QUERY SELECT * FROM `+q+`.load_member_real(p_program, p_member, p_lots, p_now, p_orders, p_redemptions, p_grants, p_grant_ids);
 END $$`)
 	require.NoError(t, err)
 	return func() int64 {

@@ -60,7 +60,11 @@ func (c *core) Load(ctx context.Context, memberID string, q loyalty.Query) (*loy
 	if redemptions == nil {
 		redemptions = []string{}
 	}
-	rows, err := c.db.Query(ctx, c.sql.load, memberID, q.Lots, ts(q.Now), orders, redemptions)
+	grantIDs := q.GrantIDs
+	if grantIDs == nil {
+		grantIDs = []string{}
+	}
+	rows, err := c.db.Query(ctx, c.sql.load, c.program, memberID, q.Lots, ts(q.Now), orders, redemptions, q.Grants, grantIDs)
 	if err != nil {
 		return nil, wrap("load", err)
 	}
@@ -108,6 +112,12 @@ func (c *core) Load(ctx context.Context, memberID string, q loyalty.Query) (*loy
 			}
 			st.Redemptions = append(st.Redemptions, r)
 			ri = append(ri, slices.Index(q.Redemptions, s1.String))
+		case 6:
+			var g loyalty.Grant
+			if err := json.Unmarshal(j, &g); err != nil {
+				return nil, fmt.Errorf("postgres: load: grant %q: %v", s1.String, err)
+			}
+			st.Grants = append(st.Grants, g)
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -123,6 +133,7 @@ func (c *core) Load(ctx context.Context, memberID string, q loyalty.Query) (*loy
 	slices.SortFunc(st.Lots, func(a, b loyalty.Lot) int { return cmp.Compare(a.ID, b.ID) })
 	sortBy(st.Orders, oi)
 	sortBy(st.Redemptions, ri)
+	slices.SortFunc(st.Grants, func(a, b loyalty.Grant) int { return strings.Compare(a.ID, b.ID) })
 	if st.Lots == nil && (q.Lots || !q.Now.IsZero() && !st.NextDue.IsZero() && !st.NextDue.After(q.Now)) {
 		st.Lots = []loyalty.Lot{} // read, and there are none
 	}
@@ -174,7 +185,7 @@ func (c *core) Commit(ctx context.Context, ch *loyalty.Change) (*loyalty.Receipt
 	if err != nil {
 		return nil, err
 	}
-	args, err := commitArgs(ch, prior)
+	args, err := commitArgs(c.program, ch, prior)
 	if err != nil {
 		return nil, err
 	}
@@ -191,6 +202,11 @@ func (c *core) Commit(ctx context.Context, ch *loyalty.Change) (*loyalty.Receipt
 	}
 	if pe := (*pgconn.PgError)(nil); errors.As(err, &pe) && pe.Code == sqlstateOrderOwner {
 		return nil, &loyalty.OrderOwnerError{OrderID: pe.Hint, MemberID: ch.MemberID, Owner: pe.Detail}
+	}
+	if pe := (*pgconn.PgError)(nil); errors.As(err, &pe) && (pe.Code == sqlstateClaim || pe.Code == sqlstateCode) {
+		if e := sharedError(pe, ch.Claims); e != nil {
+			return nil, e
+		}
 	}
 	if refused(err) && ctx.Err() == nil {
 		return c.resolve(ctx, ch, nil)
@@ -246,7 +262,7 @@ func (c *core) resolve(ctx context.Context, ch *loyalty.Change, fallback error) 
 		receipt []byte
 		version pgtype.Int8
 	)
-	if err := c.db.QueryRow(ctx, c.sql.resolve, ch.Key, ch.MemberID).Scan(&fp, &receipt, &version); err != nil {
+	if err := c.db.QueryRow(ctx, c.sql.resolve, c.program, ch.Key, ch.MemberID).Scan(&fp, &receipt, &version); err != nil {
 		return nil, wrap("commit", err)
 	}
 	switch {
@@ -307,7 +323,7 @@ func lastBy[T any, K comparable](xs []T, key func(*T) K) []T {
 // idempotency record, and the rows to write as one array per column.
 // prior is, for each of ch.Balances, the balance its account must hold
 // before ch (see storage.Prior).
-func commitArgs(ch *loyalty.Change, prior []loyalty.Balance) ([]any, error) {
+func commitArgs(program string, ch *loyalty.Change, prior []loyalty.Balance) ([]any, error) {
 	receipt, err := json.Marshal(ch.Receipt)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: commit: encoding the receipt: %v", err)
@@ -322,8 +338,8 @@ func commitArgs(ch *loyalty.Change, prior []loyalty.Balance) ([]any, error) {
 	}
 	// JSON goes as strings: a []byte would be sent as bytea under the simple
 	// protocol (QueryExecModeSimpleProtocol, for PgBouncer users).
-	args := make([]any, 0, 39)
-	args = append(args, ch.MemberID, ch.Version, profile, ts(ch.NextDue), ch.Key, ch.Fingerprint, string(receipt))
+	args := make([]any, 0, commitParams)
+	args = append(args, program, ch.MemberID, ch.Version, profile, ts(ch.NextDue), ch.Key, ch.Fingerprint, string(receipt))
 
 	n := len(ch.Entries)
 	var (
@@ -396,7 +412,8 @@ func commitArgs(ch *loyalty.Change, prior []loyalty.Balance) ([]any, error) {
 	for i := range prior {
 		wasAvailable[i], wasPending[i] = prior[i].Available, prior[i].Pending
 	}
-	return appendColumns(args, n, wasAvailable, wasPending), nil
+	args = appendColumns(args, n, wasAvailable, wasPending)
+	return appendShared(args, ch)
 }
 
 // appendColumns appends the column arrays of n rows, or as many NULLs when
@@ -417,7 +434,7 @@ func (c *core) Receipt(ctx context.Context, key string) (*loyalty.Receipt, error
 		return nil, err
 	}
 	var b []byte
-	err := c.db.QueryRow(ctx, c.sql.receipt, key).Scan(&b)
+	err := c.db.QueryRow(ctx, c.sql.receipt, c.program, key).Scan(&b)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("%w: receipt %q", loyalty.ErrNotFound, key)
 	}
@@ -453,7 +470,7 @@ func (c *core) page(ctx context.Context, q, memberID string, cur loyalty.EntryID
 	if limit <= 0 {
 		return nil, nil
 	}
-	rows, err := c.db.Query(ctx, q, memberID, cur.Version, cur.Index, limit)
+	rows, err := c.db.Query(ctx, q, c.program, memberID, cur.Version, cur.Index, limit)
 	if err != nil {
 		return nil, wrap("history", err)
 	}
@@ -477,7 +494,7 @@ func (c *core) page(ctx context.Context, q, memberID string, cur loyalty.EntryID
 	}
 	if len(out) == 0 {
 		var exists bool
-		if err := c.db.QueryRow(ctx, c.sql.historyMember, memberID).Scan(&exists); err != nil {
+		if err := c.db.QueryRow(ctx, c.sql.historyMember, c.program, memberID).Scan(&exists); err != nil {
 			return nil, wrap("history", err)
 		}
 		if !exists {
@@ -496,7 +513,7 @@ func (c *core) Members(ctx context.Context, after string, limit int) ([]string, 
 	if limit <= 0 {
 		return nil, nil
 	}
-	rows, err := c.db.Query(ctx, c.sql.members, after, limit)
+	rows, err := c.db.Query(ctx, c.sql.members, c.program, after, limit)
 	if err != nil {
 		return nil, wrap("members", err)
 	}
