@@ -49,6 +49,10 @@ func Run(t *testing.T, newStore func(t *testing.T) loyalty.Store) {
 	tests = append(tests, guaranteeTests...)
 	tests = append(tests, keyTests...)
 	tests = append(tests, orderTests...)
+	tests = append(tests, programTests...)
+	tests = append(tests, sharedTests...)
+	tests = append(tests, codeTests...)
+	tests = append(tests, grantTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore) })
 	}
