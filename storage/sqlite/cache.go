@@ -12,7 +12,7 @@ import (
 	"github.com/loyaltykit/loyalty"
 )
 
-// The writer connection keeps, per member, the parts of its state every
+// The writer connection keeps, per program and member, the parts of its state every
 // Load returns (member, version, balances, counters, next_due) as of a
 // version: filled by a Load on that connection and moved on by each Commit
 // there. A Load on the writer connection that finds the member cached reads
@@ -26,6 +26,9 @@ import (
 // maxCached bounds the members cached; when full, the cache starts over.
 const maxCached = 1 << 14
 
+// cacheKey names a cached member: member IDs are per program.
+type cacheKey struct{ program, member string }
+
 type cachedMember struct {
 	version  int64
 	member   loyalty.Member
@@ -36,12 +39,13 @@ type cachedMember struct {
 
 // peekSQL reads a member's version and up to one order and one redemption
 // record (NULL for none) as one row of one statement, so in one snapshot.
-// Its arguments: member, order ID, member, redemption ID, member.
+// Its arguments: program, member, order ID, program, member, redemption
+// ID, program, member.
 const peekSQL = `SELECT version,
 		(SELECT j.order_record FROM loyalty_ledger AS o JOIN loyalty_journal AS j ON j.id = o.journal
-			WHERE o.member_id = ? AND o.part = 3 AND o.name = ? AND o.seq = 0),
-		(SELECT record FROM loyalty_ledger WHERE member_id = ? AND part = 6 AND name = ? AND seq = 0)
-	FROM loyalty_ledger WHERE member_id = ? AND ` + memberRow
+			WHERE o.program = ? AND o.member_id = ? AND o.part = 3 AND o.name = ? AND o.seq = 0),
+		(SELECT record FROM loyalty_ledger WHERE program = ? AND member_id = ? AND part = 6 AND name = ? AND seq = 0)
+	FROM loyalty_ledger WHERE program = ? AND member_id = ? AND ` + memberRow
 
 func cloneMember(m loyalty.Member) loyalty.Member {
 	m.Segments = slices.Clone(m.Segments)
@@ -53,9 +57,9 @@ func cloneMember(m loyalty.Member) loyalty.Member {
 // Called under wmu.
 func (s *Store) remember(memberID string, st *loyalty.State) {
 	if s.cache == nil || len(s.cache) >= maxCached {
-		s.cache = make(map[string]*cachedMember)
+		s.cache = make(map[cacheKey]*cachedMember)
 	}
-	s.cache[memberID] = &cachedMember{
+	s.cache[cacheKey{s.program, memberID}] = &cachedMember{
 		version:  st.Version,
 		member:   cloneMember(st.Member),
 		balances: slices.Clone(st.Balances),
@@ -65,11 +69,12 @@ func (s *Store) remember(memberID string, st *loyalty.State) {
 }
 
 // peek loads from the cache; ok is false when it cannot (not cached, lots
-// wanted, more records than peekSQL reads, or the member moved on). Called
+// or grants wanted, more records than peekSQL reads, or the member moved on). Called
 // under wmu, on the writer connection.
 func (s *Store) peek(ctx context.Context, st *stmts, memberID string, q loyalty.Query) (state *loyalty.State, ok bool, err error) {
-	c := s.cache[memberID]
-	if c == nil || q.Lots || len(q.Orders) > 1 || len(q.Redemptions) > 1 ||
+	key := cacheKey{s.program, memberID}
+	c := s.cache[key]
+	if c == nil || q.Lots || q.Grants || len(q.GrantIDs) > 0 || len(q.Orders) > 1 || len(q.Redemptions) > 1 ||
 		!q.Now.IsZero() && !c.nextDue.IsZero() && !c.nextDue.After(q.Now) {
 		return nil, false, nil
 	}
@@ -80,7 +85,7 @@ func (s *Store) peek(ctx context.Context, st *stmts, memberID string, q loyalty.
 	if len(q.Redemptions) == 1 {
 		redemption = q.Redemptions[0]
 	}
-	rows, err := st.peek.QueryContext(ctx, memberID, order, memberID, redemption, memberID)
+	rows, err := st.peek.QueryContext(ctx, s.program, memberID, order, s.program, memberID, redemption, s.program, memberID)
 	if err != nil {
 		return nil, false, fmt.Errorf("sqlite: load %s: %w", memberID, err)
 	}
@@ -113,7 +118,7 @@ func (s *Store) peek(ctx context.Context, st *stmts, memberID string, q loyalty.
 		return nil, false, fmt.Errorf("sqlite: load %s: %w", memberID, err)
 	}
 	if version != c.version {
-		delete(s.cache, memberID)
+		delete(s.cache, key)
 		return nil, false, nil
 	}
 	state.Member = cloneMember(c.member)
@@ -127,18 +132,19 @@ func (s *Store) peek(ctx context.Context, st *stmts, memberID string, q loyalty.
 // committed moves the cached member of c on to the version c just
 // committed on the writer connection. Called under wmu.
 func (s *Store) committed(c *loyalty.Change, a *encoded) {
-	m := s.cache[c.MemberID]
+	key := cacheKey{s.program, c.MemberID}
+	m := s.cache[key]
 	if m == nil {
 		return
 	}
 	if m.version != c.Version || c.Version == 0 {
-		delete(s.cache, c.MemberID)
+		delete(s.cache, key)
 		return
 	}
 	if a.profile != nil {
 		var p loyalty.Member
 		if err := decodeMember(a.profile, &p); err != nil {
-			delete(s.cache, c.MemberID)
+			delete(s.cache, key)
 			return
 		}
 		m.member = p
@@ -158,7 +164,7 @@ func (s *Store) committed(c *loyalty.Change, a *encoded) {
 			b.Available, ok1 = add(b.Available, d.Available)
 			b.Pending, ok2 = add(b.Pending, d.Pending)
 			if !ok1 || !ok2 {
-				delete(s.cache, c.MemberID)
+				delete(s.cache, key)
 				return
 			}
 		}

@@ -312,3 +312,27 @@ func decodeReceipt(w storedWrite, entries func(member string, version int64) ([]
 	r.Explanation = convert(d.Explanation, func(x explanationJSON) loyalty.Explanation { return loyalty.Explanation(x) })
 	return &r, nil
 }
+
+// grantDoc is a Grant as stored in its ledger row (part 5), its Value also
+// kept exactly, as redemptionDoc keeps a redemption's.
+type grantDoc struct {
+	loyalty.Grant
+	ValueExact exactMoney
+}
+
+func encodeGrant(g *loyalty.Grant) ([]byte, error) {
+	return json.Marshal(grantDoc{Grant: *g, ValueExact: exactOf(g.Value)})
+}
+
+func decodeGrant(b []byte) (loyalty.Grant, error) {
+	var d grantDoc
+	if err := json.Unmarshal(b, &d); err != nil {
+		return loyalty.Grant{}, err
+	}
+	v, err := d.ValueExact.money()
+	if err != nil {
+		return loyalty.Grant{}, err
+	}
+	d.Value = v
+	return d.Grant, nil
+}

@@ -91,7 +91,7 @@ func (w *jsonObj) raw(name string, j []byte, err error) bool {
 
 // marshalReceiptDoc returns json.Marshal(d).
 func marshalReceiptDoc(d *receiptDoc) ([]byte, error) {
-	if d.Entries != nil || d.Redemption != nil || d.Notices != nil || d.RedemptionValue != nil {
+	if d.Entries != nil || d.Redemption != nil || d.Notices != nil || d.RedemptionValue != nil || d.Grants != nil || d.Claims != nil {
 		return json.Marshal(d)
 	}
 	w := jsonObj{b: make([]byte, 0, 256)}

@@ -15,38 +15,26 @@ import (
 
 // TestMigrateKeepsTheFirstOwnerOfAnOrderIDTwoMembersHold builds the
 // database schema version 2 allowed and 0003 does not: ann earned order
-// A-1001 first, then bob earned an order of his own with the same ID. It
+// o1 first, then bob earned an order of his own with the same ID. It
 // migrates, ann keeps the ID, bob keeps his ledger and can still return his
 // order, and no third member can earn the ID.
 func TestMigrateKeepsTheFirstOwnerOfAnOrderIDTwoMembersHold(t *testing.T) {
 	ctx := context.Background()
-	s, path := openStore(t)
-	h := newHarness(t, s)
-	h.Enroll("ann")
-	h.Enroll("bob")
-	h.Enroll("cat")
-	h.Earn("ann-A-1001", order("A-1001", "ann", 10))
-	h.Earn("bob-A-1002", order("A-1002", "bob", 25))
-	require.NoError(t, s.Close())
-
-	// Back to schema version 2, with bob's order renamed A-1001, as code
-	// before 0003 would have written it: its ID row, its record and the ref
-	// of its entries.
-	db, err := sql.Open("sqlite", path)
-	require.NoError(t, err)
-	for _, q := range []string{
+	// Schema version 3 with the rows of testdata/schema3.sql, then back to
+	// version 2 with bob's order o3 renamed o1, which ann earned first, as
+	// code before 0003 would have written it: its ID row, its record and the
+	// ref of its entries.
+	s, path := openAtVersion(t, 3, "schema3.sql",
 		`DROP TABLE loyalty_order_owners`,
 		`DELETE FROM loyalty_schema_migrations WHERE version = 3`,
-		`UPDATE loyalty_ledger SET name = 'A-1001' WHERE member_id = 'bob' AND part = 3 AND name = 'A-1002'`,
-		`UPDATE loyalty_journal SET order_record = replace(order_record, '"A-1002"', '"A-1001"') WHERE member_id = 'bob'`,
-		`UPDATE loyalty_journal SET ref = 'A-1001' WHERE member_id = 'bob' AND ref = 'A-1002'`,
-	} {
-		_, err := db.ExecContext(ctx, q)
-		require.NoError(t, err, q)
-	}
+		`UPDATE loyalty_ledger SET name = 'o1' WHERE member_id = 'bob' AND part = 3 AND name = 'o3'`,
+		`UPDATE loyalty_journal SET ref = 'o1' WHERE member_id = 'bob' AND ref = 'o3'`)
+	require.NoError(t, s.Close())
+	db, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
 	var n int
-	require.NoError(t, db.QueryRowContext(ctx, `SELECT count(*) FROM loyalty_orders WHERE order_id = 'A-1001'`).Scan(&n))
-	require.Equal(t, 2, n, "two members hold A-1001 before the migration")
+	require.NoError(t, db.QueryRowContext(ctx, `SELECT count(*) FROM loyalty_orders WHERE order_id = 'o1'`).Scan(&n))
+	require.Equal(t, 2, n, "two members hold o1 before the migration")
 	require.NoError(t, db.Close())
 
 	s, err = sqlite.Open(ctx, path, nil)
@@ -56,18 +44,18 @@ func TestMigrateKeepsTheFirstOwnerOfAnOrderIDTwoMembersHold(t *testing.T) {
 	require.NoError(t, s.Migrate(ctx), "and migrates again to nothing")
 	checkOneSchema(t, path)
 
-	h = newHarness(t, s)
-	h.AssertBalance("ann", 10, 0)
-	h.AssertBalance("bob", 25, 0)
+	h := newHarness(t, s)
+	h.AssertBalance("ann", 70+25-15-30+7, 0)
+	h.AssertBalance("bob", 60, 0)
 	// bob's order is still his to return, at what it earned.
-	r := h.Return("bob-ret-1", loyaltytest.ReturnOf("bob", "ret-1", "A-1001").Line("sku", 1).Build())
-	require.Equal(t, int64(-25), r.Points())
+	r := h.Return("bob-ret-1", loyaltytest.ReturnOf("bob", "ret-1", "o1").Line("sku", 1).Build())
+	require.Equal(t, int64(-60), r.Points())
 	h.AssertBalance("bob", 0, 0)
 	// ann kept the ID: cat cannot earn it.
-	_, err = h.Engine.Earn(ctx, "cat-A-1001", order("A-1001", "cat", 5))
+	_, err = h.Engine.Earn(ctx, "cat-o1", order("o1", "cat", 5))
 	var owner *loyalty.OrderOwnerError
 	require.True(t, errors.As(err, &owner), "got %v", err)
-	require.Equal(t, loyalty.OrderOwnerError{OrderID: "A-1001", MemberID: "cat", Owner: "ann"}, *owner)
+	require.Equal(t, loyalty.OrderOwnerError{OrderID: "o1", MemberID: "cat", Owner: "ann"}, *owner)
 	h.AssertBalance("cat", 0, 0)
 	checkInvariants(t, path)
 }

@@ -53,7 +53,17 @@ type Options struct {
 // Options.BusyTimeout. Load uses that connection when it is idle (its page
 // cache holds what was just written) and otherwise, like the other reads, a
 // pool of read-only connections; every read sees the last committed state.
+//
+// A Store is the view of program loyalty.DefaultProgram; ForProgram returns
+// the view of another program of the same file, sharing the Store's
+// connections, statements and writer. Closing any view closes them all.
 type Store struct {
+	*core
+	program string // the program every read and write is scoped to
+}
+
+// core is what the views of one file share.
+type core struct {
 	path string
 	w    *sql.DB // the writer: one connection, pinned in wc
 	r    *sql.DB // read-only pool
@@ -64,7 +74,7 @@ type Store struct {
 
 	wmu   sync.Mutex // held while wc is in use, and cache
 	wc    *sql.Conn
-	cache map[string]*cachedMember // see cache.go
+	cache map[cacheKey]*cachedMember // see cache.go
 }
 
 // preparedSet holds the statements prepared on each handle: on the writer
@@ -124,7 +134,7 @@ func Open(ctx context.Context, path string, opts *Options) (*Store, error) {
 	// A checkpoint every 4000 WAL pages rather than 1000 (see the package
 	// doc): fewer commits pay for one.
 	writer := uri + "?_txlock=immediate" + common + "&_pragma=synchronous(FULL)&_pragma=wal_autocheckpoint(4000)"
-	s := &Store{path: path}
+	s := &Store{core: &core{path: path}, program: loyalty.DefaultProgram}
 	fail := func(err error) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
@@ -214,7 +224,33 @@ func (s *Store) DB() *sql.DB { return s.h }
 // the receipt then commit or roll back with the host's own rows. A Commit
 // that fails leaves tx as it was (it runs in a savepoint), so the host may
 // go on or roll back. The view must not be used after tx ends.
-func (s *Store) InTx(tx *sql.Tx) loyalty.Store { return &txStore{s: s, tx: tx} }
+//
+// The view is scoped to s's program; its ForProgram returns views of other
+// programs bound to the same tx, so one host transaction writes to several
+// programs, all or nothing.
+func (s *Store) InTx(tx *sql.Tx) loyalty.Store { return &txStore{s: s, tx: tx, program: s.program} }
+
+// ForProgram implements loyalty.ProgramStore: the view of program id of the
+// same file, sharing s's connections, statements and writer. id must pass
+// loyalty.CheckProgramID (else an error wrapping loyalty.ErrInvalidID).
+func (s *Store) ForProgram(id string) (loyalty.Store, error) {
+	if err := loyalty.CheckProgramID(id); err != nil {
+		return nil, err
+	}
+	return &Store{core: s.core, program: id}, nil
+}
+
+// Program returns the ID of the program s is the view of.
+func (s *Store) Program() string { return s.program }
+
+// ForProgram implements loyalty.ProgramStore for a view bound to a host
+// transaction: the view of program id bound to the same transaction.
+func (t *txStore) ForProgram(id string) (loyalty.Store, error) {
+	if err := loyalty.CheckProgramID(id); err != nil {
+		return nil, err
+	}
+	return &txStore{s: t.s, tx: t.tx, program: id}, nil
+}
 
 // InHostTransaction reports that the view's writes commit only with the
 // host's transaction (loyalty.HostTransaction): an Engine writing to it

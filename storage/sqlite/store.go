@@ -46,20 +46,20 @@ func (s *Store) Load(ctx context.Context, memberID string, q loyalty.Query) (*lo
 			if st, ok, err := s.peek(ctx, p.w, memberID, q); ok || err != nil {
 				return st, err
 			}
-			st, err := load(ctx, p.w, nil, memberID, q)
+			st, err := load(ctx, p.w, nil, s.program, memberID, q)
 			if err == nil {
 				s.remember(memberID, st)
 			}
 			return st, err
 		}
 	}
-	return load(ctx, p.r, nil, memberID, q)
+	return load(ctx, p.r, nil, s.program, memberID, q)
 }
 
 // Commit implements loyalty.Store: one IMMEDIATE transaction on the write
 // connection, committed with a WAL fsync before it returns.
 func (s *Store) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Receipt, error) {
-	a, err := encodeChange(c)
+	a, err := encodeChange(c, s.program)
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +75,7 @@ func (s *Store) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Receipt
 	if _, err := p.w.begin.ExecContext(ctx); err != nil {
 		return nil, fmt.Errorf("sqlite: commit %q: %w", c.Key, err)
 	}
-	r, err := txn{ctx, nil, p.w}.commit(c, a)
+	r, err := txn{ctx, nil, p.w, s.program}.commit(c, a)
 	if err == nil {
 		// COMMIT runs to the end even if ctx is done by now: the change is
 		// complete, and a caller who gave up retries the key and is told.
@@ -102,7 +102,7 @@ func (s *Store) Receipt(ctx context.Context, key string) (*loyalty.Receipt, erro
 	if err != nil {
 		return nil, err
 	}
-	return txn{ctx, nil, p.r}.receipt(key)
+	return txn{ctx, nil, p.r, s.program}.receipt(key)
 }
 
 // History implements loyalty.Store.
@@ -114,7 +114,7 @@ func (s *Store) History(ctx context.Context, memberID string, after loyalty.Entr
 	if err != nil {
 		return nil, err
 	}
-	return txn{ctx, nil, p.r}.history(memberID, after, limit)
+	return txn{ctx, nil, p.r, s.program}.history(memberID, after, limit)
 }
 
 // HistoryBefore implements loyalty.HistoryReverser: newest first, read
@@ -127,7 +127,7 @@ func (s *Store) HistoryBefore(ctx context.Context, memberID string, before loyal
 	if err != nil {
 		return nil, err
 	}
-	return txn{ctx, nil, p.r}.historyBefore(memberID, before, limit)
+	return txn{ctx, nil, p.r, s.program}.historyBefore(memberID, before, limit)
 }
 
 // Members implements loyalty.MemberLister: member IDs in byte order.
@@ -139,11 +139,11 @@ func (s *Store) Members(ctx context.Context, after string, limit int) ([]string,
 	if err != nil {
 		return nil, err
 	}
-	return members(ctx, p.r.members, after, limit)
+	return members(ctx, p.r.members, s.program, after, limit)
 }
 
-func members(ctx context.Context, st *sql.Stmt, after string, limit int) ([]string, error) {
-	rows, err := st.QueryContext(ctx, after, max(limit, 0))
+func members(ctx context.Context, st *sql.Stmt, program, after string, limit int) ([]string, error) {
+	rows, err := st.QueryContext(ctx, after, max(limit, 0), program)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: members: %w", err)
 	}
@@ -164,8 +164,9 @@ func members(ctx context.Context, st *sql.Stmt, after string, limit int) ([]stri
 
 // txStore is the view InTx returns: every call runs on the host's transaction.
 type txStore struct {
-	s  *Store
-	tx *sql.Tx
+	s       *Store
+	tx      *sql.Tx
+	program string
 }
 
 func (t *txStore) txn(ctx context.Context) (txn, error) {
@@ -173,7 +174,7 @@ func (t *txStore) txn(ctx context.Context) (txn, error) {
 	if err != nil {
 		return txn{}, err
 	}
-	return txn{ctx, t.tx, p.h}, nil
+	return txn{ctx, t.tx, p.h, t.program}, nil
 }
 
 func (t *txStore) Load(ctx context.Context, memberID string, q loyalty.Query) (*loyalty.State, error) {
@@ -184,13 +185,13 @@ func (t *txStore) Load(ctx context.Context, memberID string, q loyalty.Query) (*
 	if err != nil {
 		return nil, err
 	}
-	return load(ctx, x.st, x.tx, memberID, q)
+	return load(ctx, x.st, x.tx, t.program, memberID, q)
 }
 
 // Commit runs in a savepoint of the host's transaction, so a rejected change
 // leaves the transaction as it found it.
 func (t *txStore) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Receipt, error) {
-	a, err := encodeChange(c)
+	a, err := encodeChange(c, t.program)
 	if err != nil {
 		return nil, err
 	}
@@ -239,7 +240,7 @@ func (t *txStore) Members(ctx context.Context, after string, limit int) ([]strin
 	if err != nil {
 		return nil, err
 	}
-	return members(ctx, x.stmt(x.st.members), after, limit)
+	return members(ctx, x.stmt(x.st.members), t.program, after, limit)
 }
 
 func (t *txStore) History(ctx context.Context, memberID string, after loyalty.EntryID, limit int) ([]loyalty.Entry, error) {
@@ -268,9 +269,10 @@ func (t *txStore) HistoryBefore(ctx context.Context, memberID string, before loy
 // is nil, as they are (on the writer connection, in the transaction Commit
 // began, or on the read pool).
 type txn struct {
-	ctx context.Context
-	tx  *sql.Tx
-	st  *stmts
+	ctx     context.Context
+	tx      *sql.Tx
+	st      *stmts
+	program string
 }
 
 func (t txn) stmt(s *sql.Stmt) *sql.Stmt {
@@ -282,16 +284,23 @@ func (t txn) stmt(s *sql.Stmt) *sql.Stmt {
 
 // load runs a load statement (see loadSQL) of st and assembles its rows.
 // In a host transaction, tx is that transaction.
-func load(ctx context.Context, st *stmts, tx *sql.Tx, memberID string, q loyalty.Query) (*loyalty.State, error) {
+func load(ctx context.Context, st *stmts, tx *sql.Tx, program, memberID string, q loyalty.Query) (*loyalty.State, error) {
 	var now any
 	if !q.Now.IsZero() {
 		now = q.Now.UnixMicro()
 	}
 	var (
 		stmt = st.load
-		args [5]any
+		args [8]any
 	)
 	args[0], args[1], args[2] = memberID, q.Lots, now
+	args[5], args[6] = program, q.Grants
+	if len(q.GrantIDs) > 0 {
+		var err error
+		if args[7], err = idList(q.GrantIDs); err != nil {
+			return nil, fmt.Errorf("sqlite: load %s: %w", memberID, err)
+		}
+	}
 	if len(q.Orders) <= loadIDs && len(q.Redemptions) <= loadIDs {
 		for i, id := range q.Orders {
 			args[3+i] = id
@@ -389,6 +398,12 @@ func scanState(rows *sql.Rows, memberID string, q loyalty.Query) (*loyalty.State
 				return nil, fmt.Errorf("sqlite: load %s: redemption %s: %w", memberID, name, err)
 			}
 			st.Redemptions = append(st.Redemptions, r)
+		case partGrant:
+			g, err := decodeGrant(t1)
+			if err != nil {
+				return nil, fmt.Errorf("sqlite: load %s: grant %s: %w", memberID, name, err)
+			}
+			st.Grants = append(st.Grants, g)
 		}
 	}
 	if !found {
@@ -445,7 +460,7 @@ type journalRef struct {
 
 const lastRow = -1
 
-func encodeChange(c *loyalty.Change) (*encoded, error) {
+func encodeChange(c *loyalty.Change, program string) (*encoded, error) {
 	// The shape every store checks; the balances are checked against the
 	// stored ones by the statements that move them.
 	if err := storage.CheckShape(c); err != nil {
@@ -507,12 +522,12 @@ func encodeChange(c *loyalty.Change) (*encoded, error) {
 	a.jshape = make([]byte, 0, 1+len(c.Entries)+len(c.Orders))
 	inEntry := len(c.Entries) > 0 && c.Entries[0].ID.Index == 0
 	if !inEntry {
-		a.journal = append(a.journal, c.MemberID, version, string(receipt), c.Fingerprint, order0)
+		a.journal = append(a.journal, program, c.MemberID, version, string(receipt), c.Fingerprint, order0)
 		a.jshape = append(a.jshape, rowReceipt)
 	}
 	for i := range c.Entries {
 		e := &c.Entries[i]
-		a.journal = append(a.journal, c.MemberID, e.ID.Version, e.ID.Index, string(e.Account), e.Ref,
+		a.journal = append(a.journal, program, c.MemberID, e.ID.Version, e.ID.Index, string(e.Account), e.Ref,
 			string(e.Kind), e.Amount, e.Pending, timeArg(e.At), e.Key, e.Source, e.Lot, e.Rate, e.Note)
 		if i == 0 && inEntry {
 			a.journal = append(a.journal, string(receipt), c.Fingerprint, order0)
@@ -523,19 +538,19 @@ func encodeChange(c *loyalty.Change) (*encoded, error) {
 	}
 	a.journalOrders = len(a.jshape)
 	for i := 1; i < len(orders); i++ {
-		a.journal = append(a.journal, c.MemberID, version, orderIdx-int64(i-1), orders[i])
+		a.journal = append(a.journal, program, c.MemberID, version, orderIdx-int64(i-1), orders[i])
 		a.jshape = append(a.jshape, rowOrderRecord)
 	}
 
 	// The ledger rows.
-	a.rows = make([]any, 0, 4+8*len(c.Lots)+4*len(c.Counters)+3*(len(c.Orders)+len(c.Redemptions)))
-	a.shape = make([]byte, 0, 1+len(c.Lots)+len(c.Counters)+len(c.Orders)+len(c.Redemptions))
+	a.rows = make([]any, 0, 5+9*len(c.Lots)+5*len(c.Counters)+4*(len(c.Orders)+len(c.Redemptions))+5*len(c.Grants))
+	a.shape = make([]byte, 0, 1+len(c.Lots)+len(c.Counters)+len(c.Orders)+len(c.Redemptions)+len(c.Grants))
 	for i := range c.Orders {
 		n := 0
 		if i > 0 {
 			n = a.journalOrders + i - 1
 		}
-		a.rows = append(a.rows, c.MemberID, c.Orders[i].ID, nil)
+		a.rows = append(a.rows, program, c.MemberID, c.Orders[i].ID, nil)
 		a.ids = append(a.ids, journalRef{len(a.rows) - 1, n})
 		a.shape = append(a.shape, rowOrder)
 	}
@@ -544,8 +559,17 @@ func encodeChange(c *loyalty.Change) (*encoded, error) {
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: commit %q: redemption %s: %w", c.Key, c.Redemptions[i].ID, err)
 		}
-		a.rows = append(a.rows, c.MemberID, c.Redemptions[i].ID, string(b))
+		a.rows = append(a.rows, program, c.MemberID, c.Redemptions[i].ID, string(b))
 		a.shape = append(a.shape, rowRedemption)
+	}
+	for i := range c.Grants {
+		g := &c.Grants[i]
+		b, err := encodeGrant(g)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: commit %q: grant %s: %w", c.Key, g.ID, err)
+		}
+		a.rows = append(a.rows, program, c.MemberID, g.ID, string(b), string(g.Status))
+		a.shape = append(a.shape, rowGrant)
 	}
 	for i := range c.Lots {
 		l := &c.Lots[i]
@@ -555,16 +579,16 @@ func encodeChange(c *loyalty.Change) (*encoded, error) {
 		case l.Remaining == 0:
 			a.closed = append(a.closed, l.ID)
 		default:
-			a.rows = append(a.rows, c.MemberID, l.ID, string(l.Account), l.Remaining,
+			a.rows = append(a.rows, program, c.MemberID, l.ID, string(l.Account), l.Remaining,
 				timeArg(l.EarnedAt), timeArg(l.ExpiresAt), timeArg(l.ActivatesAt), l.Ref)
 			a.shape = append(a.shape, rowLot)
 		}
 	}
 	for _, k := range c.Counters {
-		a.rows = append(a.rows, c.MemberID, k.Name, k.PeriodKey, k.Value)
+		a.rows = append(a.rows, program, c.MemberID, k.Name, k.PeriodKey, k.Value)
 		a.shape = append(a.shape, rowCounter)
 	}
-	a.rows = append(a.rows, c.MemberID, -version, nil, nil)
+	a.rows = append(a.rows, program, c.MemberID, -version, nil, nil)
 	a.ids = append(a.ids, journalRef{len(a.rows) - 2, 0}, journalRef{len(a.rows) - 1, lastRow})
 	a.shape = append(a.shape, rowWrite)
 	return &a, nil
@@ -586,7 +610,7 @@ func (t txn) commit(c *loyalty.Change, a *encoded) (*loyalty.Receipt, error) {
 
 	// The idempotency record goes first: one statement settles both "new
 	// key" and "committed key".
-	res, err := t.stmt(t.st.insertWrite).ExecContext(ctx, c.Key, c.MemberID, c.Version+1)
+	res, err := t.stmt(t.st.insertWrite).ExecContext(ctx, t.program, c.Key, c.MemberID, c.Version+1)
 	if err != nil {
 		return fail(err)
 	}
@@ -621,6 +645,11 @@ func (t txn) commit(c *loyalty.Change, a *encoded) (*loyalty.Receipt, error) {
 	if err := t.claimOrders(c); err != nil {
 		return nil, err
 	}
+	// Shared state, decided here, inside the transaction: writes are
+	// serialised, so of changes racing for the last unit one takes it.
+	if err := t.applyShared(c); err != nil {
+		return nil, err
+	}
 	// Entries are of the version this change creates: its write row's
 	// journal rows are read back as that version's entries.
 	for i := range c.Entries {
@@ -645,7 +674,7 @@ func (t txn) commit(c *loyalty.Change, a *encoded) (*loyalty.Receipt, error) {
 		return fail(fmt.Errorf("ledger rows: %w", err))
 	}
 	for _, id := range a.closed {
-		if _, err := t.stmt(t.st.deleteLot).ExecContext(ctx, c.MemberID, id); err != nil {
+		if _, err := t.stmt(t.st.deleteLot).ExecContext(ctx, t.program, c.MemberID, id); err != nil {
 			return fail(fmt.Errorf("lot %d: %w", id, err))
 		}
 	}
@@ -659,7 +688,7 @@ func (t txn) commit(c *loyalty.Change, a *encoded) (*loyalty.Receipt, error) {
 func (t txn) claimOrders(c *loyalty.Change) error {
 	for i := range c.Orders {
 		id := c.Orders[i].ID
-		res, err := t.stmt(t.st.claimOrder).ExecContext(t.ctx, id, c.MemberID)
+		res, err := t.stmt(t.st.claimOrder).ExecContext(t.ctx, id, c.MemberID, t.program)
 		if err != nil {
 			return fmt.Errorf("sqlite: commit %q: order %s: %w", c.Key, id, err)
 		}
@@ -669,7 +698,7 @@ func (t txn) claimOrders(c *loyalty.Change) error {
 			continue
 		}
 		var owner string
-		err = t.stmt(t.st.orderOwner).QueryRowContext(t.ctx, id, c.MemberID).Scan(&owner)
+		err = t.stmt(t.st.orderOwner).QueryRowContext(t.ctx, id, c.MemberID, t.program).Scan(&owner)
 		switch {
 		case errors.Is(err, sql.ErrNoRows): // the member's own order, or claimed for it
 		case err != nil:
@@ -750,7 +779,7 @@ func (t txn) moveMember(c *loyalty.Change, a *encoded) error {
 		case moved:
 			available, pending = d.Available, d.Pending
 		}
-		res, err := t.stmt(t.st.insertMember).ExecContext(ctx, c.MemberID, a.profile, due, available, pending)
+		res, err := t.stmt(t.st.insertMember).ExecContext(ctx, t.program, c.MemberID, a.profile, due, available, pending)
 		if err != nil {
 			return fail(err)
 		}
@@ -772,12 +801,12 @@ func (t txn) moveMember(c *loyalty.Change, a *encoded) error {
 	switch {
 	case i >= 0:
 		res, err = t.stmt(t.st.updateMemberPoints).ExecContext(ctx, c.Version+1, due, profile, want.Available, want.Pending,
-			c.MemberID, c.Version, wasA, wasP)
+			t.program, c.MemberID, c.Version, wasA, wasP)
 	case moved: // nothing planned: just move it
 		res, err = t.stmt(t.st.moveMemberPoints).ExecContext(ctx, c.Version+1, due, profile, d.Available, d.Pending,
-			c.MemberID, c.Version)
+			t.program, c.MemberID, c.Version)
 	default:
-		res, err = t.stmt(t.st.updateMember).ExecContext(ctx, c.Version+1, due, profile, c.MemberID, c.Version)
+		res, err = t.stmt(t.st.updateMember).ExecContext(ctx, c.Version+1, due, profile, t.program, c.MemberID, c.Version)
 	}
 	if err != nil {
 		return fail(err)
@@ -798,7 +827,7 @@ func (t txn) notAt(c *loyalty.Change, d, want loyalty.Balance) error {
 		have       loyalty.Balance
 		avail, pen sql.NullInt64
 	)
-	err := t.stmt(t.st.version).QueryRowContext(t.ctx, c.MemberID).Scan(&version, &avail, &pen)
+	err := t.stmt(t.st.version).QueryRowContext(t.ctx, t.program, c.MemberID).Scan(&version, &avail, &pen)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return fmt.Errorf("%w: %s", loyalty.ErrUnknownMember, c.MemberID)
@@ -828,7 +857,7 @@ func before(c *loyalty.Change, d, want loyalty.Balance) (wasA, wasP int64, err e
 func (t txn) moveBalance(c *loyalty.Change, d loyalty.Balance) error {
 	i := slices.IndexFunc(c.Balances, func(b loyalty.Balance) bool { return b.Account == d.Account })
 	if i < 0 { // nothing planned: just move it
-		if _, err := t.stmt(t.st.addBalance).ExecContext(t.ctx, c.MemberID, string(d.Account), d.Available, d.Pending); err != nil {
+		if _, err := t.stmt(t.st.addBalance).ExecContext(t.ctx, t.program, c.MemberID, string(d.Account), d.Available, d.Pending); err != nil {
 			return fmt.Errorf("sqlite: commit %q: balance %s: %w", c.Key, d.Account, err)
 		}
 		return nil
@@ -838,7 +867,7 @@ func (t txn) moveBalance(c *loyalty.Change, d loyalty.Balance) error {
 	if err != nil {
 		return err
 	}
-	res, err := t.stmt(t.st.setBalance).ExecContext(t.ctx, want.Available, want.Pending, c.MemberID, string(d.Account), wasA, wasP)
+	res, err := t.stmt(t.st.setBalance).ExecContext(t.ctx, want.Available, want.Pending, t.program, c.MemberID, string(d.Account), wasA, wasP)
 	if err != nil {
 		return fmt.Errorf("sqlite: commit %q: balance %s: %w", c.Key, d.Account, err)
 	}
@@ -850,11 +879,11 @@ func (t txn) moveBalance(c *loyalty.Change, d loyalty.Balance) error {
 	// No row held the balance the plan started from: a new account, or a
 	// plan that does not add up.
 	var have loyalty.Balance
-	err = t.stmt(t.st.balance).QueryRowContext(t.ctx, c.MemberID, string(d.Account)).Scan(&have.Available, &have.Pending)
+	err = t.stmt(t.st.balance).QueryRowContext(t.ctx, t.program, c.MemberID, string(d.Account)).Scan(&have.Available, &have.Pending)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		if wasA == 0 && wasP == 0 {
-			if _, err := t.stmt(t.st.insertBalance).ExecContext(t.ctx, c.MemberID, string(d.Account), want.Available, want.Pending); err != nil {
+			if _, err := t.stmt(t.st.insertBalance).ExecContext(t.ctx, t.program, c.MemberID, string(d.Account), want.Available, want.Pending); err != nil {
 				return fmt.Errorf("sqlite: commit %q: balance %s: %w", c.Key, d.Account, err)
 			}
 			return nil
@@ -886,7 +915,7 @@ func (t txn) receipt(key string) (*loyalty.Receipt, error) {
 func (t txn) write(key string) (storedWrite, error) {
 	w := storedWrite{key: key}
 	var fingerprint, receipt sql.NullString
-	err := t.stmt(t.st.selectWrite).QueryRowContext(t.ctx, key).Scan(&fingerprint, &w.member, &w.version, &receipt)
+	err := t.stmt(t.st.selectWrite).QueryRowContext(t.ctx, t.program, key).Scan(&fingerprint, &w.member, &w.version, &receipt)
 	if err == nil && !receipt.Valid {
 		err = fmt.Errorf("the receipt of %s version %d is missing", w.member, w.version)
 	}
@@ -896,7 +925,7 @@ func (t txn) write(key string) (storedWrite, error) {
 
 // entriesOf reads the entries the write that took member to version made.
 func (t txn) entriesOf(member string, version int64) ([]loyalty.Entry, error) {
-	rows, err := t.stmt(t.st.entries).QueryContext(t.ctx, member, version)
+	rows, err := t.stmt(t.st.entries).QueryContext(t.ctx, t.program, member, version)
 	if err != nil {
 		return nil, err
 	}
@@ -932,7 +961,7 @@ func (t txn) historyBefore(memberID string, before loyalty.EntryID, limit int) (
 
 // page reads a page of history with statement q from cursor c.
 func (t txn) page(q *sql.Stmt, memberID string, c loyalty.EntryID, limit int) ([]loyalty.Entry, error) {
-	rows, err := t.stmt(q).QueryContext(t.ctx, memberID, c.Version, c.Index, max(limit, 0))
+	rows, err := t.stmt(q).QueryContext(t.ctx, memberID, c.Version, c.Index, max(limit, 0), t.program)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: history %s: %w", memberID, err)
 	}
@@ -942,7 +971,7 @@ func (t txn) page(q *sql.Stmt, memberID string, c loyalty.EntryID, limit int) ([
 	}
 	if len(es) == 0 {
 		var one int
-		err := t.stmt(t.st.exists).QueryRowContext(t.ctx, memberID).Scan(&one)
+		err := t.stmt(t.st.exists).QueryRowContext(t.ctx, t.program, memberID).Scan(&one)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, fmt.Errorf("%w: %s", loyalty.ErrUnknownMember, memberID)
 		}
