@@ -53,6 +53,11 @@ func (p *Program) combine(c *Input, effects []Effect, res *Result, blk *resultBl
 			return fmt.Errorf("%w: rule %s: %s", ErrRefused, e.Rule, e.Note)
 		case e.Kind == EffectNotify:
 			res.Notices = append(res.Notices, e.noticeOf(e.Rule))
+		case e.Kind == EffectClaim, e.Kind == EffectGrant:
+			if err := checkShared(e); err != nil {
+				return err
+			}
+			res.Shared = append(res.Shared, *e)
 		}
 	}
 	if len(accounts) > 0 && res.Awards == nil {

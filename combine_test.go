@@ -197,7 +197,7 @@ func TestCombineFastPathMatchesGeneral(t *testing.T) {
 
 // evaluateExact is Program.Evaluate with combine's int64 fast path off.
 func evaluateExact(p *Program, st *State, ev Event, now time.Time) (*Result, error) {
-	return p.evaluateWith(&scratch{}, Input{Now: now, Program: p, State: st, Member: &st.Member, Event: ev}, &resultBlock{exact: true})
+	return p.evaluateWith(newScratch(), randSeed{}, Input{Now: now, Program: p, State: st, Member: &st.Member, Event: ev}, &resultBlock{exact: true})
 }
 
 // commonDen is D for acct over effects: what combine gathers in its pass.

@@ -26,13 +26,18 @@ func (e *Engine) Earn(ctx context.Context, key string, o *Order) (*Receipt, erro
 		return nil, err
 	}
 	fp, fields := orderPrints(o)
-	return e.write(ctx, key, fp, fields, o.MemberID, Query{Orders: []string{o.ID}}, func(st *State, now time.Time) (*Change, error) {
+	return e.write(ctx, key, fp, fields, o.MemberID, Query{Orders: []string{o.ID}}, e.earnPlan(o, key, fp))
+}
+
+// earnPlan plans Earn's change, for the write and for Preview.
+func (e *Engine) earnPlan(o *Order, key, fp string) func(w writeTry, st *State, now time.Time) (*Change, error) {
+	return func(w writeTry, st *State, now time.Time) (*Change, error) {
 		p := &plan{}
-		if err := e.planEarn(p, st, o, now, key, fp); err != nil {
+		if err := e.planEarn(w, p, st, o, now, key, fp); err != nil {
 			return nil, err
 		}
 		return p.finish(), nil
-	})
+	}
 }
 
 // Estimate is a dry run of Earn: what the order would earn now, with the
@@ -49,7 +54,9 @@ func (e *Engine) Estimate(ctx context.Context, o *Order) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return e.program.Evaluate(st, o, now)
+	s := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(s)
+	return e.program.evaluateWith(s, e.rs(""), Input{Now: now, Program: e.program, State: st, Member: &st.Member, Event: o}, new(resultBlock))
 }
 
 // MaxOrderAge is how long before the Engine's time an order may have been
@@ -98,7 +105,7 @@ func (e *Engine) checkOrder(o *Order) error {
 }
 
 // planEarn plans into p (a zero plan) the earn of order o.
-func (e *Engine) planEarn(p *plan, st *State, o *Order, now time.Time, key, fp string) error {
+func (e *Engine) planEarn(w writeTry, p *plan, st *State, o *Order, now time.Time, key, fp string) error {
 	if len(st.Orders) > 0 {
 		return fmt.Errorf("%w: order %s", ErrDuplicate, o.ID)
 	}
@@ -106,7 +113,7 @@ func (e *Engine) planEarn(p *plan, st *State, o *Order, now time.Time, key, fp s
 	if err != nil {
 		return err
 	}
-	res, scr, err := e.program.evaluateIn(Input{Now: now, Program: e.program, State: st, Member: &st.Member, Event: o})
+	res, scr, err := e.program.evaluateIn(e.rs(key), Input{Now: now, Program: e.program, State: st, Member: &st.Member, Event: o})
 	defer scr.release()
 	if err != nil {
 		return err
@@ -167,7 +174,7 @@ func (e *Engine) planEarn(p *plan, st *State, o *Order, now time.Time, key, fp s
 	p.ch.Orders = append(p.ch.Orders, rec)
 	p.ch.Counters = res.Counters
 	p.rcpt.Explanation, p.rcpt.Notices = p.explanation(res.Explanation), res.Notices
-	return nil
+	return e.planShared(w, p, res.Shared, o.ID)
 }
 
 // expiry is when a lot earned at earned expires under the program's policy:
@@ -209,9 +216,14 @@ func (e *Engine) Act(ctx context.Context, key string, a *Action) (*Receipt, erro
 		return nil, err
 	}
 	fp := actionFingerprint(a)
-	return e.write(ctx, key, fp, actionFields(a), a.MemberID, Query{}, func(st *State, now time.Time) (*Change, error) {
+	return e.write(ctx, key, fp, actionFields(a), a.MemberID, Query{}, e.actPlan(a, key, fp))
+}
+
+// actPlan plans Act's change, for the write and for Preview.
+func (e *Engine) actPlan(a *Action, key, fp string) func(w writeTry, st *State, now time.Time) (*Change, error) {
+	return func(w writeTry, st *State, now time.Time) (*Change, error) {
 		p := &plan{}
-		reacted, err := e.planAction(p, st, a, now, key, fp, OpAct)
+		reacted, err := e.planAction(w, p, st, a, now, key, fp, OpAct)
 		if err != nil {
 			return nil, err
 		}
@@ -219,7 +231,7 @@ func (e *Engine) Act(ctx context.Context, key string, a *Action) (*Receipt, erro
 			return nil, fmt.Errorf("%w: kind %q", ErrUnknownAction, string(a.Kind))
 		}
 		return p.finish(), nil
-	})
+	}
 }
 
 // declares reports whether an ActionRule of the program reacts to kind.
@@ -244,13 +256,13 @@ func safeKind(ar ActionRule) (k ActionKind) {
 
 // planAction plans into p (a zero plan) the credits of action a, and reports
 // whether a rule reacted to it.
-func (e *Engine) planAction(p *plan, st *State, a *Action, now time.Time, key, fp string, op Operation) (bool, error) {
-	res, scr, err := e.program.evaluateIn(Input{Now: now, Program: e.program, State: st, Member: &st.Member, Event: a})
+func (e *Engine) planAction(w writeTry, p *plan, st *State, a *Action, now time.Time, key, fp string, op Operation) (bool, error) {
+	res, scr, err := e.program.evaluateIn(e.rs(key), Input{Now: now, Program: e.program, State: st, Member: &st.Member, Event: a})
 	defer scr.release()
 	if err != nil {
 		return false, err
 	}
-	reacted := len(res.Awards) > 0 || len(res.Spends) > 0 || len(res.Counters) > 0 || len(res.Notices) > 0 || len(res.Explanation) > 0
+	reacted := len(res.Awards) > 0 || len(res.Spends) > 0 || len(res.Counters) > 0 || len(res.Notices) > 0 || len(res.Explanation) > 0 || len(res.Shared) > 0
 	p.init(st, now, key, fp, op, a.Ref, Query{})
 	p.settle()
 	for _, aw := range res.Awards {
@@ -270,7 +282,7 @@ func (e *Engine) planAction(p *plan, st *State, a *Action, now time.Time, key, f
 	}
 	p.ch.Counters = res.Counters
 	p.rcpt.Explanation, p.rcpt.Notices = slices.Clone(res.Explanation), res.Notices
-	return reacted, nil
+	return reacted, e.planShared(w, p, res.Shared, a.Ref)
 }
 
 // applySpends debits what the rules asked to spend; an account holding less

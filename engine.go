@@ -2,11 +2,12 @@ package loyalty
 
 import (
 	"context"
+	crand "crypto/rand"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"math"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,6 +28,10 @@ type Engine struct {
 	// AfterCommit waits for the host's Deliver after its own commit.
 	deferred bool
 	down     unavailableRetry
+	// seed is what every random stream of the Engine derives from (see
+	// stream); programID is the program's ID in the store.
+	seed      *[32]byte
+	programID string
 }
 
 // EngineOptions tune an Engine. The zero value (or nil) uses the system
@@ -52,6 +57,16 @@ type EngineOptions struct {
 	// UnavailableBackoff is the wait before the first such retry, doubled
 	// for each next one up to MaxUnavailableBackoff (1s); 0 means 50ms.
 	UnavailableBackoff time.Duration
+	// Random is where NewEngine reads the 32-byte seed of every draw the
+	// Engine makes: the codes of granted rewards and what rules draw from
+	// Input.Rand. nil is crypto/rand.Reader, unguessable, so codes cannot
+	// be enumerated. Tests and simulations pass a seeded source
+	// (rand.NewChaCha8(seed) from math/rand/v2, or bytes.NewReader(seed))
+	// and get the same codes and draws on every store, on every replay,
+	// whatever order goroutines write in: each write draws from a stream
+	// derived from the seed, the program ID and the write's key (see
+	// Engine.SeedDigest for provably fair draws).
+	Random io.Reader
 }
 
 // NewEngine validates p and returns an Engine writing to s. The Engine keeps
@@ -68,7 +83,20 @@ func NewEngine(p *Program, s Store, opts *EngineOptions) (*Engine, error) {
 	if s == nil {
 		return nil, errors.New("loyalty: NewEngine needs a Store")
 	}
-	e := &Engine{program: p, store: s, clock: SystemClock{}, retries: 100, deferred: inHostTransaction(s)}
+	deferred := inHostTransaction(s)
+	s, err := scope(s, p.ProgramID())
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{program: p, store: s, clock: SystemClock{}, retries: 100, deferred: deferred, programID: p.ProgramID()}
+	var random io.Reader = crand.Reader
+	if opts != nil && opts.Random != nil {
+		random = opts.Random
+	}
+	e.seed = new([32]byte)
+	if _, err := io.ReadFull(random, e.seed[:]); err != nil {
+		return nil, fmt.Errorf("loyalty: NewEngine reads a 32-byte seed from EngineOptions.Random: %w", err)
+	}
 	if opts != nil {
 		if opts.Clock != nil {
 			e.clock = opts.Clock
@@ -121,8 +149,19 @@ func inHostTransaction(s Store) bool {
 // (s is not bound to a transaction that could still roll back) calls
 // Deliver right after each write, or builds an Engine on s with NewEngine
 // (which defers them too when s is a HostTransaction).
+//
+// Like NewEngine, WithStore scopes s to the Engine's program (see
+// ProgramStore). When it cannot (s keeps one program and the Engine's is
+// not DefaultProgram, or s is nil), every call of the copy fails with that
+// error, which wraps ErrUnknownProgram.
 func (e *Engine) WithStore(s Store) *Engine {
-	return &Engine{program: e.program, store: s, clock: e.clock, retries: e.retries, after: e.after, deferred: true, down: e.down}
+	if scoped, err := scope(s, e.programID); err != nil {
+		s = failingStore{err}
+	} else {
+		s = scoped
+	}
+	return &Engine{program: e.program, store: s, clock: e.clock, retries: e.retries, after: e.after, deferred: true, down: e.down,
+		seed: e.seed, programID: e.programID}
 }
 
 // Deliver hands the receipts of committed writes to EngineOptions.AfterCommit,
@@ -150,6 +189,11 @@ func (e *Engine) notify(ctx context.Context, r *Receipt) {
 	}
 }
 
+// rs names the rules' random stream of the write of key.
+func (e *Engine) rs(key string) randSeed {
+	return randSeed{seed: e.seed, program: e.programID, key: key}
+}
+
 // Now is the engine's current time: its Clock's reading in UTC, to the
 // microsecond, as every write records it.
 func (e *Engine) Now() time.Time { return e.now() }
@@ -163,142 +207,6 @@ func (e *Engine) Program() *Program { return e.program.clone() }
 // what every store keeps.
 func (e *Engine) now() time.Time { return e.clock.Now().UTC().Truncate(time.Microsecond) }
 
-// write loads, plans and commits, re-planning on ErrConflict and trying
-// again after ErrUnavailable, with backoff (the key makes it safe). A planning
-// error is checked against an earlier receipt of the same key, so a replay
-// returns the first receipt even when the request would no longer plan.
-func (e *Engine) write(ctx context.Context, key, fp, fields, member string, q Query, planFn func(st *State, now time.Time) (*Change, error)) (*Receipt, error) {
-	return e.writeOrCreate(ctx, key, fp, fields, member, q, false, planFn)
-}
-
-// writeOrCreate is write; with create, a member that does not exist yet is
-// planned from an empty State at version 0. fp and fields are the request's
-// fingerprint and field prints: a key found committed is a replay or a reuse
-// as keyCommitted decides.
-func (e *Engine) writeOrCreate(ctx context.Context, key, fp, fields, member string, q Query, create bool, planFn func(st *State, now time.Time) (*Change, error)) (*Receipt, error) {
-	if key == "" {
-		return nil, ErrMissingKey
-	}
-	if err := CheckKey("key", key); err != nil {
-		return nil, err
-	}
-	if err := checkRequiredID("member_id", member); err != nil {
-		return nil, err
-	}
-	unavailable := 0 // retries after ErrUnavailable so far
-	unknown := false // a commit's outcome was unknown: it may have committed
-	for attempt := 0; ; attempt++ {
-		now := e.now()
-		q.Now = now
-		st, err := e.store.Load(ctx, member, q)
-		if create && errors.Is(err, ErrUnknownMember) {
-			st, err = &State{}, nil
-		}
-		if err != nil {
-			// A serialization failure of the read, or a lost connection.
-			if again, werr := e.again(ctx, err, &attempt, &unavailable); werr != nil || again {
-				if werr != nil {
-					return nil, e.unknownIf(unknown, werr)
-				}
-				continue
-			}
-		}
-		var ch *Change
-		if err == nil {
-			ch, err = planFn(st, now)
-		}
-		if errors.Is(err, errNeedLots) && !q.Lots {
-			q.Lots = true // a rule spends: plan again with the lots to draw from
-			attempt--
-			continue
-		}
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, e.unknownIf(unknown, err)
-			}
-			r, rerr := e.replay(ctx, key, fp, fields, unknown)
-			if errors.Is(rerr, ErrKeyReused) {
-				return nil, rerr // the key holds another request: ours is not committed
-			}
-			if rerr != nil {
-				again, werr := e.again(ctx, rerr, &attempt, &unavailable)
-				if again {
-					continue
-				}
-				if werr != nil {
-					rerr = werr
-				}
-				return nil, e.unknownIf(unknown, rerr)
-			}
-			if r != nil {
-				return r, nil
-			}
-			return nil, err
-		}
-		ch.Receipt.FieldPrints = fields
-		r, err := e.store.Commit(ctx, ch)
-		committed := r != nil && r == ch.Receipt
-		ch.release() // the store keeps nothing of ch (see Store.Commit)
-		if kc := (*KeyCommittedError)(nil); errors.As(err, &kc) && kc.Receipt != nil {
-			return e.keyCommitted(ctx, key, fp, fields, kc.Receipt, unknown)
-		}
-		if err != nil {
-			var se *StoreError
-			if errors.As(err, &se) && se.MaybeCommitted {
-				unknown = true
-			}
-			again, werr := e.again(ctx, err, &attempt, &unavailable)
-			if again {
-				continue
-			}
-			if werr != nil {
-				err = werr
-			}
-			return nil, e.unknownIf(unknown, err)
-		}
-		if committed || unknown {
-			// unknown: a retry found the commit whose reply was lost.
-			e.notify(ctx, r)
-		}
-		return r, nil
-	}
-}
-
-// again reports whether a write whose Load, Commit or replay failed with err
-// is tried again: re-planned at once after ErrConflict (up to MaxRetries), or
-// after a backoff when the store was unavailable (up to
-// MaxUnavailableRetries). A non-nil error (the context ended while waiting)
-// ends the write.
-func (e *Engine) again(ctx context.Context, err error, attempt, unavailable *int) (bool, error) {
-	switch {
-	case ctx.Err() != nil:
-		return false, nil
-	case errors.Is(err, ErrConflict):
-		if *attempt < e.retries {
-			runtime.Gosched()
-			return true, nil
-		}
-	case errors.Is(err, ErrUnavailable):
-		if *unavailable < e.down.max {
-			if werr := e.down.wait(ctx, *unavailable); werr != nil {
-				return false, fmt.Errorf("%w; the store was unavailable: %w", werr, err)
-			}
-			*unavailable++
-			*attempt-- // not a re-plan after a conflict
-			return true, nil
-		}
-	}
-	return false, nil
-}
-
-// unknownIf marks err as maybe committed when unknown.
-func (e *Engine) unknownIf(unknown bool, err error) error {
-	if unknown {
-		return outcomeUnknown(err)
-	}
-	return err
-}
-
 // Enroll adds a member. Signup rules (welcome points) run on enrolment as an
 // ActionSignup at the enrolment time.
 func (e *Engine) Enroll(ctx context.Context, key string, m Member) (*Receipt, error) {
@@ -306,7 +214,7 @@ func (e *Engine) Enroll(ctx context.Context, key string, m Member) (*Receipt, er
 		return nil, err
 	}
 	fp := memberFingerprint(&m)
-	return e.writeOrCreate(ctx, key, fp, memberFields(&m), m.ID, Query{}, true, func(st *State, now time.Time) (*Change, error) {
+	return e.writeOrCreate(ctx, key, fp, memberFields(&m), m.ID, Query{}, true, func(w writeTry, st *State, now time.Time) (*Change, error) {
 		if st.Version != 0 {
 			return nil, fmt.Errorf("%w: member %s", ErrDuplicate, m.ID)
 		}
@@ -318,7 +226,7 @@ func (e *Engine) Enroll(ctx context.Context, key string, m Member) (*Receipt, er
 		m.Birthday = birthDate(m.Birthday)
 		st.Member = m
 		p := &plan{}
-		if _, err := e.planAction(p, st, &Action{Kind: ActionSignup, MemberID: m.ID, At: m.JoinedAt, Ref: m.ID}, now, key, fp, OpEnroll); err != nil {
+		if _, err := e.planAction(w, p, st, &Action{Kind: ActionSignup, MemberID: m.ID, At: m.JoinedAt, Ref: m.ID}, now, key, fp, OpEnroll); err != nil {
 			return nil, err
 		}
 		p.ch.Member = &m
@@ -343,7 +251,7 @@ func (e *Engine) Adjust(ctx context.Context, key, memberID string, points int64,
 		return nil, err
 	}
 	fp := partsFingerprint("adjust", memberID, strconv.FormatInt(points, 10), note)
-	return e.write(ctx, key, fp, partFields("adjust", memberID, strconv.FormatInt(points, 10), note), memberID, Query{Lots: points < 0}, func(st *State, now time.Time) (*Change, error) {
+	return e.write(ctx, key, fp, partFields("adjust", memberID, strconv.FormatInt(points, 10), note), memberID, Query{Lots: points < 0}, func(w writeTry, st *State, now time.Time) (*Change, error) {
 		p := &plan{}
 		p.init(st, now, key, fp, OpAdjust, "", Query{Lots: points < 0})
 		p.settle()
@@ -372,7 +280,7 @@ func (e *Engine) Adjust(ctx context.Context, key, memberID string, points int64,
 func (e *Engine) Settle(ctx context.Context, key, memberID string) (*Receipt, error) {
 	fp := partsFingerprint("settle", memberID)
 	var idle *Receipt
-	r, err := e.write(ctx, key, fp, partFields("settle", memberID), memberID, Query{Lots: true}, func(st *State, now time.Time) (*Change, error) {
+	r, err := e.write(ctx, key, fp, partFields("settle", memberID), memberID, Query{Lots: true}, func(w writeTry, st *State, now time.Time) (*Change, error) {
 		p := &plan{}
 		p.init(st, now, key, fp, OpSettle, "", Query{Lots: true})
 		p.settle()
@@ -435,13 +343,14 @@ func (e *Engine) History(ctx context.Context, memberID string, after EntryID, li
 // shown available and lots whose expiry has come are gone, though no write
 // has recorded it yet. It writes nothing: Version is the stored one, and the
 // entries of the activations and expiries appear when the next write (or
-// Settle, or RunJobs) records them. Lots is nil.
+// Settle, or RunJobs) records them. Lots is nil; Grants are the member's
+// open grants (rewards granted and not used, void or expired).
 func (e *Engine) Member(ctx context.Context, memberID string) (*State, error) {
 	if err := checkRequiredID("member_id", memberID); err != nil {
 		return nil, err
 	}
 	now := e.now()
-	st, err := e.store.Load(ctx, memberID, Query{Now: now})
+	st, err := e.store.Load(ctx, memberID, Query{Now: now, Grants: true})
 	if err != nil || st.Lots == nil {
 		return st, err
 	}

@@ -1,6 +1,7 @@
 package loyalty
 
 import (
+	"math/rand/v2"
 	"runtime/debug"
 	"strconv"
 	"sync"
@@ -19,6 +20,11 @@ type Result struct {
 	Spends []Award
 	// Notices are what rules announced (EffectNotify), in effect order.
 	Notices []Notice
+	// Shared are the claims on shared counters and the grants the rules
+	// asked for (EffectClaim, EffectGrant), in effect order, as asked: the
+	// Engine sizes "up to" claims and leaves out grants whose stock is gone
+	// when it plans the write (Engine.Preview shows the outcome).
+	Shared []Effect
 	// Explanation says, per rule, why; its Points add up to each award.
 	Explanation []Explanation
 	// Lines is the order's earn basis per line (nil for other events).
@@ -58,9 +64,19 @@ type scratch struct {
 	c       Input
 	effects []Effect
 	blk     resultBlock // the Result of an engine's evaluation, until release
+	// src and rnd are the rules' random stream (Input.Rand), seeded per
+	// evaluation and lazily (see stream).
+	src stream
+	rnd *rand.Rand
 }
 
-var scratchPool = sync.Pool{New: func() any { return &scratch{effects: make([]Effect, 0, 32)} }}
+var scratchPool = sync.Pool{New: func() any { return newScratch() }}
+
+func newScratch() *scratch {
+	s := &scratch{effects: make([]Effect, 0, 32)}
+	s.rnd = rand.New(&s.src)
+	return s
+}
 
 // Award is what an evaluation credits to one account.
 type Award struct {
@@ -92,7 +108,7 @@ func (r *Result) Points() int64 {
 // Result. State must hold the member; it is not modified.
 func (p *Program) Evaluate(st *State, ev Event, now time.Time) (*Result, error) {
 	s := scratchPool.Get().(*scratch)
-	res, err := p.evaluateWith(s, Input{Now: now, Program: p, State: st, Member: &st.Member, Event: ev}, new(resultBlock))
+	res, err := p.evaluateWith(s, randSeed{program: p.ProgramID()}, Input{Now: now, Program: p, State: st, Member: &st.Member, Event: ev}, new(resultBlock))
 	scratchPool.Put(s)
 	return res, err
 }
@@ -111,7 +127,7 @@ func (p *Program) EvaluateInto(res *Result, st *State, ev Event, now time.Time) 
 		blk.res = Result{}
 	}
 	s := scratchPool.Get().(*scratch)
-	r, err := p.evaluateWith(s, Input{Now: now, Program: p, State: st, Member: &st.Member, Event: ev}, blk)
+	r, err := p.evaluateWith(s, randSeed{program: p.ProgramID()}, Input{Now: now, Program: p, State: st, Member: &st.Member, Event: ev}, blk)
 	scratchPool.Put(s)
 	if err != nil {
 		*res = Result{blk: blk}
@@ -125,11 +141,11 @@ func (p *Program) EvaluateInto(res *Result, st *State, ev Event, now time.Time) 
 // evaluateIn evaluates c entirely in pooled memory, for the Engine, which
 // copies what it keeps of the Result: the Result (but not the Counters,
 // Notices and Spends it points to, which are allocated apart) is only valid
-// until s.release().
-func (p *Program) evaluateIn(c Input) (res *Result, s *scratch, err error) {
+// until s.release(). The rules draw from the stream rs names.
+func (p *Program) evaluateIn(rs randSeed, c Input) (res *Result, s *scratch, err error) {
 	s = scratchPool.Get().(*scratch)
 	s.blk.pooled = true
-	res, err = p.evaluateWith(s, c, &s.blk)
+	res, err = p.evaluateWith(s, rs, c, &s.blk)
 	return res, s, err
 }
 
@@ -142,9 +158,13 @@ func (s *scratch) release() {
 	scratchPool.Put(s)
 }
 
-// evaluateWith evaluates c with s's effect buffer into blk.
-func (p *Program) evaluateWith(s *scratch, c Input, blk *resultBlock) (*Result, error) {
+// evaluateWith evaluates c with s's effect buffer into blk, the rules
+// drawing from the stream rs names (Evaluate, made without an Engine, gives
+// them the stream of the zero seed).
+func (p *Program) evaluateWith(s *scratch, rs randSeed, c Input, blk *resultBlock) (*Result, error) {
 	s.c = c
+	s.src.reset(rs.seed, rulesDomain, rs.program, rs.key, 0)
+	s.c.Rand = s.rnd
 	res, err := p.evaluate(&s.c, &s.effects, blk)
 	// The effects are left in the buffer (the next evaluation's appends
 	// overwrite them whole): clearing them cost more than the strings and

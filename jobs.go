@@ -391,7 +391,7 @@ func settleDue(st *State, now time.Time, expire bool) bool {
 // member, or nothing: errNothingDue when there are none.
 func (e *Engine) settleJob(ctx context.Context, key, member string, expire bool) (*Receipt, error) {
 	fp := partsFingerprint("jobs-settle", member, strconv.FormatBool(expire))
-	return e.write(ctx, key, fp, partFields("jobs-settle", member, strconv.FormatBool(expire)), member, Query{Lots: true}, func(st *State, now time.Time) (*Change, error) {
+	return e.write(ctx, key, fp, partFields("jobs-settle", member, strconv.FormatBool(expire)), member, Query{Lots: true}, func(w writeTry, st *State, now time.Time) (*Change, error) {
 		p := &plan{}
 		p.init(st, now, key, fp, OpSettle, "", Query{Lots: true})
 		p.settleDue(expire)
@@ -407,13 +407,14 @@ func (e *Engine) settleJob(ctx context.Context, key, member string, expire bool)
 // the action changes no entry and no counter.
 func (e *Engine) actJob(ctx context.Context, key string, a *Action) (*Receipt, error) {
 	fp := actionFingerprint(a)
-	return e.write(ctx, key, fp, actionFields(a), a.MemberID, Query{}, func(st *State, now time.Time) (*Change, error) {
+	return e.write(ctx, key, fp, actionFields(a), a.MemberID, Query{}, func(w writeTry, st *State, now time.Time) (*Change, error) {
 		p := &plan{}
-		if _, err := e.planAction(p, st, a, now, key, fp, OpAct); err != nil {
+		if _, err := e.planAction(w, p, st, a, now, key, fp, OpAct); err != nil {
 			return nil, err
 		}
 		ch := p.finish()
-		if len(ch.Entries) == 0 && len(ch.Counters) == 0 {
+		if len(ch.Entries) == 0 && len(ch.Counters) == 0 && len(ch.Claims) == 0 {
+			ch.release()
 			return nil, errNothingDue
 		}
 		return ch, nil

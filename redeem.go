@@ -128,7 +128,7 @@ func (e *Engine) Redeem(ctx context.Context, key string, r Redemption) (*Receipt
 	if r.UpTo { // a fingerprint of its own; exact redemptions keep theirs
 		fp = partsFingerprint(fp, "up-to")
 	}
-	return e.write(ctx, key, fp, redemptionFields(&r), r.MemberID, Query{Lots: true, Redemptions: []string{r.ID}}, func(st *State, now time.Time) (*Change, error) {
+	return e.write(ctx, key, fp, redemptionFields(&r), r.MemberID, Query{Lots: true, Redemptions: []string{r.ID}}, func(w writeTry, st *State, now time.Time) (*Change, error) {
 		if len(st.Redemptions) > 0 {
 			return nil, fmt.Errorf("%w: redemption %s", ErrDuplicate, r.ID)
 		}
@@ -225,7 +225,7 @@ func (e *Engine) CancelRedemption(ctx context.Context, key, memberID, redemption
 		return nil, err
 	}
 	fp := partsFingerprint("cancel", memberID, redemptionID)
-	return e.write(ctx, key, fp, partFields("cancel", memberID, redemptionID), memberID, Query{Lots: true, Redemptions: []string{redemptionID}}, func(st *State, now time.Time) (*Change, error) {
+	return e.write(ctx, key, fp, partFields("cancel", memberID, redemptionID), memberID, Query{Lots: true, Redemptions: []string{redemptionID}}, func(w writeTry, st *State, now time.Time) (*Change, error) {
 		if len(st.Redemptions) == 0 {
 			return nil, fmt.Errorf("%w: %s", ErrUnknownRedemption, redemptionID)
 		}

@@ -23,12 +23,12 @@ func (e *Engine) Return(ctx context.Context, key string, r *Return) (*Receipt, e
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
-	return e.write(ctx, key, returnFingerprint(r), returnFields(r), r.MemberID, Query{Lots: true, Orders: []string{r.OrderID}}, func(st *State, now time.Time) (*Change, error) {
-		return e.planReturn(st, r, now, key)
+	return e.write(ctx, key, returnFingerprint(r), returnFields(r), r.MemberID, Query{Lots: true, Orders: []string{r.OrderID}}, func(w writeTry, st *State, now time.Time) (*Change, error) {
+		return e.planReturn(w, st, r, now, key)
 	})
 }
 
-func (e *Engine) planReturn(st *State, r *Return, now time.Time, key string) (*Change, error) {
+func (e *Engine) planReturn(w writeTry, st *State, r *Return, now time.Time, key string) (*Change, error) {
 	if len(st.Orders) == 0 {
 		return nil, fmt.Errorf("%w: %s", ErrUnknownOrder, r.OrderID)
 	}
@@ -81,7 +81,7 @@ func (e *Engine) planReturn(st *State, r *Return, now time.Time, key string) (*C
 	}
 	// Rules see the return (to reduce qualifying spend, to notify) with the
 	// order as it was before it.
-	res, scr, err := e.program.evaluateIn(Input{Now: now, Program: e.program, State: st, Member: &st.Member, Event: r,
+	res, scr, err := e.program.evaluateIn(e.rs(key), Input{Now: now, Program: e.program, State: st, Member: &st.Member, Event: r,
 		Return: r, OrderRecord: &st.Orders[0], Returned: returned - st.Orders[0].ReturnedValue})
 	defer scr.release()
 	if err != nil {
@@ -128,6 +128,9 @@ func (e *Engine) planReturn(st *State, r *Return, now time.Time, key string) (*C
 	p.ch.Orders = append(p.ch.Orders, rec)
 	p.ch.Counters = res.Counters
 	p.rcpt.Explanation, p.rcpt.Notices = slices.Clone(res.Explanation), res.Notices
+	if err := e.planShared(w, p, res.Shared, r.ID); err != nil {
+		return nil, err
+	}
 	return p.finish(), nil
 }
 

@@ -1,6 +1,7 @@
 package loyalty
 
 import (
+	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -357,6 +358,13 @@ type Input struct {
 	State   *State
 	Member  *Member
 	Event   Event
+	// Rand is the rules' random source, never nil: in an Engine's write or
+	// preview, a stream derived from the Engine's seed, its program and the
+	// write's idempotency key, so a seeded Engine draws the same on every
+	// store and every replay (see EngineOptions.Random). Rules draw from it
+	// and from nothing else; Estimate and Program.Evaluate give a stream too
+	// (of no key, and of the zero seed without an Engine).
+	Rand *rand.Rand
 
 	// For an *Order event:
 	Order *Order
@@ -433,6 +441,9 @@ func (x *Explanation) BasisMoney() Money {
 // String renders the explanation for a statement, for example
 // "base-rate: 5 per 1 on 20.00 USD (line 1, SKU tee) = 100".
 func (x *Explanation) String() string {
+	if x.Kind == EffectClaim || x.Kind == EffectGrant {
+		return x.Rule + ": " + x.Note // "birthday: granted reward coffee with code 7KX..."
+	}
 	var b strings.Builder
 	b.WriteString(x.Rule)
 	b.WriteString(": ")

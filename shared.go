@@ -194,6 +194,12 @@ var (
 	// ErrUnknownProgram: the store cannot hold the program (it does not
 	// implement ProgramStore and the program is not DefaultProgram).
 	ErrUnknownProgram = errors.New("loyalty: store does not hold the program")
+	// ErrSharedUnsupported: the store does not keep state shared by the
+	// members of a program (it does not implement SharedStore), and a write
+	// claimed from a shared counter or granted a reward with a code or a
+	// stock, or a host asked for a counter or code (Engine.SetLimit, ...).
+	// Nothing was written.
+	ErrSharedUnsupported = errors.New("loyalty: store does not keep shared counters and codes")
 	// ErrUnknownCounter: no shared counter of that name was defined.
 	ErrUnknownCounter = errors.New("loyalty: unknown shared counter")
 	// ErrLimitReached: a claim asked for more than the counter had left.

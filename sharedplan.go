@@ -1,0 +1,322 @@
+package loyalty
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"math/rand/v2"
+	"strconv"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Claims on shared counters (EffectClaim) and grants of rewards
+// (EffectGrant) are planned here, in the same change as the member's
+// entries, after the rules were evaluated: the plan reads each claimed
+// counter once (SharedStore.SharedCounter), sizes "up to" claims to what is
+// left, refuses a claim beyond it with a *ClaimError (ErrLimitReached) and
+// leaves out a grant whose stock is gone, saying so in the explanation. The
+// store decides again when it commits; a commit that finds less left, or a
+// code taken, is planned again (see sharedRetry).
+//
+// Earn, Act (and so enrolment's signup rules and the actions of RunJobs) and
+// Return plan them; Redeem and CancelRedemption run no rules and so have
+// none. A store that is not a SharedStore refuses a write with a claim, or
+// with a grant that has a stock or a code, with ErrSharedUnsupported; a
+// grant of neither needs only the store's grants.
+
+// checkShared checks a claim or grant effect as a rule made it; combine
+// calls it, so a bad effect fails the evaluation (Estimate too) and writes
+// nothing.
+func checkShared(e *Effect) error {
+	if e.Kind == EffectClaim || e.Counter != "" {
+		field := "claim"
+		if e.Kind == EffectGrant {
+			field = "grant"
+		}
+		if e.Counter == "" {
+			return &ValidationError{Field: field + ".counter", Reason: "is empty (rule " + e.Rule + ")", Kind: ErrInvalidID}
+		}
+		if err := CheckID(field+".counter", e.Counter); err != nil {
+			return err
+		}
+		if err := CheckID(field+".period_key", e.PeriodKey); err != nil {
+			return err
+		}
+	}
+	if e.Kind == EffectClaim {
+		if e.Value <= 0 {
+			return &ClaimError{Counter: e.Counter, PeriodKey: e.PeriodKey, Asked: e.Value, Err: ErrInvalidClaim}
+		}
+		return nil
+	}
+	if e.Grant == nil {
+		return invalidProgram("grant", "rule "+e.Rule+" grants no Grant")
+	}
+	if e.Grant.Reward == "" {
+		return &ValidationError{Field: "grant.reward", Reason: "is empty (rule " + e.Rule + ")", Kind: ErrInvalidID}
+	}
+	if err := CheckID("grant.reward", e.Grant.Reward); err != nil {
+		return err
+	}
+	if err := CheckID("grant.id", e.Grant.ID); err != nil {
+		return err
+	}
+	if e.Code != nil {
+		if _, err := codeAlphabet(e.Code); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Code lengths the Engine makes: fewer than MinCodeLength random characters
+// could be guessed.
+const (
+	MinCodeLength     = 6
+	defaultCodeLength = 12
+)
+
+// codeAlphabet checks f and returns its alphabet's characters and the
+// number of them to draw. A bad format is an error of kinds
+// ErrInvalidProgram and ErrInvalidCode.
+func codeAlphabet(f *CodeFormat) ([]rune, error) {
+	n := f.Length
+	if n == 0 {
+		n = defaultCodeLength
+	}
+	if n < MinCodeLength || n > MaxCodeLength {
+		return nil, invalidProgramAs(ErrInvalidCode, "code.length", strconv.Itoa(f.Length)+" is outside "+strconv.Itoa(MinCodeLength)+" to "+strconv.Itoa(MaxCodeLength))
+	}
+	a := f.Alphabet
+	if a == "" {
+		a = CodeAlphabet
+	}
+	if !utf8.ValidString(a) {
+		return nil, invalidProgramAs(ErrInvalidCode, "code.alphabet", "is not valid UTF-8")
+	}
+	rs := []rune(a)
+	widest := 1
+	for i, r := range rs {
+		if !unicode.IsPrint(r) || unicode.IsSpace(r) {
+			return nil, invalidProgramAs(ErrInvalidCode, "code.alphabet", "holds "+strconv.QuoteRune(r)+", which is not printable")
+		}
+		for _, q := range rs[:i] {
+			if q == r {
+				return nil, invalidProgramAs(ErrInvalidCode, "code.alphabet", "holds "+strconv.QuoteRune(r)+" twice")
+			}
+		}
+		widest = max(widest, utf8.RuneLen(r))
+	}
+	if len(rs) < 10 {
+		return nil, invalidProgramAs(ErrInvalidCode, "code.alphabet", "has "+strconv.Itoa(len(rs))+" characters, fewer than 10")
+	}
+	if f.Prefix != "" {
+		if err := CheckCode(f.Prefix); err != nil {
+			return nil, invalidProgramAs(ErrInvalidCode, "code.prefix", err.(*ValidationError).Reason)
+		}
+	}
+	if len(f.Prefix)+n*widest > MaxCodeLength {
+		return nil, invalidProgramAs(ErrInvalidCode, "code", "prefix and "+strconv.Itoa(n)+" characters may pass "+strconv.Itoa(MaxCodeLength)+" bytes")
+	}
+	if f.MaxUses < 0 {
+		return nil, invalidProgramAs(ErrInvalidClaim, "code.max_uses", "is negative")
+	}
+	return rs[:len(rs):len(rs)], nil
+}
+
+// newCode draws a code of format f from r.
+func newCode(f *CodeFormat, r *rand.Rand) (string, error) {
+	rs, err := codeAlphabet(f)
+	if err != nil {
+		return "", err
+	}
+	n := f.Length
+	if n == 0 {
+		n = defaultCodeLength
+	}
+	b := make([]byte, 0, len(f.Prefix)+n*utf8.UTFMax)
+	b = append(b, f.Prefix...)
+	for range n {
+		b = utf8.AppendRune(b, rs[r.IntN(len(rs))])
+	}
+	return string(b), nil
+}
+
+// grantID is the ID of the i-th shared effect's grant of the write of key,
+// when the rule gave none: the key and i, or a digest of the key when that
+// would be too long.
+func grantID(key string, i int) string {
+	suffix := "#" + strconv.Itoa(i+1)
+	if len(key)+len(suffix) <= MaxIDLength {
+		return key + suffix
+	}
+	d := sha256.Sum256([]byte(key))
+	return "g-" + hex.EncodeToString(d[:16]) + suffix
+}
+
+// counterLeft is what the plan knows is left of a counter's period.
+type counterLeft struct {
+	name, period string
+	left         int64
+}
+
+// sharedPlan plans a write's claims and grants.
+type sharedPlan struct {
+	e     *Engine
+	w     writeTry
+	p     *plan
+	ss    SharedStore
+	lefts []counterLeft
+	codes *rand.Rand
+}
+
+func (sp *sharedPlan) store() (SharedStore, error) {
+	if sp.ss == nil {
+		ss, err := sp.e.shared()
+		if err != nil {
+			return nil, err
+		}
+		sp.ss = ss
+	}
+	return sp.ss, nil
+}
+
+// take takes want of counter name's period from what the plan read is
+// left: all of it, or with upTo what is left (possibly 0); without upTo a
+// claim beyond what is left is a *ClaimError.
+func (sp *sharedPlan) take(name, period string, want int64, upTo bool) (int64, error) {
+	var c *counterLeft
+	for i := range sp.lefts {
+		if sp.lefts[i].name == name && sp.lefts[i].period == period {
+			c = &sp.lefts[i]
+		}
+	}
+	if c == nil {
+		ss, err := sp.store()
+		if err != nil {
+			return 0, err
+		}
+		sc, err := ss.SharedCounter(sp.w.ctx, name, period)
+		if errors.Is(err, ErrUnknownCounter) {
+			return 0, &ClaimError{Counter: name, PeriodKey: period, Asked: want, Err: ErrUnknownCounter}
+		}
+		if err != nil {
+			return 0, err
+		}
+		sp.lefts = append(sp.lefts, counterLeft{name: name, period: period, left: sc.Left()})
+		c = &sp.lefts[len(sp.lefts)-1]
+	}
+	got := min(want, c.left)
+	if got < want && !upTo {
+		return 0, &ClaimError{Counter: name, PeriodKey: period, Asked: want, Left: c.left, Err: ErrLimitReached}
+	}
+	c.left -= got
+	return got, nil
+}
+
+// note adds an explanation line of rule's effect.
+func (sp *sharedPlan) note(ef *Effect, note string) {
+	sp.p.rcpt.Explanation = append(sp.p.rcpt.Explanation, Explanation{Rule: ef.Rule, Kind: ef.Kind, Line: OrderLevel, Note: note})
+}
+
+// planShared plans into p the claims and grants the rules asked for
+// (Result.Shared); ref is the order, return or action behind them.
+func (e *Engine) planShared(w writeTry, p *plan, shared []Effect, ref string) error {
+	if len(shared) == 0 {
+		return nil
+	}
+	sp := &sharedPlan{e: e, w: w, p: p}
+	ch := p.ch
+	for i := range shared {
+		ef := &shared[i]
+		switch ef.Kind {
+		case EffectClaim:
+			if ef.Release {
+				if _, err := sp.store(); err != nil {
+					return err
+				}
+				ch.Claims = append(ch.Claims, Claim{Counter: ef.Counter, PeriodKey: ef.PeriodKey, Amount: ef.Value, Release: true})
+				sp.note(ef, "released "+itoa(ef.Value)+" to "+periodOf(ef.Counter, ef.PeriodKey))
+				continue
+			}
+			got, err := sp.take(ef.Counter, ef.PeriodKey, ef.Value, ef.UpTo)
+			if err != nil {
+				return err
+			}
+			if got == 0 {
+				sp.note(ef, "claimed nothing of "+itoa(ef.Value)+" from "+periodOf(ef.Counter, ef.PeriodKey)+": none left")
+				continue
+			}
+			ch.Claims = append(ch.Claims, Claim{Counter: ef.Counter, PeriodKey: ef.PeriodKey, Amount: got})
+			sp.note(ef, "claimed "+itoa(got)+" of "+itoa(ef.Value)+" from "+periodOf(ef.Counter, ef.PeriodKey))
+		case EffectGrant:
+			if err := sp.grant(ef, i, ref); err != nil {
+				return err
+			}
+		}
+	}
+	p.rcpt.Claims, p.rcpt.Grants = ch.Claims, ch.Grants
+	return nil
+}
+
+// grant plans the grant of shared effect i.
+func (sp *sharedPlan) grant(ef *Effect, i int, ref string) error {
+	p, ch := sp.p, sp.p.ch
+	g := *ef.Grant
+	if ef.Counter != "" {
+		got, err := sp.take(ef.Counter, ef.PeriodKey, 1, true)
+		if err != nil {
+			return err
+		}
+		if got == 0 {
+			sp.note(ef, "reward "+g.Reward+" not granted: none left of "+periodOf(ef.Counter, ef.PeriodKey))
+			return nil
+		}
+		ch.Claims = append(ch.Claims, Claim{Counter: ef.Counter, PeriodKey: ef.PeriodKey, Amount: 1})
+	}
+	if g.ID == "" {
+		g.ID = grantID(ch.Key, i)
+	}
+	g.MemberID, g.GrantedAt, g.Status, g.Source, g.Ref = p.st.Member.ID, p.now, GrantOpen, ef.Rule, ref
+	if ef.Code != nil {
+		if _, err := sp.store(); err != nil {
+			return err
+		}
+		if sp.codes == nil {
+			sp.codes = codeRand(sp.e.seed, sp.e.programID, ch.Key, sp.w.codes)
+		}
+		code, err := newCode(ef.Code, sp.codes)
+		if err != nil {
+			return err
+		}
+		expires := ef.Code.ExpiresAt
+		if expires.IsZero() {
+			expires = g.ExpiresAt
+		}
+		g.Code = code
+		ch.Codes = append(ch.Codes, Code{Code: code, Kind: ef.Code.Kind, Owner: g.MemberID, Ref: g.ID,
+			MaxUses: ef.Code.MaxUses, CreatedAt: p.now, ExpiresAt: expires})
+	}
+	var zero Entry
+	zero.Source, zero.Ref, zero.Note = ef.Rule, g.ID, g.Reward
+	if _, err := p.credit(RewardsAccount, 1, EntryGrant, time.Time{}, time.Time{}, zero); err != nil {
+		return err
+	}
+	ch.Grants = append(ch.Grants, g)
+	note := "granted reward " + g.Reward
+	if g.Code != "" {
+		note += " with code " + g.Code
+	}
+	sp.note(ef, note)
+	return nil
+}
+
+// periodOf names counter name's period for an explanation.
+func periodOf(name, period string) string {
+	if period == "" {
+		return name
+	}
+	return name + " in " + period
+}

@@ -1,0 +1,177 @@
+package loyalty
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"time"
+)
+
+// writeTry is what one plan of a write knows of the write beyond its
+// request: the context, for the shared counters a plan reads, and how many
+// of the write's codes a store found taken so far, which picks the stream
+// its new codes are drawn from (see stream).
+type writeTry struct {
+	ctx   context.Context
+	codes int
+}
+
+// write loads, plans and commits, re-planning on ErrConflict and trying
+// again after ErrUnavailable, with backoff (the key makes it safe). A planning
+// error is checked against an earlier receipt of the same key, so a replay
+// returns the first receipt even when the request would no longer plan.
+func (e *Engine) write(ctx context.Context, key, fp, fields, member string, q Query, planFn func(w writeTry, st *State, now time.Time) (*Change, error)) (*Receipt, error) {
+	return e.writeOrCreate(ctx, key, fp, fields, member, q, false, planFn)
+}
+
+// writeOrCreate is write; with create, a member that does not exist yet is
+// planned from an empty State at version 0. fp and fields are the request's
+// fingerprint and field prints: a key found committed is a replay or a reuse
+// as keyCommitted decides.
+func (e *Engine) writeOrCreate(ctx context.Context, key, fp, fields, member string, q Query, create bool, planFn func(w writeTry, st *State, now time.Time) (*Change, error)) (*Receipt, error) {
+	if key == "" {
+		return nil, ErrMissingKey
+	}
+	if err := CheckKey("key", key); err != nil {
+		return nil, err
+	}
+	if err := checkRequiredID("member_id", member); err != nil {
+		return nil, err
+	}
+	unavailable := 0 // retries after ErrUnavailable so far
+	unknown := false // a commit's outcome was unknown: it may have committed
+	w := writeTry{ctx: ctx}
+	for attempt := 0; ; attempt++ {
+		now := e.now()
+		q.Now = now
+		st, err := e.store.Load(ctx, member, q)
+		if create && errors.Is(err, ErrUnknownMember) {
+			st, err = &State{}, nil
+		}
+		if err != nil {
+			// A serialization failure of the read, or a lost connection.
+			if again, werr := e.again(ctx, err, &attempt, &unavailable); werr != nil || again {
+				if werr != nil {
+					return nil, e.unknownIf(unknown, werr)
+				}
+				continue
+			}
+		}
+		var ch *Change
+		if err == nil {
+			ch, err = planFn(w, st, now)
+		}
+		if errors.Is(err, errNeedLots) && !q.Lots {
+			q.Lots = true // a rule spends: plan again with the lots to draw from
+			attempt--
+			continue
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, e.unknownIf(unknown, err)
+			}
+			r, rerr := e.replay(ctx, key, fp, fields, unknown)
+			if errors.Is(rerr, ErrKeyReused) {
+				return nil, rerr // the key holds another request: ours is not committed
+			}
+			if rerr != nil {
+				again, werr := e.again(ctx, rerr, &attempt, &unavailable)
+				if again {
+					continue
+				}
+				if werr != nil {
+					rerr = werr
+				}
+				return nil, e.unknownIf(unknown, rerr)
+			}
+			if r != nil {
+				return r, nil
+			}
+			return nil, err
+		}
+		ch.Receipt.FieldPrints = fields
+		r, err := e.store.Commit(ctx, ch)
+		committed := r != nil && r == ch.Receipt
+		ch.release() // the store keeps nothing of ch (see Store.Commit)
+		if kc := (*KeyCommittedError)(nil); errors.As(err, &kc) && kc.Receipt != nil {
+			return e.keyCommitted(ctx, key, fp, fields, kc.Receipt, unknown)
+		}
+		if err != nil {
+			var se *StoreError
+			if errors.As(err, &se) && se.MaybeCommitted {
+				unknown = true
+			}
+			if retry, taken := sharedRetry(err); retry && attempt < e.retries {
+				// Another member took the last unit, or a new code was
+				// taken: plan again from what is left, with fresh codes.
+				if taken {
+					w.codes++
+				}
+				continue
+			}
+			again, werr := e.again(ctx, err, &attempt, &unavailable)
+			if again {
+				continue
+			}
+			if werr != nil {
+				err = werr
+			}
+			return nil, e.unknownIf(unknown, err)
+		}
+		if committed || unknown {
+			// unknown: a retry found the commit whose reply was lost.
+			e.notify(ctx, r)
+		}
+		return r, nil
+	}
+}
+
+// sharedRetry reports whether a Commit that failed with err is planned
+// again, as after ErrConflict: a claim found less left than the plan read
+// (*ClaimError, ErrLimitReached), or a code the plan made was taken
+// (*CodeError, ErrCodeTaken; taken is then set).
+func sharedRetry(err error) (retry, taken bool) {
+	if ce := (*ClaimError)(nil); errors.As(err, &ce) && errors.Is(ce.Err, ErrLimitReached) {
+		return true, false
+	}
+	if ce := (*CodeError)(nil); errors.As(err, &ce) && errors.Is(ce.Err, ErrCodeTaken) {
+		return true, true
+	}
+	return false, false
+}
+
+// again reports whether a write whose Load, Commit or replay failed with err
+// is tried again: re-planned at once after ErrConflict (up to MaxRetries), or
+// after a backoff when the store was unavailable (up to
+// MaxUnavailableRetries). A non-nil error (the context ended while waiting)
+// ends the write.
+func (e *Engine) again(ctx context.Context, err error, attempt, unavailable *int) (bool, error) {
+	switch {
+	case ctx.Err() != nil:
+		return false, nil
+	case errors.Is(err, ErrConflict):
+		if *attempt < e.retries {
+			runtime.Gosched()
+			return true, nil
+		}
+	case errors.Is(err, ErrUnavailable):
+		if *unavailable < e.down.max {
+			if werr := e.down.wait(ctx, *unavailable); werr != nil {
+				return false, fmt.Errorf("%w; the store was unavailable: %w", werr, err)
+			}
+			*unavailable++
+			*attempt-- // not a re-plan after a conflict
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// unknownIf marks err as maybe committed when unknown.
+func (e *Engine) unknownIf(unknown bool, err error) error {
+	if unknown {
+		return outcomeUnknown(err)
+	}
+	return err
+}
