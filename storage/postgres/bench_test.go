@@ -37,13 +37,13 @@ func bulkLoad(b *testing.B, s *postgres.Store, members, perMember int) {
 	mid := func(m int) string { return "member-" + strconv.Itoa(m) }
 	m, i := 0, 0
 	n, err := s.Pool().CopyFrom(ctx, pgx.Identifier{s.Schema(), "entries"},
-		[]string{"member_id", "version", "idx", "account", "kind", "amount", "pending", "at", "key", "source", "ref", "lot", "rate", "note"},
+		[]string{"program", "member_id", "version", "idx", "account", "kind", "amount", "pending", "at", "key", "source", "ref", "lot", "rate", "note"},
 		pgx.CopyFromFunc(func() ([]any, error) {
 			if m == members {
 				return nil, nil
 			}
 			v := int64(i + 2) // version 1 enrolled the member
-			row := []any{mid(m), v, int32(0), "points", "earn", int64(i%50 + 1), int64(0), at.Add(time.Duration(i) * time.Minute),
+			row := []any{loyalty.DefaultProgram, mid(m), v, int32(0), "points", "earn", int64(i%50 + 1), int64(0), at.Add(time.Duration(i) * time.Minute),
 				"earn-" + mid(m) + "-" + strconv.Itoa(i), "order", "o-" + strconv.Itoa(i), loyalty.LotID(v, 0), "1 per 1.00 USD", ""}
 			if i++; i == perMember {
 				m, i = m+1, 0
@@ -58,25 +58,25 @@ func bulkLoad(b *testing.B, s *postgres.Store, members, perMember int) {
 		sum += int64(i%50 + 1)
 	}
 	m = 0
-	if _, err := s.Pool().CopyFrom(ctx, pgx.Identifier{s.Schema(), "members"}, []string{"member_id", "profile", "version"},
+	if _, err := s.Pool().CopyFrom(ctx, pgx.Identifier{s.Schema(), "members"}, []string{"program", "member_id", "profile", "version"},
 		pgx.CopyFromFunc(func() ([]any, error) {
 			if m == members {
 				return nil, nil
 			}
 			p, _ := json.Marshal(loyalty.Member{ID: mid(m), JoinedAt: at})
 			m++
-			return []any{mid(m - 1), string(p), int64(perMember + 1)}, nil
+			return []any{loyalty.DefaultProgram, mid(m - 1), string(p), int64(perMember + 1)}, nil
 		})); err != nil {
 		b.Fatal(err)
 	}
 	m = 0
-	if _, err := s.Pool().CopyFrom(ctx, pgx.Identifier{s.Schema(), "balances"}, []string{"member_id", "account", "available", "pending"},
+	if _, err := s.Pool().CopyFrom(ctx, pgx.Identifier{s.Schema(), "balances"}, []string{"program", "member_id", "account", "available", "pending"},
 		pgx.CopyFromFunc(func() ([]any, error) {
 			if m == members {
 				return nil, nil
 			}
 			m++
-			return []any{mid(m - 1), "points", sum, int64(0)}, nil
+			return []any{loyalty.DefaultProgram, mid(m - 1), "points", sum, int64(0)}, nil
 		})); err != nil {
 		b.Fatal(err)
 	}
