@@ -255,7 +255,7 @@ func testCodeRace(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 			}
 			c := claimChange("code-"+id, id, v, 0)
 			c.Codes = []loyalty.Code{code}
-			_, errs[w] = h.store.Commit(h.ctx, c)
+			_, errs[w] = commitRacing(h, c)
 		}()
 	}
 	close(start)
