@@ -45,6 +45,47 @@ func BenchmarkDurableEarn(b *testing.B) {
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "commits/s")
 }
 
+// BenchmarkCommitWithClaim is BenchmarkDurableEarn with each earn's change
+// also claiming one unit of a shared counter (without a limit, so it never
+// runs out), in the same transaction: the cost of a claim on a member write.
+func BenchmarkCommitWithClaim(b *testing.B) {
+	ctx := context.Background()
+	s, _ := openStore(b)
+	if err := s.SetLimit(ctx, "stock", loyalty.NoLimit); err != nil {
+		b.Fatal(err)
+	}
+	e := newHarness(b, claimingStore{s}).Engine
+	for i := range benchMembers {
+		if _, err := e.Enroll(ctx, fmt.Sprint("enroll-", i), loyalty.Member{ID: fmt.Sprint("m", i)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	orders, earn := benchOrders(b, e, warmUp+b.N)
+	for _, o := range orders[:warmUp] {
+		earn(o)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	for _, o := range orders[warmUp:] {
+		earn(o)
+	}
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "commits/s")
+	b.StopTimer()
+	k, err := s.SharedCounter(ctx, "stock", "")
+	if err != nil || k.Claimed != int64(benchMembers+warmUp+b.N) {
+		b.Fatalf("stock claimed %+v, %v; want %d", k, err, benchMembers+warmUp+b.N)
+	}
+}
+
+// claimingStore adds a claim of one unit of "stock" to every change.
+type claimingStore struct{ loyalty.Store }
+
+func (s claimingStore) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Receipt, error) {
+	c.Claims = append(c.Claims[:0], loyalty.Claim{Counter: "stock", Amount: 1})
+	return s.Store.Commit(ctx, c)
+}
+
 // BenchmarkRawBaseline is the floor BenchmarkDurableEarn is held to: a bare
 // insert-plus-upsert transaction with prepared statements on the same kind
 // of file (a Store's, through DB()), with the same pragmas.

@@ -29,6 +29,32 @@
 // still sees what other processes and host transactions committed
 // (cache.go).
 //
+// # Programs
+//
+// Several programs share one file (loyalty.ProgramStore): ForProgram
+// returns the view of a program, on the Store's own connections, prepared
+// statements, writer and member cache (keyed by program and member), and
+// the Store itself is the view of loyalty.DefaultProgram. Every row belongs
+// to one program, which starts every key, so the same member ID, idempotency
+// key or order ID in two programs are different rows, and one program's
+// writes never change another's. A ledger migrated from before programs
+// (schema version 3 or older) is program "default" (migrations/0004).
+// Closing any view closes the Store.
+//
+// # Shared state
+//
+// Shared counters, their periods and codes (loyalty.SharedStore) have
+// tables of their own, keyed by program (migrations/0005). A change's
+// claims, new codes and code uses are applied by Commit in its
+// transaction, after the order-owner check and before its rows are written,
+// one statement each when they may be (a claim is an upsert that only
+// passes within the limit); a refusal rolls the whole change back and
+// returns a *loyalty.ClaimError or *loyalty.CodeError. Commits are
+// serialised on the file, so of writers racing for the last unit, in one
+// process or several, exactly one takes it. A replayed key claims nothing:
+// the idempotency record is settled first. SharedStore's own methods run in
+// a transaction of their own (a savepoint of the host's, for InTx).
+//
 // # Host transactions
 //
 // A shop backend that keeps its own tables in the same file can write an
@@ -36,7 +62,9 @@
 // Store.DB, and give the Engine the view Store.InTx(tx) through
 // Engine.WithStore. The loyalty write then commits or rolls back with the
 // host's rows; a loyalty write that fails is undone to a savepoint and
-// leaves the host's transaction usable (see the example).
+// leaves the host's transaction usable (see the example). The view's
+// ForProgram gives views of other programs bound to the same transaction, so
+// a host transaction writes to several programs all or nothing.
 //
 // # Schema
 //
@@ -65,26 +93,34 @@
 // Load is one range scan. Views present the parts as tables
 // (migrations/0002_journal.sql has the details):
 //
-//	loyalty_ledger       (member_id, part, name, seq) PK; part -1 holds the
-//	                     open lots, 0 the member, 1 the balances of accounts
-//	                     other than points, 2 the counters, 3 the order IDs
-//	                     (journal: the row of the order's record), 4 the
-//	                     writes, newest first (journal, journal_last: the
-//	                     write's journal rows), 6 the redemption records
-//	loyalty_journal      id PK, member_id, version, idx: a write's entries
+//	loyalty_ledger       (program, member_id, part, name, seq) PK; part -1
+//	                     holds the open lots, 0 the member, 1 the balances
+//	                     of accounts other than points, 2 the counters, 3
+//	                     the order IDs (journal: the row of the order's
+//	                     record), 4 the writes, newest first (journal,
+//	                     journal_last: the write's journal rows), 5 the
+//	                     grants (record, status), 6 the redemption records
+//	loyalty_journal      id PK, program, member_id, version, idx: a write's entries
 //	                     (idx 0, 1, ...) in order; its receipt, fingerprint
 //	                     and first order record in its first row (idx -1
 //	                     when it has no entries); more order records in rows
 //	                     of their own. A write that changes an order record
 //	                     writes it again, and its order ID row points to it
-//	loyalty_writes       key PK, member_id, version: one small row per
-//	                     committed write, the idempotency record
-//	loyalty_order_owners order_id PK, member_id: the member an order ID
-//	                     belongs to in the whole store, claimed by the
+//	loyalty_writes       (program, key) PK, member_id, version: one small
+//	                     row per committed write, the idempotency record
+//	loyalty_order_owners (program, order_id) PK, member_id: the member an
+//	                     order ID belongs to in its program, claimed by the
 //	                     write that first records it; an earn of an ID
 //	                     another member holds is refused with
 //	                     *loyalty.OrderOwnerError (migrations/0003, which
 //	                     also says who keeps an ID two members held before)
+//	loyalty_shared_counters (program, name) PK, lim: shared counters
+//	loyalty_shared_periods  (program, name, period_key) PK, claimed
+//	loyalty_codes        (program, code) PK, kind, owner, ref, max_uses,
+//	                     uses, void, created_at, expires_at
+//
+// The views below also start with the program column:
+//
 //	loyalty_members      view: member_id, profile (loyalty.Member), version
 //	                     (bumped by every write), next_due (earliest lot
 //	                     activation or expiry)
@@ -110,6 +146,8 @@
 //	                     (loyalty.OrderRecord, as last written)
 //	loyalty_redemptions  view: member_id, redemption_id, record
 //	                     (loyalty.RedemptionRecord, its Value kept exactly)
+//	loyalty_grants       view: member_id, grant_id, status, record
+//	                     (loyalty.Grant, its Value kept exactly)
 //
 // An earn is one transaction of four statements (the idempotency record;
 // the member's version and points balance; its journal row; its lot, order

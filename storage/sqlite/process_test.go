@@ -92,6 +92,33 @@ func TestChild(t *testing.T) {
 				os.Exit(2)
 			}
 		}
+	case strings.HasPrefix(role, "claim-"):
+		// claim-<counter>-<process>: 4 goroutines, each for a member of
+		// its own, try 3 times to claim 1 from the counter.
+		_, rest, _ := strings.Cut(role, "-")
+		counter, proc, _ := strings.Cut(rest, "-")
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for g := range 4 {
+			wg.Go(func() {
+				member := fmt.Sprintf("%s-g%d", proc, g)
+				for i := range 3 {
+					err := claimOne(ctx, s, member, fmt.Sprintf("%s-%s-%d", role, member, i), counter)
+					mu.Lock()
+					switch {
+					case err == nil:
+						fmt.Println("ok")
+					case errors.Is(err, loyalty.ErrLimitReached):
+						fmt.Println("refused")
+					default:
+						fmt.Fprintln(os.Stderr, "child:", err)
+						os.Exit(2)
+					}
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
 	default:
 		fmt.Fprintln(os.Stderr, "child: unknown role", role)
 		os.Exit(2)
@@ -194,6 +221,77 @@ func TestRedemptionsFromTwoProcessesNeverOverspend(t *testing.T) {
 	}
 	require.Equal(t, 6, ok, "redemptions of 150 from 1000 points that succeeded, of 16")
 	h.AssertBalance("m", 100, 0)
+	checkInvariants(t, path)
+}
+
+// claimOne commits, for member, a change of nothing but a claim of 1 from
+// counter under key.
+func claimOne(ctx context.Context, s loyalty.Store, member, key, counter string) error {
+	st, err := s.Load(ctx, member, loyalty.Query{})
+	if err != nil {
+		return err
+	}
+	claims := []loyalty.Claim{{Counter: counter, Amount: 1}}
+	_, err = s.Commit(ctx, &loyalty.Change{Key: key, MemberID: member, Version: st.Version, Claims: claims,
+		Receipt: &loyalty.Receipt{Key: key, MemberID: member, Operation: loyalty.OpAct, Version: st.Version + 1, Claims: claims}})
+	return err
+}
+
+// TestSharedCounterClaimedFromTwoProcessesIsNeverOverspent races two
+// processes of 4 goroutines each (24 claims of 1) for the last unit of a
+// stock, then for a budget of 5: exactly one, then exactly five, succeed.
+func TestSharedCounterClaimedFromTwoProcessesIsNeverOverspent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns processes")
+	}
+	ctx := context.Background()
+	s, path := openStore(t)
+	h := newHarness(t, s)
+	for p := range 2 {
+		for g := range 4 {
+			h.Enroll(fmt.Sprintf("p%d-g%d", p, g))
+		}
+	}
+	require.NoError(t, s.SetLimit(ctx, "stock", 10))
+	require.NoError(t, s.SetLimit(ctx, "budget", 5))
+	h.Enroll("warm")
+	for i := range 9 { // all but the last unit of the stock
+		require.NoError(t, claimOne(ctx, s, "warm", fmt.Sprint("warm-", i), "stock"))
+	}
+	for _, c := range []struct {
+		counter string
+		ok      int
+		claimed int64
+	}{{"stock", 1, 10}, {"budget", 5, 5}} {
+		var outs [2]strings.Builder
+		var cmds [2]*exec.Cmd
+		for i := range cmds {
+			cmds[i] = child(t, fmt.Sprintf("claim-%s-p%d", c.counter, i), path)
+			cmds[i].Stdout = &outs[i]
+			require.NoError(t, cmds[i].Start())
+		}
+		ok, refused := 0, 0
+		for i, cmd := range cmds {
+			require.NoError(t, cmd.Wait(), "claiming child")
+			ok += strings.Count(outs[i].String(), "ok\n")
+			refused += strings.Count(outs[i].String(), "refused\n")
+		}
+		require.Equal(t, c.ok, ok, "claims from %s that succeeded, of 24", c.counter)
+		require.Equal(t, 24-c.ok, refused, "claims from %s refused with ErrLimitReached", c.counter)
+		k, err := s.SharedCounter(ctx, c.counter, "")
+		require.NoError(t, err)
+		require.Equal(t, loyalty.SharedCounter{Name: c.counter, Limit: k.Limit, Claimed: c.claimed}, k)
+	}
+	// The members' versions count only the claims that committed.
+	var versions int64
+	for p := range 2 {
+		for g := range 4 {
+			st, err := s.Load(ctx, fmt.Sprintf("p%d-g%d", p, g), loyalty.Query{})
+			require.NoError(t, err)
+			versions += st.Version - 1
+		}
+	}
+	require.Equal(t, int64(1+5), versions)
 	checkInvariants(t, path)
 }
 

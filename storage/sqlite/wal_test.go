@@ -12,8 +12,9 @@ import (
 
 // TestEarnWritesFewWALPages holds the schema to what it is for: once 100
 // members have a history, an earn writes at most 6 pages to the WAL (about
-// 5.5, of which one is its order ID's claim in loyalty_order_owners; 4.3
-// without it; 6.7 under schema version 1; the bare insert-plus-upsert transaction
+// 5.9 since 0004 put the program ID in every key, 5.5 before; one is its
+// order ID's claim in loyalty_order_owners; 4.3 without it under 0002; 6.7
+// under schema version 1; the bare insert-plus-upsert transaction
 // of BenchmarkRawBaseline writes 2.2). Each page costs the commit a write
 // and its share of the fsync and of the next checkpoint.
 func TestEarnWritesFewWALPages(t *testing.T) {
