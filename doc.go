@@ -56,8 +56,9 @@
 //     nothing is ever written twice; concurrent writers to one member are
 //     serialised by the Store's version check and never overspend.
 //
-// Every dry run (Engine.Estimate, Engine.QuoteRedemption) goes through the
-// same code as the write. A write that fails writes nothing, and its error
+// Every dry run (Engine.Estimate, Engine.QuoteRedemption, and Engine.Preview,
+// which plans the whole change of an order, action or return) goes through
+// the same code as the write. A write that fails writes nothing, and its error
 // matches an exported sentinel with errors.Is. Two families stay apart:
 // malformed input (ErrInvalidEvent, ErrInvalidID, ErrInvalidAmount,
 // ErrCurrencyMismatch, ErrOverflow, ErrInvalidProgram, ...; a
@@ -86,9 +87,26 @@
 //
 // # Time and determinism
 //
-// The Engine reads time from an injected Clock (ManualClock in tests); the
-// same program, events and clock readings give the same entries, byte for
-// byte, on every Store. Times are kept in UTC to the microsecond.
+// The Engine reads time from an injected Clock (ManualClock in tests) and
+// chance from an injected seed (EngineOptions.Random; crypto/rand by
+// default): rules draw from Input.Rand, a stream derived from the seed, the
+// program and the write's key, and grant codes from another. The same
+// program, events, clock readings and seed give the same entries, codes and
+// draws, byte for byte, on every Store, whatever order goroutines write in.
+// Times are kept in UTC to the microsecond.
+//
+// # Programs side by side and shared state
+//
+// Program.ID files everything a store keeps under one program (a store that
+// implements ProgramStore holds several; NewEngine scopes it), so the same
+// member and key may be in two programs of one store. What members share
+// (the stock of a reward, a campaign's budget, unique coupon codes) lives in
+// the program's SharedStore: a rule claims from a shared counter
+// (ClaimShared, "up to" or all of it) or grants a reward with a code
+// (GrantReward), and the Engine plans those in the same atomic change as
+// the member's entries, refusing with a *ClaimError what the counter has not
+// left. The rewards granted are on Engine.Member's State and in History
+// (EntryGrant in RewardsAccount).
 //
 // # The shop's calendar and the periodic jobs
 //

@@ -11,9 +11,14 @@ package loyalty
 //	 └─ policies                      EarnBasis, Rounding, ExpiryPolicy, PendingDays,
 //	                                  ClawbackPolicy, RedemptionPolicy, Units
 //
-//	Engine (engine.go)                NewEngine(program, store, options)
-//	 ├─ Store (store.go)              Load a member's State, Commit a Change
-//	 └─ Clock (clock.go)              the only source of "now"
+//	Engine (engine.go, write.go)      NewEngine(program, store, options)
+//	 ├─ Store (store.go)              Load a member's State, Commit a Change, scoped
+//	 │                                to Program.ID (ProgramStore.ForProgram, scope.go)
+//	 ├─ SharedStore (shared.go)       shared counters with a limit, unique codes;
+//	 │                                Engine.SetLimit, SharedCounter, Code, ...
+//	 ├─ Clock (clock.go)              the only source of "now"
+//	 └─ Random (random.go)            the only source of chance: a seed, and per
+//	                                  write a stream (Input.Rand, grant codes)
 //
 //	events (event.go, member.go)      Order, Return, Action, Redemption, Member
 //	  │  Engine.Earn, Return, Act, Redeem, Enroll, Adjust, Settle, RunJobs
@@ -22,20 +27,23 @@ package loyalty
 //	  │                               Event, Now, the order's LineBasis and basis
 //	  ▼  Rule.Evaluate
 //	[]Effect (rule.go)                Earn, EarnAt, Multiply, Cap, Count, Spend,
-//	  │                               Refuse, Notify / NotifyChange
+//	  │                               Refuse, Notify / NotifyChange, ClaimShared,
+//	  │                               GrantReward (planned in sharedplan.go)
 //	  ▼  Program combines (combine.go): Result{Awards, Counters, Notices, Explanation}
 //	Change (store.go)                 planned in pure Go (plan.go), committed once
 //	  │                               under an idempotency key
 //	  ├─ Entries, Lots, Balances      (ledger.go) the append-only ledger, per Account
 //	  ├─ Counters, OrderRecord,       (ledger.go) what later events need
 //	  │  RedemptionRecord
+//	  ├─ Grants, Claims, Codes        (shared.go) rewards granted, stock and budget
+//	  │                               taken, codes reserved: all in the same commit
 //	  └─ Receipt (receipt.go)         what the write did: entries, balances,
 //	                                  Explanation and Notices (NoticeKind), returned
 //	                                  to the host and replayed for the same key
 //
 // Reads go through the Engine too: Balance, Member, History, Statement,
 // Summary (the points widget), Estimate and Quote (dry runs on the code path
-// of the writes).
+// of the writes), and Preview (the whole Change a write would commit).
 //
 // Failures are exported sentinels and typed errors (errors.go): malformed
 // input is a *ValidationError; a refusal of the ledger (InsufficientError,

@@ -166,9 +166,9 @@ type counterLeft struct {
 type sharedPlan struct {
 	e     *Engine
 	w     writeTry
-	p     *plan
 	ss    SharedStore
 	lefts []counterLeft
+	room  [2]counterLeft
 	codes *rand.Rand
 }
 
@@ -217,8 +217,8 @@ func (sp *sharedPlan) take(name, period string, want int64, upTo bool) (int64, e
 }
 
 // note adds an explanation line of rule's effect.
-func (sp *sharedPlan) note(ef *Effect, note string) {
-	sp.p.rcpt.Explanation = append(sp.p.rcpt.Explanation, Explanation{Rule: ef.Rule, Kind: ef.Kind, Line: OrderLevel, Note: note})
+func (sp *sharedPlan) note(p *plan, ef *Effect, note string) {
+	p.rcpt.Explanation = append(p.rcpt.Explanation, Explanation{Rule: ef.Rule, Kind: ef.Kind, Line: OrderLevel, Note: note})
 }
 
 // planShared plans into p the claims and grants the rules asked for
@@ -227,7 +227,8 @@ func (e *Engine) planShared(w writeTry, p *plan, shared []Effect, ref string) er
 	if len(shared) == 0 {
 		return nil
 	}
-	sp := &sharedPlan{e: e, w: w, p: p}
+	sp := sharedPlan{e: e, w: w}
+	sp.lefts = sp.room[:0]
 	ch := p.ch
 	for i := range shared {
 		ef := &shared[i]
@@ -238,7 +239,7 @@ func (e *Engine) planShared(w writeTry, p *plan, shared []Effect, ref string) er
 					return err
 				}
 				ch.Claims = append(ch.Claims, Claim{Counter: ef.Counter, PeriodKey: ef.PeriodKey, Amount: ef.Value, Release: true})
-				sp.note(ef, "released "+itoa(ef.Value)+" to "+periodOf(ef.Counter, ef.PeriodKey))
+				sp.note(p, ef, "released "+itoa(ef.Value)+" to "+periodOf(ef.Counter, ef.PeriodKey))
 				continue
 			}
 			got, err := sp.take(ef.Counter, ef.PeriodKey, ef.Value, ef.UpTo)
@@ -246,13 +247,15 @@ func (e *Engine) planShared(w writeTry, p *plan, shared []Effect, ref string) er
 				return err
 			}
 			if got == 0 {
-				sp.note(ef, "claimed nothing of "+itoa(ef.Value)+" from "+periodOf(ef.Counter, ef.PeriodKey)+": none left")
+				sp.note(p, ef, "claimed nothing of "+itoa(ef.Value)+" from "+periodOf(ef.Counter, ef.PeriodKey)+": none left")
 				continue
 			}
 			ch.Claims = append(ch.Claims, Claim{Counter: ef.Counter, PeriodKey: ef.PeriodKey, Amount: got})
-			sp.note(ef, "claimed "+itoa(got)+" of "+itoa(ef.Value)+" from "+periodOf(ef.Counter, ef.PeriodKey))
+			if got < ef.Value { // a claim taken whole is on the receipt's Claims only
+				sp.note(p, ef, "claimed "+itoa(got)+" of "+itoa(ef.Value)+" from "+periodOf(ef.Counter, ef.PeriodKey))
+			}
 		case EffectGrant:
-			if err := sp.grant(ef, i, ref); err != nil {
+			if err := sp.grant(p, ef, i, ref); err != nil {
 				return err
 			}
 		}
@@ -262,8 +265,8 @@ func (e *Engine) planShared(w writeTry, p *plan, shared []Effect, ref string) er
 }
 
 // grant plans the grant of shared effect i.
-func (sp *sharedPlan) grant(ef *Effect, i int, ref string) error {
-	p, ch := sp.p, sp.p.ch
+func (sp *sharedPlan) grant(p *plan, ef *Effect, i int, ref string) error {
+	ch := p.ch
 	g := *ef.Grant
 	if ef.Counter != "" {
 		got, err := sp.take(ef.Counter, ef.PeriodKey, 1, true)
@@ -271,7 +274,7 @@ func (sp *sharedPlan) grant(ef *Effect, i int, ref string) error {
 			return err
 		}
 		if got == 0 {
-			sp.note(ef, "reward "+g.Reward+" not granted: none left of "+periodOf(ef.Counter, ef.PeriodKey))
+			sp.note(p, ef, "reward "+g.Reward+" not granted: none left of "+periodOf(ef.Counter, ef.PeriodKey))
 			return nil
 		}
 		ch.Claims = append(ch.Claims, Claim{Counter: ef.Counter, PeriodKey: ef.PeriodKey, Amount: 1})
@@ -309,7 +312,7 @@ func (sp *sharedPlan) grant(ef *Effect, i int, ref string) error {
 	if g.Code != "" {
 		note += " with code " + g.Code
 	}
-	sp.note(ef, note)
+	sp.note(p, ef, note)
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package loyaltytest
 
 import (
+	"bytes"
 	"context"
 	"testing"
 	"time"
@@ -14,6 +15,10 @@ import (
 // program without one), far from any month, week or daylight-saving edge.
 var Start = time.Date(2026, time.January, 5, 12, 0, 0, 0, time.UTC)
 
+// Seed is the seed of a Harness's Engine unless Options.Engine.Random says
+// otherwise (see loyalty.EngineOptions.Random).
+var Seed = [32]byte{'l', 'o', 'y', 'a', 'l', 't', 'y', 't', 'e', 's', 't'}
+
 // Options tune New. The zero value (or nil) runs the program as given on a
 // fresh memory store, the clock at Start.
 type Options struct {
@@ -24,7 +29,8 @@ type Options struct {
 	// the copy the Engine runs.
 	Location *time.Location
 	// Engine is passed to loyalty.NewEngine; its Clock is replaced by the
-	// harness's ManualClock.
+	// harness's ManualClock, and a nil Random by the fixed Seed, so codes
+	// and draws are the same on every run.
 	Engine *loyalty.EngineOptions
 	// Store is written to instead of a fresh memory store (a SQLite or
 	// PostgreSQL store under test).
@@ -79,6 +85,9 @@ func New(t testing.TB, p *loyalty.Program, opts *Options) *Harness {
 	}
 	clock := loyalty.NewManualClock(start)
 	eo.Clock = clock
+	if eo.Random == nil {
+		eo.Random = bytes.NewReader(Seed[:])
+	}
 	e, err := loyalty.NewEngine(&prog, store, &eo)
 	if err != nil {
 		t.Fatalf("loyaltytest.New: program %q: %v", p.Name, err)
