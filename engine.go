@@ -84,7 +84,7 @@ func NewEngine(p *Program, s Store, opts *EngineOptions) (*Engine, error) {
 		return nil, errors.New("loyalty: NewEngine needs a Store")
 	}
 	deferred := inHostTransaction(s)
-	s, err := scope(s, p.ProgramID())
+	s, err := scope(s, p.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +155,7 @@ func inHostTransaction(s Store) bool {
 // not DefaultProgram, or s is nil), every call of the copy fails with that
 // error, which wraps ErrUnknownProgram.
 func (e *Engine) WithStore(s Store) *Engine {
-	if scoped, err := scope(s, e.programID); err != nil {
+	if scoped, err := scope(s, e.program.ID); err != nil {
 		s = failingStore{err}
 	} else {
 		s = scoped

@@ -120,7 +120,9 @@ type Quote struct {
 type Program struct {
 	// ID identifies the program in its store, stably: everything the store
 	// keeps for it is filed under it (see ProgramStore), so programs sit side
-	// by side on one store. Empty is DefaultProgram.
+	// by side on one store. Empty means the program of the store the Engine
+	// is given: DefaultProgram for a store, the view's program for a view
+	// ForProgram made.
 	ID       string
 	Name     string
 	Currency Currency

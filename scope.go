@@ -7,12 +7,17 @@ import (
 	"fmt"
 )
 
-// scope returns the view of s that holds program id: s.ForProgram(id) when
+// scope returns the view of s that holds program id, the Program's ID as
+// given: s itself when id is empty (a store is the view of DefaultProgram,
+// and a view made with ForProgram keeps its program), s.ForProgram(id) when
 // s keeps several programs (ProgramStore), s itself when it keeps one and id
 // is DefaultProgram, else an error wrapping ErrUnknownProgram.
 func scope(s Store, id string) (Store, error) {
 	if s == nil {
 		return nil, errors.New("loyalty: the Engine needs a Store")
+	}
+	if id == "" {
+		return s, nil
 	}
 	if err := CheckProgramID(id); err != nil {
 		return nil, err

@@ -319,7 +319,10 @@ type CodeFormat struct {
 	Prefix   string
 	Length   int
 	Alphabet string
-	// Kind, MaxUses and ExpiresAt are given to the code (see Code).
+	// Kind, MaxUses and ExpiresAt are given to the code (see Code). A
+	// MaxUses of 0 gives the code the grant's uses (Grant.MaxUses, where 0
+	// is one), so a grant's code is single-use unless the grant says more;
+	// a zero ExpiresAt gives it the grant's.
 	Kind      string
 	MaxUses   int64
 	ExpiresAt time.Time

@@ -91,6 +91,20 @@ func TestTwoProgramsOnOneMemoryStoreKeepSeparateLedgers(t *testing.T) {
 	def := sharedEngine(t, s, "")
 	_, err = def.Balance(ctx, "ann")
 	require.ErrorIs(t, err, loyalty.ErrUnknownMember)
+
+	// A Program without an ID writes to the view it is given: on the
+	// "points" view it is the points ledger.
+	view, err := s.ForProgram("points")
+	require.NoError(t, err)
+	onView := sharedEngine(t, view, "")
+	bv, err := onView.Balance(ctx, "ann")
+	require.NoError(t, err)
+	assert.Equal(t, int64(50), bv.Available)
+	// With an ID it is scoped to that program, whatever view it was given.
+	refOnView := sharedEngine(t, view, "referral")
+	brv, err := refOnView.Balance(ctx, "ann")
+	require.NoError(t, err)
+	assert.Equal(t, br.Available, brv.Available)
 }
 
 func TestEngineRefusesAProgramItsStoreCannotHold(t *testing.T) {

@@ -298,9 +298,13 @@ func (sp *sharedPlan) grant(p *plan, ef *Effect, i int, ref string) error {
 		if expires.IsZero() {
 			expires = g.ExpiresAt
 		}
+		uses := ef.Code.MaxUses
+		if uses == 0 {
+			uses = max(g.MaxUses, 1) // the grant's uses: 0 is one
+		}
 		g.Code = code
 		ch.Codes = append(ch.Codes, Code{Code: code, Kind: ef.Code.Kind, Owner: g.MemberID, Ref: g.ID,
-			MaxUses: ef.Code.MaxUses, CreatedAt: p.now, ExpiresAt: expires})
+			MaxUses: uses, CreatedAt: p.now, ExpiresAt: expires})
 	}
 	var zero Entry
 	zero.Source, zero.Ref, zero.Note = ef.Rule, g.ID, g.Reward
