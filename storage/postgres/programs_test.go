@@ -11,6 +11,17 @@ import (
 	"github.com/loyaltykit/loyalty/storage/postgres"
 )
 
+// engineIn runs program() as program id on s; the Engine takes its view of
+// s with ForProgram.
+func engineIn(t testing.TB, s loyalty.Store, id string) *loyalty.Engine {
+	t.Helper()
+	p := program()
+	p.ID = id
+	e, err := loyalty.NewEngine(p, s, &loyalty.EngineOptions{Clock: loyalty.NewManualClock(t0), MaxRetries: 10000})
+	require.NoError(t, err)
+	return e
+}
+
 func forProgram(t testing.TB, s loyalty.Store, id string) loyalty.Store {
 	t.Helper()
 	ps, ok := s.(loyalty.ProgramStore)
@@ -34,7 +45,7 @@ func TestProgramsSideBySideKeepTheSameMemberAndKeyApart(t *testing.T) {
 	ctx := context.Background()
 	s := newStore(t)
 	brand := forProgram(t, s, "brand-b")
-	a, b := engine(t, s, nil), engine(t, brand, nil)
+	a, b := engine(t, s, nil), engineIn(t, s, "brand-b")
 	enroll(t, a, "ann")
 	enroll(t, b, "ann") // the same member ID and enrolment key in another program
 	_, err := a.Earn(ctx, "earn-1", order("o-1", "ann", 30))
@@ -115,7 +126,7 @@ func TestOneHostTransactionWritesTwoProgramsAllOrNothing(t *testing.T) {
 	ctx := context.Background()
 	s := newStore(t)
 	brand := forProgram(t, s, "brand-b")
-	a, b := engine(t, s, nil), engine(t, brand, nil)
+	a, b := engine(t, s, nil), engineIn(t, s, "brand-b")
 	enroll(t, a, "ivy")
 	enroll(t, b, "ivy")
 
@@ -130,7 +141,7 @@ func TestOneHostTransactionWritesTwoProgramsAllOrNothing(t *testing.T) {
 		}
 		_, err = a.WithStore(inA).Earn(ctx, "earn-"+id, order(id, "ivy", 20))
 		require.NoError(t, err)
-		_, err = b.WithStore(inB).Earn(ctx, "earn-"+id, order(id, "ivy", 5))
+		_, err = b.WithStore(inA).Earn(ctx, "earn-"+id, order(id, "ivy", 5)) // the Engine takes inA's view of brand-b
 		require.NoError(t, err)
 		st, err := inB.Load(ctx, "ivy", loyalty.Query{})
 		require.NoError(t, err)
