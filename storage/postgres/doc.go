@@ -20,7 +20,45 @@
 //	if err != nil { tx.Rollback(ctx) } else { tx.Commit(ctx) }
 //
 // Each Commit inside tx runs under a savepoint, so a refused commit (a
-// conflict the Engine retries, a reused key) leaves tx usable.
+// conflict the Engine retries, a reused key, a claim past a limit) leaves tx
+// usable. The view's ForProgram returns views of other programs bound to the
+// same tx, so one host transaction writes to several programs, all or
+// nothing.
+//
+// # Programs
+//
+// A Store keeps several programs side by side (loyalty.ProgramStore):
+// ForProgram(id) returns a view on the same pool and schema that reads and
+// writes only the rows of program id, and the Store itself is the view of
+// loyalty.DefaultProgram. Every table has a program column, first in its
+// primary key, so the same member ID, idempotency key or order ID lives in
+// each program apart, and a program's reads use its own index range. The
+// Engine takes its view with ForProgram(Program.ID); a host rarely calls it.
+// A schema written before migration 0004 keeps every row, as the ledger of
+// 'default'.
+//
+// # Shared state
+//
+// A Store is a loyalty.SharedStore. A shared counter is a row of
+// shared_counters (its limit) and a row of shared_counter_periods per period
+// claimed from (what it claimed, with a copy of the limit). A claim is one
+// conditional UPDATE of the period's row, SET claimed = claimed + n WHERE
+// n <= limit - claimed (the period's first claim inserts the row, ON
+// CONFLICT DO NOTHING), so of racing claims the row lock orders them and
+// each sees what the one before left; the limit is never passed, under READ
+// COMMITTED or SERIALIZABLE (where a raced claim fails with 40001, which the
+// Engine re-plans). A claim holds that row's lock until its transaction
+// commits, so writes that claim from one counter commit one after another:
+// a hot counter caps their rate at one commit's WAL flush each, whatever
+// the number of clients. SetLimit (set_limit) changes the limit in the
+// counter and in every period row, waiting for the claims under way, and is
+// undone when a period claimed more.
+//
+// Codes are rows of codes, primary key (program, code): a lookup is one
+// index probe, a reservation one INSERT ... ON CONFLICT DO NOTHING (of two
+// racing, the second waits for the first and finds the code taken), a use
+// one conditional UPDATE (use_code). Grants are rows of grants with their
+// status, and the partial index grants_open serves Load's open grants.
 //
 // # How a write is made
 //
@@ -44,7 +82,19 @@
 //     holds one: an order ID is unique in the schema (migration 0003; a
 //     concurrent claim of one ID waits for the first);
 //  5. writes entries, lots, balances, counters, order and redemption records
-//     with one INSERT ... SELECT FROM unnest(...) each.
+//     and grants with one INSERT ... SELECT FROM unnest(...) each;
+//  6. reserves the change's codes, raising SQLSTATE LY005 (a
+//     *loyalty.CodeError, ErrCodeTaken) for one the program holds, applies
+//     its code uses (use_code: LY005 with ErrUnknownCode, ErrCodeVoid,
+//     ErrCodeUsedUp or ErrInvalidClaim), and last, so that a hot counter's
+//     row lock is held the shortest time, its claims (claim_shared, sorted by
+//     counter and period so that changes lock rows in one order), raising
+//     SQLSTATE LY004 (a *loyalty.ClaimError with Asked and Left) for one
+//     that may not be applied.
+//
+// Every step runs in the program the store is scoped to (commit_change's
+// first parameter). A committed key stops the function at step 2, so a
+// replay claims nothing.
 //
 // Before any of it, Commit refuses what storage.CheckChange refuses in every
 // store: invalid identifiers (loyalty.ErrInvalidID), text that is not valid
@@ -60,8 +110,8 @@
 //
 // Load is one statement too, SELECT ... FROM load_member(...): a STABLE
 // function, so every query in it reads the same snapshot, that returns the
-// member, balances, counters, the open lots when asked for or due, and the
-// named records. It reads primary keys only, so it costs the same with a long
+// member, balances, counters, the open lots when asked for or due, the
+// named records, and the open or named grants. It reads primary keys only, so it costs the same with a long
 // history. Both functions run their queries with cached generic plans
 // (plan_cache_mode = force_generic_plan), which keeps the server's planner
 // out of every call.
@@ -72,7 +122,8 @@
 // does not exist and these tables in it. Give the library a schema of its
 // own: the names are generic. Times are timestamptz to the microsecond; NULL
 // is the zero time. json columns hold the encoding/json text of the root
-// package's types.
+// package's types. Every table but schema_migrations has a program column
+// (text, the program's ID), first in its primary key, left out below.
 //
 //	schema_migrations  version PK, name, applied_at: the migrations applied
 //	members            member_id PK, profile json (loyalty.Member),
@@ -94,8 +145,19 @@
 //	                   the write produced), receipt json (loyalty.Receipt),
 //	                   committed_at: one row per committed write, the
 //	                   idempotency record
+//	order_owners       order_id PK, member_id: who owns an order ID
+//	shared_counters    name PK, limit
+//	shared_counter_periods
+//	                   (name, period_key) PK, claimed, limit (a copy of
+//	                   shared_counters.limit)
+//	codes              code PK, kind, owner, ref, max_uses (0: no limit),
+//	                   uses, void, created_at, expires_at
+//	grants             (member_id, grant_id) PK, status, record json
+//	                   (loyalty.Grant); the partial index grants_open
+//	                   covers the open ones
 //
-// and the functions commit_change and load_member. There are no foreign keys:
+// and the functions commit_change, load_member, claim_shared, use_code and
+// set_limit. There are no foreign keys:
 // every write goes through commit_change, which holds the member's row lock,
 // so rows of unknown members cannot appear. Hosts may read the tables (for reports) but
 // must not write them.
@@ -108,8 +170,10 @@
 // # Errors
 //
 // Commit returns the errors of the Store contract (loyalty.ErrConflict,
-// loyalty.ErrUnknownMember, *loyalty.KeyCommittedError, loyalty.ErrNotFound
-// from Receipt); Migrate returns ErrSchemaTooNew; a store
+// loyalty.ErrUnknownMember, *loyalty.KeyCommittedError,
+// *loyalty.OrderOwnerError, *loyalty.ClaimError, *loyalty.CodeError,
+// loyalty.ErrNotFound from Receipt, *loyalty.LimitError from SetLimit);
+// Migrate returns ErrSchemaTooNew; a store
 // used before Migrate returns ErrNotMigrated. Every other driver error leaves
 // the adapter through one function (wrap, in errors.go), never as a pgx type:
 //
@@ -143,8 +207,9 @@
 //   - INSERT ... ON CONFLICT (commit_change: create the member, upsert lots,
 //     balances, counters, records).
 //   - RAISE ... USING ERRCODE 'LY001' for the version check (store.go reads
-//     it), and SQLSTATEs 40001, 40P01, 23505 and the connection codes
-//     (errors.go).
+//     it), LY002 to LY006 with DETAIL, HINT and COLUMN carrying the refusal's
+//     data (store.go, shared.go), and SQLSTATEs 40001, 40P01, 23505 and the
+//     connection codes (errors.go).
 //   - SET plan_cache_mode = force_generic_plan on the functions
 //     (PostgreSQL 12 or later).
 //   - WITH (fillfactor = 80) on the updated tables and a partial index
