@@ -53,7 +53,7 @@ func (p *Program) combine(c *Input, effects []Effect, res *Result, blk *resultBl
 			return fmt.Errorf("%w: rule %s: %s", ErrRefused, e.Rule, e.Note)
 		case e.Kind == EffectNotify:
 			res.Notices = append(res.Notices, e.noticeOf(e.Rule))
-		case e.Kind == EffectClaim, e.Kind == EffectGrant:
+		case e.Kind == EffectClaim, e.Kind == EffectGrant, e.Kind == EffectUse:
 			if err := checkShared(e); err != nil {
 				return err
 			}

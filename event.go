@@ -38,6 +38,11 @@ type Order struct {
 	Discount decimal.Decimal
 	Shipping decimal.Decimal
 	Tax      decimal.Decimal
+	// Codes are the codes presented at checkout (coupons), at most
+	// MaxOrderCodes, each once. Earn looks them up and hands them to the
+	// rules (Input.Codes); a rule uses one with UseCode, so the use commits
+	// with the order's earn (see package rewards).
+	Codes []string
 }
 
 // OrderLine is one product line of an order.
@@ -94,6 +99,9 @@ func (o *Order) Validate() error {
 		if err := checkNonNegative("", l.Discount); err != nil {
 			return atLine(err, i, "discount")
 		}
+	}
+	if err := checkOrderCodes(o.Codes); err != nil {
+		return err
 	}
 	if err := checkNonNegative("order.discount", o.Discount); err != nil {
 		return err

@@ -45,6 +45,15 @@ func orderPrints(o *Order) (fp, fields string) {
 		b = fingerprint.AppendDecimal(b, l.Discount)
 	}
 	p = fingerprint.AppendPrint(p, b[m:])
+	if len(o.Codes) > 0 { // an order without codes prints as it did before orders had them
+		m = len(b)
+		b = fingerprint.AppendString(b, "codes")
+		b = fingerprint.AppendInt(b, int64(len(o.Codes)))
+		for _, c := range o.Codes {
+			b = fingerprint.AppendString(b, c)
+		}
+		p = fingerprint.AppendPrint(append(p[:0:0], "earn-codes:"+string(p[len("earn:"):])...), b[m:])
+	}
 	var obuf [32 + 48]byte
 	s := string(append(fingerprint.AppendSum(obuf[:0], b), p...))
 	return s[:32], s[32:]

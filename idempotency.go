@@ -113,6 +113,7 @@ type fieldKind struct {
 // kept with older receipts are not read by the new list.
 var fieldKinds = []fieldKind{
 	{"earn", OpEarn, []string{"id", "member_id", "placed_at", "currency", "discount", "shipping", "tax", "lines"}},
+	{"earn-codes", OpEarn, []string{"id", "member_id", "placed_at", "currency", "discount", "shipping", "tax", "lines", "codes"}}, // an order presenting codes
 	{"return", OpReturn, []string{"id", "order_id", "member_id", "returned_at", "amount", "lines"}},
 	{"redeem", OpRedeem, []string{"id", "member_id", "order_id", "total", "points", "account", "up_to"}},
 	{"act", OpAct, []string{"kind", "member_id", "at", "ref", "data"}},

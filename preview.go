@@ -43,7 +43,15 @@ func (e *Engine) Preview(ctx context.Context, key string, ev Event) (*Change, er
 			return nil, err
 		}
 		fp, _ := orderPrints(v)
-		member, q, planFn = v.MemberID, Query{Orders: []string{v.ID}}, e.earnPlan(v, key, fp)
+		var codes []Code
+		q = Query{Orders: []string{v.ID}}
+		if len(v.Codes) > 0 {
+			var err error
+			if codes, q.GrantIDs, err = e.orderCodes(ctx, v); err != nil {
+				return nil, err
+			}
+		}
+		member, planFn = v.MemberID, e.earnPlan(v, codes, key, fp)
 	case *Action:
 		if v == nil {
 			return nil, invalidEvent("action", "is nil")

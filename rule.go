@@ -92,6 +92,15 @@ const (
 	// that shared counter in PeriodKey (its stock) and is left out, with an
 	// explanation, when none is left.
 	EffectGrant
+	// EffectUse uses code Counter Value times (a coupon presented at
+	// checkout; see UseCode), in the same change as the member's entries: a
+	// CodeUse of the code and, when the code redeems a grant of this member
+	// the write loaded (Input.Codes, State.Grants), the grant's Uses, its
+	// Status GrantUsed once used up, and an entry of −1 in RewardsAccount.
+	// A negative Value gives uses back (GiveBackCode) and reopens the grant.
+	// The store refuses a use beyond the code's MaxUses, or of a void code,
+	// with a *CodeError, and the write writes nothing.
+	EffectUse
 )
 
 // OrderLevel is the Line of an effect that belongs to the whole order or
@@ -117,7 +126,7 @@ type Effect struct {
 	Basis  int64  // EffectEarn: amount the rate applies to, in Input.Scale units
 	Factor Factor // EffectMultiply
 
-	Counter     string // EffectCount
+	Counter     string // EffectCount, EffectClaim; the code of an EffectUse
 	PeriodKey   string
 	Value       int64
 	Set         bool
@@ -189,6 +198,17 @@ func ClaimShared(name, periodKey string, amount int64) Effect {
 // format code when code is not nil.
 func GrantReward(g Grant, code *CodeFormat) Effect {
 	return Effect{Kind: EffectGrant, Grant: &g, Code: code, Line: OrderLevel}
+}
+
+// UseCode is an effect using code once (see EffectUse); note says what for.
+func UseCode(code, note string) Effect {
+	return Effect{Kind: EffectUse, Counter: code, Value: 1, Line: OrderLevel, Note: note}
+}
+
+// GiveBackCode is an effect giving one use of code back (a cancelled order
+// returning its single-use coupon), reopening the member's grant of it.
+func GiveBackCode(code, note string) Effect {
+	return Effect{Kind: EffectUse, Counter: code, Value: -1, Line: OrderLevel, Note: note}
 }
 
 // Refuse is an effect refusing the write for reason.
@@ -368,6 +388,12 @@ type Input struct {
 
 	// For an *Order event:
 	Order *Order
+	// Codes are the codes of Order.Codes as the program holds them, in that
+	// order, looked up by the Engine before the rules run (a code the program
+	// does not hold refuses the write with a *CodeError wrapping
+	// ErrUnknownCode). The grants they redeem, when they are this member's,
+	// are in State.Grants whatever their status.
+	Codes []Code
 	// Lines is the earn basis of each order line, in Order.Lines order.
 	Lines []LineBasis
 	// Basis is the order's total earn basis (eligible lines plus shipping and
@@ -441,7 +467,7 @@ func (x *Explanation) BasisMoney() Money {
 // String renders the explanation for a statement, for example
 // "base-rate: 5 per 1 on 20.00 USD (line 1, SKU tee) = 100".
 func (x *Explanation) String() string {
-	if x.Kind == EffectClaim || x.Kind == EffectGrant {
+	if x.Kind == EffectClaim || x.Kind == EffectGrant || x.Kind == EffectUse {
 		return x.Rule + ": " + x.Note // "birthday: granted reward coffee with code 7KX..."
 	}
 	var b strings.Builder

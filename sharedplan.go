@@ -30,6 +30,15 @@ import (
 // calls it, so a bad effect fails the evaluation (Estimate too) and writes
 // nothing.
 func checkShared(e *Effect) error {
+	if e.Kind == EffectUse {
+		if err := CheckCode(e.Counter); err != nil {
+			return err
+		}
+		if e.Value == 0 {
+			return &CodeError{Code: e.Counter, Err: ErrInvalidClaim}
+		}
+		return nil
+	}
 	if e.Kind == EffectClaim || e.Counter != "" {
 		field := "claim"
 		if e.Kind == EffectGrant {
@@ -256,6 +265,10 @@ func (e *Engine) planShared(w writeTry, p *plan, shared []Effect, ref string) er
 			}
 		case EffectGrant:
 			if err := sp.grant(p, ef, i, ref); err != nil {
+				return err
+			}
+		case EffectUse:
+			if err := sp.use(p, ef); err != nil {
 				return err
 			}
 		}

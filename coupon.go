@@ -1,0 +1,149 @@
+package loyalty
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// Codes presented with an order (Order.Codes, a coupon at checkout) are
+// looked up here before the rules run, and the uses rules ask for
+// (EffectUse) are planned here, in the same change as the order's earn. What
+// a code is worth, and whether the cart may use it, is the rules' to say
+// (package rewards): the root only knows codes, grants and their uses.
+
+// MaxOrderCodes is how many codes one order may present.
+const MaxOrderCodes = 8
+
+// checkOrderCodes checks an order's codes: at most MaxOrderCodes, each
+// passing CheckCode, none twice.
+func checkOrderCodes(codes []string) error {
+	if len(codes) > MaxOrderCodes {
+		return &ValidationError{Field: "order.codes", Reason: "holds " + strconv.Itoa(len(codes)) + " codes, more than " + strconv.Itoa(MaxOrderCodes), Kind: ErrInvalidCode}
+	}
+	for i, c := range codes {
+		if err := CheckCode(c); err != nil {
+			if ve, ok := err.(*ValidationError); ok {
+				ve.Field = "order.codes[" + strconv.Itoa(i) + "]"
+			}
+			return err
+		}
+		if slices.Contains(codes[:i], c) {
+			return &ValidationError{Field: "order.codes[" + strconv.Itoa(i) + "]", Reason: "is presented twice", Kind: ErrInvalidCode}
+		}
+	}
+	return nil
+}
+
+// orderCodes looks up the codes of o in the Engine's program, and returns
+// them with the IDs of the grants of o's member they redeem (for the
+// member's Load). A code the program does not hold is a *CodeError wrapping
+// ErrUnknownCode; a store that keeps no codes, ErrSharedUnsupported.
+func (e *Engine) orderCodes(ctx context.Context, o *Order) ([]Code, []string, error) {
+	ss, err := e.shared()
+	if err != nil {
+		return nil, nil, err
+	}
+	codes := make([]Code, len(o.Codes))
+	var grants []string
+	for i, c := range o.Codes {
+		codes[i], err = ss.Code(ctx, c)
+		if errors.Is(err, ErrUnknownCode) {
+			return nil, nil, &CodeError{Code: c, Err: ErrUnknownCode}
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		if codes[i].Owner == o.MemberID && codes[i].Ref != "" {
+			grants = append(grants, codes[i].Ref)
+		}
+	}
+	return codes, grants, nil
+}
+
+// planUse plans an EffectUse: the code's use and, when the member's state
+// holds the grant the code redeems, the grant's.
+func (sp *sharedPlan) use(p *plan, ef *Effect) error {
+	if _, err := sp.store(); err != nil {
+		return err
+	}
+	ch := p.ch
+	code := ef.Counter
+	ch.CodeUses = append(ch.CodeUses, CodeUse{Code: code, Uses: ef.Value})
+	verb := "used code " + code
+	if ef.Value < 0 {
+		verb = "gave back " + itoa(-ef.Value) + " use of code " + code
+	}
+	gi := -1
+	for i := range p.st.Grants {
+		if g := &p.st.Grants[i]; g.Code == code && g.MemberID == p.st.Member.ID {
+			gi = i
+			break
+		}
+	}
+	if gi < 0 {
+		sp.note(p, ef, verb)
+		return nil
+	}
+	g := p.st.Grants[gi] // a copy: the State is the rules' and read-only
+	for i := range ch.Grants {
+		if ch.Grants[i].ID == g.ID { // used twice in one write: count on the planned copy
+			g = ch.Grants[i]
+		}
+	}
+	uses := max(g.MaxUses, 1)
+	was := g.Status
+	switch {
+	case ef.Value > 0 && g.Status != GrantOpen:
+		return &CodeError{Code: code, Err: grantStatusErr(g.Status)}
+	case ef.Value > 0 && g.Uses+ef.Value > uses:
+		return &CodeError{Code: code, Err: ErrCodeUsedUp}
+	case ef.Value < 0 && (g.Uses+ef.Value < 0 || (g.Status != GrantOpen && g.Status != GrantUsed)):
+		return &CodeError{Code: code, Err: ErrInvalidClaim}
+	}
+	g.Uses += ef.Value
+	if g.Uses >= uses {
+		g.Status = GrantUsed
+	} else {
+		g.Status = GrantOpen
+	}
+	var zero Entry
+	zero.Source, zero.Ref, zero.Note = ef.Rule, g.ID, g.Reward
+	switch {
+	case was == GrantOpen && g.Status == GrantUsed:
+		if !p.loaded {
+			return errNeedLots
+		}
+		zero.Kind = EntryRedeem
+		if _, short, err := p.debit(RewardsAccount, 1, 0, false, zero); err != nil {
+			return err
+		} else if short > 0 {
+			return &InsufficientError{Account: RewardsAccount, Asked: 1, Detail: "grant " + g.ID + " of code " + code}
+		}
+	case was == GrantUsed && g.Status == GrantOpen:
+		if _, err := p.credit(RewardsAccount, 1, EntryRestore, time.Time{}, time.Time{}, zero); err != nil {
+			return err
+		}
+	}
+	replaced := false
+	for i := range ch.Grants {
+		if ch.Grants[i].ID == g.ID {
+			ch.Grants[i], replaced = g, true
+		}
+	}
+	if !replaced {
+		ch.Grants = append(ch.Grants, g)
+	}
+	sp.note(p, ef, verb+" (reward "+g.Reward+", "+itoa(g.Uses)+" of "+itoa(uses)+" uses)")
+	return nil
+}
+
+// grantStatusErr is why a grant that is not open cannot be used.
+func grantStatusErr(s GrantStatus) error {
+	if s == GrantUsed {
+		return ErrCodeUsedUp
+	}
+	return ErrCodeVoid
+}
