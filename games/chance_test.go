@@ -1,0 +1,316 @@
+package games_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"math/rand/v2"
+	"strconv"
+	"testing"
+
+	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/games"
+	"github.com/loyaltykit/loyalty/loyaltytest"
+	"github.com/loyaltykit/loyalty/points"
+	"github.com/loyaltykit/loyalty/storage/memory"
+)
+
+func d(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+
+// wheelPrizes: 30% win, 70% nothing.
+func wheelPrizes() []games.Prize {
+	return []games.Prize{
+		{Name: "50-points", Points: 50, Chance: d("0.2"), Cost: d("0.50")},
+		{Name: "free-coffee", Reward: &loyalty.Grant{Reward: "free-coffee"}, Code: &loyalty.CodeFormat{Prefix: "COF-"}, Stock: "coffee-stock", Chance: d("0.09"), Cost: d("2.00")},
+		{Name: "5-credit", Credit: 500, Chance: d("0.01"), Cost: d("5.00")},
+		{Name: "nothing", Chance: d("0.7")},
+	}
+}
+
+func newWheel(t testing.TB, opts games.GameOptions) *games.Game {
+	g, err := games.NewGame("wheel", "spin", wheelPrizes(), opts)
+	require.NoError(t, err)
+	return g
+}
+
+func program(rules ...loyalty.Rule) *loyalty.Program {
+	return &loyalty.Program{ID: "summer", Name: "Summer", Currency: "USD", Rules: rules}
+}
+
+func TestNewGameRefusesBadOdds(t *testing.T) {
+	for name, tc := range map[string]struct {
+		prizes []games.Prize
+		opts   games.GameOptions
+		err    error
+	}{
+		"negative": {prizes: []games.Prize{{Name: "a", Points: 1, Chance: d("1.1")}, {Name: "b", Chance: d("-0.1")}}, err: games.ErrOdds},
+		"sum below one": {prizes: []games.Prize{{Name: "a", Points: 1, Chance: d("0.3")}, {Name: "b", Chance: d("0.6")}}, err: games.ErrOdds},
+		"sum above one": {prizes: []games.Prize{{Name: "a", Points: 1, Chance: d("0.5")}, {Name: "b", Chance: d("0.5000001")}}, err: games.ErrOdds},
+		"weights zero":  {prizes: []games.Prize{{Name: "a", Points: 1, Weight: 0}, {Name: "b", Weight: 0}}, err: games.ErrOdds},
+		"mixed": {prizes: []games.Prize{{Name: "a", Points: 1, Chance: d("0.5")}, {Name: "b", Weight: 1}}, err: games.ErrOdds},
+		"win below 25%": {prizes: []games.Prize{{Name: "a", Points: 1, Chance: d("0.2499")}, {Name: "b", Chance: d("0.7501")}}, err: games.ErrWinChanceTooLow},
+		"win below a stricter minimum": {prizes: wheelPrizes(), opts: games.GameOptions{MinWinChance: d("0.31")}, err: games.ErrWinChanceTooLow},
+		"a minimum below 25%": {prizes: wheelPrizes(), opts: games.GameOptions{MinWinChance: d("0.1")}, err: games.ErrWinChanceTooLow},
+		// 0.2×0.50 + 0.09×2.00 + 0.01×5.00 = 0.10 + 0.18 + 0.05 = 0.33 per play.
+		"cost above max": {prizes: wheelPrizes(), opts: games.GameOptions{MaxCost: d("0.32")}, err: games.ErrCostTooHigh},
+		"cost undeclared": {prizes: []games.Prize{{Name: "a", Points: 1, Chance: d("0.5")}, {Name: "b", Chance: d("0.5")}}, opts: games.GameOptions{MaxCost: d("1")}, err: games.ErrCostTooHigh},
+		"stock on points": {prizes: []games.Prize{{Name: "a", Points: 1, Stock: "s", Chance: d("0.5")}, {Name: "b", Chance: d("0.5")}}, err: loyalty.ErrInvalidProgram},
+		"no prizes":       {err: loyalty.ErrInvalidProgram},
+	} {
+		t.Run(name, func(t *testing.T) {
+			g, err := games.NewGame("wheel", "spin", tc.prizes, tc.opts)
+			require.ErrorIs(t, err, tc.err)
+			require.ErrorIs(t, err, loyalty.ErrInvalidProgram)
+			require.Nil(t, g)
+		})
+	}
+	var oe *games.OddsError
+	_, err := games.NewGame("wheel", "spin", wheelPrizes(), games.GameOptions{MaxCost: d("0.32")})
+	require.ErrorAs(t, err, &oe)
+	assert.Equal(t, "0.33", oe.Declared.String())
+	assert.Equal(t, "0.32", oe.Required.String())
+}
+
+func TestNewGameAcceptsExactOddsAndAStricterMinimum(t *testing.T) {
+	g, err := games.NewGame("wheel", "spin", wheelPrizes(), games.GameOptions{MinWinChance: d("0.30"), MaxCost: d("0.33")})
+	require.NoError(t, err)
+	num, den := g.WinChance()
+	assert.Equal(t, uint64(30), num)
+	assert.Equal(t, uint64(100), den)
+}
+
+// The draw's empirical win rate over 1,000,000 plays is within 0.2
+// percentage points of the declared 30%, and each prize's within 0.1.
+func TestDrawMatchesDeclaredOddsOverAMillionPlays(t *testing.T) {
+	g := newWheel(t, games.GameOptions{})
+	r := rand.New(rand.NewChaCha8([32]byte{'o', 'd', 'd', 's'}))
+	const n = 1_000_000
+	counts := make([]int, len(g.Prizes()))
+	for range n {
+		counts[g.Draw(r)]++
+	}
+	won := counts[0] + counts[1] + counts[2]
+	rate := float64(won) / n // a test statistic, not money
+	assert.InDelta(t, 0.30, rate, 0.002, "won %d of %d", won, n)
+	for i, want := range []float64{0.2, 0.09, 0.01, 0.7} {
+		assert.InDelta(t, want, float64(counts[i])/n, 0.001, "prize %d", i)
+	}
+}
+
+type play struct {
+	h *loyaltytest.Harness
+	g *games.Game
+}
+
+func (p play) spin(key, member string) (*loyalty.Receipt, error) {
+	return p.h.Engine.Act(p.h.Ctx, key, &loyalty.Action{Kind: "spin", MemberID: member, At: p.h.Clock.Now()})
+}
+
+func newPlay(t *testing.T, opts games.GameOptions, stock int64) play {
+	g := newWheel(t, opts)
+	h := loyaltytest.New(t, program(g), nil)
+	require.NoError(t, h.Engine.SetLimit(h.Ctx, "coffee-stock", stock))
+	_, err := h.Engine.Enroll(h.Ctx, "enrol-ann", loyalty.Member{ID: "ann", JoinedAt: h.Clock.Now()})
+	require.NoError(t, err)
+	return play{h: h, g: g}
+}
+
+func TestPlayCostsPointsAndGivesTheDrawnPrize(t *testing.T) {
+	p := newPlay(t, games.GameOptions{PointsPerPlay: 10}, 100)
+	_, err := p.h.Engine.Adjust(p.h.Ctx, "gift", "ann", 25, "gift")
+	require.NoError(t, err)
+	// a play drawing 50-points, then one drawing 5-credit: 25 - 10 + 50 - 10 = 55.
+	for _, key := range []string{keysDrawing(p.g, loyaltytest.Seed, 0, 1)[0], keysDrawing(p.g, loyaltytest.Seed, 2, 1)[0]} {
+		r, err := p.spin(key, "ann")
+		require.NoError(t, err)
+		o, ok := p.g.OutcomeOf(r)
+		require.True(t, ok)
+		assert.True(t, o.Won)
+	}
+	b, err := p.h.Engine.Balance(p.h.Ctx, "ann")
+	require.NoError(t, err)
+	assert.Equal(t, int64(55), b.Available)
+	c, err := p.h.Engine.AccountBalance(p.h.Ctx, "ann", games.CreditAccount)
+	require.NoError(t, err)
+	assert.Equal(t, int64(500), c.Available)
+	// five plays drawing nothing: 55 - 50 = 5.
+	for _, key := range keysDrawing(p.g, loyaltytest.Seed, 3, 5) {
+		_, err := p.spin(key, "ann")
+		require.NoError(t, err)
+	}
+
+	// 5 points left: a third play is refused, typed, and writes nothing.
+	before, err := p.h.Engine.History(p.h.Ctx, "ann", loyalty.EntryID{}, 100)
+	require.NoError(t, err)
+	_, err = p.spin("spin-3", "ann")
+	require.ErrorIs(t, err, games.ErrNoPlays)
+	require.ErrorIs(t, err, loyalty.ErrRefused)
+	var pe *games.PlayError
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, "ann", pe.MemberID)
+	after, err := p.h.Engine.History(p.h.Ctx, "ann", loyalty.EntryID{}, 100)
+	require.NoError(t, err)
+	assert.Equal(t, before, after)
+}
+
+func TestReplayedPlayReturnsTheSameOutcomeWithoutASecondDraw(t *testing.T) {
+	p := newPlay(t, games.GameOptions{Limit: points.Limit{Times: 5, Per: points.Day}}, 100)
+	r1, err := p.spin("spin-1", "ann")
+	require.NoError(t, err)
+	r2, err := p.spin("spin-1", "ann")
+	require.NoError(t, err)
+	assert.True(t, r2.Replayed)
+	o1, _ := p.g.OutcomeOf(r1)
+	o2, _ := p.g.OutcomeOf(r2)
+	assert.Equal(t, o1, o2)
+	st, err := p.h.Engine.Member(p.h.Ctx, "ann")
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), st.Counter("wheel:plays", "2026-01-05"))
+}
+
+func TestPlayLimitPerDayRefusesTheNextPlayUntilTomorrow(t *testing.T) {
+	p := newPlay(t, games.GameOptions{Limit: points.Limit{Times: 2, Per: points.Day}}, 100)
+	for i := range 2 {
+		_, err := p.spin("spin-"+strconv.Itoa(i), "ann")
+		require.NoError(t, err)
+	}
+	_, err := p.spin("spin-2", "ann")
+	var pe *games.PlayError
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, games.PlayError{Game: "wheel", MemberID: "ann", PeriodKey: "2026-01-05", Played: 2, Limit: 2, Err: games.ErrPlayLimit}, *pe)
+	p.h.Clock.Advance(24 * 3600e9)
+	_, err = p.spin("spin-2", "ann")
+	require.NoError(t, err)
+}
+
+func TestPlaysEarnedOnOrdersAboveTheMinimum(t *testing.T) {
+	p := newPlay(t, games.GameOptions{PlaysPerOrder: 1, OrderMinimum: d("20")}, 100)
+	_, err := p.spin("spin-0", "ann")
+	require.ErrorIs(t, err, games.ErrNoPlays)
+	_, err = p.h.Engine.Earn(p.h.Ctx, "o1", loyaltytest.Order("ann", "o1").Line("tee", "19.99", 1).Currency("USD").At(p.h.Clock.Now()).Build())
+	require.NoError(t, err)
+	_, err = p.h.Engine.Earn(p.h.Ctx, "o2", loyaltytest.Order("ann", "o2").Line("tee", "20.00", 1).Currency("USD").At(p.h.Clock.Now()).Build())
+	require.NoError(t, err)
+	_, err = p.spin("spin-1", "ann")
+	require.NoError(t, err)
+	_, err = p.spin("spin-2", "ann")
+	require.ErrorIs(t, err, games.ErrNoPlays, "one order of 20.00 earned one play")
+	st, err := p.h.Engine.Member(p.h.Ctx, "ann")
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), st.Counter("wheel:earned", ""))
+	assert.Equal(t, int64(1), st.Counter("wheel:used", ""))
+}
+
+func TestFreePlayOncePerDay(t *testing.T) {
+	p := newPlay(t, games.GameOptions{FreePlays: points.Limit{Times: 1, Per: points.Day}}, 100)
+	_, err := p.spin("spin-1", "ann")
+	require.NoError(t, err)
+	_, err = p.spin("spin-2", "ann")
+	require.ErrorIs(t, err, games.ErrNoPlays)
+	p.h.Clock.Advance(24 * 3600e9)
+	_, err = p.spin("spin-2", "ann")
+	require.NoError(t, err)
+}
+
+// keysDrawing returns n keys whose play draws prize index want.
+func keysDrawing(g *games.Game, seed [32]byte, want, n int) []string {
+	var keys []string
+	for i := 0; len(keys) < n; i++ {
+		k := "k" + strconv.Itoa(i)
+		if g.Replay(seed, "summer", k) == want {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
+// A reward out of stock is never granted: with StockOutLoses the play stands
+// and gives nothing; the stock counter is never overspent.
+func TestOutOfStockRewardIsNeverGrantedAndThePlayLoses(t *testing.T) {
+	p := newPlay(t, games.GameOptions{}, 1)
+	keys := keysDrawing(p.g, loyaltytest.Seed, 1, 2)
+	r, err := p.spin(keys[0], "ann")
+	require.NoError(t, err)
+	o, _ := p.g.OutcomeOf(r)
+	require.True(t, o.Won)
+	require.NotNil(t, o.Grant)
+	assert.Equal(t, "free-coffee", o.Grant.Reward)
+	r, err = p.spin(keys[1], "ann")
+	require.NoError(t, err)
+	o, _ = p.g.OutcomeOf(r)
+	assert.Equal(t, games.Outcome{Prize: "free-coffee", OutOfStock: true}, o)
+	assert.Empty(t, r.Grants)
+	sc, err := p.h.Engine.SharedCounter(p.h.Ctx, "coffee-stock", "")
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), sc.Claimed)
+}
+
+// With StockOutRefuses a draw of a reward with no stock is a typed error
+// and writes nothing: the points paid for the play stay with the member.
+func TestOutOfStockRefusesThePlayAndWritesNothing(t *testing.T) {
+	p := newPlay(t, games.GameOptions{OutOfStock: games.StockOutRefuses, PointsPerPlay: 10}, 0)
+	_, err := p.h.Engine.Adjust(p.h.Ctx, "gift", "ann", 10, "gift")
+	require.NoError(t, err)
+	keys := keysDrawing(p.g, loyaltytest.Seed, 1, 1)
+	_, err = p.spin(keys[0], "ann")
+	var ce *loyalty.ClaimError
+	require.ErrorAs(t, err, &ce)
+	require.ErrorIs(t, err, loyalty.ErrLimitReached)
+	assert.Equal(t, "coffee-stock", ce.Counter)
+	b, err := p.h.Engine.Balance(p.h.Ctx, "ann")
+	require.NoError(t, err)
+	assert.Equal(t, int64(10), b.Available)
+}
+
+// The host publishes SeedDigest before the campaign and reveals the seed
+// after: anyone recomputes each play's prize from the seed, the program ID
+// and the play's key, on any store.
+func TestHostVerifiesOutcomesFromTheRevealedSeed(t *testing.T) {
+	seed := sha256.Sum256([]byte("summer-2026 campaign seed"))
+	g := newWheel(t, games.GameOptions{})
+	ctx := context.Background()
+	e, err := loyalty.NewEngine(program(g), memory.New(), &loyalty.EngineOptions{Random: bytes.NewReader(seed[:]), Clock: loyalty.NewManualClock(loyaltytest.Start)})
+	require.NoError(t, err)
+	published := e.SeedDigest()
+	require.NoError(t, e.SetLimit(ctx, "coffee-stock", 1000))
+	_, err = e.Enroll(ctx, "enrol", loyalty.Member{ID: "ann", JoinedAt: loyaltytest.Start})
+	require.NoError(t, err)
+	outcomes := map[string]string{}
+	for i := range 50 {
+		key := "play-" + strconv.Itoa(i)
+		r, err := e.Act(ctx, key, &loyalty.Action{Kind: "spin", MemberID: "ann", At: loyaltytest.Start})
+		require.NoError(t, err)
+		o, ok := g.OutcomeOf(r)
+		require.True(t, ok)
+		outcomes[key] = o.Prize
+	}
+	// The verifier, with the revealed seed only.
+	require.Equal(t, published, sha256.Sum256(seed[:]))
+	prizes := g.Prizes()
+	distinct := map[string]bool{}
+	for key, prize := range outcomes {
+		assert.Equal(t, prize, prizes[g.Replay(seed, "summer", key)].Name, key)
+		distinct[prize] = true
+	}
+	assert.Greater(t, len(distinct), 1)
+	// Another seed would have drawn differently.
+	other := sha256.Sum256([]byte("another seed"))
+	differ := 0
+	for key, prize := range outcomes {
+		if prizes[g.Replay(other, "summer", key)].Name != prize {
+			differ++
+		}
+	}
+	assert.Positive(t, differ)
+}
+
+func TestPlayOutsideTheWindowIsClosed(t *testing.T) {
+	p := newPlay(t, games.GameOptions{Opens: loyaltytest.Start.Add(3600e9)}, 10)
+	_, err := p.spin("s", "ann")
+	require.True(t, errors.Is(err, games.ErrClosed))
+}
