@@ -48,16 +48,16 @@ func TestNewGameRefusesBadOdds(t *testing.T) {
 		opts   games.GameOptions
 		err    error
 	}{
-		"negative": {prizes: []games.Prize{{Name: "a", Points: 1, Chance: d("1.1")}, {Name: "b", Chance: d("-0.1")}}, err: games.ErrOdds},
-		"sum below one": {prizes: []games.Prize{{Name: "a", Points: 1, Chance: d("0.3")}, {Name: "b", Chance: d("0.6")}}, err: games.ErrOdds},
-		"sum above one": {prizes: []games.Prize{{Name: "a", Points: 1, Chance: d("0.5")}, {Name: "b", Chance: d("0.5000001")}}, err: games.ErrOdds},
-		"weights zero":  {prizes: []games.Prize{{Name: "a", Points: 1, Weight: 0}, {Name: "b", Weight: 0}}, err: games.ErrOdds},
-		"mixed": {prizes: []games.Prize{{Name: "a", Points: 1, Chance: d("0.5")}, {Name: "b", Weight: 1}}, err: games.ErrOdds},
-		"win below 25%": {prizes: []games.Prize{{Name: "a", Points: 1, Chance: d("0.2499")}, {Name: "b", Chance: d("0.7501")}}, err: games.ErrWinChanceTooLow},
+		"negative":                     {prizes: []games.Prize{{Name: "a", Points: 1, Chance: d("1.1")}, {Name: "b", Chance: d("-0.1")}}, err: games.ErrOdds},
+		"sum below one":                {prizes: []games.Prize{{Name: "a", Points: 1, Chance: d("0.3")}, {Name: "b", Chance: d("0.6")}}, err: games.ErrOdds},
+		"sum above one":                {prizes: []games.Prize{{Name: "a", Points: 1, Chance: d("0.5")}, {Name: "b", Chance: d("0.5000001")}}, err: games.ErrOdds},
+		"weights zero":                 {prizes: []games.Prize{{Name: "a", Points: 1, Weight: 0}, {Name: "b", Weight: 0}}, err: games.ErrOdds},
+		"mixed":                        {prizes: []games.Prize{{Name: "a", Points: 1, Chance: d("0.5")}, {Name: "b", Weight: 1}}, err: games.ErrOdds},
+		"win below 25%":                {prizes: []games.Prize{{Name: "a", Points: 1, Chance: d("0.2499")}, {Name: "b", Chance: d("0.7501")}}, err: games.ErrWinChanceTooLow},
 		"win below a stricter minimum": {prizes: wheelPrizes(), opts: games.GameOptions{MinWinChance: d("0.31")}, err: games.ErrWinChanceTooLow},
-		"a minimum below 25%": {prizes: wheelPrizes(), opts: games.GameOptions{MinWinChance: d("0.1")}, err: games.ErrWinChanceTooLow},
+		"a minimum below 25%":          {prizes: wheelPrizes(), opts: games.GameOptions{MinWinChance: d("0.1")}, err: games.ErrWinChanceTooLow},
 		// 0.2×0.50 + 0.09×2.00 + 0.01×5.00 = 0.10 + 0.18 + 0.05 = 0.33 per play.
-		"cost above max": {prizes: wheelPrizes(), opts: games.GameOptions{MaxCost: d("0.32")}, err: games.ErrCostTooHigh},
+		"cost above max":  {prizes: wheelPrizes(), opts: games.GameOptions{MaxCost: d("0.32")}, err: games.ErrCostTooHigh},
 		"cost undeclared": {prizes: []games.Prize{{Name: "a", Points: 1, Chance: d("0.5")}, {Name: "b", Chance: d("0.5")}}, opts: games.GameOptions{MaxCost: d("1")}, err: games.ErrCostTooHigh},
 		"stock on points": {prizes: []games.Prize{{Name: "a", Points: 1, Stock: "s", Chance: d("0.5")}, {Name: "b", Chance: d("0.5")}}, err: loyalty.ErrInvalidProgram},
 		"no prizes":       {err: loyalty.ErrInvalidProgram},
