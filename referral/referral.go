@@ -1,0 +1,507 @@
+package referral
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/loyaltykit/loyalty"
+)
+
+// Accounts of a referral program's ledger. Rewards (the referrer's, the
+// friend's welcome and second reward) are points in loyalty.PointsAccount of
+// the referral program, held for the return window like any order's points;
+// an ambassador's commission is money in minor units of the program's
+// currency, in StoreCredit or Payable.
+const (
+	// StoreCredit holds commission the ambassador spends in the shop.
+	StoreCredit loyalty.Account = "store_credit"
+	// Payable holds commission the host owes the ambassador and pays out
+	// (Program.PayOut) on its own schedule.
+	Payable loyalty.Account = "commission_payable"
+)
+
+// Notice kinds the referral program's rules announce.
+const (
+	// NoticeQualified: a friend's order qualified their referral (To is
+	// ReasonQualified) or did not (To names why).
+	NoticeQualified loyalty.NoticeKind = "referral.qualified"
+	// NoticeCapped: a referrer's reward was refused by a cap (To names it).
+	NoticeCapped loyalty.NoticeKind = "referral.capped"
+	// NoticeAmbassador: a member became an ambassador (To "ambassador").
+	NoticeAmbassador loyalty.NoticeKind = "referral.ambassador"
+	// NoticeSignup: a friend signed up on the referrer's code; Detail is the
+	// signup's number among the referrer's (1 for the first).
+	NoticeSignup loyalty.NoticeKind = "referral.signup"
+)
+
+// Reason says where a referral stands, or why it went no further, in an
+// Outcome and a statement line.
+type Reason string
+
+// Reasons.
+const (
+	ReasonSignedUp      Reason = "signed-up"       // attributed, no qualifying order yet
+	ReasonQualified     Reason = "qualified"       // the friend's order qualified
+	ReasonNotFirst      Reason = "not-first-order" // the order was not the friend's first
+	ReasonBelowMinimum  Reason = "below-minimum"   // the first order was below the minimum
+	ReasonTooLate       Reason = "too-late"        // the first order came too long after signup
+	ReasonPendingReview Reason = "pending-review"  // waiting for the host's approval
+	ReasonRejected      Reason = "rejected"        // the host rejected the referral
+	ReasonCapMonth      Reason = "cap-month"       // the referrer's monthly cap was reached
+	ReasonCapLifetime   Reason = "cap-lifetime"    // the referrer's lifetime cap was reached
+	ReasonBudget        Reason = "budget-spent"    // the campaign's budget was spent
+	ReasonPending       Reason = "pending"         // rewarded, held for the return window
+	ReasonPaid          Reason = "paid"            // rewarded, the window passed
+	ReasonReturned      Reason = "returned"        // the order was returned in the window: voided
+)
+
+// Period is the length of a velocity bucket.
+type Period string
+
+// Velocity periods: fixed calendar buckets of the program's zone.
+const (
+	Hour Period = "hour"
+	Day  Period = "day"
+)
+
+// Welcome is the friend's incentive at attribution: Points of the referral
+// program, or a coupon (a loyalty.Grant of reward Coupon with a new unique
+// code), or both.
+type Welcome struct {
+	Points int64
+	// Coupon is the ID of the reward in the host's catalog ("welcome-10").
+	Coupon      string
+	CouponValue loyalty.Money
+	// CouponDays is how long the coupon is valid; 0 means forever.
+	CouponDays int
+}
+
+// Velocity limits signups on one code: at most Max per Period. Max 0 is no limit.
+type Velocity struct {
+	Max int64
+	Per Period
+}
+
+// Ambassador is the ambassador policy: members become ambassadors by hand
+// (Program.Promote) or, when AfterReferrals > 0, by the rule "that many
+// rewarded referrals"; they get Perks and Commission percent of the orders
+// attributed to their code, in Payable (when Payable) or StoreCredit.
+type Ambassador struct {
+	AfterReferrals int64
+	// Commission is a percent ("10" for 10%), above 0 and at most 100; zero
+	// means no commission.
+	Commission decimal.Decimal
+	Payable    bool
+	// Perks are the benefits of the status (tier-like: "free-shipping",
+	// "early-access"), returned by Program.Perks.
+	Perks []string
+}
+
+// Config is a referral program.
+type Config struct {
+	// ID is the program's ID on the store, beside the shop's other
+	// programs; empty is "referral".
+	ID       string
+	Name     string
+	Currency loyalty.Currency
+	Location *time.Location
+	// Secret keys the hashes of fingerprints and the referral codes: at
+	// least 16 bytes, kept by the host like a password. Changing it changes
+	// every member's code and forgets every fingerprint.
+	Secret []byte
+	// CodePrefix and CodeLength shape referral codes: CodePrefix then
+	// CodeLength characters of loyalty.CodeAlphabet (0 is 8).
+	CodePrefix string
+	CodeLength int
+
+	// Start is when the campaign starts: a friend who joined the shop
+	// before it is not new (ErrAlreadyMember). Zero means no such check.
+	Start time.Time
+	// Window is how long after the friend's signup an attribution is
+	// accepted; zero is one hour (attribution at enrolment).
+	Window time.Duration
+	// Welcome is the friend's incentive at attribution.
+	Welcome Welcome
+
+	// ReferrerPoints is the referrer's reward, FriendPoints the friend's
+	// optional second reward, both when the friend's order qualifies: their
+	// first order, of at least MinOrder, within QualifyDays of their signup
+	// (0: no limit). Both are held for ReturnDays from the order's placing
+	// and voided if that order is returned within them.
+	ReferrerPoints int64
+	FriendPoints   int64
+	MinOrder       decimal.Decimal
+	QualifyDays    int
+	ReturnDays     int
+
+	// MonthlyCap and LifetimeCap limit a referrer's rewarded referrals (by
+	// the month of the qualifying order, in the program's zone); Budget the
+	// rewarded referrals of the whole campaign. 0 is no limit.
+	MonthlyCap  int64
+	LifetimeCap int64
+	Budget      int64
+
+	Velocity Velocity
+	// Review, when set, decides at attribution whether a referral waits for
+	// the host's review (Program.Approve, Program.Reject) before its
+	// rewards are released; Signup.Review asks for it too.
+	Review func(Signup) bool
+
+	Ambassador Ambassador
+}
+
+func invalid(field, reason string, kind error) error {
+	return fmt.Errorf("%w: %w", ErrInvalidConfig, &loyalty.ValidationError{Field: field, Reason: reason, Kind: kind})
+}
+
+// Validate checks the config. Every error wraps ErrInvalidConfig and a
+// *loyalty.ValidationError (of kind loyalty.ErrInvalidAmount for a negative
+// reward or cap, loyalty.ErrInvalidProgram otherwise).
+func (c *Config) Validate() error {
+	if c.ID != "" {
+		if err := loyalty.CheckProgramID(c.ID); err != nil {
+			return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+		}
+	}
+	if len(c.Secret) < 16 {
+		return invalid("secret", "has "+strconv.Itoa(len(c.Secret))+" bytes, fewer than 16", loyalty.ErrInvalidProgram)
+	}
+	if c.CodePrefix != "" {
+		if err := loyalty.CheckCode(c.CodePrefix); err != nil || strings.HasPrefix(c.CodePrefix, "~") {
+			return invalid("code_prefix", "is not a printable code without '~'", loyalty.ErrInvalidCode)
+		}
+	}
+	if c.CodeLength != 0 && (c.CodeLength < loyalty.MinCodeLength || len(c.CodePrefix)+c.CodeLength > loyalty.MaxCodeLength) {
+		return invalid("code_length", strconv.Itoa(c.CodeLength)+" is outside "+strconv.Itoa(loyalty.MinCodeLength)+" to what fits a code", loyalty.ErrInvalidCode)
+	}
+	for _, n := range []struct {
+		f string
+		v int64
+	}{{"welcome.points", c.Welcome.Points}, {"referrer_points", c.ReferrerPoints}, {"friend_points", c.FriendPoints},
+		{"monthly_cap", c.MonthlyCap}, {"lifetime_cap", c.LifetimeCap}, {"budget", c.Budget}, {"velocity.max", c.Velocity.Max},
+		{"ambassador.after_referrals", c.Ambassador.AfterReferrals}, {"welcome.coupon_days", int64(c.Welcome.CouponDays)},
+		{"qualify_days", int64(c.QualifyDays)}, {"return_days", int64(c.ReturnDays)}} {
+		if n.v < 0 {
+			return invalid(n.f, "is negative", loyalty.ErrInvalidAmount)
+		}
+	}
+	if c.Window < 0 {
+		return invalid("window", "is negative", loyalty.ErrInvalidAmount)
+	}
+	if c.MinOrder.Sign() < 0 {
+		return invalid("min_order", "is negative", loyalty.ErrInvalidAmount)
+	}
+	if c.Welcome.Coupon != "" {
+		if err := loyalty.CheckID("welcome.coupon", c.Welcome.Coupon); err != nil {
+			return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+		}
+	}
+	if !c.Ambassador.Commission.IsZero() {
+		if _, err := loyalty.NewPercent(c.Ambassador.Commission); err != nil {
+			return fmt.Errorf("%w: ambassador.commission: %w", ErrInvalidConfig, err)
+		}
+	}
+	switch c.Velocity.Per {
+	case "", Hour, Day:
+	default:
+		return invalid("velocity.per", strconv.Quote(string(c.Velocity.Per))+" is neither hour nor day", loyalty.ErrInvalidProgram)
+	}
+	if c.Velocity.Max > 0 && c.Velocity.Per == "" {
+		return invalid("velocity.per", "is empty while velocity.max is set", loyalty.ErrInvalidProgram)
+	}
+	return nil
+}
+
+// Program runs a referral program on a store, beside the shop's other
+// programs: its own loyalty.Engine writes the referral program's ledgers
+// (one per referrer, friend and ambassador) and its codes. It is safe for
+// concurrent use.
+type Program struct {
+	cfg        Config
+	engine     *loyalty.Engine
+	zone       *time.Location
+	commission loyalty.Percent
+	window     time.Duration
+}
+
+// Synthetic order IDs: a reward keyed from the friend's order. Hosts' order
+// IDs must not start with "referral~".
+const (
+	orderPrefix      = "referral~"
+	referrerPrefix   = "referral~rr~"
+	friendPrefix     = "referral~rf~"
+	commissionPrefix = "referral~ac~"
+)
+
+// New validates cfg and returns the program writing to store (a
+// loyalty.ProgramStore, so the referral program sits beside the points
+// program on one database, and a loyalty.SharedStore for its codes).
+// opts is handed to loyalty.NewEngine (Clock, Random, ...).
+func New(cfg Config, store loyalty.Store, opts *loyalty.EngineOptions) (*Program, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.ID == "" {
+		cfg.ID = "referral"
+	}
+	if cfg.CodeLength == 0 {
+		cfg.CodeLength = 8
+	}
+	if cfg.Velocity.Max == 0 {
+		cfg.Velocity = Velocity{}
+	}
+	cfg.Secret = append([]byte(nil), cfg.Secret...)
+	cfg.Ambassador.Perks = append([]string(nil), cfg.Ambassador.Perks...)
+	p := &Program{cfg: cfg, zone: time.UTC, window: cfg.Window}
+	if cfg.Location != nil {
+		p.zone = cfg.Location
+	}
+	if p.window == 0 {
+		p.window = time.Hour
+	}
+	if !cfg.Ambassador.Commission.IsZero() {
+		p.commission, _ = loyalty.NewPercent(cfg.Ambassador.Commission)
+	}
+	lp := &loyalty.Program{ID: cfg.ID, Name: cfg.Name, Currency: cfg.Currency, Location: cfg.Location, PendingDays: cfg.ReturnDays}
+	for _, k := range []loyalty.ActionKind{loyalty.ActionSignup, actSignup, actReview, actAmbassador, actPayout} {
+		lp.Rules = append(lp.Rules, &rule{p: p, kind: k})
+	}
+	lp.Rules = append(lp.Rules, &rule{p: p})
+	e, err := loyalty.NewEngine(lp, store, opts)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := e.Code(context.Background(), "~probe"); errors.Is(err, loyalty.ErrSharedUnsupported) {
+		return nil, err
+	}
+	p.engine = e
+	return p, nil
+}
+
+// Engine is the referral program's engine: balances, history, redemptions
+// of referral points and the friend's welcome coupon (Member's Grants).
+func (p *Program) Engine() *loyalty.Engine { return p.engine }
+
+// Config returns the program's config (a copy).
+func (p *Program) Config() Config {
+	c := p.cfg
+	c.Secret = nil
+	c.Ambassador.Perks = append([]string(nil), c.Ambassador.Perks...)
+	return c
+}
+
+// Custom actions of the referral program's ledgers.
+const (
+	actSignup     loyalty.ActionKind = "referral.signup"     // on the referrer: a friend signed up
+	actReview     loyalty.ActionKind = "referral.review"     // on the friend: approve or reject
+	actAmbassador loyalty.ActionKind = "referral.ambassador" // on a member: promoted
+	actPayout     loyalty.ActionKind = "referral.payout"     // on an ambassador: commission paid
+)
+
+// Member attributes and counters of the referral program's ledgers.
+const (
+	attrReferrer = "referrer"
+	attrCode     = "code"
+
+	ctrSignups       = "signups"      // referrer: friends signed up, lifetime
+	ctrRewarded      = "rewarded"     // referrer: rewarded referrals, lifetime
+	ctrRewardedMonth = "rewarded.month"
+	ctrAmbassador    = "ambassador" // 1 when an ambassador
+	ctrOrders        = "orders"     // friend: orders seen
+	ctrQualified     = "qualified"  // friend: 1 once an order qualified
+	ctrReview        = "review"     // friend: reviewPending, reviewApproved, reviewRejected
+
+	budgetCounter = "referral.budget"
+)
+
+const (
+	reviewPending  = 1
+	reviewApproved = 2
+	reviewRejected = 3
+)
+
+// rule is every rule of the referral program: one per action kind it
+// reacts to, and one (kind "") for orders.
+type rule struct {
+	p    *Program
+	kind loyalty.ActionKind
+}
+
+func (r *rule) Name() string {
+	if r.kind == "" {
+		return "referral.order"
+	}
+	if r.kind == loyalty.ActionSignup {
+		return "referral.welcome"
+	}
+	return string(r.kind)
+}
+
+// Kind implements loyalty.ActionRule for the action rules; the order rule
+// reacts to no action (its Kind is never declared: see declares).
+func (r *rule) Kind() loyalty.ActionKind {
+	if r.kind == "" {
+		return "referral.order-rule"
+	}
+	return r.kind
+}
+
+func (r *rule) Evaluate(c *loyalty.Input, ef []loyalty.Effect) []loyalty.Effect {
+	cfg := &r.p.cfg
+	if r.kind == "" {
+		if c.Order == nil {
+			return ef
+		}
+		return r.order(c, ef)
+	}
+	a, ok := c.Event.(*loyalty.Action)
+	if !ok || a.Kind != r.kind {
+		return ef
+	}
+	switch r.kind {
+	case loyalty.ActionSignup:
+		ref := c.Member.Attributes[attrReferrer]
+		if ref == "" {
+			return ef // a referrer's own enrolment
+		}
+		if cfg.Velocity.Max > 0 {
+			ef = append(ef, loyalty.ClaimShared(velocityCounter(c.Member.Attributes[attrCode]), r.p.bucket(a.At), 1))
+		}
+		if c.Member.Attributes["review"] == "pending" {
+			ef = append(ef, setCount(ctrReview, reviewPending))
+		}
+		if cfg.Welcome.Points > 0 {
+			ef = append(ef, loyalty.Earn(cfg.Welcome.Points, loyalty.OrderLevel, "welcome, referred by "+ref))
+		}
+		if cfg.Welcome.Coupon != "" {
+			g := loyalty.Grant{Reward: cfg.Welcome.Coupon, Value: cfg.Welcome.CouponValue, Note: "welcome, referred by " + ref}
+			if cfg.Welcome.CouponDays > 0 {
+				g.ExpiresAt = c.Now.AddDate(0, 0, cfg.Welcome.CouponDays)
+			}
+			ef = append(ef, loyalty.GrantReward(g, &loyalty.CodeFormat{Kind: "coupon"}))
+		}
+	case actSignup:
+		n := c.State.Counter(ctrSignups, "") + 1
+		ef = append(ef, loyalty.Count(ctrSignups, "", 1), loyalty.Notify(NoticeSignup, strconv.FormatInt(n, 10)))
+	case actReview:
+		if c.State.Counter(ctrReview, "") != reviewPending {
+			return append(ef, loyalty.RefuseWith(ErrNotPending, "referral of "+a.MemberID+" is not pending review"))
+		}
+		v := int64(reviewRejected)
+		if a.Data["decision"] == "approve" {
+			v = reviewApproved
+		}
+		ef = append(ef, setCount(ctrReview, v))
+	case actAmbassador:
+		if c.State.Counter(ctrAmbassador, "") == 0 {
+			ef = append(ef, setCount(ctrAmbassador, 1), loyalty.NotifyChange(NoticeAmbassador, "", "ambassador", "promoted: "+a.Data["reason"]))
+		}
+	case actPayout:
+		n, err := strconv.ParseInt(a.Data["amount"], 10, 64)
+		if err != nil || n <= 0 {
+			return append(ef, loyalty.RefuseWith(loyalty.ErrInvalidAmount, "payout amount "+strconv.Quote(a.Data["amount"])+" is not a positive number"))
+		}
+		ef = append(ef, loyalty.Spend(Payable, n, "commission paid"))
+	}
+	return ef
+}
+
+func setCount(name string, v int64) loyalty.Effect {
+	e := loyalty.Count(name, "", v)
+	e.Set = true
+	return e
+}
+
+// order evaluates an order of the referral program: a friend's own order
+// (does it qualify?), or a reward keyed from one.
+func (r *rule) order(c *loyalty.Input, ef []loyalty.Effect) []loyalty.Effect {
+	cfg := &r.p.cfg
+	o := c.Order
+	switch {
+	case strings.HasPrefix(o.ID, referrerPrefix):
+		friend := o.Lines[0].Category
+		month := r.p.month(o.PlacedAt)
+		if n := c.State.Counter(ctrRewardedMonth, month); cfg.MonthlyCap > 0 && n >= cfg.MonthlyCap {
+			return append(ef, loyalty.NotifyChange(NoticeCapped, "", string(ReasonCapMonth),
+				"referral of "+friend+" not rewarded: "+strconv.FormatInt(n, 10)+" rewarded in "+month+", the monthly cap"))
+		}
+		life := c.State.Counter(ctrRewarded, "")
+		if cfg.LifetimeCap > 0 && life >= cfg.LifetimeCap {
+			return append(ef, loyalty.NotifyChange(NoticeCapped, "", string(ReasonCapLifetime),
+				"referral of "+friend+" not rewarded: "+strconv.FormatInt(life, 10)+" rewarded, the lifetime cap"))
+		}
+		if cfg.Budget > 0 {
+			ef = append(ef, loyalty.ClaimShared(budgetCounter, "", 1))
+		}
+		if cfg.ReferrerPoints > 0 {
+			ef = append(ef, loyalty.Earn(cfg.ReferrerPoints, loyalty.OrderLevel, "referral of "+friend))
+		}
+		ef = append(ef, loyalty.Count(ctrRewarded, "", 1), loyalty.Count(ctrRewardedMonth, month, 1))
+		if a := cfg.Ambassador.AfterReferrals; a > 0 && life+1 >= a && c.State.Counter(ctrAmbassador, "") == 0 {
+			ef = append(ef, setCount(ctrAmbassador, 1), loyalty.NotifyChange(NoticeAmbassador, "", "ambassador",
+				strconv.FormatInt(life+1, 10)+" rewarded referrals"))
+		}
+		return ef
+	case strings.HasPrefix(o.ID, friendPrefix):
+		if cfg.FriendPoints > 0 {
+			ef = append(ef, loyalty.Earn(cfg.FriendPoints, loyalty.OrderLevel, "first order, referred"))
+		}
+		return ef
+	case strings.HasPrefix(o.ID, commissionPrefix):
+		if c.State.Counter(ctrAmbassador, "") == 0 {
+			return append(ef, loyalty.RefuseWith(ErrNotAmbassador, o.MemberID+" is not an ambassador"))
+		}
+		acct := StoreCredit
+		if cfg.Ambassador.Payable {
+			acct = Payable
+		}
+		return r.p.commission.Earn(c, acct, "commission", ef)
+	}
+	if c.Member.Attributes[attrReferrer] == "" {
+		return ef
+	}
+	ef = append(ef, loyalty.Count(ctrOrders, "", 1))
+	reason, detail := r.p.qualifies(c)
+	if reason == ReasonQualified {
+		ef = append(ef, setCount(ctrQualified, 1))
+	}
+	return append(ef, loyalty.NotifyChange(NoticeQualified, "", string(reason), detail))
+}
+
+// qualifies says whether the friend's order of c qualifies their referral.
+func (p *Program) qualifies(c *loyalty.Input) (Reason, string) {
+	cfg := &p.cfg
+	o := c.Order
+	if c.State.Counter(ctrOrders, "") > 0 || c.State.Counter(ctrQualified, "") > 0 {
+		return ReasonNotFirst, "order " + o.ID + " is not the friend's first"
+	}
+	if min := c.Units(cfg.MinOrder); c.Value < min {
+		return ReasonBelowMinimum, "order " + o.ID + " of " + c.Amount(c.Value).String() + " is below the minimum of " + cfg.MinOrder.String()
+	}
+	if cfg.QualifyDays > 0 {
+		last := c.Member.JoinedAt.In(p.zone).AddDate(0, 0, cfg.QualifyDays)
+		if o.PlacedAt.After(last) {
+			return ReasonTooLate, "order " + o.ID + " came more than " + strconv.Itoa(cfg.QualifyDays) + " days after signup"
+		}
+	}
+	return ReasonQualified, "order " + o.ID + " qualifies"
+}
+
+// month is the period key of t's month in the program's zone.
+func (p *Program) month(t time.Time) string { return t.In(p.zone).Format("2006-01") }
+
+// bucket is the velocity period key of t.
+func (p *Program) bucket(t time.Time) string {
+	if p.cfg.Velocity.Per == Hour {
+		return t.In(p.zone).Format("2006-01-02T15")
+	}
+	return t.In(p.zone).Format("2006-01-02")
+}
+
+func velocityCounter(code string) string { return "referral.velocity:" + code }
