@@ -1,0 +1,331 @@
+package rewards
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/loyaltykit/loyalty"
+)
+
+// ActionBuy is the action of a member buying a reward with points; its Ref
+// is the reward's ID. Catalog.Buy sends it.
+const ActionBuy loyalty.ActionKind = "buy-reward"
+
+// CodeKind is the Kind of the codes of coupons (loyalty.Code.Kind).
+const CodeKind = "coupon"
+
+// Catalog is a program's rewards and the rule that sells them and takes
+// their coupons at checkout. Add it to the program's rules: on an ActionBuy
+// it spends the reward's price, claims its stock, counts the member's limits
+// and grants a coupon with a new code, in one write; on an order presenting
+// codes (loyalty.Order.Codes) it checks each coupon against the cart and
+// uses it, in the order's write. A refusal is a *Error (wrapped by the
+// engine's loyalty.ErrRefused) and writes nothing.
+//
+// Build it with NewCatalog; it is immutable and safe for concurrent use.
+type Catalog struct {
+	name     string
+	currency loyalty.Currency
+	account  loyalty.Account
+	rewards  []Reward
+	format   loyalty.CodeFormat
+	digits   int32
+}
+
+// Options tune a catalog. The zero value (or nil) sells for points of
+// loyalty.PointsAccount and makes codes of 12 characters of
+// loyalty.CodeAlphabet.
+type Options struct {
+	// Account is the account prices are paid from.
+	Account loyalty.Account
+	// Code is the format of coupon codes (prefix, length, alphabet); its
+	// Kind is CodeKind, its uses and expiry the reward's.
+	Code loyalty.CodeFormat
+}
+
+// NewCatalog returns the catalog rule name of rewards priced and valued in
+// currency. It fails with an error wrapping loyalty.ErrInvalidProgram for an
+// empty name, a currency that is not three letters, a reward that does not
+// validate (Reward.Validate) or two rewards of one ID.
+func NewCatalog(name string, currency loyalty.Currency, opts *Options, rewards ...Reward) (*Catalog, error) {
+	c := &Catalog{name: name, currency: currency, account: loyalty.PointsAccount, rewards: append([]Reward(nil), rewards...)}
+	if opts != nil {
+		if opts.Account != "" {
+			c.account = opts.Account
+		}
+		c.format = opts.Code
+	}
+	c.format.Kind, c.format.MaxUses, c.format.ExpiresAt = CodeKind, 0, time.Time{}
+	for i := range c.rewards {
+		c.rewards[i].Limits = append(c.rewards[i].Limits[:0:0], c.rewards[i].Limits...)
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	c.digits = currency.MinorDigits()
+	return c, nil
+}
+
+// Validate checks the catalog (see NewCatalog); Program.Validate calls it.
+func (c *Catalog) Validate() error {
+	if c.name == "" {
+		return invalid("name", "is empty")
+	}
+	if err := c.currency.Validate(); err != nil {
+		return invalid("currency", err.Error())
+	}
+	for i := range c.rewards {
+		r := &c.rewards[i]
+		if err := r.Validate(); err != nil {
+			return err
+		}
+		for _, q := range c.rewards[:i] {
+			if q.ID == r.ID {
+				return invalid("reward "+r.ID, "is in the catalog twice")
+			}
+		}
+		if err := loyalty.CheckID("counter", c.stockCounter(r.ID)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Name returns the rule's name.
+func (c *Catalog) Name() string { return c.name }
+
+// Kind implements loyalty.ActionRule: the catalog reacts to ActionBuy.
+func (c *Catalog) Kind() loyalty.ActionKind { return ActionBuy }
+
+// Currency is the currency of the catalog's amounts.
+func (c *Catalog) Currency() loyalty.Currency { return c.currency }
+
+// Reward returns the reward of id.
+func (c *Catalog) Reward(id string) (Reward, bool) {
+	if r := c.reward(id); r != nil {
+		return *r, true
+	}
+	return Reward{}, false
+}
+
+// Rewards returns a copy of the catalog's rewards, in their order.
+func (c *Catalog) Rewards() []Reward { return append([]Reward(nil), c.rewards...) }
+
+func (c *Catalog) reward(id string) *Reward {
+	for i := range c.rewards {
+		if c.rewards[i].ID == id {
+			return &c.rewards[i]
+		}
+	}
+	return nil
+}
+
+// stockCounter names the shared counter of reward id's stock.
+func (c *Catalog) stockCounter(id string) string { return c.name + "/" + id + "/stock" }
+
+// limitCounter names the member counter of reward id's i-th limit.
+func (c *Catalog) limitCounter(r *Reward, i int) string {
+	return c.name + "/" + r.ID + "/" + r.Limits[i].Per.String()
+}
+
+// Setup defines, with e.SetLimit, the stock counter of every reward that
+// has a Stock, to that stock; run it once before the catalog sells (and
+// again after changing a stock: a stock below what was issued already is a
+// *loyalty.LimitError).
+func (c *Catalog) Setup(ctx context.Context, e *loyalty.Engine) error {
+	for i := range c.rewards {
+		if r := &c.rewards[i]; r.Stock > 0 {
+			if err := e.SetLimit(ctx, c.stockCounter(r.ID), r.Stock); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// StockLeft is what is left of reward id's stock (loyalty.NoLimit for a
+// reward without one).
+func (c *Catalog) StockLeft(ctx context.Context, e *loyalty.Engine, id string) (int64, error) {
+	r := c.reward(id)
+	if r == nil {
+		return 0, &Error{Reward: id, Reason: ErrUnknownReward}
+	}
+	if r.Stock == 0 {
+		return loyalty.NoLimit, nil
+	}
+	sc, err := e.SharedCounter(ctx, c.stockCounter(id), "")
+	if err != nil {
+		return 0, err
+	}
+	return sc.Left(), nil
+}
+
+// Evaluate implements loyalty.Rule: a purchase on an ActionBuy, the
+// coupons of an order's codes on an order.
+func (c *Catalog) Evaluate(in *loyalty.Input, effects []loyalty.Effect) []loyalty.Effect {
+	switch ev := in.Event.(type) {
+	case *loyalty.Action:
+		if ev.Kind == ActionBuy {
+			return c.buy(in, ev, effects)
+		}
+	case *loyalty.Order:
+		if len(in.Codes) > 0 {
+			return c.useCoupons(in, ev, effects)
+		}
+	}
+	return effects
+}
+
+// refuse is the effect refusing a write for err.
+func refuse(err *Error) loyalty.Effect { return loyalty.RefuseWith(err, trimPrefix(err.Reason.Error())) }
+
+// buy plans the purchase of reward a.Ref.
+func (c *Catalog) buy(in *loyalty.Input, a *loyalty.Action, effects []loyalty.Effect) []loyalty.Effect {
+	r := c.reward(a.Ref)
+	if r == nil {
+		return append(effects, refuse(&Error{Reward: a.Ref, Reason: ErrUnknownReward}))
+	}
+	if r.Price == 0 {
+		return append(effects, refuse(&Error{Reward: r.ID, Reason: ErrNotForSale}))
+	}
+	if cur := a.Data["currency"]; cur != "" && cur != string(c.account) {
+		return append(effects, refuse(&Error{Reward: r.ID, Reason: ErrWrongCurrency, Detail: "priced in " + string(c.account) + ", not " + cur}))
+	}
+	if err := c.grantable(in, r); err != nil {
+		return append(effects, refuse(err))
+	}
+	zone := in.Program.Zone()
+	local := in.Now.In(zone)
+	for i, l := range r.Limits {
+		if in.State.Counter(c.limitCounter(r, i), l.Per.Key(local)) >= l.Times {
+			return append(effects, refuse(&Error{Reward: r.ID, Reason: ErrOverLimit, Detail: l.String()}))
+		}
+	}
+	if have := in.State.Balance(c.account).Available; have < r.Price {
+		return append(effects, refuse(&Error{Reward: r.ID, Reason: ErrInsufficientPoints,
+			Detail: "costs " + itoa(r.Price) + ", the member has " + itoa(have)}))
+	}
+	effects = append(effects, loyalty.Spend(c.account, r.Price, "reward "+r.ID))
+	for i, l := range r.Limits {
+		effects = append(effects, loyalty.Count(c.limitCounter(r, i), l.Per.Key(local), 1))
+	}
+	if r.Stock > 0 {
+		effects = append(effects, loyalty.ClaimShared(c.stockCounter(r.ID), "", 1))
+	}
+	return append(effects, c.grant(in, r, false))
+}
+
+// grantable reports why reward r may not be given to in's member now.
+func (c *Catalog) grantable(in *loyalty.Input, r *Reward) *Error {
+	if !r.offered(in.Now) {
+		return &Error{Reward: r.ID, Reason: ErrNotOffered}
+	}
+	if r.Eligibility != nil {
+		if ok, why := r.Eligibility.Eligible(in); !ok {
+			return &Error{Reward: r.ID, Reason: ErrNotEligible, Detail: why}
+		}
+	}
+	return nil
+}
+
+// grant is the effect granting a coupon of r; withStock claims its stock
+// "up to" with the grant (a rule's gift, left out when none is left).
+func (c *Catalog) grant(in *loyalty.Input, r *Reward, withStock bool) loyalty.Effect {
+	g := loyalty.Grant{Reward: r.ID, MaxUses: r.uses(), ExpiresAt: r.couponExpiry(in.Now, in.Program.Zone()), Note: r.Name}
+	if r.Kind == FixedDiscount || r.Kind == GiftCard {
+		g.Value = loyalty.Money{Amount: r.Amount, Currency: c.currency}
+	}
+	var code *loyalty.CodeFormat
+	if r.Kind != External {
+		code = &c.format
+	}
+	ef := loyalty.GrantReward(g, code)
+	if withStock && r.Stock > 0 {
+		ef.Counter = c.stockCounter(r.ID)
+	}
+	return ef
+}
+
+// useCoupons checks the order's coupons and uses them, or refuses the
+// order with the first coupon's reason.
+func (c *Catalog) useCoupons(in *loyalty.Input, o *loyalty.Order, effects []loyalty.Effect) []loyalty.Effect {
+	for i := range in.Codes {
+		code := &in.Codes[i]
+		if code.Kind != CodeKind {
+			continue // another package's code (a referral)
+		}
+		var d Discount
+		if err := c.check(in, code, in.State.Grants, o, &d); err != nil {
+			return append(effects, refuse(err))
+		}
+		effects = append(effects, loyalty.UseCode(code.Code, "coupon "+d.Reward))
+	}
+	return effects
+}
+
+// Purchase is what buying a reward gave: the coupon, and the receipt of the
+// write.
+type Purchase struct {
+	Coupon  Coupon
+	Receipt *loyalty.Receipt
+}
+
+// Coupon is an issued reward: its grant and the code that redeems it.
+type Coupon struct {
+	Code      string
+	Reward    string
+	GrantID   string
+	ExpiresAt time.Time
+	MaxUses   int64
+}
+
+// Buy buys reward id for member with points through e, under idempotency
+// key key: the points, the stock, the member's limits and a new coupon
+// commit in one write, or nothing does. A refusal is a *Error whose Reason
+// says why (ErrUnknownReward, ErrNotForSale, ErrNotOffered, ErrNotEligible,
+// ErrOverLimit, ErrInsufficientPoints, ErrOutOfStock); other errors are the
+// engine's.
+func (c *Catalog) Buy(ctx context.Context, e *loyalty.Engine, key, member, id string) (*Purchase, error) {
+	rc, err := e.Act(ctx, key, &loyalty.Action{Kind: ActionBuy, MemberID: member, Ref: id})
+	if err != nil {
+		var ce *loyalty.ClaimError
+		if errors.As(err, &ce) && ce.Counter == c.stockCounter(id) && errors.Is(err, loyalty.ErrLimitReached) {
+			return nil, &Error{Reward: id, Reason: ErrOutOfStock, Err: err}
+		}
+		var ie *loyalty.InsufficientError
+		if errors.As(err, &ie) {
+			return nil, &Error{Reward: id, Reason: ErrInsufficientPoints, Err: err}
+		}
+		var re *Error
+		if errors.As(err, &re) {
+			return nil, re
+		}
+		return nil, err
+	}
+	p := &Purchase{Receipt: rc}
+	for _, g := range rc.Grants {
+		if g.Reward == id {
+			p.Coupon = couponOf(g)
+		}
+	}
+	return p, nil
+}
+
+func couponOf(g loyalty.Grant) Coupon {
+	return Coupon{Code: g.Code, Reward: g.Reward, GrantID: g.ID, ExpiresAt: g.ExpiresAt, MaxUses: max(g.MaxUses, 1)}
+}
+
+// Coupons are the member's open coupons of the catalog's rewards.
+func Coupons(st *loyalty.State) []Coupon {
+	var out []Coupon
+	for _, g := range st.Grants {
+		if g.Status == loyalty.GrantOpen && g.Code != "" {
+			out = append(out, couponOf(g))
+		}
+	}
+	return out
+}
+
+func itoa(i int64) string { return strconv.FormatInt(i, 10) }

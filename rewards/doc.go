@@ -1,0 +1,29 @@
+// Package rewards holds a rewards catalog and its coupons: what members
+// spend points on (a fixed or percentage discount, a free product, free
+// shipping, a gift card, an external reward the host fulfils), the coupons
+// buying or being given a reward issues, and their use at checkout.
+//
+// A Catalog is a rule of the program. Catalog.Buy sends an ActionBuy: the
+// rule checks the reward's window, eligibility, the member's limits per
+// period (member counters) and points, and asks for the price to be spent,
+// one unit of the reward's stock to be claimed (a shared counter that
+// Catalog.Setup defines) and a grant with a new unique code
+// (loyalty.GrantReward), all in the one write the Engine commits, or none
+// of it. At checkout the host presents codes with the order
+// (loyalty.Order.Codes): Catalog.Check validates them against the cart and
+// returns line-level Discounts the host applies (Discount.Apply); Earn of
+// that order runs the same check in the catalog rule and uses each coupon
+// (loyalty.UseCode) in the order's write, with its earn. Refusals are a
+// *Error whose Reason (ErrOutOfStock, ErrOverLimit, ErrExpired,
+// ErrBelowMinimum, ErrProductNotInCart, loyalty.ErrCodeUsedUp, ...) the host
+// shows, and write nothing.
+//
+// Rules issue coupons through the same effects a host's own rule would use
+// (see Issue): a welcome coupon on signup, a birthday coupon once a year, a
+// purchase-anniversary coupon on the anniversary of the first order, and a
+// next-order coupon after an order. Days are those of the program's zone
+// (loyalty.Program.Location); birthday and anniversary coupons take part in
+// Engine.RunJobs as loyalty.Periodic.
+//
+// Start with ExampleCatalog_Buy.
+package rewards
