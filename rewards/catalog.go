@@ -179,7 +179,9 @@ func (c *Catalog) Evaluate(in *loyalty.Input, effects []loyalty.Effect) []loyalt
 }
 
 // refuse is the effect refusing a write for err.
-func refuse(err *Error) loyalty.Effect { return loyalty.RefuseWith(err, trimPrefix(err.Reason.Error())) }
+func refuse(err *Error) loyalty.Effect {
+	return loyalty.RefuseWith(err, trimPrefix(err.Reason.Error()))
+}
 
 // buy plans the purchase of reward a.Ref.
 func (c *Catalog) buy(in *loyalty.Input, a *loyalty.Action, effects []loyalty.Effect) []loyalty.Effect {

@@ -97,7 +97,6 @@ func (c *Catalog) CheckCode(in *loyalty.Input, code *loyalty.Code, o *loyalty.Or
 	return nil
 }
 
-
 // check validates code against cart o for the member of in, whose grants
 // are grants, and fills d with its discount.
 func (c *Catalog) check(in *loyalty.Input, code *loyalty.Code, grants []loyalty.Grant, o *loyalty.Order, d *Discount) *Error {
