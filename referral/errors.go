@@ -51,9 +51,9 @@ var (
 
 // Fraud checks, named in FraudError.Check.
 const (
-	CheckSameMember  = "same-member"  // the friend's ID is the referrer's
-	CheckFingerprint = "fingerprint"  // a fingerprint of the friend is the referrer's
-	CheckVelocity    = "velocity"     // too many signups on the code
+	CheckSameMember  = "same-member"   // the friend's ID is the referrer's
+	CheckFingerprint = "fingerprint"   // a fingerprint of the friend is the referrer's
+	CheckVelocity    = "velocity"      // too many signups on the code
 	CheckSelfBuy     = "self-purchase" // an ambassador's code on their own order
 )
 

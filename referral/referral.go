@@ -309,8 +309,8 @@ const (
 	attrReferrer = "referrer"
 	attrCode     = "code"
 
-	ctrSignups       = "signups"      // referrer: friends signed up, lifetime
-	ctrRewarded      = "rewarded"     // referrer: rewarded referrals, lifetime
+	ctrSignups       = "signups"  // referrer: friends signed up, lifetime
+	ctrRewarded      = "rewarded" // referrer: rewarded referrals, lifetime
 	ctrRewardedMonth = "rewarded.month"
 	ctrAmbassador    = "ambassador" // 1 when an ambassador
 	ctrOrders        = "orders"     // friend: orders seen
