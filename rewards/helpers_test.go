@@ -45,14 +45,25 @@ func catalogRewards() []rewards.Reward {
 	}
 }
 
-func newShop(t testing.TB, extra ...loyalty.Rule) *shop {
+func newShop(t testing.TB) *shop {
 	t.Helper()
-	ctx := context.Background()
+	return newShopIn(t, nil, testCatalog(t))
+}
+
+func testCatalog(t testing.TB) *rewards.Catalog {
+	t.Helper()
 	cat, err := rewards.NewCatalog("catalog", "USD", nil, catalogRewards()...)
 	require.NoError(t, err)
+	return cat
+}
+
+// newShopIn is newShop of a program in zone loc, selling cat, with extra rules.
+func newShopIn(t testing.TB, loc *time.Location, cat *rewards.Catalog, extra ...loyalty.Rule) *shop {
+	t.Helper()
+	ctx := context.Background()
 	rate, err := points.NewRate("base", 1, decimal.NewFromInt(1))
 	require.NoError(t, err)
-	p := &loyalty.Program{ID: "shop", Name: "shop", Currency: "USD", Rules: append([]loyalty.Rule{rate, cat}, extra...)}
+	p := &loyalty.Program{ID: "shop", Name: "shop", Currency: "USD", Location: loc, Rules: append([]loyalty.Rule{rate, cat}, extra...)}
 	clock := loyalty.NewManualClock(monday)
 	st := memory.New()
 	e, err := loyalty.NewEngine(p, st, &loyalty.EngineOptions{Clock: clock, Random: rand.NewChaCha8([32]byte{7})})
