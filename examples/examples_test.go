@@ -21,6 +21,7 @@ func TestExamplesRun(t *testing.T) {
 	for name, headline := range map[string]string{
 		"cashback": "Everyday Cashback: 2% back",
 		"charity":  "Give Back: 10% of every sale",
+		"games":    "Summer Game: a wheel with 42% to win",
 		"hybrid":   "10.00 reward for every 100.00 spent, plus a birthday gift",
 		"tiers":    "Style Club: Bronze, Silver from 500.00",
 	} {
