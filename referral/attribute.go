@@ -159,3 +159,5 @@ func (p *Program) enroll(ctx context.Context, member string) error {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func isUnknown(err error) bool { return errors.Is(err, loyalty.ErrUnknownMember) }

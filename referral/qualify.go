@@ -154,6 +154,9 @@ func (p *Program) release(ctx context.Context, out *Outcome, orderID string, pla
 			}
 			ce.Rewarded = ce.Cap
 			out.Refusal = ce
+			if err := p.putIndex(ctx, loyalty.Code{Code: p.index("o", friend), Kind: kindOutcome, Owner: friend, Ref: string(out.Reason)}); err != nil {
+				return err
+			}
 		}
 	}
 	if out.Refusal == nil && p.cfg.FriendPoints > 0 {
@@ -257,7 +260,7 @@ func (p *Program) OnReturn(ctx context.Context, r *loyalty.Return) (voided bool,
 		return false, nil
 	}
 	void := func(prefix, member, key string) error {
-		_, err := p.engine.Return(ctx, key, &loyalty.Return{ID: "void", OrderID: prefix + r.OrderID, MemberID: member, ReturnedAt: r.ReturnedAt,
+		_, err := p.engine.Return(ctx, key, &loyalty.Return{ID: voidReturn, OrderID: prefix + r.OrderID, MemberID: member, ReturnedAt: r.ReturnedAt,
 			Lines: []loyalty.ReturnLine{{SKU: "referral", Quantity: 1}}})
 		if errors.Is(err, loyalty.ErrUnknownOrder) || errors.Is(err, loyalty.ErrDuplicate) {
 			return nil // never rewarded (review, budget), or voided by an earlier return

@@ -195,4 +195,15 @@ func TestCampaignBudget(t *testing.T) {
 	sc, err := f.p.Engine().SharedCounter(ctx, "referral.budget", "")
 	require.NoError(t, err)
 	assert.Equal(t, int64(2), sc.Claimed)
+
+	// A reward voided by a return gives its unit back: the next one is paid.
+	_, err = f.p.OnReturn(ctx, &loyalty.Return{ID: "r", OrderID: "ofriend-ann", MemberID: "friend-ann", ReturnedAt: start, Amount: dec("60")})
+	require.NoError(t, err)
+	sc, err = f.p.Engine().SharedCounter(ctx, "referral.budget", "")
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), sc.Claimed)
+	f.signup(t, "friend-dan", f.code(t, "dan"))
+	out, err := f.p.OnOrder(ctx, order("ofriend-dan", "friend-dan", start, "60"))
+	require.NoError(t, err)
+	assert.Equal(t, referral.ReasonPending, out.Reason)
 }

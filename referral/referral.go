@@ -355,6 +355,9 @@ func (r *rule) Kind() loyalty.ActionKind {
 func (r *rule) Evaluate(c *loyalty.Input, ef []loyalty.Effect) []loyalty.Effect {
 	cfg := &r.p.cfg
 	if r.kind == "" {
+		if c.Return != nil && c.OrderRecord != nil && c.Return.ID == voidReturn && strings.HasPrefix(c.OrderRecord.ID, referrerPrefix) {
+			return r.uncount(c, ef)
+		}
 		if c.Order == nil {
 			return ef
 		}
@@ -472,6 +475,30 @@ func (r *rule) order(c *loyalty.Input, ef []loyalty.Effect) []loyalty.Effect {
 		ef = append(ef, setCount(ctrQualified, 1))
 	}
 	return append(ef, loyalty.NotifyChange(NoticeQualified, "", string(reason), detail))
+}
+
+// voidReturn is the ID of the return that voids a reward.
+const voidReturn = "void"
+
+// uncount takes a voided referrer's reward out of the caps and gives its
+// unit of the campaign's budget back, when the reward had counted (it
+// earned points: a capped one did not).
+func (r *rule) uncount(c *loyalty.Input, ef []loyalty.Effect) []loyalty.Effect {
+	if c.OrderRecord.Points == 0 && r.p.cfg.ReferrerPoints > 0 {
+		return ef
+	}
+	if c.State.Counter(ctrRewarded, "") > 0 {
+		ef = append(ef, loyalty.Count(ctrRewarded, "", -1))
+	}
+	if month := r.p.month(c.OrderRecord.PlacedAt); c.State.Counter(ctrRewardedMonth, month) > 0 {
+		ef = append(ef, loyalty.Count(ctrRewardedMonth, month, -1))
+	}
+	if r.p.cfg.Budget > 0 {
+		rel := loyalty.ClaimShared(budgetCounter, "", 1)
+		rel.Release = true
+		ef = append(ef, rel)
+	}
+	return ef
 }
 
 // qualifies says whether the friend's order of c qualifies their referral.
