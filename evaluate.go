@@ -3,6 +3,7 @@ package loyalty
 import (
 	"math/rand/v2"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -107,10 +108,68 @@ func (r *Result) Points() int64 {
 // and combines their effects. It is pure: the same inputs give the same
 // Result. State must hold the member; it is not modified.
 func (p *Program) Evaluate(st *State, ev Event, now time.Time) (*Result, error) {
+	return p.evaluateKept(randSeed{program: p.ProgramID()}, Input{Now: now, Program: p, State: st, Member: &st.Member, Event: ev})
+}
+
+// evaluateKept evaluates c in pooled memory and returns a copy of the
+// Result sized to what it holds, for a caller that keeps it (Evaluate,
+// Engine.Estimate): a block with room for any typical evaluation would be
+// mostly empty, and the bytes allocated, zeroed and scanned are what such
+// an evaluation costs beyond the arithmetic.
+func (p *Program) evaluateKept(rs randSeed, c Input) (*Result, error) {
 	s := scratchPool.Get().(*scratch)
-	res, err := p.evaluateWith(s, randSeed{program: p.ProgramID()}, Input{Now: now, Program: p, State: st, Member: &st.Member, Event: ev}, new(resultBlock))
-	scratchPool.Put(s)
+	s.blk.pooled = false // the copy takes the counters too
+	res, err := p.evaluateWith(s, rs, c, &s.blk)
+	if err == nil {
+		res = res.detached()
+	}
+	s.release()
 	return res, err
+}
+
+// keptResult holds a detached Result, its first award and first counter.
+type keptResult struct {
+	res      Result
+	awards   [1]Award
+	counters [1]Counter
+}
+
+// detached returns a copy of r that shares no memory with r's block: what
+// lives in the block (Awards and their Lines, Explanation, Lines, Counters)
+// is copied to the size it holds, the first award and counter with the
+// Result; the rest (Spends, Notices, Shared) is allocated apart and kept.
+func (r *Result) detached() *Result {
+	k := new(keptResult)
+	out := &k.res
+	*out = *r
+	out.blk = nil
+	if len(r.Awards) <= len(k.awards) && r.Awards != nil {
+		out.Awards = append(k.awards[:0:len(r.Awards)], r.Awards...)
+	} else {
+		out.Awards = slices.Clone(r.Awards)
+	}
+	n := 0
+	for i := range out.Awards {
+		n += len(out.Awards[i].Lines)
+	}
+	if n > 0 {
+		ints := make([]int64, 0, n)
+		for i := range out.Awards {
+			if a := &out.Awards[i]; len(a.Lines) > 0 {
+				start := len(ints)
+				ints = append(ints, a.Lines...)
+				a.Lines = ints[start:len(ints):len(ints)]
+			}
+		}
+	}
+	out.Explanation = slices.Clone(r.Explanation)
+	out.Lines = slices.Clone(r.Lines)
+	if len(r.Counters) <= len(k.counters) && r.Counters != nil {
+		out.Counters = append(k.counters[:0:len(r.Counters)], r.Counters...)
+	} else {
+		out.Counters = slices.Clone(r.Counters)
+	}
+	return out
 }
 
 // EvaluateInto is Evaluate writing into res and reusing the memory res
