@@ -26,14 +26,23 @@ func (e *Engine) Earn(ctx context.Context, key string, o *Order) (*Receipt, erro
 		return nil, err
 	}
 	fp, fields := orderPrints(o)
-	return e.write(ctx, key, fp, fields, o.MemberID, Query{Orders: []string{o.ID}}, e.earnPlan(o, key, fp))
+	q := Query{Orders: []string{o.ID}}
+	var codes []Code
+	if len(o.Codes) > 0 {
+		var err error
+		if codes, q.GrantIDs, err = e.orderCodes(ctx, o); err != nil {
+			return nil, err
+		}
+	}
+	return e.write(ctx, key, fp, fields, o.MemberID, q, e.earnPlan(o, codes, key, fp))
 }
 
-// earnPlan plans Earn's change, for the write and for Preview.
-func (e *Engine) earnPlan(o *Order, key, fp string) func(w writeTry, st *State, now time.Time) (*Change, error) {
+// earnPlan plans Earn's change, for the write and for Preview; codes are
+// the order's codes as looked up (see orderCodes).
+func (e *Engine) earnPlan(o *Order, codes []Code, key, fp string) func(w writeTry, st *State, now time.Time) (*Change, error) {
 	return func(w writeTry, st *State, now time.Time) (*Change, error) {
 		p := &plan{}
-		if err := e.planEarn(w, p, st, o, now, key, fp); err != nil {
+		if err := e.planEarn(w, p, st, o, codes, now, key, fp); err != nil {
 			return nil, err
 		}
 		return p.finish(), nil
@@ -103,7 +112,7 @@ func (e *Engine) checkOrder(o *Order) error {
 }
 
 // planEarn plans into p (a zero plan) the earn of order o.
-func (e *Engine) planEarn(w writeTry, p *plan, st *State, o *Order, now time.Time, key, fp string) error {
+func (e *Engine) planEarn(w writeTry, p *plan, st *State, o *Order, codes []Code, now time.Time, key, fp string) error {
 	if len(st.Orders) > 0 {
 		return fmt.Errorf("%w: order %s", ErrDuplicate, o.ID)
 	}
@@ -111,7 +120,7 @@ func (e *Engine) planEarn(w writeTry, p *plan, st *State, o *Order, now time.Tim
 	if err != nil {
 		return err
 	}
-	res, scr, err := e.program.evaluateIn(e.rs(key), Input{Now: now, Program: e.program, State: st, Member: &st.Member, Event: o})
+	res, scr, err := e.program.evaluateIn(e.rs(key), Input{Now: now, Program: e.program, State: st, Member: &st.Member, Event: o, Codes: codes})
 	defer scr.release()
 	if err != nil {
 		return err
