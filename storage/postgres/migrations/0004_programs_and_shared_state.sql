@@ -344,6 +344,13 @@ BEGIN
 	END IF;
 	IF cardinality(cl_counter) > 0 THEN
 		FOR i IN 1 .. cardinality(cl_counter) LOOP
+			-- The common case, a claim that fits in a period claimed from
+			-- before, here; the rest (and the refusals) in claim_shared.
+			IF NOT cl_release[i] THEN
+				UPDATE {schema}.shared_counter_periods SET claimed = claimed + cl_amount[i]
+				WHERE program = p_program AND name = cl_counter[i] AND period_key = cl_period[i] AND cl_amount[i] <= "limit" - claimed;
+				CONTINUE WHEN FOUND;
+			END IF;
 			PERFORM {schema}.claim_shared(p_program, cl_counter[i], cl_period[i], cl_amount[i], cl_release[i], cl_idx[i]);
 		END LOOP;
 	END IF;
