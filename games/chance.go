@@ -101,7 +101,13 @@ type GameOptions struct {
 // Counters of a member (loyalty.State.Counter), each named after the game:
 // "<name>:plays" the plays in the Limit's period, "<name>:free" the free
 // plays in FreePlays' period, "<name>:earned" and "<name>:used" the plays
-// earned on orders and used (lifetime), "<name>:won" the winning plays.
+// earned on orders and used (lifetime), "<name>:won" the plays that drew
+// a winning prize (a reward drawn when its stock was gone counts too: a
+// rule cannot see stock; OutcomeOf reads what the receipt gave).
+//
+// Plays earned on an order are not taken back when the order is returned.
+// A Preview (or Estimate) of a play with its key shows its draw before it
+// is made: never offer one to the member who plays.
 //
 // Build it with NewGame. Stack and Location must not change once a program
 // using it is evaluated.
