@@ -69,10 +69,11 @@ func (p *Program) OnOrder(ctx context.Context, o *loyalty.Order) (*Outcome, erro
 	if err != nil {
 		return nil, err
 	}
-	out := &Outcome{Friend: o.MemberID, Referrer: referrer, Order: r}
+	out := &Outcome{Friend: o.MemberID, Referrer: referrer, Order: r, Reason: ReasonNotFirst, Detail: p.detail(ReasonNotFirst, o)}
 	for _, n := range r.Notices {
 		if n.Kind == NoticeQualified {
-			out.Reason, out.Detail = Reason(n.To), n.Detail
+			out.Reason = Reason(n.To)
+			out.Detail = p.detail(out.Reason, o)
 		}
 	}
 	if out.Reason != ReasonQualified {

@@ -85,7 +85,7 @@ func TestOrdersThatDoNotQualify(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, out.Qualified)
 	assert.Equal(t, referral.ReasonBelowMinimum, out.Reason)
-	assert.Equal(t, "order o1 of 49.99 is below the minimum of 50", out.Detail)
+	assert.Equal(t, "order o1 is below the minimum of 50", out.Detail)
 	// bob's first order did not qualify, so no later order does.
 	out, err = f.p.OnOrder(ctx, order("o2", "bob", f.clock.Now(), "60"))
 	require.NoError(t, err)

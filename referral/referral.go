@@ -313,8 +313,7 @@ const (
 	ctrRewarded      = "rewarded" // referrer: rewarded referrals, lifetime
 	ctrRewardedMonth = "rewarded.month"
 	ctrAmbassador    = "ambassador" // 1 when an ambassador
-	ctrOrders        = "orders"     // friend: orders seen
-	ctrQualified     = "qualified"  // friend: 1 once an order qualified
+	ctrOrders        = "orders"     // friend: 1 once the first order was seen
 	ctrReview        = "review"     // friend: reviewPending, reviewApproved, reviewRejected
 
 	budgetCounter = "referral.budget"
@@ -466,15 +465,72 @@ func (r *rule) order(c *loyalty.Input, ef []loyalty.Effect) []loyalty.Effect {
 		}
 		return r.p.commission.Earn(c, acct, "commission", ef)
 	}
-	if c.Member.Attributes[attrReferrer] == "" {
-		return ef
+	if c.State.Counter(ctrOrders, "") > 0 || c.Member.Attributes[attrReferrer] == "" {
+		return ef // only the first order is checked: later ones add nothing
 	}
 	ef = append(ef, loyalty.Count(ctrOrders, "", 1))
-	reason, detail := r.p.qualifies(c)
-	if reason == ReasonQualified {
-		ef = append(ef, setCount(ctrQualified, 1))
+	// The notices are shared and never changed (the program copies them),
+	// so the check allocates nothing; OnOrder words the detail.
+	var n *loyalty.Notice
+	switch r.p.qualifies(c) { // the first order: never ReasonNotFirst
+	case ReasonQualified:
+		n = &noticeQualified
+	case ReasonNotFirst:
+		n = &noticeNotFirst
+	case ReasonBelowMinimum:
+		n = &noticeBelowMinimum
+	default:
+		n = &noticeTooLate
 	}
-	return append(ef, loyalty.NotifyChange(NoticeQualified, "", string(reason), detail))
+	return append(ef, loyalty.Effect{Kind: loyalty.EffectNotify, Line: loyalty.OrderLevel, Notice: n})
+}
+
+// The notices of the qualifying check, by reason.
+var (
+	noticeQualified    = loyalty.Notice{Kind: NoticeQualified, To: string(ReasonQualified), Detail: "the friend's first order qualifies"}
+	noticeNotFirst     = loyalty.Notice{Kind: NoticeQualified, To: string(ReasonNotFirst), Detail: "not the friend's first order"}
+	noticeBelowMinimum = loyalty.Notice{Kind: NoticeQualified, To: string(ReasonBelowMinimum), Detail: "the first order is below the minimum"}
+	noticeTooLate      = loyalty.Notice{Kind: NoticeQualified, To: string(ReasonTooLate), Detail: "the first order came too long after signup"}
+)
+
+// qualifies says whether the friend's order of c qualifies their referral.
+func (p *Program) qualifies(c *loyalty.Input) Reason {
+	cfg := &p.cfg
+	o := c.Order
+	if c.State.Counter(ctrOrders, "") > 0 {
+		return ReasonNotFirst
+	}
+	if c.Value < p.minUnits(c) {
+		return ReasonBelowMinimum
+	}
+	if cfg.QualifyDays > 0 && o.PlacedAt.After(c.Member.JoinedAt.In(p.zone).AddDate(0, 0, cfg.QualifyDays)) {
+		return ReasonTooLate
+	}
+	return ReasonQualified
+}
+
+// minUnits is MinOrder in the units of c.
+func (p *Program) minUnits(c *loyalty.Input) int64 {
+	if p.cfg.MinOrder.IsZero() {
+		return 0
+	}
+	return c.Units(p.cfg.MinOrder)
+}
+
+// detail words the reason of order o's qualifying check.
+func (p *Program) detail(reason Reason, o *loyalty.Order) string {
+	cfg := &p.cfg
+	switch reason {
+	case ReasonQualified:
+		return "order " + o.ID + " qualifies"
+	case ReasonNotFirst:
+		return "order " + o.ID + " is not the friend's first"
+	case ReasonBelowMinimum:
+		return "order " + o.ID + " is below the minimum of " + cfg.MinOrder.String()
+	case ReasonTooLate:
+		return "order " + o.ID + " came more than " + strconv.Itoa(cfg.QualifyDays) + " days after signup"
+	}
+	return string(reason)
 }
 
 // voidReturn is the ID of the return that voids a reward.
@@ -499,25 +555,6 @@ func (r *rule) uncount(c *loyalty.Input, ef []loyalty.Effect) []loyalty.Effect {
 		ef = append(ef, rel)
 	}
 	return ef
-}
-
-// qualifies says whether the friend's order of c qualifies their referral.
-func (p *Program) qualifies(c *loyalty.Input) (Reason, string) {
-	cfg := &p.cfg
-	o := c.Order
-	if c.State.Counter(ctrOrders, "") > 0 || c.State.Counter(ctrQualified, "") > 0 {
-		return ReasonNotFirst, "order " + o.ID + " is not the friend's first"
-	}
-	if min := c.Units(cfg.MinOrder); c.Value < min {
-		return ReasonBelowMinimum, "order " + o.ID + " of " + c.Amount(c.Value).String() + " is below the minimum of " + cfg.MinOrder.String()
-	}
-	if cfg.QualifyDays > 0 {
-		last := c.Member.JoinedAt.In(p.zone).AddDate(0, 0, cfg.QualifyDays)
-		if o.PlacedAt.After(last) {
-			return ReasonTooLate, "order " + o.ID + " came more than " + strconv.Itoa(cfg.QualifyDays) + " days after signup"
-		}
-	}
-	return ReasonQualified, "order " + o.ID + " qualifies"
 }
 
 // month is the period key of t's month in the program's zone.
