@@ -48,9 +48,11 @@
 // each sees what the one before left; the limit is never passed, under READ
 // COMMITTED or SERIALIZABLE (where a raced claim fails with 40001, which the
 // Engine re-plans). A claim holds that row's lock until its transaction
-// commits, so writes that claim from one counter commit one after another:
-// a hot counter caps their rate at one commit's WAL flush each, whatever
-// the number of clients. SetLimit (set_limit) changes the limit in the
+// commits, so writes that claim from one counter commit one after another,
+// whatever the number of clients: a counter every write claims from (stock
+// claimed on every earn) caps the rate of those writes at one transaction's
+// tail (the rest of commit_change, COMMIT, the WAL flush) at a time. Claim
+// from a shared counter only in the writes that need it. SetLimit (set_limit) changes the limit in the
 // counter and in every period row, waiting for the claims under way, and is
 // undone when a period claimed more.
 //
