@@ -96,3 +96,14 @@ func codeRand(seed *[32]byte, program, key string, attempt int) *rand.Rand {
 	s.reset(seed, codesDomain, program, key, attempt)
 	return rand.New(s)
 }
+
+// RulesRand returns the stream Input.Rand gives the rules of the write of
+// key in program programID (Program.ProgramID), for an Engine seeded with
+// seed: what a verifier of a provably fair campaign replays once the host
+// revealed the seed (see Engine.SeedDigest). Rules draw from it in program
+// order, so a rule replays its own draws when it is the only rule that draws.
+func RulesRand(seed [32]byte, programID, key string) *rand.Rand {
+	s := &stream{}
+	s.reset(&seed, rulesDomain, programID, key, 0)
+	return rand.New(s)
+}
