@@ -23,6 +23,7 @@ func TestExamplesRun(t *testing.T) {
 		"charity":  "Give Back: 10% of every sale",
 		"games":    "Summer Game: a wheel with 42% to win",
 		"hybrid":   "10.00 reward for every 100.00 spent, plus a birthday gift",
+		"referral": "Refer a friend: 500 points when a friend's first order",
 		"rewards":  "Acme Rewards: a catalog of 5 rewards",
 		"tiers":    "Style Club: Bronze, Silver from 500.00",
 	} {

@@ -118,7 +118,7 @@ func (p *Program) Statement(ctx context.Context, referrer string) (*Statement, e
 				if o, ok, err := p.lookup(ctx, p.index("o", idx.Owner)); err != nil {
 					return nil, err
 				} else if ok {
-					line.Status, line.Detail = Reason(o.Ref), "qualified, not rewarded: "+o.Ref
+					line.Status, line.Detail = Reason(o.Ref), "qualified, not rewarded: "+refusalWords[Reason(o.Ref)]
 				}
 			case line.Status == ReasonPending:
 				out.Pending++
@@ -151,4 +151,11 @@ func (p *Program) rewardStatus(_ context.Context, line *StatementLine, q loyalty
 	case s.earned > 0:
 		line.Status, line.Detail = ReasonReturned, "voided: order "+q.Ref+" was returned in its window"
 	}
+}
+
+// refusalWords say why a qualified referral was not rewarded.
+var refusalWords = map[Reason]string{
+	ReasonCapMonth:    "the referrer's monthly cap was reached",
+	ReasonCapLifetime: "the referrer's lifetime cap was reached",
+	ReasonBudget:      "the campaign's budget was spent",
 }
