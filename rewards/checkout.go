@@ -113,31 +113,36 @@ func (c *Catalog) check(in *loyalty.Input, code *loyalty.Code, grants []loyalty.
 	case !code.ExpiresAt.IsZero() && !in.Now.Before(code.ExpiresAt):
 		return fail(ErrExpired, "on "+code.ExpiresAt.Format("2006-01-02"))
 	}
-	var g *loyalty.Grant
-	for i := range grants {
-		if grants[i].ID == code.Ref && grants[i].MemberID == o.MemberID {
-			g = &grants[i]
-			break
+	reward := code.Ref // a transferable code (Mint) names its reward
+	if code.Owner != "" {
+		var g *loyalty.Grant
+		for i := range grants {
+			if grants[i].ID == code.Ref && grants[i].MemberID == o.MemberID {
+				g = &grants[i]
+				break
+			}
 		}
+		if g == nil {
+			// the grant is not open any more (a quote reads open grants only)
+			return fail(loyalty.ErrCodeVoid, "its reward is no longer open")
+		}
+		d.Code, d.Reward = code.Code, g.Reward
+		switch g.Status {
+		case loyalty.GrantOpen:
+		case loyalty.GrantUsed:
+			return fail(loyalty.ErrCodeUsedUp, "")
+		case loyalty.GrantExpired:
+			return fail(ErrExpired, "")
+		default:
+			return fail(loyalty.ErrCodeVoid, "")
+		}
+		if !g.ExpiresAt.IsZero() && !in.Now.Before(g.ExpiresAt) {
+			return fail(ErrExpired, "on "+g.ExpiresAt.Format("2006-01-02"))
+		}
+		reward = g.Reward
 	}
-	if g == nil {
-		// the grant is not open any more (a quote reads open grants only)
-		return fail(loyalty.ErrCodeVoid, "its reward is no longer open")
-	}
-	d.Code, d.Reward = code.Code, g.Reward
-	switch g.Status {
-	case loyalty.GrantOpen:
-	case loyalty.GrantUsed:
-		return fail(loyalty.ErrCodeUsedUp, "")
-	case loyalty.GrantExpired:
-		return fail(ErrExpired, "")
-	default:
-		return fail(loyalty.ErrCodeVoid, "")
-	}
-	if !g.ExpiresAt.IsZero() && !in.Now.Before(g.ExpiresAt) {
-		return fail(ErrExpired, "on "+g.ExpiresAt.Format("2006-01-02"))
-	}
-	r := c.reward(g.Reward)
+	d.Code, d.Reward = code.Code, reward
+	r := c.reward(reward)
 	if r == nil {
 		return fail(ErrUnknownReward, "not in catalog "+c.name)
 	}

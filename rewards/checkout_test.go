@@ -1,6 +1,7 @@
 package rewards_test
 
 import (
+	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -166,4 +167,28 @@ func TestPreviewOfAnOrderWithACouponPlansItsUse(t *testing.T) {
 	c, err := s.engine.Code(s.ctx, code)
 	require.NoError(t, err)
 	assert.Equal(t, int64(0), c.Uses, "a preview writes nothing")
+}
+
+func TestMintedCodesAreUniqueTransferableAndUsedOnceByWhoeverPresentsOne(t *testing.T) {
+	s := newShop(t)
+	s.enroll("bob")
+	codes, err := s.catalog.Mint(s.ctx, s.engine, rand.New(rand.NewChaCha8([32]byte{3})), "ten-off", 100)
+	require.NoError(t, err)
+	seen := map[string]bool{}
+	for _, c := range codes {
+		require.Len(t, c, 12)
+		require.False(t, seen[c])
+		seen[c] = true
+	}
+	o := cart("o1", "bob", codes[0])
+	ds, err := s.catalog.Check(s.ctx, s.engine, o)
+	require.NoError(t, err)
+	assert.Equal(t, "ten-off", ds[0].Reward)
+	ds[0].Apply(o)
+	_, err = s.engine.Earn(s.ctx, "o1", o)
+	require.NoError(t, err)
+	assert.Equal(t, int64(1000+50), s.balance("bob"))
+	_, err = s.engine.Earn(s.ctx, "o2", cart("o2", "ann", codes[0]))
+	require.ErrorIs(t, err, loyalty.ErrCodeUsedUp)
+	assert.Equal(t, int64(1000), s.balance("ann"))
 }
