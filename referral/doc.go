@@ -2,33 +2,74 @@
 // ambassador programs, beside the shop's points program on one store.
 //
 // A referral program is its own loyalty.Program (ID "referral" unless
-// Config.ID says otherwise) on a loyalty.ProgramStore that is also a
-// loyalty.SharedStore (storage/memory, storage/sqlite, storage/postgres):
-// every referrer, friend and ambassador has a ledger in it, and its codes
-// live in the store's unique-codes table. New builds the program and its
-// Engine from a Config.
+// Config.ID says otherwise) on a store that keeps programs side by side and
+// state shared across members (storage/memory, storage/sqlite,
+// storage/postgres). Every referrer, friend and ambassador has a ledger in
+// it; its codes live in the store's unique-codes table. New builds the
+// program and its Engine from a Config; the host calls it beside the points
+// program's writes (Attribute at signup, OnOrder and OnReturn with the
+// friend's orders and returns, Commission at an ambassador's checkout).
 //
-//   - Codes. CodeFor gives each member a referral code (a keyed hash of the
-//     member ID with Config.Secret: stable, the same on every store,
-//     unguessable without the secret); Link builds the share link; Resolve
-//     looks the referrer up in O(1). Vanity adds a host-chosen code.
-//   - Attribution. Attribute attributes a friend to the code's referrer,
-//     once, at enrolment or within Config.Window after it, and gives the
-//     friend the welcome incentive (points of the referral program, a coupon
-//     with a unique code, or both). It refuses, writing nothing, a
-//     self-referral (the same member, or a fingerprint the referrer holds:
-//     fingerprints are stored as HMAC-SHA256 with the secret, never raw), a
-//     friend who joined before the campaign or is a referrer already, one
-//     referred already, an attribution after the window, and too many
-//     signups on one code in an hour or a day (velocity, a shared counter
-//     claimed in the friend's enrolment, so it is exact under concurrency).
+// # Referral
 //
-// The welcome is written to the friend's ledger; the signup is then counted
-// on the referrer's ledger. The Store commits one member per change, so
-// every write that touches two members is two idempotent writes, the second
-// keyed from the first (the friend, the friend's order): a crash between
-// them is recovered by calling the same method again, which finds the first
-// write done and completes the second.
+//   - Codes. CodeFor gives each member a referral code: a keyed hash
+//     (HMAC-SHA256 with Config.Secret) of the member ID, so it is stable,
+//     the same on every store, and unguessable without the secret. Link
+//     builds the share link; Resolve looks the referrer up in O(1); Vanity
+//     adds a host-chosen code.
+//   - Attribution. Attribute attributes a friend to the code's referrer once,
+//     at enrolment or within Config.Window after it, and gives the friend the
+//     welcome incentive (points of the referral program, a coupon with its
+//     own unique code, or both).
+//   - Qualifying. OnOrder checks the friend's first order (at least
+//     MinOrder, within QualifyDays of signup). When it qualifies, the
+//     referrer's reward (and the friend's second one) are written held for
+//     ReturnDays from the order's placing, like an order's points; OnReturn
+//     voids them when that order is returned within the window.
+//   - Caps. MonthlyCap and LifetimeCap limit a referrer's rewarded
+//     referrals (member counters, decided in the referrer's write, so exact
+//     under concurrency); Budget limits the campaign's (a shared counter,
+//     never overspent). A voided reward counts no more and gives its budget
+//     unit back.
+//   - Fraud checks, each a typed refusal that writes nothing: self-referral
+//     by member ID or by a fingerprint (hashed email, phone, device, payment
+//     instrument, address: Remember stores HMAC-SHA256 hashes, never the
+//     value) the referrer holds (*FraudError, ErrSelfReferral); a friend
+//     who joined before the campaign or is a referrer already
+//     (ErrAlreadyMember), one referred already (ErrAlreadyReferred); velocity
+//     (more than Velocity.Max signups on one code in an hour or a day: a
+//     shared counter claimed in the friend's enrolment, so it is exact under
+//     concurrency, ErrVelocity); and review (Signup.Review or Config.Review):
+//     the referral's rewards wait until Approve, or never come after Reject.
+//   - Statement lists a referrer's friends: signed up, qualified, pending
+//     (until when), paid, returned, or not rewarded and why.
 //
-// Run Example (example_test.go) or go run ./examples/referral.
+// # Ambassadors
+//
+// Members become ambassadors by hand (Promote) or by the rule "N rewarded
+// referrals" (Ambassador.AfterReferrals); Perks are their benefits.
+// Commission attributes an order to the ambassador of a referral code and
+// credits Ambassador.Commission percent of its value after discounts, as
+// StoreCredit or as a Payable balance the host pays out (PayOut); OnReturn
+// reverses it in proportion to what comes back. AmbassadorStatement is a
+// period's attributed orders, commission earned, reversed and paid.
+//
+// Precedence when a checkout carries both a coupon and a referral code: the
+// coupon is price (a discount on the order), the referral code is
+// attribution. The order keeps the discount and is attributed to the
+// referral code; commission is earned on the value after the discount. An
+// order is attributed once: a second Commission for it with another
+// ambassador's code is ErrDuplicate.
+//
+// # Two members, one write each
+//
+// The Store commits one member per change, and a referral touches two: the
+// friend and the referrer. Each step is its own idempotent write keyed from
+// the friend or the friend's order ("referral/attribute/<friend>",
+// "referral/order/<order>", "referral/reward/<order>", ...), the friend's
+// first: a crash between them is recovered by calling the same method again
+// with the same input, which finds what was written and writes only what is
+// missing. Refusals come before the first write.
+//
+// Run Example, or go run ./examples/referral for the whole story on SQLite.
 package referral

@@ -107,7 +107,8 @@ type Ambassador struct {
 type Config struct {
 	// ID is the program's ID on the store, beside the shop's other
 	// programs; empty is "referral".
-	ID       string
+	ID string
+	// Name is the program's name; empty is "Refer a friend".
 	Name     string
 	Currency loyalty.Currency
 	Location *time.Location
@@ -249,6 +250,9 @@ func New(cfg Config, store loyalty.Store, opts *loyalty.EngineOptions) (*Program
 	}
 	if cfg.ID == "" {
 		cfg.ID = "referral"
+	}
+	if cfg.Name == "" {
+		cfg.Name = "Refer a friend"
 	}
 	if cfg.CodeLength == 0 {
 		cfg.CodeLength = 8
