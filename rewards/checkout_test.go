@@ -192,3 +192,25 @@ func TestMintedCodesAreUniqueTransferableAndUsedOnceByWhoeverPresentsOne(t *test
 	require.ErrorIs(t, err, loyalty.ErrCodeUsedUp)
 	assert.Equal(t, int64(1000), s.balance("ann"))
 }
+
+func TestAnOrdersCodesArePartOfItsRequest(t *testing.T) {
+	s := newShop(t)
+	a := s.buy("b1", "ann", "ten-off")
+	b := s.buy("b2", "ann", "free-ship")
+	_, err := s.engine.Earn(s.ctx, "o1", cart("o1", "ann", a))
+	require.NoError(t, err)
+	_, err = s.engine.Earn(s.ctx, "o1", cart("o1", "ann", b))
+	require.ErrorIs(t, err, loyalty.ErrKeyReused, "the same key with another code is another request")
+	_, err = s.engine.Earn(s.ctx, "o1", cart("o1", "ann"))
+	require.ErrorIs(t, err, loyalty.ErrKeyReused, "and without the code too")
+	c, err := s.engine.Code(s.ctx, b)
+	require.NoError(t, err)
+	assert.Equal(t, int64(0), c.Uses)
+}
+
+func TestAnOrderMayNotPresentACodeTwice(t *testing.T) {
+	s := newShop(t)
+	a := s.buy("b1", "ann", "ten-off")
+	_, err := s.engine.Earn(s.ctx, "o1", cart("o1", "ann", a, a))
+	require.ErrorIs(t, err, loyalty.ErrInvalidCode)
+}
