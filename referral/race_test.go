@@ -105,7 +105,9 @@ func TestMonthlyCapIsExactUnderConcurrency(t *testing.T) {
 	outs := make([]*referral.Outcome, 8)
 	errs := make([]error, 8)
 	for i := range outs {
-		wg.Go(func() { outs[i], errs[i] = f.p.OnOrder(ctx, order(fmt.Sprintf("o%d", i), fmt.Sprintf("f%d", i), start, "60")) })
+		wg.Go(func() {
+			outs[i], errs[i] = f.p.OnOrder(ctx, order(fmt.Sprintf("o%d", i), fmt.Sprintf("f%d", i), start, "60"))
+		})
 	}
 	wg.Wait()
 	paid, capped := 0, 0
