@@ -57,6 +57,9 @@ func (p *Program) combine(c *Input, effects []Effect, res *Result, blk *resultBl
 			if err := checkShared(e); err != nil {
 				return err
 			}
+			if res.Shared == nil {
+				res.Shared = blk.shared[:0]
+			}
 			res.Shared = append(res.Shared, *e)
 		}
 	}

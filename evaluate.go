@@ -51,7 +51,10 @@ type resultBlock struct {
 	// counters holds the Result's first counter, unless pooled: an Engine
 	// keeps the Counters of a pooled block's Result after its release.
 	counters [1]Counter
-	pooled   bool
+	// shared holds the first claim or grant: an Engine plans them before
+	// the release.
+	shared [1]Effect
+	pooled bool
 	// exact turns combine's int64 fast path off, so that every account
 	// takes the general exact path: the test that compares the two
 	// evaluates into such a block (evaluateExact).
@@ -135,9 +138,9 @@ type keptResult struct {
 }
 
 // detached returns a copy of r that shares no memory with r's block: what
-// lives in the block (Awards and their Lines, Explanation, Lines, Counters)
-// is copied to the size it holds, the first award and counter with the
-// Result; the rest (Spends, Notices, Shared) is allocated apart and kept.
+// lives in the block (Awards and their Lines, Explanation, Lines, Counters,
+// Shared) is copied to the size it holds, the first award and counter with
+// the Result; the rest (Spends, Notices) is allocated apart and kept.
 func (r *Result) detached() *Result {
 	k := new(keptResult)
 	out := &k.res
@@ -164,6 +167,7 @@ func (r *Result) detached() *Result {
 	}
 	out.Explanation = slices.Clone(r.Explanation)
 	out.Lines = slices.Clone(r.Lines)
+	out.Shared = slices.Clone(r.Shared)
 	if len(r.Counters) <= len(k.counters) && r.Counters != nil {
 		out.Counters = append(k.counters[:0:len(r.Counters)], r.Counters...)
 	} else {

@@ -34,6 +34,7 @@ type plan struct {
 	rcpt      *Receipt
 	lines     []RecordedLine // room for an earn's order record's lines
 	expl      []Explanation  // room for an earn's explanation
+	claims    []Claim        // room for a write's claim, in its receipt's block
 }
 
 // init starts planning a write from st, which must be the write's own copy
@@ -94,10 +95,19 @@ func (p *plan) setReceipt(rb *receiptBlock, key, fingerprint string, op Operatio
 	r.Key, r.Fingerprint, r.MemberID, r.Operation, r.Ref = key, fingerprint, p.st.Member.ID, op, ref
 	r.At, r.Version = p.now, p.version
 	p.rcpt = r
-	p.balances = rb.balances[:0]
+	p.balances, p.claims = rb.balances[:0], rb.claims[:0]
 	ch := p.ch
 	ch.Key, ch.Fingerprint, ch.MemberID, ch.Version = key, fingerprint, p.st.Member.ID, p.st.Version
 	ch.Receipt, ch.NextDue, ch.Entries = r, p.st.NextDue, rb.entries[:0]
+}
+
+// claim returns the change's claims with c appended, the first in the
+// receipt's block: the change and its receipt share them.
+func (p *plan) claim(c Claim) []Claim {
+	if p.ch.Claims == nil {
+		return append(p.claims[:0], c)
+	}
+	return append(p.ch.Claims, c)
 }
 
 // explanation is a copy of x for the receipt, in the room the plan has for
@@ -138,13 +148,14 @@ func (c *Change) release() {
 	changePool.Put(b)
 }
 
-// receiptBlock holds a receipt with the entry and balance of a typical write
-// in one allocation, which the receipt keeps whole; a write with more
+// receiptBlock holds a receipt with the entry, balance and claim of a
+// typical write in one allocation, which the receipt keeps whole; a write with more
 // entries or balances appends them elsewhere.
 type receiptBlock struct {
 	rcpt     Receipt
 	entries  [1]Entry
 	balances [1]Balance
+	claims   [1]Claim // fits the block's size class
 }
 
 // explainedReceiptBlock is a receiptBlock with room for an earn's

@@ -40,17 +40,19 @@ func checkShared(e *Effect) error {
 		return nil
 	}
 	if e.Kind == EffectClaim || e.Counter != "" {
-		field := "claim"
+		// The field names are constants: built per effect, they cost two
+		// allocations on every claim.
+		counter, period := "claim.counter", "claim.period_key"
 		if e.Kind == EffectGrant {
-			field = "grant"
+			counter, period = "grant.counter", "grant.period_key"
 		}
 		if e.Counter == "" {
-			return &ValidationError{Field: field + ".counter", Reason: "is empty (rule " + e.Rule + ")", Kind: ErrInvalidID}
+			return &ValidationError{Field: counter, Reason: "is empty (rule " + e.Rule + ")", Kind: ErrInvalidID}
 		}
-		if err := CheckID(field+".counter", e.Counter); err != nil {
+		if err := CheckID(counter, e.Counter); err != nil {
 			return err
 		}
-		if err := CheckID(field+".period_key", e.PeriodKey); err != nil {
+		if err := CheckID(period, e.PeriodKey); err != nil {
 			return err
 		}
 	}
@@ -173,12 +175,32 @@ type counterLeft struct {
 
 // sharedPlan plans a write's claims and grants.
 type sharedPlan struct {
-	e     *Engine
-	w     writeTry
-	ss    SharedStore
-	lefts []counterLeft
+	e  *Engine
+	w  writeTry
+	ss SharedStore
+	// The counters read: the first len(room) in room, the rest in more
+	// (room is not the start of a slice of sp, which would move sp to the
+	// heap).
 	room  [2]counterLeft
+	nroom int
+	more  []counterLeft
 	codes *rand.Rand
+}
+
+// left is what the plan read is left of counter name's period, nil if it
+// has not read it.
+func (sp *sharedPlan) left(name, period string) *counterLeft {
+	for i := range sp.room[:sp.nroom] {
+		if sp.room[i].name == name && sp.room[i].period == period {
+			return &sp.room[i]
+		}
+	}
+	for i := range sp.more {
+		if sp.more[i].name == name && sp.more[i].period == period {
+			return &sp.more[i]
+		}
+	}
+	return nil
 }
 
 func (sp *sharedPlan) store() (SharedStore, error) {
@@ -196,12 +218,7 @@ func (sp *sharedPlan) store() (SharedStore, error) {
 // left: all of it, or with upTo what is left (possibly 0); without upTo a
 // claim beyond what is left is a *ClaimError.
 func (sp *sharedPlan) take(name, period string, want int64, upTo bool) (int64, error) {
-	var c *counterLeft
-	for i := range sp.lefts {
-		if sp.lefts[i].name == name && sp.lefts[i].period == period {
-			c = &sp.lefts[i]
-		}
-	}
+	c := sp.left(name, period)
 	if c == nil {
 		ss, err := sp.store()
 		if err != nil {
@@ -214,8 +231,15 @@ func (sp *sharedPlan) take(name, period string, want int64, upTo bool) (int64, e
 		if err != nil {
 			return 0, err
 		}
-		sp.lefts = append(sp.lefts, counterLeft{name: name, period: period, left: sc.Left()})
-		c = &sp.lefts[len(sp.lefts)-1]
+		cl := counterLeft{name: name, period: period, left: sc.Left()}
+		if sp.nroom < len(sp.room) {
+			sp.room[sp.nroom] = cl
+			c = &sp.room[sp.nroom]
+			sp.nroom++
+		} else {
+			sp.more = append(sp.more, cl)
+			c = &sp.more[len(sp.more)-1]
+		}
 	}
 	got := min(want, c.left)
 	if got < want && !upTo {
@@ -237,7 +261,6 @@ func (e *Engine) planShared(w writeTry, p *plan, shared []Effect, ref string) er
 		return nil
 	}
 	sp := sharedPlan{e: e, w: w}
-	sp.lefts = sp.room[:0]
 	ch := p.ch
 	for i := range shared {
 		ef := &shared[i]
@@ -247,7 +270,7 @@ func (e *Engine) planShared(w writeTry, p *plan, shared []Effect, ref string) er
 				if _, err := sp.store(); err != nil {
 					return err
 				}
-				ch.Claims = append(ch.Claims, Claim{Counter: ef.Counter, PeriodKey: ef.PeriodKey, Amount: ef.Value, Release: true})
+				ch.Claims = p.claim(Claim{Counter: ef.Counter, PeriodKey: ef.PeriodKey, Amount: ef.Value, Release: true})
 				sp.note(p, ef, "released "+itoa(ef.Value)+" to "+periodOf(ef.Counter, ef.PeriodKey))
 				continue
 			}
@@ -259,7 +282,7 @@ func (e *Engine) planShared(w writeTry, p *plan, shared []Effect, ref string) er
 				sp.note(p, ef, "claimed nothing of "+itoa(ef.Value)+" from "+periodOf(ef.Counter, ef.PeriodKey)+": none left")
 				continue
 			}
-			ch.Claims = append(ch.Claims, Claim{Counter: ef.Counter, PeriodKey: ef.PeriodKey, Amount: got})
+			ch.Claims = p.claim(Claim{Counter: ef.Counter, PeriodKey: ef.PeriodKey, Amount: got})
 			if got < ef.Value { // a claim taken whole is on the receipt's Claims only
 				sp.note(p, ef, "claimed "+itoa(got)+" of "+itoa(ef.Value)+" from "+periodOf(ef.Counter, ef.PeriodKey))
 			}
@@ -290,7 +313,7 @@ func (sp *sharedPlan) grant(p *plan, ef *Effect, i int, ref string) error {
 			sp.note(p, ef, "reward "+g.Reward+" not granted: none left of "+periodOf(ef.Counter, ef.PeriodKey))
 			return nil
 		}
-		ch.Claims = append(ch.Claims, Claim{Counter: ef.Counter, PeriodKey: ef.PeriodKey, Amount: 1})
+		ch.Claims = p.claim(Claim{Counter: ef.Counter, PeriodKey: ef.PeriodKey, Amount: 1})
 	}
 	if g.ID == "" {
 		g.ID = grantID(ch.Key, i)

@@ -13,11 +13,13 @@ import (
 // into one allocation when its parts fit the room of a block, as an earn's
 // and most writes' do.
 
-// receiptCopy is a receipt with room for a typical write's entry and balance.
+// receiptCopy is a receipt with room for a typical write's entry, balance
+// and claim (which fits its size class).
 type receiptCopy struct {
 	r        loyalty.Receipt
 	entries  [1]loyalty.Entry
 	balances [1]loyalty.Balance
+	claims   [1]loyalty.Claim
 }
 
 // receiptCopyExplained has room for an explanation of up to three lines too.
@@ -77,7 +79,7 @@ func (b *receiptCopy) set(r *loyalty.Receipt, room []loyalty.Explanation) *loyal
 	c.Explanation = copyInto(room, r.Explanation)
 	c.Notices = slices.Clone(r.Notices)
 	c.Grants = slices.Clone(r.Grants)
-	c.Claims = slices.Clone(r.Claims)
+	c.Claims = copyInto(b.claims[:0], r.Claims)
 	if r.Redemption != nil {
 		c.Redemption = cloneRedemption(r.Redemption)
 	}
