@@ -70,11 +70,13 @@ func (p *Program) OnOrder(ctx context.Context, o *loyalty.Order) (*Outcome, erro
 		return nil, err
 	}
 	out := &Outcome{Friend: o.MemberID, Referrer: referrer, Order: r, Reason: ReasonNotFirst, Detail: p.detail(ReasonNotFirst, o)}
-	for _, n := range r.Notices {
-		if n.Kind == NoticeQualified {
-			out.Reason = Reason(n.To)
-			out.Detail = p.detail(out.Reason, o)
-		}
+	after, err := p.engine.Member(ctx, o.MemberID)
+	if err != nil {
+		return nil, err
+	}
+	if v := after.Counter(ctrOrders, o.ID); v > 0 && v < int64(len(reasonCodes)) {
+		out.Reason = reasonCodes[v]
+		out.Detail = p.detail(out.Reason, o)
 	}
 	if out.Reason != ReasonQualified {
 		return out, nil

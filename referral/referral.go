@@ -28,9 +28,6 @@ const (
 
 // Notice kinds the referral program's rules announce.
 const (
-	// NoticeQualified: a friend's order qualified their referral (To is
-	// ReasonQualified) or did not (To names why).
-	NoticeQualified loyalty.NoticeKind = "referral.qualified"
 	// NoticeCapped: a referrer's reward was refused by a cap (To names it).
 	NoticeCapped loyalty.NoticeKind = "referral.capped"
 	// NoticeAmbassador: a member became an ambassador (To "ambassador").
@@ -316,9 +313,9 @@ const (
 	ctrSignups       = "signups"  // referrer: friends signed up, lifetime
 	ctrRewarded      = "rewarded" // referrer: rewarded referrals, lifetime
 	ctrRewardedMonth = "rewarded.month"
-	ctrAmbassador    = "ambassador" // 1 when an ambassador
-	ctrOrders        = "orders"     // friend: 1 once the first order was seen
-	ctrReview        = "review"     // friend: reviewPending, reviewApproved, reviewRejected
+	ctrAmbassador    = "ambassador"  // 1 when an ambassador
+	ctrOrders        = "first-order" // friend: in the period of the first order's ID, its reasonCode
+	ctrReview        = "review"      // friend: reviewPending, reviewApproved, reviewRejected
 
 	budgetCounter = "referral.budget"
 )
@@ -469,41 +466,43 @@ func (r *rule) order(c *loyalty.Input, ef []loyalty.Effect) []loyalty.Effect {
 		}
 		return r.p.commission.Earn(c, acct, "commission", ef)
 	}
-	if c.State.Counter(ctrOrders, "") > 0 || c.Member.Attributes[attrReferrer] == "" {
+	if c.Member.Attributes[attrReferrer] == "" || hasCounter(c.State, ctrOrders) {
 		return ef // only the first order is checked: later ones add nothing
 	}
-	ef = append(ef, loyalty.Count(ctrOrders, "", 1))
-	// The notices are shared and never changed (the program copies them),
-	// so the check allocates nothing; OnOrder words the detail.
-	var n *loyalty.Notice
-	switch r.p.qualifies(c) { // the first order: never ReasonNotFirst
-	case ReasonQualified:
-		n = &noticeQualified
-	case ReasonNotFirst:
-		n = &noticeNotFirst
-	case ReasonBelowMinimum:
-		n = &noticeBelowMinimum
-	default:
-		n = &noticeTooLate
-	}
-	return append(ef, loyalty.Effect{Kind: loyalty.EffectNotify, Line: loyalty.OrderLevel, Notice: n})
+	// The outcome is a counter named for the order (its PeriodKey is the
+	// order's ID) whose value is the reason: no notice, no allocation.
+	// OnOrder reads it back.
+	e := loyalty.Count(ctrOrders, o.ID, reasonCode(r.p.qualifies(c)))
+	e.Set = true
+	return append(ef, e)
 }
 
-// The notices of the qualifying check, by reason.
-var (
-	noticeQualified    = loyalty.Notice{Kind: NoticeQualified, To: string(ReasonQualified), Detail: "the friend's first order qualifies"}
-	noticeNotFirst     = loyalty.Notice{Kind: NoticeQualified, To: string(ReasonNotFirst), Detail: "not the friend's first order"}
-	noticeBelowMinimum = loyalty.Notice{Kind: NoticeQualified, To: string(ReasonBelowMinimum), Detail: "the first order is below the minimum"}
-	noticeTooLate      = loyalty.Notice{Kind: NoticeQualified, To: string(ReasonTooLate), Detail: "the first order came too long after signup"}
-)
+// hasCounter reports whether st holds counter name, in any period.
+func hasCounter(st *loyalty.State, name string) bool {
+	for i := range st.Counters {
+		if st.Counters[i].Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// Reasons of the qualifying check as counter values.
+var reasonCodes = [...]Reason{1: ReasonQualified, 2: ReasonBelowMinimum, 3: ReasonTooLate}
+
+func reasonCode(r Reason) int64 {
+	for i, v := range reasonCodes {
+		if v == r && i > 0 {
+			return int64(i)
+		}
+	}
+	return 0
+}
 
 // qualifies says whether the friend's order of c qualifies their referral.
 func (p *Program) qualifies(c *loyalty.Input) Reason {
 	cfg := &p.cfg
 	o := c.Order
-	if c.State.Counter(ctrOrders, "") > 0 {
-		return ReasonNotFirst
-	}
 	if c.Value < p.minUnits(c) {
 		return ReasonBelowMinimum
 	}
