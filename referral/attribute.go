@@ -110,7 +110,15 @@ func (p *Program) Attribute(ctx context.Context, s Signup) (*Attribution, error)
 	if review {
 		attrs["review"] = "pending"
 	}
-	r, err := p.engine.Enroll(ctx, "referral/attribute/"+s.Friend, loyalty.Member{ID: s.Friend, JoinedAt: joined, Attributes: attrs})
+	m := loyalty.Member{ID: s.Friend, JoinedAt: joined, Attributes: attrs}
+	r, err := p.engine.Enroll(ctx, "referral/attribute/"+s.Friend, m)
+	if errors.Is(err, loyalty.ErrUnknownCounter) {
+		// A code reserved before the program had a velocity limit: define it.
+		if err := p.defineVelocity(ctx, s.Code); err != nil {
+			return nil, err
+		}
+		r, err = p.engine.Enroll(ctx, "referral/attribute/"+s.Friend, m)
+	}
 	var ce *loyalty.ClaimError
 	switch {
 	case errors.As(err, &ce) && errors.Is(err, loyalty.ErrLimitReached):

@@ -219,8 +219,9 @@ func (p *Program) review(ctx context.Context, friend, decision string) (*Outcome
 }
 
 // OnReturn records a return of a referred friend's order and, when the
-// order is the one that qualified the referral and the return comes within
-// ReturnDays of its placing, voids the rewards it released (their points
+// order is the one that qualified the referral and the return (of any part
+// of it) comes within ReturnDays of its placing, voids the rewards it
+// released in whole (their points
 // are still held, so they are voided, not clawed back); a return after the
 // window keeps them. It also reverses an ambassador's commission on the
 // order in proportion to what was returned (see Commission). Each write is

@@ -140,11 +140,16 @@ type Config struct {
 
 	// MonthlyCap and LifetimeCap limit a referrer's rewarded referrals (by
 	// the month of the qualifying order, in the program's zone); Budget the
-	// rewarded referrals of the whole campaign. 0 is no limit.
+	// rewarded referrals of the whole campaign. 0 is no limit. The budget is
+	// shared counter "referral.budget", defined with the campaign's first
+	// reward; change it later with Engine().SetLimit.
 	MonthlyCap  int64
 	LifetimeCap int64
 	Budget      int64
 
+	// Velocity limits signups per code: shared counter
+	// "referral.velocity:<code>", defined when the code is made (or at its
+	// first signup); change the limit of existing codes with Engine().SetLimit.
 	Velocity Velocity
 	// Review, when set, decides at attribution whether a referral waits for
 	// the host's review (Program.Approve, Program.Reject) before its
