@@ -41,8 +41,18 @@ type fixture struct {
 
 func newFixture(t testing.TB, cfg referral.Config) *fixture {
 	t.Helper()
-	f := &fixture{store: memory.New(), clock: loyalty.NewManualClock(start)}
-	p, err := referral.New(cfg, f.store, &loyalty.EngineOptions{Clock: f.clock, Random: bytes.NewReader(make([]byte, 32))})
+	f := newFixtureOn(t, cfg, memory.New())
+	return f
+}
+
+// newFixtureOn is newFixture on another store.
+func newFixtureOn(t testing.TB, cfg referral.Config, s loyalty.Store) *fixture {
+	t.Helper()
+	f := &fixture{clock: loyalty.NewManualClock(start)}
+	if ms, ok := s.(*memory.Store); ok {
+		f.store = ms
+	}
+	p, err := referral.New(cfg, s, &loyalty.EngineOptions{Clock: f.clock, Random: bytes.NewReader(make([]byte, 32))})
 	require.NoError(t, err)
 	f.p = p
 	return f

@@ -16,9 +16,16 @@ import (
 // Sixteen friends race to sign up on one code whose velocity is 5 a day:
 // exactly five are attributed, and the referrer's ledger counts five.
 func TestVelocityIsExactUnderConcurrency(t *testing.T) {
+	velocityRace(t, newFixture(t, velocityConfig()))
+}
+
+func velocityConfig() referral.Config {
 	cfg := config()
 	cfg.Velocity = referral.Velocity{Max: 5, Per: referral.Day}
-	f := newFixture(t, cfg)
+	return cfg
+}
+
+func velocityRace(t *testing.T, f *fixture) {
 	code := f.code(t, "ann")
 	var wg sync.WaitGroup
 	errs := make([]error, 16)

@@ -22,6 +22,10 @@ func TestReferralBesidePointsOnSQLite(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { store.Close() })
 	require.NoError(t, store.Migrate(ctx))
+	besidePoints(t, store)
+}
+
+func besidePoints(t *testing.T, store loyalty.Store) {
 	clock := loyalty.NewManualClock(start)
 	rate, err := points.NewRate("base", 1, dec("1"))
 	require.NoError(t, err)
