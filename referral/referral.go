@@ -278,7 +278,7 @@ func New(cfg Config, store loyalty.Store, opts *loyalty.EngineOptions) (*Program
 	for _, k := range []loyalty.ActionKind{loyalty.ActionSignup, actSignup, actReview, actAmbassador, actPayout} {
 		lp.Rules = append(lp.Rules, &rule{p: p, kind: k})
 	}
-	lp.Rules = append(lp.Rules, &rule{p: p})
+	lp.Rules = append(lp.Rules, &orderRule{rule{p: p}})
 	e, err := loyalty.NewEngine(lp, store, opts)
 	if err != nil {
 		return nil, err
@@ -348,13 +348,16 @@ func (r *rule) Name() string {
 	return string(r.kind)
 }
 
-// Kind implements loyalty.ActionRule for the action rules; the order rule
-// reacts to no action (its Kind is never declared: see declares).
-func (r *rule) Kind() loyalty.ActionKind {
-	if r.kind == "" {
-		return "referral.order-rule"
-	}
-	return r.kind
+// Kind implements loyalty.ActionRule.
+func (r *rule) Kind() loyalty.ActionKind { return r.kind }
+
+// orderRule is the rule of orders and returns: a loyalty.Rule that is no
+// loyalty.ActionRule, so it declares no action kind.
+type orderRule struct{ r rule }
+
+func (o *orderRule) Name() string { return o.r.Name() }
+func (o *orderRule) Evaluate(c *loyalty.Input, ef []loyalty.Effect) []loyalty.Effect {
+	return o.r.Evaluate(c, ef)
 }
 
 func (r *rule) Evaluate(c *loyalty.Input, ef []loyalty.Effect) []loyalty.Effect {
