@@ -207,3 +207,33 @@ func TestCampaignBudget(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, referral.ReasonPending, out.Reason)
 }
+
+func TestApprovedBeforeTheOrderRewardsWhenItQualifies(t *testing.T) {
+	f := newFixture(t, config())
+	_, err := f.p.Attribute(ctx, referral.Signup{Friend: "bob", Code: f.code(t, "ann"), JoinedAt: start, Review: true})
+	require.NoError(t, err)
+	out, err := f.p.Approve(ctx, "bob")
+	require.NoError(t, err)
+	assert.False(t, out.Qualified)
+	assert.Equal(t, referral.ReasonSignedUp, out.Reason)
+	out, err = f.p.OnOrder(ctx, order("o1", "bob", start, "80"))
+	require.NoError(t, err)
+	assert.Equal(t, referral.ReasonPending, out.Reason)
+	assert.Equal(t, int64(500), f.balance(t, "ann").Pending)
+}
+
+func TestCommissionAsStoreCredit(t *testing.T) {
+	cfg := ambassadorConfig()
+	cfg.Ambassador.Payable = false
+	f := newFixture(t, cfg)
+	code := f.code(t, "ann")
+	_, err := f.p.Promote(ctx, "promote-ann", "ann", "by hand")
+	require.NoError(t, err)
+	_, err = f.p.Commission(ctx, code, order("s1", "zoe", start, "33.33"))
+	require.NoError(t, err)
+	b, err := f.p.Engine().AccountBalance(ctx, "ann", referral.StoreCredit)
+	require.NoError(t, err)
+	assert.Equal(t, int64(333), b.Available, "10% of 33.33 is 3.333, rounded to 3.33")
+	_, err = f.p.PayOut(ctx, "payout", "ann", 100)
+	assert.Error(t, err, "store credit is not paid out")
+}
