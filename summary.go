@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -39,6 +40,12 @@ type Summary struct {
 	// Standings is the member's place on every tier ladder of the program
 	// (each rule that implements StandingRule), in the program's rule order.
 	Standings []Standing
+	// Progress is how far the member is in every game or challenge of the
+	// program that tracks some (each rule that implements ProgressRule: a
+	// punch card, a quest, a streak), in rule order: "3 of 5 stamps".
+	Progress []Progress
+	// Rewards are the member's open grants (coupons, vouchers), by ID.
+	Rewards []Grant
 	// Recent is the newest entries of the member's history, newest first.
 	// It starts with the activations and expiries due at At that no write has
 	// recorded yet, if any: their Key is empty, and the member's next write
@@ -93,6 +100,24 @@ type Standing struct {
 	ToKeep int64
 }
 
+// Progress is how far a member is in a game or challenge, as the rule that
+// keeps it says: Done of Of Unit ("3 of 5 stamps"), Complete once done.
+type Progress struct {
+	Rule     string
+	Unit     string
+	Done, Of int64
+	Complete bool
+}
+
+// ProgressRule is implemented by rules that track a member's progress
+// (package games' punch cards, quests, quizzes and streaks), so that
+// Engine.Summary lists it without the root package knowing the game.
+// MemberProgress reads st, settled at now (in the program's time zone),
+// and reports false when the rule has nothing to say of the member.
+type ProgressRule interface {
+	MemberProgress(st *State, now time.Time) (Progress, bool)
+}
+
 // StandingRule is implemented by rules that place members on a tier ladder
 // (tiers.Ladder), so that Engine.Summary can say where a member stands
 // without the root package knowing the ladder. Standing reads st, settled
@@ -130,7 +155,7 @@ func (e *Engine) Summary(ctx context.Context, memberID string, opts *SummaryOpti
 		return nil, err
 	}
 	now := e.now()
-	st, err := e.store.Load(ctx, memberID, Query{Lots: true})
+	st, err := e.store.Load(ctx, memberID, Query{Lots: true, Grants: true})
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +216,16 @@ func (e *Engine) Summary(ctx context.Context, memberID string, opts *SummaryOpti
 				s.Standings = append(s.Standings, sd)
 			}
 		}
+		if pr, ok := r.(ProgressRule); ok {
+			if g, ok := pr.MemberProgress(&settledState, now.In(e.program.Zone())); ok {
+				if g.Rule == "" {
+					g.Rule = r.Name()
+				}
+				s.Progress = append(s.Progress, g)
+			}
+		}
 	}
+	s.Rewards = slices.SortedFunc(slices.Values(st.Grants), func(a, b Grant) int { return strings.Compare(a.ID, b.ID) })
 	return s, nil
 }
 

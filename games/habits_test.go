@@ -54,6 +54,25 @@ func TestPunchCardTenthCoffeeFreeAndTheCardResets(t *testing.T) {
 	assert.Equal(t, games.Progress{Rule: "coffee-card", Unit: "stamps", Done: 1, Of: 10, Completed: 1}, p)
 }
 
+func TestSummaryListsThePunchCardsProgressAndTheFreeCoffee(t *testing.T) {
+	card, err := games.NewPunchCard("coffee-card", 10, games.PunchOptions{SKUs: []string{"latte"}, PerUnit: true, Reward: &loyalty.Grant{Reward: "free-coffee"}})
+	require.NoError(t, err)
+	h := enrol(t, program(card), nil)
+	order(t, h, "o1", "latte", "", "4.00", 3)
+	s, err := h.Engine.Summary(h.Ctx, "ann", nil)
+	require.NoError(t, err)
+	assert.Equal(t, []loyalty.Progress{{Rule: "coffee-card", Unit: "stamps", Done: 3, Of: 10}}, s.Progress)
+	assert.Empty(t, s.Rewards)
+
+	order(t, h, "o2", "latte", "", "4.00", 8) // 11 stamps: a free coffee, 1 on the next card
+	s, err = h.Engine.Summary(h.Ctx, "ann", nil)
+	require.NoError(t, err)
+	assert.Equal(t, []loyalty.Progress{{Rule: "coffee-card", Unit: "stamps", Done: 1, Of: 10}}, s.Progress)
+	require.Len(t, s.Rewards, 1)
+	assert.Equal(t, "free-coffee", s.Rewards[0].Reward)
+	assert.Equal(t, loyalty.GrantOpen, s.Rewards[0].Status)
+}
+
 func TestPunchCardRefusesABadDefinition(t *testing.T) {
 	_, err := games.NewPunchCard("c", 1, games.PunchOptions{Points: 10})
 	require.ErrorIs(t, err, loyalty.ErrInvalidProgram)

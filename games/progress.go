@@ -39,6 +39,34 @@ type Tracker interface {
 	Progress(p *loyalty.Program, st *loyalty.State, now time.Time) Progress
 }
 
+// memberProgress implements loyalty.ProgressRule for the trackers of this
+// package, so that loyalty.Engine.Summary lists their progress: now is in
+// the program's zone.
+func memberProgress(t Tracker, st *loyalty.State, now time.Time) (loyalty.Progress, bool) {
+	g := t.Progress(&loyalty.Program{Location: now.Location()}, st, now)
+	return loyalty.Progress{Rule: g.Rule, Unit: g.Unit, Done: g.Done, Of: g.Of, Complete: g.Complete}, true
+}
+
+// MemberProgress implements loyalty.ProgressRule (see Progress).
+func (p *PunchCard) MemberProgress(st *loyalty.State, now time.Time) (loyalty.Progress, bool) {
+	return memberProgress(p, st, now)
+}
+
+// MemberProgress implements loyalty.ProgressRule (see Progress).
+func (q *Quest) MemberProgress(st *loyalty.State, now time.Time) (loyalty.Progress, bool) {
+	return memberProgress(q, st, now)
+}
+
+// MemberProgress implements loyalty.ProgressRule (see Progress).
+func (q *Quiz) MemberProgress(st *loyalty.State, now time.Time) (loyalty.Progress, bool) {
+	return memberProgress(q, st, now)
+}
+
+// MemberProgress implements loyalty.ProgressRule (see Progress).
+func (s *Streak) MemberProgress(st *loyalty.State, now time.Time) (loyalty.Progress, bool) {
+	return memberProgress(s, st, now)
+}
+
 // ProgressOf is the progress of every rule of p that keeps some, in rule
 // order, read from st (loyalty.Engine.Member) as of now.
 func ProgressOf(p *loyalty.Program, st *loyalty.State, now time.Time) []Progress {
