@@ -120,7 +120,7 @@ type Membership struct {
 	notes   []string
 
 	cPlan, cStart, cEnd, cFlags, cPaid, cCredit, cSeen, cPeriods string
-	cFee, cBonus, cFees, cBonusAll                                  string
+	cFee, cBonus, cFees, cBonusAll                               string
 }
 
 // New returns the membership name offering plans, billed in currency. It
