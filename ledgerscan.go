@@ -49,6 +49,15 @@ type LedgerTotals struct {
 	Orders    []OrderTotal
 	Buyers    []int64
 	BuyersAll int64
+
+	index map[totalKey]int // Add's place of each key in Entries
+}
+
+type totalKey struct {
+	bucket  int
+	account Account
+	kind    EntryKind
+	source  string
 }
 
 // EntryTotal is the sum of the entries of one bucket, account, kind and source.
@@ -106,6 +115,7 @@ func BucketOf(bounds []time.Time, t time.Time) int {
 // entry and orders of none, so that two adapters' totals of one ledger are
 // equal.
 func (t *LedgerTotals) Normalize() {
+	t.index = nil
 	slices.SortFunc(t.Entries, func(a, b EntryTotal) int {
 		if a.Bucket != b.Bucket {
 			return a.Bucket - b.Bucket
@@ -161,12 +171,23 @@ func (t *LedgerTotals) Normalize() {
 // Add adds e to the totals of bucket (see BucketOf), for a store that sums
 // its entries in Go; call Normalize when every entry is added.
 func (t *LedgerTotals) Add(bucket int, e *Entry) {
-	v := e.Amount + e.Pending
-	c := EntryTotal{Bucket: bucket, Account: e.Account, Kind: e.Kind, Source: e.Source, Amount: e.Amount, Pending: e.Pending, Count: 1}
-	if v > 0 {
-		c.Credits = v
+	if t.index == nil {
+		t.index = make(map[totalKey]int)
 	}
-	t.Entries = append(t.Entries, c)
+	k := totalKey{bucket, e.Account, e.Kind, e.Source}
+	i, ok := t.index[k]
+	if !ok {
+		i = len(t.Entries)
+		t.index[k] = i
+		t.Entries = append(t.Entries, EntryTotal{Bucket: bucket, Account: e.Account, Kind: e.Kind, Source: e.Source})
+	}
+	c := &t.Entries[i]
+	c.Amount += e.Amount
+	c.Pending += e.Pending
+	c.Count++
+	if v := e.Amount + e.Pending; v > 0 {
+		c.Credits += v
+	}
 }
 
 // IsActivity reports whether e makes its member active in a period: an earn

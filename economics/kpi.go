@@ -1,0 +1,550 @@
+package economics
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/loyaltykit/loyalty"
+	"github.com/shopspring/decimal"
+)
+
+// Period is the half-open interval [Start, End).
+type Period struct {
+	Start, End time.Time
+}
+
+// Interval is how a report cuts its period into a time series.
+type Interval int
+
+const (
+	// Whole reports the period as one (no series).
+	Whole Interval = iota
+	// Monthly cuts at the first of every month, in Options.Location.
+	Monthly
+	// Weekly cuts at every Monday 00:00 (ISO weeks), in Options.Location.
+	Weekly
+)
+
+// Source is where issued points or money came from.
+type Source string
+
+// Sources of issued value. DefaultClassify maps entries to them.
+const (
+	FromOrders      Source = "orders"
+	FromEngagement  Source = "engagement"
+	FromReferrals   Source = "referrals"
+	FromGames       Source = "games"
+	FromAdjustments Source = "adjustments"
+)
+
+// DefaultClassify says where an entry that credited value came from, by its
+// kind and Entry.Source:
+//
+//	kind adjust, or source "operator"              adjustments
+//	source "order", or a rule of an order's earn   orders (the default)
+//	source starting "referral"                     referrals
+//	source starting "game", "wheel", "scratch",
+//	  "quiz", "quest", "punch", "streak"            games
+//	an action kind of the root package (signup,
+//	  review, newsletter, social_follow, visit,
+//	  birthday, anniversary) or of rewards
+//	  ("purchase-anniversary")                     engagement
+//
+// Anything else is an order's: an order earns under Source "order" or its
+// rule's name. A host whose rules or action kinds are named otherwise sets
+// Options.Classify.
+func DefaultClassify(kind loyalty.EntryKind, source string) Source {
+	switch {
+	case kind == loyalty.EntryAdjust || source == "operator":
+		return FromAdjustments
+	case source == "order":
+		return FromOrders
+	case strings.HasPrefix(source, "referral"):
+		return FromReferrals
+	}
+	for _, p := range []string{"game", "wheel", "scratch", "quiz", "quest", "punch", "streak"} {
+		if strings.HasPrefix(source, p) {
+			return FromGames
+		}
+	}
+	switch loyalty.ActionKind(source) {
+	case loyalty.ActionSignup, loyalty.ActionReview, loyalty.ActionNewsletter, loyalty.ActionSocial,
+		loyalty.ActionVisit, loyalty.ActionBirthday, loyalty.ActionAnniversary, "purchase-anniversary":
+		return FromEngagement
+	}
+	return FromOrders
+}
+
+// BySource splits issued value by Source.
+type BySource struct {
+	Orders, Engagement, Referrals, Games, Adjustments int64
+}
+
+func (b *BySource) add(s Source, v int64) {
+	switch s {
+	case FromEngagement:
+		b.Engagement += v
+	case FromReferrals:
+		b.Referrals += v
+	case FromGames:
+		b.Games += v
+	case FromAdjustments:
+		b.Adjustments += v
+	default:
+		b.Orders += v
+	}
+}
+
+// Flows are what moved through one account in a period, in its units
+// (points, or minor units of the currency for a money account), and what
+// stood in it at the period's end. Every figure is a sum of entries:
+//
+//	Issued       earn entries (available and held) and positive adjustments
+//	Redeemed     redeem entries, less restores of cancelled redemptions
+//	Expired      expire entries: breakage
+//	Voided       held value cancelled by a return (void) and earned value
+//	             taken back by one (reverse)
+//	AdjustedOut  negative adjustments
+//	Outstanding  the balance (available plus held) at the period's end, and
+//	             Held its held part
+//
+// so Outstanding(end) = Outstanding(start) + Issued - Redeemed - Expired -
+// Voided - AdjustedOut.
+type Flows struct {
+	Account     loyalty.Account
+	Issued      int64
+	IssuedBy    BySource
+	Redeemed    int64
+	Expired     int64
+	Voided      int64
+	AdjustedOut int64
+	Outstanding int64
+	Held        int64
+}
+
+// Customers are orders of a group of customers in a period.
+type Customers struct {
+	// Orders placed, and the customers who placed them.
+	Orders, Buyers int64
+	// Sales is what the orders were worth (gross of returns), Revenue net of
+	// returns.
+	Sales, Revenue loyalty.Money
+	// AOV is Sales / Orders; Frequency Orders / Buyers. Zero when there are none.
+	AOV       loyalty.Money
+	Frequency decimal.Decimal
+}
+
+// KPIs are a program's figures for one period.
+type KPIs struct {
+	Period
+	// Points is PointsAccount; Money the money accounts (Options.MoneyAccounts),
+	// sorted by account.
+	Points Flows
+	Money  []Flows
+	// Liability is what is outstanding at the period's end at its redemption
+	// value: Points.Outstanding × Options.PointValue plus every money
+	// account's Outstanding.
+	Liability loyalty.Money
+	// RedemptionRate is Points.Redeemed / Points.Issued and BreakageRate
+	// Points.Expired / Points.Issued, over the period (zero when nothing was
+	// issued); they may pass 1 when points of earlier periods are redeemed or
+	// expire.
+	RedemptionRate, BreakageRate decimal.Decimal
+	// Active counts the members who earned or redeemed in the period;
+	// Enrolled those who joined before it ended; ActiveShare Active/Enrolled.
+	Active, Enrolled int64
+	ActiveShare      decimal.Decimal
+	// Grants counts the rewards granted in the period (RewardsAccount).
+	Grants int64
+	// Cost is what the programme cost in the period: the points redeemed at
+	// PointValue, plus the money redeemed from money accounts, plus
+	// Options.OtherCost spread over the series by nothing (it is the
+	// whole period's and counts in the total only). Revenue is members' plus
+	// non-members' revenue (or Options.Revenue), and CostShare Cost/Revenue.
+	Cost, Revenue loyalty.Money
+	CostShare     decimal.Decimal
+	// Members are the members' orders (from the store's order records);
+	// NonMembers what the host fed in (Options.NonMembers), in the total only.
+	Members, NonMembers Customers
+}
+
+// Report is a program's KPIs over a period and, when asked, per month or
+// week of it.
+type Report struct {
+	Total  KPIs
+	Series []KPIs
+}
+
+// Options say what Compute cannot read from the ledger.
+type Options struct {
+	// Currency of every money figure; required.
+	Currency loyalty.Currency
+	// PointValue is the redemption value of one point (0.01 for 100 points
+	// to the unit), in Currency; zero values points at nothing.
+	PointValue loyalty.Money
+	// Interval and Location cut the series (nil Location is UTC).
+	Interval Interval
+	Location *time.Location
+	// Classify says where issued value came from; nil is DefaultClassify.
+	Classify func(kind loyalty.EntryKind, source string) Source
+	// MoneyAccounts are the accounts counted as money, in minor units of
+	// Currency; nil means every account the ledger holds but PointsAccount
+	// and RewardsAccount.
+	MoneyAccounts []loyalty.Account
+	// NonMembers are the orders of customers who are not members over the
+	// whole period: the host's figures, since the ledger never sees them.
+	// Their Orders, Buyers, Sales and Revenue are read; AOV and Frequency are
+	// computed.
+	NonMembers Customers
+	// Revenue, when not zero, is the shop's revenue over the period, used for
+	// CostShare instead of members' plus non-members' revenue.
+	Revenue loyalty.Money
+	// OtherCost is the programme's cost the ledger does not hold (rewards
+	// given, fees waived, partner costs) over the whole period.
+	OtherCost loyalty.Money
+}
+
+// Compute reports the KPIs of the program store s holds (a store, or a view
+// of one program of it: loyalty.ProgramStore.ForProgram) over period p.
+// A store that implements loyalty.LedgerAggregator sums its ledger itself;
+// any other is read member by member (it must implement
+// loyalty.MemberLister; its order records are found from the entries that
+// earned on them, so orders that earned nothing are not counted).
+//
+// Bad input is an *InputError and no report: a period that does not end
+// after it starts (ErrInvalidPeriod), money in another currency
+// (ErrCurrencyMismatch), negative host figures (ErrInvalidInput), order
+// records of the ledger in another currency (ErrCurrencyMismatch).
+func Compute(ctx context.Context, s loyalty.Store, p Period, opts *Options) (*Report, error) {
+	if opts == nil {
+		return nil, inputError("options", -1, "are missing (a currency is required)", ErrInvalidInput)
+	}
+	bounds, err := checkOptions(p, opts)
+	if err != nil {
+		return nil, err
+	}
+	var t *loyalty.LedgerTotals
+	if a, ok := s.(loyalty.LedgerAggregator); ok {
+		t, err = a.AggregateLedger(ctx, bounds)
+	} else {
+		t, err = Scan(ctx, s, bounds)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return FromTotals(t, opts)
+}
+
+// Bounds are the bucket bounds of period p cut by interval in loc: p.Start,
+// every month's or week's start strictly inside p, p.End.
+func Bounds(p Period, interval Interval, loc *time.Location) []time.Time {
+	if loc == nil {
+		loc = time.UTC
+	}
+	b := []time.Time{p.Start}
+	if interval == Monthly || interval == Weekly {
+		s := p.Start.In(loc)
+		var next time.Time
+		if interval == Monthly {
+			next = time.Date(s.Year(), s.Month()+1, 1, 0, 0, 0, 0, loc)
+		} else {
+			d := (int(time.Monday) - int(s.Weekday()) + 7) % 7
+			if d == 0 {
+				d = 7
+			}
+			next = time.Date(s.Year(), s.Month(), s.Day()+d, 0, 0, 0, 0, loc)
+		}
+		for next.Before(p.End) {
+			b = append(b, next)
+			if interval == Monthly {
+				next = time.Date(next.Year(), next.Month()+1, 1, 0, 0, 0, 0, loc)
+			} else {
+				next = time.Date(next.Year(), next.Month(), next.Day()+7, 0, 0, 0, 0, loc)
+			}
+		}
+	}
+	return append(b, p.End)
+}
+
+func checkOptions(p Period, o *Options) ([]time.Time, error) {
+	if !p.Start.Before(p.End) {
+		return nil, inputError("period", -1, "ends at "+p.End.Format(time.RFC3339)+", not after its start "+p.Start.Format(time.RFC3339), ErrInvalidPeriod)
+	}
+	if o.Currency.Validate() != nil {
+		return nil, inputError("currency", -1, "is not a currency", ErrInvalidInput)
+	}
+	if o.Interval < Whole || o.Interval > Weekly {
+		return nil, inputError("interval", -1, "is unknown", ErrInvalidInput)
+	}
+	for _, m := range []struct {
+		field string
+		m     loyalty.Money
+	}{{"point_value", o.PointValue}, {"non_members.sales", o.NonMembers.Sales}, {"non_members.revenue", o.NonMembers.Revenue},
+		{"revenue", o.Revenue}, {"other_cost", o.OtherCost}} {
+		if !m.m.IsZero() && m.m.Currency != o.Currency {
+			return nil, inputError(m.field, -1, "is in "+string(m.m.Currency)+", not "+string(o.Currency), ErrCurrencyMismatch)
+		}
+		if m.m.Amount.Sign() < 0 {
+			return nil, inputError(m.field, -1, "is negative", ErrInvalidInput)
+		}
+	}
+	if o.NonMembers.Orders < 0 || o.NonMembers.Buyers < 0 {
+		return nil, inputError("non_members", -1, "has a negative count", ErrInvalidInput)
+	}
+	return Bounds(p, o.Interval, o.Location), nil
+}
+
+// FromTotals computes the report from a program's ledger totals over
+// bounds (LedgerTotals.Bounds: the first is the period's start, the last
+// its end). Compute calls it; it is exported for a host that sums its
+// ledger in its own way.
+func FromTotals(t *loyalty.LedgerTotals, o *Options) (*Report, error) {
+	if len(t.Bounds) < 2 {
+		return nil, inputError("bounds", -1, "hold fewer than two times", ErrInvalidPeriod)
+	}
+	bounds, err := checkOptions(Period{t.Bounds[0], t.Bounds[len(t.Bounds)-1]}, o)
+	if err != nil {
+		return nil, err
+	}
+	_ = bounds
+	n := len(t.Bounds) - 1
+	classify := o.Classify
+	if classify == nil {
+		classify = DefaultClassify
+	}
+	c := o.Currency
+	zero := loyalty.Money{Amount: decimal.Zero, Currency: c}
+
+	// The accounts, in order.
+	moneyAccts := slices.Clone(o.MoneyAccounts)
+	if moneyAccts == nil {
+		for _, e := range t.Entries {
+			if e.Account != loyalty.PointsAccount && e.Account != loyalty.RewardsAccount && !slices.Contains(moneyAccts, e.Account) {
+				moneyAccts = append(moneyAccts, e.Account)
+			}
+		}
+	}
+	slices.Sort(moneyAccts)
+	moneyAccts = slices.Compact(moneyAccts)
+
+	series := make([]KPIs, n)
+	for i := range series {
+		k := &series[i]
+		k.Start, k.End = t.Bounds[i], t.Bounds[i+1]
+		k.Points.Account = loyalty.PointsAccount
+		k.Money = make([]Flows, len(moneyAccts))
+		for j, a := range moneyAccts {
+			k.Money[j].Account = a
+		}
+	}
+	flowsOf := func(k *KPIs, a loyalty.Account) *Flows {
+		if a == loyalty.PointsAccount {
+			return &k.Points
+		}
+		if j, ok := slices.BinarySearch(moneyAccts, a); ok {
+			return &k.Money[j]
+		}
+		return nil
+	}
+	// Opening balances (bucket -1) and flows.
+	open := map[loyalty.Account][2]int64{} // outstanding, held
+	for _, e := range t.Entries {
+		if e.Account == loyalty.RewardsAccount {
+			if e.Bucket >= 0 && e.Bucket < n && e.Kind == loyalty.EntryGrant {
+				series[e.Bucket].Grants += e.Credits
+			}
+			continue
+		}
+		if e.Bucket < 0 {
+			v := open[e.Account]
+			v[0] += e.Amount + e.Pending
+			v[1] += e.Pending
+			open[e.Account] = v
+			continue
+		}
+		if e.Bucket >= n {
+			continue
+		}
+		f := flowsOf(&series[e.Bucket], e.Account)
+		if f == nil {
+			continue
+		}
+		net := e.Amount + e.Pending
+		switch e.Kind {
+		case loyalty.EntryEarn:
+			f.Issued += net
+			f.IssuedBy.add(classify(e.Kind, e.Source), net)
+		case loyalty.EntryAdjust:
+			debits := e.Credits - net
+			f.Issued += e.Credits
+			f.IssuedBy.add(classify(e.Kind, e.Source), e.Credits)
+			f.AdjustedOut += debits
+		case loyalty.EntryRedeem, loyalty.EntryRestore:
+			f.Redeemed -= net
+		case loyalty.EntryExpire:
+			f.Expired -= net
+		case loyalty.EntryVoid, loyalty.EntryReverse:
+			f.Voided -= net
+		}
+		f.Outstanding += net
+		f.Held += e.Pending
+	}
+	// Balances carry over; liability, rates.
+	carry := func(f *Flows, prev *Flows) {
+		if prev != nil {
+			f.Outstanding += prev.Outstanding
+			f.Held += prev.Held
+			return
+		}
+		v := open[f.Account]
+		f.Outstanding += v[0]
+		f.Held += v[1]
+	}
+	for i := range series {
+		k := &series[i]
+		var prev *KPIs
+		if i > 0 {
+			prev = &series[i-1]
+		}
+		if prev != nil {
+			carry(&k.Points, &prev.Points)
+		} else {
+			carry(&k.Points, nil)
+		}
+		for j := range k.Money {
+			if prev != nil {
+				carry(&k.Money[j], &prev.Money[j])
+			} else {
+				carry(&k.Money[j], nil)
+			}
+		}
+		if i < len(t.Active) {
+			k.Active = t.Active[i]
+		}
+		if i < len(t.Enrolled) {
+			k.Enrolled = t.Enrolled[i]
+		}
+		if i < len(t.Buyers) {
+			k.Members.Buyers = t.Buyers[i]
+		}
+	}
+	// Orders.
+	for i := range series {
+		series[i].Members.Sales, series[i].Members.Revenue = zero, zero
+	}
+	for _, ot := range t.Orders {
+		if ot.Bucket < 0 || ot.Bucket >= n {
+			continue
+		}
+		if ot.Currency != c {
+			return nil, inputError("orders", ot.Bucket, "hold order records in "+string(ot.Currency)+", not "+string(c), ErrCurrencyMismatch)
+		}
+		m := &series[ot.Bucket].Members
+		m.Orders += ot.Orders
+		m.Sales.Amount = m.Sales.Amount.Add(decimal.New(ot.Value, -ot.Scale))
+		m.Revenue.Amount = m.Revenue.Amount.Add(decimal.New(ot.Value-ot.Returned, -ot.Scale))
+	}
+
+	total := KPIs{Period: Period{t.Bounds[0], t.Bounds[n]}}
+	total.Points = Flows{Account: loyalty.PointsAccount}
+	total.Money = make([]Flows, len(moneyAccts))
+	for j, a := range moneyAccts {
+		total.Money[j].Account = a
+	}
+	total.Members.Sales, total.Members.Revenue = zero, zero
+	sum := func(to, f *Flows) {
+		to.Issued += f.Issued
+		to.IssuedBy.Orders += f.IssuedBy.Orders
+		to.IssuedBy.Engagement += f.IssuedBy.Engagement
+		to.IssuedBy.Referrals += f.IssuedBy.Referrals
+		to.IssuedBy.Games += f.IssuedBy.Games
+		to.IssuedBy.Adjustments += f.IssuedBy.Adjustments
+		to.Redeemed += f.Redeemed
+		to.Expired += f.Expired
+		to.Voided += f.Voided
+		to.AdjustedOut += f.AdjustedOut
+		to.Outstanding, to.Held = f.Outstanding, f.Held // the last period's
+	}
+	for i := range series {
+		k := &series[i]
+		sum(&total.Points, &k.Points)
+		for j := range k.Money {
+			sum(&total.Money[j], &k.Money[j])
+		}
+		total.Grants += k.Grants
+		total.Members.Orders += k.Members.Orders
+		total.Members.Sales.Amount = total.Members.Sales.Amount.Add(k.Members.Sales.Amount)
+		total.Members.Revenue.Amount = total.Members.Revenue.Amount.Add(k.Members.Revenue.Amount)
+		total.Enrolled = k.Enrolled
+	}
+	total.Active, total.Members.Buyers = t.ActiveAll, t.BuyersAll
+
+	// Non-members and revenue are the whole period's, in the total only.
+	total.NonMembers = Customers{Orders: o.NonMembers.Orders, Buyers: o.NonMembers.Buyers,
+		Sales: orZero(o.NonMembers.Sales, c), Revenue: orZero(o.NonMembers.Revenue, c)}
+	for i := range series {
+		derive(&series[i], o, c, false)
+	}
+	derive(&total, o, c, true)
+	return &Report{Total: total, Series: seriesOrNil(series, o.Interval)}, nil
+}
+
+func seriesOrNil(s []KPIs, i Interval) []KPIs {
+	if i == Whole {
+		return nil
+	}
+	return s
+}
+
+func orZero(m loyalty.Money, c loyalty.Currency) loyalty.Money {
+	if m.IsZero() {
+		return loyalty.Money{Amount: decimal.Zero, Currency: c}
+	}
+	return m
+}
+
+// ratioDigits is the decimals a rate or share is given to.
+const ratioDigits = 6
+
+func ratio(a, b decimal.Decimal) decimal.Decimal {
+	if b.Sign() == 0 {
+		return decimal.Zero
+	}
+	return a.DivRound(b, ratioDigits)
+}
+
+func derive(k *KPIs, o *Options, c loyalty.Currency, total bool) {
+	money := func(d decimal.Decimal) loyalty.Money { return loyalty.Money{Amount: d, Currency: c} }
+	digits := c.MinorDigits()
+	pv := o.PointValue.Amount
+	liab := pv.Mul(decimal.NewFromInt(k.Points.Outstanding))
+	cost := pv.Mul(decimal.NewFromInt(k.Points.Redeemed))
+	for _, f := range k.Money {
+		liab = liab.Add(decimal.New(f.Outstanding, -digits))
+		cost = cost.Add(decimal.New(f.Redeemed, -digits))
+	}
+	revenue := k.Members.Revenue.Amount
+	if total {
+		cost = cost.Add(o.OtherCost.Amount)
+		if !o.Revenue.IsZero() {
+			revenue = o.Revenue.Amount
+		} else {
+			revenue = revenue.Add(k.NonMembers.Revenue.Amount)
+		}
+	}
+	k.Liability, k.Cost, k.Revenue = money(liab), money(cost), money(revenue)
+	k.CostShare = ratio(cost, revenue)
+	k.RedemptionRate = ratio(decimal.NewFromInt(k.Points.Redeemed), decimal.NewFromInt(k.Points.Issued))
+	k.BreakageRate = ratio(decimal.NewFromInt(k.Points.Expired), decimal.NewFromInt(k.Points.Issued))
+	k.ActiveShare = ratio(decimal.NewFromInt(k.Active), decimal.NewFromInt(k.Enrolled))
+	for _, cu := range []*Customers{&k.Members, &k.NonMembers} {
+		cu.Sales, cu.Revenue = orZero(cu.Sales, c), orZero(cu.Revenue, c)
+		cu.AOV = money(decimal.Zero)
+		if cu.Orders > 0 {
+			cu.AOV = money(cu.Sales.Amount.DivRound(decimal.NewFromInt(cu.Orders), digits))
+		}
+		cu.Frequency = ratio(decimal.NewFromInt(cu.Orders), decimal.NewFromInt(cu.Buyers))
+	}
+}
