@@ -25,5 +25,14 @@
 // (loyalty.Program.Location); birthday and anniversary coupons take part in
 // Engine.RunJobs as loyalty.Periodic.
 //
+// Offers is the rule of personalised offers: targeted by a member's history
+// as the rule keeps it in the member's counters (BoughtCategory: bought in a
+// category within N days; NoOrderFor: no order for N days; SpentThisYear),
+// by segment or attribute (InSegment, HasAttribute) or by any host predicate
+// (a tier: TargetFunc), each giving once a points multiplier or bonus points
+// on the next order, or a coupon the member claims (Offers.Claim).
+// Offers.List gives the offers a member may have now, each with why, in the
+// rule's order: the same state and clock give the same list.
+//
 // Start with ExampleCatalog_Buy.
 package rewards

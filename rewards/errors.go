@@ -23,6 +23,7 @@ var (
 	ErrBelowMinimum       = errors.New("rewards: order below the coupon's minimum")
 	ErrProductNotInCart   = errors.New("rewards: free product not in the cart")
 	ErrNotAtCheckout      = errors.New("rewards: reward is not used at checkout")
+	ErrUnknownOffer       = errors.New("rewards: unknown offer")
 )
 
 // Error is a refused purchase or coupon: which reward or code, and why. It
@@ -32,6 +33,7 @@ var (
 type Error struct {
 	Reward string
 	Code   string
+	Offer  string
 	Reason error
 	Detail string
 	Err    error
@@ -44,6 +46,8 @@ func (e *Error) Error() string {
 		if e.Reward != "" {
 			s += " (reward " + e.Reward + ")"
 		}
+	} else if e.Offer != "" {
+		s += "offer " + strconv.Quote(e.Offer)
 	} else {
 		s += "reward " + strconv.Quote(e.Reward)
 	}
