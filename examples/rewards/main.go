@@ -2,7 +2,8 @@
 // member earns points, browses the catalog, buys a free-shipping reward and
 // a 10% coupon, uses the coupon at checkout with its code (the quote's line
 // discounts applied, the coupon used in the order's write), then gets a
-// birthday coupon and, a year after the first order, an anniversary coupon.
+// birthday coupon and, a year after the first order, an anniversary coupon;
+// buying shoes often, she sees a double-points offer on shoes.
 //
 //	go run ./examples/rewards            # a database in a temp dir
 //	go run ./examples/rewards -db my.db  # or a file you keep
@@ -17,6 +18,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -57,7 +59,7 @@ func catalog() (*rewards.Catalog, error) {
 	)
 }
 
-func program(cat *rewards.Catalog) (*loyalty.Program, error) {
+func program(cat *rewards.Catalog, offers *rewards.Offers) (*loyalty.Program, error) {
 	base, err := points.NewRate("base-rate", 10, decimal.NewFromInt(1)) // 10 points per 1.00
 	if err != nil {
 		return nil, err
@@ -71,8 +73,20 @@ func program(cat *rewards.Catalog) (*loyalty.Program, error) {
 		return nil, err
 	}
 	p := &loyalty.Program{ID: "acme", Name: "Acme Rewards", Currency: "USD", Location: time.UTC,
-		Rules: []loyalty.Rule{base, cat, birthday, anniversary}}
+		Rules: []loyalty.Rule{base, cat, birthday, anniversary, offers}}
 	return p, p.Validate()
+}
+
+// offers are the shop's personalised offers: double points on shoes for a
+// member who bought shoes twice in the last 90 days, a bonus to come back
+// after 60 days without an order.
+func newOffers(cat *rewards.Catalog) (*rewards.Offers, error) {
+	return rewards.NewOffers("offers", cat,
+		rewards.Offer{ID: "shoes-2x", Name: "Double points on shoes", Multiplier: decimal.NewFromInt(2), Category: "shoes",
+			Targets: []rewards.Target{rewards.BoughtCategory{Category: "shoes", WithinDays: 90, MinOrders: 2}}},
+		rewards.Offer{ID: "come-back", Name: "200 points on your next order", Bonus: 200,
+			Targets: []rewards.Target{rewards.NoOrderFor{Days: 60}}},
+	)
 }
 
 func run(ctx context.Context, w io.Writer, path string) error {
@@ -88,7 +102,11 @@ func run(ctx context.Context, w io.Writer, path string) error {
 	if err != nil {
 		return err
 	}
-	p, err := program(cat)
+	offers, err := newOffers(cat)
+	if err != nil {
+		return err
+	}
+	p, err := program(cat, offers)
 	if err != nil {
 		return err
 	}
@@ -178,6 +196,26 @@ func run(ctx context.Context, w io.Writer, path string) error {
 	again.Codes = []string{pct.Coupon.Code}
 	_, err = engine.Earn(ctx, "earn/A-3", again)
 	fmt.Fprintf(w, "the 10%% coupon again on order A-3: %v\n\n", err)
+
+	// Offers: a second shoes order makes ann a shoes buyer; her offers
+	// say why, and the next shoes order earns double on the shoes.
+	clock.Advance(24 * time.Hour)
+	if _, err := engine.Earn(ctx, "earn/A-4", order("A-4", "ann", clock.Now(), line("sneakers", "shoes", 1, "60.00"))); err != nil {
+		return err
+	}
+	list, err := offers.List(ctx, engine, "ann")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "ann's offers:")
+	for _, of := range list {
+		fmt.Fprintf(w, "  %s (%s): %s\n", of.Name, of.Kind, strings.Join(of.Why, "; "))
+	}
+	r, err = engine.Earn(ctx, "earn/A-5", order("A-5", "ann", clock.Now(), line("sandals", "shoes", 1, "40.00"), line("socks", "basics", 1, "6.00")))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "order A-5 (40.00 of shoes, 6.00 of socks) earned %d points\n\n", r.Points())
 
 	// The daily jobs: a birthday coupon on 20 March, an anniversary coupon
 	// on 2 March a year after the first order.
