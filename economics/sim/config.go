@@ -89,7 +89,7 @@ type Config struct {
 	// by 1,000,000).
 	PointValue decimal.Decimal
 	// JobsEvery runs Engine.RunJobs every that many days (1 when zero),
-	// before the day's enrolments and orders. Every write settles its
+	// at 23:00 after the day's enrolments and orders. Every write settles its
 	// member first, so balances are right whatever the cadence; a longer
 	// one moves when expiries and reviews are recorded.
 	JobsEvery int

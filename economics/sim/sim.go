@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/economics"
 	"github.com/loyaltykit/loyalty/storage/memory"
 	"github.com/shopspring/decimal"
 )
@@ -36,6 +37,10 @@ type Result struct {
 	PointValue decimal.Decimal
 	Months     []KPI
 	Total      KPI
+	// Ledger is package economics' report over the simulated ledger (the
+	// memory store the run wrote to), monthly, with the non-members' orders
+	// fed in: the same figures a host computes over its own store.
+	Ledger *economics.Report
 }
 
 // Comparison is two programs run on the same customers: the same seed, the
@@ -61,16 +66,16 @@ func Compare(ctx context.Context, a, b *loyalty.Program, cfg *Config) (*Comparis
 // cfg.Start's day to cfg.End, through a real Engine on a fresh memory store
 // with a manual clock seeded from cfg.Seed. Each day, in the program's zone:
 //
-//  1. at 01:00 the periodic jobs (Engine.RunJobs, in their documented
-//     order: activate, review, expire, review again, grant), every
-//     cfg.JobsEvery days;
-//  2. at 09:00 the day's joiners enrol (Engine.Enroll);
-//  3. at 11:00 the returns due that day are sent (Engine.Return);
-//  4. at 12:00 every customer who has not churned may buy: a member first
+//  1. at 09:00 the day's joiners enrol (Engine.Enroll);
+//  2. at 11:00 the returns due that day are sent (Engine.Return);
+//  3. at 12:00 every customer who has not churned may buy: a member first
 //     redeems, by their propensity, the most the cart allows of points and
 //     then store credit (Engine.Redeem), and the order, less what was
 //     redeemed, earns (Engine.Earn); a non-member's order is counted as
-//     revenue only, as a host feeds the orders the library never sees.
+//     revenue only, as a host feeds the orders the library never sees;
+//  4. at 23:00 the nightly jobs (Engine.RunJobs, in their documented
+//     order: activate, review, expire, review again, grant), every
+//     cfg.JobsEvery days, so what falls due on a day is recorded on it.
 //
 // At the end of each month the tiers are counted. Whatever the program,
 // the customers, their baskets and their days are the same for the same
@@ -126,6 +131,8 @@ type run struct {
 	orders   int64
 	from     time.Time // the current month's start
 	lines    []loyalty.OrderLine
+	// nonMemberBuyers counts the customers who bought as non-members.
+	nonMemberBuyers int64
 }
 
 // segment is a Segment ready to draw from.
@@ -151,6 +158,7 @@ type customer struct {
 	joinDay     int32 // -1: never joins
 	churnDay    int32 // the first day they no longer buy
 	member      bool
+	boughtOut   bool  // bought as a non-member
 	n           int32 // orders placed
 	activeMonth int32 // the last month they earned or redeemed in, +1
 	points      int64 // available points, as the last receipt said
@@ -354,12 +362,6 @@ func (r *run) run(ctx context.Context) (*Result, error) {
 			return nil, err
 		}
 		day := r.day0.AddDate(0, 0, d)
-		if d%every == 0 && len(r.members) > 0 {
-			r.clock.Set(day.Add(time.Hour))
-			if _, err := r.engine.RunJobs(ctx, r.store, &loyalty.JobOptions{ProgressEvery: math.MaxInt32}); err != nil {
-				return nil, fmt.Errorf("sim: jobs of %s: %w", day.Format(time.DateOnly), err)
-			}
-		}
 		r.clock.Set(day.Add(9 * time.Hour))
 		for _, i := range r.joins[d] {
 			if err := r.enroll(ctx, i, day); err != nil {
@@ -377,6 +379,12 @@ func (r *run) run(ctx context.Context) (*Result, error) {
 		for i := range r.cust {
 			if err := r.shop(ctx, int32(i), int32(d)); err != nil {
 				return nil, err
+			}
+		}
+		if d%every == 0 && len(r.members) > 0 {
+			r.clock.Set(day.Add(23 * time.Hour))
+			if _, err := r.engine.RunJobs(ctx, r.store, &loyalty.JobOptions{ProgressEvery: math.MaxInt32}); err != nil {
+				return nil, fmt.Errorf("sim: jobs of %s: %w", day.Format(time.DateOnly), err)
 			}
 		}
 		next := day.AddDate(0, 0, 1)
@@ -400,6 +408,26 @@ func (r *run) run(ctx context.Context) (*Result, error) {
 	last := r.months[len(r.months)-1]
 	res.Total = r.kpi(&r.total, r.day0, last.To, 0)
 	res.Total.Tiers = last.Tiers
+	var store loyalty.Store = r.store
+	if id := r.program.ProgramID(); id != loyalty.DefaultProgram {
+		var err error
+		if store, err = r.store.ForProgram(id); err != nil {
+			return nil, err
+		}
+	}
+	cur := r.program.Currency
+	var err error
+	res.Ledger, err = economics.Compute(ctx, store, economics.Period{Start: r.day0.UTC(), End: last.To.UTC()}, &economics.Options{
+		Currency:   cur,
+		PointValue: loyalty.NewMoney(r.value, cur),
+		Interval:   economics.Monthly,
+		Location:   r.zone,
+		NonMembers: economics.Customers{Orders: r.total.nonMemberOrders, Buyers: r.nonMemberBuyers,
+			Sales: r.money(r.total.nonMemberGross), Revenue: r.money(r.total.revenue - r.total.memberRevenue)},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sim: the ledger's KPIs: %w", err)
+	}
 	return res, nil
 }
 
@@ -466,6 +494,10 @@ func (r *run) shop(ctx context.Context, i, d int32) error {
 	order := r.id(i) + "-" + strconv.Itoa(int(c.n))
 	f := &r.t.cur
 	if !c.member {
+		if !c.boughtOut {
+			c.boughtOut = true
+			r.nonMemberBuyers++
+		}
 		f.nonMemberOrders++
 		f.nonMemberGross += minor
 		f.revenue += minor
