@@ -21,9 +21,11 @@ func TestExamplesRun(t *testing.T) {
 	for name, headline := range map[string]string{
 		"cashback":   "Everyday Cashback: 2% back",
 		"charity":    "Give Back: 10% of every sale",
+		"economics":  "Reward economics: \"points-and-tiers\" against \"cashback\"",
 		"games":      "Summer Game: a wheel with 42% to win",
 		"hybrid":     "10.00 reward for every 100.00 spent, plus a birthday gift",
 		"membership": "Shop Plus: monthly 12.99 USD with a 14-day trial",
+		"partners":   "City Points: a bookshop and a café share one points currency",
 		"referral":   "Refer a friend: 500 points when a friend's first order",
 		"rewards":    "Acme Rewards: a catalog of 5 rewards",
 		"tiers":      "Style Club: Bronze, Silver from 500.00",
