@@ -1,21 +1,3 @@
-// Package partners models a coalition: one program and one points currency
-// shared by several merchants (partners). A member earns at one partner and
-// redeems at another; settlement says, per partner and period, the points
-// issued and redeemed there and who owes whom.
-//
-// The partner is recorded in the ledger by an ID convention, with no field
-// of its own: an order's ID and a redemption's ID start with the partner's
-// ID and a colon ("bookshop:1001", "cafe:r-77"). Earn, return, redeem and
-// cancel entries carry that ID as their Ref, so every entry of the period
-// is attributed to its partner, and the settlement Statement lists them line
-// by line for reconciliation.
-//
-// Per partner: CostPerPoint (what it pays the programme per point its
-// customers earn), ReimbursePerPoint (what the programme pays it per point
-// members redeem with it), Prepaid or postpaid billing and an alert
-// Threshold. Each earn at a partner claims one unit of the shared counter
-// "partners/<id>"; Suspend caps it, so new earns there are refused while
-// balances stay untouched, and Resume lifts the cap.
 package partners
 
 import (
@@ -204,7 +186,7 @@ func (c *Coalition) Redeem(ctx context.Context, e *loyalty.Engine, key string, r
 
 // Line is one ledger entry of the period attributed to a partner.
 type Line struct {
-	Partner string // "" for entries of no partner (adjustments, expiry)
+	Partner string // "" for entries whose Ref names no partner of the coalition
 	Member  string
 	Entry   loyalty.EntryID
 	Kind    loyalty.EntryKind

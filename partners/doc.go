@@ -1,0 +1,31 @@
+// Package partners models a coalition: one program and one points currency
+// shared by several merchants (partners). A member earns at one partner and
+// redeems at another; settlement says, per partner and period, the points
+// issued and redeemed there and who owes whom.
+//
+// The partner is recorded in the ledger by an ID convention, with no field
+// of its own: an order's ID and a redemption's ID start with the partner's
+// ID and a colon ("bookshop:1001", "cafe:r-77"). Earn, return, redeem and
+// cancel entries carry that ID as their Ref (a return's entries the order's
+// ID), so every entry of the period is attributed to its partner, and the
+// settlement Statement lists them line by line for reconciliation.
+//
+// Per partner: CostPerPoint (what it pays the programme per point its
+// customers earn), ReimbursePerPoint (what the programme pays it per point
+// members redeem with it), Prepaid or postpaid billing and an alert
+// Threshold. The Coalition is a loyalty.Rule: it refuses an order that
+// names no partner (ErrUnknownPartner) and claims one unit of the shared
+// counter "partners/<id>" on each earn at a partner (Open defines the
+// counters). Suspend caps that counter, so new earns there are refused
+// (Coalition.Earn says ErrSuspended) while balances stay untouched; Resume
+// lifts the cap. Redemptions are checked by Coalition.Redeem, which refuses
+// an unknown or suspended partner: send them through it, not Engine.Redeem.
+//
+// Settle computes a period [from, to) once it has ended, from the points
+// entries written in it (by the entry's time, not the order's): issued and
+// redeemed points per partner, Owed and Reimbursed each rounded half-even
+// to the minor unit once, and their Net. It writes nothing, so settling
+// again gives the same Statement.
+//
+// Start from examples/partners (go run ./examples/partners).
+package partners
