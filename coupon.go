@@ -83,6 +83,11 @@ func (sp *sharedPlan) use(p *plan, ef *Effect) error {
 			break
 		}
 	}
+	grant := ""
+	if gi >= 0 {
+		grant = p.st.Grants[gi].ID
+	}
+	recordOrderCode(ch, code, grant, ef.Value)
 	if gi < 0 {
 		sp.note(p, ef, verb)
 		return nil
@@ -138,6 +143,39 @@ func (sp *sharedPlan) use(p *plan, ef *Effect) error {
 	}
 	sp.note(p, ef, verb+" (reward "+g.Reward+", "+itoa(g.Uses)+" of "+itoa(uses)+" uses)")
 	return nil
+}
+
+// recordOrderCode keeps, in the order record the change writes (an earn's
+// or a return's), that the order used code (uses > 0, redeeming grant) or
+// that a return gave a use of it back (uses < 0).
+func recordOrderCode(ch *Change, code, grant string, uses int64) {
+	if len(ch.Orders) != 1 {
+		return // not an order's write (an action's)
+	}
+	rec := &ch.Orders[0]
+	if uses > 0 {
+		rec.Codes = append(rec.Codes[:len(rec.Codes):len(rec.Codes)], OrderCode{Code: code, Grant: grant})
+		return
+	}
+	for i := range rec.Codes {
+		if rec.Codes[i].Code == code && !rec.Codes[i].GivenBack {
+			rec.Codes = slices.Clone(rec.Codes) // the loaded record's is the State's
+			rec.Codes[i].GivenBack = true
+			return
+		}
+	}
+}
+
+// orderGrants are the grants of the codes order record rec used and no
+// return gave back yet, for a return's Load.
+func orderGrants(rec *OrderRecord) []string {
+	var ids []string
+	for _, c := range rec.Codes {
+		if c.Grant != "" && !c.GivenBack {
+			ids = append(ids, c.Grant)
+		}
+	}
+	return ids
 }
 
 // grantStatusErr is why a grant that is not open cannot be used.

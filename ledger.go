@@ -143,6 +143,19 @@ type OrderRecord struct {
 	// ExtraReversed is how much of each returns took back so far.
 	Extra         map[Account]int64
 	ExtraReversed map[Account]int64
+	// Codes are the codes the order used (EffectUse in its write: coupons
+	// at checkout), in the order used, so that a return or cancellation can
+	// give them back (GiveBackCode) when the program says so.
+	Codes []OrderCode `json:",omitempty"`
+}
+
+// OrderCode is a code an order used: the code, the grant of the member it
+// redeemed (empty for a code bound to no member), and whether a return gave
+// the use back already.
+type OrderCode struct {
+	Code      string `json:"c"`
+	Grant     string `json:"g,omitempty"`
+	GivenBack bool   `json:"b,omitempty"`
 }
 
 // RecordedLine is one order line as it earned.

@@ -23,7 +23,15 @@ func (e *Engine) Return(ctx context.Context, key string, r *Return) (*Receipt, e
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
-	return e.write(ctx, key, returnFingerprint(r), returnFields(r), r.MemberID, Query{Lots: true, Orders: []string{r.OrderID}}, func(w writeTry, st *State, now time.Time) (*Change, error) {
+	q := Query{Lots: true, Orders: []string{r.OrderID}}
+	// The grants of the coupons the order used are loaded with it, so a
+	// rule may give them back (GiveBackCode): they are read from the
+	// record first (an order's codes never change once it earned; the
+	// write's own Load reports a missing member or order).
+	if pre, err := e.store.Load(ctx, r.MemberID, Query{Orders: q.Orders}); err == nil && len(pre.Orders) == 1 {
+		q.GrantIDs = orderGrants(&pre.Orders[0])
+	}
+	return e.write(ctx, key, returnFingerprint(r), returnFields(r), r.MemberID, q, func(w writeTry, st *State, now time.Time) (*Change, error) {
 		return e.planReturn(w, st, r, now, key)
 	})
 }

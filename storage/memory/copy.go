@@ -38,12 +38,26 @@ type keptBlock struct {
 	lines  [2]loyalty.RecordedLine
 }
 
-// keep returns the copies of c's receipt and order records the store keeps.
-func keep(c *loyalty.Change) (*loyalty.Receipt, []loyalty.OrderRecord) {
+// keptSlab is how many earns' blocks a program allocates at once, at
+// most: the store keeps every one for as long as it lives, so one
+// allocation of many retains nothing blocks apart would not (but the room
+// not used yet), and costs the allocator once. A program's slabs start at
+// one block and double, so a store of a few earns keeps only those.
+const keptSlab = 32
+
+// keep returns the copies of c's receipt and order records the store
+// keeps, an earn's in the program's current slab of blocks. The caller
+// holds s.mu.
+func (s *Store) keep(c *loyalty.Change) (*loyalty.Receipt, []loyalty.OrderRecord) {
 	if len(c.Orders) == 0 {
 		return cloneReceipt(c.Receipt), nil
 	}
-	b := new(keptBlock)
+	if len(s.slab) == 0 {
+		s.slabLen = min(max(2*s.slabLen, 1), keptSlab)
+		s.slab = make([]keptBlock, s.slabLen)
+	}
+	b := &s.slab[0]
+	s.slab = s.slab[1:]
 	r := b.set(c.Receipt)
 	orders := copyInto(b.orders[:0], c.Orders)
 	lines := b.lines[:0]
@@ -58,6 +72,7 @@ func keep(c *loyalty.Change) (*loyalty.Receipt, []loyalty.OrderRecord) {
 		o.Returns = slices.Clone(o.Returns)
 		o.Extra = maps.Clone(o.Extra)
 		o.ExtraReversed = maps.Clone(o.ExtraReversed)
+		o.Codes = slices.Clone(o.Codes)
 	}
 	return r, orders
 }
@@ -110,6 +125,7 @@ func cloneOrder(o *loyalty.OrderRecord) loyalty.OrderRecord {
 	c.Returns = slices.Clone(o.Returns)
 	c.Extra = maps.Clone(o.Extra)
 	c.ExtraReversed = maps.Clone(o.ExtraReversed)
+	c.Codes = slices.Clone(o.Codes)
 	return c
 }
 

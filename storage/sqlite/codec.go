@@ -138,6 +138,7 @@ type (
 		Returns       []string                  `json:"r,omitzero"`
 		Extra         map[loyalty.Account]int64 `json:"x,omitzero"`
 		ExtraReversed map[loyalty.Account]int64 `json:"xr,omitzero"`
+		Codes         []loyalty.OrderCode       `json:"cd,omitzero"`
 	}
 	lineJSON struct {
 		SKU      string `json:"s,omitzero"`

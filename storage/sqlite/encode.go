@@ -162,7 +162,7 @@ func marshalReceiptDoc(d *receiptDoc) ([]byte, error) {
 
 // marshalOrderDoc returns json.Marshal(d).
 func marshalOrderDoc(d *orderDoc) ([]byte, error) {
-	if d.Returns != nil || d.Extra != nil || d.ExtraReversed != nil {
+	if d.Returns != nil || d.Extra != nil || d.ExtraReversed != nil || d.Codes != nil {
 		return json.Marshal(d)
 	}
 	w := jsonObj{b: make([]byte, 0, 128)}

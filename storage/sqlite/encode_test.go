@@ -60,6 +60,7 @@ func TestMarshalOrderDocIsEncodingJSON(t *testing.T) {
 		{orderJSON: orderJSON{Returns: []string{"r"}}},
 		{orderJSON: orderJSON{Extra: map[loyalty.Account]int64{"a": 1}}},
 		{orderJSON: orderJSON{ExtraReversed: map[loyalty.Account]int64{}}},
+		{orderJSON: orderJSON{Codes: []loyalty.OrderCode{{Code: "C1", Grant: "g1"}, {Code: "C2", GivenBack: true}}}},
 	}
 	for i := range docs {
 		want, err := json.Marshal(&docs[i])
@@ -70,4 +71,17 @@ func TestMarshalOrderDocIsEncodingJSON(t *testing.T) {
 			t.Errorf("doc %d:\ngot  %s\nwant %s", i, got, want)
 		}
 	}
+}
+
+// TestOrderRecordKeepsItsCodes checks that an order record's codes (the
+// coupons it used, one given back) survive its journal row.
+func TestOrderRecordKeepsItsCodes(t *testing.T) {
+	o := loyalty.OrderRecord{ID: "o1", MemberID: "ann", Currency: "USD", Scale: 2, Value: 100,
+		Codes: []loyalty.OrderCode{{Code: "SHOP-1", Grant: "g1"}, {Code: "SHOP-2", Grant: "g2", GivenBack: true}, {Code: "MINT-3"}}}
+	b, err := encodeOrder(&o, "ann")
+	require.NoError(t, err)
+	require.Contains(t, string(b), `"cd":[{"c":"SHOP-1","g":"g1"},{"c":"SHOP-2","g":"g2","b":true},{"c":"MINT-3"}]`)
+	got, err := decodeOrder(b, "o1", "ann")
+	require.NoError(t, err)
+	require.Equal(t, o.Codes, got.Codes)
 }
