@@ -31,6 +31,7 @@ type Catalog struct {
 	account  loyalty.Account
 	rewards  []Reward
 	format   loyalty.CodeFormat
+	giveBack GiveBack
 	digits   int32
 }
 
@@ -43,7 +44,26 @@ type Options struct {
 	// Code is the format of coupon codes (prefix, length, alphabet); its
 	// Kind is CodeKind, its uses and expiry the reward's.
 	Code loyalty.CodeFormat
+	// GiveBack says when a return of an order gives back the single-use
+	// coupons it used (their grants reopen, to use again until they
+	// expire); the zero value never does.
+	GiveBack GiveBack
 }
+
+// GiveBack says when a returned order gives its single-use coupons back.
+type GiveBack uint8
+
+// GiveBack policies.
+const (
+	// GiveBackNever keeps a used coupon used whatever comes back.
+	GiveBackNever GiveBack = iota
+	// GiveBackOnFullReturn gives the coupons back once the whole order is
+	// returned (a cancellation, or returns that add up to all of it).
+	GiveBackOnFullReturn
+	// GiveBackOnAnyReturn gives them back on the order's first return, even
+	// of one line.
+	GiveBackOnAnyReturn
+)
 
 // NewCatalog returns the catalog rule name of rewards priced and valued in
 // currency. It fails with an error wrapping loyalty.ErrInvalidProgram for an
@@ -56,6 +76,7 @@ func NewCatalog(name string, currency loyalty.Currency, opts *Options, rewards .
 			c.account = opts.Account
 		}
 		c.format = opts.Code
+		c.giveBack = opts.GiveBack
 	}
 	c.format.Kind, c.format.MaxUses, c.format.ExpiresAt = CodeKind, 0, time.Time{}
 	for i := range c.rewards {
@@ -75,6 +96,9 @@ func (c *Catalog) Validate() error {
 	}
 	if err := c.currency.Validate(); err != nil {
 		return invalid("currency", err.Error())
+	}
+	if c.giveBack > GiveBackOnAnyReturn {
+		return invalid("give_back", "is an unknown policy")
 	}
 	for i := range c.rewards {
 		r := &c.rewards[i]
@@ -173,6 +197,33 @@ func (c *Catalog) Evaluate(in *loyalty.Input, effects []loyalty.Effect) []loyalt
 	case *loyalty.Order:
 		if len(in.Codes) > 0 {
 			return c.useCoupons(in, ev, effects)
+		}
+	case *loyalty.Return:
+		if c.giveBack != GiveBackNever && in.OrderRecord != nil && len(in.OrderRecord.Codes) > 0 {
+			return c.giveBackCoupons(in, effects)
+		}
+	}
+	return effects
+}
+
+// giveBackCoupons gives back, as the catalog's policy says, the single-use
+// coupons of the catalog's rewards that the returned order used.
+func (c *Catalog) giveBackCoupons(in *loyalty.Input, effects []loyalty.Effect) []loyalty.Effect {
+	rec := in.OrderRecord
+	full := rec.ReturnedValue+in.Returned >= rec.Value
+	if c.giveBack == GiveBackOnFullReturn && !full {
+		return effects
+	}
+	for _, oc := range rec.Codes {
+		if oc.GivenBack || oc.Grant == "" {
+			continue
+		}
+		for i := range in.State.Grants {
+			g := &in.State.Grants[i]
+			if g.ID != oc.Grant || g.Status != loyalty.GrantUsed || max(g.MaxUses, 1) != 1 || c.reward(g.Reward) == nil {
+				continue
+			}
+			effects = append(effects, loyalty.GiveBackCode(oc.Code, "coupon "+g.Reward+" of returned order "+rec.ID))
 		}
 	}
 	return effects

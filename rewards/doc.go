@@ -16,7 +16,10 @@
 // (loyalty.UseCode) in the order's write, with its earn. Refusals are a
 // *Error whose Reason (ErrOutOfStock, ErrOverLimit, ErrExpired,
 // ErrBelowMinimum, ErrProductNotInCart, loyalty.ErrCodeUsedUp, ...) the host
-// shows, and write nothing.
+// shows, and write nothing. A return of an order gives its single-use
+// coupons back (the grant reopens, the use is given back) when the catalog's
+// Options.GiveBack says so: once the whole order is returned, or on any
+// return.
 //
 // Rules issue coupons through the same effects a host's own rule would use
 // (see Issue): a welcome coupon on signup, a birthday coupon once a year, a
