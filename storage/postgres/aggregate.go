@@ -54,9 +54,12 @@ func (s *Store) AggregateLedger(ctx context.Context, bounds []time.Time) (*loyal
 	// Active members per bucket, and over all (the grouping set ()).
 	var bucket *int
 	var count int64
-	rows, err = s.db.Query(ctx, q(`SELECT width_bucket(at, $2::timestamptz[]) - 1, count(DISTINCT member_id)
-		FROM {s}.entries WHERE program = $1 AND at >= $4 AND at < $3 AND kind IN ('earn', 'redeem') AND account <> 'rewards'
-		GROUP BY GROUPING SETS ((1), ())`), s.program, b, last, b[0])
+	// The distinct (bucket, member) pairs by hash, then counted: cheaper
+	// than count(DISTINCT) per bucket, which sorts every entry.
+	rows, err = s.db.Query(ctx, q(`WITH p AS (SELECT DISTINCT width_bucket(at, $2::timestamptz[]) - 1 AS b, member_id
+			FROM {s}.entries WHERE program = $1 AND at >= $4 AND at < $3 AND kind IN ('earn', 'redeem') AND account <> 'rewards')
+		SELECT b, count(*) FROM p GROUP BY b
+		UNION ALL SELECT NULL, count(DISTINCT member_id) FROM p`), s.program, b, last, b[0])
 	if err != nil {
 		return nil, wrap("aggregate active members", err)
 	}

@@ -1,0 +1,68 @@
+package memory_test
+
+import (
+	"context"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/storage/memory"
+)
+
+// BenchmarkAggregateLedgerMillionEntries sums 1,000,000 entries of 100,000
+// members (one write of 10 entries each: earns, a redemption, an expiry, an
+// adjustment, a reversal, store credit, over 2026) by month.
+func BenchmarkAggregateLedgerMillionEntries(b *testing.B) {
+	s := memory.New()
+	ctx := context.Background()
+	kinds := []loyalty.EntryKind{"earn", "earn", "earn", "earn", "redeem", "earn", "expire", "adjust", "reverse", "earn"}
+	sources := []string{"order", "order", "review", "order", "checkout", "referral.signup", "expiry", "operator", "return", "order"}
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for m := range 100_000 {
+		id := "m" + strconv.Itoa(m)
+		c := &loyalty.Change{Key: "k" + id, MemberID: id, Member: &loyalty.Member{ID: id, JoinedAt: start.AddDate(0, 0, m%300-100)}, Receipt: &loyalty.Receipt{}}
+		var pts, credit int64
+		for i := range 10 {
+			n := m*10 + i
+			a := loyalty.PointsAccount
+			amt := int64(n%100 + 1)
+			if i == 4 || i == 6 || i == 8 {
+				amt = -int64(n % 50)
+			}
+			if i == 9 {
+				a = "credit"
+				credit += amt
+			} else {
+				pts += amt
+			}
+			c.Entries = append(c.Entries, loyalty.Entry{ID: loyalty.EntryID{Version: 1, Index: int32(i)}, MemberID: id, Account: a, Kind: kinds[i], Amount: amt,
+				At: start.Add(time.Duration(n%365)*24*time.Hour + time.Duration(n%86400)*time.Second), Key: c.Key, Source: sources[i]})
+		}
+		c.Balances = []loyalty.Balance{{Account: loyalty.PointsAccount, Available: pts}, {Account: "credit", Available: credit}}
+		_, err := s.Commit(ctx, c)
+		require.NoError(b, err)
+	}
+	var bounds []time.Time
+	for m := 1; m <= 13; m++ {
+		bounds = append(bounds, time.Date(2026, time.Month(m), 1, 0, 0, 0, 0, time.UTC))
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		t, err := s.AggregateLedger(ctx, bounds)
+		require.NoError(b, err)
+		require.NotEmpty(b, t.Entries)
+	}
+	b.StopTimer()
+	t, err := s.AggregateLedger(ctx, bounds)
+	require.NoError(b, err)
+	var n int64
+	for _, e := range t.Entries {
+		n += e.Count
+	}
+	require.Equal(b, int64(1_000_000), n)
+	require.Equal(b, int64(100_000), t.Enrolled[11])
+}
