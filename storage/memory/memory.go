@@ -35,6 +35,10 @@ type program struct {
 	// an order ID is unique in the program (see loyalty.Store.Commit).
 	owners map[string]string
 	shared shared // codes and shared counters
+	// slab holds the blocks the next earns are kept in, of a slab of
+	// slabLen (see keep).
+	slab    []keptBlock
+	slabLen int
 }
 
 // A member keeps what its committed changes hold, without copying them: the
@@ -226,7 +230,7 @@ func (s *Store) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Receipt
 	// The store keeps a copy of the receipt, whose entries are those its
 	// History returns, and hands the caller's own back: what the caller
 	// does with it does not reach the store.
-	r, orders := keep(c)
+	r, orders := s.keep(c)
 	s.receipts[c.Key] = r
 	s.mu.Unlock()
 	defer m.mu.Unlock()
