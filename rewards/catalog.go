@@ -191,8 +191,11 @@ func (c *Catalog) StockLeft(ctx context.Context, e *loyalty.Engine, id string) (
 func (c *Catalog) Evaluate(in *loyalty.Input, effects []loyalty.Effect) []loyalty.Effect {
 	switch ev := in.Event.(type) {
 	case *loyalty.Action:
-		if ev.Kind == ActionBuy {
+		switch ev.Kind {
+		case ActionBuy:
 			return c.buy(in, ev, effects)
+		case ActionFulfil:
+			return c.fulfil(in, ev, effects)
 		}
 	case *loyalty.Order:
 		if len(in.Codes) > 0 {

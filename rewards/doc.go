@@ -21,6 +21,10 @@
 // Options.GiveBack says so: once the whole order is returned, or on any
 // return.
 //
+// An External reward is fulfilled by the host, which records where it
+// stands (Catalog.SetFulfilment: requested, shipped, delivered, or its own
+// statuses) in a write with a notice; Catalog.Fulfilment reads it back.
+//
 // Rules issue coupons through the same effects a host's own rule would use
 // (see Issue): a welcome coupon on signup, a birthday coupon once a year, a
 // purchase-anniversary coupon on the anniversary of the first order, and a

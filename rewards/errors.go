@@ -24,6 +24,8 @@ var (
 	ErrProductNotInCart   = errors.New("rewards: free product not in the cart")
 	ErrNotAtCheckout      = errors.New("rewards: reward is not used at checkout")
 	ErrUnknownOffer       = errors.New("rewards: unknown offer")
+	ErrNotExternal        = errors.New("rewards: reward is not fulfilled by the host")
+	ErrInvalidStatus      = errors.New("rewards: invalid fulfilment status")
 )
 
 // Error is a refused purchase or coupon: which reward or code, and why. It
