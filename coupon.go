@@ -5,7 +5,6 @@ import (
 	"errors"
 	"slices"
 	"strconv"
-	"time"
 )
 
 // Codes presented with an order (Order.Codes, a coupon at checkout) are
@@ -118,17 +117,13 @@ func (sp *sharedPlan) use(p *plan, ef *Effect) error {
 	zero.Source, zero.Ref, zero.Note = ef.Rule, g.ID, g.Reward
 	switch {
 	case was == GrantOpen && g.Status == GrantUsed:
-		if !p.loaded {
-			return errNeedLots
-		}
 		zero.Kind = EntryRedeem
-		if _, short, err := p.debit(RewardsAccount, 1, 0, false, zero); err != nil {
+		if err := p.countReward(-1, zero); err != nil {
 			return err
-		} else if short > 0 {
-			return &InsufficientError{Account: RewardsAccount, Asked: 1, Detail: "grant " + g.ID + " of code " + code}
 		}
 	case was == GrantUsed && g.Status == GrantOpen:
-		if _, err := p.credit(RewardsAccount, 1, EntryRestore, time.Time{}, time.Time{}, zero); err != nil {
+		zero.Kind = EntryRestore
+		if err := p.countReward(1, zero); err != nil {
 			return err
 		}
 	}

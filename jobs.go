@@ -23,8 +23,10 @@ const (
 	// StageReview runs the reviews of Periodic rules (a tier review) on the
 	// ledger with its held points activated, before anything expires.
 	StageReview
-	// StageExpire expires what remains of lots whose expiry has come. It is
-	// the engine's own step.
+	// StageExpire expires what remains of lots whose expiry has come, and
+	// then, in a write of its own (job "expire-grants"), marks the open
+	// grants whose ExpiresAt has come GrantExpired, −1 each in
+	// RewardsAccount. It is the engine's own step.
 	StageExpire
 	// StageReviewAfterExpiry runs the reviews again, after expiry, for rules
 	// that judge what expiry changed.
@@ -253,7 +255,8 @@ type jobRunner struct {
 func (r *jobRunner) member(ctx context.Context, id string) error {
 	e := r.e
 	now := e.now()
-	st, err := e.store.Load(ctx, id, Query{Now: now})
+	q := Query{Now: now, Grants: true} // open grants: those expired are due at StageExpire
+	st, err := e.store.Load(ctx, id, q)
 	if err != nil {
 		return &JobError{Member: id, Stage: StageActivate, Job: "load", Err: err}
 	}
@@ -261,18 +264,28 @@ func (r *jobRunner) member(ctx context.Context, id string) error {
 		wrote := false
 		switch stage {
 		case StageActivate, StageExpire:
-			if !settleDue(st, now, stage == StageExpire) {
-				continue
+			if settleDue(st, now, stage == StageExpire) {
+				name := stage.String()
+				key := r.key(now, stage, name, id, "")
+				rc, err := e.settleJob(ctx, key, id, stage == StageExpire)
+				if err != nil && !errors.Is(err, errNothingDue) {
+					return &JobError{Member: id, Stage: stage, Job: name, Err: err}
+				}
+				if rc != nil {
+					r.count(name)
+					wrote = true
+				}
 			}
-			name := stage.String()
-			key := r.key(now, stage, name, id, "")
-			rc, err := e.settleJob(ctx, key, id, stage == StageExpire)
-			if err != nil && !errors.Is(err, errNothingDue) {
-				return &JobError{Member: id, Stage: stage, Job: name, Err: err}
-			}
-			if rc != nil {
-				r.count(name)
-				wrote = true
+			if stage == StageExpire && grantsDue(st, now) {
+				const name = "expire-grants"
+				rc, err := e.expireGrantsJob(ctx, r.key(now, stage, name, id, ""), id)
+				if err != nil && !errors.Is(err, errNothingDue) {
+					return &JobError{Member: id, Stage: stage, Job: name, Err: err}
+				}
+				if rc != nil {
+					r.count(name)
+					wrote = true
+				}
 			}
 		default:
 			jobs, err := r.due(st, now, stage)
@@ -310,7 +323,8 @@ func (r *jobRunner) member(ctx context.Context, id string) error {
 		}
 		if wrote {
 			now = e.now()
-			if st, err = e.store.Load(ctx, id, Query{Now: now}); err != nil {
+			q.Now = now
+			if st, err = e.store.Load(ctx, id, q); err != nil {
 				return &JobError{Member: id, Stage: stage, Job: "load", Err: err}
 			}
 		}

@@ -1,0 +1,87 @@
+package loyalty
+
+import (
+	"context"
+	"time"
+)
+
+// Grants end their life here: a grant whose ExpiresAt has come while still
+// open is marked GrantExpired by the periodic jobs (Engine.RunJobs, at
+// StageExpire, after the lots), with −1 in RewardsAccount, in a write of its
+// own.
+
+// countReward moves RewardsAccount by delta, one entry e (its Kind, Source,
+// Ref and Note set): +1 for a grant made or reopened, −1 for one used up,
+// expired or voided.
+func (p *plan) countReward(delta int64, e Entry) error {
+	if delta > 0 {
+		_, err := p.credit(RewardsAccount, delta, e.Kind, time.Time{}, time.Time{}, e)
+		return err
+	}
+	if !p.loaded {
+		return errNeedLots
+	}
+	_, short, err := p.debit(RewardsAccount, -delta, 0, false, e)
+	if err != nil {
+		return err
+	}
+	if short > 0 {
+		return &InsufficientError{Account: RewardsAccount, Asked: -delta, Detail: "grant " + e.Ref}
+	}
+	return nil
+}
+
+// grantsDue reports whether an open grant of st has expired at now (st
+// loaded with Query.Grants).
+func grantsDue(st *State, now time.Time) bool {
+	for i := range st.Grants {
+		if grantExpired(&st.Grants[i], now) {
+			return true
+		}
+	}
+	return false
+}
+
+func grantExpired(g *Grant, now time.Time) bool {
+	return g.Status == GrantOpen && !g.ExpiresAt.IsZero() && !now.Before(g.ExpiresAt)
+}
+
+// expireGrantsJob writes the expiry of member's open grants whose
+// ExpiresAt has come, or nothing: errNothingDue when there are none.
+func (e *Engine) expireGrantsJob(ctx context.Context, key, member string) (*Receipt, error) {
+	fp := partsFingerprint("jobs-expire-grants", member)
+	return e.write(ctx, key, fp, partFields("jobs-expire-grants", member), member, Query{Lots: true, Grants: true}, func(w writeTry, st *State, now time.Time) (*Change, error) {
+		p := &plan{}
+		p.init(st, now, key, fp, OpSettle, "", Query{Lots: true})
+		p.settle()
+		if err := p.expireGrants(); err != nil {
+			return nil, err
+		}
+		ch := p.finish()
+		if len(ch.Grants) == 0 {
+			ch.release()
+			return nil, errNothingDue
+		}
+		return ch, nil
+	})
+}
+
+// expireGrants marks the open grants of the plan's state whose ExpiresAt
+// has come as GrantExpired, each with −1 in RewardsAccount.
+func (p *plan) expireGrants() error {
+	for i := range p.st.Grants {
+		g := p.st.Grants[i] // a copy: the State is read-only
+		if !grantExpired(&g, p.now) {
+			continue
+		}
+		g.Status = GrantExpired
+		if err := p.countReward(-1, Entry{Kind: EntryExpire, Source: "expiry", Ref: g.ID, Note: g.Reward}); err != nil {
+			return err
+		}
+		p.ch.Grants = append(p.ch.Grants, g)
+		p.rcpt.Explanation = append(p.rcpt.Explanation, Explanation{Rule: "expiry", Kind: EffectGrant, Line: OrderLevel,
+			Note: "reward " + g.Reward + " expired on " + g.ExpiresAt.Format(time.RFC3339)})
+	}
+	p.rcpt.Grants = p.ch.Grants
+	return nil
+}
