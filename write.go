@@ -94,10 +94,12 @@ func (e *Engine) writeOrCreate(ctx context.Context, key, fp, fields, member stri
 		r, err := e.store.Commit(ctx, ch)
 		committed := r != nil && r == ch.Receipt
 		ch.release() // the store keeps nothing of ch (see Store.Commit)
-		if kc := (*KeyCommittedError)(nil); errors.As(err, &kc) && kc.Receipt != nil {
-			return e.keyCommitted(ctx, key, fp, fields, kc.Receipt, unknown)
-		}
 		if err != nil {
+			// Looked for only on an error: errors.As moves its target to
+			// the heap, an allocation on every write otherwise.
+			if kc := (*KeyCommittedError)(nil); errors.As(err, &kc) && kc.Receipt != nil {
+				return e.keyCommitted(ctx, key, fp, fields, kc.Receipt, unknown)
+			}
 			var se *StoreError
 			if errors.As(err, &se) && se.MaybeCommitted {
 				unknown = true
