@@ -38,26 +38,39 @@ type keptBlock struct {
 	lines  [2]loyalty.RecordedLine
 }
 
-// keptSlab is how many earns' blocks a program allocates at once, at
-// most: the store keeps every one for as long as it lives, so one
-// allocation of many retains nothing blocks apart would not (but the room
-// not used yet), and costs the allocator once. A program's slabs start at
-// one block and double, so a store of a few earns keeps only those.
-const keptSlab = 32
+// slab hands out blocks of the receipts and records the store keeps, many
+// to an allocation: the store keeps every block as long as it lives, so a
+// slab retains nothing blocks apart would not but its room not used yet,
+// and costs the allocator once. A program's slabs start at one block and
+// double up to slabMax, so a store of a few writes keeps only those.
+type slab[T any] struct {
+	free []T
+	n    int // the length of the last slab
+}
+
+const slabMax = 32
+
+func (s *slab[T]) take() *T {
+	if len(s.free) == 0 {
+		s.n = min(max(2*s.n, 1), slabMax)
+		s.free = make([]T, s.n)
+	}
+	b := &s.free[0]
+	s.free = s.free[1:]
+	return b
+}
 
 // keep returns the copies of c's receipt and order records the store
-// keeps, an earn's in the program's current slab of blocks. The caller
-// holds s.mu.
+// keeps: an earn's in a block of the program's earn slab, a receipt with
+// no explanation in one of its plain slab. The caller holds s.mu.
 func (s *Store) keep(c *loyalty.Change) (*loyalty.Receipt, []loyalty.OrderRecord) {
 	if len(c.Orders) == 0 {
+		if len(c.Receipt.Explanation) == 0 {
+			return s.plain.take().set(c.Receipt, nil), nil
+		}
 		return cloneReceipt(c.Receipt), nil
 	}
-	if len(s.slab) == 0 {
-		s.slabLen = min(max(2*s.slabLen, 1), keptSlab)
-		s.slab = make([]keptBlock, s.slabLen)
-	}
-	b := &s.slab[0]
-	s.slab = s.slab[1:]
+	b := s.earns.take()
 	r := b.set(c.Receipt)
 	orders := copyInto(b.orders[:0], c.Orders)
 	lines := b.lines[:0]
@@ -94,6 +107,9 @@ func (b *receiptCopy) set(r *loyalty.Receipt, room []loyalty.Explanation) *loyal
 	c.Explanation = copyInto(room, r.Explanation)
 	c.Notices = slices.Clone(r.Notices)
 	c.Grants = slices.Clone(r.Grants)
+	for i := range c.Grants {
+		c.Grants[i].Paid = slices.Clone(c.Grants[i].Paid)
+	}
 	c.Claims = copyInto(b.claims[:0], r.Claims)
 	if r.Redemption != nil {
 		c.Redemption = cloneRedemption(r.Redemption)

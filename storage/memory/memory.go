@@ -35,10 +35,9 @@ type program struct {
 	// an order ID is unique in the program (see loyalty.Store.Commit).
 	owners map[string]string
 	shared shared // codes and shared counters
-	// slab holds the blocks the next earns are kept in, of a slab of
-	// slabLen (see keep).
-	slab    []keptBlock
-	slabLen int
+	// The blocks the next receipts are kept in (see keep).
+	earns slab[keptBlock]
+	plain slab[receiptCopy]
 }
 
 // A member keeps what its committed changes hold, without copying them: the
