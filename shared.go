@@ -176,6 +176,12 @@ type Grant struct {
 	Source string
 	Ref    string
 	Note   string
+	// PaidFrom and Paid, for a grant bought with points in the write that
+	// granted it (a catalog's reward: EffectSpend and EffectGrant of one
+	// rule), are the account and the lots drawn, with their expiry, so that
+	// a refund (Engine.RefundGrant) gives the points back as they were.
+	PaidFrom Account `json:",omitempty"`
+	Paid     []Draw  `json:",omitempty"`
 }
 
 // GrantStatus is where a grant is in its life.

@@ -385,3 +385,49 @@ func Coupons(st *loyalty.State) []Coupon {
 }
 
 func itoa(i int64) string { return strconv.FormatInt(i, 10) }
+
+// Refund refunds member's coupon (or external reward) of grant id, bought
+// from the catalog and not used, under idempotency key key, in one write:
+// the points it cost come back with the expiry they had, one unit of the
+// reward's stock is given back, the grant is voided (−1 in
+// loyalty.RewardsAccount) and its code with it (see
+// loyalty.Engine.RefundGrant). The member's limits stay counted. A grant
+// that is not the member's open grant of a reward of the catalog is a
+// *Error wrapping loyalty.ErrUnknownGrant (or ErrUnknownReward), one used,
+// void or expired loyalty.ErrGrantNotOpen; nothing is written.
+func (c *Catalog) Refund(ctx context.Context, e *loyalty.Engine, key, member, id string) (*loyalty.Receipt, error) {
+	st, err := e.Member(ctx, member)
+	if err != nil {
+		return nil, err
+	}
+	var g *loyalty.Grant
+	for i := range st.Grants {
+		if st.Grants[i].ID == id {
+			g = &st.Grants[i]
+		}
+	}
+	var release []loyalty.Claim
+	if g != nil {
+		r := c.reward(g.Reward)
+		if r == nil {
+			return nil, &Error{Reward: g.Reward, Reason: ErrUnknownReward, Detail: "not in catalog " + c.name}
+		}
+		if r.Stock > 0 {
+			release = append(release, loyalty.Claim{Counter: c.stockCounter(r.ID), Amount: 1})
+		}
+	}
+	rc, err := e.RefundGrant(ctx, key, member, id, release...)
+	if err != nil {
+		for _, reason := range []error{loyalty.ErrUnknownGrant, loyalty.ErrGrantNotOpen} {
+			if errors.Is(err, reason) {
+				reward := id
+				if g != nil {
+					reward = g.Reward
+				}
+				return nil, &Error{Reward: reward, Reason: reason, Err: err}
+			}
+		}
+		return nil, err
+	}
+	return rc, nil
+}

@@ -107,6 +107,9 @@ func (b *receiptCopy) set(r *loyalty.Receipt, room []loyalty.Explanation) *loyal
 	c.Explanation = copyInto(room, r.Explanation)
 	c.Notices = slices.Clone(r.Notices)
 	c.Grants = slices.Clone(r.Grants)
+	for i := range c.Grants {
+		c.Grants[i].Paid = slices.Clone(c.Grants[i].Paid)
+	}
 	c.Claims = copyInto(b.claims[:0], r.Claims)
 	if r.Redemption != nil {
 		c.Redemption = cloneRedemption(r.Redemption)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 
 	"github.com/loyaltykit/loyalty"
@@ -334,6 +335,7 @@ type grantSet struct {
 
 // set inserts g, or replaces the grant with g's ID.
 func (gs *grantSet) set(g loyalty.Grant) {
+	g.Paid = slices.Clone(g.Paid)
 	if i, ok := gs.find(g.ID); ok {
 		gs.list[i] = g
 		return
@@ -372,6 +374,7 @@ func (gs *grantSet) load(open bool, ids []string) []loyalty.Grant {
 		for i := range gs.list {
 			if gs.list[i].Status == loyalty.GrantOpen {
 				out = append(out, gs.list[i])
+				out[len(out)-1].Paid = slices.Clone(out[len(out)-1].Paid)
 			}
 		}
 	}
@@ -387,6 +390,7 @@ next:
 			}
 		}
 		out = append(out, gs.list[i])
+		out[len(out)-1].Paid = slices.Clone(out[len(out)-1].Paid)
 	}
 	return out
 }

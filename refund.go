@@ -1,0 +1,98 @@
+package loyalty
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Errors of a refund, checked with errors.Is.
+var (
+	// ErrUnknownGrant: the member holds no grant of that ID.
+	ErrUnknownGrant = errors.New("loyalty: unknown grant")
+	// ErrGrantNotOpen: the grant was used (in part or whole), voided or
+	// expired, and cannot be refunded.
+	ErrGrantNotOpen = errors.New("loyalty: grant is not open")
+)
+
+// RefundGrant refunds member's open, unused grant id under idempotency key
+// key, in one write: the grant becomes GrantVoid (−1 in RewardsAccount),
+// its code is voided, what paid for it (Grant.Paid) comes back to account
+// PaidFrom with the expiry each lot had (points whose expiry has passed
+// since expire again at once), and the claims of release are given back
+// (the reward's stock: Claim.Release is implied). A grant that is not the
+// member's is ErrUnknownGrant, one used, void or expired ErrGrantNotOpen;
+// both write nothing. A grant nothing paid for (a rule's gift) is voided and
+// its claims released only. The request the key stands for is the member
+// and the grant: a replay returns the first receipt whatever release it
+// passes.
+func (e *Engine) RefundGrant(ctx context.Context, key, memberID, id string, release ...Claim) (*Receipt, error) {
+	if err := checkRequiredID("grant_id", id); err != nil {
+		return nil, err
+	}
+	parts := []string{memberID, id}
+	for i := range release {
+		c := &release[i]
+		if err := CheckID("release.counter", c.Counter); err != nil || c.Counter == "" {
+			return nil, &ValidationError{Field: "release.counter", Reason: "is empty or invalid", Kind: ErrInvalidID}
+		}
+		if err := CheckID("release.period_key", c.PeriodKey); err != nil {
+			return nil, err
+		}
+		if c.Amount <= 0 {
+			return nil, &ClaimError{Counter: c.Counter, PeriodKey: c.PeriodKey, Asked: c.Amount, Err: ErrInvalidClaim}
+		}
+	}
+	// The request is the member and the grant: release follows from the
+	// grant's reward (the caller derives it), so a replay of the key returns
+	// the first receipt whatever it passes.
+	fp := partsFingerprint("refund-grant", parts...)
+	q := Query{Lots: true, GrantIDs: []string{id}}
+	return e.write(ctx, key, fp, partFields("refund-grant", parts...), memberID, q, func(w writeTry, st *State, now time.Time) (*Change, error) {
+		var g Grant
+		found := false
+		for i := range st.Grants {
+			if st.Grants[i].ID == id && st.Grants[i].MemberID == memberID {
+				g, found = st.Grants[i], true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("%w: %s of member %s", ErrUnknownGrant, id, memberID)
+		}
+		if g.Status != GrantOpen || g.Uses > 0 {
+			return nil, fmt.Errorf("%w: grant %s is %s (%d uses)", ErrGrantNotOpen, id, g.Status, g.Uses)
+		}
+		if len(release) > 0 || g.Code != "" {
+			if _, err := e.shared(); err != nil {
+				return nil, err
+			}
+		}
+		p := &plan{}
+		p.init(st, now, key, fp, OpCancel, id, Query{Lots: true})
+		p.settle()
+		note := "refund of reward " + g.Reward
+		for _, d := range g.Paid {
+			if _, err := p.credit(g.PaidFrom, d.Amount, EntryRestore, time.Time{}, d.ExpiresAt, Entry{Source: "refund", Ref: id, Note: note}); err != nil {
+				return nil, err
+			}
+		}
+		p.settle() // restored points whose expiry has passed expire now
+		if err := p.countReward(-1, Entry{Kind: EntryVoid, Source: "refund", Ref: id, Note: g.Reward}); err != nil {
+			return nil, err
+		}
+		g.Status = GrantVoid
+		g.Paid = append([]Draw(nil), g.Paid...)
+		p.ch.Grants = append(p.ch.Grants, g)
+		if g.Code != "" {
+			p.ch.CodeUses = append(p.ch.CodeUses, CodeUse{Code: g.Code, Void: true})
+		}
+		for _, c := range release {
+			c.Release = true
+			p.ch.Claims = p.claim(c)
+		}
+		p.rcpt.Grants, p.rcpt.Claims = p.ch.Grants, p.ch.Claims
+		p.rcpt.Explanation = append(p.rcpt.Explanation, Explanation{Rule: "refund", Kind: EffectGrant, Line: OrderLevel, Note: note + " (grant " + id + ")"})
+		return p.finish(), nil
+	})
+}
