@@ -93,6 +93,12 @@ type Config struct {
 	// member first, so balances are right whatever the cadence; a longer
 	// one moves when expiries and reviews are recorded.
 	JobsEvery int
+	// Workers is how many goroutines shop and run the jobs, each for its
+	// own share of the customers; 0 is one. The KPIs are the same whatever
+	// the number (the ledger's entry IDs are not). More than one pays only
+	// on idle cores: the writes serialise on the store's lock for part of
+	// their time.
+	Workers int
 	// Progress, when set, is called on Run's goroutine after every
 	// simulated day.
 	Progress func(Progress)
@@ -171,6 +177,9 @@ func (c *Config) Validate(digits int32) error {
 	if c.End.Sub(c.Start) > 20*366*24*time.Hour {
 		return bad(ErrInvalidPeriod, "end", "is more than 20 years after start")
 	}
+	if c.Customers.Count > 10_000_000 {
+		return bad(ErrInvalidConfig, "customers.count", "is more than 10,000,000")
+	}
 	if c.Customers.Count <= 0 {
 		return bad(ErrNoCustomers, "customers.count", "must be positive, is "+strconv.Itoa(c.Customers.Count))
 	}
@@ -182,6 +191,9 @@ func (c *Config) Validate(digits int32) error {
 	}
 	if c.PointValue.Sign() < 0 {
 		return bad(ErrInvalidPrice, "point_value", "is negative")
+	}
+	if c.Workers < 0 {
+		return bad(ErrInvalidConfig, "workers", "is negative")
 	}
 	if c.JobsEvery < 0 {
 		return bad(ErrInvalidConfig, "jobs_every", "is negative")

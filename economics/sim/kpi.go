@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"sync"
 	"time"
 
 	"github.com/loyaltykit/loyalty"
@@ -94,6 +95,7 @@ type flows struct {
 // into the flows of the current period and the stocks of the whole ledger.
 // It is the seam where package economics' KPIs over the store take over.
 type tally struct {
+	mu                      sync.Mutex // observe is called by the workers' writes
 	cur                     flows
 	pointsStock, moneyStock int64
 	onReceipt               func(*loyalty.Receipt)
@@ -106,6 +108,8 @@ func isMoney(a loyalty.Account) bool {
 
 // observe adds one receipt to the tally.
 func (t *tally) observe(r *loyalty.Receipt) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	t.writes++
 	f := &t.cur
 	redeem := r.Operation == loyalty.OpRedeem || r.Operation == loyalty.OpCancel

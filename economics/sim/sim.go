@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/loyaltykit/loyalty"
@@ -130,9 +131,22 @@ type run struct {
 	month    int32           // index of the current month
 	orders   int64
 	from     time.Time // the current month's start
-	lines    []loyalty.OrderLine
+	workers  []*worker
+	ids      []string // of every customer
 	// nonMemberBuyers counts the customers who bought as non-members.
 	nonMemberBuyers int64
+}
+
+// worker is what one goroutine of the day's shopping keeps: the customers
+// i with i % len(workers) == its number are its own, so their writes and
+// their state never race; what it sums is added to the tally after the day.
+type worker struct {
+	f               flows
+	lines           []loyalty.OrderLine
+	returns         map[int32][]pending
+	orders          int64
+	nonMemberBuyers int64
+	err             error
 }
 
 // segment is a Segment ready to draw from.
@@ -159,6 +173,7 @@ type customer struct {
 	churnDay    int32 // the first day they no longer buy
 	member      bool
 	boughtOut   bool  // bought as a non-member
+	enrolled    int32 // place in run.members, -1 before enrolling
 	n           int32 // orders placed
 	activeMonth int32 // the last month they earned or redeemed in, +1
 	points      int64 // available points, as the last receipt said
@@ -219,11 +234,14 @@ func newRun(p *loyalty.Program, cfg *Config) (*run, error) {
 	}
 	// The customers.
 	r.cust = make([]customer, cfg.Customers.Count)
+	r.ids = make([]string, len(r.cust))
 	r.joins = make([][]int32, r.days)
 	for i := range r.cust {
 		c := &r.cust[i]
+		r.ids[i] = customerID(i)
 		c.buy = *rand.NewPCG(cfg.Seed, uint64(i)<<1)
 		c.resp = *rand.NewPCG(cfg.Seed, uint64(i)<<1|1)
+		c.enrolled = -1
 		c.seg = int32(pick(segCum, f64(&c.buy)))
 		s := r.segs[c.seg].Segment
 		c.joinDay = -1
@@ -281,6 +299,10 @@ func newRun(p *loyalty.Program, cfg *Config) (*run, error) {
 		return nil, err
 	}
 	r.engine = e
+	n := max(1, min(cfg.Workers, len(r.cust)))
+	for range n {
+		r.workers = append(r.workers, &worker{returns: map[int32][]pending{}})
+	}
 	return r, nil
 }
 
@@ -319,9 +341,10 @@ func midnight(t time.Time) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, t.Location())
 }
 
-func (r *run) id(i int32) string {
-	return "c" + strconv.Itoa(int(i) + 10_000_000)[1:]
-}
+// id is the member ID of customer i.
+func (r *run) id(i int32) string { return r.ids[i] }
+
+func customerID(i int) string { return "c" + strconv.Itoa(i + 10_000_000)[1:] }
 
 // index is the customer of member ID id, or -1.
 func (r *run) index(id string) int32 {
@@ -376,14 +399,12 @@ func (r *run) run(ctx context.Context) (*Result, error) {
 		}
 		delete(r.returns, int32(d))
 		r.clock.Set(day.Add(12 * time.Hour))
-		for i := range r.cust {
-			if err := r.shop(ctx, int32(i), int32(d)); err != nil {
-				return nil, err
-			}
+		if err := r.shopping(ctx, int32(d)); err != nil {
+			return nil, err
 		}
 		if d%every == 0 && len(r.members) > 0 {
 			r.clock.Set(day.Add(23 * time.Hour))
-			if _, err := r.engine.RunJobs(ctx, r.store, &loyalty.JobOptions{ProgressEvery: math.MaxInt32}); err != nil {
+			if err := r.jobs(ctx); err != nil {
 				return nil, fmt.Errorf("sim: jobs of %s: %w", day.Format(time.DateOnly), err)
 			}
 		}
@@ -442,6 +463,7 @@ func (r *run) enroll(ctx context.Context, i int32, day time.Time) error {
 		return fmt.Errorf("sim: enrolling %s: %w", id, err)
 	}
 	c.member = true
+	c.enrolled = int32(len(r.members))
 	r.members = append(r.members, i)
 	return nil
 }
@@ -455,7 +477,7 @@ func refused(err error) bool {
 }
 
 // shop draws whether customer i buys on day d, and if so what.
-func (r *run) shop(ctx context.Context, i, d int32) error {
+func (r *run) shop(ctx context.Context, w *worker, i, d int32) error {
 	c := &r.cust[i]
 	if d >= c.churnDay {
 		return nil
@@ -469,7 +491,7 @@ func (r *run) shop(ctx context.Context, i, d int32) error {
 		return nil
 	}
 	items := 1 + poisson(&c.buy, s.Items-1)
-	r.lines = r.lines[:0]
+	w.lines = w.lines[:0]
 	var minor int64
 	for range items {
 		k := pick(s.catCum, f64(&c.buy))
@@ -477,32 +499,32 @@ func (r *run) shop(ctx context.Context, i, d int32) error {
 		pr := &ps[int(c.buy.Uint64()%uint64(len(ps)))]
 		minor += pr.minor
 		merged := false
-		for j := range r.lines {
-			if r.lines[j].SKU == pr.sku {
-				r.lines[j].Quantity++
+		for j := range w.lines {
+			if w.lines[j].SKU == pr.sku {
+				w.lines[j].Quantity++
 				merged = true
 				break
 			}
 		}
 		if !merged {
-			r.lines = append(r.lines, loyalty.OrderLine{SKU: pr.sku, Category: s.Categories[k].Name, Quantity: 1, UnitPrice: pr.dec})
+			w.lines = append(w.lines, loyalty.OrderLine{SKU: pr.sku, Category: s.Categories[k].Name, Quantity: 1, UnitPrice: pr.dec})
 		}
 	}
 	returned := f64(&c.buy) < s.ReturnRate
 	after := int32(1 + c.buy.Uint64()%14)
 	c.n++
 	order := r.id(i) + "-" + strconv.Itoa(int(c.n))
-	f := &r.t.cur
+	f := &w.f
 	if !c.member {
 		if !c.boughtOut {
 			c.boughtOut = true
-			r.nonMemberBuyers++
+			w.nonMemberBuyers++
 		}
 		f.nonMemberOrders++
 		f.nonMemberGross += minor
 		f.revenue += minor
 		if returned {
-			r.returns[d+after] = append(r.returns[d+after], pending{cust: i, order: order, minor: minor})
+			w.returns[d+after] = append(w.returns[d+after], pending{cust: i, order: order, minor: minor})
 		}
 		return nil
 	}
@@ -510,7 +532,7 @@ func (r *run) shop(ctx context.Context, i, d int32) error {
 	f.memberGross += minor
 	f.revenue += minor
 	f.memberRevenue += minor
-	r.orders++
+	w.orders++
 	total := minor
 	var off int64 // minor units redeemed off the order
 	if f64(&c.resp) < s.RedeemPropensity {
@@ -535,7 +557,7 @@ func (r *run) shop(ctx context.Context, i, d int32) error {
 			}
 		}
 	}
-	o := &loyalty.Order{ID: order, MemberID: r.id(i), Currency: r.program.Currency, Lines: r.lines}
+	o := &loyalty.Order{ID: order, MemberID: r.id(i), Currency: r.program.Currency, Lines: w.lines}
 	if off > 0 {
 		o.Discount = decimal.New(off, -r.digits)
 	}
@@ -543,10 +565,95 @@ func (r *run) shop(ctx context.Context, i, d int32) error {
 		return fmt.Errorf("sim: earning %s: %w", order, err)
 	}
 	if returned {
-		r.returns[d+after] = append(r.returns[d+after], pending{cust: i, order: order, member: true, minor: minor,
-			lines: append([]loyalty.OrderLine(nil), r.lines...)})
+		w.returns[d+after] = append(w.returns[d+after], pending{cust: i, order: order, member: true, minor: minor,
+			lines: append([]loyalty.OrderLine(nil), w.lines...)})
 	}
 	return nil
+}
+
+// shopping runs the day's shopping of every customer on the workers, then
+// adds what they summed to the tally.
+func (r *run) shopping(ctx context.Context, d int32) error {
+	n := len(r.workers)
+	if n == 1 {
+		w := r.workers[0]
+		for i := range r.cust {
+			if err := r.shop(ctx, w, int32(i), d); err != nil {
+				return err
+			}
+		}
+	} else {
+		var wg sync.WaitGroup
+		for k, w := range r.workers {
+			wg.Go(func() {
+				for i := k; i < len(r.cust); i += n {
+					if w.err = r.shop(ctx, w, int32(i), d); w.err != nil {
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+	}
+	for _, w := range r.workers {
+		if w.err != nil {
+			return w.err
+		}
+		r.t.mu.Lock()
+		add(&r.t.cur, &w.f)
+		r.t.mu.Unlock()
+		w.f = flows{}
+		r.orders += w.orders
+		r.nonMemberBuyers += w.nonMemberBuyers
+		w.orders, w.nonMemberBuyers = 0, 0
+		for day, xs := range w.returns {
+			r.returns[day] = append(r.returns[day], xs...)
+			delete(w.returns, day)
+		}
+	}
+	return nil
+}
+
+// jobs runs Engine.RunJobs, the members shared out over the workers.
+func (r *run) jobs(ctx context.Context) error {
+	n := len(r.workers)
+	opts := &loyalty.JobOptions{ProgressEvery: math.MaxInt32}
+	if n == 1 {
+		_, err := r.engine.RunJobs(ctx, r.store, opts)
+		return err
+	}
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for k := range n {
+		wg.Go(func() {
+			_, errs[k] = r.engine.RunJobs(ctx, &shard{r: r, k: k, n: n}, opts)
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// shard lists the k-th of every n enrolled members, in enrolment order.
+type shard struct {
+	r    *run
+	k, n int
+}
+
+// Members implements loyalty.MemberLister.
+func (s *shard) Members(_ context.Context, after string, limit int) ([]string, error) {
+	start := s.k // position in r.members
+	if after != "" {
+		i := s.r.index(after)
+		if i < 0 || s.r.cust[i].enrolled < 0 {
+			return nil, fmt.Errorf("%w: %s", loyalty.ErrUnknownMember, after)
+		}
+		start = int(s.r.cust[i].enrolled) + s.n
+	}
+	var ids []string
+	for p := start; p < len(s.r.members) && len(ids) < limit; p += s.n {
+		ids = append(ids, s.r.id(s.r.members[p]))
+	}
+	return ids, nil
 }
 
 func (r *run) money(minor int64) loyalty.Money {

@@ -188,6 +188,7 @@ func TestBadConfigIsATypedErrorAndRunsNothing(t *testing.T) {
 		"end before start":   {func(c *sim.Config) { c.End = c.Start.AddDate(0, 0, -1) }, sim.ErrInvalidPeriod, "end"},
 		"end at start":       {func(c *sim.Config) { c.End = c.Start }, sim.ErrInvalidPeriod, "end"},
 		"churn above 1":      {func(c *sim.Config) { c.Customers.Segments[0].ChurnPerMonth = 1.5 }, sim.ErrInvalidProbability, "customers.segments[0].churn_per_month"},
+		"negative workers":   {func(c *sim.Config) { c.Workers = -1 }, sim.ErrInvalidConfig, "workers"},
 		"price with mills":   {func(c *sim.Config) { c.Customers.Segments[0].Categories[0].Prices = prices("1.005") }, sim.ErrInvalidPrice, "customers.segments[0].categories[0].prices"},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -233,4 +234,21 @@ func TestTheLedgersKPIsAgreeWithTheSimulationsOwnTally(t *testing.T) {
 	require.True(t, res.Total.Revenue.Sub(res.Total.MemberRevenue).Equal(tot.NonMembers.Revenue.Amount))
 	require.True(t, res.Total.Cost.Equal(tot.Cost.Amount), "%s vs %s", res.Total.Cost, tot.Cost)
 	require.Equal(t, res.Total.NonMemberOrders, tot.NonMembers.Orders)
+}
+
+func TestTheKPIsAreTheSameWhateverTheNumberOfWorkers(t *testing.T) {
+	var want string
+	for _, n := range []int{1, 2, 3} {
+		cfg := shoppers(200)
+		cfg.Workers = n
+		res, err := sim.Run(context.Background(), pointsAndTiers(t), cfg)
+		require.NoError(t, err)
+		j, err := json.Marshal(res)
+		require.NoError(t, err)
+		if n == 1 {
+			want = string(j)
+			continue
+		}
+		require.Equal(t, want, string(j), "%d workers", n)
+	}
 }
