@@ -557,7 +557,9 @@ func (r *run) shop(ctx context.Context, w *worker, i, d int32) error {
 			}
 		}
 	}
-	o := &loyalty.Order{ID: order, MemberID: r.id(i), Currency: r.program.Currency, Lines: w.lines}
+	// PlacedAt is set: the order record keeps it as given, and the ledger's
+	// KPIs count orders by it.
+	o := &loyalty.Order{ID: order, MemberID: r.id(i), PlacedAt: r.clock.Now(), Currency: r.program.Currency, Lines: w.lines}
 	if off > 0 {
 		o.Discount = decimal.New(off, -r.digits)
 	}
