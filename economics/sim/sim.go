@@ -621,7 +621,7 @@ func (r *run) jobs(ctx context.Context) error {
 	n := len(r.workers)
 	opts := &loyalty.JobOptions{ProgressEvery: math.MaxInt32}
 	if n == 1 {
-		_, err := r.engine.RunJobs(ctx, r.store, opts)
+		_, err := r.engine.RunJobs(ctx, nil, opts) // the engine's store, scoped to the program
 		return err
 	}
 	errs := make([]error, n)

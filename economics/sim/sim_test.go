@@ -255,3 +255,38 @@ func TestTheKPIsAreTheSameWhateverTheNumberOfWorkers(t *testing.T) {
 		require.Equal(t, want, string(j), "%d workers", n)
 	}
 }
+
+func TestAQuarterlyCashbackPayoutAndBirthdayPointsInAZoneRunThroughTheJobs(t *testing.T) {
+	zone, err := time.LoadLocation("America/New_York")
+	require.NoError(t, err)
+	quarterly := &cashback.Schedule{Every: cashback.Quarterly, Minimum: d("5.00")}
+	earn, err := cashback.NewPercentage("two-percent", d("2"), quarterly)
+	require.NoError(t, err)
+	payout, err := cashback.NewPayoutRule("payout", quarterly)
+	require.NoError(t, err)
+	birthday, err := points.NewBirthday("birthday", 300)
+	require.NoError(t, err)
+	p := &loyalty.Program{ID: "east", Name: "quarterly", Currency: "USD", Location: zone,
+		Rules:      []loyalty.Rule{earn, payout, birthday},
+		Redemption: points.Redemption{Points: 100, Value: usd("1.00")}}
+	cfg := shoppers(150)
+	cfg.Start = time.Date(2026, 1, 1, 0, 0, 0, 0, zone)
+	cfg.End = time.Date(2026, 7, 1, 0, 0, 0, 0, zone)
+	res, err := sim.Run(context.Background(), p, cfg)
+	require.NoError(t, err)
+	require.Len(t, res.Months, 6)
+	require.Equal(t, time.Date(2026, 2, 1, 5, 0, 0, 0, time.UTC), res.Months[0].To, "months end at midnight in the zone")
+	// Birthday points come from the jobs' grant stage, as actions.
+	require.Positive(t, res.Total.PointsFromActions)
+	require.Equal(t, res.Total.PointsIssued, res.Total.PointsFromActions)
+	// The accrual is paid out into store credit in April: a transfer
+	// between money accounts, which issues nothing; members spend the credit.
+	require.True(t, res.Months[3].MoneyRedeemed.IsPositive(), "credit spent after the first payout")
+	require.True(t, res.Months[0].MoneyRedeemed.IsZero(), "nothing to spend before it")
+	tt := res.Total
+	require.True(t, tt.MoneyIssued.Sub(tt.MoneyRedeemed).Sub(tt.MoneyExpired).Sub(tt.MoneyVoided).Equal(tt.MoneyOutstanding))
+	require.Len(t, res.Ledger.Series, 6)
+	for i, m := range res.Months {
+		require.Equal(t, m.PointsIssued, res.Ledger.Series[i].Points.Issued, "month %d", i)
+	}
+}
