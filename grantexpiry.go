@@ -2,6 +2,8 @@ package loyalty
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"time"
 )
 
@@ -12,22 +14,29 @@ import (
 
 // countReward moves RewardsAccount by delta, one entry e (its Kind, Source,
 // Ref and Note set): +1 for a grant made or reopened, −1 for one used up,
-// expired or voided.
+// expired or voided. RewardsAccount counts grants: it has no lots, so no
+// write loads a lot per coupon the member holds. A lot of it written before
+// (a ledger from before rewards were counted) is drawn first when the plan
+// has the lots, so that old ledgers lose theirs as their grants end.
 func (p *plan) countReward(delta int64, e Entry) error {
-	if delta > 0 {
-		_, err := p.credit(RewardsAccount, delta, e.Kind, time.Time{}, time.Time{}, e)
-		return err
+	b := p.balance(RewardsAccount)
+	if delta < 0 && b.Available+delta < 0 {
+		return &InsufficientError{Account: RewardsAccount, Asked: -delta, Available: b.Available, Detail: "grant " + e.Ref}
 	}
-	if !p.loaded {
-		return errNeedLots
+	if delta > 0 && b.Available > math.MaxInt64-delta {
+		return fmt.Errorf("%w: %s balance of %d plus %d", ErrOverflow, RewardsAccount, b.Available, delta)
 	}
-	_, short, err := p.debit(RewardsAccount, -delta, 0, false, e)
-	if err != nil {
-		return err
+	if delta < 0 && p.loaded {
+		for i := range p.lots {
+			if l := &p.lots[i]; l.Account == RewardsAccount && l.Remaining >= -delta && !l.Pending(p.now) {
+				_, _, err := p.debit(RewardsAccount, -delta, l.ID, false, e)
+				return err
+			}
+		}
 	}
-	if short > 0 {
-		return &InsufficientError{Account: RewardsAccount, Asked: -delta, Detail: "grant " + e.Ref}
-	}
+	b.Available += delta
+	e.Account, e.Amount, e.Lot = RewardsAccount, delta, 0
+	p.entry(e)
 	return nil
 }
 

@@ -147,7 +147,9 @@ type CodeUse struct {
 // RewardsAccount counts the rewards a member holds: a grant credits it one
 // unit (EntryGrant), and using, voiding or expiring the grant debits it one,
 // so its balance is the member's number of open grants and History lists
-// every reward with its reason.
+// every reward with its reason. It is counted, not kept in lots: its entries
+// name no lot, and no write loads a lot per reward held (a ledger written
+// before may hold a few, drawn as their grants end).
 const RewardsAccount Account = "rewards"
 
 // Grant is a reward given to a member: a coupon, a voucher, a free product,

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"math/rand/v2"
 	"strconv"
-	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -343,8 +342,8 @@ func (sp *sharedPlan) grant(p *plan, ef *Effect, i int, ref string) error {
 			MaxUses: uses, CreatedAt: p.now, ExpiresAt: expires})
 	}
 	var zero Entry
-	zero.Source, zero.Ref, zero.Note = ef.Rule, g.ID, g.Reward
-	if _, err := p.credit(RewardsAccount, 1, EntryGrant, time.Time{}, time.Time{}, zero); err != nil {
+	zero.Kind, zero.Source, zero.Ref, zero.Note = EntryGrant, ef.Rule, g.ID, g.Reward
+	if err := p.countReward(1, zero); err != nil {
 		return err
 	}
 	ch.Grants = append(ch.Grants, g)
