@@ -302,11 +302,13 @@ func applySpends(p *plan, res *Result, ref string) error {
 		if have := p.spendable(sp.Account); have < sp.Amount {
 			return &InsufficientError{Account: sp.Account, Asked: sp.Amount, Available: have, Detail: "rule " + sp.Rule + " spends"}
 		}
-		if _, short, err := p.debit(sp.Account, sp.Amount, 0, false, Entry{Kind: EntryRedeem, Source: sp.Rule, Ref: ref, Note: sp.Note}); err != nil {
+		draws, short, err := p.debit(sp.Account, sp.Amount, 0, false, Entry{Kind: EntryRedeem, Source: sp.Rule, Ref: ref, Note: sp.Note})
+		if err != nil {
 			return err
 		} else if short > 0 {
 			return &InsufficientError{Account: sp.Account, Asked: sp.Amount, Available: sp.Amount - short, Detail: "rule " + sp.Rule + " spends; the lots hold less"}
 		}
+		p.paid = append(p.paid, paidDraws{rule: sp.Rule, account: sp.Account, draws: draws})
 	}
 	return nil
 }

@@ -35,6 +35,7 @@ type plan struct {
 	lines     []RecordedLine // room for an earn's order record's lines
 	expl      []Explanation  // room for an earn's explanation
 	claims    []Claim        // room for a write's claim, in its receipt's block
+	paid      []paidDraws    // what the rules' spends drew, for the grants they pay for
 }
 
 // init starts planning a write from st, which must be the write's own copy

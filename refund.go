@@ -96,3 +96,24 @@ func (e *Engine) RefundGrant(ctx context.Context, key, memberID, id string, rele
 		return p.finish(), nil
 	})
 }
+
+// paidDraws is what one rule's spend drew in a write, for the grant of the
+// same rule it pays for (a reward bought with points).
+type paidDraws struct {
+	rule    string
+	account Account
+	draws   []Draw
+	taken   bool
+}
+
+// paidBy returns what the spend of rule in the plan's write drew, once: the
+// first grant of the rule is the one it paid for.
+func (p *plan) paidBy(rule string) (Account, []Draw) {
+	for i := range p.paid {
+		if pd := &p.paid[i]; pd.rule == rule && !pd.taken {
+			pd.taken = true
+			return pd.account, pd.draws
+		}
+	}
+	return "", nil
+}

@@ -318,6 +318,7 @@ func (sp *sharedPlan) grant(p *plan, ef *Effect, i int, ref string) error {
 		g.ID = grantID(ch.Key, i)
 	}
 	g.MemberID, g.GrantedAt, g.Status, g.Source, g.Ref = p.st.Member.ID, p.now, GrantOpen, ef.Rule, ref
+	g.PaidFrom, g.Paid = p.paidBy(ef.Rule)
 	if ef.Code != nil {
 		if _, err := sp.store(); err != nil {
 			return err

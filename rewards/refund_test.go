@@ -1,16 +1,21 @@
 package rewards_test
 
 import (
+	"context"
+	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/rewards"
+	"github.com/loyaltykit/loyalty/storage/memory"
 )
 
-func TestRefundGivesTheStockBackAndVoidsTheCoupon(t *testing.T) {
+func TestRefundGivesThePointsAndTheStockBackAndVoidsTheCoupon(t *testing.T) {
 	s := newShop(t)
 	p, err := s.catalog.Buy(s.ctx, s.engine, "buy-1", "ann", "free-ship") // 100 points, stock 2
 	require.NoError(t, err)
@@ -21,6 +26,7 @@ func TestRefundGivesTheStockBackAndVoidsTheCoupon(t *testing.T) {
 
 	r, err := s.catalog.Refund(s.ctx, s.engine, "refund-1", "ann", p.Coupon.GrantID)
 	require.NoError(t, err)
+	assert.Equal(t, int64(1000), s.balance("ann"))
 	assert.Equal(t, int64(0), s.rewardsHeld("ann"))
 	left, err = s.catalog.StockLeft(s.ctx, s.engine, "free-ship")
 	require.NoError(t, err)
@@ -38,6 +44,7 @@ func TestRefundGivesTheStockBackAndVoidsTheCoupon(t *testing.T) {
 	assert.ErrorIs(t, err, loyalty.ErrGrantNotOpen)
 	_, err = s.catalog.Refund(s.ctx, s.engine, "refund-3", "ann", "no-such-grant")
 	assert.ErrorIs(t, err, loyalty.ErrUnknownGrant)
+	assert.Equal(t, int64(1000), s.balance("ann"))
 }
 
 func TestRefundOfAUsedCouponIsRefused(t *testing.T) {
@@ -51,4 +58,51 @@ func TestRefundOfAUsedCouponIsRefused(t *testing.T) {
 	require.ErrorAs(t, err, &re)
 	assert.ErrorIs(t, err, loyalty.ErrGrantNotOpen)
 	assert.Equal(t, before, s.balance("ann"))
+}
+
+func TestRefundReturnsThePointsWithTheExpiryTheyHad(t *testing.T) {
+	ctx := context.Background()
+	cat := testCatalog(t)
+	rate, err := points.NewRate("base", 1, dec("1"))
+	require.NoError(t, err)
+	p := &loyalty.Program{ID: "shop", Name: "shop", Currency: "USD", Expiry: points.AfterDays(90), Rules: []loyalty.Rule{rate, cat}}
+	clock := loyalty.NewManualClock(monday)
+	st := memory.New()
+	e, err := loyalty.NewEngine(p, st, &loyalty.EngineOptions{Clock: clock, Random: rand.NewChaCha8([32]byte{7})})
+	require.NoError(t, err)
+	require.NoError(t, cat.Setup(ctx, e))
+	_, err = e.Enroll(ctx, "enroll-ann", loyalty.Member{ID: "ann"})
+	require.NoError(t, err)
+	// 150 points expiring 90 days after monday, then 150 expiring 10 days later
+	_, err = e.Earn(ctx, "earn-1", shoes("o1", "ann", monday, "150"))
+	require.NoError(t, err)
+	clock.Advance(10 * 24 * time.Hour)
+	_, err = e.Earn(ctx, "earn-2", shoes("o2", "ann", clock.Now(), "150"))
+	require.NoError(t, err)
+
+	bought, err := cat.Buy(ctx, e, "buy-1", "ann", "ten-pct") // 300: both lots
+	require.NoError(t, err)
+	b, err := e.Balance(ctx, "ann")
+	require.NoError(t, err)
+	require.Equal(t, int64(0), b.Available)
+
+	_, err = cat.Refund(ctx, e, "refund-1", "ann", bought.Coupon.GrantID)
+	require.NoError(t, err)
+	v, err := st.ForProgram("shop")
+	require.NoError(t, err)
+	state, err := v.Load(ctx, "ann", loyalty.Query{Lots: true})
+	require.NoError(t, err)
+	got := map[string]int64{}
+	for _, l := range state.Lots {
+		if l.Account == loyalty.PointsAccount {
+			got[l.ExpiresAt.Format(time.DateOnly)] += l.Remaining
+		}
+	}
+	assert.Equal(t, map[string]int64{"2027-03-07": 150, "2027-03-17": 150}, got)
+
+	// the first lot's day passes: its refunded points expire as they would have
+	clock.Set(time.Date(2027, time.March, 8, 0, 0, 0, 0, time.UTC))
+	b, err = e.Balance(ctx, "ann")
+	require.NoError(t, err)
+	assert.Equal(t, int64(150), b.Available)
 }
