@@ -223,7 +223,9 @@ func (e *Engine) Act(ctx context.Context, key string, a *Action) (*Receipt, erro
 		return nil, err
 	}
 	fp := actionFingerprint(a)
-	return e.write(ctx, key, fp, actionFields(a), a.MemberID, Query{}, e.actPlan(a, key, fp))
+	// An action a rule spends on loads the lots at once, not after a first
+	// plan asked for them (see Spender).
+	return e.write(ctx, key, fp, actionFields(a), a.MemberID, Query{Lots: e.program.spendsOn(a.Kind)}, e.actPlan(a, key, fp))
 }
 
 // actPlan plans Act's change, for the write and for Preview.

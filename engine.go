@@ -273,17 +273,21 @@ func (e *Engine) Adjust(ctx context.Context, key, memberID string, points int64,
 
 // Settle activates held points whose return window is over and expires lots
 // whose expiry has come, as one write, activations before expiries at the
-// same instant. Every other write settles the member first too; Settle is
+// same instant, and marks the open grants whose ExpiresAt has come
+// GrantExpired (−1 each in RewardsAccount). Every other write settles the member first too; Settle is
 // for a periodic job (Engine.RunJobs runs it for every member). When nothing
 // is due it writes nothing: it returns a receipt without entries at the
 // member's current version, which is not stored, so the key stays unused.
 func (e *Engine) Settle(ctx context.Context, key, memberID string) (*Receipt, error) {
 	fp := partsFingerprint("settle", memberID)
 	var idle *Receipt
-	r, err := e.write(ctx, key, fp, partFields("settle", memberID), memberID, Query{Lots: true}, func(w writeTry, st *State, now time.Time) (*Change, error) {
+	r, err := e.write(ctx, key, fp, partFields("settle", memberID), memberID, Query{Lots: true, Grants: true}, func(w writeTry, st *State, now time.Time) (*Change, error) {
 		p := &plan{}
 		p.init(st, now, key, fp, OpSettle, "", Query{Lots: true})
 		p.settle()
+		if err := p.expireGrants(); err != nil {
+			return nil, err
+		}
 		ch := p.finish()
 		if len(ch.Entries) == 0 {
 			idle = &Receipt{Key: key, Fingerprint: fp, MemberID: st.Member.ID, Operation: OpSettle, At: now, Version: st.Version}

@@ -94,3 +94,21 @@ func TestRefundGrantVoidsTheGrantAndItsCodeOnce(t *testing.T) {
 	assert.ErrorIs(t, err, loyalty.ErrGrantNotOpen)
 	assert.Equal(t, int64(0), rewardsHeld(t, e, "ann"))
 }
+
+func TestSettleExpiresAnOpenGrantOnceItsExpiryHasCome(t *testing.T) {
+	ctx := context.Background()
+	clock := loyalty.NewManualClock(now)
+	p := &loyalty.Program{ID: "shop", Name: "shop", Currency: "USD", Rules: []loyalty.Rule{dayCoupon}}
+	e, err := loyalty.NewEngine(p, memory.New(), &loyalty.EngineOptions{Clock: clock})
+	require.NoError(t, err)
+	_, err = e.Enroll(ctx, "enroll-ann", loyalty.Member{ID: "ann"})
+	require.NoError(t, err)
+	_, err = e.Earn(ctx, "earn-1", tenDollars("ann", "o1"))
+	require.NoError(t, err)
+	clock.Set(now.Add(24 * time.Hour))
+	r, err := e.Settle(ctx, "settle-1", "ann")
+	require.NoError(t, err)
+	require.Len(t, r.Grants, 1)
+	assert.Equal(t, loyalty.GrantExpired, r.Grants[0].Status)
+	assert.Equal(t, int64(0), rewardsHeld(t, e, "ann"))
+}

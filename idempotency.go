@@ -122,6 +122,8 @@ var fieldKinds = []fieldKind{
 	{"settle", OpSettle, []string{"member_id"}},
 	{"cancel", OpCancel, []string{"member_id", "redemption_id"}},
 	{"jobs-settle", OpSettle, []string{"member_id", "expire"}},
+	{"jobs-expire-grants", OpSettle, []string{"member_id"}},
+	{"refund-grant", OpCancel, []string{"member_id", "grant_id"}},
 }
 
 func fieldKindOf(kind string) *fieldKind {

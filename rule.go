@@ -26,6 +26,25 @@ type Rule interface {
 	Evaluate(c *Input, effects []Effect) []Effect
 }
 
+// Spender is implemented by rules that spend points (EffectSpend) on
+// actions of some kinds (a reward bought with points): Engine.Act loads the
+// member's lots with its state for those kinds, instead of planning the
+// write a second time once the spend asks for them.
+type Spender interface {
+	// Spends reports whether the rule may spend on an action of kind.
+	Spends(kind ActionKind) bool
+}
+
+// spendsOn reports whether a rule of p may spend on an action of kind.
+func (p *Program) spendsOn(kind ActionKind) bool {
+	for _, r := range p.Rules {
+		if s, ok := r.(Spender); ok && s.Spends(kind) {
+			return true
+		}
+	}
+	return false
+}
+
 // Validator is implemented by rules (and policies) that can check their own
 // definition. Program.Validate calls it.
 type Validator interface {

@@ -123,6 +123,10 @@ func (c *Catalog) Name() string { return c.name }
 // Kind implements loyalty.ActionRule: the catalog reacts to ActionBuy.
 func (c *Catalog) Kind() loyalty.ActionKind { return ActionBuy }
 
+// Spends implements loyalty.Spender: buying a reward spends points, so the
+// engine loads the member's lots with an ActionBuy up front.
+func (c *Catalog) Spends(kind loyalty.ActionKind) bool { return kind == ActionBuy }
+
 // Currency is the currency of the catalog's amounts.
 func (c *Catalog) Currency() loyalty.Currency { return c.currency }
 
