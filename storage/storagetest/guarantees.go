@@ -25,6 +25,7 @@ var guaranteeTests = []struct {
 	{"ChangeWithInvalidMemberIDOrKeyIsRefused", testInvalidIDCommit},
 	{"EngineRefusesInvalidMemberIDs", testInvalidIDEngine},
 	{"FreeTextRoundTripsByteForByteOrIsRefused", testFreeTextRoundTrips},
+	{"KeepsNothingOfACommittedChange", testKeepsNothingOfTheChange},
 }
 
 // snapshot is everything the store returns about member, as JSON.
