@@ -120,7 +120,7 @@ type Membership struct {
 	notes   []string
 
 	cPlan, cStart, cEnd, cFlags, cPaid, cCredit, cSeen, cPeriods string
-	cFee, cBonus, cFees, cBonusAll                               string
+	cFee, cBonus, cFees, cPast, cDisc, cDiscAll                  string
 }
 
 // New returns the membership name offering plans, billed in currency. It
@@ -219,9 +219,10 @@ func (m *Membership) prepare() {
 		m.notes = append(m.notes, "member of "+p.ID)
 	}
 	n := m.name + ":"
-	m.cPlan, m.cStart, m.cEnd, m.cFlags = n+"plan", n+"start", n+"end", n+"flags"
-	m.cPaid, m.cCredit, m.cSeen, m.cPeriods = n+"paid", n+"credit", n+"seen", n+"periods"
-	m.cFee, m.cBonus, m.cFees, m.cBonusAll = n+"fee", n+"bonus", n+"fees", n+"bonus-all"
+	m.cPlan, m.cStart, m.cEnd, m.cFlags = n+sufPlan, n+sufStart, n+sufEnd, n+sufFlags
+	m.cPaid, m.cCredit, m.cSeen, m.cPeriods = n+sufPaid, n+sufCredit, n+sufSeen, n+sufCount
+	m.cFee, m.cBonus, m.cFees, m.cPast = n+sufFee, n+sufBonus, n+sufFees, n+sufPast
+	m.cDisc, m.cDiscAll = n+sufDisc, n+sufDiscAll
 }
 
 // Validate checks the membership with the checks New made, for

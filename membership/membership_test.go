@@ -223,3 +223,40 @@ func TestBadInputIsTypedAndWritesNothing(t *testing.T) {
 	require.Equal(t, before.Version, after.Version, "nothing written")
 	require.Equal(t, before.Counters, after.Counters)
 }
+
+func TestBonusPointsArePerPeriodAndAddUpOverTrialPaymentAndPlanChange(t *testing.T) {
+	f := newFixture(t, time.UTC, 0)
+	_, err := f.act(t, "trial", membership.ActionTrial, map[string]string{membership.DataPlan: "monthly"})
+	require.NoError(t, err)
+	require.Equal(t, int64(20), f.earn(t, "o1"), "10 base + 10 bonus in trial")
+	st, _ := f.e.Member(ctx, "ann")
+	e := f.m.Economics(st)
+	require.Equal(t, int64(10), e.BonusPoints)
+	require.Equal(t, int64(10), e.LifetimeBonus)
+
+	// The first payment starts a period: the trial's bonus is past.
+	_, err = f.pay(t, "pay-1", "monthly", "5.00")
+	require.NoError(t, err)
+	st, _ = f.e.Member(ctx, "ann")
+	e = f.m.Economics(st)
+	require.Equal(t, int64(0), e.BonusPoints)
+	require.Equal(t, int64(10), e.LifetimeBonus)
+	require.Equal(t, int64(10), st.Counter("prime:bonus-past", ""))
+	f.earn(t, "o2")
+	f.earn(t, "o3")
+
+	// A plan change starts another: 20 of the month are past too.
+	f.clock.Advance(24 * time.Hour)
+	st, _ = f.e.Member(ctx, "ann")
+	charge, _, err := f.m.Proration(st, "yearly", f.clock.Now())
+	require.NoError(t, err)
+	_, err = f.act(t, "up", membership.ActionChangePlan, map[string]string{membership.DataPlan: "yearly", membership.DataAmount: charge.Amount.StringFixed(2)})
+	require.NoError(t, err)
+	f.earn(t, "o4")
+	st, _ = f.e.Member(ctx, "ann")
+	e = f.m.Economics(st)
+	require.Equal(t, "yearly", e.Plan)
+	require.Equal(t, int64(10), e.BonusPoints, "o4 only")
+	require.Equal(t, int64(40), e.LifetimeBonus, "10 trial + 20 month + 10 year")
+	require.Equal(t, int64(30), st.Counter("prime:bonus-past", ""))
+}

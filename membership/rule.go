@@ -62,14 +62,11 @@ const (
 func (m *Membership) Evaluate(c *loyalty.Input, effects []loyalty.Effect) []loyalty.Effect {
 	switch ev := c.Event.(type) {
 	case *loyalty.Order:
-		s := m.read(c.State)
-		if s.plan < 0 || m.factors[s.plan].IsZero() {
+		plan, ok := m.factor(c.State, c.Now, c)
+		if !ok {
 			return effects
 		}
-		if !m.status(&s, c.Now, m.zone(c)).Running() {
-			return effects
-		}
-		return append(effects, loyalty.Multiply(m.factors[s.plan], loyalty.OrderLevel, m.notes[s.plan]))
+		return append(effects, loyalty.Multiply(m.factors[plan], loyalty.OrderLevel, m.notes[plan]))
 	case *loyalty.Action:
 		if n, ok := ev.Data[DataMembership]; ok && n != m.name {
 			return effects
@@ -154,6 +151,7 @@ func (m *Membership) pay(c *loyalty.Input, a *loyalty.Action, effects []loyalty.
 		set(m.cFlags, "", s.flags&flagTrialUsed), set(m.cPaid, "", m.fee[pi]), set(m.cCredit, "", max(s.credit-(m.feeFor(&s, pi)-paid), 0)),
 		set(m.cSeen, "", int64(Active)), set(m.cPeriods, "", s.periods+1),
 		set(m.cFee, key, paid), loyalty.Count(m.cFees, "", paid))
+	effects = m.fold(&s, effects)
 	detail := p.ID + " paid " + m.money(paid).String() + " to " + end.In(loc).Format(time.DateOnly)
 	return append(effects, loyalty.NotifyChange(kind, from, p.ID, detail))
 }
@@ -273,6 +271,7 @@ func (m *Membership) change(c *loyalty.Input, a *loyalty.Action, effects []loyal
 		set(m.cFlags, "", s.flags&flagTrialUsed), set(m.cPaid, "", m.fee[pi]), set(m.cCredit, "", credit),
 		set(m.cSeen, "", int64(Active)), set(m.cPeriods, "", s.periods+1),
 		set(m.cFee, key, paid), loyalty.Count(m.cFees, "", paid))
+	effects = m.fold(&s, effects)
 	detail := "paid " + m.money(paid).String() + ", credit " + m.money(credit).String() + ", to " + end.In(loc).Format(time.DateOnly)
 	return append(effects, loyalty.NotifyChange(NoticePlanChanged, m.plans[s.plan].ID, m.plans[pi].ID, detail))
 }
@@ -283,7 +282,7 @@ func (m *Membership) benefit(c *loyalty.Input, a *loyalty.Action, effects []loya
 		return refuse(effects, ErrMalformed, "amount "+quote(a.Data[DataAmount])+" is not a positive amount of "+string(m.currency))
 	}
 	key := m.feeKey(c.State)
-	return append(effects, loyalty.Count(m.name+":disc", key, v), loyalty.Count(m.name+":disc-all", "", v))
+	return append(effects, loyalty.Count(m.cDisc, key, v), loyalty.Count(m.cDiscAll, "", v))
 }
 
 // feeKey is the period key of the member's fee counter (no allocation).
@@ -312,7 +311,10 @@ func (m *Membership) review(c *loyalty.Input, effects []loyalty.Effect) []loyalt
 }
 
 // Finish implements loyalty.Finisher: it counts the points the plan's
-// multiplier added to an order (Economics.BonusPoints).
+// multiplier added to an order (Economics.BonusPoints) in one counter, of
+// the current period; a payment or a plan change folds what it held into
+// the past periods' counter (see fold), so an earn writes one counter, not
+// a period's and a lifetime's, and need not look up the period.
 func (m *Membership) Finish(c *loyalty.Input, res *loyalty.Result, effects []loyalty.Effect) []loyalty.Effect {
 	if _, ok := c.Event.(*loyalty.Order); !ok {
 		return effects
@@ -327,7 +329,7 @@ func (m *Membership) Finish(c *loyalty.Input, res *loyalty.Result, effects []loy
 	if bonus == 0 {
 		return effects
 	}
-	return append(effects, loyalty.Count(m.cBonus, m.feeKey(c.State), bonus), loyalty.Count(m.cBonusAll, "", bonus))
+	return append(effects, loyalty.Count(m.cBonus, "", bonus))
 }
 
 // Due implements loyalty.Periodic: at StageReview it sends ActionReview to

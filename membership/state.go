@@ -44,38 +44,114 @@ type snap struct {
 	credit     int64 // credit carried to the next payment, minor units
 	seen       Status
 	periods    int64
+	// bonus is the bonus counter: the current period's bonus points; past
+	// the bonus of the periods before (Economics.LifetimeBonus is their sum).
+	bonus, past int64
+	feeKey      string // the period key of the fee counter: the current period's
+}
+
+// The counters' names after the membership's name and a colon. The
+// switches below compare the suffix with these constants, which the
+// compiler does by length first, instead of each full name in turn.
+const (
+	sufPlan, sufStart, sufEnd, sufFlags   = "plan", "start", "end", "flags"
+	sufPaid, sufCredit, sufSeen, sufCount = "paid", "credit", "seen", "periods"
+	sufFee, sufBonus, sufFees, sufPast    = "fee", "bonus", "fees", "bonus-past"
+	sufDisc, sufDiscAll                   = "disc", "disc-all"
+)
+
+// suffix is what follows the membership's name and a colon in counter
+// name, ok false when name is not one of the membership's.
+func (m *Membership) suffix(name string) (string, bool) {
+	n := len(m.name)
+	if len(name) <= n+1 || name[n] != ':' || name[:n] != m.name {
+		return "", false
+	}
+	return name[n+1:], true
 }
 
 func (m *Membership) read(st *loyalty.State) snap {
 	s := snap{plan: -1}
 	for i := range st.Counters {
 		c := &st.Counters[i]
-		if len(c.Name) <= len(m.name) || c.Name[:len(m.name)] != m.name || c.Name[len(m.name)] != ':' {
+		suf, ok := m.suffix(c.Name)
+		if !ok {
 			continue
 		}
-		switch c.Name {
-		case m.cPlan:
+		switch suf {
+		case sufPlan:
 			s.plan = int(c.Value) - 1
-		case m.cStart:
+		case sufStart:
 			s.start = time.UnixMicro(c.Value).UTC()
-		case m.cEnd:
+		case sufEnd:
 			s.end = time.UnixMicro(c.Value).UTC()
-		case m.cFlags:
+		case sufFlags:
 			s.flags = c.Value
-		case m.cPaid:
+		case sufPaid:
 			s.paid = c.Value
-		case m.cCredit:
+		case sufCredit:
 			s.credit = c.Value
-		case m.cSeen:
+		case sufSeen:
 			s.seen = Status(c.Value)
-		case m.cPeriods:
+		case sufCount:
 			s.periods = c.Value
+		case sufBonus:
+			s.bonus = c.Value
+		case sufPast:
+			s.past = c.Value
+		case sufFee:
+			s.feeKey = c.PeriodKey
 		}
 	}
 	if s.plan >= len(m.plans) {
 		s.plan = -1
 	}
 	return s
+}
+
+// factor returns the multiplier the member's plan gives at now (the hot
+// path of an order: one pass over the counters, no time built but the
+// end), ok false when none applies: no plan, a plan without a multiplier,
+// or a membership that does not run at now.
+func (m *Membership) factor(st *loyalty.State, now time.Time, c *loyalty.Input) (int, bool) {
+	plan, flags := -1, int64(0)
+	var end int64
+	found := 0 // of the three counters read, each written once
+	for i := 0; i < len(st.Counters) && found < 3; i++ {
+		cn := &st.Counters[i]
+		suf, ok := m.suffix(cn.Name)
+		if !ok {
+			continue
+		}
+		switch suf {
+		case sufPlan:
+			plan, found = int(cn.Value)-1, found+1
+		case sufEnd:
+			end, found = cn.Value, found+1
+		case sufFlags:
+			flags, found = cn.Value, found+1
+		}
+	}
+	if plan < 0 || plan >= len(m.plans) || m.factors[plan].IsZero() || end == 0 {
+		return -1, false
+	}
+	s := snap{plan: plan, end: time.UnixMicro(end).UTC(), flags: flags}
+	if now.Before(s.end) {
+		return plan, true
+	}
+	return plan, m.status(&s, now, m.zone(c)).Running()
+}
+
+// fold returns the effects that close the bonus counter's period when a
+// payment or a plan change starts a new one: what it holds joins the past
+// periods' and it starts again from zero. The bonus counter has no period
+// key of its own (an earn need not look the period up): the periods are
+// cut here.
+func (m *Membership) fold(s *snap, effects []loyalty.Effect) []loyalty.Effect {
+	if s.bonus == 0 {
+		return effects
+	}
+	return append(effects, set(m.cPast, "", s.past+s.bonus), set(m.cBonus, "", 0))
 }
 
 // graceEnd is when a missed renewal lapses.
@@ -202,40 +278,33 @@ func (e Economics) Cost(pointValue loyalty.Money) loyalty.Money {
 // Economics reads the member's fee revenue and benefit cost.
 func (m *Membership) Economics(st *loyalty.State) Economics {
 	s := m.read(st)
-	e := Economics{Fee: m.money(0), Discounts: m.money(0)}
+	e := Economics{Fee: m.money(0), Discounts: m.money(0), Fees: m.money(0), LifetimeDiscounts: m.money(0), PeriodKey: s.feeKey}
 	if s.plan >= 0 {
 		e.Plan = m.plans[s.plan].ID
 	}
+	e.LifetimeBonus = s.past + s.bonus
 	for i := range st.Counters {
 		c := &st.Counters[i]
-		switch c.Name {
-		case m.cFee:
-			e.PeriodKey, e.Fee = c.PeriodKey, m.money(c.Value)
-		case m.cBonus:
+		suf, ok := m.suffix(c.Name)
+		if !ok {
+			continue
+		}
+		// A counter of an earlier period reads as that period's: only the
+		// current period's fee, bonus and discounts count.
+		switch suf {
+		case sufFee:
+			e.Fee = m.money(c.Value)
+		case sufBonus:
 			e.BonusPoints = c.Value
-		case m.cFees:
+		case sufFees:
 			e.Fees = m.money(c.Value)
-		case m.cBonusAll:
-			e.LifetimeBonus = c.Value
-		case m.name + ":disc":
-			e.Discounts = m.money(c.Value)
-		case m.name + ":disc-all":
+		case sufDisc:
+			if c.PeriodKey == s.feeKey {
+				e.Discounts = m.money(c.Value)
+			}
+		case sufDiscAll:
 			e.LifetimeDiscounts = m.money(c.Value)
 		}
-	}
-	if e.Fees.Currency == "" {
-		e.Fees = m.money(0)
-	}
-	if e.LifetimeDiscounts.Currency == "" {
-		e.LifetimeDiscounts = m.money(0)
-	}
-	// A counter of an earlier period reads as that period's: only the
-	// current period's bonus counts.
-	if key := st.Counter(m.cBonus, e.PeriodKey); key != e.BonusPoints {
-		e.BonusPoints = key
-	}
-	if d := st.Counter(m.name+":disc", e.PeriodKey); d != 0 || e.PeriodKey != "" {
-		e.Discounts = m.money(d)
 	}
 	return e
 }
