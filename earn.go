@@ -127,7 +127,13 @@ func (e *Engine) planEarn(w writeTry, p *plan, st *State, o *Order, codes []Code
 	}
 	p.initEarn(st, now, key, fp, o.ID, len(res.Explanation))
 	p.settle()
-	rec := OrderRecord{ID: o.ID, MemberID: o.MemberID, Currency: o.Currency, PlacedAt: o.PlacedAt.UTC().Truncate(time.Microsecond),
+	// An order without a PlacedAt was placed when the Engine earned it: its
+	// record says that time, not the zero date.
+	recorded := o.PlacedAt.UTC().Truncate(time.Microsecond)
+	if o.PlacedAt.IsZero() {
+		recorded = now
+	}
+	rec := OrderRecord{ID: o.ID, MemberID: o.MemberID, Currency: o.Currency, PlacedAt: recorded,
 		Scale: res.Scale, Value: res.Value}
 	if n := len(res.Lines); n <= cap(p.lines) {
 		rec.Lines = p.lines[:n:n]
