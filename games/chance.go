@@ -3,6 +3,7 @@ package games
 import (
 	"math/rand/v2"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -132,6 +133,13 @@ type Game struct {
 	cWon         string
 	notes        []string
 	stockRefuses bool
+	// played[i] announces prize i (NoticePlayed) and grants[i] grants it
+	// when it is a reward, made once by Validate: the Engine copies what an
+	// effect points to, so every play shares them.
+	played []loyalty.Effect
+	grants []loyalty.Effect
+	// limitKeys and freeKeys remember the period of the last play.
+	limitKeys, freeKeys periodKeys
 }
 
 // Minimum win chance of every game.
@@ -242,10 +250,47 @@ func (g *Game) Validate() error {
 	g.cPlays, g.cFree, g.cEarned, g.cUsed, g.cWon = g.name+":plays", g.name+":free", g.name+":earned", g.name+":used", g.name+":won"
 	g.stockRefuses = o.OutOfStock == StockOutRefuses
 	g.notes = make([]string, len(g.prizes))
+	g.played = make([]loyalty.Effect, len(g.prizes))
+	g.grants = make([]loyalty.Effect, len(g.prizes))
 	for i := range g.prizes {
-		g.notes[i] = g.name + " prize " + g.prizes[i].Name
+		p := &g.prizes[i]
+		g.notes[i] = g.name + " prize " + p.Name
+		g.played[i] = loyalty.NotifyChange(NoticePlayed, "", p.Name, g.notes[i])
+		if p.Reward != nil {
+			e := loyalty.GrantReward(*p.Reward, p.Code)
+			e.Note = g.notes[i]
+			if p.Stock != "" && !g.stockRefuses {
+				e.Counter = p.Stock
+			}
+			g.grants[i] = e
+		}
 	}
 	return nil
+}
+
+// periodKeys remembers the key of the period the last play fell in, so
+// that the plays of one day do not format it again. It is safe for
+// concurrent use.
+type periodKeys struct{ last atomic.Pointer[periodKey] }
+
+// periodKey is the key of the period that holds [from, to) in loc.
+type periodKey struct {
+	loc      *time.Location
+	from, to time.Time
+	key      string
+}
+
+// key is p.Key(t).
+func (k *periodKeys) key(p points.Period, t time.Time) string {
+	if p == points.Lifetime {
+		return ""
+	}
+	if c := k.last.Load(); c != nil && c.loc == t.Location() && !t.Before(c.from) && t.Before(c.to) {
+		return c.key
+	}
+	c := &periodKey{loc: t.Location(), from: t, to: p.End(t), key: p.Key(t)}
+	k.last.Store(c)
+	return c.key
 }
 
 // ratio is num/den as a decimal, to 8 places.
@@ -378,7 +423,7 @@ func (g *Game) Evaluate(c *loyalty.Input, effects []loyalty.Effect) []loyalty.Ef
 	st := c.State
 	var limitKey string
 	if o.Limit.Times > 0 {
-		limitKey = o.Limit.Per.Key(t)
+		limitKey = g.limitKeys.key(o.Limit.Per, t)
 		if n := st.Counter(g.cPlays, limitKey); n >= o.Limit.Times {
 			return append(effects, loyalty.RefuseWith(&PlayError{Game: g.name, MemberID: a.MemberID, PeriodKey: limitKey, Played: n, Limit: o.Limit.Times, Err: ErrPlayLimit}, "play limit reached"))
 		}
@@ -386,8 +431,8 @@ func (g *Game) Evaluate(c *loyalty.Input, effects []loyalty.Effect) []loyalty.Ef
 	free := o.FreePlays.Times == 0 && o.PlaysPerOrder == 0 && o.PointsPerPlay == 0
 	switch {
 	case free:
-	case o.FreePlays.Times > 0 && st.Counter(g.cFree, o.FreePlays.Per.Key(t)) < o.FreePlays.Times:
-		effects = append(effects, loyalty.Count(g.cFree, o.FreePlays.Per.Key(t), 1))
+	case o.FreePlays.Times > 0 && st.Counter(g.cFree, g.freeKeys.key(o.FreePlays.Per, t)) < o.FreePlays.Times:
+		effects = append(effects, loyalty.Count(g.cFree, g.freeKeys.key(o.FreePlays.Per, t), 1))
 	case o.PlaysPerOrder > 0 && st.Counter(g.cEarned, "") > st.Counter(g.cUsed, ""):
 		effects = append(effects, loyalty.Count(g.cUsed, "", 1))
 	case o.PointsPerPlay > 0 && st.Balance(loyalty.PointsAccount).Available >= o.PointsPerPlay:
@@ -413,21 +458,15 @@ func (g *Game) Evaluate(c *loyalty.Input, effects []loyalty.Effect) []loyalty.Ef
 		effects = append(effects, e)
 	}
 	if p.Reward != nil {
-		e := loyalty.GrantReward(*p.Reward, p.Code)
-		e.Note = note
-		if p.Stock != "" {
-			if g.stockRefuses {
-				effects = append(effects, loyalty.ClaimShared(p.Stock, "", 1))
-			} else {
-				e.Counter = p.Stock
-			}
+		if p.Stock != "" && g.stockRefuses {
+			effects = append(effects, loyalty.ClaimShared(p.Stock, "", 1))
 		}
-		effects = append(effects, e)
+		effects = append(effects, g.grants[i])
 	}
 	if p.Wins() {
 		effects = append(effects, loyalty.Count(g.cWon, "", 1))
 	}
-	return append(effects, loyalty.NotifyChange(NoticePlayed, "", p.Name, note))
+	return append(effects, g.played[i])
 }
 
 // CreditAccount is the account a Credit prize credits when the prize names
