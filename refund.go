@@ -26,10 +26,44 @@ var (
 // both write nothing. A grant nothing paid for (a rule's gift) is voided and
 // its claims released only. The request the key stands for is the member
 // and the grant: a replay returns the first receipt whatever release it
-// passes.
+// passes. RefundGrantWith also takes the member's counters down.
 func (e *Engine) RefundGrant(ctx context.Context, key, memberID, id string, release ...Claim) (*Receipt, error) {
+	return e.RefundGrantWith(ctx, key, memberID, id, GrantRefund{Release: release})
+}
+
+// GrantRefund is what a refund gives back besides the grant and what paid
+// for it.
+type GrantRefund struct {
+	// Release are claims on shared counters given back (a reward's stock, a
+	// campaign's budget in the period it was claimed in).
+	Release []Claim
+	// Uncount are member counters taken down: each Value (positive) comes
+	// off the member's counter Name when it is still in PeriodKey (a limit
+	// of the month the reward was bought in), never below zero; a counter
+	// that has moved on to a later period is left as it is.
+	Uncount []Counter
+}
+
+// RefundGrantWith is RefundGrant that also takes down the member counters
+// of r.Uncount (the purchase limits the grant counted) in the same write. A
+// counter with an empty or invalid Name or PeriodKey, or a Value that is
+// not positive, is a *ValidationError (ErrInvalidID, ErrInvalidAmount) and
+// writes nothing.
+func (e *Engine) RefundGrantWith(ctx context.Context, key, memberID, id string, r GrantRefund) (*Receipt, error) {
 	if err := checkRequiredID("grant_id", id); err != nil {
 		return nil, err
+	}
+	release := r.Release
+	for _, c := range r.Uncount {
+		if err := CheckID("uncount.name", c.Name); err != nil || c.Name == "" {
+			return nil, &ValidationError{Field: "uncount.name", Reason: "is empty or invalid", Kind: ErrInvalidID}
+		}
+		if err := CheckID("uncount.period_key", c.PeriodKey); err != nil {
+			return nil, err
+		}
+		if c.Value <= 0 {
+			return nil, &ValidationError{Field: "uncount.value", Reason: "is " + itoa(c.Value) + ", not positive", Kind: ErrInvalidAmount}
+		}
 	}
 	parts := []string{memberID, id}
 	for i := range release {
@@ -91,6 +125,9 @@ func (e *Engine) RefundGrant(ctx context.Context, key, memberID, id string, rele
 			c.Release = true
 			p.ch.Claims = p.claim(c)
 		}
+		for _, u := range r.Uncount {
+			p.ch.Counters = uncount(p.ch.Counters, st, u)
+		}
 		p.rcpt.Grants, p.rcpt.Claims = p.ch.Grants, p.ch.Claims
 		p.rcpt.Explanation = append(p.rcpt.Explanation, Explanation{Rule: "refund", Kind: EffectGrant, Line: OrderLevel, Note: note + " (grant " + id + ")"})
 		return p.finish(), nil
@@ -116,4 +153,27 @@ func (p *plan) paidBy(rule string) (Account, []Draw) {
 		}
 	}
 	return "", nil
+}
+
+// uncount appends to counters the value of u's counter once u.Value came
+// off it, when the member's counter (st, or an earlier uncount of the same
+// write) is still in u.PeriodKey; it never goes below zero.
+func uncount(counters []Counter, st *State, u Counter) []Counter {
+	for i := range counters {
+		if c := &counters[i]; c.Name == u.Name {
+			if c.PeriodKey == u.PeriodKey {
+				c.Value = max(c.Value-u.Value, 0)
+			}
+			return counters
+		}
+	}
+	for _, c := range st.Counters {
+		if c.Name == u.Name {
+			if c.PeriodKey != u.PeriodKey || c.Value == 0 {
+				return counters
+			}
+			return append(counters, Counter{Name: c.Name, PeriodKey: c.PeriodKey, Value: max(c.Value-u.Value, 0)})
+		}
+	}
+	return counters
 }

@@ -394,8 +394,11 @@ func itoa(i int64) string { return strconv.FormatInt(i, 10) }
 // from the catalog and not used, under idempotency key key, in one write:
 // the points it cost come back with the expiry they had, one unit of the
 // reward's stock is given back, the grant is voided (−1 in
-// loyalty.RewardsAccount) and its code with it (see
-// loyalty.Engine.RefundGrant). The member's limits stay counted. A grant
+// loyalty.RewardsAccount) and its code with it, and the purchase no longer
+// counts toward the member's limits of the periods it was bought in (a
+// monthly limit bought up in November is given back in November; once the
+// month is over, nothing is left to give back) (see
+// loyalty.Engine.RefundGrantWith). A grant
 // that is not the member's open grant of a reward of the catalog is a
 // *Error wrapping loyalty.ErrUnknownGrant (or ErrUnknownReward), one used,
 // void or expired loyalty.ErrGrantNotOpen; nothing is written.
@@ -410,17 +413,23 @@ func (c *Catalog) Refund(ctx context.Context, e *loyalty.Engine, key, member, id
 			g = &st.Grants[i]
 		}
 	}
-	var release []loyalty.Claim
+	var back loyalty.GrantRefund
 	if g != nil {
 		r := c.reward(g.Reward)
 		if r == nil {
 			return nil, &Error{Reward: g.Reward, Reason: ErrUnknownReward, Detail: "not in catalog " + c.name}
 		}
 		if r.Stock > 0 {
-			release = append(release, loyalty.Claim{Counter: c.stockCounter(r.ID), Amount: 1})
+			back.Release = append(back.Release, loyalty.Claim{Counter: c.stockCounter(r.ID), Amount: 1})
+		}
+		if g.Source == c.name { // bought: its limits counted it, in the periods of its purchase
+			local := g.GrantedAt.In(e.Program().Zone())
+			for i, l := range r.Limits {
+				back.Uncount = append(back.Uncount, loyalty.Counter{Name: c.limitCounter(r, i), PeriodKey: l.Per.Key(local), Value: 1})
+			}
 		}
 	}
-	rc, err := e.RefundGrant(ctx, key, member, id, release...)
+	rc, err := e.RefundGrantWith(ctx, key, member, id, back)
 	if err != nil {
 		for _, reason := range []error{loyalty.ErrUnknownGrant, loyalty.ErrGrantNotOpen} {
 			if errors.Is(err, reason) {

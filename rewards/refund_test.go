@@ -106,3 +106,49 @@ func TestRefundReturnsThePointsWithTheExpiryTheyHad(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int64(150), b.Available)
 }
+
+func TestRefundGivesBackThePurchaseLimitOfItsMonth(t *testing.T) {
+	s := newShop(t) // "monthly": 10 points, twice a month
+	first := s.buy("buy-1", "ann", "monthly")
+	s.buy("buy-2", "ann", "monthly")
+	_, err := s.catalog.Buy(s.ctx, s.engine, "buy-3", "ann", "monthly")
+	require.ErrorIs(t, err, rewards.ErrOverLimit)
+
+	rc, err := s.catalog.Refund(s.ctx, s.engine, "refund-1", "ann", s.grantOf("ann", first).ID)
+	require.NoError(t, err)
+	st, err := s.load("ann", loyalty.Query{})
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), st.Counter("catalog/monthly/month", "2026-12"), "2 bought, 1 refunded")
+	assert.Equal(t, int64(1), rc.Version-st.Version+1, "the refund is the member's last write")
+	assert.Equal(t, int64(1000-10), s.balance("ann"), "1000 - 2×10 + 10 refunded")
+
+	_, err = s.catalog.Buy(s.ctx, s.engine, "buy-3", "ann", "monthly")
+	require.NoError(t, err, "the refunded purchase no longer counts")
+	_, err = s.catalog.Buy(s.ctx, s.engine, "buy-4", "ann", "monthly")
+	require.ErrorIs(t, err, rewards.ErrOverLimit)
+	assert.Equal(t, int64(1000-20), s.balance("ann"))
+}
+
+func TestRefundInALaterMonthLeavesThatMonthsLimitAlone(t *testing.T) {
+	auckland, err := time.LoadLocation("Pacific/Auckland") // UTC+13 in December
+	require.NoError(t, err)
+	s := newShopIn(t, auckland, testCatalog(t))
+	// 31 December 2026, 10:30 UTC is 23:30 in Auckland: December's limit.
+	s.clock.Set(time.Date(2026, time.December, 31, 10, 30, 0, 0, time.UTC))
+	dec1 := s.buy("buy-1", "ann", "monthly")
+	st, err := s.load("ann", loyalty.Query{})
+	require.NoError(t, err)
+	require.Equal(t, int64(1), st.Counter("catalog/monthly/month", "2026-12"))
+
+	// Half an hour later, 11:00 UTC, it is 1 January 2027, 00:00 in Auckland.
+	s.clock.Set(time.Date(2026, time.December, 31, 11, 0, 0, 0, time.UTC))
+	s.buy("buy-2", "ann", "monthly")
+	s.buy("buy-3", "ann", "monthly")
+	_, err = s.catalog.Refund(s.ctx, s.engine, "refund-1", "ann", s.grantOf("ann", dec1).ID)
+	require.NoError(t, err)
+	st, err = s.load("ann", loyalty.Query{})
+	require.NoError(t, err)
+	assert.Equal(t, int64(2), st.Counter("catalog/monthly/month", "2027-01"), "January keeps both of its purchases")
+	_, err = s.catalog.Buy(s.ctx, s.engine, "buy-4", "ann", "monthly")
+	assert.ErrorIs(t, err, rewards.ErrOverLimit)
+}
