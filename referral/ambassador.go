@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/loyaltykit/loyalty"
@@ -75,17 +74,20 @@ func (p *Program) Perks(ctx context.Context, member string) ([]string, error) {
 // ambassador's commission.
 //
 // The commission is written as an order of the ambassador's ledger keyed
-// from o (ID "referral~ac~" + o.ID), then an index code maps o to the
-// ambassador for returns: calling Commission again after a crash completes it.
+// from o (recorded under an ID of its own, so any host order ID works),
+// then an index code maps o to the ambassador for returns, then, with
+// Config.CreditTo and store credit, the credit in that program's ledger
+// (whose receipt Commission returns; the referral program's ledger keeps a
+// memo in CreditedCommission): calling Commission again after a crash
+// completes it, never crediting twice. An order's codes (the shop's
+// coupons) are not looked at. With CreditTo, an ambassador who is not a
+// member of that program is a *NotEnrolledError, writing nothing.
 func (p *Program) Commission(ctx context.Context, code string, o *loyalty.Order) (*loyalty.Receipt, error) {
 	if o == nil {
 		return nil, &loyalty.ValidationError{Field: "order", Reason: "is nil", Kind: loyalty.ErrInvalidEvent}
 	}
 	if p.commission.IsZero() {
 		return nil, fmt.Errorf("%w: the program has no ambassador commission", ErrInvalidConfig)
-	}
-	if strings.HasPrefix(o.ID, orderPrefix) {
-		return nil, &loyalty.ValidationError{Field: "order.id", Reason: "starts with " + orderPrefix + ", which the referral program keeps", Kind: loyalty.ErrInvalidID}
 	}
 	if err := o.Validate(); err != nil {
 		return nil, err
@@ -102,19 +104,28 @@ func (p *Program) Commission(ctx context.Context, code string, o *loyalty.Order)
 	} else if !ok {
 		return nil, fmt.Errorf("%w: %s", ErrNotAmbassador, amb)
 	}
-	if c, ok, err := p.lookup(ctx, p.index("c", o.ID)); err != nil {
+	if c, ok, err := p.lookup(ctx, p.saleIndex(o.ID)); err != nil {
 		return nil, err
 	} else if ok && c.Owner != amb {
 		return nil, fmt.Errorf("%w: order %s was attributed to another ambassador", loyalty.ErrDuplicate, o.ID)
 	}
-	co := *o
-	co.ID, co.MemberID = commissionPrefix+o.ID, amb
-	r, err := p.engine.Earn(ctx, "referral/commission/"+o.ID, &co)
+	if p.creditsCommission() {
+		if err := p.inCredit(ctx, "ambassador", amb); err != nil {
+			return nil, err
+		}
+	}
+	co := p.recorded(tagCommission, o, amb)
+	r, err := p.engine.Earn(ctx, "referral/commission/"+o.ID, co)
 	if err != nil {
 		return nil, err
 	}
-	if err := p.putIndex(ctx, loyalty.Code{Code: p.index("c", o.ID), Kind: kindSale, Owner: amb, Ref: o.ID}); err != nil {
+	if err := p.putIndex(ctx, loyalty.Code{Code: p.saleIndex(o.ID), Kind: kindSale, Owner: amb, Ref: o.ID}); err != nil {
 		return nil, err
+	}
+	if p.creditsCommission() {
+		// Recorded (and the ambassador checked) above; the store credit
+		// itself is a second write keyed from the order, in CreditTo's ledger.
+		return p.earnCredit(ctx, p.creditKey("commission", o.ID), co)
 	}
 	return r, nil
 }
@@ -156,9 +167,9 @@ func (p *Program) AmbassadorStatement(ctx context.Context, member string, from, 
 	if err := checkMember("member", member); err != nil {
 		return nil, err
 	}
-	acct := StoreCredit
-	if p.cfg.Ambassador.Payable {
-		acct = Payable
+	acct := p.commissionAccount()
+	if p.creditsCommission() {
+		acct = CreditedCommission
 	}
 	s := &AmbassadorStatement{Member: member, From: from, To: to, Account: acct}
 	seen := map[string]bool{}
@@ -185,8 +196,12 @@ func (p *Program) AmbassadorStatement(ctx context.Context, member string, from, 
 			switch e.Kind {
 			case loyalty.EntryEarn:
 				s.Earned += e.Amount
-				if o := strings.TrimPrefix(e.Ref, commissionPrefix); o != e.Ref && !seen[o] {
-					seen[o] = true
+				if tagOf(e.Ref) == tagCommission && !seen[e.Ref] {
+					seen[e.Ref] = true
+					o, ok := hostOrder(e.Ref)
+					if !ok {
+						o = p.hostOrderOfSale(ctx, e.Ref)
+					}
 					s.Orders = append(s.Orders, o)
 				}
 			case loyalty.EntryReverse, loyalty.EntryVoid:
@@ -201,4 +216,20 @@ func (p *Program) AmbassadorStatement(ctx context.Context, member string, from, 
 		after = es[len(es)-1].ID
 	}
 	return s, nil
+}
+
+// hostOrderOfSale is the host's order ID of a commission recorded under
+// orderID's hashed form (a host ID too long to keep in it), read from the
+// sale's index code; the recorded ID when that cannot be read.
+func (p *Program) hostOrderOfSale(ctx context.Context, recorded string) string {
+	if c, ok, err := p.lookup(ctx, p.index("c", recorded)); err == nil && ok {
+		return c.Ref
+	}
+	return recorded
+}
+
+// saleIndex is the index code of the ambassador an order was attributed
+// to (kindSale, Ref the host's order ID), named for the order's recorded ID.
+func (p *Program) saleIndex(order string) string {
+	return p.index("c", p.orderID(tagCommission, order))
 }

@@ -3,6 +3,7 @@ package referral
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -30,8 +31,10 @@ type Attribution struct {
 	Friend, Referrer, Code string
 	// Review is set when the referral waits for the host's review.
 	Review bool
-	// Welcome is the receipt of the friend's enrolment in the referral
-	// program: its welcome points and coupon (Grants, with the code).
+	// Welcome is the receipt of the welcome points and coupon (Grants,
+	// with the code): of the write in Config.CreditTo's ledger when it is
+	// set (a retry returns it again, Replayed), else of the friend's
+	// enrolment in the referral program (nil on a retry).
 	Welcome *loyalty.Receipt
 }
 
@@ -46,10 +49,13 @@ type Attribution struct {
 //     the referral program already as a referrer (ErrAlreadyMember, a
 //     *WindowError for the first), an attribution after the Window
 //     (*WindowError, ErrOutsideWindow), a friend referred before
-//     (ErrAlreadyReferred).
+//     (ErrAlreadyReferred);
+//   - with Config.CreditTo, a friend or referrer who is not a member of that
+//     program (*NotEnrolledError, ErrNotEnrolled).
 //
 // It writes the friend's enrolment (the attribution itself, with the welcome
-// and the velocity claim, all or nothing), then the friend's fingerprints and
+// and the velocity claim, all or nothing; with CreditTo the welcome is a
+// second write, in that program's ledger, keyed from the friend), then the friend's fingerprints and
 // a signup on the referrer's own ledger with its index code (for the
 // statement). The referrer's write is keyed from the friend, so after a crash
 // between them calling Attribute again with the same signup completes it and
@@ -105,6 +111,12 @@ func (p *Program) Attribute(ctx context.Context, s Signup) (*Attribution, error)
 			return nil, &FraudError{Check: CheckFingerprint, Referrer: referrer, Friend: s.Friend, Kind: f.Kind, Err: ErrSelfReferral}
 		}
 	}
+	if err := p.inCredit(ctx, "friend", s.Friend); err != nil {
+		return nil, err
+	}
+	if err := p.inCredit(ctx, "referrer", referrer); err != nil {
+		return nil, err
+	}
 	review := s.Review || (p.cfg.Review != nil && p.cfg.Review(s))
 	attrs := map[string]string{attrReferrer: referrer, attrCode: s.Code}
 	if review {
@@ -135,6 +147,14 @@ func (p *Program) Attribute(ctx context.Context, s Signup) (*Attribution, error)
 // fingerprints, the referrer's enrolment (once) and the signup on the
 // referrer's ledger, with its index code. Each step is idempotent.
 func (p *Program) finishAttribution(ctx context.Context, s Signup, referrer string, review bool, welcome *loyalty.Receipt) (*Attribution, error) {
+	if p.credits() && (p.cfg.Welcome.Points > 0 || p.cfg.Welcome.Coupon != "") {
+		w, err := p.credit.Act(ctx, p.creditKey("welcome", s.Friend), &loyalty.Action{Kind: actWelcome, MemberID: s.Friend,
+			At: s.JoinedAt.UTC().Truncate(time.Microsecond), Ref: s.Friend, Data: map[string]string{"referrer": referrer}})
+		if err != nil {
+			return nil, fmt.Errorf("referral: the welcome in program %s: %w", p.credit.Program().ProgramID(), err)
+		}
+		welcome = w
+	}
 	if err := p.Remember(ctx, s.Friend, s.Fingerprints...); err != nil {
 		return nil, err
 	}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strconv"
 	"time"
+
+	"github.com/loyaltykit/loyalty"
 )
 
 // Errors of referral programs, checked with errors.Is. Every refusal writes
@@ -45,6 +47,9 @@ var (
 	// ErrNotAmbassador: a commission asked for on the code of a member who
 	// is not an ambassador.
 	ErrNotAmbassador = errors.New("referral: member is not an ambassador")
+	// ErrNotEnrolled: a member a reward would be credited to is not in
+	// Config.CreditTo's program (see NotEnrolledError).
+	ErrNotEnrolled = errors.New("referral: member not in the program rewards are credited to")
 	// ErrInvalidConfig: the Config fails Validate.
 	ErrInvalidConfig = errors.New("referral: invalid config")
 )
@@ -129,3 +134,21 @@ func (e *WindowError) Error() string {
 }
 
 func (e *WindowError) Unwrap() error { return e.Err }
+
+// NotEnrolledError is a write refused, before anything was written,
+// because a member it would credit (the friend or the referrer of a
+// signup, an ambassador) is not a member of Config.CreditTo's program:
+// enrol them there (the shop's own signup), then call again. It unwraps to
+// ErrNotEnrolled and loyalty.ErrUnknownMember.
+type NotEnrolledError struct {
+	Member string
+	// Role is "friend", "referrer" or "ambassador".
+	Role    string
+	Program string
+}
+
+func (e *NotEnrolledError) Error() string {
+	return "referral: " + e.Role + " " + strconv.Quote(e.Member) + " is not a member of program " + strconv.Quote(e.Program) + ", which the rewards are credited to"
+}
+
+func (e *NotEnrolledError) Unwrap() []error { return []error{ErrNotEnrolled, loyalty.ErrUnknownMember} }

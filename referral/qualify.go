@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -28,8 +27,12 @@ type Outcome struct {
 	// (a *CapError, ErrBudgetSpent), nil otherwise.
 	Refusal error
 	// Order is the receipt of the friend's order in the referral program;
-	// Referrer and FriendReward those of the rewards (nil when none).
-	Order, ReferrerReward, FriendReward *loyalty.Receipt
+	// ReferrerReward and FriendReward those of the rewards' points (in
+	// Config.CreditTo's ledger when set), nil when none. ReferrerRecord is
+	// the referrer's write in the referral program that decided the reward
+	// (caps, budget, a promotion's notice); without CreditTo it is
+	// ReferrerReward.
+	Order, ReferrerReward, FriendReward, ReferrerRecord *loyalty.Receipt
 }
 
 // OnOrder records an order of a referred friend and, when it qualifies
@@ -38,13 +41,19 @@ type Outcome struct {
 // second reward (FriendPoints), both held for ReturnDays from the order's
 // PlacedAt (loyalty.Program.PendingDays), unless the referral waits for
 // review (Approve releases them). A member who was not referred is
-// ErrNotReferred, writing nothing; so is an order ID starting with
-// "referral~" (a *loyalty.ValidationError).
+// ErrNotReferred, writing nothing. Any order ID the host uses works: the
+// referral program records its own IDs made from it (see orderID), and
+// the order's codes (coupons of the shop) are not looked at.
 //
-// The friend's order, the referrer's reward and the friend's reward are
-// three writes to two members, each keyed from the order's ID: calling
+// With Config.CreditTo the rewards are points of that program's ledger,
+// held there; the referral program's ledger records the referrer's in
+// CreditedPoints, beside the caps that decided it.
+//
+// The friend's order, the referrer's reward (with CreditTo: its record
+// here, then its credit there) and the friend's reward are writes to two
+// members (and two programs), each keyed from the order's ID: calling
 // OnOrder again with the same order (after a crash, a timeout) writes
-// whichever is missing and returns the same outcome.
+// whichever is missing, never one twice, and returns the same outcome.
 //
 // Caps and the budget are decided in the referrer's write: a reward over
 // the referrer's monthly or lifetime cap is recorded with zero points and
@@ -55,9 +64,6 @@ func (p *Program) OnOrder(ctx context.Context, o *loyalty.Order) (*Outcome, erro
 	if o == nil {
 		return nil, &loyalty.ValidationError{Field: "order", Reason: "is nil", Kind: loyalty.ErrInvalidEvent}
 	}
-	if strings.HasPrefix(o.ID, orderPrefix) {
-		return nil, &loyalty.ValidationError{Field: "order.id", Reason: "starts with " + orderPrefix + ", which the referral program keeps", Kind: loyalty.ErrInvalidID}
-	}
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}
@@ -65,7 +71,8 @@ func (p *Program) OnOrder(ctx context.Context, o *loyalty.Order) (*Outcome, erro
 	if err != nil {
 		return nil, err
 	}
-	r, err := p.engine.Earn(ctx, "referral/order/"+o.ID, o)
+	fo := p.recorded(tagFriend, o, o.MemberID)
+	r, err := p.engine.Earn(ctx, "referral/order/"+o.ID, fo)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +81,7 @@ func (p *Program) OnOrder(ctx context.Context, o *loyalty.Order) (*Outcome, erro
 	if err != nil {
 		return nil, err
 	}
-	if v := after.Counter(ctrOrders, o.ID); v > 0 && v < int64(len(reasonCodes)) {
+	if v := after.Counter(ctrOrders, fo.ID); v > 0 && v < int64(len(reasonCodes)) {
 		out.Reason = reasonCodes[v]
 		out.Detail = p.detail(out.Reason, o)
 	}
@@ -114,11 +121,20 @@ func (p *Program) referrerOf(ctx context.Context, friend string) (string, *loyal
 	return ref, st, nil
 }
 
+// recorded is host order o as the referral program records it for tag:
+// its ID made by orderID, member's, without the codes (the shop's
+// coupons, which the referral program does not hold).
+func (p *Program) recorded(tag string, o *loyalty.Order, member string) *loyalty.Order {
+	c := *o
+	c.ID, c.MemberID, c.Codes = p.orderID(tag, o.ID), member, nil
+	return &c
+}
+
 // reward is the synthetic order of a reward keyed from the friend's order:
 // one line (SKU "referral", the friend in Category) worth 1.00, placed when
 // the friend's order was, so its hold runs from the order's placing.
-func reward(prefix, orderID, member, friend string, placed time.Time, cur loyalty.Currency) *loyalty.Order {
-	return &loyalty.Order{ID: prefix + orderID, MemberID: member, PlacedAt: placed, Currency: cur,
+func (p *Program) reward(tag, orderID, member, friend string, placed time.Time, cur loyalty.Currency) *loyalty.Order {
+	return &loyalty.Order{ID: p.orderID(tag, orderID), MemberID: member, PlacedAt: placed, Currency: cur,
 		Lines: []loyalty.OrderLine{{SKU: "referral", Category: friend, Quantity: 1, UnitPrice: decimal.NewFromInt(1)}}}
 }
 
@@ -129,7 +145,7 @@ func (p *Program) release(ctx context.Context, out *Outcome, orderID string, pla
 	if err := p.enroll(ctx, out.Referrer); err != nil {
 		return err
 	}
-	ro := reward(referrerPrefix, orderID, out.Referrer, friend, placed, cur)
+	ro := p.reward(tagReferrer, orderID, out.Referrer, friend, placed, cur)
 	rr, err := p.engine.Earn(ctx, "referral/reward/"+orderID, ro)
 	if errors.Is(err, loyalty.ErrUnknownCounter) && p.cfg.Budget > 0 {
 		// The campaign's first reward defines its budget.
@@ -146,7 +162,10 @@ func (p *Program) release(ctx context.Context, out *Outcome, orderID string, pla
 	case err != nil:
 		return err
 	}
-	out.ReferrerReward = rr
+	out.ReferrerRecord = rr
+	if !p.credits() {
+		out.ReferrerReward = rr
+	}
 	out.Reason, out.Detail = ReasonPending, "rewards held until the return window of order "+orderID+" passes"
 	for _, n := range rr.Notices {
 		if n.Kind == NoticeCapped {
@@ -162,8 +181,28 @@ func (p *Program) release(ctx context.Context, out *Outcome, orderID string, pla
 			}
 		}
 	}
-	if out.Refusal == nil && p.cfg.FriendPoints > 0 {
-		fr, err := p.engine.Earn(ctx, "referral/friend-reward/"+orderID, reward(friendPrefix, orderID, friend, friend, placed, cur))
+	if out.Refusal != nil {
+		return nil
+	}
+	if p.credits() && p.cfg.ReferrerPoints > 0 {
+		// The record above decided the reward; its credit is a second
+		// write, keyed from the order in CreditTo's ledger: a crash between
+		// the two is completed by the retry, never written twice.
+		cr, err := p.earnCredit(ctx, p.creditKey("reward", orderID), ro)
+		if err != nil {
+			return err
+		}
+		out.ReferrerReward = cr
+	}
+	if p.cfg.FriendPoints > 0 {
+		fo := p.reward(tagFriendRwd, orderID, friend, out.Referrer, placed, cur)
+		var fr *loyalty.Receipt
+		var err error
+		if p.credits() {
+			fr, err = p.earnCredit(ctx, p.creditKey("friend-reward", orderID), fo)
+		} else {
+			fr, err = p.engine.Earn(ctx, "referral/friend-reward/"+orderID, fo)
+		}
 		if err != nil {
 			return err
 		}
@@ -234,15 +273,20 @@ func (p *Program) OnReturn(ctx context.Context, r *loyalty.Return) (voided bool,
 	if err := r.Validate(); err != nil {
 		return false, err
 	}
-	sale, isSale, err := p.lookup(ctx, p.index("c", r.OrderID))
+	sale, isSale, err := p.lookup(ctx, p.saleIndex(r.OrderID))
 	if err != nil {
 		return false, err
 	}
 	if isSale {
 		cr := *r
-		cr.OrderID, cr.MemberID = commissionPrefix+r.OrderID, sale.Owner
+		cr.OrderID, cr.MemberID = p.orderID(tagCommission, r.OrderID), sale.Owner
 		if _, err := p.engine.Return(ctx, "referral/commission-return/"+r.OrderID+"/"+r.ID, &cr); err != nil {
 			return false, err
+		}
+		if p.creditsCommission() {
+			if _, err := p.credit.Return(ctx, p.creditKey("commission-return", r.OrderID+"/"+r.ID), &cr); err != nil {
+				return false, fmt.Errorf("referral: reversing commission in program %s: %w", p.credit.Program().ProgramID(), err)
+			}
 		}
 	}
 	referrer, _, err := p.referrerOf(ctx, r.MemberID)
@@ -252,7 +296,9 @@ func (p *Program) OnReturn(ctx context.Context, r *loyalty.Return) (voided bool,
 		}
 		return false, err
 	}
-	if _, err := p.engine.Return(ctx, "referral/return/"+r.OrderID+"/"+r.ID, r); err != nil && !errors.Is(err, loyalty.ErrUnknownOrder) {
+	fr := *r
+	fr.OrderID = p.orderID(tagFriend, r.OrderID)
+	if _, err := p.engine.Return(ctx, "referral/return/"+r.OrderID+"/"+r.ID, &fr); err != nil && !errors.Is(err, loyalty.ErrUnknownOrder) {
 		return false, err
 	}
 	q, ok, err := p.lookup(ctx, p.index("q", r.MemberID))
@@ -263,8 +309,8 @@ func (p *Program) OnReturn(ctx context.Context, r *loyalty.Return) (voided bool,
 	if !r.ReturnedAt.Before(end) {
 		return false, nil
 	}
-	void := func(prefix, member, key string) error {
-		_, err := p.engine.Return(ctx, key, &loyalty.Return{ID: voidReturn, OrderID: prefix + r.OrderID, MemberID: member, ReturnedAt: r.ReturnedAt,
+	void := func(e *loyalty.Engine, tag, member, key string) error {
+		_, err := e.Return(ctx, key, &loyalty.Return{ID: voidReturn, OrderID: p.orderID(tag, r.OrderID), MemberID: member, ReturnedAt: r.ReturnedAt,
 			Lines: []loyalty.ReturnLine{{SKU: "referral", Quantity: 1}}})
 		if errors.Is(err, loyalty.ErrUnknownOrder) || errors.Is(err, loyalty.ErrDuplicate) {
 			return nil // never rewarded (review, budget), or voided by an earlier return
@@ -275,10 +321,23 @@ func (p *Program) OnReturn(ctx context.Context, r *loyalty.Return) (voided bool,
 		}
 		return err
 	}
-	if err := void(referrerPrefix, referrer, "referral/void/"+r.OrderID); err != nil {
+	// The record first (it gives the caps and the budget back), then the
+	// credits: each keyed from the order, so a retry completes the rest.
+	if err := void(p.engine, tagReferrer, referrer, "referral/void/"+r.OrderID); err != nil {
 		return false, err
 	}
-	if err := void(friendPrefix, r.MemberID, "referral/friend-void/"+r.OrderID); err != nil {
+	rewards := p.engine
+	if p.credits() {
+		rewards = p.credit
+		if err := void(p.credit, tagReferrer, referrer, p.creditKey("void", r.OrderID)); err != nil {
+			return false, err
+		}
+	}
+	key := "referral/friend-void/" + r.OrderID
+	if p.credits() {
+		key = p.creditKey("friend-void", r.OrderID)
+	}
+	if err := void(rewards, tagFriendRwd, r.MemberID, key); err != nil {
 		return false, err
 	}
 	return true, nil

@@ -2,6 +2,7 @@ package referral_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -99,8 +100,42 @@ func TestOrdersThatDoNotQualify(t *testing.T) {
 
 	_, err = f.p.OnOrder(ctx, order("o4", "stranger", f.clock.Now(), "60"))
 	assert.ErrorIs(t, err, referral.ErrNotReferred)
-	_, err = f.p.OnOrder(ctx, order("referral~rr~x", "bob", f.clock.Now(), "60"))
-	assert.ErrorIs(t, err, loyalty.ErrInvalidID)
+	_, err = f.p.OnOrder(ctx, order("o5", "bob", f.clock.Now(), "60"))
+	require.NoError(t, err)
+	_, err = f.p.OnOrder(ctx, &loyalty.Order{ID: "o6", MemberID: "bob", Currency: "USD"})
+	assert.ErrorIs(t, err, loyalty.ErrInvalidEvent, "an order without lines")
+}
+
+// Host order IDs are never recorded as they are: one shaped like the
+// package's own (the "referral~" prefix that used to be reserved, "rr:")
+// qualifies, rewards and is returned like any other.
+func TestHostOrderIDsShapedLikeThePackagesWork(t *testing.T) {
+	for _, id := range []string{"referral~rr~B-1", "rr:B-1", "o:B-1~0000000000000000", strings.Repeat("x", loyalty.MaxIDLength)} {
+		f := newFixture(t, config())
+		code := f.code(t, "ann")
+		f.signup(t, "bob", code)
+		f.signup(t, "cat", code)
+		out, err := f.p.OnOrder(ctx, order(id, "bob", start, "80"))
+		require.NoError(t, err, id[:min(len(id), 24)])
+		assert.Equal(t, referral.ReasonPending, out.Reason)
+		assert.Equal(t, int64(500), f.balance(t, "ann").Pending)
+		// The same host ID for another friend's order is the host's own
+		// business: it is recorded apart from bob's and from ann's reward.
+		out, err = f.p.OnOrder(ctx, order("B-1", "cat", start, "80"))
+		require.NoError(t, err)
+		assert.Equal(t, referral.ReasonPending, out.Reason)
+		assert.Equal(t, int64(1000), f.balance(t, "ann").Pending)
+		voided, err := f.p.OnReturn(ctx, &loyalty.Return{ID: "r1", OrderID: id, MemberID: "bob", ReturnedAt: start.Add(time.Hour), Amount: dec("80")})
+		require.NoError(t, err)
+		assert.True(t, voided)
+		assert.Equal(t, int64(500), f.balance(t, "ann").Pending, "bob's reward voided, cat's kept")
+		s, err := f.p.Statement(ctx, "ann")
+		require.NoError(t, err)
+		require.Len(t, s.Lines, 2)
+		assert.Equal(t, referral.ReasonReturned, s.Lines[0].Status)
+		assert.Equal(t, id, s.Lines[0].Order)
+		assert.Equal(t, referral.ReasonPending, s.Lines[1].Status)
+	}
 }
 
 func TestPendingReviewHoldsRewardsUntilApproved(t *testing.T) {

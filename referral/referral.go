@@ -1,9 +1,11 @@
 package referral
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -14,10 +16,12 @@ import (
 )
 
 // Accounts of a referral program's ledger. Rewards (the referrer's, the
-// friend's welcome and second reward) are points in loyalty.PointsAccount of
-// the referral program, held for the return window like any order's points;
-// an ambassador's commission is money in minor units of the program's
-// currency, in StoreCredit or Payable.
+// friend's welcome and second reward) are points in loyalty.PointsAccount,
+// held for the return window like any order's points: of Config.CreditTo's
+// ledger (the shop's points program) when it is set, else of the referral
+// program's own. An ambassador's commission is money in minor units of the
+// program's currency, in StoreCredit (of CreditTo's ledger when set) or
+// Payable (always the referral program's).
 const (
 	// StoreCredit holds commission the ambassador spends in the shop.
 	StoreCredit loyalty.Account = "store_credit"
@@ -95,6 +99,12 @@ type Ambassador struct {
 	// means no commission.
 	Commission decimal.Decimal
 	Payable    bool
+	// Account is the store-credit account commission goes to when not
+	// Payable; empty is StoreCredit. With Config.CreditTo it is an account of
+	// that program's ledger (cashback.CreditAccount of a cashback program,
+	// say), where the ambassador spends it with a loyalty.Redemption of
+	// that Account.
+	Account loyalty.Account
 	// Perks are the benefits of the status (tier-like: "free-shipping",
 	// "early-access"), returned by Program.Perks.
 	Perks []string
@@ -109,6 +119,19 @@ type Config struct {
 	Name     string
 	Currency loyalty.Currency
 	Location *time.Location
+	// CreditTo is the program whose ledger receives the rewards: the
+	// shop's points program (the *loyalty.Program its Engine runs, or that
+	// Engine's Program()), on the same store. Set it, as most shops want:
+	// the welcome points and coupon, the referrer's and the friend's
+	// rewards and store-credit commission are then the member's points and
+	// credit there, spendable with the rest, and expire by its policy.
+	// CreditTo's ID, currency (it must be Currency), zone, earn basis,
+	// rounding, expiry and clawback are used, never its rules: the host's
+	// rules never see a reward. The referral program's own ledger keeps
+	// what decides the rewards (attribution, counters, caps, memo entries in
+	// CreditedPoints and CreditedCommission). nil keeps the rewards in the
+	// referral program's own ledger, spendable only through Engine().
+	CreditTo *loyalty.Program
 	// Secret keys the hashes of fingerprints and the referral codes: at
 	// least 16 bytes, kept by the host like a password. Changing it changes
 	// every member's code and forgets every fingerprint.
@@ -194,6 +217,26 @@ func (c *Config) Validate() error {
 			return invalid(n.f, "is negative", loyalty.ErrInvalidAmount)
 		}
 	}
+	if c.CreditTo != nil {
+		id := c.ID
+		if id == "" {
+			id = "referral"
+		}
+		switch {
+		case c.CreditTo.ProgramID() == id:
+			return invalid("credit_to", "is the referral program itself", loyalty.ErrInvalidProgram)
+		case c.CreditTo.Currency != c.Currency:
+			return invalid("credit_to", "is in "+strconv.Quote(string(c.CreditTo.Currency))+", the referral program in "+strconv.Quote(string(c.Currency)), loyalty.ErrCurrencyMismatch)
+		}
+	}
+	if c.Ambassador.Account != "" {
+		if err := loyalty.CheckID("ambassador.account", string(c.Ambassador.Account)); err != nil {
+			return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+		}
+		if c.Ambassador.Account == loyalty.PointsAccount || c.Ambassador.Account == loyalty.RewardsAccount {
+			return invalid("ambassador.account", "is "+strconv.Quote(string(c.Ambassador.Account))+", an account of points or rewards", loyalty.ErrInvalidProgram)
+		}
+	}
 	if c.Window < 0 {
 		return invalid("window", "is negative", loyalty.ErrInvalidAmount)
 	}
@@ -228,24 +271,18 @@ func (c *Config) Validate() error {
 type Program struct {
 	cfg        Config
 	engine     *loyalty.Engine
+	credit     *loyalty.Engine // CreditTo's ledger, nil without
 	zone       *time.Location
 	commission loyalty.Percent
 	window     time.Duration
 }
 
-// Synthetic order IDs: a reward keyed from the friend's order. Hosts' order
-// IDs must not start with "referral~".
-const (
-	orderPrefix      = "referral~"
-	referrerPrefix   = "referral~rr~"
-	friendPrefix     = "referral~rf~"
-	commissionPrefix = "referral~ac~"
-)
-
 // New validates cfg and returns the program writing to store (a
 // loyalty.ProgramStore, so the referral program sits beside the points
 // program on one database, and a loyalty.SharedStore for its codes).
-// opts is handed to loyalty.NewEngine (Clock, Random, ...).
+// opts is handed to loyalty.NewEngine (Clock, Random, ...); with
+// Config.CreditTo a second Engine writes CreditTo's ledger on the same
+// store, seeded with the same 32 bytes read from opts.Random.
 func New(cfg Config, store loyalty.Store, opts *loyalty.EngineOptions) (*Program, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -263,6 +300,12 @@ func New(cfg Config, store loyalty.Store, opts *loyalty.EngineOptions) (*Program
 		cfg.Velocity = Velocity{}
 	}
 	cfg.Secret = append([]byte(nil), cfg.Secret...)
+	if cfg.CreditTo != nil {
+		t := *cfg.CreditTo
+		t.Rules = nil
+		t.Units = append([]loyalty.CurrencyUnit(nil), t.Units...)
+		cfg.CreditTo = &t
+	}
 	cfg.Ambassador.Perks = append([]string(nil), cfg.Ambassador.Perks...)
 	p := &Program{cfg: cfg, zone: time.UTC, window: cfg.Window}
 	if cfg.Location != nil {
@@ -279,7 +322,20 @@ func New(cfg Config, store loyalty.Store, opts *loyalty.EngineOptions) (*Program
 		lp.Rules = append(lp.Rules, &rule{p: p, kind: k})
 	}
 	lp.Rules = append(lp.Rules, &orderRule{rule{p: p}})
-	e, err := loyalty.NewEngine(lp, store, opts)
+	var o loyalty.EngineOptions
+	if opts != nil {
+		o = *opts
+	}
+	var seed []byte
+	if o.Random != nil && cfg.CreditTo != nil {
+		// Both engines draw from the seed: read it once.
+		seed = make([]byte, 32)
+		if _, err := io.ReadFull(o.Random, seed); err != nil {
+			return nil, fmt.Errorf("referral: New reads a 32-byte seed from EngineOptions.Random: %w", err)
+		}
+		o.Random = bytes.NewReader(seed)
+	}
+	e, err := loyalty.NewEngine(lp, store, &o)
 	if err != nil {
 		return nil, err
 	}
@@ -287,6 +343,14 @@ func New(cfg Config, store loyalty.Store, opts *loyalty.EngineOptions) (*Program
 		return nil, err
 	}
 	p.engine = e
+	if cfg.CreditTo != nil {
+		if seed != nil {
+			o.Random = bytes.NewReader(seed)
+		}
+		if p.credit, err = p.newCredit(store, &o); err != nil {
+			return nil, fmt.Errorf("referral: credit_to: %w", err)
+		}
+	}
 	return p, nil
 }
 
@@ -298,6 +362,10 @@ func (p *Program) Engine() *loyalty.Engine { return p.engine }
 func (p *Program) Config() Config {
 	c := p.cfg
 	c.Secret = nil
+	if c.CreditTo != nil {
+		t := *c.CreditTo
+		c.CreditTo = &t
+	}
 	c.Ambassador.Perks = append([]string(nil), c.Ambassador.Perks...)
 	return c
 }
@@ -363,7 +431,7 @@ func (o *orderRule) Evaluate(c *loyalty.Input, ef []loyalty.Effect) []loyalty.Ef
 func (r *rule) Evaluate(c *loyalty.Input, ef []loyalty.Effect) []loyalty.Effect {
 	cfg := &r.p.cfg
 	if r.kind == "" {
-		if c.Return != nil && c.OrderRecord != nil && c.Return.ID == voidReturn && strings.HasPrefix(c.OrderRecord.ID, referrerPrefix) {
+		if c.Return != nil && c.OrderRecord != nil && c.Return.ID == voidReturn && tagOf(c.OrderRecord.ID) == tagReferrer {
 			return r.uncount(c, ef)
 		}
 		if c.Order == nil {
@@ -387,15 +455,8 @@ func (r *rule) Evaluate(c *loyalty.Input, ef []loyalty.Effect) []loyalty.Effect 
 		if c.Member.Attributes["review"] == "pending" {
 			ef = append(ef, setCount(ctrReview, reviewPending))
 		}
-		if cfg.Welcome.Points > 0 {
-			ef = append(ef, loyalty.Earn(cfg.Welcome.Points, loyalty.OrderLevel, "welcome, referred by "+ref))
-		}
-		if cfg.Welcome.Coupon != "" {
-			g := loyalty.Grant{Reward: cfg.Welcome.Coupon, Value: cfg.Welcome.CouponValue, Note: "welcome, referred by " + ref}
-			if cfg.Welcome.CouponDays > 0 {
-				g.ExpiresAt = c.Now.AddDate(0, 0, cfg.Welcome.CouponDays)
-			}
-			ef = append(ef, loyalty.GrantReward(g, &loyalty.CodeFormat{Kind: "coupon"}))
+		if !r.p.credits() {
+			ef = r.p.welcome(c, ref, ef) // else written in CreditTo's ledger next
 		}
 	case actSignup:
 		n := c.State.Counter(ctrSignups, "") + 1
@@ -434,8 +495,8 @@ func setCount(name string, v int64) loyalty.Effect {
 func (r *rule) order(c *loyalty.Input, ef []loyalty.Effect) []loyalty.Effect {
 	cfg := &r.p.cfg
 	o := c.Order
-	switch {
-	case strings.HasPrefix(o.ID, referrerPrefix):
+	switch tagOf(o.ID) {
+	case tagReferrer:
 		friend := o.Lines[0].Category
 		month := r.p.month(o.PlacedAt)
 		if n := c.State.Counter(ctrRewardedMonth, month); cfg.MonthlyCap > 0 && n >= cfg.MonthlyCap {
@@ -451,7 +512,11 @@ func (r *rule) order(c *loyalty.Input, ef []loyalty.Effect) []loyalty.Effect {
 			ef = append(ef, loyalty.ClaimShared(budgetCounter, "", 1))
 		}
 		if cfg.ReferrerPoints > 0 {
-			ef = append(ef, loyalty.Earn(cfg.ReferrerPoints, loyalty.OrderLevel, "referral of "+friend))
+			e := loyalty.Earn(cfg.ReferrerPoints, loyalty.OrderLevel, "referral of "+friend)
+			if r.p.credits() {
+				e.Account, e.Note = CreditedPoints, e.Note+", credited to program "+cfg.CreditTo.ProgramID()
+			}
+			ef = append(ef, e)
 		}
 		ef = append(ef, loyalty.Count(ctrRewarded, "", 1), loyalty.Count(ctrRewardedMonth, month, 1))
 		if a := cfg.Ambassador.AfterReferrals; a > 0 && life+1 >= a && c.State.Counter(ctrAmbassador, "") == 0 {
@@ -459,18 +524,18 @@ func (r *rule) order(c *loyalty.Input, ef []loyalty.Effect) []loyalty.Effect {
 				strconv.FormatInt(life+1, 10)+" rewarded referrals"))
 		}
 		return ef
-	case strings.HasPrefix(o.ID, friendPrefix):
+	case tagFriendRwd:
 		if cfg.FriendPoints > 0 {
 			ef = append(ef, loyalty.Earn(cfg.FriendPoints, loyalty.OrderLevel, "first order, referred"))
 		}
 		return ef
-	case strings.HasPrefix(o.ID, commissionPrefix):
+	case tagCommission:
 		if c.State.Counter(ctrAmbassador, "") == 0 {
 			return append(ef, loyalty.RefuseWith(ErrNotAmbassador, o.MemberID+" is not an ambassador"))
 		}
-		acct := StoreCredit
-		if cfg.Ambassador.Payable {
-			acct = Payable
+		acct := r.p.commissionAccount()
+		if r.p.creditsCommission() {
+			acct = CreditedCommission
 		}
 		return r.p.commission.Earn(c, acct, "commission", ef)
 	}
@@ -551,7 +616,7 @@ const voidReturn = "void"
 // unit of the campaign's budget back, when the reward had counted (it
 // earned points: a capped one did not).
 func (r *rule) uncount(c *loyalty.Input, ef []loyalty.Effect) []loyalty.Effect {
-	if c.OrderRecord.Points == 0 && r.p.cfg.ReferrerPoints > 0 {
+	if c.OrderRecord.Points == 0 && c.OrderRecord.Extra[CreditedPoints] == 0 && r.p.cfg.ReferrerPoints > 0 {
 		return ef
 	}
 	if c.State.Counter(ctrRewarded, "") > 0 {

@@ -52,6 +52,13 @@ func (p *Program) Statement(ctx context.Context, referrer string) (*Statement, e
 		}
 		return nil, err
 	}
+	// The referrer's rewards, by the recorded ID of their order: points of
+	// the referral program's ledger, or the memo of what was credited to
+	// CreditTo (available at once: held or not is then told by the date).
+	acct := loyalty.PointsAccount
+	if p.credits() {
+		acct = CreditedPoints
+	}
 	byRef := map[string]*sums{}
 	var after loyalty.EntryID
 	for {
@@ -60,7 +67,7 @@ func (p *Program) Statement(ctx context.Context, referrer string) (*Statement, e
 			return nil, err
 		}
 		for _, e := range es {
-			if e.Account != loyalty.PointsAccount {
+			if e.Account != acct {
 				continue
 			}
 			s := byRef[e.Ref]
@@ -109,10 +116,10 @@ func (p *Program) Statement(ctx context.Context, referrer string) (*Statement, e
 		if qok {
 			out.Qualified++
 			line.Order = q.Ref
+			s := byRef[p.orderID(tagReferrer, q.Ref)]
 			if line.Status == ReasonSignedUp {
-				p.rewardStatus(ctx, &line, q, byRef[referrerPrefix+q.Ref], now)
+				p.rewardStatus(ctx, &line, q, s, now)
 			}
-			s := byRef[referrerPrefix+q.Ref]
 			switch {
 			case s == nil:
 				if o, ok, err := p.lookup(ctx, p.index("o", idx.Owner)); err != nil {
@@ -141,6 +148,9 @@ func (p *Program) rewardStatus(_ context.Context, line *StatementLine, q loyalty
 		return
 	}
 	due := q.CreatedAt.In(p.zone).AddDate(0, 0, p.cfg.ReturnDays).UTC()
+	if p.credits() && now.Before(due) {
+		s = &sums{pending: s.avail + s.pending, earned: s.earned}
+	}
 	switch {
 	case s.pending > 0 && now.Before(due):
 		line.Status, line.Points, line.AvailableAt = ReasonPending, s.pending, due
@@ -148,6 +158,9 @@ func (p *Program) rewardStatus(_ context.Context, line *StatementLine, q loyalty
 	case s.pending+s.avail > 0:
 		line.Status, line.Points = ReasonPaid, s.pending+s.avail
 		line.Detail = "paid: order " + q.Ref + " kept past its return window"
+		if p.credits() {
+			line.Detail += ", credited to program " + p.cfg.CreditTo.ProgramID()
+		}
 	case s.earned > 0:
 		line.Status, line.Detail = ReasonReturned, "voided: order "+q.Ref+" was returned in its window"
 	}
