@@ -98,9 +98,16 @@ func shopProgram(t testing.TB) *loyalty.Program {
 
 func newShop(t testing.TB, cfg referral.Config) *shopFixture {
 	t.Helper()
-	f := &shopFixture{clock: loyalty.NewManualClock(start), crashes: &crashes{}}
-	root := memory.New()
-	store := crashStore{root, loyalty.DefaultProgram, f.crashes}
+	c := &crashes{}
+	f := newShopOn(t, cfg, crashStore{memory.New(), loyalty.DefaultProgram, c})
+	f.crashes = c
+	return f
+}
+
+// newShopOn is newShop on another store (that does not crash).
+func newShopOn(t testing.TB, cfg referral.Config, store loyalty.Store) *shopFixture {
+	t.Helper()
+	f := &shopFixture{clock: loyalty.NewManualClock(start)}
 	prog := shopProgram(t)
 	var err error
 	f.shop, err = loyalty.NewEngine(prog, store, &loyalty.EngineOptions{Clock: f.clock, Random: bytes.NewReader(make([]byte, 32))})
@@ -211,7 +218,12 @@ func TestRewardsAreCreditedToTheShopsPointsProgram(t *testing.T) {
 }
 
 func TestReturnInTheWindowVoidsTheCreditedRewards(t *testing.T) {
-	f := newShop(t, config())
+	creditedAndVoided(t, newShop(t, config()))
+}
+
+// creditedAndVoided: bob's order credits ann and bob in the shop's points,
+// its return in the window voids both there.
+func creditedAndVoided(t *testing.T, f *shopFixture) {
 	f.join(t, "ann", "bob")
 	_, err := f.p.Attribute(ctx, referral.Signup{Friend: "bob", Code: f.code(t, "ann"), JoinedAt: start})
 	require.NoError(t, err)

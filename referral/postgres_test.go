@@ -20,6 +20,11 @@ func TestReferralBesidePointsOnPostgres(t *testing.T) {
 	besidePoints(t, pgStore(t))
 }
 
+// TestRewardsCreditedToPointsOnPostgres is the SQLite test on PostgreSQL.
+func TestRewardsCreditedToPointsOnPostgres(t *testing.T) {
+	creditedAndVoided(t, newShopOn(t, config(), pgStore(t)))
+}
+
 // TestVelocityIsExactOnPostgres races 16 signups on a code of velocity 5.
 func TestVelocityIsExactOnPostgres(t *testing.T) {
 	velocityRace(t, newFixtureOn(t, velocityConfig(), pgStore(t)))

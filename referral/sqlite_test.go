@@ -25,6 +25,16 @@ func TestReferralBesidePointsOnSQLite(t *testing.T) {
 	besidePoints(t, store)
 }
 
+// The rewards credited to the points program on SQLite: held, voided by a
+// return in the window, both there.
+func TestRewardsCreditedToPointsOnSQLite(t *testing.T) {
+	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "l.db"), nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { store.Close() })
+	require.NoError(t, store.Migrate(ctx))
+	creditedAndVoided(t, newShopOn(t, config(), store))
+}
+
 func besidePoints(t *testing.T, store loyalty.Store) {
 	clock := loyalty.NewManualClock(start)
 	rate, err := points.NewRate("base", 1, dec("1"))
