@@ -3,7 +3,6 @@ package games
 import (
 	"math/rand/v2"
 	"strconv"
-	"sync/atomic"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -45,18 +44,30 @@ type Prize struct {
 // Wins reports whether the prize gives anything.
 func (p *Prize) Wins() bool { return p.Points > 0 || p.Credit > 0 || p.Reward != nil }
 
-// OutOfStock says what a play that draws a reward whose stock is gone does.
+// OutOfStock says what becomes of the share of the draws of a reward whose
+// stock is gone: a prize out of stock is never given, and its share falls
+// to nothing (StockOutLoses) or is refused (StockOutRefuses). Either way the
+// game's minimum win chance is checked against the odds with every stocked
+// prize gone as well as against the declared ones (WinChanceWithoutStock),
+// so a wheel whose stocked prizes carry much of its win chance is refused
+// when it is built, not discovered when the stock runs out.
 type OutOfStock uint8
 
 const (
-	// StockOutLoses: the play stands and wins nothing (the receipt's
-	// explanation says the reward was not granted: none left). The declared
-	// odds are the odds while stock lasts; once a prize is gone its share
-	// of the draws wins nothing, so the win chance falls by its chance.
+	// StockOutLoses: a draw that lands on a reward whose stock is gone
+	// stands and gives nothing but the prize's points or credit, if it has
+	// any (the receipt's explanation says the reward was not granted: none
+	// left; OutcomeOf says OutOfStock). The declared odds are the odds while
+	// stock lasts; once a prize is gone its share of the draws wins nothing,
+	// so the win chance falls by its chance, to WinChanceWithoutStock at
+	// worst. The draw itself is unchanged, so Replay still names the slot
+	// the play landed on.
 	StockOutLoses OutOfStock = iota
 	// StockOutRefuses: the play is refused with a *loyalty.ClaimError
 	// wrapping loyalty.ErrLimitReached and writes nothing: the member
-	// keeps the play, and the same key draws the same prize again.
+	// keeps the play (and its points), and the same key draws the same
+	// prize again. The plays that stand are drawn from the prizes in stock,
+	// in proportion to their declared odds.
 	StockOutRefuses
 )
 
@@ -123,16 +134,18 @@ type Game struct {
 	prizes []Prize
 	opts   GameOptions
 	// cum[i] is the total weight of prizes[:i+1]; total the weight of all.
-	cum          []uint64
-	total, wins  uint64
-	minOrderOK   bool
-	cPlays       string
-	cFree        string
-	cEarned      string
-	cUsed        string
-	cWon         string
-	notes        []string
-	stockRefuses bool
+	cum         []uint64
+	total, wins uint64
+	// dryWins/dryTotal is the win chance once every stocked reward is gone.
+	dryWins, dryTotal uint64
+	minOrderOK        bool
+	cPlays            string
+	cFree             string
+	cEarned           string
+	cUsed             string
+	cWon              string
+	notes             []string
+	stockRefuses      bool
 	// played[i] announces prize i (NoticePlayed) and grants[i] grants it
 	// when it is a reward, made once by Validate: the Engine copies what an
 	// effect points to, so every play shares them.
@@ -168,9 +181,38 @@ func (g *Game) Stacking() loyalty.Stacking { return g.Stack }
 // Prizes returns a copy of the game's prizes, in draw order.
 func (g *Game) Prizes() []Prize { return append([]Prize(nil), g.prizes...) }
 
-// WinChance is the declared chance of winning any prize, as the fraction
-// num/den (exactly; den is a power of ten for probabilities).
+// WinChance is the declared chance of winning any prize while every prize
+// is in stock, as the fraction num/den (exactly; den is a power of ten for
+// probabilities).
 func (g *Game) WinChance() (num, den uint64) { return g.wins, g.total }
+
+// WinChanceWithoutStock is the chance of winning once every prize with a
+// Stock is gone, as the fraction num/den: with StockOutLoses their share of
+// the draws wins nothing (a stocked reward that also gives points or credit
+// still wins those), with StockOutRefuses those draws are refused and the
+// plays that stand are drawn from the other prizes. Validate holds it to
+// the game's minimum win chance as it does WinChance, so the minimum a
+// game declares holds whatever the stock.
+func (g *Game) WinChanceWithoutStock() (num, den uint64) { return g.dryWins, g.dryTotal }
+
+// withoutStock is the winning and total weight once every stocked prize is
+// gone (see WinChanceWithoutStock).
+func (g *Game) withoutStock(weights []uint64, wins, total uint64) (uint64, uint64) {
+	for i := range g.prizes {
+		p := &g.prizes[i]
+		if p.Stock == "" {
+			continue
+		}
+		switch {
+		case g.opts.OutOfStock == StockOutRefuses:
+			wins -= weights[i]
+			total -= weights[i]
+		case p.Points == 0 && p.Credit == 0:
+			wins -= weights[i]
+		}
+	}
+	return wins, total
+}
 
 // Validate checks the game: a name and kind; prizes with names, all with a
 // Chance or all with a Weight, none negative; probabilities summing to
@@ -233,6 +275,15 @@ func (g *Game) Validate() error {
 	if decimal.NewFromUint64(wins).LessThan(min.Mul(decimal.NewFromUint64(total))) {
 		return &OddsError{Game: g.name, Field: "win_chance", Declared: ratio(wins, total), Required: min, Err: ErrWinChanceTooLow}
 	}
+	// The minimum holds once every stocked reward is gone too.
+	dryWins, dryTotal := g.withoutStock(weights, wins, total)
+	if dryTotal == 0 || decimal.NewFromUint64(dryWins).LessThan(min.Mul(decimal.NewFromUint64(dryTotal))) {
+		declared := decimal.Zero
+		if dryTotal > 0 {
+			declared = ratio(dryWins, dryTotal)
+		}
+		return &OddsError{Game: g.name, Field: "win_chance_without_stock", Declared: declared, Required: min, Err: ErrWinChanceTooLow}
+	}
 	if o.MaxCost.Sign() > 0 {
 		var cost decimal.Decimal
 		for i := range g.prizes {
@@ -247,6 +298,7 @@ func (g *Game) Validate() error {
 		}
 	}
 	g.cum, g.total, g.wins = cum, total, wins
+	g.dryWins, g.dryTotal = dryWins, dryTotal
 	g.cPlays, g.cFree, g.cEarned, g.cUsed, g.cWon = g.name+":plays", g.name+":free", g.name+":earned", g.name+":used", g.name+":won"
 	g.stockRefuses = o.OutOfStock == StockOutRefuses
 	g.notes = make([]string, len(g.prizes))
@@ -266,31 +318,6 @@ func (g *Game) Validate() error {
 		}
 	}
 	return nil
-}
-
-// periodKeys remembers the key of the period the last play fell in, so
-// that the plays of one day do not format it again. It is safe for
-// concurrent use.
-type periodKeys struct{ last atomic.Pointer[periodKey] }
-
-// periodKey is the key of the period that holds [from, to) in loc.
-type periodKey struct {
-	loc      *time.Location
-	from, to time.Time
-	key      string
-}
-
-// key is p.Key(t).
-func (k *periodKeys) key(p points.Period, t time.Time) string {
-	if p == points.Lifetime {
-		return ""
-	}
-	if c := k.last.Load(); c != nil && c.loc == t.Location() && !t.Before(c.from) && t.Before(c.to) {
-		return c.key
-	}
-	c := &periodKey{loc: t.Location(), from: t, to: p.End(t), key: p.Key(t)}
-	k.last.Store(c)
-	return c.key
 }
 
 // ratio is num/den as a decimal, to 8 places.
@@ -467,72 +494,4 @@ func (g *Game) Evaluate(c *loyalty.Input, effects []loyalty.Effect) []loyalty.Ef
 		effects = append(effects, loyalty.Count(g.cWon, "", 1))
 	}
 	return append(effects, g.played[i])
-}
-
-// CreditAccount is the account a Credit prize credits when the prize names
-// none: the store credit account of package cashback.
-const CreditAccount loyalty.Account = "credit"
-
-// Notice kinds of the games package.
-const (
-	// NoticePlayed: a play drew the prize named in To (a prize that wins
-	// nothing too; see OutcomeOf for what was given).
-	NoticePlayed loyalty.NoticeKind = "games.played"
-	// NoticeBadge: a quest was completed; To names its badge.
-	NoticeBadge loyalty.NoticeKind = "games.badge"
-	// NoticeCardFull: a punch card was filled; Detail says how many.
-	NoticeCardFull loyalty.NoticeKind = "games.card_full"
-	// NoticeStreak: a streak reached a milestone; To is its length.
-	NoticeStreak loyalty.NoticeKind = "games.streak"
-	// NoticeAnswered: a quiz was answered; To is "3 of 5" correct.
-	NoticeAnswered loyalty.NoticeKind = "games.answered"
-)
-
-// Outcome is what one play drew and gave.
-type Outcome struct {
-	Prize string
-	// Won is whether the play gave something: a winning prize, not out of
-	// stock.
-	Won bool
-	// OutOfStock: the draw was a reward whose stock was gone, so it gave
-	// nothing (StockOutLoses).
-	OutOfStock bool
-	// Grant is the reward granted, when the prize was one.
-	Grant *loyalty.Grant
-}
-
-// OutcomeOf reads the outcome of a play of g from its receipt (a replay's
-// receipt too); false when the receipt holds no play of g.
-func (g *Game) OutcomeOf(r *loyalty.Receipt) (Outcome, bool) {
-	if r == nil {
-		return Outcome{}, false
-	}
-	for _, n := range r.Notices {
-		if n.Kind != NoticePlayed || n.Rule != g.name {
-			continue
-		}
-		o := Outcome{Prize: n.To}
-		for i := range g.prizes {
-			p := &g.prizes[i]
-			if p.Name != n.To {
-				continue
-			}
-			o.Won = p.Wins()
-			if p.Reward == nil {
-				break
-			}
-			for j := range r.Grants {
-				if r.Grants[j].Source == g.name && r.Grants[j].Reward == p.Reward.Reward {
-					gr := r.Grants[j]
-					o.Grant = &gr
-				}
-			}
-			if o.Grant == nil {
-				o.OutOfStock = true
-				o.Won = p.Points > 0 || p.Credit > 0
-			}
-		}
-		return o, true
-	}
-	return Outcome{}, false
 }

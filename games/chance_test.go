@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
@@ -22,11 +23,11 @@ import (
 
 func d(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 
-// wheelPrizes: 30% win, 70% nothing.
+// wheelPrizes: 30% win, 70% nothing; 26% win once the coffee is gone.
 func wheelPrizes() []games.Prize {
 	return []games.Prize{
-		{Name: "50-points", Points: 50, Chance: d("0.2"), Cost: d("0.50")},
-		{Name: "free-coffee", Reward: &loyalty.Grant{Reward: "free-coffee"}, Code: &loyalty.CodeFormat{Prefix: "COF-"}, Stock: "coffee-stock", Chance: d("0.09"), Cost: d("2.00")},
+		{Name: "50-points", Points: 50, Chance: d("0.25"), Cost: d("0.50")},
+		{Name: "free-coffee", Reward: &loyalty.Grant{Reward: "free-coffee"}, Code: &loyalty.CodeFormat{Prefix: "COF-"}, Stock: "coffee-stock", Chance: d("0.04"), Cost: d("2.00")},
 		{Name: "5-credit", Credit: 500, Chance: d("0.01"), Cost: d("5.00")},
 		{Name: "nothing", Chance: d("0.7")},
 	}
@@ -56,8 +57,10 @@ func TestNewGameRefusesBadOdds(t *testing.T) {
 		"win below 25%":                {prizes: []games.Prize{{Name: "a", Points: 1, Chance: d("0.2499")}, {Name: "b", Chance: d("0.7501")}}, err: games.ErrWinChanceTooLow},
 		"win below a stricter minimum": {prizes: wheelPrizes(), opts: games.GameOptions{MinWinChance: d("0.31")}, err: games.ErrWinChanceTooLow},
 		"a minimum below 25%":          {prizes: wheelPrizes(), opts: games.GameOptions{MinWinChance: d("0.1")}, err: games.ErrWinChanceTooLow},
-		// 0.2×0.50 + 0.09×2.00 + 0.01×5.00 = 0.10 + 0.18 + 0.05 = 0.33 per play.
-		"cost above max":  {prizes: wheelPrizes(), opts: games.GameOptions{MaxCost: d("0.32")}, err: games.ErrCostTooHigh},
+		// 30% while the stocked prize lasts, 24% once it is gone.
+		"win below 25% without stock": {prizes: []games.Prize{{Name: "a", Points: 1, Chance: d("0.24")}, {Name: "b", Reward: &loyalty.Grant{Reward: "r"}, Stock: "s", Chance: d("0.06")}, {Name: "c", Chance: d("0.7")}}, err: games.ErrWinChanceTooLow},
+		// 0.25×0.50 + 0.04×2.00 + 0.01×5.00 = 0.125 + 0.08 + 0.05 = 0.255 per play.
+		"cost above max":  {prizes: wheelPrizes(), opts: games.GameOptions{MaxCost: d("0.25")}, err: games.ErrCostTooHigh},
 		"cost undeclared": {prizes: []games.Prize{{Name: "a", Points: 1, Chance: d("0.5")}, {Name: "b", Chance: d("0.5")}}, opts: games.GameOptions{MaxCost: d("1")}, err: games.ErrCostTooHigh},
 		"stock on points": {prizes: []games.Prize{{Name: "a", Points: 1, Stock: "s", Chance: d("0.5")}, {Name: "b", Chance: d("0.5")}}, err: loyalty.ErrInvalidProgram},
 		"no prizes":       {err: loyalty.ErrInvalidProgram},
@@ -70,18 +73,32 @@ func TestNewGameRefusesBadOdds(t *testing.T) {
 		})
 	}
 	var oe *games.OddsError
-	_, err := games.NewGame("wheel", "spin", wheelPrizes(), games.GameOptions{MaxCost: d("0.32")})
+	_, err := games.NewGame("wheel", "spin", wheelPrizes(), games.GameOptions{MaxCost: d("0.25")})
 	require.ErrorAs(t, err, &oe)
-	assert.Equal(t, "0.33", oe.Declared.String())
-	assert.Equal(t, "0.32", oe.Required.String())
+	assert.Equal(t, "0.255", oe.Declared.String())
+	assert.Equal(t, "0.25", oe.Required.String())
+	// A stricter minimum of 0.27 holds while the coffee lasts (0.30) but not
+	// once it is gone (0.26).
+	_, err = games.NewGame("wheel", "spin", wheelPrizes(), games.GameOptions{MinWinChance: d("0.27")})
+	require.ErrorAs(t, err, &oe)
+	assert.Equal(t, "win_chance_without_stock", oe.Field)
+	assert.True(t, d("0.26").Equal(oe.Declared), oe.Declared.String())
+	assert.True(t, d("0.27").Equal(oe.Required), oe.Required.String())
 }
 
 func TestNewGameAcceptsExactOddsAndAStricterMinimum(t *testing.T) {
-	g, err := games.NewGame("wheel", "spin", wheelPrizes(), games.GameOptions{MinWinChance: d("0.30"), MaxCost: d("0.33")})
+	g, err := games.NewGame("wheel", "spin", wheelPrizes(), games.GameOptions{MinWinChance: d("0.26"), MaxCost: d("0.255")})
 	require.NoError(t, err)
 	num, den := g.WinChance()
-	assert.Equal(t, uint64(30), num)
-	assert.Equal(t, uint64(100), den)
+	assert.Equal(t, [2]uint64{30, 100}, [2]uint64{num, den})
+	// Without the coffee (4%): 26 of 100 win nothing more.
+	num, den = g.WinChanceWithoutStock()
+	assert.Equal(t, [2]uint64{26, 100}, [2]uint64{num, den})
+	// Refusing the coffee's draws once it is gone: 26 of the 96 that stand.
+	g, err = games.NewGame("wheel", "spin", wheelPrizes(), games.GameOptions{OutOfStock: games.StockOutRefuses})
+	require.NoError(t, err)
+	num, den = g.WinChanceWithoutStock()
+	assert.Equal(t, [2]uint64{26, 96}, [2]uint64{num, den})
 }
 
 // The draw's empirical win rate over 1,000,000 plays is within 0.2
@@ -97,7 +114,7 @@ func TestDrawMatchesDeclaredOddsOverAMillionPlays(t *testing.T) {
 	won := counts[0] + counts[1] + counts[2]
 	rate := float64(won) / n // a test statistic, not money
 	assert.InDelta(t, 0.30, rate, 0.002, "won %d of %d", won, n)
-	for i, want := range []float64{0.2, 0.09, 0.01, 0.7} {
+	for i, want := range []float64{0.25, 0.04, 0.01, 0.7} {
 		assert.InDelta(t, want, float64(counts[i])/n, 0.001, "prize %d", i)
 	}
 }
@@ -144,18 +161,13 @@ func TestPlayCostsPointsAndGivesTheDrawnPrize(t *testing.T) {
 		require.NoError(t, err)
 	}
 
-	// 5 points left: a third play is refused, typed, and writes nothing.
-	before, err := p.h.Engine.History(p.h.Ctx, "ann", loyalty.EntryID{}, 100)
-	require.NoError(t, err)
-	_, err = p.spin("spin-3", "ann")
+	// 5 points left: the next play is refused, typed, and writes nothing.
+	err = assertNothingWritten(t, p.h, func() error { _, err := p.spin("spin-3", "ann"); return err })
 	require.ErrorIs(t, err, games.ErrNoPlays)
 	require.ErrorIs(t, err, loyalty.ErrRefused)
 	var pe *games.PlayError
 	require.ErrorAs(t, err, &pe)
-	assert.Equal(t, "ann", pe.MemberID)
-	after, err := p.h.Engine.History(p.h.Ctx, "ann", loyalty.EntryID{}, 100)
-	require.NoError(t, err)
-	assert.Equal(t, before, after)
+	assert.Equal(t, games.PlayError{Game: "wheel", MemberID: "ann", Err: games.ErrNoPlays}, *pe)
 }
 
 func TestReplayedPlayReturnsTheSameOutcomeWithoutASecondDraw(t *testing.T) {
@@ -179,7 +191,9 @@ func TestPlayLimitPerDayRefusesTheNextPlayUntilTomorrow(t *testing.T) {
 		_, err := p.spin("spin-"+strconv.Itoa(i), "ann")
 		require.NoError(t, err)
 	}
-	_, err := p.spin("spin-2", "ann")
+	err := assertNothingWritten(t, p.h, func() error { _, err := p.spin("spin-2", "ann"); return err })
+	require.ErrorIs(t, err, games.ErrPlayLimit)
+	require.ErrorIs(t, err, loyalty.ErrRefused)
 	var pe *games.PlayError
 	require.ErrorAs(t, err, &pe)
 	assert.Equal(t, games.PlayError{Game: "wheel", MemberID: "ann", PeriodKey: "2026-01-05", Played: 2, Limit: 2, Err: games.ErrPlayLimit}, *pe)
@@ -257,7 +271,7 @@ func TestOutOfStockRefusesThePlayAndWritesNothing(t *testing.T) {
 	_, err := p.h.Engine.Adjust(p.h.Ctx, "gift", "ann", 10, "gift")
 	require.NoError(t, err)
 	keys := keysDrawing(p.g, loyaltytest.Seed, 1, 1)
-	_, err = p.spin(keys[0], "ann")
+	err = assertNothingWritten(t, p.h, func() error { _, err := p.spin(keys[0], "ann"); return err })
 	var ce *loyalty.ClaimError
 	require.ErrorAs(t, err, &ce)
 	require.ErrorIs(t, err, loyalty.ErrLimitReached)
@@ -310,7 +324,41 @@ func TestHostVerifiesOutcomesFromTheRevealedSeed(t *testing.T) {
 }
 
 func TestPlayOutsideTheWindowIsClosed(t *testing.T) {
-	p := newPlay(t, games.GameOptions{Opens: loyaltytest.Start.Add(3600e9)}, 10)
-	_, err := p.spin("s", "ann")
+	p := newPlay(t, games.GameOptions{Opens: loyaltytest.Start.Add(3600e9), Closes: loyaltytest.Start.Add(2 * 3600e9)}, 10)
+	err := assertNothingWritten(t, p.h, func() error { _, err := p.spin("s", "ann"); return err })
 	require.True(t, errors.Is(err, games.ErrClosed))
+	require.ErrorIs(t, err, loyalty.ErrRefused)
+	p.h.Clock.Advance(3600e9)
+	_, err = p.spin("s", "ann")
+	require.NoError(t, err)
+	p.h.Clock.Advance(3600e9) // Closes is excluded
+	err = assertNothingWritten(t, p.h, func() error { _, err := p.spin("s2", "ann"); return err })
+	require.ErrorIs(t, err, games.ErrClosed)
+}
+
+// One game in two programs, one in UTC and one in Auckland: a play's day
+// for its limit is the day in its own program's zone, also when the clock
+// goes back across midnight.
+func TestPlayLimitDayIsTheDayInEachProgramsZone(t *testing.T) {
+	akl, err := time.LoadLocation("Pacific/Auckland")
+	require.NoError(t, err)
+	g := newWheel(t, games.GameOptions{Limit: points.Limit{Times: 1, Per: points.Day}})
+	start := time.Date(2026, 1, 5, 11, 30, 0, 0, time.UTC) // 00:30 on the 6th in Auckland (UTC+13)
+	utc := enrol(t, program(g), &loyaltytest.Options{Start: start})
+	nz := enrol(t, program(g), &loyaltytest.Options{Start: start, Location: akl})
+	spin := func(h *loyaltytest.Harness, key string) error {
+		_, err := h.Engine.Act(h.Ctx, key, &loyalty.Action{Kind: "spin", MemberID: "ann", At: h.Clock.Now()})
+		return err
+	}
+	require.NoError(t, spin(utc, "u1"))
+	require.NoError(t, spin(nz, "n1"))
+	assert.Equal(t, int64(1), state(t, utc).Counter("wheel:plays", "2026-01-05"))
+	assert.Equal(t, int64(1), state(t, nz).Counter("wheel:plays", "2026-01-06"))
+	require.ErrorIs(t, spin(utc, "u2"), games.ErrPlayLimit)
+	// Two hours earlier (a host's clock set back): 22:30 on the 5th in
+	// Auckland, a day with no play yet there.
+	nz.Clock.Set(start.Add(-2 * time.Hour))
+	require.NoError(t, spin(nz, "n2"))
+	assert.Equal(t, int64(1), state(t, nz).Counter("wheel:plays", "2026-01-05"))
+	require.ErrorIs(t, spin(nz, "n3"), games.ErrPlayLimit)
 }

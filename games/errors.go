@@ -35,6 +35,9 @@ var (
 	ErrInvalidAnswer = errors.New("games: invalid answer")
 	// ErrNoSteps: a quest without steps.
 	ErrNoSteps = errors.New("games: quest has no steps")
+	// ErrNoStock: a stocked prize has none left when the host checks its
+	// game (Game.CheckStock; a *StockError).
+	ErrNoStock = errors.New("games: prize has no stock left")
 )
 
 // OddsError is a game refused for its odds: what was declared and what was

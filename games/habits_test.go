@@ -154,18 +154,28 @@ func TestQuizPaysCorrectAnswersOncePerMember(t *testing.T) {
 	require.Len(t, r.Grants, 1)
 	b, _ := h.Engine.Balance(h.Ctx, "ann")
 	assert.Equal(t, int64(40), b.Available, "2 correct × 20")
-	_, err = answer(h, "a2", map[string]string{"origin": "ethiopia", "roast": "light"})
+	err = assertNothingWritten(t, h, func() error {
+		_, err := answer(h, "a2", map[string]string{"origin": "ethiopia", "roast": "light"})
+		return err
+	})
 	require.ErrorIs(t, err, games.ErrAlreadyAnswered)
+	require.ErrorIs(t, err, loyalty.ErrRefused)
 	assert.Equal(t, games.Progress{Rule: "coffee-quiz", Unit: "correct", Done: 2, Of: 2, Complete: true}, q.Progress(h.Program, state(t, h), h.Clock.Now()))
 }
 
 func TestQuizRefusesAnAnswerAfterItClosedOrToAnUnknownQuestion(t *testing.T) {
 	q := quiz(t, games.QuizOptions{PointsPerCorrect: 20, Closes: loyaltytest.Start.Add(time.Hour)})
 	h := enrol(t, program(q), nil)
-	_, err := answer(h, "a0", map[string]string{"altitude": "high"})
+	err := assertNothingWritten(t, h, func() error {
+		_, err := answer(h, "a0", map[string]string{"altitude": "high"})
+		return err
+	})
 	require.ErrorIs(t, err, games.ErrInvalidAnswer)
 	h.Clock.Advance(time.Hour)
-	_, err = answer(h, "a1", map[string]string{"origin": "ethiopia"})
+	err = assertNothingWritten(t, h, func() error {
+		_, err := answer(h, "a1", map[string]string{"origin": "ethiopia"})
+		return err
+	})
 	require.ErrorIs(t, err, games.ErrClosed)
 	require.ErrorIs(t, err, loyalty.ErrRefused)
 	st := state(t, h)

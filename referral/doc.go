@@ -5,10 +5,27 @@
 // Config.ID says otherwise) on a store that keeps programs side by side and
 // state shared across members (storage/memory, storage/sqlite,
 // storage/postgres). Every referrer, friend and ambassador has a ledger in
-// it; its codes live in the store's unique-codes table. New builds the
+// it, which keeps what decides the rewards (attribution, counters, caps);
+// its codes live in the store's unique-codes table. New builds the
 // program and its Engine from a Config; the host calls it beside the points
 // program's writes (Attribute at signup, OnOrder and OnReturn with the
 // friend's orders and returns, Commission at an ambassador's checkout).
+//
+// # Where the rewards land
+//
+// Set Config.CreditTo to the shop's points program (its Engine's
+// Program()), as a shop usually wants: the welcome points and coupon, the
+// referrer's and the friend's rewards and store-credit commission are then
+// written into that program's ledger, held and voided there, so Ann spends
+// her referral points with her other points, and the welcome coupon is a
+// code of the shop's program, used at its checkout. A second Engine of the
+// package writes them, with the points program's ID, zone and expiry but
+// only the package's rules (the shop's rules never see a reward); add
+// Spendable() to the points program's rules to let ambassadors spend store
+// credit there. Friends, referrers and ambassadors must be members of that
+// program (else *NotEnrolledError, nothing written). Without CreditTo the
+// rewards are points of the referral program's own ledger, spendable through
+// Program.Engine().
 //
 // # Referral
 //
@@ -61,15 +78,26 @@
 // order is attributed once: a second Commission for it with another
 // ambassador's code is ErrDuplicate.
 //
-// # Two members, one write each
+// # Two members, two programs, one write each
 //
-// The Store commits one member per change, and a referral touches two: the
-// friend and the referrer. Each step is its own idempotent write keyed from
-// the friend or the friend's order ("referral/attribute/<friend>",
-// "referral/order/<order>", "referral/reward/<order>", ...), the friend's
-// first: a crash between them is recovered by calling the same method again
-// with the same input, which finds what was written and writes only what is
-// missing. Refusals come before the first write.
+// The Store commits one member of one program per change, and a referral
+// touches two members (the friend and the referrer) and, with CreditTo, two
+// programs. Each step is its own idempotent write keyed from the friend or
+// the friend's order ("referral/attribute/<friend>",
+// "referral/order/<order>", "referral/reward/<order>", and in CreditTo's
+// ledger "referral:<program>/reward/<order>", ...): the decision in the
+// referral program's ledger first, then the credit. A crash between them is
+// recovered by calling the same method again with the same input, which
+// finds what was written (by its key) and writes only what is missing, so a
+// reward is never written twice nor lost once the call succeeds. Until the
+// retry, the referral program's ledger (Statement) shows the reward and
+// CreditTo's does not. Refusals come before the first write.
+//
+// Orders are recorded under IDs of the package's own, made from the host's
+// order ID and a keyed hash ("rr:B-1001~3fa9c2d17b0e4a85"), never under
+// the host's ID: any host order ID works, and a reward never collides with
+// a host order in CreditTo's ledger. The shop's codes on an order
+// (Order.Codes) are not looked at by the referral program.
 //
 // Run Example, or go run ./examples/referral for the whole story on SQLite.
 package referral

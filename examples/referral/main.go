@@ -1,6 +1,8 @@
 // Command referral runs a refer-a-friend program beside a points program on
-// the embedded SQLite store: Ann refers Bob, Bob gets a welcome coupon and
-// orders, the order passes its return window and Ann is credited; a
+// the embedded SQLite store, crediting its rewards to the points program
+// (referral.Config.CreditTo): Ann refers Bob, Bob gets a welcome coupon and
+// orders, the order passes its return window and Ann is credited, her
+// referral points spendable with her other points; a
 // self-referral and a referral over Ann's monthly cap are refused with
 // their reasons; then Ann becomes an ambassador and earns commission on
 // three orders brought by her code, one of them returned.
@@ -88,7 +90,10 @@ func run(ctx context.Context, w io.Writer, path string) error {
 	if err != nil {
 		return err
 	}
-	ref, err := referral.New(config(), store, opts())
+	// The referral program credits its rewards to the points program.
+	cfg := config()
+	cfg.CreditTo = shop.Program()
+	ref, err := referral.New(cfg, store, opts())
 	if err != nil {
 		return err
 	}
@@ -99,6 +104,10 @@ func run(ctx context.Context, w io.Writer, path string) error {
 		return err
 	}
 	if err := join("ann"); err != nil {
+		return err
+	}
+	// Ann's own order earns her 40 points, held for 14 days.
+	if _, err := shop.Earn(ctx, "earn/A-1", order("A-1", "ann", clock.Now(), "40.00")); err != nil {
 		return err
 	}
 	code, err := ref.CodeFor(ctx, "ann")
@@ -124,9 +133,12 @@ func run(ctx context.Context, w io.Writer, path string) error {
 		return err
 	}
 	g := a.Welcome.Grants[0]
-	fmt.Fprintf(w, "bob signed up with ann's code: welcome coupon %s worth %s, valid until %s\n", g.Code, g.Value, g.ExpiresAt.Format(time.DateOnly))
+	fmt.Fprintf(w, "bob signed up with ann's code: welcome coupon %s worth %s in Acme Rewards, valid until %s\n", g.Code, g.Value, g.ExpiresAt.Format(time.DateOnly))
 
 	// Ann tries to refer herself with a second account: refused.
+	if err := join("ann-2"); err != nil {
+		return err
+	}
 	_, err = ref.Attribute(ctx, referral.Signup{Friend: "ann-2", Code: code.Code, JoinedAt: clock.Now(),
 		Fingerprints: []referral.Fingerprint{{Kind: "email", Value: "ann@example.com"}}})
 	var fe *referral.FraudError
@@ -135,9 +147,12 @@ func run(ctx context.Context, w io.Writer, path string) error {
 	}
 	fmt.Fprintf(w, "refused: %v\n", err)
 
-	// Bob's first order qualifies; Ann's reward is held for its return window.
+	// Bob's first order: the shop takes his 10.00 welcome coupon off (the
+	// coupon is price, not attribution), and 70.00 still qualifies; Ann's
+	// reward is held for its return window.
 	clock.Advance(2 * 24 * time.Hour)
 	o := order("B-1001", "bob", clock.Now(), "80.00")
+	o.Discount, o.Codes = decimal.NewFromInt(10), []string{g.Code}
 	if _, err := shop.Earn(ctx, "earn/"+o.ID, o); err != nil {
 		return err
 	}
@@ -146,12 +161,16 @@ func run(ctx context.Context, w io.Writer, path string) error {
 		return err
 	}
 	fmt.Fprintf(w, "bob's order %s: %s (%s)\n", o.ID, out.Reason, out.Detail)
-	clock.Advance(15 * 24 * time.Hour)
-	b, err := ref.Engine().Balance(ctx, "ann")
+	b, err := shop.Balance(ctx, "ann")
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "after the window ann has %d referral points to spend\n", b.Available)
+	fmt.Fprintf(w, "ann in Acme Rewards: %d points held (40 of her own order, 500 for bob)\n", b.Pending)
+	clock.Advance(15 * 24 * time.Hour)
+	if b, err = shop.Balance(ctx, "ann"); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "after the window ann has %d points to spend in Acme Rewards, her own and the referral's together\n", b.Available)
 
 	// Three more friends order in December: the fourth rewarded referral
 	// of the month is over Ann's cap of 3.
