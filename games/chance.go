@@ -217,7 +217,8 @@ func (g *Game) withoutStock(weights []uint64, wins, total uint64) (uint64, uint6
 // Validate checks the game: a name and kind; prizes with names, all with a
 // Chance or all with a Weight, none negative; probabilities summing to
 // exactly one (weights to more than zero); a win chance of at least
-// MinWinChance (itself at least 0.25); an expected cost per play no more
+// MinWinChance (itself at least 0.25), with every prize in stock and with
+// every stocked prize gone (WinChanceWithoutStock); an expected cost per play no more
 // than MaxCost; stock only on reward prizes; positive play costs and
 // known periods.
 func (g *Game) Validate() error {

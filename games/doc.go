@@ -16,8 +16,15 @@
 // the same on every store, a replayed key returns the first outcome, and a
 // host that published loyalty.Engine.SeedDigest lets anyone check each
 // play with Game.Replay once it reveals the seed. A reward's stock is a
-// shared counter across all members; a reward out of stock is never
-// granted (see OutOfStock for how declared odds relate to stock).
+// shared counter across all members, claimed in the play's own write, and
+// never overspent. A prize out of stock is never given: the share of the
+// draws that lands on it falls to nothing (StockOutLoses, the default) or
+// is refused and writes nothing (StockOutRefuses). The declared odds are
+// the odds while stock lasts; Validate holds the minimum win chance against
+// them and against the odds once every stocked prize is gone
+// (WinChanceWithoutStock), so the minimum holds whatever the stock. A host
+// runs Game.CheckStock before opening a campaign: a stocked prize whose
+// counter is undefined or empty is a *StockError.
 //
 // Quiz, Quest, PunchCard and Streak keep their progress in the member's
 // counters, and Progress reads it back from the member's state
