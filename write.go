@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"sync"
 	"time"
 )
 
@@ -42,10 +43,14 @@ func (e *Engine) writeOrCreate(ctx context.Context, key, fp, fields, member stri
 	unavailable := 0 // retries after ErrUnavailable so far
 	unknown := false // a commit's outcome was unknown: it may have committed
 	w := writeTry{ctx: ctx}
+	var buf *stateBuf // the memory of the state loaded last, if pooled
+	defer func() { buf.release() }()
 	for attempt := 0; ; attempt++ {
 		now := e.now()
 		q.Now = now
-		st, err := e.store.Load(ctx, member, q)
+		buf.release() // the state of the try before, if any
+		buf = nil
+		st, err := e.load(ctx, member, q, &buf)
 		if create && errors.Is(err, ErrUnknownMember) {
 			st, err = &State{}, nil
 		}
@@ -127,6 +132,51 @@ func (e *Engine) writeOrCreate(ctx context.Context, key, fp, fields, member stri
 		}
 		return r, nil
 	}
+}
+
+// stateLoader is implemented by stores that load a member's state into
+// memory the caller gives (storage/memory's LoadInto): st is zero but for
+// Balances, an empty slice with room to fill.
+type stateLoader interface {
+	LoadInto(ctx context.Context, memberID string, q Query, st *State) error
+}
+
+// stateBuf is the reusable memory of a state a write loaded, with room for
+// its balances. A write's state lives only while it plans and commits:
+// rules see it for the evaluation only (Input), and nothing a change, its
+// receipt or an error holds points into it, so the write gives it back to
+// statePool once its commit returned.
+type stateBuf struct {
+	st       State
+	balances [2]Balance
+}
+
+var statePool = sync.Pool{New: func() any { return new(stateBuf) }}
+
+// load is the store's Load; into pooled memory, held in *buf, when the
+// store can load into it (stateLoader). *buf must be nil.
+func (e *Engine) load(ctx context.Context, member string, q Query, buf **stateBuf) (*State, error) {
+	sl, ok := e.store.(stateLoader)
+	if !ok {
+		return e.store.Load(ctx, member, q)
+	}
+	b := statePool.Get().(*stateBuf)
+	b.st.Balances = b.balances[:0]
+	if err := sl.LoadInto(ctx, member, q, &b.st); err != nil {
+		b.release()
+		return nil, err
+	}
+	*buf = b
+	return &b.st, nil
+}
+
+// release clears b and gives it back to the pool; a nil b is left alone.
+func (b *stateBuf) release() {
+	if b == nil {
+		return
+	}
+	*b = stateBuf{}
+	statePool.Put(b)
 }
 
 // sharedRetry reports whether a Commit that failed with err is planned

@@ -103,26 +103,46 @@ func (s *Store) member(id string) *member {
 
 // Load implements loyalty.Store.
 func (s *Store) Load(ctx context.Context, memberID string, q loyalty.Query) (*loyalty.State, error) {
-	if err := storage.CheckLoad(memberID, q); err != nil {
+	// The state and a member's balance are one allocation.
+	ls := new(loadedState)
+	ls.st.Balances = ls.balances[:0]
+	if err := s.LoadInto(ctx, memberID, q, &ls.st); err != nil {
 		return nil, err
+	}
+	return &ls.st, nil
+}
+
+// loadedState is a State with room for a balance (which fills its size class).
+type loadedState struct {
+	st       loyalty.State
+	balances [1]loyalty.Balance
+}
+
+// LoadInto is Load into st, for a caller that reuses the memory of its
+// states (the Engine does, once a write is over): st must be zero but for
+// Balances, an empty slice whose room LoadInto fills before it allocates.
+// What st holds after is what Load would return, and shares nothing with
+// the store.
+func (s *Store) LoadInto(ctx context.Context, memberID string, q loyalty.Query, st *loyalty.State) error {
+	if err := storage.CheckLoad(memberID, q); err != nil {
+		return err
 	}
 	for _, id := range q.GrantIDs {
 		if err := loyalty.CheckID("query.grant_ids", id); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	m := s.member(memberID)
 	if m == nil {
-		return nil, fmt.Errorf("%w: %s", loyalty.ErrUnknownMember, memberID)
+		return fmt.Errorf("%w: %s", loyalty.ErrUnknownMember, memberID)
 	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	// The state and a member's balance are one allocation.
-	ls := new(loadedState)
-	st := &ls.st
+	room := st.Balances[:0]
 	st.Member, st.Version, st.NextDue = cloneMember(&m.profile), m.version, m.nextDue
+	st.Balances = nil
 	if len(m.balances) > 0 {
-		st.Balances = append(ls.balances[:0:len(ls.balances)], m.balances...)
+		st.Balances = append(room, m.balances...)
 	}
 	if len(m.counters) > 0 {
 		st.Counters = slices.Clone(m.counters)
@@ -143,13 +163,7 @@ func (s *Store) Load(ctx context.Context, memberID string, q loyalty.Query) (*lo
 	if q.Grants || len(q.GrantIDs) > 0 {
 		st.Grants = m.grants.load(q.Grants, q.GrantIDs)
 	}
-	return st, nil
-}
-
-// loadedState is a State with room for a balance (which fills its size class).
-type loadedState struct {
-	st       loyalty.State
-	balances [1]loyalty.Balance
+	return nil
 }
 
 // Commit implements loyalty.Store.
