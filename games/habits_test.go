@@ -225,8 +225,9 @@ func TestQuestOutsideItsWindowCountsNothing(t *testing.T) {
 }
 
 func TestQuestWithNoStepsIsRefused(t *testing.T) {
-	_, err := games.NewQuest("empty", nil, games.QuestOptions{Points: 1})
+	q, err := games.NewQuest("empty", nil, games.QuestOptions{Points: 1})
 	require.ErrorIs(t, err, games.ErrNoSteps)
+	require.Nil(t, q)
 	require.ErrorIs(t, err, loyalty.ErrInvalidProgram)
 }
 
@@ -239,4 +240,46 @@ func TestProgressOfListsEveryTracker(t *testing.T) {
 	require.Len(t, ps, 2)
 	assert.Equal(t, "1 of 5 stamps", ps[0].String())
 	assert.Equal(t, "0 of 2 correct", ps[1].String())
+}
+
+// A step may count actions of several kinds: "3 reviews or visits" counts
+// both, and nothing else; a step naming a kind twice, or both Action and
+// Actions, is refused.
+func TestQuestStepCountsReviewsAndVisitsTogether(t *testing.T) {
+	q, err := games.NewQuest("regular", []games.Step{
+		{Name: "engaged", Target: 3, Actions: []loyalty.ActionKind{loyalty.ActionReview, loyalty.ActionVisit}},
+		{Name: "orders", Target: 1, Orders: true},
+	}, games.QuestOptions{Badge: "Regular", Points: 200})
+	require.NoError(t, err)
+	share, err := points.NewEngagement("share-points", loyalty.ActionSocial, 5, points.Limit{})
+	require.NoError(t, err)
+	h := enrol(t, program(q, share), nil)
+	act := func(key string, kind loyalty.ActionKind) *loyalty.Receipt {
+		r, err := h.Engine.Act(h.Ctx, key, &loyalty.Action{Kind: kind, MemberID: "ann", At: h.Clock.Now(), Ref: key})
+		require.NoError(t, err)
+		return r
+	}
+	act("r1", loyalty.ActionReview)
+	act("v1", loyalty.ActionVisit)
+	act("s1", loyalty.ActionSocial) // 5 points from its own rule, not a step
+	order(t, h, "o1", "tee", "", "10.00", 1)
+	p := q.Progress(h.Program, state(t, h), h.Clock.Now())
+	assert.Equal(t, "1 of 2 steps", p.String())
+	assert.Equal(t, "2 of 3", p.Steps[0].String())
+	r := act("v2", loyalty.ActionVisit)
+	loyaltytest.AssertNotice(t, r, games.NoticeBadge)
+	assert.True(t, q.Progress(h.Program, state(t, h), h.Clock.Now()).Complete)
+	b, err := h.Engine.Balance(h.Ctx, "ann")
+	require.NoError(t, err)
+	assert.Equal(t, int64(205), b.Available, "200 for the quest + 5 for the share")
+
+	for name, step := range map[string]games.Step{
+		"twice": {Name: "s", Target: 1, Actions: []loyalty.ActionKind{loyalty.ActionVisit, loyalty.ActionVisit}},
+		"both":  {Name: "s", Target: 1, Action: loyalty.ActionVisit, Actions: []loyalty.ActionKind{loyalty.ActionReview}},
+		"empty": {Name: "s", Target: 1, Actions: []loyalty.ActionKind{""}},
+	} {
+		q, err := games.NewQuest("bad", []games.Step{step}, games.QuestOptions{Points: 1})
+		require.ErrorIs(t, err, loyalty.ErrInvalidProgram, name)
+		require.Nil(t, q, name)
+	}
 }

@@ -11,13 +11,15 @@ import (
 )
 
 // Step is one step of a quest: Target of what it counts, which is one of
-// actions of kind Action ("write 2 reviews", "visit 5 times"), orders of
-// at least MinOrder (Orders), or distinct categories among Categories
-// bought ("buy in 3 categories").
+// actions of kind Action ("write 2 reviews", "visit 5 times"), actions of
+// any of the kinds Actions ("3 reviews or visits"), orders of at least
+// MinOrder (Orders), or distinct categories among Categories bought ("buy
+// in 3 categories").
 type Step struct {
 	Name       string
 	Target     int64
 	Action     loyalty.ActionKind
+	Actions    []loyalty.ActionKind
 	Orders     bool
 	MinOrder   decimal.Decimal
 	Categories []string
@@ -65,6 +67,7 @@ func NewQuest(name string, steps []Step, opts QuestOptions) (*Quest, error) {
 	q := &Quest{name: name, steps: slices.Clone(steps), opts: opts}
 	for i := range q.steps {
 		q.steps[i].Categories = slices.Clone(q.steps[i].Categories)
+		q.steps[i].Actions = slices.Clone(q.steps[i].Actions)
 	}
 	if err := q.Validate(); err != nil {
 		return nil, err
@@ -98,8 +101,22 @@ func (q *Quest) Validate() error {
 	for i, s := range q.steps {
 		f := "steps[" + strconv.Itoa(i) + "]"
 		kinds := 0
-		if s.Action != "" {
+		if s.Action != "" || len(s.Actions) > 0 {
 			kinds++
+		}
+		if s.Action != "" && len(s.Actions) > 0 {
+			return invalid(f+".actions", "is set with action: give one or the other")
+		}
+		for j, k := range s.Actions {
+			if err := loyalty.CheckID(f+".actions["+strconv.Itoa(j)+"]", string(k)); err != nil {
+				return err
+			}
+			if k == "" {
+				return invalid(f+".actions["+strconv.Itoa(j)+"]", "is empty")
+			}
+			if slices.Contains(s.Actions[:j], k) {
+				return invalid(f+".actions["+strconv.Itoa(j)+"]", strconv.Quote(string(k))+" is named twice")
+			}
 		}
 		if s.Orders {
 			kinds++
@@ -167,7 +184,7 @@ func (q *Quest) Evaluate(c *loyalty.Input, effects []loyalty.Effect) []loyalty.E
 		have := q.done(st, i)
 		add := int64(0)
 		switch {
-		case s.Action != "" && a != nil && a.Kind == s.Action && have < s.Target:
+		case a != nil && s.counts(a.Kind) && have < s.Target:
 			add = 1
 			effects = append(effects, loyalty.Count(q.cStep[i], "", 1))
 		case s.Orders && c.Order != nil && c.Value > 0 && c.Value >= c.Units(s.MinOrder) && have < s.Target:
@@ -193,6 +210,11 @@ func (q *Quest) Evaluate(c *loyalty.Input, effects []loyalty.Effect) []loyalty.E
 	note := q.name + ": badge " + q.badge
 	effects = q.rw.append(effects, note)
 	return append(effects, loyalty.Count(q.cDone, "", 1), loyalty.NotifyChange(NoticeBadge, "", q.badge, note))
+}
+
+// counts reports whether the step counts actions of kind k.
+func (s *Step) counts(k loyalty.ActionKind) bool {
+	return (s.Action != "" && k == s.Action) || slices.Contains(s.Actions, k)
 }
 
 func bought(lines []loyalty.LineBasis, category string) bool {
