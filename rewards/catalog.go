@@ -81,6 +81,7 @@ func NewCatalog(name string, currency loyalty.Currency, opts *Options, rewards .
 	c.format.Kind, c.format.MaxUses, c.format.ExpiresAt = CodeKind, 0, time.Time{}
 	for i := range c.rewards {
 		c.rewards[i].Limits = append(c.rewards[i].Limits[:0:0], c.rewards[i].Limits...)
+		c.rewards[i].Budgets = append(c.rewards[i].Budgets[:0:0], c.rewards[i].Budgets...)
 	}
 	if err := c.Validate(); err != nil {
 		return nil, err
@@ -112,6 +113,22 @@ func (c *Catalog) Validate() error {
 		}
 		if err := loyalty.CheckID("counter", c.stockCounter(r.ID)); err != nil {
 			return err
+		}
+		for j := range r.Budgets {
+			b := &r.Budgets[j]
+			if err := b.Validate(); err != nil {
+				return err
+			}
+			field := "reward " + r.ID + ": budget " + b.Name
+			switch {
+			case b.Policy != BudgetRefuse:
+				return invalid(field+": policy", "a purchase is refused, not cut: use BudgetRefuse")
+			case b.Points == 0 && b.Money.Currency != c.currency:
+				return invalid(field+": money.currency", "is "+string(b.Money.Currency)+", not the catalog's "+string(c.currency))
+			}
+			if _, why := r.budgetCost(b); why != "" {
+				return invalid(field, why)
+			}
 		}
 	}
 	return nil
@@ -159,13 +176,20 @@ func (c *Catalog) limitCounter(r *Reward, i int) string {
 }
 
 // Setup defines, with e.SetLimit, the stock counter of every reward that
-// has a Stock, to that stock; run it once before the catalog sells (and
-// again after changing a stock: a stock below what was issued already is a
-// *loyalty.LimitError).
+// has a Stock, to that stock, and the shared counter of every global budget
+// of a reward (BudgetCounter), to the budget; run it once before the
+// catalog sells (and again after changing a stock or a budget: one below
+// what was taken already is a *loyalty.LimitError).
 func (c *Catalog) Setup(ctx context.Context, e *loyalty.Engine) error {
 	for i := range c.rewards {
-		if r := &c.rewards[i]; r.Stock > 0 {
+		r := &c.rewards[i]
+		if r.Stock > 0 {
 			if err := e.SetLimit(ctx, c.stockCounter(r.ID), r.Stock); err != nil {
+				return err
+			}
+		}
+		for j := range r.Budgets {
+			if err := r.Budgets[j].setup(ctx, e); err != nil {
 				return err
 			}
 		}
@@ -263,6 +287,14 @@ func (c *Catalog) buy(in *loyalty.Input, a *loyalty.Action, effects []loyalty.Ef
 			return append(effects, refuse(&Error{Reward: r.ID, Reason: ErrOverLimit, Detail: l.String()}))
 		}
 	}
+	for j := range r.Budgets {
+		b := &r.Budgets[j]
+		if cost, _ := r.budgetCost(b); !b.Global {
+			if left := b.memberLeft(in); cost > left {
+				return append(effects, refuse(b.over(r.ID, cost, left)))
+			}
+		}
+	}
 	if have := in.State.Balance(c.account).Available; have < r.Price {
 		return append(effects, refuse(&Error{Reward: r.ID, Reason: ErrInsufficientPoints,
 			Detail: "costs " + itoa(r.Price) + ", the member has " + itoa(have)}))
@@ -273,6 +305,15 @@ func (c *Catalog) buy(in *loyalty.Input, a *loyalty.Action, effects []loyalty.Ef
 	}
 	if r.Stock > 0 {
 		effects = append(effects, loyalty.ClaimShared(c.stockCounter(r.ID), "", 1))
+	}
+	for j := range r.Budgets {
+		b := &r.Budgets[j]
+		cost, _ := r.budgetCost(b)
+		if b.Global {
+			effects = append(effects, loyalty.ClaimShared(BudgetCounter(b.Name), b.key(in), cost))
+		} else {
+			effects = append(effects, loyalty.Count(BudgetCounter(b.Name), b.key(in), cost))
+		}
 	}
 	return append(effects, c.grant(in, r, false))
 }
@@ -354,6 +395,18 @@ func (c *Catalog) Buy(ctx context.Context, e *loyalty.Engine, key, member, id st
 		if errors.As(err, &ce) && ce.Counter == c.stockCounter(id) && errors.Is(err, loyalty.ErrLimitReached) {
 			return nil, &Error{Reward: id, Reason: ErrOutOfStock, Err: err}
 		}
+		if be, ok := OverBudget(err); ok && be.Reward == "" && ce != nil {
+			// the store's refusal of a global budget's claim
+			if r := c.reward(id); r != nil {
+				for j := range r.Budgets {
+					if b := &r.Budgets[j]; b.Name == be.Budget {
+						be.Detail = b.detail(ce.Asked, ce.Left)
+					}
+				}
+			}
+			be.Reward = id
+			return nil, be
+		}
 		var ie *loyalty.InsufficientError
 		if errors.As(err, &ie) {
 			return nil, &Error{Reward: id, Reason: ErrInsufficientPoints, Err: err}
@@ -422,10 +475,19 @@ func (c *Catalog) Refund(ctx context.Context, e *loyalty.Engine, key, member, id
 		if r.Stock > 0 {
 			back.Release = append(back.Release, loyalty.Claim{Counter: c.stockCounter(r.ID), Amount: 1})
 		}
-		if g.Source == c.name { // bought: its limits counted it, in the periods of its purchase
+		if g.Source == c.name { // bought: its limits and budgets counted it, in the periods of its purchase
 			local := g.GrantedAt.In(e.Program().Zone())
 			for i, l := range r.Limits {
 				back.Uncount = append(back.Uncount, loyalty.Counter{Name: c.limitCounter(r, i), PeriodKey: l.Per.Key(local), Value: 1})
+			}
+			for j := range r.Budgets {
+				b := &r.Budgets[j]
+				cost, _ := r.budgetCost(b)
+				if b.Global {
+					back.Release = append(back.Release, loyalty.Claim{Counter: BudgetCounter(b.Name), PeriodKey: b.Per.Key(local), Amount: cost})
+				} else {
+					back.Uncount = append(back.Uncount, loyalty.Counter{Name: BudgetCounter(b.Name), PeriodKey: b.Per.Key(local), Value: cost})
+				}
 			}
 		}
 	}

@@ -41,5 +41,16 @@
 // Offers.List gives the offers a member may have now, each with why, in the
 // rule's order: the same state and clock give the same list.
 //
+// A Budget is a campaign's budget in points or money (minor units of its
+// currency), for each member or for all (Global), per calendar period of
+// the program's zone or for the campaign's life. WithBudget wraps an
+// earning rule: what it earns beyond what is left of a member's budget is
+// cut (BudgetCut, "cut by budget X: asked N, left M" in the explanation) or
+// refuses the action (BudgetRefuse, a *Error of ErrOverBudget); a global
+// budget refuses an action it cannot pay, the store deciding atomically so
+// that it is never overspent. Reward.Budgets refuse a purchase the budget
+// cannot pay, and a refund gives its part back. OverBudget reads either
+// refusal.
+//
 // Start with ExampleCatalog_Buy.
 package rewards

@@ -26,6 +26,8 @@ var (
 	ErrUnknownOffer       = errors.New("rewards: unknown offer")
 	ErrNotExternal        = errors.New("rewards: reward is not fulfilled by the host")
 	ErrInvalidStatus      = errors.New("rewards: invalid fulfilment status")
+	ErrOverBudget         = errors.New("rewards: over budget")
+	ErrNotBudgetable      = errors.New("rewards: a budget cannot price the rule's effect")
 )
 
 // Error is a refused purchase or coupon: which reward or code, and why. It
@@ -36,6 +38,8 @@ type Error struct {
 	Reward string
 	Code   string
 	Offer  string
+	// Budget names the budget of an ErrOverBudget or ErrNotBudgetable.
+	Budget string
 	Reason error
 	Detail string
 	Err    error
@@ -50,8 +54,13 @@ func (e *Error) Error() string {
 		}
 	} else if e.Offer != "" {
 		s += "offer " + strconv.Quote(e.Offer)
+	} else if e.Reward == "" && e.Budget != "" {
+		s += "budget " + strconv.Quote(e.Budget)
 	} else {
 		s += "reward " + strconv.Quote(e.Reward)
+	}
+	if e.Reward != "" && e.Budget != "" {
+		s += " (budget " + e.Budget + ")"
 	}
 	s += ": " + trimPrefix(e.Reason.Error())
 	if e.Detail != "" {

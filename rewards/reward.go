@@ -100,6 +100,42 @@ type Reward struct {
 	// Eligibility, when set, decides who may buy and use it (a tier, a
 	// segment, a paid membership, any host predicate).
 	Eligibility Eligibility
+	// Budgets limit what purchases of the reward may take, for each member
+	// or for all together, per period or for the campaign's life: a budget
+	// in points counts the Price, one in money the reward's value (Amount
+	// of a fixed discount or gift card, MaxDiscount of a percentage
+	// discount) in the catalog's currency. A purchase the budget cannot pay
+	// is refused (BudgetRefuse is the only policy of a reward) with a *Error
+	// of ErrOverBudget; a refund gives its part of the budget back (in the
+	// period it was bought in). Rewards listing budgets of one Name share
+	// them. Coupons rules grant (Issue) are not counted.
+	Budgets []Budget
+}
+
+// budgetCost is what one purchase of r takes of b, in b's units, or why it
+// cannot be counted.
+func (r *Reward) budgetCost(b *Budget) (int64, string) {
+	if b.Points > 0 {
+		if r.Price == 0 {
+			return 0, "reward " + r.ID + " is not sold for points"
+		}
+		return r.Price, ""
+	}
+	v := r.Amount
+	switch r.Kind {
+	case FixedDiscount, GiftCard:
+	case PercentDiscount:
+		if v = r.MaxDiscount; v.IsZero() {
+			return 0, "a percentage discount without a maximum has no value"
+		}
+	default:
+		return 0, "a " + r.Kind.String() + " has no money value"
+	}
+	u, ok := loyalty.Money{Amount: v, Currency: b.Money.Currency}.Minor()
+	if !ok {
+		return 0, v.String() + " is not in whole minor units of " + string(b.Money.Currency)
+	}
+	return u, ""
 }
 
 // Eligibility decides whether a member may buy or use a reward. It reads
