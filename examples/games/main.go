@@ -22,6 +22,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -81,7 +82,9 @@ func run(ctx context.Context, w io.Writer, path string) error {
 	}
 	p := &loyalty.Program{ID: "summer-game", Name: "Summer Game", Currency: "USD", Rules: []loyalty.Rule{wheel, card}}
 	num, den := wheel.WinChance()
-	fmt.Fprintf(w, "Summer Game: a wheel with %d%% to win, prizes from a limited stock, and a coffee punch card\n", num*100/den)
+	dryNum, dryDen := wheel.WinChanceWithoutStock()
+	fmt.Fprintf(w, "Summer Game: a wheel with %d%% to win (%d%% once the free coffee is gone), prizes from a limited stock, and a coffee punch card\n",
+		num*100/den, dryNum*100/dryDen)
 
 	// The host picks the campaign's seed and publishes its digest first.
 	seed := sha256.Sum256([]byte("summer-game 2026: the secret chosen before the campaign"))
@@ -95,6 +98,9 @@ func run(ctx context.Context, w io.Writer, path string) error {
 	if err := engine.SetLimit(ctx, "free-coffee-stock", 1); err != nil { // one free coffee on the wheel, for everyone
 		return err
 	}
+	if err := wheel.CheckStock(ctx, engine); err != nil { // every stocked prize has stock before the campaign opens
+		return err
+	}
 
 	members := []string{"ann", "bob", "cem"}
 	for _, id := range members {
@@ -102,7 +108,8 @@ func run(ctx context.Context, w io.Writer, path string) error {
 			return err
 		}
 	}
-	drawn := map[string]string{} // spin key: the prize its receipt names
+	drawn := map[string]string{}    // spin key: the prize its receipt names
+	prizes := map[string][]string{} // member: the prizes their spins gave
 	for day := range 6 {
 		for i, id := range members {
 			oid := id + "-order-" + strconv.Itoa(day+1)
@@ -121,6 +128,9 @@ func run(ctx context.Context, w io.Writer, path string) error {
 			}
 			out, _ := wheel.OutcomeOf(r)
 			drawn[key] = out.Prize
+			if out.Won {
+				prizes[id] = append(prizes[id], out.Prize)
+			}
 			line := fmt.Sprintf("day %d: %s spins: %s", day+1, id, out.Prize)
 			switch {
 			case out.OutOfStock:
@@ -137,17 +147,27 @@ func run(ctx context.Context, w io.Writer, path string) error {
 		fmt.Fprintf(w, "ann spins a seventh time: %v\n", err)
 	}
 
+	// Each member's statement: balances, progress and the prizes won.
 	fmt.Fprintln(w)
 	for _, id := range members {
-		st, err := engine.Member(ctx, id)
+		sum, err := engine.Summary(ctx, id, nil)
 		if err != nil {
 			return err
 		}
-		credit := st.Balance(games.CreditAccount).Available
-		fmt.Fprintf(w, "%s: %d points, %s store credit, %d prizes won, coffee card %s (%d full)\n", id,
-			st.Balance(loyalty.PointsAccount).Available, decimal.New(credit, -2).StringFixed(2),
-			st.Counter("summer-wheel:won", ""), card.Progress(p, st, clock.Now()), card.Progress(p, st, clock.Now()).Completed)
-		for _, g := range st.Grants {
+		credit, err := engine.AccountBalance(ctx, id, games.CreditAccount)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "%s: %d points, %s store credit\n", id, sum.Balance.Available, decimal.New(credit.Available, -2).StringFixed(2))
+		won := "none"
+		if len(prizes[id]) > 0 {
+			won = strings.Join(prizes[id], ", ")
+		}
+		fmt.Fprintf(w, "  won on the wheel: %s\n", won)
+		for _, pr := range sum.Progress {
+			fmt.Fprintf(w, "  %s: %d of %d %s\n", pr.Rule, pr.Done, pr.Of, pr.Unit)
+		}
+		for _, g := range sum.Rewards {
 			line := "  reward " + g.Reward + " from " + g.Source
 			if g.Code != "" {
 				line += ", code " + g.Code
@@ -164,10 +184,10 @@ func run(ctx context.Context, w io.Writer, path string) error {
 	// After the campaign the seed is revealed: anyone checks it against the
 	// digest and recomputes every spin from the seed, the program and the key.
 	ok := sha256.Sum256(seed[:]) == digest
-	prizes := wheel.Prizes()
+	slots := wheel.Prizes()
 	verified := 0
 	for key, prize := range drawn {
-		if prizes[wheel.Replay(seed, p.ProgramID(), key)].Name == prize {
+		if slots[wheel.Replay(seed, p.ProgramID(), key)].Name == prize {
 			verified++
 		}
 	}
