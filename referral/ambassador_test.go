@@ -2,6 +2,7 @@ package referral_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -95,4 +96,25 @@ func TestCommissionOnAttributedOrdersReversedOnReturns(t *testing.T) {
 	b, err = f.p.Engine().AccountBalance(ctx, "ann", referral.Payable)
 	require.NoError(t, err)
 	assert.Equal(t, int64(855), b.Available)
+}
+
+// Any host order ID works for a commission, one too long to keep in the
+// recorded ID included: the statement names the host's IDs.
+func TestCommissionOnHostOrderIDsOfAnyShape(t *testing.T) {
+	f := newFixture(t, ambassadorConfig())
+	code := f.code(t, "ann")
+	_, err := f.p.Promote(ctx, "promote-ann", "ann", "by hand")
+	require.NoError(t, err)
+	long := strings.Repeat("L", loyalty.MaxIDLength)
+	for _, id := range []string{"referral~ac~S-1", "ac:S-1", long} {
+		_, err := f.p.Commission(ctx, code, order(id, "zoe", start, "10.00"))
+		require.NoError(t, err, id[:min(len(id), 20)])
+	}
+	_, err = f.p.OnReturn(ctx, &loyalty.Return{ID: "R", OrderID: long, MemberID: "zoe", ReturnedAt: start, Amount: dec("10.00")})
+	require.NoError(t, err)
+	s, err := f.p.AmbassadorStatement(ctx, "ann", start.AddDate(0, 0, -1), start.AddDate(0, 0, 1))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"referral~ac~S-1", "ac:S-1", long}, s.Orders)
+	assert.Equal(t, int64(300), s.Earned)
+	assert.Equal(t, int64(100), s.Reversed, "the long one's commission reversed")
 }

@@ -78,7 +78,7 @@ func benchEvaluateState(b *testing.B, p *loyalty.Program, st *loyalty.State) {
 	if err := p.Validate(); err != nil {
 		b.Fatal(err)
 	}
-	o := order("o1", "bob", start, "80.00")
+	o := order("o:o1~0123456789abcdef", "bob", start, "80.00") // the ID OnOrder records
 	res := &loyalty.Result{}
 	b.ReportAllocs()
 	for b.Loop() {
@@ -96,7 +96,7 @@ func benchEvaluateState(b *testing.B, p *loyalty.Program, st *loyalty.State) {
 func BenchmarkQualifyingCheck(b *testing.B) {
 	p := newFixture(b, config()).p.Engine().Program()
 	st := friendState()
-	o := order("o1", "bob", start, "80.00")
+	o := order("o:o1~0123456789abcdef", "bob", start, "80.00") // the ID OnOrder records
 	c := &loyalty.Input{Now: start, Program: p, State: st, Member: &st.Member, Event: o, Order: o, Value: 8000, Basis: 8000, Scale: 2}
 	buf := make([]loyalty.Effect, 0, 8)
 	b.ReportAllocs()

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/loyaltykit/loyalty"
 )
@@ -51,12 +50,29 @@ func (p *Program) orderID(tag, id string) string {
 
 // tagOf is the tag of a recorded order ID, "" for one orderID did not make.
 func tagOf(id string) string {
-	for _, t := range [...]string{tagReferrer, tagFriendRwd, tagCommission, tagFriend} {
-		if len(id) > len(t) && strings.HasPrefix(id, t) && (id[len(t)] == ':' || id[len(t)] == '#') {
-			return t
+	if len(id) < 3 {
+		return ""
+	}
+	var t string
+	switch id[0] {
+	case 'o':
+		t = tagFriend
+	case 'r':
+		switch id[1] {
+		case 'r':
+			t = tagReferrer
+		case 'f':
+			t = tagFriendRwd
+		}
+	case 'a':
+		if id[1] == 'c' {
+			t = tagCommission
 		}
 	}
-	return ""
+	if t == "" || (id[len(t)] != ':' && id[len(t)] != '#') {
+		return ""
+	}
+	return t
 }
 
 // hostOrder is the host's order ID in a recorded ID of orderID's first
