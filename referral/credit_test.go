@@ -413,3 +413,53 @@ func TestStoreCreditCommissionIsCreditedToTheShop(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int64(0), b.Available)
 }
+
+// Review, the monthly cap and a void with CreditTo: the points program sees
+// only the rewards the referral program decided, and a voided one frees its
+// place under the cap.
+func TestReviewAndCapsDecideWhatIsCreditedToTheShop(t *testing.T) {
+	cfg := config()
+	cfg.MonthlyCap, cfg.FriendPoints = 2, 0
+	f := newShop(t, cfg)
+	f.join(t, "ann", "bob", "cat", "dan", "eve")
+	code := f.code(t, "ann")
+	for _, fr := range []string{"bob", "cat", "dan", "eve"} {
+		_, err := f.p.Attribute(ctx, referral.Signup{Friend: fr, Code: code, JoinedAt: start, Review: fr == "dan"})
+		require.NoError(t, err)
+	}
+	pending := func() int64 { return f.points(t, "ann").Pending }
+
+	_, err := f.p.OnOrder(ctx, order("B-1", "bob", start, "60"))
+	require.NoError(t, err)
+	assert.Equal(t, int64(500), pending())
+	out, err := f.p.OnOrder(ctx, order("D-1", "dan", start, "60"))
+	require.NoError(t, err)
+	assert.Equal(t, referral.ReasonPendingReview, out.Reason)
+	assert.Equal(t, int64(500), pending(), "nothing credited before review")
+	out, err = f.p.Approve(ctx, "dan")
+	require.NoError(t, err)
+	assert.Equal(t, referral.ReasonPending, out.Reason)
+	require.NotNil(t, out.ReferrerReward)
+	assert.Equal(t, int64(500), out.ReferrerReward.Entries[0].Pending, "the credit's receipt, in the shop's ledger")
+	assert.Equal(t, int64(1000), pending())
+
+	out, err = f.p.OnOrder(ctx, order("C-1", "cat", start, "60"))
+	require.NoError(t, err)
+	assert.Equal(t, referral.ReasonCapMonth, out.Reason)
+	assert.ErrorIs(t, out.Refusal, referral.ErrCapReached)
+	assert.Nil(t, out.ReferrerReward, "nothing credited")
+	assert.NotNil(t, out.ReferrerRecord, "the refusal is recorded in the referral program")
+	assert.Equal(t, int64(1000), pending())
+
+	_, err = f.p.OnReturn(ctx, &loyalty.Return{ID: "R", OrderID: "B-1", MemberID: "bob", ReturnedAt: start.Add(time.Hour), Amount: dec("60")})
+	require.NoError(t, err)
+	assert.Equal(t, int64(500), pending())
+	f.clock.Advance(2 * time.Hour)
+	out, err = f.p.OnOrder(ctx, order("E-1", "eve", f.clock.Now(), "60"))
+	require.NoError(t, err)
+	assert.Equal(t, referral.ReasonPending, out.Reason, "bob's voided reward freed its place")
+	assert.Equal(t, int64(1000), pending())
+	memo, err := f.p.Engine().AccountBalance(ctx, "ann", referral.CreditedPoints)
+	require.NoError(t, err)
+	assert.Equal(t, int64(1000), memo.Available, "the memo agrees with the shop")
+}
