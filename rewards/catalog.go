@@ -274,6 +274,9 @@ func (c *Catalog) buy(in *loyalty.Input, a *loyalty.Action, effects []loyalty.Ef
 	if r.Price == 0 {
 		return append(effects, refuse(&Error{Reward: r.ID, Reason: ErrNotForSale}))
 	}
+	if c.currency != in.Program.Currency { // its coupons' values mean nothing in the program's money
+		return append(effects, refuse(&Error{Reward: r.ID, Reason: ErrWrongCurrency, Detail: "the catalog is in " + string(c.currency) + ", the program in " + string(in.Program.Currency)}))
+	}
 	if cur := a.Data["currency"]; cur != "" && cur != string(c.account) {
 		return append(effects, refuse(&Error{Reward: r.ID, Reason: ErrWrongCurrency, Detail: "priced in " + string(c.account) + ", not " + cur}))
 	}
