@@ -152,7 +152,8 @@ type Config struct {
 
 	// ReferrerPoints is the referrer's reward, FriendPoints the friend's
 	// optional second reward, both when the friend's order qualifies: their
-	// first order, of at least MinOrder, within QualifyDays of their signup
+	// first order, of at least MinOrder (its value after discounts, the
+	// welcome coupon's included), within QualifyDays of their signup
 	// (0: no limit). Both are held for ReturnDays from the order's placing
 	// and voided if that order is returned within them.
 	ReferrerPoints int64
