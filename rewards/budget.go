@@ -222,7 +222,7 @@ type Budgeted struct {
 // multipliers, so that what it earns is what the budget counts. When the
 // rule asks for more than is left of a member's budget, BudgetCut gives
 // what is left (the explanation of the cut earning ends with "cut by budget
-// X: asked N, left M") and BudgetRefuse refuses the write (an action only:
+// X: asked N, left M", in the budget's units) and BudgetRefuse refuses the write (an action only:
 // a *Error with ErrOverBudget). A global budget refuses (BudgetRefuse) an
 // action the budget cannot pay: the claim and the earning commit together
 // or the store refuses the write. A rule's multiplier cannot be priced and
@@ -353,9 +353,9 @@ func (w *Budgeted) Evaluate(in *loyalty.Input, effects []loyalty.Effect) []loyal
 			if !ok {
 				return append(effects[:start], refuse(&Error{Budget: b.Name, Reason: ErrNotBudgetable, Detail: "rule " + w.rule.Name() + " earns more than int64 points"}))
 			}
-			note := e.Note
-			if note == "" {
-				note = e.Rate.String()
+			note := e.Rate.String() + " on " + loyalty.Money{Amount: in.Amount(e.Basis), Currency: in.Program.Currency}.String()
+			if e.Note != "" {
+				note = e.Note + ", " + note
 			}
 			*e = loyalty.Effect{Kind: loyalty.EffectEarn, Account: e.Account, Line: e.Line, Points: e.Points + n, ExpiresAt: e.ExpiresAt, Note: note}
 		}
@@ -386,7 +386,7 @@ func (w *Budgeted) Evaluate(in *loyalty.Input, effects []loyalty.Effect) []loyal
 	// Cut: the earnings in order keep what the budget pays for.
 	give := w.fit(left)
 	note := "cut by budget " + b.Name + ": " + b.detail(cost, left)
-	var last *loyalty.Effect
+	var first *loyalty.Effect // the first earning cut says so
 	for i := start; i < len(effects); i++ {
 		e := &effects[i]
 		if e.Kind != loyalty.EffectEarn || (e.Account != "" && e.Account != w.account) {
@@ -394,18 +394,20 @@ func (w *Budgeted) Evaluate(in *loyalty.Input, effects []loyalty.Effect) []loyal
 		}
 		if e.Points > give {
 			e.Points = give
-			last = e
+			if first == nil {
+				first = e
+			}
 		}
 		give -= e.Points
 		if e.Points == 0 {
 			e.ExpiresAt = time.Time{} // an earning of its own expiry must be positive
 		}
 	}
-	if last != nil {
-		if last.Note != "" {
-			last.Note += " (" + note + ")"
+	if first != nil {
+		if first.Note != "" {
+			first.Note += "; " + note
 		} else {
-			last.Note = note
+			first.Note = note
 		}
 	}
 	if spent := w.cost(w.fit(left) - give); spent > 0 {

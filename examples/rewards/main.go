@@ -3,7 +3,10 @@
 // a 10% coupon, uses the coupon at checkout with its code (the quote's line
 // discounts applied, the coupon used in the order's write), then gets a
 // birthday coupon and, a year after the first order, an anniversary coupon;
-// buying shoes often, she sees a double-points offer on shoes.
+// buying shoes often, she sees a double-points offer on shoes. A spring
+// campaign gives 5 more points per 1.00 within a budget of 500 points per
+// member and month (an order past it earns what is left, and says so), and
+// a 5.00 coupon is sold within a budget of 10.00 for all members a month.
 //
 //	go run ./examples/rewards            # a database in a temp dir
 //	go run ./examples/rewards -db my.db  # or a file you keep
@@ -54,6 +57,9 @@ func catalog() (*rewards.Catalog, error) {
 			Percent: decimal.NewFromInt(10), MaxDiscount: decimal.NewFromInt(20), MinimumOrder: decimal.NewFromInt(40), ValidDays: 30,
 			Limits: []points.Limit{{Times: 1, Per: points.Month}}},
 		rewards.Reward{ID: "free-socks", Name: "A free pair of socks", Kind: rewards.FreeProduct, Price: 400, SKU: "socks", Stock: 50},
+		rewards.Reward{ID: "five-off", Name: "5.00 off", Kind: rewards.FixedDiscount, Price: 100, Amount: decimal.NewFromInt(5),
+			Budgets: []rewards.Budget{{Name: "five-off-coupons", Money: loyalty.NewMoney(decimal.NewFromInt(10), "USD"), Global: true,
+				Per: points.Month, Policy: rewards.BudgetRefuse}}},
 		rewards.Reward{ID: "birthday-5", Name: "5.00 birthday gift", Kind: rewards.FixedDiscount, Amount: decimal.NewFromInt(5), ValidDays: 31},
 		rewards.Reward{ID: "anniversary-15", Name: "15% anniversary coupon", Kind: rewards.PercentDiscount, Percent: decimal.NewFromInt(15), ValidDays: 14},
 	)
@@ -72,9 +78,23 @@ func program(cat *rewards.Catalog, offers *rewards.Offers) (*loyalty.Program, er
 	if err != nil {
 		return nil, err
 	}
+	spring, err := springCampaign()
+	if err != nil {
+		return nil, err
+	}
 	p := &loyalty.Program{ID: "acme", Name: "Acme Rewards", Currency: "USD", Location: time.UTC,
-		Rules: []loyalty.Rule{base, cat, birthday, anniversary, offers}}
+		Rules: []loyalty.Rule{base, spring, cat, birthday, anniversary, offers}}
 	return p, p.Validate()
+}
+
+// springCampaign gives 5 more points per 1.00, at most 500 points per
+// member and month: an order past that earns what is left of it.
+func springCampaign() (*rewards.Budgeted, error) {
+	rate, err := points.NewRate("spring-bonus", 5, decimal.NewFromInt(1))
+	if err != nil {
+		return nil, err
+	}
+	return rewards.WithBudget(rate, rewards.Budget{Name: "spring", Points: 500, Per: points.Month, Policy: rewards.BudgetCut})
 }
 
 // offers are the shop's personalised offers: double points on shoes for a
@@ -130,7 +150,11 @@ func run(ctx context.Context, w io.Writer, path string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "ann earned %d points on order A-1\n\n", r.Points())
+	fmt.Fprintf(w, "ann earned %d points on order A-1:\n", r.Points())
+	for _, x := range r.Explanation {
+		fmt.Fprintf(w, "  %s\n", x.String())
+	}
+	fmt.Fprintln(w)
 
 	fmt.Fprintln(w, "The catalog:")
 	for _, rw := range cat.Rewards() {
@@ -164,6 +188,13 @@ func run(ctx context.Context, w io.Writer, path string) error {
 	fmt.Fprintf(w, "ann bought free shipping (%s) and 10%% off (%s): %d points left\n", ship.Coupon.Code, pct.Coupon.Code, b.Available)
 	if _, err := cat.Buy(ctx, engine, "buy/ann/3", "ann", "ten-percent"); err != nil {
 		fmt.Fprintf(w, "a second 10%% coupon this month is refused: %v\n", err)
+	}
+
+	// A coupon sold within a budget for everyone: two of 5.00 fit in 10.00.
+	for i := 1; i <= 3; i++ {
+		if _, err := cat.Buy(ctx, engine, fmt.Sprintf("buy/ann/five-%d", i), "ann", "five-off"); err != nil {
+			fmt.Fprintf(w, "a third 5.00 coupon this month is refused: %v\n", err)
+		}
 	}
 
 	// Checkout: the shop quotes the codes, applies the line discounts and
@@ -234,7 +265,11 @@ func run(ctx context.Context, w io.Writer, path string) error {
 	}
 	fmt.Fprintln(w, "ann's open coupons:")
 	for _, c := range rewards.Coupons(st) {
-		fmt.Fprintf(w, "  %s  %-15s until %s\n", c.Code, c.Reward, c.ExpiresAt.Format(time.DateOnly))
+		until := "no expiry"
+		if !c.ExpiresAt.IsZero() {
+			until = "until " + c.ExpiresAt.Format(time.DateOnly)
+		}
+		fmt.Fprintf(w, "  %s  %-15s %s\n", c.Code, c.Reward, until)
 	}
 	return nil
 }
