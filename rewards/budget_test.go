@@ -385,3 +385,36 @@ func TestMoneyBudgetInAnotherCurrencyRefusesTheEarnAndWritesNothing(t *testing.T
 	require.NoError(t, err)
 	assert.Empty(t, st.Orders, "the order is not recorded")
 }
+
+func TestMemberBudgetRacedByOneMembersOrdersIsSpentExactly(t *testing.T) {
+	s := newShopIn(t, nil, testCatalog(t), campaign(t, rewards.Budget{Name: "xmas", Points: 1000, Per: points.Month}))
+	const workers, orders = 4, 5 // 20 orders asking 120 each: 2400 asked of 1000
+	var wg sync.WaitGroup
+	errs := make([]error, workers)
+	campaignPoints := make([]int64, workers)
+	for g := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range orders {
+				o := cart(fmt.Sprintf("o-%d-%d", g, i), "ann")
+				r, err := s.engine.Earn(s.ctx, "earn-"+o.ID, o)
+				if err != nil {
+					errs[g] = err
+					return
+				}
+				_, got := campaignNotes(r)
+				campaignPoints[g] += got
+			}
+		}()
+	}
+	wg.Wait()
+	require.NoError(t, errors.Join(errs...))
+	var sum int64
+	for _, v := range campaignPoints {
+		sum += v
+	}
+	assert.Equal(t, int64(1000), sum, "the campaign gave its budget, no more")
+	assert.Equal(t, int64(1000+workers*orders*60+1000), s.balance("ann"), "opening + base 60 an order + the budget")
+	assert.Equal(t, int64(1000), s.counter("ann", rewards.BudgetCounter("xmas"), "2026-12"))
+}
