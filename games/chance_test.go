@@ -384,3 +384,44 @@ func TestAMillionPlaysKeyByKeyMatchTheDeclaredOdds(t *testing.T) {
 		assert.InDelta(t, want, float64(counts[i])/n, 0.001, "prize %d: %d", i, counts[i])
 	}
 }
+
+// PlaysLeft adds the free play of the day, the earned plays not used and
+// what the points pay for, capped by the daily limit.
+func TestPlaysLeftCountsFreeEarnedAndPaidPlaysUnderTheLimit(t *testing.T) {
+	p := newPlay(t, games.GameOptions{FreePlays: points.Limit{Times: 1, Per: points.Day}, PlaysPerOrder: 1, OrderMinimum: d("20"),
+		PointsPerPlay: 100, Limit: points.Limit{Times: 4, Per: points.Day}}, 100)
+	left := func() int64 {
+		n, ok := p.g.PlaysLeft(p.h.Program, state(t, p.h), p.h.Clock.Now())
+		require.True(t, ok)
+		return n
+	}
+	assert.Equal(t, int64(1), left(), "the free play of the day")
+	_, err := p.h.Engine.Adjust(p.h.Ctx, "gift", "ann", 250, "gift")
+	require.NoError(t, err)
+	_, err = p.h.Engine.Earn(p.h.Ctx, "o1", loyaltytest.Order("ann", "o1").Line("tee", "25.00", 1).Currency("USD").At(p.h.Clock.Now()).Build())
+	require.NoError(t, err)
+	assert.Equal(t, int64(4), left(), "1 free + 1 earned + 250/100 paid = 4, the limit is 4")
+	_, err = p.h.Engine.Adjust(p.h.Ctx, "gift-2", "ann", 200, "gift")
+	require.NoError(t, err)
+	assert.Equal(t, int64(4), left(), "1 + 1 + 4 = 6, capped at the day's 4")
+	// Points paid plays drawing nothing, so no points come back.
+	keys := keysDrawing(p.g, loyaltytest.Seed, 3, 5)
+	for _, k := range keys[:3] {
+		_, err := p.spin(k, "ann")
+		require.NoError(t, err)
+	}
+	// The free and the earned play, then one of 100 points: 350 points pay
+	// for 3 more, the limit leaves 1.
+	assert.Equal(t, int64(1), left())
+	_, err = p.spin(keys[3], "ann")
+	require.NoError(t, err)
+	assert.Equal(t, int64(0), left())
+	_, err = p.spin(keys[4], "ann")
+	require.ErrorIs(t, err, games.ErrPlayLimit)
+	p.h.Clock.Advance(24 * time.Hour)
+	assert.Equal(t, int64(1+2), left(), "a new free play and 250 points for 2")
+
+	free := newWheel(t, games.GameOptions{})
+	_, ok := free.PlaysLeft(p.h.Program, state(t, p.h), p.h.Clock.Now())
+	assert.False(t, ok, "free and unlimited")
+}

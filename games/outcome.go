@@ -100,3 +100,43 @@ func (k *periodKeys) key(p points.Period, t time.Time) string {
 	k.last.Store(c)
 	return c.key
 }
+
+// PlaysLeft is how many plays of g the member whose state is st has left
+// as of now, in the zone of program p (g.Location when set): the free
+// plays left in the current FreePlays period, plus the earned plays not
+// used, plus the plays the available points pay for, capped by what the
+// Limit leaves of its period; 0 outside the game's window. It reports false
+// for a game whose plays are free and unlimited. A widget shows it as
+// "2 spins left".
+func (g *Game) PlaysLeft(p *loyalty.Program, st *loyalty.State, now time.Time) (int64, bool) {
+	o := &g.opts
+	free := o.FreePlays.Times == 0 && o.PlaysPerOrder == 0 && o.PointsPerPlay == 0
+	if free && o.Limit.Times == 0 {
+		return 0, false
+	}
+	if (!o.Opens.IsZero() && now.Before(o.Opens)) || (!o.Closes.IsZero() && !now.Before(o.Closes)) {
+		return 0, true
+	}
+	loc := g.Location
+	if loc == nil {
+		loc = zone(p)
+	}
+	t := now.In(loc)
+	var left int64 = 1<<63 - 1
+	if !free {
+		left = 0
+		if o.FreePlays.Times > 0 {
+			left += max(o.FreePlays.Times-st.Counter(g.cFree, o.FreePlays.Per.Key(t)), 0)
+		}
+		if o.PlaysPerOrder > 0 {
+			left += max(st.Counter(g.cEarned, "")-st.Counter(g.cUsed, ""), 0)
+		}
+		if o.PointsPerPlay > 0 {
+			left += max(st.Balance(loyalty.PointsAccount).Available, 0) / o.PointsPerPlay
+		}
+	}
+	if o.Limit.Times > 0 {
+		left = min(left, max(o.Limit.Times-st.Counter(g.cPlays, o.Limit.Per.Key(t)), 0))
+	}
+	return left, true
+}

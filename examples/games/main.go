@@ -163,7 +163,12 @@ func run(ctx context.Context, w io.Writer, path string) error {
 		if len(prizes[id]) > 0 {
 			won = strings.Join(prizes[id], ", ")
 		}
-		fmt.Fprintf(w, "  won on the wheel: %s\n", won)
+		st, err := engine.Member(ctx, id)
+		if err != nil {
+			return err
+		}
+		spins, _ := wheel.PlaysLeft(p, st, clock.Now())
+		fmt.Fprintf(w, "  won on the wheel: %s; spins left: %d\n", won, spins)
 		for _, pr := range sum.Progress {
 			fmt.Fprintf(w, "  %s: %d of %d %s\n", pr.Rule, pr.Done, pr.Of, pr.Unit)
 		}

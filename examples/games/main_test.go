@@ -21,9 +21,9 @@ func TestSummerGamePrintsDrawsStatementsAndVerifiesEverySpin(t *testing.T) {
 		"day 5: bob spins: free coffee (none left: nothing given)",
 		`ann spins a seventh time: loyalty: refused by a rule: rule summer-wheel: no play left`,
 		// ann: 2 spins of 50 points; 1+2+3+1+2+3 = 12 lattes: 2 cards full, 2 of 5 on the third.
-		"ann: 100 points, 0.00 store credit\n  won on the wheel: 50 points, 50 points\n  coffee-card: 2 of 5 stamps\n",
-		"bob: 200 points, 0.00 store credit\n  won on the wheel: 50 points, 50 points, 50 points, 50 points\n",
-		"cem: 50 points, 0.00 store credit\n  won on the wheel: free coffee, 50 points\n",
+		"ann: 100 points, 0.00 store credit\n  won on the wheel: 50 points, 50 points; spins left: 0\n  coffee-card: 2 of 5 stamps\n",
+		"bob: 200 points, 0.00 store credit\n  won on the wheel: 50 points, 50 points, 50 points, 50 points; spins left: 0\n",
+		"cem: 50 points, 0.00 store credit\n  won on the wheel: free coffee, 50 points; spins left: 0\n",
 		"reward free-coffee from summer-wheel, code SUN-",
 		"free-coffee stock: 1 of 1 given",
 		"seed revealed: digest matches true, 18 of 18 spins verified",
