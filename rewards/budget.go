@@ -232,6 +232,14 @@ type Budgeted struct {
 // A money budget in another currency than the program's refuses the write
 // with ErrWrongCurrency.
 //
+// What the budget counts stays counted: a cap of another rule that lowers
+// the order's earnings, or a later return of the order, gives nothing back
+// to it. Two rules of one program wrapped with budgets of the same Name see
+// the same budget left in one evaluation: give each rule its own budget.
+// Only the wrapped rule's Evaluate, Kind, Spends, Stacking and Validate are
+// used: a Finisher, a loyalty.Periodic or a ProgressRule that is wrapped
+// loses those roles.
+//
 // It fails with an error wrapping loyalty.ErrInvalidProgram for a budget
 // that does not validate, a money budget without a PointValue, BudgetRefuse
 // or a global budget on a rule that is not a loyalty.ActionRule (an order
