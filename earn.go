@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 )
 
@@ -278,7 +277,11 @@ func (e *Engine) planAction(w writeTry, p *plan, st *State, a *Action, now time.
 		return false, err
 	}
 	reacted := len(res.Awards) > 0 || len(res.Spends) > 0 || len(res.Counters) > 0 || len(res.Notices) > 0 || len(res.Explanation) > 0 || len(res.Shared) > 0
-	p.init(st, now, key, fp, op, a.Ref, Query{})
+	if len(res.Spends) > 0 || len(res.Shared) > 0 {
+		p.initSpending(st, now, key, fp, op, a.Ref)
+	} else {
+		p.init(st, now, key, fp, op, a.Ref, Query{})
+	}
 	p.settle()
 	for _, aw := range res.Awards {
 		if aw.Amount <= 0 {
@@ -296,7 +299,7 @@ func (e *Engine) planAction(w writeTry, p *plan, st *State, a *Action, now time.
 		return false, err
 	}
 	p.ch.Counters = res.Counters
-	p.rcpt.Explanation, p.rcpt.Notices = slices.Clone(res.Explanation), res.Notices
+	p.rcpt.Explanation, p.rcpt.Notices = p.explanation(res.Explanation), res.Notices
 	return reacted, e.planShared(w, p, res.Shared, a.Ref)
 }
 

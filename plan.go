@@ -35,6 +35,8 @@ type plan struct {
 	lines     []RecordedLine // room for an earn's order record's lines
 	expl      []Explanation  // room for an earn's explanation
 	claims    []Claim        // room for a write's claim, in its receipt's block
+	grants    []Grant        // room for a write's grant, in its receipt's block
+	draws     []Draw         // room for the draws of debits, handed out in order
 	paid      []paidDraws    // what the rules' spends drew, for the grants they pay for
 }
 
@@ -55,6 +57,36 @@ func (p *plan) init(st *State, now time.Time, key, fingerprint string, op Operat
 		rb = new(receiptBlock)
 	}
 	p.setReceipt(rb, key, fingerprint, op, ref)
+}
+
+// initSpending is init for an action whose rules spend or grant (a reward
+// bought with points, say): its receipt gets a block with room for what
+// such a write holds, the debit and the count of the reward, two balances,
+// a claim, a grant and what paid for it, and an explanation line.
+func (p *plan) initSpending(st *State, now time.Time, key, fingerprint string, op Operation, ref string) {
+	p.begin(st, now, Query{})
+	b := new(spendingReceiptBlock)
+	r := &b.rcpt
+	r.Key, r.Fingerprint, r.MemberID, r.Operation, r.Ref = key, fingerprint, p.st.Member.ID, op, ref
+	r.At, r.Version = p.now, p.version
+	p.rcpt = r
+	p.balances, p.claims = b.balances[:0], b.claims[:0]
+	p.grants, p.draws, p.expl = b.grants[:0], b.draws[:0], b.expl[:0]
+	ch := p.ch
+	ch.Key, ch.Fingerprint, ch.MemberID, ch.Version = key, fingerprint, p.st.Member.ID, p.st.Version
+	ch.Receipt, ch.NextDue, ch.Entries = r, p.st.NextDue, b.entries[:0]
+}
+
+// spendingReceiptBlock is the receipt of a write that spends for a grant,
+// in one allocation (see initSpending).
+type spendingReceiptBlock struct {
+	rcpt     Receipt
+	entries  [2]Entry
+	balances [2]Balance
+	claims   [1]Claim
+	grants   [1]Grant
+	draws    [1]Draw
+	expl     [1]Explanation
 }
 
 // initEarn is init for an earn whose evaluation explained it in the given
@@ -337,7 +369,10 @@ func (p *plan) debit(a Account, amount int64, prefer int64, allowNegative bool, 
 		left -= p.lots[i].Remaining
 		drawn++
 	}
-	if drawn > 0 {
+	if n := len(p.draws); drawn > 0 && drawn <= cap(p.draws)-n {
+		p.draws = p.draws[:n+drawn]
+		draws = p.draws[n:n:(n + drawn)]
+	} else if drawn > 0 {
 		draws = make([]Draw, 0, drawn)
 	}
 	left = amount

@@ -88,57 +88,108 @@ const (
 	defaultCodeLength = 12
 )
 
-// codeAlphabet checks f and returns its alphabet's characters and the
-// number of them to draw. A bad format is an error of kinds
-// ErrInvalidProgram and ErrInvalidCode.
-func codeAlphabet(f *CodeFormat) ([]rune, error) {
+// codeAlphabet checks f and returns its alphabet and the number of
+// characters to draw. A bad format is an error of kinds ErrInvalidProgram
+// and ErrInvalidCode.
+func codeAlphabet(f *CodeFormat) (codeSet, error) {
 	n := f.Length
 	if n == 0 {
 		n = defaultCodeLength
 	}
 	if n < MinCodeLength || n > MaxCodeLength {
-		return nil, invalidProgramAs(ErrInvalidCode, "code.length", strconv.Itoa(f.Length)+" is outside "+strconv.Itoa(MinCodeLength)+" to "+strconv.Itoa(MaxCodeLength))
+		return codeSet{}, invalidProgramAs(ErrInvalidCode, "code.length", strconv.Itoa(f.Length)+" is outside "+strconv.Itoa(MinCodeLength)+" to "+strconv.Itoa(MaxCodeLength))
 	}
 	a := f.Alphabet
 	if a == "" {
 		a = CodeAlphabet
 	}
+	cs, err := alphabetOf(a)
+	if err != nil {
+		return codeSet{}, err
+	}
+	if f.Prefix != "" {
+		if err := CheckCode(f.Prefix); err != nil {
+			return codeSet{}, invalidProgramAs(ErrInvalidCode, "code.prefix", err.(*ValidationError).Reason)
+		}
+	}
+	if len(f.Prefix)+n*cs.widest > MaxCodeLength {
+		return codeSet{}, invalidProgramAs(ErrInvalidCode, "code", "prefix and "+strconv.Itoa(n)+" characters may pass "+strconv.Itoa(MaxCodeLength)+" bytes")
+	}
+	if f.MaxUses < 0 {
+		return codeSet{}, invalidProgramAs(ErrInvalidClaim, "code.max_uses", "is negative")
+	}
+	return cs, nil
+}
+
+// codeSet is a checked alphabet of codes: its characters, as the bytes of
+// ascii when they are all ASCII (as CodeAlphabet's are: checked and drawn
+// from without an allocation), else as runes.
+type codeSet struct {
+	ascii  string
+	runes  []rune
+	widest int // the widest character's UTF-8 length
+}
+
+// size is the number of characters of the set.
+func (cs *codeSet) size() int {
+	if cs.runes != nil {
+		return len(cs.runes)
+	}
+	return len(cs.ascii)
+}
+
+// alphabetOf checks alphabet a: valid UTF-8, at least 10 characters, each
+// printable, none a space and none twice.
+func alphabetOf(a string) (codeSet, error) {
 	if !utf8.ValidString(a) {
-		return nil, invalidProgramAs(ErrInvalidCode, "code.alphabet", "is not valid UTF-8")
+		return codeSet{}, invalidProgramAs(ErrInvalidCode, "code.alphabet", "is not valid UTF-8")
+	}
+	ascii := true
+	for i := 0; i < len(a); i++ {
+		if a[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		var seen [utf8.RuneSelf]bool
+		for i := 0; i < len(a); i++ {
+			c := a[i]
+			if c <= ' ' || c == 0x7f { // controls and the space
+				return codeSet{}, invalidProgramAs(ErrInvalidCode, "code.alphabet", "holds "+strconv.QuoteRune(rune(c))+", which is not printable")
+			}
+			if seen[c] {
+				return codeSet{}, invalidProgramAs(ErrInvalidCode, "code.alphabet", "holds "+strconv.QuoteRune(rune(c))+" twice")
+			}
+			seen[c] = true
+		}
+		if len(a) < 10 {
+			return codeSet{}, invalidProgramAs(ErrInvalidCode, "code.alphabet", "has "+strconv.Itoa(len(a))+" characters, fewer than 10")
+		}
+		return codeSet{ascii: a, widest: 1}, nil
 	}
 	rs := []rune(a)
 	widest := 1
 	for i, r := range rs {
 		if !unicode.IsPrint(r) || unicode.IsSpace(r) {
-			return nil, invalidProgramAs(ErrInvalidCode, "code.alphabet", "holds "+strconv.QuoteRune(r)+", which is not printable")
+			return codeSet{}, invalidProgramAs(ErrInvalidCode, "code.alphabet", "holds "+strconv.QuoteRune(r)+", which is not printable")
 		}
 		for _, q := range rs[:i] {
 			if q == r {
-				return nil, invalidProgramAs(ErrInvalidCode, "code.alphabet", "holds "+strconv.QuoteRune(r)+" twice")
+				return codeSet{}, invalidProgramAs(ErrInvalidCode, "code.alphabet", "holds "+strconv.QuoteRune(r)+" twice")
 			}
 		}
 		widest = max(widest, utf8.RuneLen(r))
 	}
 	if len(rs) < 10 {
-		return nil, invalidProgramAs(ErrInvalidCode, "code.alphabet", "has "+strconv.Itoa(len(rs))+" characters, fewer than 10")
+		return codeSet{}, invalidProgramAs(ErrInvalidCode, "code.alphabet", "has "+strconv.Itoa(len(rs))+" characters, fewer than 10")
 	}
-	if f.Prefix != "" {
-		if err := CheckCode(f.Prefix); err != nil {
-			return nil, invalidProgramAs(ErrInvalidCode, "code.prefix", err.(*ValidationError).Reason)
-		}
-	}
-	if len(f.Prefix)+n*widest > MaxCodeLength {
-		return nil, invalidProgramAs(ErrInvalidCode, "code", "prefix and "+strconv.Itoa(n)+" characters may pass "+strconv.Itoa(MaxCodeLength)+" bytes")
-	}
-	if f.MaxUses < 0 {
-		return nil, invalidProgramAs(ErrInvalidClaim, "code.max_uses", "is negative")
-	}
-	return rs[:len(rs):len(rs)], nil
+	return codeSet{runes: rs[:len(rs):len(rs)], widest: widest}, nil
 }
 
 // newCode draws a code of format f from r.
 func newCode(f *CodeFormat, r *rand.Rand) (string, error) {
-	rs, err := codeAlphabet(f)
+	cs, err := codeAlphabet(f)
 	if err != nil {
 		return "", err
 	}
@@ -146,10 +197,19 @@ func newCode(f *CodeFormat, r *rand.Rand) (string, error) {
 	if n == 0 {
 		n = defaultCodeLength
 	}
-	b := make([]byte, 0, len(f.Prefix)+n*utf8.UTFMax)
+	var room [64]byte
+	b := room[:0]
+	if need := len(f.Prefix) + n*cs.widest; need > len(room) {
+		b = make([]byte, 0, need)
+	}
 	b = append(b, f.Prefix...)
+	size := cs.size()
 	for range n {
-		b = utf8.AppendRune(b, rs[r.IntN(len(rs))])
+		if cs.runes == nil {
+			b = append(b, cs.ascii[r.IntN(size)])
+		} else {
+			b = utf8.AppendRune(b, cs.runes[r.IntN(size)])
+		}
 	}
 	return string(b), nil
 }
@@ -158,12 +218,13 @@ func newCode(f *CodeFormat, r *rand.Rand) (string, error) {
 // when the rule gave none: the key and i, or a digest of the key when that
 // would be too long.
 func grantID(key string, i int) string {
-	suffix := "#" + strconv.Itoa(i+1)
+	var room [24]byte
+	suffix := strconv.AppendInt(append(room[:0], '#'), int64(i+1), 10)
 	if len(key)+len(suffix) <= MaxIDLength {
-		return key + suffix
+		return key + string(suffix) // one allocation: the conversion does not escape
 	}
 	d := sha256.Sum256([]byte(key))
-	return "g-" + hex.EncodeToString(d[:16]) + suffix
+	return "g-" + hex.EncodeToString(d[:16]) + string(suffix)
 }
 
 // counterLeft is what the plan knows is left of a counter's period.
@@ -250,6 +311,9 @@ func (sp *sharedPlan) take(name, period string, want int64, upTo bool) (int64, e
 
 // note adds an explanation line of rule's effect.
 func (sp *sharedPlan) note(p *plan, ef *Effect, note string) {
+	if p.rcpt.Explanation == nil && cap(p.expl) > 0 {
+		p.rcpt.Explanation = p.expl[:0] // the room of the receipt's block
+	}
 	p.rcpt.Explanation = append(p.rcpt.Explanation, Explanation{Rule: ef.Rule, Kind: ef.Kind, Line: OrderLevel, Note: note})
 }
 
@@ -347,12 +411,15 @@ func (sp *sharedPlan) grant(p *plan, ef *Effect, i int, ref string) error {
 	if err := p.countReward(1, zero); err != nil {
 		return err
 	}
-	ch.Grants = append(ch.Grants, g)
-	note := "granted reward " + g.Reward
-	if g.Code != "" {
-		note += " with code " + g.Code
+	if ch.Grants == nil {
+		ch.Grants = p.grants[:0] // the room of the receipt's block, if any
 	}
-	sp.note(p, ef, note)
+	ch.Grants = append(ch.Grants, g)
+	if g.Code != "" {
+		sp.note(p, ef, "granted reward "+g.Reward+" with code "+g.Code)
+	} else {
+		sp.note(p, ef, "granted reward "+g.Reward)
+	}
 	return nil
 }
 

@@ -65,10 +65,14 @@ func (s *slab[T]) take() *T {
 // no explanation in one of its plain slab. The caller holds s.mu.
 func (s *Store) keep(c *loyalty.Change) (*loyalty.Receipt, []loyalty.OrderRecord) {
 	if len(c.Orders) == 0 {
-		if len(c.Receipt.Explanation) == 0 {
-			return s.plain.take().set(c.Receipt, nil), nil
+		r := c.Receipt
+		if len(r.Explanation) == 0 {
+			return s.plain.take().set(r, nil), nil
 		}
-		return cloneReceipt(c.Receipt), nil
+		if fitsWide(r) {
+			return s.wide.take().set(r), nil
+		}
+		return cloneReceipt(r), nil
 	}
 	b := s.earns.take()
 	r := b.set(c.Receipt)
@@ -88,6 +92,51 @@ func (s *Store) keep(c *loyalty.Change) (*loyalty.Receipt, []loyalty.OrderRecord
 		o.Codes = slices.Clone(o.Codes)
 	}
 	return r, orders
+}
+
+// wideBlock is a receipt with room for what a write that spends for a
+// grant holds (a reward bought with points): two entries and balances, a
+// claim, a grant and what paid for it, an explanation line.
+type wideBlock struct {
+	r        loyalty.Receipt
+	entries  [2]loyalty.Entry
+	balances [2]loyalty.Balance
+	claims   [1]loyalty.Claim
+	grants   [1]loyalty.Grant
+	paid     [1]loyalty.Draw
+	expl     [1]loyalty.Explanation
+}
+
+// fitsWide reports whether r's parts fit a wideBlock's room, and it has a
+// grant, two entries or two balances (for less, a smaller block will do).
+func fitsWide(r *loyalty.Receipt) bool {
+	var w wideBlock
+	if len(r.Entries) > len(w.entries) || len(r.Balances) > len(w.balances) || len(r.Claims) > len(w.claims) ||
+		len(r.Grants) > len(w.grants) || len(r.Explanation) > len(w.expl) || len(r.Notices) > 0 || r.Redemption != nil {
+		return false
+	}
+	for i := range r.Grants {
+		if len(r.Grants[i].Paid) > len(w.paid) {
+			return false
+		}
+	}
+	return len(r.Grants) > 0 || len(r.Entries) > 1 || len(r.Balances) > 1
+}
+
+// set makes b's receipt a deep copy of r, which fits its room (fitsWide).
+func (b *wideBlock) set(r *loyalty.Receipt) *loyalty.Receipt {
+	c := &b.r
+	*c = *r
+	c.Entries = copyInto(b.entries[:0], r.Entries)
+	c.Balances = copyInto(b.balances[:0], r.Balances)
+	c.Explanation = copyInto(b.expl[:0], r.Explanation)
+	c.Claims = copyInto(b.claims[:0], r.Claims)
+	c.Grants = copyInto(b.grants[:0], r.Grants)
+	for i := range c.Grants {
+		c.Grants[i].Paid = copyInto(b.paid[:0], c.Grants[i].Paid)
+	}
+	c.Notices = slices.Clone(r.Notices)
+	return c
 }
 
 func (b *receiptCopyExplained) set(r *loyalty.Receipt) *loyalty.Receipt {

@@ -38,6 +38,7 @@ type program struct {
 	// The blocks the next receipts are kept in (see keep).
 	earns slab[keptBlock]
 	plain slab[receiptCopy]
+	wide  slab[wideBlock]
 }
 
 // A member keeps what its committed changes hold, without copying them: the
