@@ -27,7 +27,7 @@ func TestExamplesRun(t *testing.T) {
 		"membership": "Shop Plus: monthly 12.99 USD with a 14-day trial",
 		"partners":   "City Points: a bookshop and a café share one points currency",
 		"referral":   "Refer a friend: 500 points when a friend's first order",
-		"rewards":    "Acme Rewards: a catalog of 5 rewards",
+		"rewards":    "Acme Rewards: a catalog of 6 rewards",
 		"tiers":      "Style Club: Bronze, Silver from 500.00",
 	} {
 		t.Run(name, func(t *testing.T) {
