@@ -13,8 +13,10 @@ import (
 	"github.com/loyaltykit/loyalty/storage/memory"
 )
 
-// BenchmarkSettle settles a month of 10 partners over 100,000 earn entries
-// (10,000 members × 10 orders) in memory.
+// BenchmarkSettle settles a month of 10 partners over 1,000,000 earn
+// entries (100,000 members × 10 orders) in memory: aggregated by the store
+// (loyalty.RefAggregator), and member by member through History as for a
+// store without it.
 func BenchmarkSettle(b *testing.B) {
 	var ps []partners.Partner
 	for i := range 10 {
@@ -30,7 +32,7 @@ func BenchmarkSettle(b *testing.B) {
 	e, err := loyalty.NewEngine(&loyalty.Program{Name: "City", Currency: "USD", Rules: []loyalty.Rule{co, base}}, store, &loyalty.EngineOptions{Clock: clock})
 	require.NoError(b, err)
 	require.NoError(b, co.Open(ctx, e))
-	const members, orders = 10_000, 10
+	const members, orders = 100_000, 10
 	for m := range members {
 		id := "m" + strconv.Itoa(m)
 		_, err := e.Enroll(ctx, "enroll-"+id, loyalty.Member{ID: id})
@@ -42,11 +44,18 @@ func BenchmarkSettle(b *testing.B) {
 		}
 	}
 	from, to := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
-	b.ReportAllocs()
-	for b.Loop() {
-		s, err := co.Settle(ctx, e, store, from, to, to, nil)
-		require.NoError(b, err)
-		require.Len(b, s.Lines, members*orders)
-		require.Equal(b, int64(members*orders), s.Partners[0].Issued, "10,000 orders of 10 points")
+	for _, c := range []struct {
+		name   string
+		lister loyalty.MemberLister
+	}{{"aggregated", store}, {"member-by-member", memberByMember{store}}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				s, err := co.Settle(ctx, e, c.lister, from, to, to, nil)
+				require.NoError(b, err)
+				require.Equal(b, int64(members*orders/10), s.Partners[0].Entries)
+				require.Equal(b, int64(members*orders/10*10), s.Partners[0].Issued, "100,000 orders of 10 points")
+			}
+		})
 	}
 }

@@ -50,17 +50,18 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	for _, l := range st.Lines {
+	_ = co.Lines(ctx, e, store, from, to, func(l partners.Line) error {
 		fmt.Println(l.Partner, l.Member, l.Kind, l.Ref, l.Points)
-	}
+		return nil
+	})
 	for _, s := range st.Partners {
-		fmt.Println(s.Partner, "issued", s.Issued, "owes", s.Owed, "redeemed", s.Redeemed, "is owed", s.Reimbursed, "net", s.Net)
+		fmt.Println(s.Partner, "issued", s.Issued, "owes", s.Owed, "redeemed", s.Redeemed, "is owed", s.Reimbursed, "net", s.Net, "over", s.Entries, "entry")
 	}
 	// Output:
 	// bookshop ann earn bookshop:1001 450
 	// cafe ann redeem cafe:r-1 -300
-	// bookshop issued 450 owes 5.40 USD redeemed 0 is owed 0.00 USD net 5.40 USD
-	// cafe issued 0 owes 0.00 USD redeemed 300 is owed 2.70 USD net -2.70 USD
+	// bookshop issued 450 owes 5.40 USD redeemed 0 is owed 0.00 USD net 5.40 USD over 1 entry
+	// cafe issued 0 owes 0.00 USD redeemed 300 is owed 2.70 USD net -2.70 USD over 1 entry
 }
 
 // The partner an order or redemption ID names.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -79,12 +78,7 @@ func (c *Coalition) ProgramType() string { return "coalition" }
 
 // PartnerOf is the partner an order or redemption ID names ("bookshop" of
 // "bookshop:1001"), "" when it names none.
-func PartnerOf(id string) string {
-	if i := strings.IndexByte(id, ':'); i > 0 {
-		return id[:i]
-	}
-	return ""
-}
+func PartnerOf(id string) string { return loyalty.RefPrefix(id) }
 
 func (c *Coalition) partner(id string) (*Partner, bool) {
 	for i := range c.partners {
@@ -198,6 +192,9 @@ type Line struct {
 type Settlement struct {
 	Partner          string
 	Issued, Redeemed int64
+	// Entries counts the ledger entries behind Issued and Redeemed: the
+	// partner's lines of the period (Coalition.Lines).
+	Entries int64
 	// Owed is what the partner owes the programme (Issued × CostPerPoint),
 	// Reimbursed what the programme owes it (Redeemed × ReimbursePerPoint),
 	// each rounded half-even to the minor unit once; Net = Owed − Reimbursed
@@ -210,86 +207,110 @@ type Settlement struct {
 type Statement struct {
 	From, To time.Time
 	Partners []Settlement // in the coalition's order
-	Lines    []Line       // by member, then entry
+	// Other counts the period's entries whose Ref names no partner of the
+	// coalition (Partner ""), which no partner settles: its money is zero.
+	Other Settlement
 }
 
-// Settle settles [from, to) once it has ended at now: every points entry
-// of the members lister lists, attributed by its Ref. It writes nothing, so
-// running it again gives the same Statement. deposits are the prepaid
-// partners' balances before the period, for their alerts.
+// settled are the entry kinds a settlement counts: what issues points at a
+// partner (an earn, and the reversal or void of one by a return) and what
+// redeems them there (a redemption, and the restore of a cancelled one).
+var settled = []loyalty.EntryKind{loyalty.EntryEarn, loyalty.EntryReverse, loyalty.EntryVoid, loyalty.EntryRedeem, loyalty.EntryRestore}
+
+// points is what entry kind k of amount and pending moves a partner's
+// counts by: issued (+) for an earn, a reversal or a void, redeemed (−) for
+// a redemption or a restore.
+func points(k loyalty.EntryKind, amount, pending int64) (pts int64, redeem bool) {
+	if k == loyalty.EntryRedeem || k == loyalty.EntryRestore {
+		return amount, true
+	}
+	return amount + pending, false
+}
+
+// Settle settles [from, to) once it has ended at now: the points entries
+// written in it (by the entry's time, not the order's), attributed to a
+// partner by their Ref. It writes nothing, so running it again gives the
+// same Statement. deposits are the prepaid partners' balances before the
+// period, for their alerts.
+//
+// Pass the engine's store as lister. A store that is a
+// loyalty.RefAggregator (storage/memory, storage/sqlite, storage/postgres)
+// sums the period itself: on SQL stores one GROUP BY, no entry loaded into
+// Go. Any other store is read member by member through e.History, with the
+// same result. A period not ended at now is ErrPeriodOpen; a from not
+// before to a *loyalty.ValidationError wrapping loyalty.ErrInvalidEvent.
 func (c *Coalition) Settle(ctx context.Context, e *loyalty.Engine, lister loyalty.MemberLister, from, to, now time.Time, deposits map[string]decimal.Decimal) (*Statement, error) {
+	q := loyalty.RefQuery{Account: loyalty.PointsAccount, From: from, To: to, Kinds: settled}
+	if err := q.Check(); err != nil {
+		return nil, err
+	}
 	if now.Before(to) {
 		return nil, ErrPeriodOpen
 	}
-	st := &Statement{From: from, To: to}
-	idx := map[string]int{}
-	for i, p := range c.partners {
-		idx[p.ID] = i
-	}
-	issued := make([]int64, len(c.partners))
-	redeemed := make([]int64, len(c.partners))
-	after := ""
-	for {
-		ids, err := lister.Members(ctx, after, 1000)
+	var ts []loyalty.RefTotal
+	if a, ok := lister.(loyalty.RefAggregator); ok {
+		var err error
+		if ts, err = a.AggregateRefs(ctx, q); err != nil {
+			return nil, err
+		}
+	} else {
+		idx := map[refKind]int{}
+		err := c.scan(ctx, e, lister, &q, func(m string, x *loyalty.Entry) error {
+			k := refKind{loyalty.RefPrefix(x.Ref), x.Kind}
+			i, ok := idx[k]
+			if !ok {
+				i = len(ts)
+				idx[k] = i
+				ts = append(ts, loyalty.RefTotal{Prefix: k.prefix, Kind: k.kind})
+			}
+			ts[i].Amount += x.Amount
+			ts[i].Pending += x.Pending
+			ts[i].Count++
+			return nil
+		})
 		if err != nil {
 			return nil, err
 		}
-		for _, m := range ids {
-			var at loyalty.EntryID
-			for {
-				es, err := e.History(ctx, m, at, 1000)
-				if err != nil {
-					return nil, err
-				}
-				for i := range es {
-					x := &es[i]
-					if x.Account != loyalty.PointsAccount || x.At.Before(from) || !x.At.Before(to) {
-						continue
-					}
-					var pts int64
-					switch x.Kind {
-					case loyalty.EntryEarn, loyalty.EntryReverse, loyalty.EntryVoid:
-						pts = x.Amount + x.Pending
-					case loyalty.EntryRedeem, loyalty.EntryRestore:
-						pts = x.Amount
-					default:
-						continue
-					}
-					p := PartnerOf(x.Ref)
-					if j, ok := idx[p]; ok {
-						if x.Kind == loyalty.EntryRedeem || x.Kind == loyalty.EntryRestore {
-							redeemed[j] -= pts
-						} else {
-							issued[j] += pts
-						}
-					} else {
-						p = ""
-					}
-					st.Lines = append(st.Lines, Line{Partner: p, Member: m, Entry: x.ID, Kind: x.Kind, Ref: x.Ref, Points: pts})
-				}
-				if len(es) < 1000 {
-					break
-				}
-				at = es[len(es)-1].ID
-			}
-		}
-		if len(ids) < 1000 {
-			break
-		}
-		after = ids[len(ids)-1]
+		ts = loyalty.NormalizeRefTotals(ts)
 	}
-	sort.SliceStable(st.Lines, func(i, j int) bool {
-		a, b := &st.Lines[i], &st.Lines[j]
-		return a.Member < b.Member || a.Member == b.Member && a.Entry.Less(b.Entry)
-	})
+	return c.statement(from, to, ts, deposits), nil
+}
+
+type refKind struct {
+	prefix string
+	kind   loyalty.EntryKind
+}
+
+// statement prices the totals of the period.
+func (c *Coalition) statement(from, to time.Time, ts []loyalty.RefTotal, deposits map[string]decimal.Decimal) *Statement {
+	st := &Statement{From: from, To: to, Partners: make([]Settlement, len(c.partners))}
+	for i := range c.partners {
+		st.Partners[i].Partner = c.partners[i].ID
+	}
+	for _, t := range ts {
+		s := &st.Other
+		if i := c.index(t.Prefix); i >= 0 {
+			s = &st.Partners[i]
+		}
+		pts, redeem := points(t.Kind, t.Amount, t.Pending)
+		if redeem {
+			s.Redeemed -= pts
+		} else {
+			s.Issued += pts
+		}
+		s.Entries += t.Count
+	}
 	d := c.currency.MinorDigits()
+	zero := loyalty.Money{Amount: decimal.Zero, Currency: c.currency}
+	st.Other.Owed, st.Other.Reimbursed, st.Other.Net = zero, zero, zero
 	for i, p := range c.partners {
-		owed := decimal.New(issued[i], 0).Mul(p.CostPerPoint).RoundBank(d)
-		reimb := decimal.New(redeemed[i], 0).Mul(p.ReimbursePerPoint).RoundBank(d)
+		s := &st.Partners[i]
+		owed := decimal.New(s.Issued, 0).Mul(p.CostPerPoint).RoundBank(d)
+		reimb := decimal.New(s.Redeemed, 0).Mul(p.ReimbursePerPoint).RoundBank(d)
 		net := owed.Sub(reimb)
-		s := Settlement{Partner: p.ID, Issued: issued[i], Redeemed: redeemed[i],
-			Owed: loyalty.Money{Amount: owed, Currency: c.currency}, Reimbursed: loyalty.Money{Amount: reimb, Currency: c.currency},
-			Net: loyalty.Money{Amount: net, Currency: c.currency}}
+		s.Owed = loyalty.Money{Amount: owed, Currency: c.currency}
+		s.Reimbursed = loyalty.Money{Amount: reimb, Currency: c.currency}
+		s.Net = loyalty.Money{Amount: net, Currency: c.currency}
 		if p.Threshold.Sign() > 0 {
 			if p.Prepaid {
 				s.Alert = deposits[p.ID].Sub(net).LessThan(p.Threshold)
@@ -297,7 +318,77 @@ func (c *Coalition) Settle(ctx context.Context, e *loyalty.Engine, lister loyalt
 				s.Alert = net.GreaterThan(p.Threshold)
 			}
 		}
-		st.Partners = append(st.Partners, s)
 	}
-	return st, nil
+	return st
+}
+
+func (c *Coalition) index(id string) int {
+	if id == "" {
+		return -1
+	}
+	for i := range c.partners {
+		if c.partners[i].ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// Lines calls fn with every line of the period's statement: each points
+// entry Settle counts, member by member in the lister's order, each
+// member's entries oldest first, so a finance team can reconcile the
+// Statement line by line against the ledger (the lines of a partner add
+// up to its Issued, Redeemed and Entries). It reads the ledger through
+// e.History, loading one page of a member's entries at a time, and stops
+// at the first error fn returns. A from not before to is a
+// *loyalty.ValidationError wrapping loyalty.ErrInvalidEvent.
+func (c *Coalition) Lines(ctx context.Context, e *loyalty.Engine, lister loyalty.MemberLister, from, to time.Time, fn func(Line) error) error {
+	q := loyalty.RefQuery{Account: loyalty.PointsAccount, From: from, To: to, Kinds: settled}
+	if err := q.Check(); err != nil {
+		return err
+	}
+	return c.scan(ctx, e, lister, &q, func(m string, x *loyalty.Entry) error {
+		p := loyalty.RefPrefix(x.Ref)
+		if c.index(p) < 0 {
+			p = ""
+		}
+		pts, _ := points(x.Kind, x.Amount, x.Pending)
+		return fn(Line{Partner: p, Member: m, Entry: x.ID, Kind: x.Kind, Ref: x.Ref, Points: pts})
+	})
+}
+
+// scan calls fn with every entry q sums, member by member.
+func (c *Coalition) scan(ctx context.Context, e *loyalty.Engine, lister loyalty.MemberLister, q *loyalty.RefQuery, fn func(member string, x *loyalty.Entry) error) error {
+	const page = 1000
+	after := ""
+	for {
+		ids, err := lister.Members(ctx, after, page)
+		if err != nil {
+			return err
+		}
+		for _, m := range ids {
+			var at loyalty.EntryID
+			for {
+				es, err := e.History(ctx, m, at, page)
+				if err != nil {
+					return err
+				}
+				for i := range es {
+					if q.Sums(&es[i]) {
+						if err := fn(m, &es[i]); err != nil {
+							return err
+						}
+					}
+				}
+				if len(es) < page {
+					break
+				}
+				at = es[len(es)-1].ID
+			}
+		}
+		if len(ids) < page {
+			return nil
+		}
+		after = ids[len(ids)-1]
+	}
 }

@@ -144,8 +144,12 @@ func run(ctx context.Context, w io.Writer, path string) error {
 		return err
 	}
 	fmt.Fprintf(w, "\nSettlement of March (%s to %s), line by line:\n", from.Format(time.DateOnly), to.Format(time.DateOnly))
-	for _, l := range st.Lines {
-		fmt.Fprintf(w, "  %-8s  %-3s  %-6s  %-13s  %+5d points\n", l.Partner, l.Member, l.Kind, l.Ref, l.Points)
+	err = co.Lines(ctx, e, store, from, to, func(l partners.Line) error {
+		_, err := fmt.Fprintf(w, "  %-8s  %-3s  %-6s  %-13s  %+5d points\n", l.Partner, l.Member, l.Kind, l.Ref, l.Points)
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	fmt.Fprintln(w)
 	for i, s := range st.Partners {
@@ -203,17 +207,12 @@ func run(ctx context.Context, w io.Writer, path string) error {
 }
 
 func same(a, b *partners.Statement) bool {
-	if len(a.Lines) != len(b.Lines) || len(a.Partners) != len(b.Partners) {
+	if len(a.Partners) != len(b.Partners) {
 		return false
-	}
-	for i := range a.Lines {
-		if a.Lines[i] != b.Lines[i] {
-			return false
-		}
 	}
 	for i := range a.Partners {
 		x, y := a.Partners[i], b.Partners[i]
-		if x.Issued != y.Issued || x.Redeemed != y.Redeemed || x.Net.String() != y.Net.String() || x.Alert != y.Alert {
+		if x.Entries != y.Entries || x.Issued != y.Issued || x.Redeemed != y.Redeemed || x.Net.String() != y.Net.String() || x.Alert != y.Alert {
 			return false
 		}
 	}

@@ -1,0 +1,68 @@
+package memory
+
+import (
+	"context"
+
+	"github.com/loyaltykit/loyalty"
+)
+
+var _ loyalty.RefAggregator = (*Store)(nil)
+
+// AggregateRefs implements loyalty.RefAggregator: it sums the program's
+// entries where the store keeps them, one member at a time under the
+// member's read lock, copying none. The total an entry adds to is looked
+// up only when it is not the last one's: consecutive entries mostly share
+// their prefix and kind.
+func (s *Store) AggregateRefs(ctx context.Context, q loyalty.RefQuery) ([]loyalty.RefTotal, error) {
+	if err := q.Check(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	ms := make([]*member, 0, len(s.order))
+	for _, id := range s.order {
+		ms = append(ms, s.members[id])
+	}
+	s.mu.RUnlock()
+	var ts []loyalty.RefTotal
+	index := make(map[refKey]int)
+	last := -1
+	for i, m := range ms {
+		if i%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		m.mu.RLock()
+		for _, c := range m.entries.chunks {
+			for _, es := range c {
+				for j := range es {
+					e := &es[j]
+					if !q.Sums(e) {
+						continue
+					}
+					p := loyalty.RefPrefix(e.Ref)
+					if last < 0 || ts[last].Prefix != p || ts[last].Kind != e.Kind {
+						k := refKey{p, e.Kind}
+						var ok bool
+						if last, ok = index[k]; !ok {
+							last = len(ts)
+							index[k] = last
+							ts = append(ts, loyalty.RefTotal{Prefix: p, Kind: e.Kind})
+						}
+					}
+					t := &ts[last]
+					t.Amount += e.Amount
+					t.Pending += e.Pending
+					t.Count++
+				}
+			}
+		}
+		m.mu.RUnlock()
+	}
+	return loyalty.NormalizeRefTotals(ts), nil
+}
+
+type refKey struct {
+	prefix string
+	kind   loyalty.EntryKind
+}
