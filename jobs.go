@@ -97,15 +97,22 @@ type JobOptions struct {
 	// PageSize is how many member IDs RunJobs lists at a time.
 	PageSize int
 	// Progress, when set, is called on RunJobs' goroutine with the report so
-	// far after every ProgressEvery members (1000 when zero) and once at
+	// far after every ProgressEvery members (1000 when zero; members passed
+	// over as having nothing due are counted a page at a time) and once at
 	// the end.
 	Progress      func(JobReport)
 	ProgressEvery int
+	// AllMembers visits every member the lister lists, even when it is a
+	// DueLister and no rule's calendar has a job due (see DueCalendar):
+	// the same writes, more reads.
+	AllMembers bool
 }
 
 // JobReport says what RunJobs did.
 type JobReport struct {
-	// Members is how many members were visited.
+	// Members is how many members were visited: every member listed, the
+	// members a run passed over as having nothing due included (see
+	// DueCalendar), so that it is the same whichever way the run listed.
 	Members int
 	// Written is how many writes the run made (committed, or replayed from
 	// an earlier run under the same key); Jobs breaks them down by job name
@@ -172,6 +179,13 @@ var errNothingDue = errors.New("loyalty: nothing due")
 // and the error says how many failed, with the first one's *JobError.
 // RunJobs stops early, returning ctx.Err(), when ctx ends, and when the
 // lister fails. It starts no goroutines.
+//
+// When the lister is a DueLister (the memory store is) and every Periodic
+// rule of the program is a DueCalendar, a page of members listed at a time
+// when no calendar has a job due lists only the members with a lot or a
+// grant due by then (DueLister.MembersDue): the others would have had
+// nothing written, so the run writes the same, and loads only the members
+// it writes for. JobOptions.AllMembers turns this off.
 func (e *Engine) RunJobs(ctx context.Context, members MemberLister, opts *JobOptions) (JobReport, error) {
 	rep := JobReport{Jobs: map[string]int{}}
 	if members == nil {
@@ -201,6 +215,11 @@ func (e *Engine) RunJobs(ctx context.Context, members MemberLister, opts *JobOpt
 			o.Progress(r)
 		}
 	}
+	due, _ := members.(DueLister)
+	cals, ok := e.dueCalendars()
+	if !ok || o.AllMembers {
+		due = nil
+	}
 	var first error
 	r := jobRunner{e: e, prefix: o.KeyPrefix, rep: &rep}
 	after := ""
@@ -208,9 +227,28 @@ func (e *Engine) RunJobs(ctx context.Context, members MemberLister, opts *JobOpt
 		if err := ctx.Err(); err != nil {
 			return rep, err
 		}
-		ids, err := members.Members(ctx, after, o.PageSize)
+		var ids []string
+		var err error
+		passed := 0
+		// Each page is listed as of now: a member's stages judge a now no
+		// earlier, so a member due by then is listed.
+		if now := e.now(); due != nil && !e.calendarDue(cals, now) {
+			r.quietAt = now
+			ids, passed, err = due.MembersDue(ctx, now, after, o.PageSize)
+		} else {
+			r.quietAt = time.Time{}
+			ids, err = members.Members(ctx, after, o.PageSize)
+		}
 		if err != nil {
 			return rep, fmt.Errorf("loyalty: listing members: %w", err)
+		}
+		if skipped := passed - len(ids); skipped > 0 {
+			// Members with nothing due, passed over: covered, as if visited.
+			n := rep.Members
+			rep.Members += skipped
+			if rep.Members/o.ProgressEvery > n/o.ProgressEvery {
+				report()
+			}
 		}
 		for _, id := range ids {
 			if err := ctx.Err(); err != nil {
@@ -249,6 +287,13 @@ type jobRunner struct {
 	rep    *JobReport
 	jobs   []Job
 	keys   []string
+	// quietAt, when not zero, is when every Periodic rule was a
+	// DueCalendar with no job due: a member judged at that instant has no
+	// rule's job due at any stage.
+	quietAt time.Time
+	// The program-zone day [from, to) of the last key, and its date.
+	from, to time.Time
+	date     string
 }
 
 // member runs the stages for member id.
@@ -260,7 +305,16 @@ func (r *jobRunner) member(ctx context.Context, id string) error {
 	if err != nil {
 		return &JobError{Member: id, Stage: StageActivate, Job: "load", Err: err}
 	}
+	// With no rule's job due, the engine's own steps are the last.
+	quiet := !r.quietAt.IsZero() && now.Equal(r.quietAt)
+	last := StageGrant
+	if quiet {
+		last = StageExpire
+	}
 	for _, stage := range stages {
+		if stage > last {
+			break
+		}
 		wrote := false
 		switch stage {
 		case StageActivate, StageExpire:
@@ -321,7 +375,7 @@ func (r *jobRunner) member(ctx context.Context, id string) error {
 				}
 			}
 		}
-		if wrote {
+		if wrote && stage < last { // a later stage judges what this one wrote
 			now = e.now()
 			q.Now = now
 			if st, err = e.store.Load(ctx, id, q); err != nil {
@@ -371,7 +425,14 @@ func (r *jobRunner) key(now time.Time, stage JobStage, name, member, own string)
 	if own != "" {
 		return own
 	}
-	date := now.In(r.e.program.Zone()).Format(time.DateOnly)
+	if now.Before(r.from) || !now.Before(r.to) {
+		zone := r.e.program.Zone()
+		r.from = dayStart(now, zone)
+		y, m, d := r.from.In(zone).Date()
+		r.to = time.Date(y, m, d+1, 0, 0, 0, 0, zone).UTC()
+		r.date = now.In(zone).Format(time.DateOnly)
+	}
+	date := r.date
 	k := r.prefix + date + "/" + stage.String() + "/"
 	if name != stage.String() { // the engine's own steps are named after their stage
 		k += name + "/"

@@ -132,7 +132,8 @@ type run struct {
 	orders   int64
 	from     time.Time // the current month's start
 	workers  []*worker
-	ids      []string // of every customer
+	due      loyalty.DueLister // the engine's store, for the shards' MembersDue
+	ids      []string          // of every customer
 	// nonMemberBuyers counts the customers who bought as non-members.
 	nonMemberBuyers int64
 }
@@ -299,6 +300,18 @@ func newRun(p *loyalty.Program, cfg *Config) (*run, error) {
 		return nil, err
 	}
 	r.engine = e
+	r.due = r.store
+	if id := p.ProgramID(); id != loyalty.DefaultProgram {
+		ps, err := r.store.ForProgram(id)
+		if err != nil {
+			return nil, err
+		}
+		d, ok := ps.(loyalty.DueLister)
+		if !ok {
+			return nil, fmt.Errorf("sim: the memory store of program %s lists no members due", id)
+		}
+		r.due = d
+	}
 	n := max(1, min(cfg.Workers, len(r.cust)))
 	for range n {
 		r.workers = append(r.workers, &worker{returns: map[int32][]pending{}})
@@ -656,6 +669,55 @@ func (s *shard) Members(_ context.Context, after string, limit int) ([]string, e
 		ids = append(ids, s.r.id(s.r.members[p]))
 	}
 	return ids, nil
+}
+
+// MembersDue implements loyalty.DueLister: the shard's members among those
+// the engine's store lists as due, so that a shard's RunJobs, like one over
+// the store, loads only the members with something due on a day no rule's
+// calendar has a job; passed counts the shard's members the store's listing
+// went through.
+func (s *shard) MembersDue(ctx context.Context, by time.Time, after string, limit int) ([]string, int, error) {
+	from := -1 // the place in r.members of after
+	if after != "" {
+		i := s.r.index(after)
+		if i < 0 || s.r.cust[i].enrolled < 0 {
+			return nil, 0, fmt.Errorf("%w: %s", loyalty.ErrUnknownMember, after)
+		}
+		from = int(s.r.cust[i].enrolled)
+	}
+	var ids []string
+	to := len(s.r.members) - 1 // the place of the last member gone through
+	for cursor := after; len(ids) < limit; {
+		page, _, err := s.r.due.MembersDue(ctx, by, cursor, limit)
+		if err != nil {
+			return nil, 0, err
+		}
+		for _, id := range page {
+			i := s.r.index(id)
+			if i < 0 {
+				continue
+			}
+			if p := int(s.r.cust[i].enrolled); p%s.n == s.k {
+				if ids = append(ids, id); len(ids) == limit {
+					to = p
+					break
+				}
+			}
+		}
+		if len(page) < limit {
+			break
+		}
+		cursor = page[len(page)-1]
+	}
+	return ids, s.count(to) - s.count(from), nil
+}
+
+// count is how many of the shard's members are at places 0 to p of r.members.
+func (s *shard) count(p int) int {
+	if p < s.k {
+		return 0
+	}
+	return (p-s.k)/s.n + 1
 }
 
 func (r *run) money(minor int64) loyalty.Money {
