@@ -37,12 +37,19 @@ const (
 	FromReferrals   Source = "referrals"
 	FromGames       Source = "games"
 	FromAdjustments Source = "adjustments"
+	// FromTransfers is value a write moved in from another account of the
+	// program, which a redemption there took out in the same write (a
+	// cashback payout into store credit): issued to the account, but not
+	// new value given to members, so not counted in Cost a second time.
+	FromTransfers Source = "transfers"
 )
 
 // DefaultClassify says where an entry that credited value came from, by its
 // kind and Entry.Source:
 //
 //	kind adjust, or source "operator"              adjustments
+//	source "cashback-payout" (cashback.SourcePayout:
+//	  the credit a payout moves out of accruals)    transfers
 //	source "order", or a rule of an order's earn   orders (the default)
 //	source starting "referral"                     referrals
 //	source starting "game", "wheel", "scratch",
@@ -61,6 +68,8 @@ func DefaultClassify(kind loyalty.EntryKind, source string) Source {
 		return FromAdjustments
 	case source == "order":
 		return FromOrders
+	case source == sourceCashbackPayout:
+		return FromTransfers
 	case strings.HasPrefix(source, "referral"):
 		return FromReferrals
 	}
@@ -77,9 +86,13 @@ func DefaultClassify(kind loyalty.EntryKind, source string) Source {
 	return FromOrders
 }
 
+// sourceCashbackPayout is cashback.SourcePayout (this package imports no
+// program package).
+const sourceCashbackPayout = "cashback-payout"
+
 // BySource splits issued value by Source.
 type BySource struct {
-	Orders, Engagement, Referrals, Games, Adjustments int64
+	Orders, Engagement, Referrals, Games, Adjustments, Transfers int64
 }
 
 func (b *BySource) add(s Source, v int64) {
@@ -92,6 +105,8 @@ func (b *BySource) add(s Source, v int64) {
 		b.Games += v
 	case FromAdjustments:
 		b.Adjustments += v
+	case FromTransfers:
+		b.Transfers += v
 	default:
 		b.Orders += v
 	}
@@ -101,8 +116,11 @@ func (b *BySource) add(s Source, v int64) {
 // (points, or minor units of the currency for a money account), and what
 // stood in it at the period's end. Every figure is a sum of entries:
 //
-//	Issued       earn entries (available and held) and positive adjustments
+//	Issued       earn entries (available and held) and positive adjustments;
+//	             IssuedBy.Transfers of it came from another account of the
+//	             program (a cashback payout into store credit)
 //	Redeemed     redeem entries, less restores of cancelled redemptions
+//	             (a payout's debit of a cashback accrual included)
 //	Expired      expire entries: breakage
 //	Voided       held value cancelled by a return (void) and earned value
 //	             taken back by one (reverse)
@@ -158,11 +176,16 @@ type KPIs struct {
 	ActiveShare      decimal.Decimal
 	// Grants counts the rewards granted in the period (RewardsAccount).
 	Grants int64
-	// Cost is what the programme cost in the period: the points redeemed at
-	// PointValue, plus the money redeemed from money accounts, plus
-	// Options.OtherCost spread over the series by nothing (it is the
-	// whole period's and counts in the total only). Revenue is members' plus
-	// non-members' revenue (or Options.Revenue), and CostShare Cost/Revenue.
+	// Cost is what the programme cost in the period, each unit of value
+	// given to members once, when it leaves the programme's accounts: the
+	// points redeemed at PointValue plus the money redeemed from money
+	// accounts, less what those redemptions moved into another account of
+	// the program (IssuedBy.Transfers, at that account's value), plus
+	// Options.OtherCost (the whole period's: in the total only). So a
+	// cashback payout into store credit costs nothing by itself; the credit
+	// costs when it is spent, and not at all if it expires. Revenue is
+	// members' plus non-members' revenue (or Options.Revenue), and
+	// CostShare Cost/Revenue.
 	Cost, Revenue loyalty.Money
 	CostShare     decimal.Decimal
 	// Members are the members' orders (from the store's order records);
@@ -461,6 +484,7 @@ func FromTotals(t *loyalty.LedgerTotals, o *Options) (*Report, error) {
 		to.IssuedBy.Referrals += f.IssuedBy.Referrals
 		to.IssuedBy.Games += f.IssuedBy.Games
 		to.IssuedBy.Adjustments += f.IssuedBy.Adjustments
+		to.IssuedBy.Transfers += f.IssuedBy.Transfers
 		to.Redeemed += f.Redeemed
 		to.Expired += f.Expired
 		to.Voided += f.Voided
@@ -520,10 +544,10 @@ func derive(k *KPIs, o *Options, c loyalty.Currency, total bool) {
 	digits := c.MinorDigits()
 	pv := o.PointValue.Amount
 	liab := pv.Mul(decimal.NewFromInt(k.Points.Outstanding))
-	cost := pv.Mul(decimal.NewFromInt(k.Points.Redeemed))
+	cost := pv.Mul(decimal.NewFromInt(k.Points.Redeemed - k.Points.IssuedBy.Transfers))
 	for _, f := range k.Money {
 		liab = liab.Add(decimal.New(f.Outstanding, -digits))
-		cost = cost.Add(decimal.New(f.Redeemed, -digits))
+		cost = cost.Add(decimal.New(f.Redeemed-f.IssuedBy.Transfers, -digits))
 	}
 	revenue := k.Members.Revenue.Amount
 	if total {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/cashback"
 	"github.com/loyaltykit/loyalty/economics"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/storage/memory"
@@ -167,4 +168,58 @@ func TestComputeRefusesBadInputWithNoReport(t *testing.T) {
 	r, err = economics.Compute(ctx, s, q, o)
 	require.ErrorIs(t, err, economics.ErrCurrencyMismatch)
 	assert.Nil(t, r)
+}
+
+// TestCostCountsACashbackPayoutOnceWhenItsCreditIsSpent: 2% cashback of a
+// 320.00 order accrues 6.40 in 2026-Q1's account; the April payout moves it
+// into store credit (a redemption of the accrual and an earn of the credit
+// in one write: a transfer), of which 4.00 is spent in May. The programme
+// cost 4.00, in May, on every adapter, not 6.40 + 4.00.
+func TestCostCountsACashbackPayoutOnceWhenItsCreditIsSpent(t *testing.T) {
+	ctx := context.Background()
+	sched := &cashback.Schedule{Every: cashback.Quarterly}
+	earn, err := cashback.NewPercentage("two-percent", decimal.RequireFromString("2"), sched)
+	require.NoError(t, err)
+	pay, err := cashback.NewPayoutRule("quarterly-payout", sched)
+	require.NoError(t, err)
+	p := economics.Period{Start: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)}
+	for name, s := range adapters(t) {
+		prog := &loyalty.Program{Name: "shop", Currency: "USD", Rules: []loyalty.Rule{earn, pay}}
+		clock := loyalty.NewManualClock(day(1, 5))
+		e, err := loyalty.NewEngine(prog, s, &loyalty.EngineOptions{Clock: clock})
+		require.NoError(t, err)
+		_, err = e.Enroll(ctx, "enrol-ann", loyalty.Member{ID: "ann"})
+		require.NoError(t, err)
+		clock.Set(day(1, 10))
+		_, err = e.Earn(ctx, "o-1", order("ann", "1", "320.00", day(1, 10)))
+		require.NoError(t, err)
+		clock.Set(day(4, 2))
+		rep, err := cashback.Payout(ctx, e, s.(loyalty.MemberLister), "2026-Q1", nil)
+		require.NoError(t, err, name)
+		require.Equal(t, "6.4", rep.Amount.Amount.String(), name)
+		clock.Set(day(5, 20))
+		_, err = e.Redeem(ctx, "r-1", loyalty.Redemption{ID: "r1", MemberID: "ann", OrderID: "2",
+			Total: usd("4.00"), Account: cashback.CreditAccount})
+		require.NoError(t, err, name)
+
+		r, err := economics.Compute(ctx, s, p, &economics.Options{Currency: "USD", Interval: economics.Monthly})
+		require.NoError(t, err, name)
+		tot := r.Total
+		require.Len(t, tot.Money, 2, name) // the Q1 accrual and the credit
+		accrual, credit := tot.Money[0], tot.Money[1]
+		assert.Equal(t, sched.Account(day(1, 10)), accrual.Account, name)
+		assert.Equal(t, cashback.CreditAccount, credit.Account, name)
+		assert.Equal(t, int64(640), accrual.Issued, name)
+		assert.Equal(t, int64(640), accrual.Redeemed, name) // paid out
+		assert.Equal(t, int64(640), credit.Issued, name)
+		assert.Equal(t, economics.BySource{Transfers: 640}, credit.IssuedBy, name)
+		assert.Equal(t, int64(400), credit.Redeemed, name)
+		assert.Equal(t, int64(240), credit.Outstanding, name)
+		assert.Equal(t, "4", tot.Cost.Amount.String(), name)        // the spend only
+		assert.Equal(t, "2.4", tot.Liability.Amount.String(), name) // the credit left
+		require.Len(t, r.Series, 6, name)
+		assert.Equal(t, "0", r.Series[3].Cost.Amount.String(), name) // April: the payout
+		assert.Equal(t, "4", r.Series[4].Cost.Amount.String(), name) // May: the spend
+		assert.Equal(t, "6.4", r.Series[3].Liability.Amount.String(), name)
+	}
 }
