@@ -1,8 +1,10 @@
 // Package economics measures a loyalty programme as a marketing or finance
 // person reads it: KPIs over a program's real ledger on any store (points
 // issued by source, redeemed, expired, outstanding, liability, redemption
-// and breakage rates, active members, cost as a share of revenue, members'
-// spend against non-members'), per month or week; and the accounting of
+// and breakage rates, active members, cost as a share of revenue (each unit
+// of value counted once, when it leaves the programme's accounts), members'
+// spend against non-members', members per tier at the period's end), per
+// month or week; and the accounting of
 // points under IFRS 15 / ASC 606 (Schedule: allocation by relative
 // stand-alone selling price, revenue as points are redeemed, breakage,
 // contract liability, cumulative catch-up of a revised redemption rate).

@@ -191,6 +191,10 @@ type KPIs struct {
 	// Members are the members' orders (from the store's order records);
 	// NonMembers what the host fed in (Options.NonMembers), in the total only.
 	Members, NonMembers Customers
+	// Tiers is how many members stood on each tier of Options.Tiers at the
+	// period's end (see Tiers, which computes it), in the total and in the
+	// series' last period only: the store keeps no history of standings.
+	Tiers []TierCount
 }
 
 // Report is a program's KPIs over a period and, when asked, per month or
@@ -227,6 +231,12 @@ type Options struct {
 	// OtherCost is the programme's cost the ledger does not hold (rewards
 	// given, fees waived, partner costs) over the whole period.
 	OtherCost loyalty.Money
+	// Tiers are the program's tier ladders (its rules that are
+	// loyalty.StandingRule, such as a *tiers.Ladder) whose distribution
+	// KPIs.Tiers reports; nil reports none. Counting them reads every
+	// member's state (see Tiers), so the store must be a
+	// loyalty.MemberLister.
+	Tiers []loyalty.StandingRule
 }
 
 // Compute reports the KPIs of the program store s holds (a store, or a view
@@ -248,6 +258,9 @@ func Compute(ctx context.Context, s loyalty.Store, p Period, opts *Options) (*Re
 	if err != nil {
 		return nil, err
 	}
+	if err := checkLadders(opts.Tiers); err != nil {
+		return nil, err
+	}
 	var t *loyalty.LedgerTotals
 	if a, ok := s.(loyalty.LedgerAggregator); ok {
 		t, err = a.AggregateLedger(ctx, bounds)
@@ -257,7 +270,19 @@ func Compute(ctx context.Context, s loyalty.Store, p Period, opts *Options) (*Re
 	if err != nil {
 		return nil, err
 	}
-	return FromTotals(t, opts)
+	r, err := FromTotals(t, opts)
+	if err != nil || len(opts.Tiers) == 0 {
+		return r, err
+	}
+	tiers, err := Tiers(ctx, s, opts.Tiers, p.End)
+	if err != nil {
+		return nil, err
+	}
+	r.Total.Tiers = tiers
+	if n := len(r.Series); n > 0 {
+		r.Series[n-1].Tiers = slices.Clone(tiers)
+	}
+	return r, nil
 }
 
 // Bounds are the bucket bounds of period p cut by interval in loc: p.Start,
