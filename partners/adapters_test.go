@@ -114,7 +114,7 @@ func coalitionLedger(t *testing.T, s loyalty.Store) (*loyalty.Engine, *partners.
 	// 23:30 on 28 February in New York (04:30 UTC on 1 March): February's.
 	earn(time.Date(2026, 3, 1, 4, 30, 0, 0, time.UTC), "ann", "bookshop:0999", line("map", "5.00"))
 	earn(time.Date(2026, 3, 1, 5, 0, 0, 0, time.UTC), "ann", "bookshop:1001", line("novel", "60.00"), line("pen", "15.00")) // 750, at March's first instant
-	earn(time.Date(2026, 3, 5, 12, 0, 0, 0, ny), "bob", "cafe:2001", line("lunch", "8.50"))                               // 85
+	earn(time.Date(2026, 3, 5, 12, 0, 0, 0, ny), "bob", "cafe:2001", line("lunch", "8.50"))                                 // 85
 	clock.Set(time.Date(2026, 3, 12, 12, 0, 0, 0, ny))
 	_, err = co.Redeem(ctx, e, "redeem-1", loyalty.Redemption{ID: "cafe:r-1", MemberID: "ann", Total: usd("6.40"), Points: 300})
 	require.NoError(t, err)
