@@ -223,3 +223,52 @@ func TestCostCountsACashbackPayoutOnceWhenItsCreditIsSpent(t *testing.T) {
 		assert.Equal(t, "6.4", r.Series[3].Liability.Amount.String(), name)
 	}
 }
+
+// noLedgerReads is a store that neither sums its ledger nor lists members.
+type noLedgerReads struct{ loyalty.Store }
+
+func TestComputeRefusesEveryBadInputWithATypedErrorAndNoReport(t *testing.T) {
+	s := memory.New()
+	buildLedger(t, s)
+	ctx := context.Background()
+	q := quarter()
+	eur := loyalty.Money{Amount: decimal.NewFromInt(5), Currency: "EUR"}
+	for name, c := range map[string]struct {
+		p     economics.Period
+		edit  func(*economics.Options)
+		store loyalty.Store
+		field string
+		want  error
+	}{
+		"a period that ends before it starts": {p: economics.Period{Start: q.End, End: q.Start}, field: "period", want: economics.ErrInvalidPeriod},
+		"a period of no time":                 {p: economics.Period{Start: q.Start, End: q.Start}, field: "period", want: economics.ErrInvalidPeriod},
+		"revenue in another currency":         {edit: func(o *economics.Options) { o.Revenue = eur }, field: "revenue", want: economics.ErrCurrencyMismatch},
+		"a point value in another currency":   {edit: func(o *economics.Options) { o.PointValue = eur }, field: "point_value", want: economics.ErrCurrencyMismatch},
+		"other cost in another currency":      {edit: func(o *economics.Options) { o.OtherCost = eur }, field: "other_cost", want: economics.ErrCurrencyMismatch},
+		"negative non-member sales":           {edit: func(o *economics.Options) { o.NonMembers.Sales = usd("-1.00") }, field: "non_members.sales", want: economics.ErrInvalidInput},
+		"a negative non-member count":         {edit: func(o *economics.Options) { o.NonMembers.Orders = -1 }, field: "non_members", want: economics.ErrInvalidInput},
+		"no currency":                         {edit: func(o *economics.Options) { o.Currency = "" }, field: "currency", want: economics.ErrInvalidInput},
+		"an unknown interval":                 {edit: func(o *economics.Options) { o.Interval = 7 }, field: "interval", want: economics.ErrInvalidInput},
+		"a store that cannot be read":         {store: noLedgerReads{s}, field: "store", want: economics.ErrInvalidInput},
+	} {
+		p, o, st := q, opts(), loyalty.Store(s)
+		if !c.p.Start.IsZero() {
+			p = c.p
+		}
+		if c.edit != nil {
+			c.edit(o)
+		}
+		if c.store != nil {
+			st = c.store
+		}
+		r, err := economics.Compute(ctx, st, p, o)
+		require.ErrorIs(t, err, c.want, name)
+		var ie *economics.InputError
+		require.ErrorAs(t, err, &ie, name)
+		assert.Equal(t, c.field, ie.Field, name)
+		assert.Nil(t, r, name)
+	}
+	r, err := economics.Compute(ctx, s, q, nil)
+	require.ErrorIs(t, err, economics.ErrInvalidInput)
+	assert.Nil(t, r)
+}
