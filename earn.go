@@ -227,10 +227,10 @@ func (e *Engine) Act(ctx context.Context, key string, a *Action) (*Receipt, erro
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
-	fp := actionFingerprint(a)
+	fp, fields := actionPrints(a)
 	// An action a rule spends on loads the lots at once, not after a first
 	// plan asked for them (see Spender).
-	return e.write(ctx, key, fp, actionFields(a), a.MemberID, Query{Lots: e.program.spendsOn(a.Kind)}, e.actPlan(a, key, fp))
+	return e.write(ctx, key, fp, fields, a.MemberID, Query{Lots: e.program.spendsOn(a.Kind)}, e.actPlan(a, key, fp))
 }
 
 // actPlan plans Act's change, for the write and for Preview.

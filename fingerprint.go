@@ -99,6 +99,29 @@ func actionFingerprint(a *Action) string {
 	return fingerprint.Sum(b)
 }
 
+// actionPrints is actionFingerprint and actionFields from one pass over the
+// action's encoding, as orderPrints is for an order: slices of one string.
+func actionPrints(a *Action) (fp, fields string) {
+	var buf [256]byte
+	var pbuf [48]byte
+	b := fingerprint.AppendString(buf[:0], "act")
+	p := append(pbuf[:0], "act:"...)
+	m := len(b)
+	b = fingerprint.AppendString(b, string(a.Kind))
+	p, m = fingerprint.AppendPrint(p, b[m:]), len(b)
+	b = fingerprint.AppendString(b, a.MemberID)
+	p, m = fingerprint.AppendPrint(p, b[m:]), len(b)
+	b = fingerprint.AppendTime(b, a.At)
+	p, m = fingerprint.AppendPrint(p, b[m:]), len(b)
+	b = fingerprint.AppendString(b, a.Ref)
+	p, m = fingerprint.AppendPrint(p, b[m:]), len(b)
+	b = fingerprint.AppendAttrs(b, a.Data)
+	p = fingerprint.AppendPrint(p, b[m:])
+	var obuf [32 + 48]byte
+	s := string(append(fingerprint.AppendSum(obuf[:0], b), p...))
+	return s[:32], s[32:]
+}
+
 func memberFingerprint(m *Member) string {
 	var buf [256]byte
 	b := fingerprint.AppendString(buf[:0], "enroll")

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"sync"
 	"time"
@@ -111,6 +112,7 @@ func (p *plan) begin(st *State, now time.Time, q Query) {
 	b := changePool.Get().(*changeBlock)
 	p.ch = &b.ch
 	p.ch.blk = b
+	p.paid = b.paid[:0]
 	if q.Lots || st.Lots != nil {
 		p.loaded = true
 		p.lots = st.Lots
@@ -163,6 +165,20 @@ type changeBlock struct {
 	lots   [1]Lot
 	orders [1]OrderRecord
 	lines  [4]RecordedLine
+	paid   [1]paidDraws // room for what a rule's spend drew (plan.paid)
+	// codes is the stream a write's new codes are drawn from, kept with
+	// the block (codes draws from src) and re-seeded for each write.
+	src   stream
+	codes *rand.Rand
+}
+
+// codeRand is codeRand(seed, program, key, attempt), in the block's memory.
+func (b *changeBlock) codeRand(seed *[32]byte, program, key string, attempt int) *rand.Rand {
+	if b.codes == nil {
+		b.codes = rand.New(&b.src)
+	}
+	b.src.reset(seed, codesDomain, program, key, attempt)
+	return b.codes
 }
 
 var changePool = sync.Pool{New: func() any { return new(changeBlock) }}
@@ -176,8 +192,11 @@ func (c *Change) release() {
 		return
 	}
 	// Cleared whole: the pooled block must not keep strings and records
-	// of the write alive.
+	// of the write alive. The code stream's Rand (which points to the
+	// block's src, cleared too) is kept.
+	codes := b.codes
 	*b = changeBlock{}
+	b.codes = codes
 	changePool.Put(b)
 }
 

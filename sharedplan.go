@@ -388,7 +388,11 @@ func (sp *sharedPlan) grant(p *plan, ef *Effect, i int, ref string) error {
 			return err
 		}
 		if sp.codes == nil {
-			sp.codes = codeRand(sp.e.seed, sp.e.programID, ch.Key, sp.w.codes)
+			if ch.blk != nil {
+				sp.codes = ch.blk.codeRand(sp.e.seed, sp.e.programID, ch.Key, sp.w.codes)
+			} else {
+				sp.codes = codeRand(sp.e.seed, sp.e.programID, ch.Key, sp.w.codes)
+			}
 		}
 		code, err := newCode(ef.Code, sp.codes)
 		if err != nil {

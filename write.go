@@ -142,14 +142,20 @@ type stateLoader interface {
 }
 
 // stateBuf is the reusable memory of a state a write loaded, with room for
-// its balances. A write's state lives only while it plans and commits:
+// its balances and counters, and the lots array of an earlier write (kept,
+// cleared, while it is not longer than maxPooledLots). A write's state lives only while it plans and commits:
 // rules see it for the evaluation only (Input), and nothing a change, its
 // receipt or an error holds points into it, so the write gives it back to
 // statePool once its commit returned.
 type stateBuf struct {
 	st       State
 	balances [2]Balance
+	counters [2]Counter
+	lots     []Lot
 }
+
+// maxPooledLots is the longest lots array a pooled state keeps.
+const maxPooledLots = 256
 
 var statePool = sync.Pool{New: func() any { return new(stateBuf) }}
 
@@ -161,7 +167,7 @@ func (e *Engine) load(ctx context.Context, member string, q Query, buf **stateBu
 		return e.store.Load(ctx, member, q)
 	}
 	b := statePool.Get().(*stateBuf)
-	b.st.Balances = b.balances[:0]
+	b.st.Balances, b.st.Counters, b.st.Lots = b.balances[:0], b.counters[:0], b.lots[:0]
 	if err := sl.LoadInto(ctx, member, q, &b.st); err != nil {
 		b.release()
 		return nil, err
@@ -175,7 +181,14 @@ func (b *stateBuf) release() {
 	if b == nil {
 		return
 	}
-	*b = stateBuf{}
+	// The lots array the write loaded into (or the one kept before) is
+	// kept for the next write, cleared so as to keep no strings alive.
+	lots := b.lots
+	if l := b.st.Lots; cap(l) > cap(lots) && cap(l) <= maxPooledLots {
+		lots = l
+	}
+	clear(lots[:cap(lots)])
+	*b = stateBuf{lots: lots[:0]}
 	statePool.Put(b)
 }
 

@@ -39,7 +39,10 @@ func TestLotSetKeepsTheOpenLotsInIDOrder(t *testing.T) {
 			delete(model, l.ID)
 		}
 
-		got := s.open()
+		got := s.open(nil)
+		if step%2 == 1 { // into room of an earlier read, which must not matter
+			got = s.open(make([]loyalty.Lot, 3, 8))
+		}
 		ids := openIDs(model)
 		if len(got) != len(ids) {
 			t.Fatalf("step %d: %d open lots, want %d", step, len(got), len(ids))

@@ -121,9 +121,9 @@ type loadedState struct {
 
 // LoadInto is Load into st, for a caller that reuses the memory of its
 // states (the Engine does, once a write is over): st must be zero but for
-// Balances, an empty slice whose room LoadInto fills before it allocates.
-// What st holds after is what Load would return, and shares nothing with
-// the store.
+// Balances, Counters and Lots, empty slices (or nil) whose room LoadInto
+// fills before it allocates. What st holds after is what Load would return
+// (Lots nil unless they were loaded), and shares nothing with the store.
 func (s *Store) LoadInto(ctx context.Context, memberID string, q loyalty.Query, st *loyalty.State) error {
 	if err := storage.CheckLoad(memberID, q); err != nil {
 		return err
@@ -139,17 +139,17 @@ func (s *Store) LoadInto(ctx context.Context, memberID string, q loyalty.Query, 
 	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	room := st.Balances[:0]
+	balances, counters, lots := st.Balances[:0], st.Counters[:0], st.Lots[:0]
 	st.Member, st.Version, st.NextDue = cloneMember(&m.profile), m.version, m.nextDue
-	st.Balances = nil
+	st.Balances, st.Counters, st.Lots = nil, nil, nil
 	if len(m.balances) > 0 {
-		st.Balances = append(room, m.balances...)
+		st.Balances = append(balances, m.balances...)
 	}
 	if len(m.counters) > 0 {
-		st.Counters = slices.Clone(m.counters)
+		st.Counters = append(counters, m.counters...)
 	}
 	if q.Lots || !q.Now.IsZero() && !m.nextDue.IsZero() && !m.nextDue.After(q.Now) {
-		st.Lots = m.lots.open()
+		st.Lots = m.lots.open(lots)
 	}
 	for _, id := range q.Orders {
 		if o := m.orders.get(id); o != nil {
@@ -390,10 +390,13 @@ func (s *lotSet) compact() {
 	*s = kept
 }
 
-// open returns a copy of the open lots, copying each run of open lots at
-// once.
-func (s *lotSet) open() []loyalty.Lot {
-	lots := make([]loyalty.Lot, 0, s.n-s.closed)
+// open returns a copy of the open lots, never nil, in room if they fit,
+// copying each run of open lots at once.
+func (s *lotSet) open(room []loyalty.Lot) []loyalty.Lot {
+	lots := room[:0]
+	if n := s.n - s.closed; n > cap(room) || room == nil {
+		lots = make([]loyalty.Lot, 0, n)
+	}
 	for _, c := range s.chunks {
 		for i := 0; i < len(c); {
 			if c[i].Remaining == 0 {
