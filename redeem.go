@@ -147,6 +147,10 @@ func (e *Engine) planRedeem(st *State, r *Redemption, now time.Time, key, fp str
 	if r.Total.Currency != e.program.Currency {
 		return nil, Quote{}, fmt.Errorf("%w: total in %s, program in %s", ErrCurrencyMismatch, r.Total.Currency, e.program.Currency)
 	}
+	claims, err := e.program.redemptionClaims(r, nil) // the program's own conditions (RedemptionRule)
+	if err != nil {
+		return nil, Quote{}, err
+	}
 	acct := r.Account
 	if acct == "" {
 		acct = PointsAccount
@@ -165,7 +169,6 @@ func (e *Engine) planRedeem(st *State, r *Redemption, now time.Time, key, fp str
 	}
 	avail := p.spendable(acct)
 	var q Quote
-	var err error
 	if r.UpTo && r.Points > 0 {
 		q, err = upTo(quote, avail, r.Points)
 	} else {
@@ -190,6 +193,12 @@ func (e *Engine) planRedeem(st *State, r *Redemption, now time.Time, key, fp str
 	}
 	if short > 0 { // the policy saw more than the lots hold: never overspend
 		return nil, q, &InsufficientError{Account: acct, Asked: q.Points, Available: q.Points - short}
+	}
+	for _, c := range claims {
+		p.ch.Claims = p.claim(c)
+	}
+	if len(claims) > 0 {
+		p.rcpt.Claims = p.ch.Claims
 	}
 	rec := RedemptionRecord{ID: r.ID, MemberID: r.MemberID, OrderID: r.OrderID, Account: acct, Points: q.Points, Value: q.Value, Draws: draws, At: now}
 	p.ch.Redemptions = append(p.ch.Redemptions, rec)

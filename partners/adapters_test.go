@@ -128,9 +128,26 @@ func coalitionLedger(t *testing.T, s loyalty.Store) (*loyalty.Engine, *partners.
 	clock.Set(time.Date(2026, 3, 21, 12, 0, 0, 0, ny))
 	_, err = e.CancelRedemption(ctx, "cancel-2", "ann", "bookshop:r-2") // +100 restored
 	require.NoError(t, err)
-	// A redemption that names no partner (sent to Engine.Redeem directly).
+	// A redemption that names no partner: Engine.Redeem refuses it too,
+	// writing nothing; a program without the coalition's rule on the same
+	// store (the shop before it joined) writes one.
 	clock.Set(time.Date(2026, 3, 25, 12, 0, 0, 0, ny))
-	_, err = e.Redeem(ctx, "redeem-9", loyalty.Redemption{ID: "r-9", MemberID: "ann", Total: usd("9.00"), Points: 100})
+	before, err := e.Member(ctx, "ann")
+	require.NoError(t, err)
+	r9 := loyalty.Redemption{ID: "r-9", MemberID: "ann", Total: usd("9.00"), Points: 100}
+	_, err = e.Redeem(ctx, "redeem-9", r9)
+	require.ErrorIs(t, err, partners.ErrUnknownPartner)
+	var pe *partners.PartnerError
+	require.ErrorAs(t, err, &pe)
+	require.Equal(t, "r-9", pe.Ref)
+	after, err := e.Member(ctx, "ann")
+	require.NoError(t, err)
+	require.Equal(t, before.Version, after.Version, "nothing written")
+	plain := *p
+	plain.Rules = []loyalty.Rule{base}
+	shop, err := loyalty.NewEngine(&plain, s, &loyalty.EngineOptions{Clock: clock})
+	require.NoError(t, err)
+	_, err = shop.Redeem(ctx, "redeem-9", r9)
 	require.NoError(t, err)
 	// 23:30 on 31 March in New York (03:30 UTC on 1 April): March's.
 	earn(time.Date(2026, 4, 1, 3, 30, 0, 0, time.UTC), "bob", "cafe:2002", line("cake", "4.00")) // 40

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -159,24 +160,51 @@ func (c *Coalition) Suspended(ctx context.Context, e *loyalty.Engine, id string)
 // Earn earns o at its partner; a suspended partner is ErrSuspended.
 func (c *Coalition) Earn(ctx context.Context, e *loyalty.Engine, key string, o *loyalty.Order) (*loyalty.Receipt, error) {
 	r, err := e.Earn(ctx, key, o)
-	if errors.Is(err, loyalty.ErrLimitReached) {
-		return nil, errors.Join(ErrSuspended, err)
-	}
-	return r, err
+	return r, c.suspended(err)
 }
 
-// Redeem redeems at the partner r.ID names; an unknown or suspended
-// partner is refused, writing nothing.
+// Redeem redeems r through e.Redeem, saying ErrSuspended for a suspended
+// partner. The checks are the Coalition's as a loyalty.RedemptionRule, so
+// e.Redeem makes them too: an unknown partner is ErrUnknownPartner, a
+// suspended one a *loyalty.ClaimError wrapping loyalty.ErrLimitReached;
+// either way nothing is written.
 func (c *Coalition) Redeem(ctx context.Context, e *loyalty.Engine, key string, r loyalty.Redemption) (*loyalty.Receipt, error) {
-	s, err := c.Suspended(ctx, e, PartnerOf(r.ID))
-	if err != nil {
-		return nil, err
-	}
-	if s {
-		return nil, ErrSuspended
-	}
-	return e.Redeem(ctx, key, r)
+	rc, err := e.Redeem(ctx, key, r)
+	return rc, c.suspended(err)
 }
+
+// suspended joins ErrSuspended to a refused claim on a partner's counter.
+func (c *Coalition) suspended(err error) error {
+	var ce *loyalty.ClaimError
+	if errors.As(err, &ce) && errors.Is(ce, loyalty.ErrLimitReached) && strings.HasPrefix(ce.Counter, "partners/") {
+		return errors.Join(ErrSuspended, err)
+	}
+	return err
+}
+
+// Redemption implements loyalty.RedemptionRule: a redemption whose ID names
+// no partner of the coalition is refused with ErrUnknownPartner; one at a
+// partner claims one unit of its counter, which a suspension caps, so
+// Engine.Redeem refuses a suspended partner's too.
+func (c *Coalition) Redemption(r *loyalty.Redemption) ([]loyalty.Claim, error) {
+	p, ok := c.partner(PartnerOf(r.ID))
+	if !ok {
+		return nil, &PartnerError{Ref: r.ID, Err: ErrUnknownPartner}
+	}
+	return []loyalty.Claim{{Counter: Counter(p.ID), Amount: 1}}, nil
+}
+
+// PartnerError is a refused earn or redemption: the order or redemption ID
+// and why (ErrUnknownPartner).
+type PartnerError struct {
+	Ref string
+	Err error
+}
+
+func (e *PartnerError) Error() string {
+	return e.Err.Error() + ": " + strconv.Quote(e.Ref) + " names no partner"
+}
+func (e *PartnerError) Unwrap() error { return e.Err }
 
 // Line is one ledger entry of the period attributed to a partner.
 type Line struct {

@@ -56,11 +56,38 @@ func TestBookshopEarnCafeRedeemSettlementAndSuspension(t *testing.T) {
 	after, _ := e.Balance(ctx, "ann")
 	require.Equal(t, before, after)
 	require.Equal(t, int64(133), after.Available)
+	// Redemptions at a suspended partner are refused by the program itself,
+	// through Coalition.Redeem or Engine.Redeem, writing nothing.
+	require.NoError(t, co.Suspend(ctx, e, "cafe"))
+	stBefore, _ := e.Member(ctx, "ann")
+	_, err = co.Redeem(ctx, e, "redeem-2", loyalty.Redemption{ID: "cafe:r2", MemberID: "ann", Total: loyalty.Money{Amount: dec("4.50"), Currency: "USD"}, Points: 100})
+	require.ErrorIs(t, err, partners.ErrSuspended)
+	_, err = e.Redeem(ctx, "redeem-3", loyalty.Redemption{ID: "cafe:r3", MemberID: "ann", Total: loyalty.Money{Amount: dec("4.50"), Currency: "USD"}, Points: 100})
+	require.ErrorIs(t, err, loyalty.ErrLimitReached)
+	var ce *loyalty.ClaimError
+	require.ErrorAs(t, err, &ce)
+	require.Equal(t, partners.Counter("cafe"), ce.Counter)
+	_, err = e.Redeem(ctx, "redeem-4", loyalty.Redemption{ID: "florist:r4", MemberID: "ann", Total: loyalty.Money{Amount: dec("4.50"), Currency: "USD"}, Points: 100})
+	require.ErrorIs(t, err, partners.ErrUnknownPartner)
+	_, err = co.Earn(ctx, e, "earn-y", order("florist:2"))
+	require.ErrorIs(t, err, partners.ErrUnknownPartner)
+	stAfter, _ := e.Member(ctx, "ann")
+	require.Equal(t, stBefore.Version, stAfter.Version, "nothing written")
+	require.Equal(t, stBefore.Balances, stAfter.Balances)
+	hist, err := e.History(ctx, "ann", loyalty.EntryID{}, 100)
+	require.NoError(t, err)
+	require.Len(t, hist, 2, "earn-1 and redeem-1 only")
+	require.NoError(t, co.Resume(ctx, e, "cafe"))
+	_, err = co.Suspended(ctx, e, "florist")
+	require.ErrorIs(t, err, partners.ErrUnknownPartner)
+	require.ErrorIs(t, co.Suspend(ctx, e, "florist"), partners.ErrUnknownPartner)
 	require.NoError(t, co.Resume(ctx, e, "bookshop"))
 
 	from, to := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
 	_, err = co.Settle(ctx, e, store, from, to, clock.Now(), nil)
 	require.ErrorIs(t, err, partners.ErrPeriodOpen)
+	_, err = co.Settle(ctx, e, store, to, from, to, nil)
+	require.ErrorIs(t, err, loyalty.ErrInvalidEvent, "a period that ends before it starts")
 	s, err := co.Settle(ctx, e, store, from, to, to, map[string]decimal.Decimal{"cafe": dec("51")})
 	require.NoError(t, err)
 	require.Equal(t, int64(1), s.Partners[0].Entries)
@@ -78,6 +105,14 @@ func TestBookshopEarnCafeRedeemSettlementAndSuspension(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, s, again, "deterministic and idempotent")
 
-	_, err = partners.New("city", "USD", []partners.Partner{{ID: "x", CostPerPoint: dec("-0.01")}})
-	require.ErrorIs(t, err, loyalty.ErrInvalidProgram)
+	for name, p := range map[string]partners.Partner{
+		"negative cost":          {ID: "x", CostPerPoint: dec("-0.01")},
+		"negative reimbursement": {ID: "x", ReimbursePerPoint: dec("-0.01")},
+		"negative threshold":     {ID: "x", Threshold: dec("-1")},
+		"empty ID":               {ID: ""},
+		"colon in ID":            {ID: "a:b"},
+	} {
+		_, err = partners.New("city", "USD", []partners.Partner{p})
+		require.ErrorIs(t, err, loyalty.ErrInvalidProgram, name)
+	}
 }
