@@ -40,21 +40,27 @@
 // # Shared state
 //
 // A Store is a loyalty.SharedStore. A shared counter is a row of
-// shared_counters (its limit) and a row of shared_counter_periods per period
-// claimed from (what it claimed, with a copy of the limit). A claim is one
-// conditional UPDATE of the period's row, SET claimed = claimed + n WHERE
-// n <= limit - claimed (the period's first claim inserts the row, ON
-// CONFLICT DO NOTHING), so of racing claims the row lock orders them and
-// each sees what the one before left; the limit is never passed, under READ
-// COMMITTED or SERIALIZABLE (where a raced claim fails with 40001, which the
-// Engine re-plans). A claim holds that row's lock until its transaction
-// commits, so writes that claim from one counter commit one after another,
-// whatever the number of clients: a counter every write claims from (stock
-// claimed on every earn) caps the rate of those writes at one transaction's
-// tail (the rest of commit_change, COMMIT, the WAL flush) at a time. Claim
-// from a shared counter only in the writes that need it. SetLimit (set_limit) changes the limit in the
-// counter and in every period row, waiting for the claims under way, and is
-// undone when a period claimed more.
+// shared_counters (its limit) and, per period claimed from, 16 rows of
+// shared_counter_periods, the period's buckets (migration 0006): each holds
+// a share of the limit, the shares summing to it, and what was claimed from
+// it. A claim takes its amount from one bucket with room that no other
+// transaction holds (SELECT ... FOR UPDATE SKIP LOCKED, trying the buckets
+// from one the member's hash picks), then SET claimed = claimed + n WHERE
+// n <= limit - claimed, so it never waits for another claim; a bucket's lock
+// is held to commit, but writers claiming from one counter hold different
+// buckets and commit side by side. When no free bucket has room (the
+// counter nearly spent, a claim larger than a bucket's share, the period's
+// first claim, which inserts its buckets ON CONFLICT DO NOTHING),
+// claim_shared locks all the period's buckets in bucket order, waiting for
+// the claims under way, and takes the claim across them or refuses it with
+// the exact total left; of several claims of one period in a change, the
+// first locks all its buckets. So of racing claims each sees what the ones
+// before left and the limit is never passed, under READ COMMITTED or
+// SERIALIZABLE (where a raced claim fails with 40001, which the Engine
+// re-plans). SharedCounter sums the buckets in one snapshot. SetLimit
+// (set_limit) changes the limit and spreads what each period has left
+// evenly over its buckets, waiting for the claims under way, and is undone
+// when a period claimed more.
 //
 // Codes are rows of codes, primary key (program, code): a lookup is one
 // index probe, a reservation one INSERT ... ON CONFLICT DO NOTHING (of two
@@ -88,9 +94,10 @@
 //  6. reserves the change's codes, raising SQLSTATE LY005 (a
 //     *loyalty.CodeError, ErrCodeTaken) for one the program holds, applies
 //     its code uses (use_code: LY005 with ErrUnknownCode, ErrCodeVoid,
-//     ErrCodeUsedUp or ErrInvalidClaim), and last, so that a hot counter's
-//     row lock is held the shortest time, its claims (claim_shared, sorted by
-//     counter and period so that changes lock rows in one order), raising
+//     ErrCodeUsedUp or ErrInvalidClaim), and last, so that a counter's
+//     bucket lock is held the shortest time, its claims (a free bucket, else
+//     claim_shared; sorted by counter and period so that changes lock rows
+//     in one order), raising
 //     SQLSTATE LY004 (a *loyalty.ClaimError with Asked and Left) for one
 //     that may not be applied.
 //
@@ -150,16 +157,16 @@
 //	order_owners       order_id PK, member_id: who owns an order ID
 //	shared_counters    name PK, limit
 //	shared_counter_periods
-//	                   (name, period_key) PK, claimed, limit (a copy of
-//	                   shared_counters.limit)
+//	                   (name, period_key, bucket) PK, claimed, limit (the
+//	                   bucket's share of shared_counters.limit)
 //	codes              code PK, kind, owner, ref, max_uses (0: no limit),
 //	                   uses, void, created_at, expires_at
 //	grants             (member_id, grant_id) PK, status, record json
 //	                   (loyalty.Grant); the partial index grants_open
 //	                   covers the open ones
 //
-// and the functions commit_change, load_member, claim_shared, use_code and
-// set_limit. There are no foreign keys:
+// and the functions commit_change, load_member, claim_shared, use_code,
+// set_limit and bucket_share. There are no foreign keys:
 // every write goes through commit_change, which holds the member's row lock,
 // so rows of unknown members cannot appear. Hosts may read the tables (for reports) but
 // must not write them.

@@ -51,9 +51,11 @@ ORDER BY version DESC, idx DESC LIMIT $5`),
 		members:       r.Replace(`SELECT member_id FROM {s}.members WHERE program = $1 AND member_id > $2 ORDER BY member_id LIMIT $3`),
 
 		setLimit: r.Replace(`SELECT {s}.set_limit($1, $2, $3)`),
-		sharedCounter: r.Replace(`SELECT s."limit", coalesce(p.claimed, 0) FROM {s}.shared_counters s
-LEFT JOIN {s}.shared_counter_periods p ON p.program = s.program AND p.name = s.name AND p.period_key = $3
-WHERE s.program = $1 AND s.name = $2`),
+		// sharedCounter sums the period's buckets (migration 0006) in one
+		// snapshot: what the commits before it claimed, exactly.
+		sharedCounter: r.Replace(`SELECT s."limit", (SELECT coalesce(sum(p.claimed), 0)::bigint FROM {s}.shared_counter_periods p
+	WHERE p.program = s.program AND p.name = s.name AND p.period_key = $3)
+FROM {s}.shared_counters s WHERE s.program = $1 AND s.name = $2`),
 		reserveCode: r.Replace(`INSERT INTO {s}.codes (program, code, kind, owner, ref, max_uses, uses, void, created_at, expires_at)
 VALUES ($1, $2, $3, $4, $5, $6, 0, false, $7, $8) ON CONFLICT (program, code) DO NOTHING`),
 		code: r.Replace(`SELECT kind, owner, ref, max_uses, uses, void, created_at, expires_at

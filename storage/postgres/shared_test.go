@@ -378,3 +378,107 @@ func TestTwoProcessesRacingForTheLastUnitGetExactlyOneInTotal(t *testing.T) {
 	require.Equal(t, int64(1), claimed(t, s, "stock", "").Claimed)
 	require.Equal(t, int64(1), count(t, s, `SELECT count(*) FROM `+tbl(s, "members")))
 }
+
+// bucketRow is one bucket of a shared counter's period (migration 0006).
+type bucketRow struct {
+	Bucket         int16
+	Claimed, Limit int64
+}
+
+// buckets reads the buckets of a period of counter name, in bucket order.
+func buckets(t testing.TB, s *postgres.Store, name, period string) []bucketRow {
+	t.Helper()
+	rows, err := s.Pool().Query(context.Background(), `SELECT bucket, claimed, "limit" FROM `+tbl(s, "shared_counter_periods")+
+		` WHERE program = 'default' AND name = $1 AND period_key = $2 ORDER BY bucket`, name, period)
+	require.NoError(t, err)
+	var out []bucketRow
+	for rows.Next() {
+		var b bucketRow
+		require.NoError(t, rows.Scan(&b.Bucket, &b.Claimed, &b.Limit))
+		out = append(out, b)
+	}
+	require.NoError(t, rows.Err())
+	return out
+}
+
+// sums is what a period's buckets claimed and hold as limit in total, and
+// fails t when a bucket claimed more than its share.
+func sums(t testing.TB, bs []bucketRow) (claimed, limit int64) {
+	t.Helper()
+	for _, b := range bs {
+		require.LessOrEqual(t, b.Claimed, b.Limit, "bucket %d claimed more than its share", b.Bucket)
+		claimed += b.Claimed
+		limit += b.Limit
+	}
+	return claimed, limit
+}
+
+func TestAPeriodIsSixteenBucketsThatSumToTheLimitAndAClaimMayCrossThem(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	require.NoError(t, s.SetLimit(ctx, "stock", 100))
+	_, err := s.Commit(ctx, joinWith("k1", "ann", 10, take("stock", 30)))
+	require.NoError(t, err)
+	bs := buckets(t, s, "stock", "")
+	require.Len(t, bs, 16)
+	// 100 over 16 buckets is 6 each and one more to each of the first four,
+	// so 30 fits in none: it was taken across buckets 0 to 4 (7+7+7+7+2).
+	require.Equal(t, []bucketRow{{0, 7, 7}, {1, 7, 7}, {2, 7, 7}, {3, 7, 7}, {4, 2, 6}}, bs[:5])
+	c, l := sums(t, bs)
+	require.Equal(t, [2]int64{30, 100}, [2]int64{c, l})
+
+	// A new limit spreads what is left, 50 - 30 = 20, over the 16: 2 each
+	// to the first four, 1 to the others, above what each claimed.
+	require.NoError(t, s.SetLimit(ctx, "stock", 50))
+	bs = buckets(t, s, "stock", "")
+	require.Equal(t, bucketRow{0, 7, 9}, bs[0])
+	require.Equal(t, bucketRow{4, 2, 3}, bs[4])
+	require.Equal(t, bucketRow{15, 0, 1}, bs[15])
+	c, l = sums(t, bs)
+	require.Equal(t, [2]int64{30, 50}, [2]int64{c, l})
+
+	// All 20 left, in one claim, then nothing; a release of 25 gives back
+	// across buckets too.
+	_, err = s.Commit(ctx, joinWith("k2", "bob", 10, take("stock", 20)))
+	require.NoError(t, err)
+	require.Equal(t, loyalty.SharedCounter{Name: "stock", Limit: 50, Claimed: 50}, claimed(t, s, "stock", ""))
+	_, err = s.Commit(ctx, joinWith("k3", "cat", 10, take("stock", 1)))
+	var ce *loyalty.ClaimError
+	require.True(t, errors.As(err, &ce), "got %v", err)
+	require.Equal(t, loyalty.ClaimError{Counter: "stock", Asked: 1, Left: 0, Err: loyalty.ErrLimitReached}, *ce)
+	_, err = s.Commit(ctx, joinWith("k4", "cat", 10, loyalty.Claim{Counter: "stock", Amount: 25, Release: true}))
+	require.NoError(t, err)
+	c, l = sums(t, buckets(t, s, "stock", ""))
+	require.Equal(t, [2]int64{25, 50}, [2]int64{c, l})
+	require.Equal(t, loyalty.SharedCounter{Name: "stock", Limit: 50, Claimed: 25}, claimed(t, s, "stock", ""))
+	checkBalancesEqualEntries(t, s)
+}
+
+func TestMigrationSplitsAClaimedPeriodIntoBucketsKeepingWhatItClaimed(t *testing.T) {
+	ctx := context.Background()
+	s := storeAt(t, postgres.SchemaVersion()-1) // one row per period
+	require.NoError(t, s.SetLimit(ctx, "stock", 10))
+	for i, m := range []string{"ann", "bob", "cat"} {
+		_, err := s.Commit(ctx, joinWith("k"+strconv.Itoa(i), m, 10, take("stock", 1)))
+		require.NoError(t, err)
+	}
+	require.Equal(t, int64(1), count(t, s, `SELECT count(*) FROM `+tbl(s, "shared_counter_periods")+` WHERE claimed = 3 AND "limit" = 10`),
+		"before the migration, one row")
+
+	require.NoError(t, s.Migrate(ctx))
+	bs := buckets(t, s, "stock", "")
+	require.Len(t, bs, 16)
+	// Bucket 0 keeps its 3 and the first of the 7 left; buckets 1 to 6 get
+	// one each.
+	require.Equal(t, []bucketRow{{0, 3, 4}, {1, 0, 1}, {6, 0, 1}, {7, 0, 0}, {15, 0, 0}}, []bucketRow{bs[0], bs[1], bs[6], bs[7], bs[15]})
+	require.Equal(t, loyalty.SharedCounter{Name: "stock", Limit: 10, Claimed: 3}, claimed(t, s, "stock", ""))
+
+	// The 7 left are claimed, one by one from seven members, and no more.
+	for i := range 7 {
+		_, err := s.Commit(ctx, joinWith("n"+strconv.Itoa(i), "m"+strconv.Itoa(i), 10, take("stock", 1)))
+		require.NoError(t, err, "claim %d", i)
+	}
+	_, err := s.Commit(ctx, joinWith("n7", "m7", 10, take("stock", 1)))
+	require.ErrorIs(t, err, loyalty.ErrLimitReached)
+	require.Equal(t, loyalty.SharedCounter{Name: "stock", Limit: 10, Claimed: 10}, claimed(t, s, "stock", ""))
+}
