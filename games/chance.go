@@ -138,7 +138,6 @@ type Game struct {
 	total, wins uint64
 	// dryWins/dryTotal is the win chance once every stocked reward is gone.
 	dryWins, dryTotal uint64
-	minOrderOK        bool
 	cPlays            string
 	cFree             string
 	cEarned           string
