@@ -2,14 +2,9 @@ package economics_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -17,46 +12,8 @@ import (
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/economics"
 	"github.com/loyaltykit/loyalty/points"
-	"github.com/loyaltykit/loyalty/storage/memory"
-	"github.com/loyaltykit/loyalty/storage/postgres"
-	"github.com/loyaltykit/loyalty/storage/sqlite"
+	"github.com/loyaltykit/loyalty/storage/adaptertest"
 )
-
-const dsnEnv = "LOYALTY_POSTGRES_DSN"
-
-// adapters returns a fresh store of each adapter: memory, SQLite, and
-// PostgreSQL when LOYALTY_POSTGRES_DSN names a server (a schema of its own,
-// dropped at the end).
-func adapters(t testing.TB) map[string]loyalty.Store {
-	t.Helper()
-	ctx := context.Background()
-	out := map[string]loyalty.Store{"memory": memory.New()}
-	lite, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "kpi.db"), nil)
-	require.NoError(t, err)
-	t.Cleanup(func() { lite.Close() })
-	require.NoError(t, lite.Migrate(ctx))
-	out["sqlite"] = lite
-	if dsn := os.Getenv(dsnEnv); dsn != "" {
-		var b [6]byte
-		_, _ = rand.Read(b[:])
-		schema := "loyalty_econ_" + hex.EncodeToString(b[:])
-		pg, err := postgres.Open(ctx, dsn, &postgres.Options{Schema: schema})
-		require.NoError(t, err)
-		t.Cleanup(func() {
-			conn, err := pgx.Connect(context.Background(), dsn)
-			if err == nil {
-				_, _ = conn.Exec(context.Background(), "DROP SCHEMA "+pgx.Identifier{schema}.Sanitize()+" CASCADE")
-				conn.Close(context.Background())
-			}
-			pg.Close()
-		})
-		require.NoError(t, pg.Migrate(ctx))
-		out["postgres"] = pg
-	} else {
-		t.Log("PostgreSQL left out: set " + dsnEnv)
-	}
-	return out
-}
 
 // memberByMember hides a store's LedgerAggregator, so that Compute reads it
 // member by member (economics.Scan).
@@ -68,7 +25,7 @@ type memberByMember struct {
 func TestComputeGivesTheSameReportOnEveryAdapterAndMemberByMember(t *testing.T) {
 	ctx := context.Background()
 	var want *economics.Report
-	for name, s := range adapters(t) {
+	for name, s := range adaptertest.Stores(t) {
 		buildLedger(t, s)
 		for _, how := range []string{"aggregated", "member by member"} {
 			var in loyalty.Store = s
@@ -99,7 +56,7 @@ func TestComputeGivesTheSameReportOnEveryAdapterAndMemberByMember(t *testing.T) 
 
 func TestAggregateLedgerRefusesBoundsThatDoNotIncrease(t *testing.T) {
 	q := quarter()
-	for name, s := range adapters(t) {
+	for name, s := range adaptertest.Stores(t) {
 		_, err := s.(loyalty.LedgerAggregator).AggregateLedger(context.Background(), []time.Time{q.End, q.Start})
 		require.ErrorIs(t, err, loyalty.ErrInvalidEvent, name)
 	}
@@ -120,7 +77,7 @@ func TestComputeCutsMonthsAtTheProgramsMidnightOnEveryAdapter(t *testing.T) {
 	require.NoError(t, err)
 	p := economics.Period{Start: at(1, 1, 0, 0), End: at(3, 1, 0, 0)}
 	o := &economics.Options{Currency: "USD", PointValue: usd("0.01"), Interval: economics.Monthly, Location: ny}
-	for name, s := range adapters(t) {
+	for name, s := range adaptertest.Stores(t) {
 		prog := &loyalty.Program{Name: "ny", Currency: "USD", Location: ny, Rules: []loyalty.Rule{rate},
 			Redemption: points.Redemption{Points: 100, Value: usd("1.00")}}
 		clock := loyalty.NewManualClock(at(1, 1, 0, 0).Add(-time.Hour))

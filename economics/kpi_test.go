@@ -5,14 +5,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/cashback"
 	"github.com/loyaltykit/loyalty/economics"
 	"github.com/loyaltykit/loyalty/points"
+	"github.com/loyaltykit/loyalty/storage/adaptertest"
 	"github.com/loyaltykit/loyalty/storage/memory"
-	"github.com/shopspring/decimal"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 func day(m time.Month, d int) time.Time { return time.Date(2026, m, d, 12, 0, 0, 0, time.UTC) }
@@ -183,7 +185,7 @@ func TestCostCountsACashbackPayoutOnceWhenItsCreditIsSpent(t *testing.T) {
 	pay, err := cashback.NewPayoutRule("quarterly-payout", sched)
 	require.NoError(t, err)
 	p := economics.Period{Start: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)}
-	for name, s := range adapters(t) {
+	for name, s := range adaptertest.Stores(t) {
 		prog := &loyalty.Program{Name: "shop", Currency: "USD", Rules: []loyalty.Rule{earn, pay}}
 		clock := loyalty.NewManualClock(day(1, 5))
 		e, err := loyalty.NewEngine(prog, s, &loyalty.EngineOptions{Clock: clock})

@@ -12,6 +12,7 @@ import (
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/economics"
 	"github.com/loyaltykit/loyalty/points"
+	"github.com/loyaltykit/loyalty/storage/adaptertest"
 	"github.com/loyaltykit/loyalty/storage/memory"
 	"github.com/loyaltykit/loyalty/tiers"
 )
@@ -30,7 +31,7 @@ func TestComputeCountsMembersPerTierAtThePeriodsEnd(t *testing.T) {
 	rate, err := points.NewRate("base", 1, decimal.NewFromInt(1))
 	require.NoError(t, err)
 	o := &economics.Options{Currency: "USD", Interval: economics.Monthly, Tiers: []loyalty.StandingRule{ladder}}
-	for name, s := range adapters(t) {
+	for name, s := range adaptertest.Stores(t) {
 		prog := &loyalty.Program{Name: "vip", Currency: "USD", Rules: []loyalty.Rule{ladder, rate}}
 		clock := loyalty.NewManualClock(day(1, 5))
 		e, err := loyalty.NewEngine(prog, s, &loyalty.EngineOptions{Clock: clock})

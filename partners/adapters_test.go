@@ -1,68 +1,17 @@
 package partners_test
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/partners"
 	"github.com/loyaltykit/loyalty/points"
-	"github.com/loyaltykit/loyalty/storage/memory"
-	"github.com/loyaltykit/loyalty/storage/postgres"
-	"github.com/loyaltykit/loyalty/storage/sqlite"
+	"github.com/loyaltykit/loyalty/storage/adaptertest"
 )
-
-const dsnEnv = "LOYALTY_POSTGRES_DSN"
-
-// adapters returns a fresh store of each adapter: memory, SQLite, and
-// PostgreSQL when LOYALTY_POSTGRES_DSN names a server (a schema of its own,
-// dropped at the end).
-func adapters(t testing.TB) map[string]loyalty.Store {
-	t.Helper()
-	out := map[string]loyalty.Store{"memory": memory.New()}
-	lite, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "partners.db"), nil)
-	require.NoError(t, err)
-	t.Cleanup(func() { lite.Close() })
-	require.NoError(t, lite.Migrate(ctx))
-	out["sqlite"] = lite
-	if pg := openPostgres(t, "loyalty_partners_"); pg != nil {
-		out["postgres"] = pg
-	}
-	return out
-}
-
-func openPostgres(t testing.TB, prefix string) *postgres.Store {
-	t.Helper()
-	dsn := os.Getenv(dsnEnv)
-	if dsn == "" {
-		t.Log("PostgreSQL left out: set " + dsnEnv)
-		return nil
-	}
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	schema := prefix + hex.EncodeToString(b[:])
-	pg, err := postgres.Open(ctx, dsn, &postgres.Options{Schema: schema})
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(context.Background(), dsn)
-		if err == nil {
-			_, _ = conn.Exec(context.Background(), "DROP SCHEMA "+pgx.Identifier{schema}.Sanitize()+" CASCADE")
-			conn.Close(context.Background())
-		}
-		pg.Close()
-	})
-	require.NoError(t, pg.Migrate(ctx))
-	return pg
-}
 
 // memberByMember hides a store's RefAggregator, so that Settle reads it
 // member by member.
@@ -159,7 +108,7 @@ func coalitionLedger(t *testing.T, s loyalty.Store) (*loyalty.Engine, *partners.
 func TestSettlementIsTheSameOnEveryAdapterAggregatedOrMemberByMember(t *testing.T) {
 	var want *partners.Statement
 	deposits := map[string]decimal.Decimal{"cafe": dec("18.00")}
-	for name, s := range adapters(t) {
+	for name, s := range adaptertest.Stores(t) {
 		_, ok := s.(loyalty.RefAggregator)
 		require.True(t, ok, name)
 		e, co := coalitionLedger(t, s)
@@ -223,7 +172,7 @@ func TestSettlementIsTheSameOnEveryAdapterAggregatedOrMemberByMember(t *testing.
 
 func TestAggregateRefsIsTheSameOnEveryAdapterAndRefusesAnEmptyPeriod(t *testing.T) {
 	var want []loyalty.RefTotal
-	for name, s := range adapters(t) {
+	for name, s := range adaptertest.Stores(t) {
 		coalitionLedger(t, s)
 		a := s.(loyalty.RefAggregator)
 		got, err := a.AggregateRefs(ctx, loyalty.RefQuery{From: marchFrom, To: marchTo})
