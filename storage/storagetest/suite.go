@@ -53,6 +53,7 @@ func Run(t *testing.T, newStore func(t *testing.T) loyalty.Store) {
 	tests = append(tests, sharedTests...)
 	tests = append(tests, codeTests...)
 	tests = append(tests, grantTests...)
+	tests = append(tests, dueTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore) })
 	}
