@@ -33,6 +33,14 @@ type Catalog struct {
 	format   loyalty.CodeFormat
 	giveBack GiveBack
 	digits   int32
+	names    []rewardNames // of rewards[i], made once so that a buy builds no string
+}
+
+// rewardNames are the names a reward's writes use, made by NewCatalog.
+type rewardNames struct {
+	stock  string   // stockCounter
+	limits []string // limitCounter of each limit
+	spend  string   // the note of the points spent on it
 }
 
 // Options tune a catalog. The zero value (or nil) sells for points of
@@ -87,6 +95,16 @@ func NewCatalog(name string, currency loyalty.Currency, opts *Options, rewards .
 		return nil, err
 	}
 	c.digits = currency.MinorDigits()
+	c.names = make([]rewardNames, len(c.rewards))
+	for i := range c.rewards {
+		r := &c.rewards[i]
+		n := &c.names[i]
+		n.stock, n.spend = c.stockCounter(r.ID), "reward "+r.ID
+		n.limits = make([]string, len(r.Limits))
+		for j := range r.Limits {
+			n.limits[j] = c.limitCounter(r, j)
+		}
+	}
 	return c, nil
 }
 
@@ -159,12 +177,31 @@ func (c *Catalog) Reward(id string) (Reward, bool) {
 func (c *Catalog) Rewards() []Reward { return append([]Reward(nil), c.rewards...) }
 
 func (c *Catalog) reward(id string) *Reward {
-	for i := range c.rewards {
-		if c.rewards[i].ID == id {
-			return &c.rewards[i]
-		}
+	if i := c.rewardAt(id); i >= 0 {
+		return &c.rewards[i]
 	}
 	return nil
+}
+
+// rewardAt is the index of the reward of id, or -1.
+func (c *Catalog) rewardAt(id string) int {
+	for i := range c.rewards {
+		if c.rewards[i].ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// namesOf are the names of the reward at index i.
+func (c *Catalog) namesOf(i int) *rewardNames { return &c.names[i] }
+
+// stockOf names the shared counter of reward id's stock, made once.
+func (c *Catalog) stockOf(id string) string {
+	if i := c.rewardAt(id); i >= 0 {
+		return c.names[i].stock
+	}
+	return c.stockCounter(id)
 }
 
 // stockCounter names the shared counter of reward id's stock.
@@ -267,10 +304,11 @@ func refuse(err *Error) loyalty.Effect {
 
 // buy plans the purchase of reward a.Ref.
 func (c *Catalog) buy(in *loyalty.Input, a *loyalty.Action, effects []loyalty.Effect) []loyalty.Effect {
-	r := c.reward(a.Ref)
-	if r == nil {
+	at := c.rewardAt(a.Ref)
+	if at < 0 {
 		return append(effects, refuse(&Error{Reward: a.Ref, Reason: ErrUnknownReward}))
 	}
+	r, names := &c.rewards[at], c.namesOf(at)
 	if r.Price == 0 {
 		return append(effects, refuse(&Error{Reward: r.ID, Reason: ErrNotForSale}))
 	}
@@ -286,7 +324,7 @@ func (c *Catalog) buy(in *loyalty.Input, a *loyalty.Action, effects []loyalty.Ef
 	zone := in.Program.Zone()
 	local := in.Now.In(zone)
 	for i, l := range r.Limits {
-		if in.State.Counter(c.limitCounter(r, i), l.Per.Key(local)) >= l.Times {
+		if in.State.Counter(names.limits[i], l.Per.Key(local)) >= l.Times {
 			return append(effects, refuse(&Error{Reward: r.ID, Reason: ErrOverLimit, Detail: l.String()}))
 		}
 	}
@@ -302,12 +340,12 @@ func (c *Catalog) buy(in *loyalty.Input, a *loyalty.Action, effects []loyalty.Ef
 		return append(effects, refuse(&Error{Reward: r.ID, Reason: ErrInsufficientPoints,
 			Detail: "costs " + itoa(r.Price) + ", the member has " + itoa(have)}))
 	}
-	effects = append(effects, loyalty.Spend(c.account, r.Price, "reward "+r.ID))
+	effects = append(effects, loyalty.Spend(c.account, r.Price, names.spend))
 	for i, l := range r.Limits {
-		effects = append(effects, loyalty.Count(c.limitCounter(r, i), l.Per.Key(local), 1))
+		effects = append(effects, loyalty.Count(names.limits[i], l.Per.Key(local), 1))
 	}
 	if r.Stock > 0 {
-		effects = append(effects, loyalty.ClaimShared(c.stockCounter(r.ID), "", 1))
+		effects = append(effects, loyalty.ClaimShared(names.stock, "", 1))
 	}
 	for j := range r.Budgets {
 		b := &r.Budgets[j]
@@ -347,7 +385,7 @@ func (c *Catalog) grant(in *loyalty.Input, r *Reward, withStock bool) loyalty.Ef
 	}
 	ef := loyalty.GrantReward(g, code)
 	if withStock && r.Stock > 0 {
-		ef.Counter = c.stockCounter(r.ID)
+		ef.Counter = c.stockOf(r.ID)
 	}
 	return ef
 }
@@ -395,7 +433,7 @@ func (c *Catalog) Buy(ctx context.Context, e *loyalty.Engine, key, member, id st
 	rc, err := e.Act(ctx, key, &loyalty.Action{Kind: ActionBuy, MemberID: member, Ref: id})
 	if err != nil {
 		var ce *loyalty.ClaimError
-		if errors.As(err, &ce) && ce.Counter == c.stockCounter(id) && errors.Is(err, loyalty.ErrLimitReached) {
+		if errors.As(err, &ce) && ce.Counter == c.stockOf(id) && errors.Is(err, loyalty.ErrLimitReached) {
 			return nil, &Error{Reward: id, Reason: ErrOutOfStock, Err: err}
 		}
 		if be, ok := OverBudget(err); ok && be.Reward == "" && ce != nil {

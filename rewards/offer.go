@@ -697,7 +697,7 @@ func (o *Offers) claim(in *loyalty.Input, a *loyalty.Action, effects []loyalty.E
 	g := o.catalog.grant(in, r, false)
 	effects = append(effects, g)
 	if r.Stock > 0 {
-		effects = append(effects, loyalty.ClaimShared(o.catalog.stockCounter(r.ID), "", 1))
+		effects = append(effects, loyalty.ClaimShared(o.catalog.stockOf(r.ID), "", 1))
 	}
 	return append(effects, loyalty.Count(o.usedKey+of.ID, "", 1))
 }
