@@ -3,6 +3,8 @@ package memory
 import (
 	"context"
 	"fmt"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/loyaltykit/loyalty"
@@ -11,13 +13,141 @@ import (
 
 var _ loyalty.DueLister = (*Store)(nil)
 
-// dueChunk is how many members MembersDue reads under one hold of the
-// program's lock, so that writers wait for a chunk, not for a whole scan.
-const dueChunk = 1024
+// dueSlot is what the due index keeps in a member: the earliest instant
+// something of the member falls due (its NextDue or an open grant's
+// ExpiresAt; zero for nothing), the member's ID and its place in the heap.
+type dueSlot struct {
+	at  time.Time
+	id  string
+	pos int // in dueIndex.heap, when at is not zero
+}
+
+// dueIndex orders a program's members by the instant their next lot or
+// grant falls due (a min-heap of those with something due at all), so that
+// MembersDue reads the members due, not every member. It has a lock of its
+// own, taken after a member's (noteDue runs under the member's lock) and
+// never before one.
+type dueIndex struct {
+	mu   sync.Mutex
+	heap []*member
+	// The members due by cacheBy, in enrolment order, when cached: RunJobs
+	// pages through one listing at one instant. A member that falls due by
+	// cacheBy after it was built drops it; one that no longer is due stays
+	// listed (MembersDue may list a member with nothing due any more).
+	cacheBy time.Time
+	cache   []*member
+	cached  bool
+}
+
+// noteDue updates the due index after a change to m (id) was applied; m's
+// lock is held.
+func (s *Store) noteDue(id string, m *member) {
+	var at time.Time
+	if !m.nextDue.IsZero() {
+		at = m.nextDue
+	}
+	for i := range m.grants.list {
+		g := &m.grants.list[i]
+		if g.Status == loyalty.GrantOpen && !g.ExpiresAt.IsZero() && (at.IsZero() || g.ExpiresAt.Before(at)) {
+			at = g.ExpiresAt
+		}
+	}
+	x := &s.dueIdx
+	old := m.due.at
+	if old.Equal(at) && old.IsZero() == at.IsZero() {
+		return
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	m.due.id = id
+	if x.cached && !at.IsZero() && !at.After(x.cacheBy) && (old.IsZero() || old.After(x.cacheBy)) {
+		x.cached, x.cache = false, x.cache[:0]
+	}
+	m.due.at = at
+	switch {
+	case old.IsZero():
+		m.due.pos = len(x.heap)
+		x.heap = append(x.heap, m)
+		x.up(m.due.pos)
+	case at.IsZero():
+		i := m.due.pos
+		last := len(x.heap) - 1
+		x.swap(i, last)
+		x.heap[last] = nil
+		x.heap = x.heap[:last]
+		if i < last {
+			x.down(i)
+			x.up(i)
+		}
+	default:
+		x.down(m.due.pos)
+		x.up(m.due.pos)
+	}
+}
+
+func (x *dueIndex) less(i, j int) bool { return x.heap[i].due.at.Before(x.heap[j].due.at) }
+
+func (x *dueIndex) swap(i, j int) {
+	x.heap[i], x.heap[j] = x.heap[j], x.heap[i]
+	x.heap[i].due.pos, x.heap[j].due.pos = i, j
+}
+
+func (x *dueIndex) up(i int) {
+	for i > 0 {
+		p := (i - 1) / 2
+		if !x.less(i, p) {
+			return
+		}
+		x.swap(i, p)
+		i = p
+	}
+}
+
+func (x *dueIndex) down(i int) {
+	n := len(x.heap)
+	for {
+		c := 2*i + 1
+		if c >= n {
+			return
+		}
+		if c+1 < n && x.less(c+1, c) {
+			c++
+		}
+		if !x.less(c, i) {
+			return
+		}
+		x.swap(i, c)
+		i = c
+	}
+}
+
+// dueBy returns the members due by by, in enrolment order; x.mu is held.
+func (x *dueIndex) dueBy(by time.Time) []*member {
+	if x.cached && x.cacheBy.Equal(by) {
+		return x.cache
+	}
+	out := x.cache[:0]
+	// The heap's members due by by are a subtree at its root: a node due
+	// later has no child due earlier.
+	stack := []int{0}
+	for len(stack) > 0 {
+		i := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if i >= len(x.heap) || x.heap[i].due.at.After(by) {
+			continue
+		}
+		out = append(out, x.heap[i])
+		stack = append(stack, 2*i+1, 2*i+2)
+	}
+	slices.SortFunc(out, func(a, b *member) int { return a.seq - b.seq })
+	x.cache, x.cacheBy, x.cached = out, by, true
+	return out
+}
 
 // MembersDue implements loyalty.DueLister, in enrolment order (as Members):
-// it reads each member's NextDue and open grants after after, not their
-// state, so a member with nothing due costs a comparison.
+// it reads the due index (each member's NextDue and open grants' expiry, as
+// its last change left them), so its cost grows with the members due, not
+// with the members.
 func (s *Store) MembersDue(ctx context.Context, by time.Time, after string, limit int) ([]string, int, error) {
 	if err := storage.CheckMember(after); err != nil {
 		return nil, 0, err
@@ -38,45 +168,19 @@ func (s *Store) MembersDue(ctx context.Context, by time.Time, after string, limi
 		}
 		start = m.seq + 1
 	}
-	first := start
-	var ids []string
-	for start < len(s.order) {
-		end := min(start+dueChunk, len(s.order))
-		for i, id := range s.order[start:end] {
-			if s.members[id].dueBy(by) {
-				ids = append(ids, id)
-				if len(ids) == limit {
-					s.mu.RUnlock()
-					return ids, start + i + 1 - first, nil
-				}
-			}
-		}
-		start = end
-		// Members are only ever appended to s.order, so start stays valid
-		// while writers commit in between.
-		s.mu.RUnlock()
-		if err := ctx.Err(); err != nil {
-			return nil, 0, err
-		}
-		s.mu.RLock()
-	}
+	n := len(s.order)
 	s.mu.RUnlock()
-	return ids, start - first, nil
-}
-
-// dueBy reports whether a lot of m activates or expires, or an open grant
-// of m expires, at or before by.
-func (m *member) dueBy(by time.Time) bool {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	if !m.nextDue.IsZero() && !m.nextDue.After(by) {
-		return true
-	}
-	for i := range m.grants.list {
-		g := &m.grants.list[i]
-		if g.Status == loyalty.GrantOpen && !g.ExpiresAt.IsZero() && !g.ExpiresAt.After(by) {
-			return true
+	x := &s.dueIdx
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	due := x.dueBy(by)
+	i, _ := slices.BinarySearchFunc(due, start, func(m *member, seq int) int { return m.seq - seq })
+	var ids []string
+	for ; i < len(due) && due[i].seq < n; i++ {
+		ids = append(ids, due[i].due.id)
+		if len(ids) == limit {
+			return ids, due[i].seq + 1 - start, nil
 		}
 	}
-	return false
+	return ids, n - start, nil
 }

@@ -34,7 +34,8 @@ type program struct {
 	// owners maps every order ID to the member whose order record holds it:
 	// an order ID is unique in the program (see loyalty.Store.Commit).
 	owners map[string]string
-	shared shared // codes and shared counters
+	shared shared   // codes and shared counters
+	dueIdx dueIndex // members by when they fall due (due.go)
 	// The blocks the next receipts are kept in (see keep).
 	earns slab[keptBlock]
 	plain slab[receiptCopy]
@@ -60,6 +61,7 @@ type member struct {
 	orders      records[loyalty.OrderRecord]
 	redemptions records[loyalty.RedemptionRecord]
 	grants      grantSet
+	due         dueSlot // its place in the due index (due.go)
 }
 
 // New returns an empty store, as the view of loyalty.DefaultProgram.
@@ -249,6 +251,7 @@ func (s *Store) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Receipt
 	s.mu.Unlock()
 	defer m.mu.Unlock()
 	m.apply(c, r, orders)
+	s.noteDue(c.MemberID, m)
 	return c.Receipt, nil
 }
 
