@@ -180,8 +180,19 @@ func (c *core) ReserveCode(ctx context.Context, code loyalty.Code) error {
 	if err := checkText(code.Kind, code.Ref); err != nil {
 		return err
 	}
-	tag, err := c.db.Exec(ctx, c.sql.reserveCode, c.program, code.Code, code.Kind, code.Owner, code.Ref, code.MaxUses,
-		ts(code.CreatedAt), ts(code.ExpiresAt))
+	var tag pgconn.CommandTag
+	var err error
+	for attempt := 0; ; attempt++ {
+		tag, err = c.db.Exec(ctx, c.sql.reserveCode, c.program, code.Code, code.Kind, code.Owner, code.Ref, code.MaxUses,
+			ts(code.CreatedAt), ts(code.ExpiresAt))
+		// Under SERIALIZABLE, a reservation racing another of the same code
+		// may fail to serialize instead of finding it taken. Outside a host
+		// transaction the statement is its own transaction and wrote
+		// nothing, so it runs again and finds the code taken (or free).
+		if err == nil || c.inTx || attempt == reserveRetries || !serializationFailure(err) {
+			break
+		}
+	}
 	if err != nil {
 		return wrap("reserve code", err)
 	}
@@ -189,6 +200,15 @@ func (c *core) ReserveCode(ctx context.Context, code loyalty.Code) error {
 		return &loyalty.CodeError{Code: code.Code, Err: loyalty.ErrCodeTaken}
 	}
 	return nil
+}
+
+// reserveRetries is how many times ReserveCode runs its statement again
+// after a serialization failure.
+const reserveRetries = 8
+
+func serializationFailure(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
 }
 
 // Code implements loyalty.SharedStore: one lookup of the codes' primary key.
