@@ -1,24 +1,11 @@
 package difftest
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"os"
-	"path/filepath"
 	"testing"
-	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/loyaltykit/loyalty"
-	"github.com/loyaltykit/loyalty/storage/memory"
-	"github.com/loyaltykit/loyalty/storage/postgres"
-	"github.com/loyaltykit/loyalty/storage/sqlite"
+	"github.com/loyaltykit/loyalty/storage/adaptertest"
 )
-
-// dsnEnv names the PostgreSQL server the walk also runs on.
-const dsnEnv = "LOYALTY_POSTGRES_DSN"
 
 // store is what the walk needs of an adapter: the Store contract and the
 // member listing reviews and payouts page through.
@@ -50,61 +37,33 @@ type track struct {
 	sums    map[loyalty.Account]loyalty.Balance
 }
 
-// newStores returns a fresh memory store, a fresh SQLite file in a
-// temporary directory and, when dsnEnv is set, a PostgreSQL store in a
-// schema of its own that is dropped when the test ends. memory comes first:
-// it is the reference the others are compared with.
+// newStores returns a fresh store of each adapter (storage/adaptertest):
+// memory, SQLite in a temporary directory and, when LOYALTY_POSTGRES_DSN is
+// set, PostgreSQL in a schema of its own dropped when the test ends. memory
+// comes first: it is the reference the others are compared with.
 func newStores(t *testing.T) []struct {
 	name string
 	s    store
 } {
 	t.Helper()
-	ctx := context.Background()
-	out := []struct {
+	stores := adaptertest.Stores(t)
+	var out []struct {
 		name string
 		s    store
-	}{{"memory", memory.New()}}
-
-	lite, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "difftest.db"), nil)
-	if err != nil {
-		t.Fatalf("sqlite: %v", err)
 	}
-	t.Cleanup(func() { lite.Close() })
-	if err := lite.Migrate(ctx); err != nil {
-		t.Fatalf("sqlite: migrate: %v", err)
-	}
-	out = append(out, struct {
-		name string
-		s    store
-	}{"sqlite", lite})
-
-	if dsn := os.Getenv(dsnEnv); dsn != "" {
-		var b [6]byte
-		if _, err := rand.Read(b[:]); err != nil {
-			t.Fatal(err)
+	for _, name := range []string{"memory", "sqlite", "postgres"} {
+		st, ok := stores[name]
+		if !ok {
+			continue
 		}
-		schema := "difftest_" + hex.EncodeToString(b[:])
-		pg, err := postgres.Open(ctx, dsn, &postgres.Options{Schema: schema})
-		if err != nil {
-			t.Fatalf("postgres: %v", err)
-		}
-		t.Cleanup(func() {
-			defer pg.Close()
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			if _, err := pg.Pool().Exec(ctx, `DROP SCHEMA IF EXISTS `+pgx.Identifier{schema}.Sanitize()+` CASCADE`); err != nil {
-				t.Errorf("postgres: drop schema %s: %v", schema, err)
-			}
-		})
-		if err := pg.Migrate(ctx); err != nil {
-			t.Fatalf("postgres: migrate: %v", err)
+		s, ok := st.(store)
+		if !ok {
+			t.Fatalf("%s: the store is not a loyalty.MemberLister", name)
 		}
 		out = append(out, struct {
 			name string
 			s    store
-		}{"postgres", pg})
-	} else {
-		t.Logf("PostgreSQL not compared: set %s (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)", dsnEnv)
+		}{name, s})
 	}
 	return out
 }

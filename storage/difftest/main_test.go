@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"testing"
+
+	"github.com/loyaltykit/loyalty/storage/adaptertest"
 )
 
 // TestMain says so when the walk will compare memory and SQLite only. go
@@ -11,8 +13,8 @@ import (
 // or when a test fails; unlike storage/postgres, this package's summary line
 // is not marked, since its memory and SQLite comparisons do run.
 func TestMain(m *testing.M) {
-	if os.Getenv(dsnEnv) == "" {
-		fmt.Fprintf(os.Stderr, "storage/difftest: %s unset: PostgreSQL not compared, memory and SQLite only\n", dsnEnv)
+	if os.Getenv(adaptertest.DSNEnv) == "" {
+		fmt.Fprintf(os.Stderr, "storage/difftest: %s unset: PostgreSQL not compared, memory and SQLite only\n", adaptertest.DSNEnv)
 	}
 	os.Exit(m.Run())
 }
