@@ -1,22 +1,20 @@
 package charity_test
 
 import (
-	"context"
-	"errors"
-	"slices"
+	"fmt"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/charity"
 	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/storage/memory"
-	"github.com/shopspring/decimal"
 )
-
-var ctx = context.Background()
 
 func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 
@@ -26,24 +24,20 @@ var causes = charity.Causes{
 	Attribute: charity.ChoiceAttribute,
 }
 
+// fixture is a loyaltytest harness on a memory store it keeps, for
+// charity.Totals, which lists the store's members.
 type fixture struct {
-	t     *testing.T
-	clock *loyalty.ManualClock
+	*loyaltytest.Harness
 	store *memory.Store
-	e     *loyalty.Engine
 	n     int
 }
 
 func program(t *testing.T, percent string, cs charity.Causes) *loyalty.Program {
 	t.Helper()
 	p, err := charity.NewPledge("pledge", dec(percent), cs)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	d, err := charity.NewDonation("donate", 100, dec("1.00"), cs)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return &loyalty.Program{Name: "shop", Currency: "USD", Rules: []loyalty.Rule{p, d}}
 }
 
@@ -51,58 +45,51 @@ var nov2026 = time.Date(2026, 11, 10, 12, 0, 0, 0, time.UTC)
 
 func newFixture(t *testing.T, p *loyalty.Program) *fixture {
 	t.Helper()
-	f := &fixture{t: t, store: memory.New()}
-	kit := loyaltytest.New(t, p, &loyaltytest.Options{Start: nov2026, Store: f.store})
-	f.clock, f.e = kit.Clock, kit.Engine
+	f := &fixture{store: memory.New()}
+	f.Harness = loyaltytest.New(t, p, &loyaltytest.Options{Start: nov2026, Store: f.store})
 	return f
 }
 
 func (f *fixture) key() string { f.n++; return "k" + strconv.Itoa(f.n) }
 
+// enroll enrolls id, with cause as their choice unless it is empty.
 func (f *fixture) enroll(id, cause string) {
-	f.t.Helper()
-	m := loyalty.Member{ID: id}
+	f.T.Helper()
+	m := loyaltytest.Member(id)
 	if cause != "" {
-		m.Attributes = map[string]string{charity.ChoiceAttribute: cause}
+		m.Attr(charity.ChoiceAttribute, cause)
 	}
-	if _, err := f.e.Enroll(ctx, "enroll-"+id, m); err != nil {
-		f.t.Fatal(err)
-	}
+	f.EnrollMember(m.Build())
 }
 
+// buy records order orderID of one line at amount, placed now.
 func (f *fixture) buy(member, orderID, amount string) *loyalty.Receipt {
-	f.t.Helper()
-	rc, err := f.e.Earn(ctx, "order-"+orderID, &loyalty.Order{ID: orderID, MemberID: member, Currency: "USD",
-		Lines: []loyalty.OrderLine{{SKU: "sku", Quantity: 1, UnitPrice: dec(amount)}}})
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return rc
+	f.T.Helper()
+	return f.Earn("order-"+orderID, loyaltytest.Order(member, orderID).Line("sku", amount, 1).Build())
 }
 
+// giveBack returns amount of order orderID, now.
 func (f *fixture) giveBack(member, orderID, amount string) {
-	f.t.Helper()
-	if _, err := f.e.Return(ctx, f.key(), &loyalty.Return{ID: "r" + f.key(), OrderID: orderID, MemberID: member, Amount: dec(amount)}); err != nil {
-		f.t.Fatal(err)
-	}
+	f.T.Helper()
+	key := f.key()
+	f.Return(key, loyaltytest.ReturnOf(member, "r"+f.key(), orderID).Amount(amount).Build())
 }
 
-func (f *fixture) balance(member string, a loyalty.Account) int64 {
-	f.t.Helper()
-	b, err := f.e.AccountBalance(ctx, member, a)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return b.Available
+// want checks the member's balance in account a: want available, nothing
+// pending.
+func (f *fixture) want(member string, a loyalty.Account, want int64) {
+	f.T.Helper()
+	f.AssertAccountBalance(member, a, want, 0)
 }
 
-func (f *fixture) history(member string) []loyalty.Entry {
-	f.t.Helper()
-	h, err := f.e.History(ctx, member, loyalty.EntryID{}, 1000)
-	if err != nil {
-		f.t.Fatal(err)
+// assertAmount reports an error unless m's amount is want, an exact decimal
+// compared by value ("5" is "5.00").
+func assertAmount(t *testing.T, want string, m loyalty.Money, what string, args ...any) bool {
+	t.Helper()
+	if m.Amount.Equal(dec(want)) {
+		return true
 	}
-	return h
+	return assert.Fail(t, fmt.Sprintf("%s: amount %s, want %s", fmt.Sprintf(what, args...), m, want))
 }
 
 // moves renders a receipt's entries as "kind account amount", in order.
@@ -114,25 +101,15 @@ func moves(rc *loyalty.Receipt) []string {
 	return out
 }
 
-func (f *fixture) want(member string, a loyalty.Account, want int64) {
-	f.t.Helper()
-	if got := f.balance(member, a); got != want {
-		f.t.Errorf("%s %s = %d, want %d", member, a, got, want)
-	}
-}
-
 func TestPledgesTenPercentOfEachOrderToTheProgramsCause(t *testing.T) {
 	f := newFixture(t, program(t, "10", causes))
 	f.enroll("ann", "")
 	rc := f.buy("ann", "o1", "80.00")
 	f.want("ann", charity.Account("ocean"), 800)
 	f.want("ann", charity.Account("forests"), 0)
-	if rc.Points() != 0 {
-		t.Errorf("a pledge earned %d points", rc.Points())
-	}
-	if n := rc.Explanation[0].Note; n != "10% of the order to Ocean Cleanup (program's cause)" {
-		t.Errorf("explanation note %q", n)
-	}
+	assert.Zero(t, rc.Points(), "a pledge earned points")
+	require.NotEmpty(t, rc.Explanation)
+	assert.Equal(t, "10% of the order to Ocean Cleanup (program's cause)", rc.Explanation[0].Note, "explanation note")
 }
 
 func TestOnePercentPledgeRoundsDown(t *testing.T) {
@@ -148,9 +125,8 @@ func TestMemberChoosesTheirCause(t *testing.T) {
 	rc := f.buy("ann", "o1", "50.00")
 	f.want("ann", charity.Account("forests"), 500)
 	f.want("ann", charity.Account("ocean"), 0)
-	if n := rc.Explanation[0].Note; n != "10% of the order to Replant Forests (member's choice)" {
-		t.Errorf("explanation note %q", n)
-	}
+	require.NotEmpty(t, rc.Explanation)
+	assert.Equal(t, "10% of the order to Replant Forests (member's choice)", rc.Explanation[0].Note, "explanation note")
 }
 
 func TestUnknownMemberChoiceFallsBackToTheDefaultCause(t *testing.T) {
@@ -159,9 +135,9 @@ func TestUnknownMemberChoiceFallsBackToTheDefaultCause(t *testing.T) {
 	rc := f.buy("ann", "o1", "50.00")
 	f.want("ann", charity.Account("ocean"), 500)
 	f.want("ann", charity.Account("puppies"), 0)
-	if n := rc.Explanation[0].Note; !strings.Contains(n, `member's choice "puppies" is not a cause of the program`) {
-		t.Errorf("explanation note %q does not say the choice was unknown", n)
-	}
+	require.NotEmpty(t, rc.Explanation)
+	assert.Contains(t, rc.Explanation[0].Note, `member's choice "puppies" is not a cause of the program`,
+		"the explanation note does not say the choice was unknown")
 }
 
 func TestMemberChoiceIgnoredWhenTheProgramChooses(t *testing.T) {
@@ -186,51 +162,39 @@ func TestReturnsReducePledgesInProportion(t *testing.T) {
 func TestDonatingPointsPledgesAtTheStatedRate(t *testing.T) {
 	f := newFixture(t, program(t, "10", causes))
 	f.enroll("ann", "")
-	if _, err := f.e.Adjust(ctx, "gift", "ann", 1200, "welcome gift"); err != nil {
-		t.Fatal(err)
-	}
-	d, err := charity.Donate(ctx, f.e, "don-1", "ann", "forests", 500)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d.Cause.ID != "forests" || d.Points != 500 || !d.Pledged.Amount.Equal(dec("5")) {
-		t.Fatalf("donation %+v, want 500 points = 5.00 to forests", d)
-	}
+	f.Adjust("gift", "ann", 1200, "welcome gift")
+	d, err := charity.Donate(f.Ctx, f.Engine, "don-1", "ann", "forests", 500)
+	require.NoError(t, err)
+	assert.Equal(t, "forests", d.Cause.ID, "donation %+v: cause", d)
+	assert.Equal(t, int64(500), d.Points, "donation %+v: points", d)
+	assertAmount(t, "5", d.Pledged, "donation of 500 points: pledged")
 	f.want("ann", loyalty.PointsAccount, 700)
 	f.want("ann", charity.Account("forests"), 500)
 	// One write: the points spent and the pledge credited, in one receipt.
-	if got, want := moves(d.Receipt), []string{"earn pledge:forests 500", "redeem points -500"}; !slices.Equal(got, want) {
-		t.Fatalf("donation moved %q, want %q", got, want)
-	}
+	require.Equal(t, []string{"earn pledge:forests 500", "redeem points -500"}, moves(d.Receipt), "the donation's entries")
 	pledge, debit := d.Receipt.Entries[0], d.Receipt.Entries[1]
-	if pledge.Source != string(charity.DonateAction) || pledge.Ref != "don-1" {
-		t.Errorf("pledge entry %+v, want Source donate, Ref don-1", pledge)
-	}
-	if debit.Source != "donate" || debit.Ref != "don-1" || debit.Note != "500 points donated to Replant Forests" {
-		t.Errorf("points entry %+v", debit)
-	}
+	assert.Equal(t, string(charity.DonateAction), pledge.Source, "pledge entry %+v: source", pledge)
+	assert.Equal(t, "don-1", pledge.Ref, "pledge entry %+v: ref", pledge)
+	assert.Equal(t, "donate", debit.Source, "points entry %+v: source", debit)
+	assert.Equal(t, "don-1", debit.Ref, "points entry %+v: ref", debit)
+	assert.Equal(t, "500 points donated to Replant Forests", debit.Note, "points entry %+v: note", debit)
 	// The same donation again (a retry) replays the first receipt and debits
 	// nothing more, even now that the member holds too few points for it.
-	if _, err := f.e.Adjust(ctx, "spend", "ann", -400, "spent elsewhere"); err != nil {
-		t.Fatal(err)
-	}
-	n := len(f.history("ann"))
-	again, err := charity.Donate(ctx, f.e, "don-1", "ann", "forests", 500)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if again.Receipt.Version != d.Receipt.Version || again.Points != 500 || again.Cause.ID != "forests" || !again.Pledged.Amount.Equal(dec("5")) {
-		t.Errorf("replay %+v, want the first receipt (version %d)", again, d.Receipt.Version)
-	}
-	if m := len(f.history("ann")); m != n {
-		t.Errorf("the replay wrote %d entries", m-n)
-	}
+	f.Adjust("spend", "ann", -400, "spent elsewhere")
+	n := len(f.History("ann"))
+	again, err := charity.Donate(f.Ctx, f.Engine, "don-1", "ann", "forests", 500)
+	require.NoError(t, err)
+	assert.Equal(t, d.Receipt.Version, again.Receipt.Version, "replay %+v: want the first receipt", again)
+	assert.Equal(t, int64(500), again.Points, "replay %+v: points", again)
+	assert.Equal(t, "forests", again.Cause.ID, "replay %+v: cause", again)
+	assertAmount(t, "5", again.Pledged, "replay: pledged")
+	assert.Len(t, f.History("ann"), n, "the replay wrote entries")
 	f.want("ann", loyalty.PointsAccount, 300)
 	f.want("ann", charity.Account("forests"), 500)
 	// Without a cause, the donation goes to the member's cause (here the default).
-	if d, err = charity.Donate(ctx, f.e, "don-2", "ann", "", 150); err != nil || d.Cause.ID != "ocean" {
-		t.Fatalf("donation %+v, %v", d, err)
-	}
+	d, err = charity.Donate(f.Ctx, f.Engine, "don-2", "ann", "", 150)
+	require.NoError(t, err)
+	require.Equal(t, "ocean", d.Cause.ID, "donation %+v without a cause", d)
 	f.want("ann", charity.Account("ocean"), 150)
 	f.want("ann", loyalty.PointsAccount, 150)
 }
@@ -238,23 +202,18 @@ func TestDonatingPointsPledgesAtTheStatedRate(t *testing.T) {
 func TestDonationWithoutACauseGoesToTheMembersChoice(t *testing.T) {
 	f := newFixture(t, program(t, "10", causes))
 	f.enroll("ann", "forests")
-	f.e.Adjust(ctx, "gift", "ann", 200, "gift")
-	d, err := charity.Donate(ctx, f.e, "d1", "ann", "", 200)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d.Cause.Name != "Replant Forests" || !slices.Equal(moves(d.Receipt), []string{"earn pledge:forests 200", "redeem points -200"}) {
-		t.Errorf("donation %+v moved %q, want 2.00 to forests", d, moves(d.Receipt))
-	}
+	f.Adjust("gift", "ann", 200, "gift")
+	d, err := charity.Donate(f.Ctx, f.Engine, "d1", "ann", "", 200)
+	require.NoError(t, err)
+	assert.Equal(t, "Replant Forests", d.Cause.Name, "donation %+v: cause", d)
+	assert.Equal(t, []string{"earn pledge:forests 200", "redeem points -200"}, moves(d.Receipt), "donation %+v: entries, want 2.00 to forests", d)
 }
 
 func TestDonationRefusalsWriteNothing(t *testing.T) {
 	f := newFixture(t, program(t, "10", causes))
 	f.enroll("ann", "")
-	if _, err := f.e.Adjust(ctx, "gift", "ann", 300, "welcome gift"); err != nil {
-		t.Fatal(err)
-	}
-	before, _ := f.e.History(ctx, "ann", loyalty.EntryID{}, 100)
+	f.Adjust("gift", "ann", 300, "welcome gift")
+	before := f.History("ann")
 	for name, c := range map[string]struct {
 		cause  string
 		points int64
@@ -265,45 +224,36 @@ func TestDonationRefusalsWriteNothing(t *testing.T) {
 		"no points":       {"ocean", 0, loyalty.ErrInvalidAmount},
 		"negative points": {"ocean", -5, loyalty.ErrInvalidAmount},
 	} {
-		if _, err := charity.Donate(ctx, f.e, "d-"+name, "ann", c.cause, c.points); !errors.Is(err, c.want) {
-			t.Errorf("%s: %v, want %v", name, err, c.want)
-		}
+		_, err := charity.Donate(f.Ctx, f.Engine, "d-"+name, "ann", c.cause, c.points)
+		assert.ErrorIs(t, err, c.want, name)
 	}
-	after, _ := f.e.History(ctx, "ann", loyalty.EntryID{}, 100)
-	if len(after) != len(before) {
-		t.Errorf("refused donations wrote %d entries", len(after)-len(before))
-	}
+	assert.Len(t, f.History("ann"), len(before), "refused donations wrote entries")
 	f.want("ann", loyalty.PointsAccount, 300)
 	f.want("ann", charity.Account("ocean"), 0)
 	// The short write did not use up its key: with enough points it goes through.
-	if _, err := f.e.Adjust(ctx, "top-up", "ann", 200, "top-up"); err != nil {
-		t.Fatal(err)
-	}
-	if d, err := charity.Donate(ctx, f.e, "d-too few points", "ann", "ocean", 500); err != nil || d.Points != 500 {
-		t.Fatalf("donation after top-up: %+v %v", d, err)
-	}
+	f.Adjust("top-up", "ann", 200, "top-up")
+	d, err := charity.Donate(f.Ctx, f.Engine, "d-too few points", "ann", "ocean", 500)
+	require.NoError(t, err, "donation after top-up")
+	require.Equal(t, int64(500), d.Points, "donation %+v after top-up", d)
 	f.want("ann", loyalty.PointsAccount, 0)
 	f.want("ann", charity.Account("ocean"), 500)
 }
 
 func TestDonationThatDoesNotConvertExactlyIsRefused(t *testing.T) {
 	d, err := charity.NewDonation("donate", 1000, dec("1.00"), causes)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	f := newFixture(t, &loyalty.Program{Name: "shop", Currency: "USD", Rules: []loyalty.Rule{d}})
 	f.enroll("ann", "")
-	f.e.Adjust(ctx, "gift", "ann", 1000, "gift")
-	if _, err := charity.Donate(ctx, f.e, "d1", "ann", "ocean", 15); !errors.Is(err, loyalty.ErrInvalidAmount) {
-		t.Errorf("15 points at 1000 = 1.00: %v, want ErrInvalidAmount", err)
-	}
+	f.Adjust("gift", "ann", 1000, "gift")
+	_, err = charity.Donate(f.Ctx, f.Engine, "d1", "ann", "ocean", 15)
+	assert.ErrorIs(t, err, loyalty.ErrInvalidAmount, "15 points at 1000 = 1.00")
 	// Acted directly, the rule refuses it.
-	if _, err := f.e.Act(ctx, "d1", &loyalty.Action{Kind: charity.DonateAction, MemberID: "ann", Data: map[string]string{"points": "15"}}); !errors.Is(err, loyalty.ErrRefused) {
-		t.Errorf("15 points acted directly: %v, want ErrRefused", err)
-	}
+	_, err = f.Engine.Act(f.Ctx, "d1", &loyalty.Action{Kind: charity.DonateAction, MemberID: "ann", Data: map[string]string{"points": "15"}})
+	assert.ErrorIs(t, err, loyalty.ErrRefused, "15 points acted directly")
 	f.want("ann", loyalty.PointsAccount, 1000)
-	if r, err := charity.Donate(ctx, f.e, "d2", "ann", "ocean", 20); err != nil || !r.Pledged.Amount.Equal(dec("0.02")) {
-		t.Errorf("20 points: %+v %v, want 0.02", r, err)
+	r, err := charity.Donate(f.Ctx, f.Engine, "d2", "ann", "ocean", 20)
+	if assert.NoError(t, err, "20 points") {
+		assertAmount(t, "0.02", r.Pledged, "20 points: pledged")
 	}
 	f.want("ann", loyalty.PointsAccount, 980)
 }
@@ -311,33 +261,28 @@ func TestDonationThatDoesNotConvertExactlyIsRefused(t *testing.T) {
 func TestDonateActedDirectlyIsOneWriteOrRefused(t *testing.T) {
 	f := newFixture(t, program(t, "10", causes))
 	f.enroll("ann", "")
-	f.e.Adjust(ctx, "gift", "ann", 250, "gift")
-	n := len(f.history("ann"))
+	f.Adjust("gift", "ann", 250, "gift")
+	n := len(f.History("ann"))
+	donate := func(data map[string]string) (*loyalty.Receipt, error) {
+		return f.Engine.Act(f.Ctx, "x", &loyalty.Action{Kind: charity.DonateAction, MemberID: "ann", Data: data})
+	}
 	for name, data := range map[string]map[string]string{
 		"no points":           {},
 		"points not a number": {"points": "lots"},
 		"negative points":     {"points": "-100"},
 		"unknown cause":       {"points": "100", "cause": "puppies"},
 	} {
-		if _, err := f.e.Act(ctx, "x", &loyalty.Action{Kind: charity.DonateAction, MemberID: "ann", Data: data}); !errors.Is(err, loyalty.ErrRefused) {
-			t.Errorf("%s: %v, want ErrRefused", name, err)
-		}
+		_, err := donate(data)
+		assert.ErrorIs(t, err, loyalty.ErrRefused, name)
 	}
-	if _, err := f.e.Act(ctx, "x", &loyalty.Action{Kind: charity.DonateAction, MemberID: "ann", Data: map[string]string{"points": "300"}}); !errors.Is(err, loyalty.ErrInsufficientPoints) {
-		t.Errorf("300 of 250 points: %v, want ErrInsufficientPoints", err)
-	}
-	if m := len(f.history("ann")); m != n {
-		t.Errorf("refused and short donations wrote %d entries", m-n)
-	}
+	_, err := donate(map[string]string{"points": "300"})
+	assert.ErrorIs(t, err, loyalty.ErrInsufficientPoints, "300 of 250 points")
+	assert.Len(t, f.History("ann"), n, "refused and short donations wrote entries")
 	f.want("ann", loyalty.PointsAccount, 250)
 	// The key was not used up; a valid donation under it is one write.
-	rc, err := f.e.Act(ctx, "x", &loyalty.Action{Kind: charity.DonateAction, MemberID: "ann", Data: map[string]string{"points": "200", "cause": "forests"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := moves(rc), []string{"earn pledge:forests 200", "redeem points -200"}; !slices.Equal(got, want) {
-		t.Errorf("donation moved %q, want %q", got, want)
-	}
+	rc, err := donate(map[string]string{"points": "200", "cause": "forests"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"earn pledge:forests 200", "redeem points -200"}, moves(rc), "the donation's entries")
 	f.want("ann", loyalty.PointsAccount, 50)
 }
 
@@ -345,41 +290,39 @@ func TestImpactStatementForAPeriod(t *testing.T) {
 	f := newFixture(t, program(t, "10", causes))
 	f.enroll("ann", "forests")
 	f.buy("ann", "o1", "120.00") // 12.00 to forests, November
-	f.e.Adjust(ctx, "gift", "ann", 1000, "gift")
-	if _, err := charity.Donate(ctx, f.e, "d1", "ann", "ocean", 300); err != nil { // 3.00 to ocean
-		t.Fatal(err)
-	}
-	f.clock.Set(time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC))
+	f.Adjust("gift", "ann", 1000, "gift")
+	_, err := charity.Donate(f.Ctx, f.Engine, "d1", "ann", "ocean", 300) // 3.00 to ocean
+	require.NoError(t, err)
+	f.AdvanceTo(time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC))
 	f.buy("ann", "o2", "30.00") // 3.00 to forests, December
-	f.clock.Set(time.Date(2027, 1, 5, 0, 0, 0, 0, time.UTC))
+	f.AdvanceTo(time.Date(2027, 1, 5, 0, 0, 0, 0, time.UTC))
 	f.giveBack("ann", "o1", "60.00") // 6.00 back, January
 
-	q4 := func(from, to time.Time) *charity.Impact {
-		imp, err := charity.ImpactOf(ctx, f.e, "ann", from, to)
-		if err != nil {
-			t.Fatal(err)
-		}
+	impact := func(from, to time.Time) *charity.Impact {
+		imp, err := charity.ImpactOf(f.Ctx, f.Engine, "ann", from, to)
+		require.NoError(t, err)
 		return imp
 	}
-	imp := q4(time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC))
-	if len(imp.Causes) != 2 || !imp.Total.Amount.Equal(dec("18")) {
-		t.Fatalf("Q4 impact %+v, want 18.00 to two causes", imp)
-	}
+	imp := impact(time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC))
+	require.Len(t, imp.Causes, 2, "Q4 impact %+v, want two causes", imp)
+	assertAmount(t, "18", imp.Total, "Q4 impact: total")
 	ocean, forests := imp.Causes[0], imp.Causes[1]
-	if ocean.Cause.Name != "Ocean Cleanup" || !ocean.Donations.Amount.Equal(dec("3")) || !ocean.Purchases.IsZero() || ocean.Orders != 0 {
-		t.Errorf("ocean %+v, want 3.00 donated", ocean)
+	assert.Equal(t, "Ocean Cleanup", ocean.Cause.Name, "ocean %+v", ocean)
+	assertAmount(t, "3", ocean.Donations, "ocean: donations")
+	assertAmount(t, "0", ocean.Purchases, "ocean: purchases")
+	assert.Zero(t, ocean.Orders, "ocean %+v: orders", ocean)
+	assert.Equal(t, "Replant Forests", forests.Cause.Name, "forests %+v", forests)
+	assertAmount(t, "15", forests.Purchases, "forests: purchases")
+	assert.Equal(t, 2, forests.Orders, "forests %+v: orders", forests)
+	assertAmount(t, "15", forests.Net, "forests: net")
+	assert.Equal(t, 1, forests.Members, "forests %+v: members", forests)
+
+	jan := impact(time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), time.Time{})
+	if assert.Len(t, jan.Causes, 1, "January impact %+v, want 6.00 returned from forests", jan) {
+		assertAmount(t, "6", jan.Causes[0].Returned, "January: returned")
 	}
-	if forests.Cause.Name != "Replant Forests" || !forests.Purchases.Amount.Equal(dec("15")) || forests.Orders != 2 || !forests.Net.Amount.Equal(dec("15")) || forests.Members != 1 {
-		t.Errorf("forests %+v, want 15.00 from 2 orders", forests)
-	}
-	jan := q4(time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), time.Time{})
-	if len(jan.Causes) != 1 || !jan.Causes[0].Returned.Amount.Equal(dec("6")) || !jan.Total.Amount.Equal(dec("-6")) {
-		t.Errorf("January impact %+v, want 6.00 returned from forests", jan)
-	}
-	all := q4(time.Time{}, time.Time{})
-	if !all.Total.Amount.Equal(dec("12")) {
-		t.Errorf("lifetime impact %s, want 12.00", all.Total)
-	}
+	assertAmount(t, "-6", jan.Total, "January: total")
+	assertAmount(t, "12", impact(time.Time{}, time.Time{}).Total, "lifetime impact")
 }
 
 func TestTotalsPerCauseAcrossMembers(t *testing.T) {
@@ -393,21 +336,20 @@ func TestTotalsPerCauseAcrossMembers(t *testing.T) {
 	f.buy("bob", "b1", "70.00")
 	f.buy("cy", "c1", "10.00")
 	f.giveBack("cy", "c1", "10.00")
-	tot, err := charity.Totals(ctx, f.e, f.store, time.Time{}, time.Time{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(tot.Causes) != 2 || !tot.Total.Amount.Equal(dec("22")) {
-		t.Fatalf("totals %+v, want 22.00 over two causes", tot)
-	}
+	tot, err := charity.Totals(f.Ctx, f.Engine, f.store, time.Time{}, time.Time{})
+	require.NoError(t, err)
+	require.Len(t, tot.Causes, 2, "totals %+v, want two causes", tot)
+	assertAmount(t, "22", tot.Total, "totals")
 	ocean, forests := tot.Causes[0], tot.Causes[1]
-	if ocean.Cause.ID != "ocean" || ocean.Members != 1 || ocean.Orders != 1 || !ocean.Net.Amount.Equal(dec("7")) {
-		t.Errorf("ocean %+v, want 7.00 from bob's one order", ocean)
-	}
-	if forests.Members != 2 || forests.Orders != 3 || !forests.Purchases.Amount.Equal(dec("16")) ||
-		!forests.Returned.Amount.Equal(dec("1")) || !forests.Net.Amount.Equal(dec("15")) {
-		t.Errorf("forests %+v, want 16.00 pledged by 2 members over 3 orders, 1.00 returned", forests)
-	}
+	assert.Equal(t, "ocean", ocean.Cause.ID, "ocean %+v", ocean)
+	assert.Equal(t, 1, ocean.Members, "ocean %+v: members", ocean)
+	assert.Equal(t, 1, ocean.Orders, "ocean %+v: orders", ocean)
+	assertAmount(t, "7", ocean.Net, "ocean: net, from bob's one order")
+	assert.Equal(t, 2, forests.Members, "forests %+v: members", forests)
+	assert.Equal(t, 3, forests.Orders, "forests %+v: orders", forests)
+	assertAmount(t, "16", forests.Purchases, "forests: purchases")
+	assertAmount(t, "1", forests.Returned, "forests: returned")
+	assertAmount(t, "15", forests.Net, "forests: net")
 }
 
 func TestValidateRefusesBadCharity(t *testing.T) {
@@ -430,32 +372,25 @@ func TestValidateRefusesBadCharity(t *testing.T) {
 		"donation worth nothing":  errOf(charity.NewDonation("d", 100, dec("0"), causes)),
 		"donation unknown cause":  errOf(charity.NewDonation("d", 100, dec("1"), unknownDefault)),
 	} {
-		if !errors.Is(err, loyalty.ErrInvalidProgram) {
-			t.Errorf("%s: %v, want ErrInvalidProgram", name, err)
-		}
+		assert.ErrorIs(t, err, loyalty.ErrInvalidProgram, name)
 	}
 }
 
 func TestEngineRefusesUnbuiltRulesAndWritesNothing(t *testing.T) {
 	for _, r := range []loyalty.Rule{&charity.Pledge{}, &charity.Donation{}} {
 		store := memory.New()
-		if _, err := loyalty.NewEngine(&loyalty.Program{Name: "shop", Currency: "USD", Rules: []loyalty.Rule{r}}, store, nil); !errors.Is(err, loyalty.ErrInvalidProgram) {
-			t.Errorf("%T: NewEngine = %v, want ErrInvalidProgram", r, err)
-		}
-		if ids, _ := store.Members(ctx, "", 10); len(ids) != 0 {
-			t.Errorf("%T: store has members %v", r, ids)
-		}
+		_, err := loyalty.NewEngine(&loyalty.Program{Name: "shop", Currency: "USD", Rules: []loyalty.Rule{r}}, store, nil)
+		assert.ErrorIs(t, err, loyalty.ErrInvalidProgram, "%T: NewEngine", r)
+		ids, _ := store.Members(t.Context(), "", 10)
+		assert.Empty(t, ids, "%T: the store has members", r)
 	}
 	f := newFixture(t, &loyalty.Program{Name: "shop", Currency: "USD"})
-	if _, err := charity.Donate(ctx, f.e, "k", "ann", "ocean", 100); !errors.Is(err, loyalty.ErrInvalidProgram) {
-		t.Errorf("Donate without a Donation rule: %v", err)
-	}
+	_, err := charity.Donate(f.Ctx, f.Engine, "k", "ann", "ocean", 100)
+	assert.ErrorIs(t, err, loyalty.ErrInvalidProgram, "Donate without a Donation rule")
 }
 
 func TestRulesDeclareTheCharityProgramType(t *testing.T) {
 	for _, r := range program(t, "10", causes).Rules {
-		if ty := r.(loyalty.Typed).ProgramType(); ty != "charity" {
-			t.Errorf("%T.ProgramType() = %q", r, ty)
-		}
+		assert.Equal(t, "charity", r.(loyalty.Typed).ProgramType(), "%T.ProgramType()", r)
 	}
 }
