@@ -1,9 +1,6 @@
 package cashback_test
 
 import (
-	"context"
-	"errors"
-	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -13,86 +10,66 @@ import (
 	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/storage/memory"
 	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
-
-var ctx = context.Background()
 
 func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 
 func usd(s string) loyalty.Money { return loyalty.NewMoney(dec(s), "USD") }
 
+// amount is m's amount as its exact decimal without trailing zeros ("8",
+// "5.5"), so assert.Equal compares money by value: decimal.Decimal itself is
+// never compared with == or reflect.DeepEqual (8 and 8.00 differ there).
+func amount(m loyalty.Money) string { return m.Amount.String() }
+
+// fixture is a loyaltytest harness on a memory store kept typed, because
+// cashback.Payout lists its members and a test reads its receipts.
 type fixture struct {
-	t     *testing.T
-	clock *loyalty.ManualClock
+	*loyaltytest.Harness
 	store *memory.Store
-	e     *loyalty.Engine
 	n     int
 }
 
 func newFixture(t *testing.T, p *loyalty.Program, start time.Time) *fixture {
 	t.Helper()
-	f := &fixture{t: t, store: memory.New()}
-	kit := loyaltytest.New(t, p, &loyaltytest.Options{Start: start, Store: f.store})
-	f.clock, f.e = kit.Clock, kit.Engine
-	return f
+	store := memory.New()
+	return &fixture{Harness: loyaltytest.New(t, p, &loyaltytest.Options{Start: start, Store: store}), store: store}
 }
 
 func (f *fixture) key() string { f.n++; return "k" + strconv.Itoa(f.n) }
 
 func (f *fixture) enroll(ids ...string) {
-	f.t.Helper()
+	f.T.Helper()
 	for _, id := range ids {
-		if _, err := f.e.Enroll(ctx, "enroll-"+id, loyalty.Member{ID: id}); err != nil {
-			f.t.Fatal(err)
-		}
+		f.Enroll(id)
 	}
 }
 
+// buy earns member's order orderID: one line of amount, now.
 func (f *fixture) buy(member, orderID, amount string) *loyalty.Receipt {
-	f.t.Helper()
-	rc, err := f.e.Earn(ctx, "order-"+orderID, &loyalty.Order{ID: orderID, MemberID: member, Currency: "USD",
-		Lines: []loyalty.OrderLine{{SKU: "sku-" + orderID, Quantity: 1, UnitPrice: dec(amount)}}})
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return rc
+	f.T.Helper()
+	return f.Earn("order-"+orderID, loyaltytest.Order(member, orderID).Line("sku-"+orderID, amount, 1).Build())
 }
 
+// giveBack returns amount of member's order orderID, now.
 func (f *fixture) giveBack(member, orderID, amount string) *loyalty.Receipt {
-	f.t.Helper()
-	rc, err := f.e.Return(ctx, f.key(), &loyalty.Return{ID: "ret-" + f.key(), OrderID: orderID, MemberID: member, Amount: dec(amount)})
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return rc
+	f.T.Helper()
+	return f.Return(f.key(), loyaltytest.ReturnOf(member, "ret-"+f.key(), orderID).Amount(amount).Build())
 }
 
-func (f *fixture) balance(member string, a loyalty.Account) int64 {
-	f.t.Helper()
-	b, err := f.e.AccountBalance(ctx, member, a)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	if b.Pending != 0 {
-		f.t.Fatalf("%s %s: pending %d, money accounts are never held", member, a, b.Pending)
-	}
-	return b.Available
-}
-
-func (f *fixture) wantBalance(member string, a loyalty.Account, want int64) {
-	f.t.Helper()
-	if got := f.balance(member, a); got != want {
-		f.t.Errorf("%s %s = %d, want %d", member, a, got, want)
-	}
+// wantBalance asserts the member's balance in a money account, which is
+// never held: want available, nothing pending.
+func (f *fixture) wantBalance(member string, a loyalty.Account, want int64) bool {
+	f.T.Helper()
+	return f.AssertAccountBalance(member, a, want, 0)
 }
 
 // payoutReceipt returns the receipt Payout committed for member and period.
 func (f *fixture) payoutReceipt(member, period string) *loyalty.Receipt {
-	f.t.Helper()
-	rc, err := f.store.Receipt(ctx, "shop/"+string(cashback.PayoutAction)+"/"+period+"/"+member)
-	if err != nil {
-		f.t.Fatal(err)
-	}
+	f.T.Helper()
+	rc, err := f.store.Receipt(f.Ctx, "shop/"+string(cashback.PayoutAction)+"/"+period+"/"+member)
+	require.NoError(f.T, err, "payout receipt of %s for %s", member, period)
 	return rc
 }
 
@@ -105,48 +82,40 @@ func moves(rc *loyalty.Receipt) []string {
 	return out
 }
 
-func (f *fixture) cashback(member string) *cashback.Balance {
-	f.t.Helper()
-	b, err := cashback.BalanceOf(ctx, f.e, member)
-	if err != nil {
-		f.t.Fatal(err)
+// noticeKinds lists the kinds of a receipt's notices, in order.
+func noticeKinds(rc *loyalty.Receipt) []loyalty.NoticeKind {
+	out := make([]loyalty.NoticeKind, 0, len(rc.Notices))
+	for _, n := range rc.Notices {
+		out = append(out, n.Kind)
 	}
+	return out
+}
+
+func (f *fixture) cashback(member string) *cashback.Balance {
+	f.T.Helper()
+	b, err := cashback.BalanceOf(f.Ctx, f.Engine, member)
+	require.NoError(f.T, err, "cashback balance of %s", member)
 	return b
 }
 
 func (f *fixture) payout(period string) *cashback.PayoutReport {
-	f.t.Helper()
-	rep, err := cashback.Payout(ctx, f.e, f.store, period, nil)
-	if err != nil {
-		f.t.Fatal(err)
-	}
+	f.T.Helper()
+	rep, err := cashback.Payout(f.Ctx, f.Engine, f.store, period, nil)
+	require.NoError(f.T, err, "payout of %q", period)
 	return rep
-}
-
-func (f *fixture) history(member string) []loyalty.Entry {
-	f.t.Helper()
-	h, err := f.e.History(ctx, member, loyalty.EntryID{}, 1000)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return h
 }
 
 func mustPercentage(t *testing.T, pct string, s *cashback.Schedule) *cashback.Percentage {
 	t.Helper()
 	r, err := cashback.NewPercentage("cashback", dec(pct), s)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return r
 }
 
 func mustPayout(t *testing.T, s *cashback.Schedule) *cashback.PayoutRule {
 	t.Helper()
 	r, err := cashback.NewPayoutRule("payout", s)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return r
 }
 
@@ -172,25 +141,17 @@ func TestPercentageCreditsTwoPercentAsStoreCreditAtOnce(t *testing.T) {
 	f.enroll("ann")
 	rc := f.buy("ann", "o1", "123.45") // 2% = 2.469, rounded down
 	f.wantBalance("ann", cashback.CreditAccount, 246)
-	if rc.Points() != 0 {
-		t.Errorf("cashback earned %d points, want none", rc.Points())
-	}
-	if len(rc.Entries) != 1 || rc.Entries[0].Account != cashback.CreditAccount || rc.Entries[0].Amount != 246 || rc.Entries[0].Kind != loyalty.EntryEarn {
-		t.Fatalf("entries %+v, want one earn of 246 into credit", rc.Entries)
-	}
-	if len(rc.Explanation) == 0 || rc.Explanation[0].Rule != "cashback" {
-		t.Errorf("explanation %+v does not name the rule", rc.Explanation)
-	}
+	assert.Zero(t, rc.Points(), "cashback earns no points")
+	assert.Equal(t, []string{"earn credit 246"}, moves(rc), "one earn of 246 into credit")
+	require.NotEmpty(t, rc.Explanation)
+	assert.Equal(t, "cashback", rc.Explanation[0].Rule, "the explanation names the rule")
 }
 
 func TestPercentageWithFractionalRateAndYen(t *testing.T) {
 	p := &loyalty.Program{Name: "jp", Currency: "JPY", Rules: []loyalty.Rule{mustPercentage(t, "1.5", nil)}}
 	f := newFixture(t, p, nov2026)
 	f.enroll("ken")
-	if _, err := f.e.Earn(ctx, "o", &loyalty.Order{ID: "o", MemberID: "ken", Currency: "JPY",
-		Lines: []loyalty.OrderLine{{SKU: "a", Quantity: 1, UnitPrice: dec("10000")}}}); err != nil {
-		t.Fatal(err)
-	}
+	f.Earn("o", loyaltytest.Order("ken", "o").Line("a", "10000", 1).Currency("JPY").Build())
 	f.wantBalance("ken", cashback.CreditAccount, 150) // 1.5% of ¥10,000
 }
 
@@ -200,64 +161,49 @@ func TestPercentageAccruesIntoTheQuarterOfTheOrder(t *testing.T) {
 	f.buy("ann", "o1", "200.00")
 	f.wantBalance("ann", q4, 400)
 	f.wantBalance("ann", cashback.CreditAccount, 0)
-	b, err := cashback.BalanceOf(ctx, f.e, "ann")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(b.Accrued) != 1 || b.Accrued[0].Period != "2026-Q4" || !b.Accrued[0].Amount.Amount.Equal(dec("4")) || !b.Credit.IsZero() {
-		t.Errorf("balance %+v, want 4.00 accrued in 2026-Q4 and no credit", b)
-	}
+	b := f.cashback("ann")
+	require.Len(t, b.Accrued, 1, "accrued %+v, want 4.00 in 2026-Q4", b.Accrued)
+	assert.Equal(t, "2026-Q4", b.Accrued[0].Period)
+	assert.Equal(t, "4", amount(b.Accrued[0].Amount))
+	assert.True(t, b.Credit.IsZero(), "credit %s, want none", b.Credit)
 }
 
 func TestSteppedPaysTenForEveryFullHundred(t *testing.T) {
 	r, err := cashback.NewStepped("ten-per-hundred", dec("10.00"), dec("100.00"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	f := newFixture(t, &loyalty.Program{Name: "shop", Currency: "USD", Rules: []loyalty.Rule{r}}, nov2026)
 	f.enroll("ann")
 	f.buy("ann", "o1", "99.99")
 	f.wantBalance("ann", cashback.CreditAccount, 0)
 	f.buy("ann", "o2", "250.00")
 	f.wantBalance("ann", cashback.CreditAccount, 2000)
-	if st, _ := f.e.Member(ctx, "ann"); st.Counter("ten-per-hundred", "") != 0 {
-		t.Errorf("without carry-over the rule keeps no remainder")
-	}
+	st, err := f.Engine.Member(f.Ctx, "ann")
+	require.NoError(t, err)
+	assert.Zero(t, st.Counter("ten-per-hundred", ""), "without carry-over the rule keeps no remainder")
 }
 
 func TestSteppedCarriesTheRemainderToTheNextOrder(t *testing.T) {
 	r, err := cashback.NewStepped("ten-per-hundred", dec("10.00"), dec("100.00"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	r.CarryOver = true
 	f := newFixture(t, &loyalty.Program{Name: "shop", Currency: "USD", Rules: []loyalty.Rule{r}}, nov2026)
 	f.enroll("ann")
 	carry := func() int64 {
-		st, err := f.e.Member(ctx, "ann")
-		if err != nil {
-			t.Fatal(err)
-		}
+		st, err := f.Engine.Member(f.Ctx, "ann")
+		require.NoError(t, err)
 		return st.Counter("ten-per-hundred", "")
 	}
 	f.buy("ann", "o1", "150.00")
 	f.wantBalance("ann", cashback.CreditAccount, 1000)
-	if c := carry(); c != 5000 {
-		t.Fatalf("carry after 150.00 = %d, want 5000 (50.00)", c)
-	}
+	require.Equal(t, int64(5000), carry(), "carry after 150.00 (50.00)")
 	rc := f.buy("ann", "o2", "60.00") // 60 + 50 carried = 110: one more step
 	f.wantBalance("ann", cashback.CreditAccount, 2000)
-	if c := carry(); c != 1000 {
-		t.Fatalf("carry after 60.00 = %d, want 1000 (10.00)", c)
-	}
-	if n := rc.Explanation[0].Note; n != "1 × 10 back for every full 100, with 50.00 USD carried over" {
-		t.Errorf("note %q", n)
-	}
+	require.Equal(t, int64(1000), carry(), "carry after 60.00 (10.00)")
+	require.NotEmpty(t, rc.Explanation)
+	assert.Equal(t, "1 × 10 back for every full 100, with 50.00 USD carried over", rc.Explanation[0].Note)
 	f.buy("ann", "o3", "89.99") // 99.99: no step, carry grows
 	f.wantBalance("ann", cashback.CreditAccount, 2000)
-	if c := carry(); c != 9999 {
-		t.Fatalf("carry after 89.99 = %d, want 9999", c)
-	}
+	require.Equal(t, int64(9999), carry(), "carry after 89.99")
 }
 
 func TestQuarterlyPayoutPaysCompletedQuarterAboveMinimum(t *testing.T) {
@@ -266,97 +212,85 @@ func TestQuarterlyPayoutPaysCompletedQuarterAboveMinimum(t *testing.T) {
 	f.buy("ann", "a1", "400.00") // 8.00
 	f.buy("bob", "b1", "150.00") // 3.00, below the 5.00 minimum
 
-	f.clock.Set(jan2027)
+	f.Clock.Set(jan2027)
 	rep := f.payout("2026-Q4")
-	if rep.Members != 2 || rep.Paid != 1 || rep.BelowMinimum != 1 || !rep.Amount.Amount.Equal(dec("8")) {
-		t.Fatalf("report %+v, want 2 members, 1 paid 8.00, 1 below minimum", rep)
-	}
+	require.Equal(t, 2, rep.Members, "report %+v", rep)
+	require.Equal(t, 1, rep.Paid, "report %+v", rep)
+	require.Equal(t, 1, rep.BelowMinimum, "report %+v", rep)
+	require.Equal(t, "8", amount(rep.Amount), "report %+v", rep)
 	// One receipt moves the quarter's accrual into store credit.
 	rc := f.payoutReceipt("ann", "2026-Q4")
-	if got, want := moves(rc), []string{"earn credit 800", "redeem cashback:2026-Q4 -800"}; !slices.Equal(got, want) {
-		t.Errorf("ann's payout moved %q, want %q", got, want)
-	}
-	if e := rc.Entries[1]; e.Source != "payout" || e.Ref != "2026-Q4" {
-		t.Errorf("the accrual's redeem entry %+v, want Source payout, Ref 2026-Q4", e)
-	}
+	require.Equal(t, []string{"earn credit 800", "redeem cashback:2026-Q4 -800"}, moves(rc), "ann's payout")
+	assert.Equal(t, "payout", rc.Entries[1].Source, "the accrual's redeem entry")
+	assert.Equal(t, "2026-Q4", rc.Entries[1].Ref, "the accrual's redeem entry")
 	f.wantBalance("ann", cashback.CreditAccount, 800)
 	f.wantBalance("ann", q4, 0)
-	if b := f.cashback("ann"); len(b.Accrued) != 0 || !b.Credit.Amount.Equal(dec("8")) {
-		t.Errorf("ann sees %+v, want 8.00 credit and nothing accrued", b)
-	}
+	b := f.cashback("ann")
+	assert.Empty(t, b.Accrued, "ann has nothing accrued")
+	assert.Equal(t, "8", amount(b.Credit), "ann's credit")
 	f.wantBalance("bob", cashback.CreditAccount, 0)
 	f.wantBalance("bob", q4, 300) // below the minimum: nothing moved
-	if rc := f.payoutReceipt("bob", "2026-Q4"); len(rc.Entries) != 0 || len(rc.Notices) != 1 || rc.Notices[0].Kind != cashback.NoticeBelowMinimum {
-		t.Errorf("bob's payout entries %q notices %+v, want only a below-minimum notice", moves(rc), rc.Notices)
-	}
+	rc = f.payoutReceipt("bob", "2026-Q4")
+	assert.Empty(t, moves(rc), "bob's payout moves nothing")
+	assert.Equal(t, []loyalty.NoticeKind{cashback.NoticeBelowMinimum}, noticeKinds(rc), "bob's payout notices")
 
 	// Bob's Q4 rolls over into the Q1 payout.
-	f.clock.Set(feb2027)
+	f.Clock.Set(feb2027)
 	f.buy("bob", "b2", "125.00") // 2.50 in 2027-Q1
 	f.wantBalance("bob", "cashback:2027-Q1", 250)
-	f.clock.Set(apr2027)
+	f.Clock.Set(apr2027)
 	rep = f.payout("2027-Q1")
-	if rep.Paid != 1 || !rep.Amount.Amount.Equal(dec("5.5")) {
-		t.Fatalf("report %+v, want bob paid 5.50", rep)
-	}
+	require.Equal(t, 1, rep.Paid, "report %+v, want bob paid 5.50", rep)
+	require.Equal(t, "5.5", amount(rep.Amount), "report %+v, want bob paid 5.50", rep)
 	f.wantBalance("bob", cashback.CreditAccount, 550)
 	f.wantBalance("bob", q4, 0)
 	f.wantBalance("bob", "cashback:2027-Q1", 0)
-	if got, want := moves(f.payoutReceipt("bob", "2027-Q1")), []string{"earn credit 550", "redeem cashback:2026-Q4 -300", "redeem cashback:2027-Q1 -250"}; !slices.Equal(got, want) {
-		t.Errorf("bob's Q1 payout moved %q, want %q: both quarters into credit in one receipt", got, want)
-	}
-	lines, err := f.e.Statement(ctx, "bob", loyalty.EntryID{}, 100)
-	if err != nil {
-		t.Fatal(err)
-	}
+	assert.Equal(t, []string{"earn credit 550", "redeem cashback:2026-Q4 -300", "redeem cashback:2027-Q1 -250"},
+		moves(f.payoutReceipt("bob", "2027-Q1")), "bob's Q1 payout: both quarters into credit in one receipt")
+	lines, err := f.Engine.Statement(f.Ctx, "bob", loyalty.EntryID{}, 100)
+	require.NoError(t, err)
 	var credits []string
 	for _, l := range lines {
 		if l.Account == cashback.CreditAccount {
 			credits = append(credits, l.String())
 		}
 	}
-	want := "2027-04-01 earn +550 credit (cashback-payout 2027-Q1) — payout: bonus (cashback of 2026-Q4, 2027-Q1) = +550"
-	if len(credits) != 1 || credits[0] != want {
-		t.Errorf("bob's credit statement %q, want [%q]", credits, want)
-	}
+	assert.Equal(t, []string{"2027-04-01 earn +550 credit (cashback-payout 2027-Q1) — payout: bonus (cashback of 2026-Q4, 2027-Q1) = +550"},
+		credits, "bob's credit statement")
 }
 
 func TestPayoutRunTwicePaysOnce(t *testing.T) {
 	f := newFixture(t, quarterly(t, loyalty.ClampAtZero, 0), nov2026)
 	f.enroll("ann")
 	f.buy("ann", "a1", "400.00")
-	f.clock.Set(jan2027)
+	f.Clock.Set(jan2027)
 	first := f.payout("2026-Q4")
-	n := len(f.history("ann"))
-	f.clock.Advance(time.Hour)
+	n := len(f.History("ann"))
+	f.Advance(time.Hour)
 	again := f.payout("2026-Q4")
-	if again.Members != first.Members || again.Paid != first.Paid || !again.Amount.Amount.Equal(first.Amount.Amount) {
-		t.Errorf("second run reported %+v, first %+v", again, first)
-	}
+	assert.Equal(t, first.Members, again.Members, "second run's members")
+	assert.Equal(t, first.Paid, again.Paid, "second run's paid")
+	assert.Equal(t, amount(first.Amount), amount(again.Amount), "second run's amount")
 	f.wantBalance("ann", cashback.CreditAccount, 800)
-	if m := len(f.history("ann")); m != n {
-		t.Errorf("second run wrote %d entries", m-n)
-	}
+	assert.Len(t, f.History("ann"), n, "the second run writes no entry")
 }
 
 func TestPayoutReplayReturnsTheFirstReceipt(t *testing.T) {
 	f := newFixture(t, quarterly(t, loyalty.ClampAtZero, 0), nov2026)
 	f.enroll("ann")
 	f.buy("ann", "a1", "400.00")
-	f.clock.Set(jan2027)
+	f.Clock.Set(jan2027)
 	act := &loyalty.Action{Kind: cashback.PayoutAction, MemberID: "ann", Ref: "2026-Q4", Data: map[string]string{"period": "2026-Q4"}}
-	first, err := f.e.Act(ctx, "pay-ann-q4", act)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.clock.Advance(time.Hour)
-	again, err := f.e.Act(ctx, "pay-ann-q4", act)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if again.Version != first.Version || !slices.Equal(moves(again), moves(first)) || !slices.Equal(moves(first), []string{"earn credit 800", "redeem cashback:2026-Q4 -800"}) {
-		t.Errorf("replay %q at version %d, first %q at version %d", moves(again), again.Version, moves(first), first.Version)
-	}
+	// Engine.Act, not the harness's ActWith: the action has no At, so the
+	// replay an hour later is the same request.
+	first, err := f.Engine.Act(f.Ctx, "pay-ann-q4", act)
+	require.NoError(t, err)
+	f.Advance(time.Hour)
+	again, err := f.Engine.Act(f.Ctx, "pay-ann-q4", act)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"earn credit 800", "redeem cashback:2026-Q4 -800"}, moves(first), "first payout")
+	assert.Equal(t, first.Version, again.Version, "the replay is the first receipt")
+	assert.Equal(t, moves(first), moves(again), "the replay is the first receipt")
 	f.wantBalance("ann", cashback.CreditAccount, 800)
 	f.wantBalance("ann", q4, 0)
 }
@@ -365,144 +299,110 @@ func TestMalformedPayoutActionIsRefusedAndWritesNothing(t *testing.T) {
 	f := newFixture(t, quarterly(t, loyalty.ClampAtZero, 0), nov2026)
 	f.enroll("ann")
 	f.buy("ann", "a1", "400.00")
-	f.clock.Set(jan2027)
-	n := len(f.history("ann"))
+	f.Clock.Set(jan2027)
+	n := len(f.History("ann"))
 	for _, period := range []string{"2026-11", "Q4", "2027-Q2"} { // a month, nonsense, a quarter not started
-		_, err := f.e.Act(ctx, "pay", &loyalty.Action{Kind: cashback.PayoutAction, MemberID: "ann", Data: map[string]string{"period": period}})
-		if !errors.Is(err, loyalty.ErrRefused) {
-			t.Errorf("period %q: %v, want ErrRefused", period, err)
-		}
+		_, err := f.Engine.Act(f.Ctx, "pay", &loyalty.Action{Kind: cashback.PayoutAction, MemberID: "ann", Data: map[string]string{"period": period}})
+		assert.ErrorIs(t, err, loyalty.ErrRefused, "period %q", period)
 	}
-	if m := len(f.history("ann")); m != n {
-		t.Errorf("refused payouts wrote %d entries", m-n)
-	}
+	assert.Len(t, f.History("ann"), n, "refused payouts write no entry")
 	f.wantBalance("ann", q4, 800)
 	// The refused writes did not use up the key.
-	rc, err := f.e.Act(ctx, "pay", &loyalty.Action{Kind: cashback.PayoutAction, MemberID: "ann", Data: map[string]string{"period": "2026-Q4"}})
-	if err != nil || !slices.Equal(moves(rc), []string{"earn credit 800", "redeem cashback:2026-Q4 -800"}) {
-		t.Fatalf("payout under the refused key: %v %v", rc, err)
-	}
-	if _, err := cashback.Payout(ctx, f.e, f.store, "2027-Q3", nil); !errors.Is(err, loyalty.ErrRefused) {
-		t.Errorf("Payout of a quarter not started: %v, want ErrRefused", err)
-	}
+	rc := f.ActWith("pay", &loyalty.Action{Kind: cashback.PayoutAction, MemberID: "ann", Data: map[string]string{"period": "2026-Q4"}})
+	require.Equal(t, []string{"earn credit 800", "redeem cashback:2026-Q4 -800"}, moves(rc), "payout under the refused key")
+	_, err := cashback.Payout(f.Ctx, f.Engine, f.store, "2027-Q3", nil)
+	assert.ErrorIs(t, err, loyalty.ErrRefused, "Payout of a quarter not started")
 }
 
 func TestPayoutOfARunningPeriodIsRefusedWithoutUsingItsKey(t *testing.T) {
 	f := newFixture(t, quarterly(t, loyalty.ClampAtZero, 0), nov2026)
 	f.enroll("ann")
 	f.buy("ann", "a1", "400.00") // 8.00 in 2026-Q4
-	n := len(f.history("ann"))
+	n := len(f.History("ann"))
 
 	// It is still November: the batch call and a single payout action are
 	// both refused, typed, and write nothing.
-	rep, err := cashback.Payout(ctx, f.e, f.store, "2026-Q4", nil)
-	if !errors.Is(err, cashback.ErrPeriodNotOver) || !errors.Is(err, loyalty.ErrRefused) || rep.Members != 0 {
-		t.Fatalf("Payout during the quarter: %+v, %v; want ErrPeriodNotOver and no member visited", rep, err)
-	}
+	rep, err := cashback.Payout(f.Ctx, f.Engine, f.store, "2026-Q4", nil)
+	require.ErrorIs(t, err, cashback.ErrPeriodNotOver, "Payout during the quarter")
+	require.ErrorIs(t, err, loyalty.ErrRefused, "Payout during the quarter")
+	require.NotNil(t, rep)
+	require.Zero(t, rep.Members, "Payout during the quarter visits no member")
 	key := "shop/" + string(cashback.PayoutAction) + "/2026-Q4/ann" // the key Payout uses
-	_, err = f.e.Act(ctx, key, &loyalty.Action{Kind: cashback.PayoutAction, MemberID: "ann", Ref: "2026-Q4", Data: map[string]string{"period": "2026-Q4"}})
-	if !errors.Is(err, cashback.ErrPeriodNotOver) {
-		t.Fatalf("payout action during the quarter: %v, want ErrPeriodNotOver", err)
-	}
-	if _, err := f.store.Receipt(ctx, key); !errors.Is(err, loyalty.ErrNotFound) {
-		t.Fatalf("the quarter's key holds a receipt (%v): the real payout would pay nothing", err)
-	}
-	if m := len(f.history("ann")); m != n {
-		t.Fatalf("refused payouts wrote %d entries", m-n)
-	}
+	_, err = f.Engine.Act(f.Ctx, key, &loyalty.Action{Kind: cashback.PayoutAction, MemberID: "ann", Ref: "2026-Q4", Data: map[string]string{"period": "2026-Q4"}})
+	require.ErrorIs(t, err, cashback.ErrPeriodNotOver, "payout action during the quarter")
+	_, err = f.store.Receipt(f.Ctx, key)
+	require.ErrorIs(t, err, loyalty.ErrNotFound, "the quarter's key holds a receipt: the real payout would pay nothing")
+	require.Len(t, f.History("ann"), n, "refused payouts write no entry")
 	f.wantBalance("ann", q4, 800)
 
 	// At the quarter's end the same payout pays all 8.00.
-	f.clock.Set(jan2027)
+	f.Clock.Set(jan2027)
 	rep = f.payout("2026-Q4")
-	if rep.Paid != 1 || !rep.Amount.Amount.Equal(dec("8")) {
-		t.Fatalf("payout at the quarter's end %+v, want ann paid 8.00", rep)
-	}
+	require.Equal(t, 1, rep.Paid, "payout at the quarter's end %+v", rep)
+	require.Equal(t, "8", amount(rep.Amount), "payout at the quarter's end %+v", rep)
 	f.wantBalance("ann", cashback.CreditAccount, 800)
 	f.wantBalance("ann", q4, 0)
 }
 
 func TestPayoutRefusesAPeriodOfAnotherSchedule(t *testing.T) {
 	f := newFixture(t, quarterly(t, loyalty.ClampAtZero, 0), nov2026)
-	if _, err := cashback.Payout(ctx, f.e, f.store, "2026-11", nil); !errors.Is(err, loyalty.ErrInvalidEvent) {
-		t.Errorf("monthly key on a quarterly schedule: %v, want ErrInvalidEvent", err)
-	}
+	_, err := cashback.Payout(f.Ctx, f.Engine, f.store, "2026-11", nil)
+	assert.ErrorIs(t, err, loyalty.ErrInvalidEvent, "monthly key on a quarterly schedule")
 	p := &loyalty.Program{Name: "shop", Currency: "USD", Rules: []loyalty.Rule{mustPercentage(t, "2", nil)}}
 	g := newFixture(t, p, nov2026)
-	if _, err := cashback.Payout(ctx, g.e, g.store, "2026-Q4", nil); !errors.Is(err, loyalty.ErrInvalidProgram) {
-		t.Errorf("program without payout rule: %v, want ErrInvalidProgram", err)
-	}
+	_, err = cashback.Payout(g.Ctx, g.Engine, g.store, "2026-Q4", nil)
+	assert.ErrorIs(t, err, loyalty.ErrInvalidProgram, "program without payout rule")
 }
 
 func TestPayoutAsCertificateExpiresOnItsOwnDate(t *testing.T) {
 	f := newFixture(t, quarterly(t, loyalty.ClampAtZero, 3), nov2026)
 	f.enroll("ann")
 	f.buy("ann", "a1", "400.00")
-	f.clock.Set(jan2027)
+	f.Clock.Set(jan2027)
 	rep := f.payout("2026-Q4")
-	if rep.Paid != 1 {
-		t.Fatalf("report %+v", rep)
-	}
+	require.Equal(t, 1, rep.Paid, "report %+v", rep)
 	var cert loyalty.Entry
-	for _, e := range f.history("ann") {
+	for _, e := range f.History("ann") {
 		if e.Account == cashback.CreditAccount && e.Kind == loyalty.EntryEarn {
 			cert = e
 		}
 	}
-	if cert.Amount != 800 || cert.Note != "reward certificate for 2026-Q4, valid until 2027-04-02" {
-		t.Fatalf("certificate entry %+v", cert)
-	}
-	if got, want := moves(f.payoutReceipt("ann", "2026-Q4")), []string{"earn credit 800", "redeem cashback:2026-Q4 -800"}; !slices.Equal(got, want) {
-		t.Errorf("certificate payout moved %q, want %q", got, want)
-	}
+	require.Equal(t, int64(800), cert.Amount, "certificate entry %+v", cert)
+	require.Equal(t, "reward certificate for 2026-Q4, valid until 2027-04-02", cert.Note, "certificate entry %+v", cert)
+	assert.Equal(t, []string{"earn credit 800", "redeem cashback:2026-Q4 -800"}, moves(f.payoutReceipt("ann", "2026-Q4")), "certificate payout")
 	f.wantBalance("ann", q4, 0)
-	f.clock.Set(time.Date(2027, 4, 2, 8, 59, 0, 0, time.UTC))
+	f.Clock.Set(time.Date(2027, 4, 2, 8, 59, 0, 0, time.UTC))
 	f.wantBalance("ann", cashback.CreditAccount, 800)
-	f.clock.Set(time.Date(2027, 4, 2, 9, 0, 0, 0, time.UTC))
+	f.Clock.Set(time.Date(2027, 4, 2, 9, 0, 0, 0, time.UTC))
 	f.wantBalance("ann", cashback.CreditAccount, 0)
-	rc, err := f.e.Settle(ctx, "settle", "ann")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(rc.Entries) != 1 || rc.Entries[0].Kind != loyalty.EntryExpire || rc.Entries[0].Amount != -800 {
-		t.Errorf("settle entries %+v, want the certificate's 8.00 expired", rc.Entries)
-	}
+	rc := f.Settle("settle", "ann")
+	assert.Equal(t, []string{"expire credit -800"}, moves(rc), "settle expires the certificate's 8.00")
 }
 
 func TestStoreCreditRedeemedAtCheckoutAndRestoredOnCancel(t *testing.T) {
 	f := newFixture(t, quarterly(t, loyalty.ClampAtZero, 0), nov2026)
 	f.enroll("ann")
 	f.buy("ann", "a1", "500.00") // 10.00
-	f.clock.Set(jan2027)
+	f.Clock.Set(jan2027)
 	f.payout("2026-Q4")
 	f.wantBalance("ann", cashback.CreditAccount, 1000)
 
 	// A 4.00 cart takes 4.00 of the credit, no more.
-	rc, err := f.e.Redeem(ctx, "r1", loyalty.Redemption{ID: "r1", MemberID: "ann", OrderID: "o9", Total: usd("4.00"), Account: cashback.CreditAccount})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rc.Redemption.Points != 400 || !rc.Redemption.Value.Amount.Equal(dec("4")) {
-		t.Fatalf("redemption %+v, want 4.00 off", rc.Redemption)
-	}
+	rc := f.Redeem("r1", loyalty.Redemption{ID: "r1", MemberID: "ann", OrderID: "o9", Total: usd("4.00"), Account: cashback.CreditAccount})
+	require.NotNil(t, rc.Redemption)
+	require.Equal(t, int64(400), rc.Redemption.Points, "redemption %+v, want 4.00 off", rc.Redemption)
+	require.Equal(t, "4", amount(rc.Redemption.Value), "redemption %+v, want 4.00 off", rc.Redemption)
 	f.wantBalance("ann", cashback.CreditAccount, 600)
 	// Asking for more than is left fails and writes nothing.
-	if _, err := f.e.Redeem(ctx, "r2", loyalty.Redemption{ID: "r2", MemberID: "ann", Total: usd("50.00"), Points: 700, Account: cashback.CreditAccount}); !errors.Is(err, loyalty.ErrInsufficientPoints) {
-		t.Fatalf("overspend: %v, want ErrInsufficientPoints", err)
-	}
+	_, err := f.Engine.Redeem(f.Ctx, "r2", loyalty.Redemption{ID: "r2", MemberID: "ann", Total: usd("50.00"), Points: 700, Account: cashback.CreditAccount})
+	require.ErrorIs(t, err, loyalty.ErrInsufficientPoints, "overspend")
 	f.wantBalance("ann", cashback.CreditAccount, 600)
 	// The order is cancelled: the 4.00 comes back.
-	if _, err := f.e.CancelRedemption(ctx, "c1", "ann", "r1"); err != nil {
-		t.Fatal(err)
-	}
+	f.CancelRedemption("c1", "ann", "r1")
 	f.wantBalance("ann", cashback.CreditAccount, 1000)
-	b, err := cashback.BalanceOf(ctx, f.e, "ann")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !b.Credit.Amount.Equal(dec("10")) || len(b.Accrued) != 0 {
-		t.Errorf("balance %+v, want 10.00 credit and nothing accrued", b)
-	}
+	b := f.cashback("ann")
+	assert.Equal(t, "10", amount(b.Credit), "credit")
+	assert.Empty(t, b.Accrued, "nothing accrued")
 }
 
 func TestReturnBeforePayoutReducesThePeriodAccrual(t *testing.T) {
@@ -510,14 +410,10 @@ func TestReturnBeforePayoutReducesThePeriodAccrual(t *testing.T) {
 	f.enroll("ann")
 	f.buy("ann", "a1", "400.00") // 8.00
 	rc := f.giveBack("ann", "a1", "100.00")
-	if len(rc.Entries) != 1 || rc.Entries[0].Account != q4 || rc.Entries[0].Amount != -200 || rc.Entries[0].Kind != loyalty.EntryReverse {
-		t.Fatalf("return entries %+v, want 2.00 reversed from %s", rc.Entries, q4)
-	}
+	require.Equal(t, []string{"reverse cashback:2026-Q4 -200"}, moves(rc), "the return reverses 2.00 from %s", q4)
 	f.wantBalance("ann", q4, 600)
-	f.clock.Set(jan2027)
-	if rep := f.payout("2026-Q4"); !rep.Amount.Amount.Equal(dec("6")) {
-		t.Errorf("paid %s, want 6.00", rep.Amount)
-	}
+	f.Clock.Set(jan2027)
+	assert.Equal(t, "6", amount(f.payout("2026-Q4").Amount), "paid")
 	f.wantBalance("ann", cashback.CreditAccount, 600)
 }
 
@@ -525,31 +421,26 @@ func TestReturnAfterPayoutIsForgivenWhenClampingAtZero(t *testing.T) {
 	f := newFixture(t, quarterly(t, loyalty.ClampAtZero, 0), nov2026)
 	f.enroll("ann")
 	f.buy("ann", "a1", "400.00")
-	f.clock.Set(jan2027)
+	f.Clock.Set(jan2027)
 	f.payout("2026-Q4")
-	n := len(f.history("ann"))
+	n := len(f.History("ann"))
 	rc := f.giveBack("ann", "a1", "400.00")
 	// The payout spent the accrual: the reversal clamps at zero and takes
 	// nothing; the 8.00 is forgiven.
-	if len(rc.Entries) != 0 || len(f.history("ann")) != n {
-		t.Fatalf("return entries %q, want none: the paid accrual is empty", moves(rc))
-	}
+	require.Empty(t, moves(rc), "return entries: the paid accrual is empty")
+	require.Len(t, f.History("ann"), n, "the return writes no entry")
 	f.wantBalance("ann", q4, 0)
 	f.wantBalance("ann", cashback.CreditAccount, 800) // the member keeps the paid credit
-	if b := f.cashback("ann"); !b.Owed.IsZero() || len(b.Accrued) != 0 {
-		t.Errorf("ann sees %+v, want nothing owed", b)
-	}
+	b := f.cashback("ann")
+	assert.True(t, b.Owed.IsZero(), "owed %s, want nothing", b.Owed)
+	assert.Empty(t, b.Accrued, "nothing accrued")
 	// The next payout pays the next quarter in full.
-	f.clock.Set(feb2027)
+	f.Clock.Set(feb2027)
 	f.buy("ann", "a2", "300.00") // 6.00
-	f.clock.Set(apr2027)
+	f.Clock.Set(apr2027)
 	rep := f.payout("2027-Q1")
-	if !rep.Amount.Amount.Equal(dec("6")) {
-		t.Errorf("paid %s, want 6.00: nothing is recovered", rep.Amount)
-	}
-	if got, want := moves(f.payoutReceipt("ann", "2027-Q1")), []string{"earn credit 600", "redeem cashback:2027-Q1 -600"}; !slices.Equal(got, want) {
-		t.Errorf("Q1 payout moved %q, want %q", got, want)
-	}
+	assert.Equal(t, "6", amount(rep.Amount), "paid: nothing is recovered")
+	assert.Equal(t, []string{"earn credit 600", "redeem cashback:2027-Q1 -600"}, moves(f.payoutReceipt("ann", "2027-Q1")), "Q1 payout")
 	f.wantBalance("ann", q4, 0)
 	f.wantBalance("ann", cashback.CreditAccount, 1400)
 }
@@ -558,67 +449,51 @@ func TestReturnAfterPayoutIsRecoveredFromTheNextPayoutWhenNegativeAllowed(t *tes
 	f := newFixture(t, quarterly(t, loyalty.AllowNegative, 0), nov2026)
 	f.enroll("ann")
 	f.buy("ann", "a1", "400.00") // 8.00
-	f.clock.Set(jan2027)
+	f.Clock.Set(jan2027)
 	f.payout("2026-Q4")
 	rc := f.giveBack("ann", "a1", "100.00") // 2.00 of paid cashback
-	if got, want := moves(rc), []string{"reverse cashback:2026-Q4 -200"}; !slices.Equal(got, want) {
-		t.Fatalf("return moved %q, want %q", got, want)
-	}
+	require.Equal(t, []string{"reverse cashback:2026-Q4 -200"}, moves(rc), "return")
 	f.wantBalance("ann", q4, -200) // the paid accrual goes negative: a debt
 	f.wantBalance("ann", cashback.CreditAccount, 800)
-	if b := f.cashback("ann"); !b.Owed.Amount.Equal(dec("2")) {
-		t.Errorf("owed %s, want 2.00", b.Owed)
-	}
-	f.clock.Set(feb2027)
+	assert.Equal(t, "2", amount(f.cashback("ann").Owed), "owed")
+	f.Clock.Set(feb2027)
 	f.buy("ann", "a2", "350.00")   // 7.00 in Q1
 	f.wantBalance("ann", q4, -200) // a new quarter's accrual does not repay Q4 by itself
-	f.clock.Set(apr2027)
+	f.Clock.Set(apr2027)
 	rep := f.payout("2027-Q1")
-	if !rep.Amount.Amount.Equal(dec("5")) {
-		t.Fatalf("report %+v, want 5.00 paid after recovering 2.00", rep)
-	}
+	require.Equal(t, "5", amount(rep.Amount), "report %+v, want 5.00 paid after recovering 2.00", rep)
 	// One receipt: 2.00 of Q1 repays Q4, the other 5.00 becomes credit.
 	pr := f.payoutReceipt("ann", "2027-Q1")
-	if got, want := moves(pr), []string{"earn cashback:2026-Q4 200", "earn credit 500", "redeem cashback:2027-Q1 -200", "redeem cashback:2027-Q1 -500"}; !slices.Equal(got, want) {
-		t.Errorf("payout moved %q, want %q", got, want)
-	}
-	if len(pr.Notices) != 2 || pr.Notices[0].Kind != cashback.NoticeRecovered || pr.Notices[1].Kind != cashback.NoticePaid {
-		t.Errorf("notices %+v, want recovered then paid", pr.Notices)
-	}
+	assert.Equal(t, []string{"earn cashback:2026-Q4 200", "earn credit 500", "redeem cashback:2027-Q1 -200", "redeem cashback:2027-Q1 -500"}, moves(pr), "payout")
+	assert.Equal(t, []loyalty.NoticeKind{cashback.NoticeRecovered, cashback.NoticePaid}, noticeKinds(pr), "notices: recovered then paid")
 	f.wantBalance("ann", q4, 0)
 	f.wantBalance("ann", "cashback:2027-Q1", 0)
 	f.wantBalance("ann", cashback.CreditAccount, 1300)
-	if b := f.cashback("ann"); !b.Owed.IsZero() || len(b.Accrued) != 0 {
-		t.Errorf("ann sees %+v, want nothing owed or accrued", b)
-	}
+	b := f.cashback("ann")
+	assert.True(t, b.Owed.IsZero(), "owed %s, want nothing", b.Owed)
+	assert.Empty(t, b.Accrued, "nothing accrued")
 }
 
 func TestDebtLargerThanLaterAccrualStaysOwed(t *testing.T) {
 	f := newFixture(t, quarterly(t, loyalty.AllowNegative, 0), nov2026)
 	f.enroll("ann")
 	f.buy("ann", "a1", "400.00") // 8.00
-	f.clock.Set(jan2027)
+	f.Clock.Set(jan2027)
 	f.payout("2026-Q4")
 	f.giveBack("ann", "a1", "400.00") // all 8.00 owed
-	f.clock.Set(feb2027)
+	f.Clock.Set(feb2027)
 	f.buy("ann", "a2", "150.00") // 3.00 in Q1
-	f.clock.Set(apr2027)
-	rc, err := f.e.Act(ctx, "manual-payout", &loyalty.Action{Kind: cashback.PayoutAction, MemberID: "ann", Data: map[string]string{"period": "2027-Q1"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := moves(rc), []string{"earn cashback:2026-Q4 300", "redeem cashback:2027-Q1 -300"}; !slices.Equal(got, want) {
-		t.Errorf("payout moved %q, want %q: Q1's 3.00 repays Q4, nothing paid", got, want)
-	}
-	if len(rc.Notices) != 1 || rc.Notices[0].Kind != cashback.NoticeRecovered || rc.Notices[0].Detail != "3.00 USD of cashback returned after payout, from the cashback of 2027-Q1" {
-		t.Fatalf("notices %+v, want 3.00 recovered", rc.Notices)
-	}
+	f.Clock.Set(apr2027)
+	rc := f.ActWith("manual-payout", &loyalty.Action{Kind: cashback.PayoutAction, MemberID: "ann", Data: map[string]string{"period": "2027-Q1"}})
+	assert.Equal(t, []string{"earn cashback:2026-Q4 300", "redeem cashback:2027-Q1 -300"}, moves(rc), "payout: Q1's 3.00 repays Q4, nothing paid")
+	require.Equal(t, []loyalty.NoticeKind{cashback.NoticeRecovered}, noticeKinds(rc), "notices: 3.00 recovered")
+	require.Equal(t, "3.00 USD of cashback returned after payout, from the cashback of 2027-Q1", rc.Notices[0].Detail)
 	f.wantBalance("ann", q4, -500)
 	f.wantBalance("ann", "cashback:2027-Q1", 0)
 	b := f.cashback("ann")
-	if !b.Owed.Amount.Equal(dec("5")) || len(b.Accrued) != 0 || !b.Credit.Amount.Equal(dec("8")) {
-		t.Errorf("ann sees %+v, want 5.00 still owed, nothing accrued, 8.00 credit", b)
-	}
+	assert.Equal(t, "5", amount(b.Owed), "still owed")
+	assert.Empty(t, b.Accrued, "nothing accrued")
+	assert.Equal(t, "8", amount(b.Credit), "credit")
 }
 
 func TestReturnOfImmediateCashbackTakesBackStoreCredit(t *testing.T) {
@@ -631,7 +506,8 @@ func TestReturnOfImmediateCashbackTakesBackStoreCredit(t *testing.T) {
 }
 
 func TestSteppedReturnTakesBackInProportionToValue(t *testing.T) {
-	r, _ := cashback.NewStepped("ten-per-hundred", dec("10.00"), dec("100.00"), nil)
+	r, err := cashback.NewStepped("ten-per-hundred", dec("10.00"), dec("100.00"), nil)
+	require.NoError(t, err)
 	f := newFixture(t, &loyalty.Program{Name: "shop", Currency: "USD", Rules: []loyalty.Rule{r}}, nov2026)
 	f.enroll("ann")
 	f.buy("ann", "o1", "150.00")
@@ -654,13 +530,9 @@ func TestValidateRefusesBadCashback(t *testing.T) {
 		"negative certificate life": errOf(cashback.NewPayoutRule("x", &cashback.Schedule{Every: cashback.Yearly, CertificateMonths: -1})),
 		"credit into points":        errOf(cashback.NewPayoutRule("x", &cashback.Schedule{Every: cashback.Yearly, Credit: loyalty.PointsAccount})),
 	} {
-		if !errors.Is(err, loyalty.ErrInvalidProgram) {
-			t.Errorf("%s: %v, want ErrInvalidProgram", name, err)
-		}
+		assert.ErrorIs(t, err, loyalty.ErrInvalidProgram, name)
 	}
-	if err := (&cashback.Schedule{}).Validate(); !errors.Is(err, loyalty.ErrInvalidProgram) {
-		t.Errorf("Schedule{}.Validate() = %v", err)
-	}
+	assert.ErrorIs(t, (&cashback.Schedule{}).Validate(), loyalty.ErrInvalidProgram, "Schedule{}.Validate()")
 }
 
 func errOf[T any](_ T, err error) error { return err }
@@ -669,25 +541,21 @@ func TestEngineRefusesUnbuiltRulesAndWritesNothing(t *testing.T) {
 	for _, r := range []loyalty.Rule{&cashback.Percentage{}, &cashback.Stepped{}, &cashback.PayoutRule{}} {
 		store := memory.New()
 		p := &loyalty.Program{Name: "shop", Currency: "USD", Rules: []loyalty.Rule{r}}
-		if err := p.Validate(); !errors.Is(err, loyalty.ErrInvalidProgram) {
-			t.Errorf("%T: Validate() = %v, want ErrInvalidProgram", r, err)
-		}
-		if _, err := loyalty.NewEngine(p, store, nil); !errors.Is(err, loyalty.ErrInvalidProgram) {
-			t.Errorf("%T: NewEngine = %v, want ErrInvalidProgram", r, err)
-		}
-		if ids, _ := store.Members(ctx, "", 10); len(ids) != 0 {
-			t.Errorf("%T: store has members %v", r, ids)
-		}
+		assert.ErrorIs(t, p.Validate(), loyalty.ErrInvalidProgram, "%T: Validate()", r)
+		_, err := loyalty.NewEngine(p, store, nil)
+		assert.ErrorIs(t, err, loyalty.ErrInvalidProgram, "%T: NewEngine", r)
+		ids, err := store.Members(t.Context(), "", 10)
+		require.NoError(t, err)
+		assert.Empty(t, ids, "%T: the store has members", r)
 	}
 }
 
 func TestRulesDeclareTheCashbackProgramType(t *testing.T) {
 	s := &cashback.Schedule{Every: cashback.Monthly}
-	st, _ := cashback.NewStepped("s", dec("1"), dec("10"), s)
+	st, err := cashback.NewStepped("s", dec("1"), dec("10"), s)
+	require.NoError(t, err)
 	for _, r := range []loyalty.Typed{mustPercentage(t, "2", s), st, mustPayout(t, s)} {
-		if r.ProgramType() != "cashback" {
-			t.Errorf("%T.ProgramType() = %q", r, r.ProgramType())
-		}
+		assert.Equal(t, "cashback", r.ProgramType(), "%T.ProgramType()", r)
 	}
 }
 
@@ -698,28 +566,20 @@ func TestPeriodKeysAndDue(t *testing.T) {
 		key, due string
 	}{{cashback.Monthly, "2026-11", "2026-10"}, {cashback.Quarterly, "2026-Q4", "2026-Q3"}, {cashback.Yearly, "2026", "2025"}} {
 		s := &cashback.Schedule{Every: c.p}
-		if k := s.Key(at); k != c.key {
-			t.Errorf("%s key %q, want %q", c.p, k, c.key)
-		}
-		if d := s.Due(at); d != c.due {
-			t.Errorf("%s due %q, want %q", c.p, d, c.due)
-		}
+		assert.Equal(t, c.key, s.Key(at), "%s key", c.p)
+		assert.Equal(t, c.due, s.Due(at), "%s due", c.p)
 		start, end, err := s.Bounds(c.key)
-		if err != nil || !start.Equal(c.p.Start(at)) || !end.Equal(c.p.End(at)) {
-			t.Errorf("%s bounds %v %v %v", c.p, start, end, err)
+		if assert.NoError(t, err, "%s bounds", c.p) {
+			assert.True(t, start.Equal(c.p.Start(at)), "%s starts %v, want %v", c.p, start, c.p.Start(at))
+			assert.True(t, end.Equal(c.p.End(at)), "%s ends %v, want %v", c.p, end, c.p.End(at))
 		}
 	}
-	if _, err := cashback.Quarterly.Parse("2026-Q5", nil); !errors.Is(err, loyalty.ErrInvalidEvent) {
-		t.Errorf("Q5 parsed: %v", err)
-	}
+	_, err := cashback.Quarterly.Parse("2026-Q5", nil)
+	assert.ErrorIs(t, err, loyalty.ErrInvalidEvent, "Q5 parsed")
 }
 
 func TestMonthlyScheduleInTheShopsTimeZone(t *testing.T) {
-	ny, err := time.LoadLocation("America/New_York")
-	if err != nil {
-		t.Skip(err)
-	}
-	s := &cashback.Schedule{Every: cashback.Monthly, Location: ny}
+	s := &cashback.Schedule{Every: cashback.Monthly, Location: loyaltytest.Zone(t, "America/New_York")}
 	p := &loyalty.Program{Name: "shop", Currency: "USD", Rules: []loyalty.Rule{mustPercentage(t, "2", s), mustPayout(t, s)}}
 	// 1 December 02:00 UTC is still 30 November in New York.
 	f := newFixture(t, p, time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC))
@@ -732,33 +592,29 @@ func TestRecoveryMovesOnlyTheDebtWhenTheRestIsBelowTheMinimum(t *testing.T) {
 	f := newFixture(t, quarterly(t, loyalty.AllowNegative, 0), nov2026)
 	f.enroll("ann")
 	f.buy("ann", "a1", "400.00") // 8.00
-	f.clock.Set(jan2027)
+	f.Clock.Set(jan2027)
 	f.payout("2026-Q4")
 	f.giveBack("ann", "a1", "100.00") // 2.00 owed
-	f.clock.Set(feb2027)
+	f.Clock.Set(feb2027)
 	f.buy("ann", "a2", "300.00") // 6.00 in Q1
-	f.clock.Set(apr2027)
-	if rep := f.payout("2027-Q1"); rep.Paid != 0 || rep.BelowMinimum != 1 {
-		t.Fatalf("report %+v, want 4.00 left below the 5.00 minimum", rep)
-	}
-	if got, want := moves(f.payoutReceipt("ann", "2027-Q1")), []string{"earn cashback:2026-Q4 200", "redeem cashback:2027-Q1 -200"}; !slices.Equal(got, want) {
-		t.Errorf("payout moved %q, want %q", got, want)
-	}
+	f.Clock.Set(apr2027)
+	rep := f.payout("2027-Q1")
+	require.Zero(t, rep.Paid, "report %+v, want 4.00 left below the 5.00 minimum", rep)
+	require.Equal(t, 1, rep.BelowMinimum, "report %+v, want 4.00 left below the 5.00 minimum", rep)
+	assert.Equal(t, []string{"earn cashback:2026-Q4 200", "redeem cashback:2027-Q1 -200"}, moves(f.payoutReceipt("ann", "2027-Q1")), "payout")
 	f.wantBalance("ann", q4, 0)
 	f.wantBalance("ann", "cashback:2027-Q1", 400) // rolls over
 	f.wantBalance("ann", cashback.CreditAccount, 800)
-	f.clock.Set(time.Date(2027, 5, 3, 9, 0, 0, 0, time.UTC))
+	f.Clock.Set(time.Date(2027, 5, 3, 9, 0, 0, 0, time.UTC))
 	f.buy("ann", "a3", "50.00") // 1.00 in Q2
-	f.clock.Set(time.Date(2027, 7, 1, 9, 0, 0, 0, time.UTC))
-	if rep := f.payout("2027-Q2"); !rep.Amount.Amount.Equal(dec("5")) {
-		t.Fatalf("report %+v, want Q1's 4.00 and Q2's 1.00 paid", rep)
-	}
-	if got, want := moves(f.payoutReceipt("ann", "2027-Q2")), []string{"earn credit 500", "redeem cashback:2027-Q1 -400", "redeem cashback:2027-Q2 -100"}; !slices.Equal(got, want) {
-		t.Errorf("payout moved %q, want %q", got, want)
-	}
-	if b := f.cashback("ann"); !b.Owed.IsZero() || len(b.Accrued) != 0 || !b.Credit.Amount.Equal(dec("13")) {
-		t.Errorf("ann sees %+v, want 13.00 credit, nothing owed or accrued", b)
-	}
+	f.Clock.Set(time.Date(2027, 7, 1, 9, 0, 0, 0, time.UTC))
+	rep = f.payout("2027-Q2")
+	require.Equal(t, "5", amount(rep.Amount), "report %+v, want Q1's 4.00 and Q2's 1.00 paid", rep)
+	assert.Equal(t, []string{"earn credit 500", "redeem cashback:2027-Q1 -400", "redeem cashback:2027-Q2 -100"}, moves(f.payoutReceipt("ann", "2027-Q2")), "payout")
+	b := f.cashback("ann")
+	assert.True(t, b.Owed.IsZero(), "owed %s, want nothing", b.Owed)
+	assert.Empty(t, b.Accrued, "nothing accrued")
+	assert.Equal(t, "13", amount(b.Credit), "credit")
 }
 
 func TestPercentageInTheProgramsOwnUnitUsesItsDeclaredDigits(t *testing.T) {
@@ -769,9 +625,6 @@ func TestPercentageInTheProgramsOwnUnitUsesItsDeclaredDigits(t *testing.T) {
 		Rules: []loyalty.Rule{mustPercentage(t, "2", nil)}}
 	f := newFixture(t, p, nov2026)
 	f.enroll("ann")
-	if _, err := f.e.Earn(ctx, "o", &loyalty.Order{ID: "o", MemberID: "ann", Currency: "MLC",
-		Lines: []loyalty.OrderLine{{SKU: "a", Quantity: 1, UnitPrice: dec("123")}}}); err != nil {
-		t.Fatal(err)
-	}
+	f.Earn("o", loyaltytest.Order("ann", "o").Line("a", "123", 1).Build())
 	f.wantBalance("ann", cashback.CreditAccount, 2)
 }

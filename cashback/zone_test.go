@@ -1,13 +1,14 @@
 package cashback_test
 
 import (
-	"errors"
 	"testing"
 	"time"
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/cashback"
 	"github.com/loyaltykit/loyalty/loyaltytest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestAccrualPeriodsFollowTheProgramsZone(t *testing.T) {
@@ -40,20 +41,20 @@ func TestPayoutPeriodEndsAtMidnightInTheProgramsZone(t *testing.T) {
 
 	// 07:00 UTC on 1 January is 23:00 on 31 December there: Q4 still runs,
 	// and the last period over is Q3.
-	f.clock.Set(time.Date(2027, 1, 1, 7, 0, 0, 0, time.UTC))
-	if _, err := cashback.Payout(ctx, f.e, f.store, "2026-Q4", nil); !errors.Is(err, cashback.ErrPeriodNotOver) {
-		t.Fatalf("Payout of Q4 before it ends in Los Angeles: %v, want ErrPeriodNotOver", err)
-	}
-	if rep := f.payout(""); rep.Period != "2026-Q3" || rep.Paid != 0 {
-		t.Fatalf("Payout of the last period over: %+v, want 2026-Q3 paying nobody", rep)
-	}
+	f.Clock.Set(time.Date(2027, 1, 1, 7, 0, 0, 0, time.UTC))
+	_, err := cashback.Payout(f.Ctx, f.Engine, f.store, "2026-Q4", nil)
+	require.ErrorIs(t, err, cashback.ErrPeriodNotOver, "Payout of Q4 before it ends in Los Angeles")
+	rep := f.payout("")
+	require.Equal(t, "2026-Q3", rep.Period, "Payout of the last period over: %+v", rep)
+	require.Zero(t, rep.Paid, "Payout of the last period over pays nobody: %+v", rep)
 	f.wantBalance("ann", q4, 800)
 
 	// 08:00 UTC is midnight there (PST, -8).
-	f.clock.Set(time.Date(2027, 1, 1, 8, 0, 0, 0, time.UTC))
-	if rep := f.payout(""); rep.Period != "2026-Q4" || rep.Paid != 1 || !rep.Amount.Amount.Equal(dec("8")) {
-		t.Fatalf("Payout at midnight in Los Angeles: %+v, want 2026-Q4 paying 8.00", rep)
-	}
+	f.Clock.Set(time.Date(2027, 1, 1, 8, 0, 0, 0, time.UTC))
+	rep = f.payout("")
+	require.Equal(t, "2026-Q4", rep.Period, "Payout at midnight in Los Angeles: %+v", rep)
+	require.Equal(t, 1, rep.Paid, "Payout at midnight in Los Angeles: %+v", rep)
+	require.Equal(t, "8", amount(rep.Amount), "Payout at midnight in Los Angeles: %+v", rep)
 	f.wantBalance("ann", cashback.CreditAccount, 800)
 	f.wantBalance("ann", q4, 0)
 }
@@ -62,14 +63,8 @@ func TestScheduleInCountsInTheGivenZoneUnlessItHasItsOwn(t *testing.T) {
 	akl := loyaltytest.Zone(t, "Pacific/Auckland")
 	at := time.Date(2026, 12, 31, 12, 0, 0, 0, time.UTC) // 1 January in Auckland
 	s := &cashback.Schedule{Every: cashback.Quarterly}
-	if got := s.In(akl).Key(at); got != "2027-Q1" {
-		t.Errorf("key in Auckland %q, want 2027-Q1", got)
-	}
-	if got := s.Key(at); got != "2026-Q4" {
-		t.Errorf("key without a zone %q, want the UTC quarter 2026-Q4", got)
-	}
+	assert.Equal(t, "2027-Q1", s.In(akl).Key(at), "key in Auckland")
+	assert.Equal(t, "2026-Q4", s.Key(at), "key without a zone: the UTC quarter")
 	own := &cashback.Schedule{Every: cashback.Quarterly, Location: time.UTC}
-	if got := own.In(akl).Key(at); got != "2026-Q4" {
-		t.Errorf("a schedule's own Location was overridden: %q", got)
-	}
+	assert.Equal(t, "2026-Q4", own.In(akl).Key(at), "a schedule's own Location is not overridden")
 }
