@@ -116,8 +116,8 @@ type run struct {
 	scale    int64 // 10^digits
 	segs     []segment
 	cust     []customer
-	joins    [][]int32 // customers joining on each day
-	returns  map[int32][]pending
+	joins    [][]int32   // customers joining on each day
+	returns  [][]pending // the returns due on each day (and the 14 after the last)
 	days     int
 	day0     time.Time
 	t        tally
@@ -136,15 +136,22 @@ type run struct {
 	ids      []string          // of every customer
 	// nonMemberBuyers counts the customers who bought as non-members.
 	nonMemberBuyers int64
+	buf             []byte         // giveBack's, for its key and return ID
+	ret             loyalty.Return // giveBack's, reused: Engine.Return keeps no pointer into it
 }
 
 // worker is what one goroutine of the day's shopping keeps: the customers
 // i with i % len(workers) == its number are its own, so their writes and
 // their state never race; what it sums is added to the tally after the day.
 type worker struct {
-	f               flows
-	lines           []loyalty.OrderLine
-	returns         map[int32][]pending
+	f     flows
+	lines []loyalty.OrderLine
+	// order is the order of every Earn, reused: the Engine keeps no pointer
+	// into an order (or its lines) once Earn returns, the store its own copy
+	// of the record.
+	order           loyalty.Order
+	buf             []byte      // where the order's keys and IDs are built
+	returns         [][]pending // by day, as run.returns
 	orders          int64
 	nonMemberBuyers int64
 	err             error
@@ -181,19 +188,23 @@ type customer struct {
 	credit      int64 // available store credit (run.credit), as the last receipt said
 }
 
-// pending is a return due on a day.
+// pending is a return due on a day. A non-member's has no order ID or
+// lines: only its value is counted.
 type pending struct {
 	cust   int32
 	order  string
 	member bool
 	minor  int64
-	lines  []loyalty.OrderLine
+	lines  []loyalty.ReturnLine
 }
+
+// maxReturnDays is the longest a return comes after its order.
+const maxReturnDays = 14
 
 func f64(s *rand.PCG) float64 { return float64(s.Uint64()>>11) * 0x1p-53 }
 
 func newRun(p *loyalty.Program, cfg *Config) (*run, error) {
-	r := &run{cfg: cfg, program: p, zone: p.Zone(), digits: p.MinorDigits(), returns: map[int32][]pending{}}
+	r := &run{cfg: cfg, program: p, zone: p.Zone(), digits: p.MinorDigits()}
 	r.scale = 1
 	for range r.digits {
 		r.scale *= 10
@@ -203,6 +214,7 @@ func newRun(p *loyalty.Program, cfg *Config) (*run, error) {
 		r.days++
 	}
 	r.from = r.day0
+	r.returns = make([][]pending, r.days+maxReturnDays)
 	// The segments, ready to draw from.
 	var total float64
 	for i := range cfg.Customers.Segments {
@@ -314,7 +326,7 @@ func newRun(p *loyalty.Program, cfg *Config) (*run, error) {
 	}
 	n := max(1, min(cfg.Workers, len(r.cust)))
 	for range n {
-		r.workers = append(r.workers, &worker{returns: map[int32][]pending{}})
+		r.workers = append(r.workers, &worker{returns: make([][]pending, len(r.returns))})
 	}
 	return r, nil
 }
@@ -405,12 +417,12 @@ func (r *run) run(ctx context.Context) (*Result, error) {
 			}
 		}
 		r.clock.Set(day.Add(11 * time.Hour))
-		for _, x := range r.returns[int32(d)] {
+		for _, x := range r.returns[d] {
 			if err := r.giveBack(ctx, x); err != nil {
 				return nil, err
 			}
 		}
-		delete(r.returns, int32(d))
+		r.returns[d] = nil
 		r.clock.Set(day.Add(12 * time.Hour))
 		if err := r.shopping(ctx, int32(d)); err != nil {
 			return nil, err
@@ -524,9 +536,8 @@ func (r *run) shop(ctx context.Context, w *worker, i, d int32) error {
 		}
 	}
 	returned := f64(&c.buy) < s.ReturnRate
-	after := int32(1 + c.buy.Uint64()%14)
+	after := 1 + int32(c.buy.Uint64()%maxReturnDays)
 	c.n++
-	order := r.id(i) + "-" + strconv.Itoa(int(c.n))
 	f := &w.f
 	if !c.member {
 		if !c.boughtOut {
@@ -537,10 +548,13 @@ func (r *run) shop(ctx context.Context, w *worker, i, d int32) error {
 		f.nonMemberGross += minor
 		f.revenue += minor
 		if returned {
-			w.returns[d+after] = append(w.returns[d+after], pending{cust: i, order: order, minor: minor})
+			w.returns[d+after] = append(w.returns[d+after], pending{cust: i, minor: minor})
 		}
 		return nil
 	}
+	// The earn's key and the order ID, in one string: "earn/" + the ID.
+	key := w.orderKey(r.id(i), c.n)
+	order := key[len(earnPrefix):]
 	f.memberOrders++
 	f.memberGross += minor
 	f.revenue += minor
@@ -550,7 +564,8 @@ func (r *run) shop(ctx context.Context, w *worker, i, d int32) error {
 	var off int64 // minor units redeemed off the order
 	if f64(&c.resp) < s.RedeemPropensity {
 		if r.redeems && c.points > 0 {
-			rc, err := r.engine.Redeem(ctx, "redeem/"+order, loyalty.Redemption{ID: "p-" + order, MemberID: r.id(i), OrderID: order,
+			k, id := w.pair("redeem/", "p-", order)
+			rc, err := r.engine.Redeem(ctx, k, loyalty.Redemption{ID: id, MemberID: r.id(i), OrderID: order,
 				Total: r.money(total), UpTo: true})
 			switch {
 			case err == nil:
@@ -560,7 +575,8 @@ func (r *run) shop(ctx context.Context, w *worker, i, d int32) error {
 			}
 		}
 		if r.credit != "" && c.credit > 0 && total > off {
-			rc, err := r.engine.Redeem(ctx, "redeem-credit/"+order, loyalty.Redemption{ID: "c-" + order, MemberID: r.id(i), OrderID: order,
+			k, id := w.pair("redeem-credit/", "c-", order)
+			rc, err := r.engine.Redeem(ctx, k, loyalty.Redemption{ID: id, MemberID: r.id(i), OrderID: order,
 				Total: r.money(total - off), UpTo: true, Account: r.credit})
 			switch {
 			case err == nil:
@@ -572,18 +588,53 @@ func (r *run) shop(ctx context.Context, w *worker, i, d int32) error {
 	}
 	// PlacedAt is set: the order record keeps it as given, and the ledger's
 	// KPIs count orders by it.
-	o := &loyalty.Order{ID: order, MemberID: r.id(i), PlacedAt: r.clock.Now(), Currency: r.program.Currency, Lines: w.lines}
+	o := &w.order
+	*o = loyalty.Order{ID: order, MemberID: r.id(i), PlacedAt: r.clock.Now(), Currency: r.program.Currency, Lines: w.lines}
 	if off > 0 {
 		o.Discount = decimal.New(off, -r.digits)
 	}
-	if _, err := r.engine.Earn(ctx, "earn/"+order, o); err != nil {
+	if _, err := r.engine.Earn(ctx, key, o); err != nil {
 		return fmt.Errorf("sim: earning %s: %w", order, err)
 	}
 	if returned {
-		w.returns[d+after] = append(w.returns[d+after], pending{cust: i, order: order, member: true, minor: minor,
-			lines: append([]loyalty.OrderLine(nil), w.lines...)})
+		lines := make([]loyalty.ReturnLine, len(w.lines))
+		for j, l := range w.lines {
+			lines[j] = loyalty.ReturnLine{SKU: l.SKU, Quantity: l.Quantity}
+		}
+		w.returns[d+after] = append(w.returns[d+after], pending{cust: i, order: order, member: true, minor: minor, lines: lines})
 	}
 	return nil
+}
+
+// earnPrefix begins the key of an order's earn.
+const earnPrefix = "earn/"
+
+// orderKey is the key of the earn of member id's n-th order, "earn/" then
+// the order ID (id-n), built in w.buf as one string.
+func (w *worker) orderKey(id string, n int32) string {
+	b := append(w.buf[:0], earnPrefix...)
+	b = append(b, id...)
+	b = append(b, '-')
+	b = strconv.AppendInt(b, int64(n), 10)
+	w.buf = b
+	return string(b)
+}
+
+// pair is a+ref and b+ref, built in w.buf as one string (one allocation
+// for a write's key and its event's ID).
+func (w *worker) pair(a, b, ref string) (string, string) {
+	w.buf, a, b = pair(w.buf, a, b, ref)
+	return a, b
+}
+
+func pair(buf []byte, a, b, ref string) ([]byte, string, string) {
+	buf = append(buf[:0], a...)
+	buf = append(buf, ref...)
+	n := len(buf)
+	buf = append(buf, b...)
+	buf = append(buf, ref...)
+	s := string(buf)
+	return buf, s[:n], s[n:]
 }
 
 // shopping runs the day's shopping of every customer on the workers, then
@@ -621,9 +672,11 @@ func (r *run) shopping(ctx context.Context, d int32) error {
 		r.orders += w.orders
 		r.nonMemberBuyers += w.nonMemberBuyers
 		w.orders, w.nonMemberBuyers = 0, 0
-		for day, xs := range w.returns {
-			r.returns[day] = append(r.returns[day], xs...)
-			delete(w.returns, day)
+		for day := d + 1; day <= d+maxReturnDays; day++ {
+			if xs := w.returns[day]; len(xs) > 0 {
+				r.returns[day] = append(r.returns[day], xs...)
+				w.returns[day] = xs[:0]
+			}
 		}
 	}
 	return nil
@@ -732,12 +785,10 @@ func (r *run) giveBack(ctx context.Context, x pending) error {
 		return nil
 	}
 	f.memberRevenue -= x.minor
-	lines := make([]loyalty.ReturnLine, len(x.lines))
-	for j, l := range x.lines {
-		lines[j] = loyalty.ReturnLine{SKU: l.SKU, Quantity: l.Quantity}
-	}
-	if _, err := r.engine.Return(ctx, "return/"+x.order, &loyalty.Return{ID: "x-" + x.order, OrderID: x.order,
-		MemberID: r.id(x.cust), Lines: lines}); err != nil {
+	var key, id string
+	r.buf, key, id = pair(r.buf, "return/", "x-", x.order)
+	r.ret = loyalty.Return{ID: id, OrderID: x.order, MemberID: r.id(x.cust), Lines: x.lines}
+	if _, err := r.engine.Return(ctx, key, &r.ret); err != nil {
 		return fmt.Errorf("sim: returning %s: %w", x.order, err)
 	}
 	return nil
