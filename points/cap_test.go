@@ -6,6 +6,8 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/points"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestProductBonusEarnsFixedPointsPerUnitOnItsLine(t *testing.T) {
@@ -15,12 +17,10 @@ func TestProductBonusEarnsFixedPointsPerUnitOnItsLine(t *testing.T) {
 	res := evaluate(t, p, state(), o, sunday)
 
 	wantPoints(t, res, 150)
-	if got := lineAward(res); got[0] != 0 || got[1] != 150 {
-		t.Errorf("line awards = %v, want the bonus on line 1: [0 150]", got)
-	}
-	if x := res.Explanation[0]; x.Line != 1 || x.Note != "SKU perfume, 50 per unit" {
-		t.Errorf("explanation = %s", x.String())
-	}
+	assert.Equal(t, []int64{0, 150}, lineAward(res), "line awards: the bonus on line 1")
+	require.NotEmpty(t, res.Explanation)
+	assert.Equal(t, 1, res.Explanation[0].Line, "explanation %s", res.Explanation[0].String())
+	assert.Equal(t, "SKU perfume, 50 per unit", res.Explanation[0].Note)
 }
 
 func TestProductBonusSkipsFreeAndExcludedLines(t *testing.T) {
@@ -43,16 +43,8 @@ func TestOrderCapLimitsWhatOneOrderEarns(t *testing.T) {
 	res := evaluate(t, p, state(), order(line("a", "x", 1, "60.00"), line("b", "x", 1, "40.00")), sunday)
 
 	wantPoints(t, res, 500) // 1000 + 100 capped
-	if by := pointsBy(res); by["cap"] != -600 {
-		t.Errorf("explained %v, want cap -600", by)
-	}
-	var sum int64
-	for _, v := range lineAward(res) {
-		sum += v
-	}
-	if sum != 500 {
-		t.Errorf("line awards %v sum to %d, want 500", lineAward(res), sum)
-	}
+	assert.Equal(t, int64(-600), pointsBy(res)["cap"], "explained %v", pointsBy(res))
+	wantLinesSumTo(t, res, 500)
 	wantPoints(t, evaluate(t, p, state(), order(line("b", "x", 1, "20.00")), sunday), 200)
 }
 
@@ -75,9 +67,7 @@ func TestPeriodCapLimitsWhatTheOrdersOfAMonthEarnTogether(t *testing.T) {
 	st := withCounters(state(), loyalty.Counter{Name: "monthly", PeriodKey: "2026-11", Value: 800})
 	res := evaluate(t, p, st, o, sunday)
 	wantPoints(t, res, 200)
-	if c, _ := counter(res, "monthly"); c.PeriodKey != "2026-11" || c.Value != 1000 {
-		t.Errorf("counter = %+v, want 2026-11 at 1000", c)
-	}
+	assert.Equal(t, loyalty.Counter{Name: "monthly", PeriodKey: "2026-11", Value: 1000}, counter(t, res, "monthly"))
 
 	// The cap reached: nothing until December, which starts afresh.
 	st = withCounters(state(), loyalty.Counter{Name: "monthly", PeriodKey: "2026-11", Value: 1000})
@@ -85,9 +75,7 @@ func TestPeriodCapLimitsWhatTheOrdersOfAMonthEarnTogether(t *testing.T) {
 	december := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 	res = evaluate(t, p, st, o, december)
 	wantPoints(t, res, 500)
-	if c, _ := counter(res, "monthly"); c.PeriodKey != "2026-12" || c.Value != 500 {
-		t.Errorf("counter = %+v, want 2026-12 at 500", c)
-	}
+	assert.Equal(t, loyalty.Counter{Name: "monthly", PeriodKey: "2026-12", Value: 500}, counter(t, res, "monthly"))
 }
 
 func TestPeriodCapCountsInItsLocation(t *testing.T) {
@@ -96,17 +84,15 @@ func TestPeriodCapCountsInItsLocation(t *testing.T) {
 	p := program(t, must(points.NewRate("base", 1, dec("1"))), cp)
 	late := time.Date(2026, 11, 22, 20, 0, 0, 0, time.UTC) // already the 23rd in Tokyo
 	res := evaluate(t, p, state(), order(line("a", "x", 1, "10.00")), late)
-	if c, _ := counter(res, "daily"); c.PeriodKey != "2026-11-23" || c.Value != 10 {
-		t.Errorf("counter = %+v, want 2026-11-23 at 10", c)
-	}
+	assert.Equal(t, loyalty.Counter{Name: "daily", PeriodKey: "2026-11-23", Value: 10}, counter(t, res, "daily"))
 }
 
 func TestCapsRejectNegativeLimits(t *testing.T) {
-	wantErrorIs(t, second(points.NewOrderCap("c", -1)), loyalty.ErrInvalidProgram)
-	wantErrorIs(t, second(points.NewPeriodCap("c", -1, points.Day)), loyalty.ErrInvalidProgram)
-	wantErrorIs(t, second(points.NewPeriodCap("c", 10, points.Period(99))), loyalty.ErrInvalidProgram)
-	wantErrorIs(t, second(points.NewProductBonus("b", "a", 0)), loyalty.ErrInvalidProgram)
-	wantErrorIs(t, second(points.NewProductBonus("b", "", 5)), loyalty.ErrInvalidProgram)
+	assert.ErrorIs(t, second(points.NewOrderCap("c", -1)), loyalty.ErrInvalidProgram)
+	assert.ErrorIs(t, second(points.NewPeriodCap("c", -1, points.Day)), loyalty.ErrInvalidProgram)
+	assert.ErrorIs(t, second(points.NewPeriodCap("c", 10, points.Period(99))), loyalty.ErrInvalidProgram)
+	assert.ErrorIs(t, second(points.NewProductBonus("b", "a", 0)), loyalty.ErrInvalidProgram)
+	assert.ErrorIs(t, second(points.NewProductBonus("b", "", 5)), loyalty.ErrInvalidProgram)
 }
 
 func TestRulesRefuseAnOrderWhosePointsOverflowInt64(t *testing.T) {
@@ -117,8 +103,8 @@ func TestRulesRefuseAnOrderWhosePointsOverflowInt64(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := program(t, r).Evaluate(state(), order(huge), sunday)
-			wantErrorIs(t, err, loyalty.ErrRefused)
-			wantErrorIs(t, err, loyalty.ErrOverflow)
+			assert.ErrorIs(t, err, loyalty.ErrRefused)
+			assert.ErrorIs(t, err, loyalty.ErrOverflow)
 		})
 	}
 }

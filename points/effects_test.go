@@ -6,6 +6,8 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/points"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // orderContext is what Program.Evaluate hands the rules for a USD order
@@ -36,13 +38,10 @@ func TestRateEmitsOneEarningPerLineWithABasisAndOneForShipping(t *testing.T) {
 		loyalty.EarnAt(r.Rate(), 550, 2, "sock"),
 		loyalty.EarnAt(r.Rate(), 499, loyalty.OrderLevel, "shipping"),
 	}
-	if len(effects) != len(want) {
-		t.Fatalf("got %d effects, want %d: %+v", len(effects), len(want), effects)
-	}
+	require.Len(t, effects, len(want), "effects %+v", effects)
 	for i := range want {
-		if effects[i] != want[i] {
-			t.Errorf("effect %d = %+v, want %+v", i, effects[i], want[i])
-		}
+		// ==, not assert.Equal: the earnings carry the rule's own *Rate.
+		assert.True(t, effects[i] == want[i], "effect %d = %+v, want %+v", i, effects[i], want[i])
 	}
 }
 
@@ -53,12 +52,12 @@ func TestRulesAppendToTheEffectsTheyAreGiven(t *testing.T) {
 
 	effects := m.Evaluate(c, earlier)
 
-	if len(effects) != 2 || effects[0].Note != "earlier" {
-		t.Fatalf("effects = %+v, want the earlier effect then one multiplier", effects)
-	}
-	if e := effects[1]; e.Kind != loyalty.EffectMultiply || e.Line != 0 || e.Note != "category shoes" {
-		t.Errorf("multiplier = %+v", e)
-	}
+	require.Len(t, effects, 2, "effects %+v, want the earlier effect then one multiplier", effects)
+	require.Equal(t, "earlier", effects[0].Note, "effects %+v, want the earlier effect first", effects)
+	e := effects[1]
+	assert.Equal(t, loyalty.EffectMultiply, e.Kind, "multiplier %+v", e)
+	assert.Equal(t, 0, e.Line, "multiplier %+v", e)
+	assert.Equal(t, "category shoes", e.Note, "multiplier %+v", e)
 }
 
 func TestEngagementEmitsAnEarningAndACountOfOne(t *testing.T) {
@@ -68,15 +67,13 @@ func TestEngagementEmitsAnEarningAndACountOfOne(t *testing.T) {
 
 	effects := e.Evaluate(c, nil)
 
-	if len(effects) != 2 {
-		t.Fatalf("effects = %+v", effects)
-	}
-	if got := effects[0]; got.Kind != loyalty.EffectEarn || got.Points != 50 || got.Line != loyalty.OrderLevel || got.Note != "review, at most 3 per month" {
-		t.Errorf("earning = %+v", got)
-	}
-	if got := effects[1]; got != loyalty.Count("review", "2026-11", 1) {
-		t.Errorf("count = %+v, want +1 in 2026-11", got)
-	}
+	require.Len(t, effects, 2, "effects %+v", effects)
+	earn := effects[0]
+	assert.Equal(t, loyalty.EffectEarn, earn.Kind, "earning %+v", earn)
+	assert.Equal(t, int64(50), earn.Points, "earning %+v", earn)
+	assert.Equal(t, loyalty.OrderLevel, earn.Line, "earning %+v", earn)
+	assert.Equal(t, "review, at most 3 per month", earn.Note, "earning %+v", earn)
+	assert.Equal(t, loyalty.Count("review", "2026-11", 1), effects[1], "count +1 in 2026-11")
 }
 
 func TestStepRateSetsItsCarryCounter(t *testing.T) {
@@ -88,12 +85,15 @@ func TestStepRateSetsItsCarryCounter(t *testing.T) {
 	effects := s.Evaluate(c, nil)
 
 	// 40.00 carried + 15.00 = one step of 50.00, 5.00 left.
-	if len(effects) != 2 || effects[0].Points != 10 || effects[0].Kind != loyalty.EffectEarn {
-		t.Fatalf("effects = %+v", effects)
-	}
-	if got := effects[1]; got.Kind != loyalty.EffectCount || got.Counter != "step" || got.PeriodKey != "" || !got.Set || got.Value != 500 {
-		t.Errorf("count = %+v, want step set to 500", got)
-	}
+	require.Len(t, effects, 2, "effects %+v", effects)
+	require.Equal(t, loyalty.EffectEarn, effects[0].Kind, "effects %+v", effects)
+	require.Equal(t, int64(10), effects[0].Points, "effects %+v", effects)
+	count := effects[1]
+	assert.Equal(t, loyalty.EffectCount, count.Kind, "count %+v, want step set to 500", count)
+	assert.Equal(t, "step", count.Counter, "count %+v", count)
+	assert.Empty(t, count.PeriodKey, "count %+v", count)
+	assert.True(t, count.Set, "count %+v sets the counter", count)
+	assert.Equal(t, int64(500), count.Value, "count %+v", count)
 }
 
 func TestRulesAreSafeForConcurrentEvaluation(t *testing.T) {
@@ -110,12 +110,13 @@ func TestRulesAreSafeForConcurrentEvaluation(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := 0; i < 200; i++ {
-				if res, err := p.Evaluate(state("vip"), o, sunday); err != nil || res.Points() != 337 {
-					t.Errorf("earned %v, %v; want 337", res.Points(), err)
+				// assert, not require: FailNow must not run off the test's goroutine.
+				res, err := p.Evaluate(state("vip"), o, sunday)
+				if !assert.NoError(t, err) || !assert.Equal(t, int64(337), res.Points(), "order") {
 					return
 				}
-				if res, err := p.Evaluate(state(), action(loyalty.ActionReview), sunday); err != nil || res.Points() != 50 {
-					t.Errorf("review earned %v, %v; want 50", res.Points(), err)
+				res, err = p.Evaluate(state(), action(loyalty.ActionReview), sunday)
+				if !assert.NoError(t, err) || !assert.Equal(t, int64(50), res.Points(), "review") {
 					return
 				}
 			}

@@ -6,6 +6,8 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/points"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestEngagementOncePerLifetimeEarnsOnlyTheFirstTime(t *testing.T) {
@@ -13,16 +15,13 @@ func TestEngagementOncePerLifetimeEarnsOnlyTheFirstTime(t *testing.T) {
 
 	first := evaluate(t, p, state(), action(loyalty.ActionSocial), sunday)
 	wantPoints(t, first, 25)
-	c, ok := counter(first, "follow")
-	if !ok || c.PeriodKey != "" || c.Value != 1 {
-		t.Fatalf("counter = %+v (%v), want lifetime at 1", c, ok)
-	}
+	c := counter(t, first, "follow")
+	require.Equal(t, loyalty.Counter{Name: "follow", Value: 1}, c, "lifetime counter at 1")
 
 	later := evaluate(t, p, withCounters(state(), c), action(loyalty.ActionSocial), sunday.AddDate(3, 0, 0))
 	wantPoints(t, later, 0)
-	if len(later.Explanation) != 0 || len(later.Counters) != 0 {
-		t.Errorf("a capped action still explained %v and counted %v", later.Explanation, later.Counters)
-	}
+	assert.Empty(t, later.Explanation, "a capped action explains nothing")
+	assert.Empty(t, later.Counters, "a capped action counts nothing")
 }
 
 func TestEngagementCapsPerDayWeekAndMonth(t *testing.T) {
@@ -42,9 +41,7 @@ func TestEngagementCapsPerDayWeekAndMonth(t *testing.T) {
 			st := withCounters(state(), loyalty.Counter{Name: "review", PeriodKey: tc.current, Value: 1})
 			res := evaluate(t, p, st, action(loyalty.ActionReview), sunday)
 			wantPoints(t, res, 50)
-			if c, _ := counter(res, "review"); c.PeriodKey != tc.current || c.Value != 2 {
-				t.Errorf("counter = %+v, want %s at 2", c, tc.current)
-			}
+			assert.Equal(t, loyalty.Counter{Name: "review", PeriodKey: tc.current, Value: 2}, counter(t, res, "review"))
 
 			// Two counted: the third earns nothing.
 			st = withCounters(state(), loyalty.Counter{Name: "review", PeriodKey: tc.current, Value: 2})
@@ -54,9 +51,7 @@ func TestEngagementCapsPerDayWeekAndMonth(t *testing.T) {
 			st = withCounters(state(), loyalty.Counter{Name: "review", PeriodKey: tc.earlier, Value: 2})
 			res = evaluate(t, p, st, action(loyalty.ActionReview), sunday)
 			wantPoints(t, res, 50)
-			if c, _ := counter(res, "review"); c.PeriodKey != tc.current || c.Value != 1 {
-				t.Errorf("counter = %+v, want %s at 1", c, tc.current)
-			}
+			assert.Equal(t, loyalty.Counter{Name: "review", PeriodKey: tc.current, Value: 1}, counter(t, res, "review"))
 		})
 	}
 }
@@ -77,23 +72,17 @@ func TestEngagementCountsPeriodsInUTCUnlessGivenALocation(t *testing.T) {
 	now := time.Date(2026, 11, 23, 5, 0, 0, 0, tokyo) // still the 22nd in UTC
 
 	res := evaluate(t, p, state(), action(loyalty.ActionVisit), now)
-	if c, _ := counter(res, "visit"); c.PeriodKey != "2026-11-22" {
-		t.Errorf("UTC day = %q, want 2026-11-22", c.PeriodKey)
-	}
+	assert.Equal(t, "2026-11-22", counter(t, res, "visit").PeriodKey, "the UTC day")
 	rule.Location = tokyo
 	res = evaluate(t, p, state(), action(loyalty.ActionVisit), now)
-	if c, _ := counter(res, "visit"); c.PeriodKey != "2026-11-23" {
-		t.Errorf("Tokyo day = %q, want 2026-11-23", c.PeriodKey)
-	}
+	assert.Equal(t, "2026-11-23", counter(t, res, "visit").PeriodKey, "the Tokyo day")
 }
 
 func TestUnlimitedEngagementKeepsNoCounter(t *testing.T) {
 	p := program(t, must(points.NewEngagement("newsletter", loyalty.ActionNewsletter, 10, points.Limit{})))
 	res := evaluate(t, p, state(), action(loyalty.ActionNewsletter), sunday)
 	wantPoints(t, res, 10)
-	if len(res.Counters) != 0 {
-		t.Errorf("counters = %v", res.Counters)
-	}
+	assert.Empty(t, res.Counters)
 }
 
 func TestEngagementIgnoresOtherActionsAndOrders(t *testing.T) {
@@ -109,10 +98,10 @@ func TestWelcomePointsOnSignupOnce(t *testing.T) {
 	p := program(t, must(points.NewWelcome("welcome", 100)))
 	first := evaluate(t, p, state(), action(loyalty.ActionSignup), sunday)
 	wantPoints(t, first, 100)
-	if x := first.Explanation[0]; x.Rule != "welcome" || x.Note != "signup, once per lifetime" {
-		t.Errorf("explanation = %s", x.String())
-	}
-	c, _ := counter(first, "welcome")
+	require.NotEmpty(t, first.Explanation)
+	assert.Equal(t, "welcome", first.Explanation[0].Rule, "explanation %s", first.Explanation[0].String())
+	assert.Equal(t, "signup, once per lifetime", first.Explanation[0].Note)
+	c := counter(t, first, "welcome")
 	wantPoints(t, evaluate(t, p, withCounters(state(), c), action(loyalty.ActionSignup), sunday), 0)
 }
 
@@ -123,10 +112,8 @@ func TestBirthdayPointsOnTheBirthdayOncePerYear(t *testing.T) {
 
 	res := evaluate(t, p, st, action(loyalty.ActionBirthday), sunday)
 	wantPoints(t, res, 200)
-	c, _ := counter(res, "birthday")
-	if c.PeriodKey != "2026" || c.Value != 1 {
-		t.Fatalf("counter = %+v, want 2026 at 1", c)
-	}
+	c := counter(t, res, "birthday")
+	require.Equal(t, loyalty.Counter{Name: "birthday", PeriodKey: "2026", Value: 1}, c)
 
 	// The host's job runs twice the same day: paid once.
 	st.Counters = []loyalty.Counter{c}
@@ -168,6 +155,6 @@ func TestNewEngagementRejectsAnInvalidDefinition(t *testing.T) {
 		"negative welcome": second(points.NewWelcome("w", -5)),
 		"empty birthday":   second(points.NewBirthday("", 5)),
 	} {
-		t.Run(name, func(t *testing.T) { wantErrorIs(t, err, loyalty.ErrInvalidProgram) })
+		t.Run(name, func(t *testing.T) { assert.ErrorIs(t, err, loyalty.ErrInvalidProgram) })
 	}
 }

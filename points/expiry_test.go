@@ -7,6 +7,8 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/points"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 var (
@@ -20,9 +22,8 @@ func TestEndOfMonthAfterOneMonthOfJanuary31ExpiresOnMarch1NotApril1(t *testing.T
 	for _, year := range []int{2026, 2024} { // 28 and 29 February
 		earned := time.Date(year, 1, 31, 15, 0, 0, 0, time.UTC)
 		want := time.Date(year, 3, 1, 0, 0, 0, 0, time.UTC)
-		if got := policy.ExpiresAt(earned); !got.Equal(want) {
-			t.Errorf("earned %s: expires %s, want %s (the end of February)", earned.Format(time.DateOnly), got, want)
-		}
+		got := policy.ExpiresAt(earned)
+		assert.True(t, got.Equal(want), "earned %s: expires %s, want %s (the end of February)", earned.Format(time.DateOnly), got, want)
 	}
 }
 
@@ -43,9 +44,8 @@ func TestEndOfPeriodAfterExpiresAtTheStartOfTheFollowingPeriod(t *testing.T) {
 		// 31 August + 6 months = 28 February: end of February.
 		{points.EndOfPeriodAfter(6, points.Month), time.Date(2026, 8, 31, 9, 0, 0, 0, time.UTC), time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)},
 	} {
-		if got := tc.policy.ExpiresAt(tc.earned); !got.Equal(tc.want) {
-			t.Errorf("%+v of %s: expires %s, want %s", tc.policy, tc.earned, got, tc.want)
-		}
+		got := tc.policy.ExpiresAt(tc.earned)
+		assert.True(t, got.Equal(tc.want), "%+v of %s: expires %s, want %s", tc.policy, tc.earned, got, tc.want)
 	}
 }
 
@@ -53,24 +53,18 @@ func TestEndOfPeriodIsMidnightInTheEarnedTimesLocation(t *testing.T) {
 	est := time.FixedZone("EST", -5*3600)
 	earned := time.Date(2026, 1, 31, 22, 0, 0, 0, est) // already 1 February in UTC
 	got := points.EndOfPeriodAfter(1, points.Month).ExpiresAt(earned)
-	if want := time.Date(2026, 3, 1, 0, 0, 0, 0, est); !got.Equal(want) {
-		t.Errorf("expires %s, want %s", got, want)
-	}
+	want := time.Date(2026, 3, 1, 0, 0, 0, 0, est)
+	assert.True(t, got.Equal(want), "expires %s, want %s", got, want)
 }
 
 func TestAfterDaysKeepsTheWallClockAcrossDaylightSaving(t *testing.T) {
 	ny, err := time.LoadLocation("America/New_York")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	earned := time.Date(2026, 3, 7, 10, 0, 0, 0, ny) // DST starts on 8 March 2026
 	got := points.AfterDays(1).ExpiresAt(earned)
-	if want := time.Date(2026, 3, 8, 10, 0, 0, 0, ny); !got.Equal(want) {
-		t.Errorf("expires %s, want %s", got, want)
-	}
-	if d := got.Sub(earned); d != 23*time.Hour {
-		t.Errorf("a DST day lasts %s, want 23h", d)
-	}
+	want := time.Date(2026, 3, 8, 10, 0, 0, 0, ny)
+	assert.True(t, got.Equal(want), "expires %s, want %s", got, want)
+	assert.Equal(t, 23*time.Hour, got.Sub(earned), "a DST day lasts 23h")
 }
 
 func TestLotExpiresExactlyAtItsExpiryInstant(t *testing.T) {
@@ -84,24 +78,17 @@ func TestLotExpiresExactlyAtItsExpiryInstant(t *testing.T) {
 		{"end of month after 1", points.EndOfPeriodAfter(1, points.Month), time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)},
 	} {
 		lot := loyalty.Lot{Remaining: 100, EarnedAt: earned, ExpiresAt: tc.policy.ExpiresAt(earned)}
-		if !lot.ExpiresAt.Equal(tc.want) {
-			t.Errorf("%s: expires %s, want %s", tc.name, lot.ExpiresAt, tc.want)
-		}
-		if lot.Expired(tc.want.Add(-time.Nanosecond)) {
-			t.Errorf("%s: expired a nanosecond before its expiry", tc.name)
-		}
-		if !lot.Expired(tc.want) {
-			t.Errorf("%s: not expired at its expiry instant", tc.name)
-		}
+		assert.True(t, lot.ExpiresAt.Equal(tc.want), "%s: expires %s, want %s", tc.name, lot.ExpiresAt, tc.want)
+		assert.False(t, lot.Expired(tc.want.Add(-time.Nanosecond)), "%s: expired a nanosecond before its expiry", tc.name)
+		assert.True(t, lot.Expired(tc.want), "%s: not expired at its expiry instant", tc.name)
 	}
 }
 
 func TestNeverExpires(t *testing.T) {
 	earned := time.Date(2026, 1, 31, 15, 0, 0, 0, time.UTC)
 	lot := loyalty.Lot{Remaining: 100, EarnedAt: earned, ExpiresAt: points.Never{}.ExpiresAt(earned)}
-	if !lot.ExpiresAt.IsZero() || lot.Expired(earned.AddDate(100, 0, 0)) {
-		t.Errorf("a Never lot expires at %s", lot.ExpiresAt)
-	}
+	assert.True(t, lot.ExpiresAt.IsZero(), "a Never lot expires at %s", lot.ExpiresAt)
+	assert.False(t, lot.Expired(earned.AddDate(100, 0, 0)), "a Never lot expired after 100 years")
 }
 
 func TestExpiryPoliciesRejectNegativesAndPeriodsTheyCannotEnd(t *testing.T) {
@@ -112,13 +99,11 @@ func TestExpiryPoliciesRejectNegativesAndPeriodsTheyCannotEnd(t *testing.T) {
 		"end of a day":      points.EndOfPeriodAfter(1, points.Day).Validate(),
 		"end of a lifetime": points.EndOfPeriodAfter(1, points.Lifetime).Validate(),
 	} {
-		t.Run(name, func(t *testing.T) { wantErrorIs(t, err, loyalty.ErrInvalidProgram) })
+		t.Run(name, func(t *testing.T) { assert.ErrorIs(t, err, loyalty.ErrInvalidProgram) })
 	}
 	for _, ok := range []interface{ Validate() error }{points.AfterDays(1), points.EndOfPeriodAfter(0, points.Year), points.EndOfPeriodAfter(3, points.Quarter)} {
-		if err := ok.Validate(); err != nil {
-			t.Errorf("%+v: %v", ok, err)
-		}
+		assert.NoError(t, ok.Validate(), "%+v", ok)
 	}
 	p := &loyalty.Program{Name: "p", Currency: "USD", Expiry: points.AfterDays(-5)}
-	wantErrorIs(t, p.Validate(), loyalty.ErrInvalidProgram)
+	assert.ErrorIs(t, p.Validate(), loyalty.ErrInvalidProgram)
 }

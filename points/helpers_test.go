@@ -1,12 +1,13 @@
 package points_test
 
 import (
-	"errors"
 	"testing"
 	"time"
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // sunday is the clock of most tests: Sunday 22 November 2026, noon UTC,
@@ -28,9 +29,7 @@ func must[T any](v T, err error) T {
 func program(t testing.TB, rules ...loyalty.Rule) *loyalty.Program {
 	t.Helper()
 	p := &loyalty.Program{Name: "test", Currency: "USD", Rules: rules}
-	if err := p.Validate(); err != nil {
-		t.Fatalf("program does not validate: %v", err)
-	}
+	require.NoError(t, p.Validate(), "program does not validate")
 	return p
 }
 
@@ -60,18 +59,14 @@ func action(kind loyalty.ActionKind) *loyalty.Action {
 func evaluate(t testing.TB, p *loyalty.Program, st *loyalty.State, ev loyalty.Event, now time.Time) *loyalty.Result {
 	t.Helper()
 	res, err := p.Evaluate(st, ev, now)
-	if err != nil {
-		t.Fatalf("Evaluate: %v", err)
-	}
+	require.NoError(t, err, "Evaluate")
 	var sum int64
 	for i := range res.Explanation {
 		if res.Explanation[i].Account == loyalty.PointsAccount || res.Explanation[i].Account == "" {
 			sum += res.Explanation[i].Points
 		}
 	}
-	if sum != res.Points() {
-		t.Errorf("explanation adds up to %d, result awards %d:\n%s", sum, res.Points(), explain(res))
-	}
+	assert.Equal(t, res.Points(), sum, "the explanation adds up to what the result awards:\n%s", explain(res))
 	return res
 }
 
@@ -92,27 +87,24 @@ func pointsBy(res *loyalty.Result) map[string]int64 {
 	return m
 }
 
-func counter(res *loyalty.Result, name string) (loyalty.Counter, bool) {
+// counter returns the counter name the result sets; it fails the test when
+// the result sets none.
+func counter(t testing.TB, res *loyalty.Result, name string) loyalty.Counter {
+	t.Helper()
 	for _, c := range res.Counters {
 		if c.Name == name {
-			return c, true
+			return c
 		}
 	}
-	return loyalty.Counter{}, false
+	require.Failf(t, "no counter", "the result sets no counter %q: %+v", name, res.Counters)
+	return loyalty.Counter{}
 }
 
-func wantPoints(t testing.TB, res *loyalty.Result, want int64) {
+// wantPoints asserts the points res earns, showing its explanation when
+// they are not want.
+func wantPoints(t testing.TB, res *loyalty.Result, want int64) bool {
 	t.Helper()
-	if got := res.Points(); got != want {
-		t.Errorf("earned %d points, want %d:\n%s", got, want, explain(res))
-	}
-}
-
-func wantErrorIs(t testing.TB, err, target error) {
-	t.Helper()
-	if !errors.Is(err, target) {
-		t.Errorf("error %v, want one wrapping %v", err, target)
-	}
+	return assert.Equal(t, want, res.Points(), "points earned; explanation:\n%s", explain(res))
 }
 
 func lineAward(res *loyalty.Result) []int64 {

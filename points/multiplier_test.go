@@ -6,6 +6,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/points"
+	"github.com/stretchr/testify/assert"
 )
 
 func TestCategoryMultiplierMultipliesOnlyTheLinesOfItsCategories(t *testing.T) {
@@ -17,22 +18,17 @@ func TestCategoryMultiplierMultipliesOnlyTheLinesOfItsCategories(t *testing.T) {
 	res := evaluate(t, p, state(), o, sunday)
 
 	wantPoints(t, res, 100+10+40)
-	if got := lineAward(res); got[0] != 100 || got[1] != 10 || got[2] != 40 {
-		t.Errorf("line awards = %v, want [100 10 40]", got)
-	}
+	assert.Equal(t, []int64{100, 10, 40}, lineAward(res), "line awards")
 	by := pointsBy(res)
-	if by["base"] != 80 || by["shoes-x2"] != 70 {
-		t.Errorf("explained %v, want base 80 and shoes-x2 70", by)
-	}
+	assert.Equal(t, int64(80), by["base"], "explained %v", by)
+	assert.Equal(t, int64(70), by["shoes-x2"], "explained %v", by)
 	var notes []string
 	for _, x := range res.Explanation {
 		if x.Kind == loyalty.EffectMultiply {
 			notes = append(notes, x.Note)
 		}
 	}
-	if len(notes) != 2 || notes[0] != "category shoes" || notes[1] != "category boots" {
-		t.Errorf("multiplier notes = %q", notes)
-	}
+	assert.Equal(t, []string{"category shoes", "category boots"}, notes, "multiplier notes")
 }
 
 func TestSKUMultiplierMultipliesOnlyItsSKUs(t *testing.T) {
@@ -44,9 +40,7 @@ func TestSKUMultiplierMultipliesOnlyItsSKUs(t *testing.T) {
 	res := evaluate(t, p, state(), o, sunday)
 
 	wantPoints(t, res, 600+200)
-	if by := pointsBy(res); by["launch-x3"] != 400 {
-		t.Errorf("explained %v, want launch-x3 400", by)
-	}
+	assert.Equal(t, int64(400), pointsBy(res)["launch-x3"], "explained %v", pointsBy(res))
 }
 
 func TestSegmentMultiplierAppliesOnlyToMembersOfTheSegment(t *testing.T) {
@@ -60,9 +54,7 @@ func TestSegmentMultiplierAppliesOnlyToMembersOfTheSegment(t *testing.T) {
 	wantPoints(t, evaluate(t, p, state(), o, sunday), 40)
 	vip := evaluate(t, p, state("staff", "vip"), o, sunday)
 	wantPoints(t, vip, 60) // all of it, shipping too, × 1.5
-	if by := pointsBy(vip); by["vip"] != 20 {
-		t.Errorf("explained %v, want vip 20", by)
-	}
+	assert.Equal(t, int64(20), pointsBy(vip)["vip"], "explained %v", pointsBy(vip))
 }
 
 func TestStackedMultipliersMultiplyEachOther(t *testing.T) {
@@ -76,9 +68,7 @@ func TestStackedMultipliersMultiplyEachOther(t *testing.T) {
 
 	// shoes: 10 × 2 × 1.5 = 30; socks: 10 × 1.5 = 15.
 	wantPoints(t, res, 45)
-	if got := lineAward(res); got[0] != 30 || got[1] != 15 {
-		t.Errorf("line awards = %v, want [30 15]", got)
-	}
+	assert.Equal(t, []int64{30, 15}, lineAward(res), "line awards")
 }
 
 func TestMultipliersDoNotMultiplyFixedBonuses(t *testing.T) {
@@ -114,10 +104,7 @@ func TestWindowMultiplierLooksAtWhenTheOrderWasPlacedInAHalfOpenWindow(t *testin
 	} {
 		o := order(line("a", "x", 1, "10.00"))
 		o.PlacedAt = tc.placedAt
-		res := evaluate(t, p, state(), o, tc.now)
-		if res.Points() != tc.want {
-			t.Errorf("%s: earned %d, want %d", tc.name, res.Points(), tc.want)
-		}
+		assert.Equal(t, tc.want, evaluate(t, p, state(), o, tc.now).Points(), tc.name)
 	}
 }
 
@@ -129,9 +116,7 @@ func TestMultipliersIgnoreExcludedLines(t *testing.T) {
 	res := evaluate(t, p, state(), order(line("gc", "gift-card", 1, "50.00"), line("a", "x", 1, "5.00")), sunday)
 	wantPoints(t, res, 5)
 	for _, x := range res.Explanation {
-		if x.Rule == "gc-x2" {
-			t.Errorf("a multiplier explained an excluded line: %s", x.String())
-		}
+		assert.NotEqual(t, "gc-x2", x.Rule, "a multiplier explained an excluded line: %s", x.String())
 	}
 }
 
@@ -147,7 +132,7 @@ func TestNewMultipliersRejectInvalidDefinitions(t *testing.T) {
 		"window end ≤ start": second(points.NewWindowMultiplier("m", dec("2"), from, from)),
 		"window without end": second(points.NewWindowMultiplier("m", dec("2"), from, time.Time{})),
 	} {
-		t.Run(name, func(t *testing.T) { wantErrorIs(t, err, loyalty.ErrInvalidProgram) })
+		t.Run(name, func(t *testing.T) { assert.ErrorIs(t, err, loyalty.ErrInvalidProgram) })
 	}
 }
 

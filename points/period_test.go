@@ -3,6 +3,9 @@ package points
 import (
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 15, 30, 0, 0, time.UTC) }
@@ -28,21 +31,15 @@ func TestPeriodKeyNamesDayISOWeekMonthQuarterYear(t *testing.T) {
 		{Year, date(2026, 11, 22), "2026"},
 		{Year, date(987, 1, 1), "0987"},
 	} {
-		if got := tc.p.Key(tc.t); got != tc.want {
-			t.Errorf("%v.Key(%s) = %q, want %q", tc.p, tc.t.Format(time.DateOnly), got, tc.want)
-		}
+		assert.Equal(t, tc.want, tc.p.Key(tc.t), "%v.Key(%s)", tc.p, tc.t.Format(time.DateOnly))
 	}
 }
 
 func TestPeriodKeyUsesTheTimesOwnLocation(t *testing.T) {
 	tokyo := time.FixedZone("JST", 9*3600)
 	utc := time.Date(2026, 11, 22, 20, 0, 0, 0, time.UTC) // 05:00 on the 23rd in Tokyo
-	if got := Day.Key(utc); got != "2026-11-22" {
-		t.Errorf("UTC day = %q", got)
-	}
-	if got := Day.Key(utc.In(tokyo)); got != "2026-11-23" {
-		t.Errorf("Tokyo day = %q", got)
-	}
+	assert.Equal(t, "2026-11-22", Day.Key(utc), "the UTC day")
+	assert.Equal(t, "2026-11-23", Day.Key(utc.In(tokyo)), "the Tokyo day")
 }
 
 func TestPeriodEndIsFirstInstantOfNextPeriod(t *testing.T) {
@@ -59,17 +56,14 @@ func TestPeriodEndIsFirstInstantOfNextPeriod(t *testing.T) {
 		{Year, time.Date(2027, 1, 1, 0, 0, 0, 0, ny)},
 		{Lifetime, time.Time{}},
 	} {
-		if got := tc.p.End(at); !got.Equal(tc.want) {
-			t.Errorf("%v.End(%v) = %v, want %v", tc.p, at, got, tc.want)
-		}
+		got := tc.p.End(at)
+		assert.True(t, got.Equal(tc.want), "%v.End(%v) = %v, want %v", tc.p, at, got, tc.want)
 	}
 	monday := time.Date(2026, 11, 23, 0, 0, 0, 0, ny)
-	if got, want := Week.End(monday), time.Date(2026, 11, 30, 0, 0, 0, 0, ny); !got.Equal(want) {
-		t.Errorf("Week.End(Monday) = %v, want the next Monday %v", got, want)
-	}
-	if got, want := Quarter.End(time.Date(2026, 2, 10, 0, 0, 0, 0, ny)), time.Date(2026, 4, 1, 0, 0, 0, 0, ny); !got.Equal(want) {
-		t.Errorf("Quarter.End(February) = %v, want %v", got, want)
-	}
+	got, want := Week.End(monday), time.Date(2026, 11, 30, 0, 0, 0, 0, ny)
+	assert.True(t, got.Equal(want), "Week.End(Monday) = %v, want the next Monday %v", got, want)
+	got, want = Quarter.End(time.Date(2026, 2, 10, 0, 0, 0, 0, ny)), time.Date(2026, 4, 1, 0, 0, 0, 0, ny)
+	assert.True(t, got.Equal(want), "Quarter.End(February) = %v, want %v", got, want)
 }
 
 func TestAddMonthsClampsToTheLastDayOfTheMonth(t *testing.T) {
@@ -88,11 +82,9 @@ func TestAddMonthsClampsToTheLastDayOfTheMonth(t *testing.T) {
 		{date(2026, 1, 15), -13, date(2024, 12, 15)},
 		{date(2026, 5, 15), 0, date(2026, 5, 15)},
 	} {
-		if got := AddMonths(tc.from, tc.n); !got.Equal(tc.want) {
-			t.Errorf("AddMonths(%s, %d) = %s, want %s", tc.from.Format(time.DateOnly), tc.n, got.Format(time.DateTime), tc.want.Format(time.DateTime))
-		}
+		got := AddMonths(tc.from, tc.n)
+		assert.True(t, got.Equal(tc.want), "AddMonths(%s, %d) = %s, want %s", tc.from.Format(time.DateOnly), tc.n, got.Format(time.DateTime), tc.want.Format(time.DateTime))
 	}
-	if got := date(2026, 1, 31).AddDate(0, 1, 0); got.Day() != 3 {
-		t.Fatalf("the standard library changed: AddDate(Jan 31, 1 month) = %v", got)
-	}
+	got := date(2026, 1, 31).AddDate(0, 1, 0)
+	require.Equal(t, 3, got.Day(), "the standard library changed: AddDate(Jan 31, 1 month) = %v", got)
 }

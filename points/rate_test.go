@@ -6,6 +6,8 @@ import (
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestRateEarnsOnEachLineAndOnIncludedShipping(t *testing.T) {
@@ -25,19 +27,17 @@ func TestRateEarnsOnEachLineAndOnIncludedShipping(t *testing.T) {
 			earn = append(earn, x)
 		}
 	}
-	if len(earn) != 3 {
-		t.Fatalf("got %d base explanations, want 3:\n%s", len(earn), explain(res))
-	}
+	require.Len(t, earn, 3, "base explanations:\n%s", explain(res))
 	for i, want := range []struct {
 		line  int
 		note  string
 		basis int64
 	}{{0, "tee", 2000}, {1, "sock", 550}, {loyalty.OrderLevel, "shipping", 400}} {
 		x := earn[i]
-		if x.Line != want.line || x.Note != want.note || x.Basis != want.basis || x.Rate != rate.Rate() {
-			t.Errorf("explanation %d = line %d, note %q, basis %d; want line %d, note %q, basis %d at the rule's rate",
-				i, x.Line, x.Note, x.Basis, want.line, want.note, want.basis)
-		}
+		assert.Equal(t, want.line, x.Line, "explanation %d's line", i)
+		assert.Equal(t, want.note, x.Note, "explanation %d's note", i)
+		assert.Equal(t, want.basis, x.Basis, "explanation %d's basis", i)
+		assert.Same(t, rate.Rate(), x.Rate, "explanation %d is at the rule's rate", i)
 	}
 }
 
@@ -50,9 +50,9 @@ func TestRateNotesTaxAndShippingTogether(t *testing.T) {
 	res := evaluate(t, p, state(), o, sunday)
 
 	wantPoints(t, res, 13)
-	if x := res.Explanation[1]; x.Note != "shipping and tax" || x.Basis != 300 {
-		t.Errorf("order-level earning = %q on %d, want \"shipping and tax\" on 300", x.Note, x.Basis)
-	}
+	require.Len(t, res.Explanation, 2, "explanation:\n%s", explain(res))
+	assert.Equal(t, "shipping and tax", res.Explanation[1].Note, "the order-level earning")
+	assert.Equal(t, int64(300), res.Explanation[1].Basis, "the order-level earning")
 }
 
 func TestRateSkipsLinesTheProgramExcludes(t *testing.T) {
@@ -63,21 +63,17 @@ func TestRateSkipsLinesTheProgramExcludes(t *testing.T) {
 	res := evaluate(t, p, state(), o, sunday)
 
 	wantPoints(t, res, 10)
-	if len(res.Explanation) != 1 || res.Explanation[0].Line != 0 {
-		t.Errorf("want one explanation, for line 0:\n%s", explain(res))
+	if assert.Len(t, res.Explanation, 1, "one explanation:\n%s", explain(res)) {
+		assert.Equal(t, 0, res.Explanation[0].Line, "the explanation is for line 0")
 	}
-	if got := lineAward(res); len(got) != 2 || got[0] != 10 || got[1] != 0 {
-		t.Errorf("line awards = %v, want [10 0]", got)
-	}
+	assert.Equal(t, []int64{10, 0}, lineAward(res), "line awards")
 }
 
 func TestRateEarnsNothingOnAnAction(t *testing.T) {
 	p := program(t, must(points.NewRate("base", 5, dec("1"))))
 	res := evaluate(t, p, state(), action(loyalty.ActionReview), sunday)
 	wantPoints(t, res, 0)
-	if len(res.Explanation) != 0 {
-		t.Errorf("explanation for an action:\n%s", explain(res))
-	}
+	assert.Empty(t, res.Explanation, "explanation for an action:\n%s", explain(res))
 }
 
 func TestRateOfOnePointPerTenEarnsOnFractionsExactly(t *testing.T) {
@@ -100,11 +96,7 @@ func TestNewRateRejectsAnInvalidDefinition(t *testing.T) {
 		"negative rate": {"r", -5, dec("1")},
 	} {
 		_, err := points.NewRate(tc.name, tc.points, tc.per)
-		if err == nil {
-			t.Errorf("%s: no error", name)
-			continue
-		}
-		wantErrorIs(t, err, loyalty.ErrInvalidProgram)
+		assert.ErrorIs(t, err, loyalty.ErrInvalidProgram, name)
 	}
 }
 
@@ -115,11 +107,11 @@ func TestZeroValueRulesFailProgramValidation(t *testing.T) {
 		&points.OrderCap{}, &points.PeriodCap{}, &points.Engagement{},
 	} {
 		v := r.(loyalty.Validator)
-		wantErrorIs(t, v.Validate(), loyalty.ErrInvalidProgram)
+		assert.ErrorIs(t, v.Validate(), loyalty.ErrInvalidProgram, "%T", r)
 	}
 	// Named but not built by its constructor: still invalid.
 	p := &loyalty.Program{Name: "p", Currency: "USD", Rules: []loyalty.Rule{&points.Rate{Stack: loyalty.Stacking{Priority: 1}}}}
-	wantErrorIs(t, p.Validate(), loyalty.ErrInvalidProgram)
+	assert.ErrorIs(t, p.Validate(), loyalty.ErrInvalidProgram)
 }
 
 func TestStepRateEarnsPerFullStepAndDropsTheRemainder(t *testing.T) {
@@ -129,12 +121,12 @@ func TestStepRateEarnsPerFullStepAndDropsTheRemainder(t *testing.T) {
 	res := evaluate(t, p, state(), order(line("a", "x", 1, "120.00")), sunday)
 
 	wantPoints(t, res, 20) // two full 50.00; 20.00 earns nothing
-	if len(res.Counters) != 0 {
-		t.Errorf("counters %v without carry-over", res.Counters)
-	}
-	if x := res.Explanation[0]; x.Kind != loyalty.EffectEarn || x.Line != loyalty.OrderLevel || x.Note != "10 per full 50" {
-		t.Errorf("explanation = %+v", x)
-	}
+	assert.Empty(t, res.Counters, "counters without carry-over")
+	require.NotEmpty(t, res.Explanation)
+	x := res.Explanation[0]
+	assert.Equal(t, loyalty.EffectEarn, x.Kind, "explanation %+v", x)
+	assert.Equal(t, loyalty.OrderLevel, x.Line, "explanation %+v", x)
+	assert.Equal(t, "10 per full 50", x.Note, "explanation %+v", x)
 	wantPoints(t, evaluate(t, p, state(), order(line("a", "x", 1, "49.99")), sunday), 0)
 }
 
@@ -145,18 +137,14 @@ func TestStepRateCarriesTheRemainderToTheNextOrder(t *testing.T) {
 
 	first := evaluate(t, p, state(), order(line("a", "x", 1, "120.00")), sunday)
 	wantPoints(t, first, 20)
-	c, ok := counter(first, "step")
-	if !ok || c.Value != 2000 || c.PeriodKey != "" {
-		t.Fatalf("carry counter = %+v (%v), want 2000 cents in the lifetime period", c, ok)
-	}
+	c := counter(t, first, "step")
+	require.Equal(t, loyalty.Counter{Name: "step", Value: 2000}, c, "carry: 2000 cents in the lifetime period")
 
 	// The next order's 35.00 plus the 20.00 carried make one full 50.00.
 	st := withCounters(state(), c)
 	second := evaluate(t, p, st, order(line("b", "x", 1, "35.00")), sunday)
 	wantPoints(t, second, 10)
-	if c, _ := counter(second, "step"); c.Value != 500 {
-		t.Errorf("carry after the second order = %d, want 500", c.Value)
-	}
+	assert.Equal(t, int64(500), counter(t, second, "step").Value, "carry after the second order")
 }
 
 func TestStepRateCarryKeepsSubCentStepsExact(t *testing.T) {
@@ -168,9 +156,7 @@ func TestStepRateCarryKeepsSubCentStepsExact(t *testing.T) {
 	res := evaluate(t, p, state(), order(line("a", "x", 1, "1.30")), sunday)
 
 	wantPoints(t, res, 10) // 10 × 0.125 = 1.25
-	if c, _ := counter(res, "step"); c.Value != 50 {
-		t.Errorf("carry = %d thousandths, want 50 (0.05)", c.Value)
-	}
+	assert.Equal(t, int64(50), counter(t, res, "step").Value, "carry in thousandths (0.05)")
 }
 
 func TestStepRateIsAFixedBonusThatMultipliersLeaveAlone(t *testing.T) {
@@ -184,10 +170,10 @@ func TestStepRateIsAFixedBonusThatMultipliersLeaveAlone(t *testing.T) {
 func TestNewStepRateRejectsAnInvalidDefinition(t *testing.T) {
 	for _, per := range []string{"0", "-50"} {
 		_, err := points.NewStepRate("s", 10, dec(per))
-		wantErrorIs(t, err, loyalty.ErrInvalidProgram)
+		assert.ErrorIs(t, err, loyalty.ErrInvalidProgram, "per %s", per)
 	}
 	_, err := points.NewStepRate("s", 0, dec("50"))
-	wantErrorIs(t, err, loyalty.ErrInvalidProgram)
+	assert.ErrorIs(t, err, loyalty.ErrInvalidProgram, "zero points")
 	_, err = points.NewStepRate("", 10, dec("50"))
-	wantErrorIs(t, err, loyalty.ErrInvalidProgram)
+	assert.ErrorIs(t, err, loyalty.ErrInvalidProgram, "empty name")
 }

@@ -1,16 +1,22 @@
 package points_test
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/points"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 var _ loyalty.RedemptionPolicy = points.Redemption{}
 
 func usd(s string) loyalty.Money { return loyalty.NewMoney(dec(s), "USD") }
+
+// amount is m's amount as its exact decimal without trailing zeros ("40",
+// "0.33"), so assert.Equal compares money by value: decimal.Decimal itself is
+// never compared with == or reflect.DeepEqual (40 and 40.00 differ there).
+func amount(m loyalty.Money) string { return m.Amount.String() }
 
 // checkout is 100 points = 1.00 USD, at least 500 points, in hundreds, at
 // most half of the order.
@@ -18,13 +24,12 @@ var checkout = points.Redemption{Points: 100, Value: usd("1.00"), Minimum: 500, 
 
 func wantQuote(t *testing.T, q loyalty.Quote, pts int64, value string, maxPts int64, maxValue string) {
 	t.Helper()
-	if q.Points != pts || !q.Value.Amount.Equal(dec(value)) || q.MaxPoints != maxPts || !q.MaxValue.Amount.Equal(dec(maxValue)) {
-		t.Errorf("quote = %d for %s (max %d for %s), want %d for %s (max %d for %s)",
-			q.Points, q.Value, q.MaxPoints, q.MaxValue, pts, value, maxPts, maxValue)
-	}
-	if q.Value.Currency != "USD" || q.MaxValue.Currency != "USD" {
-		t.Errorf("quote currency %s/%s", q.Value.Currency, q.MaxValue.Currency)
-	}
+	assert.Equal(t, pts, q.Points, "quote %+v: points", q)
+	assert.Equal(t, dec(value).String(), amount(q.Value), "quote %+v: value", q)
+	assert.Equal(t, maxPts, q.MaxPoints, "quote %+v: most points", q)
+	assert.Equal(t, dec(maxValue).String(), amount(q.MaxValue), "quote %+v: most value", q)
+	assert.Equal(t, loyalty.Currency("USD"), q.Value.Currency, "quote currency")
+	assert.Equal(t, loyalty.Currency("USD"), q.MaxValue.Currency, "quote currency of the most")
 }
 
 func TestRedemptionQuoteOfTheMostIsTheLargestIncrementUnderBalanceAndCap(t *testing.T) {
@@ -44,9 +49,7 @@ func TestRedemptionQuoteOfTheMostIsTheLargestIncrementUnderBalanceAndCap(t *test
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			q, err := checkout.Quote(tc.available, usd(tc.total), 0)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			wantQuote(t, q, tc.pts, tc.value, tc.pts, tc.value)
 		})
 	}
@@ -54,9 +57,7 @@ func TestRedemptionQuoteOfTheMostIsTheLargestIncrementUnderBalanceAndCap(t *test
 
 func TestRedemptionQuoteOfExactPointsSaysWhatTheyAreWorth(t *testing.T) {
 	q, err := checkout.Quote(12345, usd("80.00"), 1500)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	wantQuote(t, q, 1500, "15.00", 4000, "40.00")
 }
 
@@ -81,77 +82,59 @@ func TestRedemptionQuoteRefusesWhatMayNotBeRedeemed(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			q, err := checkout.Quote(tc.available, tc.total, tc.want)
-			wantErrorIs(t, err, tc.err)
-			if err != nil && !strings.Contains(err.Error(), tc.says) {
-				t.Errorf("error %q does not say %q", err, tc.says)
+			assert.ErrorIs(t, err, tc.err)
+			if err != nil {
+				assert.Contains(t, err.Error(), tc.says, "what the error says")
 			}
 			if tc.maxPts < 0 {
-				if q != (loyalty.Quote{}) {
-					t.Errorf("a malformed request's quote carries %+v", q)
-				}
+				assert.Zero(t, q, "a malformed request's quote carries nothing")
 				return
 			}
 			// A refusal still says the most the cart allows, and why not this.
 			wantQuote(t, q, 0, "0", tc.maxPts, tc.maxValue)
-			if q.Reason != err {
-				t.Errorf("reason %v, want the error %v", q.Reason, err)
-			}
+			assert.True(t, q.Reason == err, "reason %v, want the error %v itself", q.Reason, err)
 		})
 	}
 	// Exactly the cap is fine.
 	q, err := checkout.Quote(5000, usd("80.00"), 4000)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	wantQuote(t, q, 4000, "40.00", 4000, "40.00")
 }
 
 func TestRedemptionRoundsAFractionalWorthDownToTheMinorUnit(t *testing.T) {
 	// 3 points = 0.10 USD: 10 points are worth 0.333..., paid as 0.33.
 	r := points.Redemption{Points: 3, Value: usd("0.10")}
-	if got := r.Worth(10); !got.Amount.Equal(dec("0.33")) {
-		t.Errorf("10 points are worth %s, want 0.33", got)
-	}
-	if got := r.Worth(30); !got.Amount.Equal(dec("1.00")) {
-		t.Errorf("30 points are worth %s, want 1.00", got)
-	}
+	assert.Equal(t, "0.33", amount(r.Worth(10)), "what 10 points are worth")
+	assert.Equal(t, "1", amount(r.Worth(30)), "what 30 points are worth")
 	// The most a 1.00 cart takes: 30 points (1.00); 31 would be worth 1.03.
 	q, err := r.Quote(100, usd("1.00"), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	wantQuote(t, q, 30, "1.00", 30, "1.00")
-	wantErrorIs(t, second(r.Quote(100, usd("1.00"), 31)), loyalty.ErrAboveCap)
+	assert.ErrorIs(t, second(r.Quote(100, usd("1.00"), 31)), loyalty.ErrAboveCap)
 	// At 1000 points = 1.00, 5 points are worth less than a cent: refused,
 	// and not offered as the most a cart may take either.
 	milli := points.Redemption{Points: 1000, Value: usd("1.00")}
-	wantErrorIs(t, second(milli.Quote(5, usd("1.00"), 5)), loyalty.ErrBelowMinimum)
+	assert.ErrorIs(t, second(milli.Quote(5, usd("1.00"), 5)), loyalty.ErrBelowMinimum)
 	q, err = milli.Quote(5, usd("1.00"), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	wantQuote(t, q, 0, "0", 0, "0")
 }
 
 func TestRedemptionWithoutMaxPercentMayPayTheWholeOrder(t *testing.T) {
 	r := points.Redemption{Points: 100, Value: usd("1")}
 	q, err := r.Quote(1_000_000, usd("12.34"), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	wantQuote(t, q, 1234, "12.34", 1234, "12.34")
 }
 
 func TestRedemptionWorksInZeroDecimalCurrencies(t *testing.T) {
 	r := points.Redemption{Points: 1, Value: loyalty.NewMoney(dec("10"), "JPY"), MaxPercent: dec("10")}
 	q, err := r.Quote(1000, loyalty.NewMoney(dec("5555"), "JPY"), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	// 10 % of 5555 is 555.5: 55 points (550 JPY).
-	if q.MaxPoints != 55 || !q.MaxValue.Amount.Equal(dec("550")) || q.MaxValue.Currency != "JPY" {
-		t.Errorf("quote = %+v, want 55 points for 550 JPY", q)
-	}
+	assert.Equal(t, int64(55), q.MaxPoints, "quote %+v", q)
+	assert.Equal(t, "550", amount(q.MaxValue), "quote %+v", q)
+	assert.Equal(t, loyalty.Currency("JPY"), q.MaxValue.Currency, "quote %+v", q)
 }
 
 func TestRedemptionValidateRejectsAnInvalidPolicy(t *testing.T) {
@@ -170,16 +153,14 @@ func TestRedemptionValidateRejectsAnInvalidPolicy(t *testing.T) {
 		"percent of nothing set": {Points: 0, Value: usd("1"), MaxPercent: dec("50")},
 	} {
 		t.Run(name, func(t *testing.T) {
-			wantErrorIs(t, r.Validate(), loyalty.ErrInvalidProgram)
+			assert.ErrorIs(t, r.Validate(), loyalty.ErrInvalidProgram)
 			_, err := r.Quote(1000, usd("10"), 0)
-			wantErrorIs(t, err, loyalty.ErrInvalidProgram)
+			assert.ErrorIs(t, err, loyalty.ErrInvalidProgram)
 		})
 	}
-	if err := checkout.Validate(); err != nil {
-		t.Errorf("checkout: %v", err)
-	}
+	assert.NoError(t, checkout.Validate(), "checkout")
 	p := &loyalty.Program{Name: "p", Currency: "USD", Redemption: points.Redemption{Points: 100, Value: usd("1"), MaxPercent: dec("101")}}
-	wantErrorIs(t, p.Validate(), loyalty.ErrInvalidProgram)
+	assert.ErrorIs(t, p.Validate(), loyalty.ErrInvalidProgram)
 }
 
 func TestRedemptionQuoteOfNothingSaysWhy(t *testing.T) {
@@ -207,19 +188,17 @@ func TestRedemptionQuoteOfNothingSaysWhy(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			q, err := tc.policy.Quote(tc.available, usd(tc.total), 0)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			wantQuote(t, q, 0, "0", 0, "0")
-			wantErrorIs(t, q.Reason, tc.reason)
-			if q.Reason != nil && !strings.Contains(q.Reason.Error(), tc.says) {
-				t.Errorf("reason %q does not say %q", q.Reason, tc.says)
+			assert.ErrorIs(t, q.Reason, tc.reason)
+			if q.Reason != nil {
+				assert.Contains(t, q.Reason.Error(), tc.says, "what the reason says")
 			}
 		})
 	}
 	// A quote that allows some has no reason.
 	q, err := checkout.Quote(3456, usd("80.00"), 0)
-	if err != nil || q.Reason != nil || q.Points != 3400 {
-		t.Errorf("quote %+v, %v: want 3400 points and no reason", q, err)
-	}
+	assert.NoError(t, err)
+	assert.NoError(t, q.Reason, "a quote that allows some has no reason")
+	assert.Equal(t, int64(3400), q.Points, "quote %+v", q)
 }

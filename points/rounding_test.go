@@ -5,6 +5,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/points"
+	"github.com/stretchr/testify/assert"
 )
 
 // At 1 point per 4.00, lines of 6.00, 6.00, 3.00 and 3.00 earn 1.5, 1.5,
@@ -64,7 +65,5 @@ func wantLinesSumTo(t *testing.T, res *loyalty.Result, want int64) {
 	for _, v := range lineAward(res) {
 		sum += v
 	}
-	if sum != want {
-		t.Errorf("line awards %v sum to %d, want %d", lineAward(res), sum, want)
-	}
+	assert.Equal(t, want, sum, "the line awards %v add up to the order's", lineAward(res))
 }

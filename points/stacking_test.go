@@ -5,6 +5,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/points"
+	"github.com/stretchr/testify/assert"
 )
 
 func TestOnlyTheHighestPriorityExclusiveRateEarns(t *testing.T) {
@@ -18,9 +19,10 @@ func TestOnlyTheHighestPriorityExclusiveRateEarns(t *testing.T) {
 	res := evaluate(t, p, state(), order(line("a", "x", 1, "10.00")), sunday)
 
 	wantPoints(t, res, 30+7)
-	if by := pointsBy(res); by["base"] != 0 || by["promo"] != 30 || by["bonus"] != 7 {
-		t.Errorf("explained %v, want promo 30 and bonus 7 only", by)
-	}
+	by := pointsBy(res)
+	assert.Zero(t, by["base"], "explained %v, want promo 30 and bonus 7 only", by)
+	assert.Equal(t, int64(30), by["promo"], "explained %v", by)
+	assert.Equal(t, int64(7), by["bonus"], "explained %v", by)
 }
 
 func TestExclusiveRulesOfEqualPriorityGoToTheEarlierRule(t *testing.T) {
