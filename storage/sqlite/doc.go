@@ -99,7 +99,11 @@
 //	                     the order IDs (journal: the row of the order's
 //	                     record), 4 the writes, newest first (journal,
 //	                     journal_last: the write's journal rows), 5 the
-//	                     grants (record, status), 6 the redemption records
+//	                     grants (record, status, expires_at), 6 the
+//	                     redemption records. Partial indexes list the
+//	                     members due for Store.MembersDue: member rows by
+//	                     next_due, open grants by expires_at, and member
+//	                     rows by ID to count those passed (migrations/0006)
 //	loyalty_journal      id PK, program, member_id, version, idx: a write's entries
 //	                     (idx 0, 1, ...) in order; its receipt, fingerprint
 //	                     and first order record in its first row (idx -1

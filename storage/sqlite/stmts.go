@@ -40,6 +40,7 @@ const (
 type stmts struct {
 	// reads
 	load, loadMany, selectWrite, history, historyBefore, entries, exists, version, members *sql.Stmt
+	membersDue                                                                             *sql.Stmt // due.go
 	// writes
 	begin, commit, rollback, peek                  *sql.Stmt
 	insertWrite, insertMember, updateMember        *sql.Stmt
@@ -150,7 +151,7 @@ const (
 	rowOrder      = 'O' // member, order ID, journal row of its record
 	rowWrite      = 'W' // member, minus the version, its first and last journal rows
 	rowRedemption = 'D' // member, redemption ID, record
-	rowGrant      = 'G' // member, grant ID, record, status
+	rowGrant      = 'G' // member, grant ID, expires_at (migrations/0006), record, status
 	// Journal rows, always new.
 	rowEntry        = 'E' // member, version, idx, account, ref, kind, amount, pending, at, key, source, lot, rate, note
 	rowEntryReceipt = 'F' // an entry's, then the receipt, fingerprint and (NULL for none) the first order record
@@ -170,7 +171,7 @@ var rowValues = map[byte][]string{
 	rowCounter:    {"?", "?", "2", "?", "0", "", "", "", "", "", "", "?", "?", "", "", "", ""},
 	rowOrder:      {"?", "?", "3", "?", "0", "", "", "", "", "", "", "", "", "", "?", "", ""},
 	rowWrite:      {"?", "?", "4", "''", "?", "", "", "", "", "", "", "", "", "", "?", "?", ""},
-	rowGrant:      {"?", "?", "5", "?", "0", "", "", "", "", "", "", "", "", "?", "", "", "?"},
+	rowGrant:      {"?", "?", "5", "?", "0", "", "", "", "?", "", "", "", "", "?", "", "", "?"},
 	rowRedemption: {"?", "?", "6", "?", "0", "", "", "", "", "", "", "", "", "?", "", "", ""},
 
 	rowEntry:        {"?", "?", "?", "?", "?", "?", "?", "?", "?", "?", "?", "?", "?", "?", "?", "", "", ""},
@@ -315,6 +316,7 @@ func prepare(ctx context.Context, db preparer, set stmtSet) (*stmts, error) {
 				SELECT (SELECT min(member_id) FROM loyalty_ledger WHERE program = ?3 AND member_id > m.id), n + 1
 				FROM m WHERE m.id IS NOT NULL AND n < ?2)
 			SELECT id FROM m WHERE id IS NOT NULL AND ?2 > 0`},
+		{&s.membersDue, membersDueSQL},
 		{&s.sharedCounter, `SELECT c.lim, coalesce(p.claimed, 0) FROM loyalty_shared_counters AS c
 			LEFT JOIN loyalty_shared_periods AS p ON p.program = c.program AND p.name = c.name AND p.period_key = ?3
 			WHERE c.program = ?1 AND c.name = ?2`},

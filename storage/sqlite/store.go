@@ -543,7 +543,7 @@ func encodeChange(c *loyalty.Change, program string) (*encoded, error) {
 	}
 
 	// The ledger rows.
-	a.rows = make([]any, 0, 5+9*len(c.Lots)+5*len(c.Counters)+4*(len(c.Orders)+len(c.Redemptions))+5*len(c.Grants))
+	a.rows = make([]any, 0, 5+9*len(c.Lots)+5*len(c.Counters)+4*(len(c.Orders)+len(c.Redemptions))+6*len(c.Grants))
 	a.shape = make([]byte, 0, 1+len(c.Lots)+len(c.Counters)+len(c.Orders)+len(c.Redemptions)+len(c.Grants))
 	for i := range c.Orders {
 		n := 0
@@ -568,7 +568,7 @@ func encodeChange(c *loyalty.Change, program string) (*encoded, error) {
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: commit %q: grant %s: %w", c.Key, g.ID, err)
 		}
-		a.rows = append(a.rows, program, c.MemberID, g.ID, string(b), string(g.Status))
+		a.rows = append(a.rows, program, c.MemberID, g.ID, timeArg(g.ExpiresAt), string(b), string(g.Status))
 		a.shape = append(a.shape, rowGrant)
 	}
 	for i := range c.Lots {

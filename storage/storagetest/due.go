@@ -17,6 +17,8 @@ var dueTests = []struct {
 }{
 	{"MembersDueListsLotsAndOpenGrantsDueByAnInstant", testMembersDue},
 	{"MembersDuePagesAndCountsEveryMemberOnce", testMembersDuePaging},
+	{"MembersDueFollowsAGrantThatIsUsedOrMoved", testMembersDueGrantChanges},
+	{"MembersDueAfterAnUnknownMemberIsErrUnknownMember", testMembersDueUnknownAfter},
 }
 
 // dueLedger enrolls a to f, in order (a store lists members in enrolment
@@ -122,6 +124,57 @@ func testMembersDuePaging(t *testing.T, newStore func(*testing.T) loyalty.Store)
 	require.NoError(t, err)
 	require.Empty(t, ids)
 	require.Zero(t, passed)
+}
+
+// testMembersDueGrantChanges: a grant's expiry and status as its last write
+// left them decide, not as it was first written.
+func testMembersDueGrantChanges(t *testing.T, newStore func(*testing.T) loyalty.Store) {
+	h, l := dueLedger(t, newStore)
+	day := 24 * time.Hour
+	due := func(by time.Time) []string {
+		t.Helper()
+		ids, passed, err := l.MembersDue(h.ctx, by, "", 100)
+		require.NoError(t, err)
+		require.Equal(t, 6, passed)
+		return nilIfEmpty(ids)
+	}
+	// c's grant is used: c drops out; d's never-expiring grant gets an
+	// expiry: d is due by it.
+	gc := grant("gc", "c", "coupon", loyalty.GrantUsed)
+	gc.Uses, gc.ExpiresAt = 1, epoch.AddDate(0, 0, 3)
+	h.grants("k-c2", "c", gc)
+	gd := grant("gd", "d", "coupon", loyalty.GrantOpen)
+	gd.ExpiresAt = epoch.AddDate(0, 0, 5)
+	h.grants("k-d2", "d", gd)
+	require.Nil(t, due(epoch.Add(5*day-time.Microsecond)), "c's grant used, d's not yet expired")
+	require.Equal(t, []string{"d"}, due(epoch.Add(5*day)))
+	require.Equal(t, []string{"a", "d", "e"}, due(epoch.Add(17*day)))
+	// d's grant moves later again, and a new member f gets one expiring
+	// a microsecond after 20 days.
+	gd.ExpiresAt = epoch.AddDate(0, 0, 40)
+	h.grants("k-d3", "d", gd)
+	gf := grant("gf", "f", "coupon", loyalty.GrantOpen)
+	gf.ExpiresAt = epoch.Add(20*day + time.Microsecond)
+	h.grants("k-f", "f", gf)
+	require.Equal(t, []string{"a", "e"}, due(epoch.Add(20*day)))
+	require.Equal(t, []string{"a", "e", "f"}, due(epoch.Add(20*day+time.Microsecond)))
+	require.Equal(t, []string{"a", "d", "e", "f"}, due(epoch.AddDate(0, 0, 40)))
+}
+
+// testMembersDueUnknownAfter: after naming no member is an error (as for a
+// Load of it), not an empty page: the memory store has no place to start
+// from, and every store answers alike. A bad ID is an ErrInvalidID.
+func testMembersDueUnknownAfter(t *testing.T, newStore func(*testing.T) loyalty.Store) {
+	h, l := dueLedger(t, newStore)
+	by := epoch.AddDate(1, 0, 0)
+	for _, after := range []string{"bb", "zzz"} { // between b and c; after every member
+		ids, passed, err := l.MembersDue(h.ctx, by, after, 10)
+		require.ErrorIs(t, err, loyalty.ErrUnknownMember, "after %q", after)
+		require.Empty(t, ids)
+		require.Zero(t, passed)
+	}
+	_, _, err := l.MembersDue(h.ctx, by, "bad\x00id", 10)
+	require.ErrorIs(t, err, loyalty.ErrInvalidID)
 }
 
 func nilIfEmpty(ids []string) []string {
