@@ -3,11 +3,11 @@ package loyalty
 import (
 	"fmt"
 	"math/rand/v2"
-	"reflect"
 	"testing"
 	"time"
 
 	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/require"
 )
 
 // fnRule is a rule built from a function, for the tests of this package.
@@ -175,12 +175,8 @@ func TestCombineFastPathMatchesGeneral(t *testing.T) {
 		o := randomOrder(r, p.Currency, huge)
 		want, wantErr := evaluateExact(p, st, o, now)
 		got, gotErr := p.Evaluate(st, o, now)
-		if fmt.Sprint(wantErr) != fmt.Sprint(gotErr) {
-			t.Fatalf("case %d: error %v, general path %v", i, gotErr, wantErr)
-		}
-		if !reflect.DeepEqual(want, got) {
-			t.Fatalf("case %d: fast path\n%+v\ngeneral path\n%+v", i, got, want)
-		}
+		require.Equal(t, fmt.Sprint(wantErr), fmt.Sprint(gotErr), "case %d: the error of the fast path (actual), the general path (expected)", i)
+		require.Equal(t, want, got, "case %d: the Result of the fast path (actual), the general path (expected)", i) // reflect.DeepEqual
 		if wantErr == nil && len(got.Awards) > 0 {
 			c := &Input{Scale: got.Scale}
 			effects, _, _ := p.runRules(&Input{Now: now, Program: p, State: st, Member: &st.Member, Event: o, Order: o, Lines: got.Lines, Basis: got.Basis, Scale: got.Scale}, nil)
@@ -189,9 +185,7 @@ func TestCombineFastPathMatchesGeneral(t *testing.T) {
 			}
 		}
 	}
-	if fastCases < 10000 {
-		t.Fatalf("only %d cases could take the fast path", fastCases)
-	}
+	require.GreaterOrEqual(t, fastCases, 10000, "cases that could take the fast path")
 	t.Logf("%d cases could take the fast path", fastCases)
 }
 

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // orderFingerprint and orderFields are the two halves of orderPrints, which
@@ -32,9 +34,7 @@ func TestFingerprintsAreStableAcrossVersions(t *testing.T) {
 		"redeem": {redemptionFingerprint(&Redemption{ID: "r1", MemberID: "ann", OrderID: "o1", Total: MinorUnits(100_00, "USD"), Points: 500}), "421413a6a6a56c44a46f8fca8863fb66"},
 		"adjust": {partsFingerprint("adjust", "ann", "-5", "goodwill"), "729c3e6a537f2e6fe7024365a6d6ac3c"},
 	} {
-		if c.got != c.want {
-			t.Errorf("%s: fingerprint %s, want %s: replays of keys stored before would fail", name, c.got, c.want)
-		}
+		assert.Equal(t, c.want, c.got, "%s: fingerprint changed: replays of keys stored before would fail", name)
 	}
 }
 
@@ -48,16 +48,12 @@ func TestFingerprintsOfTheSameRequestMatch(t *testing.T) {
 	b.Lines[1].UnitPrice = decimal.New(85, -1)
 	b.Lines[1].Discount = decimal.New(100, -2)
 	b.Discount = decimal.RequireFromString("0.00")
-	if fa, fb := orderFingerprint(a), orderFingerprint(b); fa != fb {
-		t.Fatalf("equal orders: %s and %s", fa, fb)
-	}
+	require.Equal(t, orderFingerprint(a), orderFingerprint(b), "fingerprints of equal orders")
 	m := Member{ID: "ann", Segments: []string{"staff"}, Attributes: map[string]string{"a": "1", "b": "2", "c": "3"}}
 	want := memberFingerprint(&m)
 	for range 20 { // map order must not leak in
 		m.Attributes = map[string]string{"c": "3", "b": "2", "a": "1"}
-		if got := memberFingerprint(&m); got != want {
-			t.Fatalf("equal members: %s and %s", want, got)
-		}
+		require.Equal(t, want, memberFingerprint(&m), "fingerprints of equal members")
 	}
 }
 
@@ -68,9 +64,7 @@ func TestFingerprintsOfDifferentRequestsDiffer(t *testing.T) {
 	seen := map[string]string{}
 	check := func(name, fp string) {
 		t.Helper()
-		if other, ok := seen[fp]; ok {
-			t.Errorf("%s and %s share the fingerprint %s", other, name, fp)
-		}
+		assert.NotContains(t, seen, fp, "%s and %s share the fingerprint %s", seen[fp], name, fp)
 		seen[fp] = name
 	}
 	orders := map[string]func(o *Order){
@@ -159,9 +153,7 @@ func TestFingerprintsOfDifferentRequestsDiffer(t *testing.T) {
 
 func TestFingerprintAllocatesOnlyItsString(t *testing.T) {
 	o := fingerprintOrder()
-	if n := testing.AllocsPerRun(100, func() { orderFingerprint(o) }); n != 1 {
-		t.Fatalf("orderFingerprint allocates %v times", n)
-	}
+	require.Equal(t, 1.0, testing.AllocsPerRun(100, func() { orderFingerprint(o) }), "allocations of orderFingerprint")
 }
 
 func BenchmarkOrderFingerprint(b *testing.B) {

@@ -1,12 +1,13 @@
 package loyalty
 
 import (
-	"errors"
 	"fmt"
 	"testing"
 	"time"
 
 	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // Field prints are stored with receipts: a version that printed the same
@@ -17,9 +18,7 @@ func TestFieldPrintsAreStableAcrossVersions(t *testing.T) {
 		"earn":   {orderFields(fingerprintOrder()), goldenOrderFields},
 		"adjust": {partFields("adjust", "ann", "-5", "goodwill"), goldenAdjustFields},
 	} {
-		if c.got != c.want {
-			t.Errorf("%s: field prints %q, want %q", name, c.got, c.want)
-		}
+		assert.Equal(t, c.want, c.got, "%s: field prints", name)
 	}
 }
 
@@ -45,13 +44,10 @@ func TestFieldPrintsHaveTwoCharactersPerFieldOfTheirKind(t *testing.T) {
 	} {
 		kind, digests := splitPrints(p)
 		k := fieldKindOf(kind)
-		if k == nil {
-			t.Errorf("%q: unknown kind %q", p, kind)
+		if !assert.NotNil(t, k, "%q: unknown kind %q", p, kind) {
 			continue
 		}
-		if len(digests) != 2*len(k.fields) {
-			t.Errorf("%q: %d characters of digests for the %d fields of %s", p, len(digests), len(k.fields), kind)
-		}
+		assert.Len(t, digests, 2*len(k.fields), "%q: two characters of digest for each of the %d fields of %s", p, len(k.fields), kind)
 	}
 }
 
@@ -70,50 +66,35 @@ func TestReusedKeyNamesTheFieldOfTheOrderThatDiffers(t *testing.T) {
 	} {
 		o := fingerprintOrder()
 		change(o)
-		if got := differingField(orderFields(o), r); got != field {
-			t.Errorf("%s changed: differing field %q", field, got)
-		}
+		assert.Equal(t, field, differingField(orderFields(o), r), "%s changed: the differing field", field)
 	}
 	// The same value written another way (1.5 and 1.50) is the same field.
 	o := fingerprintOrder()
 	o.Shipping = decimal.RequireFromString("4.950")
-	if got := differingField(orderFields(o), r); got != "" {
-		t.Errorf("4.950 for 4.95: differing field %q, want none", got)
-	}
+	assert.Empty(t, differingField(orderFields(o), r), "4.950 for 4.95: no field differs")
 	// Another kind of write, and a receipt kept before field prints.
-	if got := differingField(partFields("adjust", "ann", "5", "x"), r); got != "operation" {
-		t.Errorf("an adjustment under an earn's key: %q, want operation", got)
-	}
+	assert.Equal(t, "operation", differingField(partFields("adjust", "ann", "5", "x"), r), "an adjustment under an earn's key")
 	old := *r
 	old.FieldPrints = ""
-	if got := differingField(orderFields(fingerprintOrder()), &old); got != "" {
-		t.Errorf("a receipt without field prints: %q, want none", got)
-	}
+	assert.Empty(t, differingField(orderFields(fingerprintOrder()), &old), "a receipt without field prints: no field named")
 }
 
 func TestKeyReusedErrorIsErrKeyReusedAndSaysWhichField(t *testing.T) {
 	var err error = &KeyReusedError{Key: "earn/o1", Field: "placed_at"}
 	wrapped := fmt.Errorf("checkout: %w", err)
+	require.ErrorIs(t, wrapped, ErrKeyReused)
 	var kr *KeyReusedError
-	if !errors.Is(wrapped, ErrKeyReused) || !errors.As(wrapped, &kr) || kr.Field != "placed_at" || kr.Key != "earn/o1" {
-		t.Fatalf("%v: not a KeyReusedError for earn/o1, placed_at, that Is ErrKeyReused", wrapped)
-	}
-	if got, want := err.Error(), `loyalty: idempotency key "earn/o1" reused with a different payload: placed_at differs`; got != want {
-		t.Errorf("message %q, want %q", got, want)
-	}
-	if got, want := (&KeyReusedError{Key: "k"}).Error(), `loyalty: idempotency key "k" reused with a different payload`; got != want {
-		t.Errorf("message %q, want %q", got, want)
-	}
-	if errors.Is(&KeyCommittedError{Receipt: &Receipt{Key: "k"}}, ErrKeyReused) {
-		t.Error("a committed key is not a reuse: only the Engine decides that")
-	}
+	require.ErrorAs(t, wrapped, &kr)
+	require.Equal(t, "earn/o1", kr.Key)
+	require.Equal(t, "placed_at", kr.Field)
+	assert.EqualError(t, err, `loyalty: idempotency key "earn/o1" reused with a different payload: placed_at differs`)
+	assert.EqualError(t, &KeyReusedError{Key: "k"}, `loyalty: idempotency key "k" reused with a different payload`)
+	assert.NotErrorIs(t, &KeyCommittedError{Receipt: &Receipt{Key: "k"}}, ErrKeyReused, "a committed key is not a reuse: only the Engine decides that")
 }
 
 func TestOrderFieldPrintsAllocateOnlyTheirString(t *testing.T) {
 	o := fingerprintOrder()
-	if n := testing.AllocsPerRun(100, func() { orderFields(o) }); n != 1 {
-		t.Errorf("orderFields allocates %v times, want 1", n)
-	}
+	assert.Equal(t, 1.0, testing.AllocsPerRun(100, func() { orderFields(o) }), "allocations of orderFields")
 }
 
 func BenchmarkOrderFieldPrints(b *testing.B) {

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestISOIndexKnowsEveryListedCodeAndNothingElse(t *testing.T) {
@@ -19,35 +21,27 @@ func TestISOIndexKnowsEveryListedCodeAndNothingElse(t *testing.T) {
 				c := Currency([]rune{a, b, d})
 				got, ok := isoDigits(c)
 				want, listedOK := listed[c]
-				if ok != listedOK || got != want {
-					t.Fatalf("isoDigits(%s) = %d, %v; the list says %d, %v", c, got, ok, want, listedOK)
-				}
+				require.Equal(t, listedOK, ok, "isoDigits(%s) knows the code as the list does", c)
+				require.Equal(t, want, got, "isoDigits(%s): the list's digits", c)
 				if ok {
 					n++
 				}
 			}
 		}
 	}
-	if n != len(isoCurrencies) {
-		t.Fatalf("%d codes found, %d listed", n, len(isoCurrencies))
-	}
+	require.Len(t, isoCurrencies, n, "codes found against codes listed")
 	for _, c := range []Currency{"", "usd", "US", "USDX", "U$D", "\xffSD"} {
-		if _, ok := isoDigits(c); ok {
-			t.Errorf("isoDigits(%q) accepted a code that is not three letters A-Z", c)
-		}
+		_, ok := isoDigits(c)
+		assert.False(t, ok, "isoDigits(%q) accepted a code that is not three letters A-Z", c)
 	}
 }
 
 func TestTheZeroTimeAndTheLastInstantOfYear9999AreWithinBounds(t *testing.T) {
 	for _, at := range []time.Time{{}, time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC)} {
-		if err := checkTime("t", at); err != nil {
-			t.Fatalf("%v: %v", at, err)
-		}
+		require.NoError(t, checkTime("t", at), "%v", at)
 	}
 	for _, at := range []time.Time{time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(0, 12, 31, 0, 0, 0, 0, time.UTC)} {
-		if checkTime("t", at) == nil {
-			t.Fatalf("%v is accepted", at)
-		}
+		require.ErrorIs(t, checkTime("t", at), ErrInvalidEvent, "%v is accepted", at)
 	}
 }
 
@@ -61,8 +55,6 @@ func TestMoneyWithoutACurrencyPrintsItsAmountAlone(t *testing.T) {
 		{NewMoney(decimal.Zero, "USD"), "0.00 USD"},
 		{NewMoney(decimal.RequireFromString("1500"), "JPY"), "1500 JPY"},
 	} {
-		if got := tc.m.String(); got != tc.want {
-			t.Errorf("%#v prints %q, want %q", tc.m, got, tc.want)
-		}
+		assert.Equal(t, tc.want, tc.m.String(), "%#v prints", tc.m)
 	}
 }
