@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/tiers"
@@ -45,8 +47,6 @@ func TestLadderMayBeDueOnlyOnItsReviewDatesInItsZone(t *testing.T) {
 		{"the ladder's own zone over the program's", inLA, akl, utc(2027, 1, 1, 8, 0), true},
 		{"the ladder's own zone, still 31 December there", inLA, akl, utc(2027, 1, 1, 7, 59), false},
 	} {
-		if got := tc.ladder.MayBeDue(prog(tc.zone), tc.at); got != tc.due {
-			t.Errorf("%s: MayBeDue at %s = %v, want %v", tc.name, tc.at, got, tc.due)
-		}
+		assert.Equal(t, tc.due, tc.ladder.MayBeDue(prog(tc.zone), tc.at), "%s: MayBeDue at %s", tc.name, tc.at)
 	}
 }

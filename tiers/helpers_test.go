@@ -7,17 +7,23 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/storage/memory"
 	"github.com/loyaltykit/loyalty/tiers"
-	"github.com/shopspring/decimal"
 )
 
 func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 
 func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 12, 0, 0, 0, time.UTC) }
+
+// midnight is 00:00 UTC on the day: when a review falls.
+func midnight(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
 // usdTiers is the ladder of most tests: Bronze from 0, Silver from 500.00,
 // Gold from 1,500.00, Platinum from 5,000.00.
@@ -33,21 +39,16 @@ func usdTiers() []tiers.Tier {
 func spendLadder(t testing.TB, w tiers.Window, opts *tiers.Options) *tiers.Ladder {
 	t.Helper()
 	l, err := tiers.NewLadder("vip", tiers.Spend("USD"), w, usdTiers(), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return l
 }
 
-// harness runs a program of a ladder plus "1 point per 1.00" on the memory
-// store with a manual clock, recording the notices AfterCommit delivers.
+// harness is a loyaltytest harness running a program of a ladder plus
+// "1 point per 1.00" on a memory store it keeps (for tiers.Review, which
+// lists its members), recording the notices AfterCommit delivers.
 type harness struct {
-	t      *testing.T
-	ctx    context.Context
-	clock  *loyalty.ManualClock
-	store  loyalty.Store
+	*loyaltytest.Harness
 	mem    *memory.Store
-	engine *loyalty.Engine
 	ladder *tiers.Ladder
 
 	mu        sync.Mutex
@@ -63,112 +64,104 @@ func newHarness(t *testing.T, l *tiers.Ladder, start time.Time) *harness {
 func newHarnessOn(t *testing.T, l *tiers.Ladder, start time.Time, wrap func(loyalty.Store) loyalty.Store) *harness {
 	t.Helper()
 	rate, err := points.NewRate("base", 1, dec("1"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := &harness{t: t, mem: memory.New(), ladder: l}
-	h.store = h.mem
+	require.NoError(t, err)
+	h := &harness{mem: memory.New(), ladder: l}
+	var store loyalty.Store = h.mem
 	if wrap != nil {
-		h.store = wrap(h.mem)
+		store = wrap(h.mem)
 	}
 	p := &loyalty.Program{
 		Name: "shop", Currency: "USD", Rules: []loyalty.Rule{l, rate},
 		Redemption: points.Redemption{Points: 100, Value: loyalty.MinorUnits(100, "USD")},
 	}
-	kit := loyaltytest.New(t, p, &loyaltytest.Options{Start: start, Store: h.store, Engine: &loyalty.EngineOptions{
+	h.Harness = loyaltytest.New(t, p, &loyaltytest.Options{Start: start, Store: store, Engine: &loyalty.EngineOptions{
 		AfterCommit: func(_ context.Context, r *loyalty.Receipt) {
 			h.mu.Lock()
 			h.delivered = append(h.delivered, r.Notices...)
 			h.mu.Unlock()
 		}}})
-	h.ctx, h.clock, h.engine = kit.Ctx, kit.Clock, kit.Engine
 	return h
 }
 
-func (h *harness) at(t time.Time) { h.clock.Set(t) }
+// at sets the clock to t, which may be before now.
+func (h *harness) at(t time.Time) { h.Clock.Set(t) }
 
 func (h *harness) enroll(ids ...string) {
-	h.t.Helper()
+	h.T.Helper()
 	for _, id := range ids {
-		if _, err := h.engine.Enroll(h.ctx, "enroll-"+id, loyalty.Member{ID: id}); err != nil {
-			h.t.Fatal(err)
-		}
+		h.Enroll(id)
 	}
+}
+
+// order is order id of member: one line of amount, placed now, in USD.
+func (h *harness) order(id, member, amount string) *loyalty.Order {
+	return h.Fill(loyaltytest.Order(member, id).Line("sku", amount, 1).Category("misc").Build())
 }
 
 // buy records an order of amount placed now and returns its ID and receipt.
 func (h *harness) buy(member, amount string) (string, *loyalty.Receipt) {
-	h.t.Helper()
+	h.T.Helper()
 	h.seq++
 	id := "o" + strconv.Itoa(h.seq)
-	r, err := h.engine.Earn(h.ctx, "earn-"+id, h.order(id, member, amount))
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	return id, r
+	return id, h.Earn("earn-"+id, h.order(id, member, amount))
 }
 
-func (h *harness) order(id, member, amount string) *loyalty.Order {
-	return &loyalty.Order{ID: id, MemberID: member, PlacedAt: h.clock.Now(), Currency: "USD",
-		Lines: []loyalty.OrderLine{{SKU: "sku", Category: "misc", Quantity: 1, UnitPrice: dec(amount)}}}
-}
-
-// giveBack returns amount of order id.
+// giveBack returns amount of order, now.
 func (h *harness) giveBack(member, order, amount string) *loyalty.Receipt {
-	h.t.Helper()
+	h.T.Helper()
 	h.seq++
 	id := "r" + strconv.Itoa(h.seq)
-	r, err := h.engine.Return(h.ctx, "return-"+id, &loyalty.Return{ID: id, OrderID: order, MemberID: member, ReturnedAt: h.clock.Now(), Amount: dec(amount)})
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	return r
+	return h.Return("return-"+id, loyaltytest.ReturnOf(member, id, order).Amount(amount).Build())
 }
 
-func (h *harness) act(member string, a *loyalty.Action) *loyalty.Receipt {
-	h.t.Helper()
+// act records a as it is (a zero At is the engine's now).
+func (h *harness) act(a *loyalty.Action) *loyalty.Receipt {
+	h.T.Helper()
 	h.seq++
-	r, err := h.engine.Act(h.ctx, "act-"+strconv.Itoa(h.seq), a)
-	if err != nil {
-		h.t.Fatal(err)
-	}
+	r, err := h.Engine.Act(h.Ctx, "act-"+strconv.Itoa(h.seq), a)
+	require.NoError(h.T, err, "act %s of %s", a.Kind, a.MemberID)
 	return r
 }
 
+// review runs tiers.Review now, under a key prefix naming the day.
 func (h *harness) review() tiers.ReviewStats {
-	h.t.Helper()
-	stats, err := tiers.Review(h.ctx, h.engine, h.mem, "review/"+h.clock.Now().Format(time.DateOnly)+"/")
-	if err != nil {
-		h.t.Fatal(err)
-	}
+	h.T.Helper()
+	stats, err := tiers.Review(h.Ctx, h.Engine, h.mem, "review/"+h.Now().Format(time.DateOnly)+"/")
+	require.NoError(h.T, err, "review at %s", h.Now())
 	return stats
 }
 
 func (h *harness) state(id string) *loyalty.State {
-	h.t.Helper()
-	st, err := h.engine.Member(h.ctx, id)
-	if err != nil {
-		h.t.Fatal(err)
-	}
+	h.T.Helper()
+	st, err := h.Engine.Member(h.Ctx, id)
+	require.NoError(h.T, err, "state of %s", id)
 	return st
 }
 
 func (h *harness) status(id string) tiers.Status {
-	h.t.Helper()
-	return h.ladder.Status(h.state(id), h.clock.Now())
+	h.T.Helper()
+	return h.ladder.Status(h.state(id), h.Now())
 }
 
 func (h *harness) progress(id string) tiers.Progress {
-	h.t.Helper()
-	return h.ladder.Progress(h.state(id), h.clock.Now())
+	h.T.Helper()
+	return h.ladder.Progress(h.state(id), h.Now())
 }
 
-// wantTier checks the member's tier now.
+// wantTier checks the member's tier now; the test stops on a wrong one.
 func (h *harness) wantTier(id, want string) {
-	h.t.Helper()
-	if got := h.status(id).Tier; got != want {
-		h.t.Fatalf("%s at %s: tier %q, want %q", id, h.clock.Now().Format(time.DateOnly), got, want)
-	}
+	h.T.Helper()
+	require.Equal(h.T, want, h.status(id).Tier, "tier of %s at %s", id, h.Now().Format(time.DateOnly))
+}
+
+// assertStatus reports an error unless the member now has tier, with
+// amount counted by the window.
+func (h *harness) assertStatus(id, tier string, amount int64) bool {
+	h.T.Helper()
+	s := h.status(id)
+	at := h.Now().Format(time.DateOnly)
+	okTier := assert.Equal(h.T, tier, s.Tier, "tier of %s at %s (status %+v)", id, at, s)
+	return assert.Equal(h.T, amount, s.Amount, "amount counted for %s at %s (status %+v)", id, at, s) && okTier
 }
 
 // takeDelivered returns the details of the notices of kind AfterCommit
@@ -197,11 +190,24 @@ func notices(r *loyalty.Receipt, kind loyalty.NoticeKind) []string {
 	return out
 }
 
-func counter(st *loyalty.State, name string) (loyalty.Counter, bool) {
-	for _, c := range st.Counters {
+// counter finds the counter name among counters (of a State or a Result).
+func counter(counters []loyalty.Counter, name string) (loyalty.Counter, bool) {
+	for _, c := range counters {
 		if c.Name == name {
 			return c, true
 		}
 	}
 	return loyalty.Counter{}, false
+}
+
+// assertCounter reports an error unless counters hold name at value in the
+// period keyed period.
+func assertCounter(t *testing.T, counters []loyalty.Counter, name, period string, value int64) bool {
+	t.Helper()
+	c, ok := counter(counters, name)
+	if !assert.True(t, ok, "no counter %q in %+v", name, counters) {
+		return false
+	}
+	okPeriod := assert.Equal(t, period, c.PeriodKey, "period of counter %+v", c)
+	return assert.Equal(t, value, c.Value, "value of counter %+v", c) && okPeriod
 }

@@ -5,15 +5,17 @@ import (
 	"errors"
 	"slices"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/storage/memory"
 	"github.com/loyaltykit/loyalty/tiers"
-	"github.com/shopspring/decimal"
 )
 
 func TestReachingAThresholdUpgradesOnTheQualifyingOrder(t *testing.T) {
@@ -22,44 +24,29 @@ func TestReachingAThresholdUpgradesOnTheQualifyingOrder(t *testing.T) {
 	h.wantTier("m", "Bronze")
 
 	_, r := h.buy("m", "400.00")
-	if got := notices(r, tiers.NoticeChanged); len(got) != 0 {
-		t.Fatalf("400.00 announced %v, want nothing (Bronze starts at 0)", got)
-	}
+	assert.Empty(t, notices(r, tiers.NoticeChanged), "400.00 announced a change (Bronze starts at 0)")
 	h.wantTier("m", "Bronze")
 
 	_, r = h.buy("m", "100.00") // exactly 500.00
-	if got := notices(r, tiers.NoticeChanged); !slices.Equal(got, []string{"Bronze -> Silver"}) {
-		t.Fatalf("notices %v, want [Bronze -> Silver]", got)
-	}
+	assert.Equal(t, []string{"Bronze -> Silver"}, notices(r, tiers.NoticeChanged))
 	s := h.status("m")
-	if s.Tier != "Silver" || s.Level != 2 || s.Earned != "Silver" || s.Amount != 50000 {
-		t.Fatalf("status %+v, want Silver, level 2, 500.00 counted", s)
-	}
+	assert.Equal(t, "Silver", s.Tier, "status %+v", s)
+	assert.Equal(t, 2, s.Level, "status %+v", s)
+	assert.Equal(t, "Silver", s.Earned, "status %+v", s)
+	assert.Equal(t, int64(50000), s.Amount, "status %+v: 500.00 counted", s)
 }
 
 func TestQualifyingOrderEarnsAtTheOldTierAndTheNextOrderAtTheNew(t *testing.T) {
 	h := newHarness(t, spendLadder(t, tiers.Lifetime, nil), day(2026, 1, 10))
 	h.enroll("m")
 	_, r := h.buy("m", "1500.00")
-	if r.Points() != 1500 {
-		t.Fatalf("qualifying order earned %d, want 1500 (Bronze has no multiplier)", r.Points())
-	}
-	if got := notices(r, tiers.NoticeChanged); !slices.Equal(got, []string{"Bronze -> Gold"}) {
-		t.Fatalf("notices %v, want a jump straight to Gold", got)
-	}
+	assert.Equal(t, int64(1500), r.Points(), "the qualifying order earns at Bronze, which has no multiplier")
+	assert.Equal(t, []string{"Bronze -> Gold"}, notices(r, tiers.NoticeChanged), "a jump straight to Gold")
 	_, r = h.buy("m", "100.00")
-	if r.Points() != 150 {
-		t.Fatalf("next order earned %d, want 150 (Gold ×1.5)", r.Points())
-	}
-	found := false
-	for _, x := range r.Explanation {
-		if x.Rule == "vip" && x.Note == "tier Gold" && x.Points == 50 {
-			found = true
-		}
-	}
-	if !found {
-		t.Fatalf("explanation %v lacks the tier multiplier's +50", r.Explanation)
-	}
+	assert.Equal(t, int64(150), r.Points(), "the next order earns at Gold ×1.5")
+	assert.True(t, slices.ContainsFunc(r.Explanation, func(x loyalty.Explanation) bool {
+		return x.Rule == "vip" && x.Note == "tier Gold" && x.Points == 50
+	}), "explanation %v lacks the tier multiplier's +50", r.Explanation)
 }
 
 func TestFirstTierAboveZeroLeavesNewMembersWithoutATier(t *testing.T) {
@@ -67,25 +54,22 @@ func TestFirstTierAboveZeroLeavesNewMembersWithoutATier(t *testing.T) {
 		{Name: "Member", Threshold: dec("100")},
 		{Name: "VIP", Threshold: dec("1000")},
 	}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	h := newHarness(t, l, day(2026, 1, 10))
 	h.enroll("m")
-	if s := h.status("m"); s.Tier != "" || s.Level != 0 {
-		t.Fatalf("new member status %+v, want no tier", s)
-	}
-	if _, ok := l.Current(h.state("m"), h.clock.Now()); ok {
-		t.Fatal("Current reports a tier for a member below the first threshold")
-	}
+	s := h.status("m")
+	assert.Empty(t, s.Tier, "new member status %+v, want no tier", s)
+	assert.Zero(t, s.Level, "new member status %+v, want no tier", s)
+	_, ok := l.Current(h.state("m"), h.Now())
+	assert.False(t, ok, "Current reports a tier for a member below the first threshold")
 	_, r := h.buy("m", "100.00")
-	if len(r.Notices) != 1 {
-		t.Fatalf("notices %v, want one", r.Notices)
-	}
-	from, to, ok := tiers.ParseChange(r.Notices[0])
-	if !ok || from != "" || to != "Member" || r.Notices[0].Detail != "none -> Member" || r.Notices[0].Rule != "club" {
-		t.Fatalf("notice %+v parsed as %q -> %q (%v), want none -> Member from rule club", r.Notices[0], from, to, ok)
-	}
+	require.Len(t, r.Notices, 1, "notices %v", r.Notices)
+	n := r.Notices[0]
+	from, to, ok := tiers.ParseChange(n)
+	assert.True(t, ok, "ParseChange(%+v) failed", n)
+	assert.Equal(t, [2]string{"", "Member"}, [2]string{from, to}, "notice %+v parsed as from, to", n)
+	assert.Equal(t, "none -> Member", n.Detail, "notice %+v", n)
+	assert.Equal(t, "club", n.Rule, "notice %+v", n)
 }
 
 func TestLifetimeWindowKeepsSpendForever(t *testing.T) {
@@ -93,13 +77,11 @@ func TestLifetimeWindowKeepsSpendForever(t *testing.T) {
 	h.enroll("m")
 	h.buy("m", "600.00")
 	h.at(day(2030, 1, 1))
-	if st := h.review(); st.Members != 1 || st.Changed != 0 {
-		t.Fatalf("review stats %+v, want 1 member reviewed and none changed", st)
-	}
+	st := h.review()
+	assert.Equal(t, 1, st.Members, "review stats %+v: members reviewed", st)
+	assert.Zero(t, st.Changed, "review stats %+v: members changed", st)
 	h.wantTier("m", "Silver")
-	if a := h.status("m").Amount; a != 60000 {
-		t.Fatalf("lifetime amount %d, want 60000", a)
-	}
+	assert.Equal(t, int64(60000), h.status("m").Amount, "lifetime amount")
 }
 
 func TestCalendarYearKeepsATierThroughTheNextYear(t *testing.T) {
@@ -109,29 +91,20 @@ func TestCalendarYearKeepsATierThroughTheNextYear(t *testing.T) {
 	h.wantTier("m", "Gold")
 
 	h.at(day(2027, 1, 1))
-	if st := h.review(); st.Changed != 0 {
-		t.Fatalf("2027 review changed %d members; 2026 spend keeps Gold through 2027", st.Changed)
-	}
-	s := h.status("m")
-	if s.Tier != "Gold" || s.Amount != 0 {
-		t.Fatalf("status %+v, want Gold with nothing counted yet in 2027", s)
-	}
+	assert.Zero(t, h.review().Changed, "2027 review changed members; 2026 spend keeps Gold through 2027")
+	h.assertStatus("m", "Gold", 0) // nothing counted yet in 2027
 	h.at(day(2027, 6, 1))
 	h.buy("m", "600.00")
 	h.wantTier("m", "Gold")
 	// Kept through 2027 by 2026; past the 2028 review only by 2027's spend.
-	if p := h.progress("m"); p.ToKeep != 90000 || !p.KeepBy.Equal(time.Date(2028, 1, 1, 0, 0, 0, 0, time.UTC)) {
-		t.Fatalf("progress %+v, want 900.00 more in 2027 to keep Gold past 2028-01-01", p)
-	}
+	p := h.progress("m")
+	assert.Equal(t, int64(90000), p.ToKeep, "progress %+v: 900.00 more in 2027 keeps Gold", p)
+	assert.WithinDuration(t, midnight(2028, 1, 1), p.KeepBy, 0, "progress %+v: kept by", p)
 
 	h.at(day(2028, 1, 1))
-	if st := h.review(); st.Changed != 1 {
-		t.Fatalf("2028 review changed %d, want 1", st.Changed)
-	}
+	assert.Equal(t, 1, h.review().Changed, "2028 review: members changed")
 	h.wantTier("m", "Silver")
-	if got := h.takeDelivered(tiers.NoticeChanged); !slices.Equal(got, []string{"Bronze -> Gold", "Gold -> Silver"}) {
-		t.Fatalf("delivered %v", got)
-	}
+	assert.Equal(t, []string{"Bronze -> Gold", "Gold -> Silver"}, h.takeDelivered(tiers.NoticeChanged), "delivered")
 }
 
 func TestRolling12MonthsCountsTheCurrentMonthAndTheTwelveBefore(t *testing.T) {
@@ -142,17 +115,13 @@ func TestRolling12MonthsCountsTheCurrentMonthAndTheTwelveBefore(t *testing.T) {
 	h.buy("m", "300.00")
 	h.wantTier("m", "Silver")
 
-	h.at(time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC))
+	h.at(midnight(2027, 1, 1))
 	h.review() // January 2026 is still one of the last twelve months
 	h.wantTier("m", "Silver")
-	if a := h.status("m").Amount; a != 60000 {
-		t.Fatalf("amount on 2027-01-01 %d, want 60000", a)
-	}
+	assert.Equal(t, int64(60000), h.status("m").Amount, "amount on 2027-01-01")
 
-	h.at(time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC))
-	if a := h.status("m").Amount; a != 30000 {
-		t.Fatalf("amount on 2027-02-01 %d, want 30000: January 2026 left the window", a)
-	}
+	h.at(midnight(2027, 2, 1))
+	assert.Equal(t, int64(30000), h.status("m").Amount, "amount on 2027-02-01: January 2026 left the window")
 	h.review()
 	h.wantTier("m", "Bronze")
 }
@@ -162,18 +131,12 @@ func TestRollingBucketReusedThirteenMonthsLaterReadsZero(t *testing.T) {
 	h.enroll("m")
 	h.buy("m", "300.00")
 	h.at(day(2027, 1, 20))
-	if a := h.status("m").Amount; a != 30000 {
-		t.Fatalf("amount %d, want 30000", a)
-	}
+	assert.Equal(t, int64(30000), h.status("m").Amount, "amount")
 	h.at(day(2027, 2, 10)) // same bucket as January 2026
 	h.buy("m", "200.00")
-	c, ok := counter(h.state("m"), "vip:m02")
-	if !ok || c.PeriodKey != "2027-02" || c.Value != 20000 {
-		t.Fatalf("bucket %+v (%v), want 20000 in 2027-02, not added to January 2026", c, ok)
-	}
-	if a := h.status("m").Amount; a != 20000 {
-		t.Fatalf("amount %d, want 20000", a)
-	}
+	// 20000 in 2027-02, not added to January 2026.
+	assertCounter(t, h.state("m").Counters, "vip:m02", "2027-02", 20000)
+	assert.Equal(t, int64(20000), h.status("m").Amount, "amount")
 }
 
 func TestPointsMetricCountsThePointsTheOrderEarned(t *testing.T) {
@@ -181,26 +144,18 @@ func TestPointsMetricCountsThePointsTheOrderEarned(t *testing.T) {
 		{Name: "Member", Threshold: dec("0")},
 		{Name: "Insider", Threshold: dec("1000"), Multiplier: dec("1.5")},
 	}, &tiers.Options{Downgrade: tiers.ToQualified})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	h := newHarness(t, l, day(2026, 1, 10))
 	h.enroll("m")
 	_, r := h.buy("m", "999.99")
-	if r.Points() != 999 || len(r.Notices) != 0 {
-		t.Fatalf("earned %d with notices %v, want 999 and no change", r.Points(), r.Notices)
-	}
+	assert.Equal(t, int64(999), r.Points(), "earned")
+	assert.Empty(t, r.Notices, "999 points changed the tier")
 	_, r = h.buy("m", "1.00") // reaches 1000 points in this very write
-	if got := notices(r, tiers.NoticeChanged); !slices.Equal(got, []string{"Member -> Insider"}) {
-		t.Fatalf("notices %v, want Member -> Insider on the qualifying order", got)
-	}
+	assert.Equal(t, []string{"Member -> Insider"}, notices(r, tiers.NoticeChanged), "the qualifying order's notices")
 	_, r = h.buy("m", "100.00")
-	if r.Points() != 150 {
-		t.Fatalf("earned %d, want 150 (Insider ×1.5)", r.Points())
-	}
-	if c, _ := counter(h.state("m"), "vip:total"); c.Value != 1150 {
-		t.Fatalf("points counted %d, want 999+1+150 = 1150", c.Value)
-	}
+	assert.Equal(t, int64(150), r.Points(), "earned at Insider ×1.5")
+	c, _ := counter(h.state("m").Counters, "vip:total")
+	assert.Equal(t, int64(1150), c.Value, "points counted, want 999+1+150")
 }
 
 // countingRate is a rate rule that counts how often it is evaluated.
@@ -219,45 +174,29 @@ func TestPointsLadderRaisesOnTheQualifyingOrderWithOneEvaluationOfTheProgram(t *
 		{Name: "Member", Threshold: dec("0")},
 		{Name: "Insider", Threshold: dec("100"), Multiplier: dec("2")},
 	}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	rate, err := points.NewRate("base", 1, dec("1"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	calls := 0
 	p := &loyalty.Program{Name: "p", Currency: "USD", Rules: []loyalty.Rule{l, countingRate{rate, &calls}}}
 	st := &loyalty.State{Member: loyalty.Member{ID: "m"}}
-	o := &loyalty.Order{ID: "o1", MemberID: "m", Currency: "USD", Lines: []loyalty.OrderLine{{SKU: "a", Quantity: 1, UnitPrice: dec("120.00")}}}
+	o := loyaltytest.Order("m", "o1").Line("a", "120.00", 1).Currency("USD").Build()
 	res, err := p.Evaluate(st, o, day(2026, 1, 10))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if calls != 1 {
-		t.Fatalf("the rate was evaluated %d times for one order, want 1: the ladder must not run the program again", calls)
-	}
-	if res.Points() != 120 || len(res.Notices) != 1 || res.Notices[0].Kind != tiers.NoticeChanged || res.Notices[0].Detail != "Member -> Insider" {
-		t.Fatalf("earned %d with notices %v, want 120 (at Member) and Member -> Insider", res.Points(), res.Notices)
-	}
-	if n := res.Notices[0]; n.From != "Member" || n.To != "Insider" {
-		t.Fatalf("notice %+v, want From Member and To Insider", n)
-	}
-	if from, to, ok := tiers.ParseChange(res.Notices[0]); !ok || from != "Member" || to != "Insider" {
-		t.Fatalf("ParseChange = %q, %q, %v", from, to, ok)
-	}
-	if c, ok := resultCounter(res, "vip:total"); !ok || c.Value != 120 {
-		t.Fatalf("counted %+v (%v), want the 120 points earned", c, ok)
-	}
-}
-
-func resultCounter(r *loyalty.Result, name string) (loyalty.Counter, bool) {
-	for _, c := range r.Counters {
-		if c.Name == name {
-			return c, true
-		}
-	}
-	return loyalty.Counter{}, false
+	require.NoError(t, err)
+	assert.Equal(t, 1, calls, "evaluations of the rate for one order: the ladder must not run the program again")
+	assert.Equal(t, int64(120), res.Points(), "earned, at Member")
+	require.Len(t, res.Notices, 1, "notices %v", res.Notices)
+	n := res.Notices[0]
+	assert.Equal(t, tiers.NoticeChanged, n.Kind, "notice %+v", n)
+	assert.Equal(t, "Member -> Insider", n.Detail, "notice %+v", n)
+	assert.Equal(t, "Member", n.From, "notice %+v", n)
+	assert.Equal(t, "Insider", n.To, "notice %+v", n)
+	from, to, ok := tiers.ParseChange(n)
+	assert.True(t, ok, "ParseChange(%+v) failed", n)
+	assert.Equal(t, [2]string{"Member", "Insider"}, [2]string{from, to}, "ParseChange from, to")
+	c, ok := counter(res.Counters, "vip:total")
+	require.True(t, ok, "no counter vip:total in %+v", res.Counters)
+	assert.Equal(t, int64(120), c.Value, "counted, want the 120 points earned")
 }
 
 func TestSpendingPointsDoesNotDemote(t *testing.T) {
@@ -265,24 +204,15 @@ func TestSpendingPointsDoesNotDemote(t *testing.T) {
 		{Name: "Member", Threshold: dec("0")},
 		{Name: "Insider", Threshold: dec("1000")},
 	}, &tiers.Options{Downgrade: tiers.ToQualified})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	h := newHarness(t, l, day(2026, 1, 10))
 	h.enroll("m")
 	h.buy("m", "1000.00")
-	if _, err := h.engine.Redeem(h.ctx, "redeem-1", loyalty.Redemption{ID: "x1", MemberID: "m", Total: loyalty.MinorUnits(100000, "USD"), Points: 1000}); err != nil {
-		t.Fatal(err)
-	}
-	if b, _ := h.engine.Balance(h.ctx, "m"); b.Available != 0 {
-		t.Fatalf("balance %+v, want everything spent", b)
-	}
+	h.Redeem("redeem-1", loyalty.Redemption{ID: "x1", MemberID: "m", Total: loyalty.MinorUnits(100000, "USD"), Points: 1000})
+	assert.Zero(t, h.Balance("m").Available, "balance after spending everything")
 	h.at(day(2026, 2, 1))
 	h.review()
-	s := h.status("m")
-	if s.Tier != "Insider" || s.Amount != 1000 {
-		t.Fatalf("status %+v after spending every point, want Insider on 1000 points earned", s)
-	}
+	h.assertStatus("m", "Insider", 1000) // on the 1000 points earned, every one spent
 }
 
 func TestOrderCountMetricForgetsAFullyReturnedOrder(t *testing.T) {
@@ -290,32 +220,22 @@ func TestOrderCountMetricForgetsAFullyReturnedOrder(t *testing.T) {
 		{Name: "Newcomer", Threshold: dec("0")},
 		{Name: "Regular", Threshold: dec("3")},
 	}, &tiers.Options{Downgrade: tiers.ToQualified})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	h := newHarness(t, l, day(2026, 1, 10))
 	h.enroll("m")
 	h.buy("m", "10.00")
 	h.buy("m", "10.00")
 	third, r := h.buy("m", "10.00")
-	if got := notices(r, tiers.NoticeChanged); !slices.Equal(got, []string{"Newcomer -> Regular"}) {
-		t.Fatalf("notices %v", got)
-	}
+	assert.Equal(t, []string{"Newcomer -> Regular"}, notices(r, tiers.NoticeChanged))
 	h.giveBack("m", third, "5.00")
-	if a := h.status("m").Amount; a != 3 {
-		t.Fatalf("orders %d after a partial return, want 3", a)
-	}
+	assert.Equal(t, int64(3), h.status("m").Amount, "orders after a partial return")
 	h.giveBack("m", third, "5.00")
-	if a := h.status("m").Amount; a != 2 {
-		t.Fatalf("orders %d after the full return, want 2", a)
-	}
+	assert.Equal(t, int64(2), h.status("m").Amount, "orders after the full return")
 	h.wantTier("m", "Regular") // until the review
 	h.at(day(2026, 2, 1))
 	h.review()
 	h.wantTier("m", "Newcomer")
-	if got := l.Amount(2); got != "2 orders" {
-		t.Fatalf("Amount(2) = %q", got)
-	}
+	assert.Equal(t, "2 orders", l.Amount(2), "Amount(2)")
 }
 
 func TestDowngradePolicies(t *testing.T) {
@@ -351,9 +271,8 @@ func TestOneDownReviewedTwiceOnTheSameDayUnderAnotherKeyDropsOnce(t *testing.T) 
 	h.buy("m", "6000.00")
 	h.at(day(2028, 1, 1))
 	for _, prefix := range []string{"a/", "b/"} {
-		if _, err := tiers.Review(h.ctx, h.engine, h.mem, prefix); err != nil {
-			t.Fatal(err)
-		}
+		_, err := tiers.Review(h.Ctx, h.Engine, h.mem, prefix)
+		require.NoError(t, err, "review under %q", prefix)
 	}
 	h.wantTier("m", "Gold")
 }
@@ -365,33 +284,27 @@ func TestGraceDelaysADowngradeUntilItEnds(t *testing.T) {
 	h.at(time.Date(2028, 1, 1, 9, 0, 0, 0, time.UTC))
 	h.takeDelivered(tiers.NoticeChanged)
 	st := h.review()
-	if st.Changed != 0 || st.Graced != 1 {
-		t.Fatalf("review stats %+v, want one member in grace and no change", st)
-	}
-	if got := h.takeDelivered(tiers.NoticeGrace); !slices.Equal(got, []string{"Gold -> Bronze on 2028-04-01"}) {
-		t.Fatalf("grace notices %v", got)
-	}
+	assert.Zero(t, st.Changed, "review stats %+v: changed", st)
+	assert.Equal(t, 1, st.Graced, "review stats %+v: in grace", st)
+	assert.Equal(t, []string{"Gold -> Bronze on 2028-04-01"}, h.takeDelivered(tiers.NoticeGrace), "grace notices")
 	s := h.status("m")
-	if s.Tier != "Gold" || s.DowngradeTo != "Bronze" || !s.DowngradeOn.Equal(time.Date(2028, 4, 1, 0, 0, 0, 0, time.UTC)) {
-		t.Fatalf("status %+v, want Gold with a downgrade to Bronze on 2028-04-01", s)
-	}
+	assert.Equal(t, "Gold", s.Tier, "status %+v", s)
+	assert.Equal(t, "Bronze", s.DowngradeTo, "status %+v", s)
+	require.WithinDuration(t, midnight(2028, 4, 1), s.DowngradeOn, 0, "status %+v: downgrade on", s)
 	h.at(day(2028, 3, 31))
 	p := h.progress("m")
-	if p.Tier != "Gold" || !p.KeepBy.Equal(s.DowngradeOn) || p.ToKeep != 150000 {
-		t.Fatalf("progress %+v, want Gold kept by spending 1500.00 before 2028-04-01", p)
-	}
+	// Gold kept by spending 1500.00 before 2028-04-01.
+	assert.Equal(t, "Gold", p.Tier, "progress %+v", p)
+	assert.WithinDuration(t, s.DowngradeOn, p.KeepBy, 0, "progress %+v: kept by", p)
+	assert.Equal(t, int64(150000), p.ToKeep, "progress %+v: to keep", p)
 	h.review() // a review during grace changes nothing
 	h.wantTier("m", "Gold")
 
 	h.at(day(2028, 4, 1))
 	h.wantTier("m", "Bronze")
 	_, r := h.buy("m", "10.00")
-	if r.Points() != 10 {
-		t.Fatalf("earned %d after the grace ended, want 10 (no multiplier)", r.Points())
-	}
-	if got := notices(r, tiers.NoticeChanged); !slices.Equal(got, []string{"Gold -> Bronze"}) {
-		t.Fatalf("notices %v, want the downgrade announced by the next write", got)
-	}
+	assert.Equal(t, int64(10), r.Points(), "earned after the grace ended (no multiplier)")
+	assert.Equal(t, []string{"Gold -> Bronze"}, notices(r, tiers.NoticeChanged), "the downgrade announced by the next write")
 }
 
 func TestQualifyingAgainDuringGraceKeepsTheTier(t *testing.T) {
@@ -400,82 +313,70 @@ func TestQualifyingAgainDuringGraceKeepsTheTier(t *testing.T) {
 	h.buy("m", "1500.00")
 	h.at(day(2028, 1, 1))
 	h.review()
-	if s := h.status("m"); s.DowngradeTo != "Silver" {
-		t.Fatalf("status %+v, want a pending downgrade to Silver", s)
-	}
+	s := h.status("m")
+	require.Equal(t, "Silver", s.DowngradeTo, "status %+v: a pending downgrade", s)
 	h.at(day(2028, 2, 1))
 	_, r := h.buy("m", "1500.00")
-	if len(r.Notices) != 0 {
-		t.Fatalf("notices %v, want none: the tier did not change", r.Notices)
-	}
+	assert.Empty(t, r.Notices, "the tier did not change")
 	h.at(day(2028, 5, 1))
-	s := h.status("m")
-	if s.Tier != "Gold" || !s.DowngradeOn.IsZero() {
-		t.Fatalf("status %+v, want Gold with no pending downgrade", s)
-	}
+	s = h.status("m")
+	assert.Equal(t, "Gold", s.Tier, "status %+v", s)
+	assert.True(t, s.DowngradeOn.IsZero(), "status %+v: a downgrade still pending", s)
 }
 
 func TestManualTierIsAFloorUntilItsEndDate(t *testing.T) {
 	l := spendLadder(t, tiers.Lifetime, &tiers.Options{Downgrade: tiers.ToQualified})
 	h := newHarness(t, l, day(2026, 1, 10))
 	h.enroll("m")
-	a, err := l.Assign("m", "Gold", time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if a.Data["tier"] != "Gold" || a.Data["until"] != "2026-07-01" || a.Kind != tiers.ActionAssign {
-		t.Fatalf("action %+v", a)
-	}
-	r := h.act("m", a)
-	if got := notices(r, tiers.NoticeChanged); !slices.Equal(got, []string{"Bronze -> Gold"}) {
-		t.Fatalf("notices %v", got)
-	}
+	a, err := l.Assign("m", "Gold", midnight(2026, 7, 1))
+	require.NoError(t, err)
+	assert.Equal(t, tiers.ActionAssign, a.Kind, "action %+v", a)
+	assert.Equal(t, "Gold", a.Data["tier"], "action %+v", a)
+	assert.Equal(t, "2026-07-01", a.Data["until"], "action %+v", a)
+	r := h.act(a)
+	assert.Equal(t, []string{"Bronze -> Gold"}, notices(r, tiers.NoticeChanged))
 	s := h.status("m")
-	if s.Tier != "Gold" || s.Earned != "Bronze" || s.Floor != "Gold" || !s.FloorUntil.Equal(time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)) {
-		t.Fatalf("status %+v", s)
-	}
-	if _, r := h.buy("m", "100.00"); r.Points() != 150 {
-		t.Fatalf("earned %d under the Gold floor, want 150", r.Points())
-	}
+	assert.Equal(t, "Gold", s.Tier, "status %+v", s)
+	assert.Equal(t, "Bronze", s.Earned, "status %+v", s)
+	assert.Equal(t, "Gold", s.Floor, "status %+v", s)
+	assert.WithinDuration(t, midnight(2026, 7, 1), s.FloorUntil, 0, "status %+v: floor until", s)
+	_, r = h.buy("m", "100.00")
+	assert.Equal(t, int64(150), r.Points(), "earned under the Gold floor")
 	h.at(day(2026, 3, 1))
 	h.review() // the floor holds through reviews
 	h.wantTier("m", "Gold")
 
 	h.at(day(2026, 7, 1))
 	h.wantTier("m", "Bronze")
-	if _, r := h.buy("m", "100.00"); r.Points() != 100 || !slices.Equal(notices(r, tiers.NoticeChanged), []string{"Gold -> Bronze"}) {
-		t.Fatalf("after the floor: earned %d, notices %v", r.Points(), r.Notices)
-	}
+	_, r = h.buy("m", "100.00")
+	assert.Equal(t, int64(100), r.Points(), "earned after the floor")
+	assert.Equal(t, []string{"Gold -> Bronze"}, notices(r, tiers.NoticeChanged), "notices after the floor")
 }
 
 func TestEarningAboveAManualFloorRaisesTheTier(t *testing.T) {
 	l := spendLadder(t, tiers.Lifetime, nil)
 	h := newHarness(t, l, day(2026, 1, 10))
 	h.enroll("m")
-	a, _ := l.Assign("m", "Silver", day(2027, 1, 1))
-	h.act("m", a)
+	a, err := l.Assign("m", "Silver", day(2027, 1, 1))
+	require.NoError(t, err)
+	h.act(a)
 	_, r := h.buy("m", "6000.00")
-	if got := notices(r, tiers.NoticeChanged); !slices.Equal(got, []string{"Silver -> Platinum"}) {
-		t.Fatalf("notices %v", got)
-	}
+	assert.Equal(t, []string{"Silver -> Platinum"}, notices(r, tiers.NoticeChanged))
 	// Removing the floor leaves the earned tier.
-	a, _ = l.Assign("m", "", time.Time{})
-	if r := h.act("m", a); len(r.Notices) != 0 {
-		t.Fatalf("notices %v removing a floor below the earned tier", r.Notices)
-	}
-	if s := h.status("m"); s.Tier != "Platinum" || s.Floor != "" {
-		t.Fatalf("status %+v", s)
-	}
+	a, err = l.Assign("m", "", time.Time{})
+	require.NoError(t, err)
+	assert.Empty(t, h.act(a).Notices, "removing a floor below the earned tier")
+	s := h.status("m")
+	assert.Equal(t, "Platinum", s.Tier, "status %+v", s)
+	assert.Empty(t, s.Floor, "status %+v", s)
 }
 
 func TestAssignRejectsWhatItCannotApply(t *testing.T) {
 	l := spendLadder(t, tiers.Lifetime, nil)
-	if _, err := l.Assign("m", "Diamond", day(2027, 1, 1)); !errors.Is(err, loyalty.ErrInvalidEvent) {
-		t.Fatalf("unknown tier: %v", err)
-	}
-	if _, err := l.Assign("m", "Gold", time.Time{}); !errors.Is(err, loyalty.ErrInvalidEvent) {
-		t.Fatalf("no end date: %v", err)
-	}
+	_, err := l.Assign("m", "Diamond", day(2027, 1, 1))
+	assert.ErrorIs(t, err, loyalty.ErrInvalidEvent, "unknown tier")
+	_, err = l.Assign("m", "Gold", time.Time{})
+	assert.ErrorIs(t, err, loyalty.ErrInvalidEvent, "no end date")
 	h := newHarness(t, l, day(2026, 1, 10))
 	h.enroll("m")
 	before := h.state("m").Version
@@ -486,17 +387,13 @@ func TestAssignRejectsWhatItCannotApply(t *testing.T) {
 		{"tier": "Gold", "until": "2026-01-10"},
 		nil,
 	} {
-		_, err := h.engine.Act(h.ctx, "bad-"+strconv.Itoa(i), &loyalty.Action{Kind: tiers.ActionAssign, MemberID: "m", Data: data})
-		if !errors.Is(err, loyalty.ErrRefused) {
-			t.Fatalf("%v: %v, want ErrRefused", data, err)
-		}
+		_, err := h.Engine.Act(h.Ctx, "bad-"+strconv.Itoa(i), &loyalty.Action{Kind: tiers.ActionAssign, MemberID: "m", Data: data})
+		assert.ErrorIs(t, err, loyalty.ErrRefused, "assignment %v", data)
 	}
-	if st := h.state("m"); st.Version != before || len(st.Counters) != 0 {
-		t.Fatalf("refused assignments wrote: version %d -> %d, counters %v", before, st.Version, st.Counters)
-	}
-	if got := h.takeDelivered(tiers.NoticeChanged); len(got) != 0 {
-		t.Fatalf("refused assignments delivered %v", got)
-	}
+	st := h.state("m")
+	assert.Equal(t, before, st.Version, "refused assignments wrote")
+	assert.Empty(t, st.Counters, "refused assignments wrote counters")
+	assert.Empty(t, h.takeDelivered(tiers.NoticeChanged), "refused assignments delivered notices")
 }
 
 func TestReturnTakesValueOffTheMonthTheOrderCountedIn(t *testing.T) {
@@ -509,20 +406,11 @@ func TestReturnTakesValueOffTheMonthTheOrderCountedIn(t *testing.T) {
 
 	h.at(day(2026, 3, 10))
 	r := h.giveBack("m", jan, "300.00")
-	if len(r.Notices) != 0 {
-		t.Fatalf("return announced %v; tiers change at reviews", r.Notices)
-	}
+	assert.Empty(t, r.Notices, "a return announced a change; tiers change at reviews")
 	st := h.state("m")
-	if c, _ := counter(st, "vip:m02"); c.PeriodKey != "2026-01" || c.Value != 10000 {
-		t.Fatalf("January bucket %+v, want 10000 left in 2026-01", c)
-	}
-	if c, _ := counter(st, "vip:m03"); c.PeriodKey != "2026-02" || c.Value != 20000 {
-		t.Fatalf("February bucket %+v, want untouched", c)
-	}
-	s := h.status("m")
-	if s.Tier != "Silver" || s.Amount != 30000 {
-		t.Fatalf("status %+v, want Silver until the review, 300.00 counted", s)
-	}
+	assertCounter(t, st.Counters, "vip:m02", "2026-01", 10000) // January: 100.00 left
+	assertCounter(t, st.Counters, "vip:m03", "2026-02", 20000) // February: untouched
+	h.assertStatus("m", "Silver", 30000)                       // Silver until the review
 	h.at(day(2026, 4, 1))
 	h.review()
 	h.wantTier("m", "Bronze")
@@ -533,9 +421,7 @@ func TestTierReachedOnlyThroughAReturnedOrderIsLostAtTheNextReview(t *testing.T)
 	h.enroll("m", "n")
 	h.buy("m", "600.00")
 	x, r := h.buy("m", "1000.00")
-	if got := notices(r, tiers.NoticeChanged); !slices.Equal(got, []string{"Silver -> Gold"}) {
-		t.Fatalf("notices %v", got)
-	}
+	assert.Equal(t, []string{"Silver -> Gold"}, notices(r, tiers.NoticeChanged))
 	h.at(day(2026, 1, 20))
 	h.giveBack("m", x, "1000.00")
 	h.wantTier("m", "Gold") // until the review
@@ -547,14 +433,14 @@ func TestTierReachedOnlyThroughAReturnedOrderIsLostAtTheNextReview(t *testing.T)
 	h.giveBack("n", y, "50.00")
 
 	h.at(day(2026, 2, 1))
-	if st := h.review(); st.Changed != 1 || st.Members != 2 {
-		t.Fatalf("review stats %+v, want 2 reviewed, 1 changed", st)
-	}
+	st := h.review()
+	assert.Equal(t, 2, st.Members, "review stats %+v: reviewed", st)
+	assert.Equal(t, 1, st.Changed, "review stats %+v: changed", st)
 	h.wantTier("m", "Silver")
 	h.wantTier("n", "Silver")
-	if got := h.takeDelivered(tiers.NoticeChanged); got[len(got)-1] != "Gold -> Silver" {
-		t.Fatalf("delivered %v, want Gold -> Silver last", got)
-	}
+	got := h.takeDelivered(tiers.NoticeChanged)
+	require.NotEmpty(t, got, "nothing delivered")
+	assert.Equal(t, "Gold -> Silver", got[len(got)-1], "delivered %v: the last", got)
 	h.at(day(2026, 3, 1))
 	h.review()
 	h.wantTier("m", "Silver") // VIP forever from here on
@@ -569,51 +455,40 @@ func TestProgressReportsTheNextTierAndWhatKeepsTheCurrentOne(t *testing.T) {
 	h.buy("m", "1200.00")
 
 	h.at(day(2026, 12, 1))
-	p := h.progress("m")
 	want := tiers.Progress{Tier: "Gold", Next: "Platinum", Amount: 160000, ToNext: 340000,
-		NextReview: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), KeepBy: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), ToKeep: 0}
-	if p != want {
-		t.Fatalf("progress\n got %+v\nwant %+v", p, want)
-	}
+		NextReview: midnight(2027, 1, 1), KeepBy: midnight(2027, 1, 1), ToKeep: 0}
+	assert.Equal(t, want, h.progress("m"))
 	// After the January review the next is in April, when February 2026 has
 	// left the window: 1,200.00 of the 1,500.00 will still count.
 	h.at(day(2027, 1, 2))
-	p = h.progress("m")
-	if !p.NextReview.Equal(time.Date(2027, 4, 1, 0, 0, 0, 0, time.UTC)) || p.ToKeep != 30000 || p.Amount != 160000 {
-		t.Fatalf("progress %+v, want 300.00 to spend before 2027-04-01", p)
-	}
-	if got := l.Amount(p.ToKeep); got != "300.00 USD" {
-		t.Fatalf("Amount = %q", got)
-	}
+	p := h.progress("m")
+	assert.WithinDuration(t, midnight(2027, 4, 1), p.NextReview, 0, "progress %+v: next review", p)
+	assert.Equal(t, int64(30000), p.ToKeep, "progress %+v: 300.00 to spend before 2027-04-01", p)
+	assert.Equal(t, int64(160000), p.Amount, "progress %+v: amount", p)
+	assert.Equal(t, "300.00 USD", l.Amount(p.ToKeep), "Amount")
 
 	// At the top there is no next tier; with NoDowngrade nothing to keep.
 	top := newHarness(t, spendLadder(t, tiers.Lifetime, nil), day(2026, 1, 10))
 	top.enroll("m")
 	top.buy("m", "5000.00")
 	p = top.progress("m")
-	if p.Tier != "Platinum" || p.Next != "" || p.ToNext != 0 || p.ToKeep != 0 {
-		t.Fatalf("progress at the top %+v", p)
-	}
+	assert.Equal(t, "Platinum", p.Tier, "progress at the top %+v", p)
+	assert.Empty(t, p.Next, "progress at the top %+v", p)
+	assert.Zero(t, p.ToNext, "progress at the top %+v", p)
+	assert.Zero(t, p.ToKeep, "progress at the top %+v", p)
 }
 
 func TestTierChangeNoticeReachesAfterCommitOnceCommitted(t *testing.T) {
 	h := newHarness(t, spendLadder(t, tiers.Lifetime, nil), day(2026, 1, 10))
 	h.enroll("m")
 	o := h.order("o1", "m", "500.00")
-	r1, err := h.engine.Earn(h.ctx, "k1", o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := h.takeDelivered(tiers.NoticeChanged); !slices.Equal(got, []string{"Bronze -> Silver"}) {
-		t.Fatalf("delivered %v", got)
-	}
-	r2, err := h.engine.Earn(h.ctx, "k1", o)
-	if err != nil || r2.Key != r1.Key || r2.Version != r1.Version {
-		t.Fatalf("replay: %v", err)
-	}
-	if got := h.takeDelivered(tiers.NoticeChanged); len(got) != 0 {
-		t.Fatalf("a replay delivered %v again", got)
-	}
+	r1 := h.Earn("k1", o)
+	assert.Equal(t, []string{"Bronze -> Silver"}, h.takeDelivered(tiers.NoticeChanged), "delivered")
+	r2, err := h.Engine.Earn(h.Ctx, "k1", o)
+	require.NoError(t, err, "replay")
+	assert.Equal(t, r1.Key, r2.Key, "replay: key")
+	assert.Equal(t, r1.Version, r2.Version, "replay: version")
+	assert.Empty(t, h.takeDelivered(tiers.NoticeChanged), "a replay delivered again")
 }
 
 // failingStore fails every Commit while fail is set.
@@ -637,22 +512,13 @@ func TestFailedWriteDeliversNoNoticeAndChangesNoTier(t *testing.T) {
 	})
 	h.enroll("m")
 	fs.fail = true
-	if _, err := h.engine.Earn(h.ctx, "k1", h.order("o1", "m", "2000.00")); err == nil {
-		t.Fatal("the write succeeded on a failing store")
-	}
-	if got := h.takeDelivered(tiers.NoticeChanged); len(got) != 0 {
-		t.Fatalf("a failed write delivered %v", got)
-	}
-	if s := h.status("m"); s.Tier != "Bronze" || s.Amount != 0 {
-		t.Fatalf("status %+v after a failed write", s)
-	}
+	_, err := h.Engine.Earn(h.Ctx, "k1", h.order("o1", "m", "2000.00"))
+	require.Error(t, err, "the write succeeded on a failing store")
+	assert.Empty(t, h.takeDelivered(tiers.NoticeChanged), "a failed write delivered notices")
+	h.assertStatus("m", "Bronze", 0) // after a failed write
 	fs.fail = false
-	if _, err := h.engine.Earn(h.ctx, "k1", h.order("o1", "m", "2000.00")); err != nil {
-		t.Fatal(err)
-	}
-	if got := h.takeDelivered(tiers.NoticeChanged); !slices.Equal(got, []string{"Bronze -> Gold"}) {
-		t.Fatalf("delivered %v after the retry", got)
-	}
+	h.Earn("k1", h.order("o1", "m", "2000.00"))
+	assert.Equal(t, []string{"Bronze -> Gold"}, h.takeDelivered(tiers.NoticeChanged), "delivered after the retry")
 }
 
 func TestReviewVisitsEveryMemberOnceAndCanRunAgain(t *testing.T) {
@@ -668,27 +534,18 @@ func TestReviewVisitsEveryMemberOnceAndCanRunAgain(t *testing.T) {
 	h.at(day(2028, 1, 1))
 	h.takeDelivered(tiers.NoticeChanged)
 	unchanged := h.state("mba").Version // never bought: nothing to review
-	want := tiers.ReviewStats{Members: n, Written: n / 2, Changed: n / 2}
-	if st := h.review(); st != want {
-		t.Fatalf("stats %+v, want %+v", st, want)
+	assert.Equal(t, tiers.ReviewStats{Members: n, Written: n / 2, Changed: n / 2}, h.review(), "stats")
+	got := h.takeDelivered(tiers.NoticeChanged)
+	if assert.Len(t, got, n/2, "delivered %v", got) {
+		assert.Equal(t, "Silver -> Bronze", got[0], "delivered %v", got)
 	}
-	if got := h.takeDelivered(tiers.NoticeChanged); len(got) != n/2 || got[0] != "Silver -> Bronze" {
-		t.Fatalf("delivered %d notices (%v), want %d Silver -> Bronze", len(got), got, n/2)
-	}
-	if v := h.state("mba").Version; v != unchanged {
-		t.Fatalf("an unchanged member was written: version %d -> %d", unchanged, v)
-	}
+	assert.Equal(t, unchanged, h.state("mba").Version, "an unchanged member was written")
 	// Again the same day: every member is already reviewed; nothing is
 	// written or delivered.
-	if st := h.review(); st != (tiers.ReviewStats{Members: n}) {
-		t.Fatalf("rerun stats %+v, want %d members and nothing written", st, n)
-	}
-	if got := h.takeDelivered(tiers.NoticeChanged); len(got) != 0 {
-		t.Fatalf("rerun delivered %v", got)
-	}
-	if _, err := tiers.Review(h.ctx, h.engine, h.mem, ""); !errors.Is(err, loyalty.ErrMissingKey) {
-		t.Fatalf("empty prefix: %v", err)
-	}
+	assert.Equal(t, tiers.ReviewStats{Members: n}, h.review(), "rerun stats: nothing written")
+	assert.Empty(t, h.takeDelivered(tiers.NoticeChanged), "rerun delivered notices")
+	_, err := tiers.Review(h.Ctx, h.Engine, h.mem, "")
+	assert.ErrorIs(t, err, loyalty.ErrMissingKey, "empty prefix")
 }
 
 func TestReviewStopsWhenTheContextEnds(t *testing.T) {
@@ -696,45 +553,39 @@ func TestReviewStopsWhenTheContextEnds(t *testing.T) {
 	h.enroll("a", "b")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := tiers.Review(ctx, h.engine, h.mem, "r/"); !errors.Is(err, context.Canceled) {
-		t.Fatalf("err %v, want context.Canceled", err)
-	}
+	_, err := tiers.Review(ctx, h.Engine, h.mem, "r/")
+	assert.ErrorIs(t, err, context.Canceled)
 }
 
 func TestBenefitsFollowTheTier(t *testing.T) {
 	l := spendLadder(t, tiers.Lifetime, nil)
 	h := newHarness(t, l, day(2026, 1, 10))
 	h.enroll("m")
-	b := l.Benefits(h.state("m"), h.clock.Now())
-	if b.Tier != "Bronze" || !b.Multiplier.Equal(decimal.NewFromInt(1)) || !b.Discount.IsZero() || b.FreeShipping || len(b.Perks) != 0 {
-		t.Fatalf("Bronze benefits %+v", b)
-	}
+	b := l.Benefits(h.state("m"), h.Now())
+	assert.Equal(t, "Bronze", b.Tier, "Bronze benefits %+v", b)
+	assert.True(t, b.Multiplier.Equal(dec("1")), "Bronze benefits %+v: multiplier", b)
+	assert.True(t, b.Discount.IsZero(), "Bronze benefits %+v: discount", b)
+	assert.False(t, b.FreeShipping, "Bronze benefits %+v: free shipping", b)
+	assert.Empty(t, b.Perks, "Bronze benefits %+v: perks", b)
 	h.buy("m", "1500.00")
-	b = l.Benefits(h.state("m"), h.clock.Now())
-	if b.Tier != "Gold" || !b.Multiplier.Equal(dec("1.5")) || !b.Discount.Equal(dec("10")) || !b.FreeShipping || !b.Has("early access") || b.Has("events") {
-		t.Fatalf("Gold benefits %+v", b)
-	}
+	b = l.Benefits(h.state("m"), h.Now())
+	assert.Equal(t, "Gold", b.Tier, "Gold benefits %+v", b)
+	assert.True(t, b.Multiplier.Equal(dec("1.5")), "Gold benefits %+v: multiplier", b)
+	assert.True(t, b.Discount.Equal(dec("10")), "Gold benefits %+v: discount", b)
+	assert.True(t, b.FreeShipping, "Gold benefits %+v: free shipping", b)
+	assert.True(t, b.Has("early access"), "Gold benefits %+v: early access", b)
+	assert.False(t, b.Has("events"), "Gold benefits %+v: events", b)
 	off := b.DiscountOn(loyalty.NewMoney(dec("123.45"), "USD"))
-	if off.String() != "12.34 USD" {
-		t.Fatalf("discount %s, want 12.34 USD (10%%, rounded down)", off)
-	}
+	assert.Equal(t, "12.34 USD", off.String(), "discount: 10%, rounded down")
 }
 
 func TestNextReviewFollowsTheSchedule(t *testing.T) {
 	yearly := spendLadder(t, tiers.Lifetime, nil)
-	if got := yearly.NextReview(day(2026, 6, 1)); !got.Equal(time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)) {
-		t.Fatalf("yearly: %v", got)
-	}
-	if got := yearly.NextReview(time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)); !got.Equal(time.Date(2028, 1, 1, 0, 0, 0, 0, time.UTC)) {
-		t.Fatalf("yearly, at a review: %v", got)
-	}
-	quarterly := spendLadder(t, tiers.Lifetime, &tiers.Options{Reviews: tiers.Schedule{First: time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC), Months: 3}})
-	if got := quarterly.NextReview(day(2026, 5, 1)); !got.Equal(time.Date(2026, 7, 15, 0, 0, 0, 0, time.UTC)) {
-		t.Fatalf("quarterly: %v", got)
-	}
-	if got := quarterly.NextReview(day(2025, 12, 1)); !got.Equal(time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)) {
-		t.Fatalf("quarterly, before the first: %v", got)
-	}
+	assert.WithinDuration(t, midnight(2027, 1, 1), yearly.NextReview(day(2026, 6, 1)), 0, "yearly")
+	assert.WithinDuration(t, midnight(2028, 1, 1), yearly.NextReview(midnight(2027, 1, 1)), 0, "yearly, at a review")
+	quarterly := spendLadder(t, tiers.Lifetime, &tiers.Options{Reviews: tiers.Schedule{First: midnight(2026, 1, 15), Months: 3}})
+	assert.WithinDuration(t, midnight(2026, 7, 15), quarterly.NextReview(day(2026, 5, 1)), 0, "quarterly")
+	assert.WithinDuration(t, midnight(2026, 1, 15), quarterly.NextReview(day(2025, 12, 1)), 0, "quarterly, before the first")
 }
 
 func TestNewLadderRejectsBadDefinitions(t *testing.T) {
@@ -771,12 +622,9 @@ func TestNewLadderRejectsBadDefinitions(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			l, err := tiers.NewLadder(tc.ladder, tc.metric, tc.window, tc.tiers, tc.opts)
-			if !errors.Is(err, loyalty.ErrInvalidProgram) || l != nil {
-				t.Fatalf("got %v, %v; want an error wrapping ErrInvalidProgram", l, err)
-			}
-			if !strings.Contains(err.Error(), tc.reason) {
-				t.Fatalf("error %q does not say %q", err, tc.reason)
-			}
+			assert.Nil(t, l, "a ladder built from a bad definition")
+			require.ErrorIs(t, err, loyalty.ErrInvalidProgram)
+			assert.ErrorContains(t, err, tc.reason, "the error does not say why")
 		})
 	}
 }
@@ -784,23 +632,20 @@ func TestNewLadderRejectsBadDefinitions(t *testing.T) {
 func TestProgramWithAnUnbuiltLadderIsRefusedAndNothingWritten(t *testing.T) {
 	store := memory.New()
 	p := &loyalty.Program{Name: "shop", Currency: "USD", Rules: []loyalty.Rule{&tiers.Ladder{}}}
-	if _, err := loyalty.NewEngine(p, store, nil); !errors.Is(err, loyalty.ErrInvalidProgram) {
-		t.Fatalf("NewEngine: %v, want ErrInvalidProgram", err)
-	}
-	if ids, err := store.Members(context.Background(), "", 10); err != nil || len(ids) != 0 {
-		t.Fatalf("store holds %v (%v), want nothing", ids, err)
-	}
+	_, err := loyalty.NewEngine(p, store, nil)
+	assert.ErrorIs(t, err, loyalty.ErrInvalidProgram, "NewEngine")
+	ids, err := store.Members(t.Context(), "", 10)
+	require.NoError(t, err)
+	assert.Empty(t, ids, "the store holds members")
 }
 
 func TestLadderIsARuleOfTheTiersProgramType(t *testing.T) {
 	l := spendLadder(t, tiers.Lifetime, nil)
 	var r loyalty.Rule = l
-	if typed, ok := r.(loyalty.Typed); !ok || typed.ProgramType() != "tiers" {
-		t.Fatalf("rule %s is not of program type tiers", r.Name())
-	}
-	if got := l.Metric().String() + ", " + l.Window().String(); got != "spend in USD, lifetime" {
-		t.Fatalf("describes itself as %q", got)
-	}
+	typed, ok := r.(loyalty.Typed)
+	require.True(t, ok, "rule %s declares no program type", r.Name())
+	assert.Equal(t, "tiers", typed.ProgramType(), "program type of rule %s", r.Name())
+	assert.Equal(t, "spend in USD, lifetime", l.Metric().String()+", "+l.Window().String(), "how the ladder describes itself")
 }
 
 func TestActionForAnotherLadderIsIgnored(t *testing.T) {
@@ -808,10 +653,9 @@ func TestActionForAnotherLadderIsIgnored(t *testing.T) {
 	h := newHarness(t, l, day(2026, 1, 10))
 	h.enroll("m")
 	// No rule of the program reacts to it: refused, nothing written.
-	_, err := h.engine.Act(h.ctx, "assign-other", &loyalty.Action{Kind: tiers.ActionAssign, MemberID: "m", Data: map[string]string{tiers.DataLadder: "other", "tier": "Gold", "until": "2027-01-01"}})
-	if !errors.Is(err, loyalty.ErrUnknownAction) || h.status("m").Tier != "Bronze" {
-		t.Fatalf("an assignment for another ladder: %v, tier %s; want ErrUnknownAction and Bronze", err, h.status("m").Tier)
-	}
+	_, err := h.Engine.Act(h.Ctx, "assign-other", &loyalty.Action{Kind: tiers.ActionAssign, MemberID: "m", Data: map[string]string{tiers.DataLadder: "other", "tier": "Gold", "until": "2027-01-01"}})
+	assert.ErrorIs(t, err, loyalty.ErrUnknownAction, "an assignment for another ladder")
+	h.wantTier("m", "Bronze")
 }
 
 func TestPeriodsFollowTheLadderLocation(t *testing.T) {
@@ -821,9 +665,7 @@ func TestPeriodsFollowTheLadderLocation(t *testing.T) {
 	h := newHarness(t, l, time.Date(2026, 2, 1, 3, 0, 0, 0, time.UTC))
 	h.enroll("m")
 	h.buy("m", "100.00")
-	if c, ok := counter(h.state("m"), "vip:m02"); !ok || c.PeriodKey != "2026-01" || c.Value != 10000 {
-		t.Fatalf("bucket %+v (%v), want January 2026", c, ok)
-	}
+	assertCounter(t, h.state("m").Counters, "vip:m02", "2026-01", 10000) // January 2026
 }
 
 func TestPointsMetricReturnTakesBackPointsInProportion(t *testing.T) {
@@ -831,19 +673,13 @@ func TestPointsMetricReturnTakesBackPointsInProportion(t *testing.T) {
 		{Name: "Member", Threshold: dec("0")},
 		{Name: "Insider", Threshold: dec("1000")},
 	}, &tiers.Options{Downgrade: tiers.ToQualified})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	h := newHarness(t, l, day(2026, 1, 10))
 	h.enroll("m")
 	o, _ := h.buy("m", "1000.00")
 	r := h.giveBack("m", o, "250.00")
-	if r.Points() != -250 {
-		t.Fatalf("return reversed %d points, want 250", -r.Points())
-	}
-	if s := h.status("m"); s.Amount != 750 || s.Tier != "Insider" {
-		t.Fatalf("status %+v, want 750 points counted, Insider until the review", s)
-	}
+	assert.Equal(t, int64(-250), r.Points(), "points the return reversed")
+	h.assertStatus("m", "Insider", 750) // Insider until the review
 	h.at(day(2026, 2, 1))
 	h.review()
 	h.wantTier("m", "Member")
@@ -852,12 +688,7 @@ func TestPointsMetricReturnTakesBackPointsInProportion(t *testing.T) {
 func TestSpendCountsMinorUnitsWhenPricesHaveFinerFractions(t *testing.T) {
 	h := newHarness(t, spendLadder(t, tiers.Lifetime, nil), day(2026, 1, 10))
 	h.enroll("m")
-	o := &loyalty.Order{ID: "o1", MemberID: "m", PlacedAt: h.clock.Now(), Currency: "USD",
-		Lines: []loyalty.OrderLine{{SKU: "fuel", Quantity: 3, UnitPrice: dec("166.6675")}}} // 500.0025
-	if _, err := h.engine.Earn(h.ctx, "k", o); err != nil {
-		t.Fatal(err)
-	}
-	if s := h.status("m"); s.Amount != 50000 || s.Tier != "Silver" {
-		t.Fatalf("status %+v, want 50000 cents (500.0025 rounded down) and Silver", s)
-	}
+	h.Earn("k", loyaltytest.Order("m", "o1").Line("fuel", "166.6675", 3).Build()) // 500.0025
+	// 50000 cents: 500.0025 rounded down.
+	h.assertStatus("m", "Silver", 50000)
 }

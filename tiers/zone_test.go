@@ -1,28 +1,25 @@
 package tiers_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/loyaltytest"
-	"github.com/loyaltykit/loyalty/storage/memory"
 	"github.com/loyaltykit/loyalty/tiers"
 )
 
-// zonedEngine runs a USD program of l in loc on a memory store.
-func zonedEngine(t *testing.T, l *tiers.Ladder, loc *time.Location, clock *loyalty.ManualClock) *loyalty.Engine {
+// zoned runs a USD program of l alone in loc, on a fresh memory store with
+// the clock at start, and enrolls member "m".
+func zoned(t *testing.T, l *tiers.Ladder, loc *time.Location, start time.Time) *loyaltytest.Harness {
 	t.Helper()
 	p := &loyalty.Program{Name: "shop", Currency: "USD", Location: loc, Rules: []loyalty.Rule{l}}
-	e, err := loyalty.NewEngine(p, memory.New(), &loyalty.EngineOptions{Clock: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.Enroll(context.Background(), "enroll", loyalty.Member{ID: "m"}); err != nil {
-		t.Fatal(err)
-	}
-	return e
+	h := loyaltytest.New(t, p, &loyaltytest.Options{Start: start})
+	h.Enroll("m")
+	return h
 }
 
 func TestWindowsCountInTheProgramsZone(t *testing.T) {
@@ -44,20 +41,11 @@ func TestWindowsCountInTheProgramsZone(t *testing.T) {
 		{"month before a DST change", "America/Los_Angeles", tiers.Rolling12Months, time.Date(2026, 11, 1, 6, 30, 0, 0, time.UTC), "vip:m11", "2026-10"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			clock := loyalty.NewManualClock(tc.at)
-			e := zonedEngine(t, spendLadder(t, tc.window, nil), loyaltytest.Zone(t, tc.zone), clock)
-			o := &loyalty.Order{ID: "o1", MemberID: "m", PlacedAt: tc.at, Currency: "USD",
-				Lines: []loyalty.OrderLine{{SKU: "sku", Quantity: 1, UnitPrice: dec("100.00")}}}
-			if _, err := e.Earn(context.Background(), "earn", o); err != nil {
-				t.Fatal(err)
-			}
-			st, err := e.Member(context.Background(), "m")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if c, ok := counter(st, tc.counter); !ok || c.PeriodKey != tc.period || c.Value != 10000 {
-				t.Fatalf("counter %s = %+v (%v), want %s at 10000", tc.counter, c, ok, tc.period)
-			}
+			h := zoned(t, spendLadder(t, tc.window, nil), loyaltytest.Zone(t, tc.zone), tc.at)
+			h.Earn("earn", loyaltytest.Order("m", "o1").Line("sku", "100.00", 1).Build()) // placed at tc.at
+			st, err := h.Engine.Member(h.Ctx, "m")
+			require.NoError(t, err)
+			assertCounter(t, st.Counters, tc.counter, tc.period, 10000)
 		})
 	}
 }
@@ -67,38 +55,27 @@ func TestNextReviewFallsAtMidnightInTheZoneOfNow(t *testing.T) {
 	l := spendLadder(t, tiers.Lifetime, nil)
 	// 1 January 2027 begins at 11:00 UTC on 31 December in Auckland (NZDT, +13).
 	got := l.NextReview(time.Date(2026, 12, 31, 10, 0, 0, 0, time.UTC).In(akl))
-	if want := time.Date(2026, 12, 31, 11, 0, 0, 0, time.UTC); !got.Equal(want) {
-		t.Fatalf("next review %v, want %v", got.UTC(), want)
-	}
+	assert.WithinDuration(t, time.Date(2026, 12, 31, 11, 0, 0, 0, time.UTC), got, 0, "next review")
 }
 
 func TestLadderIsDueForAReviewOnItsReviewDateInTheProgramsZone(t *testing.T) {
 	akl := loyaltytest.Zone(t, "Pacific/Auckland")
 	l := spendLadder(t, tiers.CalendarYear, &tiers.Options{Downgrade: tiers.ToQualified})
-	clock := loyalty.NewManualClock(time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC))
-	e := zonedEngine(t, l, akl, clock)
-	o := &loyalty.Order{ID: "o1", MemberID: "m", PlacedAt: clock.Now(), Currency: "USD",
-		Lines: []loyalty.OrderLine{{SKU: "sku", Quantity: 1, UnitPrice: dec("1600.00")}}}
-	if _, err := e.Earn(context.Background(), "earn", o); err != nil {
-		t.Fatal(err)
-	}
-	st, err := e.Member(context.Background(), "m")
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := zoned(t, l, akl, midnight(2025, 3, 1))
+	h.Earn("earn", loyaltytest.Order("m", "o1").Line("sku", "1600.00", 1).Build())
+	st, err := h.Engine.Member(h.Ctx, "m")
+	require.NoError(t, err)
 	due := func(now time.Time, stage loyalty.JobStage) []loyalty.Job {
-		return l.Due(&loyalty.Input{Now: now, Program: e.Program(), State: st, Member: &st.Member}, stage, nil)
+		return l.Due(&loyalty.Input{Now: now, Program: h.Program, State: st, Member: &st.Member}, stage, nil)
 	}
 	// 10:30 UTC on 31 December 2026 is still the 31st in Auckland.
-	if jobs := due(time.Date(2026, 12, 31, 10, 30, 0, 0, time.UTC), loyalty.StageReview); len(jobs) != 0 {
-		t.Fatalf("due before the review date: %+v", jobs)
-	}
+	assert.Empty(t, due(time.Date(2026, 12, 31, 10, 30, 0, 0, time.UTC), loyalty.StageReview), "due before the review date")
 	jobs := due(time.Date(2026, 12, 31, 11, 30, 0, 0, time.UTC), loyalty.StageReview)
-	if len(jobs) != 1 || jobs[0].Name != "tier-review/vip" || jobs[0].Action.Kind != tiers.ActionTierReview ||
-		jobs[0].Action.Data[tiers.DataLadder] != "vip" || jobs[0].Action.Ref != "tier review 2027-01-01" {
-		t.Fatalf("jobs on 1 January in Auckland: %+v, want one review of vip", jobs)
-	}
-	if jobs := due(time.Date(2026, 12, 31, 11, 30, 0, 0, time.UTC), loyalty.StageGrant); len(jobs) != 0 {
-		t.Fatalf("a review at the grant stage: %+v", jobs)
-	}
+	require.Len(t, jobs, 1, "jobs on 1 January in Auckland: %+v, want one review of vip", jobs)
+	j := jobs[0]
+	assert.Equal(t, "tier-review/vip", j.Name, "job %+v", j)
+	assert.Equal(t, tiers.ActionTierReview, j.Action.Kind, "job %+v", j)
+	assert.Equal(t, "vip", j.Action.Data[tiers.DataLadder], "job %+v", j)
+	assert.Equal(t, "tier review 2027-01-01", j.Action.Ref, "job %+v", j)
+	assert.Empty(t, due(time.Date(2026, 12, 31, 11, 30, 0, 0, time.UTC), loyalty.StageGrant), "a review at the grant stage")
 }
