@@ -17,6 +17,7 @@ import (
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/economics"
 	"github.com/loyaltykit/loyalty/storage/memory"
+	"github.com/loyaltykit/loyalty/tiers"
 	"github.com/shopspring/decimal"
 )
 
@@ -125,15 +126,23 @@ type run struct {
 	months   []KPI
 	members  []int32 // enrolled customers, in enrolment order
 	standing []loyalty.StandingRule
-	credit   loyalty.Account // the first redeemable money account, if any
-	redeems  bool            // the program redeems points
-	value    decimal.Decimal // of one point
-	month    int32           // index of the current month
-	orders   int64
-	from     time.Time // the current month's start
-	workers  []*worker
-	due      loyalty.DueLister // the engine's store, for the shards' MembersDue
-	ids      []string          // of every customer
+	// ladders are the standing rules when every one is a *tiers.Ladder:
+	// close then counts the tiers by Ladder.Status on the stored state,
+	// loaded into one reused State, the same tier as Standing on
+	// Engine.Member's state (a ladder reads the counters only, which
+	// settling does not change) without formatting its amounts.
+	ladders []*tiers.Ladder
+	states  *memory.Store   // the engine's store, scoped to the program
+	st      loyalty.State   // close's, reused
+	credit  loyalty.Account // the first redeemable money account, if any
+	redeems bool            // the program redeems points
+	value   decimal.Decimal // of one point
+	month   int32           // index of the current month
+	orders  int64
+	from    time.Time // the current month's start
+	workers []*worker
+	due     loyalty.DueLister // the engine's store, for the shards' MembersDue
+	ids     []string          // of every customer
 	// nonMemberBuyers counts the customers who bought as non-members.
 	nonMemberBuyers int64
 	buf             []byte         // giveBack's, for its key and return ID
@@ -149,9 +158,12 @@ type worker struct {
 	// order is the order of every Earn, reused: the Engine keeps no pointer
 	// into an order (or its lines) once Earn returns, the store its own copy
 	// of the record.
-	order           loyalty.Order
-	buf             []byte      // where the order's keys and IDs are built
-	returns         [][]pending // by day, as run.returns
+	order   loyalty.Order
+	buf     []byte      // where the order's keys and IDs are built
+	returns [][]pending // by day, as run.returns
+	// quotes bounds, by order total in minor units, the points the
+	// redemption policy refuses and those it redeems some of (mayRedeem).
+	quotes          map[int64]quoteBounds
 	orders          int64
 	nonMemberBuyers int64
 	err             error
@@ -185,6 +197,7 @@ type customer struct {
 	n           int32 // orders placed
 	activeMonth int32 // the last month they earned or redeemed in, +1
 	points      int64 // available points, as the last receipt said
+	held        int64 // pending points, as the last receipt said
 	credit      int64 // available store credit (run.credit), as the last receipt said
 }
 
@@ -312,7 +325,7 @@ func newRun(p *loyalty.Program, cfg *Config) (*run, error) {
 		return nil, err
 	}
 	r.engine = e
-	r.due = r.store
+	r.due, r.states = r.store, r.store
 	if id := p.ProgramID(); id != loyalty.DefaultProgram {
 		ps, err := r.store.ForProgram(id)
 		if err != nil {
@@ -323,10 +336,19 @@ func newRun(p *loyalty.Program, cfg *Config) (*run, error) {
 			return nil, fmt.Errorf("sim: the memory store of program %s lists no members due", id)
 		}
 		r.due = d
+		r.states, _ = ps.(*memory.Store)
+	}
+	for _, sr := range r.standing {
+		l, ok := sr.(*tiers.Ladder)
+		if !ok || r.states == nil {
+			r.ladders = nil
+			break
+		}
+		r.ladders = append(r.ladders, l)
 	}
 	n := max(1, min(cfg.Workers, len(r.cust)))
 	for range n {
-		r.workers = append(r.workers, &worker{returns: make([][]pending, len(r.returns))})
+		r.workers = append(r.workers, &worker{returns: make([][]pending, len(r.returns)), quotes: map[int64]quoteBounds{}})
 	}
 	return r, nil
 }
@@ -393,7 +415,7 @@ func (r *run) receipt(rc *loyalty.Receipt) {
 	for _, b := range rc.Balances {
 		switch b.Account {
 		case loyalty.PointsAccount:
-			c.points = b.Available
+			c.points, c.held = b.Available, b.Pending
 		case r.credit:
 			c.credit = b.Available
 		}
@@ -501,6 +523,47 @@ func refused(err error) bool {
 		errors.Is(err, loyalty.ErrRefused)
 }
 
+// mayRedeem reports whether a member with at most points spendable might
+// redeem some on an order of total minor units: false only when the
+// program's redemption policy refuses even that many (below its minimum,
+// say), as the Engine would refuse the redemption, writing nothing. What
+// the last receipt said was available and held bounds what is spendable
+// until the next receipt (a hold ends, a lot expires, nothing is credited
+// without a receipt), and a policy redeems no less from a larger balance;
+// so the Engine, which would refuse, is not asked. By the same token the
+// policy is asked once per total and bound that its answers settle.
+func (r *run) mayRedeem(w *worker, points, total int64) bool {
+	b := w.quotes[total]
+	switch {
+	case points <= b.refused:
+		return false
+	case b.redeems > 0 && points >= b.redeems:
+		return true
+	}
+	var may bool
+	q, err := r.program.Redemption.Quote(points, r.money(total), 0)
+	switch {
+	case err != nil:
+		may = !refused(err)
+	case q.Points > 0:
+		may = true
+	default:
+		may = q.Reason != nil && !refused(q.Reason)
+	}
+	if may {
+		b.redeems = points
+	} else {
+		b.refused = points
+	}
+	w.quotes[total] = b
+	return may
+}
+
+// quoteBounds are what a redemption policy said of one order total: it
+// refuses a balance of refused points or fewer, and redeems some of a
+// balance of redeems points or more (0 when not yet asked).
+type quoteBounds struct{ refused, redeems int64 }
+
 // shop draws whether customer i buys on day d, and if so what.
 func (r *run) shop(ctx context.Context, w *worker, i, d int32) error {
 	c := &r.cust[i]
@@ -563,7 +626,7 @@ func (r *run) shop(ctx context.Context, w *worker, i, d int32) error {
 	total := minor
 	var off int64 // minor units redeemed off the order
 	if f64(&c.resp) < s.RedeemPropensity {
-		if r.redeems && c.points > 0 {
+		if r.redeems && c.points > 0 && r.mayRedeem(w, c.points+c.held, total) {
 			k, id := w.pair("redeem/", "p-", order)
 			rc, err := r.engine.Redeem(ctx, k, loyalty.Redemption{ID: id, MemberID: r.id(i), OrderID: order,
 				Total: r.money(total), UpTo: true})
@@ -798,7 +861,22 @@ func (r *run) giveBack(ctx context.Context, x pending) error {
 func (r *run) close(ctx context.Context, to time.Time) error {
 	r.clock.Set(to.Add(-time.Microsecond))
 	k := r.kpi(&r.t.cur, r.from, to, int(r.month))
-	if len(r.standing) > 0 {
+	if len(r.ladders) > 0 {
+		now := r.engine.Now()
+		counts := map[tierKey]int{}
+		for _, i := range r.members {
+			r.st = loyalty.State{Balances: r.st.Balances[:0], Counters: r.st.Counters[:0]}
+			if err := r.states.LoadInto(ctx, r.id(i), loyalty.Query{}, &r.st); err != nil {
+				return fmt.Errorf("sim: reading %s: %w", r.id(i), err)
+			}
+			for n, l := range r.ladders {
+				if s := l.Status(&r.st, now); s.Tier != "" {
+					counts[tierKey{n, s.Level, l.Name(), s.Tier}]++
+				}
+			}
+		}
+		k.Tiers = r.tierCounts(counts)
+	} else if len(r.standing) > 0 {
 		now := r.engine.Now()
 		counts := map[tierKey]int{}
 		for _, i := range r.members {

@@ -290,3 +290,28 @@ func TestAQuarterlyCashbackPayoutAndBirthdayPointsInAZoneRunThroughTheJobs(t *te
 		require.Equal(t, m.PointsIssued, res.Ledger.Series[i].Points.Issued, "month %d", i)
 	}
 }
+
+// hiddenLadder is a tiers.Ladder seen only through its methods, so that
+// the simulation counts its tiers as any StandingRule's, by Standing on
+// Engine.Member's state.
+type hiddenLadder struct{ *tiers.Ladder }
+
+func TestTiersAreCountedAsAnyStandingRulesAre(t *testing.T) {
+	ctx := context.Background()
+	want, err := sim.Run(ctx, pointsAndTiers(t), shoppers(300))
+	require.NoError(t, err)
+	p := pointsAndTiers(t)
+	l, ok := p.Rules[0].(*tiers.Ladder)
+	require.True(t, ok)
+	p.Rules[0] = hiddenLadder{l}
+	got, err := sim.Run(ctx, p, shoppers(300))
+	require.NoError(t, err)
+	jw, err := json.Marshal(want)
+	require.NoError(t, err)
+	jg, err := json.Marshal(got)
+	require.NoError(t, err)
+	require.Equal(t, string(jw), string(jg))
+	last := got.Months[11]
+	require.Len(t, last.Tiers, 3, "Bronze, Silver and Gold")
+	require.Equal(t, []string{"Bronze", "Silver", "Gold"}, []string{last.Tiers[0].Tier, last.Tiers[1].Tier, last.Tiers[2].Tier})
+}
