@@ -23,7 +23,8 @@ func members(n int) *sim.Config {
 
 // BenchmarkSimulatePointsPlusTiers simulates N members over 12 months with
 // a points-plus-tiers program (jobs every day) and reports members×months
-// per second and the heap the run holds at its end. SIM_MEMBERS (a comma
+// per second and the heap the run holds at its end (HeapAlloc and
+// HeapInuse after a collection on the last day, per member). SIM_MEMBERS (a comma
 // list) sets the sizes, 1,000 and 10,000 by default; SIM_JOBS_EVERY and
 // SIM_WORKERS set Config.JobsEvery and Config.Workers.
 func BenchmarkSimulatePointsPlusTiers(b *testing.B) {
@@ -55,13 +56,13 @@ func BenchmarkSimulatePointsPlusTiers(b *testing.B) {
 				}
 			}
 			// The heap the run holds on its last day, the store alive.
-			var heap uint64
+			var heap, inuse uint64
 			cfg.Progress = func(p sim.Progress) {
 				if p.Day == p.Days {
 					runtime.GC()
 					var ms runtime.MemStats
 					runtime.ReadMemStats(&ms)
-					heap = ms.HeapAlloc
+					heap, inuse = ms.HeapAlloc, ms.HeapInuse
 				}
 			}
 			var res *sim.Result
@@ -78,6 +79,7 @@ func BenchmarkSimulatePointsPlusTiers(b *testing.B) {
 			// machine shared with other work it says more than the wall clock.
 			b.ReportMetric(cpu/float64(b.N), "cpu-s/op")
 			b.ReportMetric(float64(heap)/float64(n), "heap-B/member")
+			b.ReportMetric(float64(inuse)/float64(n), "inuse-B/member")
 			b.ReportMetric(float64(res.Writes), "writes")
 			runtime.KeepAlive(res)
 		})
