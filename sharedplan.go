@@ -99,13 +99,12 @@ func codeAlphabet(f *CodeFormat) (codeSet, error) {
 	if n < MinCodeLength || n > MaxCodeLength {
 		return codeSet{}, invalidProgramAs(ErrInvalidCode, "code.length", strconv.Itoa(f.Length)+" is outside "+strconv.Itoa(MinCodeLength)+" to "+strconv.Itoa(MaxCodeLength))
 	}
-	a := f.Alphabet
-	if a == "" {
-		a = CodeAlphabet
-	}
-	cs, err := alphabetOf(a)
-	if err != nil {
-		return codeSet{}, err
+	cs := defaultCodeSet
+	if a := f.Alphabet; a != "" && a != CodeAlphabet {
+		var err error
+		if cs, err = alphabetOf(a); err != nil {
+			return codeSet{}, err
+		}
 	}
 	if f.Prefix != "" {
 		if err := CheckCode(f.Prefix); err != nil {
@@ -120,6 +119,11 @@ func codeAlphabet(f *CodeFormat) (codeSet, error) {
 	}
 	return cs, nil
 }
+
+// defaultCodeSet is CodeAlphabet as alphabetOf checks it (a test holds
+// them equal), so that a code of the default alphabet, as most are, is
+// drawn without checking the alphabet again.
+var defaultCodeSet = codeSet{ascii: CodeAlphabet, widest: 1}
 
 // codeSet is a checked alphabet of codes: its characters, as the bytes of
 // ascii when they are all ASCII (as CodeAlphabet's are: checked and drawn

@@ -323,8 +323,12 @@ func (c *Catalog) buy(in *loyalty.Input, a *loyalty.Action, effects []loyalty.Ef
 	}
 	zone := in.Program.Zone()
 	local := in.Now.In(zone)
+	// the period key of each limit, made once for its check and its count
+	var keyRoom [2]string
+	keys := keyRoom[:0]
 	for i, l := range r.Limits {
-		if in.State.Counter(names.limits[i], l.Per.Key(local)) >= l.Times {
+		keys = append(keys, l.Per.Key(local))
+		if in.State.Counter(names.limits[i], keys[i]) >= l.Times {
 			return append(effects, refuse(&Error{Reward: r.ID, Reason: ErrOverLimit, Detail: l.String()}))
 		}
 	}
@@ -341,8 +345,8 @@ func (c *Catalog) buy(in *loyalty.Input, a *loyalty.Action, effects []loyalty.Ef
 			Detail: "costs " + itoa(r.Price) + ", the member has " + itoa(have)}))
 	}
 	effects = append(effects, loyalty.Spend(c.account, r.Price, names.spend))
-	for i, l := range r.Limits {
-		effects = append(effects, loyalty.Count(names.limits[i], l.Per.Key(local), 1))
+	for i := range r.Limits {
+		effects = append(effects, loyalty.Count(names.limits[i], keys[i], 1))
 	}
 	if r.Stock > 0 {
 		effects = append(effects, loyalty.ClaimShared(names.stock, "", 1))

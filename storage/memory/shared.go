@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/storage"
@@ -57,9 +58,34 @@ type shared struct {
 	mu       sync.RWMutex
 	counters map[string]*sharedCounter
 	// codes holds each code once, by pointer: a small table that a lookup
-	// among millions reads in fewer cache lines. A stored code is never
-	// changed; a use stores a new one.
+	// among millions reads in fewer cache lines. The codes live in chunks
+	// of codeChunk (room, the rest of the last), so that reserving one
+	// allocates nothing most of the time; a use changes its code in place,
+	// under mu, as every read of one copies it under mu.
 	codes map[string]*loyalty.Code
+	room  []loyalty.Code
+}
+
+// codeChunk is how many codes the store allocates at once.
+const codeChunk = 64
+
+// keep stores k as its code (new or replacing the one of k.Code), in
+// memory of the store's own.
+func (sh *shared) keep(k *loyalty.Code) {
+	if p := sh.codes[k.Code]; p != nil {
+		*p = *k
+		return
+	}
+	if len(sh.room) == 0 {
+		sh.room = make([]loyalty.Code, codeChunk)
+	}
+	p := &sh.room[0]
+	sh.room = sh.room[1:]
+	*p = *k
+	if sh.codes == nil {
+		sh.codes = make(map[string]*loyalty.Code)
+	}
+	sh.codes[k.Code] = p
 }
 
 // sharedCounter is a shared counter's limit and what each period claimed
@@ -151,16 +177,11 @@ func (sh *shared) commit(c *loyalty.Change) error {
 		}
 		sc.claimed[cl.PeriodKey] = after[i]
 	}
-	if len(c.Codes)+len(c.CodeUses) > 0 && sh.codes == nil {
-		sh.codes = make(map[string]*loyalty.Code)
-	}
 	for i := range c.Codes {
-		k := c.Codes[i]
-		sh.codes[k.Code] = &k
+		sh.keep(&c.Codes[i])
 	}
 	for i := range c.CodeUses {
-		k := used[i]
-		sh.codes[k.Code] = &k
+		sh.keep(&used[i])
 	}
 	return nil
 }
@@ -271,10 +292,7 @@ func (s *Store) ReserveCode(ctx context.Context, c loyalty.Code) error {
 	if _, ok := sh.codes[c.Code]; ok {
 		return &loyalty.CodeError{Code: c.Code, Err: loyalty.ErrCodeTaken}
 	}
-	if sh.codes == nil {
-		sh.codes = make(map[string]*loyalty.Code)
-	}
-	sh.codes[c.Code] = &c
+	sh.keep(&c)
 	return nil
 }
 
@@ -322,25 +340,55 @@ func (s *Store) UseCode(ctx context.Context, u loyalty.CodeUse) (loyalty.Code, e
 	if err != nil {
 		return loyalty.Code{}, err
 	}
-	sh.codes[u.Code] = &k
+	*p = k
 	return k, nil
 }
 
 // grantSet keeps a member's grants by value, in the order they were first
-// granted, with an index by ID once they are many.
+// granted, with an index by ID once they are many. The lots a grant was
+// paid with (Grant.Paid) are copied into memory of the set's own: chunks
+// of draws shared by the grants, capped so that none reaches into
+// another's. It also keeps the earliest expiry of an open grant, found
+// again by a walk only after a grant that held it closed or moved.
 type grantSet struct {
-	list []loyalty.Grant
-	idx  map[string]int // once there are more than fewRecords
+	list  []loyalty.Grant
+	idx   map[string]int // once there are more than fewRecords
+	draws []loyalty.Draw // room for the Paid of the next grants
+	// next is the earliest ExpiresAt of an open grant (zero for none),
+	// unless stale.
+	next  time.Time
+	stale bool
 }
+
+// Draws a grant set allocates at once: the first chunk is small (most
+// members have few grants) and each next one twice the last, up to
+// maxDrawChunk.
+const (
+	minDrawChunk = 4
+	maxDrawChunk = 256
+)
 
 // set inserts g, or replaces the grant with g's ID.
 func (gs *grantSet) set(g loyalty.Grant) {
-	g.Paid = slices.Clone(g.Paid)
 	if i, ok := gs.find(g.ID); ok {
-		gs.list[i] = g
+		old := &gs.list[i]
+		g.Paid = gs.keepPaid(old.Paid, g.Paid)
+		if expires(old) && !gs.stale && !old.ExpiresAt.After(gs.next) && !(expires(&g) && g.ExpiresAt.Equal(old.ExpiresAt)) {
+			gs.stale = true // old held the earliest expiry, g does not
+		}
+		*old = g
+		gs.noteExpiry(&g)
 		return
 	}
+	g.Paid = gs.keepPaid(nil, g.Paid)
+	if len(gs.list) == cap(gs.list) {
+		// Twice the room, also past the 256 grants after which append
+		// grows by less: a member with many grants copies each only once
+		// or twice as they come.
+		gs.list = slices.Grow(gs.list, max(len(gs.list), 1))
+	}
 	gs.list = append(gs.list, g)
+	gs.noteExpiry(&g)
 	switch n := len(gs.list); {
 	case gs.idx != nil:
 		gs.idx[g.ID] = n - 1
@@ -350,6 +398,53 @@ func (gs *grantSet) set(g loyalty.Grant) {
 			gs.idx[gs.list[i].ID] = i
 		}
 	}
+}
+
+// expires reports whether g is open with an expiry.
+func expires(g *loyalty.Grant) bool {
+	return g.Status == loyalty.GrantOpen && !g.ExpiresAt.IsZero()
+}
+
+// noteExpiry takes the kept grant g into the earliest open expiry.
+func (gs *grantSet) noteExpiry(g *loyalty.Grant) {
+	if !gs.stale && expires(g) && (gs.next.IsZero() || g.ExpiresAt.Before(gs.next)) {
+		gs.next = g.ExpiresAt
+	}
+}
+
+// nextExpiry is the earliest ExpiresAt of an open grant, zero when no open
+// grant expires.
+func (gs *grantSet) nextExpiry() time.Time {
+	if gs.stale {
+		gs.next, gs.stale = time.Time{}, false
+		for i := range gs.list {
+			gs.noteExpiry(&gs.list[i])
+		}
+	}
+	return gs.next
+}
+
+// keepPaid returns a copy of paid in the set's memory: in old (the Paid of
+// the grant it replaces) when it fits, else in the set's room of draws. The
+// caller's slice is never kept.
+func (gs *grantSet) keepPaid(old, paid []loyalty.Draw) []loyalty.Draw {
+	switch {
+	case paid == nil:
+		return nil
+	case len(paid) == 0:
+		return []loyalty.Draw{}
+	case len(paid) <= cap(old):
+		old = old[:len(paid)]
+		copy(old, paid)
+		return old
+	}
+	if len(paid) > cap(gs.draws)-len(gs.draws) {
+		n := min(max(2*cap(gs.draws), minDrawChunk), maxDrawChunk)
+		gs.draws = make([]loyalty.Draw, 0, max(n, len(paid)))
+	}
+	at := len(gs.draws)
+	gs.draws = append(gs.draws, paid...)
+	return gs.draws[at:len(gs.draws):len(gs.draws)]
 }
 
 func (gs *grantSet) find(id string) (int, bool) {
