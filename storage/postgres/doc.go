@@ -68,6 +68,12 @@
 // one conditional UPDATE (use_code). Grants are rows of grants with their
 // status, and the partial index grants_open serves Load's open grants.
 //
+// Store.MembersDue (loyalty.DueLister, for Engine.RunJobs) reads two
+// partial indexes of migration 0007: members_due (members by next_due) and
+// grants_due (open grants by grant_expires_at(record), the ExpiresAt of the
+// grant's JSON record), so it reads the members due, not every member; it
+// counts the members it passed in members_pkey.
+//
 // # How a write is made
 //
 // Commit is one statement, so one round trip: SELECT commit_change(...), a
@@ -137,7 +143,8 @@
 //	schema_migrations  version PK, name, applied_at: the migrations applied
 //	members            member_id PK, profile json (loyalty.Member),
 //	                   version (bumped by every write), next_due (earliest
-//	                   lot activation or expiry, NULL for none)
+//	                   lot activation or expiry, NULL for none); the
+//	                   partial index members_due holds those with one
 //	balances           (member_id, account) PK, available, pending: the
 //	                   maintained balances, always the sum of the entries
 //	entries            (member_id, version, idx) PK, account, kind, amount,
@@ -162,11 +169,11 @@
 //	codes              code PK, kind, owner, ref, max_uses (0: no limit),
 //	                   uses, void, created_at, expires_at
 //	grants             (member_id, grant_id) PK, status, record json
-//	                   (loyalty.Grant); the partial index grants_open
-//	                   covers the open ones
+//	                   (loyalty.Grant); the partial indexes grants_open
+//	                   and grants_due (by expiry) cover the open ones
 //
 // and the functions commit_change, load_member, claim_shared, use_code,
-// set_limit and bucket_share. There are no foreign keys:
+// set_limit, bucket_share and grant_expires_at. There are no foreign keys:
 // every write goes through commit_change, which holds the member's row lock,
 // so rows of unknown members cannot appear. Hosts may read the tables (for reports) but
 // must not write them.

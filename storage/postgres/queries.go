@@ -15,6 +15,7 @@ const commitParams = 58
 // parameter is the program.
 type queries struct {
 	commit, resolve, load, history, historyBefore, historyMember, receipt, members string
+	membersDue                                                                     string // due.go
 
 	setLimit, sharedCounter, reserveCode, code, useCode string
 }
@@ -49,6 +50,7 @@ ORDER BY version DESC, idx DESC LIMIT $5`),
 		historyMember: r.Replace(`SELECT EXISTS (SELECT 1 FROM {s}.members WHERE program = $1 AND member_id = $2)`),
 		receipt:       r.Replace(`SELECT receipt FROM {s}.writes WHERE program = $1 AND key = $2`),
 		members:       r.Replace(`SELECT member_id FROM {s}.members WHERE program = $1 AND member_id > $2 ORDER BY member_id LIMIT $3`),
+		membersDue:    r.Replace(membersDueSQL),
 
 		setLimit: r.Replace(`SELECT {s}.set_limit($1, $2, $3)`),
 		// sharedCounter sums the period's buckets (migration 0006) in one
