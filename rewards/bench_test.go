@@ -178,3 +178,55 @@ func BenchmarkIssueCouponsThroughWrites(b *testing.B) {
 		b.StartTimer()
 	}
 }
+
+// BenchmarkBuyMemberHoldingGrants is BenchmarkBuy for members who already
+// hold many open coupons (and, with 16 members, gain thousands more as b.N
+// grows): a buy should cost the same whatever the member holds. It does not
+// yet: the memory store's due index walks every grant of the member on each
+// commit (storage/memory/due.go noteDue), some 6 ns a grant;
+// grantSet.nextExpiry is the walk-free answer it can read instead.
+func BenchmarkBuyMemberHoldingGrants(b *testing.B) {
+	for _, held := range []int{0, 2000} {
+		b.Run("held="+strconv.Itoa(held), func(b *testing.B) {
+			ctx := context.Background()
+			r := rewards.Reward{ID: "ten-pct", Kind: rewards.PercentDiscount, Price: 1, Percent: decimal.NewFromInt(10),
+				Stock: 1 << 40, Limits: []points.Limit{{Times: 1 << 40, Per: points.Month}}}
+			cat, err := rewards.NewCatalog("catalog", "USD", nil, r)
+			if err != nil {
+				b.Fatal(err)
+			}
+			p := &loyalty.Program{ID: "shop", Name: "shop", Currency: "USD", Rules: []loyalty.Rule{cat}}
+			e, err := loyalty.NewEngine(p, memory.New(), &loyalty.EngineOptions{Clock: loyalty.NewManualClock(monday), Random: rand.NewChaCha8([32]byte{1})})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := cat.Setup(ctx, e); err != nil {
+				b.Fatal(err)
+			}
+			const members = 16
+			ids := make([]string, members)
+			for i := range ids {
+				ids[i] = "m" + strconv.Itoa(i)
+				if _, err := e.Enroll(ctx, "enroll-"+ids[i], loyalty.Member{ID: ids[i]}); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := e.Adjust(ctx, "adjust-"+ids[i], ids[i], 1<<40, "bench"); err != nil {
+					b.Fatal(err)
+				}
+				for j := range held {
+					if _, err := cat.Buy(ctx, e, "held-"+ids[i]+"-"+strconv.Itoa(j), ids[i], "ten-pct"); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if _, err := cat.Buy(ctx, e, "buy-"+strconv.Itoa(i), ids[i%members], "ten-pct"); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+	}
+}
