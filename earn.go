@@ -62,7 +62,49 @@ func (e *Engine) Estimate(ctx context.Context, o *Order) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return e.program.evaluateKept(e.rs(""), Input{Now: now, Program: e.program, State: st, Member: &st.Member, Event: o})
+	in := Input{Now: now, Program: e.program, State: st, Member: &st.Member, Event: o}
+	if err := e.readShared(ctx, &in); err != nil {
+		return nil, err
+	}
+	return e.program.evaluateKept(e.rs(""), in)
+}
+
+// readShared reads into in.Shared the shared counters the program's
+// SharedReader rules name for in; a counter the program does not define is
+// left out (the rule's claim of it fails the write with ErrUnknownCounter).
+// It reads nothing for a program without such rules.
+func (e *Engine) readShared(ctx context.Context, in *Input) error {
+	if len(e.readers) == 0 {
+		return nil
+	}
+	var names []SharedCounter
+	for _, r := range e.readers {
+		names = r.SharedReads(in, names)
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	ss, err := e.shared()
+	if err != nil {
+		return err
+	}
+	read := names[:0]
+	for _, n := range names {
+		if findShared(read, n.Name, n.PeriodKey) >= 0 {
+			continue // two rules read one counter
+		}
+		sc, err := ss.SharedCounter(ctx, n.Name, n.PeriodKey)
+		if errors.Is(err, ErrUnknownCounter) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		sc.Name, sc.PeriodKey = n.Name, n.PeriodKey
+		read = append(read, sc)
+	}
+	in.Shared = read
+	return nil
 }
 
 // MaxOrderAge is how long before the Engine's time an order may have been
@@ -119,12 +161,17 @@ func (e *Engine) planEarn(w writeTry, p *plan, st *State, o *Order, codes []Code
 	if err != nil {
 		return err
 	}
-	res, scr, err := e.program.evaluateIn(e.rs(key), Input{Now: now, Program: e.program, State: st, Member: &st.Member, Event: o, Codes: codes})
+	in := Input{Now: now, Program: e.program, State: st, Member: &st.Member, Event: o, Codes: codes}
+	if err := e.readShared(w.ctx, &in); err != nil {
+		return err
+	}
+	res, scr, err := e.program.evaluateIn(e.rs(key), in)
 	defer scr.release()
 	if err != nil {
 		return err
 	}
 	p.initEarn(st, now, key, fp, o.ID, len(res.Explanation))
+	p.read = in.Shared
 	p.settle()
 	// An order without a PlacedAt was placed when the Engine earned it: its
 	// record says that time, not the zero date.
@@ -271,7 +318,11 @@ func safeKind(ar ActionRule) (k ActionKind) {
 // planAction plans into p (a zero plan) the credits of action a, and reports
 // whether a rule reacted to it.
 func (e *Engine) planAction(w writeTry, p *plan, st *State, a *Action, now time.Time, key, fp string, op Operation) (bool, error) {
-	res, scr, err := e.program.evaluateIn(e.rs(key), Input{Now: now, Program: e.program, State: st, Member: &st.Member, Event: a})
+	in := Input{Now: now, Program: e.program, State: st, Member: &st.Member, Event: a}
+	if err := e.readShared(w.ctx, &in); err != nil {
+		return false, err
+	}
+	res, scr, err := e.program.evaluateIn(e.rs(key), in)
 	defer scr.release()
 	if err != nil {
 		return false, err
@@ -282,6 +333,7 @@ func (e *Engine) planAction(w writeTry, p *plan, st *State, a *Action, now time.
 	} else {
 		p.init(st, now, key, fp, op, a.Ref, Query{})
 	}
+	p.read = in.Shared
 	p.settle()
 	for _, aw := range res.Awards {
 		if aw.Amount <= 0 {

@@ -32,6 +32,9 @@ type Engine struct {
 	// stream); programID is the program's ID in the store.
 	seed      *[32]byte
 	programID string
+	// readers are the program's rules that read shared counters before
+	// they run (SharedReader).
+	readers []SharedReader
 }
 
 // EngineOptions tune an Engine. The zero value (or nil) uses the system
@@ -89,6 +92,11 @@ func NewEngine(p *Program, s Store, opts *EngineOptions) (*Engine, error) {
 		return nil, err
 	}
 	e := &Engine{program: p, store: s, clock: SystemClock{}, retries: 100, deferred: deferred, programID: p.ProgramID()}
+	for _, r := range p.Rules {
+		if sr, ok := r.(SharedReader); ok {
+			e.readers = append(e.readers, sr)
+		}
+	}
 	var random io.Reader = crand.Reader
 	if opts != nil && opts.Random != nil {
 		random = opts.Random
@@ -161,7 +169,7 @@ func (e *Engine) WithStore(s Store) *Engine {
 		s = scoped
 	}
 	return &Engine{program: e.program, store: s, clock: e.clock, retries: e.retries, after: e.after, deferred: true, down: e.down,
-		seed: e.seed, programID: e.programID}
+		seed: e.seed, programID: e.programID, readers: e.readers}
 }
 
 // Deliver hands the receipts of committed writes to EngineOptions.AfterCommit,

@@ -39,6 +39,9 @@ type plan struct {
 	grants    []Grant        // room for a write's grant, in its receipt's block
 	draws     []Draw         // room for the draws of debits, handed out in order
 	paid      []paidDraws    // what the rules' spends drew, for the grants they pay for
+	// read are the shared counters the rules read before they ran
+	// (Input.Shared): the write's claims take from what they said was left.
+	read []SharedCounter
 }
 
 // init starts planning a write from st, which must be the write's own copy

@@ -327,6 +327,49 @@ type Input struct {
 	Return      *Return
 	OrderRecord *OrderRecord
 	Returned    int64
+
+	// Shared are the shared counters the program's SharedReader rules named
+	// for this input, as the Engine read them just before the rules ran (a
+	// counter the program does not define is left out). It is empty in
+	// Program.Evaluate, which reads no store.
+	Shared []SharedCounter
+}
+
+// SharedLeft is what Input.Shared says is left of counter name's period,
+// and whether the Engine read it.
+func (c *Input) SharedLeft(name, periodKey string) (left int64, ok bool) {
+	if i := findShared(c.Shared, name, periodKey); i >= 0 {
+		return c.Shared[i].Left(), true
+	}
+	return 0, false
+}
+
+// findShared is the index in cs of counter name's period, or -1.
+func findShared(cs []SharedCounter, name, periodKey string) int {
+	for i := range cs {
+		if cs[i].Name == name && cs[i].PeriodKey == periodKey {
+			return i
+		}
+	}
+	return -1
+}
+
+// SharedReader is implemented by a rule that sizes what it gives by what is
+// left of a shared counter: a campaign budget shared by all members that
+// cuts an earning to what is left of it (rewards.WithBudget). Before the
+// program's rules run for a write, a Preview or an Estimate, the Engine asks
+// each SharedReader in Program.Rules which counters it reads for the input
+// (their Name and PeriodKey, appended to dst) and reads them into
+// Input.Shared.
+//
+// The rule claims what it takes with an exact EffectClaim in the same write.
+// If another member's write took from the counter between the read and the
+// commit, the store refuses the claim and the Engine plans the write again
+// from a fresh read, so a counter is never overspent and a cut is sized by
+// what was left when the write committed.
+type SharedReader interface {
+	Rule
+	SharedReads(in *Input, dst []SharedCounter) []SharedCounter
 }
 
 // LineBasis is one order line as the program sees it for earning.

@@ -248,6 +248,7 @@ type sharedPlan struct {
 	room  [2]counterLeft
 	nroom int
 	more  []counterLeft
+	read  []SharedCounter // what the rules read (plan.read)
 	codes *rand.Rand
 }
 
@@ -284,16 +285,25 @@ func (sp *sharedPlan) store() (SharedStore, error) {
 func (sp *sharedPlan) take(name, period string, want int64, upTo bool) (int64, error) {
 	c := sp.left(name, period)
 	if c == nil {
-		ss, err := sp.store()
-		if err != nil {
-			return 0, err
-		}
-		sc, err := ss.SharedCounter(sp.w.ctx, name, period)
-		if errors.Is(err, ErrUnknownCounter) {
-			return 0, &ClaimError{Counter: name, PeriodKey: period, Asked: want, Err: ErrUnknownCounter}
-		}
-		if err != nil {
-			return 0, err
+		// What the rules read before they ran (Input.Shared) is what the
+		// write takes from: read again, a counter another write took from
+		// meanwhile would refuse the claim the rule sized by the first read,
+		// where the store's refusal of the commit has the write planned again.
+		var sc SharedCounter
+		if i := findShared(sp.read, name, period); i >= 0 {
+			sc = sp.read[i]
+		} else {
+			ss, err := sp.store()
+			if err != nil {
+				return 0, err
+			}
+			sc, err = ss.SharedCounter(sp.w.ctx, name, period)
+			if errors.Is(err, ErrUnknownCounter) {
+				return 0, &ClaimError{Counter: name, PeriodKey: period, Asked: want, Err: ErrUnknownCounter}
+			}
+			if err != nil {
+				return 0, err
+			}
 		}
 		cl := counterLeft{name: name, period: period, left: sc.Left()}
 		if sp.nroom < len(sp.room) {
@@ -327,7 +337,7 @@ func (e *Engine) planShared(w writeTry, p *plan, shared []Effect, ref string) er
 	if len(shared) == 0 {
 		return nil
 	}
-	sp := sharedPlan{e: e, w: w}
+	sp := sharedPlan{e: e, w: w, read: p.read}
 	ch := p.ch
 	for i := range shared {
 		ef := &shared[i]

@@ -223,9 +223,15 @@ type Budgeted struct {
 // rule asks for more than is left of a member's budget, BudgetCut gives
 // what is left (the explanation of the cut earning ends with "cut by budget
 // X: asked N, left M", in the budget's units) and BudgetRefuse refuses the write (an action only:
-// a *Error with ErrOverBudget). A global budget refuses (BudgetRefuse) an
-// action the budget cannot pay: the claim and the earning commit together
-// or the store refuses the write. A rule's multiplier cannot be priced and
+// a *Error with ErrOverBudget). A global budget's claim on its shared
+// counter commits with the earning, or the store refuses the write: with
+// BudgetRefuse an action the budget cannot pay is refused; with BudgetCut
+// the Engine reads what is left before the rule runs (the rule is a
+// loyalty.SharedReader), the earning is cut to it, and a write that another
+// member's took the rest from meanwhile is planned again from a fresh read,
+// so the budget is never overspent and never refuses an order. (In
+// Program.Evaluate, which reads no store, a global budget that cuts is
+// assumed to have all of it left.) A rule's multiplier cannot be priced and
 // refuses the write with ErrNotBudgetable; its other effects (counters,
 // notices, grants) pass through, unbudgeted.
 //
@@ -242,10 +248,8 @@ type Budgeted struct {
 //
 // It fails with an error wrapping loyalty.ErrInvalidProgram for a budget
 // that does not validate, a money budget without a PointValue, BudgetRefuse
-// or a global budget on a rule that is not a loyalty.ActionRule (an order
-// is never refused for a budget), and a global budget that cuts: a cut of a
-// global budget needs the engine to size an earning by what a claim gets,
-// which it does not yet (the claim is planned after the earnings).
+// on a rule that is not a loyalty.ActionRule (an order is never refused for
+// a budget).
 func WithBudget(rule loyalty.Rule, b Budget) (*Budgeted, error) {
 	if rule == nil {
 		return nil, invalid("budgeted.rule", "is nil")
@@ -272,8 +276,6 @@ func (w *Budgeted) Validate() error {
 	switch {
 	case b.Points == 0 && w.unitValue == nil:
 		return invalid(f("point_value"), "must be positive for a money budget on an earning")
-	case b.Global && b.Policy == BudgetCut:
-		return invalid(f("policy"), "a global budget cannot cut an earning yet, only refuse an action")
 	case b.Policy == BudgetRefuse && !action:
 		return invalid(f("policy"), "refuse needs an action rule: rule "+w.rule.Name()+" would refuse orders")
 	}
@@ -381,12 +383,30 @@ func (w *Budgeted) Evaluate(in *loyalty.Input, effects []loyalty.Effect) []loyal
 	}
 	cost := w.cost(asked)
 	key := b.key(in)
-	if b.Global { // BudgetRefuse: the store refuses the write unless all of it is left
-		return append(effects, loyalty.ClaimShared(BudgetCounter(b.Name), key, cost))
+	// take is the effect that spends n of the budget: a claim on the shared
+	// counter of a global budget, which the store refuses beyond what is
+	// left, or the member's counter.
+	take := func(n int64) loyalty.Effect {
+		if b.Global {
+			return loyalty.ClaimShared(BudgetCounter(b.Name), key, n)
+		}
+		return loyalty.Count(BudgetCounter(b.Name), key, n)
 	}
-	left := b.memberLeft(in)
+	var left int64
+	if b.Global {
+		var read bool
+		left, read = in.SharedLeft(BudgetCounter(b.Name), key)
+		// A global budget that refuses, or that the Engine did not read
+		// (Program.Evaluate reads no store), claims all: the store refuses
+		// the write unless all of it is left.
+		if b.Policy == BudgetRefuse || !read {
+			return append(effects, take(cost))
+		}
+	} else {
+		left = b.memberLeft(in)
+	}
 	if cost <= left {
-		return append(effects, loyalty.Count(BudgetCounter(b.Name), key, cost))
+		return append(effects, take(cost))
 	}
 	if b.Policy == BudgetRefuse {
 		return append(effects[:start], refuse(b.over("", cost, left)))
@@ -419,9 +439,19 @@ func (w *Budgeted) Evaluate(in *loyalty.Input, effects []loyalty.Effect) []loyal
 		}
 	}
 	if spent := w.cost(w.fit(left) - give); spent > 0 {
-		effects = append(effects, loyalty.Count(BudgetCounter(b.Name), key, spent))
+		effects = append(effects, take(spent))
 	}
 	return effects
+}
+
+// SharedReads implements loyalty.SharedReader: a global budget that cuts
+// reads what is left of its period of the shared counter, to cut an
+// earning to it.
+func (w *Budgeted) SharedReads(in *loyalty.Input, dst []loyalty.SharedCounter) []loyalty.SharedCounter {
+	if b := &w.budget; b.Global && b.Policy == BudgetCut {
+		dst = append(dst, loyalty.SharedCounter{Name: BudgetCounter(b.Name), PeriodKey: b.key(in)})
+	}
+	return dst
 }
 
 // ratePoints is what earning e (a rate on a basis of Input.Scale units)

@@ -347,7 +347,6 @@ func TestBudgetsThatCannotWorkAreRefusedWhenBuilt(t *testing.T) {
 		"negative points":         {Name: "b", Points: -1},
 		"money without its value": {Name: "b", Money: usd},
 		"fractions of a cent":     {Name: "b", Money: loyalty.Money{Amount: dec("0.001"), Currency: "USD"}, PointValue: dec("0.01")},
-		"a global cut":            {Name: "b", Points: 10, Global: true},
 		"refusing orders":         {Name: "b", Points: 10, Policy: rewards.BudgetRefuse},
 		"an unknown period":       {Name: "b", Points: 10, Per: points.Year + 1},
 	} {

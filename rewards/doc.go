@@ -44,11 +44,13 @@
 // A Budget is a campaign's budget in points or money (minor units of its
 // currency), for each member or for all (Global), per calendar period of
 // the program's zone or for the campaign's life. WithBudget wraps an
-// earning rule: what it earns beyond what is left of a member's budget is
-// cut (BudgetCut, "cut by budget X: asked N, left M" in the explanation) or
-// refuses the action (BudgetRefuse, a *Error of ErrOverBudget); a global
-// budget refuses an action it cannot pay, the store deciding atomically so
-// that it is never overspent. Reward.Budgets refuse a purchase the budget
+// earning rule: what it earns beyond what is left of the budget is cut
+// (BudgetCut, "cut by budget X: asked N, left M" in the explanation) or
+// refuses the action (BudgetRefuse, a *Error of ErrOverBudget). A global
+// budget is a shared counter the earning claims from in its own write, the
+// store deciding atomically, so that it is never overspent: one that cuts
+// is read before the rule runs, and a write that lost the rest to another
+// member's meanwhile is planned again. Reward.Budgets refuse a purchase the budget
 // cannot pay, and a refund gives its part back. OverBudget reads either
 // refusal.
 //
