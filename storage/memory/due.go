@@ -46,11 +46,8 @@ func (s *Store) noteDue(id string, m *member) {
 	if !m.nextDue.IsZero() {
 		at = m.nextDue
 	}
-	for i := range m.grants.list {
-		g := &m.grants.list[i]
-		if g.Status == loyalty.GrantOpen && !g.ExpiresAt.IsZero() && (at.IsZero() || g.ExpiresAt.Before(at)) {
-			at = g.ExpiresAt
-		}
+	if g := m.grants.nextExpiry(); !g.IsZero() && (at.IsZero() || g.Before(at)) {
+		at = g // kept by the grant set: no walk of every grant per commit
 	}
 	x := &s.dueIdx
 	old := m.due.at
