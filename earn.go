@@ -63,30 +63,31 @@ func (e *Engine) Estimate(ctx context.Context, o *Order) (*Result, error) {
 		return nil, err
 	}
 	in := Input{Now: now, Program: e.program, State: st, Member: &st.Member, Event: o}
-	if err := e.readShared(ctx, &in); err != nil {
-		return nil, err
+	if len(e.readers) > 0 {
+		var err error
+		if in.Shared, err = e.readShared(ctx, in); err != nil {
+			return nil, err
+		}
 	}
 	return e.program.evaluateKept(e.rs(""), in)
 }
 
-// readShared reads into in.Shared the shared counters the program's
-// SharedReader rules name for in; a counter the program does not define is
+// readShared reads the shared counters the program's SharedReader rules
+// name for in, for Input.Shared; a counter the program does not define is
 // left out (the rule's claim of it fails the write with ErrUnknownCounter).
-// It reads nothing for a program without such rules.
-func (e *Engine) readShared(ctx context.Context, in *Input) error {
-	if len(e.readers) == 0 {
-		return nil
-	}
+// Callers call it only for a program with such rules: in is taken by value
+// so that only then does an Input move to the heap.
+func (e *Engine) readShared(ctx context.Context, in Input) ([]SharedCounter, error) {
 	var names []SharedCounter
 	for _, r := range e.readers {
-		names = r.SharedReads(in, names)
+		names = r.SharedReads(&in, names)
 	}
 	if len(names) == 0 {
-		return nil
+		return nil, nil
 	}
 	ss, err := e.shared()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	read := names[:0]
 	for _, n := range names {
@@ -98,13 +99,12 @@ func (e *Engine) readShared(ctx context.Context, in *Input) error {
 			continue
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
 		sc.Name, sc.PeriodKey = n.Name, n.PeriodKey
 		read = append(read, sc)
 	}
-	in.Shared = read
-	return nil
+	return read, nil
 }
 
 // MaxOrderAge is how long before the Engine's time an order may have been
@@ -162,8 +162,10 @@ func (e *Engine) planEarn(w writeTry, p *plan, st *State, o *Order, codes []Code
 		return err
 	}
 	in := Input{Now: now, Program: e.program, State: st, Member: &st.Member, Event: o, Codes: codes}
-	if err := e.readShared(w.ctx, &in); err != nil {
-		return err
+	if len(e.readers) > 0 {
+		if in.Shared, err = e.readShared(w.ctx, in); err != nil {
+			return err
+		}
 	}
 	res, scr, err := e.program.evaluateIn(e.rs(key), in)
 	defer scr.release()
@@ -319,8 +321,11 @@ func safeKind(ar ActionRule) (k ActionKind) {
 // whether a rule reacted to it.
 func (e *Engine) planAction(w writeTry, p *plan, st *State, a *Action, now time.Time, key, fp string, op Operation) (bool, error) {
 	in := Input{Now: now, Program: e.program, State: st, Member: &st.Member, Event: a}
-	if err := e.readShared(w.ctx, &in); err != nil {
-		return false, err
+	if len(e.readers) > 0 {
+		var err error
+		if in.Shared, err = e.readShared(w.ctx, in); err != nil {
+			return false, err
+		}
 	}
 	res, scr, err := e.program.evaluateIn(e.rs(key), in)
 	defer scr.release()
