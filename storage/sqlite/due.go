@@ -49,14 +49,8 @@ const membersDueSQL = `WITH due(id) AS (
 // index entry per member in the range. An after that names no member is
 // an error wrapping loyalty.ErrUnknownMember.
 func (s *Store) MembersDue(ctx context.Context, by time.Time, after string, limit int) ([]string, int, error) {
-	if err := storage.CheckMember(after); err != nil {
+	if none, err := dueListing(ctx, after, limit); none || err != nil {
 		return nil, 0, err
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, 0, err
-	}
-	if limit <= 0 {
-		return nil, 0, nil
 	}
 	p, err := s.prepared(ctx)
 	if err != nil {
@@ -67,20 +61,26 @@ func (s *Store) MembersDue(ctx context.Context, by time.Time, after string, limi
 
 // MembersDue implements loyalty.DueLister on the host's transaction.
 func (t *txStore) MembersDue(ctx context.Context, by time.Time, after string, limit int) ([]string, int, error) {
-	if err := storage.CheckMember(after); err != nil {
+	if none, err := dueListing(ctx, after, limit); none || err != nil {
 		return nil, 0, err
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, 0, err
-	}
-	if limit <= 0 {
-		return nil, 0, nil
 	}
 	x, err := t.txn(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
 	return membersDue(ctx, x.stmt(x.st.membersDue), t.program, by, after, limit)
+}
+
+// dueListing checks a MembersDue call's arguments, and reports whether it
+// lists nothing (limit 0 or below) without reading the store.
+func dueListing(ctx context.Context, after string, limit int) (none bool, err error) {
+	if err := storage.CheckMember(after); err != nil {
+		return true, err
+	}
+	if err := ctx.Err(); err != nil {
+		return true, err
+	}
+	return limit <= 0, nil
 }
 
 func membersDue(ctx context.Context, st *sql.Stmt, program string, by time.Time, after string, limit int) ([]string, int, error) {
