@@ -405,6 +405,9 @@ func (w *Budgeted) Evaluate(in *loyalty.Input, effects []loyalty.Effect) []loyal
 	} else {
 		left = b.memberLeft(in)
 	}
+	// Another rule paid by the same budget earlier in this write has taken
+	// part of what was read: the rest is this rule's.
+	left = max(left-taken(effects[:start], BudgetCounter(b.Name), key), 0)
 	if cost <= left {
 		return append(effects, take(cost))
 	}
@@ -442,6 +445,19 @@ func (w *Budgeted) Evaluate(in *loyalty.Input, effects []loyalty.Effect) []loyal
 		effects = append(effects, take(spent))
 	}
 	return effects
+}
+
+// taken is what effects already take from budget counter name in period
+// key: the claims or counts of earlier rules paid by the same budget.
+func taken(effects []loyalty.Effect, name, key string) int64 {
+	var n int64
+	for i := range effects {
+		e := &effects[i]
+		if (e.Kind == loyalty.EffectClaim || e.Kind == loyalty.EffectCount) && e.Counter == name && e.PeriodKey == key {
+			n += e.Value
+		}
+	}
+	return n
 }
 
 // SharedReads implements loyalty.SharedReader: a global budget that cuts

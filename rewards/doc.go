@@ -50,7 +50,8 @@
 // budget is a shared counter the earning claims from in its own write, the
 // store deciding atomically, so that it is never overspent: one that cuts
 // is read before the rule runs, and a write that lost the rest to another
-// member's meanwhile is planned again. Reward.Budgets refuse a purchase the budget
+// member's meanwhile is planned again. Several rules may be paid by one
+// budget: each gets what the rules before it in the program left. Reward.Budgets refuse a purchase the budget
 // cannot pay, and a refund gives its part back. OverBudget reads either
 // refusal.
 //
