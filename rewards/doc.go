@@ -52,7 +52,10 @@
 // is read before the rule runs, and a write that lost the rest to another
 // member's meanwhile is planned again. Several rules may be paid by one
 // budget: each gets what the rules before it in the program left. Reward.Budgets refuse a purchase the budget
-// cannot pay, and a refund gives its part back. OverBudget reads either
+// cannot pay, and a refund gives its part back. A budget counts what was
+// given: an order returned later takes its points back from the member
+// but gives nothing back to the budget, and a coupon a rule grants (a
+// birthday or next-order coupon) is counted in no budget. OverBudget reads either
 // refusal.
 //
 // Start with ExampleCatalog_Buy.
