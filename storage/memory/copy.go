@@ -194,9 +194,16 @@ func cloneOrder(o *loyalty.OrderRecord) loyalty.OrderRecord {
 	return c
 }
 
-func cloneMember(m *loyalty.Member) loyalty.Member {
+func cloneMember(m *loyalty.Member) loyalty.Member { return cloneMemberInto(nil, m) }
+
+// cloneMemberInto is cloneMember with the segments in room if they fit.
+func cloneMemberInto(room []string, m *loyalty.Member) loyalty.Member {
 	c := *m
-	c.Segments = slices.Clone(m.Segments)
+	if m.Segments != nil && len(m.Segments) <= cap(room) {
+		c.Segments = append(room[:0], m.Segments...)
+	} else {
+		c.Segments = slices.Clone(m.Segments)
+	}
 	c.Attributes = maps.Clone(m.Attributes)
 	return c
 }

@@ -108,23 +108,27 @@ func (s *Store) member(id string) *member {
 func (s *Store) Load(ctx context.Context, memberID string, q loyalty.Query) (*loyalty.State, error) {
 	// The state and a member's balance are one allocation.
 	ls := new(loadedState)
-	ls.st.Balances = ls.balances[:0]
+	ls.st.Balances, ls.st.Counters = ls.balances[:0], ls.counters[:0]
+	ls.st.Member.Segments = ls.segments[:0]
 	if err := s.LoadInto(ctx, memberID, q, &ls.st); err != nil {
 		return nil, err
 	}
 	return &ls.st, nil
 }
 
-// loadedState is a State with room for a balance (which fills its size class).
+// loadedState is a State with room for a typical member's balance, counters
+// and segment, so a load is one allocation.
 type loadedState struct {
 	st       loyalty.State
 	balances [1]loyalty.Balance
+	counters [2]loyalty.Counter
+	segments [1]string
 }
 
 // LoadInto is Load into st, for a caller that reuses the memory of its
 // states (the Engine does, once a write is over): st must be zero but for
-// Balances, Counters and Lots, empty slices (or nil) whose room LoadInto
-// fills before it allocates. What st holds after is what Load would return
+// Balances, Counters, Lots and Member.Segments, empty slices (or nil) whose
+// room LoadInto fills before it allocates. What st holds after is what Load would return
 // (Lots nil unless they were loaded), and shares nothing with the store.
 func (s *Store) LoadInto(ctx context.Context, memberID string, q loyalty.Query, st *loyalty.State) error {
 	if err := storage.CheckLoad(memberID, q); err != nil {
@@ -137,12 +141,12 @@ func (s *Store) LoadInto(ctx context.Context, memberID string, q loyalty.Query, 
 	}
 	m := s.member(memberID)
 	if m == nil {
-		return fmt.Errorf("%w: %s", loyalty.ErrUnknownMember, memberID)
+		return unknownMember(memberID)
 	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	balances, counters, lots := st.Balances[:0], st.Counters[:0], st.Lots[:0]
-	st.Member, st.Version, st.NextDue = cloneMember(&m.profile), m.version, m.nextDue
+	st.Member, st.Version, st.NextDue = cloneMemberInto(st.Member.Segments[:0], &m.profile), m.version, m.nextDue
 	st.Balances, st.Counters, st.Lots = nil, nil, nil
 	if len(m.balances) > 0 {
 		st.Balances = append(balances, m.balances...)
@@ -511,7 +515,7 @@ func (s *Store) Receipt(ctx context.Context, key string) (*loyalty.Receipt, erro
 	r, ok := s.receipts[key]
 	s.mu.RUnlock()
 	if !ok {
-		return nil, fmt.Errorf("%w: receipt %q", loyalty.ErrNotFound, key)
+		return nil, &missingError{err: loyalty.ErrNotFound, receipt: true, id: key}
 	}
 	return cloneReceipt(r), nil
 }
