@@ -45,7 +45,9 @@ func (p *Program) combineAccount(c *Input, effects []Effect, acct Account, dAll 
 	total = s.applyCap(res, acct, &lc, total)
 	aw := Award{Account: acct, Amount: total, Order: s.pts[n]}
 	if n > 0 {
-		if n <= len(blk.ints) && len(res.Awards) == 0 {
+		if blk.kept && n <= cap(blk.keptInts) && len(res.Awards) == 0 {
+			aw.Lines = append(blk.keptInts[:0:n], s.pts[:n]...)
+		} else if n <= len(blk.ints) && len(res.Awards) == 0 {
 			aw.Lines = append(blk.ints[:0:n], s.pts[:n]...)
 		} else {
 			aw.Lines = append(make([]int64, 0, n), s.pts[:n]...)

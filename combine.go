@@ -18,8 +18,18 @@ func (p *Program) combine(c *Input, effects []Effect, res *Result, blk *resultBl
 	dens := denBuf[:0]
 	var d *denom // of the last effect's account
 	counts := false
+	// What the accounts' explanations can hold at most, for a Result the
+	// caller keeps: one line per earning and multiplier, and per account
+	// one for a cap and one for rounding (see combineAccount).
+	nExpl, nCaps := 0, 0
 	for i := range effects {
 		e := &effects[i]
+		switch e.Kind {
+		case EffectEarn, EffectMultiply:
+			nExpl++
+		case EffectCap:
+			nCaps++
+		}
 		switch {
 		case e.Kind == EffectEarn && e.Rate != nil && e.Basis > 0, e.Kind == EffectMultiply && e.Factor.den > 1:
 			if d == nil || d.acct != e.Account {
@@ -64,9 +74,20 @@ func (p *Program) combine(c *Input, effects []Effect, res *Result, blk *resultBl
 		}
 	}
 	if len(accounts) > 0 && res.Awards == nil {
-		if len(accounts) <= len(blk.awards) && len(effects)+1 <= len(blk.expl) {
+		switch {
+		case blk.kept:
+			// The caller keeps the Result (evaluateKept): the Explanation
+			// is allocated here, at the most it can hold, rather than copied
+			// out of the block afterwards. The awards are small and copied.
+			res.Explanation = make([]Explanation, 0, nExpl+min(nCaps, len(accounts))+len(accounts))
+			if len(accounts) <= len(blk.awards) {
+				res.Awards = blk.awards[:0]
+			} else {
+				res.Awards = make([]Award, 0, len(accounts))
+			}
+		case len(accounts) <= len(blk.awards) && len(effects)+1 <= len(blk.expl):
 			res.Awards, res.Explanation = blk.awards[:0], blk.expl[:0]
-		} else {
+		default:
 			res.Awards = make([]Award, 0, len(accounts))
 			res.Explanation = make([]Explanation, 0, len(effects)+1)
 		}

@@ -59,6 +59,14 @@ type resultBlock struct {
 	// takes the general exact path: the test that compares the two
 	// evaluates into such a block (evaluateExact).
 	exact bool
+	// kept is set while evaluating for a caller that keeps the Result
+	// (evaluateKept): the order's lines, the first award's Lines and the
+	// Explanation are then written into memory of their own (keptLines,
+	// keptInts, a fresh Explanation) rather than into the block's arrays,
+	// so that the copy the caller keeps need not copy them again.
+	kept      bool
+	keptLines []LineBasis
+	keptInts  []int64
 }
 
 // scratch is the working memory of one evaluation, reused through a pool
@@ -114,18 +122,31 @@ func (p *Program) Evaluate(st *State, ev Event, now time.Time) (*Result, error) 
 	return p.evaluateKept(randSeed{program: p.ProgramID()}, Input{Now: now, Program: p, State: st, Member: &st.Member, Event: ev})
 }
 
-// evaluateKept evaluates c in pooled memory and returns a copy of the
-// Result sized to what it holds, for a caller that keeps it (Evaluate,
-// Engine.Estimate): a block with room for any typical evaluation would be
-// mostly empty, and the bytes allocated, zeroed and scanned are what such
-// an evaluation costs beyond the arithmetic.
+// evaluateKept evaluates c in pooled memory and returns a Result the
+// caller keeps, sharing no memory with the pool, for Evaluate and
+// Engine.Estimate. The bytes allocated, zeroed and scanned are what such an
+// evaluation costs beyond the arithmetic, so what it keeps is sized to what
+// it holds: the Result, its first award and counter, an order's lines and
+// the first award's per-line points are one allocation (newKept), sized to
+// the order's lines, and the Explanation is allocated by combine at the
+// size the block would have used. Only what did land in the block's arrays
+// is copied (detached).
 func (p *Program) evaluateKept(rs randSeed, c Input) (*Result, error) {
+	var k *keptResult
 	s := scratchPool.Get().(*scratch)
-	s.blk.pooled = false // the copy takes the counters too
-	res, err := p.evaluateWith(s, rs, c, &s.blk)
-	if err == nil {
-		res = res.detached()
+	blk := &s.blk
+	blk.pooled = false // the copy takes the counters too
+	blk.kept = true
+	if o, ok := c.Event.(*Order); ok {
+		k, blk.keptLines, blk.keptInts = newKept(len(o.Lines))
+	} else {
+		k = new(keptResult)
 	}
+	res, err := p.evaluateWith(s, rs, c, blk)
+	if err == nil {
+		res = res.detached(k, blk)
+	}
+	blk.kept, blk.keptLines, blk.keptInts = false, nil, nil
 	s.release()
 	return res, err
 }
@@ -137,12 +158,79 @@ type keptResult struct {
 	counters [1]Counter
 }
 
-// detached returns a copy of r that shares no memory with r's block: what
-// lives in the block (Awards and their Lines, Explanation, Lines, Counters,
-// Shared) is copied to the size it holds, the first award and counter with
-// the Result; the rest (Spends, Notices) is allocated apart and kept.
-func (r *Result) detached() *Result {
-	k := new(keptResult)
+// newKept allocates a keptResult together with room for an order of n
+// lines: its LineBasis and the per-line points of its first award. Beyond 8
+// lines (or for none) the keptResult comes alone and the lines are allocated
+// where they are filled.
+func newKept(n int) (*keptResult, []LineBasis, []int64) {
+	switch n {
+	case 1:
+		k := new(struct {
+			keptResult
+			lines [1]LineBasis
+			ints  [1]int64
+		})
+		return &k.keptResult, k.lines[:0], k.ints[:0]
+	case 2:
+		k := new(struct {
+			keptResult
+			lines [2]LineBasis
+			ints  [2]int64
+		})
+		return &k.keptResult, k.lines[:0], k.ints[:0]
+	case 3:
+		k := new(struct {
+			keptResult
+			lines [3]LineBasis
+			ints  [3]int64
+		})
+		return &k.keptResult, k.lines[:0], k.ints[:0]
+	case 4:
+		k := new(struct {
+			keptResult
+			lines [4]LineBasis
+			ints  [4]int64
+		})
+		return &k.keptResult, k.lines[:0], k.ints[:0]
+	case 5:
+		k := new(struct {
+			keptResult
+			lines [5]LineBasis
+			ints  [5]int64
+		})
+		return &k.keptResult, k.lines[:0], k.ints[:0]
+	case 6:
+		k := new(struct {
+			keptResult
+			lines [6]LineBasis
+			ints  [6]int64
+		})
+		return &k.keptResult, k.lines[:0], k.ints[:0]
+	case 7:
+		k := new(struct {
+			keptResult
+			lines [7]LineBasis
+			ints  [7]int64
+		})
+		return &k.keptResult, k.lines[:0], k.ints[:0]
+	case 8:
+		k := new(struct {
+			keptResult
+			lines [8]LineBasis
+			ints  [8]int64
+		})
+		return &k.keptResult, k.lines[:0], k.ints[:0]
+	}
+	return new(keptResult), nil, nil
+}
+
+// detached returns r, evaluated into blk, as k's Result, sharing no memory
+// with blk: what lives in blk's arrays (Awards and the first award's Lines,
+// Counters, Shared, and Lines or Explanation if not evaluated as kept) is
+// copied to the size it holds, the first award and counter into k; the rest
+// (the kept lines and points, a fresh Explanation, Spends, Notices) was
+// allocated apart and is kept as it is.
+func (r *Result) detached(k *keptResult, blk *resultBlock) *Result {
 	out := &k.res
 	*out = *r
 	out.blk = nil
@@ -153,20 +241,26 @@ func (r *Result) detached() *Result {
 	}
 	n := 0
 	for i := range out.Awards {
-		n += len(out.Awards[i].Lines)
+		if a := &out.Awards[i]; inBlock(a.Lines, blk.ints[:]) {
+			n += len(a.Lines)
+		}
 	}
 	if n > 0 {
 		ints := make([]int64, 0, n)
 		for i := range out.Awards {
-			if a := &out.Awards[i]; len(a.Lines) > 0 {
+			if a := &out.Awards[i]; inBlock(a.Lines, blk.ints[:]) {
 				start := len(ints)
 				ints = append(ints, a.Lines...)
 				a.Lines = ints[start:len(ints):len(ints)]
 			}
 		}
 	}
-	out.Explanation = slices.Clone(r.Explanation)
-	out.Lines = slices.Clone(r.Lines)
+	if inBlock(r.Explanation, blk.expl[:]) {
+		out.Explanation = slices.Clone(r.Explanation)
+	}
+	if inBlock(r.Lines, blk.lines[:]) {
+		out.Lines = slices.Clone(r.Lines)
+	}
 	out.Shared = slices.Clone(r.Shared)
 	if len(r.Counters) <= len(k.counters) && r.Counters != nil {
 		out.Counters = append(k.counters[:0:len(r.Counters)], r.Counters...)
@@ -174,6 +268,21 @@ func (r *Result) detached() *Result {
 		out.Counters = slices.Clone(r.Counters)
 	}
 	return out
+}
+
+// inBlock reports whether s begins in arr, an array of a resultBlock (the
+// Result's slices that use one begin at its first element).
+func inBlock[T any](s, arr []T) bool {
+	if cap(s) == 0 {
+		return false
+	}
+	p := &s[:1][0]
+	for i := range arr {
+		if p == &arr[i] {
+			return true
+		}
+	}
+	return false
 }
 
 // EvaluateInto is Evaluate writing into res and reusing the memory res
@@ -245,6 +354,9 @@ func (p *Program) evaluateWith(s *scratch, rs randSeed, c Input, blk *resultBloc
 func (p *Program) evaluate(c *Input, effects *[]Effect, blk *resultBlock) (res *Result, err error) {
 	res = &blk.res
 	c.Lines = blk.lines[:0]
+	if blk.kept {
+		c.Lines = blk.keptLines // nil beyond 8 lines: fillBasis allocates them
+	}
 	if o, ok := c.Event.(*Order); ok {
 		if err := p.orderBasis(c, o); err != nil {
 			return nil, err
