@@ -29,7 +29,7 @@ type dueSlot struct {
 // never before one.
 type dueIndex struct {
 	mu   sync.Mutex
-	heap []*member
+	heap []dueEntry
 	// The members due by cacheBy, in enrolment order, when cached: RunJobs
 	// pages through one listing at one instant. A member that falls due by
 	// cacheBy after it was built drops it; one that no longer is due stays
@@ -37,6 +37,19 @@ type dueIndex struct {
 	cacheBy time.Time
 	cache   []*member
 	cached  bool
+}
+
+// dueEntry is a member in the due index's heap, with the instant it falls
+// due beside it (as seconds and nanoseconds of the Unix epoch, which order
+// as the instants do), so ordering the heap reads the heap, not the members.
+type dueEntry struct {
+	sec  int64
+	nsec int32
+	m    *member
+}
+
+func newDueEntry(m *member) dueEntry {
+	return dueEntry{sec: m.due.at.Unix(), nsec: int32(m.due.at.Nanosecond()), m: m}
 }
 
 // noteDue updates the due index after a change to m (id) was applied; m's
@@ -64,29 +77,33 @@ func (s *Store) noteDue(id string, m *member) {
 	switch {
 	case old.IsZero():
 		m.due.pos = len(x.heap)
-		x.heap = append(x.heap, m)
+		x.heap = append(x.heap, newDueEntry(m))
 		x.up(m.due.pos)
 	case at.IsZero():
 		i := m.due.pos
 		last := len(x.heap) - 1
 		x.swap(i, last)
-		x.heap[last] = nil
+		x.heap[last] = dueEntry{}
 		x.heap = x.heap[:last]
 		if i < last {
 			x.down(i)
 			x.up(i)
 		}
 	default:
+		x.heap[m.due.pos] = newDueEntry(m)
 		x.down(m.due.pos)
 		x.up(m.due.pos)
 	}
 }
 
-func (x *dueIndex) less(i, j int) bool { return x.heap[i].due.at.Before(x.heap[j].due.at) }
+func (x *dueIndex) less(i, j int) bool {
+	a, b := &x.heap[i], &x.heap[j]
+	return a.sec < b.sec || a.sec == b.sec && a.nsec < b.nsec
+}
 
 func (x *dueIndex) swap(i, j int) {
 	x.heap[i], x.heap[j] = x.heap[j], x.heap[i]
-	x.heap[i].due.pos, x.heap[j].due.pos = i, j
+	x.heap[i].m.due.pos, x.heap[j].m.due.pos = i, j
 }
 
 func (x *dueIndex) up(i int) {
@@ -126,14 +143,18 @@ func (x *dueIndex) dueBy(by time.Time) []*member {
 	out := x.cache[:0]
 	// The heap's members due by by are a subtree at its root: a node due
 	// later has no child due earlier.
+	sec, nsec := by.Unix(), int32(by.Nanosecond())
 	stack := []int{0}
 	for len(stack) > 0 {
 		i := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if i >= len(x.heap) || x.heap[i].due.at.After(by) {
+		if i >= len(x.heap) {
 			continue
 		}
-		out = append(out, x.heap[i])
+		if e := &x.heap[i]; e.sec > sec || e.sec == sec && e.nsec > nsec { // due after by
+			continue
+		}
+		out = append(out, x.heap[i].m)
 		stack = append(stack, 2*i+1, 2*i+2)
 	}
 	slices.SortFunc(out, func(a, b *member) int { return a.seq - b.seq })
