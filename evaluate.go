@@ -354,8 +354,8 @@ func (p *Program) evaluateWith(s *scratch, rs randSeed, c Input, blk *resultBloc
 func (p *Program) evaluate(c *Input, effects *[]Effect, blk *resultBlock) (res *Result, err error) {
 	res = &blk.res
 	c.Lines = blk.lines[:0]
-	if blk.kept {
-		c.Lines = blk.keptLines // nil beyond 8 lines: fillBasis allocates them
+	if blk.kept && blk.keptLines != nil {
+		c.Lines = blk.keptLines // else (no line, or beyond 8) as for any block
 	}
 	if o, ok := c.Event.(*Order); ok {
 		if err := p.orderBasis(c, o); err != nil {

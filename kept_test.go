@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
@@ -64,4 +65,23 @@ func TestKeptResultSharesNoMemoryWithLaterEvaluations(t *testing.T) {
 		require.NotEqual(t, "mine", again.Explanation[len(again.Explanation)-1].Rule)
 		require.NotEqual(t, int64(-1), again.Awards[0].Lines[0])
 	}
+}
+
+// TestKeptResultOfAnOrderWithoutLines: a kept Result of an order without
+// lines has empty, not nil, Lines, as a Result evaluated into a block has.
+func TestKeptResultOfAnOrderWithoutLines(t *testing.T) {
+	p := &loyalty.Program{Name: "p", Currency: "USD", Rules: []loyalty.Rule{perLine("base", mustRate(t, 3, "1"))}}
+	require.NoError(t, p.Validate())
+	st := &loyalty.State{Member: loyalty.Member{ID: "ann"}}
+	o := orderOf()
+	o.Shipping = decimal.NewFromInt(5)
+	p.Basis.IncludeShipping = true
+	res, err := p.Evaluate(st, o, now)
+	require.NoError(t, err)
+	var into loyalty.Result
+	require.NoError(t, p.EvaluateInto(&into, st, o, now))
+	require.NotNil(t, into.Lines)
+	require.NotNil(t, res.Lines)
+	require.Empty(t, res.Lines)
+	require.Equal(t, into.Points(), res.Points())
 }
