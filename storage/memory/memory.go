@@ -49,13 +49,18 @@ type program struct {
 // a write reads every open lot of its member, so the store keeps them by
 // value, side by side (see lotSet).
 type member struct {
-	mu          sync.RWMutex
-	seq         int // place in Store.order
-	profile     loyalty.Member
-	version     int64
-	nextDue     time.Time
-	balances    []loyalty.Balance
-	counters    []loyalty.Counter
+	mu       sync.RWMutex
+	seq      int // place in Store.order
+	profile  loyalty.Member
+	version  int64
+	nextDue  time.Time
+	balances []loyalty.Balance
+	counters []loyalty.Counter
+	// Room for a typical member's segment, balance and counters, beside
+	// the fields a load reads, so reading them touches one object.
+	segments    [1]string
+	balanceRoom [1]loyalty.Balance
+	counterRoom [2]loyalty.Counter
 	entries     entryLog
 	lots        lotSet
 	orders      records[loyalty.OrderRecord]
@@ -237,6 +242,7 @@ func (s *Store) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Receipt
 	}
 	if m == nil {
 		m = &member{}
+		m.balances, m.counters = m.balanceRoom[:0], m.counterRoom[:0]
 		s.members[c.MemberID] = m
 		m.seq = len(s.order)
 		s.order = append(s.order, c.MemberID)
@@ -281,7 +287,7 @@ func (s *Store) ordersFree(c *loyalty.Change, m *member) error {
 // and orders.
 func (m *member) apply(c *loyalty.Change, r *loyalty.Receipt, orders []loyalty.OrderRecord) {
 	if c.Member != nil {
-		m.profile = cloneMember(c.Member)
+		m.profile = cloneMemberInto(m.segments[:0], c.Member)
 	}
 	m.version = c.Version + 1
 	m.nextDue = c.NextDue
