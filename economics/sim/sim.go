@@ -865,7 +865,8 @@ func (r *run) close(ctx context.Context, to time.Time) error {
 		now := r.engine.Now()
 		counts := map[tierKey]int{}
 		for _, i := range r.members {
-			r.st = loyalty.State{Balances: r.st.Balances[:0], Counters: r.st.Counters[:0]}
+			// The state's room is reused from member to member.
+			r.st = loyalty.State{Member: loyalty.Member{Segments: r.st.Member.Segments[:0]}, Balances: r.st.Balances[:0], Counters: r.st.Counters[:0]}
 			if err := r.states.LoadInto(ctx, r.id(i), loyalty.Query{}, &r.st); err != nil {
 				return fmt.Errorf("sim: reading %s: %w", r.id(i), err)
 			}

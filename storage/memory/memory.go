@@ -56,11 +56,11 @@ type member struct {
 	nextDue  time.Time
 	balances []loyalty.Balance
 	counters []loyalty.Counter
-	// Room for a typical member's segment, balance and counters, beside
-	// the fields a load reads, so reading them touches one object.
+	// Room for a typical member's segment and balance, beside the fields a
+	// load reads, so reading them touches one object. (Counters are left
+	// out: a tier ladder keeps thirteen.)
 	segments    [1]string
 	balanceRoom [1]loyalty.Balance
-	counterRoom [2]loyalty.Counter
 	entries     entryLog
 	lots        lotSet
 	orders      records[loyalty.OrderRecord]
@@ -242,7 +242,7 @@ func (s *Store) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Receipt
 	}
 	if m == nil {
 		m = &member{}
-		m.balances, m.counters = m.balanceRoom[:0], m.counterRoom[:0]
+		m.balances = m.balanceRoom[:0]
 		s.members[c.MemberID] = m
 		m.seq = len(s.order)
 		s.order = append(s.order, c.MemberID)
