@@ -138,6 +138,16 @@ func (s *countingStore) Load(ctx context.Context, id string, q loyalty.Query) (*
 	return s.Store.Load(ctx, id, q)
 }
 
+// LoadInto counts the job runner's loads (a query for the open grants as
+// of now), which load into pooled memory; a write's own loads are not
+// counted, as before.
+func (s *countingStore) LoadInto(ctx context.Context, id string, q loyalty.Query, st *loyalty.State) error {
+	if q.Grants && !q.Now.IsZero() {
+		s.loads++
+	}
+	return s.Store.LoadInto(ctx, id, q, st)
+}
+
 // Ann's points activate at an instant of their own: a run a nanosecond
 // before lists no one (no review is due on 9 December), a run at that very
 // instant lists her and activates them, in a zone ahead of UTC and behind.

@@ -254,7 +254,11 @@ func (r *jobRunner) member(ctx context.Context, id string) error {
 	e := r.e
 	now := e.now()
 	q := Query{Now: now, Grants: true} // open grants: those expired are due at StageExpire
-	st, err := e.store.Load(ctx, id, q)
+	// The state is read by the stages only (settleDue, grantsDue, the
+	// rules' Due), never kept, so it is loaded into pooled memory.
+	var buf *stateBuf
+	defer func() { buf.release() }()
+	st, err := e.load(ctx, id, q, &buf)
 	if err != nil {
 		return &JobError{Member: id, Stage: StageActivate, Job: "load", Err: err}
 	}
@@ -331,7 +335,9 @@ func (r *jobRunner) member(ctx context.Context, id string) error {
 		if wrote && stage < last { // a later stage judges what this one wrote
 			now = e.now()
 			q.Now = now
-			if st, err = e.store.Load(ctx, id, q); err != nil {
+			buf.release()
+			buf = nil
+			if st, err = e.load(ctx, id, q, &buf); err != nil {
 				return &JobError{Member: id, Stage: stage, Job: "load", Err: err}
 			}
 		}

@@ -150,7 +150,8 @@ type stateLoader interface {
 type stateBuf struct {
 	st       State
 	balances [2]Balance
-	counters [2]Counter
+	counters [16]Counter // a tier ladder keeps 13
+	segments [1]string
 	lots     []Lot
 }
 
@@ -168,6 +169,7 @@ func (e *Engine) load(ctx context.Context, member string, q Query, buf **stateBu
 	}
 	b := statePool.Get().(*stateBuf)
 	b.st.Balances, b.st.Counters, b.st.Lots = b.balances[:0], b.counters[:0], b.lots[:0]
+	b.st.Member.Segments = b.segments[:0]
 	if err := sl.LoadInto(ctx, member, q, &b.st); err != nil {
 		b.release()
 		return nil, err
