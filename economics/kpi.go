@@ -557,7 +557,9 @@ func orZero(m loyalty.Money, c loyalty.Currency) loyalty.Money {
 // ratioDigits is the decimals a rate or share is given to.
 const ratioDigits = 6
 
-func ratio(a, b decimal.Decimal) decimal.Decimal {
+// Ratio is a over b to 6 decimal places, rounded half away from zero, and
+// 0 when b is 0: how every rate and share of the KPIs is computed.
+func Ratio(a, b decimal.Decimal) decimal.Decimal {
 	if b.Sign() == 0 {
 		return decimal.Zero
 	}
@@ -584,16 +586,16 @@ func derive(k *KPIs, o *Options, c loyalty.Currency, total bool) {
 		}
 	}
 	k.Liability, k.Cost, k.Revenue = money(liab), money(cost), money(revenue)
-	k.CostShare = ratio(cost, revenue)
-	k.RedemptionRate = ratio(decimal.NewFromInt(k.Points.Redeemed), decimal.NewFromInt(k.Points.Issued))
-	k.BreakageRate = ratio(decimal.NewFromInt(k.Points.Expired), decimal.NewFromInt(k.Points.Issued))
-	k.ActiveShare = ratio(decimal.NewFromInt(k.Active), decimal.NewFromInt(k.Enrolled))
+	k.CostShare = Ratio(cost, revenue)
+	k.RedemptionRate = Ratio(decimal.NewFromInt(k.Points.Redeemed), decimal.NewFromInt(k.Points.Issued))
+	k.BreakageRate = Ratio(decimal.NewFromInt(k.Points.Expired), decimal.NewFromInt(k.Points.Issued))
+	k.ActiveShare = Ratio(decimal.NewFromInt(k.Active), decimal.NewFromInt(k.Enrolled))
 	for _, cu := range []*Customers{&k.Members, &k.NonMembers} {
 		cu.Sales, cu.Revenue = orZero(cu.Sales, c), orZero(cu.Revenue, c)
 		cu.AOV = money(decimal.Zero)
 		if cu.Orders > 0 {
 			cu.AOV = money(cu.Sales.Amount.DivRound(decimal.NewFromInt(cu.Orders), digits))
 		}
-		cu.Frequency = ratio(decimal.NewFromInt(cu.Orders), decimal.NewFromInt(cu.Buyers))
+		cu.Frequency = Ratio(decimal.NewFromInt(cu.Orders), decimal.NewFromInt(cu.Buyers))
 	}
 }

@@ -17,10 +17,12 @@
 //
 //	cmp, err := sim.Compare(ctx, onePointPerDollar, twoPercentCashback, cfg)
 //	require.NoError(t, err)
-//	require.Less(t, cmp.B.Total.CostShareOfRevenue, 0.03)
+//	require.True(t, cmp.B.Total.CostShareOfRevenue.LessThan(decimal.RequireFromString("0.03")))
 //
-// Money and points are exact (decimal.Decimal, int64); only probabilities,
-// rates and shares are floats. A bad Config is a *ConfigError before
+// Money, points, rates and shares are exact (decimal.Decimal, int64; a
+// rate or share is economics.Ratio, to 6 places); only the customer
+// model's parameters (weights, frequencies, probabilities) are floats,
+// and no amount passes through one. A bad Config is a *ConfigError before
 // anything runs. Config.Progress reports every simulated day; the example
 // go run ./examples/economics draws a progress bar and writes a report with
 // charts.

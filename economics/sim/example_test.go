@@ -44,8 +44,8 @@ func ExampleCompare() {
 	}
 	for _, r := range []*sim.Result{cmp.A, cmp.B} {
 		k := r.Total
-		fmt.Printf("%-8s revenue %s, cost %s (%.2f%%), liability %s\n", r.Program,
-			k.Revenue.StringFixed(2), k.Cost.StringFixed(2), 100*k.CostShareOfRevenue, k.Liability.StringFixed(2))
+		fmt.Printf("%-8s revenue %s, cost %s (%s%%), liability %s\n", r.Program,
+			k.Revenue.StringFixed(2), k.Cost.StringFixed(2), k.CostShareOfRevenue.Shift(2).StringFixed(2), k.Liability.StringFixed(2))
 	}
 	// Output:
 	// points   revenue 126135.00, cost 36.20 (0.03%), liability 566.23

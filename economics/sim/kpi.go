@@ -25,7 +25,7 @@ type KPI struct {
 	// per month of the period (30.44 days), over the customers that could buy
 	// (not yet churned) as members or non-members at the period's end.
 	MemberAOV, NonMemberAOV             decimal.Decimal
-	MemberFrequency, NonMemberFrequency float64
+	MemberFrequency, NonMemberFrequency decimal.Decimal
 
 	// Points issued by source (orders, actions such as welcome and birthday
 	// points and the periodic jobs' grants, operators' adjustments), then
@@ -54,16 +54,16 @@ type KPI struct {
 	// rewards, at the point value) plus the money redeemed.
 	Cost decimal.Decimal
 	// CostShareOfRevenue is Cost over Revenue (0 without revenue).
-	CostShareOfRevenue float64
+	CostShareOfRevenue decimal.Decimal
 	// RedemptionRate is points redeemed over points issued, BreakageRate
 	// points expired over points issued, in the period (0 without issues).
-	RedemptionRate, BreakageRate float64
+	RedemptionRate, BreakageRate decimal.Decimal
 
 	// EnrolledMembers is how many customers were members at the period's
 	// end, ActiveMembers how many of them earned or redeemed in the period,
 	// ActiveShare the one over the other.
 	EnrolledMembers, ActiveMembers int
-	ActiveShare                    float64
+	ActiveShare                    decimal.Decimal
 
 	// Tiers is how many members stood on each tier at the period's end, in
 	// the ladders' order (for every rule that is a loyalty.StandingRule);

@@ -960,13 +960,10 @@ func (r *run) kpi(f *flows, from, to time.Time, month int) KPI {
 	}
 	k.Liability = r.value.Mul(decimal.NewFromInt(r.t.pointsStock)).Round(r.digits).Add(k.MoneyOutstanding)
 	k.Cost = f.cost.Add(r.value.Mul(decimal.NewFromInt(f.pointsSpentOnRewards)).Round(r.digits)).Add(k.MoneyRedeemed)
-	if f.revenue > 0 {
-		k.CostShareOfRevenue = k.Cost.InexactFloat64() / dec(f.revenue).InexactFloat64()
-	}
-	if f.issued > 0 {
-		k.RedemptionRate = float64(f.redeemed) / float64(f.issued)
-		k.BreakageRate = float64(f.expired) / float64(f.issued)
-	}
+	// Rates and shares are exact ratios, as economics gives them.
+	k.CostShareOfRevenue = economics.Ratio(k.Cost, dec(f.revenue))
+	k.RedemptionRate = economics.Ratio(decimal.NewFromInt(f.redeemed), decimal.NewFromInt(f.issued))
+	k.BreakageRate = economics.Ratio(decimal.NewFromInt(f.expired), decimal.NewFromInt(f.issued))
 	// Who could buy at the period's end, members and not.
 	last := int32(min(int(to.Sub(r.day0).Hours()/24+0.5), r.days)) - 1
 	var members, others int
@@ -981,21 +978,23 @@ func (r *run) kpi(f *flows, from, to time.Time, month int) KPI {
 			others++
 		}
 	}
-	months := to.Sub(from).Hours() / 24 / daysPerMonth
-	if members > 0 && months > 0 {
-		k.MemberFrequency = float64(f.memberOrders) / float64(members) / months
+	// Orders per customer per month of daysPerMonth days: orders × the
+	// month's length over customers × the period's length, exactly.
+	frequency := func(orders int64, customers int) decimal.Decimal {
+		if to.Sub(from) <= 0 {
+			return decimal.Zero
+		}
+		const month = 730*time.Hour + 30*time.Minute // daysPerMonth, 365.25 / 12 days
+		return economics.Ratio(decimal.NewFromInt(orders).Mul(decimal.NewFromInt(int64(month))), decimal.NewFromInt(int64(customers)).Mul(decimal.NewFromInt(int64(to.Sub(from)))))
 	}
-	if others > 0 && months > 0 {
-		k.NonMemberFrequency = float64(f.nonMemberOrders) / float64(others) / months
-	}
+	k.MemberFrequency = frequency(int64(f.memberOrders), members)
+	k.NonMemberFrequency = frequency(int64(f.nonMemberOrders), others)
 	k.EnrolledMembers = len(r.members)
 	for _, i := range r.members {
 		if c := &r.cust[i]; c.activeMonth > int32(month) {
 			k.ActiveMembers++
 		}
 	}
-	if k.EnrolledMembers > 0 {
-		k.ActiveShare = float64(k.ActiveMembers) / float64(k.EnrolledMembers)
-	}
+	k.ActiveShare = economics.Ratio(decimal.NewFromInt(int64(k.ActiveMembers)), decimal.NewFromInt(int64(k.EnrolledMembers)))
 	return k
 }

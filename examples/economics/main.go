@@ -171,7 +171,7 @@ func monthly(r *sim.Result) string {
 }
 
 func money(v decimal.Decimal) string { return v.StringFixed(2) }
-func pct(f float64) string           { return fmt.Sprintf("%.2f%%", 100*f) }
+func pct(r decimal.Decimal) string   { return r.Shift(2).StringFixed(2) + "%" }
 
 type chart struct {
 	file string
@@ -220,8 +220,8 @@ func charts(c *sim.Comparison) []chart {
 	f64 := func(d decimal.Decimal) float64 { return d.InexactFloat64() }
 
 	liability := lines("Liability at month end", "USD", func(k sim.KPI) float64 { return f64(k.Liability) }, c.A, c.B)
-	cost := lines("Programme cost as a share of revenue", "%", func(k sim.KPI) float64 { return 100 * k.CostShareOfRevenue }, c.A, c.B)
-	breakage := lines("Breakage: points expired / issued", "%", func(k sim.KPI) float64 { return 100 * k.BreakageRate }, c.A)
+	cost := lines("Programme cost as a share of revenue", "%", func(k sim.KPI) float64 { return k.CostShareOfRevenue.Shift(2).InexactFloat64() }, c.A, c.B)
+	breakage := lines("Breakage: points expired / issued", "%", func(k sim.KPI) float64 { return k.BreakageRate.Shift(2).InexactFloat64() }, c.A)
 
 	// Tier distribution: stacked bars, one stack a month.
 	tp := plot.New()
