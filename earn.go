@@ -63,20 +63,27 @@ func (e *Engine) Estimate(ctx context.Context, o *Order) (*Result, error) {
 		return nil, err
 	}
 	in := Input{Now: now, Program: e.program, State: st, Member: &st.Member, Event: o}
-	if len(e.readers) > 0 {
-		var err error
-		if in.Shared, err = e.readShared(ctx, in); err != nil {
-			return nil, err
-		}
+	if err := e.fillShared(ctx, &in); err != nil {
+		return nil, err
 	}
 	return e.program.evaluateKept(e.rs(""), in)
+}
+
+// fillShared sets in.Shared for a program with SharedReader rules (and does
+// nothing for others). It inlines, and in's address goes no further: the
+// Input of a write stays on the stack.
+func (e *Engine) fillShared(ctx context.Context, in *Input) (err error) {
+	if len(e.readers) > 0 {
+		in.Shared, err = e.readShared(ctx, *in)
+	}
+	return err
 }
 
 // readShared reads the shared counters the program's SharedReader rules
 // name for in, for Input.Shared; a counter the program does not define is
 // left out (the rule's claim of it fails the write with ErrUnknownCounter).
-// Callers call it only for a program with such rules: in is taken by value
-// so that only then does an Input move to the heap.
+// It is called (through fillShared) only for a program with such rules,
+// and takes in by value so that the caller's Input stays on the stack.
 func (e *Engine) readShared(ctx context.Context, in Input) ([]SharedCounter, error) {
 	var names []SharedCounter
 	for _, r := range e.readers {
@@ -162,10 +169,8 @@ func (e *Engine) planEarn(w writeTry, p *plan, st *State, o *Order, codes []Code
 		return err
 	}
 	in := Input{Now: now, Program: e.program, State: st, Member: &st.Member, Event: o, Codes: codes}
-	if len(e.readers) > 0 {
-		if in.Shared, err = e.readShared(w.ctx, in); err != nil {
-			return err
-		}
+	if err := e.fillShared(w.ctx, &in); err != nil {
+		return err
 	}
 	res, scr, err := e.program.evaluateIn(e.rs(key), in)
 	defer scr.release()
@@ -321,11 +326,8 @@ func safeKind(ar ActionRule) (k ActionKind) {
 // whether a rule reacted to it.
 func (e *Engine) planAction(w writeTry, p *plan, st *State, a *Action, now time.Time, key, fp string, op Operation) (bool, error) {
 	in := Input{Now: now, Program: e.program, State: st, Member: &st.Member, Event: a}
-	if len(e.readers) > 0 {
-		var err error
-		if in.Shared, err = e.readShared(w.ctx, in); err != nil {
-			return false, err
-		}
+	if err := e.fillShared(w.ctx, &in); err != nil {
+		return false, err
 	}
 	res, scr, err := e.program.evaluateIn(e.rs(key), in)
 	defer scr.release()
