@@ -62,8 +62,8 @@ func (p *Program) fillBasis(c *Input, o *Order, scale int32) (ok bool, err error
 	excludes := len(p.Basis.ExcludeSKUs)+len(p.Basis.ExcludeCategories) > 0
 	for i := range o.Lines {
 		l := &o.Lines[i]
-		price, ok1 := toMinor(l.UnitPrice, scale)
-		disc, ok2 := toMinor(l.Discount, scale)
+		price, ok1 := exact.ToMinor(l.UnitPrice, scale)
+		disc, ok2 := exact.ToMinor(l.Discount, scale)
 		if !ok1 || !ok2 {
 			return false, nil
 		}
@@ -85,9 +85,9 @@ func (p *Program) fillBasis(c *Input, o *Order, scale int32) (ok bool, err error
 			lines[i].Basis = g
 		}
 	}
-	orderDisc, ok1 := toMinor(o.Discount, scale)
-	ship, ok2 := toMinor(o.Shipping, scale)
-	tax, ok3 := toMinor(o.Tax, scale)
+	orderDisc, ok1 := exact.ToMinor(o.Discount, scale)
+	ship, ok2 := exact.ToMinor(o.Shipping, scale)
+	tax, ok3 := exact.ToMinor(o.Tax, scale)
 	if !ok1 || !ok2 || !ok3 {
 		return false, nil
 	}

@@ -8,18 +8,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestToMinorIsExactOrRefuses(t *testing.T) {
-	for s, want := range map[string]int64{"19.99": 1999, "20": 2000, "0.1": 10, "-3.5": -350, "0": 0} {
-		v, ok := toMinor(decimal.RequireFromString(s), 2)
-		require.True(t, ok, s)
-		require.Equal(t, want, v, s)
-	}
-	for _, s := range []string{"0.001", "92233720368547758.08", "1e30"} {
-		_, ok := toMinor(decimal.RequireFromString(s), 2)
-		require.False(t, ok, s)
-	}
-}
-
 func TestFingerprintIgnoresTrailingZerosButNotValues(t *testing.T) {
 	o := &Order{ID: "o", MemberID: "m", Currency: "USD", Lines: []OrderLine{{SKU: "a", Quantity: 1, UnitPrice: decimal.RequireFromString("1.50")}}}
 	a := orderFingerprint(o)

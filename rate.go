@@ -54,13 +54,13 @@ func (r *Rate) ratio(scale int32) (num, den int64, ok bool) {
 		if shift > 18 {
 			return 0, 0, false
 		}
-		d, ok := exact.Mul64(r.perCoef, pow10[shift])
+		d, ok := exact.Mul64(r.perCoef, exact.Pow10[shift])
 		return r.points, d, ok
 	default:
 		if -shift > 18 {
 			return 0, 0, false
 		}
-		n, ok := exact.Mul64(r.points, pow10[-shift])
+		n, ok := exact.Mul64(r.points, exact.Pow10[-shift])
 		return n, r.perCoef, ok
 	}
 }
@@ -87,7 +87,7 @@ func NewFactor(f decimal.Decimal) (Factor, error) {
 		if e > 18 {
 			return Factor{}, invalidProgram("factor", "is too large")
 		}
-		n, ok := exact.Mul64(c, pow10[e])
+		n, ok := exact.Mul64(c, exact.Pow10[e])
 		if !ok {
 			return Factor{}, invalidProgram("factor", "is too large")
 		}
@@ -96,7 +96,7 @@ func NewFactor(f decimal.Decimal) (Factor, error) {
 	if -e > 18 {
 		return Factor{}, invalidProgram("factor", "has too many digits")
 	}
-	n, d := c, pow10[-e]
+	n, d := c, exact.Pow10[-e]
 	g := exact.GCD(n, d)
 	return Factor{n / g, d / g}, nil
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/loyaltykit/loyalty/internal/exact"
 	"github.com/shopspring/decimal"
 )
 
@@ -311,7 +312,7 @@ func upTo(quote func(available, want int64) (Quote, error), available, n int64) 
 // creditQuote redeems a money account (minor units, digits of them to the
 // unit) one for one, up to the order total.
 func creditQuote(acct Account, available int64, total Money, digits int32, want int64) (Quote, error) {
-	limit, ok := toMinor(total.Amount, digits)
+	limit, ok := exact.ToMinor(total.Amount, digits)
 	if !ok {
 		// A fraction of a minor unit is not taken off; a total past int64
 		// minor units (CheckAmount bounds it) limits nothing.

@@ -71,7 +71,7 @@ func (e *Engine) planReturn(w writeTry, st *State, r *Return, now time.Time, key
 		if rec.ReturnedValue > 0 && !rec.ByAmount {
 			return nil, invalidEvent("return.amount", "order "+rec.ID+" was already returned by line")
 		}
-		amt, ok := toMinor(r.Amount, rec.Scale)
+		amt, ok := exact.ToMinor(r.Amount, rec.Scale)
 		if !ok {
 			if r.Amount.Shift(rec.Scale).IsInteger() { // whole at the scale: too large
 				return nil, &ReturnExceedsError{Order: rec.ID, Line: OrderLevel, Asked: r.Amount, Remaining: decimal.New(rec.Value-rec.ReturnedValue, -rec.Scale)}

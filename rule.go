@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/loyaltykit/loyalty/internal/exact"
 	"github.com/shopspring/decimal"
 )
 
@@ -389,7 +390,7 @@ type LineBasis struct {
 // Units converts an amount of the order's currency to Input.Scale units,
 // rounding toward zero (a threshold of 0.005 at scale 2 reads as 0.00).
 func (c *Input) Units(d decimal.Decimal) int64 {
-	if u, ok := toMinor(d, c.Scale); ok {
+	if u, ok := exact.ToMinor(d, c.Scale); ok {
 		return u
 	}
 	return d.Shift(c.Scale).IntPart()

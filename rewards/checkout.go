@@ -8,6 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/internal/exact"
 )
 
 // Discount is what one coupon gives a cart, line by line, for the host to
@@ -270,20 +271,18 @@ func units(d decimal.Decimal, scale int32) int64 {
 		return 0
 	}
 	if exp := d.Exponent(); exp >= -scale && exp+scale <= 18 && d.NumDigits() <= 18 {
-		return mulSat(d.CoefficientInt64(), pow10[exp+scale])
+		return mulSat(d.CoefficientInt64(), exact.Pow10[exp+scale])
 	}
 	return d.Shift(scale).IntPart()
 }
-
-var pow10 = [19]int64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18}
 
 // ratio is d as num/den with den a power of ten (d has at most 4 decimals).
 func ratio(d decimal.Decimal) (num, den int64) {
 	exp := d.Exponent()
 	if exp >= 0 {
-		return mulSat(d.CoefficientInt64(), pow10[min(exp, 18)]), 1
+		return mulSat(d.CoefficientInt64(), exact.Pow10[min(exp, 18)]), 1
 	}
-	return d.CoefficientInt64(), pow10[min(-exp, 18)]
+	return d.CoefficientInt64(), exact.Pow10[min(-exp, 18)]
 }
 
 // mulDiv is a×b/c rounded down, for a, b ≥ 0 and c > 0, saturating.

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 )
 
@@ -97,5 +98,17 @@ func TestMul64AndAdd64MatchBigInt(t *testing.T) {
 			b = -b
 		}
 		check(a, b)
+	}
+}
+
+func TestToMinorIsExactOrRefuses(t *testing.T) {
+	for s, want := range map[string]int64{"19.99": 1999, "20": 2000, "0.1": 10, "-3.5": -350, "0": 0} {
+		v, ok := ToMinor(decimal.RequireFromString(s), 2)
+		require.True(t, ok, s)
+		require.Equal(t, want, v, s)
+	}
+	for _, s := range []string{"0.001", "92233720368547758.08", "1e30"} {
+		_, ok := ToMinor(decimal.RequireFromString(s), 2)
+		require.False(t, ok, s)
 	}
 }
