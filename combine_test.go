@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 )
@@ -55,7 +56,7 @@ func randomProgram(r *rand.Rand, huge bool) *Program {
 		}
 		return accts[r.IntN(2)*0] // mostly the points account
 	}
-	p := &Program{Name: "random", Currency: []Currency{"USD", "JPY", "KWD"}[r.IntN(3)]}
+	p := &Program{Name: "random", Currency: []money.Currency{"USD", "JPY", "KWD"}[r.IntN(3)]}
 	p.Rounding = Rounding(r.IntN(4))
 	p.RoundingScope = RoundingScope(r.IntN(2))
 	p.Basis.IncludeShipping = r.IntN(2) == 0
@@ -132,7 +133,7 @@ func randomProgram(r *rand.Rand, huge bool) *Program {
 	return p
 }
 
-func randomOrder(r *rand.Rand, cur Currency, huge bool) *Order {
+func randomOrder(r *rand.Rand, cur money.Currency, huge bool) *Order {
 	price := func(max int64) decimal.Decimal {
 		return decimal.New(r.Int64N(max), -int32(r.IntN(4))) // 0–3 decimals
 	}

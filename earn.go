@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/loyaltykit/loyalty/money"
 )
 
 // Earn records an order and credits what the program's rules award for it.
@@ -151,7 +153,7 @@ func (e *Engine) checkOrder(o *Order) error {
 		return err
 	}
 	if !e.program.accepts(o.Currency) {
-		return fmt.Errorf("%w: order %s is in %q, neither an active ISO 4217 code nor a unit of program %q", ErrInvalidCurrency, o.ID, string(o.Currency), e.program.Name)
+		return fmt.Errorf("%w: order %s is in %q, neither an active ISO 4217 code nor a unit of program %q", money.ErrInvalidCurrency, o.ID, string(o.Currency), e.program.Name)
 	}
 	if o.Currency != e.program.Currency {
 		return fmt.Errorf("%w: order %s is in %s, the program in %s", ErrCurrencyMismatch, o.ID, o.Currency, e.program.Currency)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/loyaltytest"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/storage/memory"
 	"github.com/loyaltykit/loyalty/storage/storagetest"
 )
@@ -106,7 +107,7 @@ func TestWritesNeedAKeyAndAdjustmentsAReason(t *testing.T) {
 	require.ErrorIs(t, err, loyalty.ErrInvalidEvent)
 	_, err = e.Adjust(ctx, "k2", "ann", 10, "goodwill for a late parcel")
 	require.NoError(t, err)
-	_, err = e.Redeem(ctx, "k3", loyalty.Redemption{ID: "r", MemberID: "ann", Total: loyalty.MinorUnits(100, "USD"), Points: 5})
+	_, err = e.Redeem(ctx, "k3", loyalty.Redemption{ID: "r", MemberID: "ann", Total: money.MinorUnits(100, "USD"), Points: 5})
 	require.ErrorIs(t, err, loyalty.ErrRedemptionDisabled)
 	_, err = loyalty.NewEngine(&loyalty.Program{}, memory.New(), nil)
 	require.ErrorIs(t, err, loyalty.ErrInvalidProgram)
@@ -130,16 +131,16 @@ func TestStatementExplainsEveryEarning(t *testing.T) {
 }
 
 func TestSubCentMoneyAndMinorUnits(t *testing.T) {
-	m, err := loyalty.ParseMoney("12.345", "KWD")
+	m, err := money.Parse("12.345", "KWD")
 	require.NoError(t, err)
 	units, ok := m.Minor()
 	require.True(t, ok)
 	require.Equal(t, int64(12345), units)
 	require.Equal(t, "12.345 KWD", m.String())
-	require.Equal(t, "500 JPY", loyalty.MinorUnits(500, "JPY").String())
-	_, err = loyalty.ParseMoney("abc", "USD")
+	require.Equal(t, "500 JPY", money.MinorUnits(500, "JPY").String())
+	_, err = money.Parse("abc", "USD")
 	require.ErrorIs(t, err, loyalty.ErrInvalidAmount)
-	require.True(t, decimal.RequireFromString("0.05").Equal(loyalty.MinorUnits(5, "USD").Amount))
+	require.True(t, decimal.RequireFromString("0.05").Equal(money.MinorUnits(5, "USD").Amount))
 }
 
 // donate is a host rule that turns points into a pledge: it spends points and

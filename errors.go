@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/shopspring/decimal"
 )
 
@@ -37,10 +38,9 @@ var (
 	// recorded under another idempotency key.
 	ErrDuplicate = errors.New("loyalty: already recorded under another idempotency key")
 	// ErrInvalidAmount: a zero, negative or malformed amount or point count.
-	ErrInvalidAmount = errors.New("loyalty: invalid amount")
-	// ErrInvalidCurrency: a currency code that is neither an active ISO 4217
-	// code nor one of the program's own units (Program.Units).
-	ErrInvalidCurrency = errors.New("loyalty: invalid currency")
+	// It is money.ErrInvalidAmount, which money.Parse returns.
+	ErrInvalidAmount = money.ErrInvalidAmount
+
 	// ErrCurrencyMismatch: money in a currency other than the program's.
 	ErrCurrencyMismatch = errors.New("loyalty: currency does not match the program")
 	// ErrOverflow: a point count or amount would not fit an int64, or a

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/storage/memory"
 )
@@ -23,7 +24,7 @@ func refusalEngine(t *testing.T) *loyalty.Engine {
 	rate, err := points.NewRate("base", 1, decimal.NewFromInt(1))
 	require.NoError(t, err)
 	p := &loyalty.Program{Name: "p", Currency: "USD", Rules: []loyalty.Rule{rate}, Redemption: points.Redemption{
-		Points: 100, Value: loyalty.MinorUnits(1_00, "USD"),
+		Points: 100, Value: money.MinorUnits(1_00, "USD"),
 		Minimum: 500, Increment: 100, MaxPercent: decimal.NewFromInt(50),
 	}}
 	e, err := loyalty.NewEngine(p, memory.New(), &loyalty.EngineOptions{Clock: loyalty.NewManualClock(time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC))})

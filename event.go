@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/shopspring/decimal"
 )
 
@@ -31,7 +32,7 @@ type Order struct {
 	ID       string
 	MemberID string
 	PlacedAt time.Time
-	Currency Currency
+	Currency money.Currency
 	Lines    []OrderLine
 	// Discount is an order-level discount (a coupon), spread over the lines in
 	// proportion to their value when the earn basis is after discounts.
@@ -77,8 +78,8 @@ func (o *Order) Validate() error {
 	if err := checkTime("order.placed_at", o.PlacedAt); err != nil {
 		return err
 	}
-	if !o.Currency.wellFormed() {
-		return fmt.Errorf("%w: %q is not a three-letter currency code", ErrInvalidCurrency, string(o.Currency))
+	if !o.Currency.WellFormed() {
+		return fmt.Errorf("%w: %q is not a three-letter currency code", money.ErrInvalidCurrency, string(o.Currency))
 	}
 	for i := range o.Lines {
 		l := &o.Lines[i]

@@ -9,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/storage/memory"
 )
@@ -74,12 +75,12 @@ func Example() {
 func ExampleEngine_Redeem() {
 	ctx := context.Background()
 	program := &loyalty.Program{Name: "Acme Rewards", Currency: "USD",
-		Redemption: points.Redemption{Points: 100, Value: loyalty.MinorUnits(1_00, "USD"), Minimum: 500, Increment: 100, MaxPercent: decimal.NewFromInt(50)}}
+		Redemption: points.Redemption{Points: 100, Value: money.MinorUnits(1_00, "USD"), Minimum: 500, Increment: 100, MaxPercent: decimal.NewFromInt(50)}}
 	engine, _ := loyalty.NewEngine(program, memory.New(), &loyalty.EngineOptions{Clock: loyalty.NewManualClock(time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC))})
 	engine.Enroll(ctx, "enroll-ann", loyalty.Member{ID: "ann"})
 	engine.Adjust(ctx, "adjust-1", "ann", 2_750, "migrated from the old program")
 
-	cart := loyalty.MinorUnits(40_00, "USD")
+	cart := money.MinorUnits(40_00, "USD")
 	q, _ := engine.QuoteRedemption(ctx, "ann", cart, 0)
 	fmt.Printf("may redeem %d points for %s\n", q.Points, q.Value)
 

@@ -9,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/storage/memory"
 )
@@ -24,7 +25,7 @@ func widgetEngine() (*loyalty.Engine, *loyalty.ManualClock) {
 		Name: "Acme Rewards", Currency: "USD", Rules: []loyalty.Rule{rate},
 		PendingDays: 14, Expiry: points.AfterDays(60),
 		Redemption: points.Redemption{
-			Points: 100, Value: loyalty.MinorUnits(1_00, "USD"),
+			Points: 100, Value: money.MinorUnits(1_00, "USD"),
 			Minimum: 500, Increment: 100, MaxPercent: decimal.NewFromInt(50),
 		},
 	}
@@ -72,7 +73,7 @@ func ExampleEngine_Summary() {
 func ExampleEngine_Quote() {
 	ctx := context.Background()
 	engine, _ := widgetEngine()
-	cart := loyalty.NewMoney(decimal.RequireFromString("20.00"), "USD") // half of it: 1000 points
+	cart := money.New(decimal.RequireFromString("20.00"), "USD") // half of it: 1000 points
 
 	q, _ := engine.Quote(ctx, loyalty.Redemption{MemberID: "ann", Total: cart, Points: 2000, UpTo: true})
 	fmt.Println("up to 2000:", q.Points, "points take off", q.Value)
@@ -80,7 +81,7 @@ func ExampleEngine_Quote() {
 	q, _ = engine.Quote(ctx, loyalty.Redemption{MemberID: "ann", Total: cart, Points: 400, UpTo: true})
 	fmt.Println("up to 400:", q.Points, "points;", errors.Is(q.Reason, loyalty.ErrBelowMinimum), "- you may use up to", q.MaxPoints)
 
-	small := loyalty.NewMoney(decimal.RequireFromString("8.00"), "USD")
+	small := money.New(decimal.RequireFromString("8.00"), "USD")
 	q, _ = engine.Quote(ctx, loyalty.Redemption{MemberID: "ann", Total: small})
 	fmt.Println("on 8.00:", q.Points, "points;", q.Reason)
 

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -31,7 +32,7 @@ func fingerprintOrder() *Order {
 func TestFingerprintsAreStableAcrossVersions(t *testing.T) {
 	for name, c := range map[string]struct{ got, want string }{
 		"earn":   {orderFingerprint(fingerprintOrder()), "e3270f13f69c7dad317127338ae694fd"},
-		"redeem": {redemptionFingerprint(&Redemption{ID: "r1", MemberID: "ann", OrderID: "o1", Total: MinorUnits(100_00, "USD"), Points: 500}), "421413a6a6a56c44a46f8fca8863fb66"},
+		"redeem": {redemptionFingerprint(&Redemption{ID: "r1", MemberID: "ann", OrderID: "o1", Total: money.MinorUnits(100_00, "USD"), Points: 500}), "421413a6a6a56c44a46f8fca8863fb66"},
 		"adjust": {partsFingerprint("adjust", "ann", "-5", "goodwill"), "729c3e6a537f2e6fe7024365a6d6ac3c"},
 	} {
 		assert.Equal(t, c.want, c.got, "%s: fingerprint changed: replays of keys stored before would fail", name)
@@ -110,7 +111,7 @@ func TestFingerprintsOfDifferentRequestsDiffer(t *testing.T) {
 	r.Lines, r.Amount = nil, decimal.RequireFromString("1")
 	check("return by amount", returnFingerprint(&r))
 
-	rd := Redemption{ID: "r1", MemberID: "ann", Total: MinorUnits(100_00, "USD"), Points: 500}
+	rd := Redemption{ID: "r1", MemberID: "ann", Total: money.MinorUnits(100_00, "USD"), Points: 500}
 	check("redemption", redemptionFingerprint(&rd))
 	rd.Points = 501
 	check("redemption, points", redemptionFingerprint(&rd))

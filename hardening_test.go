@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 )
 
 // hardEngine is an engine on the memory store with ann enrolled and 100
@@ -105,15 +106,15 @@ func TestInvalidIdentifiersAreRefusedOnEveryEnginePathAndNothingIsWritten(t *tes
 					return err
 				},
 				"redeem id": func() error {
-					_, err := e.Redeem(ctx, "k", loyalty.Redemption{ID: bad, MemberID: "ann", Total: loyalty.MinorUnits(500, "USD")})
+					_, err := e.Redeem(ctx, "k", loyalty.Redemption{ID: bad, MemberID: "ann", Total: money.MinorUnits(500, "USD")})
 					return err
 				},
 				"redeem order": func() error {
-					_, err := e.Redeem(ctx, "k", loyalty.Redemption{ID: "r", OrderID: bad, MemberID: "ann", Total: loyalty.MinorUnits(500, "USD")})
+					_, err := e.Redeem(ctx, "k", loyalty.Redemption{ID: "r", OrderID: bad, MemberID: "ann", Total: money.MinorUnits(500, "USD")})
 					return err
 				},
 				"quote member": func() error {
-					_, err := e.Quote(ctx, loyalty.Redemption{MemberID: bad, Total: loyalty.MinorUnits(500, "USD")})
+					_, err := e.Quote(ctx, loyalty.Redemption{MemberID: bad, Total: money.MinorUnits(500, "USD")})
 					return err
 				},
 				"cancel id":      func() error { _, err := e.CancelRedemption(ctx, "k", "ann", bad); return err },
@@ -272,21 +273,21 @@ func TestAValidationErrorWithoutAKindDoesNotPanic(t *testing.T) {
 }
 
 func TestCurrenciesAreISO4217OrTheProgramsOwnUnits(t *testing.T) {
-	require.NoError(t, loyalty.Currency("EUR").Validate())
-	require.NoError(t, loyalty.Currency("KWD").Validate())
-	for _, c := range []loyalty.Currency{"ABC", "ZZZ", "usd", "US", "XXX", ""} {
-		require.ErrorIs(t, c.Validate(), loyalty.ErrInvalidCurrency, c)
+	require.NoError(t, money.Currency("EUR").Validate())
+	require.NoError(t, money.Currency("KWD").Validate())
+	for _, c := range []money.Currency{"ABC", "ZZZ", "usd", "US", "XXX", ""} {
+		require.ErrorIs(t, c.Validate(), money.ErrInvalidCurrency, c)
 	}
-	require.Equal(t, int32(3), loyalty.Currency("BHD").MinorDigits())
-	require.Equal(t, int32(0), loyalty.Currency("JPY").MinorDigits())
+	require.Equal(t, int32(3), money.Currency("BHD").MinorDigits())
+	require.Equal(t, int32(0), money.Currency("JPY").MinorDigits())
 
 	err := (&loyalty.Program{Name: "p", Currency: "ABC"}).Validate()
-	require.ErrorIs(t, err, loyalty.ErrInvalidCurrency)
+	require.ErrorIs(t, err, money.ErrInvalidCurrency)
 	require.ErrorIs(t, err, loyalty.ErrInvalidProgram)
 
 	// A program's own unit, with its digits.
 	ctx := context.Background()
-	p := &loyalty.Program{Name: "p", Currency: "XMI", Units: []loyalty.CurrencyUnit{{Code: "XMI", MinorDigits: 0}},
+	p := &loyalty.Program{Name: "p", Currency: "XMI", Units: []money.CurrencyUnit{{Code: "XMI", MinorDigits: 0}},
 		Rules: []loyalty.Rule{perLine("base", mustRate(t, 1, "1"))}}
 	require.NoError(t, p.Validate())
 	require.Equal(t, int32(0), p.MinorDigits())
@@ -300,12 +301,12 @@ func TestCurrenciesAreISO4217OrTheProgramsOwnUnits(t *testing.T) {
 	require.Equal(t, int64(21), r.Points())
 	o.ID, o.Currency = "o2", "ABC"
 	_, err = e.Earn(ctx, "k2", o)
-	require.ErrorIs(t, err, loyalty.ErrInvalidCurrency)
+	require.ErrorIs(t, err, money.ErrInvalidCurrency)
 	o.Currency = "EUR"
 	_, err = e.Earn(ctx, "k3", o)
 	require.ErrorIs(t, err, loyalty.ErrCurrencyMismatch)
 
-	for _, u := range [][]loyalty.CurrencyUnit{{{Code: "USD", MinorDigits: 2}}, {{Code: "xmi"}}, {{Code: "XMI", MinorDigits: 19}}, {{Code: "XMI"}, {Code: "XMI"}}} {
+	for _, u := range [][]money.CurrencyUnit{{{Code: "USD", MinorDigits: 2}}, {{Code: "xmi"}}, {{Code: "XMI", MinorDigits: 19}}, {{Code: "XMI"}, {Code: "XMI"}}} {
 		p := &loyalty.Program{Name: "p", Currency: "USD", Units: u}
 		require.ErrorIs(t, p.Validate(), loyalty.ErrInvalidProgram, u)
 	}
@@ -364,9 +365,9 @@ func TestHugeDecimalsAreRefusedAtOnceWithErrOverflow(t *testing.T) {
 		o.Shipping = d.Abs()
 		_, err = e.Estimate(ctx, o)
 		require.ErrorIs(t, err, loyalty.ErrOverflow)
-		_, err = e.Redeem(ctx, "k2", loyalty.Redemption{ID: "r", MemberID: "ann", Total: loyalty.Money{Amount: d.Abs(), Currency: "USD"}})
+		_, err = e.Redeem(ctx, "k2", loyalty.Redemption{ID: "r", MemberID: "ann", Total: money.Money{Amount: d.Abs(), Currency: "USD"}})
 		require.ErrorIs(t, err, loyalty.ErrOverflow)
-		_, err = e.Redeem(ctx, "k3", loyalty.Redemption{ID: "r", MemberID: "ann", Account: "credit", Total: loyalty.Money{Amount: d.Abs(), Currency: "USD"}})
+		_, err = e.Redeem(ctx, "k3", loyalty.Redemption{ID: "r", MemberID: "ann", Account: "credit", Total: money.Money{Amount: d.Abs(), Currency: "USD"}})
 		require.ErrorIs(t, err, loyalty.ErrOverflow)
 		_, err = e.Return(ctx, "k4", &loyalty.Return{ID: "r", OrderID: "o1", MemberID: "ann", Amount: d.Abs()})
 		require.ErrorIs(t, err, loyalty.ErrOverflow)
@@ -440,7 +441,7 @@ func TestTimesAndHoldsBeyondWhatStoresHoldAreRefused(t *testing.T) {
 // otherCurrencyPolicy redeems in EUR.
 type otherCurrencyPolicy struct{ pennies }
 
-func (otherCurrencyPolicy) Denomination() loyalty.Currency { return "EUR" }
+func (otherCurrencyPolicy) Denomination() money.Currency { return "EUR" }
 
 func TestARedemptionPolicyInAnotherCurrencyIsRefusedByValidate(t *testing.T) {
 	p := &loyalty.Program{Name: "p", Currency: "USD", Redemption: otherCurrencyPolicy{}}

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -34,7 +35,7 @@ func TestFieldPrintsHaveTwoCharactersPerFieldOfTheirKind(t *testing.T) {
 	for _, p := range []string{
 		orderFields(fingerprintOrder()),
 		returnFields(&Return{ID: "ret1", OrderID: "o1", MemberID: "ann", Lines: []ReturnLine{{SKU: "tee", Quantity: 1}}}),
-		redemptionFields(&Redemption{ID: "r1", MemberID: "ann", Total: MinorUnits(100, "USD"), Points: 5, UpTo: true}),
+		redemptionFields(&Redemption{ID: "r1", MemberID: "ann", Total: money.MinorUnits(100, "USD"), Points: 5, UpTo: true}),
 		actionFields(&Action{Kind: ActionReview, MemberID: "ann", Data: map[string]string{"a": "b"}}),
 		memberFields(&m),
 		partFields("adjust", "ann", "5", "goodwill"),

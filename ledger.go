@@ -2,6 +2,8 @@ package loyalty
 
 import (
 	"time"
+
+	"github.com/loyaltykit/loyalty/money"
 )
 
 // Account names one balance a member holds. Points live in PointsAccount;
@@ -115,7 +117,7 @@ type Counter struct {
 type OrderRecord struct {
 	ID       string
 	MemberID string
-	Currency Currency
+	Currency money.Currency
 	PlacedAt time.Time
 	Lines    []RecordedLine
 	// Scale is the number of decimal digits of the values below (the
@@ -176,7 +178,7 @@ type RedemptionRecord struct {
 	// Account redeemed: PointsAccount or a money account (store credit).
 	Account   Account
 	Points    int64
-	Value     Money
+	Value     money.Money
 	Draws     []Draw
 	Cancelled bool
 	At        time.Time

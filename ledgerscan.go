@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/loyaltykit/loyalty/money"
 )
 
 // This file is the Store contract for reading a program as a whole, across
@@ -77,7 +79,7 @@ type EntryTotal struct {
 // OrderTotal sums the order records of one bucket, currency and scale.
 type OrderTotal struct {
 	Bucket   int // -1: before the first bound
-	Currency Currency
+	Currency money.Currency
 	Scale    int32
 	Orders   int64 // order records
 	Value    int64 // sum of OrderRecord.Value, in Scale units

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/storage/memory"
 	"github.com/loyaltykit/loyalty/storage/storagetest"
 )
@@ -30,7 +31,7 @@ func TestRedemptionsDrawManyLotsOldestFirstAndWriteExactlyThose(t *testing.T) {
 		require.NoError(t, err)
 		lots = append(lots, r.Entries[0].Lot)
 	}
-	total := loyalty.MinorUnits(1000_00, "USD")
+	total := money.MinorUnits(1000_00, "USD")
 	redeem := func(key string, points int64) []int64 {
 		t.Helper()
 		r, err := e.Redeem(ctx, key, loyalty.Redemption{ID: key, MemberID: "ann", Total: total, Points: points})

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/shopspring/decimal"
 )
 
@@ -82,7 +83,7 @@ type RedemptionPolicy interface {
 	// The Engine redeems "as much as allowed, up to N" (Redemption.UpTo) by
 	// quoting the most with available clamped to N, so a policy needs no
 	// third mode.
-	Quote(available int64, total Money, want int64) (Quote, error)
+	Quote(available int64, total money.Money, want int64) (Quote, error)
 }
 
 // Quote is what a cart may redeem.
@@ -91,12 +92,12 @@ type Quote struct {
 	// exactly what was asked; for the most (or the most up to N), what the
 	// balance, the order cap, the increment and the minimum allow.
 	Points int64
-	Value  Money
+	Value  money.Money
 	// MaxPoints and MaxValue are the most this cart may redeem, filled even
 	// when the request was refused ("400 is below the minimum, you may use
 	// up to 1200").
 	MaxPoints int64
-	MaxValue  Money
+	MaxValue  money.Money
 	// Reason says why the quote allows nothing (Points is zero), nil when it
 	// allows some. It wraps the sentinel a host branches on with errors.Is:
 	//   - ErrInsufficientPoints: the member has too few spendable points
@@ -125,7 +126,7 @@ type Program struct {
 	// ForProgram made.
 	ID       string
 	Name     string
-	Currency Currency
+	Currency money.Currency
 	// Location is the shop's time zone (an IANA location). Every calendar
 	// boundary of the program (end-of-month expiry, birthdays, calendar caps,
 	// payout periods, review dates) falls at midnight there. Nil is UTC.
@@ -148,7 +149,7 @@ type Program struct {
 	// Units are the program's own units of money beside ISO 4217 (a house
 	// currency): Currency may name one, and orders and policies in it are
 	// accepted. Each has the minor digits it declares (Program.MinorDigits).
-	Units []CurrencyUnit
+	Units []money.CurrencyUnit
 }
 
 // MaxPendingDays is the longest return window Program.PendingDays may hold
@@ -159,7 +160,7 @@ const MaxPendingDays = 3650
 // work in one currency; Program.Validate refuses one whose currency is not
 // the program's. points.Redemption implements it.
 type Denominated interface {
-	Denomination() Currency
+	Denomination() money.Currency
 }
 
 // MinorDigits is the number of minor digits of the program's currency: the
@@ -167,7 +168,7 @@ type Denominated interface {
 func (p *Program) MinorDigits() int32 { return p.digitsOf(p.Currency) }
 
 // digitsOf is the minor digits of c in this program.
-func (p *Program) digitsOf(c Currency) int32 {
+func (p *Program) digitsOf(c money.Currency) int32 {
 	for _, u := range p.Units {
 		if u.Code == c {
 			return u.MinorDigits
@@ -177,8 +178,8 @@ func (p *Program) digitsOf(c Currency) int32 {
 }
 
 // accepts reports whether c is an ISO 4217 code or one of the program's units.
-func (p *Program) accepts(c Currency) bool {
-	if _, ok := isoDigits(c); ok {
+func (p *Program) accepts(c money.Currency) bool {
+	if c.Validate() == nil {
 		return true
 	}
 	for _, u := range p.Units {
@@ -232,7 +233,7 @@ func (p *Program) Validate() error {
 		return err
 	}
 	if !p.accepts(p.Currency) {
-		return invalidProgramAs(ErrInvalidCurrency, "currency", strconv.Quote(string(p.Currency))+" is neither an active ISO 4217 code nor one of the program's units")
+		return invalidProgramAs(money.ErrInvalidCurrency, "currency", strconv.Quote(string(p.Currency))+" is neither an active ISO 4217 code nor one of the program's units")
 	}
 	if p.Rounding > RoundCeil {
 		return invalidProgram("rounding", "unknown mode")
@@ -314,16 +315,16 @@ func (p *Program) validateUnits() error {
 	for i, u := range p.Units {
 		field := "units[" + strconv.Itoa(i) + "]"
 		switch {
-		case !u.Code.wellFormed():
-			return invalidProgramAs(ErrInvalidCurrency, field+".code", strconv.Quote(string(u.Code))+" is not three upper-case letters")
+		case !u.Code.WellFormed():
+			return invalidProgramAs(money.ErrInvalidCurrency, field+".code", strconv.Quote(string(u.Code))+" is not three upper-case letters")
 		case u.Code.Validate() == nil:
-			return invalidProgramAs(ErrInvalidCurrency, field+".code", string(u.Code)+" is an ISO 4217 code, with its own minor digits")
+			return invalidProgramAs(money.ErrInvalidCurrency, field+".code", string(u.Code)+" is an ISO 4217 code, with its own minor digits")
 		case u.MinorDigits < 0 || u.MinorDigits > 18:
 			return invalidProgram(field+".minor_digits", "must be 0 to 18")
 		}
 		for _, v := range p.Units[:i] {
 			if v.Code == u.Code {
-				return invalidProgramAs(ErrInvalidCurrency, field+".code", "duplicate unit "+string(u.Code))
+				return invalidProgramAs(money.ErrInvalidCurrency, field+".code", "duplicate unit "+string(u.Code))
 			}
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty/internal/exact"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/shopspring/decimal"
 )
 
@@ -47,7 +48,7 @@ type Redemption struct {
 	MemberID string
 	OrderID  string
 	// Total is the order total the redemption is taken off.
-	Total Money
+	Total money.Money
 	// Points to redeem; zero redeems the most the cart allows. Without UpTo
 	// a positive Points is exact: the redemption fails when those points
 	// may not be redeemed (ErrInsufficientPoints, ErrBelowMinimum,
@@ -94,7 +95,7 @@ func (r *Redemption) validate() error {
 // much, planned by the same code as Redeem; nothing is written. points > 0
 // quotes exactly that many; zero quotes the most. Quote also quotes the up-to
 // mode and store-credit accounts.
-func (e *Engine) QuoteRedemption(ctx context.Context, memberID string, total Money, points int64) (Quote, error) {
+func (e *Engine) QuoteRedemption(ctx context.Context, memberID string, total money.Money, points int64) (Quote, error) {
 	return e.Quote(ctx, Redemption{MemberID: memberID, Total: total, Points: points})
 }
 
@@ -263,7 +264,7 @@ func (e *Engine) CancelRedemption(ctx context.Context, key, memberID, redemption
 
 // redemptionNote is "order 1002: 15.00 USD off", formatted without decimal
 // arithmetic when the value is whole minor units.
-func redemptionNote(orderID string, v Money) string {
+func redemptionNote(orderID string, v money.Money) string {
 	var buf [96]byte
 	b := buf[:0]
 	if orderID != "" {
@@ -311,7 +312,7 @@ func upTo(quote func(available, want int64) (Quote, error), available, n int64) 
 
 // creditQuote redeems a money account (minor units, digits of them to the
 // unit) one for one, up to the order total.
-func creditQuote(acct Account, available int64, total Money, digits int32, want int64) (Quote, error) {
+func creditQuote(acct Account, available int64, total money.Money, digits int32, want int64) (Quote, error) {
 	limit, ok := exact.ToMinor(total.Amount, digits)
 	if !ok {
 		// A fraction of a minor unit is not taken off; a total past int64
@@ -321,7 +322,9 @@ func creditQuote(acct Account, available int64, total Money, digits int32, want 
 			limit = t.IntPart()
 		}
 	}
-	units := func(n int64) Money { return Money{Amount: decimal.New(n, -digits), Currency: total.Currency} }
+	units := func(n int64) money.Money {
+		return money.Money{Amount: decimal.New(n, -digits), Currency: total.Currency}
+	}
 	most := max(0, min(available, limit))
 	q := Quote{MaxPoints: most, MaxValue: units(most), Value: units(0)}
 	var err error

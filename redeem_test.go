@@ -9,13 +9,14 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/loyaltytest"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
 )
 
 // checkoutPolicy is 100 points = 1.00 USD, at least 500 points, in hundreds,
 // at most half of the order.
 var checkoutPolicy = points.Redemption{
-	Points: 100, Value: loyalty.MinorUnits(1_00, "USD"),
+	Points: 100, Value: money.MinorUnits(1_00, "USD"),
 	Minimum: 500, Increment: 100, MaxPercent: decimal.NewFromInt(50),
 }
 
@@ -29,7 +30,7 @@ func redeemHarness(t *testing.T) *loyaltytest.Harness {
 }
 
 // usdOf is s in USD, for the tests that build an engine of their own.
-func usdOf(s string) loyalty.Money { return loyalty.NewMoney(decimal.RequireFromString(s), "USD") }
+func usdOf(s string) money.Money { return money.New(decimal.RequireFromString(s), "USD") }
 
 func TestRedeemUpToClampsToBalanceCapAndIncrement(t *testing.T) {
 	for _, tc := range []struct {

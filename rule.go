@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty/internal/exact"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/shopspring/decimal"
 )
 
@@ -411,15 +412,15 @@ type Explanation struct {
 	// Basis is the amount the rate applied to, in Scale units of Currency.
 	Basis    int64
 	Scale    int32
-	Currency Currency
+	Currency money.Currency
 	Rate     *Rate  // for rate earnings
 	Factor   Factor // for multipliers
 	Points   int64
 }
 
 // BasisMoney is the explanation's basis as Money.
-func (x *Explanation) BasisMoney() Money {
-	return Money{Amount: decimal.New(x.Basis, -x.Scale), Currency: x.Currency}
+func (x *Explanation) BasisMoney() money.Money {
+	return money.Money{Amount: decimal.New(x.Basis, -x.Scale), Currency: x.Currency}
 }
 
 // String renders the explanation for a statement, for example
@@ -440,7 +441,7 @@ func (x *Explanation) String() string {
 	case x.Rate != nil:
 		b.WriteString(itoa(x.Rate.points))
 		b.WriteString(" per ")
-		b.WriteString(Money{Amount: x.Rate.per, Currency: x.Currency}.String())
+		b.WriteString(money.Money{Amount: x.Rate.per, Currency: x.Currency}.String())
 		b.WriteString(" on ")
 		b.WriteString(x.BasisMoney().String())
 	case x.Kind == EffectEarn:

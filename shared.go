@@ -7,6 +7,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/loyaltykit/loyalty/money"
 )
 
 // This file is the Store contract beyond one member's ledger: programs side
@@ -167,7 +169,7 @@ type Grant struct {
 	Code string
 	// Value is what the grant is worth in money (a fixed discount, a gift
 	// card), the zero Money when its worth is not money.
-	Value Money
+	Value money.Money
 	// Uses and MaxUses count its uses; MaxUses 0 means one use.
 	Uses, MaxUses int64
 	GrantedAt     time.Time

@@ -13,6 +13,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/loyaltytest"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/storage/memory"
 	"github.com/loyaltykit/loyalty/storage/storagetest"
 )
@@ -26,7 +27,7 @@ func couponOnEveryOrder(stock string) rule {
 		if _, ok := c.Event.(*loyalty.Order); !ok {
 			return out
 		}
-		ef := loyalty.GrantReward(loyalty.Grant{Reward: "five-off", Value: loyalty.MinorUnits(500, "USD")}, &loyalty.CodeFormat{Prefix: "C-", Kind: "coupon", MaxUses: 1})
+		ef := loyalty.GrantReward(loyalty.Grant{Reward: "five-off", Value: money.MinorUnits(500, "USD")}, &loyalty.CodeFormat{Prefix: "C-", Kind: "coupon", MaxUses: 1})
 		ef.Counter = stock
 		return append(out, ef)
 	}}
@@ -331,7 +332,7 @@ func TestGrantsAreOnTheMembersStateInHistoryAndFoundByCode(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, r.Grants, 1)
 	g := r.Grants[0]
-	assert.Equal(t, loyalty.Grant{ID: "k1#1", MemberID: "ann", Reward: "five-off", Code: g.Code, Value: loyalty.MinorUnits(500, "USD"),
+	assert.Equal(t, loyalty.Grant{ID: "k1#1", MemberID: "ann", Reward: "five-off", Code: g.Code, Value: money.MinorUnits(500, "USD"),
 		GrantedAt: now, Status: loyalty.GrantOpen, Source: "coupon", Ref: "o1"}, g)
 	st, err := e.Member(ctx, "ann")
 	require.NoError(t, err)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/shopspring/decimal"
 )
 
@@ -29,7 +30,7 @@ type Summary struct {
 	// method (points.Redemption does, at its conversion, rounded down to the
 	// minor unit), else the most the whole balance takes off a cart large
 	// enough for it. Zero without a redemption policy or points.
-	Worth Money
+	Worth money.Money
 	// Pending is the held points of each lot, with when they become
 	// spendable, soonest first.
 	Pending []DuePoints
@@ -231,18 +232,20 @@ func (e *Engine) Summary(ctx context.Context, memberID string, opts *SummaryOpti
 
 // worth is what available points are worth under the program's redemption
 // policy (see Summary.Worth).
-func (e *Engine) worth(available int64) Money {
-	zero := Money{Amount: decimal.Zero, Currency: e.program.Currency}
+func (e *Engine) worth(available int64) money.Money {
+	zero := money.Money{Amount: decimal.Zero, Currency: e.program.Currency}
 	pol := e.program.Redemption
 	if pol == nil || available <= 0 {
 		return zero
 	}
-	if w, ok := pol.(interface{ Worth(points int64) Money }); ok {
+	if w, ok := pol.(interface {
+		Worth(points int64) money.Money
+	}); ok {
 		return w.Worth(available)
 	}
 	// A cart of a billion units of the currency, so that the policy's cap
 	// on one order does not bind.
-	q, err := pol.Quote(available, Money{Amount: decimal.New(1, 9), Currency: e.program.Currency}, 0)
+	q, err := pol.Quote(available, money.Money{Amount: decimal.New(1, 9), Currency: e.program.Currency}, 0)
 	if err != nil {
 		return zero
 	}

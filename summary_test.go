@@ -10,6 +10,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/loyaltytest"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/storage/memory"
 	"github.com/loyaltykit/loyalty/tiers"
@@ -62,7 +63,7 @@ func TestSummaryShowsBalanceWorthPendingExpiringTierAndRecentAsOfOneInstant(t *t
 	// has recorded it yet. o2's 300 are still held.
 	require.Equal(t, loyalty.Balance{Account: loyalty.PointsAccount, Available: 1500, Pending: 300}, s.Balance)
 	require.Equal(t, "15.00", s.Worth.Amount.StringFixed(2), "1500 points at 100 = 1.00 USD")
-	require.Equal(t, loyalty.Currency("USD"), s.Worth.Currency)
+	require.Equal(t, money.Currency("USD"), s.Worth.Currency)
 	require.Equal(t, []loyalty.DuePoints{{Points: 300, At: day(time.April, 24), Lot: loyalty.LotID(4, 0), Ref: "o2"}}, s.Pending)
 	// Within 30 days (to 15 May): the grant's 1000 expiring 30 April; o1's
 	// lot expires on 20 May, after the window.
@@ -204,7 +205,7 @@ func TestSummaryWithoutRedemptionPolicyOrLadder(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, int64(250), s.Balance.Available)
 	require.True(t, s.Worth.Amount.IsZero())
-	require.Equal(t, loyalty.Currency("EUR"), s.Worth.Currency)
+	require.Equal(t, money.Currency("EUR"), s.Worth.Currency)
 	require.Empty(t, s.Standings)
 	require.Empty(t, s.Expiring, "points that never expire")
 	require.Len(t, s.Recent, 1)

@@ -2,10 +2,12 @@ package loyalty
 
 import (
 	"strconv"
+
+	"github.com/loyaltykit/loyalty/money"
 )
 
 // rateWords is the effective rate of an earning: "137 on 27.48 USD".
-func rateWords(points, basis int64, scale int32, c Currency) string {
+func rateWords(points, basis int64, scale int32, c money.Currency) string {
 	var buf [64]byte
 	b := strconv.AppendInt(buf[:0], points, 10)
 	b = append(b, " on "...)

@@ -2,6 +2,7 @@ package cashback
 
 import (
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/shopspring/decimal"
 )
 
@@ -231,7 +232,7 @@ func (s *Stepped) Evaluate(c *loyalty.Input, effects []loyalty.Effect) []loyalty
 		if amt := s.back.Mul(steps).Shift(d).Floor(); amt.Sign() > 0 && amt.NumDigits() <= 18 {
 			note := steps.String() + " × " + s.note
 			if old > 0 {
-				note += ", with " + loyalty.MinorUnits(old, c.Program.Currency).String() + " carried over"
+				note += ", with " + money.MinorUnits(old, c.Program.Currency).String() + " carried over"
 			}
 			e := loyalty.Earn(amt.IntPart(), loyalty.OrderLevel, note)
 			e.Account = target(s.sched, c)

@@ -8,6 +8,7 @@ import (
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/cashback"
 	"github.com/loyaltykit/loyalty/loyaltytest"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/storage/memory"
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
@@ -16,12 +17,12 @@ import (
 
 func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 
-func usd(s string) loyalty.Money { return loyalty.NewMoney(dec(s), "USD") }
+func usd(s string) money.Money { return money.New(dec(s), "USD") }
 
 // amount is m's amount as its exact decimal without trailing zeros ("8",
 // "5.5"), so assert.Equal compares money by value: decimal.Decimal itself is
 // never compared with == or reflect.DeepEqual (8 and 8.00 differ there).
-func amount(m loyalty.Money) string { return m.Amount.String() }
+func amount(m money.Money) string { return m.Amount.String() }
 
 // fixture is a loyaltytest harness on a memory store kept typed, because
 // cashback.Payout lists its members and a test reads its receipts.
@@ -621,7 +622,7 @@ func TestPercentageInTheProgramsOwnUnitUsesItsDeclaredDigits(t *testing.T) {
 	// A house currency without a minor unit: 2% of 123 is 2.46, 2 whole
 	// units. Read as two digits (the ISO default for unknown codes) it would
 	// credit 246 hundredths.
-	p := &loyalty.Program{Name: "mall", Currency: "MLC", Units: []loyalty.CurrencyUnit{{Code: "MLC", MinorDigits: 0}},
+	p := &loyalty.Program{Name: "mall", Currency: "MLC", Units: []money.CurrencyUnit{{Code: "MLC", MinorDigits: 0}},
 		Rules: []loyalty.Rule{mustPercentage(t, "2", nil)}}
 	f := newFixture(t, p, nov2026)
 	f.enroll("ann")

@@ -7,6 +7,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/cashback"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/storage/memory"
 	"github.com/shopspring/decimal"
 )
@@ -39,10 +40,10 @@ func Example() {
 
 	b, _ = cashback.BalanceOf(ctx, e, "ann")
 	q4, _ := e.AccountBalance(ctx, "ann", sched.Account(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)))
-	fmt.Println("store credit:", b.Credit, "- left in the 2026-Q4 accrual:", loyalty.MinorUnits(q4.Available, "USD"))
+	fmt.Println("store credit:", b.Credit, "- left in the 2026-Q4 accrual:", money.MinorUnits(q4.Available, "USD"))
 
 	rc, _ := e.Redeem(ctx, "redeem-r1", loyalty.Redemption{ID: "r1", MemberID: "ann", OrderID: "o2",
-		Total: loyalty.NewMoney(decimal.RequireFromString("25.00"), "USD"), Account: cashback.CreditAccount})
+		Total: money.New(decimal.RequireFromString("25.00"), "USD"), Account: cashback.CreditAccount})
 	fmt.Println("at checkout:", rc.Redemption.Value, "off")
 	// Output:
 	// accruing: 6.40 USD for 2026-Q4
@@ -66,7 +67,7 @@ func ExampleNewStepped() {
 		credit, _ := e.AccountBalance(ctx, "ann", cashback.CreditAccount)
 		st, _ := e.Member(ctx, "ann")
 		fmt.Printf("after %s: credit %s, carried %s\n", amount,
-			loyalty.MinorUnits(credit.Available, "USD"), loyalty.MinorUnits(st.Counter("ten-per-hundred", ""), "USD"))
+			money.MinorUnits(credit.Available, "USD"), money.MinorUnits(st.Counter("ten-per-hundred", ""), "USD"))
 	}
 	// Output:
 	// after 150.00: credit 10.00 USD, carried 50.00 USD

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 )
 
 // Notice kinds the PayoutRule announces on its receipts (loyalty.Notice.Kind).
@@ -155,7 +156,7 @@ func (r *PayoutRule) Evaluate(c *loyalty.Input, effects []loyalty.Effect) []loya
 	}
 	s := r.sched.of(c.Program)
 	cur := c.Program.Currency
-	money := func(v int64) string { return loyalty.MinorUnits(v, cur).String() }
+	amountText := func(v int64) string { return money.MinorUnits(v, cur).String() }
 	period := a.Data["period"]
 	if period == "" {
 		period = s.Due(c.Now)
@@ -218,7 +219,7 @@ func (r *PayoutRule) Evaluate(c *loyalty.Input, effects []loyalty.Effect) []loya
 			e.Account = d.acct
 			effects = append(effects, e)
 		}
-		effects = append(effects, loyalty.Notify(NoticeRecovered, money(recovered)+" of cashback returned after payout, from the cashback of "+what))
+		effects = append(effects, loyalty.Notify(NoticeRecovered, amountText(recovered)+" of cashback returned after payout, from the cashback of "+what))
 	}
 	switch {
 	case paying:
@@ -236,7 +237,7 @@ func (r *PayoutRule) Evaluate(c *loyalty.Input, effects []loyalty.Effect) []loya
 		}
 		e := loyalty.Earn(net, loyalty.OrderLevel, "cashback of "+what)
 		e.Account = s.credit()
-		detail := money(net) + " for " + what
+		detail := amountText(net) + " for " + what
 		if s.CertificateMonths > 0 {
 			e.ExpiresAt = addMonths(c.Now.In(s.loc()), s.CertificateMonths).UTC()
 			e.Note = "reward certificate for " + what + ", valid until " + e.ExpiresAt.Format(time.DateOnly)
@@ -244,8 +245,8 @@ func (r *PayoutRule) Evaluate(c *loyalty.Input, effects []loyalty.Effect) []loya
 		}
 		effects = append(effects, e, loyalty.Notify(NoticePaid, detail))
 	case net > 0:
-		effects = append(effects, loyalty.Notify(NoticeBelowMinimum, money(net)+
-			" is below the minimum payout of "+loyalty.NewMoney(s.Minimum, cur).String()+" and rolls over"))
+		effects = append(effects, loyalty.Notify(NoticeBelowMinimum, amountText(net)+
+			" is below the minimum payout of "+money.New(s.Minimum, cur).String()+" and rolls over"))
 	}
 	return effects
 }
@@ -262,7 +263,7 @@ type PayoutReport struct {
 	// Members is how many members the run visited; Paid how many of them a
 	// payout credited, Amount the sum credited.
 	Members, Paid int
-	Amount        loyalty.Money
+	Amount        money.Money
 	// BelowMinimum is how many members accrued less than the minimum.
 	BelowMinimum int
 }
@@ -305,7 +306,7 @@ func Payout(ctx context.Context, e *loyalty.Engine, members loyalty.MemberLister
 		return nil, err
 	}
 	if now := e.Now(); end.After(now) {
-		return &PayoutReport{Period: period, Amount: loyalty.MinorUnits(0, prog.Currency)},
+		return &PayoutReport{Period: period, Amount: money.MinorUnits(0, prog.Currency)},
 			fmt.Errorf("%w: %w: cashback period %s ends at %s", loyalty.ErrRefused, ErrPeriodNotOver, period, end.Format(time.RFC3339))
 	}
 	size := 500
@@ -314,7 +315,7 @@ func Payout(ctx context.Context, e *loyalty.Engine, members loyalty.MemberLister
 	}
 	rep := &PayoutReport{Period: period}
 	var paid int64
-	defer func() { rep.Amount = loyalty.MinorUnits(paid, prog.Currency) }()
+	defer func() { rep.Amount = money.MinorUnits(paid, prog.Currency) }()
 	after := ""
 	for {
 		ids, err := members.Members(ctx, after, size)
@@ -398,20 +399,20 @@ func (r *PayoutRule) Due(c *loyalty.Input, stage loyalty.JobStage, jobs []loyalt
 type Balance struct {
 	MemberID string
 	// Credit is the store credit (and unexpired certificates) spendable now.
-	Credit loyalty.Money
+	Credit money.Money
 	// Accrued is the cashback accrued and not paid yet, per period, oldest first.
 	Accrued []Accrual
 	// Owed is cashback returned after it was paid and not recovered yet: the
 	// negative balances of the accrual accounts, under loyalty.AllowNegative
 	// (under loyalty.ClampAtZero it is forgiven and reads zero). Later
 	// payouts recover it first.
-	Owed loyalty.Money
+	Owed money.Money
 }
 
 // Accrual is cashback accrued in one period and not paid out yet.
 type Accrual struct {
 	Period string
-	Amount loyalty.Money
+	Amount money.Money
 }
 
 // BalanceOf returns member's cashback as the program's cashback rules keep
@@ -476,8 +477,8 @@ func BalanceOf(ctx context.Context, e *loyalty.Engine, memberID string) (*Balanc
 	}
 	slices.SortStableFunc(acc, func(x, y periodBalance) int { return x.start.Compare(y.start) })
 	for _, p := range acc {
-		b.Accrued = append(b.Accrued, Accrual{Period: p.key, Amount: loyalty.MinorUnits(p.bal, cur)})
+		b.Accrued = append(b.Accrued, Accrual{Period: p.key, Amount: money.MinorUnits(p.bal, cur)})
 	}
-	b.Credit, b.Owed = loyalty.MinorUnits(credit, cur), loyalty.MinorUnits(owed, cur)
+	b.Credit, b.Owed = money.MinorUnits(credit, cur), money.MinorUnits(owed, cur)
 	return b, nil
 }

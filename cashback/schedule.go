@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/shopspring/decimal"
 )
 
@@ -177,7 +178,7 @@ func (s *Schedule) periodOf(a loyalty.Account) (key string, start time.Time, ok 
 }
 
 // minimum is the schedule's Minimum in minor units of c, rounded up.
-func (s *Schedule) minimum(c loyalty.Currency) int64 {
+func (s *Schedule) minimum(c money.Currency) int64 {
 	if s.Minimum.Sign() <= 0 {
 		return 0
 	}

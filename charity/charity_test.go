@@ -13,6 +13,7 @@ import (
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/charity"
 	"github.com/loyaltykit/loyalty/loyaltytest"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/storage/memory"
 )
 
@@ -84,7 +85,7 @@ func (f *fixture) want(member string, a loyalty.Account, want int64) {
 
 // assertAmount reports an error unless m's amount is want, an exact decimal
 // compared by value ("5" is "5.00").
-func assertAmount(t *testing.T, want string, m loyalty.Money, what string, args ...any) bool {
+func assertAmount(t *testing.T, want string, m money.Money, what string, args ...any) bool {
 	t.Helper()
 	if m.Amount.Equal(dec(want)) {
 		return true

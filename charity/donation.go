@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/shopspring/decimal"
 )
 
@@ -93,7 +94,7 @@ func (d *Donation) Worth(points int64, digits int32) (units int64, exact bool) {
 
 // request resolves a donation of points to cause (empty: the member's) for
 // member m, or says why it is refused.
-func (d *Donation) request(points string, cause string, m *loyalty.Member, cur loyalty.Currency) (Cause, int64, int64, error) {
+func (d *Donation) request(points string, cause string, m *loyalty.Member, cur money.Currency) (Cause, int64, int64, error) {
 	n, err := strconv.ParseInt(points, 10, 64)
 	if err != nil || n <= 0 {
 		return Cause{}, 0, 0, &loyalty.ValidationError{Field: "points", Reason: strconv.Quote(points) + " is not a positive whole number of points", Kind: loyalty.ErrInvalidAmount}
@@ -110,7 +111,7 @@ func (d *Donation) request(points string, cause string, m *loyalty.Member, cur l
 	v, exact := d.Worth(n, cur.MinorDigits())
 	if v <= 0 || !exact {
 		return Cause{}, 0, 0, &loyalty.ValidationError{Field: "points", Reason: fmt.Sprintf("%d points do not convert exactly at %d points = %s", n,
-			d.points, loyalty.NewMoney(d.worth, cur)), Kind: loyalty.ErrInvalidAmount}
+			d.points, money.New(d.worth, cur)), Kind: loyalty.ErrInvalidAmount}
 	}
 	return c, n, v, nil
 }
@@ -136,7 +137,7 @@ func (d *Donation) Evaluate(c *loyalty.Input, effects []loyalty.Effect) []loyalt
 type DonationReceipt struct {
 	Cause   Cause
 	Points  int64
-	Pledged loyalty.Money
+	Pledged money.Money
 	// Receipt is the receipt of the write: a redeem entry on the points
 	// account and an earn entry on the cause's pledge account.
 	Receipt *loyalty.Receipt
@@ -197,7 +198,7 @@ func Donate(ctx context.Context, e *loyalty.Engine, key, memberID, cause string,
 			if d.Cause.ID == "" {
 				d.Cause = Cause{ID: id}
 			}
-			d.Pledged = loyalty.MinorUnits(en.Amount, prog.Currency)
+			d.Pledged = money.MinorUnits(en.Amount, prog.Currency)
 		}
 	}
 	return d, nil

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 )
 
 // Impact is what was given to causes over a period: a member's impact
@@ -27,7 +28,7 @@ type Impact struct {
 	// first in the order the program declares them.
 	Causes []CauseImpact
 	// Total is the net given to all causes.
-	Total loyalty.Money
+	Total money.Money
 }
 
 // CauseImpact is what one cause received.
@@ -40,7 +41,7 @@ type CauseImpact struct {
 	// Purchases is what orders pledged, Donations what members gave in
 	// points (as money), Returned what returns took back; Net is
 	// Purchases + Donations − Returned.
-	Purchases, Donations, Returned, Net loyalty.Money
+	Purchases, Donations, Returned, Net money.Money
 }
 
 type tally struct {
@@ -161,7 +162,7 @@ func declared(p *loyalty.Program) []Cause {
 
 func impact(p *loyalty.Program, t map[string]*tally, from, to time.Time) *Impact {
 	cur := p.Currency
-	m := func(v int64) loyalty.Money { return loyalty.MinorUnits(v, cur) }
+	m := func(v int64) money.Money { return money.MinorUnits(v, cur) }
 	imp := &Impact{From: from, To: to}
 	var total int64
 	line := func(c Cause, x *tally) {

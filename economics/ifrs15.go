@@ -1,7 +1,7 @@
 package economics
 
 import (
-	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/shopspring/decimal"
 )
 
@@ -63,10 +63,10 @@ type AccountingPeriod struct {
 	Label string
 	// Sales is the transaction price of the sales that earned points in the
 	// period (what customers paid, in the schedule's currency).
-	Sales loyalty.Money
+	Sales money.Money
 	// GoodsSSP is the stand-alone selling price of the goods sold, without
 	// points; the zero Money means Sales.
-	GoodsSSP loyalty.Money
+	GoodsSSP money.Money
 	// PointsIssued and PointsRedeemed are the points earned by those sales
 	// and redeemed in the period (of any period's issue).
 	PointsIssued   int64
@@ -74,7 +74,7 @@ type AccountingPeriod struct {
 	// PointValue is the stand-alone selling price of one point before the
 	// likelihood of redemption: the discount it gives when redeemed (1.00
 	// per point in the standard's example).
-	PointValue loyalty.Money
+	PointValue money.Money
 	// ExpectedRate is the share of all points issued so far that is expected
 	// to be redeemed, as estimated at the end of the period, in 0..1.
 	ExpectedRate decimal.Decimal
@@ -87,21 +87,21 @@ type Allocation struct {
 	// GoodsRevenue is the part of the period's sales allocated to the goods,
 	// recognised when sold; PointsAllocated the part allocated to the points,
 	// deferred.
-	GoodsRevenue    loyalty.Money
-	PointsAllocated loyalty.Money
+	GoodsRevenue    money.Money
+	PointsAllocated money.Money
 	// PointsRevenue is the revenue of points recognised in the period (the
 	// catch-up of a revised rate included), Breakage the part of it that is
 	// breakage, and CatchUp the part due to the revision of the rate alone
 	// (what the period's revenue differs by from the same redemptions at the
 	// previous period's rate).
-	PointsRevenue loyalty.Money
-	Breakage      loyalty.Money
-	CatchUp       loyalty.Money
+	PointsRevenue money.Money
+	Breakage      money.Money
+	CatchUp       money.Money
 	// Cumulative figures at the end of the period.
-	CumulativeAllocated loyalty.Money
-	CumulativeRevenue   loyalty.Money
+	CumulativeAllocated money.Money
+	CumulativeRevenue   money.Money
 	// ContractLiability is what remains deferred at the end of the period.
-	ContractLiability loyalty.Money
+	ContractLiability money.Money
 	// Cumulative points, and those expected to be redeemed at the period's rate.
 	IssuedToDate, RedeemedToDate int64
 	ExpectedRedemptions          decimal.Decimal
@@ -127,7 +127,7 @@ type ScheduleOptions struct {
 // currency (ErrCurrencyMismatch), a rate outside 0..1 (ErrInvalidRate),
 // negative sales, prices or points, redemptions beyond the points issued
 // (ErrInvalidInput).
-func Schedule(c loyalty.Currency, periods []AccountingPeriod, opts *ScheduleOptions) ([]Allocation, error) {
+func Schedule(c money.Currency, periods []AccountingPeriod, opts *ScheduleOptions) ([]Allocation, error) {
 	if err := c.Validate(); err != nil {
 		return nil, inputError("currency", -1, "is not a currency", ErrInvalidInput)
 	}
@@ -143,7 +143,7 @@ func Schedule(c loyalty.Currency, periods []AccountingPeriod, opts *ScheduleOpti
 			return nil, err
 		}
 	}
-	money := func(d decimal.Decimal) loyalty.Money { return loyalty.Money{Amount: d, Currency: c} }
+	money := func(d decimal.Decimal) money.Money { return money.Money{Amount: d, Currency: c} }
 	out := make([]Allocation, len(periods))
 	var (
 		allocated       decimal.Decimal // A, exact
@@ -214,10 +214,10 @@ func recognised(allocated decimal.Decimal, redeemed, issued int64, rate decimal.
 	return allocated.Mul(r).DivRound(expected, divDigits)
 }
 
-func checkPeriod(c loyalty.Currency, i int, p *AccountingPeriod) error {
+func checkPeriod(c money.Currency, i int, p *AccountingPeriod) error {
 	for _, m := range []struct {
 		field string
-		m     loyalty.Money
+		m     money.Money
 	}{{"sales", p.Sales}, {"goods_ssp", p.GoodsSSP}, {"point_value", p.PointValue}} {
 		if !m.m.IsZero() && m.m.Currency != c {
 			return inputError(m.field, i, "is in "+string(m.m.Currency)+", not "+string(c), ErrCurrencyMismatch)

@@ -5,13 +5,14 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/economics"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-func usd(s string) loyalty.Money {
-	return loyalty.Money{Amount: decimal.RequireFromString(s), Currency: "USD"}
+func usd(s string) money.Money {
+	return money.Money{Amount: decimal.RequireFromString(s), Currency: "USD"}
 }
 
 func rate(s string) decimal.Decimal { return decimal.RequireFromString(s) }
@@ -80,7 +81,7 @@ func TestScheduleRoundsToTheMinorUnitAndAddsUp(t *testing.T) {
 	// Allocated = recognised + liability, exactly, every period.
 	for _, a := range got {
 		assert.True(t, a.CumulativeAllocated.Amount.Equal(a.CumulativeRevenue.Amount.Add(a.ContractLiability.Amount)), a.Label)
-		assert.Equal(t, loyalty.Currency("USD"), a.PointsRevenue.Currency)
+		assert.Equal(t, money.Currency("USD"), a.PointsRevenue.Currency)
 	}
 }
 
@@ -108,7 +109,7 @@ func TestScheduleRefusesBadInputWithNoSchedule(t *testing.T) {
 		"sales in euros":    {func(ps []economics.AccountingPeriod) { ps[0].Sales.Currency = "EUR" }, loyalty.ErrCurrencyMismatch},
 		"negative sales":    {func(ps []economics.AccountingPeriod) { ps[0].Sales = usd("-1") }, economics.ErrInvalidInput},
 		"redeemed too many": {func(ps []economics.AccountingPeriod) { ps[1].PointsRedeemed = 5501 }, economics.ErrInvalidInput},
-		"no point value":    {func(ps []economics.AccountingPeriod) { ps[0].PointValue = loyalty.Money{} }, economics.ErrInvalidInput},
+		"no point value":    {func(ps []economics.AccountingPeriod) { ps[0].PointValue = money.Money{} }, economics.ErrInvalidInput},
 		"negative redeemed": {func(ps []economics.AccountingPeriod) { ps[0].PointsRedeemed = -1 }, economics.ErrInvalidInput},
 	} {
 		t.Run(name, func(t *testing.T) {

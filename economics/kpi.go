@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/shopspring/decimal"
 )
 
@@ -148,9 +149,9 @@ type Customers struct {
 	Orders, Buyers int64
 	// Sales is what the orders were worth (gross of returns), Revenue net of
 	// returns.
-	Sales, Revenue loyalty.Money
+	Sales, Revenue money.Money
 	// AOV is Sales / Orders; Frequency Orders / Buyers. Zero when there are none.
-	AOV       loyalty.Money
+	AOV       money.Money
 	Frequency decimal.Decimal
 }
 
@@ -164,7 +165,7 @@ type KPIs struct {
 	// Liability is what is outstanding at the period's end at its redemption
 	// value: Points.Outstanding × Options.PointValue plus every money
 	// account's Outstanding.
-	Liability loyalty.Money
+	Liability money.Money
 	// RedemptionRate is Points.Redeemed / Points.Issued and BreakageRate
 	// Points.Expired / Points.Issued, over the period (zero when nothing was
 	// issued); they may pass 1 when points of earlier periods are redeemed or
@@ -186,7 +187,7 @@ type KPIs struct {
 	// costs when it is spent, and not at all if it expires. Revenue is
 	// members' plus non-members' revenue (or Options.Revenue), and
 	// CostShare Cost/Revenue.
-	Cost, Revenue loyalty.Money
+	Cost, Revenue money.Money
 	CostShare     decimal.Decimal
 	// Members are the members' orders (from the store's order records);
 	// NonMembers what the host fed in (Options.NonMembers), in the total only.
@@ -207,10 +208,10 @@ type Report struct {
 // Options say what Compute cannot read from the ledger.
 type Options struct {
 	// Currency of every money figure; required.
-	Currency loyalty.Currency
+	Currency money.Currency
 	// PointValue is the redemption value of one point (0.01 for 100 points
 	// to the unit), in Currency; zero values points at nothing.
-	PointValue loyalty.Money
+	PointValue money.Money
 	// Interval and Location cut the series (nil Location is UTC).
 	Interval Interval
 	Location *time.Location
@@ -227,10 +228,10 @@ type Options struct {
 	NonMembers Customers
 	// Revenue, when not zero, is the shop's revenue over the period, used for
 	// CostShare instead of members' plus non-members' revenue.
-	Revenue loyalty.Money
+	Revenue money.Money
 	// OtherCost is the programme's cost the ledger does not hold (rewards
 	// given, fees waived, partner costs) over the whole period.
-	OtherCost loyalty.Money
+	OtherCost money.Money
 	// Tiers are the program's tier ladders (its rules that are
 	// loyalty.StandingRule, such as a *tiers.Ladder) whose distribution
 	// KPIs.Tiers reports; nil reports none. Counting them reads every
@@ -328,7 +329,7 @@ func checkOptions(p Period, o *Options) ([]time.Time, error) {
 	}
 	for _, m := range []struct {
 		field string
-		m     loyalty.Money
+		m     money.Money
 	}{{"point_value", o.PointValue}, {"non_members.sales", o.NonMembers.Sales}, {"non_members.revenue", o.NonMembers.Revenue},
 		{"revenue", o.Revenue}, {"other_cost", o.OtherCost}} {
 		if !m.m.IsZero() && m.m.Currency != o.Currency {
@@ -363,7 +364,7 @@ func FromTotals(t *loyalty.LedgerTotals, o *Options) (*Report, error) {
 		classify = DefaultClassify
 	}
 	c := o.Currency
-	zero := loyalty.Money{Amount: decimal.Zero, Currency: c}
+	zero := money.Money{Amount: decimal.Zero, Currency: c}
 
 	// The accounts, in order.
 	moneyAccts := slices.Clone(o.MoneyAccounts)
@@ -547,9 +548,9 @@ func seriesOrNil(s []KPIs, i Interval) []KPIs {
 	return s
 }
 
-func orZero(m loyalty.Money, c loyalty.Currency) loyalty.Money {
+func orZero(m money.Money, c money.Currency) money.Money {
 	if m.IsZero() {
-		return loyalty.Money{Amount: decimal.Zero, Currency: c}
+		return money.Money{Amount: decimal.Zero, Currency: c}
 	}
 	return m
 }
@@ -566,8 +567,8 @@ func Ratio(a, b decimal.Decimal) decimal.Decimal {
 	return a.DivRound(b, ratioDigits)
 }
 
-func derive(k *KPIs, o *Options, c loyalty.Currency, total bool) {
-	money := func(d decimal.Decimal) loyalty.Money { return loyalty.Money{Amount: d, Currency: c} }
+func derive(k *KPIs, o *Options, c money.Currency, total bool) {
+	money := func(d decimal.Decimal) money.Money { return money.Money{Amount: d, Currency: c} }
 	digits := c.MinorDigits()
 	pv := o.PointValue.Amount
 	liab := pv.Mul(decimal.NewFromInt(k.Points.Outstanding))

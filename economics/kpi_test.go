@@ -12,6 +12,7 @@ import (
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/cashback"
 	"github.com/loyaltykit/loyalty/economics"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/storage/adaptertest"
 	"github.com/loyaltykit/loyalty/storage/memory"
@@ -157,7 +158,7 @@ func TestComputeRefusesBadInputWithNoReport(t *testing.T) {
 	require.ErrorIs(t, err, economics.ErrInvalidPeriod)
 	assert.Nil(t, r)
 	o := opts()
-	o.NonMembers.Revenue = loyalty.Money{Amount: decimal.NewFromInt(5), Currency: "EUR"}
+	o.NonMembers.Revenue = money.Money{Amount: decimal.NewFromInt(5), Currency: "EUR"}
 	r, err = economics.Compute(ctx, s, q, o)
 	require.ErrorIs(t, err, economics.ErrCurrencyMismatch)
 	var ie *economics.InputError
@@ -166,7 +167,7 @@ func TestComputeRefusesBadInputWithNoReport(t *testing.T) {
 	assert.Nil(t, r)
 	o = opts()
 	o.Currency = "EUR" // the ledger's orders are in USD
-	o.PointValue, o.NonMembers, o.OtherCost = loyalty.Money{}, economics.Customers{}, loyalty.Money{}
+	o.PointValue, o.NonMembers, o.OtherCost = money.Money{}, economics.Customers{}, money.Money{}
 	r, err = economics.Compute(ctx, s, q, o)
 	require.ErrorIs(t, err, economics.ErrCurrencyMismatch)
 	assert.Nil(t, r)
@@ -234,7 +235,7 @@ func TestComputeRefusesEveryBadInputWithATypedErrorAndNoReport(t *testing.T) {
 	buildLedger(t, s)
 	ctx := context.Background()
 	q := quarter()
-	eur := loyalty.Money{Amount: decimal.NewFromInt(5), Currency: "EUR"}
+	eur := money.Money{Amount: decimal.NewFromInt(5), Currency: "EUR"}
 	for name, c := range map[string]struct {
 		p     economics.Period
 		edit  func(*economics.Options)

@@ -7,6 +7,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 )
 
 // amount parses an exact decimal literal of a test. A malformed literal is a
@@ -75,7 +76,7 @@ func (b *OrderBuilder) Tax(s string) *OrderBuilder {
 
 // Currency sets the order's currency (for Program.Evaluate, which has no
 // harness to fill it in).
-func (b *OrderBuilder) Currency(c loyalty.Currency) *OrderBuilder {
+func (b *OrderBuilder) Currency(c money.Currency) *OrderBuilder {
 	b.o.Currency = c
 	return b
 }

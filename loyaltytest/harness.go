@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/storage/memory"
 )
 
@@ -121,9 +122,9 @@ func (h *Harness) AdvanceTo(t time.Time) {
 
 // Money is amount, an exact decimal string such as "19.99", in the
 // program's currency; it fails the test on a malformed amount.
-func (h *Harness) Money(amount string) loyalty.Money {
+func (h *Harness) Money(amount string) money.Money {
 	h.T.Helper()
-	m, err := loyalty.ParseMoney(amount, h.Program.Currency)
+	m, err := money.Parse(amount, h.Program.Currency)
 	if err != nil {
 		h.T.Fatalf("loyaltytest: money %q: %v", amount, err)
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 )
 
 // Errors of membership actions, checked with errors.Is. A refused action
@@ -31,8 +32,8 @@ var (
 // loyalty.ErrCurrencyMismatch for money in another currency).
 type PaymentError struct {
 	Plan string
-	Due  loyalty.Money
-	Paid loyalty.Money
+	Due  money.Money
+	Paid money.Money
 	Err  error
 }
 

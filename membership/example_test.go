@@ -8,6 +8,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/membership"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/storage/memory"
 )
@@ -16,7 +17,7 @@ import (
 // grace: the member pays in the trial, misses the renewal, and the
 // multiplier disappears from her earn the instant the grace ends.
 func Example() {
-	monthly := membership.Plan{ID: "monthly", Fee: loyalty.MinorUnits(9_99, "USD"), Period: membership.Monthly, TrialDays: 7,
+	monthly := membership.Plan{ID: "monthly", Fee: money.MinorUnits(9_99, "USD"), Period: membership.Monthly, TrialDays: 7,
 		Benefits: membership.Benefits{Multiplier: decimal.NewFromInt(2), FreeShipping: true}}
 	m, err := membership.New("plus", "USD", []membership.Plan{monthly}, &membership.Options{GraceDays: 2})
 	if err != nil {
@@ -65,7 +66,7 @@ func Example() {
 
 // A yearly plan billed as ten months of the monthly fee.
 func ExampleBilledAs() {
-	monthly := loyalty.MinorUnits(12_99, "USD")
+	monthly := money.MinorUnits(12_99, "USD")
 	fmt.Println(membership.BilledAs(monthly, 10), "a year instead of", membership.BilledAs(monthly, 12))
 	// Output: 129.90 USD a year instead of 155.88 USD
 }

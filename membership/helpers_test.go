@@ -10,6 +10,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/membership"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/storage/memory"
 )
@@ -20,7 +21,7 @@ var ctx = context.Background()
 var start = time.Date(2026, time.February, 15, 10, 0, 0, 0, time.UTC)
 
 func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
-func usd(s string) loyalty.Money   { return loyalty.Money{Amount: dec(s), Currency: "USD"} }
+func usd(s string) money.Money     { return money.Money{Amount: dec(s), Currency: "USD"} }
 
 // plans: Prime monthly 10.00 with a 7-day trial and half off the first
 // month, yearly billed as ten months (100.00); both double points, 5% off,

@@ -8,6 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 )
 
 // Period is the length of a plan's billing period.
@@ -39,7 +40,7 @@ func (p Period) String() string {
 type Plan struct {
 	// ID names the plan in actions (Action.Data[DataPlan]) and counters.
 	ID     string
-	Fee    loyalty.Money // per period, in the membership's currency; > 0
+	Fee    money.Money // per period, in the membership's currency; > 0
 	Period Period
 	// TrialDays is the length of a free trial (ActionTrial); 0 offers none.
 	// A member gets one trial per membership, ever.
@@ -75,18 +76,18 @@ func (b Benefits) MayTake(reward string) bool { return slices.Contains(b.Rewards
 
 // DiscountOn returns the member discount on total, rounded down to the
 // currency's minor unit.
-func (b Benefits) DiscountOn(total loyalty.Money) loyalty.Money {
+func (b Benefits) DiscountOn(total money.Money) money.Money {
 	if b.Discount.IsZero() {
-		return loyalty.Money{Amount: decimal.Zero, Currency: total.Currency}
+		return money.Money{Amount: decimal.Zero, Currency: total.Currency}
 	}
 	off := total.Amount.Mul(b.Discount).Div(decimal.NewFromInt(100)).Truncate(total.Currency.MinorDigits())
-	return loyalty.Money{Amount: off, Currency: total.Currency}
+	return money.Money{Amount: off, Currency: total.Currency}
 }
 
 // BilledAs returns monthly × months: the fee of a longer plan billed as
 // fewer months (a yearly plan billed as ten months: BilledAs(fee, 10)).
-func BilledAs(monthly loyalty.Money, months int) loyalty.Money {
-	return loyalty.Money{Amount: monthly.Amount.Mul(decimal.NewFromInt(int64(months))), Currency: monthly.Currency}
+func BilledAs(monthly money.Money, months int) money.Money {
+	return money.Money{Amount: monthly.Amount.Mul(decimal.NewFromInt(int64(months))), Currency: monthly.Currency}
 }
 
 // Options tune a membership; nil means no grace and the program's zone.
@@ -109,7 +110,7 @@ type Options struct {
 // immutable and safe for concurrent use.
 type Membership struct {
 	name     string
-	currency loyalty.Currency
+	currency money.Currency
 	digits   int32
 	plans    []Plan
 	opts     Options
@@ -129,7 +130,7 @@ type Membership struct {
 // another currency or finer than its minor unit, an unknown or zero period,
 // negative trial or grace days, a discount outside 0 to 100, a negative
 // multiplier, or an empty perk or reward.
-func New(name string, currency loyalty.Currency, plans []Plan, opts *Options) (*Membership, error) {
+func New(name string, currency money.Currency, plans []Plan, opts *Options) (*Membership, error) {
 	m := &Membership{name: name, currency: currency, plans: slices.Clone(plans)}
 	if opts != nil {
 		m.opts = *opts
@@ -203,7 +204,7 @@ func (m *Membership) check() error {
 func (m *Membership) prepare() {
 	m.digits = m.currency.MinorDigits()
 	for _, p := range m.plans {
-		fee, _ := loyalty.Money{Amount: p.Fee.Amount, Currency: m.currency}.Minor()
+		fee, _ := money.Money{Amount: p.Fee.Amount, Currency: m.currency}.Minor()
 		m.fee = append(m.fee, fee)
 		first := fee
 		if p.FirstDiscount.Sign() > 0 {
@@ -263,7 +264,7 @@ func (m *Membership) plan(id string) int {
 	return -1
 }
 
-func (m *Membership) money(minor int64) loyalty.Money { return loyalty.MinorUnits(minor, m.currency) }
+func (m *Membership) money(minor int64) money.Money { return money.MinorUnits(minor, m.currency) }
 
 func (m *Membership) zone(c *loyalty.Input) *time.Location {
 	if m.opts.Location != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/membership"
+	"github.com/loyaltykit/loyalty/money"
 )
 
 func TestTrialPaymentRenewalGraceLateRestoreAndLapse(t *testing.T) {
@@ -197,7 +198,7 @@ func TestBadInputIsTypedAndWritesNothing(t *testing.T) {
 		"zero fee":     {ID: "x", Fee: usd("0"), Period: membership.Monthly},
 		"negative fee": {ID: "x", Fee: usd("-1"), Period: membership.Monthly},
 		"zero period":  {ID: "x", Fee: usd("1"), Period: 0},
-		"other money":  {ID: "x", Fee: loyalty.Money{Amount: dec("1"), Currency: "EUR"}, Period: membership.Monthly},
+		"other money":  {ID: "x", Fee: money.Money{Amount: dec("1"), Currency: "EUR"}, Period: membership.Monthly},
 		"sub-cent fee": {ID: "x", Fee: usd("1.001"), Period: membership.Monthly},
 	} {
 		_, err := membership.New("prime", "USD", []membership.Plan{p}, nil)

@@ -6,6 +6,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 )
 
 // Actions the membership reacts to, sent through Engine.Act. The host owns
@@ -106,7 +107,7 @@ func (m *Membership) amount(a *loyalty.Action) (int64, decimal.Decimal, bool) {
 	if err != nil || d.Sign() < 0 || loyalty.CheckAmount("amount", d) != nil {
 		return 0, d, false
 	}
-	v, ok := loyalty.Money{Amount: d, Currency: m.currency}.Minor()
+	v, ok := money.Money{Amount: d, Currency: m.currency}.Minor()
 	return v, d, ok
 }
 
@@ -115,13 +116,13 @@ func (m *Membership) pay(c *loyalty.Input, a *loyalty.Action, effects []loyalty.
 	if pi < 0 {
 		return refuse(effects, ErrUnknownPlan, "no plan "+quote(a.Data[DataPlan]))
 	}
-	cur := loyalty.Currency(a.Data[DataCurrency])
+	cur := money.Currency(a.Data[DataCurrency])
 	paid, d, ok := m.amount(a)
 	if !ok && cur == m.currency {
 		return refuse(effects, ErrMalformed, "amount "+quote(a.Data[DataAmount])+" is not an amount of "+string(m.currency))
 	}
 	if cur != m.currency || cur != c.Program.Currency {
-		return refuse(effects, &PaymentError{Plan: m.plans[pi].ID, Paid: loyalty.Money{Amount: d, Currency: cur}, Due: m.money(m.due(&snap{}, pi)), Err: loyalty.ErrCurrencyMismatch}, "payment in "+string(cur))
+		return refuse(effects, &PaymentError{Plan: m.plans[pi].ID, Paid: money.Money{Amount: d, Currency: cur}, Due: m.money(m.due(&snap{}, pi)), Err: loyalty.ErrCurrencyMismatch}, "payment in "+string(cur))
 	}
 	loc := m.zone(c)
 	s := m.read(c.State)
@@ -214,14 +215,14 @@ func (m *Membership) cancel(c *loyalty.Input, effects []loyalty.Effect) []loyalt
 // negative pays 0 and carries −charge as credit to the next payments.
 // Proration returns the charge and carried credit a change to plan would
 // have at now.
-func (m *Membership) Proration(st *loyalty.State, plan string, now time.Time) (charge, credit loyalty.Money, err error) {
+func (m *Membership) Proration(st *loyalty.State, plan string, now time.Time) (charge, credit money.Money, err error) {
 	pi := m.plan(plan)
 	if pi < 0 {
-		return loyalty.Money{}, loyalty.Money{}, ErrUnknownPlan
+		return money.Money{}, money.Money{}, ErrUnknownPlan
 	}
 	s := m.read(st)
 	if m.status(&s, now.UTC(), m.readLoc(now)) != Active {
-		return loyalty.Money{}, loyalty.Money{}, ErrNotActive
+		return money.Money{}, money.Money{}, ErrNotActive
 	}
 	ch, cr := m.prorate(&s, pi, now.UTC())
 	return m.money(ch), m.money(cr), nil
@@ -253,7 +254,7 @@ func (m *Membership) change(c *loyalty.Input, a *loyalty.Action, effects []loyal
 	if s.plan == pi {
 		return refuse(effects, ErrOtherPlan, "already on plan "+m.plans[pi].ID)
 	}
-	if cur := loyalty.Currency(a.Data[DataCurrency]); cur != "" && cur != m.currency {
+	if cur := money.Currency(a.Data[DataCurrency]); cur != "" && cur != m.currency {
 		return refuse(effects, &PaymentError{Plan: m.plans[pi].ID, Err: loyalty.ErrCurrencyMismatch}, "payment in "+string(cur))
 	}
 	paid, _, ok := m.amount(a)

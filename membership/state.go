@@ -6,6 +6,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 )
 
 // Status is where a member's membership stands at a moment.
@@ -196,9 +197,9 @@ type State struct {
 	Start, End, GraceEnd time.Time
 	// Due is what the next payment for Plan must be: its fee less carried
 	// credit (or the first-period price for a member who never paid).
-	Due loyalty.Money
+	Due money.Money
 	// Credit is carried from a downgrade, taken off the next payment.
-	Credit loyalty.Money
+	Credit money.Money
 	// Periods counts the periods paid.
 	Periods int64
 }
@@ -235,17 +236,17 @@ func (m *Membership) Benefits(st *loyalty.State, now time.Time) Benefits {
 
 // Checkout is what the membership takes off a cart.
 type Checkout struct {
-	Discount loyalty.Money // the percentage discount on the goods
-	Shipping loyalty.Money // the shipping waived (all of it, with free shipping)
+	Discount money.Money // the percentage discount on the goods
+	Shipping money.Money // the shipping waived (all of it, with free shipping)
 }
 
 // Checkout quotes the member's cart: the plan's discount on goods (rounded
 // down to the minor unit) and the shipping waived. A lapsed member gets
 // zeros. The host takes both off the order before Earn, so points are
 // earned on what was paid.
-func (m *Membership) Checkout(st *loyalty.State, now time.Time, goods, shipping loyalty.Money) Checkout {
+func (m *Membership) Checkout(st *loyalty.State, now time.Time, goods, shipping money.Money) Checkout {
 	b := m.Benefits(st, now)
-	out := Checkout{Discount: b.DiscountOn(goods), Shipping: loyalty.Money{Amount: decimal.Zero, Currency: shipping.Currency}}
+	out := Checkout{Discount: b.DiscountOn(goods), Shipping: money.Money{Amount: decimal.Zero, Currency: shipping.Currency}}
 	if b.FreeShipping {
 		out.Shipping = shipping
 	}
@@ -262,17 +263,17 @@ type Economics struct {
 	// Fee is the fees paid for the period (the proration of a plan change
 	// included); BonusPoints the points its multiplier added to orders in
 	// it; Discounts what the host reported giving (ActionBenefit).
-	Fee         loyalty.Money
+	Fee         money.Money
 	BonusPoints int64
-	Discounts   loyalty.Money
+	Discounts   money.Money
 	// Lifetime totals.
-	Fees, LifetimeDiscounts loyalty.Money
+	Fees, LifetimeDiscounts money.Money
 	LifetimeBonus           int64
 }
 
 // Cost is the period's benefit cost in money, at pointValue per point.
-func (e Economics) Cost(pointValue loyalty.Money) loyalty.Money {
-	return loyalty.Money{Amount: pointValue.Amount.Mul(decimal.NewFromInt(e.BonusPoints)).Add(e.Discounts.Amount), Currency: e.Fee.Currency}
+func (e Economics) Cost(pointValue money.Money) money.Money {
+	return money.Money{Amount: pointValue.Amount.Mul(decimal.NewFromInt(e.BonusPoints)).Add(e.Discounts.Amount), Currency: e.Fee.Currency}
 }
 
 // Economics reads the member's fee revenue and benefit cost.

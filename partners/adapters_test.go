@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/partners"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/storage/adaptertest"
@@ -42,7 +43,7 @@ func coalitionLedger(t *testing.T, s loyalty.Store) (*loyalty.Engine, *partners.
 	require.NoError(t, err)
 	clock := loyalty.NewManualClock(marchFrom.Add(-time.Hour))
 	p := &loyalty.Program{Name: "City", Currency: "USD", Location: ny, Rules: []loyalty.Rule{co, base},
-		Redemption: points.Redemption{Points: 100, Value: loyalty.MinorUnits(1_00, "USD")}}
+		Redemption: points.Redemption{Points: 100, Value: money.MinorUnits(1_00, "USD")}}
 	e, err := loyalty.NewEngine(p, s, &loyalty.EngineOptions{Clock: clock})
 	require.NoError(t, err)
 	require.NoError(t, co.Open(ctx, e))
@@ -50,7 +51,7 @@ func coalitionLedger(t *testing.T, s loyalty.Store) (*loyalty.Engine, *partners.
 		_, err := e.Enroll(ctx, "enroll-"+m, loyalty.Member{ID: m})
 		require.NoError(t, err)
 	}
-	usd := func(s string) loyalty.Money { return loyalty.Money{Amount: dec(s), Currency: "USD"} }
+	usd := func(s string) money.Money { return money.Money{Amount: dec(s), Currency: "USD"} }
 	earn := func(at time.Time, member, id string, lines ...loyalty.OrderLine) {
 		t.Helper()
 		clock.Set(at)

@@ -7,6 +7,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/partners"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/storage/memory"
@@ -26,7 +27,7 @@ func Example() {
 	store := memory.New()
 	clock := loyalty.NewManualClock(time.Date(2026, 3, 5, 10, 0, 0, 0, time.UTC))
 	p := &loyalty.Program{Name: "City", Currency: "USD", Rules: []loyalty.Rule{co, base},
-		Redemption: points.Redemption{Points: 100, Value: loyalty.MinorUnits(1_00, "USD")}}
+		Redemption: points.Redemption{Points: 100, Value: money.MinorUnits(1_00, "USD")}}
 	e, err := loyalty.NewEngine(p, store, &loyalty.EngineOptions{Clock: clock})
 	if err != nil {
 		panic(err)
@@ -41,7 +42,7 @@ func Example() {
 		panic(err)
 	}
 	if _, err := co.Redeem(ctx, e, "redeem-1", loyalty.Redemption{ID: "cafe:r-1", MemberID: "ann",
-		Total: loyalty.Money{Amount: dec("6.40"), Currency: "USD"}, Points: 300}); err != nil {
+		Total: money.Money{Amount: dec("6.40"), Currency: "USD"}, Points: 300}); err != nil {
 		panic(err)
 	}
 

@@ -11,6 +11,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 )
 
 // Errors, checked with errors.Is.
@@ -36,7 +37,7 @@ type Partner struct {
 // partner's counter on every earn. Build it with New.
 type Coalition struct {
 	name     string
-	currency loyalty.Currency
+	currency money.Currency
 	partners []Partner
 }
 
@@ -48,7 +49,7 @@ func (e *invalidError) Unwrap() error { return loyalty.ErrInvalidProgram }
 // New returns the coalition name of partners, settled in currency. A
 // negative cost, reimbursement or threshold, or an empty, duplicate or
 // colon-holding ID wraps loyalty.ErrInvalidProgram.
-func New(name string, currency loyalty.Currency, partners []Partner) (*Coalition, error) {
+func New(name string, currency money.Currency, partners []Partner) (*Coalition, error) {
 	c := &Coalition{name: name, currency: currency, partners: slices.Clone(partners)}
 	return c, c.Validate()
 }
@@ -227,7 +228,7 @@ type Settlement struct {
 	// Reimbursed what the programme owes it (Redeemed × ReimbursePerPoint),
 	// each rounded half-even to the minor unit once; Net = Owed − Reimbursed
 	// (positive: the partner pays).
-	Owed, Reimbursed, Net loyalty.Money
+	Owed, Reimbursed, Net money.Money
 	Alert                 bool
 }
 
@@ -329,16 +330,16 @@ func (c *Coalition) statement(from, to time.Time, ts []loyalty.RefTotal, deposit
 		s.Entries += t.Count
 	}
 	d := c.currency.MinorDigits()
-	zero := loyalty.Money{Amount: decimal.Zero, Currency: c.currency}
+	zero := money.Money{Amount: decimal.Zero, Currency: c.currency}
 	st.Other.Owed, st.Other.Reimbursed, st.Other.Net = zero, zero, zero
 	for i, p := range c.partners {
 		s := &st.Partners[i]
 		owed := decimal.New(s.Issued, 0).Mul(p.CostPerPoint).RoundBank(d)
 		reimb := decimal.New(s.Redeemed, 0).Mul(p.ReimbursePerPoint).RoundBank(d)
 		net := owed.Sub(reimb)
-		s.Owed = loyalty.Money{Amount: owed, Currency: c.currency}
-		s.Reimbursed = loyalty.Money{Amount: reimb, Currency: c.currency}
-		s.Net = loyalty.Money{Amount: net, Currency: c.currency}
+		s.Owed = money.Money{Amount: owed, Currency: c.currency}
+		s.Reimbursed = money.Money{Amount: reimb, Currency: c.currency}
+		s.Net = money.Money{Amount: net, Currency: c.currency}
 		if p.Threshold.Sign() > 0 {
 			if p.Prepaid {
 				s.Alert = deposits[p.ID].Sub(net).LessThan(p.Threshold)

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/partners"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/storage/memory"
@@ -29,7 +30,7 @@ func TestBookshopEarnCafeRedeemSettlementAndSuspension(t *testing.T) {
 	clock := loyalty.NewManualClock(time.Date(2026, 3, 5, 10, 0, 0, 0, time.UTC))
 	store := memory.New()
 	p := &loyalty.Program{Name: "City", Currency: "USD", Rules: []loyalty.Rule{co, base},
-		Redemption: points.Redemption{Points: 100, Value: loyalty.MinorUnits(1_00, "USD")}}
+		Redemption: points.Redemption{Points: 100, Value: money.MinorUnits(1_00, "USD")}}
 	e, err := loyalty.NewEngine(p, store, &loyalty.EngineOptions{Clock: clock})
 	require.NoError(t, err)
 	require.NoError(t, co.Open(ctx, e))
@@ -43,9 +44,9 @@ func TestBookshopEarnCafeRedeemSettlementAndSuspension(t *testing.T) {
 	require.NoError(t, err)
 	_, err = co.Earn(ctx, e, "earn-x", order("florist:1"))
 	require.ErrorIs(t, err, partners.ErrUnknownPartner)
-	_, err = co.Redeem(ctx, e, "redeem-1", loyalty.Redemption{ID: "cafe:r1", MemberID: "ann", Total: loyalty.Money{Amount: dec("4.50"), Currency: "USD"}, Points: 200})
+	_, err = co.Redeem(ctx, e, "redeem-1", loyalty.Redemption{ID: "cafe:r1", MemberID: "ann", Total: money.Money{Amount: dec("4.50"), Currency: "USD"}, Points: 200})
 	require.NoError(t, err)
-	_, err = co.Redeem(ctx, e, "redeem-x", loyalty.Redemption{ID: "florist:r1", MemberID: "ann", Total: loyalty.Money{Amount: dec("4.50"), Currency: "USD"}, Points: 100})
+	_, err = co.Redeem(ctx, e, "redeem-x", loyalty.Redemption{ID: "florist:r1", MemberID: "ann", Total: money.Money{Amount: dec("4.50"), Currency: "USD"}, Points: 100})
 	require.ErrorIs(t, err, partners.ErrUnknownPartner)
 
 	// Suspension: no new earns, balances untouched; resuming lets them in.
@@ -60,14 +61,14 @@ func TestBookshopEarnCafeRedeemSettlementAndSuspension(t *testing.T) {
 	// through Coalition.Redeem or Engine.Redeem, writing nothing.
 	require.NoError(t, co.Suspend(ctx, e, "cafe"))
 	stBefore, _ := e.Member(ctx, "ann")
-	_, err = co.Redeem(ctx, e, "redeem-2", loyalty.Redemption{ID: "cafe:r2", MemberID: "ann", Total: loyalty.Money{Amount: dec("4.50"), Currency: "USD"}, Points: 100})
+	_, err = co.Redeem(ctx, e, "redeem-2", loyalty.Redemption{ID: "cafe:r2", MemberID: "ann", Total: money.Money{Amount: dec("4.50"), Currency: "USD"}, Points: 100})
 	require.ErrorIs(t, err, partners.ErrSuspended)
-	_, err = e.Redeem(ctx, "redeem-3", loyalty.Redemption{ID: "cafe:r3", MemberID: "ann", Total: loyalty.Money{Amount: dec("4.50"), Currency: "USD"}, Points: 100})
+	_, err = e.Redeem(ctx, "redeem-3", loyalty.Redemption{ID: "cafe:r3", MemberID: "ann", Total: money.Money{Amount: dec("4.50"), Currency: "USD"}, Points: 100})
 	require.ErrorIs(t, err, loyalty.ErrLimitReached)
 	var ce *loyalty.ClaimError
 	require.ErrorAs(t, err, &ce)
 	require.Equal(t, partners.Counter("cafe"), ce.Counter)
-	_, err = e.Redeem(ctx, "redeem-4", loyalty.Redemption{ID: "florist:r4", MemberID: "ann", Total: loyalty.Money{Amount: dec("4.50"), Currency: "USD"}, Points: 100})
+	_, err = e.Redeem(ctx, "redeem-4", loyalty.Redemption{ID: "florist:r4", MemberID: "ann", Total: money.Money{Amount: dec("4.50"), Currency: "USD"}, Points: 100})
 	require.ErrorIs(t, err, partners.ErrUnknownPartner)
 	_, err = co.Earn(ctx, e, "earn-y", order("florist:2"))
 	require.ErrorIs(t, err, partners.ErrUnknownPartner)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/shopspring/decimal"
 )
@@ -87,10 +88,10 @@ func ExampleEndOfPeriodAfter() {
 // most half of the order.
 func ExampleRedemption_Quote() {
 	policy := points.Redemption{
-		Points: 100, Value: loyalty.NewMoney(decimal.NewFromInt(1), "USD"),
+		Points: 100, Value: money.New(decimal.NewFromInt(1), "USD"),
 		Minimum: 500, Increment: 100, MaxPercent: decimal.NewFromInt(50),
 	}
-	cart := loyalty.NewMoney(decimal.RequireFromString("80.00"), "USD")
+	cart := money.New(decimal.RequireFromString("80.00"), "USD")
 
 	q, _ := policy.Quote(12345, cart, 0)
 	fmt.Println("at most", q.MaxPoints, "points for", q.MaxValue)

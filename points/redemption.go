@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/shopspring/decimal"
 )
 
@@ -25,7 +26,7 @@ import (
 type Redemption struct {
 	// Points points are worth Value. Both must be positive.
 	Points int64
-	Value  loyalty.Money
+	Value  money.Money
 	// Minimum is the fewest points one redemption may take; zero means any.
 	Minimum int64
 	// Increment is what redeemed points must be a multiple of; zero means 1.
@@ -67,13 +68,13 @@ func (r Redemption) Validate() error {
 // refuses a policy in another currency than the program's
 // (loyalty.Denominated), and checks the code is ISO 4217 or one of the
 // program's units.
-func (r Redemption) Denomination() loyalty.Currency { return r.Value.Currency }
+func (r Redemption) Denomination() money.Currency { return r.Value.Currency }
 
 // Worth returns what points are worth, rounded down to the currency's minor
 // unit. It returns zero for an invalid policy or non-positive points.
-func (r Redemption) Worth(points int64) loyalty.Money {
+func (r Redemption) Worth(points int64) money.Money {
 	if r.Validate() != nil || points <= 0 {
-		return loyalty.Money{Amount: decimal.Zero, Currency: r.Value.Currency}
+		return money.Money{Amount: decimal.Zero, Currency: r.Value.Currency}
 	}
 	return r.money(r.conversion().worth(big.NewInt(points)))
 }
@@ -102,7 +103,7 @@ func (r Redemption) Worth(points int64) loyalty.Money {
 // another currency with loyalty.ErrCurrencyMismatch, and an invalid policy
 // with loyalty.ErrInvalidProgram; those return the zero Quote. MaxPoints and
 // MaxValue are otherwise always the most the cart may redeem.
-func (r Redemption) Quote(available int64, total loyalty.Money, want int64) (loyalty.Quote, error) {
+func (r Redemption) Quote(available int64, total money.Money, want int64) (loyalty.Quote, error) {
 	if err := r.Validate(); err != nil {
 		return loyalty.Quote{}, err
 	}
@@ -164,7 +165,7 @@ func (r Redemption) Quote(available int64, total loyalty.Money, want int64) (loy
 		err = r.limit(loyalty.ErrAboveCap, want, inc, most, fmt.Sprintf("%d points are worth %s, this order may take off at most %s (%s%% of %s)",
 			want, r.money(worth), r.money(capMinor), pct, total))
 	case worth.Sign() == 0:
-		err = r.limit(loyalty.ErrBelowMinimum, want, inc, most, fmt.Sprintf("%d points are worth less than %s", want, loyalty.MinorUnits(1, cur)))
+		err = r.limit(loyalty.ErrBelowMinimum, want, inc, most, fmt.Sprintf("%d points are worth less than %s", want, money.MinorUnits(1, cur)))
 	}
 	if err != nil {
 		q.Points, q.Value, q.Reason = 0, zero, err
@@ -176,7 +177,7 @@ func (r Redemption) Quote(available int64, total loyalty.Money, want int64) (loy
 
 // nothing says why the most a cart may redeem is nothing: the balance alone
 // allows nothing (too few points), or the cap of this cart does.
-func (r Redemption) nothing(available, inc, most int64, capped bool, cv conversion, capMinor *big.Int, pct decimal.Decimal, total loyalty.Money) error {
+func (r Redemption) nothing(available, inc, most int64, capped bool, cv conversion, capMinor *big.Int, pct decimal.Decimal, total money.Money) error {
 	// The fewest points one redemption may take: the smallest multiple of
 	// the increment at or above the minimum.
 	least := max(r.Minimum, 1)
@@ -192,7 +193,7 @@ func (r Redemption) nothing(available, inc, most int64, capped bool, cv conversi
 			Detail: fmt.Sprintf("%d points available, redeeming takes at least %d", available, least)}
 	case !capped && cv.worth(big.NewInt(byBalance)).Sign() == 0:
 		return &loyalty.InsufficientError{Account: loyalty.PointsAccount, Asked: least, Available: available,
-			Detail: fmt.Sprintf("%d points are worth less than %s", available, loyalty.MinorUnits(1, r.Value.Currency))}
+			Detail: fmt.Sprintf("%d points are worth less than %s", available, money.MinorUnits(1, r.Value.Currency))}
 	case r.Minimum > 0:
 		return r.limit(loyalty.ErrBelowMinimum, 0, inc, most, fmt.Sprintf("this order may take off at most %s (%s%% of %s), less than the minimum of %d points",
 			r.money(capMinor), pct, total, r.Minimum))
@@ -227,6 +228,6 @@ func (cv conversion) worth(points *big.Int) *big.Int {
 	return w.Quo(w, cv.den)
 }
 
-func (r Redemption) money(minor *big.Int) loyalty.Money {
-	return loyalty.Money{Amount: decimal.NewFromBigInt(minor, -r.Value.Currency.MinorDigits()), Currency: r.Value.Currency}
+func (r Redemption) money(minor *big.Int) money.Money {
+	return money.Money{Amount: decimal.NewFromBigInt(minor, -r.Value.Currency.MinorDigits()), Currency: r.Value.Currency}
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -11,12 +12,12 @@ import (
 
 var _ loyalty.RedemptionPolicy = points.Redemption{}
 
-func usd(s string) loyalty.Money { return loyalty.NewMoney(dec(s), "USD") }
+func usd(s string) money.Money { return money.New(dec(s), "USD") }
 
 // amount is m's amount as its exact decimal without trailing zeros ("40",
 // "0.33"), so assert.Equal compares money by value: decimal.Decimal itself is
 // never compared with == or reflect.DeepEqual (40 and 40.00 differ there).
-func amount(m loyalty.Money) string { return m.Amount.String() }
+func amount(m money.Money) string { return m.Amount.String() }
 
 // checkout is 100 points = 1.00 USD, at least 500 points, in hundreds, at
 // most half of the order.
@@ -28,8 +29,8 @@ func wantQuote(t *testing.T, q loyalty.Quote, pts int64, value string, maxPts in
 	assert.Equal(t, dec(value).String(), amount(q.Value), "quote %+v: value", q)
 	assert.Equal(t, maxPts, q.MaxPoints, "quote %+v: most points", q)
 	assert.Equal(t, dec(maxValue).String(), amount(q.MaxValue), "quote %+v: most value", q)
-	assert.Equal(t, loyalty.Currency("USD"), q.Value.Currency, "quote currency")
-	assert.Equal(t, loyalty.Currency("USD"), q.MaxValue.Currency, "quote currency of the most")
+	assert.Equal(t, money.Currency("USD"), q.Value.Currency, "quote currency")
+	assert.Equal(t, money.Currency("USD"), q.MaxValue.Currency, "quote currency of the most")
 }
 
 func TestRedemptionQuoteOfTheMostIsTheLargestIncrementUnderBalanceAndCap(t *testing.T) {
@@ -65,7 +66,7 @@ func TestRedemptionQuoteRefusesWhatMayNotBeRedeemed(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
 		available int64
-		total     loyalty.Money
+		total     money.Money
 		want      int64
 		err       error
 		says      string
@@ -77,7 +78,7 @@ func TestRedemptionQuoteRefusesWhatMayNotBeRedeemed(t *testing.T) {
 		{"below the minimum", 5000, usd("80.00"), 300, loyalty.ErrBelowMinimum, "minimum is 500", 4000, "40.00"},
 		{"not a multiple of the increment", 5000, usd("80.00"), 550, loyalty.ErrNotIncrement, "multiple of 100", 4000, "40.00"},
 		{"worth more than half the order", 5000, usd("80.00"), 4100, loyalty.ErrAboveCap, "41.00 USD", 4000, "40.00"},
-		{"a cart in another currency", 5000, loyalty.NewMoney(dec("80.00"), "EUR"), 1000, loyalty.ErrCurrencyMismatch, "EUR", -1, ""},
+		{"a cart in another currency", 5000, money.New(dec("80.00"), "EUR"), 1000, loyalty.ErrCurrencyMismatch, "EUR", -1, ""},
 		{"a negative cart", 5000, usd("-1.00"), 1000, loyalty.ErrInvalidAmount, "negative", -1, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -128,13 +129,13 @@ func TestRedemptionWithoutMaxPercentMayPayTheWholeOrder(t *testing.T) {
 }
 
 func TestRedemptionWorksInZeroDecimalCurrencies(t *testing.T) {
-	r := points.Redemption{Points: 1, Value: loyalty.NewMoney(dec("10"), "JPY"), MaxPercent: dec("10")}
-	q, err := r.Quote(1000, loyalty.NewMoney(dec("5555"), "JPY"), 0)
+	r := points.Redemption{Points: 1, Value: money.New(dec("10"), "JPY"), MaxPercent: dec("10")}
+	q, err := r.Quote(1000, money.New(dec("5555"), "JPY"), 0)
 	require.NoError(t, err)
 	// 10 % of 5555 is 555.5: 55 points (550 JPY).
 	assert.Equal(t, int64(55), q.MaxPoints, "quote %+v", q)
 	assert.Equal(t, "550", amount(q.MaxValue), "quote %+v", q)
-	assert.Equal(t, loyalty.Currency("JPY"), q.MaxValue.Currency, "quote %+v", q)
+	assert.Equal(t, money.Currency("JPY"), q.MaxValue.Currency, "quote %+v", q)
 }
 
 func TestRedemptionValidateRejectsAnInvalidPolicy(t *testing.T) {
@@ -145,11 +146,11 @@ func TestRedemptionValidateRejectsAnInvalidPolicy(t *testing.T) {
 		"negative increment":     {Points: 100, Value: usd("1"), Increment: -1},
 		"negative percent":       {Points: 100, Value: usd("1"), MaxPercent: dec("-5")},
 		"more than 100 percent":  {Points: 100, Value: usd("1"), MaxPercent: dec("100.01")},
-		"a malformed currency":   {Points: 100, Value: loyalty.NewMoney(dec("1"), "usd")},
-		"points worth no money":  {Points: 100, Value: loyalty.Money{Currency: "USD"}},
+		"a malformed currency":   {Points: 100, Value: money.New(dec("1"), "usd")},
+		"points worth no money":  {Points: 100, Value: money.Money{Currency: "USD"}},
 		"negative points":        {Points: -100, Value: usd("1")},
 		"negative value":         {Points: 100, Value: usd("-1")},
-		"no currency":            {Points: 100, Value: loyalty.NewMoney(dec("1"), "")},
+		"no currency":            {Points: 100, Value: money.New(dec("1"), "")},
 		"percent of nothing set": {Points: 0, Value: usd("1"), MaxPercent: dec("50")},
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/referral"
 	"github.com/loyaltykit/loyalty/storage/memory"
@@ -398,7 +399,7 @@ func TestStoreCreditCommissionIsCreditedToTheShop(t *testing.T) {
 
 	// Ann spends it at the shop's checkout.
 	_, err = f.shop.Redeem(ctx, "redeem/A-9", loyalty.Redemption{ID: "A-9", MemberID: "ann", OrderID: "A-9",
-		Total: loyalty.Money{Amount: dec("25"), Currency: "USD"}, Points: 600, Account: referral.StoreCredit})
+		Total: money.Money{Amount: dec("25"), Currency: "USD"}, Points: 600, Account: referral.StoreCredit})
 	require.NoError(t, err)
 	credit, err = f.shop.AccountBalance(ctx, "ann", referral.StoreCredit)
 	require.NoError(t, err)

@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/referral"
 	"github.com/loyaltykit/loyalty/storage/memory"
@@ -37,7 +38,7 @@ func Example() {
 	p, err := referral.New(referral.Config{
 		Currency: "USD", Secret: []byte("keep this in a vault, not in code"),
 		CreditTo:       shop.Program(), // the rewards are points of the shop's program
-		Welcome:        referral.Welcome{Coupon: "welcome-10", CouponValue: loyalty.MinorUnits(10_00, "USD")},
+		Welcome:        referral.Welcome{Coupon: "welcome-10", CouponValue: money.MinorUnits(10_00, "USD")},
 		ReferrerPoints: 500, MinOrder: decimal.NewFromInt(50), QualifyDays: 30, ReturnDays: 14,
 	}, store, &loyalty.EngineOptions{Clock: clock, Random: bytes.NewReader(make([]byte, 32))})
 	if err != nil {

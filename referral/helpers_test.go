@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/referral"
 	"github.com/loyaltykit/loyalty/storage/memory"
 )
@@ -28,7 +29,7 @@ func config() referral.Config {
 	return referral.Config{
 		Name: "Refer a friend", Currency: "USD", Secret: []byte("0123456789abcdef-test-secret"),
 		Start: start.AddDate(0, -1, 0), Window: 7 * 24 * time.Hour,
-		Welcome:        referral.Welcome{Points: 100, Coupon: "welcome-10", CouponValue: loyalty.Money{Amount: dec("10"), Currency: "USD"}, CouponDays: 30},
+		Welcome:        referral.Welcome{Points: 100, Coupon: "welcome-10", CouponValue: money.Money{Amount: dec("10"), Currency: "USD"}, CouponDays: 30},
 		ReferrerPoints: 500, FriendPoints: 200, MinOrder: dec("50"), QualifyDays: 30, ReturnDays: 14,
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 )
 
 // Outcome is what a friend's order did to their referral.
@@ -133,14 +134,14 @@ func (p *Program) recorded(tag string, o *loyalty.Order, member string) *loyalty
 // reward is the synthetic order of a reward keyed from the friend's order:
 // one line (SKU "referral", the friend in Category) worth 1.00, placed when
 // the friend's order was, so its hold runs from the order's placing.
-func (p *Program) reward(tag, orderID, member, friend string, placed time.Time, cur loyalty.Currency) *loyalty.Order {
+func (p *Program) reward(tag, orderID, member, friend string, placed time.Time, cur money.Currency) *loyalty.Order {
 	return &loyalty.Order{ID: p.orderID(tag, orderID), MemberID: member, PlacedAt: placed, Currency: cur,
 		Lines: []loyalty.OrderLine{{SKU: "referral", Category: friend, Quantity: 1, UnitPrice: decimal.NewFromInt(1)}}}
 }
 
 // release writes the referrer's and the friend's rewards of the friend's
 // qualifying order, each once.
-func (p *Program) release(ctx context.Context, out *Outcome, orderID string, placed time.Time, cur loyalty.Currency) error {
+func (p *Program) release(ctx context.Context, out *Outcome, orderID string, placed time.Time, cur money.Currency) error {
 	friend := out.Friend
 	if err := p.enroll(ctx, out.Referrer); err != nil {
 		return err

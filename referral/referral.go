@@ -13,6 +13,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 )
 
 // Accounts of a referral program's ledger. Rewards (the referrer's, the
@@ -78,7 +79,7 @@ type Welcome struct {
 	Points int64
 	// Coupon is the ID of the reward in the host's catalog ("welcome-10").
 	Coupon      string
-	CouponValue loyalty.Money
+	CouponValue money.Money
 	// CouponDays is how long the coupon is valid; 0 means forever.
 	CouponDays int
 }
@@ -117,7 +118,7 @@ type Config struct {
 	ID string
 	// Name is the program's name; empty is "Refer a friend".
 	Name     string
-	Currency loyalty.Currency
+	Currency money.Currency
 	Location *time.Location
 	// CreditTo is the program whose ledger receives the rewards: the
 	// shop's points program (the *loyalty.Program its Engine runs, or that
@@ -304,7 +305,7 @@ func New(cfg Config, store loyalty.Store, opts *loyalty.EngineOptions) (*Program
 	if cfg.CreditTo != nil {
 		t := *cfg.CreditTo
 		t.Rules = nil
-		t.Units = append([]loyalty.CurrencyUnit(nil), t.Units...)
+		t.Units = append([]money.CurrencyUnit(nil), t.Units...)
 		cfg.CreditTo = &t
 	}
 	cfg.Ambassador.Perks = append([]string(nil), cfg.Ambassador.Perks...)

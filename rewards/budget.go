@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
 )
 
@@ -63,7 +64,7 @@ type Budget struct {
 	// earns in, or the prices of purchases); Money a budget in money. Set
 	// exactly one.
 	Points int64
-	Money  loyalty.Money
+	Money  money.Money
 	// PointValue, for a money budget on an earning (WithBudget), is what
 	// one point earned costs the campaign, in Money's currency.
 	PointValue decimal.Decimal
@@ -137,7 +138,7 @@ func (b *Budget) words(units int64) string {
 	if b.Points > 0 {
 		return itoa(units)
 	}
-	return loyalty.Money{Amount: decimal.New(units, -b.Money.Currency.MinorDigits()), Currency: b.Money.Currency}.String()
+	return money.Money{Amount: decimal.New(units, -b.Money.Currency.MinorDigits()), Currency: b.Money.Currency}.String()
 }
 
 // detail is "asked N, left M" in the budget's units.
@@ -363,7 +364,7 @@ func (w *Budgeted) Evaluate(in *loyalty.Input, effects []loyalty.Effect) []loyal
 			if !ok {
 				return append(effects[:start], refuse(&Error{Budget: b.Name, Reason: ErrNotBudgetable, Detail: "rule " + w.rule.Name() + " earns more than int64 points"}))
 			}
-			note := e.Rate.String() + " on " + loyalty.Money{Amount: in.Amount(e.Basis), Currency: in.Program.Currency}.String()
+			note := e.Rate.String() + " on " + money.Money{Amount: in.Amount(e.Basis), Currency: in.Program.Currency}.String()
 			if e.Note != "" {
 				note = e.Note + ", " + note
 			}

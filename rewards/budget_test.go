@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/rewards"
 )
@@ -79,7 +80,7 @@ func TestMemberBudgetCutsTheCampaignToWhatIsLeftAndSaysSo(t *testing.T) {
 
 func TestMoneyBudgetCountsPointsAtTheirValueRoundedUp(t *testing.T) {
 	// 1.5 cents a point, 1.00 USD per member for the campaign's life.
-	b := rewards.Budget{Name: "launch", Money: loyalty.Money{Amount: dec("1"), Currency: "USD"}, PointValue: dec("0.015")}
+	b := rewards.Budget{Name: "launch", Money: money.Money{Amount: dec("1"), Currency: "USD"}, PointValue: dec("0.015")}
 	s := newShopIn(t, nil, testCatalog(t), campaign(t, b))
 	r := s.earn(cart("o1", "ann"))
 	lines, got := campaignNotes(r)
@@ -223,7 +224,7 @@ func budgetCatalog(t testing.TB, bs ...rewards.Budget) *rewards.Catalog {
 
 func TestGlobalMoneyBudgetOfACouponRacedByBuyersIsNeverOverspent(t *testing.T) {
 	const buyers = 16
-	b := rewards.Budget{Name: "coupons", Money: loyalty.Money{Amount: dec("100"), Currency: "USD"}, Global: true, Per: points.Month, Policy: rewards.BudgetRefuse}
+	b := rewards.Budget{Name: "coupons", Money: money.Money{Amount: dec("100"), Currency: "USD"}, Global: true, Per: points.Month, Policy: rewards.BudgetRefuse}
 	s := newShopIn(t, nil, budgetCatalog(t, b))
 	for i := 1; i < buyers; i++ {
 		s.enroll(fmt.Sprint("m", i))
@@ -293,7 +294,7 @@ func TestGlobalMoneyBudgetOfACouponRacedByBuyersIsNeverOverspent(t *testing.T) {
 }
 
 func TestMemberMoneyBudgetOfACouponRefusesThePurchaseItCannotPay(t *testing.T) {
-	b := rewards.Budget{Name: "mine", Money: loyalty.Money{Amount: dec("25"), Currency: "USD"}, Per: points.Month, Policy: rewards.BudgetRefuse}
+	b := rewards.Budget{Name: "mine", Money: money.Money{Amount: dec("25"), Currency: "USD"}, Per: points.Month, Policy: rewards.BudgetRefuse}
 	s := newShopIn(t, nil, budgetCatalog(t, b))
 	first := s.buy("buy-1", "ann", "ten-off")
 	s.buy("buy-2", "ann", "ten-off")
@@ -339,14 +340,14 @@ func TestBudgetOfARuleThatMultipliesRefusesTheWriteAndWritesNothing(t *testing.T
 func TestBudgetsThatCannotWorkAreRefusedWhenBuilt(t *testing.T) {
 	rate, err := points.NewRate("campaign", 2, dec("1"))
 	require.NoError(t, err)
-	usd := loyalty.Money{Amount: dec("10"), Currency: "USD"}
+	usd := money.Money{Amount: dec("10"), Currency: "USD"}
 	for name, b := range map[string]rewards.Budget{
 		"no name":                 {Points: 10},
 		"no amount":               {Name: "b"},
 		"points and money":        {Name: "b", Points: 10, Money: usd},
 		"negative points":         {Name: "b", Points: -1},
 		"money without its value": {Name: "b", Money: usd},
-		"fractions of a cent":     {Name: "b", Money: loyalty.Money{Amount: dec("0.001"), Currency: "USD"}, PointValue: dec("0.01")},
+		"fractions of a cent":     {Name: "b", Money: money.Money{Amount: dec("0.001"), Currency: "USD"}, PointValue: dec("0.01")},
 		"refusing orders":         {Name: "b", Points: 10, Policy: rewards.BudgetRefuse},
 		"an unknown period":       {Name: "b", Points: 10, Per: points.Year + 1},
 	} {
@@ -355,7 +356,7 @@ func TestBudgetsThatCannotWorkAreRefusedWhenBuilt(t *testing.T) {
 	}
 	for name, b := range map[string]rewards.Budget{
 		"a cut purchase":     {Name: "b", Points: 10},
-		"another currency":   {Name: "b", Money: loyalty.Money{Amount: dec("10"), Currency: "EUR"}, Policy: rewards.BudgetRefuse},
+		"another currency":   {Name: "b", Money: money.Money{Amount: dec("10"), Currency: "EUR"}, Policy: rewards.BudgetRefuse},
 		"an unpriced reward": {Name: "b", Money: usd, Policy: rewards.BudgetRefuse},
 	} {
 		rs := catalogRewards()
@@ -371,7 +372,7 @@ func TestBudgetsThatCannotWorkAreRefusedWhenBuilt(t *testing.T) {
 func TestMoneyBudgetInAnotherCurrencyRefusesTheEarnAndWritesNothing(t *testing.T) {
 	rate, err := points.NewRate("campaign", 2, dec("1"))
 	require.NoError(t, err)
-	w, err := rewards.WithBudget(rate, rewards.Budget{Name: "eur", Money: loyalty.Money{Amount: dec("10"), Currency: "EUR"}, PointValue: dec("0.01")})
+	w, err := rewards.WithBudget(rate, rewards.Budget{Name: "eur", Money: money.Money{Amount: dec("10"), Currency: "EUR"}, PointValue: dec("0.01")})
 	require.NoError(t, err)
 	s := newShopIn(t, nil, testCatalog(t), w)
 	_, err = s.engine.Earn(s.ctx, "o1", cart("o1", "ann"))

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 )
 
 // ActionBuy is the action of a member buying a reward with points; its Ref
@@ -27,7 +28,7 @@ const CodeKind = "coupon"
 // Build it with NewCatalog; it is immutable and safe for concurrent use.
 type Catalog struct {
 	name     string
-	currency loyalty.Currency
+	currency money.Currency
 	account  loyalty.Account
 	rewards  []Reward
 	format   loyalty.CodeFormat
@@ -77,7 +78,7 @@ const (
 // currency. It fails with an error wrapping loyalty.ErrInvalidProgram for an
 // empty name, a currency that is not three letters, a reward that does not
 // validate (Reward.Validate) or two rewards of one ID.
-func NewCatalog(name string, currency loyalty.Currency, opts *Options, rewards ...Reward) (*Catalog, error) {
+func NewCatalog(name string, currency money.Currency, opts *Options, rewards ...Reward) (*Catalog, error) {
 	c := &Catalog{name: name, currency: currency, account: loyalty.PointsAccount, rewards: append([]Reward(nil), rewards...)}
 	if opts != nil {
 		if opts.Account != "" {
@@ -163,7 +164,7 @@ func (c *Catalog) Kind() loyalty.ActionKind { return ActionBuy }
 func (c *Catalog) Spends(kind loyalty.ActionKind) bool { return kind == ActionBuy }
 
 // Currency is the currency of the catalog's amounts.
-func (c *Catalog) Currency() loyalty.Currency { return c.currency }
+func (c *Catalog) Currency() money.Currency { return c.currency }
 
 // Reward returns the reward of id.
 func (c *Catalog) Reward(id string) (Reward, bool) {
@@ -381,7 +382,7 @@ func (c *Catalog) grantable(in *loyalty.Input, r *Reward) *Error {
 func (c *Catalog) grant(in *loyalty.Input, r *Reward, withStock bool) loyalty.Effect {
 	g := loyalty.Grant{Reward: r.ID, MaxUses: r.uses(), ExpiresAt: r.couponExpiry(in.Now, in.Program.Zone()), Note: r.Name}
 	if r.Kind == FixedDiscount || r.Kind == GiftCard {
-		g.Value = loyalty.Money{Amount: r.Amount, Currency: c.currency}
+		g.Value = money.Money{Amount: r.Amount, Currency: c.currency}
 	}
 	var code *loyalty.CodeFormat
 	if r.Kind != External {

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/rewards"
 )
@@ -94,7 +95,7 @@ func TestGlobalBudgetCutsEarningsToWhatIsLeftAcrossMembersAndSaysSo(t *testing.T
 
 func TestGlobalMoneyBudgetCutsAtThePointsValueRoundedUp(t *testing.T) {
 	// 1.5 cents a point, 1.00 USD for all members over the campaign's life.
-	s, w := globalShop(t, rewards.Budget{Name: "launch", Money: loyalty.Money{Amount: dec("1"), Currency: "USD"},
+	s, w := globalShop(t, rewards.Budget{Name: "launch", Money: money.Money{Amount: dec("1"), Currency: "USD"},
 		PointValue: dec("0.015"), Global: true}, "bob")
 	lines, got := campaignNotes(s.earn(cart("o1", "ann")))
 	// 120 points would cost 1.80; 1.00 pays for 66 points (0.99), not 67 (1.005).

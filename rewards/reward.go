@@ -7,6 +7,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
 )
 
@@ -131,7 +132,7 @@ func (r *Reward) budgetCost(b *Budget) (int64, string) {
 	default:
 		return 0, "a " + r.Kind.String() + " has no money value"
 	}
-	u, ok := loyalty.Money{Amount: v, Currency: b.Money.Currency}.Minor()
+	u, ok := money.Money{Amount: v, Currency: b.Money.Currency}.Minor()
 	if !ok {
 		return 0, v.String() + " is not in whole minor units of " + string(b.Money.Currency)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/loyaltytest"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/storage/memory"
 	"github.com/loyaltykit/loyalty/tiers"
@@ -72,7 +73,7 @@ func newHarnessOn(t *testing.T, l *tiers.Ladder, start time.Time, wrap func(loya
 	}
 	p := &loyalty.Program{
 		Name: "shop", Currency: "USD", Rules: []loyalty.Rule{l, rate},
-		Redemption: points.Redemption{Points: 100, Value: loyalty.MinorUnits(100, "USD")},
+		Redemption: points.Redemption{Points: 100, Value: money.MinorUnits(100, "USD")},
 	}
 	h.Harness = loyaltytest.New(t, p, &loyaltytest.Options{Start: start, Store: store, Engine: &loyalty.EngineOptions{
 		AfterCommit: func(_ context.Context, r *loyalty.Receipt) {

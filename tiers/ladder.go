@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/shopspring/decimal"
 )
 
@@ -13,7 +14,7 @@ import (
 // Spend, Points or Orders.
 type Metric struct {
 	kind     metricKind
-	currency loyalty.Currency
+	currency money.Currency
 }
 
 type metricKind uint8
@@ -27,7 +28,7 @@ const (
 // Spend qualifies members by the value of their orders after discounts
 // (without shipping and tax), in currency c, counted in its minor units
 // (cents). Returns take the value they send back off the order's period.
-func Spend(c loyalty.Currency) Metric { return Metric{kind: metricSpend, currency: c} }
+func Spend(c money.Currency) Metric { return Metric{kind: metricSpend, currency: c} }
 
 // Points qualifies members by the points their orders earned into
 // loyalty.PointsAccount, tier multiplier included, never by their balance:
@@ -43,7 +44,7 @@ func Points() Metric { return Metric{kind: metricPoints} }
 func Orders() Metric { return Metric{kind: metricOrders} }
 
 // Currency is the currency of a Spend metric, empty for the others.
-func (m Metric) Currency() loyalty.Currency { return m.currency }
+func (m Metric) Currency() money.Currency { return m.currency }
 
 // String names the metric ("spend in USD", "points earned", "orders").
 func (m Metric) String() string {
@@ -412,7 +413,7 @@ func (l *Ladder) Tier(name string) (Tier, bool) {
 func (l *Ladder) Amount(units int64) string {
 	switch l.metric.kind {
 	case metricSpend:
-		return loyalty.MinorUnits(units, l.metric.currency).String()
+		return money.MinorUnits(units, l.metric.currency).String()
 	case metricPoints:
 		if units == 1 {
 			return "1 point"

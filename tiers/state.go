@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/shopspring/decimal"
 )
 
@@ -353,12 +354,12 @@ func (b Benefits) Has(perk string) bool {
 
 // DiscountOn returns the tier discount on total, rounded down to the
 // currency's minor unit.
-func (b Benefits) DiscountOn(total loyalty.Money) loyalty.Money {
+func (b Benefits) DiscountOn(total money.Money) money.Money {
 	if b.Discount.IsZero() {
-		return loyalty.Money{Amount: decimal.Zero, Currency: total.Currency}
+		return money.Money{Amount: decimal.Zero, Currency: total.Currency}
 	}
 	off := total.Amount.Mul(b.Discount).Div(decimal.NewFromInt(100)).Truncate(total.Currency.MinorDigits())
-	return loyalty.Money{Amount: off, Currency: total.Currency}
+	return money.Money{Amount: off, Currency: total.Currency}
 }
 
 // Benefits returns what the member's tier gives at now.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/loyaltytest"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/storage/memory"
 	"github.com/loyaltykit/loyalty/tiers"
@@ -208,7 +209,7 @@ func TestSpendingPointsDoesNotDemote(t *testing.T) {
 	h := newHarness(t, l, day(2026, 1, 10))
 	h.enroll("m")
 	h.buy("m", "1000.00")
-	h.Redeem("redeem-1", loyalty.Redemption{ID: "x1", MemberID: "m", Total: loyalty.MinorUnits(100000, "USD"), Points: 1000})
+	h.Redeem("redeem-1", loyalty.Redemption{ID: "x1", MemberID: "m", Total: money.MinorUnits(100000, "USD"), Points: 1000})
 	assert.Zero(t, h.Balance("m").Available, "balance after spending everything")
 	h.at(day(2026, 2, 1))
 	h.review()
@@ -575,7 +576,7 @@ func TestBenefitsFollowTheTier(t *testing.T) {
 	assert.True(t, b.FreeShipping, "Gold benefits %+v: free shipping", b)
 	assert.True(t, b.Has("early access"), "Gold benefits %+v: early access", b)
 	assert.False(t, b.Has("events"), "Gold benefits %+v: events", b)
-	off := b.DiscountOn(loyalty.NewMoney(dec("123.45"), "USD"))
+	off := b.DiscountOn(money.New(dec("123.45"), "USD"))
 	assert.Equal(t, "12.34 USD", off.String(), "discount: 10%, rounded down")
 }
 

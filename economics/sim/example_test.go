@@ -9,6 +9,7 @@ import (
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/cashback"
 	"github.com/loyaltykit/loyalty/economics/sim"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/shopspring/decimal"
 )
@@ -21,7 +22,7 @@ func ExampleCompare() {
 	d := decimal.RequireFromString
 	rate, _ := points.NewRate("base", 1, d("1"))
 	pts := &loyalty.Program{Name: "points", Currency: "USD", Rules: []loyalty.Rule{rate},
-		Redemption: points.Redemption{Points: 100, Value: loyalty.NewMoney(d("1.00"), "USD"), Minimum: 500}}
+		Redemption: points.Redemption{Points: 100, Value: money.New(d("1.00"), "USD"), Minimum: 500}}
 	back, _ := cashback.NewPercentage("two-percent", d("2"), nil)
 	cash := &loyalty.Program{Name: "cashback", Currency: "USD", Rules: []loyalty.Rule{back}}
 

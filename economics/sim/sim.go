@@ -16,6 +16,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/economics"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/storage/memory"
 	"github.com/loyaltykit/loyalty/tiers"
 	"github.com/shopspring/decimal"
@@ -26,7 +27,7 @@ import (
 // whole run.
 type Result struct {
 	Program  string
-	Currency loyalty.Currency
+	Currency money.Currency
 	Seed     uint64
 	// Customers is how many customers were simulated, Members how many of
 	// them had joined by the end.
@@ -305,7 +306,7 @@ func newRun(p *loyalty.Program, cfg *Config) (*run, error) {
 	r.value = cfg.PointValue
 	if r.value.IsZero() && r.redeems {
 		const n = 1_000_000
-		if q, err := p.Redemption.Quote(n, loyalty.NewMoney(decimal.New(1, 12), p.Currency), 0); err == nil && q.Points > 0 {
+		if q, err := p.Redemption.Quote(n, money.New(decimal.New(1, 12), p.Currency), 0); err == nil && q.Points > 0 {
 			r.value = q.Value.Amount.DivRound(decimal.NewFromInt(q.Points), 8)
 		}
 	}
@@ -487,7 +488,7 @@ func (r *run) run(ctx context.Context) (*Result, error) {
 	var err error
 	res.Ledger, err = economics.Compute(ctx, store, economics.Period{Start: r.day0.UTC(), End: last.To.UTC()}, &economics.Options{
 		Currency:   cur,
-		PointValue: loyalty.NewMoney(r.value, cur),
+		PointValue: money.New(r.value, cur),
 		Interval:   economics.Monthly,
 		Location:   r.zone,
 		NonMembers: economics.Customers{Orders: r.total.nonMemberOrders, Buyers: r.nonMemberBuyers,
@@ -836,8 +837,8 @@ func (s *shard) count(p int) int {
 	return (p-s.k)/s.n + 1
 }
 
-func (r *run) money(minor int64) loyalty.Money {
-	return loyalty.NewMoney(decimal.New(minor, -r.digits), r.program.Currency)
+func (r *run) money(minor int64) money.Money {
+	return money.New(decimal.New(minor, -r.digits), r.program.Currency)
 }
 
 // giveBack sends a return in full.

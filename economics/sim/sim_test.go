@@ -10,6 +10,7 @@ import (
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/cashback"
 	"github.com/loyaltykit/loyalty/economics/sim"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/tiers"
 	"github.com/shopspring/decimal"
@@ -48,7 +49,7 @@ func shoppers(n int) *sim.Config {
 	}
 }
 
-func usd(s string) loyalty.Money { return loyalty.NewMoney(d(s), "USD") }
+func usd(s string) money.Money { return money.New(d(s), "USD") }
 
 // onePointPerDollar earns 1 point per 1.00, worth 0.01 each from 500 points,
 // expiring 6 months after they were earned, held 14 days.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/cashback"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/storage/memory"
 	"github.com/shopspring/decimal"
 )
@@ -45,7 +46,7 @@ func main() {
 		for _, e := range rc.Entries {
 			got += e.Amount
 		}
-		fmt.Printf("%s  order %s: %s cashback\n", day.Format("Jan 02"), id, loyalty.MinorUnits(got, "USD"))
+		fmt.Printf("%s  order %s: %s cashback\n", day.Format("Jan 02"), id, money.MinorUnits(got, "USD"))
 	}
 	line := func(sku, category, price string) loyalty.OrderLine {
 		return loyalty.OrderLine{SKU: sku, Category: category, Quantity: 1, UnitPrice: decimal.RequireFromString(price)}
@@ -57,7 +58,7 @@ func main() {
 	clock.Set(time.Date(2026, 12, 27, 10, 0, 0, 0, time.UTC))
 	ret := must(engine.Return(ctx, "return-1003", &loyalty.Return{ID: "r1003", OrderID: "1003", MemberID: "maya",
 		Lines: []loyalty.ReturnLine{{SKU: "beanie", Quantity: 1}}}))
-	fmt.Printf("Dec 27  returned the beanie: %s cashback taken back\n", loyalty.MinorUnits(-ret.Entries[0].Amount, "USD"))
+	fmt.Printf("Dec 27  returned the beanie: %s cashback taken back\n", money.MinorUnits(-ret.Entries[0].Amount, "USD"))
 	show(ctx, engine)
 
 	// The shop's payout job, on the second day of the new quarter.
@@ -67,7 +68,7 @@ func main() {
 	show(ctx, engine)
 
 	clock.Set(time.Date(2027, 1, 9, 13, 0, 0, 0, time.UTC))
-	total := loyalty.NewMoney(decimal.RequireFromString("42.50"), "USD")
+	total := money.New(decimal.RequireFromString("42.50"), "USD")
 	rc := must(engine.Redeem(ctx, "redeem-2001", loyalty.Redemption{ID: "2001", MemberID: "maya", OrderID: "2001", Total: total, Account: cashback.CreditAccount}))
 	fmt.Printf("\nJan 09  checkout of %s: store credit takes %s off\n", total, rc.Redemption.Value)
 	show(ctx, engine)
@@ -86,7 +87,7 @@ func main() {
 		case l.Kind == loyalty.EntryRedeem && l.Source == payout.Name():
 			what = "payout of " + l.Ref
 		}
-		amount := loyalty.MinorUnits(l.Amount, "USD").String()
+		amount := money.MinorUnits(l.Amount, "USD").String()
 		if l.Amount > 0 {
 			amount = "+" + amount
 		}

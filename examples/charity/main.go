@@ -18,6 +18,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/charity"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/storage/memory"
 	"github.com/shopspring/decimal"
@@ -59,7 +60,7 @@ func main() {
 		for _, e := range rc.Entries {
 			if e.Account != loyalty.PointsAccount {
 				fmt.Printf("%s  %s orders %s USD: %s pledged to %s, %d points earned\n", day.Format("Jan 02"), member, amount,
-					loyalty.MinorUnits(e.Amount, "USD"), cause(causes, e.Account), rc.Points())
+					money.MinorUnits(e.Amount, "USD"), cause(causes, e.Account), rc.Points())
 			}
 		}
 	}
@@ -77,7 +78,7 @@ func main() {
 	for _, e := range d.Receipt.Entries {
 		amount := fmt.Sprint(e.Amount, " points")
 		if e.Account != loyalty.PointsAccount {
-			amount = "+" + loyalty.MinorUnits(e.Amount, "USD").String()
+			amount = "+" + money.MinorUnits(e.Amount, "USD").String()
 		}
 		fmt.Printf("          %-6s %-14s %s\n", e.Kind, e.Account, amount)
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/cashback"
 	"github.com/loyaltykit/loyalty/economics/sim"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/tiers"
 	"github.com/shopspring/decimal"
@@ -52,7 +53,7 @@ func main() {
 	}, nil))
 	pts := &loyalty.Program{Name: "points-and-tiers", Currency: "USD", Rules: []loyalty.Rule{ladder, rate},
 		Expiry: points.AfterDays(182), PendingDays: 14,
-		Redemption: points.Redemption{Points: 100, Value: loyalty.NewMoney(d("1.00"), "USD"), Minimum: 500}}
+		Redemption: points.Redemption{Points: 100, Value: money.New(d("1.00"), "USD"), Minimum: 500}}
 	back := must(cashback.NewPercentage("two-percent", d("2"), nil))
 	cash := &loyalty.Program{Name: "cashback", Currency: "USD", Rules: []loyalty.Rule{back}}
 
@@ -137,16 +138,16 @@ func sideBySide(c *sim.Comparison) string {
 	row := func(name, x, y string) { fmt.Fprintf(&s, "| %-34s | %18s | %18s |\n", name, x, y) }
 	row("KPI", c.A.Program, c.B.Program)
 	fmt.Fprintf(&s, "|%s|%s:|%s:|\n", strings.Repeat("-", 36), strings.Repeat("-", 19), strings.Repeat("-", 19))
-	row("revenue (all customers, net)", money(a.Revenue), money(b.Revenue))
-	row("members' revenue", money(a.MemberRevenue), money(b.MemberRevenue))
+	row("revenue (all customers, net)", dollars(a.Revenue), dollars(b.Revenue))
+	row("members' revenue", dollars(a.MemberRevenue), dollars(b.MemberRevenue))
 	row("members' orders / non-members'", fmt.Sprintf("%d / %d", a.MemberOrders, a.NonMemberOrders), fmt.Sprintf("%d / %d", b.MemberOrders, b.NonMemberOrders))
-	row("AOV members / non-members", money(a.MemberAOV)+" / "+money(a.NonMemberAOV), money(b.MemberAOV)+" / "+money(b.NonMemberAOV))
+	row("AOV members / non-members", dollars(a.MemberAOV)+" / "+dollars(a.NonMemberAOV), dollars(b.MemberAOV)+" / "+dollars(b.NonMemberAOV))
 	row("points issued", fmt.Sprint(a.PointsIssued), fmt.Sprint(b.PointsIssued))
 	row("points redeemed / expired", fmt.Sprintf("%d / %d", a.PointsRedeemed, a.PointsExpired), fmt.Sprintf("%d / %d", b.PointsRedeemed, b.PointsExpired))
-	row("store credit issued / redeemed", money(a.MoneyIssued)+" / "+money(a.MoneyRedeemed), money(b.MoneyIssued)+" / "+money(b.MoneyRedeemed))
-	row("programme cost", money(a.Cost), money(b.Cost))
+	row("store credit issued / redeemed", dollars(a.MoneyIssued)+" / "+dollars(a.MoneyRedeemed), dollars(b.MoneyIssued)+" / "+dollars(b.MoneyRedeemed))
+	row("programme cost", dollars(a.Cost), dollars(b.Cost))
 	row("cost as a share of revenue", pct(a.CostShareOfRevenue), pct(b.CostShareOfRevenue))
-	row("liability at the end", money(a.Liability), money(b.Liability))
+	row("liability at the end", dollars(a.Liability), dollars(b.Liability))
 	row("redemption rate / breakage rate", pct(a.RedemptionRate)+" / "+pct(a.BreakageRate), pct(b.RedemptionRate)+" / "+pct(b.BreakageRate))
 	row("active members / enrolled", fmt.Sprintf("%d / %d", a.ActiveMembers, a.EnrolledMembers), fmt.Sprintf("%d / %d", b.ActiveMembers, b.EnrolledMembers))
 	return s.String()
@@ -163,15 +164,15 @@ func monthly(r *sim.Result) string {
 			ts = append(ts, fmt.Sprintf("%s %d", t.Tier, t.Members))
 		}
 		fmt.Fprintf(&s, "| %s | %10s | %13d | %13d | %8d | %7d | %13s | %10s | %10s | %10s | %17s | %s |\n",
-			m.From.Format("2006-01"), money(m.Revenue), m.MemberOrders, m.PointsIssued, m.PointsRedeemed, m.PointsExpired,
-			money(m.MoneyIssued), money(m.Cost), pct(m.CostShareOfRevenue), money(m.Liability),
+			m.From.Format("2006-01"), dollars(m.Revenue), m.MemberOrders, m.PointsIssued, m.PointsRedeemed, m.PointsExpired,
+			dollars(m.MoneyIssued), dollars(m.Cost), pct(m.CostShareOfRevenue), dollars(m.Liability),
 			fmt.Sprintf("%d / %d", m.ActiveMembers, m.EnrolledMembers), strings.Join(ts, ", "))
 	}
 	return s.String()
 }
 
-func money(v decimal.Decimal) string { return v.StringFixed(2) }
-func pct(r decimal.Decimal) string   { return r.Shift(2).StringFixed(2) + "%" }
+func dollars(v decimal.Decimal) string { return v.StringFixed(2) }
+func pct(r decimal.Decimal) string     { return r.Shift(2).StringFixed(2) + "%" }
 
 type chart struct {
 	file string

@@ -17,6 +17,7 @@ import (
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/cashback"
 	"github.com/loyaltykit/loyalty/charity"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/storage/memory"
 	"github.com/shopspring/decimal"
@@ -24,7 +25,7 @@ import (
 
 func main() {
 	ctx := context.Background()
-	usd := func(s string) loyalty.Money { return loyalty.NewMoney(decimal.RequireFromString(s), "USD") }
+	usd := func(s string) money.Money { return money.New(decimal.RequireFromString(s), "USD") }
 
 	steps := must(cashback.NewStepped("ten-per-hundred", decimal.RequireFromString("10.00"), decimal.RequireFromString("100.00"), nil))
 	steps.CarryOver = true
@@ -46,7 +47,7 @@ func main() {
 		pts := must(engine.Balance(ctx, "noor"))
 		st := must(engine.Member(ctx, "noor"))
 		fmt.Printf("        Noor sees: %s reward credit, %d points, %s more to spend for the next reward\n",
-			loyalty.MinorUnits(credit.Available, "USD"), pts.Available, loyalty.MinorUnits(10000-st.Counter("ten-per-hundred", ""), "USD"))
+			money.MinorUnits(credit.Available, "USD"), pts.Available, money.MinorUnits(10000-st.Counter("ten-per-hundred", ""), "USD"))
 	}
 	buy := func(day time.Time, id, amount string) {
 		clock.Set(day)
@@ -56,7 +57,7 @@ func main() {
 		for _, e := range rc.Entries {
 			got += e.Amount
 		}
-		fmt.Printf("%s  order %s of %s USD: %s reward\n", day.Format("Jan 02"), id, amount, loyalty.MinorUnits(got, "USD"))
+		fmt.Printf("%s  order %s of %s USD: %s reward\n", day.Format("Jan 02"), id, amount, money.MinorUnits(got, "USD"))
 		see()
 	}
 	buy(time.Date(2026, 5, 3, 14, 0, 0, 0, time.UTC), "71", "135.00")
@@ -76,7 +77,7 @@ func main() {
 	total := usd("49.00")
 	credit := must(engine.Redeem(ctx, "redeem-73c", loyalty.Redemption{ID: "73c", MemberID: "noor", OrderID: "73", Total: total, Account: cashback.CreditAccount}))
 	gift := must(engine.Redeem(ctx, "redeem-73p", loyalty.Redemption{ID: "73p", MemberID: "noor", OrderID: "73",
-		Total: loyalty.NewMoney(total.Amount.Sub(credit.Redemption.Value.Amount), "USD")}))
+		Total: money.New(total.Amount.Sub(credit.Redemption.Value.Amount), "USD")}))
 	fmt.Printf("May 24  checkout of %s: %s of reward credit and %s of birthday points off\n", total, credit.Redemption.Value, gift.Redemption.Value)
 	see()
 

@@ -26,6 +26,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/membership"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/storage/sqlite"
 )
@@ -47,8 +48,8 @@ func main() {
 	}
 }
 
-func usd(s string) loyalty.Money {
-	return loyalty.Money{Amount: decimal.RequireFromString(s), Currency: "USD"}
+func usd(s string) money.Money {
+	return money.Money{Amount: decimal.RequireFromString(s), Currency: "USD"}
 }
 
 // plans: Plus monthly at 12.99 with a 14-day free trial, or yearly billed

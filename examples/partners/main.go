@@ -25,6 +25,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/partners"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/storage/sqlite"
@@ -76,7 +77,7 @@ func run(ctx context.Context, w io.Writer, path string) error {
 		return err
 	}
 	p := &loyalty.Program{Name: "City Points", Currency: "USD", Rules: []loyalty.Rule{co, base},
-		Redemption: points.Redemption{Points: 100, Value: loyalty.MinorUnits(1_00, "USD")}} // 100 points = 1.00
+		Redemption: points.Redemption{Points: 100, Value: money.MinorUnits(1_00, "USD")}} // 100 points = 1.00
 	if err := p.Validate(); err != nil {
 		return err
 	}
@@ -105,7 +106,7 @@ func run(ctx context.Context, w io.Writer, path string) error {
 		return nil
 	}
 	redeem := func(member, id, bill string, pts int64) error {
-		r, err := co.Redeem(ctx, e, "redeem/"+id, loyalty.Redemption{ID: id, MemberID: member, OrderID: id, Total: loyalty.Money{Amount: dec(bill), Currency: "USD"}, Points: pts})
+		r, err := co.Redeem(ctx, e, "redeem/"+id, loyalty.Redemption{ID: id, MemberID: member, OrderID: id, Total: money.Money{Amount: dec(bill), Currency: "USD"}, Points: pts})
 		if err != nil {
 			return err
 		}
@@ -164,7 +165,7 @@ func run(ctx context.Context, w io.Writer, path string) error {
 		case 1:
 			fmt.Fprintf(w, "  the %s pays the programme %s\n", s.Partner, s.Net)
 		case -1:
-			fmt.Fprintf(w, "  the programme pays the %s %s\n", s.Partner, loyalty.Money{Amount: s.Net.Amount.Neg(), Currency: s.Net.Currency})
+			fmt.Fprintf(w, "  the programme pays the %s %s\n", s.Partner, money.Money{Amount: s.Net.Amount.Neg(), Currency: s.Net.Currency})
 		default:
 			fmt.Fprintf(w, "  the %s and the programme are square\n", s.Partner)
 		}

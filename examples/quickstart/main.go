@@ -20,6 +20,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/storage/sqlite"
 )
@@ -65,7 +66,7 @@ func program() (*loyalty.Program, error) {
 		PendingDays: 14,                                        // held for the return window
 		Expiry:      points.EndOfPeriodAfter(12, points.Month), // end of the month, a year on
 		Redemption: points.Redemption{
-			Points: 100, Value: loyalty.MinorUnits(1_00, "USD"), // 100 points = 1.00 USD
+			Points: 100, Value: money.MinorUnits(1_00, "USD"), // 100 points = 1.00 USD
 			Minimum: 500, Increment: 100, MaxPercent: decimal.NewFromInt(50),
 		},
 	}
@@ -121,7 +122,7 @@ func run(ctx context.Context, w io.Writer, path string) error {
 
 	// Two weeks on, the held points become spendable; Ann redeems at checkout.
 	clock.Advance(12 * 24 * time.Hour)
-	cart := loyalty.MinorUnits(24_00, "USD")
+	cart := money.MinorUnits(24_00, "USD")
 	q, err := engine.QuoteRedemption(ctx, "ann", cart, 0)
 	if err != nil {
 		return err

@@ -26,6 +26,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/referral"
 	"github.com/loyaltykit/loyalty/storage/sqlite"
@@ -58,7 +59,7 @@ func config() referral.Config {
 		ID: "referral", Name: "Refer a friend", Currency: "USD",
 		Secret:         []byte("example secret, keep yours in a vault"),
 		Window:         24 * time.Hour,
-		Welcome:        referral.Welcome{Coupon: "welcome-10", CouponValue: loyalty.MinorUnits(10_00, "USD"), CouponDays: 30},
+		Welcome:        referral.Welcome{Coupon: "welcome-10", CouponValue: money.MinorUnits(10_00, "USD"), CouponDays: 30},
 		ReferrerPoints: 500, MinOrder: decimal.NewFromInt(50), QualifyDays: 30, ReturnDays: 14,
 		MonthlyCap: 3,
 		Velocity:   referral.Velocity{Max: 20, Per: referral.Day},
@@ -233,7 +234,7 @@ func run(ctx context.Context, w io.Writer, path string) error {
 		return err
 	}
 	fmt.Fprintf(w, "ann's December commission: orders %v, earned %s, reversed %s, paid %s, payable %s\n",
-		as.Orders, money(as.Earned), money(as.Reversed), money(as.Paid), money(as.Balance))
+		as.Orders, amountText(as.Earned), amountText(as.Reversed), amountText(as.Paid), amountText(as.Balance))
 	return nil
 }
 
@@ -243,7 +244,7 @@ func order(id, member string, at time.Time, amount string) *loyalty.Order {
 }
 
 // money formats cents as USD.
-func money(cents int64) string { return loyalty.MinorUnits(cents, "USD").String() }
+func amountText(cents int64) string { return money.MinorUnits(cents, "USD").String() }
 
 // earned is what entries credited to account a, as money.
 func earned(es []loyalty.Entry, a loyalty.Account) string {
@@ -253,5 +254,5 @@ func earned(es []loyalty.Entry, a loyalty.Account) string {
 			n += e.Amount
 		}
 	}
-	return money(n)
+	return amountText(n)
 }

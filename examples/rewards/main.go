@@ -27,6 +27,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/rewards"
 	"github.com/loyaltykit/loyalty/storage/sqlite"
@@ -58,7 +59,7 @@ func catalog() (*rewards.Catalog, error) {
 			Limits: []points.Limit{{Times: 1, Per: points.Month}}},
 		rewards.Reward{ID: "free-socks", Name: "A free pair of socks", Kind: rewards.FreeProduct, Price: 400, SKU: "socks", Stock: 50},
 		rewards.Reward{ID: "five-off", Name: "5.00 off", Kind: rewards.FixedDiscount, Price: 100, Amount: decimal.NewFromInt(5),
-			Budgets: []rewards.Budget{{Name: "five-off-coupons", Money: loyalty.NewMoney(decimal.NewFromInt(10), "USD"), Global: true,
+			Budgets: []rewards.Budget{{Name: "five-off-coupons", Money: money.New(decimal.NewFromInt(10), "USD"), Global: true,
 				Per: points.Month, Policy: rewards.BudgetRefuse}}},
 		rewards.Reward{ID: "birthday-5", Name: "5.00 birthday gift", Kind: rewards.FixedDiscount, Amount: decimal.NewFromInt(5), ValidDays: 31},
 		rewards.Reward{ID: "anniversary-15", Name: "15% anniversary coupon", Kind: rewards.PercentDiscount, Percent: decimal.NewFromInt(15), ValidDays: 14},

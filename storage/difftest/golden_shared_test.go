@@ -15,6 +15,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/loyaltytest"
+	"github.com/loyaltykit/loyalty/money"
 )
 
 // sharedGoldenFile is the pinned outcome of sharedScenario.
@@ -72,7 +73,7 @@ func shopProgram(t testing.TB) *loyalty.Program {
 				if in.Order == nil || in.Scale != 2 || in.Value < twenty {
 					return out
 				}
-				ef := loyalty.GrantReward(loyalty.Grant{Reward: "ten-off", Value: loyalty.MinorUnits(1000, "USD")},
+				ef := loyalty.GrantReward(loyalty.Grant{Reward: "ten-off", Value: money.MinorUnits(1000, "USD")},
 					&loyalty.CodeFormat{Prefix: "SHOP-", Length: 8, Kind: "coupon"})
 				ef.Counter = "ten-off"
 				return append(out, ef)

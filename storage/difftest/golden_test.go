@@ -14,6 +14,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/loyaltytest"
+	"github.com/loyaltykit/loyalty/money"
 )
 
 // update rewrites the golden file from storage/memory instead of comparing:
@@ -180,15 +181,15 @@ func (d days) ExpiresAt(earned time.Time) time.Time { return earned.AddDate(0, 0
 // cent redeems one point for one cent, up to the order total.
 type cent struct{}
 
-func (cent) Quote(avail int64, total loyalty.Money, want int64) (loyalty.Quote, error) {
+func (cent) Quote(avail int64, total money.Money, want int64) (loyalty.Quote, error) {
 	limit, _ := total.Minor()
-	q := loyalty.Quote{MaxPoints: min(avail, limit), MaxValue: loyalty.MinorUnits(min(avail, limit), total.Currency)}
+	q := loyalty.Quote{MaxPoints: min(avail, limit), MaxValue: money.MinorUnits(min(avail, limit), total.Currency)}
 	if want == 0 {
 		want = q.MaxPoints
 	}
 	if want > q.MaxPoints {
 		return q, loyalty.ErrInsufficientPoints
 	}
-	q.Points, q.Value = want, loyalty.MinorUnits(want, total.Currency)
+	q.Points, q.Value = want, money.MinorUnits(want, total.Currency)
 	return q, nil
 }

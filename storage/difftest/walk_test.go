@@ -18,6 +18,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/cashback"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/tiers"
 )
@@ -60,7 +61,7 @@ var ctx = context.Background()
 
 func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 
-func usd(s string) loyalty.Money { return loyalty.NewMoney(dec(s), "USD") }
+func usd(s string) money.Money { return money.New(dec(s), "USD") }
 
 // start is the walk's first instant: late on the last day of a month, so
 // that months, periods and reviews turn early in the walk.
@@ -545,7 +546,7 @@ func (w *walk) spendable(member string, acct loyalty.Account) int64 {
 func (w *walk) redeem(key string) *op {
 	m := w.member()
 	rd := loyalty.Redemption{ID: w.fresh("red"), MemberID: m, OrderID: w.fresh("checkout"),
-		Total: loyalty.NewMoney(decimal.New(500+w.rng.Int64N(30000), -2), "USD")}
+		Total: money.New(decimal.New(500+w.rng.Int64N(30000), -2), "USD")}
 	if len(w.reds) > 0 && w.rng.IntN(25) == 0 {
 		rd.ID = w.reds[w.rng.IntN(len(w.reds))].id // a redemption ID already used
 	}
@@ -722,7 +723,7 @@ var sentinels = []struct {
 	{"ErrUnknownMember", loyalty.ErrUnknownMember},
 	{"ErrDuplicate", loyalty.ErrDuplicate},
 	{"ErrInvalidAmount", loyalty.ErrInvalidAmount},
-	{"ErrInvalidCurrency", loyalty.ErrInvalidCurrency},
+	{"ErrInvalidCurrency", money.ErrInvalidCurrency},
 	{"ErrCurrencyMismatch", loyalty.ErrCurrencyMismatch},
 	{"ErrOverflow", loyalty.ErrOverflow},
 	{"ErrInvalidProgram", loyalty.ErrInvalidProgram},

@@ -9,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/storage/memory"
 	"github.com/loyaltykit/loyalty/storage/storagetest"
 )
@@ -17,11 +18,11 @@ import (
 // that does no arithmetic, so that the redemption benchmark times the store.
 type oneForOne struct{}
 
-func (oneForOne) Quote(avail int64, total loyalty.Money, want int64) (loyalty.Quote, error) {
+func (oneForOne) Quote(avail int64, total money.Money, want int64) (loyalty.Quote, error) {
 	if want > avail {
 		return loyalty.Quote{}, loyalty.ErrInsufficientPoints
 	}
-	return loyalty.Quote{Points: want, Value: loyalty.MinorUnits(want, total.Currency), MaxPoints: avail}, nil
+	return loyalty.Quote{Points: want, Value: money.MinorUnits(want, total.Currency), MaxPoints: avail}, nil
 }
 
 func benchEngine(b *testing.B) (*loyalty.Engine, *loyalty.ManualClock) {
@@ -81,7 +82,7 @@ func BenchmarkRedeemFromTenLots(b *testing.B) {
 	for i := range members {
 		members[i] = "m" + strconv.Itoa(i)
 	}
-	total := loyalty.MinorUnits(100_00, "USD")
+	total := money.MinorUnits(100_00, "USD")
 	var e *loyalty.Engine
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {

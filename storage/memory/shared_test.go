@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/storage/memory"
 )
 
@@ -458,7 +459,7 @@ func TestGrantsUpsertByIDAndLoadAsAsked(t *testing.T) {
 	ctx := context.Background()
 	s := memory.New()
 	commit(t, s, enrolment("enrol", "ann"))
-	g1 := loyalty.Grant{ID: "g1", MemberID: "ann", Reward: "free-coffee", Code: "C1", Value: loyalty.MinorUnits(300, "USD"), GrantedAt: t0, Status: loyalty.GrantOpen, Source: "birthday"}
+	g1 := loyalty.Grant{ID: "g1", MemberID: "ann", Reward: "free-coffee", Code: "C1", Value: money.MinorUnits(300, "USD"), GrantedAt: t0, Status: loyalty.GrantOpen, Source: "birthday"}
 	g2 := loyalty.Grant{ID: "g2", MemberID: "ann", Reward: "tote", GrantedAt: t0, Status: loyalty.GrantOpen}
 	c := adjustment("k1", "ann", 1, 5, 5)
 	c.Grants = []loyalty.Grant{g1, g2}

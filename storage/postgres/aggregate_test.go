@@ -12,6 +12,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/economics"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
 )
 
@@ -35,7 +36,7 @@ func TestMigrationSummarisesTheLedgerWrittenBeforeIt(t *testing.T) {
 	rate, err := points.NewRate("base", 1, decimal.NewFromInt(1))
 	require.NoError(t, err)
 	prog := &loyalty.Program{Name: "ny", Currency: "USD", Location: ny, Rules: []loyalty.Rule{rate},
-		Redemption: points.Redemption{Points: 10, Value: loyalty.Money{Amount: decimal.RequireFromString("1.00"), Currency: "USD"}}}
+		Redemption: points.Redemption{Points: 10, Value: money.Money{Amount: decimal.RequireFromString("1.00"), Currency: "USD"}}}
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, ny)
 	clock := loyalty.NewManualClock(start)
 	e, err := loyalty.NewEngine(prog, s, &loyalty.EngineOptions{Clock: clock})
@@ -58,7 +59,7 @@ func TestMigrationSummarisesTheLedgerWrittenBeforeIt(t *testing.T) {
 			require.NoError(t, err)
 			if n%5 == 4 {
 				_, err := e.Redeem(ctx, "r-"+id, loyalty.Redemption{ID: "r" + id, MemberID: m, OrderID: "c" + id,
-					Total: loyalty.Money{Amount: decimal.NewFromInt(50), Currency: "USD"}, Points: 10})
+					Total: money.Money{Amount: decimal.NewFromInt(50), Currency: "USD"}, Points: 10})
 				require.NoError(t, err)
 			}
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/storage/postgres"
 )
 
@@ -81,7 +82,7 @@ func redeemConcurrently(t testing.TB, e *loyalty.Engine, member, prefix string, 
 			for a := range attempts {
 				id := fmt.Sprintf("%s-w%d-a%d", prefix, w, a)
 				_, err := e.Redeem(context.Background(), "redeem-"+id, loyalty.Redemption{ID: id, MemberID: member, OrderID: "cart-" + id,
-					Total: loyalty.MinorUnits(100_00, "USD"), Points: 100})
+					Total: money.MinorUnits(100_00, "USD"), Points: 100})
 				mu.Lock()
 				switch {
 				case err == nil:

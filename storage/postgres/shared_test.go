@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/storage/postgres"
 )
 
@@ -232,7 +233,7 @@ func TestGrantsCommitAndLoadOpenOrByID(t *testing.T) {
 	ctx := context.Background()
 	s := newStore(t)
 	g1 := loyalty.Grant{ID: "g1", MemberID: "ann", Reward: "free-coffee", Code: "CF-1", GrantedAt: t0, Status: loyalty.GrantOpen,
-		Value: loyalty.Money{Amount: decimal.RequireFromString("3.50"), Currency: "USD"}, Source: "birthday", Ref: "2026"}
+		Value: money.Money{Amount: decimal.RequireFromString("3.50"), Currency: "USD"}, Source: "birthday", Ref: "2026"}
 	g2 := loyalty.Grant{ID: "g2", MemberID: "ann", Reward: "tote", GrantedAt: t0, Status: loyalty.GrantUsed, Uses: 1}
 	c := joinWith("k1", "ann", 10)
 	c.Grants = []loyalty.Grant{g1, g2}

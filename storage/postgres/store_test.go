@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/storage/postgres"
 )
 
@@ -49,7 +50,7 @@ func TestCommitThenLoadRoundTripsEveryField(t *testing.T) {
 	c.NextDue = expires
 	c.Balances = []loyalty.Balance{{Account: loyalty.PointsAccount, Available: 40}, {Account: "cashback:USD", Available: 0, Pending: 7}}
 	c.Counters = []loyalty.Counter{{Name: "orders", PeriodKey: "2026-05", Value: 1}}
-	c.Redemptions = []loyalty.RedemptionRecord{{ID: "r1", MemberID: "ann", OrderID: "o9", Points: 5, Value: loyalty.MinorUnits(5, "USD"),
+	c.Redemptions = []loyalty.RedemptionRecord{{ID: "r1", MemberID: "ann", OrderID: "o9", Points: 5, Value: money.MinorUnits(5, "USD"),
 		Draws: []loyalty.Draw{{Lot: 3, Amount: 5, ExpiresAt: expires}}, At: at}}
 	c.Entries = append(c.Entries, loyalty.Entry{ID: loyalty.EntryID{Version: 2, Index: 1}, MemberID: "ann", Account: "cashback:USD",
 		Kind: loyalty.EntryEarn, Pending: 7, Key: "k1", Source: "cashback"}) // zero At
@@ -228,11 +229,11 @@ func TestEveryQueryExecModeWorks(t *testing.T) {
 			seed(t, e, "lou", 300)
 			_, err = e.Earn(ctx, "earn-1", order("o1", "lou", 50))
 			require.NoError(t, err)
-			r, err := e.Redeem(ctx, "redeem-1", loyalty.Redemption{ID: "r1", MemberID: "lou", OrderID: "o2", Total: loyalty.MinorUnits(10_00, "USD"), Points: 200})
+			r, err := e.Redeem(ctx, "redeem-1", loyalty.Redemption{ID: "r1", MemberID: "lou", OrderID: "o2", Total: money.MinorUnits(10_00, "USD"), Points: 200})
 			if err != nil || r.Points() != -200 {
 				t.Fatalf("redeem: %+v %v", r, err)
 			}
-			again, err := e.Redeem(ctx, "redeem-1", loyalty.Redemption{ID: "r1", MemberID: "lou", OrderID: "o2", Total: loyalty.MinorUnits(10_00, "USD"), Points: 200})
+			again, err := e.Redeem(ctx, "redeem-1", loyalty.Redemption{ID: "r1", MemberID: "lou", OrderID: "o2", Total: money.MinorUnits(10_00, "USD"), Points: 200})
 			if err != nil || again.Version != r.Version {
 				t.Fatalf("replay: %+v %v", again, err)
 			}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/shopspring/decimal"
 )
 
@@ -38,10 +39,10 @@ type redemptionDoc struct {
 type exactMoney struct {
 	Coef     string `json:"coef,omitempty"` // empty for the zero decimal.Decimal{}
 	Exp      int32  `json:"exp,omitempty"`
-	Currency loyalty.Currency
+	Currency money.Currency
 }
 
-func exactOf(m loyalty.Money) exactMoney {
+func exactOf(m money.Money) exactMoney {
 	e := exactMoney{Currency: m.Currency}
 	if m.Amount != (decimal.Decimal{}) {
 		e.Coef, e.Exp = m.Amount.Coefficient().String(), m.Amount.Exponent()
@@ -49,8 +50,8 @@ func exactOf(m loyalty.Money) exactMoney {
 	return e
 }
 
-func (e exactMoney) money() (loyalty.Money, error) {
-	m := loyalty.Money{Currency: e.Currency}
+func (e exactMoney) money() (money.Money, error) {
+	m := money.Money{Currency: e.Currency}
 	if e.Coef != "" {
 		c, err := decimal.NewFromString(e.Coef)
 		if err != nil {
@@ -116,7 +117,7 @@ type (
 		Note     string             `json:"n,omitzero"`
 		Basis    int64              `json:"b,omitzero"`
 		Scale    int32              `json:"s,omitzero"`
-		Currency loyalty.Currency   `json:"c,omitzero"`
+		Currency money.Currency     `json:"c,omitzero"`
 		Rate     *loyalty.Rate      `json:"q,omitzero"`
 		Factor   loyalty.Factor     `json:"x,omitzero"`
 		Points   int64              `json:"p,omitzero"`
@@ -124,7 +125,7 @@ type (
 	orderJSON struct {
 		ID            string                    `json:"i,omitzero"`
 		MemberID      string                    `json:"m,omitzero"`
-		Currency      loyalty.Currency          `json:"c,omitzero"`
+		Currency      money.Currency            `json:"c,omitzero"`
 		PlacedAt      time.Time                 `json:"t,omitzero"`
 		Lines         []loyalty.RecordedLine    `json:"-"` // as orderDoc.Lines
 		Scale         int32                     `json:"s,omitzero"`

@@ -9,6 +9,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/loyaltytest"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/stretchr/testify/require"
 )
 
@@ -34,7 +35,7 @@ func TestConcurrentRedemptionsNeverOverspend(t *testing.T) {
 			defer wg.Done()
 			<-start
 			id := fmt.Sprintf("r%d", i)
-			_, err := e.Redeem(ctx, "redeem-"+id, loyalty.Redemption{ID: id, MemberID: "m", Total: loyalty.MinorUnits(10000, "USD"), Points: each})
+			_, err := e.Redeem(ctx, "redeem-"+id, loyalty.Redemption{ID: id, MemberID: "m", Total: money.MinorUnits(10000, "USD"), Points: each})
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -121,7 +122,7 @@ func TestConcurrentRedemptionsFromTwoStoresOnOneFile(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			id := fmt.Sprintf("r%d", i)
-			_, err := e.Redeem(ctx, "redeem-"+id, loyalty.Redemption{ID: id, MemberID: "m", Total: loyalty.MinorUnits(10000, "USD"), Points: 150})
+			_, err := e.Redeem(ctx, "redeem-"+id, loyalty.Redemption{ID: id, MemberID: "m", Total: money.MinorUnits(10000, "USD"), Points: 150})
 			if err != nil && !errors.Is(err, loyalty.ErrInsufficientPoints) {
 				t.Error(err)
 			}

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/storage/sqlite"
 )
 
@@ -81,7 +82,7 @@ func TestChild(t *testing.T) {
 		e := newHarness(t, s).Engine
 		for i := range 8 {
 			id := fmt.Sprintf("%s-%d", role, i)
-			_, err := e.Redeem(ctx, id, loyalty.Redemption{ID: id, MemberID: "m", Total: loyalty.MinorUnits(10000, "USD"), Points: 150})
+			_, err := e.Redeem(ctx, id, loyalty.Redemption{ID: id, MemberID: "m", Total: money.MinorUnits(10000, "USD"), Points: 150})
 			switch {
 			case err == nil:
 				fmt.Println("ok")

@@ -13,6 +13,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/loyaltytest"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/storage/sqlite"
 )
 
@@ -29,7 +30,7 @@ func TestEngineWritesAndReadsBackThroughSQLite(t *testing.T) {
 	h.AssertBalance("m", 120, 0)
 
 	h.Clock.Set(t0.Add(time.Hour))
-	red := h.Redeem("redeem-x", loyalty.Redemption{ID: "x", MemberID: "m", OrderID: "o2", Total: loyalty.MinorUnits(5000, "USD"), Points: 50})
+	red := h.Redeem("redeem-x", loyalty.Redemption{ID: "x", MemberID: "m", OrderID: "o2", Total: money.MinorUnits(5000, "USD"), Points: 50})
 	require.NotNil(t, red.Redemption)
 	require.True(t, red.Redemption.Value.Amount.Equal(decimal.RequireFromString("0.50")), "redemption %+v, want 0.50 USD off", red.Redemption)
 	h.CancelRedemption("cancel-x", "m", "x")
@@ -86,7 +87,7 @@ func fullChange() *loyalty.Change {
 	ord := loyalty.OrderRecord{ID: "o1", MemberID: "m", Currency: "USD", PlacedAt: at, Scale: 2, Value: 10000, Points: 100,
 		Lines: []loyalty.RecordedLine{{SKU: "s", Quantity: 2, Value: 10000, Points: 100}}, Extra: map[loyalty.Account]int64{"credit": 5}}
 	red := loyalty.RedemptionRecord{ID: "x", MemberID: "m", OrderID: "o9", Points: 1000,
-		Value: loyalty.Money{Amount: decimal.RequireFromString("10.00"), Currency: "USD"},
+		Value: money.Money{Amount: decimal.RequireFromString("10.00"), Currency: "USD"},
 		Draws: []loyalty.Draw{{Lot: lots[0].ID, Amount: 1000, ExpiresAt: at}}}
 	return &loyalty.Change{
 		Key: "k1", Fingerprint: "fp1", MemberID: "m", Version: 0, Member: m,

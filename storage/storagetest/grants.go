@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 )
 
 // A grant is a reward a member's change gives or updates (Change.Grants).
@@ -71,7 +72,7 @@ func testGrantsLoad(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 	h.enroll("ann")
 	h.enroll("bob")
 	g1 := grant("g1", "ann", "birthday-coupon", loyalty.GrantOpen)
-	g1.Code, g1.Value, g1.MaxUses, g1.ExpiresAt, g1.Note = "BDAY-ANN", loyalty.MinorUnits(5_00, "USD"), 1, epoch.AddDate(0, 1, 0), "happy birthday"
+	g1.Code, g1.Value, g1.MaxUses, g1.ExpiresAt, g1.Note = "BDAY-ANN", money.MinorUnits(5_00, "USD"), 1, epoch.AddDate(0, 1, 0), "happy birthday"
 	g2 := grant("g2", "ann", "free-coffee", loyalty.GrantOpen)
 	g3 := grant("g3", "ann", "free-coffee", loyalty.GrantUsed)
 	g3.Uses = 1
@@ -91,7 +92,7 @@ func testGrantsLoad(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 		"each member's own grants")
 	got := h.loadGrants("ann", loyalty.Query{GrantIDs: []string{"g1"}})
 	require.True(t, got[0].Value.Amount.Equal(decimal.New(5, 0)), "value %v", got[0].Value)
-	require.Equal(t, loyalty.Currency("USD"), got[0].Value.Currency)
+	require.Equal(t, money.Currency("USD"), got[0].Value.Currency)
 }
 
 func testGrantUpdate(t *testing.T, newStore func(*testing.T) loyalty.Store) {
@@ -124,7 +125,7 @@ func testGrantCopies(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 	h := newHarness(t, newStore)
 	h.enroll("ann")
 	g1 := grant("g1", "ann", "voucher", loyalty.GrantOpen)
-	g1.Value = loyalty.MinorUnits(10_00, "USD")
+	g1.Value = money.MinorUnits(10_00, "USD")
 	c := h.bump("k1", "ann")
 	c.Grants = []loyalty.Grant{g1}
 	c.Receipt.Grants = []loyalty.Grant{g1}
@@ -140,7 +141,7 @@ func testGrantCopies(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 	require.NoError(t, err)
 	require.Len(t, st.Grants, 1)
 	st.Grants[0].Reward, st.Grants[0].Status, st.Grants[0].Uses = "scribbled", loyalty.GrantUsed, 7
-	st.Grants[0].Value = loyalty.MinorUnits(1, "EUR")
+	st.Grants[0].Value = money.MinorUnits(1, "EUR")
 	requireGrants(t, want, h.loadGrants("ann", loyalty.Query{Grants: true}), "changing a loaded grant changed what was stored")
 	r := h.receipt("k1")
 	require.Len(t, r.Grants, 1)
@@ -178,7 +179,7 @@ func testReceiptGrantsClaims(t *testing.T, newStore func(*testing.T) loyalty.Sto
 	h.enroll("ann")
 	h.setLimit("stock", 10)
 	g1 := grant("g1", "ann", "free-coffee", loyalty.GrantOpen)
-	g1.Code, g1.Value, g1.ExpiresAt = "COFFEE-1", loyalty.MinorUnits(3_50, "USD"), epoch.AddDate(0, 0, 30)
+	g1.Code, g1.Value, g1.ExpiresAt = "COFFEE-1", money.MinorUnits(3_50, "USD"), epoch.AddDate(0, 0, 30)
 	c := h.bump("k1", "ann")
 	c.Grants = []loyalty.Grant{g1}
 	c.Claims = []loyalty.Claim{take("stock", "2026-01", 1), take("stock", "", 2)}

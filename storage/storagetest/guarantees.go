@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 )
 
 // The store's guarantees beyond the ledger's semantics: what it returns is
@@ -73,7 +74,7 @@ func testReturnsCopies(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 	require.NoError(t, err)
 	m.Segments[0], m.Attributes["tier"] = "x", "x" // the caller's member is its own
 	earned := h.earn(h.engine, "k1", order("o1", "ann", "10.00", "2.50"))
-	redeemed, err := h.engine.Redeem(h.ctx, "k2", loyalty.Redemption{ID: "r1", MemberID: "ann", Total: loyalty.MinorUnits(50_00, "USD"), Points: 30})
+	redeemed, err := h.engine.Redeem(h.ctx, "k2", loyalty.Redemption{ID: "r1", MemberID: "ann", Total: money.MinorUnits(50_00, "USD"), Points: 30})
 	require.NoError(t, err)
 	keys := []string{"k0", "k1", "k2"}
 	before := h.snapshot("ann", keys...)

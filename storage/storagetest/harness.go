@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 )
 
 // The suite's program uses small rules of its own, so that storage semantics
@@ -68,10 +69,10 @@ func (d afterDays) ExpiresAt(earned time.Time) time.Time { return earned.AddDate
 type Cents struct{}
 
 // Quote prices want points against total (see Cents).
-func (Cents) Quote(available int64, total loyalty.Money, want int64) (loyalty.Quote, error) {
+func (Cents) Quote(available int64, total money.Money, want int64) (loyalty.Quote, error) {
 	limit, _ := total.Minor()
 	most := max(0, min(available, limit))
-	q := loyalty.Quote{MaxPoints: most, MaxValue: loyalty.MinorUnits(most, total.Currency)}
+	q := loyalty.Quote{MaxPoints: most, MaxValue: money.MinorUnits(most, total.Currency)}
 	switch {
 	case want == 0:
 		want = most
@@ -80,7 +81,7 @@ func (Cents) Quote(available int64, total loyalty.Money, want int64) (loyalty.Qu
 	case want > limit:
 		return q, loyalty.ErrAboveCap
 	}
-	q.Points, q.Value = want, loyalty.MinorUnits(want, total.Currency)
+	q.Points, q.Value = want, money.MinorUnits(want, total.Currency)
 	return q, nil
 }
 

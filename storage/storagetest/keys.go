@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 )
 
 // A store reports a committed key with its receipt and writes nothing; the
@@ -151,7 +152,7 @@ func testReusedKeyField(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 		return err
 	})
 
-	total := loyalty.MinorUnits(100_00, "USD")
+	total := money.MinorUnits(100_00, "USD")
 	_, err := h.engine.Redeem(h.ctx, "k2", loyalty.Redemption{ID: "r1", MemberID: "ann", Total: total, Points: 50})
 	require.NoError(t, err)
 	h.reused("ann", "k2", "points", func() error {

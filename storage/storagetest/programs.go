@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 )
 
 // Programs sit side by side on one store (loyalty.ProgramStore): each view
@@ -164,7 +165,7 @@ func testProgramIsolation(t *testing.T, newStore func(*testing.T) loyalty.Store)
 	a, b := h.program("shop"), h.program("club")
 	a.enroll("ann")
 	a.earn(a.engine, "k1", order("o1", "ann", "10.00"))
-	_, err := a.engine.Redeem(h.ctx, "k2", loyalty.Redemption{ID: "r1", MemberID: "ann", Total: loyalty.MinorUnits(100_00, "USD"), Points: 30})
+	_, err := a.engine.Redeem(h.ctx, "k2", loyalty.Redemption{ID: "r1", MemberID: "ann", Total: money.MinorUnits(100_00, "USD"), Points: 30})
 	require.NoError(t, err)
 	before := a.programSnapshot("ann", "enroll-ann", "k1", "k2")
 
@@ -173,7 +174,7 @@ func testProgramIsolation(t *testing.T, newStore func(*testing.T) loyalty.Store)
 	b.earn(b.engine, "k1", order("o1", "ann", "40.00", "10.00"))
 	_, err = b.engine.Return(h.ctx, "k2", &loyalty.Return{ID: "ret1", OrderID: "o1", MemberID: "ann", Lines: []loyalty.ReturnLine{{SKU: "sku-2", Quantity: 1}}})
 	require.NoError(t, err)
-	_, err = b.engine.Redeem(h.ctx, "k3", loyalty.Redemption{ID: "r1", MemberID: "ann", Total: loyalty.MinorUnits(100_00, "USD"), Points: 200})
+	_, err = b.engine.Redeem(h.ctx, "k3", loyalty.Redemption{ID: "r1", MemberID: "ann", Total: money.MinorUnits(100_00, "USD"), Points: 200})
 	require.NoError(t, err)
 	_, err = b.engine.Adjust(h.ctx, "k4", "ann", 7, "goodwill")
 	require.NoError(t, err)

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 )
 
 // scribbler is a Store that, once Commit returns, overwrites everything the
@@ -76,7 +77,7 @@ func testKeepsNothingOfTheChange(t *testing.T, newStore func(*testing.T) loyalty
 		require.NoError(t, err)
 		_, err = e.Earn(h.ctx, "k1", order("o1", "ann", "10.00", "2.50"))
 		require.NoError(t, err)
-		_, err = e.Redeem(h.ctx, "k2", loyalty.Redemption{ID: "r1", MemberID: "ann", Total: loyalty.MinorUnits(50_00, "USD"), Points: 30})
+		_, err = e.Redeem(h.ctx, "k2", loyalty.Redemption{ID: "r1", MemberID: "ann", Total: money.MinorUnits(50_00, "USD"), Points: 30})
 		require.NoError(t, err)
 		_, err = e.Return(h.ctx, "k3", &loyalty.Return{ID: "ret1", OrderID: "o1", MemberID: "ann", Amount: decimal.RequireFromString("2.50")})
 		require.NoError(t, err)

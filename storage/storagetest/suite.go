@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/storage/memory"
 )
 
@@ -119,7 +120,7 @@ func testAtomicRejection(t *testing.T, newStore func(*testing.T) loyalty.Store) 
 	h := newHarness(t, newStore)
 	h.enroll("ann")
 	h.earn(h.engine, "k1", order("o1", "ann", "10.00"))
-	total := loyalty.MinorUnits(100_00, "USD")
+	total := money.MinorUnits(100_00, "USD")
 	h.unchanged("ann", loyalty.ErrInsufficientPoints, func() error {
 		_, err := h.engine.Redeem(h.ctx, "k2", loyalty.Redemption{ID: "r1", MemberID: "ann", Total: total, Points: 101})
 		return err
@@ -202,7 +203,7 @@ func testFIFOByExpiry(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 	d30 := h.earn(e30, "k2", order("o-30", "ann", "10.00")).Entries[0].Lot
 	d10 := h.earn(e10, "k3", order("o-10", "ann", "10.00")).Entries[0].Lot
 
-	total := loyalty.MinorUnits(1000_00, "USD")
+	total := money.MinorUnits(1000_00, "USD")
 	r, err := h.engine.Redeem(h.ctx, "k4", loyalty.Redemption{ID: "r1", MemberID: "ann", Total: total, Points: 150})
 	require.NoError(t, err)
 	h.check("ann")
@@ -234,7 +235,7 @@ func testPending(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 	require.Equal(t, int64(0), r.Entries[0].Amount)
 	require.Equal(t, loyalty.Balance{Account: loyalty.PointsAccount, Pending: 100}, h.balance("ann"))
 
-	total := loyalty.MinorUnits(100_00, "USD")
+	total := money.MinorUnits(100_00, "USD")
 	h.unchanged("ann", loyalty.ErrInsufficientPoints, func() error {
 		_, err := h.engine.Redeem(h.ctx, "k2", loyalty.Redemption{ID: "r1", MemberID: "ann", Total: total, Points: 1})
 		return err
@@ -283,7 +284,7 @@ func testExpiry(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 	h := newHarness(t, newStore, func(p *loyalty.Program) { p.Expiry = afterDays(30) })
 	h.enroll("ann")
 	h.earn(h.engine, "k1", order("o1", "ann", "10.00"))
-	_, err := h.engine.Redeem(h.ctx, "k2", loyalty.Redemption{ID: "r1", MemberID: "ann", Total: loyalty.MinorUnits(100_00, "USD"), Points: 30})
+	_, err := h.engine.Redeem(h.ctx, "k2", loyalty.Redemption{ID: "r1", MemberID: "ann", Total: money.MinorUnits(100_00, "USD"), Points: 30})
 	require.NoError(t, err)
 	h.check("ann")
 
@@ -359,7 +360,7 @@ func testClawbackClamp(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 	h := newHarness(t, newStore)
 	h.enroll("ann")
 	h.earn(h.engine, "k1", order("o1", "ann", "10.00"))
-	_, err := h.engine.Redeem(h.ctx, "k2", loyalty.Redemption{ID: "r1", MemberID: "ann", Total: loyalty.MinorUnits(100_00, "USD"), Points: 80})
+	_, err := h.engine.Redeem(h.ctx, "k2", loyalty.Redemption{ID: "r1", MemberID: "ann", Total: money.MinorUnits(100_00, "USD"), Points: 80})
 	require.NoError(t, err)
 	r, err := h.engine.Return(h.ctx, "k3", &loyalty.Return{ID: "ret", OrderID: "o1", MemberID: "ann", Amount: decimal.NewFromInt(10)})
 	require.NoError(t, err)
@@ -373,7 +374,7 @@ func testClawbackNegative(t *testing.T, newStore func(*testing.T) loyalty.Store)
 	h := newHarness(t, newStore, func(p *loyalty.Program) { p.Clawback = loyalty.AllowNegative })
 	h.enroll("ann")
 	h.earn(h.engine, "k1", order("o1", "ann", "10.00"))
-	total := loyalty.MinorUnits(100_00, "USD")
+	total := money.MinorUnits(100_00, "USD")
 	_, err := h.engine.Redeem(h.ctx, "k2", loyalty.Redemption{ID: "r1", MemberID: "ann", Total: total, Points: 80})
 	require.NoError(t, err)
 	r, err := h.engine.Return(h.ctx, "k3", &loyalty.Return{ID: "ret", OrderID: "o1", MemberID: "ann", Amount: decimal.NewFromInt(10)})
@@ -396,7 +397,7 @@ func testCancel(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 	h := newHarness(t, newStore)
 	h.enroll("ann")
 	h.earn(h.engine, "k1", order("o1", "ann", "10.00"))
-	r, err := h.engine.Redeem(h.ctx, "k2", loyalty.Redemption{ID: "r1", MemberID: "ann", OrderID: "cart-9", Total: loyalty.MinorUnits(50_00, "USD"), Points: 60})
+	r, err := h.engine.Redeem(h.ctx, "k2", loyalty.Redemption{ID: "r1", MemberID: "ann", OrderID: "cart-9", Total: money.MinorUnits(50_00, "USD"), Points: 60})
 	require.NoError(t, err)
 	h.check("ann")
 	require.Equal(t, "0.60 USD", r.Redemption.Value.String())
@@ -433,7 +434,7 @@ func testConcurrentRedemptions(t *testing.T, newStore func(*testing.T) loyalty.S
 			defer wg.Done()
 			for i := range tries {
 				id := fmt.Sprintf("r-%d-%d", w, i)
-				_, err := h.engine.Redeem(h.ctx, id, loyalty.Redemption{ID: id, MemberID: "ann", Total: loyalty.MinorUnits(1000_00, "USD"), Points: each})
+				_, err := h.engine.Redeem(h.ctx, id, loyalty.Redemption{ID: id, MemberID: "ann", Total: money.MinorUnits(1000_00, "USD"), Points: each})
 				mu.Lock()
 				switch {
 				case err == nil:
@@ -599,7 +600,7 @@ func testDeterminism(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 		keep(e.Act(ctx, "d3", &loyalty.Action{Kind: loyalty.ActionReview, MemberID: "ann", At: clock.Now(), Ref: "rv"}))
 		keep(e.Return(ctx, "d4", &loyalty.Return{ID: "ret", OrderID: "o1", MemberID: "ann", Lines: []loyalty.ReturnLine{{SKU: "sku-1", Quantity: 1}}}))
 		clock.Advance(7 * 24 * time.Hour)
-		keep(e.Redeem(ctx, "d5", loyalty.Redemption{ID: "r1", MemberID: "ann", Total: loyalty.MinorUnits(20_00, "USD"), Points: 120}))
+		keep(e.Redeem(ctx, "d5", loyalty.Redemption{ID: "r1", MemberID: "ann", Total: money.MinorUnits(20_00, "USD"), Points: 120}))
 		keep(e.CancelRedemption(ctx, "d6", "ann", "r1"))
 		keep(e.Adjust(ctx, "d7", "ann", -10, "correction"))
 		clock.Advance(40 * 24 * time.Hour)
