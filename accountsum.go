@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/loyaltykit/loyalty/internal/exact"
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 // combineAccount adds rate earnings per line, multiplies them by the line's
@@ -13,7 +14,7 @@ import (
 //
 // When fast is set, dAll is the account's common denominator (see denom)
 // and the int64 fast path is tried first.
-func (p *Program) combineAccount(c *Input, effects []Effect, acct Account, dAll int64, fast bool, res *Result, blk *resultBlock) (Award, error) {
+func (p *Program) combineAccount(c *Input, effects []Effect, acct ledger.Account, dAll int64, fast bool, res *Result, blk *resultBlock) (Award, error) {
 	n := len(c.Lines)
 	slots := n + 1 // the last slot is the order level
 	var curBuf [17]exact.Q
@@ -92,7 +93,7 @@ func (s *accountSum) slot(line int) int {
 // earn takes in the account's rate earnings and fixed bonuses, in effect
 // order, each explained, and its lowest cap; it appends to mults the
 // indexes of its multipliers, which apply after every earning.
-func (s *accountSum) earn(p *Program, c *Input, res *Result, acct Account, effects []Effect, mults []int, lc *lowestCap) ([]int, error) {
+func (s *accountSum) earn(p *Program, c *Input, res *Result, acct ledger.Account, effects []Effect, mults []int, lc *lowestCap) ([]int, error) {
 	// The ratio of the last rate seen: the rules of a program earn at few rates.
 	var lastRate *Rate
 	var rNum, rDen, rMul int64
@@ -165,7 +166,7 @@ func (s *accountSum) earn(p *Program, c *Input, res *Result, acct Account, effec
 
 // multiply applies multiplier e to its line (or to every slot), explained
 // by the extra it adds.
-func (s *accountSum) multiply(p *Program, res *Result, acct Account, e *Effect) {
+func (s *accountSum) multiply(p *Program, res *Result, acct ledger.Account, e *Effect) {
 	cur := s.cur
 	var extra exact.Q
 	lo, hi := 0, len(cur)
@@ -303,7 +304,7 @@ func (s *accountSum) addFixed() (int64, error) {
 
 // explainRounding makes the account's explanation (from res.Explanation[from])
 // add up to total: a rounding line takes up any difference.
-func explainRounding(res *Result, acct Account, from int, total int64) {
+func explainRounding(res *Result, acct ledger.Account, from int, total int64) {
 	var explained int64
 	for i := from; i < len(res.Explanation); i++ {
 		explained += res.Explanation[i].Points
@@ -315,7 +316,7 @@ func explainRounding(res *Result, acct Account, from int, total int64) {
 
 // applyCap lowers a total above the lowest cap to it, apportioning the cut
 // over the slots, explained; it returns the total after.
-func (s *accountSum) applyCap(res *Result, acct Account, lc *lowestCap, total int64) int64 {
+func (s *accountSum) applyCap(res *Result, acct ledger.Account, lc *lowestCap, total int64) int64 {
 	if !lc.set || total <= lc.at {
 		return total
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/points"
 )
 
@@ -30,13 +31,13 @@ func TestActWithAKindNoRuleKnowsIsRefusedAndWritesNothing(t *testing.T) {
 	_, err = e.Earn(ctx, "earn", o)
 	require.NoError(t, err)
 	clock.Set(t0.AddDate(0, 0, 2))
-	before, err := e.History(ctx, "ann", loyalty.EntryID{}, 0)
+	before, err := e.History(ctx, "ann", ledger.EntryID{}, 0)
 	require.NoError(t, err)
 
 	_, err = e.Act(ctx, "act-1", &loyalty.Action{Kind: "reveiw", MemberID: "ann", Ref: "r1"})
 	require.ErrorIs(t, err, loyalty.ErrUnknownAction)
 	require.Contains(t, err.Error(), `"reveiw"`)
-	after, err := e.History(ctx, "ann", loyalty.EntryID{}, 0)
+	after, err := e.History(ctx, "ann", ledger.EntryID{}, 0)
 	require.NoError(t, err)
 	require.Equal(t, before, after, "nothing written")
 	_, err = store.Receipt(ctx, "act-1")
@@ -47,7 +48,7 @@ func TestActWithAKindNoRuleKnowsIsRefusedAndWritesNothing(t *testing.T) {
 	r, err := e.Act(ctx, "act-1", &loyalty.Action{Kind: loyalty.ActionReview, MemberID: "ann", Ref: "r1"})
 	require.NoError(t, err)
 	require.Equal(t, int64(25), r.Points())
-	b, _ := r.Balance(loyalty.PointsAccount)
+	b, _ := r.Balance(ledger.PointsAccount)
 	require.Equal(t, int64(35), b.Available)
 
 	// A second review is over the rule's limit: no points, but a kind the

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/storage/memory"
 )
@@ -181,7 +182,7 @@ func TestSettleActivatesBeforeItExpiresAtTheSameInstant(t *testing.T) {
 	require.Equal(t, int64(-100), r.Entries[1].Amount)
 	b, err := e.Balance(ctx, "ann")
 	require.NoError(t, err)
-	require.Equal(t, loyalty.Balance{Account: loyalty.PointsAccount, Available: 50}, b)
+	require.Equal(t, ledger.Balance{Account: ledger.PointsAccount, Available: 50}, b)
 }
 
 // mustRule returns a function unwrapping a rule constructor's result.
@@ -244,5 +245,5 @@ func TestHeldPointsActivateAfterPendingDaysOfTheShopsCalendar(t *testing.T) {
 	clock.Set(utc(2026, 3, 8, 19, 0))
 	b, err := e.Balance(ctx, "ann")
 	require.NoError(t, err)
-	require.Equal(t, loyalty.Balance{Account: loyalty.PointsAccount, Available: 50}, b)
+	require.Equal(t, ledger.Balance{Account: ledger.PointsAccount, Available: 50}, b)
 }

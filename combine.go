@@ -4,13 +4,14 @@ import (
 	"fmt"
 
 	"github.com/loyaltykit/loyalty/internal/exact"
+	"github.com/loyaltykit/loyalty/ledger"
 
 	"github.com/shopspring/decimal"
 )
 
 // combine turns effects into awards, per account.
 func (p *Program) combine(c *Input, effects []Effect, res *Result, blk *resultBlock) error {
-	var accBuf [2]Account
+	var accBuf [2]ledger.Account
 	accounts := accBuf[:0]
 	// The common denominators of the accounts' int64 fast paths, gathered in
 	// this one pass over the effects (see denom).
@@ -135,7 +136,7 @@ func (p *Program) count(c *Input, effects []Effect, res *Result, blk *resultBloc
 			if res.Counters == nil && !blk.pooled {
 				res.Counters = blk.counters[:0]
 			}
-			res.Counters = append(res.Counters, Counter{Name: e.Counter, PeriodKey: e.PeriodKey, Value: c.State.Counter(e.Counter, e.PeriodKey)})
+			res.Counters = append(res.Counters, ledger.Counter{Name: e.Counter, PeriodKey: e.PeriodKey, Value: c.State.Counter(e.Counter, e.PeriodKey)})
 			idx = len(res.Counters) - 1
 		}
 		cn := &res.Counters[idx]
@@ -155,7 +156,7 @@ func (p *Program) count(c *Input, effects []Effect, res *Result, blk *resultBloc
 	return nil
 }
 
-func containsAccount(as []Account, a Account) bool {
+func containsAccount(as []ledger.Account, a ledger.Account) bool {
 	for _, x := range as {
 		if x == a {
 			return true
@@ -164,7 +165,7 @@ func containsAccount(as []Account, a Account) bool {
 	return false
 }
 
-func awardOf(aws []Award, a Account) int64 {
+func awardOf(aws []Award, a ledger.Account) int64 {
 	for i := range aws {
 		if aws[i].Account == a {
 			return aws[i].Amount
@@ -177,14 +178,14 @@ func awardOf(aws []Award, a Account) int64 {
 // path for one account: the lcm of the per-unit denominators of its rate
 // earnings times the product of the denominators of its multipliers.
 type denom struct {
-	acct      Account
+	acct      ledger.Account
 	lcm, prod int64
 	last      *Rate // the last rate added: the rules of a program earn at few rates
 	bad       bool  // a rate has no int64 ratio at the scale, or D overflowed
 }
 
 // denomFor returns the denom of account a in dens, adding it if missing.
-func denomFor(dens []denom, a Account) ([]denom, *denom) {
+func denomFor(dens []denom, a ledger.Account) ([]denom, *denom) {
 	for i := range dens {
 		if dens[i].acct == a {
 			return dens, &dens[i]

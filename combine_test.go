@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
@@ -31,7 +32,7 @@ func randomProgram(r *rand.Rand, huge bool) *Program {
 		factorChoices = append(factorChoices, "1.000000007", "3.0000000011", "1.123456789")
 	}
 	cats := []string{"a", "b", "c"}
-	accts := []Account{PointsAccount, "miles"}
+	accts := []ledger.Account{ledger.PointsAccount, "miles"}
 	rate := func() *Rate {
 		pts := 1 + r.Int64N(20)
 		if huge && r.IntN(2) == 0 {
@@ -50,7 +51,7 @@ func randomProgram(r *rand.Rand, huge bool) *Program {
 		}
 		return f
 	}
-	acct := func() Account {
+	acct := func() ledger.Account {
 		if r.IntN(4) == 0 {
 			return accts[1]
 		}
@@ -181,7 +182,7 @@ func TestCombineFastPathMatchesGeneral(t *testing.T) {
 		if wantErr == nil && len(got.Awards) > 0 {
 			c := &Input{Scale: got.Scale}
 			effects, _, _ := p.runRules(&Input{Now: now, Program: p, State: st, Member: &st.Member, Event: o, Order: o, Lines: got.Lines, Basis: got.Basis, Scale: got.Scale}, nil)
-			if _, ok := commonDen(c, effects, PointsAccount); ok {
+			if _, ok := commonDen(c, effects, ledger.PointsAccount); ok {
 				fastCases++
 			}
 		}
@@ -196,7 +197,7 @@ func evaluateExact(p *Program, st *State, ev Event, now time.Time) (*Result, err
 }
 
 // commonDen is D for acct over effects: what combine gathers in its pass.
-func commonDen(c *Input, effects []Effect, acct Account) (int64, bool) {
+func commonDen(c *Input, effects []Effect, acct ledger.Account) (int64, bool) {
 	d := denom{acct: acct, lcm: 1, prod: 1}
 	for i := range effects {
 		if effects[i].Account == acct {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"slices"
 	"strconv"
+
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 // Codes presented with an order (Order.Codes, a coupon at checkout) are
@@ -40,12 +42,12 @@ func checkOrderCodes(codes []string) error {
 // them with the IDs of the grants of o's member they redeem (for the
 // member's Load). A code the program does not hold is a *CodeError wrapping
 // ErrUnknownCode; a store that keeps no codes, ErrSharedUnsupported.
-func (e *Engine) orderCodes(ctx context.Context, o *Order) ([]Code, []string, error) {
+func (e *Engine) orderCodes(ctx context.Context, o *Order) ([]ledger.Code, []string, error) {
 	ss, err := e.shared()
 	if err != nil {
 		return nil, nil, err
 	}
-	codes := make([]Code, len(o.Codes))
+	codes := make([]ledger.Code, len(o.Codes))
 	var grants []string
 	for i, c := range o.Codes {
 		codes[i], err = ss.Code(ctx, c)
@@ -70,7 +72,7 @@ func (sp *sharedPlan) use(p *plan, ef *Effect) error {
 	}
 	ch := p.ch
 	code := ef.Counter
-	ch.CodeUses = append(ch.CodeUses, CodeUse{Code: code, Uses: ef.Value})
+	ch.CodeUses = append(ch.CodeUses, ledger.CodeUse{Code: code, Uses: ef.Value})
 	verb := "used code " + code
 	if ef.Value < 0 {
 		verb = "gave back " + itoa(-ef.Value) + " use of code " + code
@@ -100,29 +102,29 @@ func (sp *sharedPlan) use(p *plan, ef *Effect) error {
 	uses := max(g.MaxUses, 1)
 	was := g.Status
 	switch {
-	case ef.Value > 0 && g.Status != GrantOpen:
+	case ef.Value > 0 && g.Status != ledger.GrantOpen:
 		return &CodeError{Code: code, Err: grantStatusErr(g.Status)}
 	case ef.Value > 0 && g.Uses+ef.Value > uses:
 		return &CodeError{Code: code, Err: ErrCodeUsedUp}
-	case ef.Value < 0 && (g.Uses+ef.Value < 0 || (g.Status != GrantOpen && g.Status != GrantUsed)):
+	case ef.Value < 0 && (g.Uses+ef.Value < 0 || (g.Status != ledger.GrantOpen && g.Status != ledger.GrantUsed)):
 		return &CodeError{Code: code, Err: ErrInvalidClaim}
 	}
 	g.Uses += ef.Value
 	if g.Uses >= uses {
-		g.Status = GrantUsed
+		g.Status = ledger.GrantUsed
 	} else {
-		g.Status = GrantOpen
+		g.Status = ledger.GrantOpen
 	}
-	var zero Entry
+	var zero ledger.Entry
 	zero.Source, zero.Ref, zero.Note = ef.Rule, g.ID, g.Reward
 	switch {
-	case was == GrantOpen && g.Status == GrantUsed:
-		zero.Kind = EntryRedeem
+	case was == ledger.GrantOpen && g.Status == ledger.GrantUsed:
+		zero.Kind = ledger.EntryRedeem
 		if err := p.countReward(-1, zero); err != nil {
 			return err
 		}
-	case was == GrantUsed && g.Status == GrantOpen:
-		zero.Kind = EntryRestore
+	case was == ledger.GrantUsed && g.Status == ledger.GrantOpen:
+		zero.Kind = ledger.EntryRestore
 		if err := p.countReward(1, zero); err != nil {
 			return err
 		}
@@ -149,7 +151,7 @@ func recordOrderCode(ch *Change, code, grant string, uses int64) {
 	}
 	rec := &ch.Orders[0]
 	if uses > 0 {
-		rec.Codes = append(rec.Codes[:len(rec.Codes):len(rec.Codes)], OrderCode{Code: code, Grant: grant})
+		rec.Codes = append(rec.Codes[:len(rec.Codes):len(rec.Codes)], ledger.OrderCode{Code: code, Grant: grant})
 		return
 	}
 	for i := range rec.Codes {
@@ -163,7 +165,7 @@ func recordOrderCode(ch *Change, code, grant string, uses int64) {
 
 // orderGrants are the grants of the codes order record rec used and no
 // return gave back yet, for a return's Load.
-func orderGrants(rec *OrderRecord) []string {
+func orderGrants(rec *ledger.OrderRecord) []string {
 	var ids []string
 	for _, c := range rec.Codes {
 		if c.Grant != "" && !c.GivenBack {
@@ -174,8 +176,8 @@ func orderGrants(rec *OrderRecord) []string {
 }
 
 // grantStatusErr is why a grant that is not open cannot be used.
-func grantStatusErr(s GrantStatus) error {
-	if s == GrantUsed {
+func grantStatusErr(s ledger.GrantStatus) error {
+	if s == ledger.GrantUsed {
 		return ErrCodeUsedUp
 	}
 	return ErrCodeVoid

@@ -36,7 +36,10 @@
 // # The ledger
 //
 // The Engine loads a member's State from a Store, evaluates, plans the
-// ledger Change in pure Go and commits it once:
+// ledger Change in pure Go and commits it once. The records it writes
+// (ledger.Entry, ledger.Lot, ledger.Balance, ledger.Grant, ...) live in
+// package ledger and amounts of money in package money, below this one, so
+// that program packages and storage adapters share them:
 //
 //   - entries are append-only, each with a kind, a source, the idempotency key
 //     of its write and the rate behind it; balances are maintained per account

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/storage/memory"
@@ -166,7 +167,7 @@ func TestRunJobsListsAMemberAtTheInstantHerPointsActivate(t *testing.T) {
 			at := st.NextDue
 			require.False(t, at.IsZero())
 			for _, l := range st.Lots {
-				if l.Account == loyalty.PointsAccount {
+				if l.Account == ledger.PointsAccount {
 					require.Equal(t, at, l.ActivatesAt)
 				}
 			}

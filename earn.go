@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 )
 
@@ -28,7 +29,7 @@ func (e *Engine) Earn(ctx context.Context, key string, o *Order) (*Receipt, erro
 	}
 	fp, fields := orderPrints(o)
 	q := Query{Orders: []string{o.ID}}
-	var codes []Code
+	var codes []ledger.Code
 	if len(o.Codes) > 0 {
 		var err error
 		if codes, q.GrantIDs, err = e.orderCodes(ctx, o); err != nil {
@@ -40,7 +41,7 @@ func (e *Engine) Earn(ctx context.Context, key string, o *Order) (*Receipt, erro
 
 // earnPlan plans Earn's change, for the write and for Preview; codes are
 // the order's codes as looked up (see orderCodes).
-func (e *Engine) earnPlan(o *Order, codes []Code, key, fp string) func(w writeTry, st *State, now time.Time) (*Change, error) {
+func (e *Engine) earnPlan(o *Order, codes []ledger.Code, key, fp string) func(w writeTry, st *State, now time.Time) (*Change, error) {
 	return func(w writeTry, st *State, now time.Time) (*Change, error) {
 		p := &plan{}
 		if err := e.planEarn(w, p, st, o, codes, now, key, fp); err != nil {
@@ -86,8 +87,8 @@ func (e *Engine) fillShared(ctx context.Context, in *Input) (err error) {
 // left out (the rule's claim of it fails the write with ErrUnknownCounter).
 // It is called (through fillShared) only for a program with such rules,
 // and takes in by value so that the caller's Input stays on the stack.
-func (e *Engine) readShared(ctx context.Context, in Input) ([]SharedCounter, error) {
-	var names []SharedCounter
+func (e *Engine) readShared(ctx context.Context, in Input) ([]ledger.SharedCounter, error) {
+	var names []ledger.SharedCounter
 	for _, r := range e.readers {
 		names = r.SharedReads(&in, names)
 	}
@@ -162,7 +163,7 @@ func (e *Engine) checkOrder(o *Order) error {
 }
 
 // planEarn plans into p (a zero plan) the earn of order o.
-func (e *Engine) planEarn(w writeTry, p *plan, st *State, o *Order, codes []Code, now time.Time, key, fp string) error {
+func (e *Engine) planEarn(w writeTry, p *plan, st *State, o *Order, codes []ledger.Code, now time.Time, key, fp string) error {
 	if len(st.Orders) > 0 {
 		return fmt.Errorf("%w: order %s", ErrDuplicate, o.ID)
 	}
@@ -188,28 +189,28 @@ func (e *Engine) planEarn(w writeTry, p *plan, st *State, o *Order, codes []Code
 	if o.PlacedAt.IsZero() {
 		recorded = now
 	}
-	rec := OrderRecord{ID: o.ID, MemberID: o.MemberID, Currency: o.Currency, PlacedAt: recorded,
+	rec := ledger.OrderRecord{ID: o.ID, MemberID: o.MemberID, Currency: o.Currency, PlacedAt: recorded,
 		Scale: res.Scale, Value: res.Value}
 	if n := len(res.Lines); n <= cap(p.lines) {
 		rec.Lines = p.lines[:n:n]
 	} else {
-		rec.Lines = make([]RecordedLine, n)
+		rec.Lines = make([]ledger.RecordedLine, n)
 	}
 	for i, l := range res.Lines {
-		rec.Lines[i] = RecordedLine{SKU: l.SKU, Quantity: l.Quantity, Value: l.Value}
+		rec.Lines[i] = ledger.RecordedLine{SKU: l.SKU, Quantity: l.Quantity, Value: l.Value}
 	}
 	for _, aw := range res.Awards {
 		if aw.Amount <= 0 {
 			continue
 		}
 		if !aw.ExpiresAt.IsZero() {
-			if _, err := p.credit(aw.Account, aw.Amount, EntryEarn, time.Time{}, aw.ExpiresAt, Entry{Source: aw.Rule, Ref: o.ID, Note: aw.Note}); err != nil {
+			if _, err := p.credit(aw.Account, aw.Amount, ledger.EntryEarn, time.Time{}, aw.ExpiresAt, ledger.Entry{Source: aw.Rule, Ref: o.ID, Note: aw.Note}); err != nil {
 				return err
 			}
 			continue
 		}
 		var hold, expires time.Time
-		if aw.Account == PointsAccount {
+		if aw.Account == ledger.PointsAccount {
 			if e.program.PendingDays > 0 {
 				hold = placed.In(e.program.Zone()).AddDate(0, 0, e.program.PendingDays).UTC()
 			}
@@ -219,19 +220,19 @@ func (e *Engine) planEarn(w writeTry, p *plan, st *State, o *Order, codes []Code
 		}
 		// The entry says the effective rate; the receipt under the entry's key
 		// holds the rule-by-rule explanation (see Engine.Statement).
-		lot, err := p.credit(aw.Account, aw.Amount, EntryEarn, hold, expires, Entry{Source: "order", Ref: o.ID,
+		lot, err := p.credit(aw.Account, aw.Amount, ledger.EntryEarn, hold, expires, ledger.Entry{Source: "order", Ref: o.ID,
 			Rate: rateWords(aw.Amount, res.Basis, res.Scale, o.Currency)})
 		if err != nil {
 			return err
 		}
-		if aw.Account == PointsAccount {
+		if aw.Account == ledger.PointsAccount {
 			rec.Points, rec.OrderPoints, rec.Lot = aw.Amount, aw.Order, lot
 			for i, v := range aw.Lines {
 				rec.Lines[i].Points = v
 			}
 		} else {
 			if rec.Extra == nil {
-				rec.Extra = make(map[Account]int64)
+				rec.Extra = make(map[ledger.Account]int64)
 			}
 			rec.Extra[aw.Account] = aw.Amount
 		}
@@ -349,10 +350,10 @@ func (e *Engine) planAction(w writeTry, p *plan, st *State, a *Action, now time.
 			continue
 		}
 		expires, note := aw.ExpiresAt, aw.Note
-		if expires.IsZero() && aw.Account == PointsAccount {
+		if expires.IsZero() && aw.Account == ledger.PointsAccount {
 			expires = e.expiry(now)
 		}
-		if _, err := p.credit(aw.Account, aw.Amount, EntryEarn, time.Time{}, expires, Entry{Source: string(a.Kind), Ref: a.Ref, Note: note}); err != nil {
+		if _, err := p.credit(aw.Account, aw.Amount, ledger.EntryEarn, time.Time{}, expires, ledger.Entry{Source: string(a.Kind), Ref: a.Ref, Note: note}); err != nil {
 			return false, err
 		}
 	}
@@ -374,7 +375,7 @@ func applySpends(p *plan, res *Result, ref string) error {
 		if have := p.spendable(sp.Account); have < sp.Amount {
 			return &InsufficientError{Account: sp.Account, Asked: sp.Amount, Available: have, Detail: "rule " + sp.Rule + " spends"}
 		}
-		draws, short, err := p.debit(sp.Account, sp.Amount, 0, false, Entry{Kind: EntryRedeem, Source: sp.Rule, Ref: ref, Note: sp.Note})
+		draws, short, err := p.debit(sp.Account, sp.Amount, 0, false, ledger.Entry{Kind: ledger.EntryRedeem, Source: sp.Rule, Ref: ref, Note: sp.Note})
 		if err != nil {
 			return err
 		} else if short > 0 {

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 // Engine runs a Program against a Store: it loads a member's state,
@@ -264,14 +266,14 @@ func (e *Engine) Adjust(ctx context.Context, key, memberID string, points int64,
 		p.init(st, now, key, fp, OpAdjust, "", Query{Lots: points < 0})
 		p.settle()
 		if points > 0 {
-			if _, err := p.credit(PointsAccount, points, EntryAdjust, time.Time{}, e.expiry(now), Entry{Source: "operator", Note: note}); err != nil {
+			if _, err := p.credit(ledger.PointsAccount, points, ledger.EntryAdjust, time.Time{}, e.expiry(now), ledger.Entry{Source: "operator", Note: note}); err != nil {
 				return nil, err
 			}
 		} else {
-			if p.spendable(PointsAccount) < -points {
-				return nil, &InsufficientError{Account: PointsAccount, Asked: -points, Available: p.spendable(PointsAccount), Detail: "debit"}
+			if p.spendable(ledger.PointsAccount) < -points {
+				return nil, &InsufficientError{Account: ledger.PointsAccount, Asked: -points, Available: p.spendable(ledger.PointsAccount), Detail: "debit"}
 			}
-			if _, _, err := p.debit(PointsAccount, -points, 0, false, Entry{Kind: EntryAdjust, Source: "operator", Note: note}); err != nil {
+			if _, _, err := p.debit(ledger.PointsAccount, -points, 0, false, ledger.Entry{Kind: ledger.EntryAdjust, Source: "operator", Note: note}); err != nil {
 				return nil, err
 			}
 		}
@@ -312,22 +314,22 @@ func (e *Engine) Settle(ctx context.Context, key, memberID string) (*Receipt, er
 // Balance returns a member's points balance now. It reads the maintained
 // balance (O(1) in the member's history); only when a lot is due to activate
 // or expire does it read the open lots to settle them in memory.
-func (e *Engine) Balance(ctx context.Context, memberID string) (Balance, error) {
-	return e.AccountBalance(ctx, memberID, PointsAccount)
+func (e *Engine) Balance(ctx context.Context, memberID string) (ledger.Balance, error) {
+	return e.AccountBalance(ctx, memberID, ledger.PointsAccount)
 }
 
 // AccountBalance is Balance for any account.
-func (e *Engine) AccountBalance(ctx context.Context, memberID string, a Account) (Balance, error) {
+func (e *Engine) AccountBalance(ctx context.Context, memberID string, a ledger.Account) (ledger.Balance, error) {
 	if err := checkRequiredID("member_id", memberID); err != nil {
-		return Balance{}, err
+		return ledger.Balance{}, err
 	}
 	if err := CheckID("account", string(a)); err != nil {
-		return Balance{}, err
+		return ledger.Balance{}, err
 	}
 	now := e.now()
 	st, err := e.store.Load(ctx, memberID, Query{Now: now})
 	if err != nil {
-		return Balance{}, err
+		return ledger.Balance{}, err
 	}
 	if st.Lots == nil {
 		return st.Balance(a), nil
@@ -340,7 +342,7 @@ func (e *Engine) AccountBalance(ctx context.Context, memberID string, a Account)
 
 // History returns up to limit of a member's entries after cursor after (the
 // zero EntryID for the first page), oldest first.
-func (e *Engine) History(ctx context.Context, memberID string, after EntryID, limit int) ([]Entry, error) {
+func (e *Engine) History(ctx context.Context, memberID string, after ledger.EntryID, limit int) ([]ledger.Entry, error) {
 	if err := checkRequiredID("member_id", memberID); err != nil {
 		return nil, err
 	}
@@ -378,7 +380,7 @@ func (e *Engine) Member(ctx context.Context, memberID string) (*State, error) {
 }
 
 // setBalance replaces the balance of b's account in bs, or appends it.
-func setBalance(bs []Balance, b Balance) []Balance {
+func setBalance(bs []ledger.Balance, b ledger.Balance) []ledger.Balance {
 	for i := range bs {
 		if bs[i].Account == b.Account {
 			bs[i] = b
@@ -394,7 +396,7 @@ func cloneMember(m Member) Member {
 	return m
 }
 
-func cloneOrder(r OrderRecord) OrderRecord {
+func cloneOrder(r ledger.OrderRecord) ledger.OrderRecord {
 	r.Lines = slices.Clone(r.Lines)
 	r.Returns = slices.Clone(r.Returns)
 	r.Extra = maps.Clone(r.Extra)

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/storage/memory"
@@ -120,7 +121,7 @@ func TestStatementExplainsEveryEarning(t *testing.T) {
 	h.Earn("k1", loyaltytest.Order("ann", "o1").Line("boot", "20.00", 1).Category("shoes").Line("tee", "10.00", 1).Category("apparel").Build())
 	h.Advance(time.Hour)
 	h.Adjust("k2", "ann", -50, "correction")
-	lines, err := h.Engine.Statement(h.Ctx, "ann", loyalty.EntryID{}, 10)
+	lines, err := h.Engine.Statement(h.Ctx, "ann", ledger.EntryID{}, 10)
 	require.NoError(t, err)
 	require.Len(t, lines, 2)
 	require.Equal(t, int64(250), lines[0].Amount)
@@ -155,7 +156,7 @@ var donate = rule{name: "donate", fn: func(c *loyalty.Input, out []loyalty.Effec
 	}
 	e := loyalty.Earn(40, loyalty.OrderLevel, "pledge to "+a.Ref)
 	e.Account = "pledge"
-	return append(out, loyalty.Spend(loyalty.PointsAccount, 400, "donated to "+a.Ref), e)
+	return append(out, loyalty.Spend(ledger.PointsAccount, 400, "donated to "+a.Ref), e)
 }}
 
 func TestRuleSpendsDrawLotsOrRefuseTheWrite(t *testing.T) {
@@ -174,9 +175,9 @@ func TestRuleSpendsDrawLotsOrRefuseTheWrite(t *testing.T) {
 	require.ErrorIs(t, err, loyalty.ErrRefused)
 	// Refused and short writes wrote nothing.
 	h.AssertEntries("ann",
-		loyaltytest.Entry{Kind: loyalty.EntryAdjust, Amount: 500},
-		loyaltytest.Entry{Account: "pledge", Kind: loyalty.EntryEarn, Amount: 40},
-		loyaltytest.Entry{Kind: loyalty.EntryRedeem, Amount: -400},
+		loyaltytest.Entry{Kind: ledger.EntryAdjust, Amount: 500},
+		loyaltytest.Entry{Account: "pledge", Kind: ledger.EntryEarn, Amount: 40},
+		loyaltytest.Entry{Kind: ledger.EntryRedeem, Amount: -400},
 	)
 	h.AssertBalance("ann", 100, 0)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/shopspring/decimal"
 )
@@ -160,7 +161,7 @@ func (e *RuleError) Unwrap() error {
 // errors.Is; find it with errors.As for the numbers.
 type InsufficientError struct {
 	// Account is the account asked of (PointsAccount for points).
-	Account Account
+	Account ledger.Account
 	// Asked is what was asked for, in the account's units (points, or minor
 	// units of a money account); for a redemption of the most allowed, the
 	// least one redemption takes.
@@ -179,7 +180,7 @@ func (e *InsufficientError) Error() string {
 	}
 	acct := e.Account
 	if acct == "" {
-		acct = PointsAccount
+		acct = ledger.PointsAccount
 	}
 	return msg + strconv.FormatInt(e.Asked, 10) + " asked of " + string(acct) + ", " + strconv.FormatInt(e.Available, 10) + " available"
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/storage/memory"
@@ -48,7 +49,7 @@ func TestRedeemingMoreThanTheBalanceIsAnInsufficientErrorWithAskedAndAvailable(t
 	require.ErrorIs(t, err, loyalty.ErrInsufficientPoints)
 	var ie *loyalty.InsufficientError
 	require.True(t, errors.As(err, &ie), "%v", err)
-	require.Equal(t, loyalty.InsufficientError{Account: loyalty.PointsAccount, Asked: 900, Available: 700}, *ie)
+	require.Equal(t, loyalty.InsufficientError{Account: ledger.PointsAccount, Asked: 900, Available: 700}, *ie)
 	require.Equal(t, "loyalty: insufficient points: 900 asked of points, 700 available", err.Error())
 	var ve *loyalty.ValidationError
 	require.False(t, errors.As(err, &ve), "a refusal is not malformed input")

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 // Result is what an evaluation earns. It is computed the same way for a
@@ -16,7 +18,7 @@ type Result struct {
 	// accounts first appeared in the effects. Never negative.
 	Awards []Award
 	// Counters are the new values of the counters the rules touched.
-	Counters []Counter
+	Counters []ledger.Counter
 	// Spends are the debits rules asked for (EffectSpend), in effect order.
 	Spends []Award
 	// Notices are what rules announced (EffectNotify), in effect order.
@@ -50,7 +52,7 @@ type resultBlock struct {
 	lines  [8]LineBasis
 	// counters holds the Result's first counter, unless pooled: an Engine
 	// keeps the Counters of a pooled block's Result after its release.
-	counters [1]Counter
+	counters [1]ledger.Counter
 	// shared holds the first claim or grant: an Engine plans them before
 	// the release.
 	shared [1]Effect
@@ -92,7 +94,7 @@ func newScratch() *scratch {
 
 // Award is what an evaluation credits to one account.
 type Award struct {
-	Account Account
+	Account ledger.Account
 	Amount  int64
 	// Lines attributes Amount to the order lines (same order as Order.Lines);
 	// Order is the part not tied to a line. Lines sum plus Order is Amount.
@@ -108,7 +110,7 @@ type Award struct {
 // Points returns what the result credits to PointsAccount.
 func (r *Result) Points() int64 {
 	for i := range r.Awards {
-		if r.Awards[i].Account == PointsAccount {
+		if r.Awards[i].Account == ledger.PointsAccount {
 			return r.Awards[i].Amount
 		}
 	}
@@ -155,7 +157,7 @@ func (p *Program) evaluateKept(rs randSeed, c Input) (*Result, error) {
 type keptResult struct {
 	res      Result
 	awards   [1]Award
-	counters [1]Counter
+	counters [1]ledger.Counter
 }
 
 // newKept allocates a keptResult together with room for an order of n
@@ -427,7 +429,7 @@ func (p *Program) runRules(c *Input, effects []Effect) (kept []Effect, used int,
 			e := &effects[i]
 			e.Rule, e.rule = name, int32(ri)
 			if e.Account == "" {
-				e.Account = PointsAccount
+				e.Account = ledger.PointsAccount
 			}
 			if !st.Exclusive {
 				continue

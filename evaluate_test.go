@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 // rule is a host-written rule built from a function, as a custom rule type
@@ -310,7 +311,7 @@ func TestLosingExclusiveRuleLeavesNoCounterBehind(t *testing.T) {
 	p := &loyalty.Program{Name: "p", Currency: "USD", Rules: []loyalty.Rule{counting("small", 1, 10), counting("big", 2, 50)}}
 	res := evaluate(t, p, orderOf(line("a", "x", 1, "1.00")))
 	require.Equal(t, int64(50), res.Points())
-	require.Equal(t, []loyalty.Counter{{Name: "big", Value: 1}}, res.Counters)
+	require.Equal(t, []ledger.Counter{{Name: "big", Value: 1}}, res.Counters)
 }
 
 func TestValidateNamesTheRuleOnce(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/storage/memory"
 	"github.com/loyaltykit/loyalty/storage/storagetest"
 )
@@ -21,7 +22,7 @@ func (welcomeCoupon) Evaluate(c *loyalty.Input, out []loyalty.Effect) []loyalty.
 	if c.Order == nil {
 		return out
 	}
-	ef := loyalty.GrantReward(loyalty.Grant{Reward: "five-off"}, &loyalty.CodeFormat{Prefix: "W-", Length: 8, Kind: "coupon", MaxUses: 1})
+	ef := loyalty.GrantReward(ledger.Grant{Reward: "five-off"}, &loyalty.CodeFormat{Prefix: "W-", Length: 8, Kind: "coupon", MaxUses: 1})
 	ef.Counter = "welcome-stock"
 	return append(out, ef)
 }

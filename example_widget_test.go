@@ -9,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/storage/memory"
@@ -99,7 +100,7 @@ func ExampleEngine_HistoryBefore() {
 	ctx := context.Background()
 	engine, _ := widgetEngine()
 
-	page, _ := engine.HistoryBefore(ctx, "ann", loyalty.EntryID{}, 1) // from the newest
+	page, _ := engine.HistoryBefore(ctx, "ann", ledger.EntryID{}, 1) // from the newest
 	for _, en := range page {
 		fmt.Println(en.ID.Version, en.ID.Index, en.Kind, en.Ref)
 	}

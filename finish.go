@@ -1,5 +1,7 @@
 package loyalty
 
+import "github.com/loyaltykit/loyalty/ledger"
+
 // Finisher is implemented by rules that act on what an evaluation earned:
 // a tier ladder counts the points an order finally earned toward the tier
 // and raises the member on that order, without running the program again.
@@ -47,7 +49,7 @@ func (p *Program) finish(c *Input, buf *[]Effect, res *Result, blk *resultBlock)
 			e := &effects[j]
 			e.Rule, e.rule = name, int32(i)
 			if e.Account == "" {
-				e.Account = PointsAccount
+				e.Account = ledger.PointsAccount
 			}
 			switch e.Kind {
 			case EffectCount:

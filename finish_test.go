@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 // finisher is a rule that earns nothing itself and, after combining,
@@ -37,7 +38,7 @@ func TestFinishSeesTheCombinedPointsAndCountsThem(t *testing.T) {
 	// 20.00 of shoes at 5 per 1.00 = 100, ×2 = 200; 10.00 of hats = 50: 250.
 	res := evaluate(t, p, orderOf(line("s", "shoes", 1, "20.00"), line("h", "hats", 1, "10.00")))
 	require.Equal(t, int64(250), res.Points())
-	require.Equal(t, []loyalty.Counter{{Name: "qualifying", Value: 250}}, res.Counters)
+	require.Equal(t, []ledger.Counter{{Name: "qualifying", Value: 250}}, res.Counters)
 	require.Len(t, res.Notices, 1)
 	require.Equal(t, "qualifying", res.Notices[0].Rule)
 	require.Equal(t, "after combining", res.Notices[0].Detail)
@@ -50,11 +51,11 @@ func TestFinishAddsToTheRulesOwnCountOfTheSameCounter(t *testing.T) {
 		return append(out, loyalty.Count("visits", "2026", 10))
 	}}
 	p := &loyalty.Program{Name: "p", Currency: "USD", Rules: []loyalty.Rule{r}}
-	st := &loyalty.State{Member: loyalty.Member{ID: "ann"}, Counters: []loyalty.Counter{{Name: "visits", PeriodKey: "2026", Value: 4}}}
+	st := &loyalty.State{Member: loyalty.Member{ID: "ann"}, Counters: []ledger.Counter{{Name: "visits", PeriodKey: "2026", Value: 4}}}
 	res, err := p.Evaluate(st, orderOf(line("s", "shoes", 1, "20.00")), now)
 	require.NoError(t, err)
 	// 4 stored + 1 from Evaluate + 10 from Finish.
-	require.Equal(t, []loyalty.Counter{{Name: "visits", PeriodKey: "2026", Value: 15}}, res.Counters)
+	require.Equal(t, []ledger.Counter{{Name: "visits", PeriodKey: "2026", Value: 15}}, res.Counters)
 }
 
 func TestFinishThatEarnsFailsTheEvaluationWithErrInvalidProgram(t *testing.T) {

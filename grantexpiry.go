@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 // Grants end their life here: a grant whose ExpiresAt has come while still
@@ -18,24 +20,24 @@ import (
 // write loads a lot per coupon the member holds. A lot of it written before
 // (a ledger from before rewards were counted) is drawn first when the plan
 // has the lots, so that old ledgers lose theirs as their grants end.
-func (p *plan) countReward(delta int64, e Entry) error {
-	b := p.balance(RewardsAccount)
+func (p *plan) countReward(delta int64, e ledger.Entry) error {
+	b := p.balance(ledger.RewardsAccount)
 	if delta < 0 && b.Available+delta < 0 {
-		return &InsufficientError{Account: RewardsAccount, Asked: -delta, Available: b.Available, Detail: "grant " + e.Ref}
+		return &InsufficientError{Account: ledger.RewardsAccount, Asked: -delta, Available: b.Available, Detail: "grant " + e.Ref}
 	}
 	if delta > 0 && b.Available > math.MaxInt64-delta {
-		return fmt.Errorf("%w: %s balance of %d plus %d", ErrOverflow, RewardsAccount, b.Available, delta)
+		return fmt.Errorf("%w: %s balance of %d plus %d", ErrOverflow, ledger.RewardsAccount, b.Available, delta)
 	}
 	if delta < 0 && p.loaded {
 		for i := range p.lots {
-			if l := &p.lots[i]; l.Account == RewardsAccount && l.Remaining >= -delta && !l.Pending(p.now) {
-				_, _, err := p.debit(RewardsAccount, -delta, l.ID, false, e)
+			if l := &p.lots[i]; l.Account == ledger.RewardsAccount && l.Remaining >= -delta && !l.Pending(p.now) {
+				_, _, err := p.debit(ledger.RewardsAccount, -delta, l.ID, false, e)
 				return err
 			}
 		}
 	}
 	b.Available += delta
-	e.Account, e.Amount, e.Lot = RewardsAccount, delta, 0
+	e.Account, e.Amount, e.Lot = ledger.RewardsAccount, delta, 0
 	p.entry(e)
 	return nil
 }
@@ -51,8 +53,8 @@ func grantsDue(st *State, now time.Time) bool {
 	return false
 }
 
-func grantExpired(g *Grant, now time.Time) bool {
-	return g.Status == GrantOpen && !g.ExpiresAt.IsZero() && !now.Before(g.ExpiresAt)
+func grantExpired(g *ledger.Grant, now time.Time) bool {
+	return g.Status == ledger.GrantOpen && !g.ExpiresAt.IsZero() && !now.Before(g.ExpiresAt)
 }
 
 // expireGrantsJob writes the expiry of member's open grants whose
@@ -83,8 +85,8 @@ func (p *plan) expireGrants() error {
 		if !grantExpired(&g, p.now) {
 			continue
 		}
-		g.Status = GrantExpired
-		if err := p.countReward(-1, Entry{Kind: EntryExpire, Source: "expiry", Ref: g.ID, Note: g.Reward}); err != nil {
+		g.Status = ledger.GrantExpired
+		if err := p.countReward(-1, ledger.Entry{Kind: ledger.EntryExpire, Source: "expiry", Ref: g.ID, Note: g.Reward}); err != nil {
 			return err
 		}
 		p.ch.Grants = append(p.ch.Grants, g)

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/storage/memory"
 )
 
@@ -18,12 +19,12 @@ var dayCoupon = rule{name: "day-coupon", fn: func(c *loyalty.Input, out []loyalt
 	if _, ok := c.Event.(*loyalty.Order); !ok {
 		return out
 	}
-	return append(out, loyalty.GrantReward(loyalty.Grant{Reward: "day-off", ExpiresAt: c.Now.Add(24 * time.Hour)}, &loyalty.CodeFormat{Kind: "coupon"}))
+	return append(out, loyalty.GrantReward(ledger.Grant{Reward: "day-off", ExpiresAt: c.Now.Add(24 * time.Hour)}, &loyalty.CodeFormat{Kind: "coupon"}))
 }}
 
 func rewardsHeld(t *testing.T, e *loyalty.Engine, member string) int64 {
 	t.Helper()
-	b, err := e.AccountBalance(context.Background(), member, loyalty.RewardsAccount)
+	b, err := e.AccountBalance(context.Background(), member, ledger.RewardsAccount)
 	require.NoError(t, err)
 	return b.Available
 }
@@ -51,11 +52,11 @@ func TestRunJobsExpiresAnOpenGrantOnceItsExpiryHasCome(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, rep.Jobs["expire-grants"])
 	assert.Equal(t, int64(0), rewardsHeld(t, e2, "ann"))
-	h, err := e2.HistoryBefore(ctx, "ann", loyalty.EntryID{}, 1)
+	h, err := e2.HistoryBefore(ctx, "ann", ledger.EntryID{}, 1)
 	require.NoError(t, err)
 	require.Len(t, h, 1)
-	assert.Equal(t, loyalty.EntryExpire, h[0].Kind)
-	assert.Equal(t, loyalty.RewardsAccount, h[0].Account)
+	assert.Equal(t, ledger.EntryExpire, h[0].Kind)
+	assert.Equal(t, ledger.RewardsAccount, h[0].Account)
 	assert.Equal(t, int64(-1), h[0].Amount)
 	assert.Equal(t, r.Grants[0].ID, h[0].Ref)
 
@@ -73,7 +74,7 @@ func TestRefundGrantVoidsTheGrantAndItsCodeOnce(t *testing.T) {
 	require.NoError(t, err)
 	g := r.Grants[0]
 
-	_, err = e.RefundGrant(ctx, "refund-0", "ann", g.ID, loyalty.Claim{Counter: "stock", Amount: 0})
+	_, err = e.RefundGrant(ctx, "refund-0", "ann", g.ID, ledger.Claim{Counter: "stock", Amount: 0})
 	assert.ErrorIs(t, err, loyalty.ErrInvalidClaim)
 	_, err = e.RefundGrant(ctx, "refund-0", "ann", "no-such-grant")
 	assert.ErrorIs(t, err, loyalty.ErrUnknownGrant)
@@ -84,7 +85,7 @@ func TestRefundGrantVoidsTheGrantAndItsCodeOnce(t *testing.T) {
 	rf, err := e.RefundGrant(ctx, "refund-1", "ann", g.ID)
 	require.NoError(t, err)
 	require.Len(t, rf.Grants, 1)
-	assert.Equal(t, loyalty.GrantVoid, rf.Grants[0].Status)
+	assert.Equal(t, ledger.GrantVoid, rf.Grants[0].Status)
 	assert.Equal(t, int64(0), rewardsHeld(t, e, "ann"))
 	c, err := e.Code(ctx, g.Code)
 	require.NoError(t, err)
@@ -109,6 +110,6 @@ func TestSettleExpiresAnOpenGrantOnceItsExpiryHasCome(t *testing.T) {
 	r, err := e.Settle(ctx, "settle-1", "ann")
 	require.NoError(t, err)
 	require.Len(t, r.Grants, 1)
-	assert.Equal(t, loyalty.GrantExpired, r.Grants[0].Status)
+	assert.Equal(t, ledger.GrantExpired, r.Grants[0].Status)
 	assert.Equal(t, int64(0), rewardsHeld(t, e, "ann"))
 }

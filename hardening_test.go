@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 )
 
@@ -40,7 +41,7 @@ func requireUnchanged(t *testing.T, e *loyalty.Engine) {
 	require.NoError(t, err)
 	require.Equal(t, int64(100), b.Available)
 	require.Equal(t, int64(0), b.Pending)
-	h, err := e.History(ctx, "ann", loyalty.EntryID{}, 100)
+	h, err := e.History(ctx, "ann", ledger.EntryID{}, 100)
 	require.NoError(t, err)
 	require.Len(t, h, 1) // the seed adjustment (enrolment credits nothing)
 	require.Equal(t, int64(100), h[0].Amount)
@@ -121,10 +122,10 @@ func TestInvalidIdentifiersAreRefusedOnEveryEnginePathAndNothingIsWritten(t *tes
 				"cancel member":  func() error { _, err := e.CancelRedemption(ctx, "k", bad, "r"); return err },
 				"settle member":  func() error { _, err := e.Settle(ctx, "k", bad); return err },
 				"balance":        func() error { _, err := e.Balance(ctx, bad); return err },
-				"history":        func() error { _, err := e.History(ctx, bad, loyalty.EntryID{}, 10); return err },
+				"history":        func() error { _, err := e.History(ctx, bad, ledger.EntryID{}, 10); return err },
 				"member":         func() error { _, err := e.Member(ctx, bad); return err },
-				"history before": func() error { _, err := e.HistoryBefore(ctx, bad, loyalty.EntryID{}, 10); return err },
-				"statement":      func() error { _, err := e.Statement(ctx, bad, loyalty.EntryID{}, 10); return err },
+				"history before": func() error { _, err := e.HistoryBefore(ctx, bad, ledger.EntryID{}, 10); return err },
+				"statement":      func() error { _, err := e.Statement(ctx, bad, ledger.EntryID{}, 10); return err },
 			}
 			for what, call := range calls {
 				err := call()
@@ -340,12 +341,12 @@ func TestAReturnByAmountWhoseSumOverflowsIsRefused(t *testing.T) {
 	require.NoError(t, err)
 	_, err = e.Return(ctx, "k2", &loyalty.Return{ID: "r1", OrderID: "o1", MemberID: "ann", Amount: decimal.RequireFromString("4")})
 	require.NoError(t, err)
-	before, err := e.History(ctx, "ann", loyalty.EntryID{}, 100)
+	before, err := e.History(ctx, "ann", ledger.EntryID{}, 100)
 	require.NoError(t, err)
 	// 4×10^17 + 9.2×10^18 wraps an int64 below the order's value.
 	_, err = e.Return(ctx, "k3", &loyalty.Return{ID: "r2", OrderID: "o1", MemberID: "ann", Amount: decimal.RequireFromString("92")})
 	require.ErrorIs(t, err, loyalty.ErrOverflow)
-	after, err := e.History(ctx, "ann", loyalty.EntryID{}, 100)
+	after, err := e.History(ctx, "ann", ledger.EntryID{}, 100)
 	require.NoError(t, err)
 	require.Equal(t, before, after)
 }
@@ -433,7 +434,7 @@ func TestTimesAndHoldsBeyondWhatStoresHoldAreRefused(t *testing.T) {
 	b, err := e.Balance(ctx, "ann")
 	require.NoError(t, err)
 	require.Equal(t, int64(0), b.Available)
-	h, err := e.History(ctx, "ann", loyalty.EntryID{}, 10)
+	h, err := e.History(ctx, "ann", ledger.EntryID{}, 10)
 	require.NoError(t, err)
 	require.Empty(t, h)
 }

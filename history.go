@@ -3,6 +3,8 @@ package loyalty
 import (
 	"context"
 	"slices"
+
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 // HistoryBefore returns up to limit of a member's entries before cursor
@@ -15,7 +17,7 @@ import (
 // It reads through the store's HistoryReverser (every adapter of this
 // module has one); for a store without it, it reads the history oldest
 // first up to the cursor, which takes time in the length of the history.
-func (e *Engine) HistoryBefore(ctx context.Context, memberID string, before EntryID, limit int) ([]Entry, error) {
+func (e *Engine) HistoryBefore(ctx context.Context, memberID string, before ledger.EntryID, limit int) ([]ledger.Entry, error) {
 	if err := checkRequiredID("member_id", memberID); err != nil {
 		return nil, err
 	}
@@ -27,15 +29,15 @@ func (e *Engine) HistoryBefore(ctx context.Context, memberID string, before Entr
 
 // historyBefore pages s newest first, through its HistoryReverser if it has
 // one.
-func historyBefore(ctx context.Context, s Store, memberID string, before EntryID, limit int) ([]Entry, error) {
+func historyBefore(ctx context.Context, s Store, memberID string, before ledger.EntryID, limit int) ([]ledger.Entry, error) {
 	if r, ok := s.(HistoryReverser); ok {
 		return r.HistoryBefore(ctx, memberID, before, limit)
 	}
 	// Keep the last limit entries before the cursor, in a ring, reading
 	// forward; then reverse them.
-	ring := make([]Entry, 0, min(limit, 256))
+	ring := make([]ledger.Entry, 0, min(limit, 256))
 	next := 0 // where the next entry goes once the ring is full
-	var after EntryID
+	var after ledger.EntryID
 	for {
 		page, err := s.History(ctx, memberID, after, 256)
 		if err != nil {
@@ -43,7 +45,7 @@ func historyBefore(ctx context.Context, s Store, memberID string, before EntryID
 		}
 		done := len(page) == 0
 		for _, en := range page {
-			if before != (EntryID{}) && !en.ID.Less(before) {
+			if before != (ledger.EntryID{}) && !en.ID.Less(before) {
 				done = true
 				break
 			}

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/storage/memory"
 )
@@ -30,18 +31,18 @@ func TestHistoryBeforePagesNewestFirstWithOrWithoutAStoreThatReverses(t *testing
 	require.False(t, isReverser)
 
 	for _, tc := range []struct {
-		before loyalty.EntryID
+		before ledger.EntryID
 		limit  int
 		first  int64 // the points of the first entry returned, newest first
 		n      int
 	}{
-		{loyalty.EntryID{}, 3, 300, 3},                 // from the newest: orders 300, 299, 298
-		{loyalty.EntryID{}, 0, 300, 100},               // a limit ≤ 0 is 100
-		{loyalty.EntryID{Version: 101}, 5, 99, 5},      // version 101 is order 100's write
-		{loyalty.EntryID{Version: 3}, 10, 1, 1},        // only order 1's entry is before it
-		{loyalty.EntryID{Version: 2}, 10, 0, 0},        // nothing before the first entry
-		{loyalty.EntryID{Version: 1 << 40}, 2, 300, 2}, // past the newest: from the newest
-		{loyalty.EntryID{Version: 301, Index: 1}, 1, 300, 1},
+		{ledger.EntryID{}, 3, 300, 3},                 // from the newest: orders 300, 299, 298
+		{ledger.EntryID{}, 0, 300, 100},               // a limit ≤ 0 is 100
+		{ledger.EntryID{Version: 101}, 5, 99, 5},      // version 101 is order 100's write
+		{ledger.EntryID{Version: 3}, 10, 1, 1},        // only order 1's entry is before it
+		{ledger.EntryID{Version: 2}, 10, 0, 0},        // nothing before the first entry
+		{ledger.EntryID{Version: 1 << 40}, 2, 300, 2}, // past the newest: from the newest
+		{ledger.EntryID{Version: 301, Index: 1}, 1, 300, 1},
 	} {
 		for name, eng := range map[string]*loyalty.Engine{"reverser": e, "fallback": fwd} {
 			t.Run(fmt.Sprintf("%s before %v limit %d", name, tc.before, tc.limit), func(t *testing.T) {
@@ -50,13 +51,13 @@ func TestHistoryBeforePagesNewestFirstWithOrWithoutAStoreThatReverses(t *testing
 				require.Len(t, page, tc.n)
 				for i, en := range page {
 					require.Equal(t, tc.first-int64(i), en.Amount, "entry %d", i)
-					require.Equal(t, loyalty.EntryID{Version: tc.first - int64(i) + 1}, en.ID)
+					require.Equal(t, ledger.EntryID{Version: tc.first - int64(i) + 1}, en.ID)
 				}
 			})
 		}
 	}
-	_, err := fwd.HistoryBefore(ctx, "ghost", loyalty.EntryID{}, 10)
+	_, err := fwd.HistoryBefore(ctx, "ghost", ledger.EntryID{}, 10)
 	require.ErrorIs(t, err, loyalty.ErrUnknownMember)
-	_, err = e.HistoryBefore(ctx, "ghost", loyalty.EntryID{}, 10)
+	_, err = e.HistoryBefore(ctx, "ghost", ledger.EntryID{}, 10)
 	require.ErrorIs(t, err, loyalty.ErrUnknownMember)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/cashback"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/storage/memory"
@@ -78,12 +79,12 @@ func TestRunJobsRunsEachDueStepOnceAndASecondRunWritesNothing(t *testing.T) {
 	act, err := store.Receipt(ctx, "shop/jobs/2027-02-28/activate/dave")
 	require.NoError(t, err)
 	require.Len(t, act.Entries, 1)
-	require.Equal(t, loyalty.EntryActivate, act.Entries[0].Kind)
+	require.Equal(t, ledger.EntryActivate, act.Entries[0].Kind)
 	require.Equal(t, int64(50), act.Entries[0].Amount)
 	exp, err := store.Receipt(ctx, "shop/jobs/2027-02-28/expire/dave")
 	require.NoError(t, err)
 	require.Len(t, exp.Entries, 1)
-	require.Equal(t, loyalty.EntryExpire, exp.Entries[0].Kind)
+	require.Equal(t, ledger.EntryExpire, exp.Entries[0].Kind)
 	require.Equal(t, int64(-100), exp.Entries[0].Amount)
 	require.Greater(t, exp.Version, act.Version)
 	bday, err := store.Receipt(ctx, "shop/jobs/2027-02-28/grant/birthday/ann")

@@ -32,14 +32,23 @@ package loyalty
 //	  ▼  Program combines (combine.go): Result{Awards, Counters, Notices, Explanation}
 //	Change (store.go)                 planned in pure Go (plan.go), committed once
 //	  │                               under an idempotency key
-//	  ├─ Entries, Lots, Balances      (ledger.go) the append-only ledger, per Account
-//	  ├─ Counters, OrderRecord,       (ledger.go) what later events need
+//	  ├─ Entries, Lots, Balances      (package ledger) the append-only ledger, per
+//	  │                               ledger.Account
+//	  ├─ Counters, OrderRecord,       (package ledger) what later events need
 //	  │  RedemptionRecord
-//	  ├─ Grants, Claims, Codes        (shared.go) rewards granted, stock and budget
-//	  │                               taken, codes reserved: all in the same commit
+//	  ├─ Grants, Claims, Codes        (package ledger) rewards granted, stock and
+//	  │                               budget taken, codes reserved: all in the
+//	  │                               same commit
 //	  └─ Receipt (receipt.go)         what the write did: entries, balances,
 //	                                  Explanation and Notices (NoticeKind), returned
 //	                                  to the host and replayed for the same key
+//
+// Below this package sit two that import nothing of it, so that every
+// package of the module shares them: money (Money, Currency, exact amounts)
+// and ledger (the records a Store keeps: Entry, Lot, Balance, Grant, Code,
+// OrderRecord, ...). This package holds the language that decides (programs,
+// rules, effects, events, the Engine and the Store contract); ledger holds
+// what was decided.
 //
 // Reads go through the Engine too: Balance, Member, History, Statement,
 // Summary (the points widget), Estimate and Quote (dry runs on the code path

@@ -1,6 +1,9 @@
 package loyalty
 
-import "github.com/shopspring/decimal"
+import (
+	"github.com/loyaltykit/loyalty/ledger"
+	"github.com/shopspring/decimal"
+)
 
 // Percent is the building block of rules that give a share of an order as
 // money (2% cashback, 10% of sales pledged to a cause): Percent of every
@@ -60,7 +63,7 @@ func (p Percent) IsZero() bool { return p.rates[0] == nil }
 // note + " on shipping and tax"). It appends nothing for an event that is
 // not an order, for the zero Percent, or for a currency with more than four
 // minor digits. It does not allocate beyond effects' growth.
-func (p *Percent) Earn(c *Input, a Account, note string, effects []Effect) []Effect {
+func (p *Percent) Earn(c *Input, a ledger.Account, note string, effects []Effect) []Effect {
 	if c.Order == nil || c.Program == nil || p.rates[0] == nil {
 		return effects
 	}

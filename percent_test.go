@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 // percentRule gives Percent of every order into account "back".
@@ -30,7 +31,7 @@ func TestPercentEarnsItsShareOfEveryLineAndOfShippingInMinorUnits(t *testing.T) 
 	require.NoError(t, err)
 	// 2% of 30.00 + 20.00 + 5.00 = 1.10: 110 cents.
 	require.Len(t, res.Awards, 1)
-	require.Equal(t, loyalty.Account("back"), res.Awards[0].Account)
+	require.Equal(t, ledger.Account("back"), res.Awards[0].Account)
 	require.Equal(t, int64(110), res.Awards[0].Amount)
 	require.Equal(t, []int64{60, 40}, res.Awards[0].Lines)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/points"
 )
 
@@ -43,7 +44,7 @@ func TestAnOrderProcessedLateIsHeldAndExpiresFromWhenItWasPlaced(t *testing.T) {
 	clock.Set(utc(2026, 3, 15, 12, 0))
 	b, err := e.Balance(ctx, "ann")
 	require.NoError(t, err)
-	require.Equal(t, loyalty.Balance{Account: loyalty.PointsAccount, Available: 50}, b)
+	require.Equal(t, ledger.Balance{Account: ledger.PointsAccount, Available: 50}, b)
 	st, err = e.Member(ctx, "ann")
 	require.NoError(t, err)
 	require.Equal(t, utc(2026, 3, 31, 12, 0), st.NextDue, "expires 30 days from the order")
@@ -57,8 +58,8 @@ func TestAnOrderPlacedBeforeItsReturnWindowEndedIsSpendableAtOnce(t *testing.T) 
 	require.NoError(t, err)
 	require.Equal(t, int64(50), r.Entries[0].Amount)
 	require.Equal(t, int64(0), r.Entries[0].Pending)
-	b, _ := r.Balance(loyalty.PointsAccount)
-	require.Equal(t, loyalty.Balance{Account: loyalty.PointsAccount, Available: 50}, b)
+	b, _ := r.Balance(ledger.PointsAccount)
+	require.Equal(t, ledger.Balance{Account: ledger.PointsAccount, Available: 50}, b)
 }
 
 func TestAnOrderWhosePointsWouldHaveExpiredEarnsAsIfPlacedNow(t *testing.T) {
@@ -70,7 +71,7 @@ func TestAnOrderWhosePointsWouldHaveExpiredEarnsAsIfPlacedNow(t *testing.T) {
 	require.NoError(t, err)
 	st, err := e.Member(ctx, "ann")
 	require.NoError(t, err)
-	require.Equal(t, int64(50), st.Balance(loyalty.PointsAccount).Available)
+	require.Equal(t, int64(50), st.Balance(ledger.PointsAccount).Available)
 	require.Equal(t, utc(2026, 5, 10, 12, 0), st.NextDue)
 	clock.Set(utc(2026, 5, 10, 12, 0))
 	b, err := e.Balance(ctx, "ann")
@@ -90,7 +91,7 @@ func TestAnOrderPlacedInTheFutureIsRefusedAndWritesNothing(t *testing.T) {
 	require.Equal(t, "order.placed_at", ve.Field)
 	_, err = e.Estimate(ctx, ahead)
 	require.ErrorIs(t, err, loyalty.ErrInvalidEvent, "a dry run refuses it too")
-	h, err := e.History(ctx, "ann", loyalty.EntryID{}, 0)
+	h, err := e.History(ctx, "ann", ledger.EntryID{}, 0)
 	require.NoError(t, err)
 	require.Empty(t, h, "nothing written")
 

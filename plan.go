@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty/internal/exact"
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 // plan builds one Change from a member's State. All ledger arithmetic lives
@@ -23,9 +24,9 @@ type plan struct {
 	ch      *Change
 	version int64 // the version the change will produce
 
-	balances []Balance // working copies of the touched balances
-	lots     []Lot     // working copies of the loaded lots, then the new ones
-	loaded   bool      // lots were read, so NextDue can be recomputed
+	balances []ledger.Balance // working copies of the touched balances
+	lots     []ledger.Lot     // working copies of the loaded lots, then the new ones
+	loaded   bool             // lots were read, so NextDue can be recomputed
 	lotIdx   int
 	// Bit i%64 of dirty[i/64] is set when lots[i] is to write, and of
 	// dirtyMore[i/64-len(dirty)] past the first 128 lots.
@@ -33,15 +34,15 @@ type plan struct {
 	dirtyMore []uint64
 	ndirty    int // how many bits are set
 	rcpt      *Receipt
-	lines     []RecordedLine // room for an earn's order record's lines
-	expl      []Explanation  // room for an earn's explanation
-	claims    []Claim        // room for a write's claim, in its receipt's block
-	grants    []Grant        // room for a write's grant, in its receipt's block
-	draws     []Draw         // room for the draws of debits, handed out in order
-	paid      []paidDraws    // what the rules' spends drew, for the grants they pay for
+	lines     []ledger.RecordedLine // room for an earn's order record's lines
+	expl      []Explanation         // room for an earn's explanation
+	claims    []ledger.Claim        // room for a write's claim, in its receipt's block
+	grants    []ledger.Grant        // room for a write's grant, in its receipt's block
+	draws     []ledger.Draw         // room for the draws of debits, handed out in order
+	paid      []paidDraws           // what the rules' spends drew, for the grants they pay for
 	// read are the shared counters the rules read before they ran
 	// (Input.Shared): the write's claims take from what they said was left.
-	read []SharedCounter
+	read []ledger.SharedCounter
 }
 
 // init starts planning a write from st, which must be the write's own copy
@@ -85,11 +86,11 @@ func (p *plan) initSpending(st *State, now time.Time, key, fingerprint string, o
 // in one allocation (see initSpending).
 type spendingReceiptBlock struct {
 	rcpt     Receipt
-	entries  [2]Entry
-	balances [2]Balance
-	claims   [1]Claim
-	grants   [1]Grant
-	draws    [1]Draw
+	entries  [2]ledger.Entry
+	balances [2]ledger.Balance
+	claims   [1]ledger.Claim
+	grants   [1]ledger.Grant
+	draws    [1]ledger.Draw
 	expl     [1]Explanation
 }
 
@@ -141,7 +142,7 @@ func (p *plan) setReceipt(rb *receiptBlock, key, fingerprint string, op Operatio
 
 // claim returns the change's claims with c appended, the first in the
 // receipt's block: the change and its receipt share them.
-func (p *plan) claim(c Claim) []Claim {
+func (p *plan) claim(c ledger.Claim) []ledger.Claim {
 	if p.ch.Claims == nil {
 		return append(p.claims[:0], c)
 	}
@@ -165,9 +166,9 @@ func (p *plan) explanation(x []Explanation) []Explanation {
 // is allocated anew.
 type changeBlock struct {
 	ch     Change
-	lots   [1]Lot
-	orders [1]OrderRecord
-	lines  [4]RecordedLine
+	lots   [1]ledger.Lot
+	orders [1]ledger.OrderRecord
+	lines  [4]ledger.RecordedLine
 	paid   [1]paidDraws // room for what a rule's spend drew (plan.paid)
 	// codes is the stream a write's new codes are drawn from, kept with
 	// the block (codes draws from src) and re-seeded for each write.
@@ -208,9 +209,9 @@ func (c *Change) release() {
 // entries or balances appends them elsewhere.
 type receiptBlock struct {
 	rcpt     Receipt
-	entries  [1]Entry
-	balances [1]Balance
-	claims   [1]Claim // fits the block's size class
+	entries  [1]ledger.Entry
+	balances [1]ledger.Balance
+	claims   [1]ledger.Claim // fits the block's size class
 }
 
 // explainedReceiptBlock is a receiptBlock with room for an earn's
@@ -226,10 +227,10 @@ type explainedReceiptBlock struct {
 // receipt and record.
 type redemptionBlock struct {
 	receiptBlock
-	redemptions [1]RedemptionRecord
+	redemptions [1]ledger.RedemptionRecord
 }
 
-func (p *plan) balance(a Account) *Balance {
+func (p *plan) balance(a ledger.Account) *ledger.Balance {
 	for i := range p.balances {
 		if p.balances[i].Account == a {
 			return &p.balances[i]
@@ -239,11 +240,11 @@ func (p *plan) balance(a Account) *Balance {
 	return &p.balances[len(p.balances)-1]
 }
 
-func (p *plan) entry(e Entry) {
-	e.ID = EntryID{Version: p.version, Index: int32(len(p.ch.Entries))}
+func (p *plan) entry(e ledger.Entry) {
+	e.ID = ledger.EntryID{Version: p.version, Index: int32(len(p.ch.Entries))}
 	e.MemberID, e.At, e.Key = p.st.Member.ID, p.now, p.ch.Key
 	if e.Account == "" {
-		e.Account = PointsAccount
+		e.Account = ledger.PointsAccount
 	}
 	p.ch.Entries = append(p.ch.Entries, e)
 }
@@ -292,7 +293,7 @@ func (p *plan) isDirty(i int) bool {
 // combined balance would leave int64 (so that activating the pending part
 // later cannot overflow either), and with ErrInvalidProgram for a hold or
 // expiry outside the times every store holds (years 1 to 9999 UTC).
-func (p *plan) credit(a Account, amount int64, kind EntryKind, activatesAt, expiresAt time.Time, e Entry) (int64, error) {
+func (p *plan) credit(a ledger.Account, amount int64, kind ledger.EntryKind, activatesAt, expiresAt time.Time, e ledger.Entry) (int64, error) {
 	if amount <= 0 {
 		return 0, fmt.Errorf("%w: credit of %d to %s", ErrInvalidAmount, amount, a)
 	}
@@ -306,7 +307,7 @@ func (p *plan) credit(a Account, amount int64, kind EntryKind, activatesAt, expi
 	if total, ok := exact.Add64(b.Available, b.Pending); !ok || total > math.MaxInt64-amount {
 		return 0, fmt.Errorf("%w: %s balance of %d available and %d pending plus %d", ErrOverflow, a, b.Available, b.Pending, amount)
 	}
-	l := Lot{ID: LotID(p.version, p.lotIdx), MemberID: p.st.Member.ID, Account: a, Remaining: amount,
+	l := ledger.Lot{ID: ledger.LotID(p.version, p.lotIdx), MemberID: p.st.Member.ID, Account: a, Remaining: amount,
 		EarnedAt: p.now, ExpiresAt: expiresAt, ActivatesAt: activatesAt, Ref: e.Ref}
 	p.lotIdx++
 	e.Account, e.Kind, e.Lot = a, kind, l.ID
@@ -342,7 +343,7 @@ func (p *plan) credit(a Account, amount int64, kind EntryKind, activatesAt, expi
 //
 // It fails, changing nothing, with ErrInvalidAmount for a negative amount
 // and with ErrOverflow when the balance would go below math.MinInt64.
-func (p *plan) debit(a Account, amount int64, prefer int64, allowNegative bool, e Entry) (draws []Draw, short int64, err error) {
+func (p *plan) debit(a ledger.Account, amount int64, prefer int64, allowNegative bool, e ledger.Entry) (draws []ledger.Draw, short int64, err error) {
 	if amount < 0 {
 		return nil, 0, fmt.Errorf("%w: debit of %d from %s", ErrInvalidAmount, amount, a)
 	}
@@ -395,7 +396,7 @@ func (p *plan) debit(a Account, amount int64, prefer int64, allowNegative bool, 
 		p.draws = p.draws[:n+drawn]
 		draws = p.draws[n:n:(n + drawn)]
 	} else if drawn > 0 {
-		draws = make([]Draw, 0, drawn)
+		draws = make([]ledger.Draw, 0, drawn)
 	}
 	left = amount
 	for _, i := range order {
@@ -406,7 +407,7 @@ func (p *plan) debit(a Account, amount int64, prefer int64, allowNegative bool, 
 		take := min(l.Remaining, left)
 		l.Remaining -= take
 		left -= take
-		draws = append(draws, Draw{Lot: l.ID, Amount: take, ExpiresAt: l.ExpiresAt})
+		draws = append(draws, ledger.Draw{Lot: l.ID, Amount: take, ExpiresAt: l.ExpiresAt})
 		p.touch(i)
 	}
 	taken := amount - left
@@ -427,7 +428,7 @@ func (p *plan) debit(a Account, amount int64, prefer int64, allowNegative bool, 
 
 // spendable is what account a can spend now: the maintained balance, which
 // settle has brought up to now.
-func (p *plan) spendable(a Account) int64 { return p.balance(a).Available }
+func (p *plan) spendable(a ledger.Account) int64 { return p.balance(a).Available }
 
 // finish completes the change and its receipt.
 func (p *plan) finish() *Change {
@@ -439,7 +440,7 @@ func (p *plan) finish() *Change {
 		// every lot read and drawn from): the plan's own copy is the change's.
 		ch.Lots = p.lots
 	default:
-		ch.Lots = make([]Lot, 0, p.ndirty)
+		ch.Lots = make([]ledger.Lot, 0, p.ndirty)
 		for i := range p.lots {
 			if p.isDirty(i) {
 				ch.Lots = append(ch.Lots, p.lots[i])

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"slices"
 	"time"
+
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 // Preview is a dry run of the whole write an event would make now, under
@@ -43,7 +45,7 @@ func (e *Engine) Preview(ctx context.Context, key string, ev Event) (*Change, er
 			return nil, err
 		}
 		fp, _ := orderPrints(v)
-		var codes []Code
+		var codes []ledger.Code
 		q = Query{Orders: []string{v.ID}}
 		if len(v.Codes) > 0 {
 			var err error

@@ -1,6 +1,10 @@
 package loyalty
 
-import "time"
+import (
+	"time"
+
+	"github.com/loyaltykit/loyalty/ledger"
+)
 
 // Operation names the kind of write a receipt records.
 type Operation string
@@ -32,17 +36,17 @@ type Receipt struct {
 	At          time.Time
 	// Version is the member version the write produced.
 	Version     int64
-	Entries     []Entry
-	Balances    []Balance // after the write, for every account it touched
+	Entries     []ledger.Entry
+	Balances    []ledger.Balance // after the write, for every account it touched
 	Explanation []Explanation
 	// Redemption is set for OpRedeem and OpCancel.
-	Redemption *RedemptionRecord
+	Redemption *ledger.RedemptionRecord
 	// Notices are what rules announced in this write (a tier change).
 	Notices []Notice
 	// Grants are the rewards the write granted or changed, and Claims what
 	// it took from shared counters (after "up to" claims were sized).
-	Grants []Grant `json:",omitempty"`
-	Claims []Claim `json:",omitempty"`
+	Grants []ledger.Grant `json:",omitempty"`
+	Claims []ledger.Claim `json:",omitempty"`
 	// Forgiven is what a return could not claw back because the points were
 	// spent and the program clamps at zero.
 	Forgiven int64
@@ -65,7 +69,7 @@ type Receipt struct {
 func (r *Receipt) Points() int64 {
 	var n int64
 	for i := range r.Entries {
-		if e := &r.Entries[i]; e.Account == PointsAccount {
+		if e := &r.Entries[i]; e.Account == ledger.PointsAccount {
 			n += e.Amount + e.Pending
 		}
 	}
@@ -73,11 +77,11 @@ func (r *Receipt) Points() int64 {
 }
 
 // Balance returns the balance of account a after the write, if the write touched it.
-func (r *Receipt) Balance(a Account) (Balance, bool) {
+func (r *Receipt) Balance(a ledger.Account) (ledger.Balance, bool) {
 	for _, b := range r.Balances {
 		if b.Account == a {
 			return b, true
 		}
 	}
-	return Balance{Account: a}, false
+	return ledger.Balance{Account: a}, false
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty/internal/exact"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/shopspring/decimal"
 )
@@ -23,7 +24,7 @@ import (
 type RedeemableRule interface {
 	Rule
 	// Redeemable names the accounts Redemption.Account may name.
-	Redeemable() []Account
+	Redeemable() []ledger.Account
 }
 
 // Redemption asks to spend points at checkout on an order.
@@ -64,7 +65,7 @@ type Redemption struct {
 	// Account to spend; empty is PointsAccount. Another account (store credit)
 	// counts minor units of the program's currency and is redeemed one unit
 	// for one unit, up to the order total, without the points policy.
-	Account Account
+	Account ledger.Account
 }
 
 // validate checks the redemption's shape: IDs and the account pass CheckID,
@@ -143,7 +144,7 @@ func (e *Engine) Redeem(ctx context.Context, key string, r Redemption) (*Receipt
 // key it only quotes.
 func (e *Engine) planRedeem(st *State, r *Redemption, now time.Time, key, fp string) (*Change, Quote, error) {
 	pol := e.program.Redemption
-	if pol == nil && (r.Account == "" || r.Account == PointsAccount) {
+	if pol == nil && (r.Account == "" || r.Account == ledger.PointsAccount) {
 		return nil, Quote{}, ErrRedemptionDisabled
 	}
 	if r.Total.Currency != e.program.Currency {
@@ -155,16 +156,16 @@ func (e *Engine) planRedeem(st *State, r *Redemption, now time.Time, key, fp str
 	}
 	acct := r.Account
 	if acct == "" {
-		acct = PointsAccount
+		acct = ledger.PointsAccount
 	}
-	if acct != PointsAccount && !e.redeemable(acct) {
+	if acct != ledger.PointsAccount && !e.redeemable(acct) {
 		return nil, Quote{}, fmt.Errorf("%w: %q is not points and no rule of program %q declares it store credit", ErrNotRedeemable, string(acct), e.program.Name)
 	}
 	p := &plan{}
 	p.init(st, now, key, fp, OpRedeem, r.ID, Query{Lots: true})
 	p.settle()
 	quote := func(available, want int64) (Quote, error) {
-		if acct == PointsAccount {
+		if acct == ledger.PointsAccount {
 			return pol.Quote(available, r.Total, want)
 		}
 		return creditQuote(acct, available, r.Total, e.program.MinorDigits(), want)
@@ -189,7 +190,7 @@ func (e *Engine) planRedeem(st *State, r *Redemption, now time.Time, key, fp str
 		return nil, q, &InsufficientError{Account: acct, Available: avail, Detail: "nothing to redeem"}
 	}
 	note := redemptionNote(r.OrderID, q.Value)
-	draws, short, err := p.debit(acct, q.Points, 0, false, Entry{Kind: EntryRedeem, Source: "checkout", Ref: r.ID, Note: note})
+	draws, short, err := p.debit(acct, q.Points, 0, false, ledger.Entry{Kind: ledger.EntryRedeem, Source: "checkout", Ref: r.ID, Note: note})
 	if err != nil {
 		return nil, q, err
 	}
@@ -202,14 +203,14 @@ func (e *Engine) planRedeem(st *State, r *Redemption, now time.Time, key, fp str
 	if len(claims) > 0 {
 		p.rcpt.Claims = p.ch.Claims
 	}
-	rec := RedemptionRecord{ID: r.ID, MemberID: r.MemberID, OrderID: r.OrderID, Account: acct, Points: q.Points, Value: q.Value, Draws: draws, At: now}
+	rec := ledger.RedemptionRecord{ID: r.ID, MemberID: r.MemberID, OrderID: r.OrderID, Account: acct, Points: q.Points, Value: q.Value, Draws: draws, At: now}
 	p.ch.Redemptions = append(p.ch.Redemptions, rec)
 	p.rcpt.Redemption = &p.ch.Redemptions[len(p.ch.Redemptions)-1]
 	return p.finish(), q, nil
 }
 
 // redeemable reports whether a RedeemableRule of the program declares a.
-func (e *Engine) redeemable(a Account) bool {
+func (e *Engine) redeemable(a ledger.Account) bool {
 	for _, r := range e.program.Rules {
 		if rr, ok := r.(RedeemableRule); ok && slices.Contains(safeRedeemable(rr), a) {
 			return true
@@ -219,7 +220,7 @@ func (e *Engine) redeemable(a Account) bool {
 }
 
 // safeRedeemable is rr.Redeemable(), or nil when it panics.
-func safeRedeemable(rr RedeemableRule) (as []Account) {
+func safeRedeemable(rr RedeemableRule) (as []ledger.Account) {
 	defer func() {
 		if recover() != nil {
 			as = nil
@@ -249,7 +250,7 @@ func (e *Engine) CancelRedemption(ctx context.Context, key, memberID, redemption
 		p.init(st, now, key, fp, OpCancel, redemptionID, Query{Lots: true})
 		p.settle()
 		for _, d := range rec.Draws {
-			if _, err := p.credit(rec.Account, d.Amount, EntryRestore, time.Time{}, d.ExpiresAt, Entry{Source: "cancel", Ref: redemptionID, Note: "redemption " + redemptionID + " cancelled"}); err != nil {
+			if _, err := p.credit(rec.Account, d.Amount, ledger.EntryRestore, time.Time{}, d.ExpiresAt, ledger.Entry{Source: "cancel", Ref: redemptionID, Note: "redemption " + redemptionID + " cancelled"}); err != nil {
 				return nil, err
 			}
 		}
@@ -312,7 +313,7 @@ func upTo(quote func(available, want int64) (Quote, error), available, n int64) 
 
 // creditQuote redeems a money account (minor units, digits of them to the
 // unit) one for one, up to the order total.
-func creditQuote(acct Account, available int64, total money.Money, digits int32, want int64) (Quote, error) {
+func creditQuote(acct ledger.Account, available int64, total money.Money, digits int32, want int64) (Quote, error) {
 	limit, ok := exact.ToMinor(total.Amount, digits)
 	if !ok {
 		// A fraction of a minor unit is not taken off; a total past int64

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
@@ -94,7 +95,7 @@ func TestRedeemUpToThatAllowsNothingSaysWhyAndWritesNothing(t *testing.T) {
 			require.ErrorIs(t, err, tc.reason)
 			h.AssertBalance("ann", 3456, 0)
 			// Only the opening adjustment.
-			h.AssertEntries("ann", loyaltytest.Entry{Kind: loyalty.EntryAdjust, Amount: 3456})
+			h.AssertEntries("ann", loyaltytest.Entry{Kind: ledger.EntryAdjust, Amount: 3456})
 		})
 	}
 }
@@ -142,7 +143,7 @@ func TestRedeemUpToAndExactAreDifferentRequestsUnderOneKey(t *testing.T) {
 }
 
 func TestQuoteUpToOfEmptyStoreCreditSaysWhy(t *testing.T) {
-	const credit loyalty.Account = "credit"
+	const credit ledger.Account = "credit"
 	h := loyaltytest.New(t, &loyalty.Program{Name: "p", Currency: "USD", Redemption: checkoutPolicy, Rules: []loyalty.Rule{storeCredit{credit}}}, nil)
 	h.Enroll("ann")
 	// No store credit: nothing, and why.

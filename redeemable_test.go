@@ -9,14 +9,15 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/cashback"
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 // storeCredit is a rule that only declares account a store credit.
-type storeCredit struct{ a loyalty.Account }
+type storeCredit struct{ a ledger.Account }
 
 func (storeCredit) Name() string                                                     { return "store-credit" }
 func (storeCredit) Evaluate(_ *loyalty.Input, out []loyalty.Effect) []loyalty.Effect { return out }
-func (s storeCredit) Redeemable() []loyalty.Account                                  { return []loyalty.Account{s.a} }
+func (s storeCredit) Redeemable() []ledger.Account                                   { return []ledger.Account{s.a} }
 
 func TestRedeemSpendsOnlyPointsAndDeclaredStoreCreditNeverAnUnpaidAccrual(t *testing.T) {
 	ctx := context.Background()
@@ -29,21 +30,21 @@ func TestRedeemSpendsOnlyPointsAndDeclaredStoreCreditNeverAnUnpaidAccrual(t *tes
 	o := orderOf(line("tee", "apparel", 1, "50.00"))
 	r, err := e.Earn(ctx, "earn", o)
 	require.NoError(t, err)
-	const accrual loyalty.Account = "cashback:2026-Q1"
+	const accrual ledger.Account = "cashback:2026-Q1"
 	acc, ok := r.Balance(accrual)
 	require.True(t, ok)
 	require.Equal(t, int64(5_00), acc.Available, "10% of 50.00 accrues, unpaid")
-	before, err := e.History(ctx, "ann", loyalty.EntryID{}, 0)
+	before, err := e.History(ctx, "ann", ledger.EntryID{}, 0)
 	require.NoError(t, err)
 
-	for _, a := range []loyalty.Account{accrual, "pledge:forests"} {
+	for _, a := range []ledger.Account{accrual, "pledge:forests"} {
 		_, err = e.Redeem(ctx, "redeem-"+string(a), loyalty.Redemption{ID: "r1", MemberID: "ann", OrderID: "o2", Total: usdOf("20.00"), Account: a})
 		require.ErrorIs(t, err, loyalty.ErrNotRedeemable, a)
 		require.Contains(t, err.Error(), string(a))
 		_, err = e.Quote(ctx, loyalty.Redemption{MemberID: "ann", Total: usdOf("20.00"), Account: a})
 		require.ErrorIs(t, err, loyalty.ErrNotRedeemable, "a quote refuses it too")
 	}
-	after, err := e.History(ctx, "ann", loyalty.EntryID{}, 0)
+	after, err := e.History(ctx, "ann", ledger.EntryID{}, 0)
 	require.NoError(t, err)
 	require.Equal(t, before, after, "nothing written")
 	bal, err := e.AccountBalance(ctx, "ann", accrual)

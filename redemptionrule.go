@@ -1,5 +1,7 @@
 package loyalty
 
+import "github.com/loyaltykit/loyalty/ledger"
+
 // RedemptionRule is implemented by rules that take part in every
 // redemption Engine.Redeem writes (and Engine.Quote quotes), so that a
 // program enforces its conditions whichever way the host redeems: package
@@ -14,12 +16,12 @@ package loyalty
 // runs the check but makes no claim. Like Rule.Evaluate it must be pure; a
 // Redemption that panics refuses r with a *RuleError.
 type RedemptionRule interface {
-	Redemption(r *Redemption) ([]Claim, error)
+	Redemption(r *Redemption) ([]ledger.Claim, error)
 }
 
 // redemptionClaims runs the program's RedemptionRules on r, in program
 // order, appending their claims to claims.
-func (p *Program) redemptionClaims(r *Redemption, claims []Claim) (out []Claim, err error) {
+func (p *Program) redemptionClaims(r *Redemption, claims []ledger.Claim) (out []ledger.Claim, err error) {
 	ri := -1
 	defer func() {
 		if v := recover(); v != nil {

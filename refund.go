@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 // Errors of a refund, checked with errors.Is.
@@ -27,7 +29,7 @@ var (
 // its claims released only. The request the key stands for is the member
 // and the grant: a replay returns the first receipt whatever release it
 // passes. RefundGrantWith also takes the member's counters down.
-func (e *Engine) RefundGrant(ctx context.Context, key, memberID, id string, release ...Claim) (*Receipt, error) {
+func (e *Engine) RefundGrant(ctx context.Context, key, memberID, id string, release ...ledger.Claim) (*Receipt, error) {
 	return e.RefundGrantWith(ctx, key, memberID, id, GrantRefund{Release: release})
 }
 
@@ -36,12 +38,12 @@ func (e *Engine) RefundGrant(ctx context.Context, key, memberID, id string, rele
 type GrantRefund struct {
 	// Release are claims on shared counters given back (a reward's stock, a
 	// campaign's budget in the period it was claimed in).
-	Release []Claim
+	Release []ledger.Claim
 	// Uncount are member counters taken down: each Value (positive) comes
 	// off the member's counter Name when it is still in PeriodKey (a limit
 	// of the month the reward was bought in), never below zero; a counter
 	// that has moved on to a later period is left as it is.
-	Uncount []Counter
+	Uncount []ledger.Counter
 }
 
 // RefundGrantWith is RefundGrant that also takes down the member counters
@@ -84,7 +86,7 @@ func (e *Engine) RefundGrantWith(ctx context.Context, key, memberID, id string, 
 	fp := partsFingerprint("refund-grant", parts...)
 	q := Query{Lots: true, GrantIDs: []string{id}}
 	return e.write(ctx, key, fp, partFields("refund-grant", parts...), memberID, q, func(w writeTry, st *State, now time.Time) (*Change, error) {
-		var g Grant
+		var g ledger.Grant
 		found := false
 		for i := range st.Grants {
 			if st.Grants[i].ID == id && st.Grants[i].MemberID == memberID {
@@ -94,7 +96,7 @@ func (e *Engine) RefundGrantWith(ctx context.Context, key, memberID, id string, 
 		if !found {
 			return nil, fmt.Errorf("%w: %s of member %s", ErrUnknownGrant, id, memberID)
 		}
-		if g.Status != GrantOpen || g.Uses > 0 {
+		if g.Status != ledger.GrantOpen || g.Uses > 0 {
 			return nil, fmt.Errorf("%w: grant %s is %s (%d uses)", ErrGrantNotOpen, id, g.Status, g.Uses)
 		}
 		if len(release) > 0 || g.Code != "" {
@@ -107,19 +109,19 @@ func (e *Engine) RefundGrantWith(ctx context.Context, key, memberID, id string, 
 		p.settle()
 		note := "refund of reward " + g.Reward
 		for _, d := range g.Paid {
-			if _, err := p.credit(g.PaidFrom, d.Amount, EntryRestore, time.Time{}, d.ExpiresAt, Entry{Source: "refund", Ref: id, Note: note}); err != nil {
+			if _, err := p.credit(g.PaidFrom, d.Amount, ledger.EntryRestore, time.Time{}, d.ExpiresAt, ledger.Entry{Source: "refund", Ref: id, Note: note}); err != nil {
 				return nil, err
 			}
 		}
 		p.settle() // restored points whose expiry has passed expire now
-		if err := p.countReward(-1, Entry{Kind: EntryVoid, Source: "refund", Ref: id, Note: g.Reward}); err != nil {
+		if err := p.countReward(-1, ledger.Entry{Kind: ledger.EntryVoid, Source: "refund", Ref: id, Note: g.Reward}); err != nil {
 			return nil, err
 		}
-		g.Status = GrantVoid
-		g.Paid = append([]Draw(nil), g.Paid...)
+		g.Status = ledger.GrantVoid
+		g.Paid = append([]ledger.Draw(nil), g.Paid...)
 		p.ch.Grants = append(p.ch.Grants, g)
 		if g.Code != "" {
-			p.ch.CodeUses = append(p.ch.CodeUses, CodeUse{Code: g.Code, Void: true})
+			p.ch.CodeUses = append(p.ch.CodeUses, ledger.CodeUse{Code: g.Code, Void: true})
 		}
 		for _, c := range release {
 			c.Release = true
@@ -138,14 +140,14 @@ func (e *Engine) RefundGrantWith(ctx context.Context, key, memberID, id string, 
 // same rule it pays for (a reward bought with points).
 type paidDraws struct {
 	rule    string
-	account Account
-	draws   []Draw
+	account ledger.Account
+	draws   []ledger.Draw
 	taken   bool
 }
 
 // paidBy returns what the spend of rule in the plan's write drew, once: the
 // first grant of the rule is the one it paid for.
-func (p *plan) paidBy(rule string) (Account, []Draw) {
+func (p *plan) paidBy(rule string) (ledger.Account, []ledger.Draw) {
 	for i := range p.paid {
 		if pd := &p.paid[i]; pd.rule == rule && !pd.taken {
 			pd.taken = true
@@ -158,7 +160,7 @@ func (p *plan) paidBy(rule string) (Account, []Draw) {
 // uncount appends to counters the value of u's counter once u.Value came
 // off it, when the member's counter (st, or an earlier uncount of the same
 // write) is still in u.PeriodKey; it never goes below zero.
-func uncount(counters []Counter, st *State, u Counter) []Counter {
+func uncount(counters []ledger.Counter, st *State, u ledger.Counter) []ledger.Counter {
 	for i := range counters {
 		if c := &counters[i]; c.Name == u.Name {
 			if c.PeriodKey == u.PeriodKey {
@@ -172,7 +174,7 @@ func uncount(counters []Counter, st *State, u Counter) []Counter {
 			if c.PeriodKey != u.PeriodKey || c.Value == 0 {
 				return counters
 			}
-			return append(counters, Counter{Name: c.Name, PeriodKey: c.PeriodKey, Value: max(c.Value-u.Value, 0)})
+			return append(counters, ledger.Counter{Name: c.Name, PeriodKey: c.PeriodKey, Value: max(c.Value-u.Value, 0)})
 		}
 	}
 	return counters

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/storage/memory"
 )
 
@@ -17,7 +18,7 @@ var countedCoupon = rule{name: "counted-coupon", fn: func(c *loyalty.Input, out 
 	if _, ok := c.Event.(*loyalty.Order); !ok {
 		return out
 	}
-	return append(out, loyalty.GrantReward(loyalty.Grant{Reward: "coupon"}, nil), loyalty.Count("coupons", "2026-11", 1))
+	return append(out, loyalty.GrantReward(ledger.Grant{Reward: "coupon"}, nil), loyalty.Count("coupons", "2026-11", 1))
 }}
 
 func TestRefundGrantWithTakesTheMembersCountersDownInTheirPeriodOnly(t *testing.T) {
@@ -38,8 +39,8 @@ func TestRefundGrantWithTakesTheMembersCountersDownInTheirPeriodOnly(t *testing.
 	require.Equal(t, int64(2), st.Counter("coupons", "2026-11"))
 
 	// Refused, nothing written: a value that is not positive, an empty name.
-	for _, bad := range []loyalty.Counter{{Name: "coupons", PeriodKey: "2026-11"}, {Name: "coupons", PeriodKey: "2026-11", Value: -1}, {PeriodKey: "2026-11", Value: 1}} {
-		_, err := e.RefundGrantWith(ctx, "refund-bad", "ann", grants[0], loyalty.GrantRefund{Uncount: []loyalty.Counter{bad}})
+	for _, bad := range []ledger.Counter{{Name: "coupons", PeriodKey: "2026-11"}, {Name: "coupons", PeriodKey: "2026-11", Value: -1}, {PeriodKey: "2026-11", Value: 1}} {
+		_, err := e.RefundGrantWith(ctx, "refund-bad", "ann", grants[0], loyalty.GrantRefund{Uncount: []ledger.Counter{bad}})
 		var ve *loyalty.ValidationError
 		require.ErrorAs(t, err, &ve, "%+v", bad)
 	}
@@ -48,12 +49,12 @@ func TestRefundGrantWithTakesTheMembersCountersDownInTheirPeriodOnly(t *testing.
 	assert.Equal(t, st.Version, after.Version)
 
 	// Another period than the counter's: left alone; its own: 2 - 5 stops at 0.
-	_, err = e.RefundGrantWith(ctx, "refund-1", "ann", grants[0], loyalty.GrantRefund{Uncount: []loyalty.Counter{{Name: "coupons", PeriodKey: "2026-10", Value: 1}}})
+	_, err = e.RefundGrantWith(ctx, "refund-1", "ann", grants[0], loyalty.GrantRefund{Uncount: []ledger.Counter{{Name: "coupons", PeriodKey: "2026-10", Value: 1}}})
 	require.NoError(t, err)
 	st, err = e.Member(ctx, "ann")
 	require.NoError(t, err)
 	assert.Equal(t, int64(2), st.Counter("coupons", "2026-11"))
-	_, err = e.RefundGrantWith(ctx, "refund-2", "ann", grants[1], loyalty.GrantRefund{Uncount: []loyalty.Counter{{Name: "coupons", PeriodKey: "2026-11", Value: 5}}})
+	_, err = e.RefundGrantWith(ctx, "refund-2", "ann", grants[1], loyalty.GrantRefund{Uncount: []ledger.Counter{{Name: "coupons", PeriodKey: "2026-11", Value: 5}}})
 	require.NoError(t, err)
 	st, err = e.Member(ctx, "ann")
 	require.NoError(t, err)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty/internal/exact"
+	"github.com/loyaltykit/loyalty/ledger"
 
 	"github.com/shopspring/decimal"
 )
@@ -114,7 +115,7 @@ func (e *Engine) planReturn(w writeTry, st *State, r *Return, now time.Time, key
 	}
 	if delta := target - rec.Reversed; delta > 0 {
 		rec.Reversed = target
-		forgiven, err := e.takeBack(p, PointsAccount, delta, rec.Lot, r, rec)
+		forgiven, err := e.takeBack(p, ledger.PointsAccount, delta, rec.Lot, r, rec)
 		if err != nil {
 			return nil, err
 		}
@@ -125,7 +126,7 @@ func (e *Engine) planReturn(w writeTry, st *State, r *Return, now time.Time, key
 		target := proportion(rec.Extra[a], returned, rec.Value)
 		if delta := target - rec.ExtraReversed[a]; delta > 0 {
 			if rec.ExtraReversed == nil {
-				rec.ExtraReversed = make(map[Account]int64)
+				rec.ExtraReversed = make(map[ledger.Account]int64)
 			}
 			rec.ExtraReversed[a] = target
 			if _, err := e.takeBack(p, a, delta, 0, r, rec); err != nil {
@@ -145,7 +146,7 @@ func (e *Engine) planReturn(w writeTry, st *State, r *Return, now time.Time, key
 // takeBack removes delta of what order rec earned into account a: from the
 // order's lot while it is held (a void), otherwise from the balance,
 // following the clawback policy. It returns what was forgiven.
-func (e *Engine) takeBack(p *plan, a Account, delta, lotID int64, r *Return, rec OrderRecord) (int64, error) {
+func (e *Engine) takeBack(p *plan, a ledger.Account, delta, lotID int64, r *Return, rec ledger.OrderRecord) (int64, error) {
 	note := "return " + r.ID + " of order " + rec.ID
 	if i := p.lotIndex(lotID); i >= 0 && p.lots[i].Pending(p.now) && p.lots[i].Remaining > 0 {
 		l := &p.lots[i]
@@ -153,13 +154,13 @@ func (e *Engine) takeBack(p *plan, a Account, delta, lotID int64, r *Return, rec
 		l.Remaining -= v
 		p.touch(i)
 		p.balance(a).Pending -= v
-		p.entry(Entry{Account: a, Kind: EntryVoid, Pending: -v, Source: "return", Ref: rec.ID, Lot: l.ID, Note: note})
+		p.entry(ledger.Entry{Account: a, Kind: ledger.EntryVoid, Pending: -v, Source: "return", Ref: rec.ID, Lot: l.ID, Note: note})
 		delta -= v
 	}
 	if delta == 0 {
 		return 0, nil
 	}
-	_, short, err := p.debit(a, delta, lotID, e.program.Clawback == AllowNegative, Entry{Kind: EntryReverse, Source: "return", Ref: rec.ID, Note: note})
+	_, short, err := p.debit(a, delta, lotID, e.program.Clawback == AllowNegative, ledger.Entry{Kind: ledger.EntryReverse, Source: "return", Ref: rec.ID, Note: note})
 	if err != nil || e.program.Clawback == AllowNegative {
 		return 0, err
 	}

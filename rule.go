@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty/internal/exact"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/shopspring/decimal"
 )
@@ -137,8 +138,8 @@ type Effect struct {
 	rule      int32
 	// Rule is set by the program to the name of the rule that produced it.
 	Rule    string
-	Account Account // empty means PointsAccount
-	Line    int     // the order line, or OrderLevel
+	Account ledger.Account // empty means PointsAccount
+	Line    int            // the order line, or OrderLevel
 
 	Points int64  // EffectEarn: fixed points; EffectCap: the limit
 	Rate   *Rate  // EffectEarn: earn at this rate on Basis
@@ -171,7 +172,7 @@ type Effect struct {
 	Release bool
 	// Grant, on an EffectGrant, is the reward granted; the Engine fills in
 	// its MemberID, GrantedAt, Status, Source and Ref, and its ID when empty.
-	Grant *Grant
+	Grant *ledger.Grant
 	// Code, on an EffectGrant, asks for a new unique code of this format.
 	Code *CodeFormat
 }
@@ -203,7 +204,7 @@ func Count(name, periodKey string, delta int64) Effect {
 }
 
 // Spend is an effect debiting amount from account a.
-func Spend(a Account, amount int64, note string) Effect {
+func Spend(a ledger.Account, amount int64, note string) Effect {
 	return Effect{Kind: EffectSpend, Account: a, Points: amount, Line: OrderLevel, Note: note}
 }
 
@@ -215,7 +216,7 @@ func ClaimShared(name, periodKey string, amount int64) Effect {
 
 // GrantReward is an effect granting g to the member, with a new code of
 // format code when code is not nil.
-func GrantReward(g Grant, code *CodeFormat) Effect {
+func GrantReward(g ledger.Grant, code *CodeFormat) Effect {
 	return Effect{Kind: EffectGrant, Grant: &g, Code: code, Line: OrderLevel}
 }
 
@@ -309,7 +310,7 @@ type Input struct {
 	// does not hold refuses the write with a *CodeError wrapping
 	// ErrUnknownCode). The grants they redeem, when they are this member's,
 	// are in State.Grants whatever their status.
-	Codes []Code
+	Codes []ledger.Code
 	// Lines is the earn basis of each order line, in Order.Lines order.
 	Lines []LineBasis
 	// Basis is the order's total earn basis (eligible lines plus shipping and
@@ -327,14 +328,14 @@ type Input struct {
 	// units. Rules may only count (EffectCount) and notify on a return; the
 	// ledger reverses what the order earned by itself.
 	Return      *Return
-	OrderRecord *OrderRecord
+	OrderRecord *ledger.OrderRecord
 	Returned    int64
 
 	// Shared are the shared counters the program's SharedReader rules named
 	// for this input, as the Engine read them just before the rules ran (a
 	// counter the program does not define is left out). It is empty in
 	// Program.Evaluate, which reads no store.
-	Shared []SharedCounter
+	Shared []ledger.SharedCounter
 }
 
 // SharedLeft is what Input.Shared says is left of counter name's period,
@@ -347,7 +348,7 @@ func (c *Input) SharedLeft(name, periodKey string) (left int64, ok bool) {
 }
 
 // findShared is the index in cs of counter name's period, or -1.
-func findShared(cs []SharedCounter, name, periodKey string) int {
+func findShared(cs []ledger.SharedCounter, name, periodKey string) int {
 	for i := range cs {
 		if cs[i].Name == name && cs[i].PeriodKey == periodKey {
 			return i
@@ -371,7 +372,7 @@ func findShared(cs []SharedCounter, name, periodKey string) int {
 // what was left when the write committed.
 type SharedReader interface {
 	Rule
-	SharedReads(in *Input, dst []SharedCounter) []SharedCounter
+	SharedReads(in *Input, dst []ledger.SharedCounter) []ledger.SharedCounter
 }
 
 // LineBasis is one order line as the program sees it for earning.
@@ -405,7 +406,7 @@ func (c *Input) Amount(units int64) decimal.Decimal { return decimal.New(units, 
 // The Points of a result's explanations add up to what was earned.
 type Explanation struct {
 	Rule    string
-	Account Account
+	Account ledger.Account
 	Kind    EffectKind
 	Line    int    // the order line, or OrderLevel
 	Note    string // what matched

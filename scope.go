@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 // scope returns the view of s that holds program id, the Program's ID as
@@ -45,7 +47,7 @@ type failingStore struct{ err error }
 func (f failingStore) Load(context.Context, string, Query) (*State, error) { return nil, f.err }
 func (f failingStore) Commit(context.Context, *Change) (*Receipt, error)   { return nil, f.err }
 func (f failingStore) Receipt(context.Context, string) (*Receipt, error)   { return nil, f.err }
-func (f failingStore) History(context.Context, string, EntryID, int) ([]Entry, error) {
+func (f failingStore) History(context.Context, string, ledger.EntryID, int) ([]ledger.Entry, error) {
 	return nil, f.err
 }
 
@@ -83,16 +85,16 @@ func (e *Engine) SetLimit(ctx context.Context, name string, limit int64) error {
 
 // SharedCounter reads shared counter name in the period periodKey names
 // ("" for all time); ErrUnknownCounter when it was never defined.
-func (e *Engine) SharedCounter(ctx context.Context, name, periodKey string) (SharedCounter, error) {
+func (e *Engine) SharedCounter(ctx context.Context, name, periodKey string) (ledger.SharedCounter, error) {
 	if err := checkRequiredID("counter", name); err != nil {
-		return SharedCounter{}, err
+		return ledger.SharedCounter{}, err
 	}
 	if err := CheckID("period_key", periodKey); err != nil {
-		return SharedCounter{}, err
+		return ledger.SharedCounter{}, err
 	}
 	ss, err := e.shared()
 	if err != nil {
-		return SharedCounter{}, err
+		return ledger.SharedCounter{}, err
 	}
 	return ss.SharedCounter(ctx, name, periodKey)
 }
@@ -100,13 +102,13 @@ func (e *Engine) SharedCounter(ctx context.Context, name, periodKey string) (Sha
 // Code looks a code of the Engine's program up; ErrUnknownCode when the
 // program holds none such, a *ValidationError (ErrInvalidCode) for a code
 // that could never be stored.
-func (e *Engine) Code(ctx context.Context, code string) (Code, error) {
+func (e *Engine) Code(ctx context.Context, code string) (ledger.Code, error) {
 	if err := CheckCode(code); err != nil {
-		return Code{}, err
+		return ledger.Code{}, err
 	}
 	ss, err := e.shared()
 	if err != nil {
-		return Code{}, err
+		return ledger.Code{}, err
 	}
 	return ss.Code(ctx, code)
 }
@@ -114,7 +116,7 @@ func (e *Engine) Code(ctx context.Context, code string) (Code, error) {
 // ReserveCode reserves a code the host made (a gift card it mints) in the
 // Engine's program; see SharedStore.ReserveCode. CreatedAt, when zero, is
 // the Engine's time.
-func (e *Engine) ReserveCode(ctx context.Context, c Code) error {
+func (e *Engine) ReserveCode(ctx context.Context, c ledger.Code) error {
 	if err := CheckCode(c.Code); err != nil {
 		return err
 	}
@@ -130,13 +132,13 @@ func (e *Engine) ReserveCode(ctx context.Context, c Code) error {
 
 // UseCode applies u to its code outside a member's write; see
 // SharedStore.UseCode.
-func (e *Engine) UseCode(ctx context.Context, u CodeUse) (Code, error) {
+func (e *Engine) UseCode(ctx context.Context, u ledger.CodeUse) (ledger.Code, error) {
 	if err := CheckCode(u.Code); err != nil {
-		return Code{}, err
+		return ledger.Code{}, err
 	}
 	ss, err := e.shared()
 	if err != nil {
-		return Code{}, err
+		return ledger.Code{}, err
 	}
 	return ss.UseCode(ctx, u)
 }

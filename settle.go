@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"slices"
 	"time"
+
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 // settle activates the loaded lots whose hold is over and expires those whose
@@ -65,7 +67,7 @@ func (p *plan) settleDue(expire bool) {
 		b := p.balance(l.Account)
 		if !ev.expire {
 			r := l.Remaining
-			p.entryAt(Entry{Account: l.Account, Kind: EntryActivate, Amount: r, Pending: -r, Source: "hold", Ref: l.Ref, Lot: l.ID, Note: "return window over"}, tookEffect(ev.at, l))
+			p.entryAt(ledger.Entry{Account: l.Account, Kind: ledger.EntryActivate, Amount: r, Pending: -r, Source: "hold", Ref: l.Ref, Lot: l.ID, Note: "return window over"}, tookEffect(ev.at, l))
 			b.Pending -= r
 			b.Available += r
 			l.ActivatesAt = time.Time{}
@@ -75,7 +77,7 @@ func (p *plan) settleDue(expire bool) {
 		}
 		if l.Remaining > 0 {
 			r := l.Remaining
-			e := Entry{Account: l.Account, Kind: EntryExpire, Source: "expiry", Ref: l.Ref, Lot: l.ID, Note: "expired " + l.ExpiresAt.Format(time.DateOnly)}
+			e := ledger.Entry{Account: l.Account, Kind: ledger.EntryExpire, Source: "expiry", Ref: l.Ref, Lot: l.ID, Note: "expired " + l.ExpiresAt.Format(time.DateOnly)}
 			if l.Pending(p.now) { // expired while still held
 				e.Pending = -r
 				b.Pending -= r
@@ -96,7 +98,7 @@ func (p *plan) settleDue(expire bool) {
 // write record it as their time, not the time of the write, so a statement
 // lists an activation on the day the hold ended; their IDs keep the order
 // they were written in.
-func tookEffect(due time.Time, l *Lot) time.Time {
+func tookEffect(due time.Time, l *ledger.Lot) time.Time {
 	if due.Before(l.EarnedAt) {
 		return l.EarnedAt
 	}
@@ -104,7 +106,7 @@ func tookEffect(due time.Time, l *Lot) time.Time {
 }
 
 // entryAt is entry for an entry that took effect at at (not after p.now).
-func (p *plan) entryAt(e Entry, at time.Time) {
+func (p *plan) entryAt(e ledger.Entry, at time.Time) {
 	p.entry(e)
 	if at.Before(p.now) {
 		p.ch.Entries[len(p.ch.Entries)-1].At = at
@@ -114,7 +116,7 @@ func (p *plan) entryAt(e Entry, at time.Time) {
 // repay reports how much of a fresh credit of amount goes to paying back a
 // negative balance: the part of amount that the balance was short, before
 // the credit was added to b.Available.
-func repay(b *Balance, amount int64) int64 {
+func repay(b *ledger.Balance, amount int64) int64 {
 	before := b.Available - amount
 	if before >= 0 {
 		return 0
@@ -123,7 +125,7 @@ func repay(b *Balance, amount int64) int64 {
 }
 
 // lotDue is when a lot next needs attention: activation while held, else expiry.
-func lotDue(l *Lot) time.Time {
+func lotDue(l *ledger.Lot) time.Time {
 	if !l.ActivatesAt.IsZero() {
 		return l.ActivatesAt
 	}

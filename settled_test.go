@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/points"
 )
 
@@ -37,9 +38,9 @@ func TestActivationAndExpiryEntriesRecordWhenTheyTookEffectNotTheLaterWrite(t *t
 	r, err := e.Adjust(ctx, "goodwill", "ann", 5, "goodwill")
 	require.NoError(t, err)
 	require.Len(t, r.Entries, 2)
-	require.Equal(t, loyalty.EntryActivate, r.Entries[0].Kind)
+	require.Equal(t, ledger.EntryActivate, r.Entries[0].Kind)
 	require.Equal(t, utc(2026, 3, 15, 12, 0), r.Entries[0].At, "the activation took effect when the hold ended")
-	require.Equal(t, loyalty.EntryAdjust, r.Entries[1].Kind)
+	require.Equal(t, ledger.EntryAdjust, r.Entries[1].Kind)
 	require.Equal(t, utc(2026, 3, 20, 9, 30), r.Entries[1].At, "the adjustment is of the write's time")
 
 	// The lot expires on 31 March; the next write, a settle, on 2 April.
@@ -47,13 +48,13 @@ func TestActivationAndExpiryEntriesRecordWhenTheyTookEffectNotTheLaterWrite(t *t
 	r, err = e.Settle(ctx, "settle", "ann")
 	require.NoError(t, err)
 	require.Len(t, r.Entries, 1)
-	require.Equal(t, loyalty.EntryExpire, r.Entries[0].Kind)
+	require.Equal(t, ledger.EntryExpire, r.Entries[0].Kind)
 	require.Equal(t, int64(-50), r.Entries[0].Amount)
 	require.Equal(t, utc(2026, 3, 31, 12, 0), r.Entries[0].At, "the expiry took effect at the lot's expiry")
 	require.Equal(t, utc(2026, 4, 2, 8, 0), r.At, "the receipt keeps the write's time")
 
 	// History returns the stored times, in the order of the entry IDs.
-	h, err := e.History(ctx, "ann", loyalty.EntryID{}, 0)
+	h, err := e.History(ctx, "ann", ledger.EntryID{}, 0)
 	require.NoError(t, err)
 	var got []string
 	for _, en := range h {
@@ -63,7 +64,7 @@ func TestActivationAndExpiryEntriesRecordWhenTheyTookEffectNotTheLaterWrite(t *t
 	for i := 1; i < len(h); i++ {
 		require.True(t, h[i-1].ID.Less(h[i].ID), "entry IDs keep the order of the writes")
 	}
-	lines, err := e.Statement(ctx, "ann", loyalty.EntryID{}, 0)
+	lines, err := e.Statement(ctx, "ann", ledger.EntryID{}, 0)
 	require.NoError(t, err)
 	require.Equal(t, "2026-03-15 activate +50 (hold o1; return window over)", lines[1].String())
 }
@@ -96,7 +97,7 @@ func TestMemberShowsTheSettledBalancesThatBalanceShowsWithoutWriting(t *testing.
 	e, clock := heldAndExpiring(t)
 	before, err := e.Member(ctx, "ann")
 	require.NoError(t, err)
-	require.Equal(t, loyalty.Balance{Account: loyalty.PointsAccount, Pending: 50}, before.Balance(loyalty.PointsAccount))
+	require.Equal(t, ledger.Balance{Account: ledger.PointsAccount, Pending: 50}, before.Balance(ledger.PointsAccount))
 
 	// Past the hold: shown available, as Balance shows it.
 	clock.Set(utc(2026, 3, 20, 9, 30))
@@ -104,8 +105,8 @@ func TestMemberShowsTheSettledBalancesThatBalanceShowsWithoutWriting(t *testing.
 	require.NoError(t, err)
 	b, err := e.Balance(ctx, "ann")
 	require.NoError(t, err)
-	require.Equal(t, loyalty.Balance{Account: loyalty.PointsAccount, Available: 50}, b)
-	require.Equal(t, b, st.Balance(loyalty.PointsAccount))
+	require.Equal(t, ledger.Balance{Account: ledger.PointsAccount, Available: 50}, b)
+	require.Equal(t, b, st.Balance(ledger.PointsAccount))
 	require.Equal(t, utc(2026, 3, 31, 12, 0), st.NextDue, "next due: the expiry")
 	require.Equal(t, before.Version, st.Version, "nothing was written")
 	require.Nil(t, st.Lots, "lots only when asked for, as before")
@@ -114,10 +115,10 @@ func TestMemberShowsTheSettledBalancesThatBalanceShowsWithoutWriting(t *testing.
 	clock.Set(utc(2026, 4, 2, 8, 0))
 	st, err = e.Member(ctx, "ann")
 	require.NoError(t, err)
-	require.Equal(t, loyalty.Balance{Account: loyalty.PointsAccount}, st.Balance(loyalty.PointsAccount))
+	require.Equal(t, ledger.Balance{Account: ledger.PointsAccount}, st.Balance(ledger.PointsAccount))
 	require.True(t, st.NextDue.IsZero(), "nothing more is due")
 	require.Equal(t, before.Version, st.Version, "still nothing written")
-	h, err := e.History(ctx, "ann", loyalty.EntryID{}, 0)
+	h, err := e.History(ctx, "ann", ledger.EntryID{}, 0)
 	require.NoError(t, err)
 	require.Len(t, h, 1, "only the earn is stored")
 }

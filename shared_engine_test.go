@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/storage/memory"
@@ -27,7 +28,7 @@ func couponOnEveryOrder(stock string) rule {
 		if _, ok := c.Event.(*loyalty.Order); !ok {
 			return out
 		}
-		ef := loyalty.GrantReward(loyalty.Grant{Reward: "five-off", Value: money.MinorUnits(500, "USD")}, &loyalty.CodeFormat{Prefix: "C-", Kind: "coupon", MaxUses: 1})
+		ef := loyalty.GrantReward(ledger.Grant{Reward: "five-off", Value: money.MinorUnits(500, "USD")}, &loyalty.CodeFormat{Prefix: "C-", Kind: "coupon", MaxUses: 1})
 		ef.Counter = stock
 		return append(out, ef)
 	}}
@@ -83,7 +84,7 @@ func TestTwoProgramsOnOneMemoryStoreKeepSeparateLedgers(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int64(50), bp.Available)   // 10.00 × 5
 	assert.Greater(t, br.Available, int64(50)) // 50 plus the lucky draw
-	hp, err := pts.History(ctx, "ann", loyalty.EntryID{}, 10)
+	hp, err := pts.History(ctx, "ann", ledger.EntryID{}, 10)
 	require.NoError(t, err)
 	require.Len(t, hp, 1)
 	assert.Equal(t, int64(50), hp[0].Amount)
@@ -233,7 +234,7 @@ func TestUpToClaimIsCappedByWhatTheBudgetHasLeft(t *testing.T) {
 	r, err := e.Earn(ctx, "k0", tenDollars("ann", "o0"))
 	require.NoError(t, err)
 	assert.True(t, r.Replayed)
-	assert.Equal(t, []loyalty.Claim{{Counter: "budget", Amount: 100}}, r.Claims)
+	assert.Equal(t, []ledger.Claim{{Counter: "budget", Amount: 100}}, r.Claims)
 	c, err = e.SharedCounter(ctx, "budget", "")
 	require.NoError(t, err)
 	assert.Equal(t, int64(250), c.Claimed)
@@ -256,7 +257,7 @@ func TestClaimBeyondWhatIsLeftIsRefusedWritingNothing(t *testing.T) {
 	st, err := e.Member(ctx, "ann")
 	require.NoError(t, err)
 	assert.Equal(t, int64(2), st.Version) // enrol and k1 only
-	assert.Equal(t, int64(50), st.Balance(loyalty.PointsAccount).Available)
+	assert.Equal(t, int64(50), st.Balance(ledger.PointsAccount).Available)
 }
 
 func TestBadSharedEffectsAreTypedErrorsAndWriteNothing(t *testing.T) {
@@ -270,7 +271,7 @@ func TestBadSharedEffectsAreTypedErrorsAndWriteNothing(t *testing.T) {
 		}}
 	}
 	coupon := func(f loyalty.CodeFormat) loyalty.Effect {
-		return loyalty.GrantReward(loyalty.Grant{Reward: "r"}, &f)
+		return loyalty.GrantReward(ledger.Grant{Reward: "r"}, &f)
 	}
 	cases := []struct {
 		name string
@@ -286,7 +287,7 @@ func TestBadSharedEffectsAreTypedErrorsAndWriteNothing(t *testing.T) {
 		{"duplicate letters", coupon(loyalty.CodeFormat{Alphabet: "ABCDEFGHIA"}), []error{loyalty.ErrInvalidCode}},
 		{"space in alphabet", coupon(loyalty.CodeFormat{Alphabet: "ABCDEFGHI J"}), []error{loyalty.ErrInvalidCode}},
 		{"small alphabet", coupon(loyalty.CodeFormat{Alphabet: "ABCDEFGHI"}), []error{loyalty.ErrInvalidCode}},
-		{"grant without reward", loyalty.GrantReward(loyalty.Grant{}, nil), []error{loyalty.ErrInvalidID}},
+		{"grant without reward", loyalty.GrantReward(ledger.Grant{}, nil), []error{loyalty.ErrInvalidID}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -300,7 +301,7 @@ func TestBadSharedEffectsAreTypedErrorsAndWriteNothing(t *testing.T) {
 			}
 			_, err = e.Preview(ctx, "k1", tenDollars("ann", "o1"))
 			require.ErrorIs(t, err, tc.is[0])
-			h, err := e.History(ctx, "ann", loyalty.EntryID{}, 10)
+			h, err := e.History(ctx, "ann", ledger.EntryID{}, 10)
 			require.NoError(t, err)
 			assert.Empty(t, h)
 			c, err := e.SharedCounter(ctx, "budget", "")
@@ -317,7 +318,7 @@ func TestAStoreWithoutSharedStateRefusesAClaim(t *testing.T) {
 	require.NoError(t, err)
 	_, err = e.Earn(ctx, "k1", tenDollars("ann", "o1"))
 	require.ErrorIs(t, err, loyalty.ErrSharedUnsupported)
-	h, err := e.History(ctx, "ann", loyalty.EntryID{}, 10)
+	h, err := e.History(ctx, "ann", ledger.EntryID{}, 10)
 	require.NoError(t, err)
 	assert.Empty(t, h)
 	require.ErrorIs(t, e.SetLimit(ctx, "budget", 5), loyalty.ErrSharedUnsupported)
@@ -332,23 +333,23 @@ func TestGrantsAreOnTheMembersStateInHistoryAndFoundByCode(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, r.Grants, 1)
 	g := r.Grants[0]
-	assert.Equal(t, loyalty.Grant{ID: "k1#1", MemberID: "ann", Reward: "five-off", Code: g.Code, Value: money.MinorUnits(500, "USD"),
-		GrantedAt: now, Status: loyalty.GrantOpen, Source: "coupon", Ref: "o1"}, g)
+	assert.Equal(t, ledger.Grant{ID: "k1#1", MemberID: "ann", Reward: "five-off", Code: g.Code, Value: money.MinorUnits(500, "USD"),
+		GrantedAt: now, Status: ledger.GrantOpen, Source: "coupon", Ref: "o1"}, g)
 	st, err := e.Member(ctx, "ann")
 	require.NoError(t, err)
 	require.Len(t, st.Grants, 1)
 	assert.Equal(t, g.ID, st.Grants[0].ID)
-	assert.Equal(t, int64(1), st.Balance(loyalty.RewardsAccount).Available)
-	h, err := e.History(ctx, "ann", loyalty.EntryID{}, 10)
+	assert.Equal(t, int64(1), st.Balance(ledger.RewardsAccount).Available)
+	h, err := e.History(ctx, "ann", ledger.EntryID{}, 10)
 	require.NoError(t, err)
 	require.Len(t, h, 2) // the points, the grant
-	assert.Equal(t, loyalty.EntryGrant, h[1].Kind)
-	assert.Equal(t, loyalty.RewardsAccount, h[1].Account)
+	assert.Equal(t, ledger.EntryGrant, h[1].Kind)
+	assert.Equal(t, ledger.RewardsAccount, h[1].Account)
 	assert.Equal(t, int64(1), h[1].Amount)
 	assert.Equal(t, [3]string{"k1#1", "coupon", "five-off"}, [3]string{h[1].Ref, h[1].Source, h[1].Note})
 	code, err := e.Code(ctx, g.Code)
 	require.NoError(t, err)
-	assert.Equal(t, loyalty.Code{Code: g.Code, Kind: "coupon", Owner: "ann", Ref: "k1#1", MaxUses: 1, CreatedAt: now}, code)
+	assert.Equal(t, ledger.Code{Code: g.Code, Kind: "coupon", Owner: "ann", Ref: "k1#1", MaxUses: 1, CreatedAt: now}, code)
 }
 
 func TestPreviewPlansTheWriteEarnMakesAndWritesNothing(t *testing.T) {
@@ -377,7 +378,7 @@ func TestPreviewPlansTheWriteEarnMakesAndWritesNothing(t *testing.T) {
 	assert.Equal(t, r.Balances, pv.Balances)
 	assert.Equal(t, r.Claims, pv.Claims)
 	assert.Equal(t, r.Grants, pv.Grants)
-	assert.Equal(t, []loyalty.Claim{{Counter: "coupons", Amount: 1}, {Counter: "budget", Amount: 60}}, pv.Claims)
+	assert.Equal(t, []ledger.Claim{{Counter: "coupons", Amount: 1}, {Counter: "budget", Amount: 60}}, pv.Claims)
 	require.Len(t, pv.Codes, 1)
 	assert.Equal(t, r.Grants[0].Code, pv.Codes[0].Code)
 	assert.Equal(t, r.Explanation, pv.Receipt.Explanation)

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 // Claims on shared counters (EffectClaim) and grants of rewards
@@ -248,7 +250,7 @@ type sharedPlan struct {
 	room  [2]counterLeft
 	nroom int
 	more  []counterLeft
-	read  []SharedCounter // what the rules read (plan.read)
+	read  []ledger.SharedCounter // what the rules read (plan.read)
 	codes *rand.Rand
 }
 
@@ -289,7 +291,7 @@ func (sp *sharedPlan) take(name, period string, want int64, upTo bool) (int64, e
 		// write takes from: read again, a counter another write took from
 		// meanwhile would refuse the claim the rule sized by the first read,
 		// where the store's refusal of the commit has the write planned again.
-		var sc SharedCounter
+		var sc ledger.SharedCounter
 		if i := findShared(sp.read, name, period); i >= 0 {
 			sc = sp.read[i]
 		} else {
@@ -347,7 +349,7 @@ func (e *Engine) planShared(w writeTry, p *plan, shared []Effect, ref string) er
 				if _, err := sp.store(); err != nil {
 					return err
 				}
-				ch.Claims = p.claim(Claim{Counter: ef.Counter, PeriodKey: ef.PeriodKey, Amount: ef.Value, Release: true})
+				ch.Claims = p.claim(ledger.Claim{Counter: ef.Counter, PeriodKey: ef.PeriodKey, Amount: ef.Value, Release: true})
 				sp.note(p, ef, "released "+itoa(ef.Value)+" to "+periodOf(ef.Counter, ef.PeriodKey))
 				continue
 			}
@@ -359,7 +361,7 @@ func (e *Engine) planShared(w writeTry, p *plan, shared []Effect, ref string) er
 				sp.note(p, ef, "claimed nothing of "+itoa(ef.Value)+" from "+periodOf(ef.Counter, ef.PeriodKey)+": none left")
 				continue
 			}
-			ch.Claims = p.claim(Claim{Counter: ef.Counter, PeriodKey: ef.PeriodKey, Amount: got})
+			ch.Claims = p.claim(ledger.Claim{Counter: ef.Counter, PeriodKey: ef.PeriodKey, Amount: got})
 			if got < ef.Value { // a claim taken whole is on the receipt's Claims only
 				sp.note(p, ef, "claimed "+itoa(got)+" of "+itoa(ef.Value)+" from "+periodOf(ef.Counter, ef.PeriodKey))
 			}
@@ -390,12 +392,12 @@ func (sp *sharedPlan) grant(p *plan, ef *Effect, i int, ref string) error {
 			sp.note(p, ef, "reward "+g.Reward+" not granted: none left of "+periodOf(ef.Counter, ef.PeriodKey))
 			return nil
 		}
-		ch.Claims = p.claim(Claim{Counter: ef.Counter, PeriodKey: ef.PeriodKey, Amount: 1})
+		ch.Claims = p.claim(ledger.Claim{Counter: ef.Counter, PeriodKey: ef.PeriodKey, Amount: 1})
 	}
 	if g.ID == "" {
 		g.ID = grantID(ch.Key, i)
 	}
-	g.MemberID, g.GrantedAt, g.Status, g.Source, g.Ref = p.st.Member.ID, p.now, GrantOpen, ef.Rule, ref
+	g.MemberID, g.GrantedAt, g.Status, g.Source, g.Ref = p.st.Member.ID, p.now, ledger.GrantOpen, ef.Rule, ref
 	g.PaidFrom, g.Paid = p.paidBy(ef.Rule)
 	if ef.Code != nil {
 		if _, err := sp.store(); err != nil {
@@ -421,11 +423,11 @@ func (sp *sharedPlan) grant(p *plan, ef *Effect, i int, ref string) error {
 			uses = max(g.MaxUses, 1) // the grant's uses: 0 is one
 		}
 		g.Code = code
-		ch.Codes = append(ch.Codes, Code{Code: code, Kind: ef.Code.Kind, Owner: g.MemberID, Ref: g.ID,
+		ch.Codes = append(ch.Codes, ledger.Code{Code: code, Kind: ef.Code.Kind, Owner: g.MemberID, Ref: g.ID,
 			MaxUses: uses, CreatedAt: p.now, ExpiresAt: expires})
 	}
-	var zero Entry
-	zero.Kind, zero.Source, zero.Ref, zero.Note = EntryGrant, ef.Rule, g.ID, g.Reward
+	var zero ledger.Entry
+	zero.Kind, zero.Source, zero.Ref, zero.Note = ledger.EntryGrant, ef.Rule, g.ID, g.Reward
 	if err := p.countReward(1, zero); err != nil {
 		return err
 	}

@@ -3,12 +3,14 @@ package loyalty
 import (
 	"context"
 	"strings"
+
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 // StatementLine is one entry of a member's statement with the explanation of
 // the write that made it: for an earning, the rule-by-rule "why".
 type StatementLine struct {
-	Entry
+	ledger.Entry
 	Explanation []Explanation
 }
 
@@ -31,7 +33,7 @@ func (l *StatementLine) String() string {
 	if l.Pending != 0 && l.Amount == 0 {
 		b.WriteString(" pending")
 	}
-	if l.Account != PointsAccount {
+	if l.Account != ledger.PointsAccount {
 		b.WriteString(" " + string(l.Account))
 	}
 	b.WriteString(" (" + l.Source)
@@ -59,7 +61,7 @@ func (l *StatementLine) String() string {
 // Statement returns up to limit of a member's entries after the cursor,
 // oldest first, each with the explanation recorded in its write's receipt
 // (only on earnings, and only the lines of the entry's account).
-func (e *Engine) Statement(ctx context.Context, memberID string, after EntryID, limit int) ([]StatementLine, error) {
+func (e *Engine) Statement(ctx context.Context, memberID string, after ledger.EntryID, limit int) ([]StatementLine, error) {
 	entries, err := e.History(ctx, memberID, after, limit)
 	if err != nil {
 		return nil, err
@@ -68,7 +70,7 @@ func (e *Engine) Statement(ctx context.Context, memberID string, after EntryID, 
 	out := make([]StatementLine, len(entries))
 	for i, en := range entries {
 		out[i].Entry = en
-		if en.Kind != EntryEarn {
+		if en.Kind != ledger.EntryEarn {
 			continue
 		}
 		r, ok := receipts[en.Key]

@@ -3,6 +3,8 @@ package loyalty
 import (
 	"context"
 	"time"
+
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 // Store keeps ledgers. Adapters live under storage/ (memory, sqlite,
@@ -80,7 +82,7 @@ type Store interface {
 	// end, so a cursor never skips or repeats one. It returns ErrUnknownMember
 	// for a member never created. Newest-first pages come from
 	// HistoryReverser, which every adapter of this module implements.
-	History(ctx context.Context, memberID string, after EntryID, limit int) ([]Entry, error)
+	History(ctx context.Context, memberID string, after ledger.EntryID, limit int) ([]ledger.Entry, error)
 }
 
 // HistoryReverser is implemented by stores that page a member's history
@@ -103,7 +105,7 @@ type Store interface {
 // ending_before, TigerBeetle's reversed account filter): the cursor is an
 // entry ID, never an offset, so writes in between never shift a page.
 type HistoryReverser interface {
-	HistoryBefore(ctx context.Context, memberID string, before EntryID, limit int) ([]Entry, error)
+	HistoryBefore(ctx context.Context, memberID string, before ledger.EntryID, limit int) ([]ledger.Entry, error)
 }
 
 // MemberLister is implemented by stores that can list their members, for
@@ -137,25 +139,25 @@ type Query struct {
 type State struct {
 	Member   Member
 	Version  int64
-	Balances []Balance
-	Counters []Counter
+	Balances []ledger.Balance
+	Counters []ledger.Counter
 	// NextDue is the earliest time a lot activates or expires; zero when none
 	// will. Until then the maintained balances are current without reading lots.
 	NextDue     time.Time
-	Lots        []Lot              // when Query.Lots
-	Orders      []OrderRecord      // those of Query.Orders that exist
-	Redemptions []RedemptionRecord // those of Query.Redemptions that exist
-	Grants      []Grant            // as Query.Grants and Query.GrantIDs ask, each once, in any order
+	Lots        []ledger.Lot              // when Query.Lots
+	Orders      []ledger.OrderRecord      // those of Query.Orders that exist
+	Redemptions []ledger.RedemptionRecord // those of Query.Redemptions that exist
+	Grants      []ledger.Grant            // as Query.Grants and Query.GrantIDs ask, each once, in any order
 }
 
 // Balance returns the member's balance in account a.
-func (s *State) Balance(a Account) Balance {
+func (s *State) Balance(a ledger.Account) ledger.Balance {
 	for _, b := range s.Balances {
 		if b.Account == a {
 			return b
 		}
 	}
-	return Balance{Account: a}
+	return ledger.Balance{Account: a}
 }
 
 // Counter returns the value of counter name in the period periodKey names
@@ -193,15 +195,15 @@ type Change struct {
 	Version int64
 	// Member, when set, is stored as the member's profile (enrolment, update).
 	Member      *Member
-	Entries     []Entry
-	Lots        []Lot              // new lots and lots whose Remaining changed
-	Balances    []Balance          // the new balance of every account the change touched
-	Counters    []Counter          // new values of the counters the change touched
-	Orders      []OrderRecord      // new or updated order records
-	Redemptions []RedemptionRecord // new or updated redemption records
+	Entries     []ledger.Entry
+	Lots        []ledger.Lot              // new lots and lots whose Remaining changed
+	Balances    []ledger.Balance          // the new balance of every account the change touched
+	Counters    []ledger.Counter          // new values of the counters the change touched
+	Orders      []ledger.OrderRecord      // new or updated order records
+	Redemptions []ledger.RedemptionRecord // new or updated redemption records
 	// Grants are new or updated grants of the member (Grant.ID unique per
 	// member and program).
-	Grants []Grant
+	Grants []ledger.Grant
 	// Claims take from (or give back to) shared counters, Codes reserves
 	// new codes (a *CodeError wrapping ErrCodeTaken when the program holds
 	// one already) and CodeUses change codes' uses; see SharedStore. They
@@ -209,9 +211,9 @@ type Change struct {
 	// when the change commits, whatever the state was when it was planned.
 	// A store that does not implement SharedStore refuses a change that has
 	// any.
-	Claims   []Claim
-	Codes    []Code
-	CodeUses []CodeUse
+	Claims   []ledger.Claim
+	Codes    []ledger.Code
+	CodeUses []ledger.CodeUse
 	NextDue  time.Time // the member's new NextDue
 	Receipt  *Receipt
 

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/storage/memory"
 )
@@ -92,7 +93,7 @@ func TestEngineRetriesACommitWhoseReplyWasLostAndReturnsTheStoredReceipt(t *test
 		require.Equal(t, stored.Entries, r.Entries, "the receipt returned is the stored one")
 		require.Equal(t, stored.Version, r.Version)
 		// One earn entry, whether the cut came before or after the commit.
-		h.AssertEntries("ann", loyaltytest.Entry{Kind: loyalty.EntryEarn, Amount: 20})
+		h.AssertEntries("ann", loyaltytest.Entry{Kind: ledger.EntryEarn, Amount: 20})
 		h.AssertBalance("ann", 20, 0)
 		require.Equal(t, 1, notified, "AfterCommit once, after=%v", after)
 	}

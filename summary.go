@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/shopspring/decimal"
 )
@@ -24,7 +25,7 @@ type Summary struct {
 	// Balance is the points balance at At: held points whose return window
 	// is over count as available and expired lots are gone, as the next
 	// write of the member will record.
-	Balance Balance
+	Balance ledger.Balance
 	// Worth is what the available balance is worth in the program's
 	// currency: the redemption policy's Worth(points) when it has that
 	// method (points.Redemption does, at its conversion, rounded down to the
@@ -46,13 +47,13 @@ type Summary struct {
 	// punch card, a quest, a streak), in rule order: "3 of 5 stamps".
 	Progress []Progress
 	// Rewards are the member's open grants (coupons, vouchers), by ID.
-	Rewards []Grant
+	Rewards []ledger.Grant
 	// Recent is the newest entries of the member's history, newest first.
 	// It starts with the activations and expiries due at At that no write has
 	// recorded yet, if any: their Key is empty, and the member's next write
 	// records them. Page further back with Engine.HistoryBefore from the ID
 	// of its last entry.
-	Recent []Entry
+	Recent []ledger.Entry
 }
 
 // DuePoints are points of one lot that activate or expire at a time.
@@ -162,7 +163,7 @@ func (e *Engine) Summary(ctx context.Context, memberID string, opts *SummaryOpti
 	}
 	// The history as of the version loaded: entries of later writes have
 	// IDs from Version+1 on, so they are after the cursor, never in the page.
-	hist, err := historyBefore(ctx, e.store, memberID, EntryID{Version: st.Version + 1}, recent)
+	hist, err := historyBefore(ctx, e.store, memberID, ledger.EntryID{Version: st.Version + 1}, recent)
 	if err != nil {
 		return nil, err
 	}
@@ -171,12 +172,12 @@ func (e *Engine) Summary(ctx context.Context, memberID string, opts *SummaryOpti
 	p := &plan{}
 	p.init(st, now, "", "", OpSettle, "", Query{Lots: true})
 	p.settle()
-	s := &Summary{MemberID: memberID, At: now, Version: version, Balance: *p.balance(PointsAccount)}
+	s := &Summary{MemberID: memberID, At: now, Version: version, Balance: *p.balance(ledger.PointsAccount)}
 
 	horizon := now.Add(window)
 	for i := range p.lots {
 		l := &p.lots[i]
-		if l.Account != PointsAccount || l.Remaining <= 0 {
+		if l.Account != ledger.PointsAccount || l.Remaining <= 0 {
 			continue
 		}
 		if l.Pending(now) {
@@ -193,7 +194,7 @@ func (e *Engine) Summary(ctx context.Context, memberID string, opts *SummaryOpti
 	// The settled entries (in the order they were planned) come first,
 	// newest first, then the committed ones.
 	settled := p.ch.Entries
-	s.Recent = make([]Entry, 0, min(recent, len(settled)+len(hist)))
+	s.Recent = make([]ledger.Entry, 0, min(recent, len(settled)+len(hist)))
 	for i := len(settled) - 1; i >= 0 && len(s.Recent) < recent; i-- {
 		s.Recent = append(s.Recent, settled[i])
 	}
@@ -226,7 +227,7 @@ func (e *Engine) Summary(ctx context.Context, memberID string, opts *SummaryOpti
 			}
 		}
 	}
-	s.Rewards = slices.SortedFunc(slices.Values(st.Grants), func(a, b Grant) int { return strings.Compare(a.ID, b.ID) })
+	s.Rewards = slices.SortedFunc(slices.Values(st.Grants), func(a, b ledger.Grant) int { return strings.Compare(a.ID, b.ID) })
 	return s, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
@@ -61,13 +62,13 @@ func TestSummaryShowsBalanceWorthPendingExpiringTierAndRecentAsOfOneInstant(t *t
 	require.Equal(t, int64(4), s.Version, "enroll, grant and two earns")
 	// o1's 500 points were released on 4 April: available, though no write
 	// has recorded it yet. o2's 300 are still held.
-	require.Equal(t, loyalty.Balance{Account: loyalty.PointsAccount, Available: 1500, Pending: 300}, s.Balance)
+	require.Equal(t, ledger.Balance{Account: ledger.PointsAccount, Available: 1500, Pending: 300}, s.Balance)
 	require.Equal(t, "15.00", s.Worth.Amount.StringFixed(2), "1500 points at 100 = 1.00 USD")
 	require.Equal(t, money.Currency("USD"), s.Worth.Currency)
-	require.Equal(t, []loyalty.DuePoints{{Points: 300, At: day(time.April, 24), Lot: loyalty.LotID(4, 0), Ref: "o2"}}, s.Pending)
+	require.Equal(t, []loyalty.DuePoints{{Points: 300, At: day(time.April, 24), Lot: ledger.LotID(4, 0), Ref: "o2"}}, s.Pending)
 	// Within 30 days (to 15 May): the grant's 1000 expiring 30 April; o1's
 	// lot expires on 20 May, after the window.
-	require.Equal(t, []loyalty.DuePoints{{Points: 1000, At: day(time.April, 30), Lot: loyalty.LotID(2, 0)}}, s.Expiring)
+	require.Equal(t, []loyalty.DuePoints{{Points: 1000, At: day(time.April, 30), Lot: ledger.LotID(2, 0)}}, s.Expiring)
 
 	// 80.00 spent in 2026: Bronze, 420.00 to Silver.
 	require.Len(t, s.Standings, 1)
@@ -84,28 +85,28 @@ func TestSummaryShowsBalanceWorthPendingExpiringTierAndRecentAsOfOneInstant(t *t
 	// Newest first: o2's earn, and the release of o1's points that the same
 	// write recorded first, then o1's earn.
 	require.Len(t, s.Recent, 3)
-	require.Equal(t, loyalty.EntryID{Version: 4, Index: 1}, s.Recent[0].ID)
+	require.Equal(t, ledger.EntryID{Version: 4, Index: 1}, s.Recent[0].ID)
 	require.Equal(t, "o2", s.Recent[0].Ref)
 	require.Equal(t, int64(300), s.Recent[0].Pending)
-	require.Equal(t, loyalty.EntryID{Version: 4}, s.Recent[1].ID)
-	require.Equal(t, loyalty.EntryActivate, s.Recent[1].Kind)
+	require.Equal(t, ledger.EntryID{Version: 4}, s.Recent[1].ID)
+	require.Equal(t, ledger.EntryActivate, s.Recent[1].Kind)
 	require.Equal(t, int64(500), s.Recent[1].Amount)
 	require.Equal(t, "earn-o2", s.Recent[1].Key)
-	require.Equal(t, loyalty.EntryID{Version: 3}, s.Recent[2].ID)
+	require.Equal(t, ledger.EntryID{Version: 3}, s.Recent[2].ID)
 	require.Equal(t, "o1", s.Recent[2].Ref)
 	// The page goes on from its last entry.
 	older, err := e.HistoryBefore(ctx, "ann", s.Recent[2].ID, 10)
 	require.NoError(t, err)
 	require.Len(t, older, 1)
-	require.Equal(t, loyalty.EntryAdjust, older[0].Kind)
+	require.Equal(t, ledger.EntryAdjust, older[0].Kind)
 	require.Equal(t, int64(1000), older[0].Amount)
 
 	// A wider window takes in o1's lot too; nothing was written.
 	s, err = e.Summary(ctx, "ann", &loyalty.SummaryOptions{ExpiringWithin: 40 * 24 * time.Hour})
 	require.NoError(t, err)
 	require.Equal(t, []loyalty.DuePoints{
-		{Points: 1000, At: day(time.April, 30), Lot: loyalty.LotID(2, 0)},
-		{Points: 500, At: day(time.May, 20), Lot: loyalty.LotID(3, 0), Ref: "o1"},
+		{Points: 1000, At: day(time.April, 30), Lot: ledger.LotID(2, 0)},
+		{Points: 500, At: day(time.May, 20), Lot: ledger.LotID(3, 0), Ref: "o1"},
 	}, s.Expiring)
 	require.Equal(t, int64(4), s.Version)
 	require.Len(t, s.Recent, 4, "all there is, under the default of 10")
@@ -117,23 +118,23 @@ func TestSummaryAfterExpiryCountsOnlyWhatRemains(t *testing.T) {
 	h.AdvanceTo(day(time.May, 1)) // the grant expired on 30 April; o2 released on 24 April
 	s, err := e.Summary(ctx, "ann", nil)
 	require.NoError(t, err)
-	require.Equal(t, loyalty.Balance{Account: loyalty.PointsAccount, Available: 800}, s.Balance)
+	require.Equal(t, ledger.Balance{Account: ledger.PointsAccount, Available: 800}, s.Balance)
 	require.Equal(t, "8.00", s.Worth.Amount.StringFixed(2))
 	require.Empty(t, s.Pending)
-	require.Equal(t, []loyalty.DuePoints{{Points: 500, At: day(time.May, 20), Lot: loyalty.LotID(3, 0), Ref: "o1"}}, s.Expiring)
+	require.Equal(t, []loyalty.DuePoints{{Points: 500, At: day(time.May, 20), Lot: ledger.LotID(3, 0), Ref: "o1"}}, s.Expiring)
 	// Newest first: the grant's expiry (30 April) and o2's release (24
 	// April), which no write has recorded yet, then o2's earn.
 	require.Len(t, s.Recent, 6)
-	require.Equal(t, loyalty.EntryExpire, s.Recent[0].Kind)
+	require.Equal(t, ledger.EntryExpire, s.Recent[0].Kind)
 	require.Equal(t, int64(-1000), s.Recent[0].Amount)
-	require.Equal(t, loyalty.EntryID{Version: 5, Index: 1}, s.Recent[0].ID)
-	require.Equal(t, loyalty.EntryActivate, s.Recent[1].Kind)
+	require.Equal(t, ledger.EntryID{Version: 5, Index: 1}, s.Recent[0].ID)
+	require.Equal(t, ledger.EntryActivate, s.Recent[1].Kind)
 	require.Equal(t, int64(300), s.Recent[1].Amount)
-	require.Equal(t, loyalty.EntryID{Version: 5}, s.Recent[1].ID)
+	require.Equal(t, ledger.EntryID{Version: 5}, s.Recent[1].ID)
 	require.Empty(t, s.Recent[0].Key)
 	require.Empty(t, s.Recent[1].Key)
 	require.Equal(t, "earn-o2", s.Recent[2].Key)
-	require.Equal(t, loyalty.EntryID{Version: 4, Index: 1}, s.Recent[2].ID)
+	require.Equal(t, ledger.EntryID{Version: 4, Index: 1}, s.Recent[2].ID)
 	// The next write records them as the summary showed them.
 	r := h.Settle("settle", "ann")
 	require.Len(t, r.Entries, 2)
@@ -157,7 +158,7 @@ func (s *interleaved) Load(ctx context.Context, id string, q loyalty.Query) (*lo
 	return st, err
 }
 
-func (s *interleaved) HistoryBefore(ctx context.Context, id string, before loyalty.EntryID, limit int) ([]loyalty.Entry, error) {
+func (s *interleaved) HistoryBefore(ctx context.Context, id string, before ledger.EntryID, limit int) ([]ledger.Entry, error) {
 	return s.Store.(loyalty.HistoryReverser).HistoryBefore(ctx, id, before, limit)
 }
 

@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"sync"
 	"time"
+
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 // writeTry is what one plan of a write knows of the write beyond its
@@ -149,10 +151,10 @@ type stateLoader interface {
 // statePool once its commit returned.
 type stateBuf struct {
 	st       State
-	balances [2]Balance
-	counters [16]Counter // a tier ladder keeps 13
+	balances [2]ledger.Balance
+	counters [16]ledger.Counter // a tier ladder keeps 13
 	segments [1]string
-	lots     []Lot
+	lots     []ledger.Lot
 }
 
 // maxPooledLots is the longest lots array a pooled state keeps.

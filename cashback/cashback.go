@@ -2,6 +2,7 @@ package cashback
 
 import (
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/shopspring/decimal"
 )
@@ -77,7 +78,7 @@ func (p *Percentage) ProgramType() string { return "cashback" }
 
 // Redeemable names the store credit account the rule pays into, which
 // Engine.Redeem may spend (loyalty.RedeemableRule); its accruals are not.
-func (p *Percentage) Redeemable() []loyalty.Account { return []loyalty.Account{creditOf(p.sched)} }
+func (p *Percentage) Redeemable() []ledger.Account { return []ledger.Account{creditOf(p.sched)} }
 
 // Validate checks the rule, for NewPercentage and Program.Validate: a name,
 // a percent built by loyalty.NewPercent, a valid schedule or none.
@@ -101,7 +102,7 @@ func (p *Percentage) Evaluate(c *loyalty.Input, effects []loyalty.Effect) []loya
 }
 
 // target is the account an order's cashback goes to under s at c.Now.
-func target(s *Schedule, c *loyalty.Input) loyalty.Account {
+func target(s *Schedule, c *loyalty.Input) ledger.Account {
 	if s == nil {
 		return CreditAccount
 	}
@@ -183,10 +184,10 @@ func (s *Stepped) ProgramType() string { return "cashback" }
 
 // Redeemable names the store credit account the rule pays into, which
 // Engine.Redeem may spend (loyalty.RedeemableRule); its accruals are not.
-func (s *Stepped) Redeemable() []loyalty.Account { return []loyalty.Account{creditOf(s.sched)} }
+func (s *Stepped) Redeemable() []ledger.Account { return []ledger.Account{creditOf(s.sched)} }
 
 // creditOf is the store credit account of schedule s; nil credits CreditAccount.
-func creditOf(s *Schedule) loyalty.Account {
+func creditOf(s *Schedule) ledger.Account {
 	if s == nil {
 		return CreditAccount
 	}

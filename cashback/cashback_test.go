@@ -7,6 +7,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/cashback"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/storage/memory"
@@ -61,7 +62,7 @@ func (f *fixture) giveBack(member, orderID, amount string) *loyalty.Receipt {
 
 // wantBalance asserts the member's balance in a money account, which is
 // never held: want available, nothing pending.
-func (f *fixture) wantBalance(member string, a loyalty.Account, want int64) bool {
+func (f *fixture) wantBalance(member string, a ledger.Account, want int64) bool {
 	f.T.Helper()
 	return f.AssertAccountBalance(member, a, want, 0)
 }
@@ -134,7 +135,7 @@ var (
 	apr2027 = time.Date(2027, 4, 1, 9, 0, 0, 0, time.UTC)
 )
 
-const q4 = loyalty.Account("cashback:2026-Q4")
+const q4 = ledger.Account("cashback:2026-Q4")
 
 func TestPercentageCreditsTwoPercentAsStoreCreditAtOnce(t *testing.T) {
 	p := &loyalty.Program{Name: "shop", Currency: "USD", Rules: []loyalty.Rule{mustPercentage(t, "2", nil)}}
@@ -248,7 +249,7 @@ func TestQuarterlyPayoutPaysCompletedQuarterAboveMinimum(t *testing.T) {
 	f.wantBalance("bob", "cashback:2027-Q1", 0)
 	assert.Equal(t, []string{"earn credit 550", "redeem cashback:2026-Q4 -300", "redeem cashback:2027-Q1 -250"},
 		moves(f.payoutReceipt("bob", "2027-Q1")), "bob's Q1 payout: both quarters into credit in one receipt")
-	lines, err := f.Engine.Statement(f.Ctx, "bob", loyalty.EntryID{}, 100)
+	lines, err := f.Engine.Statement(f.Ctx, "bob", ledger.EntryID{}, 100)
 	require.NoError(t, err)
 	var credits []string
 	for _, l := range lines {
@@ -362,9 +363,9 @@ func TestPayoutAsCertificateExpiresOnItsOwnDate(t *testing.T) {
 	f.Clock.Set(jan2027)
 	rep := f.payout("2026-Q4")
 	require.Equal(t, 1, rep.Paid, "report %+v", rep)
-	var cert loyalty.Entry
+	var cert ledger.Entry
 	for _, e := range f.History("ann") {
-		if e.Account == cashback.CreditAccount && e.Kind == loyalty.EntryEarn {
+		if e.Account == cashback.CreditAccount && e.Kind == ledger.EntryEarn {
 			cert = e
 		}
 	}
@@ -529,7 +530,7 @@ func TestValidateRefusesBadCashback(t *testing.T) {
 		"payout without schedule":   errOf(cashback.NewPayoutRule("x", nil)),
 		"negative minimum":          errOf(cashback.NewPayoutRule("x", &cashback.Schedule{Every: cashback.Monthly, Minimum: dec("-1")})),
 		"negative certificate life": errOf(cashback.NewPayoutRule("x", &cashback.Schedule{Every: cashback.Yearly, CertificateMonths: -1})),
-		"credit into points":        errOf(cashback.NewPayoutRule("x", &cashback.Schedule{Every: cashback.Yearly, Credit: loyalty.PointsAccount})),
+		"credit into points":        errOf(cashback.NewPayoutRule("x", &cashback.Schedule{Every: cashback.Yearly, Credit: ledger.PointsAccount})),
 	} {
 		assert.ErrorIs(t, err, loyalty.ErrInvalidProgram, name)
 	}

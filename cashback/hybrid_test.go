@@ -7,6 +7,7 @@ import (
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/cashback"
 	"github.com/loyaltykit/loyalty/charity"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/stretchr/testify/assert"
@@ -33,7 +34,7 @@ func TestHybridTenPerHundredPlusBirthdayGift(t *testing.T) {
 	f.buy("ann", "o1", "180.00") // 10.00, 80.00 carried
 	f.buy("ann", "o2", "40.00")  // 120.00: 10.00, 20.00 carried
 	f.wantBalance("ann", cashback.CreditAccount, 2000)
-	f.wantBalance("ann", loyalty.PointsAccount, 0)
+	f.wantBalance("ann", ledger.PointsAccount, 0)
 
 	assert.Zero(t, f.Act("bday-early", "ann", loyalty.ActionBirthday, "").Points(), "gift a day early")
 	f.Clock.Set(time.Date(2026, 3, 4, 8, 0, 0, 0, time.UTC))
@@ -45,7 +46,7 @@ func TestHybridTenPerHundredPlusBirthdayGift(t *testing.T) {
 	assert.Equal(t, "20", amount(credit.Redemption.Value), "credit taken off")
 	assert.Equal(t, "5", amount(gift.Redemption.Value), "points taken off")
 	f.wantBalance("ann", cashback.CreditAccount, 0)
-	f.wantBalance("ann", loyalty.PointsAccount, 0)
+	f.wantBalance("ann", ledger.PointsAccount, 0)
 	assert.Empty(t, tenPerHundred(t).Warnings(), "a plain hybrid warns")
 }
 

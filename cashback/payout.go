@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 )
 
@@ -30,11 +31,11 @@ const (
 // means the last period that ended before the write).
 //
 // A payout for period P moves money, in one write: it spends
-// (loyalty.Spend, an entry of kind loyalty.EntryRedeem, Source the rule's
+// (loyalty.Spend, an entry of kind ledger.EntryRedeem, Source the rule's
 // name, Ref the action's Ref) the whole balance of the accrual account of P
 // and of every earlier period, counting only periods that have ended at the
 // time of the write, and earns the sum into the schedule's Credit account
-// (an entry of kind loyalty.EntryEarn, Source SourcePayout): store credit,
+// (an entry of kind ledger.EntryEarn, Source SourcePayout): store credit,
 // or a reward certificate, a lot of its own expiring
 // Schedule.CertificateMonths after the write (loyalty.Effect.ExpiresAt). An
 // accrual account that was paid out therefore reads zero, and what a period
@@ -112,7 +113,7 @@ func (r *PayoutRule) Kind() loyalty.ActionKind { return PayoutAction }
 
 // Redeemable names the store credit account payouts credit, which
 // Engine.Redeem may spend (loyalty.RedeemableRule).
-func (r *PayoutRule) Redeemable() []loyalty.Account { return []loyalty.Account{r.sched.credit()} }
+func (r *PayoutRule) Redeemable() []ledger.Account { return []ledger.Account{r.sched.credit()} }
 
 // Validate checks the rule, for NewPayoutRule and Program.Validate: a name
 // and a valid schedule.
@@ -128,7 +129,7 @@ func (r *PayoutRule) Validate() error {
 
 // periodBalance is the accrual account of one period of a member.
 type periodBalance struct {
-	acct  loyalty.Account
+	acct  ledger.Account
 	key   string
 	start time.Time
 	bal   int64
@@ -335,7 +336,7 @@ func Payout(ctx context.Context, e *loyalty.Engine, members loyalty.MemberLister
 			}
 			var got int64
 			for _, en := range rc.Entries {
-				if en.Kind == loyalty.EntryEarn && en.Source == SourcePayout && en.Account == rule.sched.credit() {
+				if en.Kind == ledger.EntryEarn && en.Source == SourcePayout && en.Account == rule.sched.credit() {
 					got += en.Amount
 				}
 			}
@@ -421,8 +422,8 @@ type Accrual struct {
 func BalanceOf(ctx context.Context, e *loyalty.Engine, memberID string) (*Balance, error) {
 	prog := e.Program()
 	var scheds []*Schedule
-	var credits []loyalty.Account
-	addCredit := func(a loyalty.Account) {
+	var credits []ledger.Account
+	addCredit := func(a ledger.Account) {
 		if !slices.Contains(credits, a) {
 			credits = append(credits, a)
 		}

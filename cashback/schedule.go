@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/shopspring/decimal"
 )
@@ -14,16 +15,16 @@ const (
 	// CreditAccount is the store credit account: minor units of the program's
 	// currency, spent at checkout with Engine.Redeem and
 	// loyalty.Redemption.Account set to it.
-	CreditAccount loyalty.Account = "credit"
+	CreditAccount ledger.Account = "credit"
 	// AccrualAccount is the prefix of the period accounts cashback accrues in
 	// until it is paid out: "cashback:2026-Q4".
-	AccrualAccount loyalty.Account = "cashback"
+	AccrualAccount ledger.Account = "cashback"
 	// PayoutAction is the kind of the action that pays a period's accrual out
 	// (see Payout and PayoutRule).
 	PayoutAction loyalty.ActionKind = "cashback-payout"
 )
 
-// Sources of the entries cashback writes (loyalty.Entry.Source), for a
+// Sources of the entries cashback writes (ledger.Entry.Source), for a
 // statement that tells them apart.
 const (
 	// SourceOrder is the source of an order's cashback: the engine's source
@@ -66,9 +67,9 @@ type Schedule struct {
 	// program, then count in UTC: call them on s.In(program.Zone()).
 	Location *time.Location
 	// Accrual is the prefix of the period accounts; empty is AccrualAccount.
-	Accrual loyalty.Account
+	Accrual ledger.Account
 	// Credit is the account payouts credit; empty is CreditAccount.
-	Credit loyalty.Account
+	Credit ledger.Account
 }
 
 // Validate reports the first problem with the schedule as an error wrapping
@@ -89,9 +90,9 @@ func (s *Schedule) Validate() error {
 	return validAccounts(s.accrual(), s.credit())
 }
 
-func validAccounts(accrual, credit loyalty.Account) error {
+func validAccounts(accrual, credit ledger.Account) error {
 	switch {
-	case accrual == loyalty.PointsAccount || credit == loyalty.PointsAccount:
+	case accrual == ledger.PointsAccount || credit == ledger.PointsAccount:
 		return invalid("schedule", "cashback is money: it may not accrue in or pay into the points account")
 	case strings.HasPrefix(string(credit), string(accrual)+":"):
 		return invalid("schedule.credit", "may not look like an accrual account")
@@ -101,14 +102,14 @@ func validAccounts(accrual, credit loyalty.Account) error {
 	return nil
 }
 
-func (s *Schedule) accrual() loyalty.Account {
+func (s *Schedule) accrual() ledger.Account {
 	if s.Accrual == "" {
 		return AccrualAccount
 	}
 	return s.Accrual
 }
 
-func (s *Schedule) credit() loyalty.Account {
+func (s *Schedule) credit() ledger.Account {
 	if s.Credit == "" {
 		return CreditAccount
 	}
@@ -145,8 +146,8 @@ func (s *Schedule) loc() *time.Location {
 func (s *Schedule) Key(t time.Time) string { return s.Every.Key(t.In(s.loc())) }
 
 // Account returns the accrual account of the period containing t.
-func (s *Schedule) Account(t time.Time) loyalty.Account {
-	return s.accrual() + ":" + loyalty.Account(s.Key(t))
+func (s *Schedule) Account(t time.Time) ledger.Account {
+	return s.accrual() + ":" + ledger.Account(s.Key(t))
 }
 
 // Due returns the key of the last period that ended at or before now: the
@@ -167,7 +168,7 @@ func (s *Schedule) Bounds(key string) (start, end time.Time, err error) {
 
 // periodOf returns the start of the period whose accrual account a is, or
 // ok false when a is not one of this schedule's accrual accounts.
-func (s *Schedule) periodOf(a loyalty.Account) (key string, start time.Time, ok bool) {
+func (s *Schedule) periodOf(a ledger.Account) (key string, start time.Time, ok bool) {
 	prefix := string(s.accrual()) + ":"
 	if !strings.HasPrefix(string(a), prefix) {
 		return "", time.Time{}, false

@@ -6,6 +6,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/cashback"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -15,7 +16,7 @@ func TestAccrualPeriodsFollowTheProgramsZone(t *testing.T) {
 	for _, tc := range []struct {
 		zone    string
 		at      time.Time
-		account loyalty.Account
+		account ledger.Account
 	}{
 		// 12:00 UTC on 31 December is 01:00 on 1 January in Auckland.
 		{"Pacific/Auckland", time.Date(2026, 12, 31, 12, 0, 0, 0, time.UTC), "cashback:2027-Q1"},

@@ -4,13 +4,14 @@ import (
 	"strconv"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 // Accounts, actions and attributes the package uses.
 const (
 	// PledgeAccount is the prefix of the per-cause pledge accounts:
 	// "pledge:ocean". They count minor units of the program's currency.
-	PledgeAccount loyalty.Account = "pledge"
+	PledgeAccount ledger.Account = "pledge"
 	// DonateAction is the kind of the action that turns points into a
 	// pledge (see Donate).
 	DonateAction loyalty.ActionKind = "donate"
@@ -20,7 +21,7 @@ const (
 	ChoiceAttribute = "cause"
 )
 
-// Sources of the entries on a cause's pledge account (loyalty.Entry.Source):
+// Sources of the entries on a cause's pledge account (ledger.Entry.Source):
 // what ImpactOf and Totals, and a host's own statement, branch on.
 const (
 	// SourcePurchase is the source of an order's pledge (Pledge): the
@@ -35,7 +36,7 @@ const (
 )
 
 // Account returns the pledge account of cause: "pledge:" + cause.
-func Account(cause string) loyalty.Account { return PledgeAccount + ":" + loyalty.Account(cause) }
+func Account(cause string) ledger.Account { return PledgeAccount + ":" + ledger.Account(cause) }
 
 // Cause is a good cause a program pledges to.
 type Cause struct {

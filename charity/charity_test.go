@@ -12,6 +12,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/charity"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/storage/memory"
@@ -78,7 +79,7 @@ func (f *fixture) giveBack(member, orderID, amount string) {
 
 // want checks the member's balance in account a: want available, nothing
 // pending.
-func (f *fixture) want(member string, a loyalty.Account, want int64) {
+func (f *fixture) want(member string, a ledger.Account, want int64) {
 	f.T.Helper()
 	f.AssertAccountBalance(member, a, want, 0)
 }
@@ -169,7 +170,7 @@ func TestDonatingPointsPledgesAtTheStatedRate(t *testing.T) {
 	assert.Equal(t, "forests", d.Cause.ID, "donation %+v: cause", d)
 	assert.Equal(t, int64(500), d.Points, "donation %+v: points", d)
 	assertAmount(t, "5", d.Pledged, "donation of 500 points: pledged")
-	f.want("ann", loyalty.PointsAccount, 700)
+	f.want("ann", ledger.PointsAccount, 700)
 	f.want("ann", charity.Account("forests"), 500)
 	// One write: the points spent and the pledge credited, in one receipt.
 	require.Equal(t, []string{"earn pledge:forests 500", "redeem points -500"}, moves(d.Receipt), "the donation's entries")
@@ -190,14 +191,14 @@ func TestDonatingPointsPledgesAtTheStatedRate(t *testing.T) {
 	assert.Equal(t, "forests", again.Cause.ID, "replay %+v: cause", again)
 	assertAmount(t, "5", again.Pledged, "replay: pledged")
 	assert.Len(t, f.History("ann"), n, "the replay wrote entries")
-	f.want("ann", loyalty.PointsAccount, 300)
+	f.want("ann", ledger.PointsAccount, 300)
 	f.want("ann", charity.Account("forests"), 500)
 	// Without a cause, the donation goes to the member's cause (here the default).
 	d, err = charity.Donate(f.Ctx, f.Engine, "don-2", "ann", "", 150)
 	require.NoError(t, err)
 	require.Equal(t, "ocean", d.Cause.ID, "donation %+v without a cause", d)
 	f.want("ann", charity.Account("ocean"), 150)
-	f.want("ann", loyalty.PointsAccount, 150)
+	f.want("ann", ledger.PointsAccount, 150)
 }
 
 func TestDonationWithoutACauseGoesToTheMembersChoice(t *testing.T) {
@@ -229,14 +230,14 @@ func TestDonationRefusalsWriteNothing(t *testing.T) {
 		assert.ErrorIs(t, err, c.want, name)
 	}
 	assert.Len(t, f.History("ann"), len(before), "refused donations wrote entries")
-	f.want("ann", loyalty.PointsAccount, 300)
+	f.want("ann", ledger.PointsAccount, 300)
 	f.want("ann", charity.Account("ocean"), 0)
 	// The short write did not use up its key: with enough points it goes through.
 	f.Adjust("top-up", "ann", 200, "top-up")
 	d, err := charity.Donate(f.Ctx, f.Engine, "d-too few points", "ann", "ocean", 500)
 	require.NoError(t, err, "donation after top-up")
 	require.Equal(t, int64(500), d.Points, "donation %+v after top-up", d)
-	f.want("ann", loyalty.PointsAccount, 0)
+	f.want("ann", ledger.PointsAccount, 0)
 	f.want("ann", charity.Account("ocean"), 500)
 }
 
@@ -251,12 +252,12 @@ func TestDonationThatDoesNotConvertExactlyIsRefused(t *testing.T) {
 	// Acted directly, the rule refuses it.
 	_, err = f.Engine.Act(f.Ctx, "d1", &loyalty.Action{Kind: charity.DonateAction, MemberID: "ann", Data: map[string]string{"points": "15"}})
 	assert.ErrorIs(t, err, loyalty.ErrRefused, "15 points acted directly")
-	f.want("ann", loyalty.PointsAccount, 1000)
+	f.want("ann", ledger.PointsAccount, 1000)
 	r, err := charity.Donate(f.Ctx, f.Engine, "d2", "ann", "ocean", 20)
 	if assert.NoError(t, err, "20 points") {
 		assertAmount(t, "0.02", r.Pledged, "20 points: pledged")
 	}
-	f.want("ann", loyalty.PointsAccount, 980)
+	f.want("ann", ledger.PointsAccount, 980)
 }
 
 func TestDonateActedDirectlyIsOneWriteOrRefused(t *testing.T) {
@@ -279,12 +280,12 @@ func TestDonateActedDirectlyIsOneWriteOrRefused(t *testing.T) {
 	_, err := donate(map[string]string{"points": "300"})
 	assert.ErrorIs(t, err, loyalty.ErrInsufficientPoints, "300 of 250 points")
 	assert.Len(t, f.History("ann"), n, "refused and short donations wrote entries")
-	f.want("ann", loyalty.PointsAccount, 250)
+	f.want("ann", ledger.PointsAccount, 250)
 	// The key was not used up; a valid donation under it is one write.
 	rc, err := donate(map[string]string{"points": "200", "cause": "forests"})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"earn pledge:forests 200", "redeem points -200"}, moves(rc), "the donation's entries")
-	f.want("ann", loyalty.PointsAccount, 50)
+	f.want("ann", ledger.PointsAccount, 50)
 }
 
 func TestImpactStatementForAPeriod(t *testing.T) {

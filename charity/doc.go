@@ -17,7 +17,7 @@
 // (see package points, "Building a rule"); Pledge earns through
 // loyalty.Percent, the percent-of-basis building block cashback.Percentage
 // shares. The entries on a pledge account carry SourcePurchase,
-// SourceDonation or SourceReturn (loyalty.Entry.Source): branch on those
+// SourceDonation or SourceReturn (ledger.Entry.Source): branch on those
 // constants, as ImpactOf does.
 //
 // Turning points into a pledge is one write (Donate, or Engine.Act of a

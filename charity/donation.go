@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/shopspring/decimal"
 )
@@ -130,7 +131,7 @@ func (d *Donation) Evaluate(c *loyalty.Input, effects []loyalty.Effect) []loyalt
 	note := strconv.FormatInt(n, 10) + " points donated to " + cause.String()
 	e := loyalty.Earn(v, loyalty.OrderLevel, note)
 	e.Account = Account(cause.ID)
-	return append(effects, loyalty.Spend(loyalty.PointsAccount, n, note), e)
+	return append(effects, loyalty.Spend(ledger.PointsAccount, n, note), e)
 }
 
 // DonationReceipt is what Donate wrote.
@@ -190,9 +191,9 @@ func Donate(ctx context.Context, e *loyalty.Engine, key, memberID, cause string,
 	prefix := string(PledgeAccount) + ":"
 	for _, en := range rc.Entries {
 		switch {
-		case en.Account == loyalty.PointsAccount && en.Kind == loyalty.EntryRedeem:
+		case en.Account == ledger.PointsAccount && en.Kind == ledger.EntryRedeem:
 			d.Points -= en.Amount
-		case strings.HasPrefix(string(en.Account), prefix) && en.Kind == loyalty.EntryEarn:
+		case strings.HasPrefix(string(en.Account), prefix) && en.Kind == ledger.EntryEarn:
 			id := string(en.Account[len(prefix):])
 			d.Cause, _ = rule.causes.Lookup(id)
 			if d.Cause.ID == "" {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 )
 
@@ -89,7 +90,7 @@ func scan(ctx context.Context, e *loyalty.Engine, memberID string, from, to time
 	prefix := string(PledgeAccount) + ":"
 	mine := make(map[string]*tally)
 	orders := make(map[string]map[string]bool)
-	var after loyalty.EntryID
+	var after ledger.EntryID
 	for {
 		entries, err := e.History(ctx, memberID, after, page)
 		if err != nil {
@@ -108,13 +109,13 @@ func scan(ctx context.Context, e *loyalty.Engine, memberID string, from, to time
 				orders[cause] = make(map[string]bool)
 			}
 			switch {
-			case en.Kind == loyalty.EntryEarn && en.Source == SourcePurchase:
+			case en.Kind == ledger.EntryEarn && en.Source == SourcePurchase:
 				x.purchases += en.Amount
 				orders[cause][en.Ref] = true
-			case en.Kind == loyalty.EntryEarn:
+			case en.Kind == ledger.EntryEarn:
 				// SourceDonation, or a host's own credit to the pledge.
 				x.donations += en.Amount
-			case en.Kind == loyalty.EntryReverse:
+			case en.Kind == ledger.EntryReverse:
 				// SourceReturn.
 				x.returned -= en.Amount
 			}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/shopspring/decimal"
 )
@@ -63,9 +64,9 @@ const (
 // Anything else is an order's: an order earns under Source "order" or its
 // rule's name. A host whose rules or action kinds are named otherwise sets
 // Options.Classify.
-func DefaultClassify(kind loyalty.EntryKind, source string) Source {
+func DefaultClassify(kind ledger.EntryKind, source string) Source {
 	switch {
-	case kind == loyalty.EntryAdjust || source == "operator":
+	case kind == ledger.EntryAdjust || source == "operator":
 		return FromAdjustments
 	case source == "order":
 		return FromOrders
@@ -132,7 +133,7 @@ func (b *BySource) add(s Source, v int64) {
 // so Outstanding(end) = Outstanding(start) + Issued - Redeemed - Expired -
 // Voided - AdjustedOut.
 type Flows struct {
-	Account     loyalty.Account
+	Account     ledger.Account
 	Issued      int64
 	IssuedBy    BySource
 	Redeemed    int64
@@ -216,11 +217,11 @@ type Options struct {
 	Interval Interval
 	Location *time.Location
 	// Classify says where issued value came from; nil is DefaultClassify.
-	Classify func(kind loyalty.EntryKind, source string) Source
+	Classify func(kind ledger.EntryKind, source string) Source
 	// MoneyAccounts are the accounts counted as money, in minor units of
 	// Currency; nil means every account the ledger holds but PointsAccount
 	// and RewardsAccount.
-	MoneyAccounts []loyalty.Account
+	MoneyAccounts []ledger.Account
 	// NonMembers are the orders of customers who are not members over the
 	// whole period: the host's figures, since the ledger never sees them.
 	// Their Orders, Buyers, Sales and Revenue are read; AOV and Frequency are
@@ -262,7 +263,7 @@ func Compute(ctx context.Context, s loyalty.Store, p Period, opts *Options) (*Re
 	if err := checkLadders(opts.Tiers); err != nil {
 		return nil, err
 	}
-	var t *loyalty.LedgerTotals
+	var t *ledger.Totals
 	if a, ok := s.(loyalty.LedgerAggregator); ok {
 		t, err = a.AggregateLedger(ctx, bounds)
 	} else {
@@ -346,10 +347,10 @@ func checkOptions(p Period, o *Options) ([]time.Time, error) {
 }
 
 // FromTotals computes the report from a program's ledger totals over
-// bounds (LedgerTotals.Bounds: the first is the period's start, the last
+// bounds (ledger.Totals.Bounds: the first is the period's start, the last
 // its end). Compute calls it; it is exported for a host that sums its
 // ledger in its own way.
-func FromTotals(t *loyalty.LedgerTotals, o *Options) (*Report, error) {
+func FromTotals(t *ledger.Totals, o *Options) (*Report, error) {
 	if len(t.Bounds) < 2 {
 		return nil, inputError("bounds", -1, "hold fewer than two times", ErrInvalidPeriod)
 	}
@@ -370,7 +371,7 @@ func FromTotals(t *loyalty.LedgerTotals, o *Options) (*Report, error) {
 	moneyAccts := slices.Clone(o.MoneyAccounts)
 	if moneyAccts == nil {
 		for _, e := range t.Entries {
-			if e.Account != loyalty.PointsAccount && e.Account != loyalty.RewardsAccount && !slices.Contains(moneyAccts, e.Account) {
+			if e.Account != ledger.PointsAccount && e.Account != ledger.RewardsAccount && !slices.Contains(moneyAccts, e.Account) {
 				moneyAccts = append(moneyAccts, e.Account)
 			}
 		}
@@ -382,14 +383,14 @@ func FromTotals(t *loyalty.LedgerTotals, o *Options) (*Report, error) {
 	for i := range series {
 		k := &series[i]
 		k.Start, k.End = t.Bounds[i], t.Bounds[i+1]
-		k.Points.Account = loyalty.PointsAccount
+		k.Points.Account = ledger.PointsAccount
 		k.Money = make([]Flows, len(moneyAccts))
 		for j, a := range moneyAccts {
 			k.Money[j].Account = a
 		}
 	}
-	flowsOf := func(k *KPIs, a loyalty.Account) *Flows {
-		if a == loyalty.PointsAccount {
+	flowsOf := func(k *KPIs, a ledger.Account) *Flows {
+		if a == ledger.PointsAccount {
 			return &k.Points
 		}
 		if j, ok := slices.BinarySearch(moneyAccts, a); ok {
@@ -398,10 +399,10 @@ func FromTotals(t *loyalty.LedgerTotals, o *Options) (*Report, error) {
 		return nil
 	}
 	// Opening balances (bucket -1) and flows.
-	open := map[loyalty.Account][2]int64{} // outstanding, held
+	open := map[ledger.Account][2]int64{} // outstanding, held
 	for _, e := range t.Entries {
-		if e.Account == loyalty.RewardsAccount {
-			if e.Bucket >= 0 && e.Bucket < n && e.Kind == loyalty.EntryGrant {
+		if e.Account == ledger.RewardsAccount {
+			if e.Bucket >= 0 && e.Bucket < n && e.Kind == ledger.EntryGrant {
 				series[e.Bucket].Grants += e.Credits
 			}
 			continue
@@ -422,19 +423,19 @@ func FromTotals(t *loyalty.LedgerTotals, o *Options) (*Report, error) {
 		}
 		net := e.Amount + e.Pending
 		switch e.Kind {
-		case loyalty.EntryEarn:
+		case ledger.EntryEarn:
 			f.Issued += net
 			f.IssuedBy.add(classify(e.Kind, e.Source), net)
-		case loyalty.EntryAdjust:
+		case ledger.EntryAdjust:
 			debits := e.Credits - net
 			f.Issued += e.Credits
 			f.IssuedBy.add(classify(e.Kind, e.Source), e.Credits)
 			f.AdjustedOut += debits
-		case loyalty.EntryRedeem, loyalty.EntryRestore:
+		case ledger.EntryRedeem, ledger.EntryRestore:
 			f.Redeemed -= net
-		case loyalty.EntryExpire:
+		case ledger.EntryExpire:
 			f.Expired -= net
-		case loyalty.EntryVoid, loyalty.EntryReverse:
+		case ledger.EntryVoid, ledger.EntryReverse:
 			f.Voided -= net
 		}
 		f.Outstanding += net
@@ -497,7 +498,7 @@ func FromTotals(t *loyalty.LedgerTotals, o *Options) (*Report, error) {
 	}
 
 	total := KPIs{Period: Period{t.Bounds[0], t.Bounds[n]}}
-	total.Points = Flows{Account: loyalty.PointsAccount}
+	total.Points = Flows{Account: ledger.PointsAccount}
 	total.Money = make([]Flows, len(moneyAccts))
 	for j, a := range moneyAccts {
 		total.Money[j].Account = a

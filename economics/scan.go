@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 // scanPage is how many members and entries Scan reads at a time.
@@ -16,7 +17,7 @@ const scanPage = 1000
 // implement loyalty.MemberLister. A member's order records are loaded by the
 // refs of its earn entries, so orders that earned nothing are not counted.
 // Compute uses it for a store that does not sum its ledger itself.
-func Scan(ctx context.Context, s loyalty.Store, bounds []time.Time) (*loyalty.LedgerTotals, error) {
+func Scan(ctx context.Context, s loyalty.Store, bounds []time.Time) (*ledger.Totals, error) {
 	if err := loyalty.CheckBounds(bounds); err != nil {
 		return nil, err
 	}
@@ -25,7 +26,7 @@ func Scan(ctx context.Context, s loyalty.Store, bounds []time.Time) (*loyalty.Le
 		return nil, inputError("store", -1, "neither sums its ledger (loyalty.LedgerAggregator) nor lists its members (loyalty.MemberLister)", ErrInvalidInput)
 	}
 	n := len(bounds) - 1
-	t := &loyalty.LedgerTotals{Bounds: slices.Clone(bounds), Active: make([]int64, n), Enrolled: make([]int64, n), Buyers: make([]int64, n)}
+	t := &ledger.Totals{Bounds: slices.Clone(bounds), Active: make([]int64, n), Enrolled: make([]int64, n), Buyers: make([]int64, n)}
 	active := make([]bool, n)
 	buyers := make([]bool, n)
 	after := ""
@@ -48,12 +49,12 @@ func Scan(ctx context.Context, s loyalty.Store, bounds []time.Time) (*loyalty.Le
 	return t, nil
 }
 
-func scanMember(ctx context.Context, s loyalty.Store, id string, bounds []time.Time, t *loyalty.LedgerTotals, active, buyers []bool) error {
+func scanMember(ctx context.Context, s loyalty.Store, id string, bounds []time.Time, t *ledger.Totals, active, buyers []bool) error {
 	n := len(bounds) - 1
 	clear(active)
 	clear(buyers)
 	var refs []string
-	var cur loyalty.EntryID
+	var cur ledger.EntryID
 	for {
 		es, err := s.History(ctx, id, cur, scanPage)
 		if err != nil {
@@ -61,14 +62,14 @@ func scanMember(ctx context.Context, s loyalty.Store, id string, bounds []time.T
 		}
 		for i := range es {
 			e := &es[i]
-			b := loyalty.BucketOf(bounds, e.At)
+			b := ledger.BucketOf(bounds, e.At)
 			if b < n {
 				t.Add(b, e)
-				if b >= 0 && loyalty.IsActivity(e) {
+				if b >= 0 && ledger.IsActivity(e) {
 					active[b] = true
 				}
 			}
-			if e.Kind == loyalty.EntryEarn && e.Ref != "" && !slices.Contains(refs, e.Ref) {
+			if e.Kind == ledger.EntryEarn && e.Ref != "" && !slices.Contains(refs, e.Ref) {
 				refs = append(refs, e.Ref)
 			}
 		}
@@ -87,11 +88,11 @@ func scanMember(ctx context.Context, s loyalty.Store, id string, bounds []time.T
 		}
 	}
 	for _, o := range st.Orders {
-		b := loyalty.BucketOf(bounds, o.PlacedAt)
+		b := ledger.BucketOf(bounds, o.PlacedAt)
 		if b >= n {
 			continue
 		}
-		t.Orders = append(t.Orders, loyalty.OrderTotal{Bucket: b, Currency: o.Currency, Scale: o.Scale, Orders: 1, Value: o.Value, Returned: o.ReturnedValue})
+		t.Orders = append(t.Orders, ledger.OrderTotal{Bucket: b, Currency: o.Currency, Scale: o.Scale, Orders: 1, Value: o.Value, Returned: o.ReturnedValue})
 		if b >= 0 {
 			buyers[b] = true
 		}

@@ -8,6 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/points"
 )
 
@@ -19,15 +20,15 @@ import (
 type Prize struct {
 	// Name names the prize in notices and explanations ("100-points").
 	Name string
-	// Points are credited to loyalty.PointsAccount.
+	// Points are credited to ledger.PointsAccount.
 	Points int64
 	// Credit is store credit in minor units of the program's currency,
 	// credited to CreditAccount ("credit" when empty).
 	Credit        int64
-	CreditAccount loyalty.Account
+	CreditAccount ledger.Account
 	// Reward is granted to the winner (see loyalty.GrantReward), with a new
 	// unique code of format Code when Code is set.
-	Reward *loyalty.Grant
+	Reward *ledger.Grant
 	Code   *loyalty.CodeFormat
 	// Stock, on a reward prize, names the shared counter that holds its
 	// stock across all members (see loyalty.Engine.SetLimit); empty means
@@ -462,8 +463,8 @@ func (g *Game) Evaluate(c *loyalty.Input, effects []loyalty.Effect) []loyalty.Ef
 		effects = append(effects, loyalty.Count(g.cFree, g.freeKeys.key(o.FreePlays.Per, t), 1))
 	case o.PlaysPerOrder > 0 && st.Counter(g.cEarned, "") > st.Counter(g.cUsed, ""):
 		effects = append(effects, loyalty.Count(g.cUsed, "", 1))
-	case o.PointsPerPlay > 0 && st.Balance(loyalty.PointsAccount).Available >= o.PointsPerPlay:
-		effects = append(effects, loyalty.Spend(loyalty.PointsAccount, o.PointsPerPlay, g.name+" play"))
+	case o.PointsPerPlay > 0 && st.Balance(ledger.PointsAccount).Available >= o.PointsPerPlay:
+		effects = append(effects, loyalty.Spend(ledger.PointsAccount, o.PointsPerPlay, g.name+" play"))
 	default:
 		return append(effects, loyalty.RefuseWith(&PlayError{Game: g.name, MemberID: a.MemberID, Err: ErrNoPlays}, "no play left"))
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/games"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/storage/memory"
@@ -27,7 +28,7 @@ func d(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 func wheelPrizes() []games.Prize {
 	return []games.Prize{
 		{Name: "50-points", Points: 50, Chance: d("0.25"), Cost: d("0.50")},
-		{Name: "free-coffee", Reward: &loyalty.Grant{Reward: "free-coffee"}, Code: &loyalty.CodeFormat{Prefix: "COF-"}, Stock: "coffee-stock", Chance: d("0.04"), Cost: d("2.00")},
+		{Name: "free-coffee", Reward: &ledger.Grant{Reward: "free-coffee"}, Code: &loyalty.CodeFormat{Prefix: "COF-"}, Stock: "coffee-stock", Chance: d("0.04"), Cost: d("2.00")},
 		{Name: "5-credit", Credit: 500, Chance: d("0.01"), Cost: d("5.00")},
 		{Name: "nothing", Chance: d("0.7")},
 	}
@@ -58,7 +59,7 @@ func TestNewGameRefusesBadOdds(t *testing.T) {
 		"win below a stricter minimum": {prizes: wheelPrizes(), opts: games.GameOptions{MinWinChance: d("0.31")}, err: games.ErrWinChanceTooLow},
 		"a minimum below 25%":          {prizes: wheelPrizes(), opts: games.GameOptions{MinWinChance: d("0.1")}, err: games.ErrWinChanceTooLow},
 		// 30% while the stocked prize lasts, 24% once it is gone.
-		"win below 25% without stock": {prizes: []games.Prize{{Name: "a", Points: 1, Chance: d("0.24")}, {Name: "b", Reward: &loyalty.Grant{Reward: "r"}, Stock: "s", Chance: d("0.06")}, {Name: "c", Chance: d("0.7")}}, err: games.ErrWinChanceTooLow},
+		"win below 25% without stock": {prizes: []games.Prize{{Name: "a", Points: 1, Chance: d("0.24")}, {Name: "b", Reward: &ledger.Grant{Reward: "r"}, Stock: "s", Chance: d("0.06")}, {Name: "c", Chance: d("0.7")}}, err: games.ErrWinChanceTooLow},
 		// 0.25×0.50 + 0.04×2.00 + 0.01×5.00 = 0.125 + 0.08 + 0.05 = 0.255 per play.
 		"cost above max":  {prizes: wheelPrizes(), opts: games.GameOptions{MaxCost: d("0.25")}, err: games.ErrCostTooHigh},
 		"cost undeclared": {prizes: []games.Prize{{Name: "a", Points: 1, Chance: d("0.5")}, {Name: "b", Chance: d("0.5")}}, opts: games.GameOptions{MaxCost: d("1")}, err: games.ErrCostTooHigh},

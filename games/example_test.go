@@ -10,6 +10,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/games"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/storage/memory"
 )
 
@@ -20,7 +21,7 @@ import (
 func ExampleNewGame() {
 	wheel, err := games.NewGame("wheel", "spin", []games.Prize{
 		{Name: "100-points", Points: 100, Chance: decimal.RequireFromString("0.25"), Cost: decimal.RequireFromString("1.00")},
-		{Name: "free-coffee", Reward: &loyalty.Grant{Reward: "free-coffee"}, Stock: "coffee-stock", Chance: decimal.RequireFromString("0.05"), Cost: decimal.RequireFromString("2.00")},
+		{Name: "free-coffee", Reward: &ledger.Grant{Reward: "free-coffee"}, Stock: "coffee-stock", Chance: decimal.RequireFromString("0.05"), Cost: decimal.RequireFromString("2.00")},
 		{Name: "try-again", Chance: decimal.RequireFromString("0.70")},
 	}, games.GameOptions{PlaysPerOrder: 1, OrderMinimum: decimal.NewFromInt(20), MaxCost: decimal.RequireFromString("0.40")})
 	if err != nil {

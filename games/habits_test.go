@@ -10,6 +10,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/games"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/points"
 )
@@ -38,7 +39,7 @@ func state(t *testing.T, h *loyaltytest.Harness) *loyalty.State {
 }
 
 func TestPunchCardTenthCoffeeFreeAndTheCardResets(t *testing.T) {
-	card, err := games.NewPunchCard("coffee-card", 10, games.PunchOptions{SKUs: []string{"latte"}, PerUnit: true, Reward: &loyalty.Grant{Reward: "free-coffee"}})
+	card, err := games.NewPunchCard("coffee-card", 10, games.PunchOptions{SKUs: []string{"latte"}, PerUnit: true, Reward: &ledger.Grant{Reward: "free-coffee"}})
 	require.NoError(t, err)
 	h := enrol(t, program(card), nil)
 	for i := range 4 { // 4 × 2 lattes = 8 stamps
@@ -55,7 +56,7 @@ func TestPunchCardTenthCoffeeFreeAndTheCardResets(t *testing.T) {
 }
 
 func TestSummaryListsThePunchCardsProgressAndTheFreeCoffee(t *testing.T) {
-	card, err := games.NewPunchCard("coffee-card", 10, games.PunchOptions{SKUs: []string{"latte"}, PerUnit: true, Reward: &loyalty.Grant{Reward: "free-coffee"}})
+	card, err := games.NewPunchCard("coffee-card", 10, games.PunchOptions{SKUs: []string{"latte"}, PerUnit: true, Reward: &ledger.Grant{Reward: "free-coffee"}})
 	require.NoError(t, err)
 	h := enrol(t, program(card), nil)
 	order(t, h, "o1", "latte", "", "4.00", 3)
@@ -70,7 +71,7 @@ func TestSummaryListsThePunchCardsProgressAndTheFreeCoffee(t *testing.T) {
 	assert.Equal(t, []loyalty.Progress{{Rule: "coffee-card", Unit: "stamps", Done: 1, Of: 10}}, s.Progress)
 	require.Len(t, s.Rewards, 1)
 	assert.Equal(t, "free-coffee", s.Rewards[0].Reward)
-	assert.Equal(t, loyalty.GrantOpen, s.Rewards[0].Status)
+	assert.Equal(t, ledger.GrantOpen, s.Rewards[0].Status)
 }
 
 func TestPunchCardRefusesABadDefinition(t *testing.T) {
@@ -147,7 +148,7 @@ func answer(h *loyaltytest.Harness, key string, data map[string]string) (*loyalt
 }
 
 func TestQuizPaysCorrectAnswersOncePerMember(t *testing.T) {
-	q := quiz(t, games.QuizOptions{PointsPerCorrect: 20, Reward: &loyalty.Grant{Reward: "quiz-badge-coupon"}})
+	q := quiz(t, games.QuizOptions{PointsPerCorrect: 20, Reward: &ledger.Grant{Reward: "quiz-badge-coupon"}})
 	h := enrol(t, program(q), nil)
 	r, err := answer(h, "a1", map[string]string{"origin": "ethiopia", "roast": "light"})
 	require.NoError(t, err)
@@ -180,7 +181,7 @@ func TestQuizRefusesAnAnswerAfterItClosedOrToAnUnknownQuestion(t *testing.T) {
 	require.ErrorIs(t, err, loyalty.ErrRefused)
 	st := state(t, h)
 	assert.Equal(t, int64(0), st.Counter("coffee-quiz:answered", ""))
-	assert.Equal(t, int64(0), st.Balance(loyalty.PointsAccount).Available)
+	assert.Equal(t, int64(0), st.Balance(ledger.PointsAccount).Available)
 }
 
 func TestQuestGivesTheBadgeAndRewardWhenEveryStepIsDone(t *testing.T) {

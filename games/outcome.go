@@ -5,12 +5,13 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/points"
 )
 
 // CreditAccount is the account a Credit prize credits when the prize names
 // none: the store credit account of package cashback.
-const CreditAccount loyalty.Account = "credit"
+const CreditAccount ledger.Account = "credit"
 
 // Notice kinds of the games package.
 const (
@@ -37,7 +38,7 @@ type Outcome struct {
 	// nothing (StockOutLoses).
 	OutOfStock bool
 	// Grant is the reward granted, when the prize was one.
-	Grant *loyalty.Grant
+	Grant *ledger.Grant
 }
 
 // OutcomeOf reads the outcome of a play of g from its receipt (a replay's
@@ -132,7 +133,7 @@ func (g *Game) PlaysLeft(p *loyalty.Program, st *loyalty.State, now time.Time) (
 			left += max(st.Counter(g.cEarned, "")-st.Counter(g.cUsed, ""), 0)
 		}
 		if o.PointsPerPlay > 0 {
-			left += max(st.Balance(loyalty.PointsAccount).Available, 0) / o.PointsPerPlay
+			left += max(st.Balance(ledger.PointsAccount).Available, 0) / o.PointsPerPlay
 		}
 	}
 	if o.Limit.Times > 0 {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 // Progress is how far a member is in one game rule, read from the member's
@@ -83,7 +84,7 @@ func ProgressOf(p *loyalty.Program, st *loyalty.State, now time.Time) []Progress
 // with a code when Code is set.
 type reward struct {
 	points int64
-	grant  *loyalty.Grant
+	grant  *ledger.Grant
 	code   *loyalty.CodeFormat
 }
 

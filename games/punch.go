@@ -8,6 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 // PunchOptions say what earns a stamp and what a full card gives.
@@ -25,7 +26,7 @@ type PunchOptions struct {
 	// Points and Reward (with a new code of format Code) are given for each
 	// full card.
 	Points int64
-	Reward *loyalty.Grant
+	Reward *ledger.Grant
 	Code   *loyalty.CodeFormat
 }
 

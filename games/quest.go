@@ -8,6 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 // Step is one step of a quest: Target of what it counts, which is one of
@@ -34,7 +35,7 @@ type QuestOptions struct {
 	// quest's name when empty.
 	Badge  string
 	Points int64
-	Reward *loyalty.Grant
+	Reward *ledger.Grant
 	Code   *loyalty.CodeFormat
 }
 

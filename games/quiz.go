@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 // Question is one question of a quiz and its correct answer, compared
@@ -20,7 +21,7 @@ type QuizOptions struct {
 	PointsPerCorrect int64
 	// Reward (with a new code of format Code) is granted when every answer
 	// is correct.
-	Reward *loyalty.Grant
+	Reward *ledger.Grant
 	Code   *loyalty.CodeFormat
 	// Opens and Closes bound when answers are taken (Closes excluded);
 	// zero is unbounded.

@@ -6,11 +6,12 @@ import (
 	"strconv"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 // StockReader reads a shared counter, as *loyalty.Engine does.
 type StockReader interface {
-	SharedCounter(ctx context.Context, name, periodKey string) (loyalty.SharedCounter, error)
+	SharedCounter(ctx context.Context, name, periodKey string) (ledger.SharedCounter, error)
 }
 
 // StockError is a game whose stocked prize has no stock to give: its

@@ -10,20 +10,21 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/games"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/loyaltytest"
 )
 
 // written is what a write could have changed for member ann: her history,
 // her state (balances, counters, grants) and the coffee stock.
 type written struct {
-	history []loyalty.Entry
+	history []ledger.Entry
 	state   *loyalty.State
-	stock   loyalty.SharedCounter
+	stock   ledger.SharedCounter
 }
 
 func snapshot(t *testing.T, h *loyaltytest.Harness) written {
 	t.Helper()
-	hist, err := h.Engine.History(h.Ctx, "ann", loyalty.EntryID{}, 1000)
+	hist, err := h.Engine.History(h.Ctx, "ann", ledger.EntryID{}, 1000)
 	require.NoError(t, err)
 	st, err := h.Engine.Member(h.Ctx, "ann")
 	require.NoError(t, err)
@@ -93,9 +94,9 @@ func TestStockRunsOutAndLaterPlaysNeverGiveThePrize(t *testing.T) {
 	assert.Equal(t, coffeeDraws-3, outOfStock)
 	sc, err := p.h.Engine.SharedCounter(p.h.Ctx, "coffee-stock", "")
 	require.NoError(t, err)
-	assert.Equal(t, loyalty.SharedCounter{Name: "coffee-stock", Limit: 3, Claimed: 3}, sc)
+	assert.Equal(t, ledger.SharedCounter{Name: "coffee-stock", Limit: 3, Claimed: 3}, sc)
 	st := state(t, p.h)
-	assert.Equal(t, int64(50*pointsDraws), st.Balance(loyalty.PointsAccount).Available)
+	assert.Equal(t, int64(50*pointsDraws), st.Balance(ledger.PointsAccount).Available)
 	assert.Equal(t, int64(500*creditDraws), st.Balance(games.CreditAccount).Available)
 	coffees := 0
 	for _, g := range st.Grants {

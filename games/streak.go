@@ -7,6 +7,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/points"
 )
 
@@ -14,7 +15,7 @@ import (
 type Milestone struct {
 	Length int64
 	Points int64
-	Reward *loyalty.Grant
+	Reward *ledger.Grant
 	Code   *loyalty.CodeFormat
 }
 

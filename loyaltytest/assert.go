@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 // LastEntries is how many of a member's newest entries a failed assertion
@@ -16,8 +17,8 @@ const LastEntries = 8
 // Entry is an expected ledger entry: the fields AssertEntries compares. An
 // empty Account is the points account.
 type Entry struct {
-	Account loyalty.Account
-	Kind    loyalty.EntryKind
+	Account ledger.Account
+	Kind    ledger.EntryKind
 	Amount  int64
 	Pending int64
 }
@@ -26,7 +27,7 @@ type Entry struct {
 func (e Entry) String() string {
 	a := e.Account
 	if a == "" {
-		a = loyalty.PointsAccount
+		a = ledger.PointsAccount
 	}
 	return fmt.Sprintf("%s %s %+d (pending %+d)", a, e.Kind, e.Amount, e.Pending)
 }
@@ -35,12 +36,12 @@ func (e Entry) String() string {
 // available and pending, and says whether it was.
 func (h *Harness) AssertBalance(member string, available, pending int64) bool {
 	h.T.Helper()
-	return h.AssertAccountBalance(member, loyalty.PointsAccount, available, pending)
+	return h.AssertAccountBalance(member, ledger.PointsAccount, available, pending)
 }
 
 // AssertAccountBalance reports an error unless the member's balance in
 // account a now is available and pending, and says whether it was.
-func (h *Harness) AssertAccountBalance(member string, a loyalty.Account, available, pending int64) bool {
+func (h *Harness) AssertAccountBalance(member string, a ledger.Account, available, pending int64) bool {
 	h.T.Helper()
 	b, err := h.Engine.AccountBalance(h.Ctx, member, a)
 	if err != nil {

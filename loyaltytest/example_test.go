@@ -8,6 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/loyaltytest"
 )
 
@@ -49,8 +50,8 @@ func Example() {
 	// The balance reads the activation at once; it becomes an entry with the
 	// member's next write or the day's jobs (h.RunJobs).
 	h.AssertEntries("ann",
-		loyaltytest.Entry{Kind: loyalty.EntryEarn, Pending: 689},
-		loyaltytest.Entry{Kind: loyalty.EntryVoid, Pending: -90},
+		loyaltytest.Entry{Kind: ledger.EntryEarn, Pending: 689},
+		loyaltytest.Entry{Kind: ledger.EntryVoid, Pending: -90},
 	)
 
 	// A wrong expectation says who, what and the member's last entries:

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/storage/memory"
 )
@@ -261,13 +262,13 @@ func (h *Harness) RunJobs(opts *loyalty.JobOptions) loyalty.JobReport {
 }
 
 // Balance is the member's points balance now.
-func (h *Harness) Balance(member string) loyalty.Balance {
+func (h *Harness) Balance(member string) ledger.Balance {
 	h.T.Helper()
-	return h.AccountBalance(member, loyalty.PointsAccount)
+	return h.AccountBalance(member, ledger.PointsAccount)
 }
 
 // AccountBalance is the member's balance in account a now.
-func (h *Harness) AccountBalance(member string, a loyalty.Account) loyalty.Balance {
+func (h *Harness) AccountBalance(member string, a ledger.Account) ledger.Balance {
 	h.T.Helper()
 	b, err := h.Engine.AccountBalance(h.Ctx, member, a)
 	if err != nil {
@@ -277,7 +278,7 @@ func (h *Harness) AccountBalance(member string, a loyalty.Account) loyalty.Balan
 }
 
 // History is the member's whole history, oldest first.
-func (h *Harness) History(member string) []loyalty.Entry {
+func (h *Harness) History(member string) []ledger.Entry {
 	h.T.Helper()
 	es, err := history(h.Ctx, h.Engine, member)
 	if err != nil {
@@ -286,10 +287,10 @@ func (h *Harness) History(member string) []loyalty.Entry {
 	return es
 }
 
-func history(ctx context.Context, e *loyalty.Engine, member string) ([]loyalty.Entry, error) {
+func history(ctx context.Context, e *loyalty.Engine, member string) ([]ledger.Entry, error) {
 	const page = 200
-	var all []loyalty.Entry
-	var after loyalty.EntryID
+	var all []ledger.Entry
+	var after ledger.EntryID
 	for {
 		es, err := e.History(ctx, member, after, page)
 		if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/storage/storagetest"
 )
@@ -154,16 +155,16 @@ func TestHarnessEarnsReturnsRedeemsAndExpiresOnTheManualClock(t *testing.T) {
 	h.Settle("k6", "ann")
 	h.AssertBalance("ann", 0, 0)
 	h.AssertEntries("ann",
-		loyaltytest.Entry{Kind: loyalty.EntryEarn, Amount: 689},
-		loyaltytest.Entry{Kind: loyalty.EntryReverse, Amount: -90},
-		loyaltytest.Entry{Kind: loyalty.EntryRedeem, Amount: -200},
-		loyaltytest.Entry{Kind: loyalty.EntryRestore, Amount: 200},
-		loyaltytest.Entry{Kind: loyalty.EntryAdjust, Amount: 1},
+		loyaltytest.Entry{Kind: ledger.EntryEarn, Amount: 689},
+		loyaltytest.Entry{Kind: ledger.EntryReverse, Amount: -90},
+		loyaltytest.Entry{Kind: ledger.EntryRedeem, Amount: -200},
+		loyaltytest.Entry{Kind: ledger.EntryRestore, Amount: 200},
+		loyaltytest.Entry{Kind: ledger.EntryAdjust, Amount: 1},
 		// The expiry takes each lot on its own: what the order left (689-90-200),
 		// the restored 200 (they kept the order's expiry) and the adjustment.
-		loyaltytest.Entry{Kind: loyalty.EntryExpire, Amount: -399},
-		loyaltytest.Entry{Kind: loyalty.EntryExpire, Amount: -200},
-		loyaltytest.Entry{Kind: loyalty.EntryExpire, Amount: -1},
+		loyaltytest.Entry{Kind: ledger.EntryExpire, Amount: -399},
+		loyaltytest.Entry{Kind: ledger.EntryExpire, Amount: -200},
+		loyaltytest.Entry{Kind: ledger.EntryExpire, Amount: -1},
 	)
 }
 
@@ -203,7 +204,7 @@ func TestAFailedEntriesAssertionShowsBothListsAndTheLastEntries(t *testing.T) {
 		h := loyaltytest.New(tb, program(t), nil)
 		h.Enroll("ann")
 		h.Earn("k1", loyaltytest.Order("ann", "o1").Line("boot", "5.00", 1).Build())
-		h.AssertEntries("ann", loyaltytest.Entry{Kind: loyalty.EntryEarn, Amount: 51})
+		h.AssertEntries("ann", loyaltytest.Entry{Kind: ledger.EntryEarn, Amount: 51})
 	})
 	require.Len(t, rec.errors, 1)
 	msg := rec.errors[0]

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/membership"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
@@ -80,7 +81,7 @@ func (f *fixture) earn(t testing.TB, id string) int64 {
 	require.NoError(t, err)
 	var n int64
 	for _, e := range r.Entries {
-		if e.Account == loyalty.PointsAccount {
+		if e.Account == ledger.PointsAccount {
 			n += e.Amount + e.Pending
 		}
 	}

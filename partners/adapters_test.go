@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/partners"
 	"github.com/loyaltykit/loyalty/points"
@@ -149,7 +150,7 @@ func TestSettlementIsTheSameOnEveryAdapterAggregatedOrMemberByMember(t *testing.
 					x = &partners.Settlement{}
 					sums[l.Partner] = x
 				}
-				if l.Kind == loyalty.EntryRedeem || l.Kind == loyalty.EntryRestore {
+				if l.Kind == ledger.EntryRedeem || l.Kind == ledger.EntryRestore {
 					x.Redeemed -= l.Points
 				} else {
 					x.Issued += l.Points
@@ -172,7 +173,7 @@ func TestSettlementIsTheSameOnEveryAdapterAggregatedOrMemberByMember(t *testing.
 }
 
 func TestAggregateRefsIsTheSameOnEveryAdapterAndRefusesAnEmptyPeriod(t *testing.T) {
-	var want []loyalty.RefTotal
+	var want []ledger.RefTotal
 	for name, s := range adaptertest.Stores(t) {
 		coalitionLedger(t, s)
 		a := s.(loyalty.RefAggregator)
@@ -180,26 +181,26 @@ func TestAggregateRefsIsTheSameOnEveryAdapterAndRefusesAnEmptyPeriod(t *testing.
 		require.NoError(t, err, name)
 		if want == nil {
 			want = got
-			require.Equal(t, []loyalty.RefTotal{
-				{Prefix: "", Kind: loyalty.EntryRedeem, Amount: -100, Count: 1},
-				{Prefix: "bookshop", Kind: loyalty.EntryEarn, Amount: 750, Count: 1},
-				{Prefix: "bookshop", Kind: loyalty.EntryRedeem, Amount: -100, Count: 1},
-				{Prefix: "bookshop", Kind: loyalty.EntryRestore, Amount: 100, Count: 1},
-				{Prefix: "bookshop", Kind: loyalty.EntryReverse, Amount: -150, Count: 1},
-				{Prefix: "cafe", Kind: loyalty.EntryEarn, Amount: 125, Count: 2},
-				{Prefix: "cafe", Kind: loyalty.EntryRedeem, Amount: -300, Count: 1},
+			require.Equal(t, []ledger.RefTotal{
+				{Prefix: "", Kind: ledger.EntryRedeem, Amount: -100, Count: 1},
+				{Prefix: "bookshop", Kind: ledger.EntryEarn, Amount: 750, Count: 1},
+				{Prefix: "bookshop", Kind: ledger.EntryRedeem, Amount: -100, Count: 1},
+				{Prefix: "bookshop", Kind: ledger.EntryRestore, Amount: 100, Count: 1},
+				{Prefix: "bookshop", Kind: ledger.EntryReverse, Amount: -150, Count: 1},
+				{Prefix: "cafe", Kind: ledger.EntryEarn, Amount: 125, Count: 2},
+				{Prefix: "cafe", Kind: ledger.EntryRedeem, Amount: -300, Count: 1},
 			}, got, name)
 		}
 		require.Equal(t, want, got, name)
-		only, err := a.AggregateRefs(ctx, loyalty.RefQuery{From: marchFrom, To: marchTo, Kinds: []loyalty.EntryKind{loyalty.EntryReverse}})
+		only, err := a.AggregateRefs(ctx, loyalty.RefQuery{From: marchFrom, To: marchTo, Kinds: []ledger.EntryKind{ledger.EntryReverse}})
 		require.NoError(t, err, name)
-		require.Equal(t, []loyalty.RefTotal{{Prefix: "bookshop", Kind: loyalty.EntryReverse, Amount: -150, Count: 1}}, only, name)
+		require.Equal(t, []ledger.RefTotal{{Prefix: "bookshop", Kind: ledger.EntryReverse, Amount: -150, Count: 1}}, only, name)
 		none, err := a.AggregateRefs(ctx, loyalty.RefQuery{Account: "credit", From: marchFrom, To: marchTo})
 		require.NoError(t, err, name)
 		require.Empty(t, none, name)
 		_, err = a.AggregateRefs(ctx, loyalty.RefQuery{From: marchTo, To: marchTo})
 		require.ErrorIs(t, err, loyalty.ErrInvalidEvent, name)
-		_, err = a.AggregateRefs(ctx, loyalty.RefQuery{From: marchFrom, To: marchTo, Kinds: []loyalty.EntryKind{""}})
+		_, err = a.AggregateRefs(ctx, loyalty.RefQuery{From: marchFrom, To: marchTo, Kinds: []ledger.EntryKind{""}})
 		require.ErrorIs(t, err, loyalty.ErrInvalidEvent, name)
 	}
 }

@@ -8,7 +8,7 @@
 // ID and a colon ("bookshop:1001", "cafe:r-77"). Earn, return, redeem and
 // cancel entries carry that ID as their Ref (a return's entries the order's
 // ID), so every entry of the period is attributed to its partner
-// (loyalty.RefPrefix), and a store can sum a period by partner without a
+// (ledger.RefPrefix), and a store can sum a period by partner without a
 // column of its own.
 //
 // Per partner: CostPerPoint (what it pays the programme per point its

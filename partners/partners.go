@@ -11,6 +11,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 )
 
@@ -80,7 +81,7 @@ func (c *Coalition) ProgramType() string { return "coalition" }
 
 // PartnerOf is the partner an order or redemption ID names ("bookshop" of
 // "bookshop:1001"), "" when it names none.
-func PartnerOf(id string) string { return loyalty.RefPrefix(id) }
+func PartnerOf(id string) string { return ledger.RefPrefix(id) }
 
 func (c *Coalition) partner(id string) (*Partner, bool) {
 	for i := range c.partners {
@@ -187,12 +188,12 @@ func (c *Coalition) suspended(err error) error {
 // no partner of the coalition is refused with ErrUnknownPartner; one at a
 // partner claims one unit of its counter, which a suspension caps, so
 // Engine.Redeem refuses a suspended partner's too.
-func (c *Coalition) Redemption(r *loyalty.Redemption) ([]loyalty.Claim, error) {
+func (c *Coalition) Redemption(r *loyalty.Redemption) ([]ledger.Claim, error) {
 	p, ok := c.partner(PartnerOf(r.ID))
 	if !ok {
 		return nil, &PartnerError{Ref: r.ID, Err: ErrUnknownPartner}
 	}
-	return []loyalty.Claim{{Counter: Counter(p.ID), Amount: 1}}, nil
+	return []ledger.Claim{{Counter: Counter(p.ID), Amount: 1}}, nil
 }
 
 // PartnerError is a refused earn or redemption: the order or redemption ID
@@ -211,8 +212,8 @@ func (e *PartnerError) Unwrap() error { return e.Err }
 type Line struct {
 	Partner string // "" for entries whose Ref names no partner of the coalition
 	Member  string
-	Entry   loyalty.EntryID
-	Kind    loyalty.EntryKind
+	Entry   ledger.EntryID
+	Kind    ledger.EntryKind
 	Ref     string
 	Points  int64 // + issued, − redeemed, as it moves the partner's counts
 }
@@ -244,13 +245,13 @@ type Statement struct {
 // settled are the entry kinds a settlement counts: what issues points at a
 // partner (an earn, and the reversal or void of one by a return) and what
 // redeems them there (a redemption, and the restore of a cancelled one).
-var settled = []loyalty.EntryKind{loyalty.EntryEarn, loyalty.EntryReverse, loyalty.EntryVoid, loyalty.EntryRedeem, loyalty.EntryRestore}
+var settled = []ledger.EntryKind{ledger.EntryEarn, ledger.EntryReverse, ledger.EntryVoid, ledger.EntryRedeem, ledger.EntryRestore}
 
 // points is what entry kind k of amount and pending moves a partner's
 // counts by: issued (+) for an earn, a reversal or a void, redeemed (−) for
 // a redemption or a restore.
-func points(k loyalty.EntryKind, amount, pending int64) (pts int64, redeem bool) {
-	if k == loyalty.EntryRedeem || k == loyalty.EntryRestore {
+func points(k ledger.EntryKind, amount, pending int64) (pts int64, redeem bool) {
+	if k == ledger.EntryRedeem || k == ledger.EntryRestore {
 		return amount, true
 	}
 	return amount + pending, false
@@ -269,14 +270,14 @@ func points(k loyalty.EntryKind, amount, pending int64) (pts int64, redeem bool)
 // same result. A period not ended at now is ErrPeriodOpen; a from not
 // before to a *loyalty.ValidationError wrapping loyalty.ErrInvalidEvent.
 func (c *Coalition) Settle(ctx context.Context, e *loyalty.Engine, lister loyalty.MemberLister, from, to, now time.Time, deposits map[string]decimal.Decimal) (*Statement, error) {
-	q := loyalty.RefQuery{Account: loyalty.PointsAccount, From: from, To: to, Kinds: settled}
+	q := loyalty.RefQuery{Account: ledger.PointsAccount, From: from, To: to, Kinds: settled}
 	if err := q.Check(); err != nil {
 		return nil, err
 	}
 	if now.Before(to) {
 		return nil, ErrPeriodOpen
 	}
-	var ts []loyalty.RefTotal
+	var ts []ledger.RefTotal
 	if a, ok := lister.(loyalty.RefAggregator); ok {
 		var err error
 		if ts, err = a.AggregateRefs(ctx, q); err != nil {
@@ -284,13 +285,13 @@ func (c *Coalition) Settle(ctx context.Context, e *loyalty.Engine, lister loyalt
 		}
 	} else {
 		idx := map[refKind]int{}
-		err := c.scan(ctx, e, lister, &q, func(m string, x *loyalty.Entry) error {
-			k := refKind{loyalty.RefPrefix(x.Ref), x.Kind}
+		err := c.scan(ctx, e, lister, &q, func(m string, x *ledger.Entry) error {
+			k := refKind{ledger.RefPrefix(x.Ref), x.Kind}
 			i, ok := idx[k]
 			if !ok {
 				i = len(ts)
 				idx[k] = i
-				ts = append(ts, loyalty.RefTotal{Prefix: k.prefix, Kind: k.kind})
+				ts = append(ts, ledger.RefTotal{Prefix: k.prefix, Kind: k.kind})
 			}
 			ts[i].Amount += x.Amount
 			ts[i].Pending += x.Pending
@@ -300,18 +301,18 @@ func (c *Coalition) Settle(ctx context.Context, e *loyalty.Engine, lister loyalt
 		if err != nil {
 			return nil, err
 		}
-		ts = loyalty.NormalizeRefTotals(ts)
+		ts = ledger.NormalizeRefTotals(ts)
 	}
 	return c.statement(from, to, ts, deposits), nil
 }
 
 type refKind struct {
 	prefix string
-	kind   loyalty.EntryKind
+	kind   ledger.EntryKind
 }
 
 // statement prices the totals of the period.
-func (c *Coalition) statement(from, to time.Time, ts []loyalty.RefTotal, deposits map[string]decimal.Decimal) *Statement {
+func (c *Coalition) statement(from, to time.Time, ts []ledger.RefTotal, deposits map[string]decimal.Decimal) *Statement {
 	st := &Statement{From: from, To: to, Partners: make([]Settlement, len(c.partners))}
 	for i := range c.partners {
 		st.Partners[i].Partner = c.partners[i].ID
@@ -372,12 +373,12 @@ func (c *Coalition) index(id string) int {
 // at the first error fn returns. A from not before to is a
 // *loyalty.ValidationError wrapping loyalty.ErrInvalidEvent.
 func (c *Coalition) Lines(ctx context.Context, e *loyalty.Engine, lister loyalty.MemberLister, from, to time.Time, fn func(Line) error) error {
-	q := loyalty.RefQuery{Account: loyalty.PointsAccount, From: from, To: to, Kinds: settled}
+	q := loyalty.RefQuery{Account: ledger.PointsAccount, From: from, To: to, Kinds: settled}
 	if err := q.Check(); err != nil {
 		return err
 	}
-	return c.scan(ctx, e, lister, &q, func(m string, x *loyalty.Entry) error {
-		p := loyalty.RefPrefix(x.Ref)
+	return c.scan(ctx, e, lister, &q, func(m string, x *ledger.Entry) error {
+		p := ledger.RefPrefix(x.Ref)
 		if c.index(p) < 0 {
 			p = ""
 		}
@@ -387,7 +388,7 @@ func (c *Coalition) Lines(ctx context.Context, e *loyalty.Engine, lister loyalty
 }
 
 // scan calls fn with every entry q sums, member by member.
-func (c *Coalition) scan(ctx context.Context, e *loyalty.Engine, lister loyalty.MemberLister, q *loyalty.RefQuery, fn func(member string, x *loyalty.Entry) error) error {
+func (c *Coalition) scan(ctx context.Context, e *loyalty.Engine, lister loyalty.MemberLister, q *loyalty.RefQuery, fn func(member string, x *ledger.Entry) error) error {
 	const page = 1000
 	after := ""
 	for {
@@ -396,7 +397,7 @@ func (c *Coalition) scan(ctx context.Context, e *loyalty.Engine, lister loyalty.
 			return err
 		}
 		for _, m := range ids {
-			var at loyalty.EntryID
+			var at ledger.EntryID
 			for {
 				es, err := e.History(ctx, m, at, page)
 				if err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/partners"
 	"github.com/loyaltykit/loyalty/points"
@@ -75,7 +76,7 @@ func TestBookshopEarnCafeRedeemSettlementAndSuspension(t *testing.T) {
 	stAfter, _ := e.Member(ctx, "ann")
 	require.Equal(t, stBefore.Version, stAfter.Version, "nothing written")
 	require.Equal(t, stBefore.Balances, stAfter.Balances)
-	hist, err := e.History(ctx, "ann", loyalty.EntryID{}, 100)
+	hist, err := e.History(ctx, "ann", ledger.EntryID{}, 100)
 	require.NoError(t, err)
 	require.Len(t, hist, 2, "earn-1 and redeem-1 only")
 	require.NoError(t, co.Resume(ctx, e, "cafe"))

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -64,18 +65,18 @@ func TestPeriodCapLimitsWhatTheOrdersOfAMonthEarnTogether(t *testing.T) {
 	o := order(line("a", "x", 1, "50.00")) // 500 points
 
 	// 800 already earned in November: 200 left.
-	st := withCounters(state(), loyalty.Counter{Name: "monthly", PeriodKey: "2026-11", Value: 800})
+	st := withCounters(state(), ledger.Counter{Name: "monthly", PeriodKey: "2026-11", Value: 800})
 	res := evaluate(t, p, st, o, sunday)
 	wantPoints(t, res, 200)
-	assert.Equal(t, loyalty.Counter{Name: "monthly", PeriodKey: "2026-11", Value: 1000}, counter(t, res, "monthly"))
+	assert.Equal(t, ledger.Counter{Name: "monthly", PeriodKey: "2026-11", Value: 1000}, counter(t, res, "monthly"))
 
 	// The cap reached: nothing until December, which starts afresh.
-	st = withCounters(state(), loyalty.Counter{Name: "monthly", PeriodKey: "2026-11", Value: 1000})
+	st = withCounters(state(), ledger.Counter{Name: "monthly", PeriodKey: "2026-11", Value: 1000})
 	wantPoints(t, evaluate(t, p, st, o, sunday), 0)
 	december := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 	res = evaluate(t, p, st, o, december)
 	wantPoints(t, res, 500)
-	assert.Equal(t, loyalty.Counter{Name: "monthly", PeriodKey: "2026-12", Value: 500}, counter(t, res, "monthly"))
+	assert.Equal(t, ledger.Counter{Name: "monthly", PeriodKey: "2026-12", Value: 500}, counter(t, res, "monthly"))
 }
 
 func TestPeriodCapCountsInItsLocation(t *testing.T) {
@@ -84,7 +85,7 @@ func TestPeriodCapCountsInItsLocation(t *testing.T) {
 	p := program(t, must(points.NewRate("base", 1, dec("1"))), cp)
 	late := time.Date(2026, 11, 22, 20, 0, 0, 0, time.UTC) // already the 23rd in Tokyo
 	res := evaluate(t, p, state(), order(line("a", "x", 1, "10.00")), late)
-	assert.Equal(t, loyalty.Counter{Name: "daily", PeriodKey: "2026-11-23", Value: 10}, counter(t, res, "daily"))
+	assert.Equal(t, ledger.Counter{Name: "daily", PeriodKey: "2026-11-23", Value: 10}, counter(t, res, "daily"))
 }
 
 func TestCapsRejectNegativeLimits(t *testing.T) {

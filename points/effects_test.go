@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -79,7 +80,7 @@ func TestEngagementEmitsAnEarningAndACountOfOne(t *testing.T) {
 func TestStepRateSetsItsCarryCounter(t *testing.T) {
 	s := must(points.NewStepRate("step", 10, dec("50")))
 	s.CarryOver = true
-	st := withCounters(state(), loyalty.Counter{Name: "step", Value: 4000})
+	st := withCounters(state(), ledger.Counter{Name: "step", Value: 4000})
 	c := orderContext(st, 0, loyalty.LineBasis{Basis: 1500, Value: 1500})
 
 	effects := s.Evaluate(c, nil)

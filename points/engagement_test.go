@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -16,7 +17,7 @@ func TestEngagementOncePerLifetimeEarnsOnlyTheFirstTime(t *testing.T) {
 	first := evaluate(t, p, state(), action(loyalty.ActionSocial), sunday)
 	wantPoints(t, first, 25)
 	c := counter(t, first, "follow")
-	require.Equal(t, loyalty.Counter{Name: "follow", Value: 1}, c, "lifetime counter at 1")
+	require.Equal(t, ledger.Counter{Name: "follow", Value: 1}, c, "lifetime counter at 1")
 
 	later := evaluate(t, p, withCounters(state(), c), action(loyalty.ActionSocial), sunday.AddDate(3, 0, 0))
 	wantPoints(t, later, 0)
@@ -38,27 +39,27 @@ func TestEngagementCapsPerDayWeekAndMonth(t *testing.T) {
 			p := program(t, must(points.NewEngagement("review", loyalty.ActionReview, 50, points.Limit{Times: 2, Per: tc.per})))
 
 			// One review counted in this period: the second still earns.
-			st := withCounters(state(), loyalty.Counter{Name: "review", PeriodKey: tc.current, Value: 1})
+			st := withCounters(state(), ledger.Counter{Name: "review", PeriodKey: tc.current, Value: 1})
 			res := evaluate(t, p, st, action(loyalty.ActionReview), sunday)
 			wantPoints(t, res, 50)
-			assert.Equal(t, loyalty.Counter{Name: "review", PeriodKey: tc.current, Value: 2}, counter(t, res, "review"))
+			assert.Equal(t, ledger.Counter{Name: "review", PeriodKey: tc.current, Value: 2}, counter(t, res, "review"))
 
 			// Two counted: the third earns nothing.
-			st = withCounters(state(), loyalty.Counter{Name: "review", PeriodKey: tc.current, Value: 2})
+			st = withCounters(state(), ledger.Counter{Name: "review", PeriodKey: tc.current, Value: 2})
 			wantPoints(t, evaluate(t, p, st, action(loyalty.ActionReview), sunday), 0)
 
 			// Two counted in an earlier period: this one starts afresh.
-			st = withCounters(state(), loyalty.Counter{Name: "review", PeriodKey: tc.earlier, Value: 2})
+			st = withCounters(state(), ledger.Counter{Name: "review", PeriodKey: tc.earlier, Value: 2})
 			res = evaluate(t, p, st, action(loyalty.ActionReview), sunday)
 			wantPoints(t, res, 50)
-			assert.Equal(t, loyalty.Counter{Name: "review", PeriodKey: tc.current, Value: 1}, counter(t, res, "review"))
+			assert.Equal(t, ledger.Counter{Name: "review", PeriodKey: tc.current, Value: 1}, counter(t, res, "review"))
 		})
 	}
 }
 
 func TestEngagementWeekRollsOverOnMonday(t *testing.T) {
 	p := program(t, must(points.NewEngagement("visit", loyalty.ActionVisit, 5, points.Limit{Times: 1, Per: points.Week})))
-	st := withCounters(state(), loyalty.Counter{Name: "visit", PeriodKey: "2026-W47", Value: 1})
+	st := withCounters(state(), ledger.Counter{Name: "visit", PeriodKey: "2026-W47", Value: 1})
 	lastMinute := time.Date(2026, 11, 22, 23, 59, 59, 0, time.UTC)
 	monday := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
 	wantPoints(t, evaluate(t, p, st, action(loyalty.ActionVisit), lastMinute), 0)
@@ -113,10 +114,10 @@ func TestBirthdayPointsOnTheBirthdayOncePerYear(t *testing.T) {
 	res := evaluate(t, p, st, action(loyalty.ActionBirthday), sunday)
 	wantPoints(t, res, 200)
 	c := counter(t, res, "birthday")
-	require.Equal(t, loyalty.Counter{Name: "birthday", PeriodKey: "2026", Value: 1}, c)
+	require.Equal(t, ledger.Counter{Name: "birthday", PeriodKey: "2026", Value: 1}, c)
 
 	// The host's job runs twice the same day: paid once.
-	st.Counters = []loyalty.Counter{c}
+	st.Counters = []ledger.Counter{c}
 	wantPoints(t, evaluate(t, p, st, action(loyalty.ActionBirthday), sunday.Add(time.Hour)), 0)
 	// Next year it pays again.
 	wantPoints(t, evaluate(t, p, st, action(loyalty.ActionBirthday), sunday.AddDate(1, 0, 0)), 200)

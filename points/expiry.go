@@ -7,7 +7,7 @@ import (
 
 // The expiry policies below implement loyalty.ExpiryPolicy. A lot expires at
 // the instant ExpiresAt returns: at that instant it is expired
-// (loyalty.Lot.Expired), one nanosecond before it is not. The Engine hands a
+// (ledger.Lot.Expired), one nanosecond before it is not. The Engine hands a
 // policy the earned time in the program's zone (loyalty.Program.Location),
 // so calendar days, months and years are the shop's: points earned at 20:00
 // on 31 January in Los Angeles (04:00 on 1 February in UTC) under

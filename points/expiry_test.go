@@ -6,6 +6,7 @@ import (
 	_ "time/tzdata" // America/New_York for the daylight-saving test
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -77,7 +78,7 @@ func TestLotExpiresExactlyAtItsExpiryInstant(t *testing.T) {
 		{"after 30 days", points.AfterDays(30), time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC)},
 		{"end of month after 1", points.EndOfPeriodAfter(1, points.Month), time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)},
 	} {
-		lot := loyalty.Lot{Remaining: 100, EarnedAt: earned, ExpiresAt: tc.policy.ExpiresAt(earned)}
+		lot := ledger.Lot{Remaining: 100, EarnedAt: earned, ExpiresAt: tc.policy.ExpiresAt(earned)}
 		assert.True(t, lot.ExpiresAt.Equal(tc.want), "%s: expires %s, want %s", tc.name, lot.ExpiresAt, tc.want)
 		assert.False(t, lot.Expired(tc.want.Add(-time.Nanosecond)), "%s: expired a nanosecond before its expiry", tc.name)
 		assert.True(t, lot.Expired(tc.want), "%s: not expired at its expiry instant", tc.name)
@@ -86,7 +87,7 @@ func TestLotExpiresExactlyAtItsExpiryInstant(t *testing.T) {
 
 func TestNeverExpires(t *testing.T) {
 	earned := time.Date(2026, 1, 31, 15, 0, 0, 0, time.UTC)
-	lot := loyalty.Lot{Remaining: 100, EarnedAt: earned, ExpiresAt: points.Never{}.ExpiresAt(earned)}
+	lot := ledger.Lot{Remaining: 100, EarnedAt: earned, ExpiresAt: points.Never{}.ExpiresAt(earned)}
 	assert.True(t, lot.ExpiresAt.IsZero(), "a Never lot expires at %s", lot.ExpiresAt)
 	assert.False(t, lot.Expired(earned.AddDate(100, 0, 0)), "a Never lot expired after 100 years")
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -37,7 +38,7 @@ func state(segments ...string) *loyalty.State {
 	return &loyalty.State{Member: loyalty.Member{ID: "m1", Segments: segments}}
 }
 
-func withCounters(st *loyalty.State, cs ...loyalty.Counter) *loyalty.State {
+func withCounters(st *loyalty.State, cs ...ledger.Counter) *loyalty.State {
 	st.Counters = cs
 	return st
 }
@@ -62,7 +63,7 @@ func evaluate(t testing.TB, p *loyalty.Program, st *loyalty.State, ev loyalty.Ev
 	require.NoError(t, err, "Evaluate")
 	var sum int64
 	for i := range res.Explanation {
-		if res.Explanation[i].Account == loyalty.PointsAccount || res.Explanation[i].Account == "" {
+		if res.Explanation[i].Account == ledger.PointsAccount || res.Explanation[i].Account == "" {
 			sum += res.Explanation[i].Points
 		}
 	}
@@ -89,7 +90,7 @@ func pointsBy(res *loyalty.Result) map[string]int64 {
 
 // counter returns the counter name the result sets; it fails the test when
 // the result sets none.
-func counter(t testing.TB, res *loyalty.Result, name string) loyalty.Counter {
+func counter(t testing.TB, res *loyalty.Result, name string) ledger.Counter {
 	t.Helper()
 	for _, c := range res.Counters {
 		if c.Name == name {
@@ -97,7 +98,7 @@ func counter(t testing.TB, res *loyalty.Result, name string) loyalty.Counter {
 		}
 	}
 	require.Failf(t, "no counter", "the result sets no counter %q: %+v", name, res.Counters)
-	return loyalty.Counter{}
+	return ledger.Counter{}
 }
 
 // wantPoints asserts the points res earns, showing its explanation when
@@ -109,7 +110,7 @@ func wantPoints(t testing.TB, res *loyalty.Result, want int64) bool {
 
 func lineAward(res *loyalty.Result) []int64 {
 	for _, a := range res.Awards {
-		if a.Account == loyalty.PointsAccount {
+		if a.Account == ledger.PointsAccount {
 			return a.Lines
 		}
 	}

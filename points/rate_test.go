@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
@@ -138,7 +139,7 @@ func TestStepRateCarriesTheRemainderToTheNextOrder(t *testing.T) {
 	first := evaluate(t, p, state(), order(line("a", "x", 1, "120.00")), sunday)
 	wantPoints(t, first, 20)
 	c := counter(t, first, "step")
-	require.Equal(t, loyalty.Counter{Name: "step", Value: 2000}, c, "carry: 2000 cents in the lifetime period")
+	require.Equal(t, ledger.Counter{Name: "step", Value: 2000}, c, "carry: 2000 cents in the lifetime period")
 
 	// The next order's 35.00 plus the 20.00 carried make one full 50.00.
 	st := withCounters(state(), c)

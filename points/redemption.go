@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/shopspring/decimal"
 )
@@ -156,7 +157,7 @@ func (r Redemption) Quote(available int64, total money.Money, want int64) (loyal
 	var err error
 	switch {
 	case want > available:
-		err = &loyalty.InsufficientError{Account: loyalty.PointsAccount, Asked: want, Available: available}
+		err = &loyalty.InsufficientError{Account: ledger.PointsAccount, Asked: want, Available: available}
 	case want < r.Minimum:
 		err = r.limit(loyalty.ErrBelowMinimum, want, inc, most, fmt.Sprintf("redeeming %d points, the minimum is %d", want, r.Minimum))
 	case want%inc != 0:
@@ -187,12 +188,12 @@ func (r Redemption) nothing(available, inc, most int64, capped bool, cv conversi
 	byBalance := available - available%inc
 	switch {
 	case available == 0:
-		return &loyalty.InsufficientError{Account: loyalty.PointsAccount, Asked: least, Available: available, Detail: "no points available"}
+		return &loyalty.InsufficientError{Account: ledger.PointsAccount, Asked: least, Available: available, Detail: "no points available"}
 	case byBalance < least:
-		return &loyalty.InsufficientError{Account: loyalty.PointsAccount, Asked: least, Available: available,
+		return &loyalty.InsufficientError{Account: ledger.PointsAccount, Asked: least, Available: available,
 			Detail: fmt.Sprintf("%d points available, redeeming takes at least %d", available, least)}
 	case !capped && cv.worth(big.NewInt(byBalance)).Sign() == 0:
-		return &loyalty.InsufficientError{Account: loyalty.PointsAccount, Asked: least, Available: available,
+		return &loyalty.InsufficientError{Account: ledger.PointsAccount, Asked: least, Available: available,
 			Detail: fmt.Sprintf("%d points are worth less than %s", available, money.MinorUnits(1, r.Value.Currency))}
 	case r.Minimum > 0:
 		return r.limit(loyalty.ErrBelowMinimum, 0, inc, most, fmt.Sprintf("this order may take off at most %s (%s%% of %s), less than the minimum of %d points",

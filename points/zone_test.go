@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/stretchr/testify/assert"
@@ -36,7 +37,7 @@ func TestPeriodCapCountsInTheProgramsZone(t *testing.T) {
 		cp := must(points.NewPeriodCap("monthly", 500, points.Month))
 		p := zonedProgram(t, loyaltytest.Zone(t, tc.zone), must(points.NewRate("base", 1, dec("1"))), cp)
 		res := evaluate(t, p, state(), order(line("a", "x", 1, "10.00")), tc.at)
-		assert.Equal(t, loyalty.Counter{Name: "monthly", PeriodKey: tc.month, Value: 10}, counter(t, res, "monthly"), "%s at %v", tc.zone, tc.at)
+		assert.Equal(t, ledger.Counter{Name: "monthly", PeriodKey: tc.month, Value: 10}, counter(t, res, "monthly"), "%s at %v", tc.zone, tc.at)
 	}
 }
 
@@ -53,7 +54,7 @@ func TestEngagementLimitCountsDaysInTheProgramsZone(t *testing.T) {
 	rule := must(points.NewEngagement("visit", loyalty.ActionVisit, 5, points.Limit{Times: 1, Per: points.Day}))
 	p := zonedProgram(t, loyaltytest.Zone(t, "Pacific/Auckland"), rule)
 	// 11:30 UTC on 22 November is 00:30 on the 23rd in Auckland.
-	st := withCounters(state(), loyalty.Counter{Name: "visit", PeriodKey: "2026-11-22", Value: 1})
+	st := withCounters(state(), ledger.Counter{Name: "visit", PeriodKey: "2026-11-22", Value: 1})
 	res := evaluate(t, p, st, action(loyalty.ActionVisit), time.Date(2026, 11, 22, 11, 30, 0, 0, time.UTC))
 	wantPoints(t, res, 5)
 	assert.Equal(t, "2026-11-23", counter(t, res, "visit").PeriodKey, "the Auckland day")
@@ -91,7 +92,7 @@ func TestBirthdayAndAnniversaryRulesAreDueOnTheirDayOnceAYear(t *testing.T) {
 	wantPoints(t, evaluate(t, p, st, action(loyalty.ActionAnniversary), now), 100)
 	assert.Empty(t, bday.Due(c, loyalty.StageReview, nil), "due at the review stage")
 	// Paid this year: nothing due.
-	st.Counters = []loyalty.Counter{{Name: "birthday", PeriodKey: "2027", Value: 1}}
+	st.Counters = []ledger.Counter{{Name: "birthday", PeriodKey: "2027", Value: 1}}
 	assert.Empty(t, bday.Due(c, loyalty.StageGrant, nil), "due again after this year's gift")
 	// The day before, in Auckland: nothing due.
 	c.Now = time.Date(2027, 2, 26, 12, 0, 0, 0, time.UTC)

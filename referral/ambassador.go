@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 // Promote makes member an ambassador by hand (the rule of
@@ -119,7 +120,7 @@ func (p *Program) Commission(ctx context.Context, code string, o *loyalty.Order)
 	if err != nil {
 		return nil, err
 	}
-	if err := p.putIndex(ctx, loyalty.Code{Code: p.saleIndex(o.ID), Kind: kindSale, Owner: amb, Ref: o.ID}); err != nil {
+	if err := p.putIndex(ctx, ledger.Code{Code: p.saleIndex(o.ID), Kind: kindSale, Owner: amb, Ref: o.ID}); err != nil {
 		return nil, err
 	}
 	if p.creditsCommission() {
@@ -154,7 +155,7 @@ func (p *Program) PayOut(ctx context.Context, key, member string, amount int64) 
 type AmbassadorStatement struct {
 	Member   string
 	From, To time.Time
-	Account  loyalty.Account
+	Account  ledger.Account
 	// Orders are the IDs of the orders attributed in the period.
 	Orders                 []string
 	Earned, Reversed, Paid int64
@@ -173,7 +174,7 @@ func (p *Program) AmbassadorStatement(ctx context.Context, member string, from, 
 	}
 	s := &AmbassadorStatement{Member: member, From: from, To: to, Account: acct}
 	seen := map[string]bool{}
-	var after loyalty.EntryID
+	var after ledger.EntryID
 	for {
 		es, err := p.engine.History(ctx, member, after, 500)
 		if err != nil {
@@ -194,7 +195,7 @@ func (p *Program) AmbassadorStatement(ctx context.Context, member string, from, 
 				continue
 			}
 			switch e.Kind {
-			case loyalty.EntryEarn:
+			case ledger.EntryEarn:
 				s.Earned += e.Amount
 				if tagOf(e.Ref) == tagCommission && !seen[e.Ref] {
 					seen[e.Ref] = true
@@ -204,9 +205,9 @@ func (p *Program) AmbassadorStatement(ctx context.Context, member string, from, 
 					}
 					s.Orders = append(s.Orders, o)
 				}
-			case loyalty.EntryReverse, loyalty.EntryVoid:
+			case ledger.EntryReverse, ledger.EntryVoid:
 				s.Reversed -= e.Amount
-			case loyalty.EntryRedeem:
+			case ledger.EntryRedeem:
 				s.Paid -= e.Amount
 			}
 		}

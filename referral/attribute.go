@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 // Signup is a friend signing up with a referral code.
@@ -171,7 +172,7 @@ func (p *Program) finishAttribution(ctx context.Context, s Signup, referrer stri
 			n = nt.Detail
 		}
 	}
-	if err := p.putIndex(ctx, loyalty.Code{Code: p.index("s", referrer, n), Kind: kindSignupIndex, Owner: s.Friend, Ref: referrer}); err != nil {
+	if err := p.putIndex(ctx, ledger.Code{Code: p.index("s", referrer, n), Kind: kindSignupIndex, Owner: s.Friend, Ref: referrer}); err != nil {
 		return nil, err
 	}
 	return &Attribution{Friend: s.Friend, Referrer: referrer, Code: s.Code, Review: review, Welcome: welcome}, nil

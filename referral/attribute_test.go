@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/referral"
 )
 
@@ -24,7 +25,7 @@ func TestAttributeGivesTheWelcomeOnce(t *testing.T) {
 	assert.NotEmpty(t, g.Code)
 	assert.True(t, g.Value.Amount.Equal(dec("10")))
 	assert.Equal(t, start.AddDate(0, 0, 30), g.ExpiresAt)
-	assert.Equal(t, loyalty.Balance{Account: loyalty.PointsAccount, Available: 100}, f.balance(t, "bob"), "100 welcome points")
+	assert.Equal(t, ledger.Balance{Account: ledger.PointsAccount, Available: 100}, f.balance(t, "bob"), "100 welcome points")
 
 	// The same signup again (a retry after a crash) returns the attribution
 	// and gives nothing more.

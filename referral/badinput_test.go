@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/referral"
 	"github.com/loyaltykit/loyalty/storage/sqlite"
 )
@@ -19,7 +20,7 @@ import (
 // ledgers is what a refusal must leave as it was: the referrer's and the
 // friend's ledgers in both programs, and the code's velocity counter.
 type ledgers struct {
-	annRef, annShop, bobShop []loyalty.Entry
+	annRef, annShop, bobShop []ledger.Entry
 	bobRef                   error
 	velocity                 int64
 }
@@ -28,14 +29,14 @@ func (f *shopFixture) ledgers(t *testing.T, code string) ledgers {
 	t.Helper()
 	var l ledgers
 	var err error
-	l.annRef, err = f.p.Engine().History(ctx, "ann", loyalty.EntryID{}, 100)
+	l.annRef, err = f.p.Engine().History(ctx, "ann", ledger.EntryID{}, 100)
 	if errors.Is(err, loyalty.ErrUnknownMember) {
 		err = nil
 	}
 	require.NoError(t, err)
-	l.annShop, err = f.shop.History(ctx, "ann", loyalty.EntryID{}, 100)
+	l.annShop, err = f.shop.History(ctx, "ann", ledger.EntryID{}, 100)
 	require.NoError(t, err)
-	l.bobShop, err = f.shop.History(ctx, "bob", loyalty.EntryID{}, 100)
+	l.bobShop, err = f.shop.History(ctx, "bob", ledger.EntryID{}, 100)
 	require.NoError(t, err)
 	_, l.bobRef = f.p.Engine().Member(ctx, "bob")
 	sc, err := f.p.Engine().SharedCounter(ctx, "referral.velocity:"+code, "2026-12-01")
@@ -57,7 +58,7 @@ func TestBadInputIsATypedErrorAndWritesNothing(t *testing.T) {
 	_, err := f.shop.Earn(ctx, "earn/A-1", order("A-1", "ann", start, "30"))
 	require.NoError(t, err)
 	// A code of another program: the shop's own coupon.
-	require.NoError(t, f.shop.ReserveCode(ctx, loyalty.Code{Code: "SHOP10", Kind: "coupon", Owner: "ann"}))
+	require.NoError(t, f.shop.ReserveCode(ctx, ledger.Code{Code: "SHOP10", Kind: "coupon", Owner: "ann"}))
 	before := f.ledgers(t, code)
 	assert.ErrorIs(t, before.bobRef, loyalty.ErrUnknownMember)
 
@@ -126,7 +127,7 @@ func TestBadInputIsATypedErrorAndWritesNothing(t *testing.T) {
 		assert.ErrorIs(t, c.Validate(), referral.ErrInvalidConfig, name)
 	}
 	assert.Equal(t, before, f.ledgers(t, code))
-	assert.Equal(t, loyalty.Balance{Account: loyalty.PointsAccount, Pending: 30}, f.points(t, "ann"))
+	assert.Equal(t, ledger.Balance{Account: ledger.PointsAccount, Pending: 30}, f.points(t, "ann"))
 }
 
 // Fingerprints are kept hashed: the raw email is nowhere in the database

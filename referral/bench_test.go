@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/points"
 )
 
@@ -67,7 +68,7 @@ func BenchmarkEarnEvaluationWithReferralLaterOrder(b *testing.B) {
 	p := newFixture(b, config()).p.Engine().Program()
 	p.Rules = append(p.Rules, rate)
 	st := friendState()
-	st.Counters = []loyalty.Counter{{Name: "first-order", PeriodKey: "o0", Value: 1}}
+	st.Counters = []ledger.Counter{{Name: "first-order", PeriodKey: "o0", Value: 1}}
 	benchEvaluateState(b, p, st)
 }
 

@@ -13,9 +13,10 @@ import (
 	"strings"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
-// CodeKind is the loyalty.Code.Kind of referral codes.
+// CodeKind is the ledger.Code.Kind of referral codes.
 const CodeKind = "referral"
 
 // Kinds of the package's own index codes, kept in the unique-codes table
@@ -54,9 +55,9 @@ func (p *Program) index(letter string, parts ...string) string {
 // without the secret. Calling it again, or after a crash, is safe. It also
 // defines the code's velocity counter. The member need not be enrolled in
 // the referral program.
-func (p *Program) CodeFor(ctx context.Context, member string) (loyalty.Code, error) {
+func (p *Program) CodeFor(ctx context.Context, member string) (ledger.Code, error) {
 	if err := checkMember("member", member); err != nil {
-		return loyalty.Code{}, err
+		return ledger.Code{}, err
 	}
 	for attempt := 0; attempt < 8; attempt++ {
 		code := p.codeOf(member, attempt)
@@ -67,15 +68,15 @@ func (p *Program) CodeFor(ctx context.Context, member string) (loyalty.Code, err
 		case err == nil:
 			continue // a collision with another's code: draw again
 		case !errors.Is(err, loyalty.ErrUnknownCode):
-			return loyalty.Code{}, err
+			return ledger.Code{}, err
 		}
 		if err := p.defineVelocity(ctx, code); err != nil {
-			return loyalty.Code{}, err
+			return ledger.Code{}, err
 		}
-		c = loyalty.Code{Code: code, Kind: CodeKind, Owner: member}
+		c = ledger.Code{Code: code, Kind: CodeKind, Owner: member}
 		if err := p.engine.ReserveCode(ctx, c); err != nil {
 			if !errors.Is(err, loyalty.ErrCodeTaken) {
-				return loyalty.Code{}, err
+				return ledger.Code{}, err
 			}
 			// Taken meanwhile: by this member (a concurrent call) or a collision.
 			if got, gerr := p.engine.Code(ctx, code); gerr == nil && got.Kind == CodeKind && got.Owner == member {
@@ -85,7 +86,7 @@ func (p *Program) CodeFor(ctx context.Context, member string) (loyalty.Code, err
 		}
 		return p.engine.Code(ctx, code)
 	}
-	return loyalty.Code{}, fmt.Errorf("referral: no free code for member %q after 8 draws", member)
+	return ledger.Code{}, fmt.Errorf("referral: no free code for member %q after 8 draws", member)
 }
 
 // Vanity reserves code (an ambassador's "ANNA10") as member's referral code,
@@ -105,7 +106,7 @@ func (p *Program) Vanity(ctx context.Context, member, code string) error {
 	if err := p.defineVelocity(ctx, code); err != nil {
 		return err
 	}
-	return p.engine.ReserveCode(ctx, loyalty.Code{Code: code, Kind: CodeKind, Owner: member})
+	return p.engine.ReserveCode(ctx, ledger.Code{Code: code, Kind: CodeKind, Owner: member})
 }
 
 func (p *Program) defineVelocity(ctx context.Context, code string) error {
@@ -150,7 +151,7 @@ func (p *Program) Resolve(ctx context.Context, code string) (string, error) {
 	return p.owner(c)
 }
 
-func (p *Program) owner(c loyalty.Code) (string, error) {
+func (p *Program) owner(c ledger.Code) (string, error) {
 	switch {
 	case c.Kind != CodeKind:
 		return "", fmt.Errorf("%w: %q is a %s code", ErrNotReferralCode, c.Code, c.Kind)
@@ -214,7 +215,7 @@ func (p *Program) Remember(ctx context.Context, member string, fps ...Fingerprin
 		return err
 	}
 	for _, f := range fps {
-		err := p.engine.ReserveCode(ctx, loyalty.Code{Code: p.printCode(f), Kind: kindFingerprint, Owner: member})
+		err := p.engine.ReserveCode(ctx, ledger.Code{Code: p.printCode(f), Kind: kindFingerprint, Owner: member})
 		if err != nil && !errors.Is(err, loyalty.ErrCodeTaken) {
 			return err
 		}
@@ -224,7 +225,7 @@ func (p *Program) Remember(ctx context.Context, member string, fps ...Fingerprin
 
 // putIndex reserves an index code, tolerating one reserved before with the
 // same owner and ref (a retry after a crash).
-func (p *Program) putIndex(ctx context.Context, c loyalty.Code) error {
+func (p *Program) putIndex(ctx context.Context, c ledger.Code) error {
 	err := p.engine.ReserveCode(ctx, c)
 	if errors.Is(err, loyalty.ErrCodeTaken) {
 		got, gerr := p.engine.Code(ctx, c.Code)
@@ -236,10 +237,10 @@ func (p *Program) putIndex(ctx context.Context, c loyalty.Code) error {
 }
 
 // lookup returns an index code, ok false when there is none.
-func (p *Program) lookup(ctx context.Context, code string) (loyalty.Code, bool, error) {
+func (p *Program) lookup(ctx context.Context, code string) (ledger.Code, bool, error) {
 	c, err := p.engine.Code(ctx, code)
 	if errors.Is(err, loyalty.ErrUnknownCode) {
-		return loyalty.Code{}, false, nil
+		return ledger.Code{}, false, nil
 	}
 	return c, err == nil, err
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/referral"
 )
 
@@ -54,7 +55,7 @@ func TestResolveRefusesBadCodes(t *testing.T) {
 	assert.ErrorIs(t, err, loyalty.ErrUnknownCode, "index codes never resolve")
 
 	// A coupon of the same program is not a referral code.
-	require.NoError(t, f.p.Engine().ReserveCode(ctx, loyalty.Code{Code: "SAVE10", Kind: "coupon"}))
+	require.NoError(t, f.p.Engine().ReserveCode(ctx, ledger.Code{Code: "SAVE10", Kind: "coupon"}))
 	_, err = f.p.Resolve(ctx, "SAVE10")
 	assert.ErrorIs(t, err, referral.ErrNotReferralCode)
 
@@ -70,7 +71,7 @@ func TestResolveRefusesBadCodes(t *testing.T) {
 
 	// A void code is refused.
 	ann := f.code(t, "ann")
-	_, err = f.p.Engine().UseCode(ctx, loyalty.CodeUse{Code: ann, Void: true})
+	_, err = f.p.Engine().UseCode(ctx, ledger.CodeUse{Code: ann, Void: true})
 	require.NoError(t, err)
 	_, err = f.p.Resolve(ctx, ann)
 	assert.ErrorIs(t, err, loyalty.ErrCodeVoid)

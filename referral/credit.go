@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 // Memo accounts of the referral program's ledger when Config.CreditTo sends
@@ -15,9 +16,9 @@ import (
 // credit themselves are in CreditTo's ledger).
 const (
 	// CreditedPoints records a referrer's reward credited to CreditTo.
-	CreditedPoints loyalty.Account = "points_credited"
+	CreditedPoints ledger.Account = "points_credited"
 	// CreditedCommission records store-credit commission credited to CreditTo.
-	CreditedCommission loyalty.Account = "commission_credited"
+	CreditedCommission ledger.Account = "commission_credited"
 )
 
 // Tags of the order IDs the referral program records (see orderID).
@@ -166,7 +167,7 @@ func (p *Program) welcome(c *loyalty.Input, ref string, ef []loyalty.Effect) []l
 		ef = append(ef, loyalty.Earn(cfg.Welcome.Points, loyalty.OrderLevel, "welcome, referred by "+ref))
 	}
 	if cfg.Welcome.Coupon != "" {
-		g := loyalty.Grant{Reward: cfg.Welcome.Coupon, Value: cfg.Welcome.CouponValue, Note: "welcome, referred by " + ref}
+		g := ledger.Grant{Reward: cfg.Welcome.Coupon, Value: cfg.Welcome.CouponValue, Note: "welcome, referred by " + ref}
 		if cfg.Welcome.CouponDays > 0 {
 			g.ExpiresAt = c.Now.AddDate(0, 0, cfg.Welcome.CouponDays)
 		}
@@ -178,7 +179,7 @@ func (p *Program) welcome(c *loyalty.Input, ref string, ef []loyalty.Effect) []l
 // commissionAccount is where commission goes in the ledger that holds it:
 // Payable in the referral program's, or the store credit account
 // (Ambassador.Account, StoreCredit when empty).
-func (p *Program) commissionAccount() loyalty.Account {
+func (p *Program) commissionAccount() ledger.Account {
 	if p.cfg.Ambassador.Payable {
 		return Payable
 	}
@@ -230,15 +231,15 @@ func (p *Program) earnCredit(ctx context.Context, key string, o *loyalty.Order) 
 // (loyalty.RedeemableRule), so the ambassador spends their commission at
 // checkout with a loyalty.Redemption of that Account. A cashback program
 // declares its own credit account already.
-func Spendable(accounts ...loyalty.Account) loyalty.Rule {
+func Spendable(accounts ...ledger.Account) loyalty.Rule {
 	if len(accounts) == 0 {
-		accounts = []loyalty.Account{StoreCredit}
+		accounts = []ledger.Account{StoreCredit}
 	}
-	return spendable(append([]loyalty.Account(nil), accounts...))
+	return spendable(append([]ledger.Account(nil), accounts...))
 }
 
-type spendable []loyalty.Account
+type spendable []ledger.Account
 
 func (spendable) Name() string                                                    { return "referral.spendable" }
 func (spendable) Evaluate(_ *loyalty.Input, ef []loyalty.Effect) []loyalty.Effect { return ef }
-func (s spendable) Redeemable() []loyalty.Account                                 { return append([]loyalty.Account(nil), s...) }
+func (s spendable) Redeemable() []ledger.Account                                  { return append([]ledger.Account(nil), s...) }

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/referral"
@@ -127,7 +128,7 @@ func (f *shopFixture) join(t testing.TB, ids ...string) {
 	}
 }
 
-func (f *shopFixture) points(t testing.TB, member string) loyalty.Balance {
+func (f *shopFixture) points(t testing.TB, member string) ledger.Balance {
 	t.Helper()
 	b, err := f.shop.Balance(ctx, member)
 	require.NoError(t, err)
@@ -153,16 +154,16 @@ func TestRewardsAreCreditedToTheShopsPointsProgram(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, a.Welcome.Grants, 1)
 	assert.Equal(t, "welcome-10", a.Welcome.Grants[0].Reward)
-	assert.Equal(t, loyalty.Balance{Account: loyalty.PointsAccount, Available: 100}, f.points(t, "bob"), "the welcome in the shop's points")
+	assert.Equal(t, ledger.Balance{Account: ledger.PointsAccount, Available: 100}, f.points(t, "bob"), "the welcome in the shop's points")
 	st, err := f.shop.Member(ctx, "bob")
 	require.NoError(t, err)
-	assert.Equal(t, int64(1), st.Balance(loyalty.RewardsAccount).Available, "the welcome coupon is a grant of the shop's program")
+	assert.Equal(t, int64(1), st.Balance(ledger.RewardsAccount).Available, "the welcome coupon is a grant of the shop's program")
 	c, err := f.shop.Code(ctx, a.Welcome.Grants[0].Code)
 	require.NoError(t, err, "its code is the shop's, usable at checkout")
 	assert.Equal(t, "bob", c.Owner)
 	ref, err := f.p.Engine().Balance(ctx, "bob")
 	require.NoError(t, err)
-	assert.Equal(t, loyalty.Balance{Account: loyalty.PointsAccount}, ref, "nothing in the referral program's own points")
+	assert.Equal(t, ledger.Balance{Account: ledger.PointsAccount}, ref, "nothing in the referral program's own points")
 
 	// A retry returns the same welcome and gives nothing more.
 	again, err := f.p.Attribute(ctx, referral.Signup{Friend: "bob", Code: code, JoinedAt: start})
@@ -180,8 +181,8 @@ func TestRewardsAreCreditedToTheShopsPointsProgram(t *testing.T) {
 	out, err := f.p.OnOrder(ctx, o)
 	require.NoError(t, err)
 	assert.Equal(t, referral.ReasonPending, out.Reason)
-	assert.Equal(t, loyalty.Balance{Account: loyalty.PointsAccount, Pending: 530}, f.points(t, "ann"), "30 + 500, both held 14 days")
-	assert.Equal(t, loyalty.Balance{Account: loyalty.PointsAccount, Available: 100, Pending: 280}, f.points(t, "bob"), "100 + 80 + 200")
+	assert.Equal(t, ledger.Balance{Account: ledger.PointsAccount, Pending: 530}, f.points(t, "ann"), "30 + 500, both held 14 days")
+	assert.Equal(t, ledger.Balance{Account: ledger.PointsAccount, Available: 100, Pending: 280}, f.points(t, "bob"), "100 + 80 + 200")
 	memo, err := f.p.Engine().AccountBalance(ctx, "ann", referral.CreditedPoints)
 	require.NoError(t, err)
 	assert.Equal(t, int64(500), memo.Available, "the referral program's memo of the credit")
@@ -194,10 +195,10 @@ func TestRewardsAreCreditedToTheShopsPointsProgram(t *testing.T) {
 
 	// After the window ann spends all 530 in the shop, as one balance.
 	f.clock.Set(start.Add(time.Hour).AddDate(0, 0, 14))
-	assert.Equal(t, loyalty.Balance{Account: loyalty.PointsAccount, Available: 530}, f.points(t, "ann"))
+	assert.Equal(t, ledger.Balance{Account: ledger.PointsAccount, Available: 530}, f.points(t, "ann"))
 	_, err = f.shop.Adjust(ctx, "spend/ann", "ann", -530, "a gift")
 	require.NoError(t, err)
-	assert.Equal(t, loyalty.Balance{Account: loyalty.PointsAccount}, f.points(t, "ann"))
+	assert.Equal(t, ledger.Balance{Account: ledger.PointsAccount}, f.points(t, "ann"))
 	s, err = f.p.Statement(ctx, "ann")
 	require.NoError(t, err)
 	assert.Equal(t, referral.ReasonPaid, s.Lines[0].Status)
@@ -205,16 +206,16 @@ func TestRewardsAreCreditedToTheShopsPointsProgram(t *testing.T) {
 	assert.Equal(t, int64(500), s.PaidPoints)
 
 	// The reward's lot expires by the shop's policy: a year after the order.
-	es, err := f.shop.History(ctx, "ann", loyalty.EntryID{}, 10)
+	es, err := f.shop.History(ctx, "ann", ledger.EntryID{}, 10)
 	require.NoError(t, err)
-	var reward *loyalty.Entry
+	var reward *ledger.Entry
 	for i := range es {
 		if es[i].Amount+es[i].Pending == 500 {
 			reward = &es[i]
 		}
 	}
 	require.NotNil(t, reward)
-	assert.Equal(t, loyalty.EntryEarn, reward.Kind)
+	assert.Equal(t, ledger.EntryEarn, reward.Kind)
 	assert.NotEqual(t, "B-1", reward.Ref, "recorded under an ID of its own, apart from the host's orders")
 }
 
@@ -234,8 +235,8 @@ func creditedAndVoided(t *testing.T, f *shopFixture) {
 	voided, err := f.p.OnReturn(ctx, &loyalty.Return{ID: "R-1", OrderID: "B-1", MemberID: "bob", ReturnedAt: f.clock.Now(), Amount: dec("80")})
 	require.NoError(t, err)
 	assert.True(t, voided)
-	assert.Equal(t, loyalty.Balance{Account: loyalty.PointsAccount}, f.points(t, "ann"), "ann's 500 voided in the shop")
-	assert.Equal(t, loyalty.Balance{Account: loyalty.PointsAccount, Available: 100}, f.points(t, "bob"), "bob keeps the welcome, loses the 200")
+	assert.Equal(t, ledger.Balance{Account: ledger.PointsAccount}, f.points(t, "ann"), "ann's 500 voided in the shop")
+	assert.Equal(t, ledger.Balance{Account: ledger.PointsAccount, Available: 100}, f.points(t, "bob"), "bob keeps the welcome, loses the 200")
 	memo, err := f.p.Engine().AccountBalance(ctx, "ann", referral.CreditedPoints)
 	require.NoError(t, err)
 	assert.Equal(t, int64(0), memo.Available)
@@ -269,7 +270,7 @@ func TestCreditNeedsMembersOfThePointsProgramAndWritesNothingWithout(t *testing.
 	assert.Equal(t, "referrer", ne.Role)
 	_, err = f.p.Engine().Member(ctx, "bob")
 	assert.ErrorIs(t, err, loyalty.ErrUnknownMember)
-	assert.Equal(t, loyalty.Balance{Account: loyalty.PointsAccount}, f.points(t, "bob"), "no welcome")
+	assert.Equal(t, ledger.Balance{Account: ledger.PointsAccount}, f.points(t, "bob"), "no welcome")
 }
 
 func TestConfigCreditToMustBeAnotherProgramInTheSameCurrency(t *testing.T) {
@@ -281,7 +282,7 @@ func TestConfigCreditToMustBeAnotherProgramInTheSameCurrency(t *testing.T) {
 	assert.ErrorIs(t, err, referral.ErrInvalidConfig)
 	assert.ErrorIs(t, err, loyalty.ErrCurrencyMismatch)
 	cfg.CreditTo = &loyalty.Program{ID: "points", Currency: "USD"}
-	cfg.Ambassador.Account = loyalty.PointsAccount
+	cfg.Ambassador.Account = ledger.PointsAccount
 	assert.ErrorIs(t, cfg.Validate(), referral.ErrInvalidConfig, "commission is not points")
 }
 
@@ -349,8 +350,8 @@ func TestCrashAtTheWelcomeAndAtTheVoidAreCompletedOnce(t *testing.T) {
 		voided, err := f.p.OnReturn(ctx, ret)
 		require.NoError(t, err)
 		assert.True(t, voided)
-		assert.Equal(t, loyalty.Balance{Account: loyalty.PointsAccount}, f.points(t, "ann"))
-		assert.Equal(t, loyalty.Balance{Account: loyalty.PointsAccount, Available: 100}, f.points(t, "bob"))
+		assert.Equal(t, ledger.Balance{Account: ledger.PointsAccount}, f.points(t, "ann"))
+		assert.Equal(t, ledger.Balance{Account: ledger.PointsAccount, Available: 100}, f.points(t, "bob"))
 	}
 }
 

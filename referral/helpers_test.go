@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/referral"
 	"github.com/loyaltykit/loyalty/storage/memory"
@@ -78,7 +79,7 @@ func order(id, member string, at time.Time, amount string) *loyalty.Order {
 		Lines: []loyalty.OrderLine{{SKU: "tee", Quantity: 1, UnitPrice: dec(amount)}}}
 }
 
-func (f *fixture) balance(t testing.TB, member string) loyalty.Balance {
+func (f *fixture) balance(t testing.TB, member string) ledger.Balance {
 	t.Helper()
 	b, err := f.p.Engine().Balance(ctx, member)
 	require.NoError(t, err)

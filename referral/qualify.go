@@ -9,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 )
 
@@ -90,7 +91,7 @@ func (p *Program) OnOrder(ctx context.Context, o *loyalty.Order) (*Outcome, erro
 		return out, nil
 	}
 	out.Qualified = true
-	if err := p.putIndex(ctx, loyalty.Code{Code: p.index("q", o.MemberID), Kind: kindQualified, Owner: o.MemberID, Ref: o.ID,
+	if err := p.putIndex(ctx, ledger.Code{Code: p.index("q", o.MemberID), Kind: kindQualified, Owner: o.MemberID, Ref: o.ID,
 		CreatedAt: o.PlacedAt.UTC().Truncate(time.Microsecond)}); err != nil {
 		return nil, err
 	}
@@ -159,7 +160,7 @@ func (p *Program) release(ctx context.Context, out *Outcome, orderID string, pla
 	switch {
 	case errors.As(err, &ce) && ce.Counter == budgetCounter:
 		out.Reason, out.Detail, out.Refusal = ReasonBudget, "the campaign's budget of "+itoa(p.cfg.Budget)+" rewarded referrals is spent", ErrBudgetSpent
-		return p.putIndex(ctx, loyalty.Code{Code: p.index("o", friend), Kind: kindOutcome, Owner: friend, Ref: string(ReasonBudget)})
+		return p.putIndex(ctx, ledger.Code{Code: p.index("o", friend), Kind: kindOutcome, Owner: friend, Ref: string(ReasonBudget)})
 	case err != nil:
 		return err
 	}
@@ -177,7 +178,7 @@ func (p *Program) release(ctx context.Context, out *Outcome, orderID string, pla
 			}
 			ce.Rewarded = ce.Cap
 			out.Refusal = ce
-			if err := p.putIndex(ctx, loyalty.Code{Code: p.index("o", friend), Kind: kindOutcome, Owner: friend, Ref: string(out.Reason)}); err != nil {
+			if err := p.putIndex(ctx, ledger.Code{Code: p.index("o", friend), Kind: kindOutcome, Owner: friend, Ref: string(out.Reason)}); err != nil {
 				return err
 			}
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/referral"
 )
 
@@ -24,8 +25,8 @@ func TestQualifyingOrderRewardsBothHeldForTheReturnWindow(t *testing.T) {
 	assert.Equal(t, referral.ReasonPending, out.Reason)
 	assert.NoError(t, out.Refusal)
 	assert.Equal(t, "ann", out.Referrer)
-	assert.Equal(t, loyalty.Balance{Account: loyalty.PointsAccount, Pending: 500}, f.balance(t, "ann"), "500 held for ann")
-	assert.Equal(t, loyalty.Balance{Account: loyalty.PointsAccount, Available: 100, Pending: 200}, f.balance(t, "bob"), "100 welcome + 200 held")
+	assert.Equal(t, ledger.Balance{Account: ledger.PointsAccount, Pending: 500}, f.balance(t, "ann"), "500 held for ann")
+	assert.Equal(t, ledger.Balance{Account: ledger.PointsAccount, Available: 100, Pending: 200}, f.balance(t, "bob"), "100 welcome + 200 held")
 
 	// A retry writes nothing more.
 	again, err := f.p.OnOrder(ctx, order("o1", "bob", placed, "80.00"))
@@ -41,8 +42,8 @@ func TestQualifyingOrderRewardsBothHeldForTheReturnWindow(t *testing.T) {
 
 	// Fourteen days after the order the hold is over.
 	f.clock.Set(placed.AddDate(0, 0, 14))
-	assert.Equal(t, loyalty.Balance{Account: loyalty.PointsAccount, Available: 500}, f.balance(t, "ann"))
-	assert.Equal(t, loyalty.Balance{Account: loyalty.PointsAccount, Available: 300}, f.balance(t, "bob"))
+	assert.Equal(t, ledger.Balance{Account: ledger.PointsAccount, Available: 500}, f.balance(t, "ann"))
+	assert.Equal(t, ledger.Balance{Account: ledger.PointsAccount, Available: 300}, f.balance(t, "bob"))
 }
 
 func TestReturnInTheWindowVoidsTheRewards(t *testing.T) {
@@ -56,8 +57,8 @@ func TestReturnInTheWindowVoidsTheRewards(t *testing.T) {
 	voided, err := f.p.OnReturn(ctx, ret)
 	require.NoError(t, err)
 	assert.True(t, voided)
-	assert.Equal(t, loyalty.Balance{Account: loyalty.PointsAccount}, f.balance(t, "ann"), "ann's 500 voided")
-	assert.Equal(t, loyalty.Balance{Account: loyalty.PointsAccount, Available: 100}, f.balance(t, "bob"), "bob keeps the welcome, loses the 200")
+	assert.Equal(t, ledger.Balance{Account: ledger.PointsAccount}, f.balance(t, "ann"), "ann's 500 voided")
+	assert.Equal(t, ledger.Balance{Account: ledger.PointsAccount, Available: 100}, f.balance(t, "bob"), "bob keeps the welcome, loses the 200")
 	voided, err = f.p.OnReturn(ctx, ret)
 	require.NoError(t, err, "a retried return is safe")
 	assert.True(t, voided)
@@ -74,7 +75,7 @@ func TestReturnAfterTheWindowKeepsTheRewards(t *testing.T) {
 	voided, err := f.p.OnReturn(ctx, &loyalty.Return{ID: "r1", OrderID: "o1", MemberID: "bob", ReturnedAt: f.clock.Now(), Amount: dec("80.00")})
 	require.NoError(t, err)
 	assert.False(t, voided)
-	assert.Equal(t, loyalty.Balance{Account: loyalty.PointsAccount, Available: 500}, f.balance(t, "ann"))
+	assert.Equal(t, ledger.Balance{Account: ledger.PointsAccount, Available: 500}, f.balance(t, "ann"))
 }
 
 func TestOrdersThatDoNotQualify(t *testing.T) {
@@ -96,7 +97,7 @@ func TestOrdersThatDoNotQualify(t *testing.T) {
 	out, err = f.p.OnOrder(ctx, order("o3", "cat", f.clock.Now(), "60"))
 	require.NoError(t, err)
 	assert.Equal(t, referral.ReasonTooLate, out.Reason)
-	assert.Equal(t, loyalty.Balance{Account: loyalty.PointsAccount}, f.balance(t, "ann"), "nothing for ann")
+	assert.Equal(t, ledger.Balance{Account: ledger.PointsAccount}, f.balance(t, "ann"), "nothing for ann")
 
 	_, err = f.p.OnOrder(ctx, order("o4", "stranger", f.clock.Now(), "60"))
 	assert.ErrorIs(t, err, referral.ErrNotReferred)
@@ -149,7 +150,7 @@ func TestPendingReviewHoldsRewardsUntilApproved(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, out.Qualified)
 	assert.Equal(t, referral.ReasonPendingReview, out.Reason)
-	assert.Equal(t, loyalty.Balance{Account: loyalty.PointsAccount}, f.balance(t, "ann"), "nothing released before review")
+	assert.Equal(t, ledger.Balance{Account: ledger.PointsAccount}, f.balance(t, "ann"), "nothing released before review")
 
 	out, err = f.p.Approve(ctx, "bob")
 	require.NoError(t, err)

@@ -13,11 +13,12 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 )
 
 // Accounts of a referral program's ledger. Rewards (the referrer's, the
-// friend's welcome and second reward) are points in loyalty.PointsAccount,
+// friend's welcome and second reward) are points in ledger.PointsAccount,
 // held for the return window like any order's points: of Config.CreditTo's
 // ledger (the shop's points program) when it is set, else of the referral
 // program's own. An ambassador's commission is money in minor units of the
@@ -25,10 +26,10 @@ import (
 // Payable (always the referral program's).
 const (
 	// StoreCredit holds commission the ambassador spends in the shop.
-	StoreCredit loyalty.Account = "store_credit"
+	StoreCredit ledger.Account = "store_credit"
 	// Payable holds commission the host owes the ambassador and pays out
 	// (Program.PayOut) on its own schedule.
-	Payable loyalty.Account = "commission_payable"
+	Payable ledger.Account = "commission_payable"
 )
 
 // Notice kinds the referral program's rules announce.
@@ -73,7 +74,7 @@ const (
 )
 
 // Welcome is the friend's incentive at attribution: Points of the referral
-// program, or a coupon (a loyalty.Grant of reward Coupon with a new unique
+// program, or a coupon (a ledger.Grant of reward Coupon with a new unique
 // code), or both.
 type Welcome struct {
 	Points int64
@@ -105,7 +106,7 @@ type Ambassador struct {
 	// that program's ledger (cashback.CreditAccount of a cashback program,
 	// say), where the ambassador spends it with a loyalty.Redemption of
 	// that Account.
-	Account loyalty.Account
+	Account ledger.Account
 	// Perks are the benefits of the status (tier-like: "free-shipping",
 	// "early-access"), returned by Program.Perks.
 	Perks []string
@@ -235,7 +236,7 @@ func (c *Config) Validate() error {
 		if err := loyalty.CheckID("ambassador.account", string(c.Ambassador.Account)); err != nil {
 			return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 		}
-		if c.Ambassador.Account == loyalty.PointsAccount || c.Ambassador.Account == loyalty.RewardsAccount {
+		if c.Ambassador.Account == ledger.PointsAccount || c.Ambassador.Account == ledger.RewardsAccount {
 			return invalid("ambassador.account", "is "+strconv.Quote(string(c.Ambassador.Account))+", an account of points or rewards", loyalty.ErrInvalidProgram)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/referral"
 	"github.com/loyaltykit/loyalty/storage/sqlite"
@@ -70,7 +71,7 @@ func besidePoints(t *testing.T, store loyalty.Store) {
 	assert.Equal(t, int64(500), ref.Pending)
 	pts, err := shop.Balance(ctx, "bob")
 	require.NoError(t, err)
-	assert.Equal(t, loyalty.Balance{Account: loyalty.PointsAccount, Available: 80}, pts, "bob's shop points are the points program's alone")
+	assert.Equal(t, ledger.Balance{Account: ledger.PointsAccount, Available: 80}, pts, "bob's shop points are the points program's alone")
 	annShop, err := shop.Balance(ctx, "ann")
 	require.NoError(t, err)
 	assert.Equal(t, int64(0), annShop.Available+annShop.Pending)

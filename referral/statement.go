@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 // StatementLine is one friend on a referrer's statement.
@@ -55,12 +55,12 @@ func (p *Program) Statement(ctx context.Context, referrer string) (*Statement, e
 	// The referrer's rewards, by the recorded ID of their order: points of
 	// the referral program's ledger, or the memo of what was credited to
 	// CreditTo (available at once: held or not is then told by the date).
-	acct := loyalty.PointsAccount
+	acct := ledger.PointsAccount
 	if p.credits() {
 		acct = CreditedPoints
 	}
 	byRef := map[string]*sums{}
-	var after loyalty.EntryID
+	var after ledger.EntryID
 	for {
 		es, err := p.engine.History(ctx, referrer, after, 500)
 		if err != nil {
@@ -77,7 +77,7 @@ func (p *Program) Statement(ctx context.Context, referrer string) (*Statement, e
 			}
 			s.avail += e.Amount
 			s.pending += e.Pending
-			if e.Kind == loyalty.EntryEarn {
+			if e.Kind == ledger.EntryEarn {
 				s.earned += e.Amount + e.Pending
 			}
 		}
@@ -142,7 +142,7 @@ func (p *Program) Statement(ctx context.Context, referrer string) (*Statement, e
 	return out, nil
 }
 
-func (p *Program) rewardStatus(_ context.Context, line *StatementLine, q loyalty.Code, s *sums, now time.Time) {
+func (p *Program) rewardStatus(_ context.Context, line *StatementLine, q ledger.Code, s *sums, now time.Time) {
 	if s == nil {
 		line.Status, line.Detail = ReasonQualified, "qualified, reward not written yet"
 		return

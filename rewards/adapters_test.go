@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/rewards"
 	"github.com/loyaltykit/loyalty/storage/postgres"
@@ -40,7 +41,7 @@ func couponLife(t *testing.T, store loyalty.Store) {
 	_, err = e.Adjust(ctx, "adjust-ann", "ann", 1000, "opening balance")
 	require.NoError(t, err)
 	held := func() int64 {
-		b, err := e.AccountBalance(ctx, "ann", loyalty.RewardsAccount)
+		b, err := e.AccountBalance(ctx, "ann", ledger.RewardsAccount)
 		require.NoError(t, err)
 		return b.Available
 	}

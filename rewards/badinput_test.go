@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/rewards"
 	"github.com/loyaltykit/loyalty/storage/memory"
@@ -19,22 +20,22 @@ import (
 // uses of every code.
 type written struct {
 	versions, entries map[string]int
-	balances          map[string][]loyalty.Balance
-	counters          map[string][]loyalty.Counter
-	grants            map[string][]loyalty.Grant
+	balances          map[string][]ledger.Balance
+	counters          map[string][]ledger.Counter
+	grants            map[string][]ledger.Grant
 	stock             int64
 	uses              map[string]int64
 }
 
 func (s *shop) written(codes ...string) written {
 	s.t.Helper()
-	w := written{versions: map[string]int{}, entries: map[string]int{}, balances: map[string][]loyalty.Balance{},
-		counters: map[string][]loyalty.Counter{}, grants: map[string][]loyalty.Grant{}, uses: map[string]int64{}}
+	w := written{versions: map[string]int{}, entries: map[string]int{}, balances: map[string][]ledger.Balance{},
+		counters: map[string][]ledger.Counter{}, grants: map[string][]ledger.Grant{}, uses: map[string]int64{}}
 	for _, id := range []string{"ann", "bob"} {
 		st, err := s.load(id, loyalty.Query{Grants: true})
 		require.NoError(s.t, err)
 		w.versions[id], w.balances[id], w.counters[id], w.grants[id] = int(st.Version), st.Balances, st.Counters, st.Grants
-		es, err := s.engine.History(s.ctx, id, loyalty.EntryID{}, 1000)
+		es, err := s.engine.History(s.ctx, id, ledger.EntryID{}, 1000)
 		require.NoError(s.t, err)
 		w.entries[id] = len(es)
 	}
@@ -59,7 +60,7 @@ func TestEveryBadInputIsATypedErrorAndWritesNothing(t *testing.T) {
 	tenOff := s.buy("b1", "ann", "ten-off") // 10.00 off from 30.00, valid 30 days
 	socks := s.buy("b2", "ann", "free-socks")
 	voided := s.buy("b3", "ann", "ten-pct")
-	_, err := s.engine.UseCode(s.ctx, loyalty.CodeUse{Code: voided, Void: true})
+	_, err := s.engine.UseCode(s.ctx, ledger.CodeUse{Code: voided, Void: true})
 	require.NoError(t, err)
 	usedUp := s.buy("b4", "ann", "ten-pct")
 	s.earn(cart("used", "ann", usedUp))

@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
 )
@@ -212,12 +213,12 @@ type Budgeted struct {
 	budget Budget
 	// account is the account the budget counts; unitValue the minor units
 	// one point costs a money budget (nil for a points budget).
-	account   loyalty.Account
+	account   ledger.Account
 	unitValue *decimal.Decimal
 }
 
 // WithBudget returns rule with its earnings (EffectEarn in
-// loyalty.PointsAccount) limited by b. The budgeted rule earns fixed
+// ledger.PointsAccount) limited by b. The budgeted rule earns fixed
 // points: what each of the rule's earnings gives (a rate on its basis,
 // rounded as the program rounds), not multiplied by other rules'
 // multipliers, so that what it earns is what the budget counts. When the
@@ -255,7 +256,7 @@ func WithBudget(rule loyalty.Rule, b Budget) (*Budgeted, error) {
 	if rule == nil {
 		return nil, invalid("budgeted.rule", "is nil")
 	}
-	w := &Budgeted{rule: rule, budget: b, account: loyalty.PointsAccount}
+	w := &Budgeted{rule: rule, budget: b, account: ledger.PointsAccount}
 	if b.Points == 0 && b.PointValue.Sign() > 0 {
 		v := b.PointValue.Shift(b.Money.Currency.MinorDigits())
 		w.unitValue = &v
@@ -464,9 +465,9 @@ func taken(effects []loyalty.Effect, name, key string) int64 {
 // SharedReads implements loyalty.SharedReader: a global budget that cuts
 // reads what is left of its period of the shared counter, to cut an
 // earning to it.
-func (w *Budgeted) SharedReads(in *loyalty.Input, dst []loyalty.SharedCounter) []loyalty.SharedCounter {
+func (w *Budgeted) SharedReads(in *loyalty.Input, dst []ledger.SharedCounter) []ledger.SharedCounter {
 	if b := &w.budget; b.Global && b.Policy == BudgetCut {
-		dst = append(dst, loyalty.SharedCounter{Name: BudgetCounter(b.Name), PeriodKey: b.key(in)})
+		dst = append(dst, ledger.SharedCounter{Name: BudgetCounter(b.Name), PeriodKey: b.key(in)})
 	}
 	return dst
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/rewards"
@@ -201,7 +202,7 @@ func TestGlobalBudgetRacedByManyMembersIsSpentExactlyAndNeverOverspent(t *testin
 	assert.Equal(t, int64(budget), earned, "what the members earned adds up to the budget")
 	sc, err := s.engine.SharedCounter(s.ctx, rewards.BudgetCounter("reviews"), "2026-12")
 	require.NoError(t, err)
-	assert.Equal(t, loyalty.SharedCounter{Name: rewards.BudgetCounter("reviews"), PeriodKey: "2026-12", Limit: budget, Claimed: budget}, sc)
+	assert.Equal(t, ledger.SharedCounter{Name: rewards.BudgetCounter("reviews"), PeriodKey: "2026-12", Limit: budget, Claimed: budget}, sc)
 
 	// The store's refusal, typed, with what was asked and left.
 	_, err = s.engine.Act(s.ctx, "late", &loyalty.Action{Kind: "review", MemberID: "ann", Ref: "late"})
@@ -274,7 +275,7 @@ func TestGlobalMoneyBudgetOfACouponRacedByBuyersIsNeverOverspent(t *testing.T) {
 
 	// A refund gives its 10.00 back to the month it was bought in.
 	var holder string
-	var grant loyalty.Grant
+	var grant ledger.Grant
 	for i := range buyers {
 		id := "ann"
 		if i > 0 {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 )
 
@@ -14,7 +15,7 @@ import (
 // is the reward's ID. Catalog.Buy sends it.
 const ActionBuy loyalty.ActionKind = "buy-reward"
 
-// CodeKind is the Kind of the codes of coupons (loyalty.Code.Kind).
+// CodeKind is the Kind of the codes of coupons (ledger.Code.Kind).
 const CodeKind = "coupon"
 
 // Catalog is a program's rewards and the rule that sells them and takes
@@ -29,7 +30,7 @@ const CodeKind = "coupon"
 type Catalog struct {
 	name     string
 	currency money.Currency
-	account  loyalty.Account
+	account  ledger.Account
 	rewards  []Reward
 	format   loyalty.CodeFormat
 	giveBack GiveBack
@@ -45,11 +46,11 @@ type rewardNames struct {
 }
 
 // Options tune a catalog. The zero value (or nil) sells for points of
-// loyalty.PointsAccount and makes codes of 12 characters of
+// ledger.PointsAccount and makes codes of 12 characters of
 // loyalty.CodeAlphabet.
 type Options struct {
 	// Account is the account prices are paid from.
-	Account loyalty.Account
+	Account ledger.Account
 	// Code is the format of coupon codes (prefix, length, alphabet); its
 	// Kind is CodeKind, its uses and expiry the reward's.
 	Code loyalty.CodeFormat
@@ -79,7 +80,7 @@ const (
 // empty name, a currency that is not three letters, a reward that does not
 // validate (Reward.Validate) or two rewards of one ID.
 func NewCatalog(name string, currency money.Currency, opts *Options, rewards ...Reward) (*Catalog, error) {
-	c := &Catalog{name: name, currency: currency, account: loyalty.PointsAccount, rewards: append([]Reward(nil), rewards...)}
+	c := &Catalog{name: name, currency: currency, account: ledger.PointsAccount, rewards: append([]Reward(nil), rewards...)}
 	if opts != nil {
 		if opts.Account != "" {
 			c.account = opts.Account
@@ -289,7 +290,7 @@ func (c *Catalog) giveBackCoupons(in *loyalty.Input, effects []loyalty.Effect) [
 		}
 		for i := range in.State.Grants {
 			g := &in.State.Grants[i]
-			if g.ID != oc.Grant || g.Status != loyalty.GrantUsed || max(g.MaxUses, 1) != 1 || c.reward(g.Reward) == nil {
+			if g.ID != oc.Grant || g.Status != ledger.GrantUsed || max(g.MaxUses, 1) != 1 || c.reward(g.Reward) == nil {
 				continue
 			}
 			effects = append(effects, loyalty.GiveBackCode(oc.Code, "coupon "+g.Reward+" of returned order "+rec.ID))
@@ -380,7 +381,7 @@ func (c *Catalog) grantable(in *loyalty.Input, r *Reward) *Error {
 // grant is the effect granting a coupon of r; withStock claims its stock
 // "up to" with the grant (a rule's gift, left out when none is left).
 func (c *Catalog) grant(in *loyalty.Input, r *Reward, withStock bool) loyalty.Effect {
-	g := loyalty.Grant{Reward: r.ID, MaxUses: r.uses(), ExpiresAt: r.couponExpiry(in.Now, in.Program.Zone()), Note: r.Name}
+	g := ledger.Grant{Reward: r.ID, MaxUses: r.uses(), ExpiresAt: r.couponExpiry(in.Now, in.Program.Zone()), Note: r.Name}
 	if r.Kind == FixedDiscount || r.Kind == GiftCard {
 		g.Value = money.Money{Amount: r.Amount, Currency: c.currency}
 	}
@@ -472,7 +473,7 @@ func (c *Catalog) Buy(ctx context.Context, e *loyalty.Engine, key, member, id st
 	return p, nil
 }
 
-func couponOf(g loyalty.Grant) Coupon {
+func couponOf(g ledger.Grant) Coupon {
 	return Coupon{Code: g.Code, Reward: g.Reward, GrantID: g.ID, ExpiresAt: g.ExpiresAt, MaxUses: max(g.MaxUses, 1)}
 }
 
@@ -480,7 +481,7 @@ func couponOf(g loyalty.Grant) Coupon {
 func Coupons(st *loyalty.State) []Coupon {
 	var out []Coupon
 	for _, g := range st.Grants {
-		if g.Status == loyalty.GrantOpen && g.Code != "" {
+		if g.Status == ledger.GrantOpen && g.Code != "" {
 			out = append(out, couponOf(g))
 		}
 	}
@@ -493,7 +494,7 @@ func itoa(i int64) string { return strconv.FormatInt(i, 10) }
 // from the catalog and not used, under idempotency key key, in one write:
 // the points it cost come back with the expiry they had, one unit of the
 // reward's stock is given back, the grant is voided (−1 in
-// loyalty.RewardsAccount) and its code with it, and the purchase no longer
+// ledger.RewardsAccount) and its code with it, and the purchase no longer
 // counts toward the member's limits of the periods it was bought in (a
 // monthly limit bought up in November is given back in November; once the
 // month is over, nothing is left to give back) (see
@@ -506,7 +507,7 @@ func (c *Catalog) Refund(ctx context.Context, e *loyalty.Engine, key, member, id
 	if err != nil {
 		return nil, err
 	}
-	var g *loyalty.Grant
+	var g *ledger.Grant
 	for i := range st.Grants {
 		if st.Grants[i].ID == id {
 			g = &st.Grants[i]
@@ -519,20 +520,20 @@ func (c *Catalog) Refund(ctx context.Context, e *loyalty.Engine, key, member, id
 			return nil, &Error{Reward: g.Reward, Reason: ErrUnknownReward, Detail: "not in catalog " + c.name}
 		}
 		if r.Stock > 0 {
-			back.Release = append(back.Release, loyalty.Claim{Counter: c.stockCounter(r.ID), Amount: 1})
+			back.Release = append(back.Release, ledger.Claim{Counter: c.stockCounter(r.ID), Amount: 1})
 		}
 		if g.Source == c.name { // bought: its limits and budgets counted it, in the periods of its purchase
 			local := g.GrantedAt.In(e.Program().Zone())
 			for i, l := range r.Limits {
-				back.Uncount = append(back.Uncount, loyalty.Counter{Name: c.limitCounter(r, i), PeriodKey: l.Per.Key(local), Value: 1})
+				back.Uncount = append(back.Uncount, ledger.Counter{Name: c.limitCounter(r, i), PeriodKey: l.Per.Key(local), Value: 1})
 			}
 			for j := range r.Budgets {
 				b := &r.Budgets[j]
 				cost, _ := r.budgetCost(b)
 				if b.Global {
-					back.Release = append(back.Release, loyalty.Claim{Counter: BudgetCounter(b.Name), PeriodKey: b.Per.Key(local), Amount: cost})
+					back.Release = append(back.Release, ledger.Claim{Counter: BudgetCounter(b.Name), PeriodKey: b.Per.Key(local), Amount: cost})
 				} else {
-					back.Uncount = append(back.Uncount, loyalty.Counter{Name: BudgetCounter(b.Name), PeriodKey: b.Per.Key(local), Value: cost})
+					back.Uncount = append(back.Uncount, ledger.Counter{Name: BudgetCounter(b.Name), PeriodKey: b.Per.Key(local), Value: cost})
 				}
 			}
 		}

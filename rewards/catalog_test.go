@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/rewards"
 )
 
@@ -27,9 +28,9 @@ func TestBuySpendsPointsClaimsStockAndIssuesACouponInOneWrite(t *testing.T) {
 	assert.Equal(t, "free-ship", p.Coupon.Reward)
 	code, err := s.engine.Code(s.ctx, p.Coupon.Code)
 	require.NoError(t, err)
-	assert.Equal(t, loyalty.Code{Code: p.Coupon.Code, Kind: rewards.CodeKind, Owner: "ann", Ref: p.Coupon.GrantID, MaxUses: 1, CreatedAt: monday}, code)
+	assert.Equal(t, ledger.Code{Code: p.Coupon.Code, Kind: rewards.CodeKind, Owner: "ann", Ref: p.Coupon.GrantID, MaxUses: 1, CreatedAt: monday}, code)
 	require.Len(t, p.Receipt.Grants, 1)
-	assert.Equal(t, []loyalty.Claim{{Counter: "catalog/free-ship/stock", Amount: 1}}, p.Receipt.Claims)
+	assert.Equal(t, []ledger.Claim{{Counter: "catalog/free-ship/stock", Amount: 1}}, p.Receipt.Claims)
 }
 
 func TestBuyOneCouponValidForItsDaysInTheProgramsZone(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/internal/exact"
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 // Discount is what one coupon gives a cart, line by line, for the host to
@@ -88,10 +89,10 @@ func (c *Catalog) Check(ctx context.Context, e *loyalty.Engine, o *loyalty.Order
 	return out, nil
 }
 
-// CheckCode is Check of one code whose loyalty.Code and the member's
+// CheckCode is Check of one code whose ledger.Code and the member's
 // grants the caller holds already (a storefront that cached them), with
 // in's Now, Program, Member and State: the pure check the write runs.
-func (c *Catalog) CheckCode(in *loyalty.Input, code *loyalty.Code, o *loyalty.Order, d *Discount) error {
+func (c *Catalog) CheckCode(in *loyalty.Input, code *ledger.Code, o *loyalty.Order, d *Discount) error {
 	if err := c.check(in, code, in.State.Grants, o, d); err != nil {
 		return err
 	}
@@ -100,7 +101,7 @@ func (c *Catalog) CheckCode(in *loyalty.Input, code *loyalty.Code, o *loyalty.Or
 
 // check validates code against cart o for the member of in, whose grants
 // are grants, and fills d with its discount.
-func (c *Catalog) check(in *loyalty.Input, code *loyalty.Code, grants []loyalty.Grant, o *loyalty.Order, d *Discount) *Error {
+func (c *Catalog) check(in *loyalty.Input, code *ledger.Code, grants []ledger.Grant, o *loyalty.Order, d *Discount) *Error {
 	fail := func(reason error, detail string) *Error {
 		return &Error{Code: code.Code, Reward: d.Reward, Reason: reason, Detail: detail}
 	}
@@ -116,7 +117,7 @@ func (c *Catalog) check(in *loyalty.Input, code *loyalty.Code, grants []loyalty.
 	}
 	reward := code.Ref // a transferable code (Mint) names its reward
 	if code.Owner != "" {
-		var g *loyalty.Grant
+		var g *ledger.Grant
 		for i := range grants {
 			if grants[i].ID == code.Ref && grants[i].MemberID == o.MemberID {
 				g = &grants[i]
@@ -129,10 +130,10 @@ func (c *Catalog) check(in *loyalty.Input, code *loyalty.Code, grants []loyalty.
 		}
 		d.Code, d.Reward = code.Code, g.Reward
 		switch g.Status {
-		case loyalty.GrantOpen:
-		case loyalty.GrantUsed:
+		case ledger.GrantOpen:
+		case ledger.GrantUsed:
 			return fail(loyalty.ErrCodeUsedUp, "")
-		case loyalty.GrantExpired:
+		case ledger.GrantExpired:
 			return fail(ErrExpired, "")
 		default:
 			return fail(loyalty.ErrCodeVoid, "")

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/rewards"
 )
 
@@ -78,7 +79,7 @@ func TestCheckRefusesCouponsThatCannotBeUsed(t *testing.T) {
 	tenOff := s.buy("b1", "ann", "ten-off")
 	socks := s.buy("b2", "ann", "free-socks")
 	vip := s.buy("b3", "ann", "ten-pct")
-	_, err := s.engine.UseCode(s.ctx, loyalty.CodeUse{Code: vip, Void: true})
+	_, err := s.engine.UseCode(s.ctx, ledger.CodeUse{Code: vip, Void: true})
 	require.NoError(t, err)
 
 	small := cart("small", "ann", tenOff)
@@ -126,7 +127,7 @@ func TestEarnUsesTheCouponWithTheOrdersEarnAndOnlyOnce(t *testing.T) {
 	assert.Equal(t, int64(800+50), s.balance("ann"), "1 point per 1.00 of the 50.00 paid after the coupon")
 	assert.Equal(t, int64(0), s.rewardsHeld("ann"), "the coupon's grant is used")
 	require.Len(t, r.Grants, 1)
-	assert.Equal(t, loyalty.GrantUsed, r.Grants[0].Status)
+	assert.Equal(t, ledger.GrantUsed, r.Grants[0].Status)
 	assert.Equal(t, int64(1), r.Grants[0].Uses)
 	c, err := s.engine.Code(s.ctx, code)
 	require.NoError(t, err)
@@ -163,7 +164,7 @@ func TestPreviewOfAnOrderWithACouponPlansItsUse(t *testing.T) {
 	code := s.buy("b", "ann", "ten-off")
 	ch, err := s.engine.Preview(s.ctx, "earn-o1", cart("o1", "ann", code))
 	require.NoError(t, err)
-	assert.Equal(t, []loyalty.CodeUse{{Code: code, Uses: 1}}, ch.CodeUses)
+	assert.Equal(t, []ledger.CodeUse{{Code: code, Uses: 1}}, ch.CodeUses)
 	c, err := s.engine.Code(s.ctx, code)
 	require.NoError(t, err)
 	assert.Equal(t, int64(0), c.Uses, "a preview writes nothing")

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/rewards"
 )
 
@@ -33,7 +34,7 @@ func TestRunJobsExpiresACouponOnceItsDaysArePast(t *testing.T) {
 	require.NoError(t, err)
 	st, err := s.load("ann", loyalty.Query{GrantIDs: []string{c.Ref}})
 	require.NoError(t, err)
-	assert.Equal(t, loyalty.GrantExpired, st.Grants[0].Status)
+	assert.Equal(t, ledger.GrantExpired, st.Grants[0].Status)
 
 	rep = s.runJobs()
 	assert.Zero(t, rep.Jobs["expire-grants"], "nothing left to expire")

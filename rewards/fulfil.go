@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 // ActionFulfil is the action of the host recording where the fulfilment of
@@ -62,7 +63,7 @@ func (c *Catalog) SetFulfilment(ctx context.Context, e *loyalty.Engine, key, mem
 	if err != nil {
 		return nil, err
 	}
-	var g *loyalty.Grant
+	var g *ledger.Grant
 	for i := range st.Grants {
 		if st.Grants[i].ID == id {
 			g = &st.Grants[i]

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/rewards"
 )
 
@@ -19,7 +20,7 @@ func newGiveBackShop(t *testing.T, gb rewards.GiveBack) *shop {
 }
 
 // grantOf returns member's grant of code, whatever its status.
-func (s *shop) grantOf(member, code string) loyalty.Grant {
+func (s *shop) grantOf(member, code string) ledger.Grant {
 	s.t.Helper()
 	c, err := s.engine.Code(s.ctx, code)
 	require.NoError(s.t, err)
@@ -53,24 +54,24 @@ func TestAFullyReturnedOrderGivesItsSingleUseCouponBack(t *testing.T) {
 	code := s.buy("buy-1", "ann", "ten-pct")
 	o := cart("o1", "ann", code)
 	s.earn(o)
-	assert.Equal(t, loyalty.GrantUsed, s.grantOf("ann", code).Status)
+	assert.Equal(t, ledger.GrantUsed, s.grantOf("ann", code).Status)
 	assert.Equal(t, int64(0), s.rewardsHeld("ann"))
 	st, err := s.load("ann", loyalty.Query{Orders: []string{"o1"}})
 	require.NoError(t, err)
 	g := s.grantOf("ann", code)
-	assert.Equal(t, []loyalty.OrderCode{{Code: code, Grant: g.ID}}, st.Orders[0].Codes, "the record knows the code it used")
+	assert.Equal(t, []ledger.OrderCode{{Code: code, Grant: g.ID}}, st.Orders[0].Codes, "the record knows the code it used")
 
 	// one line back: the order is not all returned, the coupon stays used
 	_, err = s.engine.Return(s.ctx, "ret-1", returnOf("ret-1", "r1", "o1", loyalty.ReturnLine{SKU: "tee", Quantity: 2}))
 	require.NoError(t, err)
-	assert.Equal(t, loyalty.GrantUsed, s.grantOf("ann", code).Status)
+	assert.Equal(t, ledger.GrantUsed, s.grantOf("ann", code).Status)
 
 	// the rest back: the coupon is open again, its use given back
 	rest := allLines(o)[1:]
 	r, err := s.engine.Return(s.ctx, "ret-2", returnOf("ret-2", "r2", "o1", rest...))
 	require.NoError(t, err)
 	g = s.grantOf("ann", code)
-	assert.Equal(t, loyalty.GrantOpen, g.Status)
+	assert.Equal(t, ledger.GrantOpen, g.Status)
 	assert.Equal(t, int64(0), g.Uses)
 	assert.Equal(t, int64(1), s.rewardsHeld("ann"))
 	c, err := s.engine.Code(s.ctx, code)
@@ -83,7 +84,7 @@ func TestAFullyReturnedOrderGivesItsSingleUseCouponBack(t *testing.T) {
 
 	// and it is used again on the next order
 	s.earn(cart("o2", "ann", code))
-	assert.Equal(t, loyalty.GrantUsed, s.grantOf("ann", code).Status)
+	assert.Equal(t, ledger.GrantUsed, s.grantOf("ann", code).Status)
 	assert.Equal(t, int64(0), s.rewardsHeld("ann"))
 }
 
@@ -94,7 +95,7 @@ func TestAReturnGivesNoCouponBackByDefault(t *testing.T) {
 	s.earn(o)
 	_, err := s.engine.Return(s.ctx, "ret-1", returnOf("ret-1", "r1", "o1", allLines(o)...))
 	require.NoError(t, err)
-	assert.Equal(t, loyalty.GrantUsed, s.grantOf("ann", code).Status)
+	assert.Equal(t, ledger.GrantUsed, s.grantOf("ann", code).Status)
 	assert.Equal(t, int64(0), s.rewardsHeld("ann"))
 }
 
@@ -105,10 +106,10 @@ func TestAnyReturnGivesTheCouponBackOnce(t *testing.T) {
 	s.earn(o)
 	_, err := s.engine.Return(s.ctx, "ret-1", returnOf("ret-1", "r1", "o1", loyalty.ReturnLine{SKU: "tee", Quantity: 1}))
 	require.NoError(t, err)
-	assert.Equal(t, loyalty.GrantOpen, s.grantOf("ann", code).Status)
+	assert.Equal(t, ledger.GrantOpen, s.grantOf("ann", code).Status)
 	s.earn(cart("o2", "ann", code)) // used again elsewhere
 	_, err = s.engine.Return(s.ctx, "ret-2", returnOf("ret-2", "r2", "o1", loyalty.ReturnLine{SKU: "tee", Quantity: 1}))
 	require.NoError(t, err)
-	assert.Equal(t, loyalty.GrantUsed, s.grantOf("ann", code).Status, "o1 gave its use back already; o2's use stays")
+	assert.Equal(t, ledger.GrantUsed, s.grantOf("ann", code).Status, "o1 gave its use back already; o2's use stays")
 	assert.Equal(t, int64(0), s.rewardsHeld("ann"))
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/rewards"
@@ -181,6 +182,6 @@ func TestGlobalBudgetCutInProgramEvaluateAssumesItAllLeft(t *testing.T) {
 	// The write refuses it only if it cannot cut: here it cuts to 100.
 	_, got := campaignNotes(s.earn(cart("q", "ann")))
 	assert.Equal(t, int64(100), got)
-	assert.Equal(t, []loyalty.SharedCounter{{Name: rewards.BudgetCounter("quote"), PeriodKey: ""}},
+	assert.Equal(t, []ledger.SharedCounter{{Name: rewards.BudgetCounter("quote"), PeriodKey: ""}},
 		w.SharedReads(&loyalty.Input{Now: s.clock.Now(), Program: s.engine.Program()}, nil))
 }

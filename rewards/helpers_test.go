@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/rewards"
 	"github.com/loyaltykit/loyalty/storage/memory"
@@ -91,7 +92,7 @@ func (s *shop) balance(id string) int64 {
 
 func (s *shop) rewardsHeld(id string) int64 {
 	s.t.Helper()
-	b, err := s.engine.AccountBalance(s.ctx, id, loyalty.RewardsAccount)
+	b, err := s.engine.AccountBalance(s.ctx, id, ledger.RewardsAccount)
 	require.NoError(s.t, err)
 	return b.Available
 }

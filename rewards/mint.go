@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 // Mint reserves n new transferable coupon codes of reward id, bound to no
@@ -52,7 +53,7 @@ func (c *Catalog) Mint(ctx context.Context, e *loyalty.Engine, src *rand.Rand, i
 			b = utf8.AppendRune(b, alphabet[src.IntN(len(alphabet))])
 		}
 		code := string(b)
-		err := e.ReserveCode(ctx, loyalty.Code{Code: code, Kind: CodeKind, Ref: r.ID, MaxUses: r.uses(), CreatedAt: now, ExpiresAt: expires})
+		err := e.ReserveCode(ctx, ledger.Code{Code: code, Kind: CodeKind, Ref: r.ID, MaxUses: r.uses(), CreatedAt: now, ExpiresAt: expires})
 		if errors.Is(err, loyalty.ErrCodeTaken) {
 			continue
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/points"
 )
 
@@ -287,7 +288,7 @@ func dayString(n int64) string { return dayTime(n).Format(time.DateOnly) }
 type Offers struct {
 	name     string
 	catalog  *Catalog
-	account  loyalty.Account
+	account  ledger.Account
 	offers   []Offer
 	factors  []loyalty.Factor
 	lastName string
@@ -299,13 +300,13 @@ type Offers struct {
 
 // NewOffers returns the offers rule name. Coupon offers grant rewards of
 // catalog c (nil when no offer is a coupon); bonus points go to c's account
-// (loyalty.PointsAccount without a catalog). It fails with an error wrapping
+// (ledger.PointsAccount without a catalog). It fails with an error wrapping
 // loyalty.ErrInvalidProgram for an empty name, an offer without an ID or
 // given twice, one that gives nothing or more than one thing, a multiplier
 // that is not above 0, a negative bonus, a coupon of a reward c does not
 // hold, or an empty window.
 func NewOffers(name string, c *Catalog, offers ...Offer) (*Offers, error) {
-	o := &Offers{name: name, catalog: c, account: loyalty.PointsAccount, offers: append([]Offer(nil), offers...)}
+	o := &Offers{name: name, catalog: c, account: ledger.PointsAccount, offers: append([]Offer(nil), offers...)}
 	if c != nil {
 		o.account = c.account
 	}

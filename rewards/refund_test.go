@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/rewards"
 	"github.com/loyaltykit/loyalty/storage/memory"
@@ -32,7 +33,7 @@ func TestRefundGivesThePointsAndTheStockBackAndVoidsTheCoupon(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int64(2), left)
 	require.Len(t, r.Grants, 1)
-	assert.Equal(t, loyalty.GrantVoid, r.Grants[0].Status)
+	assert.Equal(t, ledger.GrantVoid, r.Grants[0].Status)
 	assert.Empty(t, s.coupons("ann"))
 	_, err = s.catalog.Check(s.ctx, s.engine, cart("o1", "ann", p.Coupon.Code))
 	assert.ErrorIs(t, err, loyalty.ErrCodeVoid)
@@ -94,7 +95,7 @@ func TestRefundReturnsThePointsWithTheExpiryTheyHad(t *testing.T) {
 	require.NoError(t, err)
 	got := map[string]int64{}
 	for _, l := range state.Lots {
-		if l.Account == loyalty.PointsAccount {
+		if l.Account == ledger.PointsAccount {
 			got[l.ExpiresAt.Format(time.DateOnly)] += l.Remaining
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/storage"
 	"github.com/loyaltykit/loyalty/storage/memory"
 	"github.com/loyaltykit/loyalty/storage/storagetest"
@@ -25,8 +26,8 @@ func (s *lastChange) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Re
 	// The Engine reuses the change's own memory (its orders and lots) once
 	// Commit returned; the entries and balances are its receipt's.
 	s.last = *c
-	s.last.Orders = append([]loyalty.OrderRecord(nil), c.Orders...)
-	s.last.Lots = append([]loyalty.Lot(nil), c.Lots...)
+	s.last.Orders = append([]ledger.OrderRecord(nil), c.Orders...)
+	s.last.Lots = append([]ledger.Lot(nil), c.Lots...)
 	return r, err
 }
 

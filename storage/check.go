@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 // CheckChange reports whether c may be committed on top of stored, the
@@ -28,7 +29,7 @@ import (
 // A change breaking one of the last three rules is refused with an error
 // that unwraps to loyalty.ErrUnbalanced. CheckChange does not allocate
 // unless it fails.
-func CheckChange(stored []loyalty.Balance, c *loyalty.Change) error {
+func CheckChange(stored []ledger.Balance, c *loyalty.Change) error {
 	if err := CheckShape(c); err != nil {
 		return err
 	}
@@ -38,14 +39,14 @@ func CheckChange(stored []loyalty.Balance, c *loyalty.Change) error {
 // CheckBalances is the part of CheckChange after CheckShape, for a store
 // that has run CheckShape on c already (before taking its locks): each
 // planned balance is the stored one plus the change's entries there.
-func CheckBalances(stored []loyalty.Balance, c *loyalty.Change) error {
+func CheckBalances(stored []ledger.Balance, c *loyalty.Change) error {
 	for i := range c.Balances {
 		b := &c.Balances[i]
 		want, err := prior(c, b)
 		if err != nil {
 			return err
 		}
-		var have loyalty.Balance
+		var have ledger.Balance
 		for j := range stored {
 			if stored[j].Account == b.Account {
 				have = stored[j]
@@ -67,11 +68,11 @@ func CheckBalances(stored []loyalty.Balance, c *loyalty.Change) error {
 // there. An SQL store puts them in the statement that writes the balances,
 // which refuses the change (with loyalty.ErrUnbalanced) unless the stored
 // balances are these.
-func Prior(c *loyalty.Change) ([]loyalty.Balance, error) {
+func Prior(c *loyalty.Change) ([]ledger.Balance, error) {
 	if err := CheckShape(c); err != nil {
 		return nil, err
 	}
-	out := make([]loyalty.Balance, len(c.Balances))
+	out := make([]ledger.Balance, len(c.Balances))
 	for i := range c.Balances {
 		p, err := prior(c, &c.Balances[i])
 		if err != nil {
@@ -131,7 +132,7 @@ func CheckShape(c *loyalty.Change) error {
 	return nil
 }
 
-func planned(c *loyalty.Change, a loyalty.Account) bool {
+func planned(c *loyalty.Change, a ledger.Account) bool {
 	for i := range c.Balances {
 		if c.Balances[i].Account == a {
 			return true
@@ -141,7 +142,7 @@ func planned(c *loyalty.Change, a loyalty.Account) bool {
 }
 
 // prior is what b's account must hold before c: b less c's entries there.
-func prior(c *loyalty.Change, b *loyalty.Balance) (loyalty.Balance, error) {
+func prior(c *loyalty.Change, b *ledger.Balance) (ledger.Balance, error) {
 	p := *b
 	for i := range c.Entries {
 		e := &c.Entries[i]
@@ -152,7 +153,7 @@ func prior(c *loyalty.Change, b *loyalty.Balance) (loyalty.Balance, error) {
 		p.Available, ok1 = sub(p.Available, e.Amount)
 		p.Pending, ok2 = sub(p.Pending, e.Pending)
 		if !ok1 || !ok2 {
-			return loyalty.Balance{}, fmt.Errorf("%w: commit %q: %w: balance %s less its entries",
+			return ledger.Balance{}, fmt.Errorf("%w: commit %q: %w: balance %s less its entries",
 				loyalty.ErrUnbalanced, c.Key, loyalty.ErrOverflow, b.Account)
 		}
 	}
@@ -232,7 +233,7 @@ func CheckShared(c *loyalty.Change) error {
 
 // CheckReservation checks a code reserved outside a member's write
 // (SharedStore.ReserveCode) as CheckShared checks one in a change.
-func CheckReservation(code loyalty.Code) error {
+func CheckReservation(code ledger.Code) error {
 	if err := loyalty.CheckCode(code.Code); err != nil {
 		return err
 	}

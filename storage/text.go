@@ -5,6 +5,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 // checkTexts refuses a change holding text a store could not give back
@@ -134,16 +135,16 @@ func okText(s string) bool {
 	return true
 }
 
-func (t *texts) redemption(r *loyalty.RedemptionRecord) {
+func (t *texts) redemption(r *ledger.RedemptionRecord) {
 	t.add("redemptions.text", r.ID, r.MemberID, r.OrderID, string(r.Account), string(r.Value.Currency))
 }
 
 // sameEntries reports whether a and b are one array (a receipt's entries are
 // the change's, as the Engine plans them).
-func sameEntries(a, b []loyalty.Entry) bool {
+func sameEntries(a, b []ledger.Entry) bool {
 	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
-func (t *texts) grant(field string, g *loyalty.Grant) {
+func (t *texts) grant(field string, g *ledger.Grant) {
 	t.add(field, g.ID, g.MemberID, g.Reward, g.Code, string(g.Value.Currency), string(g.Status), g.Source, g.Ref, g.Note)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/storage/memory"
 	"github.com/loyaltykit/loyalty/tiers"
@@ -121,11 +122,11 @@ func benchPointsPlusTiers(b *testing.B, withTiers bool) (*loyalty.Program, *loya
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 	st := &loyalty.State{Member: loyalty.Member{ID: "m1"}, Version: 14}
 	// A Gold member who bought every month of the past year.
-	st.Counters = append(st.Counters, loyalty.Counter{Name: "vip:tier", PeriodKey: "2026-01-01", Value: 3})
+	st.Counters = append(st.Counters, ledger.Counter{Name: "vip:tier", PeriodKey: "2026-01-01", Value: 3})
 	for k := 0; k < 12; k++ {
 		t := now.AddDate(0, -k, 0)
 		idx := t.Year()*12 + int(t.Month()) - 1
-		st.Counters = append(st.Counters, loyalty.Counter{Name: "vip:m" + twoDigit(idx%13), PeriodKey: t.Format("2006-01"), Value: 20000})
+		st.Counters = append(st.Counters, ledger.Counter{Name: "vip:m" + twoDigit(idx%13), PeriodKey: t.Format("2006-01"), Value: 20000})
 	}
 	o := &loyalty.Order{
 		ID: "o1", MemberID: "m1", PlacedAt: now, Currency: "USD",

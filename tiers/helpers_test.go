@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
@@ -192,18 +193,18 @@ func notices(r *loyalty.Receipt, kind loyalty.NoticeKind) []string {
 }
 
 // counter finds the counter name among counters (of a State or a Result).
-func counter(counters []loyalty.Counter, name string) (loyalty.Counter, bool) {
+func counter(counters []ledger.Counter, name string) (ledger.Counter, bool) {
 	for _, c := range counters {
 		if c.Name == name {
 			return c, true
 		}
 	}
-	return loyalty.Counter{}, false
+	return ledger.Counter{}, false
 }
 
 // assertCounter reports an error unless counters hold name at value in the
 // period keyed period.
-func assertCounter(t *testing.T, counters []loyalty.Counter, name, period string, value int64) bool {
+func assertCounter(t *testing.T, counters []ledger.Counter, name, period string, value int64) bool {
 	t.Helper()
 	c, ok := counter(counters, name)
 	if !assert.True(t, ok, "no counter %q in %+v", name, counters) {

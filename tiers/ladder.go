@@ -31,7 +31,7 @@ const (
 func Spend(c money.Currency) Metric { return Metric{kind: metricSpend, currency: c} }
 
 // Points qualifies members by the points their orders earned into
-// loyalty.PointsAccount, tier multiplier included, never by their balance:
+// ledger.PointsAccount, tier multiplier included, never by their balance:
 // spending or expiring points does not demote. Points from actions
 // (birthdays, reviews) do not count. A return takes off the order's points
 // in proportion to the value returned. The ladder counts an order's points in

@@ -74,7 +74,7 @@ var _ loyalty.Finisher = (*Ladder)(nil)
 
 // Finish implements loyalty.Finisher: once an order's effects are combined,
 // it counts the order in the window (its value, its points as res earned
-// them into loyalty.PointsAccount, or one order; in the period of its
+// them into ledger.PointsAccount, or one order; in the period of its
 // PlacedAt, or of now when that is zero or in the future) and raises the
 // member at once to the tier the window now qualifies them for. The
 // qualifying order itself earns at the tier the member had when placing it

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/shopspring/decimal"
 )
 
@@ -102,8 +103,8 @@ type tally struct {
 	writes                  int64
 }
 
-func isMoney(a loyalty.Account) bool {
-	return a != loyalty.PointsAccount && a != loyalty.RewardsAccount
+func isMoney(a ledger.Account) bool {
+	return a != ledger.PointsAccount && a != ledger.RewardsAccount
 }
 
 // observe adds one receipt to the tally.
@@ -117,10 +118,10 @@ func (t *tally) observe(r *loyalty.Receipt) {
 		e := &r.Entries[i]
 		v := e.Amount + e.Pending
 		switch {
-		case e.Account == loyalty.PointsAccount:
+		case e.Account == ledger.PointsAccount:
 			t.pointsStock += v
 			switch e.Kind {
-			case loyalty.EntryEarn, loyalty.EntryAdjust:
+			case ledger.EntryEarn, ledger.EntryAdjust:
 				f.issued += v
 				switch r.Operation {
 				case loyalty.OpEarn:
@@ -130,35 +131,35 @@ func (t *tally) observe(r *loyalty.Receipt) {
 				default:
 					f.fromActions += v
 				}
-			case loyalty.EntryRedeem, loyalty.EntryRestore:
+			case ledger.EntryRedeem, ledger.EntryRestore:
 				f.redeemed -= v
 				if !redeem {
 					f.pointsSpentOnRewards -= v
 				}
-			case loyalty.EntryExpire:
+			case ledger.EntryExpire:
 				f.expired -= v
-			case loyalty.EntryVoid, loyalty.EntryReverse:
+			case ledger.EntryVoid, ledger.EntryReverse:
 				f.voided -= v
 			}
 		case isMoney(e.Account):
 			t.moneyStock += v
 			switch e.Kind {
-			case loyalty.EntryExpire:
+			case ledger.EntryExpire:
 				f.moneyExpired -= v
-			case loyalty.EntryVoid, loyalty.EntryReverse:
+			case ledger.EntryVoid, ledger.EntryReverse:
 				f.moneyVoided -= v
-			case loyalty.EntryRedeem, loyalty.EntryRestore:
+			case ledger.EntryRedeem, ledger.EntryRestore:
 				if redeem {
 					f.moneyRedeemed -= v
 				} else {
 					f.moneyIssued += v // a payout's debit of the accrual it pays
 				}
-			case loyalty.EntryEarn, loyalty.EntryAdjust:
+			case ledger.EntryEarn, ledger.EntryAdjust:
 				f.moneyIssued += v
 			}
 		}
 	}
-	if redeem && r.Redemption != nil && r.Redemption.Account == loyalty.PointsAccount || redeem && r.Redemption != nil && r.Redemption.Account == "" {
+	if redeem && r.Redemption != nil && r.Redemption.Account == ledger.PointsAccount || redeem && r.Redemption != nil && r.Redemption.Account == "" {
 		if r.Operation == loyalty.OpRedeem {
 			f.cost = f.cost.Add(r.Redemption.Value.Amount)
 		} else {

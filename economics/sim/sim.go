@@ -16,6 +16,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/economics"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/storage/memory"
 	"github.com/loyaltykit/loyalty/tiers"
@@ -135,7 +136,7 @@ type run struct {
 	ladders []*tiers.Ladder
 	states  *memory.Store   // the engine's store, scoped to the program
 	st      loyalty.State   // close's, reused
-	credit  loyalty.Account // the first redeemable money account, if any
+	credit  ledger.Account  // the first redeemable money account, if any
 	redeems bool            // the program redeems points
 	value   decimal.Decimal // of one point
 	month   int32           // index of the current month
@@ -415,7 +416,7 @@ func (r *run) receipt(rc *loyalty.Receipt) {
 	c := &r.cust[i]
 	for _, b := range rc.Balances {
 		switch b.Account {
-		case loyalty.PointsAccount:
+		case ledger.PointsAccount:
 			c.points, c.held = b.Available, b.Pending
 		case r.credit:
 			c.credit = b.Available

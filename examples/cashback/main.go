@@ -15,6 +15,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/cashback"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/storage/memory"
 	"github.com/shopspring/decimal"
@@ -76,7 +77,7 @@ func main() {
 	// Every movement of Maya's cashback: the quarter's accrual, the payout
 	// moving it into store credit in one write, and the checkout.
 	fmt.Println("\nCashback statement:")
-	lines := must(engine.Statement(ctx, "maya", loyalty.EntryID{}, 100))
+	lines := must(engine.Statement(ctx, "maya", ledger.EntryID{}, 100))
 	for _, l := range lines {
 		what := l.Note
 		switch {
@@ -84,7 +85,7 @@ func main() {
 			what = "order " + l.Ref
 		case l.Source == cashback.SourcePayout:
 			what = "cashback for " + l.Ref
-		case l.Kind == loyalty.EntryRedeem && l.Source == payout.Name():
+		case l.Kind == ledger.EntryRedeem && l.Source == payout.Name():
 			what = "payout of " + l.Ref
 		}
 		amount := money.MinorUnits(l.Amount, "USD").String()

@@ -18,6 +18,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/charity"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/storage/memory"
@@ -58,7 +59,7 @@ func main() {
 		rc := must(engine.Earn(ctx, "order-"+id, &loyalty.Order{ID: id, MemberID: member, Currency: "USD",
 			Lines: []loyalty.OrderLine{{SKU: "item-" + id, Quantity: 1, UnitPrice: decimal.RequireFromString(amount)}}}))
 		for _, e := range rc.Entries {
-			if e.Account != loyalty.PointsAccount {
+			if e.Account != ledger.PointsAccount {
 				fmt.Printf("%s  %s orders %s USD: %s pledged to %s, %d points earned\n", day.Format("Jan 02"), member, amount,
 					money.MinorUnits(e.Amount, "USD"), cause(causes, e.Account), rc.Points())
 			}
@@ -77,7 +78,7 @@ func main() {
 	fmt.Printf("Dec 10  lena gives %d points: %s to %s, in one write:\n", d.Points, d.Pledged, d.Cause)
 	for _, e := range d.Receipt.Entries {
 		amount := fmt.Sprint(e.Amount, " points")
-		if e.Account != loyalty.PointsAccount {
+		if e.Account != ledger.PointsAccount {
 			amount = "+" + money.MinorUnits(e.Amount, "USD").String()
 		}
 		fmt.Printf("          %-6s %-14s %s\n", e.Kind, e.Account, amount)
@@ -121,7 +122,7 @@ func how(c charity.CauseImpact) string {
 	return strings.Join(parts, ", ")
 }
 
-func cause(cs charity.Causes, a loyalty.Account) string {
+func cause(cs charity.Causes, a ledger.Account) string {
 	for _, c := range cs.List {
 		if charity.Account(c.ID) == a {
 			return c.String()

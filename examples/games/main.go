@@ -29,6 +29,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/games"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/storage/sqlite"
 )
 
@@ -54,7 +55,7 @@ func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 func rules() (*games.Game, *games.PunchCard, error) {
 	wheel, err := games.NewGame("summer-wheel", "spin", []games.Prize{
 		{Name: "50 points", Points: 50, Chance: dec("0.30"), Cost: dec("0.50")},
-		{Name: "free coffee", Reward: &loyalty.Grant{Reward: "free-coffee"}, Code: &loyalty.CodeFormat{Prefix: "SUN-", Length: 8},
+		{Name: "free coffee", Reward: &ledger.Grant{Reward: "free-coffee"}, Code: &loyalty.CodeFormat{Prefix: "SUN-", Length: 8},
 			Stock: "free-coffee-stock", Chance: dec("0.10"), Cost: dec("2.00")},
 		{Name: "5.00 store credit", Credit: 5_00, Chance: dec("0.02"), Cost: dec("5.00")},
 		{Name: "try again", Chance: dec("0.58")},
@@ -63,7 +64,7 @@ func rules() (*games.Game, *games.PunchCard, error) {
 		return nil, nil, err
 	}
 	card, err := games.NewPunchCard("coffee-card", 5, games.PunchOptions{Categories: []string{"coffee"}, PerUnit: true,
-		Reward: &loyalty.Grant{Reward: "free-coffee"}})
+		Reward: &ledger.Grant{Reward: "free-coffee"}})
 	return wheel, card, err
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/storage/sqlite"
@@ -148,7 +149,7 @@ func statement(ctx context.Context, w io.Writer, e *loyalty.Engine, member strin
 		return err
 	}
 	fmt.Fprintf(w, "Statement of %s: %d points available, %d pending\n", member, bal.Available, bal.Pending)
-	var after loyalty.EntryID
+	var after ledger.EntryID
 	for {
 		lines, err := e.Statement(ctx, member, after, 50)
 		if err != nil {

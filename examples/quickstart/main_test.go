@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/loyaltytest"
 )
 
@@ -64,11 +64,11 @@ func TestProgramHoldsOrderPointsForTheReturnWindowAndExpiresThemAYearOn(t *testi
 	h.AssertBalance("ann", 0, 0)
 	h.Settle("settle/ann", "ann")
 	h.AssertEntries("ann",
-		loyaltytest.Entry{Kind: loyalty.EntryEarn, Amount: 200},
-		loyaltytest.Entry{Kind: loyalty.EntryEarn, Pending: 996},
-		loyaltytest.Entry{Kind: loyalty.EntryVoid, Pending: -97},
-		loyaltytest.Entry{Kind: loyalty.EntryActivate, Amount: 899, Pending: -899},
-		loyaltytest.Entry{Kind: loyalty.EntryExpire, Amount: -200},
-		loyaltytest.Entry{Kind: loyalty.EntryExpire, Amount: -899},
+		loyaltytest.Entry{Kind: ledger.EntryEarn, Amount: 200},
+		loyaltytest.Entry{Kind: ledger.EntryEarn, Pending: 996},
+		loyaltytest.Entry{Kind: ledger.EntryVoid, Pending: -97},
+		loyaltytest.Entry{Kind: ledger.EntryActivate, Amount: 899, Pending: -899},
+		loyaltytest.Entry{Kind: ledger.EntryExpire, Amount: -200},
+		loyaltytest.Entry{Kind: ledger.EntryExpire, Amount: -899},
 	)
 }

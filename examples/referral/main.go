@@ -26,6 +26,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/referral"
@@ -247,7 +248,7 @@ func order(id, member string, at time.Time, amount string) *loyalty.Order {
 func amountText(cents int64) string { return money.MinorUnits(cents, "USD").String() }
 
 // earned is what entries credited to account a, as money.
-func earned(es []loyalty.Entry, a loyalty.Account) string {
+func earned(es []ledger.Entry, a ledger.Account) string {
 	var n int64
 	for _, e := range es {
 		if e.Account == a {

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/storage/adaptertest"
 )
 
@@ -32,9 +33,9 @@ type adapter struct {
 type track struct {
 	read    bool
 	version int64
-	cursor  loyalty.EntryID
+	cursor  ledger.EntryID
 	entries int
-	sums    map[loyalty.Account]loyalty.Balance
+	sums    map[ledger.Account]ledger.Balance
 }
 
 // newStores returns a fresh store of each adapter (storage/adaptertest):

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 // checkOutcome compares what the step returned on every adapter with the
@@ -66,11 +67,11 @@ const rawReads = true
 
 // reading is what one adapter says of one member after a step.
 type reading struct {
-	balance loyalty.Balance // the Engine's, settled now
+	balance ledger.Balance // the Engine's, settled now
 	err     error
 	state   *loyalty.State // Store.Load with lots, orders and redemptions
 	lerr    error
-	fresh   []loyalty.Entry // history after the tracked cursor, when the version moved
+	fresh   []ledger.Entry // history after the tracked cursor, when the version moved
 	herr    error
 }
 
@@ -137,20 +138,20 @@ func (w *walk) read(a *adapter, id string) reading {
 		// The engine refuses the ID, so nothing was stored under it.
 		if rawReads {
 			_, r.lerr = a.store.Load(ctx, id, loyalty.Query{Lots: true})
-			_, r.herr = a.store.History(ctx, id, loyalty.EntryID{}, 1)
+			_, r.herr = a.store.History(ctx, id, ledger.EntryID{}, 1)
 		}
 		return r
 	}
 	q := loyalty.Query{Lots: true, Orders: unique(w.ordersOf[id]), Redemptions: unique(w.redsOf[id])}
 	r.state, r.lerr = a.store.Load(ctx, id, q)
 	if r.lerr != nil {
-		_, r.herr = a.store.History(ctx, id, loyalty.EntryID{}, 1)
+		_, r.herr = a.store.History(ctx, id, ledger.EntryID{}, 1)
 		return r
 	}
 	normalize(r.state)
 	tr := a.track[id]
 	if tr == nil {
-		tr = &track{sums: map[loyalty.Account]loyalty.Balance{}}
+		tr = &track{sums: map[ledger.Account]ledger.Balance{}}
 		a.track[id] = tr
 	}
 	if tr.read && r.state.Version == tr.version {
@@ -172,8 +173,8 @@ func (w *walk) read(a *adapter, id string) reading {
 }
 
 // history reads a member's entries after cursor, oldest first, in pages.
-func history(a *adapter, id string, after loyalty.EntryID) ([]loyalty.Entry, error) {
-	var out []loyalty.Entry
+func history(a *adapter, id string, after ledger.EntryID) ([]ledger.Entry, error) {
+	var out []ledger.Entry
 	for {
 		page, err := a.store.History(ctx, id, after, 200)
 		if err != nil {
@@ -190,12 +191,12 @@ func history(a *adapter, id string, after loyalty.EntryID) ([]loyalty.Entry, err
 // normalize puts what Load returns "in any order" in one order, and drops
 // balances of zero, which a store may keep or not.
 func normalize(st *loyalty.State) {
-	st.Balances = slices.DeleteFunc(st.Balances, func(b loyalty.Balance) bool { return b.Available == 0 && b.Pending == 0 })
-	slices.SortFunc(st.Balances, func(x, y loyalty.Balance) int { return cmp.Compare(x.Account, y.Account) })
-	slices.SortFunc(st.Counters, func(x, y loyalty.Counter) int { return cmp.Compare(x.Name, y.Name) })
-	slices.SortFunc(st.Lots, func(x, y loyalty.Lot) int { return cmp.Compare(x.ID, y.ID) })
-	slices.SortFunc(st.Orders, func(x, y loyalty.OrderRecord) int { return cmp.Compare(x.ID, y.ID) })
-	slices.SortFunc(st.Redemptions, func(x, y loyalty.RedemptionRecord) int { return cmp.Compare(x.ID, y.ID) })
+	st.Balances = slices.DeleteFunc(st.Balances, func(b ledger.Balance) bool { return b.Available == 0 && b.Pending == 0 })
+	slices.SortFunc(st.Balances, func(x, y ledger.Balance) int { return cmp.Compare(x.Account, y.Account) })
+	slices.SortFunc(st.Counters, func(x, y ledger.Counter) int { return cmp.Compare(x.Name, y.Name) })
+	slices.SortFunc(st.Lots, func(x, y ledger.Lot) int { return cmp.Compare(x.ID, y.ID) })
+	slices.SortFunc(st.Orders, func(x, y ledger.OrderRecord) int { return cmp.Compare(x.ID, y.ID) })
+	slices.SortFunc(st.Redemptions, func(x, y ledger.RedemptionRecord) int { return cmp.Compare(x.ID, y.ID) })
 }
 
 // invariants checks the ledger's invariants (see the package doc) on one
@@ -206,7 +207,7 @@ func (w *walk) invariants(a *adapter, id string, r *reading) {
 	}
 	who := a.name + ", member " + strconv.QuoteToASCII(id)
 	tr := a.track[id]
-	accounts := map[loyalty.Account]bool{}
+	accounts := map[ledger.Account]bool{}
 	for _, b := range r.state.Balances {
 		accounts[b.Account] = true
 	}
@@ -215,8 +216,8 @@ func (w *walk) invariants(a *adapter, id string, r *reading) {
 			accounts[acct] = true
 		}
 	}
-	held := map[loyalty.Account]int64{}
-	active := map[loyalty.Account]int64{}
+	held := map[ledger.Account]int64{}
+	active := map[ledger.Account]int64{}
 	for _, l := range r.state.Lots {
 		if l.Remaining < 0 {
 			w.problem("%s: lot %d of %s is negative: %d", who, l.ID, l.Account, l.Remaining)
@@ -241,7 +242,7 @@ func (w *walk) invariants(a *adapter, id string, r *reading) {
 		if b.Available < 0 && w.prog.Clawback != loyalty.AllowNegative {
 			w.problem("%s: %s available is negative (%d) under ClampAtZero", who, acct, b.Available)
 		}
-		if acct == loyalty.RewardsAccount {
+		if acct == ledger.RewardsAccount {
 			// counted, not kept in lots (a ledger from before may hold a few)
 			if held[acct]+active[acct] > max(b.Available, 0) {
 				w.problem("%s: %s lots hold %d, more than the count %d", who, acct, held[acct]+active[acct], b.Available)
@@ -266,9 +267,9 @@ func (w *walk) checkWholeHistories() {
 		if loyalty.CheckID("member", id) != nil && !rawReads {
 			continue // see rawReads
 		}
-		want, werr := history(ref, id, loyalty.EntryID{})
+		want, werr := history(ref, id, ledger.EntryID{})
 		for _, a := range w.ads[1:] {
-			got, err := history(a, id, loyalty.EntryID{})
+			got, err := history(a, id, ledger.EntryID{})
 			who := "member " + strconv.QuoteToASCII(id)
 			if class(err) != class(werr) {
 				w.problem("%s: whole history error class differs: %s %s (%s), %s %s (%s)", who, ref.name, class(werr), quoteErr(werr), a.name, class(err), quoteErr(err))

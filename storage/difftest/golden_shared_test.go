@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/money"
 )
@@ -37,15 +38,15 @@ type sharedReceipt struct {
 type sharedProgram struct {
 	ID       string
 	Members  []sharedMember
-	Counters []loyalty.SharedCounter
-	Codes    []loyalty.Code
+	Counters []ledger.SharedCounter
+	Codes    []ledger.Code
 }
 
 type sharedMember struct {
 	ID       string
-	History  []loyalty.Entry
-	Balances []loyalty.Balance
-	Grants   []loyalty.Grant
+	History  []ledger.Entry
+	Balances []ledger.Balance
+	Grants   []ledger.Grant
 }
 
 // shopProgram earns 10 points per 1.00; an order of 20.00 or more is
@@ -73,7 +74,7 @@ func shopProgram(t testing.TB) *loyalty.Program {
 				if in.Order == nil || in.Scale != 2 || in.Value < twenty {
 					return out
 				}
-				ef := loyalty.GrantReward(loyalty.Grant{Reward: "ten-off", Value: money.MinorUnits(1000, "USD")},
+				ef := loyalty.GrantReward(ledger.Grant{Reward: "ten-off", Value: money.MinorUnits(1000, "USD")},
 					&loyalty.CodeFormat{Prefix: "SHOP-", Length: 8, Kind: "coupon"})
 				ef.Counter = "ten-off"
 				return append(out, ef)
@@ -153,8 +154,8 @@ func sharedScenario(t *testing.T, s loyalty.Store) sharedGolden {
 	require.True(t, r.Replayed)
 
 	// A gift card the club mints, used once.
-	require.NoError(t, club.Engine.ReserveCode(club.Ctx, loyalty.Code{Code: "GIFT-0001", Kind: "gift-card", MaxUses: 3}))
-	_, err := club.Engine.UseCode(club.Ctx, loyalty.CodeUse{Code: "GIFT-0001", Uses: 1})
+	require.NoError(t, club.Engine.ReserveCode(club.Ctx, ledger.Code{Code: "GIFT-0001", Kind: "gift-card", MaxUses: 3}))
+	_, err := club.Engine.UseCode(club.Ctx, ledger.CodeUse{Code: "GIFT-0001", Uses: 1})
 	require.NoError(t, err)
 
 	for _, h := range []*loyaltytest.Harness{shop, club} {
@@ -167,10 +168,10 @@ func sharedScenario(t *testing.T, s loyalty.Store) sharedGolden {
 				continue
 			}
 			m := sharedMember{ID: id, History: h.History(id)}
-			for _, a := range []loyalty.Account{loyalty.PointsAccount, loyalty.RewardsAccount} {
+			for _, a := range []ledger.Account{ledger.PointsAccount, ledger.RewardsAccount} {
 				m.Balances = append(m.Balances, h.AccountBalance(id, a))
 			}
-			m.Grants = slices.SortedFunc(slices.Values(st.Grants), func(a, b loyalty.Grant) int { return strings.Compare(a.ID, b.ID) })
+			m.Grants = slices.SortedFunc(slices.Values(st.Grants), func(a, b ledger.Grant) int { return strings.Compare(a.ID, b.ID) })
 			for _, gr := range m.Grants {
 				codes = append(codes, gr.Code)
 			}
@@ -209,7 +210,7 @@ func TestGoldenSharedStateIsTheSameOnEveryAdapter(t *testing.T) {
 			g := sharedScenario(t, s.s)
 			// What the scenario is about, asserted before the bytes.
 			shop := g.Programs[0]
-			require.Equal(t, []loyalty.SharedCounter{
+			require.Equal(t, []ledger.SharedCounter{
 				{Name: "ten-off", Limit: 2, Claimed: 2},
 				{Name: "bonus-budget", Limit: 400, Claimed: 400},
 			}, shop.Counters)

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/money"
 )
@@ -36,8 +37,8 @@ type golden struct {
 
 type goldenMember struct {
 	ID       string
-	History  []loyalty.Entry
-	Balances []loyalty.Balance
+	History  []ledger.Entry
+	Balances []ledger.Balance
 }
 
 // goldenProgram is fixed: 10 points per 1.00 of every line and of shipping,
@@ -128,7 +129,7 @@ func goldenScenario(h *loyaltytest.Harness) golden {
 
 	for _, id := range []string{"ann", "bob", "cem"} {
 		m := goldenMember{ID: id, History: h.History(id)}
-		for _, a := range []loyalty.Account{loyalty.PointsAccount, "cashback"} {
+		for _, a := range []ledger.Account{ledger.PointsAccount, "cashback"} {
 			m.Balances = append(m.Balances, h.AccountBalance(id, a))
 		}
 		g.Members = append(g.Members, m)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/cashback"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/tiers"
@@ -464,7 +465,7 @@ func describeOrder(o *loyalty.Order) string {
 // reference's order record allows (and now and then as it does not).
 func (w *walk) giveBack(key string) *op {
 	r := &loyalty.Return{ID: w.fresh("ret"), ReturnedAt: w.clock.Now()}
-	var rec *loyalty.OrderRecord
+	var rec *ledger.OrderRecord
 	if len(w.orders) > 0 {
 		o := w.orders[w.rng.IntN(len(w.orders))]
 		for range 3 {
@@ -535,7 +536,7 @@ func (w *walk) giveBack(key string) *op {
 }
 
 // spendable is the reference's settled balance of account acct.
-func (w *walk) spendable(member string, acct loyalty.Account) int64 {
+func (w *walk) spendable(member string, acct ledger.Account) int64 {
 	b, err := w.ref().engine.AccountBalance(ctx, member, acct)
 	if err != nil {
 		return 0
@@ -558,7 +559,7 @@ func (w *walk) redeem(key string) *op {
 		}
 	case r < 47: // the most the cart allows
 	case r < 80:
-		avail := w.spendable(m, loyalty.PointsAccount)
+		avail := w.spendable(m, ledger.PointsAccount)
 		if avail >= 200 {
 			rd.Points = 200 + 50*w.rng.Int64N((avail-200)/50+1)
 		} else {
@@ -604,7 +605,7 @@ func (w *walk) adjust(key string) *op {
 	if w.rng.IntN(2) == 0 {
 		pts = 1 + w.rng.Int64N(1000)
 	} else {
-		pts = -(1 + w.rng.Int64N(max(w.spendable(m, loyalty.PointsAccount), 0)+100))
+		pts = -(1 + w.rng.Int64N(max(w.spendable(m, ledger.PointsAccount), 0)+100))
 	}
 	note := "correction " + strconv.Itoa(w.step)
 	switch w.rng.IntN(30) {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 var _ loyalty.LedgerAggregator = (*Store)(nil)
@@ -13,12 +14,12 @@ var _ loyalty.LedgerAggregator = (*Store)(nil)
 // AggregateLedger implements loyalty.LedgerAggregator: it sums the program's
 // entries where the store keeps them, one member at a time under the
 // member's read lock, copying none.
-func (s *Store) AggregateLedger(ctx context.Context, bounds []time.Time) (*loyalty.LedgerTotals, error) {
+func (s *Store) AggregateLedger(ctx context.Context, bounds []time.Time) (*ledger.Totals, error) {
 	if err := loyalty.CheckBounds(bounds); err != nil {
 		return nil, err
 	}
 	n := len(bounds) - 1
-	t := &loyalty.LedgerTotals{Bounds: slices.Clone(bounds), Active: make([]int64, n), Enrolled: make([]int64, n), Buyers: make([]int64, n)}
+	t := &ledger.Totals{Bounds: slices.Clone(bounds), Active: make([]int64, n), Enrolled: make([]int64, n), Buyers: make([]int64, n)}
 	s.mu.RLock()
 	ms := make([]*member, 0, len(s.order))
 	for _, id := range s.order {
@@ -46,8 +47,8 @@ func (s *Store) AggregateLedger(ctx context.Context, bounds []time.Time) (*loyal
 					}
 					b := -1
 					if !e.At.Before(first) {
-						b = loyalty.BucketOf(bounds, e.At)
-						if loyalty.IsActivity(e) {
+						b = ledger.BucketOf(bounds, e.At)
+						if ledger.IsActivity(e) {
 							active[b] = true
 						}
 					}
@@ -56,12 +57,12 @@ func (s *Store) AggregateLedger(ctx context.Context, bounds []time.Time) (*loyal
 			}
 		}
 		joined := m.profile.JoinedAt
-		order := func(o *loyalty.OrderRecord) {
-			b := loyalty.BucketOf(bounds, o.PlacedAt)
+		order := func(o *ledger.OrderRecord) {
+			b := ledger.BucketOf(bounds, o.PlacedAt)
 			if b >= n {
 				return
 			}
-			t.Orders = append(t.Orders, loyalty.OrderTotal{Bucket: b, Currency: o.Currency, Scale: o.Scale, Orders: 1, Value: o.Value, Returned: o.ReturnedValue})
+			t.Orders = append(t.Orders, ledger.OrderTotal{Bucket: b, Currency: o.Currency, Scale: o.Scale, Orders: 1, Value: o.Value, Returned: o.ReturnedValue})
 			if b >= 0 {
 				buyer[b] = true
 			}

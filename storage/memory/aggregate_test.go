@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/storage/memory"
 )
 
@@ -18,7 +19,7 @@ import (
 func BenchmarkAggregateLedgerMillionEntries(b *testing.B) {
 	s := memory.New()
 	ctx := context.Background()
-	kinds := []loyalty.EntryKind{"earn", "earn", "earn", "earn", "redeem", "earn", "expire", "adjust", "reverse", "earn"}
+	kinds := []ledger.EntryKind{"earn", "earn", "earn", "earn", "redeem", "earn", "expire", "adjust", "reverse", "earn"}
 	sources := []string{"order", "order", "review", "order", "checkout", "referral.signup", "expiry", "operator", "return", "order"}
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for m := range 100_000 {
@@ -27,7 +28,7 @@ func BenchmarkAggregateLedgerMillionEntries(b *testing.B) {
 		var pts, credit int64
 		for i := range 10 {
 			n := m*10 + i
-			a := loyalty.PointsAccount
+			a := ledger.PointsAccount
 			amt := int64(n%100 + 1)
 			if i == 4 || i == 6 || i == 8 {
 				amt = -int64(n % 50)
@@ -38,10 +39,10 @@ func BenchmarkAggregateLedgerMillionEntries(b *testing.B) {
 			} else {
 				pts += amt
 			}
-			c.Entries = append(c.Entries, loyalty.Entry{ID: loyalty.EntryID{Version: 1, Index: int32(i)}, MemberID: id, Account: a, Kind: kinds[i], Amount: amt,
+			c.Entries = append(c.Entries, ledger.Entry{ID: ledger.EntryID{Version: 1, Index: int32(i)}, MemberID: id, Account: a, Kind: kinds[i], Amount: amt,
 				At: start.Add(time.Duration(n%365)*24*time.Hour + time.Duration(n%86400)*time.Second), Key: c.Key, Source: sources[i]})
 		}
-		c.Balances = []loyalty.Balance{{Account: loyalty.PointsAccount, Available: pts}, {Account: "credit", Available: credit}}
+		c.Balances = []ledger.Balance{{Account: ledger.PointsAccount, Available: pts}, {Account: "credit", Available: credit}}
 		_, err := s.Commit(ctx, c)
 		require.NoError(b, err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/storage/memory"
 	"github.com/loyaltykit/loyalty/storage/storagetest"
@@ -168,7 +169,7 @@ func BenchmarkCommitWithClaim(b *testing.B) {
 					for j := range changes {
 						c := adjustment("k"+strconv.Itoa(j), "ann", int64(j+1), 1, int64(j+1))
 						if withClaim {
-							c.Claims = []loyalty.Claim{{Counter: "stock", Amount: 1}}
+							c.Claims = []ledger.Claim{{Counter: "stock", Amount: 1}}
 						}
 						changes[j] = c
 					}
@@ -191,7 +192,7 @@ func BenchmarkCodeLookup(b *testing.B) {
 	codes := make([]string, n)
 	for i := range codes {
 		codes[i] = "CODE-" + strconv.Itoa(1_000_000_007+i*7919)
-		if err := s.ReserveCode(ctx, loyalty.Code{Code: codes[i], Kind: "coupon", MaxUses: 1, CreatedAt: t0}); err != nil {
+		if err := s.ReserveCode(ctx, ledger.Code{Code: codes[i], Kind: "coupon", MaxUses: 1, CreatedAt: t0}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 // The store hands out copies and keeps copies of what a caller could still
@@ -17,9 +18,9 @@ import (
 // and claim (which fits its size class).
 type receiptCopy struct {
 	r        loyalty.Receipt
-	entries  [1]loyalty.Entry
-	balances [1]loyalty.Balance
-	claims   [1]loyalty.Claim
+	entries  [1]ledger.Entry
+	balances [1]ledger.Balance
+	claims   [1]ledger.Claim
 }
 
 // receiptCopyExplained has room for an explanation of up to three lines too.
@@ -34,8 +35,8 @@ type receiptCopyExplained struct {
 // it in, which the store then does not keep).
 type keptBlock struct {
 	receiptCopyExplained
-	orders [1]loyalty.OrderRecord
-	lines  [2]loyalty.RecordedLine
+	orders [1]ledger.OrderRecord
+	lines  [2]ledger.RecordedLine
 }
 
 // slab hands out blocks of the receipts and records the store keeps, many
@@ -63,7 +64,7 @@ func (s *slab[T]) take() *T {
 // keep returns the copies of c's receipt and order records the store
 // keeps: an earn's in a block of the program's earn slab, a receipt with
 // no explanation in one of its plain slab. The caller holds s.mu.
-func (s *Store) keep(c *loyalty.Change) (*loyalty.Receipt, []loyalty.OrderRecord) {
+func (s *Store) keep(c *loyalty.Change) (*loyalty.Receipt, []ledger.OrderRecord) {
 	if len(c.Orders) == 0 {
 		r := c.Receipt
 		if len(r.Explanation) == 0 {
@@ -99,11 +100,11 @@ func (s *Store) keep(c *loyalty.Change) (*loyalty.Receipt, []loyalty.OrderRecord
 // claim, a grant and what paid for it, an explanation line.
 type wideBlock struct {
 	r        loyalty.Receipt
-	entries  [2]loyalty.Entry
-	balances [2]loyalty.Balance
-	claims   [1]loyalty.Claim
-	grants   [1]loyalty.Grant
-	paid     [1]loyalty.Draw
+	entries  [2]ledger.Entry
+	balances [2]ledger.Balance
+	claims   [1]ledger.Claim
+	grants   [1]ledger.Grant
+	paid     [1]ledger.Draw
 	expl     [1]loyalty.Explanation
 }
 
@@ -178,13 +179,13 @@ func copyInto[T any](room, xs []T) []T {
 	return slices.Clone(xs)
 }
 
-func cloneRedemption(r *loyalty.RedemptionRecord) *loyalty.RedemptionRecord {
+func cloneRedemption(r *ledger.RedemptionRecord) *ledger.RedemptionRecord {
 	c := *r
 	c.Draws = slices.Clone(r.Draws)
 	return &c
 }
 
-func cloneOrder(o *loyalty.OrderRecord) loyalty.OrderRecord {
+func cloneOrder(o *ledger.OrderRecord) ledger.OrderRecord {
 	c := *o
 	c.Lines = slices.Clone(o.Lines)
 	c.Returns = slices.Clone(o.Returns)

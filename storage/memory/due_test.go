@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/storage/memory"
 )
@@ -22,7 +23,7 @@ func (couponRule) Evaluate(c *loyalty.Input, out []loyalty.Effect) []loyalty.Eff
 	if _, ok := c.Event.(*loyalty.Order); !ok {
 		return out
 	}
-	return append(out, loyalty.GrantReward(loyalty.Grant{Reward: "off", ExpiresAt: c.Now.Add(36 * time.Hour)}, nil))
+	return append(out, loyalty.GrantReward(ledger.Grant{Reward: "off", ExpiresAt: c.Now.Add(36 * time.Hour)}, nil))
 }
 
 // 2,500 members (more than one chunk of the scan), each given points at an

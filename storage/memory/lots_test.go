@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 // lotSet is checked against a map through random new lots, updates,
@@ -19,16 +19,16 @@ func TestLotSetKeepsTheOpenLotsInIDOrder(t *testing.T) {
 	model := map[int64]int64{} // ID → Remaining, open lots only
 	nextID := int64(1000)
 	for step := range 3000 {
-		var l loyalty.Lot
+		var l ledger.Lot
 		switch k := rng.IntN(10); {
 		case k < 5 || len(model) == 0: // a new lot
 			nextID += 1 + rng.Int64N(3)
-			l = loyalty.Lot{ID: nextID, Remaining: 1 + rng.Int64N(100)}
+			l = ledger.Lot{ID: nextID, Remaining: 1 + rng.Int64N(100)}
 		case k < 8: // an update of an open lot, closing it half the time
 			ids := openIDs(model)
-			l = loyalty.Lot{ID: ids[rng.IntN(len(ids))], Remaining: rng.Int64N(2) * (1 + rng.Int64N(100))}
+			l = ledger.Lot{ID: ids[rng.IntN(len(ids))], Remaining: rng.Int64N(2) * (1 + rng.Int64N(100))}
 		default: // an ID below the newest: a lot never seen, reopened or closed again
-			l = loyalty.Lot{ID: 1000 + rng.Int64N(nextID-999), Remaining: rng.Int64N(2) * (1 + rng.Int64N(100))}
+			l = ledger.Lot{ID: 1000 + rng.Int64N(nextID-999), Remaining: rng.Int64N(2) * (1 + rng.Int64N(100))}
 		}
 		l.Ref = strconv.FormatInt(l.ID, 10)
 		s.set(&l)
@@ -41,7 +41,7 @@ func TestLotSetKeepsTheOpenLotsInIDOrder(t *testing.T) {
 
 		got := s.open(nil)
 		if step%2 == 1 { // into room of an earlier read, which must not matter
-			got = s.open(make([]loyalty.Lot, 3, 8))
+			got = s.open(make([]ledger.Lot, 3, 8))
 		}
 		ids := openIDs(model)
 		if len(got) != len(ids) {
@@ -71,11 +71,11 @@ func openIDs(model map[int64]int64) []int64 {
 }
 
 func TestRecordsFindEveryRecordBeforeAndAfterTheyAreMany(t *testing.T) {
-	var rs records[loyalty.RedemptionRecord]
+	var rs records[ledger.RedemptionRecord]
 	for n := range 3 * fewRecords {
 		id := "r" + strconv.Itoa(n)
-		rs.set(id, &loyalty.RedemptionRecord{ID: id, Points: int64(n)})
-		rs.set("r0", &loyalty.RedemptionRecord{ID: "r0", Points: int64(-n)}) // replaced, not added
+		rs.set(id, &ledger.RedemptionRecord{ID: id, Points: int64(n)})
+		rs.set("r0", &ledger.RedemptionRecord{ID: "r0", Points: int64(-n)}) // replaced, not added
 		for i := 0; i <= n; i++ {
 			r := rs.get("r" + strconv.Itoa(i))
 			want := int64(i)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/storage"
 )
 
@@ -54,17 +55,17 @@ type member struct {
 	profile  loyalty.Member
 	version  int64
 	nextDue  time.Time
-	balances []loyalty.Balance
-	counters []loyalty.Counter
+	balances []ledger.Balance
+	counters []ledger.Counter
 	// Room for a typical member's segment and balance, beside the fields a
 	// load reads, so reading them touches one object. (Counters are left
 	// out: a tier ladder keeps thirteen.)
 	segments    [1]string
-	balanceRoom [1]loyalty.Balance
+	balanceRoom [1]ledger.Balance
 	entries     entryLog
 	lots        lotSet
-	orders      records[loyalty.OrderRecord]
-	redemptions records[loyalty.RedemptionRecord]
+	orders      records[ledger.OrderRecord]
+	redemptions records[ledger.RedemptionRecord]
 	grants      grantSet
 	due         dueSlot // its place in the due index (due.go)
 }
@@ -125,8 +126,8 @@ func (s *Store) Load(ctx context.Context, memberID string, q loyalty.Query) (*lo
 // and segment, so a load is one allocation.
 type loadedState struct {
 	st       loyalty.State
-	balances [1]loyalty.Balance
-	counters [2]loyalty.Counter
+	balances [1]ledger.Balance
+	counters [2]ledger.Counter
 	segments [1]string
 }
 
@@ -285,7 +286,7 @@ func (s *Store) ordersFree(c *loyalty.Change, m *member) error {
 
 // apply applies c, whose receipt and order records the store keeps as r
 // and orders.
-func (m *member) apply(c *loyalty.Change, r *loyalty.Receipt, orders []loyalty.OrderRecord) {
+func (m *member) apply(c *loyalty.Change, r *loyalty.Receipt, orders []ledger.OrderRecord) {
 	if c.Member != nil {
 		m.profile = cloneMemberInto(m.segments[:0], c.Member)
 	}
@@ -325,24 +326,24 @@ func (m *member) apply(c *loyalty.Change, r *loyalty.Receipt, orders []loyalty.O
 // closes (Remaining 0) is never read again; it stays, skipped, until the
 // closed lots are half of those kept.
 type lotSet struct {
-	chunks [][]loyalty.Lot // none empty; only an insertion overfills one
-	n      int             // lots kept
-	closed int             // of which closed
+	chunks [][]ledger.Lot // none empty; only an insertion overfills one
+	n      int            // lots kept
+	closed int            // of which closed
 }
 
 const lotChunk = 64
 
 // set updates the lot with l's ID, or adds l if it is open.
-func (s *lotSet) set(l *loyalty.Lot) {
+func (s *lotSet) set(l *ledger.Lot) {
 	last := len(s.chunks) - 1
 	if last < 0 || s.chunks[last][len(s.chunks[last])-1].ID < l.ID { // a new lot, the common case
 		if l.Remaining == 0 {
 			return
 		}
 		if last < 0 || len(s.chunks[last]) >= lotChunk {
-			var c []loyalty.Lot // the first chunk grows as it fills
+			var c []ledger.Lot // the first chunk grows as it fills
 			if last >= 0 {
-				c = make([]loyalty.Lot, 0, lotChunk)
+				c = make([]ledger.Lot, 0, lotChunk)
 			}
 			s.chunks = append(s.chunks, c)
 			last++
@@ -405,10 +406,10 @@ func (s *lotSet) compact() {
 
 // open returns a copy of the open lots, never nil, in room if they fit,
 // copying each run of open lots at once.
-func (s *lotSet) open(room []loyalty.Lot) []loyalty.Lot {
+func (s *lotSet) open(room []ledger.Lot) []ledger.Lot {
 	lots := room[:0]
 	if n := s.n - s.closed; n > cap(room) || room == nil {
-		lots = make([]loyalty.Lot, 0, n)
+		lots = make([]ledger.Lot, 0, n)
 	}
 	for _, c := range s.chunks {
 		for i := 0; i < len(c); {
@@ -492,7 +493,7 @@ func entriesOf(r *loyalty.Receipt, c *loyalty.Change) bool {
 	return true
 }
 
-func setBalance(bs []loyalty.Balance, b loyalty.Balance) []loyalty.Balance {
+func setBalance(bs []ledger.Balance, b ledger.Balance) []ledger.Balance {
 	for i := range bs {
 		if bs[i].Account == b.Account {
 			bs[i] = b
@@ -502,7 +503,7 @@ func setBalance(bs []loyalty.Balance, b loyalty.Balance) []loyalty.Balance {
 	return append(bs, b)
 }
 
-func setCounter(cs []loyalty.Counter, c loyalty.Counter) []loyalty.Counter {
+func setCounter(cs []ledger.Counter, c ledger.Counter) []ledger.Counter {
 	for i := range cs {
 		if cs[i].Name == c.Name {
 			cs[i] = c
@@ -527,18 +528,18 @@ func (s *Store) Receipt(ctx context.Context, key string) (*loyalty.Receipt, erro
 }
 
 // History implements loyalty.Store.
-func (s *Store) History(ctx context.Context, memberID string, after loyalty.EntryID, limit int) ([]loyalty.Entry, error) {
-	return s.page(memberID, func(l *entryLog) []loyalty.Entry { return l.after(after, limit) })
+func (s *Store) History(ctx context.Context, memberID string, after ledger.EntryID, limit int) ([]ledger.Entry, error) {
+	return s.page(memberID, func(l *entryLog) []ledger.Entry { return l.after(after, limit) })
 }
 
 // HistoryBefore implements loyalty.HistoryReverser: newest first, found by
 // binary search like History.
-func (s *Store) HistoryBefore(ctx context.Context, memberID string, before loyalty.EntryID, limit int) ([]loyalty.Entry, error) {
-	return s.page(memberID, func(l *entryLog) []loyalty.Entry { return l.before(before, limit) })
+func (s *Store) HistoryBefore(ctx context.Context, memberID string, before ledger.EntryID, limit int) ([]ledger.Entry, error) {
+	return s.page(memberID, func(l *entryLog) []ledger.Entry { return l.before(before, limit) })
 }
 
 // page reads one page of a member's entry log under the member's read lock.
-func (s *Store) page(memberID string, read func(*entryLog) []loyalty.Entry) ([]loyalty.Entry, error) {
+func (s *Store) page(memberID string, read func(*entryLog) []ledger.Entry) ([]ledger.Entry, error) {
 	if err := storage.CheckMember(memberID); err != nil {
 		return nil, err
 	}
@@ -558,20 +559,20 @@ func (s *Store) page(memberID string, read func(*entryLog) []loyalty.Entry) ([]l
 // logChunk, so a long history is never copied to grow: only the first
 // chunk grows, as a short history's slice would.
 type entryLog struct {
-	chunks [][][]loyalty.Entry // all full but the last; no slice is empty
-	n      int                 // slices kept
+	chunks [][][]ledger.Entry // all full but the last; no slice is empty
+	n      int                // slices kept
 }
 
 const logChunk = 256
 
-func (l *entryLog) append(es []loyalty.Entry) {
+func (l *entryLog) append(es []ledger.Entry) {
 	if len(es) == 0 {
 		return
 	}
 	if l.n%logChunk == 0 { // no chunk yet, or the last is full
-		var c [][]loyalty.Entry // the first grows as it fills
+		var c [][]ledger.Entry // the first grows as it fills
 		if l.n > 0 {
-			c = make([][]loyalty.Entry, 0, logChunk)
+			c = make([][]ledger.Entry, 0, logChunk)
 		}
 		l.chunks = append(l.chunks, c)
 	}
@@ -581,25 +582,25 @@ func (l *entryLog) append(es []loyalty.Entry) {
 }
 
 // batch returns the i-th slice kept.
-func (l *entryLog) batch(i int) []loyalty.Entry { return l.chunks[i/logChunk][i%logChunk] }
+func (l *entryLog) batch(i int) []ledger.Entry { return l.chunks[i/logChunk][i%logChunk] }
 
 // after returns up to limit entries after the cursor.
-func (l *entryLog) after(after loyalty.EntryID, limit int) []loyalty.Entry {
+func (l *entryLog) after(after ledger.EntryID, limit int) []ledger.Entry {
 	b := sort.Search(l.n, func(i int) bool {
 		es := l.batch(i)
 		return after.Less(es[len(es)-1].ID)
 	})
 	if limit <= 0 || b == l.n {
-		return []loyalty.Entry{}
+		return []ledger.Entry{}
 	}
 	es := l.batch(b)
 	i := sort.Search(len(es), func(i int) bool { return after.Less(es[i].ID) })
-	var out []loyalty.Entry
+	var out []ledger.Entry
 	for ; b < l.n && len(out) < limit; b, i = b+1, 0 {
 		es := l.batch(b)[i:]
 		es = es[:min(len(es), limit-len(out))]
 		if out == nil {
-			out = make([]loyalty.Entry, 0, min(limit, len(es)*(l.n-b)))
+			out = make([]ledger.Entry, 0, min(limit, len(es)*(l.n-b)))
 		}
 		out = append(out, es...)
 	}
@@ -608,14 +609,14 @@ func (l *entryLog) after(after loyalty.EntryID, limit int) []loyalty.Entry {
 
 // before returns up to limit entries before the cursor (the zero cursor:
 // from the newest), newest first.
-func (l *entryLog) before(before loyalty.EntryID, limit int) []loyalty.Entry {
+func (l *entryLog) before(before ledger.EntryID, limit int) []ledger.Entry {
 	if limit <= 0 || l.n == 0 {
-		return []loyalty.Entry{}
+		return []ledger.Entry{}
 	}
 	// The batch holding the newest entry before the cursor, and the end of
 	// what it holds before it.
 	b, end := l.n-1, len(l.batch(l.n-1))
-	if before != (loyalty.EntryID{}) {
+	if before != (ledger.EntryID{}) {
 		// The first batch whose last entry is not before the cursor: every
 		// batch ahead of it is wholly before it.
 		b = sort.Search(l.n, func(i int) bool {
@@ -629,7 +630,7 @@ func (l *entryLog) before(before loyalty.EntryID, limit int) []loyalty.Entry {
 			end = sort.Search(len(es), func(i int) bool { return !es[i].ID.Less(before) })
 		}
 	}
-	out := make([]loyalty.Entry, 0, min(limit, 64))
+	out := make([]ledger.Entry, 0, min(limit, 64))
 	for b >= 0 && len(out) < limit {
 		es := l.batch(b)[:end]
 		for j := len(es) - 1; j >= 0 && len(out) < limit; j-- {

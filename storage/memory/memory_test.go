@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/storage/memory"
 	"github.com/loyaltykit/loyalty/storage/storagetest"
 )
@@ -30,7 +31,7 @@ func TestHistoryPagesAcrossChunksOfTheEntryLog(t *testing.T) {
 		_, err := e.Adjust(ctx, "k"+strconv.Itoa(i), "ann", int64(i+1), "seed")
 		require.NoError(t, err)
 	}
-	all, err := e.History(ctx, "ann", loyalty.EntryID{}, 10*writes)
+	all, err := e.History(ctx, "ann", ledger.EntryID{}, 10*writes)
 	require.NoError(t, err)
 	require.Len(t, all, writes)
 	for i, en := range all {
@@ -40,11 +41,11 @@ func TestHistoryPagesAcrossChunksOfTheEntryLog(t *testing.T) {
 	}
 	for _, limit := range []int{1, 7, 255, 256, 257, 1000} {
 		for _, start := range []int{-1, 0, 254, 255, 256, 511, 699} {
-			after := loyalty.EntryID{}
+			after := ledger.EntryID{}
 			if start >= 0 {
 				after = all[start].ID
 			}
-			var got []loyalty.Entry
+			var got []ledger.Entry
 			for {
 				page, err := e.History(ctx, "ann", after, limit)
 				require.NoError(t, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 var _ loyalty.RefAggregator = (*Store)(nil)
@@ -13,7 +14,7 @@ var _ loyalty.RefAggregator = (*Store)(nil)
 // member's read lock, copying none. The total an entry adds to is looked
 // up only when it is not the last one's: consecutive entries mostly share
 // their prefix and kind.
-func (s *Store) AggregateRefs(ctx context.Context, q loyalty.RefQuery) ([]loyalty.RefTotal, error) {
+func (s *Store) AggregateRefs(ctx context.Context, q loyalty.RefQuery) ([]ledger.RefTotal, error) {
 	if err := q.Check(); err != nil {
 		return nil, err
 	}
@@ -23,7 +24,7 @@ func (s *Store) AggregateRefs(ctx context.Context, q loyalty.RefQuery) ([]loyalt
 		ms = append(ms, s.members[id])
 	}
 	s.mu.RUnlock()
-	var ts []loyalty.RefTotal
+	var ts []ledger.RefTotal
 	index := make(map[refKey]int)
 	last := -1
 	for i, m := range ms {
@@ -40,14 +41,14 @@ func (s *Store) AggregateRefs(ctx context.Context, q loyalty.RefQuery) ([]loyalt
 					if !q.Sums(e) {
 						continue
 					}
-					p := loyalty.RefPrefix(e.Ref)
+					p := ledger.RefPrefix(e.Ref)
 					if last < 0 || ts[last].Prefix != p || ts[last].Kind != e.Kind {
 						k := refKey{p, e.Kind}
 						var ok bool
 						if last, ok = index[k]; !ok {
 							last = len(ts)
 							index[k] = last
-							ts = append(ts, loyalty.RefTotal{Prefix: p, Kind: e.Kind})
+							ts = append(ts, ledger.RefTotal{Prefix: p, Kind: e.Kind})
 						}
 					}
 					t := &ts[last]
@@ -59,10 +60,10 @@ func (s *Store) AggregateRefs(ctx context.Context, q loyalty.RefQuery) ([]loyalt
 		}
 		m.mu.RUnlock()
 	}
-	return loyalty.NormalizeRefTotals(ts), nil
+	return ledger.NormalizeRefTotals(ts), nil
 }
 
 type refKey struct {
 	prefix string
-	kind   loyalty.EntryKind
+	kind   ledger.EntryKind
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/storage"
 )
 
@@ -62,8 +63,8 @@ type shared struct {
 	// of codeChunk (room, the rest of the last), so that reserving one
 	// allocates nothing most of the time; a use changes its code in place,
 	// under mu, as every read of one copies it under mu.
-	codes map[string]*loyalty.Code
-	room  []loyalty.Code
+	codes map[string]*ledger.Code
+	room  []ledger.Code
 }
 
 // codeChunk is how many codes the store allocates at once.
@@ -71,19 +72,19 @@ const codeChunk = 64
 
 // keep stores k as its code (new or replacing the one of k.Code), in
 // memory of the store's own.
-func (sh *shared) keep(k *loyalty.Code) {
+func (sh *shared) keep(k *ledger.Code) {
 	if p := sh.codes[k.Code]; p != nil {
 		*p = *k
 		return
 	}
 	if len(sh.room) == 0 {
-		sh.room = make([]loyalty.Code, codeChunk)
+		sh.room = make([]ledger.Code, codeChunk)
 	}
 	p := &sh.room[0]
 	sh.room = sh.room[1:]
 	*p = *k
 	if sh.codes == nil {
-		sh.codes = make(map[string]*loyalty.Code)
+		sh.codes = make(map[string]*ledger.Code)
 	}
 	sh.codes[k.Code] = p
 }
@@ -138,11 +139,11 @@ func (sh *shared) commit(c *loyalty.Change) error {
 	}
 	// used[i] is use i's code once uses up to i are applied, on top of the
 	// codes the change reserves.
-	var usedRoom [2]loyalty.Code
+	var usedRoom [2]ledger.Code
 	used := usedRoom[:0]
 	for i := range c.CodeUses {
 		u := &c.CodeUses[i]
-		k, ok := loyalty.Code{}, false
+		k, ok := ledger.Code{}, false
 		for j := i - 1; j >= 0 && !ok; j-- {
 			if c.CodeUses[j].Code == u.Code {
 				k, ok = used[j], true
@@ -154,7 +155,7 @@ func (sh *shared) commit(c *loyalty.Change) error {
 			}
 		}
 		if !ok {
-			var p *loyalty.Code
+			var p *ledger.Code
 			if p, ok = sh.codes[u.Code]; ok {
 				k = *p
 			}
@@ -187,8 +188,8 @@ func (sh *shared) commit(c *loyalty.Change) error {
 }
 
 // use returns k after u, or the *loyalty.CodeError that refuses u (see
-// loyalty.CodeUse).
-func use(k loyalty.Code, u *loyalty.CodeUse) (loyalty.Code, error) {
+// ledger.CodeUse).
+func use(k ledger.Code, u *ledger.CodeUse) (ledger.Code, error) {
 	n := u.Uses
 	var err error
 	switch {
@@ -249,21 +250,21 @@ func (s *Store) SetLimit(ctx context.Context, name string, limit int64) error {
 }
 
 // SharedCounter implements loyalty.SharedStore.
-func (s *Store) SharedCounter(ctx context.Context, name, periodKey string) (loyalty.SharedCounter, error) {
+func (s *Store) SharedCounter(ctx context.Context, name, periodKey string) (ledger.SharedCounter, error) {
 	if err := ctx.Err(); err != nil {
-		return loyalty.SharedCounter{}, err
+		return ledger.SharedCounter{}, err
 	}
 	if err := checkCounter(name, periodKey); err != nil {
-		return loyalty.SharedCounter{}, err
+		return ledger.SharedCounter{}, err
 	}
 	sh := &s.shared
 	sh.mu.RLock()
 	defer sh.mu.RUnlock()
 	sc := sh.counters[name]
 	if sc == nil {
-		return loyalty.SharedCounter{}, fmt.Errorf("%w: %q", loyalty.ErrUnknownCounter, name)
+		return ledger.SharedCounter{}, fmt.Errorf("%w: %q", loyalty.ErrUnknownCounter, name)
 	}
-	return loyalty.SharedCounter{Name: name, PeriodKey: periodKey, Limit: sc.limit, Claimed: sc.claimed[periodKey]}, nil
+	return ledger.SharedCounter{Name: name, PeriodKey: periodKey, Limit: sc.limit, Claimed: sc.claimed[periodKey]}, nil
 }
 
 // checkCounter checks a shared counter's name and period key as
@@ -279,7 +280,7 @@ func checkCounter(name, periodKey string) error {
 }
 
 // ReserveCode implements loyalty.SharedStore.
-func (s *Store) ReserveCode(ctx context.Context, c loyalty.Code) error {
+func (s *Store) ReserveCode(ctx context.Context, c ledger.Code) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -297,48 +298,48 @@ func (s *Store) ReserveCode(ctx context.Context, c loyalty.Code) error {
 }
 
 // Code implements loyalty.SharedStore, with one map lookup.
-func (s *Store) Code(ctx context.Context, code string) (loyalty.Code, error) {
+func (s *Store) Code(ctx context.Context, code string) (ledger.Code, error) {
 	if err := ctx.Err(); err != nil {
-		return loyalty.Code{}, err
+		return ledger.Code{}, err
 	}
 	if err := loyalty.CheckCode(code); err != nil {
-		return loyalty.Code{}, err
+		return ledger.Code{}, err
 	}
 	sh := &s.shared
 	sh.mu.RLock()
 	p := sh.codes[code]
-	var k loyalty.Code
+	var k ledger.Code
 	if p != nil {
 		k = *p
 	}
 	sh.mu.RUnlock()
 	if p == nil {
-		return loyalty.Code{}, &loyalty.CodeError{Code: code, Err: loyalty.ErrUnknownCode}
+		return ledger.Code{}, &loyalty.CodeError{Code: code, Err: loyalty.ErrUnknownCode}
 	}
 	return k, nil
 }
 
 // UseCode implements loyalty.SharedStore.
-func (s *Store) UseCode(ctx context.Context, u loyalty.CodeUse) (loyalty.Code, error) {
+func (s *Store) UseCode(ctx context.Context, u ledger.CodeUse) (ledger.Code, error) {
 	if err := ctx.Err(); err != nil {
-		return loyalty.Code{}, err
+		return ledger.Code{}, err
 	}
 	if err := loyalty.CheckCode(u.Code); err != nil {
-		return loyalty.Code{}, err
+		return ledger.Code{}, err
 	}
 	if u.Uses == 0 && !u.Void {
-		return loyalty.Code{}, &loyalty.CodeError{Code: u.Code, Err: loyalty.ErrInvalidClaim}
+		return ledger.Code{}, &loyalty.CodeError{Code: u.Code, Err: loyalty.ErrInvalidClaim}
 	}
 	sh := &s.shared
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	p, ok := sh.codes[u.Code]
 	if !ok {
-		return loyalty.Code{}, &loyalty.CodeError{Code: u.Code, Err: loyalty.ErrUnknownCode}
+		return ledger.Code{}, &loyalty.CodeError{Code: u.Code, Err: loyalty.ErrUnknownCode}
 	}
 	k, err := use(*p, &u)
 	if err != nil {
-		return loyalty.Code{}, err
+		return ledger.Code{}, err
 	}
 	*p = k
 	return k, nil
@@ -351,9 +352,9 @@ func (s *Store) UseCode(ctx context.Context, u loyalty.CodeUse) (loyalty.Code, e
 // another's. It also keeps the earliest expiry of an open grant, found
 // again by a walk only after a grant that held it closed or moved.
 type grantSet struct {
-	list  []loyalty.Grant
+	list  []ledger.Grant
 	idx   map[string]int // once there are more than fewRecords
-	draws []loyalty.Draw // room for the Paid of the next grants
+	draws []ledger.Draw  // room for the Paid of the next grants
 	// next is the earliest ExpiresAt of an open grant (zero for none),
 	// unless stale.
 	next  time.Time
@@ -369,7 +370,7 @@ const (
 )
 
 // set inserts g, or replaces the grant with g's ID.
-func (gs *grantSet) set(g loyalty.Grant) {
+func (gs *grantSet) set(g ledger.Grant) {
 	if i, ok := gs.find(g.ID); ok {
 		old := &gs.list[i]
 		g.Paid = gs.keepPaid(old.Paid, g.Paid)
@@ -401,12 +402,12 @@ func (gs *grantSet) set(g loyalty.Grant) {
 }
 
 // expires reports whether g is open with an expiry.
-func expires(g *loyalty.Grant) bool {
-	return g.Status == loyalty.GrantOpen && !g.ExpiresAt.IsZero()
+func expires(g *ledger.Grant) bool {
+	return g.Status == ledger.GrantOpen && !g.ExpiresAt.IsZero()
 }
 
 // noteExpiry takes the kept grant g into the earliest open expiry.
-func (gs *grantSet) noteExpiry(g *loyalty.Grant) {
+func (gs *grantSet) noteExpiry(g *ledger.Grant) {
 	if !gs.stale && expires(g) && (gs.next.IsZero() || g.ExpiresAt.Before(gs.next)) {
 		gs.next = g.ExpiresAt
 	}
@@ -427,12 +428,12 @@ func (gs *grantSet) nextExpiry() time.Time {
 // keepPaid returns a copy of paid in the set's memory: in old (the Paid of
 // the grant it replaces) when it fits, else in the set's room of draws. The
 // caller's slice is never kept.
-func (gs *grantSet) keepPaid(old, paid []loyalty.Draw) []loyalty.Draw {
+func (gs *grantSet) keepPaid(old, paid []ledger.Draw) []ledger.Draw {
 	switch {
 	case paid == nil:
 		return nil
 	case len(paid) == 0:
-		return []loyalty.Draw{}
+		return []ledger.Draw{}
 	case len(paid) <= cap(old):
 		old = old[:len(paid)]
 		copy(old, paid)
@@ -440,7 +441,7 @@ func (gs *grantSet) keepPaid(old, paid []loyalty.Draw) []loyalty.Draw {
 	}
 	if len(paid) > cap(gs.draws)-len(gs.draws) {
 		n := min(max(2*cap(gs.draws), minDrawChunk), maxDrawChunk)
-		gs.draws = make([]loyalty.Draw, 0, max(n, len(paid)))
+		gs.draws = make([]ledger.Draw, 0, max(n, len(paid)))
 	}
 	at := len(gs.draws)
 	gs.draws = append(gs.draws, paid...)
@@ -463,11 +464,11 @@ func (gs *grantSet) find(id string) (int, bool) {
 // load returns copies of the open grants when open, and of those ids name
 // whatever their status, each once: the open ones in grant order, then the
 // others in the order of ids.
-func (gs *grantSet) load(open bool, ids []string) []loyalty.Grant {
-	var out []loyalty.Grant
+func (gs *grantSet) load(open bool, ids []string) []ledger.Grant {
+	var out []ledger.Grant
 	if open {
 		for i := range gs.list {
-			if gs.list[i].Status == loyalty.GrantOpen {
+			if gs.list[i].Status == ledger.GrantOpen {
 				out = append(out, gs.list[i])
 				out[len(out)-1].Paid = slices.Clone(out[len(out)-1].Paid)
 			}
@@ -476,7 +477,7 @@ func (gs *grantSet) load(open bool, ids []string) []loyalty.Grant {
 next:
 	for _, id := range ids {
 		i, ok := gs.find(id)
-		if !ok || open && gs.list[i].Status == loyalty.GrantOpen {
+		if !ok || open && gs.list[i].Status == ledger.GrantOpen {
 			continue
 		}
 		for j := range out {

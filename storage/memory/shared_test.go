@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/storage/memory"
 )
@@ -29,10 +30,10 @@ func enrolment(key, id string) *loyalty.Change {
 func adjustment(key, member string, from, amount, want int64) *loyalty.Change {
 	return &loyalty.Change{
 		Key: key, Fingerprint: "f-" + key, MemberID: member, Version: from,
-		Entries: []loyalty.Entry{{ID: loyalty.EntryID{Version: from + 1}, MemberID: member, Account: loyalty.PointsAccount,
-			Kind: loyalty.EntryAdjust, Amount: amount, At: t0, Key: key, Source: "test", Lot: loyalty.LotID(from+1, 0)}},
-		Lots:     []loyalty.Lot{{ID: loyalty.LotID(from+1, 0), MemberID: member, Account: loyalty.PointsAccount, Remaining: amount, EarnedAt: t0}},
-		Balances: []loyalty.Balance{{Account: loyalty.PointsAccount, Available: want}},
+		Entries: []ledger.Entry{{ID: ledger.EntryID{Version: from + 1}, MemberID: member, Account: ledger.PointsAccount,
+			Kind: ledger.EntryAdjust, Amount: amount, At: t0, Key: key, Source: "test", Lot: ledger.LotID(from+1, 0)}},
+		Lots:     []ledger.Lot{{ID: ledger.LotID(from+1, 0), MemberID: member, Account: ledger.PointsAccount, Remaining: amount, EarnedAt: t0}},
+		Balances: []ledger.Balance{{Account: ledger.PointsAccount, Available: want}},
 		Receipt:  &loyalty.Receipt{Key: key, Fingerprint: "f-" + key, MemberID: member, Version: from + 1},
 	}
 }
@@ -54,7 +55,7 @@ func available(t *testing.T, s loyalty.Store, member string) int64 {
 	t.Helper()
 	st, err := s.Load(context.Background(), member, loyalty.Query{})
 	require.NoError(t, err)
-	return st.Balance(loyalty.PointsAccount).Available
+	return st.Balance(ledger.PointsAccount).Available
 }
 
 func claimed(t *testing.T, s *memory.Store, counter, period string) int64 {
@@ -71,10 +72,10 @@ func TestProgramsOnOneStoreDoNotSeeEachOthersMembersKeysOrdersOrSharedState(t *t
 
 	commit(t, a, enrolment("enrol", "ann"))
 	withOrder := adjustment("k1", "ann", 1, 10, 10)
-	withOrder.Orders = []loyalty.OrderRecord{{ID: "o1", MemberID: "ann", Currency: "USD", PlacedAt: t0, Points: 10}}
+	withOrder.Orders = []ledger.OrderRecord{{ID: "o1", MemberID: "ann", Currency: "USD", PlacedAt: t0, Points: 10}}
 	commit(t, a, withOrder)
 	require.NoError(t, a.SetLimit(ctx, "stock", 5))
-	require.NoError(t, a.ReserveCode(ctx, loyalty.Code{Code: "WELCOME", Kind: "coupon", CreatedAt: t0}))
+	require.NoError(t, a.ReserveCode(ctx, ledger.Code{Code: "WELCOME", Kind: "coupon", CreatedAt: t0}))
 
 	_, err := b.Load(ctx, "ann", loyalty.Query{})
 	require.ErrorIs(t, err, loyalty.ErrUnknownMember)
@@ -92,9 +93,9 @@ func TestProgramsOnOneStoreDoNotSeeEachOthersMembersKeysOrdersOrSharedState(t *t
 	commit(t, b, enrolment("enrol", "ann"))
 	commit(t, b, enrolment("enrol-bob", "bob"))
 	other := adjustment("k1", "bob", 1, 20, 20)
-	other.Orders = []loyalty.OrderRecord{{ID: "o1", MemberID: "bob", Currency: "USD", PlacedAt: t0, Points: 20}}
+	other.Orders = []ledger.OrderRecord{{ID: "o1", MemberID: "bob", Currency: "USD", PlacedAt: t0, Points: 20}}
 	commit(t, b, other)
-	require.NoError(t, b.ReserveCode(ctx, loyalty.Code{Code: "WELCOME", Kind: "referral", Owner: "bob", CreatedAt: t0}))
+	require.NoError(t, b.ReserveCode(ctx, ledger.Code{Code: "WELCOME", Kind: "referral", Owner: "bob", CreatedAt: t0}))
 
 	assert.Equal(t, int64(10), available(t, a, "ann"))
 	assert.Equal(t, int64(0), available(t, b, "ann"))
@@ -112,7 +113,7 @@ func TestProgramsOnOneStoreDoNotSeeEachOthersMembersKeysOrdersOrSharedState(t *t
 	kb, err := b.Code(ctx, "WELCOME")
 	require.NoError(t, err)
 	assert.Equal(t, "coupon", ka.Kind)
-	assert.Equal(t, loyalty.Code{Code: "WELCOME", Kind: "referral", Owner: "bob", CreatedAt: t0}, kb)
+	assert.Equal(t, ledger.Code{Code: "WELCOME", Kind: "referral", Owner: "bob", CreatedAt: t0}, kb)
 	ids, err = a.Members(ctx, "", 10)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"ann"}, ids)
@@ -143,7 +144,7 @@ func TestSixteenWritersRacingForTheLastUnitOfStockOneCommits(t *testing.T) {
 	require.NoError(t, s.SetLimit(ctx, "stock", 5))
 	commit(t, s, enrolment("enrol-first", "first"))
 	first := adjustment("first-claims", "first", 1, 1, 1)
-	first.Claims = []loyalty.Claim{{Counter: "stock", Amount: 4}}
+	first.Claims = []ledger.Claim{{Counter: "stock", Amount: 4}}
 	commit(t, s, first)
 	require.Equal(t, int64(4), claimed(t, s, "stock", ""))
 
@@ -157,7 +158,7 @@ func TestSixteenWritersRacingForTheLastUnitOfStockOneCommits(t *testing.T) {
 	for i := range n {
 		wg.Go(func() {
 			c := adjustment("claim-"+strconv.Itoa(i), "m"+strconv.Itoa(i), 1, 1, 1)
-			c.Claims = []loyalty.Claim{{Counter: "stock", Amount: 1}}
+			c.Claims = []ledger.Claim{{Counter: "stock", Amount: 1}}
 			<-start
 			_, errs[i] = s.Commit(ctx, c)
 		})
@@ -173,7 +174,7 @@ func TestSixteenWritersRacingForTheLastUnitOfStockOneCommits(t *testing.T) {
 		if err == nil {
 			won++
 			assert.Equal(t, int64(2), st.Version)
-			assert.Equal(t, int64(1), st.Balance(loyalty.PointsAccount).Available)
+			assert.Equal(t, int64(1), st.Balance(ledger.PointsAccount).Available)
 			continue
 		}
 		var ce *loyalty.ClaimError
@@ -181,7 +182,7 @@ func TestSixteenWritersRacingForTheLastUnitOfStockOneCommits(t *testing.T) {
 		assert.ErrorIs(t, err, loyalty.ErrLimitReached)
 		assert.Equal(t, loyalty.ClaimError{Counter: "stock", Asked: 1, Left: 0, Err: loyalty.ErrLimitReached}, *ce)
 		assert.Equal(t, int64(1), st.Version, "a refused claim moved %s's version", m)
-		assert.Equal(t, int64(0), st.Balance(loyalty.PointsAccount).Available)
+		assert.Equal(t, int64(0), st.Balance(ledger.PointsAccount).Available)
 		_, rerr := s.Receipt(ctx, "claim-"+strconv.Itoa(i))
 		assert.ErrorIs(t, rerr, loyalty.ErrNotFound)
 	}
@@ -193,13 +194,13 @@ func TestARejectedChangeClaimsReservesAndUsesNothing(t *testing.T) {
 	ctx := context.Background()
 	s := memory.New()
 	require.NoError(t, s.SetLimit(ctx, "stock", 3))
-	require.NoError(t, s.ReserveCode(ctx, loyalty.Code{Code: "ONCE", MaxUses: 1, CreatedAt: t0}))
+	require.NoError(t, s.ReserveCode(ctx, ledger.Code{Code: "ONCE", MaxUses: 1, CreatedAt: t0}))
 	commit(t, s, enrolment("enrol", "ann"))
 
 	shared := func(c *loyalty.Change) *loyalty.Change {
-		c.Claims = []loyalty.Claim{{Counter: "stock", Amount: 1}}
-		c.Codes = []loyalty.Code{{Code: "NEW-1", Owner: "ann", CreatedAt: t0}}
-		c.CodeUses = []loyalty.CodeUse{{Code: "ONCE", Uses: 1}}
+		c.Claims = []ledger.Claim{{Counter: "stock", Amount: 1}}
+		c.Codes = []ledger.Code{{Code: "NEW-1", Owner: "ann", CreatedAt: t0}}
+		c.CodeUses = []ledger.CodeUse{{Code: "ONCE", Uses: 1}}
 		return c
 	}
 	cases := map[string]struct {
@@ -211,32 +212,32 @@ func TestARejectedChangeClaimsReservesAndUsesNothing(t *testing.T) {
 		"unknown member": {shared(adjustment("k3", "zed", 1, 5, 5)), loyalty.ErrUnknownMember},
 		"a later claim beyond the limit": {func() *loyalty.Change {
 			c := shared(adjustment("k4", "ann", 1, 5, 5))
-			c.Claims = append(c.Claims, loyalty.Claim{Counter: "stock", Amount: 3})
+			c.Claims = append(c.Claims, ledger.Claim{Counter: "stock", Amount: 3})
 			return c
 		}(), loyalty.ErrLimitReached},
 		"a claim on an unknown counter": {func() *loyalty.Change {
 			c := shared(adjustment("k5", "ann", 1, 5, 5))
-			c.Claims = append(c.Claims, loyalty.Claim{Counter: "budget", Amount: 1})
+			c.Claims = append(c.Claims, ledger.Claim{Counter: "budget", Amount: 1})
 			return c
 		}(), loyalty.ErrUnknownCounter},
 		"a code taken already": {func() *loyalty.Change {
 			c := shared(adjustment("k6", "ann", 1, 5, 5))
-			c.Codes = append(c.Codes, loyalty.Code{Code: "ONCE"})
+			c.Codes = append(c.Codes, ledger.Code{Code: "ONCE"})
 			return c
 		}(), loyalty.ErrCodeTaken},
 		"a use of an unknown code": {func() *loyalty.Change {
 			c := shared(adjustment("k7", "ann", 1, 5, 5))
-			c.CodeUses = append(c.CodeUses, loyalty.CodeUse{Code: "NOPE", Uses: 1})
+			c.CodeUses = append(c.CodeUses, ledger.CodeUse{Code: "NOPE", Uses: 1})
 			return c
 		}(), loyalty.ErrUnknownCode},
 		"a code used twice": {func() *loyalty.Change {
 			c := shared(adjustment("k8", "ann", 1, 5, 5))
-			c.CodeUses = append(c.CodeUses, loyalty.CodeUse{Code: "ONCE", Uses: 1})
+			c.CodeUses = append(c.CodeUses, ledger.CodeUse{Code: "ONCE", Uses: 1})
 			return c
 		}(), loyalty.ErrCodeUsedUp},
 		"a new new member's claim beyond the limit": {func() *loyalty.Change {
 			c := enrolment("k9", "bob")
-			c.Claims = []loyalty.Claim{{Counter: "stock", Amount: 4}}
+			c.Claims = []ledger.Claim{{Counter: "stock", Amount: 4}}
 			return c
 		}(), loyalty.ErrLimitReached},
 	}
@@ -268,7 +269,7 @@ func TestARejectedChangeClaimsReservesAndUsesNothing(t *testing.T) {
 	assert.Equal(t, int64(1), once.Uses)
 	fresh, err := s.Code(ctx, "NEW-1")
 	require.NoError(t, err)
-	assert.Equal(t, loyalty.Code{Code: "NEW-1", Owner: "ann", CreatedAt: t0}, fresh)
+	assert.Equal(t, ledger.Code{Code: "NEW-1", Owner: "ann", CreatedAt: t0}, fresh)
 }
 
 func TestAReplayedKeyDoesNotClaimAgain(t *testing.T) {
@@ -277,10 +278,10 @@ func TestAReplayedKeyDoesNotClaimAgain(t *testing.T) {
 	require.NoError(t, s.SetLimit(ctx, "stock", 10))
 	commit(t, s, enrolment("enrol", "ann"))
 	c := adjustment("k1", "ann", 1, 5, 5)
-	c.Claims = []loyalty.Claim{{Counter: "stock", Amount: 3}}
+	c.Claims = []ledger.Claim{{Counter: "stock", Amount: 3}}
 	commit(t, s, c)
 	again := adjustment("k1", "ann", 1, 5, 5)
-	again.Claims = []loyalty.Claim{{Counter: "stock", Amount: 3}}
+	again.Claims = []ledger.Claim{{Counter: "stock", Amount: 3}}
 	_, err := s.Commit(ctx, again)
 	var kc *loyalty.KeyCommittedError
 	require.ErrorAs(t, err, &kc)
@@ -295,7 +296,7 @@ func TestClaimsOnOneCounterInOneChangeAddUpAndReleasesGiveBack(t *testing.T) {
 	commit(t, s, enrolment("enrol", "ann"))
 
 	c := adjustment("k1", "ann", 1, 5, 5)
-	c.Claims = []loyalty.Claim{{Counter: "budget", PeriodKey: "2026-11", Amount: 200}, {Counter: "budget", PeriodKey: "2026-11", Amount: 200}}
+	c.Claims = []ledger.Claim{{Counter: "budget", PeriodKey: "2026-11", Amount: 200}, {Counter: "budget", PeriodKey: "2026-11", Amount: 200}}
 	_, err := s.Commit(ctx, c)
 	var ce *loyalty.ClaimError
 	require.ErrorAs(t, err, &ce)
@@ -303,7 +304,7 @@ func TestClaimsOnOneCounterInOneChangeAddUpAndReleasesGiveBack(t *testing.T) {
 	assert.Equal(t, int64(0), claimed(t, s, "budget", "2026-11"))
 
 	c = adjustment("k2", "ann", 1, 5, 5)
-	c.Claims = []loyalty.Claim{{Counter: "budget", PeriodKey: "2026-11", Amount: 200}, {Counter: "budget", PeriodKey: "2026-11", Amount: 100},
+	c.Claims = []ledger.Claim{{Counter: "budget", PeriodKey: "2026-11", Amount: 200}, {Counter: "budget", PeriodKey: "2026-11", Amount: 100},
 		{Counter: "budget", PeriodKey: "2026-12", Amount: 250}}
 	commit(t, s, c)
 	assert.Equal(t, int64(300), claimed(t, s, "budget", "2026-11"))
@@ -312,7 +313,7 @@ func TestClaimsOnOneCounterInOneChangeAddUpAndReleasesGiveBack(t *testing.T) {
 
 	// A release gives back what was taken, never more.
 	c = adjustment("k3", "ann", 2, 5, 10)
-	c.Claims = []loyalty.Claim{{Counter: "budget", PeriodKey: "2026-12", Amount: 50, Release: true}, {Counter: "budget", PeriodKey: "2026-12", Amount: 201, Release: true}}
+	c.Claims = []ledger.Claim{{Counter: "budget", PeriodKey: "2026-12", Amount: 50, Release: true}, {Counter: "budget", PeriodKey: "2026-12", Amount: 201, Release: true}}
 	_, err = s.Commit(ctx, c)
 	require.ErrorAs(t, err, &ce)
 	assert.ErrorIs(t, err, loyalty.ErrInvalidClaim)
@@ -322,7 +323,7 @@ func TestClaimsOnOneCounterInOneChangeAddUpAndReleasesGiveBack(t *testing.T) {
 	commit(t, s, c)
 	sc, err := s.SharedCounter(ctx, "budget", "2026-12")
 	require.NoError(t, err)
-	assert.Equal(t, loyalty.SharedCounter{Name: "budget", PeriodKey: "2026-12", Limit: 300, Claimed: 0}, sc)
+	assert.Equal(t, ledger.SharedCounter{Name: "budget", PeriodKey: "2026-12", Limit: 300, Claimed: 0}, sc)
 	assert.Equal(t, int64(300), sc.Left())
 }
 
@@ -337,7 +338,7 @@ func TestSetLimitRefusesANegativeLimitOrOneBelowWhatWasClaimed(t *testing.T) {
 	require.NoError(t, s.SetLimit(ctx, "stock", 10))
 	commit(t, s, enrolment("enrol", "ann"))
 	c := adjustment("k1", "ann", 1, 5, 5)
-	c.Claims = []loyalty.Claim{{Counter: "stock", PeriodKey: "a", Amount: 6}, {Counter: "stock", PeriodKey: "b", Amount: 8}}
+	c.Claims = []ledger.Claim{{Counter: "stock", PeriodKey: "a", Amount: 6}, {Counter: "stock", PeriodKey: "b", Amount: 8}}
 	commit(t, s, c)
 
 	err = s.SetLimit(ctx, "stock", 7)
@@ -352,46 +353,46 @@ func TestSetLimitRefusesANegativeLimitOrOneBelowWhatWasClaimed(t *testing.T) {
 	require.NoError(t, s.SetLimit(ctx, "stock", 8))
 	sc, err = s.SharedCounter(ctx, "stock", "never")
 	require.NoError(t, err)
-	assert.Equal(t, loyalty.SharedCounter{Name: "stock", PeriodKey: "never", Limit: 8}, sc)
+	assert.Equal(t, ledger.SharedCounter{Name: "stock", PeriodKey: "never", Limit: 8}, sc)
 }
 
 func TestUseCodeCountsUsesAndVoids(t *testing.T) {
 	ctx := context.Background()
 	s := memory.New()
 	exp := t0.AddDate(0, 1, 0)
-	require.NoError(t, s.ReserveCode(ctx, loyalty.Code{Code: "TWICE", Kind: "coupon", Owner: "ann", Ref: "g1", MaxUses: 2, CreatedAt: t0, ExpiresAt: exp}))
+	require.NoError(t, s.ReserveCode(ctx, ledger.Code{Code: "TWICE", Kind: "coupon", Owner: "ann", Ref: "g1", MaxUses: 2, CreatedAt: t0, ExpiresAt: exp}))
 	var ce *loyalty.CodeError
-	err := s.ReserveCode(ctx, loyalty.Code{Code: "TWICE"})
+	err := s.ReserveCode(ctx, ledger.Code{Code: "TWICE"})
 	require.ErrorAs(t, err, &ce)
 	assert.Equal(t, loyalty.CodeError{Code: "TWICE", Err: loyalty.ErrCodeTaken}, *ce)
-	require.ErrorIs(t, s.ReserveCode(ctx, loyalty.Code{Code: "has space"}), loyalty.ErrInvalidCode)
-	require.ErrorIs(t, s.ReserveCode(ctx, loyalty.Code{Code: "USED", Uses: 1}), loyalty.ErrInvalidClaim)
+	require.ErrorIs(t, s.ReserveCode(ctx, ledger.Code{Code: "has space"}), loyalty.ErrInvalidCode)
+	require.ErrorIs(t, s.ReserveCode(ctx, ledger.Code{Code: "USED", Uses: 1}), loyalty.ErrInvalidClaim)
 
-	k, err := s.UseCode(ctx, loyalty.CodeUse{Code: "TWICE", Uses: 1})
+	k, err := s.UseCode(ctx, ledger.CodeUse{Code: "TWICE", Uses: 1})
 	require.NoError(t, err)
-	assert.Equal(t, loyalty.Code{Code: "TWICE", Kind: "coupon", Owner: "ann", Ref: "g1", MaxUses: 2, Uses: 1, CreatedAt: t0, ExpiresAt: exp}, k)
-	_, err = s.UseCode(ctx, loyalty.CodeUse{Code: "TWICE", Uses: 2})
+	assert.Equal(t, ledger.Code{Code: "TWICE", Kind: "coupon", Owner: "ann", Ref: "g1", MaxUses: 2, Uses: 1, CreatedAt: t0, ExpiresAt: exp}, k)
+	_, err = s.UseCode(ctx, ledger.CodeUse{Code: "TWICE", Uses: 2})
 	require.ErrorIs(t, err, loyalty.ErrCodeUsedUp)
-	_, err = s.UseCode(ctx, loyalty.CodeUse{Code: "TWICE", Uses: -2})
+	_, err = s.UseCode(ctx, ledger.CodeUse{Code: "TWICE", Uses: -2})
 	require.ErrorIs(t, err, loyalty.ErrInvalidClaim)
-	_, err = s.UseCode(ctx, loyalty.CodeUse{Code: "TWICE"})
+	_, err = s.UseCode(ctx, ledger.CodeUse{Code: "TWICE"})
 	require.ErrorIs(t, err, loyalty.ErrInvalidClaim, "a use that changes nothing")
-	_, err = s.UseCode(ctx, loyalty.CodeUse{Code: "NOPE", Uses: 1})
+	_, err = s.UseCode(ctx, ledger.CodeUse{Code: "NOPE", Uses: 1})
 	require.ErrorIs(t, err, loyalty.ErrUnknownCode)
 
-	k, err = s.UseCode(ctx, loyalty.CodeUse{Code: "TWICE", Uses: -1, Void: true})
+	k, err = s.UseCode(ctx, ledger.CodeUse{Code: "TWICE", Uses: -1, Void: true})
 	require.NoError(t, err)
 	assert.Equal(t, int64(0), k.Uses)
 	assert.True(t, k.Void)
-	_, err = s.UseCode(ctx, loyalty.CodeUse{Code: "TWICE", Uses: 1})
+	_, err = s.UseCode(ctx, ledger.CodeUse{Code: "TWICE", Uses: 1})
 	require.ErrorIs(t, err, loyalty.ErrCodeVoid)
-	_, err = s.UseCode(ctx, loyalty.CodeUse{Code: "TWICE", Void: true})
+	_, err = s.UseCode(ctx, ledger.CodeUse{Code: "TWICE", Void: true})
 	require.NoError(t, err, "voiding a void code again")
-	err = s.ReserveCode(ctx, loyalty.Code{Code: "TWICE"})
+	err = s.ReserveCode(ctx, ledger.Code{Code: "TWICE"})
 	require.ErrorIs(t, err, loyalty.ErrCodeTaken, "a void code stays taken")
 	k, err = s.Code(ctx, "TWICE")
 	require.NoError(t, err)
-	assert.Equal(t, loyalty.Code{Code: "TWICE", Kind: "coupon", Owner: "ann", Ref: "g1", MaxUses: 2, Void: true, CreatedAt: t0, ExpiresAt: exp}, k)
+	assert.Equal(t, ledger.Code{Code: "TWICE", Kind: "coupon", Owner: "ann", Ref: "g1", MaxUses: 2, Void: true, CreatedAt: t0, ExpiresAt: exp}, k)
 }
 
 func TestACodeReservedInAChangeMayBeUsedInIt(t *testing.T) {
@@ -399,8 +400,8 @@ func TestACodeReservedInAChangeMayBeUsedInIt(t *testing.T) {
 	s := memory.New()
 	commit(t, s, enrolment("enrol", "ann"))
 	c := adjustment("k1", "ann", 1, 5, 5)
-	c.Codes = []loyalty.Code{{Code: "GIFT", Kind: "gift-card", Owner: "ann", MaxUses: 1, CreatedAt: t0}}
-	c.CodeUses = []loyalty.CodeUse{{Code: "GIFT", Uses: 1}}
+	c.Codes = []ledger.Code{{Code: "GIFT", Kind: "gift-card", Owner: "ann", MaxUses: 1, CreatedAt: t0}}
+	c.CodeUses = []ledger.CodeUse{{Code: "GIFT", Uses: 1}}
 	commit(t, s, c)
 	k, err := s.Code(ctx, "GIFT")
 	require.NoError(t, err)
@@ -424,11 +425,11 @@ func TestACodeReservedByRacingWritersGoesToOne(t *testing.T) {
 			m := "m" + strconv.Itoa(i)
 			<-start
 			if i%2 == 0 {
-				errs[i] = s.ReserveCode(ctx, loyalty.Code{Code: "LUCKY", Owner: m, CreatedAt: t0})
+				errs[i] = s.ReserveCode(ctx, ledger.Code{Code: "LUCKY", Owner: m, CreatedAt: t0})
 				return
 			}
 			c := adjustment("k-"+m, m, 1, 1, 1)
-			c.Codes = []loyalty.Code{{Code: "LUCKY", Owner: m, CreatedAt: t0}}
+			c.Codes = []ledger.Code{{Code: "LUCKY", Owner: m, CreatedAt: t0}}
 			_, errs[i] = s.Commit(ctx, c)
 		})
 	}
@@ -459,32 +460,32 @@ func TestGrantsUpsertByIDAndLoadAsAsked(t *testing.T) {
 	ctx := context.Background()
 	s := memory.New()
 	commit(t, s, enrolment("enrol", "ann"))
-	g1 := loyalty.Grant{ID: "g1", MemberID: "ann", Reward: "free-coffee", Code: "C1", Value: money.MinorUnits(300, "USD"), GrantedAt: t0, Status: loyalty.GrantOpen, Source: "birthday"}
-	g2 := loyalty.Grant{ID: "g2", MemberID: "ann", Reward: "tote", GrantedAt: t0, Status: loyalty.GrantOpen}
+	g1 := ledger.Grant{ID: "g1", MemberID: "ann", Reward: "free-coffee", Code: "C1", Value: money.MinorUnits(300, "USD"), GrantedAt: t0, Status: ledger.GrantOpen, Source: "birthday"}
+	g2 := ledger.Grant{ID: "g2", MemberID: "ann", Reward: "tote", GrantedAt: t0, Status: ledger.GrantOpen}
 	c := adjustment("k1", "ann", 1, 5, 5)
-	c.Grants = []loyalty.Grant{g1, g2}
+	c.Grants = []ledger.Grant{g1, g2}
 	commit(t, s, c)
 
 	used := g1
-	used.Uses, used.Status = 1, loyalty.GrantUsed
+	used.Uses, used.Status = 1, ledger.GrantUsed
 	c = adjustment("k2", "ann", 2, 5, 10)
-	c.Grants = []loyalty.Grant{used}
+	c.Grants = []ledger.Grant{used}
 	commit(t, s, c)
 
-	load := func(q loyalty.Query) []loyalty.Grant {
+	load := func(q loyalty.Query) []ledger.Grant {
 		st, err := s.Load(ctx, "ann", q)
 		require.NoError(t, err)
 		return st.Grants
 	}
 	assert.Empty(t, load(loyalty.Query{}))
-	assert.Equal(t, []loyalty.Grant{g2}, load(loyalty.Query{Grants: true}))
-	assert.Equal(t, []loyalty.Grant{used}, load(loyalty.Query{GrantIDs: []string{"g1", "nope"}}))
-	assert.Equal(t, []loyalty.Grant{g2, used}, load(loyalty.Query{Grants: true, GrantIDs: []string{"g1", "g2", "g1"}}))
+	assert.Equal(t, []ledger.Grant{g2}, load(loyalty.Query{Grants: true}))
+	assert.Equal(t, []ledger.Grant{used}, load(loyalty.Query{GrantIDs: []string{"g1", "nope"}}))
+	assert.Equal(t, []ledger.Grant{g2, used}, load(loyalty.Query{Grants: true, GrantIDs: []string{"g1", "g2", "g1"}}))
 
 	// What Load hands out is the caller's.
 	got := load(loyalty.Query{Grants: true})
-	got[0].Status = loyalty.GrantVoid
-	assert.Equal(t, []loyalty.Grant{g2}, load(loyalty.Query{Grants: true}))
+	got[0].Status = ledger.GrantVoid
+	assert.Equal(t, []ledger.Grant{g2}, load(loyalty.Query{Grants: true}))
 
 	// Grants belong to one program.
 	b := view(t, s, "other")
@@ -503,9 +504,9 @@ func TestManyGrantsOfOneMember(t *testing.T) {
 	const n = 40
 	for i := range n {
 		c := adjustment("k"+strconv.Itoa(i), "ann", int64(i+1), 1, int64(i+1))
-		c.Grants = []loyalty.Grant{{ID: "g" + strconv.Itoa(i), MemberID: "ann", Reward: "r", Status: loyalty.GrantOpen}}
+		c.Grants = []ledger.Grant{{ID: "g" + strconv.Itoa(i), MemberID: "ann", Reward: "r", Status: ledger.GrantOpen}}
 		if i >= 20 { // and close the grant granted 20 writes before
-			c.Grants = append(c.Grants, loyalty.Grant{ID: "g" + strconv.Itoa(i-20), MemberID: "ann", Reward: "r", Status: loyalty.GrantExpired})
+			c.Grants = append(c.Grants, ledger.Grant{ID: "g" + strconv.Itoa(i-20), MemberID: "ann", Reward: "r", Status: ledger.GrantExpired})
 		}
 		commit(t, s, c)
 	}
@@ -514,9 +515,9 @@ func TestManyGrantsOfOneMember(t *testing.T) {
 	require.Len(t, st.Grants, 21)
 	for i, g := range st.Grants[:20] {
 		assert.Equal(t, "g"+strconv.Itoa(20+i), g.ID)
-		assert.Equal(t, loyalty.GrantOpen, g.Status)
+		assert.Equal(t, ledger.GrantOpen, g.Status)
 	}
-	assert.Equal(t, loyalty.Grant{ID: "g3", MemberID: "ann", Reward: "r", Status: loyalty.GrantExpired}, st.Grants[20])
+	assert.Equal(t, ledger.Grant{ID: "g3", MemberID: "ann", Reward: "r", Status: ledger.GrantExpired}, st.Grants[20])
 }
 
 func TestSharedStoreRefusesBadInput(t *testing.T) {
@@ -526,7 +527,7 @@ func TestSharedStoreRefusesBadInput(t *testing.T) {
 	require.ErrorIs(t, err, loyalty.ErrInvalidCode)
 	_, err = s.Code(ctx, string(make([]byte, loyalty.MaxCodeLength+1)))
 	require.ErrorIs(t, err, loyalty.ErrInvalidCode)
-	_, err = s.UseCode(ctx, loyalty.CodeUse{Code: "a\tb", Uses: 1})
+	_, err = s.UseCode(ctx, ledger.CodeUse{Code: "a\tb", Uses: 1})
 	require.ErrorIs(t, err, loyalty.ErrInvalidCode)
 	_, err = s.SharedCounter(ctx, "", "")
 	require.ErrorIs(t, err, loyalty.ErrInvalidID)
@@ -536,7 +537,7 @@ func TestSharedStoreRefusesBadInput(t *testing.T) {
 	commit(t, s, enrolment("enrol", "ann"))
 	require.NoError(t, s.SetLimit(ctx, "stock", 1))
 	c := adjustment("k1", "ann", 1, 1, 1)
-	c.Claims = []loyalty.Claim{{Counter: "stock", Amount: 0}}
+	c.Claims = []ledger.Claim{{Counter: "stock", Amount: 0}}
 	_, err = s.Commit(ctx, c)
 	require.ErrorIs(t, err, loyalty.ErrInvalidClaim)
 	assert.True(t, errors.As(err, new(*loyalty.ClaimError)))

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 var _ loyalty.LedgerAggregator = (*Store)(nil)
@@ -35,7 +36,7 @@ var _ loyalty.LedgerAggregator = (*Store)(nil)
 // runs in one REPEATABLE READ snapshot, so the report is of one state of the
 // ledger. The cost of a report grows with the days, the active member-months
 // and the orders of the program, and with the entries of the cut days.
-func (s *Store) AggregateLedger(ctx context.Context, bounds []time.Time) (*loyalty.LedgerTotals, error) {
+func (s *Store) AggregateLedger(ctx context.Context, bounds []time.Time) (*ledger.Totals, error) {
 	if err := loyalty.CheckBounds(bounds); err != nil {
 		return nil, err
 	}
@@ -49,7 +50,7 @@ func (s *Store) AggregateLedger(ctx context.Context, bounds []time.Time) (*loyal
 	first, last := b[0], b[n]
 	cut := cutDays(b)
 	months, mbuckets, masks := dayMasks(b)
-	t := &loyalty.LedgerTotals{Bounds: slices.Clone(bounds), Active: make([]int64, n), Enrolled: make([]int64, n), Buyers: make([]int64, n)}
+	t := &ledger.Totals{Bounds: slices.Clone(bounds), Active: make([]int64, n), Enrolled: make([]int64, n), Buyers: make([]int64, n)}
 
 	if err := s.foldDeltas(ctx, q); err != nil {
 		return nil, err
@@ -76,7 +77,7 @@ func (s *Store) AggregateLedger(ctx context.Context, bounds []time.Time) (*loyal
 	if err != nil {
 		return nil, wrap("aggregate entries", err)
 	}
-	var e loyalty.EntryTotal
+	var e ledger.EntryTotal
 	_, err = pgx.ForEachRow(rows, []any{&e.Bucket, &e.Account, &e.Kind, &e.Source, &e.Amount, &e.Pending, &e.Credits, &e.Count}, func() error {
 		t.Entries = append(t.Entries, e)
 		return nil
@@ -148,7 +149,7 @@ func (s *Store) AggregateLedger(ctx context.Context, bounds []time.Time) (*loyal
 		return nil, wrap("aggregate orders", err)
 	}
 	var part int
-	var ot loyalty.OrderTotal
+	var ot ledger.OrderTotal
 	var ob *int
 	_, err = pgx.ForEachRow(rows, []any{&part, &ob, &ot.Currency, &ot.Scale, &ot.Orders, &ot.Value, &ot.Returned}, func() error {
 		switch {
@@ -233,7 +234,7 @@ func dayMasks(b []time.Time) (months []time.Time, buckets, masks []int32) {
 	months, buckets, masks = []time.Time{}, []int32{}, []int32{}
 	n := len(b) - 1
 	for d := utcDay(b[0]); d.Before(b[n]); d = d.AddDate(0, 0, 1) {
-		i := loyalty.BucketOf(b, d)
+		i := ledger.BucketOf(b, d)
 		if i < 0 || d.AddDate(0, 0, 1).After(b[i+1]) {
 			continue // before the period, or cut by a bound
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/economics"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
 )
@@ -137,5 +138,5 @@ func BenchmarkAggregateLedgerMillionEntries(b *testing.B) {
 	}
 	require.Equal(b, int64(1_000_000), n)
 	require.Equal(b, int64(100_000), t.Enrolled[11])
-	_ = loyalty.PointsAccount
+	_ = ledger.PointsAccount
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/storage/postgres"
 )
 
@@ -21,22 +22,22 @@ import (
 func earnLike(member string, from int64, claim bool) *loyalty.Change {
 	key := member + "-" + strconv.FormatInt(from, 10)
 	v := from + 1
-	lot := loyalty.LotID(v, 0)
-	e := loyalty.Entry{ID: loyalty.EntryID{Version: v}, MemberID: member, Account: loyalty.PointsAccount, Kind: loyalty.EntryEarn,
+	lot := ledger.LotID(v, 0)
+	e := ledger.Entry{ID: ledger.EntryID{Version: v}, MemberID: member, Account: ledger.PointsAccount, Kind: ledger.EntryEarn,
 		Amount: 1, At: t0, Key: key, Source: "order", Ref: "o-" + key, Lot: lot, Rate: "1 per 1.00 USD"}
-	bal := []loyalty.Balance{{Account: loyalty.PointsAccount, Available: v}}
+	bal := []ledger.Balance{{Account: ledger.PointsAccount, Available: v}}
 	c := &loyalty.Change{Key: key, Fingerprint: "fp-" + key, MemberID: member, Version: from,
-		Entries:  []loyalty.Entry{e},
-		Lots:     []loyalty.Lot{{ID: lot, MemberID: member, Account: loyalty.PointsAccount, Remaining: 1, EarnedAt: t0, Ref: "o-" + key}},
+		Entries:  []ledger.Entry{e},
+		Lots:     []ledger.Lot{{ID: lot, MemberID: member, Account: ledger.PointsAccount, Remaining: 1, EarnedAt: t0, Ref: "o-" + key}},
 		Balances: bal,
-		Orders:   []loyalty.OrderRecord{{ID: "o-" + key, MemberID: member, Currency: "USD", PlacedAt: t0, Scale: 2, Value: 100, Points: 1, Lot: lot}},
+		Orders:   []ledger.OrderRecord{{ID: "o-" + key, MemberID: member, Currency: "USD", PlacedAt: t0, Scale: 2, Value: 100, Points: 1, Lot: lot}},
 		Receipt: &loyalty.Receipt{Key: key, Fingerprint: "fp-" + key, MemberID: member, Operation: loyalty.OpEarn, Ref: "o-" + key, At: t0,
-			Version: v, Entries: []loyalty.Entry{e}, Balances: bal}}
+			Version: v, Entries: []ledger.Entry{e}, Balances: bal}}
 	if from == 0 {
 		c.Member = &loyalty.Member{ID: member, JoinedAt: t0}
 	}
 	if claim {
-		c.Claims = []loyalty.Claim{{Counter: "stock", Amount: 1}}
+		c.Claims = []ledger.Claim{{Counter: "stock", Amount: 1}}
 	}
 	return c
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/storage/postgres"
 )
 
@@ -44,7 +45,7 @@ func bulkLoad(b *testing.B, s *postgres.Store, members, perMember int) {
 			}
 			v := int64(i + 2) // version 1 enrolled the member
 			row := []any{loyalty.DefaultProgram, mid(m), v, int32(0), "points", "earn", int64(i%50 + 1), int64(0), at.Add(time.Duration(i) * time.Minute),
-				"earn-" + mid(m) + "-" + strconv.Itoa(i), "order", "o-" + strconv.Itoa(i), loyalty.LotID(v, 0), "1 per 1.00 USD", ""}
+				"earn-" + mid(m) + "-" + strconv.Itoa(i), "order", "o-" + strconv.Itoa(i), ledger.LotID(v, 0), "1 per 1.00 USD", ""}
 			if i++; i == perMember {
 				m, i = m+1, 0
 			}

@@ -149,14 +149,14 @@
 //	                   maintained balances, always the sum of the entries
 //	entries            (member_id, version, idx) PK, account, kind, amount,
 //	                   pending, at, key, source, ref, lot, rate, note: the
-//	                   append-only ledger (loyalty.Entry)
+//	                   append-only ledger (ledger.Entry)
 //	lots               (member_id, lot_id) PK, account, remaining, earned_at,
 //	                   expires_at, activates_at, ref; the partial index
 //	                   lots_open covers the lots with remaining <> 0
 //	counters           (member_id, name) PK, period, value
-//	orders             (member_id, order_id) PK, record json (loyalty.OrderRecord)
+//	orders             (member_id, order_id) PK, record json (ledger.OrderRecord)
 //	redemptions        (member_id, redemption_id) PK, record json
-//	                   (loyalty.RedemptionRecord)
+//	                   (ledger.RedemptionRecord)
 //	writes             key PK, fingerprint, member_id, version (the version
 //	                   the write produced), receipt json (loyalty.Receipt),
 //	                   committed_at: one row per committed write, the
@@ -169,7 +169,7 @@
 //	codes              code PK, kind, owner, ref, max_uses (0: no limit),
 //	                   uses, void, created_at, expires_at
 //	grants             (member_id, grant_id) PK, status, record json
-//	                   (loyalty.Grant); the partial indexes grants_open
+//	                   (ledger.Grant); the partial indexes grants_open
 //	                   and grants_due (by expiry) cover the open ones
 //
 // and the functions commit_change, load_member, claim_shared, use_code,

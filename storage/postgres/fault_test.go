@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/storage/postgres"
 )
 
@@ -258,7 +259,7 @@ func TestConnectionCutAroundCommitIsRetriedAndCountedOnce(t *testing.T) {
 			require.Equal(t, jsonOf(t, stored), jsonOf(t, r), "the receipt returned is the stored one")
 			require.Equal(t, int64(25), r.Points())
 			require.Equal(t, int64(1), count(t, direct, `SELECT count(*) FROM `+tbl(direct, "writes")+` WHERE key = 'earn-cut-key'`))
-			hist, err := de.History(ctx, "cy", loyalty.EntryID{}, 100)
+			hist, err := de.History(ctx, "cy", ledger.EntryID{}, 100)
 			require.NoError(t, err)
 			n := 0
 			for _, en := range hist {

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/storage/postgres"
 	"github.com/loyaltykit/loyalty/storage/storagetest"
@@ -159,7 +160,7 @@ func enroll(t testing.TB, e *loyalty.Engine, member string) {
 	require.NoError(t, err, "enroll %s", member)
 }
 
-func balance(t testing.TB, e *loyalty.Engine, member string) loyalty.Balance {
+func balance(t testing.TB, e *loyalty.Engine, member string) ledger.Balance {
 	t.Helper()
 	b, err := e.Balance(context.Background(), member)
 	require.NoError(t, err, "balance of %s", member)

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/storage"
 )
 
@@ -253,7 +254,7 @@ func (t *txStore) Members(ctx context.Context, after string, limit int) ([]strin
 	return ids, t.check(ctx, err)
 }
 
-func (t *txStore) History(ctx context.Context, memberID string, after loyalty.EntryID, limit int) ([]loyalty.Entry, error) {
+func (t *txStore) History(ctx context.Context, memberID string, after ledger.EntryID, limit int) ([]ledger.Entry, error) {
 	if err := storage.CheckMember(memberID); err != nil {
 		return nil, err
 	}
@@ -306,17 +307,17 @@ func (t *txStore) SetLimit(ctx context.Context, name string, limit int64) error 
 	return t.check(ctx, t.core.SetLimit(ctx, name, limit))
 }
 
-func (t *txStore) SharedCounter(ctx context.Context, name, periodKey string) (loyalty.SharedCounter, error) {
+func (t *txStore) SharedCounter(ctx context.Context, name, periodKey string) (ledger.SharedCounter, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.doomed != nil {
-		return loyalty.SharedCounter{}, t.doomed
+		return ledger.SharedCounter{}, t.doomed
 	}
 	sc, err := t.core.SharedCounter(ctx, name, periodKey)
 	return sc, t.check(ctx, err)
 }
 
-func (t *txStore) ReserveCode(ctx context.Context, c loyalty.Code) error {
+func (t *txStore) ReserveCode(ctx context.Context, c ledger.Code) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.doomed != nil {
@@ -325,27 +326,27 @@ func (t *txStore) ReserveCode(ctx context.Context, c loyalty.Code) error {
 	return t.check(ctx, t.core.ReserveCode(ctx, c))
 }
 
-func (t *txStore) Code(ctx context.Context, code string) (loyalty.Code, error) {
+func (t *txStore) Code(ctx context.Context, code string) (ledger.Code, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.doomed != nil {
-		return loyalty.Code{}, t.doomed
+		return ledger.Code{}, t.doomed
 	}
 	c, err := t.core.Code(ctx, code)
 	return c, t.check(ctx, err)
 }
 
-func (t *txStore) UseCode(ctx context.Context, u loyalty.CodeUse) (loyalty.Code, error) {
+func (t *txStore) UseCode(ctx context.Context, u ledger.CodeUse) (ledger.Code, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.doomed != nil {
-		return loyalty.Code{}, t.doomed
+		return ledger.Code{}, t.doomed
 	}
 	c, err := t.core.UseCode(ctx, u)
 	return c, t.check(ctx, err)
 }
 
-func (t *txStore) HistoryBefore(ctx context.Context, memberID string, before loyalty.EntryID, limit int) ([]loyalty.Entry, error) {
+func (t *txStore) HistoryBefore(ctx context.Context, memberID string, before ledger.EntryID, limit int) ([]ledger.Entry, error) {
 	if err := storage.CheckMember(memberID); err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/storage/postgres"
 )
 
@@ -64,9 +65,9 @@ func TestProgramsSideBySideKeepTheSameMemberAndKeyApart(t *testing.T) {
 	require.Equal(t, int64(30), ra.Points())
 	require.Equal(t, int64(7), rb.Points())
 
-	ha, err := s.History(ctx, "ann", loyalty.EntryID{}, 10)
+	ha, err := s.History(ctx, "ann", ledger.EntryID{}, 10)
 	require.NoError(t, err)
-	hb, err := brand.History(ctx, "ann", loyalty.EntryID{}, 10)
+	hb, err := brand.History(ctx, "ann", ledger.EntryID{}, 10)
 	require.NoError(t, err)
 	require.Len(t, ha, 1)
 	require.Len(t, hb, 1)
@@ -92,7 +93,7 @@ func TestProgramsSideBySideKeepTheSameMemberAndKeyApart(t *testing.T) {
 	def := forProgram(t, s, loyalty.DefaultProgram)
 	st, err := def.Load(ctx, "ann", loyalty.Query{})
 	require.NoError(t, err)
-	require.Equal(t, int64(30), st.Balance(loyalty.PointsAccount).Available)
+	require.Equal(t, int64(30), st.Balance(ledger.PointsAccount).Available)
 	require.Equal(t, int64(2), count(t, s, `SELECT count(*) FROM `+tbl(s, "members")+` WHERE program = 'brand-b'`))
 	checkBalancesEqualEntries(t, s)
 }
@@ -145,7 +146,7 @@ func TestOneHostTransactionWritesTwoProgramsAllOrNothing(t *testing.T) {
 		require.NoError(t, err)
 		st, err := inB.Load(ctx, "ivy", loyalty.Query{})
 		require.NoError(t, err)
-		require.Equal(t, int64(5), st.Balance(loyalty.PointsAccount).Available, "inside the transaction")
+		require.Equal(t, int64(5), st.Balance(ledger.PointsAccount).Available, "inside the transaction")
 		require.Equal(t, int64(0), balance(t, b, "ivy").Available, "outside it, before it ends")
 		if commit {
 			require.NoError(t, tx.Commit(ctx))
@@ -180,7 +181,7 @@ func TestMigrateKeepsA0003LedgerUnderTheDefaultProgram(t *testing.T) {
 	q := loyalty.Query{Lots: true, Orders: []string{"A-1"}}
 	want, err := src.Load(ctx, "ann", q)
 	require.NoError(t, err)
-	wantHist, err := src.History(ctx, "ann", loyalty.EntryID{}, 100)
+	wantHist, err := src.History(ctx, "ann", ledger.EntryID{}, 100)
 	require.NoError(t, err)
 	wantReceipt, err := src.Receipt(ctx, "ann-1")
 	require.NoError(t, err)
@@ -197,7 +198,7 @@ func TestMigrateKeepsA0003LedgerUnderTheDefaultProgram(t *testing.T) {
 	got, err := old.Load(ctx, "ann", q)
 	require.NoError(t, err)
 	require.Equal(t, want, got)
-	gotHist, err := old.History(ctx, "ann", loyalty.EntryID{}, 100)
+	gotHist, err := old.History(ctx, "ann", ledger.EntryID{}, 100)
 	require.NoError(t, err)
 	require.Equal(t, wantHist, gotHist)
 	gotReceipt, err := old.Receipt(ctx, "ann-1")

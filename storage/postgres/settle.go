@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 var _ loyalty.RefAggregator = (*Store)(nil)
@@ -18,13 +19,13 @@ var _ loyalty.RefAggregator = (*Store)(nil)
 // reaches Go. Entries are read by the primary key's program prefix and
 // filtered by at, which is not indexed (as for AggregateLedger): an index
 // would cost every earn a second index write for a monthly report.
-func (s *Store) AggregateRefs(ctx context.Context, q loyalty.RefQuery) ([]loyalty.RefTotal, error) {
+func (s *Store) AggregateRefs(ctx context.Context, q loyalty.RefQuery) ([]ledger.RefTotal, error) {
 	if err := q.Check(); err != nil {
 		return nil, err
 	}
 	acct := q.Account
 	if acct == "" {
-		acct = loyalty.PointsAccount
+		acct = ledger.PointsAccount
 	}
 	kinds := make([]string, len(q.Kinds))
 	for i, k := range q.Kinds {
@@ -39,8 +40,8 @@ func (s *Store) AggregateRefs(ctx context.Context, q loyalty.RefQuery) ([]loyalt
 	if err != nil {
 		return nil, wrap("aggregate refs", err)
 	}
-	var ts []loyalty.RefTotal
-	var t loyalty.RefTotal
+	var ts []ledger.RefTotal
+	var t ledger.RefTotal
 	_, err = pgx.ForEachRow(rows, []any{&t.Prefix, &t.Kind, &t.Amount, &t.Pending, &t.Count}, func() error {
 		ts = append(ts, t)
 		return nil
@@ -48,7 +49,7 @@ func (s *Store) AggregateRefs(ctx context.Context, q loyalty.RefQuery) ([]loyalt
 	if err != nil {
 		return nil, wrap("aggregate refs", err)
 	}
-	return loyalty.NormalizeRefTotals(ts), nil
+	return ledger.NormalizeRefTotals(ts), nil
 }
 
 // microCeil is t rounded up to the microsecond the server keeps, in UTC:

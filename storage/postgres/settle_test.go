@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 // BenchmarkAggregateRefsMillionEntries sums a month of 10 partners over
@@ -32,7 +33,7 @@ func BenchmarkAggregateRefsMillionEntries(b *testing.B) {
 		require.NoError(b, err)
 	}
 	q := loyalty.RefQuery{From: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC),
-		Kinds: []loyalty.EntryKind{loyalty.EntryEarn, loyalty.EntryReverse, loyalty.EntryVoid, loyalty.EntryRedeem, loyalty.EntryRestore}}
+		Kinds: []ledger.EntryKind{ledger.EntryEarn, ledger.EntryReverse, ledger.EntryVoid, ledger.EntryRedeem, ledger.EntryRestore}}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {

@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/storage"
 )
 
@@ -40,7 +41,7 @@ const sqlstateLimit = "LY006"
 // changes claiming the same counters lock their rows in one order; each
 // keeps its place in ch for the error that names it.
 func appendShared(args []any, ch *loyalty.Change) ([]any, error) {
-	gs := lastBy(ch.Grants, func(g *loyalty.Grant) string { return g.ID })
+	gs := lastBy(ch.Grants, func(g *ledger.Grant) string { return g.ID })
 	n := len(gs)
 	gID, gStatus, gRec := make([]string, n), make([]string, n), make([]string, n)
 	for i := range gs {
@@ -93,7 +94,7 @@ func appendShared(args []any, ch *loyalty.Change) ([]any, error) {
 // sharedError is the *loyalty.ClaimError or *loyalty.CodeError that pe
 // raised by claim_shared, use_code or commit_change says, nil if pe is
 // none of them. claims are the change's claims (nil outside a change).
-func sharedError(pe *pgconn.PgError, claims []loyalty.Claim) error {
+func sharedError(pe *pgconn.PgError, claims []ledger.Claim) error {
 	switch pe.Code {
 	case sqlstateClaim:
 		e := &loyalty.ClaimError{Err: loyalty.ErrLimitReached}
@@ -152,20 +153,20 @@ func (c *core) SetLimit(ctx context.Context, name string, limit int64) error {
 }
 
 // SharedCounter implements loyalty.SharedStore.
-func (c *core) SharedCounter(ctx context.Context, name, periodKey string) (loyalty.SharedCounter, error) {
+func (c *core) SharedCounter(ctx context.Context, name, periodKey string) (ledger.SharedCounter, error) {
 	if err := checkCounterName(name); err != nil {
-		return loyalty.SharedCounter{}, err
+		return ledger.SharedCounter{}, err
 	}
 	if err := loyalty.CheckID("claim.period_key", periodKey); err != nil {
-		return loyalty.SharedCounter{}, err
+		return ledger.SharedCounter{}, err
 	}
-	sc := loyalty.SharedCounter{Name: name, PeriodKey: periodKey}
+	sc := ledger.SharedCounter{Name: name, PeriodKey: periodKey}
 	err := c.db.QueryRow(ctx, c.sql.sharedCounter, c.program, name, periodKey).Scan(&sc.Limit, &sc.Claimed)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return loyalty.SharedCounter{}, fmt.Errorf("%w: %q", loyalty.ErrUnknownCounter, name)
+		return ledger.SharedCounter{}, fmt.Errorf("%w: %q", loyalty.ErrUnknownCounter, name)
 	}
 	if err != nil {
-		return loyalty.SharedCounter{}, wrap("shared counter", err)
+		return ledger.SharedCounter{}, wrap("shared counter", err)
 	}
 	return sc, nil
 }
@@ -173,7 +174,7 @@ func (c *core) SharedCounter(ctx context.Context, name, periodKey string) (loyal
 // ReserveCode implements loyalty.SharedStore with one INSERT ... ON
 // CONFLICT DO NOTHING: of two reservations of a code, the second waits for
 // the first and then finds it taken.
-func (c *core) ReserveCode(ctx context.Context, code loyalty.Code) error {
+func (c *core) ReserveCode(ctx context.Context, code ledger.Code) error {
 	if err := storage.CheckReservation(code); err != nil {
 		return err
 	}
@@ -212,30 +213,30 @@ func serializationFailure(err error) bool {
 }
 
 // Code implements loyalty.SharedStore: one lookup of the codes' primary key.
-func (c *core) Code(ctx context.Context, code string) (loyalty.Code, error) {
+func (c *core) Code(ctx context.Context, code string) (ledger.Code, error) {
 	if err := loyalty.CheckCode(code); err != nil {
-		return loyalty.Code{}, err
+		return ledger.Code{}, err
 	}
 	out, err := scanCode(code, c.db.QueryRow(ctx, c.sql.code, c.program, code))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return loyalty.Code{}, &loyalty.CodeError{Code: code, Err: loyalty.ErrUnknownCode}
+		return ledger.Code{}, &loyalty.CodeError{Code: code, Err: loyalty.ErrUnknownCode}
 	}
 	if err != nil {
-		return loyalty.Code{}, wrap("code", err)
+		return ledger.Code{}, wrap("code", err)
 	}
 	return out, nil
 }
 
 // UseCode implements loyalty.SharedStore in one statement, use_code, with
 // the checks commit_change makes.
-func (c *core) UseCode(ctx context.Context, u loyalty.CodeUse) (loyalty.Code, error) {
+func (c *core) UseCode(ctx context.Context, u ledger.CodeUse) (ledger.Code, error) {
 	if err := loyalty.CheckCode(u.Code); err != nil {
-		return loyalty.Code{}, err
+		return ledger.Code{}, err
 	}
 	if u.Uses == 0 && !u.Void {
-		return loyalty.Code{}, &loyalty.CodeError{Code: u.Code, Err: loyalty.ErrInvalidClaim}
+		return ledger.Code{}, &loyalty.CodeError{Code: u.Code, Err: loyalty.ErrInvalidClaim}
 	}
-	var out loyalty.Code
+	var out ledger.Code
 	err := c.guarded(ctx, func() error {
 		var err error
 		out, err = scanCode(u.Code, c.db.QueryRow(ctx, c.sql.useCode, c.program, u.Code, u.Uses, u.Void))
@@ -243,20 +244,20 @@ func (c *core) UseCode(ctx context.Context, u loyalty.CodeUse) (loyalty.Code, er
 	})
 	if pe := (*pgconn.PgError)(nil); errors.As(err, &pe) {
 		if e := sharedError(pe, nil); e != nil {
-			return loyalty.Code{}, e
+			return ledger.Code{}, e
 		}
 	}
 	if err != nil {
-		return loyalty.Code{}, wrap("use code", err)
+		return ledger.Code{}, wrap("use code", err)
 	}
 	return out, nil
 }
 
-func scanCode(code string, row pgx.Row) (loyalty.Code, error) {
-	out := loyalty.Code{Code: code}
+func scanCode(code string, row pgx.Row) (ledger.Code, error) {
+	out := ledger.Code{Code: code}
 	var created, expires pgtype.Timestamptz
 	if err := row.Scan(&out.Kind, &out.Owner, &out.Ref, &out.MaxUses, &out.Uses, &out.Void, &created, &expires); err != nil {
-		return loyalty.Code{}, err
+		return ledger.Code{}, err
 	}
 	out.CreatedAt, out.ExpiresAt = fromTS(created), fromTS(expires)
 	return out, nil

@@ -14,20 +14,21 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/storage/postgres"
 )
 
 // joinWith is a change that enrols member with amount points and claims.
-func joinWith(key, member string, amount int64, claims ...loyalty.Claim) *loyalty.Change {
+func joinWith(key, member string, amount int64, claims ...ledger.Claim) *loyalty.Change {
 	c := change(key, member, 0, t0, amount)
 	c.Member = &loyalty.Member{ID: member, JoinedAt: t0}
 	c.Claims = claims
 	return c
 }
 
-func take(counter string, n int64) loyalty.Claim {
-	return loyalty.Claim{Counter: counter, Amount: n}
+func take(counter string, n int64) ledger.Claim {
+	return ledger.Claim{Counter: counter, Amount: n}
 }
 
 func shared(t testing.TB, s loyalty.Store) loyalty.SharedStore {
@@ -37,7 +38,7 @@ func shared(t testing.TB, s loyalty.Store) loyalty.SharedStore {
 	return ss
 }
 
-func claimed(t testing.TB, s loyalty.Store, name, period string) loyalty.SharedCounter {
+func claimed(t testing.TB, s loyalty.Store, name, period string) ledger.SharedCounter {
 	t.Helper()
 	c, err := shared(t, s).SharedCounter(context.Background(), name, period)
 	require.NoError(t, err)
@@ -52,13 +53,13 @@ func TestSetLimitAndSharedCounterSayWhatWasClaimed(t *testing.T) {
 	require.ErrorIs(t, s.SetLimit(ctx, "stock", -1), loyalty.ErrInvalidAmount)
 	require.ErrorIs(t, s.SetLimit(ctx, "", 5), loyalty.ErrInvalidID)
 	require.NoError(t, s.SetLimit(ctx, "stock", 5))
-	require.Equal(t, loyalty.SharedCounter{Name: "stock", Limit: 5}, claimed(t, s, "stock", ""))
+	require.Equal(t, ledger.SharedCounter{Name: "stock", Limit: 5}, claimed(t, s, "stock", ""))
 
-	_, err = s.Commit(ctx, joinWith("k1", "ann", 10, take("stock", 3), loyalty.Claim{Counter: "stock", PeriodKey: "2026-03", Amount: 4}))
+	_, err = s.Commit(ctx, joinWith("k1", "ann", 10, take("stock", 3), ledger.Claim{Counter: "stock", PeriodKey: "2026-03", Amount: 4}))
 	require.NoError(t, err)
-	require.Equal(t, loyalty.SharedCounter{Name: "stock", Limit: 5, Claimed: 3}, claimed(t, s, "stock", ""))
+	require.Equal(t, ledger.SharedCounter{Name: "stock", Limit: 5, Claimed: 3}, claimed(t, s, "stock", ""))
 	require.Equal(t, int64(2), claimed(t, s, "stock", "").Left())
-	require.Equal(t, loyalty.SharedCounter{Name: "stock", PeriodKey: "2026-03", Limit: 5, Claimed: 4}, claimed(t, s, "stock", "2026-03"))
+	require.Equal(t, ledger.SharedCounter{Name: "stock", PeriodKey: "2026-03", Limit: 5, Claimed: 4}, claimed(t, s, "stock", "2026-03"))
 	require.Equal(t, int64(0), claimed(t, s, "stock", "2026-04").Claimed)
 
 	// Below what the period 2026-03 claimed: refused, nothing changes.
@@ -69,7 +70,7 @@ func TestSetLimitAndSharedCounterSayWhatWasClaimed(t *testing.T) {
 	require.Equal(t, loyalty.LimitError{Counter: "stock", PeriodKey: "2026-03", Limit: 3, Claimed: 4}, *le)
 	require.Equal(t, int64(5), claimed(t, s, "stock", "").Limit)
 	require.NoError(t, s.SetLimit(ctx, "stock", 4))
-	require.Equal(t, loyalty.SharedCounter{Name: "stock", PeriodKey: "2026-03", Limit: 4, Claimed: 4}, claimed(t, s, "stock", "2026-03"))
+	require.Equal(t, ledger.SharedCounter{Name: "stock", PeriodKey: "2026-03", Limit: 4, Claimed: 4}, claimed(t, s, "stock", "2026-03"))
 	require.Equal(t, int64(1), claimed(t, s, "stock", "").Left())
 
 	// Counters are per program.
@@ -104,7 +105,7 @@ func TestAClaimBeyondTheLimitWritesNothingAndSaysWhatWasLeft(t *testing.T) {
 	require.True(t, errors.As(err, &ce), "got %v", err)
 	require.ErrorIs(t, err, loyalty.ErrUnknownCounter)
 	require.Equal(t, "nope", ce.Counter)
-	_, err = s.Commit(ctx, joinWith("k4", "bob", 10, loyalty.Claim{Counter: "stock", Amount: 5, Release: true}))
+	_, err = s.Commit(ctx, joinWith("k4", "bob", 10, ledger.Claim{Counter: "stock", Amount: 5, Release: true}))
 	require.True(t, errors.As(err, &ce), "got %v", err)
 	require.ErrorIs(t, err, loyalty.ErrInvalidClaim)
 	_, err = s.Commit(ctx, joinWith("k5", "bob", 10, take("stock", 0)))
@@ -112,7 +113,7 @@ func TestAClaimBeyondTheLimitWritesNothingAndSaysWhatWasLeft(t *testing.T) {
 	require.Equal(t, int64(4), claimed(t, s, "stock", "").Claimed)
 
 	// A release gives back; the unit is then claimed.
-	_, err = s.Commit(ctx, joinWith("k6", "bob", 10, loyalty.Claim{Counter: "stock", Amount: 2, Release: true}))
+	_, err = s.Commit(ctx, joinWith("k6", "bob", 10, ledger.Claim{Counter: "stock", Amount: 2, Release: true}))
 	require.NoError(t, err)
 	require.Equal(t, int64(2), claimed(t, s, "stock", "").Claimed)
 	_, err = s.Commit(ctx, joinWith("k7", "cat", 10, take("stock", 3)))
@@ -146,14 +147,14 @@ func TestCodesAreUniqueAndUsedWithTheirChecks(t *testing.T) {
 	ctx := context.Background()
 	s := newStore(t)
 	created := time.Date(2026, 3, 1, 9, 0, 0, 123000, time.UTC)
-	gift := loyalty.Code{Code: "GIFT-7KQ2", Kind: "gift-card", Ref: "g1", MaxUses: 2, CreatedAt: created}
+	gift := ledger.Code{Code: "GIFT-7KQ2", Kind: "gift-card", Ref: "g1", MaxUses: 2, CreatedAt: created}
 	require.NoError(t, s.ReserveCode(ctx, gift))
-	err := s.ReserveCode(ctx, loyalty.Code{Code: "GIFT-7KQ2", Kind: "coupon"})
+	err := s.ReserveCode(ctx, ledger.Code{Code: "GIFT-7KQ2", Kind: "coupon"})
 	var ce *loyalty.CodeError
 	require.True(t, errors.As(err, &ce), "got %v", err)
 	require.Equal(t, loyalty.CodeError{Code: "GIFT-7KQ2", Err: loyalty.ErrCodeTaken}, *ce)
-	require.ErrorIs(t, s.ReserveCode(ctx, loyalty.Code{Code: "has space"}), loyalty.ErrInvalidCode)
-	require.ErrorIs(t, s.ReserveCode(ctx, loyalty.Code{Code: "X", Uses: 1}), loyalty.ErrInvalidClaim)
+	require.ErrorIs(t, s.ReserveCode(ctx, ledger.Code{Code: "has space"}), loyalty.ErrInvalidCode)
+	require.ErrorIs(t, s.ReserveCode(ctx, ledger.Code{Code: "X", Uses: 1}), loyalty.ErrInvalidClaim)
 
 	got, err := s.Code(ctx, "GIFT-7KQ2")
 	require.NoError(t, err)
@@ -163,52 +164,52 @@ func TestCodesAreUniqueAndUsedWithTheirChecks(t *testing.T) {
 	_, err = s.Code(ctx, "")
 	require.ErrorIs(t, err, loyalty.ErrInvalidCode)
 
-	got, err = s.UseCode(ctx, loyalty.CodeUse{Code: "GIFT-7KQ2", Uses: 2})
+	got, err = s.UseCode(ctx, ledger.CodeUse{Code: "GIFT-7KQ2", Uses: 2})
 	require.NoError(t, err)
 	require.Equal(t, int64(2), got.Uses)
-	_, err = s.UseCode(ctx, loyalty.CodeUse{Code: "GIFT-7KQ2", Uses: 1})
+	_, err = s.UseCode(ctx, ledger.CodeUse{Code: "GIFT-7KQ2", Uses: 1})
 	require.ErrorIs(t, err, loyalty.ErrCodeUsedUp)
-	_, err = s.UseCode(ctx, loyalty.CodeUse{Code: "GIFT-7KQ2", Uses: -3})
+	_, err = s.UseCode(ctx, ledger.CodeUse{Code: "GIFT-7KQ2", Uses: -3})
 	require.ErrorIs(t, err, loyalty.ErrInvalidClaim)
-	got, err = s.UseCode(ctx, loyalty.CodeUse{Code: "GIFT-7KQ2", Uses: -1})
+	got, err = s.UseCode(ctx, ledger.CodeUse{Code: "GIFT-7KQ2", Uses: -1})
 	require.NoError(t, err)
 	require.Equal(t, int64(1), got.Uses)
-	got, err = s.UseCode(ctx, loyalty.CodeUse{Code: "GIFT-7KQ2", Void: true})
+	got, err = s.UseCode(ctx, ledger.CodeUse{Code: "GIFT-7KQ2", Void: true})
 	require.NoError(t, err)
 	require.True(t, got.Void)
-	_, err = s.UseCode(ctx, loyalty.CodeUse{Code: "GIFT-7KQ2", Uses: 1})
+	_, err = s.UseCode(ctx, ledger.CodeUse{Code: "GIFT-7KQ2", Uses: 1})
 	require.ErrorIs(t, err, loyalty.ErrCodeVoid)
-	_, err = s.UseCode(ctx, loyalty.CodeUse{Code: "GIFT-7KQ2", Void: true})
+	_, err = s.UseCode(ctx, ledger.CodeUse{Code: "GIFT-7KQ2", Void: true})
 	require.NoError(t, err, "voiding a void code again")
-	_, err = s.UseCode(ctx, loyalty.CodeUse{Code: "NOPE", Uses: 1})
+	_, err = s.UseCode(ctx, ledger.CodeUse{Code: "NOPE", Uses: 1})
 	require.ErrorIs(t, err, loyalty.ErrUnknownCode)
-	require.ErrorIs(t, s.ReserveCode(ctx, loyalty.Code{Code: "GIFT-7KQ2"}), loyalty.ErrCodeTaken, "a void code stays taken")
+	require.ErrorIs(t, s.ReserveCode(ctx, ledger.Code{Code: "GIFT-7KQ2"}), loyalty.ErrCodeTaken, "a void code stays taken")
 
 	// Codes are per program.
 	other := shared(t, forProgram(t, s, "other"))
 	_, err = other.Code(ctx, "GIFT-7KQ2")
 	require.ErrorIs(t, err, loyalty.ErrUnknownCode)
-	require.NoError(t, other.ReserveCode(ctx, loyalty.Code{Code: "GIFT-7KQ2"}))
+	require.NoError(t, other.ReserveCode(ctx, ledger.Code{Code: "GIFT-7KQ2"}))
 }
 
 func TestAChangeReservesAndUsesCodesAllOrNothing(t *testing.T) {
 	ctx := context.Background()
 	s := newStore(t)
-	require.NoError(t, s.ReserveCode(ctx, loyalty.Code{Code: "SINGLE", MaxUses: 1}))
+	require.NoError(t, s.ReserveCode(ctx, ledger.Code{Code: "SINGLE", MaxUses: 1}))
 	c := joinWith("k1", "ann", 10)
-	c.Codes = []loyalty.Code{{Code: "REF-ANN", Kind: "referral", Owner: "ann", CreatedAt: t0}}
-	c.CodeUses = []loyalty.CodeUse{{Code: "SINGLE", Uses: 1}}
+	c.Codes = []ledger.Code{{Code: "REF-ANN", Kind: "referral", Owner: "ann", CreatedAt: t0}}
+	c.CodeUses = []ledger.CodeUse{{Code: "SINGLE", Uses: 1}}
 	_, err := s.Commit(ctx, c)
 	require.NoError(t, err)
 	ref, err := s.Code(ctx, "REF-ANN")
 	require.NoError(t, err)
-	require.Equal(t, loyalty.Code{Code: "REF-ANN", Kind: "referral", Owner: "ann", CreatedAt: t0}, ref)
+	require.Equal(t, ledger.Code{Code: "REF-ANN", Kind: "referral", Owner: "ann", CreatedAt: t0}, ref)
 
 	// bob's change reserves a taken code: refused, his code use undone.
-	require.NoError(t, s.ReserveCode(ctx, loyalty.Code{Code: "MULTI"}))
+	require.NoError(t, s.ReserveCode(ctx, ledger.Code{Code: "MULTI"}))
 	c = joinWith("k2", "bob", 10)
-	c.CodeUses = []loyalty.CodeUse{{Code: "MULTI", Uses: 1}}
-	c.Codes = []loyalty.Code{{Code: "REF-BOB", Owner: "bob"}, {Code: "REF-ANN", Owner: "bob"}}
+	c.CodeUses = []ledger.CodeUse{{Code: "MULTI", Uses: 1}}
+	c.Codes = []ledger.Code{{Code: "REF-BOB", Owner: "bob"}, {Code: "REF-ANN", Owner: "bob"}}
 	_, err = s.Commit(ctx, c)
 	var ce *loyalty.CodeError
 	require.True(t, errors.As(err, &ce), "got %v", err)
@@ -221,7 +222,7 @@ func TestAChangeReservesAndUsesCodesAllOrNothing(t *testing.T) {
 
 	// A used-up code refuses the change.
 	c = joinWith("k3", "bob", 10)
-	c.CodeUses = []loyalty.CodeUse{{Code: "SINGLE", Uses: 1}}
+	c.CodeUses = []ledger.CodeUse{{Code: "SINGLE", Uses: 1}}
 	_, err = s.Commit(ctx, c)
 	require.True(t, errors.As(err, &ce), "got %v", err)
 	require.Equal(t, loyalty.CodeError{Code: "SINGLE", Err: loyalty.ErrCodeUsedUp}, *ce)
@@ -232,11 +233,11 @@ func TestAChangeReservesAndUsesCodesAllOrNothing(t *testing.T) {
 func TestGrantsCommitAndLoadOpenOrByID(t *testing.T) {
 	ctx := context.Background()
 	s := newStore(t)
-	g1 := loyalty.Grant{ID: "g1", MemberID: "ann", Reward: "free-coffee", Code: "CF-1", GrantedAt: t0, Status: loyalty.GrantOpen,
+	g1 := ledger.Grant{ID: "g1", MemberID: "ann", Reward: "free-coffee", Code: "CF-1", GrantedAt: t0, Status: ledger.GrantOpen,
 		Value: money.Money{Amount: decimal.RequireFromString("3.50"), Currency: "USD"}, Source: "birthday", Ref: "2026"}
-	g2 := loyalty.Grant{ID: "g2", MemberID: "ann", Reward: "tote", GrantedAt: t0, Status: loyalty.GrantUsed, Uses: 1}
+	g2 := ledger.Grant{ID: "g2", MemberID: "ann", Reward: "tote", GrantedAt: t0, Status: ledger.GrantUsed, Uses: 1}
 	c := joinWith("k1", "ann", 10)
-	c.Grants = []loyalty.Grant{g1, g2}
+	c.Grants = []ledger.Grant{g1, g2}
 	_, err := s.Commit(ctx, c)
 	require.NoError(t, err)
 
@@ -252,20 +253,20 @@ func TestGrantsCommitAndLoadOpenOrByID(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, st.Grants, 2, "each once")
 	require.Equal(t, []string{"g1", "g2"}, []string{st.Grants[0].ID, st.Grants[1].ID})
-	require.Equal(t, loyalty.GrantUsed, st.Grants[1].Status)
+	require.Equal(t, ledger.GrantUsed, st.Grants[1].Status)
 
 	// Using g1 updates it in place.
-	g1.Status, g1.Uses = loyalty.GrantUsed, 1
+	g1.Status, g1.Uses = ledger.GrantUsed, 1
 	c = change("k2", "ann", 1, t0, 0)
 	c.Entries, c.Lots, c.Balances, c.Orders = nil, nil, nil, nil
 	c.Receipt.Entries = nil
-	c.Grants = []loyalty.Grant{g1}
+	c.Grants = []ledger.Grant{g1}
 	_, err = s.Commit(ctx, c)
 	require.NoError(t, err)
 	st, err = s.Load(ctx, "ann", loyalty.Query{Grants: true, GrantIDs: []string{"g1"}})
 	require.NoError(t, err)
 	require.Len(t, st.Grants, 1)
-	require.Equal(t, loyalty.GrantUsed, st.Grants[0].Status)
+	require.Equal(t, ledger.GrantUsed, st.Grants[0].Status)
 	require.Equal(t, int64(0), count(t, s, `SELECT count(*) FROM `+tbl(s, "grants")+` WHERE status = 'open'`))
 }
 
@@ -280,8 +281,8 @@ func TestSharedStoreInAHostTransactionLeavesItUsableAfterARefusal(t *testing.T) 
 	defer tx.Rollback(ctx) //nolint:errcheck
 	v := shared(t, s.InTx(tx))
 	require.ErrorIs(t, v.SetLimit(ctx, "stock", 0), loyalty.ErrLimitBelowClaimed)
-	require.NoError(t, v.ReserveCode(ctx, loyalty.Code{Code: "C1", MaxUses: 1}))
-	_, err = v.UseCode(ctx, loyalty.CodeUse{Code: "C1", Uses: 2})
+	require.NoError(t, v.ReserveCode(ctx, ledger.Code{Code: "C1", MaxUses: 1}))
+	_, err = v.UseCode(ctx, ledger.CodeUse{Code: "C1", Uses: 2})
 	require.ErrorIs(t, err, loyalty.ErrCodeUsedUp)
 	_, err = s.InTx(tx).Commit(ctx, joinWith("k2", "bob", 1, take("stock", 1)))
 	require.ErrorIs(t, err, loyalty.ErrLimitReached)
@@ -289,7 +290,7 @@ func TestSharedStoreInAHostTransactionLeavesItUsableAfterARefusal(t *testing.T) 
 	_, err = s.InTx(tx).Commit(ctx, joinWith("k2", "bob", 1, take("stock", 1)))
 	require.NoError(t, err)
 	require.NoError(t, tx.Commit(ctx))
-	require.Equal(t, loyalty.SharedCounter{Name: "stock", Limit: 2, Claimed: 2}, claimed(t, s, "stock", ""))
+	require.Equal(t, ledger.SharedCounter{Name: "stock", Limit: 2, Claimed: 2}, claimed(t, s, "stock", ""))
 	c1, err := s.Code(ctx, "C1")
 	require.NoError(t, err)
 	require.Equal(t, int64(0), c1.Uses)
@@ -442,16 +443,16 @@ func TestAPeriodIsSixteenBucketsThatSumToTheLimitAndAClaimMayCrossThem(t *testin
 	// across buckets too.
 	_, err = s.Commit(ctx, joinWith("k2", "bob", 10, take("stock", 20)))
 	require.NoError(t, err)
-	require.Equal(t, loyalty.SharedCounter{Name: "stock", Limit: 50, Claimed: 50}, claimed(t, s, "stock", ""))
+	require.Equal(t, ledger.SharedCounter{Name: "stock", Limit: 50, Claimed: 50}, claimed(t, s, "stock", ""))
 	_, err = s.Commit(ctx, joinWith("k3", "cat", 10, take("stock", 1)))
 	var ce *loyalty.ClaimError
 	require.True(t, errors.As(err, &ce), "got %v", err)
 	require.Equal(t, loyalty.ClaimError{Counter: "stock", Asked: 1, Left: 0, Err: loyalty.ErrLimitReached}, *ce)
-	_, err = s.Commit(ctx, joinWith("k4", "cat", 10, loyalty.Claim{Counter: "stock", Amount: 25, Release: true}))
+	_, err = s.Commit(ctx, joinWith("k4", "cat", 10, ledger.Claim{Counter: "stock", Amount: 25, Release: true}))
 	require.NoError(t, err)
 	c, l = sums(t, buckets(t, s, "stock", ""))
 	require.Equal(t, [2]int64{25, 50}, [2]int64{c, l})
-	require.Equal(t, loyalty.SharedCounter{Name: "stock", Limit: 50, Claimed: 25}, claimed(t, s, "stock", ""))
+	require.Equal(t, ledger.SharedCounter{Name: "stock", Limit: 50, Claimed: 25}, claimed(t, s, "stock", ""))
 	checkBalancesEqualEntries(t, s)
 }
 
@@ -472,7 +473,7 @@ func TestMigrationSplitsAClaimedPeriodIntoBucketsKeepingWhatItClaimed(t *testing
 	// Bucket 0 keeps its 3 and the first of the 7 left; buckets 1 to 6 get
 	// one each.
 	require.Equal(t, []bucketRow{{0, 3, 4}, {1, 0, 1}, {6, 0, 1}, {7, 0, 0}, {15, 0, 0}}, []bucketRow{bs[0], bs[1], bs[6], bs[7], bs[15]})
-	require.Equal(t, loyalty.SharedCounter{Name: "stock", Limit: 10, Claimed: 3}, claimed(t, s, "stock", ""))
+	require.Equal(t, ledger.SharedCounter{Name: "stock", Limit: 10, Claimed: 3}, claimed(t, s, "stock", ""))
 
 	// The 7 left are claimed, one by one from seven members, and no more.
 	for i := range 7 {
@@ -481,5 +482,5 @@ func TestMigrationSplitsAClaimedPeriodIntoBucketsKeepingWhatItClaimed(t *testing
 	}
 	_, err := s.Commit(ctx, joinWith("n7", "m7", 10, take("stock", 1)))
 	require.ErrorIs(t, err, loyalty.ErrLimitReached)
-	require.Equal(t, loyalty.SharedCounter{Name: "stock", Limit: 10, Claimed: 10}, claimed(t, s, "stock", ""))
+	require.Equal(t, ledger.SharedCounter{Name: "stock", Limit: 10, Claimed: 10}, claimed(t, s, "stock", ""))
 }

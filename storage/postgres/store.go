@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/storage"
 )
 
@@ -92,28 +93,28 @@ func (c *core) Load(ctx context.Context, memberID string, q loyalty.Query) (*loy
 				return nil, fmt.Errorf("postgres: load: member %q: decoding profile: %v", memberID, err)
 			}
 		case 1:
-			st.Balances = append(st.Balances, loyalty.Balance{Account: loyalty.Account(s1.String), Available: n1.Int64, Pending: n2.Int64})
+			st.Balances = append(st.Balances, ledger.Balance{Account: ledger.Account(s1.String), Available: n1.Int64, Pending: n2.Int64})
 		case 2:
-			st.Counters = append(st.Counters, loyalty.Counter{Name: s1.String, PeriodKey: s2.String, Value: n1.Int64})
+			st.Counters = append(st.Counters, ledger.Counter{Name: s1.String, PeriodKey: s2.String, Value: n1.Int64})
 		case 3:
-			st.Lots = append(st.Lots, loyalty.Lot{ID: n1.Int64, MemberID: memberID, Account: loyalty.Account(s1.String),
+			st.Lots = append(st.Lots, ledger.Lot{ID: n1.Int64, MemberID: memberID, Account: ledger.Account(s1.String),
 				Remaining: n2.Int64, EarnedAt: fromTS(t1), ExpiresAt: fromTS(t2), ActivatesAt: fromTS(t3), Ref: s2.String})
 		case 4:
-			var r loyalty.OrderRecord
+			var r ledger.OrderRecord
 			if err := json.Unmarshal(j, &r); err != nil {
 				return nil, fmt.Errorf("postgres: load: order %q: %v", s1.String, err)
 			}
 			st.Orders = append(st.Orders, r)
 			oi = append(oi, slices.Index(q.Orders, s1.String))
 		case 5:
-			var r loyalty.RedemptionRecord
+			var r ledger.RedemptionRecord
 			if err := json.Unmarshal(j, &r); err != nil {
 				return nil, fmt.Errorf("postgres: load: redemption %q: %v", s1.String, err)
 			}
 			st.Redemptions = append(st.Redemptions, r)
 			ri = append(ri, slices.Index(q.Redemptions, s1.String))
 		case 6:
-			var g loyalty.Grant
+			var g ledger.Grant
 			if err := json.Unmarshal(j, &g); err != nil {
 				return nil, fmt.Errorf("postgres: load: grant %q: %v", s1.String, err)
 			}
@@ -128,14 +129,14 @@ func (c *core) Load(ctx context.Context, memberID string, q loyalty.Query) (*loy
 	}
 	// Deterministic order: accounts, counters and lots by name and ID, records
 	// in the order the query named them.
-	slices.SortFunc(st.Balances, func(a, b loyalty.Balance) int { return strings.Compare(string(a.Account), string(b.Account)) })
-	slices.SortFunc(st.Counters, func(a, b loyalty.Counter) int { return strings.Compare(a.Name, b.Name) })
-	slices.SortFunc(st.Lots, func(a, b loyalty.Lot) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(st.Balances, func(a, b ledger.Balance) int { return strings.Compare(string(a.Account), string(b.Account)) })
+	slices.SortFunc(st.Counters, func(a, b ledger.Counter) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortFunc(st.Lots, func(a, b ledger.Lot) int { return cmp.Compare(a.ID, b.ID) })
 	sortBy(st.Orders, oi)
 	sortBy(st.Redemptions, ri)
-	slices.SortFunc(st.Grants, func(a, b loyalty.Grant) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(st.Grants, func(a, b ledger.Grant) int { return strings.Compare(a.ID, b.ID) })
 	if st.Lots == nil && (q.Lots || !q.Now.IsZero() && !st.NextDue.IsZero() && !st.NextDue.After(q.Now)) {
-		st.Lots = []loyalty.Lot{} // read, and there are none
+		st.Lots = []ledger.Lot{} // read, and there are none
 	}
 	return &st, nil
 }
@@ -323,7 +324,7 @@ func lastBy[T any, K comparable](xs []T, key func(*T) K) []T {
 // idempotency record, and the rows to write as one array per column.
 // prior is, for each of ch.Balances, the balance its account must hold
 // before ch (see storage.Prior).
-func commitArgs(program string, ch *loyalty.Change, prior []loyalty.Balance) ([]any, error) {
+func commitArgs(program string, ch *loyalty.Change, prior []ledger.Balance) ([]any, error) {
 	receipt, err := json.Marshal(ch.Receipt)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: commit: encoding the receipt: %v", err)
@@ -357,7 +358,7 @@ func commitArgs(program string, ch *loyalty.Change, prior []loyalty.Balance) ([]
 	}
 	args = appendColumns(args, n, eVersion, eIdx, eAccount, eKind, eAmount, ePending, eAt, eKey, eSource, eRef, eLot, eRate, eNote)
 
-	lots := lastBy(ch.Lots, func(l *loyalty.Lot) int64 { return l.ID })
+	lots := lastBy(ch.Lots, func(l *ledger.Lot) int64 { return l.ID })
 	n = len(lots)
 	lID, lRemaining := make([]int64, n), make([]int64, n)
 	lAccount, lRef := make([]string, n), make([]string, n)
@@ -369,7 +370,7 @@ func commitArgs(program string, ch *loyalty.Change, prior []loyalty.Balance) ([]
 	}
 	args = appendColumns(args, n, lID, lAccount, lRemaining, lEarned, lExpires, lActivates, lRef)
 
-	bs := lastBy(ch.Balances, func(b *loyalty.Balance) loyalty.Account { return b.Account })
+	bs := lastBy(ch.Balances, func(b *ledger.Balance) ledger.Account { return b.Account })
 	n = len(bs)
 	bAccount, bAvailable, bPending := make([]string, n), make([]int64, n), make([]int64, n)
 	for i := range bs {
@@ -377,7 +378,7 @@ func commitArgs(program string, ch *loyalty.Change, prior []loyalty.Balance) ([]
 	}
 	args = appendColumns(args, n, bAccount, bAvailable, bPending)
 
-	cs := lastBy(ch.Counters, func(c *loyalty.Counter) string { return c.Name })
+	cs := lastBy(ch.Counters, func(c *ledger.Counter) string { return c.Name })
 	n = len(cs)
 	cName, cPeriod, cValue := make([]string, n), make([]string, n), make([]int64, n)
 	for i := range cs {
@@ -385,7 +386,7 @@ func commitArgs(program string, ch *loyalty.Change, prior []loyalty.Balance) ([]
 	}
 	args = appendColumns(args, n, cName, cPeriod, cValue)
 
-	os := lastBy(ch.Orders, func(o *loyalty.OrderRecord) string { return o.ID })
+	os := lastBy(ch.Orders, func(o *ledger.OrderRecord) string { return o.ID })
 	oID, oRec := make([]string, len(os)), make([]string, len(os))
 	for i := range os {
 		j, err := json.Marshal(&os[i])
@@ -394,7 +395,7 @@ func commitArgs(program string, ch *loyalty.Change, prior []loyalty.Balance) ([]
 		}
 		oID[i], oRec[i] = os[i].ID, string(j)
 	}
-	rs := lastBy(ch.Redemptions, func(r *loyalty.RedemptionRecord) string { return r.ID })
+	rs := lastBy(ch.Redemptions, func(r *ledger.RedemptionRecord) string { return r.ID })
 	rID, rRec := make([]string, len(rs)), make([]string, len(rs))
 	for i := range rs {
 		j, err := json.Marshal(&rs[i])
@@ -446,7 +447,7 @@ func (c *core) Receipt(ctx context.Context, key string) (*loyalty.Receipt, error
 
 // History implements loyalty.Store: entries after the cursor in (version,
 // index) order, read through the entries' primary key.
-func (c *core) History(ctx context.Context, memberID string, after loyalty.EntryID, limit int) ([]loyalty.Entry, error) {
+func (c *core) History(ctx context.Context, memberID string, after ledger.EntryID, limit int) ([]ledger.Entry, error) {
 	if err := storage.CheckMember(memberID); err != nil {
 		return nil, err
 	}
@@ -455,18 +456,18 @@ func (c *core) History(ctx context.Context, memberID string, after loyalty.Entry
 
 // HistoryBefore implements loyalty.HistoryReverser: entries before the
 // cursor, newest first, read backwards through the entries' primary key.
-func (c *core) HistoryBefore(ctx context.Context, memberID string, before loyalty.EntryID, limit int) ([]loyalty.Entry, error) {
+func (c *core) HistoryBefore(ctx context.Context, memberID string, before ledger.EntryID, limit int) ([]ledger.Entry, error) {
 	if err := storage.CheckMember(memberID); err != nil {
 		return nil, err
 	}
-	if before == (loyalty.EntryID{}) {
-		before = loyalty.EntryID{Version: 1<<63 - 1, Index: 1<<31 - 1} // past every entry
+	if before == (ledger.EntryID{}) {
+		before = ledger.EntryID{Version: 1<<63 - 1, Index: 1<<31 - 1} // past every entry
 	}
 	return c.page(ctx, c.sql.historyBefore, memberID, before, limit)
 }
 
 // page reads a page of history with query q from cursor cur.
-func (c *core) page(ctx context.Context, q, memberID string, cur loyalty.EntryID, limit int) ([]loyalty.Entry, error) {
+func (c *core) page(ctx context.Context, q, memberID string, cur ledger.EntryID, limit int) ([]ledger.Entry, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
@@ -475,17 +476,17 @@ func (c *core) page(ctx context.Context, q, memberID string, cur loyalty.EntryID
 		return nil, wrap("history", err)
 	}
 	var (
-		out           []loyalty.Entry
+		out           []ledger.Entry
 		account, kind string
 		at            pgtype.Timestamptz
 	)
 	for rows.Next() {
-		var e loyalty.Entry
+		var e ledger.Entry
 		if err := rows.Scan(&e.ID.Version, &e.ID.Index, &account, &kind, &e.Amount, &e.Pending, &at, &e.Key, &e.Source, &e.Ref, &e.Lot, &e.Rate, &e.Note); err != nil {
 			rows.Close()
 			return nil, wrap("history", err)
 		}
-		e.MemberID, e.Account, e.Kind, e.At = memberID, loyalty.Account(account), loyalty.EntryKind(kind), fromTS(at)
+		e.MemberID, e.Account, e.Kind, e.At = memberID, ledger.Account(account), ledger.EntryKind(kind), fromTS(at)
 		out = append(out, e)
 	}
 	rows.Close()

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/storage/postgres"
 )
@@ -19,18 +20,18 @@ import (
 // change builds a hand-made change for member at version from.
 func change(key, member string, from int64, at time.Time, amount int64) *loyalty.Change {
 	v := from + 1
-	lot := loyalty.LotID(v, 0)
-	e := loyalty.Entry{ID: loyalty.EntryID{Version: v}, MemberID: member, Account: loyalty.PointsAccount, Kind: loyalty.EntryEarn,
+	lot := ledger.LotID(v, 0)
+	e := ledger.Entry{ID: ledger.EntryID{Version: v}, MemberID: member, Account: ledger.PointsAccount, Kind: ledger.EntryEarn,
 		Amount: amount, At: at, Key: key, Source: "order", Ref: "o-" + key, Lot: lot, Rate: "1 per 1.00 USD", Note: "base"}
 	r := &loyalty.Receipt{Key: key, Fingerprint: "fp-" + key, MemberID: member, Operation: loyalty.OpEarn, Ref: "o-" + key, At: at, Version: v,
-		Entries: []loyalty.Entry{e}}
+		Entries: []ledger.Entry{e}}
 	return &loyalty.Change{Key: key, Fingerprint: "fp-" + key, MemberID: member, Version: from,
-		Entries: []loyalty.Entry{e},
-		Lots:    []loyalty.Lot{{ID: lot, MemberID: member, Account: loyalty.PointsAccount, Remaining: amount, EarnedAt: at, Ref: "o-" + key}},
+		Entries: []ledger.Entry{e},
+		Lots:    []ledger.Lot{{ID: lot, MemberID: member, Account: ledger.PointsAccount, Remaining: amount, EarnedAt: at, Ref: "o-" + key}},
 		// The balance of a member that held none before: a change on top of
 		// another sets its own (every store checks it adds up).
-		Balances: []loyalty.Balance{{Account: loyalty.PointsAccount, Available: amount}},
-		Orders:   []loyalty.OrderRecord{{ID: "o-" + key, MemberID: member, Currency: "USD", PlacedAt: at, Scale: 2, Value: amount * 100, Points: amount, Lot: lot}},
+		Balances: []ledger.Balance{{Account: ledger.PointsAccount, Available: amount}},
+		Orders:   []ledger.OrderRecord{{ID: "o-" + key, MemberID: member, Currency: "USD", PlacedAt: at, Scale: 2, Value: amount * 100, Points: amount, Lot: lot}},
 		Receipt:  r}
 }
 
@@ -48,12 +49,12 @@ func TestCommitThenLoadRoundTripsEveryField(t *testing.T) {
 	expires := at.AddDate(1, 0, 0)
 	c.Lots[0].ExpiresAt = expires
 	c.NextDue = expires
-	c.Balances = []loyalty.Balance{{Account: loyalty.PointsAccount, Available: 40}, {Account: "cashback:USD", Available: 0, Pending: 7}}
-	c.Counters = []loyalty.Counter{{Name: "orders", PeriodKey: "2026-05", Value: 1}}
-	c.Redemptions = []loyalty.RedemptionRecord{{ID: "r1", MemberID: "ann", OrderID: "o9", Points: 5, Value: money.MinorUnits(5, "USD"),
-		Draws: []loyalty.Draw{{Lot: 3, Amount: 5, ExpiresAt: expires}}, At: at}}
-	c.Entries = append(c.Entries, loyalty.Entry{ID: loyalty.EntryID{Version: 2, Index: 1}, MemberID: "ann", Account: "cashback:USD",
-		Kind: loyalty.EntryEarn, Pending: 7, Key: "k1", Source: "cashback"}) // zero At
+	c.Balances = []ledger.Balance{{Account: ledger.PointsAccount, Available: 40}, {Account: "cashback:USD", Available: 0, Pending: 7}}
+	c.Counters = []ledger.Counter{{Name: "orders", PeriodKey: "2026-05", Value: 1}}
+	c.Redemptions = []ledger.RedemptionRecord{{ID: "r1", MemberID: "ann", OrderID: "o9", Points: 5, Value: money.MinorUnits(5, "USD"),
+		Draws: []ledger.Draw{{Lot: 3, Amount: 5, ExpiresAt: expires}}, At: at}}
+	c.Entries = append(c.Entries, ledger.Entry{ID: ledger.EntryID{Version: 2, Index: 1}, MemberID: "ann", Account: "cashback:USD",
+		Kind: ledger.EntryEarn, Pending: 7, Key: "k1", Source: "cashback"}) // zero At
 	r, err := s.Commit(ctx, c)
 	require.NoError(t, err)
 	if r != c.Receipt {
@@ -66,7 +67,7 @@ func TestCommitThenLoadRoundTripsEveryField(t *testing.T) {
 		t.Fatalf("version %d next due %v, want 2 and %v UTC", st.Version, st.NextDue, expires)
 	}
 	require.Equal(t, m, st.Member, "member")
-	wantBalances := []loyalty.Balance{{Account: "cashback:USD", Pending: 7}, {Account: loyalty.PointsAccount, Available: 40}}
+	wantBalances := []ledger.Balance{{Account: "cashback:USD", Pending: 7}, {Account: ledger.PointsAccount, Available: 40}}
 	require.Equal(t, wantBalances, st.Balances, "balances")
 	require.Equal(t, c.Counters, st.Counters, "counters")
 	require.Equal(t, c.Lots, st.Lots, "lots")
@@ -76,7 +77,7 @@ func TestCommitThenLoadRoundTripsEveryField(t *testing.T) {
 		t.Fatalf("redemptions %+v, want %+v", st.Redemptions, c.Redemptions)
 	}
 
-	h, err := s.History(ctx, "ann", loyalty.EntryID{}, 10)
+	h, err := s.History(ctx, "ann", ledger.EntryID{}, 10)
 	require.NoError(t, err)
 	require.Equal(t, c.Entries, h, "history")
 	if !h[1].At.IsZero() {
@@ -152,7 +153,7 @@ func TestCommitChecksKeyBeforeVersion(t *testing.T) {
 	require.ErrorIs(t, err, loyalty.ErrUnknownMember, "unknown member")
 	_, err = s.Load(ctx, "nobody", loyalty.Query{})
 	require.ErrorIs(t, err, loyalty.ErrUnknownMember, "load unknown member")
-	_, err = s.History(ctx, "nobody", loyalty.EntryID{}, 5)
+	_, err = s.History(ctx, "nobody", ledger.EntryID{}, 5)
 	require.ErrorIs(t, err, loyalty.ErrUnknownMember, "history of unknown member")
 	_, err = s.Receipt(ctx, "k2")
 	require.ErrorIs(t, err, loyalty.ErrNotFound, "receipt of a refused key")
@@ -184,8 +185,8 @@ func TestHistoryPagesByCursorWithoutSkipsOrRepeats(t *testing.T) {
 		_, err := e.Earn(ctx, "earn-"+string(rune('a'+i)), order("o"+string(rune('a'+i)), "dee", int64(i+1)))
 		require.NoError(t, err)
 	}
-	var all []loyalty.Entry
-	after := loyalty.EntryID{}
+	var all []ledger.Entry
+	after := ledger.EntryID{}
 	for {
 		page, err := s.History(ctx, "dee", after, 3)
 		require.NoError(t, err)
@@ -240,7 +241,7 @@ func TestEveryQueryExecModeWorks(t *testing.T) {
 			if b := balance(t, e, "lou"); b.Available != 150 {
 				t.Fatalf("balance %d, want 150", b.Available)
 			}
-			h, err := s.History(ctx, "lou", loyalty.EntryID{}, 100)
+			h, err := s.History(ctx, "lou", ledger.EntryID{}, 100)
 			if err != nil || len(h) != 3 {
 				t.Fatalf("history: %d entries, %v; want 3", len(h), err)
 			}

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 func TestHostTransactionRollbackDiscardsBothTheHostRowAndThePoints(t *testing.T) {
@@ -39,8 +40,8 @@ func TestHostTransactionRollbackDiscardsBothTheHostRowAndThePoints(t *testing.T)
 		require.NoError(t, err)
 		outside := balance(t, e, "ivy")
 		if commit {
-			if inside.Balance(loyalty.PointsAccount).Available != 25 || outside.Available != 0 {
-				t.Fatalf("inside %d, outside %d; want 25 and 0", inside.Balance(loyalty.PointsAccount).Available, outside.Available)
+			if inside.Balance(ledger.PointsAccount).Available != 25 || outside.Available != 0 {
+				t.Fatalf("inside %d, outside %d; want 25 and 0", inside.Balance(ledger.PointsAccount).Available, outside.Available)
 			}
 			err = tx.Commit(ctx)
 		} else {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 var _ loyalty.LedgerAggregator = (*Store)(nil)
@@ -21,7 +22,7 @@ var _ loyalty.LedgerAggregator = (*Store)(nil)
 // orders' placing times are kept in the rows' JSON, which SQLite's date
 // functions read only to the millisecond: those rows (one per member and per
 // order, not per entry) are decoded and placed in Go.
-func (s *Store) AggregateLedger(ctx context.Context, bounds []time.Time) (*loyalty.LedgerTotals, error) {
+func (s *Store) AggregateLedger(ctx context.Context, bounds []time.Time) (*ledger.Totals, error) {
 	if err := loyalty.CheckBounds(bounds); err != nil {
 		return nil, err
 	}
@@ -29,7 +30,7 @@ func (s *Store) AggregateLedger(ctx context.Context, bounds []time.Time) (*loyal
 		return nil, err
 	}
 	n := len(bounds) - 1
-	t := &loyalty.LedgerTotals{Bounds: slices.Clone(bounds), Active: make([]int64, n), Enrolled: make([]int64, n), Buyers: make([]int64, n)}
+	t := &ledger.Totals{Bounds: slices.Clone(bounds), Active: make([]int64, n), Enrolled: make([]int64, n), Buyers: make([]int64, n)}
 	var cs strings.Builder
 	cs.WriteString("CASE WHEN at IS NULL")
 	for i, b := range bounds {
@@ -47,7 +48,7 @@ func (s *Store) AggregateLedger(ctx context.Context, bounds []time.Time) (*loyal
 		return nil, fmt.Errorf("sqlite: aggregate entries: %w", err)
 	}
 	err = each(rows, func() error {
-		var e loyalty.EntryTotal
+		var e ledger.EntryTotal
 		if err := rows.Scan(&e.Bucket, &e.Account, &e.Kind, &e.Source, &e.Amount, &e.Pending, &e.Credits, &e.Count); err != nil {
 			return err
 		}
@@ -141,11 +142,11 @@ func (s *Store) AggregateLedger(ctx context.Context, bounds []time.Time) (*loyal
 			flush()
 			cur = member
 		}
-		b := loyalty.BucketOf(bounds, o.PlacedAt)
+		b := ledger.BucketOf(bounds, o.PlacedAt)
 		if b >= n {
 			return nil
 		}
-		t.Orders = append(t.Orders, loyalty.OrderTotal{Bucket: b, Currency: o.Currency, Scale: o.Scale, Orders: 1, Value: o.Value, Returned: o.ReturnedValue})
+		t.Orders = append(t.Orders, ledger.OrderTotal{Bucket: b, Currency: o.Currency, Scale: o.Scale, Orders: 1, Value: o.Value, Returned: o.ReturnedValue})
 		if b >= 0 {
 			buyer[b] = true
 		}

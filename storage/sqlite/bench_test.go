@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/storage/sqlite"
 )
 
@@ -82,7 +83,7 @@ func BenchmarkCommitWithClaim(b *testing.B) {
 type claimingStore struct{ loyalty.Store }
 
 func (s claimingStore) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Receipt, error) {
-	c.Claims = append(c.Claims[:0], loyalty.Claim{Counter: "stock", Amount: 1})
+	c.Claims = append(c.Claims[:0], ledger.Claim{Counter: "stock", Amount: 1})
 	return s.Store.Commit(ctx, c)
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 // The writer connection keeps, per program and member, the parts of its state every
@@ -32,8 +33,8 @@ type cacheKey struct{ program, member string }
 type cachedMember struct {
 	version  int64
 	member   loyalty.Member
-	balances []loyalty.Balance
-	counters []loyalty.Counter
+	balances []ledger.Balance
+	counters []ledger.Counter
 	nextDue  time.Time
 }
 
@@ -103,7 +104,7 @@ func (s *Store) peek(ctx context.Context, st *stmts, memberID string, q loyalty.
 				rows.Close()
 				return nil, false, fmt.Errorf("sqlite: load %s: order %s: %w", memberID, q.Orders[0], err)
 			}
-			state.Orders = []loyalty.OrderRecord{x}
+			state.Orders = []ledger.OrderRecord{x}
 		}
 		if r != nil {
 			x, err := decodeRedemption(r)
@@ -111,7 +112,7 @@ func (s *Store) peek(ctx context.Context, st *stmts, memberID string, q loyalty.
 				rows.Close()
 				return nil, false, fmt.Errorf("sqlite: load %s: redemption %s: %w", memberID, q.Redemptions[0], err)
 			}
-			state.Redemptions = []loyalty.RedemptionRecord{x}
+			state.Redemptions = []ledger.RedemptionRecord{x}
 		}
 	}
 	if err := closeRows(rows); err != nil {
@@ -150,14 +151,14 @@ func (s *Store) committed(c *loyalty.Change, a *encoded) {
 		m.member = p
 	}
 	for _, d := range a.deltas {
-		i, found := slices.BinarySearchFunc(m.balances, d.Account, func(b loyalty.Balance, a loyalty.Account) int {
+		i, found := slices.BinarySearchFunc(m.balances, d.Account, func(b ledger.Balance, a ledger.Account) int {
 			return cmp.Compare(string(b.Account), string(a))
 		})
-		b := loyalty.Balance{Account: d.Account}
+		b := ledger.Balance{Account: d.Account}
 		if found {
 			b = m.balances[i]
 		}
-		if j := slices.IndexFunc(c.Balances, func(x loyalty.Balance) bool { return x.Account == d.Account }); j >= 0 {
+		if j := slices.IndexFunc(c.Balances, func(x ledger.Balance) bool { return x.Account == d.Account }); j >= 0 {
 			b.Available, b.Pending = c.Balances[j].Available, c.Balances[j].Pending
 		} else {
 			var ok1, ok2 bool
@@ -175,10 +176,10 @@ func (s *Store) committed(c *loyalty.Change, a *encoded) {
 		}
 	}
 	for _, k := range c.Counters {
-		i, found := slices.BinarySearchFunc(m.counters, k.Name, func(x loyalty.Counter, n string) int {
+		i, found := slices.BinarySearchFunc(m.counters, k.Name, func(x ledger.Counter, n string) int {
 			return cmp.Compare(x.Name, n)
 		})
-		x := loyalty.Counter{Name: k.Name, PeriodKey: k.PeriodKey, Value: k.Value}
+		x := ledger.Counter{Name: k.Name, PeriodKey: k.PeriodKey, Value: k.Value}
 		if found {
 			m.counters[i] = x
 		} else {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/shopspring/decimal"
 )
@@ -32,7 +33,7 @@ func timeOf(v sql.NullInt64) time.Time {
 // decimal's JSON text drops trailing zeros ("10.00" becomes "10"), its
 // coefficient and exponent do not.
 type redemptionDoc struct {
-	loyalty.RedemptionRecord
+	ledger.RedemptionRecord
 	ValueExact exactMoney
 }
 
@@ -62,18 +63,18 @@ func (e exactMoney) money() (money.Money, error) {
 	return m, nil
 }
 
-func encodeRedemption(r *loyalty.RedemptionRecord) ([]byte, error) {
+func encodeRedemption(r *ledger.RedemptionRecord) ([]byte, error) {
 	return json.Marshal(redemptionDoc{RedemptionRecord: *r, ValueExact: exactOf(r.Value)})
 }
 
-func decodeRedemption(b []byte) (loyalty.RedemptionRecord, error) {
+func decodeRedemption(b []byte) (ledger.RedemptionRecord, error) {
 	var d redemptionDoc
 	if err := json.Unmarshal(b, &d); err != nil {
-		return loyalty.RedemptionRecord{}, err
+		return ledger.RedemptionRecord{}, err
 	}
 	v, err := d.ValueExact.money()
 	if err != nil {
-		return loyalty.RedemptionRecord{}, err
+		return ledger.RedemptionRecord{}, err
 	}
 	d.Value = v
 	return d.RedemptionRecord, nil
@@ -86,32 +87,32 @@ func decodeRedemption(b []byte) (loyalty.RedemptionRecord, error) {
 // compiling when the root package adds a field, so none is ever dropped.
 type (
 	receiptJSON struct {
-		Key         string                    `json:"k,omitzero"`
-		Fingerprint string                    `json:"f,omitzero"`
-		MemberID    string                    `json:"m,omitzero"`
-		Operation   loyalty.Operation         `json:"o,omitzero"`
-		Ref         string                    `json:"r,omitzero"`
-		At          time.Time                 `json:"t,omitzero"`
-		Version     int64                     `json:"v,omitzero"`
-		Entries     []loyalty.Entry           `json:"e,omitzero"`
-		Balances    []loyalty.Balance         `json:"-"` // as receiptDoc.Balances
-		Explanation []loyalty.Explanation     `json:"-"` // as receiptDoc.Explanation
-		Redemption  *loyalty.RedemptionRecord `json:"d,omitzero"`
-		Notices     []loyalty.Notice          `json:"n,omitzero"`
-		Grants      []loyalty.Grant           `json:"G,omitzero"`
-		Claims      []loyalty.Claim           `json:"C,omitzero"`
-		Forgiven    int64                     `json:"g,omitzero"`
-		FieldPrints string                    `json:"p,omitzero"`
-		Replayed    bool                      `json:"-"` // never stored: the Engine sets it on replays
+		Key         string                   `json:"k,omitzero"`
+		Fingerprint string                   `json:"f,omitzero"`
+		MemberID    string                   `json:"m,omitzero"`
+		Operation   loyalty.Operation        `json:"o,omitzero"`
+		Ref         string                   `json:"r,omitzero"`
+		At          time.Time                `json:"t,omitzero"`
+		Version     int64                    `json:"v,omitzero"`
+		Entries     []ledger.Entry           `json:"e,omitzero"`
+		Balances    []ledger.Balance         `json:"-"` // as receiptDoc.Balances
+		Explanation []loyalty.Explanation    `json:"-"` // as receiptDoc.Explanation
+		Redemption  *ledger.RedemptionRecord `json:"d,omitzero"`
+		Notices     []loyalty.Notice         `json:"n,omitzero"`
+		Grants      []ledger.Grant           `json:"G,omitzero"`
+		Claims      []ledger.Claim           `json:"C,omitzero"`
+		Forgiven    int64                    `json:"g,omitzero"`
+		FieldPrints string                   `json:"p,omitzero"`
+		Replayed    bool                     `json:"-"` // never stored: the Engine sets it on replays
 	}
 	balanceJSON struct {
-		Account   loyalty.Account `json:"a,omitzero"`
-		Available int64           `json:"v,omitzero"`
-		Pending   int64           `json:"p,omitzero"`
+		Account   ledger.Account `json:"a,omitzero"`
+		Available int64          `json:"v,omitzero"`
+		Pending   int64          `json:"p,omitzero"`
 	}
 	explanationJSON struct {
 		Rule     string             `json:"r,omitzero"`
-		Account  loyalty.Account    `json:"a,omitzero"`
+		Account  ledger.Account     `json:"a,omitzero"`
 		Kind     loyalty.EffectKind `json:"k,omitzero"`
 		Line     int                `json:"l,omitzero"`
 		Note     string             `json:"n,omitzero"`
@@ -123,23 +124,23 @@ type (
 		Points   int64              `json:"p,omitzero"`
 	}
 	orderJSON struct {
-		ID            string                    `json:"i,omitzero"`
-		MemberID      string                    `json:"m,omitzero"`
-		Currency      money.Currency            `json:"c,omitzero"`
-		PlacedAt      time.Time                 `json:"t,omitzero"`
-		Lines         []loyalty.RecordedLine    `json:"-"` // as orderDoc.Lines
-		Scale         int32                     `json:"s,omitzero"`
-		Value         int64                     `json:"v,omitzero"`
-		Points        int64                     `json:"p,omitzero"`
-		OrderPoints   int64                     `json:"o,omitzero"`
-		Lot           int64                     `json:"l,omitzero"`
-		ReturnedValue int64                     `json:"rv,omitzero"`
-		Reversed      int64                     `json:"rp,omitzero"`
-		ByAmount      bool                      `json:"a,omitzero"`
-		Returns       []string                  `json:"r,omitzero"`
-		Extra         map[loyalty.Account]int64 `json:"x,omitzero"`
-		ExtraReversed map[loyalty.Account]int64 `json:"xr,omitzero"`
-		Codes         []loyalty.OrderCode       `json:"cd,omitzero"`
+		ID            string                   `json:"i,omitzero"`
+		MemberID      string                   `json:"m,omitzero"`
+		Currency      money.Currency           `json:"c,omitzero"`
+		PlacedAt      time.Time                `json:"t,omitzero"`
+		Lines         []ledger.RecordedLine    `json:"-"` // as orderDoc.Lines
+		Scale         int32                    `json:"s,omitzero"`
+		Value         int64                    `json:"v,omitzero"`
+		Points        int64                    `json:"p,omitzero"`
+		OrderPoints   int64                    `json:"o,omitzero"`
+		Lot           int64                    `json:"l,omitzero"`
+		ReturnedValue int64                    `json:"rv,omitzero"`
+		Reversed      int64                    `json:"rp,omitzero"`
+		ByAmount      bool                     `json:"a,omitzero"`
+		Returns       []string                 `json:"r,omitzero"`
+		Extra         map[ledger.Account]int64 `json:"x,omitzero"`
+		ExtraReversed map[ledger.Account]int64 `json:"xr,omitzero"`
+		Codes         []ledger.OrderCode       `json:"cd,omitzero"`
 	}
 	lineJSON struct {
 		SKU      string `json:"s,omitzero"`
@@ -193,10 +194,10 @@ type orderDoc struct {
 }
 
 // encodeOrder encodes o, the record of an order of member.
-func encodeOrder(o *loyalty.OrderRecord, member string) ([]byte, error) {
+func encodeOrder(o *ledger.OrderRecord, member string) ([]byte, error) {
 	d := orderDoc{
 		orderJSON: orderJSON(*o),
-		Lines:     convert(o.Lines, func(l loyalty.RecordedLine) lineJSON { return lineJSON(l) }),
+		Lines:     convert(o.Lines, func(l ledger.RecordedLine) lineJSON { return lineJSON(l) }),
 	}
 	if o.MemberID != member {
 		d.Member = &o.MemberID
@@ -205,12 +206,12 @@ func encodeOrder(o *loyalty.OrderRecord, member string) ([]byte, error) {
 }
 
 // decodeOrder decodes the record of order id of member.
-func decodeOrder(b []byte, id, member string) (loyalty.OrderRecord, error) {
+func decodeOrder(b []byte, id, member string) (ledger.OrderRecord, error) {
 	var d orderDoc
 	if err := json.Unmarshal(b, &d); err != nil {
-		return loyalty.OrderRecord{}, err
+		return ledger.OrderRecord{}, err
 	}
-	o := loyalty.OrderRecord(d.orderJSON)
+	o := ledger.OrderRecord(d.orderJSON)
 	o.ID, o.MemberID = id, member
 	if d.ID != nil {
 		o.ID = *d.ID
@@ -218,7 +219,7 @@ func decodeOrder(b []byte, id, member string) (loyalty.OrderRecord, error) {
 	if d.Member != nil {
 		o.MemberID = *d.Member
 	}
-	o.Lines = convert(d.Lines, func(l lineJSON) loyalty.RecordedLine { return loyalty.RecordedLine(l) })
+	o.Lines = convert(d.Lines, func(l lineJSON) ledger.RecordedLine { return ledger.RecordedLine(l) })
 	return o, nil
 }
 
@@ -249,7 +250,7 @@ type storedWrite struct {
 func encodeReceipt(r *loyalty.Receipt, c *loyalty.Change) ([]byte, error) {
 	d := receiptDoc{
 		receiptJSON: receiptJSON(*r),
-		Balances:    convert(r.Balances, func(b loyalty.Balance) balanceJSON { return balanceJSON(b) }),
+		Balances:    convert(r.Balances, func(b ledger.Balance) balanceJSON { return balanceJSON(b) }),
 		Explanation: convert(r.Explanation, func(x loyalty.Explanation) explanationJSON { return explanationJSON(x) }),
 	}
 	if r.Redemption != nil {
@@ -275,7 +276,7 @@ func entriesInLedger(r *loyalty.Receipt, c *loyalty.Change) bool {
 	}
 	for i := range r.Entries {
 		e := &r.Entries[i]
-		if *e != c.Entries[i] || e.MemberID != c.MemberID || e.ID != (loyalty.EntryID{Version: r.Version, Index: int32(i)}) {
+		if *e != c.Entries[i] || e.MemberID != c.MemberID || e.ID != (ledger.EntryID{Version: r.Version, Index: int32(i)}) {
 			return false
 		}
 	}
@@ -284,7 +285,7 @@ func entriesInLedger(r *loyalty.Receipt, c *loyalty.Change) bool {
 
 // decodeReceipt decodes what encodeReceipt wrote for w; entries reads the
 // entries of a member's version when they were not stored with the receipt.
-func decodeReceipt(w storedWrite, entries func(member string, version int64) ([]loyalty.Entry, error)) (*loyalty.Receipt, error) {
+func decodeReceipt(w storedWrite, entries func(member string, version int64) ([]ledger.Entry, error)) (*loyalty.Receipt, error) {
 	var d receiptDoc
 	if err := json.Unmarshal(w.receipt, &d); err != nil {
 		return nil, err
@@ -310,7 +311,7 @@ func decodeReceipt(w storedWrite, entries func(member string, version int64) ([]
 		d.Entries = es
 	}
 	r := loyalty.Receipt(d.receiptJSON)
-	r.Balances = convert(d.Balances, func(b balanceJSON) loyalty.Balance { return loyalty.Balance(b) })
+	r.Balances = convert(d.Balances, func(b balanceJSON) ledger.Balance { return ledger.Balance(b) })
 	r.Explanation = convert(d.Explanation, func(x explanationJSON) loyalty.Explanation { return loyalty.Explanation(x) })
 	return &r, nil
 }
@@ -318,22 +319,22 @@ func decodeReceipt(w storedWrite, entries func(member string, version int64) ([]
 // grantDoc is a Grant as stored in its ledger row (part 5), its Value also
 // kept exactly, as redemptionDoc keeps a redemption's.
 type grantDoc struct {
-	loyalty.Grant
+	ledger.Grant
 	ValueExact exactMoney
 }
 
-func encodeGrant(g *loyalty.Grant) ([]byte, error) {
+func encodeGrant(g *ledger.Grant) ([]byte, error) {
 	return json.Marshal(grantDoc{Grant: *g, ValueExact: exactOf(g.Value)})
 }
 
-func decodeGrant(b []byte) (loyalty.Grant, error) {
+func decodeGrant(b []byte) (ledger.Grant, error) {
 	var d grantDoc
 	if err := json.Unmarshal(b, &d); err != nil {
-		return loyalty.Grant{}, err
+		return ledger.Grant{}, err
 	}
 	v, err := d.ValueExact.money()
 	if err != nil {
-		return loyalty.Grant{}, err
+		return ledger.Grant{}, err
 	}
 	d.Value = v
 	return d.Grant, nil

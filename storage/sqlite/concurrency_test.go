@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/stretchr/testify/require"
@@ -95,7 +96,7 @@ func TestConcurrentRetriesOfOneKeyWriteOnce(t *testing.T) {
 	require.Equal(t, int64(2), st.Version, "member version")
 	require.Equal(t, int64(2), receipts[0].Version, "receipt version")
 	h.AssertBalance("m", 42, 0)
-	h.AssertEntries("m", loyaltytest.Entry{Kind: loyalty.EntryEarn, Amount: 42})
+	h.AssertEntries("m", loyaltytest.Entry{Kind: ledger.EntryEarn, Amount: 42})
 	checkInvariants(t, path)
 }
 

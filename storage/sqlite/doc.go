@@ -147,11 +147,11 @@
 //	                     back from the journal and loyalty_writes rather than
 //	                     stored twice
 //	loyalty_orders       view: member_id, order_id, record
-//	                     (loyalty.OrderRecord, as last written)
+//	                     (ledger.OrderRecord, as last written)
 //	loyalty_redemptions  view: member_id, redemption_id, record
-//	                     (loyalty.RedemptionRecord, its Value kept exactly)
+//	                     (ledger.RedemptionRecord, its Value kept exactly)
 //	loyalty_grants       view: member_id, grant_id, status, record
-//	                     (loyalty.Grant, its Value kept exactly)
+//	                     (ledger.Grant, its Value kept exactly)
 //
 // An earn is one transaction of four statements (the idempotency record;
 // the member's version and points balance; its journal row; its lot, order

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 // TestMarshalReceiptDocIsEncodingJSON checks that the hand-written encoder
@@ -31,7 +32,7 @@ func TestMarshalReceiptDocIsEncodingJSON(t *testing.T) {
 			Explanation:     []explanationJSON{{}, {Rule: "base", Account: "points", Kind: 2, Line: -1, Note: "sku <tee>", Basis: 2000, Scale: 2, Currency: "USD", Rate: rate, Factor: factor, Points: 30}, {Points: 1}, {Rate: rate}, {Factor: factor}},
 			EntriesInLedger: true, KeyInWrites: true},
 		{receiptJSON: receiptJSON{Notices: []loyalty.Notice{{Rule: "r"}}}, Balances: []balanceJSON{{Account: "a"}}},
-		{receiptJSON: receiptJSON{Entries: []loyalty.Entry{{Amount: 1}}}},
+		{receiptJSON: receiptJSON{Entries: []ledger.Entry{{Amount: 1}}}},
 	}
 	for i := range docs {
 		want, err := json.Marshal(&docs[i])
@@ -58,9 +59,9 @@ func TestMarshalOrderDocIsEncodingJSON(t *testing.T) {
 		{Lines: []lineJSON{}},
 		{orderJSON: orderJSON{PlacedAt: at.In(time.FixedZone("x", -7200))}},
 		{orderJSON: orderJSON{Returns: []string{"r"}}},
-		{orderJSON: orderJSON{Extra: map[loyalty.Account]int64{"a": 1}}},
-		{orderJSON: orderJSON{ExtraReversed: map[loyalty.Account]int64{}}},
-		{orderJSON: orderJSON{Codes: []loyalty.OrderCode{{Code: "C1", Grant: "g1"}, {Code: "C2", GivenBack: true}}}},
+		{orderJSON: orderJSON{Extra: map[ledger.Account]int64{"a": 1}}},
+		{orderJSON: orderJSON{ExtraReversed: map[ledger.Account]int64{}}},
+		{orderJSON: orderJSON{Codes: []ledger.OrderCode{{Code: "C1", Grant: "g1"}, {Code: "C2", GivenBack: true}}}},
 	}
 	for i := range docs {
 		want, err := json.Marshal(&docs[i])
@@ -76,8 +77,8 @@ func TestMarshalOrderDocIsEncodingJSON(t *testing.T) {
 // TestOrderRecordKeepsItsCodes checks that an order record's codes (the
 // coupons it used, one given back) survive its journal row.
 func TestOrderRecordKeepsItsCodes(t *testing.T) {
-	o := loyalty.OrderRecord{ID: "o1", MemberID: "ann", Currency: "USD", Scale: 2, Value: 100,
-		Codes: []loyalty.OrderCode{{Code: "SHOP-1", Grant: "g1"}, {Code: "SHOP-2", Grant: "g2", GivenBack: true}, {Code: "MINT-3"}}}
+	o := ledger.OrderRecord{ID: "o1", MemberID: "ann", Currency: "USD", Scale: 2, Value: 100,
+		Codes: []ledger.OrderCode{{Code: "SHOP-1", Grant: "g1"}, {Code: "SHOP-2", Grant: "g2", GivenBack: true}, {Code: "MINT-3"}}}
 	b, err := encodeOrder(&o, "ann")
 	require.NoError(t, err)
 	require.Contains(t, string(b), `"cd":[{"c":"SHOP-1","g":"g1"},{"c":"SHOP-2","g":"g2","b":true},{"c":"MINT-3"}]`)

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/storage/sqlite"
 )
 
@@ -58,8 +59,8 @@ func TestHostTransactionCommitsAndRollsBackWithHostRows(t *testing.T) {
 	require.NoError(t, err)
 	in = s.InTx(tx)
 	bad := &loyalty.Change{Key: "bad", MemberID: "m", Version: 1, Receipt: &loyalty.Receipt{Key: "bad"},
-		Entries:  []loyalty.Entry{{ID: loyalty.EntryID{Version: 2}, Account: loyalty.PointsAccount, Kind: loyalty.EntryAdjust, Amount: 5, Key: "bad", Source: "test"}},
-		Balances: []loyalty.Balance{{Account: loyalty.PointsAccount, Available: 6}}}
+		Entries:  []ledger.Entry{{ID: ledger.EntryID{Version: 2}, Account: ledger.PointsAccount, Kind: ledger.EntryAdjust, Amount: 5, Key: "bad", Source: "test"}},
+		Balances: []ledger.Balance{{Account: ledger.PointsAccount, Available: 6}}}
 	_, err = in.Commit(ctx, bad)
 	require.ErrorIs(t, err, sqlite.ErrUnbalanced, "unbalanced commit in tx")
 	_, err = e.WithStore(in).Earn(ctx, "earn-o1", order("o1", "m", 30))

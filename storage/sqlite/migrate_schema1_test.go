@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/storage/sqlite"
 )
@@ -24,7 +25,7 @@ type schema1Want struct {
 	Members  []string
 	Receipts map[string]*loyalty.Receipt
 	States   map[string]*loyalty.State
-	History  map[string][]loyalty.Entry
+	History  map[string][]ledger.Entry
 }
 
 // schema1Query is the Query the states of schema1_want.json were loaded with.
@@ -61,7 +62,7 @@ func openSchema1(t *testing.T) (*sqlite.Store, string) {
 func readSchema1(t *testing.T, s *sqlite.Store, keys map[string]*loyalty.Receipt) schema1Want {
 	t.Helper()
 	ctx := context.Background()
-	got := schema1Want{Receipts: map[string]*loyalty.Receipt{}, States: map[string]*loyalty.State{}, History: map[string][]loyalty.Entry{}}
+	got := schema1Want{Receipts: map[string]*loyalty.Receipt{}, States: map[string]*loyalty.State{}, History: map[string][]ledger.Entry{}}
 	var err error
 	if got.Members, err = s.Members(ctx, "", 100); err != nil {
 		t.Fatal(err)
@@ -75,7 +76,7 @@ func readSchema1(t *testing.T, s *sqlite.Store, keys map[string]*loyalty.Receipt
 		if got.States[m], err = s.Load(ctx, m, schema1Query); err != nil {
 			t.Fatal(err)
 		}
-		if got.History[m], err = s.History(ctx, m, loyalty.EntryID{}, 1000); err != nil {
+		if got.History[m], err = s.History(ctx, m, ledger.EntryID{}, 1000); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -169,7 +170,7 @@ func TestMigratedMembersGoOn(t *testing.T) {
 		len(st.Orders[0].Returns) != 2 || st.Orders[1].ID != "o11" || st.Orders[1].Reversed != 30 {
 		t.Fatalf("orders after returns: %+v", st.Orders)
 	}
-	if b := st.Balance(loyalty.PointsAccount); b.Available != 95-15 {
+	if b := st.Balance(ledger.PointsAccount); b.Available != 95-15 {
 		t.Fatalf("ann's balance %+v, want %d available", b, 95-15)
 	}
 	for i := 1; i < len(st.Lots); i++ {
@@ -187,13 +188,13 @@ func TestMigratedMembersGoOn(t *testing.T) {
 	if b, err := e.Balance(ctx, "bob"); err != nil || b.Available != 70 || b.Pending != 0 {
 		t.Fatalf("bob's balance %+v, %v; want 70 available", b, err)
 	}
-	h, err := s.History(ctx, "ann", loyalty.EntryID{}, 1000)
+	h, err := s.History(ctx, "ann", ledger.EntryID{}, 1000)
 	require.NoError(t, err)
-	var kinds []loyalty.EntryKind
+	var kinds []ledger.EntryKind
 	for _, x := range h[9:] {
 		kinds = append(kinds, x.Kind)
 	}
-	if want := []loyalty.EntryKind{loyalty.EntryReverse, loyalty.EntryEarn, loyalty.EntryReverse, loyalty.EntryRestore}; !slices.Equal(kinds, want) {
+	if want := []ledger.EntryKind{ledger.EntryReverse, ledger.EntryEarn, ledger.EntryReverse, ledger.EntryRestore}; !slices.Equal(kinds, want) {
 		t.Fatalf("ann's entries after the 9 of schema 1: %v, want %v", kinds, want)
 	}
 	checkInvariants(t, path)

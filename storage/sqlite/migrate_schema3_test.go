@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/storage/sqlite"
 )
 
@@ -62,7 +63,7 @@ type lister interface {
 func readAll(t *testing.T, s lister, keys map[string]*loyalty.Receipt, q loyalty.Query) schema1Want {
 	t.Helper()
 	ctx := context.Background()
-	got := schema1Want{Receipts: map[string]*loyalty.Receipt{}, States: map[string]*loyalty.State{}, History: map[string][]loyalty.Entry{}}
+	got := schema1Want{Receipts: map[string]*loyalty.Receipt{}, States: map[string]*loyalty.State{}, History: map[string][]ledger.Entry{}}
 	var err error
 	got.Members, err = s.Members(ctx, "", 100)
 	require.NoError(t, err)
@@ -73,7 +74,7 @@ func readAll(t *testing.T, s lister, keys map[string]*loyalty.Receipt, q loyalty
 	for _, m := range got.Members {
 		got.States[m], err = s.Load(ctx, m, q)
 		require.NoError(t, err, m)
-		got.History[m], err = s.History(ctx, m, loyalty.EntryID{}, 1000)
+		got.History[m], err = s.History(ctx, m, ledger.EntryID{}, 1000)
 		require.NoError(t, err, m)
 	}
 	return got
@@ -110,7 +111,7 @@ func TestMigrateFromSchema3KeepsEverythingUnderDefault(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, string(wantJSON), string(got))
 	}
-	ann := want.States["ann"].Balance(loyalty.PointsAccount)
+	ann := want.States["ann"].Balance(ledger.PointsAccount)
 	require.Equal(t, int64(70+25-15-30+7), ann.Available, "ann's points under 0003")
 
 	// Another program of the file holds nothing of it, and earns the same

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/storage/sqlite"
 )
@@ -177,7 +178,7 @@ func TestCrashKeepsEveryAcknowledgedWrite(t *testing.T) {
 	for i := range 3 {
 		st, err := s2.Load(ctx, fmt.Sprint("m", i), loyalty.Query{})
 		require.NoError(t, err)
-		total += st.Balance(loyalty.PointsAccount).Available
+		total += st.Balance(ledger.PointsAccount).Available
 	}
 	t.Logf("%d writes acknowledged before SIGKILL, %d points on the books", len(acked), total)
 	checkInvariants(t, path)
@@ -232,7 +233,7 @@ func claimOne(ctx context.Context, s loyalty.Store, member, key, counter string)
 	if err != nil {
 		return err
 	}
-	claims := []loyalty.Claim{{Counter: counter, Amount: 1}}
+	claims := []ledger.Claim{{Counter: counter, Amount: 1}}
 	_, err = s.Commit(ctx, &loyalty.Change{Key: key, MemberID: member, Version: st.Version, Claims: claims,
 		Receipt: &loyalty.Receipt{Key: key, MemberID: member, Operation: loyalty.OpAct, Version: st.Version + 1, Claims: claims}})
 	return err
@@ -281,7 +282,7 @@ func TestSharedCounterClaimedFromTwoProcessesIsNeverOverspent(t *testing.T) {
 		require.Equal(t, 24-c.ok, refused, "claims from %s refused with ErrLimitReached", c.counter)
 		k, err := s.SharedCounter(ctx, c.counter, "")
 		require.NoError(t, err)
-		require.Equal(t, loyalty.SharedCounter{Name: c.counter, Limit: k.Limit, Claimed: c.claimed}, k)
+		require.Equal(t, ledger.SharedCounter{Name: c.counter, Limit: k.Limit, Claimed: c.claimed}, k)
 	}
 	// The members' versions count only the claims that committed.
 	var versions int64

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/storage/sqlite"
 )
 
@@ -33,7 +34,7 @@ func TestProgramViewsShareTheWriterCacheByProgram(t *testing.T) {
 		b, err := v.Load(ctx, "m", loyalty.Query{})
 		require.NoError(t, err)
 		require.Equal(t, a.Version, b.Version)
-		require.Equal(t, a.Balance(loyalty.PointsAccount).Available*2, b.Balance(loyalty.PointsAccount).Available)
+		require.Equal(t, a.Balance(ledger.PointsAccount).Available*2, b.Balance(ledger.PointsAccount).Available)
 	}
 	h.AssertBalance("m", 60, 0)
 	hv.AssertBalance("m", 120, 0)
@@ -67,7 +68,7 @@ func TestHostTransactionWritesTwoProgramsAllOrNothing(t *testing.T) {
 		// The transaction sees both; the store outside it neither.
 		st, err := inRef.Load(ctx, "m", loyalty.Query{})
 		require.NoError(t, err)
-		require.Equal(t, int64(5), st.Balance(loyalty.PointsAccount).Available)
+		require.Equal(t, int64(5), st.Balance(ledger.PointsAccount).Available)
 		_, err = ref.Receipt(ctx, "earn-o1")
 		require.ErrorIs(t, err, loyalty.ErrNotFound)
 	}

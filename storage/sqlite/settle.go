@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 var _ loyalty.RefAggregator = (*Store)(nil)
@@ -15,7 +16,7 @@ var _ loyalty.RefAggregator = (*Store)(nil)
 // the journal's entry rows of the period (at in integer microseconds): the
 // prefix of a Ref is cut by instr and substr, so only one row per prefix
 // and kind reaches Go.
-func (s *Store) AggregateRefs(ctx context.Context, q loyalty.RefQuery) ([]loyalty.RefTotal, error) {
+func (s *Store) AggregateRefs(ctx context.Context, q loyalty.RefQuery) ([]ledger.RefTotal, error) {
 	if err := q.Check(); err != nil {
 		return nil, err
 	}
@@ -24,7 +25,7 @@ func (s *Store) AggregateRefs(ctx context.Context, q loyalty.RefQuery) ([]loyalt
 	}
 	acct := q.Account
 	if acct == "" {
-		acct = loyalty.PointsAccount
+		acct = ledger.PointsAccount
 	}
 	args := []any{s.program, string(acct), micro(q.From), micro(q.To)}
 	var kinds strings.Builder
@@ -46,9 +47,9 @@ func (s *Store) AggregateRefs(ctx context.Context, q loyalty.RefQuery) ([]loyalt
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: aggregate refs: %w", err)
 	}
-	var ts []loyalty.RefTotal
+	var ts []ledger.RefTotal
 	err = each(rows, func() error {
-		var t loyalty.RefTotal
+		var t ledger.RefTotal
 		if err := rows.Scan(&t.Prefix, &t.Kind, &t.Amount, &t.Pending, &t.Count); err != nil {
 			return err
 		}
@@ -58,5 +59,5 @@ func (s *Store) AggregateRefs(ctx context.Context, q loyalty.RefQuery) ([]loyalt
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: aggregate refs: %w", err)
 	}
-	return loyalty.NormalizeRefTotals(ts), nil
+	return ledger.NormalizeRefTotals(ts), nil
 }

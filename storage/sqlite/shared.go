@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/storage"
 )
 
@@ -48,7 +49,7 @@ func (t txn) applyShared(c *loyalty.Change) error {
 
 // claim takes cl.Amount from its counter's period, or gives it back. One
 // statement does it when it may; when it changed no row, a second says why.
-func (t txn) claim(cl loyalty.Claim) error {
+func (t txn) claim(cl ledger.Claim) error {
 	st := t.st.claim
 	if cl.Release {
 		st = t.st.release
@@ -81,14 +82,14 @@ func (t txn) claim(cl loyalty.Claim) error {
 }
 
 // sharedCounter reads a counter's limit and what period claimed.
-func (t txn) sharedCounter(name, period string) (loyalty.SharedCounter, error) {
-	k := loyalty.SharedCounter{Name: name, PeriodKey: period}
+func (t txn) sharedCounter(name, period string) (ledger.SharedCounter, error) {
+	k := ledger.SharedCounter{Name: name, PeriodKey: period}
 	err := t.stmt(t.st.sharedCounter).QueryRowContext(t.ctx, t.program, name, period).Scan(&k.Limit, &k.Claimed)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return loyalty.SharedCounter{}, fmt.Errorf("%w: %q", loyalty.ErrUnknownCounter, name)
+		return ledger.SharedCounter{}, fmt.Errorf("%w: %q", loyalty.ErrUnknownCounter, name)
 	case err != nil:
-		return loyalty.SharedCounter{}, fmt.Errorf("sqlite: shared counter %s: %w", name, err)
+		return ledger.SharedCounter{}, fmt.Errorf("sqlite: shared counter %s: %w", name, err)
 	}
 	return k, nil
 }
@@ -114,7 +115,7 @@ func (t txn) setLimit(name string, limit int64) error {
 }
 
 // reserveCode inserts code c, unless the program holds it already.
-func (t txn) reserveCode(c *loyalty.Code) error {
+func (t txn) reserveCode(c *ledger.Code) error {
 	res, err := t.stmt(t.st.insertCode).ExecContext(t.ctx, t.program, c.Code, c.Kind, c.Owner, c.Ref, c.MaxUses, c.Void,
 		timeArg(c.CreatedAt), timeArg(c.ExpiresAt))
 	if err != nil {
@@ -130,30 +131,30 @@ func (t txn) reserveCode(c *loyalty.Code) error {
 
 // code reads a code; a *loyalty.CodeError wrapping ErrUnknownCode when the
 // program holds none.
-func (t txn) code(code string) (loyalty.Code, error) {
-	c := loyalty.Code{Code: code}
+func (t txn) code(code string) (ledger.Code, error) {
+	c := ledger.Code{Code: code}
 	var created, expires sql.NullInt64
 	err := t.stmt(t.st.code).QueryRowContext(t.ctx, t.program, code).Scan(&c.Kind, &c.Owner, &c.Ref, &c.MaxUses, &c.Uses, &c.Void,
 		&created, &expires)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return loyalty.Code{}, &loyalty.CodeError{Code: code, Err: loyalty.ErrUnknownCode}
+		return ledger.Code{}, &loyalty.CodeError{Code: code, Err: loyalty.ErrUnknownCode}
 	case err != nil:
-		return loyalty.Code{}, fmt.Errorf("sqlite: code %q: %w", code, err)
+		return ledger.Code{}, fmt.Errorf("sqlite: code %q: %w", code, err)
 	}
 	c.CreatedAt, c.ExpiresAt = timeOf(created), timeOf(expires)
 	return c, nil
 }
 
-// useCode applies u to its code with the checks of loyalty.CodeUse and
+// useCode applies u to its code with the checks of ledger.CodeUse and
 // returns the code after.
-func (t txn) useCode(u loyalty.CodeUse) (loyalty.Code, error) {
+func (t txn) useCode(u ledger.CodeUse) (ledger.Code, error) {
 	c, err := t.code(u.Code)
 	if err != nil {
-		return loyalty.Code{}, err
+		return ledger.Code{}, err
 	}
-	refuse := func(err error) (loyalty.Code, error) {
-		return loyalty.Code{}, &loyalty.CodeError{Code: u.Code, Err: err}
+	refuse := func(err error) (ledger.Code, error) {
+		return ledger.Code{}, &loyalty.CodeError{Code: u.Code, Err: err}
 	}
 	if c.Void && (u.Uses != 0 || !u.Void) {
 		return refuse(loyalty.ErrCodeVoid)
@@ -167,7 +168,7 @@ func (t txn) useCode(u loyalty.CodeUse) (loyalty.Code, error) {
 	}
 	c.Uses, c.Void = uses, c.Void || u.Void
 	if _, err := t.stmt(t.st.useCode).ExecContext(t.ctx, t.program, u.Code, c.Uses, c.Void); err != nil {
-		return loyalty.Code{}, fmt.Errorf("sqlite: use code %q: %w", u.Code, err)
+		return ledger.Code{}, fmt.Errorf("sqlite: use code %q: %w", u.Code, err)
 	}
 	return c, nil
 }
@@ -194,7 +195,7 @@ func checkLimit(name string, limit int64) error {
 	return nil
 }
 
-func checkUse(u loyalty.CodeUse) error {
+func checkUse(u ledger.CodeUse) error {
 	if err := loyalty.CheckCode(u.Code); err != nil {
 		return err
 	}
@@ -239,19 +240,19 @@ func (s *Store) SetLimit(ctx context.Context, name string, limit int64) error {
 }
 
 // SharedCounter implements loyalty.SharedStore.
-func (s *Store) SharedCounter(ctx context.Context, name, periodKey string) (loyalty.SharedCounter, error) {
+func (s *Store) SharedCounter(ctx context.Context, name, periodKey string) (ledger.SharedCounter, error) {
 	if err := checkCounter(name, periodKey); err != nil {
-		return loyalty.SharedCounter{}, err
+		return ledger.SharedCounter{}, err
 	}
 	p, err := s.prepared(ctx)
 	if err != nil {
-		return loyalty.SharedCounter{}, err
+		return ledger.SharedCounter{}, err
 	}
 	return txn{ctx, nil, p.r, s.program}.sharedCounter(name, periodKey)
 }
 
 // ReserveCode implements loyalty.SharedStore.
-func (s *Store) ReserveCode(ctx context.Context, c loyalty.Code) error {
+func (s *Store) ReserveCode(ctx context.Context, c ledger.Code) error {
 	if err := storage.CheckReservation(c); err != nil {
 		return err
 	}
@@ -259,26 +260,26 @@ func (s *Store) ReserveCode(ctx context.Context, c loyalty.Code) error {
 }
 
 // Code implements loyalty.SharedStore: a probe of loyalty_codes' key.
-func (s *Store) Code(ctx context.Context, code string) (loyalty.Code, error) {
+func (s *Store) Code(ctx context.Context, code string) (ledger.Code, error) {
 	if err := loyalty.CheckCode(code); err != nil {
-		return loyalty.Code{}, err
+		return ledger.Code{}, err
 	}
 	p, err := s.prepared(ctx)
 	if err != nil {
-		return loyalty.Code{}, err
+		return ledger.Code{}, err
 	}
 	return txn{ctx, nil, p.r, s.program}.code(code)
 }
 
 // UseCode implements loyalty.SharedStore.
-func (s *Store) UseCode(ctx context.Context, u loyalty.CodeUse) (loyalty.Code, error) {
+func (s *Store) UseCode(ctx context.Context, u ledger.CodeUse) (ledger.Code, error) {
 	if err := checkUse(u); err != nil {
-		return loyalty.Code{}, err
+		return ledger.Code{}, err
 	}
-	var c loyalty.Code
+	var c ledger.Code
 	err := s.write(ctx, "use code", func(t txn) (err error) { c, err = t.useCode(u); return err })
 	if err != nil {
-		return loyalty.Code{}, err
+		return ledger.Code{}, err
 	}
 	return c, nil
 }
@@ -316,43 +317,43 @@ func (t *txStore) SetLimit(ctx context.Context, name string, limit int64) error 
 	return t.write(ctx, "set limit", func(x txn) error { return x.setLimit(name, limit) })
 }
 
-func (t *txStore) SharedCounter(ctx context.Context, name, periodKey string) (loyalty.SharedCounter, error) {
+func (t *txStore) SharedCounter(ctx context.Context, name, periodKey string) (ledger.SharedCounter, error) {
 	if err := checkCounter(name, periodKey); err != nil {
-		return loyalty.SharedCounter{}, err
+		return ledger.SharedCounter{}, err
 	}
 	x, err := t.txn(ctx)
 	if err != nil {
-		return loyalty.SharedCounter{}, err
+		return ledger.SharedCounter{}, err
 	}
 	return x.sharedCounter(name, periodKey)
 }
 
-func (t *txStore) ReserveCode(ctx context.Context, c loyalty.Code) error {
+func (t *txStore) ReserveCode(ctx context.Context, c ledger.Code) error {
 	if err := storage.CheckReservation(c); err != nil {
 		return err
 	}
 	return t.write(ctx, "reserve code", func(x txn) error { return x.reserveCode(&c) })
 }
 
-func (t *txStore) Code(ctx context.Context, code string) (loyalty.Code, error) {
+func (t *txStore) Code(ctx context.Context, code string) (ledger.Code, error) {
 	if err := loyalty.CheckCode(code); err != nil {
-		return loyalty.Code{}, err
+		return ledger.Code{}, err
 	}
 	x, err := t.txn(ctx)
 	if err != nil {
-		return loyalty.Code{}, err
+		return ledger.Code{}, err
 	}
 	return x.code(code)
 }
 
-func (t *txStore) UseCode(ctx context.Context, u loyalty.CodeUse) (loyalty.Code, error) {
+func (t *txStore) UseCode(ctx context.Context, u ledger.CodeUse) (ledger.Code, error) {
 	if err := checkUse(u); err != nil {
-		return loyalty.Code{}, err
+		return ledger.Code{}, err
 	}
-	var c loyalty.Code
+	var c ledger.Code
 	err := t.write(ctx, "use code", func(x txn) (err error) { c, err = x.useCode(u); return err })
 	if err != nil {
-		return loyalty.Code{}, err
+		return ledger.Code{}, err
 	}
 	return c, nil
 }

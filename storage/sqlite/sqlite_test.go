@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/storage/sqlite"
@@ -51,13 +52,13 @@ func TestEngineWritesAndReadsBackThroughSQLite(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, red, stored, "stored receipt")
 
-	var kinds []loyalty.EntryKind
+	var kinds []ledger.EntryKind
 	var sum int64
 	for _, x := range h.History("m") {
 		kinds = append(kinds, x.Kind)
 		sum += x.Amount
 	}
-	require.Equal(t, []loyalty.EntryKind{loyalty.EntryEarn, loyalty.EntryRedeem, loyalty.EntryRestore, loyalty.EntryReverse}, kinds, "history kinds")
+	require.Equal(t, []ledger.EntryKind{ledger.EntryEarn, ledger.EntryRedeem, ledger.EntryRestore, ledger.EntryReverse}, kinds, "history kinds")
 	require.Equal(t, int64(60), sum, "sum of the history")
 	st, err := s.Load(ctx, "m", loyalty.Query{})
 	require.NoError(t, err)
@@ -73,28 +74,28 @@ func TestEngineWritesAndReadsBackThroughSQLite(t *testing.T) {
 func fullChange() *loyalty.Change {
 	at := t0.Add(1500 * time.Microsecond)
 	m := &loyalty.Member{ID: "m", JoinedAt: at, Segments: []string{"a"}, Attributes: map[string]string{"k": "v"}}
-	lots := []loyalty.Lot{
-		{ID: loyalty.LotID(1, 0), MemberID: "m", Account: loyalty.PointsAccount, Remaining: 70, EarnedAt: at, ExpiresAt: at.AddDate(1, 0, 0)},
-		{ID: loyalty.LotID(1, 1), MemberID: "m", Account: loyalty.PointsAccount, Remaining: 30, EarnedAt: at, ActivatesAt: at.AddDate(0, 0, 14), Ref: "o1"},
-		{ID: loyalty.LotID(1, 2), MemberID: "m", Account: "credit", Remaining: 0, EarnedAt: at},
+	lots := []ledger.Lot{
+		{ID: ledger.LotID(1, 0), MemberID: "m", Account: ledger.PointsAccount, Remaining: 70, EarnedAt: at, ExpiresAt: at.AddDate(1, 0, 0)},
+		{ID: ledger.LotID(1, 1), MemberID: "m", Account: ledger.PointsAccount, Remaining: 30, EarnedAt: at, ActivatesAt: at.AddDate(0, 0, 14), Ref: "o1"},
+		{ID: ledger.LotID(1, 2), MemberID: "m", Account: "credit", Remaining: 0, EarnedAt: at},
 	}
-	entries := []loyalty.Entry{
-		{ID: loyalty.EntryID{Version: 1, Index: 0}, MemberID: "m", Account: loyalty.PointsAccount, Kind: loyalty.EntryEarn, Amount: 70, At: at, Key: "k1", Source: "order", Ref: "o1", Lot: lots[0].ID, Rate: "70 on 70.00 USD", Note: "n"},
-		{ID: loyalty.EntryID{Version: 1, Index: 1}, MemberID: "m", Account: loyalty.PointsAccount, Kind: loyalty.EntryEarn, Pending: 30, At: at, Key: "k1", Lot: lots[1].ID},
-		{ID: loyalty.EntryID{Version: 1, Index: 2}, MemberID: "m", Account: "credit", Kind: loyalty.EntryAdjust, Amount: -5, Key: "k1"},
+	entries := []ledger.Entry{
+		{ID: ledger.EntryID{Version: 1, Index: 0}, MemberID: "m", Account: ledger.PointsAccount, Kind: ledger.EntryEarn, Amount: 70, At: at, Key: "k1", Source: "order", Ref: "o1", Lot: lots[0].ID, Rate: "70 on 70.00 USD", Note: "n"},
+		{ID: ledger.EntryID{Version: 1, Index: 1}, MemberID: "m", Account: ledger.PointsAccount, Kind: ledger.EntryEarn, Pending: 30, At: at, Key: "k1", Lot: lots[1].ID},
+		{ID: ledger.EntryID{Version: 1, Index: 2}, MemberID: "m", Account: "credit", Kind: ledger.EntryAdjust, Amount: -5, Key: "k1"},
 	}
-	balances := []loyalty.Balance{{Account: "credit", Available: -5}, {Account: loyalty.PointsAccount, Available: 70, Pending: 30}}
-	ord := loyalty.OrderRecord{ID: "o1", MemberID: "m", Currency: "USD", PlacedAt: at, Scale: 2, Value: 10000, Points: 100,
-		Lines: []loyalty.RecordedLine{{SKU: "s", Quantity: 2, Value: 10000, Points: 100}}, Extra: map[loyalty.Account]int64{"credit": 5}}
-	red := loyalty.RedemptionRecord{ID: "x", MemberID: "m", OrderID: "o9", Points: 1000,
+	balances := []ledger.Balance{{Account: "credit", Available: -5}, {Account: ledger.PointsAccount, Available: 70, Pending: 30}}
+	ord := ledger.OrderRecord{ID: "o1", MemberID: "m", Currency: "USD", PlacedAt: at, Scale: 2, Value: 10000, Points: 100,
+		Lines: []ledger.RecordedLine{{SKU: "s", Quantity: 2, Value: 10000, Points: 100}}, Extra: map[ledger.Account]int64{"credit": 5}}
+	red := ledger.RedemptionRecord{ID: "x", MemberID: "m", OrderID: "o9", Points: 1000,
 		Value: money.Money{Amount: decimal.RequireFromString("10.00"), Currency: "USD"},
-		Draws: []loyalty.Draw{{Lot: lots[0].ID, Amount: 1000, ExpiresAt: at}}}
+		Draws: []ledger.Draw{{Lot: lots[0].ID, Amount: 1000, ExpiresAt: at}}}
 	return &loyalty.Change{
 		Key: "k1", Fingerprint: "fp1", MemberID: "m", Version: 0, Member: m,
 		Entries: entries, Lots: lots, Balances: balances,
-		Counters:    []loyalty.Counter{{Name: "reviews", PeriodKey: "2026-W09", Value: 2}},
-		Orders:      []loyalty.OrderRecord{ord},
-		Redemptions: []loyalty.RedemptionRecord{red},
+		Counters:    []ledger.Counter{{Name: "reviews", PeriodKey: "2026-W09", Value: 2}},
+		Orders:      []ledger.OrderRecord{ord},
+		Redemptions: []ledger.RedemptionRecord{red},
 		NextDue:     at.AddDate(0, 0, 14),
 		Receipt: &loyalty.Receipt{Key: "k1", Fingerprint: "fp1", MemberID: "m", Operation: loyalty.OpEarn, Ref: "o1", At: at, Version: 1,
 			Entries: entries, Balances: balances, Redemption: &red},
@@ -123,7 +124,7 @@ func TestLoadReturnsExactlyWhatWasCommitted(t *testing.T) {
 	got, err := s.Receipt(ctx, "k1")
 	require.NoError(t, err)
 	require.Equal(t, c.Receipt, got, "receipt")
-	h, err := s.History(ctx, "m", loyalty.EntryID{}, 10)
+	h, err := s.History(ctx, "m", ledger.EntryID{}, 10)
 	require.NoError(t, err)
 	require.Equal(t, c.Entries, h, "history")
 
@@ -197,7 +198,7 @@ func TestCommitReplayAndConflictWriteNothing(t *testing.T) {
 	require.ErrorIs(t, err, loyalty.ErrUnknownMember, "unknown member")
 	_, err = s.Load(ctx, "ghost", loyalty.Query{})
 	require.ErrorIs(t, err, loyalty.ErrUnknownMember, "load unknown")
-	_, err = s.History(ctx, "ghost", loyalty.EntryID{}, 10)
+	_, err = s.History(ctx, "ghost", ledger.EntryID{}, 10)
 	require.ErrorIs(t, err, loyalty.ErrUnknownMember, "history unknown")
 	st, err := s.Load(ctx, "m", loyalty.Query{})
 	if err != nil || st.Version != 1 {
@@ -231,8 +232,8 @@ func TestHistoryPagesWithoutSkipsOrRepeats(t *testing.T) {
 		_, err := e.Earn(ctx, "earn-"+id, order(id, "m", int64(i+1)))
 		require.NoError(t, err)
 	}
-	var all []loyalty.Entry
-	var cur loyalty.EntryID
+	var all []ledger.Entry
+	var cur ledger.EntryID
 	for pages := 0; ; pages++ {
 		page, err := s.History(ctx, "m", cur, 3)
 		require.NoError(t, err)
@@ -296,9 +297,9 @@ func TestStaleWriteWithMatchingBalanceIsAConflict(t *testing.T) {
 	_, err = e.Earn(ctx, "earn-a", order("a", "m", 10))
 	require.NoError(t, err)
 	change := func(key string, points int64) *loyalty.Change {
-		es := []loyalty.Entry{{ID: loyalty.EntryID{Version: 3}, MemberID: "m", Account: loyalty.PointsAccount,
-			Kind: loyalty.EntryAdjust, Amount: points, At: t0, Key: key, Source: "operator"}}
-		bs := []loyalty.Balance{{Account: loyalty.PointsAccount, Available: 10 + points}}
+		es := []ledger.Entry{{ID: ledger.EntryID{Version: 3}, MemberID: "m", Account: ledger.PointsAccount,
+			Kind: ledger.EntryAdjust, Amount: points, At: t0, Key: key, Source: "operator"}}
+		bs := []ledger.Balance{{Account: ledger.PointsAccount, Available: 10 + points}}
 		return &loyalty.Change{Key: key, Fingerprint: key, MemberID: "m", Version: 2, Entries: es, Balances: bs,
 			Receipt: &loyalty.Receipt{Key: key, Fingerprint: key, MemberID: "m", Version: 3, Entries: es, Balances: bs}}
 	}
@@ -308,8 +309,8 @@ func TestStaleWriteWithMatchingBalanceIsAConflict(t *testing.T) {
 	require.ErrorIs(t, err, loyalty.ErrConflict, "second write from the same version")
 	st, err := s.Load(ctx, "m", loyalty.Query{})
 	require.NoError(t, err)
-	if st.Version != 3 || st.Balance(loyalty.PointsAccount).Available != 15 {
-		t.Fatalf("version %d balance %+v, want 3 and 15 (the first write only)", st.Version, st.Balance(loyalty.PointsAccount))
+	if st.Version != 3 || st.Balance(ledger.PointsAccount).Available != 15 {
+		t.Fatalf("version %d balance %+v, want 3 and 15 (the first write only)", st.Version, st.Balance(ledger.PointsAccount))
 	}
 	checkInvariants(t, path)
 }

@@ -11,6 +11,7 @@ import (
 	"slices"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/storage"
 )
 
@@ -106,7 +107,7 @@ func (s *Store) Receipt(ctx context.Context, key string) (*loyalty.Receipt, erro
 }
 
 // History implements loyalty.Store.
-func (s *Store) History(ctx context.Context, memberID string, after loyalty.EntryID, limit int) ([]loyalty.Entry, error) {
+func (s *Store) History(ctx context.Context, memberID string, after ledger.EntryID, limit int) ([]ledger.Entry, error) {
 	if err := storage.CheckMember(memberID); err != nil {
 		return nil, err
 	}
@@ -119,7 +120,7 @@ func (s *Store) History(ctx context.Context, memberID string, after loyalty.Entr
 
 // HistoryBefore implements loyalty.HistoryReverser: newest first, read
 // backwards through the member's writes in the ledger's key.
-func (s *Store) HistoryBefore(ctx context.Context, memberID string, before loyalty.EntryID, limit int) ([]loyalty.Entry, error) {
+func (s *Store) HistoryBefore(ctx context.Context, memberID string, before ledger.EntryID, limit int) ([]ledger.Entry, error) {
 	if err := storage.CheckMember(memberID); err != nil {
 		return nil, err
 	}
@@ -243,7 +244,7 @@ func (t *txStore) Members(ctx context.Context, after string, limit int) ([]strin
 	return members(ctx, x.stmt(x.st.members), t.program, after, limit)
 }
 
-func (t *txStore) History(ctx context.Context, memberID string, after loyalty.EntryID, limit int) ([]loyalty.Entry, error) {
+func (t *txStore) History(ctx context.Context, memberID string, after ledger.EntryID, limit int) ([]ledger.Entry, error) {
 	if err := storage.CheckMember(memberID); err != nil {
 		return nil, err
 	}
@@ -254,7 +255,7 @@ func (t *txStore) History(ctx context.Context, memberID string, after loyalty.En
 	return x.history(memberID, after, limit)
 }
 
-func (t *txStore) HistoryBefore(ctx context.Context, memberID string, before loyalty.EntryID, limit int) ([]loyalty.Entry, error) {
+func (t *txStore) HistoryBefore(ctx context.Context, memberID string, before ledger.EntryID, limit int) ([]ledger.Entry, error) {
 	if err := storage.CheckMember(memberID); err != nil {
 		return nil, err
 	}
@@ -355,10 +356,10 @@ func scanState(rows *sql.Rows, memberID string, q loyalty.Query) (*loyalty.State
 		name, t1, t2   sql.RawBytes
 		i1, i2, i3, i4 sql.NullInt64
 		i5             sql.NullInt64
-		points         *loyalty.Balance
+		points         *ledger.Balance
 	)
 	if q.Lots {
-		st.Lots = make([]loyalty.Lot, 0, 4)
+		st.Lots = make([]ledger.Lot, 0, 4)
 	}
 	for rows.Next() {
 		if err := rows.Scan(&part, &name, &t1, &t2, &i1, &i2, &i3, &i4, &i5); err != nil {
@@ -372,19 +373,19 @@ func scanState(rows *sql.Rows, memberID string, q loyalty.Query) (*loyalty.State
 			}
 			st.Version, st.NextDue = i1.Int64, timeOf(i2)
 			if i3.Valid { // the member row holds the points balance
-				points = &loyalty.Balance{Account: loyalty.PointsAccount, Available: i3.Int64, Pending: i4.Int64}
+				points = &ledger.Balance{Account: ledger.PointsAccount, Available: i3.Int64, Pending: i4.Int64}
 			}
 			// The lots are read when next_due has come, and then an empty
 			// list must still say "read".
 			if !q.Now.IsZero() && !st.NextDue.IsZero() && !st.NextDue.After(q.Now) && st.Lots == nil {
-				st.Lots = make([]loyalty.Lot, 0, 4)
+				st.Lots = make([]ledger.Lot, 0, 4)
 			}
 		case partBalance:
-			st.Balances = append(st.Balances, loyalty.Balance{Account: loyalty.Account(name), Available: i1.Int64, Pending: i2.Int64})
+			st.Balances = append(st.Balances, ledger.Balance{Account: ledger.Account(name), Available: i1.Int64, Pending: i2.Int64})
 		case partCounter:
-			st.Counters = append(st.Counters, loyalty.Counter{Name: string(name), PeriodKey: string(t1), Value: i1.Int64})
+			st.Counters = append(st.Counters, ledger.Counter{Name: string(name), PeriodKey: string(t1), Value: i1.Int64})
 		case partLot:
-			st.Lots = append(st.Lots, loyalty.Lot{ID: i1.Int64, MemberID: memberID, Account: loyalty.Account(t1), Remaining: i2.Int64,
+			st.Lots = append(st.Lots, ledger.Lot{ID: i1.Int64, MemberID: memberID, Account: ledger.Account(t1), Remaining: i2.Int64,
 				EarnedAt: timeOf(i3), ExpiresAt: timeOf(i4), ActivatesAt: timeOf(i5), Ref: string(t2)})
 		case partOrder:
 			o, err := decodeOrder(t1, string(name), memberID)
@@ -413,18 +414,18 @@ func scanState(rows *sql.Rows, memberID string, q loyalty.Query) (*loyalty.State
 	// account (the points balance, from the member row, in its place);
 	// records are handed over in the order asked for.
 	if points != nil {
-		i, _ := slices.BinarySearchFunc(st.Balances, points.Account, func(b loyalty.Balance, a loyalty.Account) int {
+		i, _ := slices.BinarySearchFunc(st.Balances, points.Account, func(b ledger.Balance, a ledger.Account) int {
 			return cmp.Compare(string(b.Account), string(a))
 		})
 		st.Balances = slices.Insert(st.Balances, i, *points)
 	}
 	if len(st.Orders) > 1 {
-		slices.SortStableFunc(st.Orders, func(x, y loyalty.OrderRecord) int {
+		slices.SortStableFunc(st.Orders, func(x, y ledger.OrderRecord) int {
 			return slices.Index(q.Orders, x.ID) - slices.Index(q.Orders, y.ID)
 		})
 	}
 	if len(st.Redemptions) > 1 {
-		slices.SortStableFunc(st.Redemptions, func(x, y loyalty.RedemptionRecord) int {
+		slices.SortStableFunc(st.Redemptions, func(x, y ledger.RedemptionRecord) int {
 			return slices.Index(q.Redemptions, x.ID) - slices.Index(q.Redemptions, y.ID)
 		})
 	}
@@ -440,7 +441,7 @@ func closeRows(rows *sql.Rows) error {
 // begins, so the write lock is held for SQL only.
 type encoded struct {
 	profile []byte
-	deltas  []loyalty.Balance // per account, the sum of the entries
+	deltas  []ledger.Balance // per account, the sum of the entries
 	// putRows arguments, and the kind of each row: the write's journal rows
 	// (entries, receipt, order records), then its ledger rows (order IDs,
 	// redemption records, open lots, counters, the write row).
@@ -491,13 +492,13 @@ func encodeChange(c *loyalty.Change, program string) (*encoded, error) {
 	if len(orders) > 0 {
 		order0 = orders[0]
 	}
-	delta := func(acc loyalty.Account) *loyalty.Balance {
+	delta := func(acc ledger.Account) *ledger.Balance {
 		for i := range a.deltas {
 			if a.deltas[i].Account == acc {
 				return &a.deltas[i]
 			}
 		}
-		a.deltas = append(a.deltas, loyalty.Balance{Account: acc})
+		a.deltas = append(a.deltas, ledger.Balance{Account: acc})
 		return &a.deltas[len(a.deltas)-1]
 	}
 	for i := range c.Entries {
@@ -635,7 +636,7 @@ func (t txn) commit(c *loyalty.Change, a *encoded) (*loyalty.Receipt, error) {
 		return nil, err
 	}
 	for _, d := range a.deltas {
-		if d.Account == loyalty.PointsAccount {
+		if d.Account == ledger.PointsAccount {
 			continue
 		}
 		if err := t.moveBalance(c, d); err != nil {
@@ -752,14 +753,14 @@ func (t txn) moveMember(c *loyalty.Change, a *encoded) error {
 		profile = a.profile
 	}
 	// The points balance: moved by d; when planned, from was to want.
-	d, moved := loyalty.Balance{}, false
+	d, moved := ledger.Balance{}, false
 	for _, x := range a.deltas {
-		if x.Account == loyalty.PointsAccount {
+		if x.Account == ledger.PointsAccount {
 			d, moved = x, true
 		}
 	}
-	i := slices.IndexFunc(c.Balances, func(b loyalty.Balance) bool { return b.Account == loyalty.PointsAccount })
-	var want loyalty.Balance
+	i := slices.IndexFunc(c.Balances, func(b ledger.Balance) bool { return b.Account == ledger.PointsAccount })
+	var want ledger.Balance
 	var wasA, wasP int64
 	if i >= 0 {
 		want = c.Balances[i]
@@ -790,7 +791,7 @@ func (t txn) moveMember(c *loyalty.Change, a *encoded) error {
 		}
 		if i >= 0 && (wasA != 0 || wasP != 0) { // the transaction is rolled back
 			return fmt.Errorf("%w: commit %q: %s planned %d available, %d pending; stored none, plus entries %d, %d",
-				ErrUnbalanced, c.Key, loyalty.PointsAccount, want.Available, want.Pending, d.Available, d.Pending)
+				ErrUnbalanced, c.Key, ledger.PointsAccount, want.Available, want.Pending, d.Available, d.Pending)
 		}
 		return nil
 	}
@@ -821,10 +822,10 @@ func (t txn) moveMember(c *loyalty.Change, a *encoded) error {
 
 // notAt explains why the member row was not at c.Version with the points
 // balance c planned (want, moved there by d).
-func (t txn) notAt(c *loyalty.Change, d, want loyalty.Balance) error {
+func (t txn) notAt(c *loyalty.Change, d, want ledger.Balance) error {
 	var (
 		version    int64
-		have       loyalty.Balance
+		have       ledger.Balance
 		avail, pen sql.NullInt64
 	)
 	err := t.stmt(t.st.version).QueryRowContext(t.ctx, t.program, c.MemberID).Scan(&version, &avail, &pen)
@@ -838,12 +839,12 @@ func (t txn) notAt(c *loyalty.Change, d, want loyalty.Balance) error {
 	}
 	have.Available, have.Pending = avail.Int64, pen.Int64
 	return fmt.Errorf("%w: commit %q: %s planned %d available, %d pending; stored %d, %d plus entries %d, %d",
-		ErrUnbalanced, c.Key, loyalty.PointsAccount, want.Available, want.Pending, have.Available, have.Pending, d.Available, d.Pending)
+		ErrUnbalanced, c.Key, ledger.PointsAccount, want.Available, want.Pending, have.Available, have.Pending, d.Available, d.Pending)
 }
 
 // before returns the balance c expects the account of d to have before it:
 // what it plans minus the sum of its entries.
-func before(c *loyalty.Change, d, want loyalty.Balance) (wasA, wasP int64, err error) {
+func before(c *loyalty.Change, d, want ledger.Balance) (wasA, wasP int64, err error) {
 	wasA, ok1 := add(want.Available, -d.Available)
 	wasP, ok2 := add(want.Pending, -d.Pending)
 	if !ok1 || !ok2 || d.Available == math.MinInt64 || d.Pending == math.MinInt64 {
@@ -854,8 +855,8 @@ func before(c *loyalty.Change, d, want loyalty.Balance) (wasA, wasP int64, err e
 
 // moveBalance moves c's member's balance in d.Account by d (the sum of the
 // change's entries there) and checks it lands where c planned.
-func (t txn) moveBalance(c *loyalty.Change, d loyalty.Balance) error {
-	i := slices.IndexFunc(c.Balances, func(b loyalty.Balance) bool { return b.Account == d.Account })
+func (t txn) moveBalance(c *loyalty.Change, d ledger.Balance) error {
+	i := slices.IndexFunc(c.Balances, func(b ledger.Balance) bool { return b.Account == d.Account })
 	if i < 0 { // nothing planned: just move it
 		if _, err := t.stmt(t.st.addBalance).ExecContext(t.ctx, t.program, c.MemberID, string(d.Account), d.Available, d.Pending); err != nil {
 			return fmt.Errorf("sqlite: commit %q: balance %s: %w", c.Key, d.Account, err)
@@ -878,7 +879,7 @@ func (t txn) moveBalance(c *loyalty.Change, d loyalty.Balance) error {
 	}
 	// No row held the balance the plan started from: a new account, or a
 	// plan that does not add up.
-	var have loyalty.Balance
+	var have ledger.Balance
 	err = t.stmt(t.st.balance).QueryRowContext(t.ctx, t.program, c.MemberID, string(d.Account)).Scan(&have.Available, &have.Pending)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
@@ -924,7 +925,7 @@ func (t txn) write(key string) (storedWrite, error) {
 }
 
 // entriesOf reads the entries the write that took member to version made.
-func (t txn) entriesOf(member string, version int64) ([]loyalty.Entry, error) {
+func (t txn) entriesOf(member string, version int64) ([]ledger.Entry, error) {
 	rows, err := t.stmt(t.st.entries).QueryContext(t.ctx, t.program, member, version)
 	if err != nil {
 		return nil, err
@@ -933,10 +934,10 @@ func (t txn) entriesOf(member string, version int64) ([]loyalty.Entry, error) {
 	return es, errors.Join(err, closeRows(rows))
 }
 
-func scanEntries(rows *sql.Rows, member string) ([]loyalty.Entry, error) {
-	var es []loyalty.Entry
+func scanEntries(rows *sql.Rows, member string) ([]ledger.Entry, error) {
+	var es []ledger.Entry
 	for rows.Next() {
-		e := loyalty.Entry{MemberID: member}
+		e := ledger.Entry{MemberID: member}
 		var at sql.NullInt64
 		if err := rows.Scan(&e.ID.Version, &e.ID.Index, &e.Account, &e.Kind, &e.Amount, &e.Pending, &at,
 			&e.Key, &e.Source, &e.Ref, &e.Lot, &e.Rate, &e.Note); err != nil {
@@ -948,19 +949,19 @@ func scanEntries(rows *sql.Rows, member string) ([]loyalty.Entry, error) {
 	return es, nil
 }
 
-func (t txn) history(memberID string, after loyalty.EntryID, limit int) ([]loyalty.Entry, error) {
+func (t txn) history(memberID string, after ledger.EntryID, limit int) ([]ledger.Entry, error) {
 	return t.page(t.st.history, memberID, after, limit)
 }
 
-func (t txn) historyBefore(memberID string, before loyalty.EntryID, limit int) ([]loyalty.Entry, error) {
-	if before == (loyalty.EntryID{}) {
-		before = loyalty.EntryID{Version: math.MaxInt64}
+func (t txn) historyBefore(memberID string, before ledger.EntryID, limit int) ([]ledger.Entry, error) {
+	if before == (ledger.EntryID{}) {
+		before = ledger.EntryID{Version: math.MaxInt64}
 	}
 	return t.page(t.st.historyBefore, memberID, before, limit)
 }
 
 // page reads a page of history with statement q from cursor c.
-func (t txn) page(q *sql.Stmt, memberID string, c loyalty.EntryID, limit int) ([]loyalty.Entry, error) {
+func (t txn) page(q *sql.Stmt, memberID string, c ledger.EntryID, limit int) ([]ledger.Entry, error) {
 	rows, err := t.stmt(q).QueryContext(t.ctx, memberID, c.Version, c.Index, max(limit, 0), t.program)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: history %s: %w", memberID, err)

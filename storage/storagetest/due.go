@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 // dueTests are run by Run; they skip a store that is not a
@@ -40,11 +41,11 @@ func dueLedger(t *testing.T, newStore func(*testing.T) loyalty.Store) (*harness,
 		h.enroll(id)
 	}
 	h.earn(h.engine, "k-a", order("o-a", "a", "10.00"))
-	gc := grant("gc", "c", "coupon", loyalty.GrantOpen)
+	gc := grant("gc", "c", "coupon", ledger.GrantOpen)
 	gc.ExpiresAt = epoch.AddDate(0, 0, 3)
 	h.grants("k-c", "c", gc)
-	gd := grant("gd", "d", "coupon", loyalty.GrantOpen)
-	used := grant("gu", "d", "coupon", loyalty.GrantUsed)
+	gd := grant("gd", "d", "coupon", ledger.GrantOpen)
+	used := grant("gu", "d", "coupon", ledger.GrantUsed)
 	used.Uses, used.ExpiresAt = 1, epoch.AddDate(0, 0, 1)
 	h.grants("k-d", "d", gd, used)
 	h.clock.Advance(10 * 24 * time.Hour)
@@ -140,10 +141,10 @@ func testMembersDueGrantChanges(t *testing.T, newStore func(*testing.T) loyalty.
 	}
 	// c's grant is used: c drops out; d's never-expiring grant gets an
 	// expiry: d is due by it.
-	gc := grant("gc", "c", "coupon", loyalty.GrantUsed)
+	gc := grant("gc", "c", "coupon", ledger.GrantUsed)
 	gc.Uses, gc.ExpiresAt = 1, epoch.AddDate(0, 0, 3)
 	h.grants("k-c2", "c", gc)
-	gd := grant("gd", "d", "coupon", loyalty.GrantOpen)
+	gd := grant("gd", "d", "coupon", ledger.GrantOpen)
 	gd.ExpiresAt = epoch.AddDate(0, 0, 5)
 	h.grants("k-d2", "d", gd)
 	require.Nil(t, due(epoch.Add(5*day-time.Microsecond)), "c's grant used, d's not yet expired")
@@ -153,7 +154,7 @@ func testMembersDueGrantChanges(t *testing.T, newStore func(*testing.T) loyalty.
 	// a microsecond after 20 days.
 	gd.ExpiresAt = epoch.AddDate(0, 0, 40)
 	h.grants("k-d3", "d", gd)
-	gf := grant("gf", "f", "coupon", loyalty.GrantOpen)
+	gf := grant("gf", "f", "coupon", ledger.GrantOpen)
 	gf.ExpiresAt = epoch.Add(20*day + time.Microsecond)
 	h.grants("k-f", "f", gf)
 	require.Equal(t, []string{"a", "e"}, due(epoch.Add(20*day)))

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 )
 
@@ -30,13 +31,13 @@ var grantTests = []struct {
 	{"ReceiptKeepsGrantsAndClaims", testReceiptGrantsClaims},
 }
 
-func grant(id, member, reward string, status loyalty.GrantStatus) loyalty.Grant {
-	return loyalty.Grant{ID: id, MemberID: member, Reward: reward, Status: status, GrantedAt: epoch,
+func grant(id, member, reward string, status ledger.GrantStatus) ledger.Grant {
+	return ledger.Grant{ID: id, MemberID: member, Reward: reward, Status: status, GrantedAt: epoch,
 		Source: "birthday", Ref: "act-" + id}
 }
 
 // grants commits a bump of member under key with grants.
-func (h *harness) grants(key, member string, grants ...loyalty.Grant) *loyalty.Receipt {
+func (h *harness) grants(key, member string, grants ...ledger.Grant) *loyalty.Receipt {
 	h.t.Helper()
 	c := h.bump(key, member)
 	c.Grants = grants
@@ -48,18 +49,18 @@ func (h *harness) grants(key, member string, grants ...loyalty.Grant) *loyalty.R
 }
 
 // loadGrants loads member's grants as q asks, sorted by ID.
-func (h *harness) loadGrants(member string, q loyalty.Query) []loyalty.Grant {
+func (h *harness) loadGrants(member string, q loyalty.Query) []ledger.Grant {
 	h.t.Helper()
 	st, err := h.store.Load(h.ctx, member, q)
 	require.NoError(h.t, err)
 	out := slices.Clone(st.Grants)
-	slices.SortFunc(out, func(a, b loyalty.Grant) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(out, func(a, b ledger.Grant) int { return cmp.Compare(a.ID, b.ID) })
 	return out
 }
 
 // requireGrants compares grants as JSON: a store may give back money in its
 // shortest form (see loyalty.Receipt).
-func requireGrants(t *testing.T, want, got []loyalty.Grant, msg string) {
+func requireGrants(t *testing.T, want, got []ledger.Grant, msg string) {
 	t.Helper()
 	if len(want) == 0 && len(got) == 0 {
 		return
@@ -71,24 +72,24 @@ func testGrantsLoad(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 	h := newHarness(t, newStore)
 	h.enroll("ann")
 	h.enroll("bob")
-	g1 := grant("g1", "ann", "birthday-coupon", loyalty.GrantOpen)
+	g1 := grant("g1", "ann", "birthday-coupon", ledger.GrantOpen)
 	g1.Code, g1.Value, g1.MaxUses, g1.ExpiresAt, g1.Note = "BDAY-ANN", money.MinorUnits(5_00, "USD"), 1, epoch.AddDate(0, 1, 0), "happy birthday"
-	g2 := grant("g2", "ann", "free-coffee", loyalty.GrantOpen)
-	g3 := grant("g3", "ann", "free-coffee", loyalty.GrantUsed)
+	g2 := grant("g2", "ann", "free-coffee", ledger.GrantOpen)
+	g3 := grant("g3", "ann", "free-coffee", ledger.GrantUsed)
 	g3.Uses = 1
-	g4 := grant("g4", "ann", "welcome", loyalty.GrantExpired)
+	g4 := grant("g4", "ann", "welcome", ledger.GrantExpired)
 	g4.ExpiresAt = epoch.Add(time.Hour)
 	h.grants("k1", "ann", g1, g2, g3)
 	h.grants("k2", "ann", g4)
-	h.grants("k3", "bob", grant("g1", "bob", "free-coffee", loyalty.GrantOpen)) // one ID, another member
+	h.grants("k3", "bob", grant("g1", "bob", "free-coffee", ledger.GrantOpen)) // one ID, another member
 
 	requireGrants(t, nil, h.loadGrants("ann", loyalty.Query{}), "grants are read only when asked for")
-	requireGrants(t, []loyalty.Grant{g1, g2}, h.loadGrants("ann", loyalty.Query{Grants: true}), "the open grants")
-	requireGrants(t, []loyalty.Grant{g1, g3, g4}, h.loadGrants("ann", loyalty.Query{GrantIDs: []string{"g3", "g1", "g4", "g9"}}),
+	requireGrants(t, []ledger.Grant{g1, g2}, h.loadGrants("ann", loyalty.Query{Grants: true}), "the open grants")
+	requireGrants(t, []ledger.Grant{g1, g3, g4}, h.loadGrants("ann", loyalty.Query{GrantIDs: []string{"g3", "g1", "g4", "g9"}}),
 		"the named grants whatever their status, and none for an ID never granted")
-	requireGrants(t, []loyalty.Grant{g1, g2, g3}, h.loadGrants("ann", loyalty.Query{Grants: true, GrantIDs: []string{"g3", "g1"}}),
+	requireGrants(t, []ledger.Grant{g1, g2, g3}, h.loadGrants("ann", loyalty.Query{Grants: true, GrantIDs: []string{"g3", "g1"}}),
 		"open and named grants, each once")
-	requireGrants(t, []loyalty.Grant{grant("g1", "bob", "free-coffee", loyalty.GrantOpen)}, h.loadGrants("bob", loyalty.Query{Grants: true}),
+	requireGrants(t, []ledger.Grant{grant("g1", "bob", "free-coffee", ledger.GrantOpen)}, h.loadGrants("bob", loyalty.Query{Grants: true}),
 		"each member's own grants")
 	got := h.loadGrants("ann", loyalty.Query{GrantIDs: []string{"g1"}})
 	require.True(t, got[0].Value.Amount.Equal(decimal.New(5, 0)), "value %v", got[0].Value)
@@ -98,49 +99,49 @@ func testGrantsLoad(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 func testGrantUpdate(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 	h := newHarness(t, newStore)
 	h.enroll("ann")
-	g1 := grant("g1", "ann", "free-coffee", loyalty.GrantOpen)
+	g1 := grant("g1", "ann", "free-coffee", ledger.GrantOpen)
 	g1.MaxUses = 2
-	g2 := grant("g2", "ann", "free-coffee", loyalty.GrantOpen)
+	g2 := grant("g2", "ann", "free-coffee", ledger.GrantOpen)
 	h.grants("k1", "ann", g1, g2)
 
 	// Used once, then up; g2 taken back.
 	g1.Uses, g1.Note = 1, "first coffee"
 	h.grants("k2", "ann", g1)
-	requireGrants(t, []loyalty.Grant{g1, g2}, h.loadGrants("ann", loyalty.Query{Grants: true}), "an open grant used once stays open")
-	g1.Uses, g1.Status, g1.Note, g1.Ref = 2, loyalty.GrantUsed, "", "order-7"
-	g2.Status = loyalty.GrantVoid
+	requireGrants(t, []ledger.Grant{g1, g2}, h.loadGrants("ann", loyalty.Query{Grants: true}), "an open grant used once stays open")
+	g1.Uses, g1.Status, g1.Note, g1.Ref = 2, ledger.GrantUsed, "", "order-7"
+	g2.Status = ledger.GrantVoid
 	h.grants("k3", "ann", g1, g2)
 	requireGrants(t, nil, h.loadGrants("ann", loyalty.Query{Grants: true}), "no grant is open")
-	requireGrants(t, []loyalty.Grant{g1, g2}, h.loadGrants("ann", loyalty.Query{GrantIDs: []string{"g1", "g2"}}),
+	requireGrants(t, []ledger.Grant{g1, g2}, h.loadGrants("ann", loyalty.Query{GrantIDs: []string{"g1", "g2"}}),
 		"an update replaces every field, an emptied one too")
 
 	// Opened again (an operator's correction).
-	g2.Status = loyalty.GrantOpen
+	g2.Status = ledger.GrantOpen
 	h.grants("k4", "ann", g2)
-	requireGrants(t, []loyalty.Grant{g2}, h.loadGrants("ann", loyalty.Query{Grants: true}), "a grant opened again")
+	requireGrants(t, []ledger.Grant{g2}, h.loadGrants("ann", loyalty.Query{Grants: true}), "a grant opened again")
 	require.Equal(t, int64(4), h.balance("ann").Available)
 }
 
 func testGrantCopies(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 	h := newHarness(t, newStore)
 	h.enroll("ann")
-	g1 := grant("g1", "ann", "voucher", loyalty.GrantOpen)
+	g1 := grant("g1", "ann", "voucher", ledger.GrantOpen)
 	g1.Value = money.MinorUnits(10_00, "USD")
 	c := h.bump("k1", "ann")
-	c.Grants = []loyalty.Grant{g1}
-	c.Receipt.Grants = []loyalty.Grant{g1}
+	c.Grants = []ledger.Grant{g1}
+	c.Receipt.Grants = []ledger.Grant{g1}
 	_, err := h.store.Commit(h.ctx, c)
 	require.NoError(t, err)
 	// The store kept nothing of the change's grants.
-	c.Grants[0].Reward, c.Grants[0].Status = "scribbled", loyalty.GrantVoid
-	want := []loyalty.Grant{g1}
+	c.Grants[0].Reward, c.Grants[0].Status = "scribbled", ledger.GrantVoid
+	want := []ledger.Grant{g1}
 	requireGrants(t, want, h.loadGrants("ann", loyalty.Query{Grants: true}), "changing a committed change's grants changed what was stored")
 
 	// Nor does it return its own.
 	st, err := h.store.Load(h.ctx, "ann", loyalty.Query{Grants: true, GrantIDs: []string{"g1"}})
 	require.NoError(t, err)
 	require.Len(t, st.Grants, 1)
-	st.Grants[0].Reward, st.Grants[0].Status, st.Grants[0].Uses = "scribbled", loyalty.GrantUsed, 7
+	st.Grants[0].Reward, st.Grants[0].Status, st.Grants[0].Uses = "scribbled", ledger.GrantUsed, 7
 	st.Grants[0].Value = money.MinorUnits(1, "EUR")
 	requireGrants(t, want, h.loadGrants("ann", loyalty.Query{Grants: true}), "changing a loaded grant changed what was stored")
 	r := h.receipt("k1")
@@ -155,17 +156,17 @@ func testGrantRefused(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 	h.enroll("bob")
 	for _, tc := range []struct {
 		name string
-		g    loyalty.Grant
+		g    ledger.Grant
 		want error
 	}{
-		{"of another member", grant("g1", "bob", "free-coffee", loyalty.GrantOpen), loyalty.ErrInvalidEvent},
-		{"of no member", grant("g1", "", "free-coffee", loyalty.GrantOpen), loyalty.ErrInvalidEvent},
-		{"without ID", grant("", "ann", "free-coffee", loyalty.GrantOpen), loyalty.ErrInvalidID},
-		{"with an ID that is no ID", grant("g\x01", "ann", "free-coffee", loyalty.GrantOpen), loyalty.ErrInvalidID},
+		{"of another member", grant("g1", "bob", "free-coffee", ledger.GrantOpen), loyalty.ErrInvalidEvent},
+		{"of no member", grant("g1", "", "free-coffee", ledger.GrantOpen), loyalty.ErrInvalidEvent},
+		{"without ID", grant("", "ann", "free-coffee", ledger.GrantOpen), loyalty.ErrInvalidID},
+		{"with an ID that is no ID", grant("g\x01", "ann", "free-coffee", ledger.GrantOpen), loyalty.ErrInvalidID},
 	} {
 		h.refused("ann", "k1", tc.want, nil, func() error {
 			c := h.bump("k1", "ann")
-			c.Grants = []loyalty.Grant{grant("g0", "ann", "welcome", loyalty.GrantOpen), tc.g}
+			c.Grants = []ledger.Grant{grant("g0", "ann", "welcome", ledger.GrantOpen), tc.g}
 			_, err := h.store.Commit(h.ctx, c)
 			return err
 		})
@@ -178,14 +179,14 @@ func testReceiptGrantsClaims(t *testing.T, newStore func(*testing.T) loyalty.Sto
 	h := newHarness(t, newStore)
 	h.enroll("ann")
 	h.setLimit("stock", 10)
-	g1 := grant("g1", "ann", "free-coffee", loyalty.GrantOpen)
+	g1 := grant("g1", "ann", "free-coffee", ledger.GrantOpen)
 	g1.Code, g1.Value, g1.ExpiresAt = "COFFEE-1", money.MinorUnits(3_50, "USD"), epoch.AddDate(0, 0, 30)
 	c := h.bump("k1", "ann")
-	c.Grants = []loyalty.Grant{g1}
-	c.Claims = []loyalty.Claim{take("stock", "2026-01", 1), take("stock", "", 2)}
-	c.Codes = []loyalty.Code{{Code: "COFFEE-1", Kind: "coupon", Owner: "ann", Ref: "g1", MaxUses: 1, CreatedAt: epoch}}
-	c.Receipt.Grants = []loyalty.Grant{g1}
-	c.Receipt.Claims = []loyalty.Claim{take("stock", "2026-01", 1), take("stock", "", 2)}
+	c.Grants = []ledger.Grant{g1}
+	c.Claims = []ledger.Claim{take("stock", "2026-01", 1), take("stock", "", 2)}
+	c.Codes = []ledger.Code{{Code: "COFFEE-1", Kind: "coupon", Owner: "ann", Ref: "g1", MaxUses: 1, CreatedAt: epoch}}
+	c.Receipt.Grants = []ledger.Grant{g1}
+	c.Receipt.Claims = []ledger.Claim{take("stock", "2026-01", 1), take("stock", "", 2)}
 	c.Receipt.Operation, c.Receipt.Ref, c.Receipt.At = loyalty.OpAct, "birthday-2026", epoch
 	r, err := h.store.Commit(h.ctx, c)
 	require.NoError(t, err)
@@ -199,6 +200,6 @@ func testReceiptGrantsClaims(t *testing.T, newStore func(*testing.T) loyalty.Sto
 
 	// And from a committed key.
 	h.committedKey("ann", kept, h.bump("k1", "ann"))
-	require.Equal(t, loyalty.SharedCounter{Name: "stock", Limit: 10, Claimed: 2}, h.counter("stock", ""))
-	require.Equal(t, loyalty.SharedCounter{Name: "stock", PeriodKey: "2026-01", Limit: 10, Claimed: 1}, h.counter("stock", "2026-01"))
+	require.Equal(t, ledger.SharedCounter{Name: "stock", Limit: 10, Claimed: 2}, h.counter("stock", ""))
+	require.Equal(t, ledger.SharedCounter{Name: "stock", PeriodKey: "2026-01", Limit: 10, Claimed: 1}, h.counter("stock", "2026-01"))
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 )
 
@@ -99,7 +100,7 @@ func testReturnsCopies(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 	for _, e := range h.history("ann") {
 		e.Amount = 999 // a copy by value
 	}
-	page, err := h.store.History(h.ctx, "ann", loyalty.EntryID{}, 10)
+	page, err := h.store.History(h.ctx, "ann", ledger.EntryID{}, 10)
 	require.NoError(t, err)
 	for i := range page {
 		page[i].Amount, page[i].Note = 999, "x"
@@ -160,10 +161,10 @@ func testRuleBreaksContract(t *testing.T, newStore func(*testing.T) loyalty.Stor
 func adjustment(key, member string, from, amount, want int64) *loyalty.Change {
 	return &loyalty.Change{
 		Key: key, Fingerprint: "f-" + key, MemberID: member, Version: from,
-		Entries: []loyalty.Entry{{ID: loyalty.EntryID{Version: from + 1}, MemberID: member, Account: loyalty.PointsAccount,
-			Kind: loyalty.EntryAdjust, Amount: amount, At: epoch, Key: key, Source: "test", Lot: loyalty.LotID(from+1, 0)}},
-		Lots:     []loyalty.Lot{{ID: loyalty.LotID(from+1, 0), MemberID: member, Account: loyalty.PointsAccount, Remaining: amount, EarnedAt: epoch}},
-		Balances: []loyalty.Balance{{Account: loyalty.PointsAccount, Available: want}},
+		Entries: []ledger.Entry{{ID: ledger.EntryID{Version: from + 1}, MemberID: member, Account: ledger.PointsAccount,
+			Kind: ledger.EntryAdjust, Amount: amount, At: epoch, Key: key, Source: "test", Lot: ledger.LotID(from+1, 0)}},
+		Lots:     []ledger.Lot{{ID: ledger.LotID(from+1, 0), MemberID: member, Account: ledger.PointsAccount, Remaining: amount, EarnedAt: epoch}},
+		Balances: []ledger.Balance{{Account: ledger.PointsAccount, Available: want}},
 		Receipt:  &loyalty.Receipt{Key: key, Fingerprint: "f-" + key, MemberID: member, Version: from + 1},
 	}
 }
@@ -240,7 +241,7 @@ func testInvalidIDCommit(t *testing.T, newStore func(*testing.T) loyalty.Store) 
 			require.ErrorIs(t, err, loyalty.ErrInvalidID)
 			_, err = h.store.Load(h.ctx, id, loyalty.Query{})
 			require.ErrorIs(t, err, loyalty.ErrInvalidID, "every store refuses to read an ID it cannot keep")
-			_, err = h.store.History(h.ctx, id, loyalty.EntryID{}, 10)
+			_, err = h.store.History(h.ctx, id, ledger.EntryID{}, 10)
 			require.ErrorIs(t, err, loyalty.ErrInvalidID)
 			_, err = h.store.Receipt(h.ctx, "enrol-bad")
 			require.ErrorIs(t, err, loyalty.ErrNotFound)

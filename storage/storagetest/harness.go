@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 )
 
@@ -150,22 +151,22 @@ func (h *harness) earn(e *loyalty.Engine, key string, o *loyalty.Order) *loyalty
 	return r
 }
 
-func (h *harness) balance(member string) loyalty.Balance {
+func (h *harness) balance(member string) ledger.Balance {
 	h.t.Helper()
 	b, err := h.engine.Balance(h.ctx, member)
 	require.NoError(h.t, err)
 	return b
 }
 
-func (h *harness) history(member string) []loyalty.Entry {
+func (h *harness) history(member string) []ledger.Entry {
 	h.t.Helper()
 	return historyOf(h.t, h.ctx, h.store, member)
 }
 
-func historyOf(t testing.TB, ctx context.Context, s loyalty.Store, member string) []loyalty.Entry {
+func historyOf(t testing.TB, ctx context.Context, s loyalty.Store, member string) []ledger.Entry {
 	t.Helper()
-	var all []loyalty.Entry
-	var after loyalty.EntryID
+	var all []ledger.Entry
+	var after ledger.EntryID
 	for {
 		page, err := s.History(ctx, member, after, 50)
 		require.NoError(t, err)
@@ -216,8 +217,8 @@ func CheckInvariants(t testing.TB, ctx context.Context, s loyalty.Store, member 
 	st, err := s.Load(ctx, member, loyalty.Query{Lots: true})
 	require.NoError(t, err)
 	entries := historyOf(t, ctx, s, member)
-	sumAvail := map[loyalty.Account]int64{}
-	sumPend := map[loyalty.Account]int64{}
+	sumAvail := map[ledger.Account]int64{}
+	sumPend := map[ledger.Account]int64{}
 	keys := map[string]bool{}
 	for i, e := range entries {
 		if i > 0 {
@@ -236,15 +237,15 @@ func CheckInvariants(t testing.TB, ctx context.Context, s loyalty.Store, member 
 		require.NoError(t, err, "entry key %q has no receipt", k)
 		require.Equal(t, member, r.MemberID)
 	}
-	accounts := map[loyalty.Account]bool{}
+	accounts := map[ledger.Account]bool{}
 	for a := range sumAvail {
 		accounts[a] = true
 	}
 	for _, b := range st.Balances {
 		accounts[b.Account] = true
 	}
-	lotActive := map[loyalty.Account]int64{}
-	lotPending := map[loyalty.Account]int64{}
+	lotActive := map[ledger.Account]int64{}
+	lotPending := map[ledger.Account]int64{}
 	for _, l := range st.Lots {
 		require.GreaterOrEqual(t, l.Remaining, int64(0), "lot %d below zero", l.ID)
 		if l.ActivatesAt.IsZero() {
@@ -257,7 +258,7 @@ func CheckInvariants(t testing.TB, ctx context.Context, s loyalty.Store, member 
 		b := st.Balance(a)
 		require.Equal(t, sumAvail[a], b.Available, "account %s: available balance is not the sum of entries", a)
 		require.Equal(t, sumPend[a], b.Pending, "account %s: pending balance is not the sum of entries", a)
-		if a == loyalty.RewardsAccount {
+		if a == ledger.RewardsAccount {
 			// counted, not kept in lots (a ledger from before may hold a few)
 			require.LessOrEqual(t, lotActive[a]+lotPending[a], max(b.Available, 0), "account %s: lots hold more than the count", a)
 			continue

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 // reverser is the store's HistoryReverser; the suite requires one.
@@ -21,7 +22,7 @@ func reverser(t *testing.T, s loyalty.Store) loyalty.HistoryReverser {
 
 // historyScenario gives ann writes of one entry and one write of five (five
 // lots expiring at once), 12 entries in all, and returns them oldest first.
-func historyScenario(h *harness) []loyalty.Entry {
+func historyScenario(h *harness) []ledger.Entry {
 	h.t.Helper()
 	h.enroll("ann")
 	for i := range 5 {
@@ -39,7 +40,7 @@ func historyScenario(h *harness) []loyalty.Entry {
 }
 
 // sameEntries requires got to be want, entry by entry (nil and empty alike).
-func sameEntries(t *testing.T, want, got []loyalty.Entry, msgAndArgs ...any) {
+func sameEntries(t *testing.T, want, got []ledger.Entry, msgAndArgs ...any) {
 	t.Helper()
 	if len(want) == 0 {
 		require.Empty(t, got, msgAndArgs...)
@@ -48,7 +49,7 @@ func sameEntries(t *testing.T, want, got []loyalty.Entry, msgAndArgs ...any) {
 	require.Equal(t, jsonOf(t, want), jsonOf(t, got), msgAndArgs...)
 }
 
-func reversed(es []loyalty.Entry) []loyalty.Entry {
+func reversed(es []ledger.Entry) []ledger.Entry {
 	out := slices.Clone(es)
 	slices.Reverse(out)
 	return out
@@ -59,10 +60,10 @@ func testHistoryNewestFirst(t *testing.T, newStore func(*testing.T) loyalty.Stor
 	all := historyScenario(h)
 	r := reverser(t, h.store)
 	// The settle wrote five entries in one write: a page boundary falls inside it.
-	require.Equal(t, loyalty.EntryID{Version: 7, Index: 4}, all[9].ID)
+	require.Equal(t, ledger.EntryID{Version: 7, Index: 4}, all[9].ID)
 
-	var seen []loyalty.Entry
-	var before loyalty.EntryID // the zero cursor: from the newest
+	var seen []ledger.Entry
+	var before ledger.EntryID // the zero cursor: from the newest
 	for {
 		page, err := r.HistoryBefore(h.ctx, "ann", before, 3)
 		require.NoError(t, err)
@@ -80,21 +81,21 @@ func testHistoryNewestFirst(t *testing.T, newStore func(*testing.T) loyalty.Stor
 	require.NoError(t, err)
 	sameEntries(t, reversed(all[3:7]), page)
 	// A cursor past the newest entry reads from the newest.
-	page, err = r.HistoryBefore(h.ctx, "ann", loyalty.EntryID{Version: 1 << 40}, 2)
+	page, err = r.HistoryBefore(h.ctx, "ann", ledger.EntryID{Version: 1 << 40}, 2)
 	require.NoError(t, err)
 	sameEntries(t, reversed(all[15:]), page)
 	// Nothing is before the first entry.
 	page, err = r.HistoryBefore(h.ctx, "ann", all[0].ID, 10)
 	require.NoError(t, err)
 	require.Empty(t, page)
-	page, err = r.HistoryBefore(h.ctx, "ann", loyalty.EntryID{}, 0)
+	page, err = r.HistoryBefore(h.ctx, "ann", ledger.EntryID{}, 0)
 	require.NoError(t, err)
 	require.Empty(t, page, "a limit of 0 returns none")
 
-	_, err = r.HistoryBefore(h.ctx, "ghost", loyalty.EntryID{}, 10)
+	_, err = r.HistoryBefore(h.ctx, "ghost", ledger.EntryID{}, 10)
 	require.ErrorIs(t, err, loyalty.ErrUnknownMember)
 	h.enroll("bea") // enrolled, no entries: an empty page, not an error
-	page, err = r.HistoryBefore(h.ctx, "bea", loyalty.EntryID{}, 10)
+	page, err = r.HistoryBefore(h.ctx, "bea", ledger.EntryID{}, 10)
 	require.NoError(t, err)
 	require.Empty(t, page)
 }
@@ -154,8 +155,8 @@ func testHistoryBackwardWhileWritesGoOn(t *testing.T, newStore func(*testing.T) 
 	}()
 	// Page back from the newest, while entries keep coming: every page goes
 	// on exactly where the last one ended.
-	var seen []loyalty.Entry
-	var before loyalty.EntryID
+	var seen []ledger.Entry
+	var before ledger.EntryID
 	for {
 		page, err := r.HistoryBefore(h.ctx, "ann", before, 4)
 		require.NoError(t, err)
@@ -171,7 +172,7 @@ func testHistoryBackwardWhileWritesGoOn(t *testing.T, newStore func(*testing.T) 
 	}
 	all := h.history("ann")
 	require.Len(t, all, writes)
-	top := slices.IndexFunc(all, func(e loyalty.Entry) bool { return e.ID == seen[0].ID })
+	top := slices.IndexFunc(all, func(e ledger.Entry) bool { return e.ID == seen[0].ID })
 	require.GreaterOrEqual(t, top, writes/2-1, "the first page starts at the newest entry when it was read")
 	sameEntries(t, reversed(all[:top+1]), seen, "no entry before the first page's was skipped")
 	h.check("ann")

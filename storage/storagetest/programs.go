@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 )
 
@@ -155,7 +156,7 @@ func (h *harness) programSnapshot(member string, keys ...string) string {
 	s := h.snapshot(member, keys...)
 	r, ok := h.store.(loyalty.HistoryReverser)
 	require.True(h.t, ok, "%T does not implement loyalty.HistoryReverser: a program's view implements what its store does", h.store)
-	back, err := r.HistoryBefore(h.ctx, member, loyalty.EntryID{}, 100)
+	back, err := r.HistoryBefore(h.ctx, member, ledger.EntryID{}, 100)
 	require.NoError(h.t, err)
 	return s + jsonOf(h.t, back)
 }
@@ -223,13 +224,13 @@ func testDefaultProgram(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 
 	// Shared state too.
 	h.setLimit("stock", 3)
-	require.Equal(t, loyalty.SharedCounter{Name: "stock", Limit: 3}, d.counter("stock", ""))
+	require.Equal(t, ledger.SharedCounter{Name: "stock", Limit: 3}, d.counter("stock", ""))
 	d.claim("k4", "ann", take("stock", "", 2))
-	require.Equal(t, loyalty.SharedCounter{Name: "stock", Limit: 3, Claimed: 2}, h.counter("stock", ""))
-	require.NoError(t, d.shared().ReserveCode(h.ctx, loyalty.Code{Code: "GIFT-1", Kind: "gift-card", CreatedAt: epoch}))
+	require.Equal(t, ledger.SharedCounter{Name: "stock", Limit: 3, Claimed: 2}, h.counter("stock", ""))
+	require.NoError(t, d.shared().ReserveCode(h.ctx, ledger.Code{Code: "GIFT-1", Kind: "gift-card", CreatedAt: epoch}))
 	c, err := h.shared().Code(h.ctx, "GIFT-1")
 	require.NoError(t, err)
-	require.Equal(t, loyalty.Code{Code: "GIFT-1", Kind: "gift-card", CreatedAt: epoch}, c)
+	require.Equal(t, ledger.Code{Code: "GIFT-1", Kind: "gift-card", CreatedAt: epoch}, c)
 	_, err = other.shared().Code(h.ctx, "GIFT-1")
 	require.ErrorIs(t, err, loyalty.ErrUnknownCode)
 }

@@ -9,10 +9,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 )
 
 // A shared counter is a tally all the members of a program draw from, with a
-// limit per period (loyalty.SharedStore, loyalty.Claim). A member's change
+// limit per period (loyalty.SharedStore, ledger.Claim). A member's change
 // claims from it when it commits, all of it or nothing: a claim beyond the
 // limit is a *loyalty.ClaimError that says what was left, of members racing
 // for the last unit exactly one commits, a change refused for any reason
@@ -55,7 +56,7 @@ func (h *harness) setLimit(name string, limit int64) {
 }
 
 // counter reads counter name in period, which must exist.
-func (h *harness) counter(name, period string) loyalty.SharedCounter {
+func (h *harness) counter(name, period string) ledger.SharedCounter {
 	h.t.Helper()
 	c, err := h.shared().SharedCounter(h.ctx, name, period)
 	require.NoError(h.t, err)
@@ -69,12 +70,12 @@ func (h *harness) bump(key, member string) *loyalty.Change {
 	h.t.Helper()
 	st, err := h.store.Load(h.ctx, member, loyalty.Query{})
 	require.NoError(h.t, err)
-	return adjustment(key, member, st.Version, 1, st.Balance(loyalty.PointsAccount).Available+1)
+	return adjustment(key, member, st.Version, 1, st.Balance(ledger.PointsAccount).Available+1)
 }
 
 // claim commits a bump of member under key that makes claims, which must
 // commit, and returns its receipt.
-func (h *harness) claim(key, member string, claims ...loyalty.Claim) *loyalty.Receipt {
+func (h *harness) claim(key, member string, claims ...ledger.Claim) *loyalty.Receipt {
 	h.t.Helper()
 	c := h.bump(key, member)
 	c.Claims = claims
@@ -87,7 +88,7 @@ func (h *harness) claim(key, member string, claims ...loyalty.Claim) *loyalty.Re
 // refused runs f, which must fail with want, and proves it wrote nothing:
 // member's state and history are as they were, key has no receipt and each
 // counter of stay reads as given. It returns f's error.
-func (h *harness) refused(member, key string, want error, stay []loyalty.SharedCounter, f func() error) error {
+func (h *harness) refused(member, key string, want error, stay []ledger.SharedCounter, f func() error) error {
 	h.t.Helper()
 	var err error
 	h.unchanged(member, want, func() error { err = f(); return err })
@@ -103,7 +104,7 @@ func (h *harness) refused(member, key string, want error, stay []loyalty.SharedC
 
 // refusedClaim commits a bump of member under key with claims, which must be
 // refused with want and write nothing, and returns the *loyalty.ClaimError.
-func (h *harness) refusedClaim(member, key string, want error, stay []loyalty.SharedCounter, claims ...loyalty.Claim) *loyalty.ClaimError {
+func (h *harness) refusedClaim(member, key string, want error, stay []ledger.SharedCounter, claims ...ledger.Claim) *loyalty.ClaimError {
 	h.t.Helper()
 	c := h.bump(key, member)
 	c.Claims = claims
@@ -116,36 +117,36 @@ func (h *harness) refusedClaim(member, key string, want error, stay []loyalty.Sh
 	return ce
 }
 
-func take(counter, period string, amount int64) loyalty.Claim {
-	return loyalty.Claim{Counter: counter, PeriodKey: period, Amount: amount}
+func take(counter, period string, amount int64) ledger.Claim {
+	return ledger.Claim{Counter: counter, PeriodKey: period, Amount: amount}
 }
 
-func giveBack(counter, period string, amount int64) loyalty.Claim {
-	return loyalty.Claim{Counter: counter, PeriodKey: period, Amount: amount, Release: true}
+func giveBack(counter, period string, amount int64) ledger.Claim {
+	return ledger.Claim{Counter: counter, PeriodKey: period, Amount: amount, Release: true}
 }
 
 func testSetLimit(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 	h := newHarness(t, newStore)
 	h.setLimit("stock", 5)
-	require.Equal(t, loyalty.SharedCounter{Name: "stock", Limit: 5}, h.counter("stock", ""))
-	require.Equal(t, loyalty.SharedCounter{Name: "stock", PeriodKey: "2026-03", Limit: 5}, h.counter("stock", "2026-03"),
+	require.Equal(t, ledger.SharedCounter{Name: "stock", Limit: 5}, h.counter("stock", ""))
+	require.Equal(t, ledger.SharedCounter{Name: "stock", PeriodKey: "2026-03", Limit: 5}, h.counter("stock", "2026-03"),
 		"a period never claimed from reads Claimed 0 under the counter's limit")
 	require.Equal(t, int64(5), h.counter("stock", "").Left())
 
 	// A limit changes, up and down, and 0 is a limit.
 	h.setLimit("stock", 12)
-	require.Equal(t, loyalty.SharedCounter{Name: "stock", Limit: 12}, h.counter("stock", ""))
+	require.Equal(t, ledger.SharedCounter{Name: "stock", Limit: 12}, h.counter("stock", ""))
 	h.setLimit("stock", 0)
-	require.Equal(t, loyalty.SharedCounter{Name: "stock", Limit: 0}, h.counter("stock", ""))
+	require.Equal(t, ledger.SharedCounter{Name: "stock", Limit: 0}, h.counter("stock", ""))
 	h.setLimit("sign-ups", loyalty.NoLimit)
-	require.Equal(t, loyalty.SharedCounter{Name: "sign-ups", Limit: loyalty.NoLimit}, h.counter("sign-ups", ""))
-	require.Equal(t, loyalty.SharedCounter{Name: "stock", Limit: 0}, h.counter("stock", ""), "one counter's limit is not another's")
+	require.Equal(t, ledger.SharedCounter{Name: "sign-ups", Limit: loyalty.NoLimit}, h.counter("sign-ups", ""))
+	require.Equal(t, ledger.SharedCounter{Name: "stock", Limit: 0}, h.counter("stock", ""), "one counter's limit is not another's")
 
 	// A counter with no limit counts.
 	h.enroll("ann")
 	h.claim("k1", "ann", take("sign-ups", "", 1))
 	h.claim("k2", "ann", take("sign-ups", "", 1<<40))
-	require.Equal(t, loyalty.SharedCounter{Name: "sign-ups", Limit: loyalty.NoLimit, Claimed: 1<<40 + 1}, h.counter("sign-ups", ""))
+	require.Equal(t, ledger.SharedCounter{Name: "sign-ups", Limit: loyalty.NoLimit, Claimed: 1<<40 + 1}, h.counter("sign-ups", ""))
 }
 
 func testUnknownCounter(t *testing.T, newStore func(*testing.T) loyalty.Store) {
@@ -157,7 +158,7 @@ func testUnknownCounter(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 
 	h.enroll("ann")
 	h.setLimit("known", 10)
-	ce := h.refusedClaim("ann", "k1", loyalty.ErrUnknownCounter, []loyalty.SharedCounter{{Name: "known", Limit: 10}},
+	ce := h.refusedClaim("ann", "k1", loyalty.ErrUnknownCounter, []ledger.SharedCounter{{Name: "known", Limit: 10}},
 		take("known", "", 1), take("stock", "", 1))
 	require.Equal(t, "stock", ce.Counter)
 	require.Equal(t, int64(1), ce.Asked)
@@ -175,7 +176,7 @@ func testLimitRefused(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 
 	h.setLimit("stock", 10)
 	require.ErrorIs(t, h.shared().SetLimit(h.ctx, "stock", -5), loyalty.ErrInvalidAmount)
-	require.Equal(t, loyalty.SharedCounter{Name: "stock", Limit: 10}, h.counter("stock", ""))
+	require.Equal(t, ledger.SharedCounter{Name: "stock", Limit: 10}, h.counter("stock", ""))
 
 	h.enroll("ann")
 	h.claim("k1", "ann", take("stock", "2026-01", 7))
@@ -184,13 +185,13 @@ func testLimitRefused(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 	var le *loyalty.LimitError
 	require.True(t, errors.As(err, &le), "got %T %v, want a *loyalty.LimitError", err, err)
 	require.Equal(t, loyalty.LimitError{Counter: "stock", PeriodKey: "2026-01", Limit: 6, Claimed: 7}, *le)
-	require.Equal(t, loyalty.SharedCounter{Name: "stock", PeriodKey: "2026-01", Limit: 10, Claimed: 7}, h.counter("stock", "2026-01"),
+	require.Equal(t, ledger.SharedCounter{Name: "stock", PeriodKey: "2026-01", Limit: 10, Claimed: 7}, h.counter("stock", "2026-01"),
 		"a refused limit changed the counter")
 
 	// A limit equal to what was claimed leaves nothing.
 	h.setLimit("stock", 7)
 	c := h.counter("stock", "2026-01")
-	require.Equal(t, loyalty.SharedCounter{Name: "stock", PeriodKey: "2026-01", Limit: 7, Claimed: 7}, c)
+	require.Equal(t, ledger.SharedCounter{Name: "stock", PeriodKey: "2026-01", Limit: 7, Claimed: 7}, c)
 	require.Equal(t, int64(0), c.Left())
 }
 
@@ -199,7 +200,7 @@ func testInvalidClaim(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 	h.enroll("ann")
 	h.setLimit("stock", 10)
 	h.claim("k0", "ann", take("stock", "", 2))
-	stay := []loyalty.SharedCounter{{Name: "stock", Limit: 10, Claimed: 2}}
+	stay := []ledger.SharedCounter{{Name: "stock", Limit: 10, Claimed: 2}}
 	for i, amount := range []int64{0, -1, -10} {
 		key := fmt.Sprintf("k%d", i+1)
 		ce := h.refusedClaim("ann", key, loyalty.ErrInvalidClaim, stay, take("stock", "", amount))
@@ -211,7 +212,7 @@ func testInvalidClaim(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 	// A counter name that is no ID.
 	h.refused("ann", "k9", loyalty.ErrInvalidID, stay, func() error {
 		c := h.bump("k9", "ann")
-		c.Claims = []loyalty.Claim{take("", "", 1)}
+		c.Claims = []ledger.Claim{take("", "", 1)}
 		_, err := h.store.Commit(h.ctx, c)
 		return err
 	})
@@ -223,20 +224,20 @@ func testClaimBeyondLimit(t *testing.T, newStore func(*testing.T) loyalty.Store)
 	h.enroll("ann")
 	h.setLimit("stock", 5)
 	h.claim("k1", "ann", take("stock", "", 3))
-	stay := []loyalty.SharedCounter{{Name: "stock", Limit: 5, Claimed: 3}}
+	stay := []ledger.SharedCounter{{Name: "stock", Limit: 5, Claimed: 3}}
 	ce := h.refusedClaim("ann", "k2", loyalty.ErrLimitReached, stay, take("stock", "", 4))
 	require.Equal(t, loyalty.ClaimError{Counter: "stock", Asked: 4, Left: 2, Err: ce.Err}, *ce)
 	require.Contains(t, ce.Error(), "only 2 left")
 
 	// The claim that fits commits, and then none is left.
 	h.claim("k3", "ann", take("stock", "", 2))
-	require.Equal(t, loyalty.SharedCounter{Name: "stock", Limit: 5, Claimed: 5}, h.counter("stock", ""))
-	ce = h.refusedClaim("ann", "k4", loyalty.ErrLimitReached, []loyalty.SharedCounter{{Name: "stock", Limit: 5, Claimed: 5}}, take("stock", "", 1))
+	require.Equal(t, ledger.SharedCounter{Name: "stock", Limit: 5, Claimed: 5}, h.counter("stock", ""))
+	ce = h.refusedClaim("ann", "k4", loyalty.ErrLimitReached, []ledger.SharedCounter{{Name: "stock", Limit: 5, Claimed: 5}}, take("stock", "", 1))
 	require.Equal(t, loyalty.ClaimError{Counter: "stock", Asked: 1, Left: 0, Err: ce.Err}, *ce)
 
 	// A limit of 0 refuses every claim, in a period too.
 	h.setLimit("closed", 0)
-	ce = h.refusedClaim("ann", "k5", loyalty.ErrLimitReached, []loyalty.SharedCounter{{Name: "closed", PeriodKey: "2026-02"}}, take("closed", "2026-02", 1))
+	ce = h.refusedClaim("ann", "k5", loyalty.ErrLimitReached, []ledger.SharedCounter{{Name: "closed", PeriodKey: "2026-02"}}, take("closed", "2026-02", 1))
 	require.Equal(t, loyalty.ClaimError{Counter: "closed", PeriodKey: "2026-02", Asked: 1, Left: 0, Err: ce.Err}, *ce)
 	require.Equal(t, int64(2), h.balance("ann").Available, "k1 and k3 alone committed, a point each")
 }
@@ -247,18 +248,18 @@ func testClaimsAddUp(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 	h.setLimit("stock", 10)
 	h.setLimit("budget", 100)
 	h.claim("k1", "ann", take("stock", "", 3), take("budget", "", 40), take("stock", "", 4))
-	require.Equal(t, loyalty.SharedCounter{Name: "stock", Limit: 10, Claimed: 7}, h.counter("stock", ""))
-	require.Equal(t, loyalty.SharedCounter{Name: "budget", Limit: 100, Claimed: 40}, h.counter("budget", ""))
+	require.Equal(t, ledger.SharedCounter{Name: "stock", Limit: 10, Claimed: 7}, h.counter("stock", ""))
+	require.Equal(t, ledger.SharedCounter{Name: "budget", Limit: 100, Claimed: 40}, h.counter("budget", ""))
 
 	// 2 and 2 fit apart but not together: the whole change is refused,
 	// budget's claim with it.
-	stay := []loyalty.SharedCounter{{Name: "stock", Limit: 10, Claimed: 7}, {Name: "budget", Limit: 100, Claimed: 40}}
+	stay := []ledger.SharedCounter{{Name: "stock", Limit: 10, Claimed: 7}, {Name: "budget", Limit: 100, Claimed: 40}}
 	h.refusedClaim("ann", "k2", loyalty.ErrLimitReached, stay, take("budget", "", 1), take("stock", "", 2), take("stock", "", 2))
 
 	// Claims that fit together commit together.
 	h.claim("k3", "ann", take("stock", "", 1), take("stock", "", 2))
-	require.Equal(t, loyalty.SharedCounter{Name: "stock", Limit: 10, Claimed: 10}, h.counter("stock", ""))
-	require.Equal(t, loyalty.SharedCounter{Name: "budget", Limit: 100, Claimed: 40}, h.counter("budget", ""))
+	require.Equal(t, ledger.SharedCounter{Name: "stock", Limit: 10, Claimed: 10}, h.counter("stock", ""))
+	require.Equal(t, ledger.SharedCounter{Name: "budget", Limit: 100, Claimed: 40}, h.counter("budget", ""))
 }
 
 func testCounterPeriods(t *testing.T, newStore func(*testing.T) loyalty.Store) {
@@ -268,13 +269,13 @@ func testCounterPeriods(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 	h.claim("k1", "ann", take("budget", "2026-01", 2))
 	h.claim("k2", "ann", take("budget", "2026-02", 1))
 	h.claim("k3", "ann", take("budget", "", 2))
-	require.Equal(t, loyalty.SharedCounter{Name: "budget", PeriodKey: "2026-01", Limit: 2, Claimed: 2}, h.counter("budget", "2026-01"))
-	require.Equal(t, loyalty.SharedCounter{Name: "budget", PeriodKey: "2026-02", Limit: 2, Claimed: 1}, h.counter("budget", "2026-02"))
-	require.Equal(t, loyalty.SharedCounter{Name: "budget", Limit: 2, Claimed: 2}, h.counter("budget", ""))
-	require.Equal(t, loyalty.SharedCounter{Name: "budget", PeriodKey: "2026-03", Limit: 2}, h.counter("budget", "2026-03"))
+	require.Equal(t, ledger.SharedCounter{Name: "budget", PeriodKey: "2026-01", Limit: 2, Claimed: 2}, h.counter("budget", "2026-01"))
+	require.Equal(t, ledger.SharedCounter{Name: "budget", PeriodKey: "2026-02", Limit: 2, Claimed: 1}, h.counter("budget", "2026-02"))
+	require.Equal(t, ledger.SharedCounter{Name: "budget", Limit: 2, Claimed: 2}, h.counter("budget", ""))
+	require.Equal(t, ledger.SharedCounter{Name: "budget", PeriodKey: "2026-03", Limit: 2}, h.counter("budget", "2026-03"))
 
 	// January is spent; February has one left.
-	stay := []loyalty.SharedCounter{
+	stay := []ledger.SharedCounter{
 		{Name: "budget", PeriodKey: "2026-01", Limit: 2, Claimed: 2},
 		{Name: "budget", PeriodKey: "2026-02", Limit: 2, Claimed: 1},
 	}
@@ -286,8 +287,8 @@ func testCounterPeriods(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 
 	// A new limit applies to every period; none went below what it claimed.
 	h.setLimit("budget", 3)
-	require.Equal(t, loyalty.SharedCounter{Name: "budget", PeriodKey: "2026-01", Limit: 3, Claimed: 2}, h.counter("budget", "2026-01"))
-	require.Equal(t, loyalty.SharedCounter{Name: "budget", PeriodKey: "2026-03", Limit: 3}, h.counter("budget", "2026-03"))
+	require.Equal(t, ledger.SharedCounter{Name: "budget", PeriodKey: "2026-01", Limit: 3, Claimed: 2}, h.counter("budget", "2026-01"))
+	require.Equal(t, ledger.SharedCounter{Name: "budget", PeriodKey: "2026-03", Limit: 3}, h.counter("budget", "2026-03"))
 }
 
 func testRelease(t *testing.T, newStore func(*testing.T) loyalty.Store) {
@@ -296,29 +297,29 @@ func testRelease(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 	h.setLimit("stock", 5)
 	h.claim("k1", "ann", take("stock", "", 5))
 	h.claim("k2", "ann", giveBack("stock", "", 2))
-	require.Equal(t, loyalty.SharedCounter{Name: "stock", Limit: 5, Claimed: 3}, h.counter("stock", ""))
+	require.Equal(t, ledger.SharedCounter{Name: "stock", Limit: 5, Claimed: 3}, h.counter("stock", ""))
 
 	// What was given back may be taken again.
 	h.claim("k3", "ann", take("stock", "", 2))
-	require.Equal(t, loyalty.SharedCounter{Name: "stock", Limit: 5, Claimed: 5}, h.counter("stock", ""))
+	require.Equal(t, ledger.SharedCounter{Name: "stock", Limit: 5, Claimed: 5}, h.counter("stock", ""))
 
 	// Never below zero: a release of more than was claimed writes nothing.
 	h.claim("k4", "ann", giveBack("stock", "", 4))
-	stay := []loyalty.SharedCounter{{Name: "stock", Limit: 5, Claimed: 1}}
+	stay := []ledger.SharedCounter{{Name: "stock", Limit: 5, Claimed: 1}}
 	ce := h.refusedClaim("ann", "k5", loyalty.ErrInvalidClaim, stay, giveBack("stock", "", 2))
 	require.Equal(t, "stock", ce.Counter)
 	require.Equal(t, int64(2), ce.Asked)
 	// Nor in a period never claimed from.
-	h.refusedClaim("ann", "k6", loyalty.ErrInvalidClaim, []loyalty.SharedCounter{{Name: "stock", PeriodKey: "2026-05", Limit: 5}},
+	h.refusedClaim("ann", "k6", loyalty.ErrInvalidClaim, []ledger.SharedCounter{{Name: "stock", PeriodKey: "2026-05", Limit: 5}},
 		giveBack("stock", "2026-05", 1))
 	h.claim("k7", "ann", giveBack("stock", "", 1))
-	require.Equal(t, loyalty.SharedCounter{Name: "stock", Limit: 5}, h.counter("stock", ""))
+	require.Equal(t, ledger.SharedCounter{Name: "stock", Limit: 5}, h.counter("stock", ""))
 }
 
 // claimChange is a change of member from version, whose points balance is
 // balance, that adds one point and makes claims; for goroutines, which may
 // not call require.
-func claimChange(key, member string, version, balance int64, claims ...loyalty.Claim) *loyalty.Change {
+func claimChange(key, member string, version, balance int64, claims ...ledger.Claim) *loyalty.Change {
 	c := adjustment(key, member, version, 1, balance+1)
 	c.Claims = claims
 	return c
@@ -380,7 +381,7 @@ func testLastUnitRace(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 		require.Equal(t, loyalty.ClaimError{Counter: "stock", Asked: 1, Left: 0, Err: ce.Err}, *ce, "member %d", w)
 	}
 	require.NotEqual(t, -1, winner, "no member claimed the last unit")
-	require.Equal(t, loyalty.SharedCounter{Name: "stock", Limit: 5, Claimed: 5}, h.counter("stock", ""))
+	require.Equal(t, ledger.SharedCounter{Name: "stock", Limit: 5, Claimed: 5}, h.counter("stock", ""))
 	for w := range workers {
 		id := fmt.Sprintf("m%02d", w)
 		want := int64(0)
@@ -459,7 +460,7 @@ func testBudgetRace(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 		require.Equal(t, v+commits[w], h.version(id), "member %s", id)
 	}
 	require.Equal(t, int64(budget), sum, "the claims that committed add up to the budget")
-	require.Equal(t, loyalty.SharedCounter{Name: "budget", Limit: budget, Claimed: budget}, h.counter("budget", ""))
+	require.Equal(t, ledger.SharedCounter{Name: "budget", Limit: budget, Claimed: budget}, h.counter("budget", ""))
 }
 
 func testRefusedChangeClaimsNothing(t *testing.T, newStore func(*testing.T) loyalty.Store) {
@@ -469,13 +470,13 @@ func testRefusedChangeClaimsNothing(t *testing.T, newStore func(*testing.T) loya
 	h.setLimit("stock", 5)
 	h.claim("k0", "bob", take("stock", "", 1))
 	h.earn(h.engine, "ann-A-1", order("A-1", "ann", "10.00"))
-	stay := []loyalty.SharedCounter{{Name: "stock", Limit: 5, Claimed: 1}}
+	stay := []ledger.SharedCounter{{Name: "stock", Limit: 5, Claimed: 1}}
 
 	// Unbalanced: the planned balance is not the stored one plus the entry.
 	h.refused("bob", "u1", loyalty.ErrUnbalanced, stay, func() error {
 		c := h.bump("u1", "bob")
 		c.Balances[0].Available += 10
-		c.Claims = []loyalty.Claim{take("stock", "", 1)}
+		c.Claims = []ledger.Claim{take("stock", "", 1)}
 		_, err := h.store.Commit(h.ctx, c)
 		return err
 	})
@@ -483,7 +484,7 @@ func testRefusedChangeClaimsNothing(t *testing.T, newStore func(*testing.T) loya
 	h.refused("bob", "u2", loyalty.ErrConflict, stay, func() error {
 		st, err := h.store.Load(h.ctx, "bob", loyalty.Query{})
 		require.NoError(t, err)
-		c := claimChange("u2", "bob", st.Version-1, st.Balance(loyalty.PointsAccount).Available, take("stock", "", 1))
+		c := claimChange("u2", "bob", st.Version-1, st.Balance(ledger.PointsAccount).Available, take("stock", "", 1))
 		_, err = h.store.Commit(h.ctx, c)
 		return err
 	})
@@ -493,19 +494,19 @@ func testRefusedChangeClaimsNothing(t *testing.T, newStore func(*testing.T) loya
 	// An order another member owns.
 	err = h.refused("bob", "u4", loyalty.ErrDuplicate, stay, func() error {
 		c := h.bump("u4", "bob")
-		c.Orders = []loyalty.OrderRecord{{ID: "A-1", MemberID: "bob", Currency: "USD", PlacedAt: epoch}}
-		c.Claims = []loyalty.Claim{take("stock", "", 1)}
+		c.Orders = []ledger.OrderRecord{{ID: "A-1", MemberID: "bob", Currency: "USD", PlacedAt: epoch}}
+		c.Claims = []ledger.Claim{take("stock", "", 1)}
 		_, err := h.store.Commit(h.ctx, c)
 		return err
 	})
 	var owner *loyalty.OrderOwnerError
 	require.True(t, errors.As(err, &owner), "got %T %v, want a *loyalty.OrderOwnerError", err, err)
 	// A taken code in the same change.
-	require.NoError(t, h.shared().ReserveCode(h.ctx, loyalty.Code{Code: "TAKEN-1", Kind: "coupon", Owner: "ann", CreatedAt: epoch}))
+	require.NoError(t, h.shared().ReserveCode(h.ctx, ledger.Code{Code: "TAKEN-1", Kind: "coupon", Owner: "ann", CreatedAt: epoch}))
 	h.refused("bob", "u5", loyalty.ErrCodeTaken, stay, func() error {
 		c := h.bump("u5", "bob")
-		c.Claims = []loyalty.Claim{take("stock", "", 1)}
-		c.Codes = []loyalty.Code{{Code: "TAKEN-1", Kind: "coupon", Owner: "bob", CreatedAt: epoch}}
+		c.Claims = []ledger.Claim{take("stock", "", 1)}
+		c.Codes = []ledger.Code{{Code: "TAKEN-1", Kind: "coupon", Owner: "bob", CreatedAt: epoch}}
 		_, err := h.store.Commit(h.ctx, c)
 		return err
 	})
@@ -513,7 +514,7 @@ func testRefusedChangeClaimsNothing(t *testing.T, newStore func(*testing.T) loya
 	h.setLimit("spent", 0)
 	h.refusedClaim("bob", "u6", loyalty.ErrLimitReached, stay, take("stock", "", 1), take("spent", "", 1))
 
-	require.Equal(t, loyalty.SharedCounter{Name: "stock", Limit: 5, Claimed: 1}, h.counter("stock", ""))
+	require.Equal(t, ledger.SharedCounter{Name: "stock", Limit: 5, Claimed: 1}, h.counter("stock", ""))
 	require.Equal(t, int64(1), h.balance("bob").Available, "k0 alone committed for bob")
 }
 
@@ -529,11 +530,11 @@ func testReplayClaimsNothing(t *testing.T, newStore func(*testing.T) loyalty.Sto
 	for _, from := range []int64{first.Version - 1, first.Version} {
 		c := claimChange("k1", "ann", from, from-first.Version+1, take("stock", "", 2))
 		h.committedKey("ann", kept, c)
-		require.Equal(t, loyalty.SharedCounter{Name: "stock", Limit: 5, Claimed: 2}, h.counter("stock", ""), "a replayed key claimed again")
+		require.Equal(t, ledger.SharedCounter{Name: "stock", Limit: 5, Claimed: 2}, h.counter("stock", ""), "a replayed key claimed again")
 	}
 	// Even one that would be refused is only reported committed.
 	h.committedKey("ann", kept, claimChange("k1", "ann", first.Version, 1, take("stock", "", 50)))
-	require.Equal(t, loyalty.SharedCounter{Name: "stock", Limit: 5, Claimed: 2}, h.counter("stock", ""))
+	require.Equal(t, ledger.SharedCounter{Name: "stock", Limit: 5, Claimed: 2}, h.counter("stock", ""))
 	require.Equal(t, int64(1), h.balance("ann").Available)
 }
 
@@ -551,17 +552,17 @@ func testCountersPerProgram(t *testing.T, newStore func(*testing.T) loyalty.Stor
 	b.enroll("ann")
 	a.claim("k1", "ann", take("stock", "", 3))
 	b.claim("k1", "ann", take("stock", "", 1))
-	require.Equal(t, loyalty.SharedCounter{Name: "stock", Limit: 5, Claimed: 3}, a.counter("stock", ""))
-	require.Equal(t, loyalty.SharedCounter{Name: "stock", Limit: 1, Claimed: 1}, b.counter("stock", ""))
-	b.refusedClaim("ann", "k2", loyalty.ErrLimitReached, []loyalty.SharedCounter{{Name: "stock", Limit: 1, Claimed: 1}}, take("stock", "", 1))
+	require.Equal(t, ledger.SharedCounter{Name: "stock", Limit: 5, Claimed: 3}, a.counter("stock", ""))
+	require.Equal(t, ledger.SharedCounter{Name: "stock", Limit: 1, Claimed: 1}, b.counter("stock", ""))
+	b.refusedClaim("ann", "k2", loyalty.ErrLimitReached, []ledger.SharedCounter{{Name: "stock", Limit: 1, Claimed: 1}}, take("stock", "", 1))
 	a.claim("k2", "ann", take("stock", "", 2))
-	require.Equal(t, loyalty.SharedCounter{Name: "stock", Limit: 5, Claimed: 5}, a.counter("stock", ""))
-	require.Equal(t, loyalty.SharedCounter{Name: "stock", Limit: 1, Claimed: 1}, b.counter("stock", ""))
+	require.Equal(t, ledger.SharedCounter{Name: "stock", Limit: 5, Claimed: 5}, a.counter("stock", ""))
+	require.Equal(t, ledger.SharedCounter{Name: "stock", Limit: 1, Claimed: 1}, b.counter("stock", ""))
 
 	// A limit below what one program claimed is no concern of the other.
 	b.setLimit("stock", 1)
 	require.ErrorIs(t, b.shared().SetLimit(h.ctx, "stock", 0), loyalty.ErrLimitBelowClaimed)
 	a.claim("k3", "ann", giveBack("stock", "", 5))
 	require.ErrorIs(t, b.shared().SetLimit(h.ctx, "stock", 0), loyalty.ErrLimitBelowClaimed)
-	require.Equal(t, loyalty.SharedCounter{Name: "stock", Limit: 5}, a.counter("stock", ""))
+	require.Equal(t, ledger.SharedCounter{Name: "stock", Limit: 5}, a.counter("stock", ""))
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/storage/memory"
 )
@@ -180,9 +181,9 @@ func testStaleVersion(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 	// A change planned from the old version must not land.
 	stale := &loyalty.Change{
 		Key: "stale", Fingerprint: "f", MemberID: "ann", Version: st.Version,
-		Entries: []loyalty.Entry{{ID: loyalty.EntryID{Version: st.Version + 1}, MemberID: "ann", Account: loyalty.PointsAccount,
-			Kind: loyalty.EntryAdjust, Amount: 7, At: epoch, Key: "stale", Source: "test"}},
-		Balances: []loyalty.Balance{{Account: loyalty.PointsAccount, Available: 7}},
+		Entries: []ledger.Entry{{ID: ledger.EntryID{Version: st.Version + 1}, MemberID: "ann", Account: ledger.PointsAccount,
+			Kind: ledger.EntryAdjust, Amount: 7, At: epoch, Key: "stale", Source: "test"}},
+		Balances: []ledger.Balance{{Account: ledger.PointsAccount, Available: 7}},
 		Receipt:  &loyalty.Receipt{Key: "stale", Fingerprint: "f", MemberID: "ann"},
 	}
 	h.unchanged("ann", loyalty.ErrConflict, func() error {
@@ -207,7 +208,7 @@ func testFIFOByExpiry(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 	r, err := h.engine.Redeem(h.ctx, "k4", loyalty.Redemption{ID: "r1", MemberID: "ann", Total: total, Points: 150})
 	require.NoError(t, err)
 	h.check("ann")
-	require.Equal(t, []loyalty.Draw{
+	require.Equal(t, []ledger.Draw{
 		{Lot: d10, Amount: 100, ExpiresAt: epoch.AddDate(0, 0, 10)},
 		{Lot: d30, Amount: 50, ExpiresAt: epoch.AddDate(0, 0, 30)},
 	}, r.Redemption.Draws)
@@ -215,7 +216,7 @@ func testFIFOByExpiry(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 	r, err = h.engine.Redeem(h.ctx, "k5", loyalty.Redemption{ID: "r2", MemberID: "ann", Total: total, Points: 100})
 	require.NoError(t, err)
 	h.check("ann")
-	require.Equal(t, []loyalty.Draw{
+	require.Equal(t, []ledger.Draw{
 		{Lot: d30, Amount: 50, ExpiresAt: epoch.AddDate(0, 0, 30)},
 		{Lot: never, Amount: 50},
 	}, r.Redemption.Draws)
@@ -233,7 +234,7 @@ func testPending(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 	r := h.earn(h.engine, "k1", order("o1", "ann", "10.00"))
 	require.Equal(t, int64(100), r.Entries[0].Pending)
 	require.Equal(t, int64(0), r.Entries[0].Amount)
-	require.Equal(t, loyalty.Balance{Account: loyalty.PointsAccount, Pending: 100}, h.balance("ann"))
+	require.Equal(t, ledger.Balance{Account: ledger.PointsAccount, Pending: 100}, h.balance("ann"))
 
 	total := money.MinorUnits(100_00, "USD")
 	h.unchanged("ann", loyalty.ErrInsufficientPoints, func() error {
@@ -245,15 +246,15 @@ func testPending(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 	require.Equal(t, int64(0), q.MaxPoints, "held points must not be quoted as redeemable")
 
 	h.clock.Set(epoch.AddDate(0, 0, 14).Add(-time.Microsecond))
-	require.Equal(t, loyalty.Balance{Account: loyalty.PointsAccount, Pending: 100}, h.balance("ann"))
+	require.Equal(t, ledger.Balance{Account: ledger.PointsAccount, Pending: 100}, h.balance("ann"))
 	h.clock.Set(epoch.AddDate(0, 0, 14))
-	require.Equal(t, loyalty.Balance{Account: loyalty.PointsAccount, Available: 100}, h.balance("ann"), "a hold ends exactly at its activation time")
+	require.Equal(t, ledger.Balance{Account: ledger.PointsAccount, Available: 100}, h.balance("ann"), "a hold ends exactly at its activation time")
 
 	s, err := h.engine.Settle(h.ctx, "k3", "ann")
 	require.NoError(t, err)
 	h.check("ann")
 	require.Len(t, s.Entries, 1)
-	require.Equal(t, loyalty.EntryActivate, s.Entries[0].Kind)
+	require.Equal(t, ledger.EntryActivate, s.Entries[0].Kind)
 	require.Equal(t, int64(100), s.Entries[0].Amount)
 	require.Equal(t, int64(-100), s.Entries[0].Pending)
 
@@ -272,12 +273,12 @@ func testVoidPending(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 	require.NoError(t, err)
 	h.check("ann")
 	require.Len(t, r.Entries, 1)
-	require.Equal(t, loyalty.EntryVoid, r.Entries[0].Kind)
+	require.Equal(t, ledger.EntryVoid, r.Entries[0].Kind)
 	require.Equal(t, int64(-100), r.Entries[0].Pending)
 	require.Equal(t, int64(0), r.Entries[0].Amount)
-	require.Equal(t, loyalty.Balance{Account: loyalty.PointsAccount, Pending: 100}, h.balance("ann"))
+	require.Equal(t, ledger.Balance{Account: ledger.PointsAccount, Pending: 100}, h.balance("ann"))
 	h.clock.Set(epoch.AddDate(0, 0, 14))
-	require.Equal(t, loyalty.Balance{Account: loyalty.PointsAccount, Available: 100}, h.balance("ann"))
+	require.Equal(t, ledger.Balance{Account: ledger.PointsAccount, Available: 100}, h.balance("ann"))
 }
 
 func testExpiry(t *testing.T, newStore func(*testing.T) loyalty.Store) {
@@ -298,7 +299,7 @@ func testExpiry(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 	require.NoError(t, err)
 	h.check("ann")
 	require.Len(t, s.Entries, 1)
-	require.Equal(t, loyalty.EntryExpire, s.Entries[0].Kind)
+	require.Equal(t, ledger.EntryExpire, s.Entries[0].Kind)
 	require.Equal(t, int64(-70), s.Entries[0].Amount, "expiry writes what remained")
 
 	// Settling again finds nothing to do.
@@ -506,8 +507,8 @@ func testPagination(t *testing.T, newStore func(*testing.T) loyalty.Store) {
 			}
 		}
 	}()
-	var seen []loyalty.Entry
-	var after loyalty.EntryID
+	var seen []ledger.Entry
+	var after ledger.EntryID
 	finished := false
 	for {
 		page, err := h.store.History(h.ctx, "ann", after, 7)
