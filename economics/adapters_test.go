@@ -12,6 +12,7 @@ import (
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/economics"
 	"github.com/loyaltykit/loyalty/points"
+	"github.com/loyaltykit/loyalty/storage"
 	"github.com/loyaltykit/loyalty/storage/adaptertest"
 )
 
@@ -32,7 +33,7 @@ func TestComputeGivesTheSameReportOnEveryAdapterAndMemberByMember(t *testing.T) 
 			if how != "aggregated" {
 				in = memberByMember{s, s.(loyalty.MemberLister)}
 			} else {
-				_, ok := s.(loyalty.LedgerAggregator)
+				_, ok := s.(storage.LedgerAggregator)
 				require.True(t, ok, name)
 			}
 			r, err := economics.Compute(ctx, in, quarter(), opts())
@@ -46,7 +47,7 @@ func TestComputeGivesTheSameReportOnEveryAdapterAndMemberByMember(t *testing.T) 
 		}
 		// The totals themselves agree too, bucket -1 included.
 		bounds := economics.Bounds(quarter(), economics.Weekly, nil)
-		agg, err := s.(loyalty.LedgerAggregator).AggregateLedger(ctx, bounds)
+		agg, err := s.(storage.LedgerAggregator).AggregateLedger(ctx, bounds)
 		require.NoError(t, err)
 		scan, err := economics.Scan(ctx, memberByMember{s, s.(loyalty.MemberLister)}, bounds)
 		require.NoError(t, err)
@@ -57,7 +58,7 @@ func TestComputeGivesTheSameReportOnEveryAdapterAndMemberByMember(t *testing.T) 
 func TestAggregateLedgerRefusesBoundsThatDoNotIncrease(t *testing.T) {
 	q := quarter()
 	for name, s := range adaptertest.Stores(t) {
-		_, err := s.(loyalty.LedgerAggregator).AggregateLedger(context.Background(), []time.Time{q.End, q.Start})
+		_, err := s.(storage.LedgerAggregator).AggregateLedger(context.Background(), []time.Time{q.End, q.Start})
 		require.ErrorIs(t, err, loyalty.ErrInvalidEvent, name)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
+	"github.com/loyaltykit/loyalty/storage"
 	"github.com/shopspring/decimal"
 )
 
@@ -243,7 +244,7 @@ type Options struct {
 
 // Compute reports the KPIs of the program store s holds (a store, or a view
 // of one program of it: loyalty.ProgramStore.ForProgram) over period p.
-// A store that implements loyalty.LedgerAggregator sums its ledger itself;
+// A store that implements storage.LedgerAggregator sums its ledger itself;
 // any other is read member by member (it must implement
 // loyalty.MemberLister; its order records are found from the entries that
 // earned on them, so orders that earned nothing are not counted).
@@ -264,7 +265,7 @@ func Compute(ctx context.Context, s loyalty.Store, p Period, opts *Options) (*Re
 		return nil, err
 	}
 	var t *ledger.Totals
-	if a, ok := s.(loyalty.LedgerAggregator); ok {
+	if a, ok := s.(storage.LedgerAggregator); ok {
 		t, err = a.AggregateLedger(ctx, bounds)
 	} else {
 		t, err = Scan(ctx, s, bounds)

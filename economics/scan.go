@@ -7,23 +7,24 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/ledger"
+	"github.com/loyaltykit/loyalty/storage"
 )
 
 // scanPage is how many members and entries Scan reads at a time.
 const scanPage = 1000
 
 // Scan sums a program's ledger into the buckets bounds cut (see
-// loyalty.LedgerAggregator) by reading it member by member: the store must
+// storage.LedgerAggregator) by reading it member by member: the store must
 // implement loyalty.MemberLister. A member's order records are loaded by the
 // refs of its earn entries, so orders that earned nothing are not counted.
 // Compute uses it for a store that does not sum its ledger itself.
 func Scan(ctx context.Context, s loyalty.Store, bounds []time.Time) (*ledger.Totals, error) {
-	if err := loyalty.CheckBounds(bounds); err != nil {
+	if err := storage.CheckBounds(bounds); err != nil {
 		return nil, err
 	}
 	ml, ok := s.(loyalty.MemberLister)
 	if !ok {
-		return nil, inputError("store", -1, "neither sums its ledger (loyalty.LedgerAggregator) nor lists its members (loyalty.MemberLister)", ErrInvalidInput)
+		return nil, inputError("store", -1, "neither sums its ledger (storage.LedgerAggregator) nor lists its members (loyalty.MemberLister)", ErrInvalidInput)
 	}
 	n := len(bounds) - 1
 	t := &ledger.Totals{Bounds: slices.Clone(bounds), Active: make([]int64, n), Enrolled: make([]int64, n), Buyers: make([]int64, n)}

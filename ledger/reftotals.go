@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// RefTotal sums the entries of one Ref prefix and kind (see loyalty.RefAggregator).
+// RefTotal sums the entries of one Ref prefix and kind (see storage.RefAggregator).
 type RefTotal struct {
 	Prefix  string // RefPrefix of the entries' Ref
 	Kind    EntryKind

@@ -12,6 +12,7 @@ import (
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/partners"
 	"github.com/loyaltykit/loyalty/points"
+	"github.com/loyaltykit/loyalty/storage"
 	"github.com/loyaltykit/loyalty/storage/adaptertest"
 )
 
@@ -111,7 +112,7 @@ func TestSettlementIsTheSameOnEveryAdapterAggregatedOrMemberByMember(t *testing.
 	var want *partners.Statement
 	deposits := map[string]decimal.Decimal{"cafe": dec("18.00")}
 	for name, s := range adaptertest.Stores(t) {
-		_, ok := s.(loyalty.RefAggregator)
+		_, ok := s.(storage.RefAggregator)
 		require.True(t, ok, name)
 		e, co := coalitionLedger(t, s)
 		for _, how := range []string{"aggregated", "member by member"} {
@@ -176,8 +177,8 @@ func TestAggregateRefsIsTheSameOnEveryAdapterAndRefusesAnEmptyPeriod(t *testing.
 	var want []ledger.RefTotal
 	for name, s := range adaptertest.Stores(t) {
 		coalitionLedger(t, s)
-		a := s.(loyalty.RefAggregator)
-		got, err := a.AggregateRefs(ctx, loyalty.RefQuery{From: marchFrom, To: marchTo})
+		a := s.(storage.RefAggregator)
+		got, err := a.AggregateRefs(ctx, storage.RefQuery{From: marchFrom, To: marchTo})
 		require.NoError(t, err, name)
 		if want == nil {
 			want = got
@@ -192,15 +193,15 @@ func TestAggregateRefsIsTheSameOnEveryAdapterAndRefusesAnEmptyPeriod(t *testing.
 			}, got, name)
 		}
 		require.Equal(t, want, got, name)
-		only, err := a.AggregateRefs(ctx, loyalty.RefQuery{From: marchFrom, To: marchTo, Kinds: []ledger.EntryKind{ledger.EntryReverse}})
+		only, err := a.AggregateRefs(ctx, storage.RefQuery{From: marchFrom, To: marchTo, Kinds: []ledger.EntryKind{ledger.EntryReverse}})
 		require.NoError(t, err, name)
 		require.Equal(t, []ledger.RefTotal{{Prefix: "bookshop", Kind: ledger.EntryReverse, Amount: -150, Count: 1}}, only, name)
-		none, err := a.AggregateRefs(ctx, loyalty.RefQuery{Account: "credit", From: marchFrom, To: marchTo})
+		none, err := a.AggregateRefs(ctx, storage.RefQuery{Account: "credit", From: marchFrom, To: marchTo})
 		require.NoError(t, err, name)
 		require.Empty(t, none, name)
-		_, err = a.AggregateRefs(ctx, loyalty.RefQuery{From: marchTo, To: marchTo})
+		_, err = a.AggregateRefs(ctx, storage.RefQuery{From: marchTo, To: marchTo})
 		require.ErrorIs(t, err, loyalty.ErrInvalidEvent, name)
-		_, err = a.AggregateRefs(ctx, loyalty.RefQuery{From: marchFrom, To: marchTo, Kinds: []ledger.EntryKind{""}})
+		_, err = a.AggregateRefs(ctx, storage.RefQuery{From: marchFrom, To: marchTo, Kinds: []ledger.EntryKind{""}})
 		require.ErrorIs(t, err, loyalty.ErrInvalidEvent, name)
 	}
 }

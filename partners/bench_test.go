@@ -15,7 +15,7 @@ import (
 
 // BenchmarkSettle settles a month of 10 partners over 1,000,000 earn
 // entries (100,000 members × 10 orders) in memory: aggregated by the store
-// (loyalty.RefAggregator), and member by member through History as for a
+// (storage.RefAggregator), and member by member through History as for a
 // store without it.
 func BenchmarkSettle(b *testing.B) {
 	var ps []partners.Partner

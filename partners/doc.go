@@ -31,7 +31,7 @@
 // entries written in it (by the entry's time, not the order's): issued and
 // redeemed points per partner and the entries behind them, Owed and
 // Reimbursed each rounded half-even to the minor unit once, and their Net.
-// A store that is a loyalty.RefAggregator (memory, SQLite, PostgreSQL) sums
+// A store that is a storage.RefAggregator (memory, SQLite, PostgreSQL) sums
 // the period itself; another is read member by member. It writes nothing,
 // so settling again gives the same Statement. Lines streams the statement's
 // lines, one per entry, to reconcile it against the ledger.

@@ -13,6 +13,7 @@ import (
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
+	"github.com/loyaltykit/loyalty/storage"
 )
 
 // Errors, checked with errors.Is.
@@ -264,13 +265,13 @@ func points(k ledger.EntryKind, amount, pending int64) (pts int64, redeem bool) 
 // period, for their alerts.
 //
 // Pass the engine's store as lister. A store that is a
-// loyalty.RefAggregator (storage/memory, storage/sqlite, storage/postgres)
+// storage.RefAggregator (storage/memory, storage/sqlite, storage/postgres)
 // sums the period itself: on SQL stores one GROUP BY, no entry loaded into
 // Go. Any other store is read member by member through e.History, with the
 // same result. A period not ended at now is ErrPeriodOpen; a from not
 // before to a *loyalty.ValidationError wrapping loyalty.ErrInvalidEvent.
 func (c *Coalition) Settle(ctx context.Context, e *loyalty.Engine, lister loyalty.MemberLister, from, to, now time.Time, deposits map[string]decimal.Decimal) (*Statement, error) {
-	q := loyalty.RefQuery{Account: ledger.PointsAccount, From: from, To: to, Kinds: settled}
+	q := storage.RefQuery{Account: ledger.PointsAccount, From: from, To: to, Kinds: settled}
 	if err := q.Check(); err != nil {
 		return nil, err
 	}
@@ -278,7 +279,7 @@ func (c *Coalition) Settle(ctx context.Context, e *loyalty.Engine, lister loyalt
 		return nil, ErrPeriodOpen
 	}
 	var ts []ledger.RefTotal
-	if a, ok := lister.(loyalty.RefAggregator); ok {
+	if a, ok := lister.(storage.RefAggregator); ok {
 		var err error
 		if ts, err = a.AggregateRefs(ctx, q); err != nil {
 			return nil, err
@@ -373,7 +374,7 @@ func (c *Coalition) index(id string) int {
 // at the first error fn returns. A from not before to is a
 // *loyalty.ValidationError wrapping loyalty.ErrInvalidEvent.
 func (c *Coalition) Lines(ctx context.Context, e *loyalty.Engine, lister loyalty.MemberLister, from, to time.Time, fn func(Line) error) error {
-	q := loyalty.RefQuery{Account: ledger.PointsAccount, From: from, To: to, Kinds: settled}
+	q := storage.RefQuery{Account: ledger.PointsAccount, From: from, To: to, Kinds: settled}
 	if err := q.Check(); err != nil {
 		return err
 	}
@@ -388,7 +389,7 @@ func (c *Coalition) Lines(ctx context.Context, e *loyalty.Engine, lister loyalty
 }
 
 // scan calls fn with every entry q sums, member by member.
-func (c *Coalition) scan(ctx context.Context, e *loyalty.Engine, lister loyalty.MemberLister, q *loyalty.RefQuery, fn func(member string, x *ledger.Entry) error) error {
+func (c *Coalition) scan(ctx context.Context, e *loyalty.Engine, lister loyalty.MemberLister, q *storage.RefQuery, fn func(member string, x *ledger.Entry) error) error {
 	const page = 1000
 	after := ""
 	for {

@@ -13,6 +13,11 @@
 //
 // This package holds what every adapter shares, written once:
 //
+//   - the optional abilities of a store that reads a program as a whole, by
+//     period, which the Engine never calls: LedgerAggregator (the sums
+//     package economics computes KPIs from, CheckBounds for its buckets) and
+//     RefAggregator with its RefQuery (the sums by partner that package
+//     partners settles a coalition with);
 //   - CheckChange, and its parts CheckShape and Prior for SQL stores that
 //     compare balances in the database: which changes a store refuses before
 //     it writes (invalid identifiers, text it could not give back byte for

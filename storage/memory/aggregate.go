@@ -5,17 +5,17 @@ import (
 	"slices"
 	"time"
 
-	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/ledger"
+	"github.com/loyaltykit/loyalty/storage"
 )
 
-var _ loyalty.LedgerAggregator = (*Store)(nil)
+var _ storage.LedgerAggregator = (*Store)(nil)
 
-// AggregateLedger implements loyalty.LedgerAggregator: it sums the program's
+// AggregateLedger implements storage.LedgerAggregator: it sums the program's
 // entries where the store keeps them, one member at a time under the
 // member's read lock, copying none.
 func (s *Store) AggregateLedger(ctx context.Context, bounds []time.Time) (*ledger.Totals, error) {
-	if err := loyalty.CheckBounds(bounds); err != nil {
+	if err := storage.CheckBounds(bounds); err != nil {
 		return nil, err
 	}
 	n := len(bounds) - 1

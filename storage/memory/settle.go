@@ -3,18 +3,18 @@ package memory
 import (
 	"context"
 
-	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/ledger"
+	"github.com/loyaltykit/loyalty/storage"
 )
 
-var _ loyalty.RefAggregator = (*Store)(nil)
+var _ storage.RefAggregator = (*Store)(nil)
 
-// AggregateRefs implements loyalty.RefAggregator: it sums the program's
+// AggregateRefs implements storage.RefAggregator: it sums the program's
 // entries where the store keeps them, one member at a time under the
 // member's read lock, copying none. The total an entry adds to is looked
 // up only when it is not the last one's: consecutive entries mostly share
 // their prefix and kind.
-func (s *Store) AggregateRefs(ctx context.Context, q loyalty.RefQuery) ([]ledger.RefTotal, error) {
+func (s *Store) AggregateRefs(ctx context.Context, q storage.RefQuery) ([]ledger.RefTotal, error) {
 	if err := q.Check(); err != nil {
 		return nil, err
 	}

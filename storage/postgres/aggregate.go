@@ -9,13 +9,13 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/ledger"
+	"github.com/loyaltykit/loyalty/storage"
 )
 
-var _ loyalty.LedgerAggregator = (*Store)(nil)
+var _ storage.LedgerAggregator = (*Store)(nil)
 
-// AggregateLedger implements loyalty.LedgerAggregator from the summaries
+// AggregateLedger implements storage.LedgerAggregator from the summaries
 // migration 0005 keeps (see migrations/0005_ledger_summary.sql), so a
 // report reads one row per UTC day and key, one per active member and UTC
 // month, not one per entry:
@@ -37,7 +37,7 @@ var _ loyalty.LedgerAggregator = (*Store)(nil)
 // ledger. The cost of a report grows with the days, the active member-months
 // and the orders of the program, and with the entries of the cut days.
 func (s *Store) AggregateLedger(ctx context.Context, bounds []time.Time) (*ledger.Totals, error) {
-	if err := loyalty.CheckBounds(bounds); err != nil {
+	if err := storage.CheckBounds(bounds); err != nil {
 		return nil, err
 	}
 	sc := pgx.Identifier{s.schema}.Sanitize()

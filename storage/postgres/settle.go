@@ -7,19 +7,19 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/ledger"
+	"github.com/loyaltykit/loyalty/storage"
 )
 
-var _ loyalty.RefAggregator = (*Store)(nil)
+var _ storage.RefAggregator = (*Store)(nil)
 
-// AggregateRefs implements loyalty.RefAggregator with one GROUP BY the
+// AggregateRefs implements storage.RefAggregator with one GROUP BY the
 // server runs over the program's entries of the period: the prefix of a
 // Ref is cut by strpos and left, so only one row per prefix and kind
 // reaches Go. Entries are read by the primary key's program prefix and
 // filtered by at, which is not indexed (as for AggregateLedger): an index
 // would cost every earn a second index write for a monthly report.
-func (s *Store) AggregateRefs(ctx context.Context, q loyalty.RefQuery) ([]ledger.RefTotal, error) {
+func (s *Store) AggregateRefs(ctx context.Context, q storage.RefQuery) ([]ledger.RefTotal, error) {
 	if err := q.Check(); err != nil {
 		return nil, err
 	}

@@ -7,8 +7,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/ledger"
+	"github.com/loyaltykit/loyalty/storage"
 )
 
 // BenchmarkAggregateRefsMillionEntries sums a month of 10 partners over
@@ -32,7 +32,7 @@ func BenchmarkAggregateRefsMillionEntries(b *testing.B) {
 		_, err := s.Pool().Exec(ctx, q)
 		require.NoError(b, err)
 	}
-	q := loyalty.RefQuery{From: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC),
+	q := storage.RefQuery{From: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC),
 		Kinds: []ledger.EntryKind{ledger.EntryEarn, ledger.EntryReverse, ledger.EntryVoid, ledger.EntryRedeem, ledger.EntryRestore}}
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -11,11 +11,12 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/ledger"
+	"github.com/loyaltykit/loyalty/storage"
 )
 
-var _ loyalty.LedgerAggregator = (*Store)(nil)
+var _ storage.LedgerAggregator = (*Store)(nil)
 
-// AggregateLedger implements loyalty.LedgerAggregator. The entries are
+// AggregateLedger implements storage.LedgerAggregator. The entries are
 // summed by SQLite, with GROUP BY over the journal (a CASE on the integer
 // microseconds of at places each among the bounds), so only one row per
 // bucket, account, kind and source reaches Go. Members' enrolment and
@@ -23,7 +24,7 @@ var _ loyalty.LedgerAggregator = (*Store)(nil)
 // functions read only to the millisecond: those rows (one per member and per
 // order, not per entry) are decoded and placed in Go.
 func (s *Store) AggregateLedger(ctx context.Context, bounds []time.Time) (*ledger.Totals, error) {
-	if err := loyalty.CheckBounds(bounds); err != nil {
+	if err := storage.CheckBounds(bounds); err != nil {
 		return nil, err
 	}
 	if _, err := s.prepared(ctx); err != nil {

@@ -6,17 +6,17 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/ledger"
+	"github.com/loyaltykit/loyalty/storage"
 )
 
-var _ loyalty.RefAggregator = (*Store)(nil)
+var _ storage.RefAggregator = (*Store)(nil)
 
-// AggregateRefs implements loyalty.RefAggregator with one GROUP BY over
+// AggregateRefs implements storage.RefAggregator with one GROUP BY over
 // the journal's entry rows of the period (at in integer microseconds): the
 // prefix of a Ref is cut by instr and substr, so only one row per prefix
 // and kind reaches Go.
-func (s *Store) AggregateRefs(ctx context.Context, q loyalty.RefQuery) ([]ledger.RefTotal, error) {
+func (s *Store) AggregateRefs(ctx context.Context, q storage.RefQuery) ([]ledger.RefTotal, error) {
 	if err := q.Check(); err != nil {
 		return nil, err
 	}
