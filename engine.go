@@ -60,7 +60,7 @@ type EngineOptions struct {
 	// key: a retry finds a commit whose reply was lost and returns its receipt.
 	MaxUnavailableRetries int
 	// UnavailableBackoff is the wait before the first such retry, doubled
-	// for each next one up to MaxUnavailableBackoff (1s); 0 means 50ms.
+	// for each next one up to 1s; 0 means 50ms.
 	UnavailableBackoff time.Duration
 	// Random is where NewEngine reads the 32-byte seed of every draw the
 	// Engine makes: the codes of granted rewards and what rules draw from

@@ -65,12 +65,12 @@ func outcomeUnknown(err error) error {
 	return &StoreError{Op: "loyalty: write", MaybeCommitted: true, Err: err}
 }
 
-// MaxUnavailableBackoff caps the Engine's wait between retries of a write
+// maxUnavailableBackoff caps the Engine's wait between retries of a write
 // after ErrUnavailable.
-const MaxUnavailableBackoff = time.Second
+const maxUnavailableBackoff = time.Second
 
 // unavailableRetry is how an Engine retries writes after ErrUnavailable: up
-// to max times, waiting base, 2·base, 4·base, ... up to MaxUnavailableBackoff
+// to max times, waiting base, 2·base, 4·base, ... up to maxUnavailableBackoff
 // (or base, if larger). The waits are deterministic, without jitter: the
 // Engine has no random source of its own yet.
 type unavailableRetry struct {
@@ -93,7 +93,7 @@ func newUnavailableRetry(max int, base time.Duration) unavailableRetry {
 
 // delay is the wait before retry n (0 for the first).
 func (u unavailableRetry) delay(n int) time.Duration {
-	limit := max(MaxUnavailableBackoff, u.base)
+	limit := max(maxUnavailableBackoff, u.base)
 	d := u.base
 	for range n {
 		if d >= limit/2 {
