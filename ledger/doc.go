@@ -20,7 +20,7 @@
 //
 // The package imports only the standard library and package money. It
 // decides nothing: the arithmetic of lots, expiry, reversal and idempotency
-// is the Engine's, the atomicity of a write is the Store's (package
-// storage). A host reads these records from receipts and history; an
-// adapter stores them as they are.
+// is the Engine's, the atomicity of a write is the Store's (loyalty.Store;
+// package storage holds what adapters share). A host reads these records
+// from receipts and history; an adapter stores them as they are.
 package ledger

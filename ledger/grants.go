@@ -26,10 +26,10 @@ func (c SharedCounter) Left() int64 { return max(c.Limit-c.Claimed, 0) }
 // Claim takes Amount from a shared counter in a member's change, or gives it
 // back (Release: a refunded reward returns its stock). Commit applies every
 // claim of a change together with the member's entries, all or nothing: if
-// the counter is not defined it is a *ClaimError wrapping ErrUnknownCounter;
-// if Claimed + Amount would pass the limit it is a *ClaimError wrapping
-// ErrLimitReached that says what was left; a release never takes Claimed
-// below zero (a *ClaimError wrapping ErrInvalidClaim). Amount must be > 0.
+// the counter is not defined it is a *loyalty.ClaimError wrapping loyalty.ErrUnknownCounter;
+// if Claimed + Amount would pass the limit it is a *loyalty.ClaimError wrapping
+// loyalty.ErrLimitReached that says what was left; a release never takes Claimed
+// below zero (a *loyalty.ClaimError wrapping loyalty.ErrInvalidClaim). Amount must be > 0.
 type Claim struct {
 	Counter   string
 	PeriodKey string
@@ -63,10 +63,10 @@ type Code struct {
 // CodeUse changes a code's state in a member's change (or through
 // loyalty.SharedStore.UseCode): Uses more uses of it (negative gives uses back, a
 // cancelled order returning a single-use coupon), and voids it when Void.
-// Commit refuses, with a *CodeError, a code the program does not hold
-// (ErrUnknownCode), a void code (ErrCodeVoid) unless the use only voids it
-// again, and uses that would pass MaxUses (ErrCodeUsedUp) or go below zero
-// (ErrInvalidClaim).
+// Store.Commit refuses, with a *loyalty.CodeError, a code the program does not hold
+// (loyalty.ErrUnknownCode), a void code (loyalty.ErrCodeVoid) unless the use only voids it
+// again, and uses that would pass MaxUses (loyalty.ErrCodeUsedUp) or go below zero
+// (loyalty.ErrInvalidClaim).
 type CodeUse struct {
 	Code string
 	Uses int64

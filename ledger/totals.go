@@ -8,7 +8,7 @@ import (
 	"github.com/loyaltykit/loyalty/money"
 )
 
-// Totals are a program's ledger summed by bucket (see LedgerAggregator).
+// Totals are a program's ledger summed by bucket (see storage.LedgerAggregator).
 type Totals struct {
 	// Bounds are the bucket bounds asked for.
 	Bounds []time.Time
