@@ -15,7 +15,7 @@ import (
 // differently (an HTTP host, say):
 //
 //   - Malformed input (400): ErrInvalidEvent, ErrInvalidID, ErrInvalidAmount,
-//     ErrInvalidCurrency, ErrCurrencyMismatch, ErrOverflow, ErrMissingKey, and
+//     money.ErrInvalidCurrency, ErrCurrencyMismatch, ErrOverflow, ErrMissingKey, and
 //     ErrInvalidProgram for a program or rule that fails Validate. The
 //     request is wrong whatever the ledger holds; a *ValidationError names
 //     the field. Only this family is ever a *ValidationError.

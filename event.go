@@ -63,7 +63,7 @@ func (o *Order) EventTime() time.Time { return o.PlacedAt }
 // CheckID, PlacedAt lies in years 1 to 9999 UTC and its amounts pass
 // CheckAmount. It checks only
 // that the currency is three upper-case letters; the Engine checks it is an
-// ISO 4217 code or one of the program's units (ErrInvalidCurrency) and the
+// ISO 4217 code or one of the program's units (money.ErrInvalidCurrency) and the
 // program's own (ErrCurrencyMismatch).
 func (o *Order) Validate() error {
 	if err := checkRequiredID("order.id", o.ID); err != nil {

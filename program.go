@@ -213,7 +213,7 @@ func (p *Program) ProgramID() string {
 
 // Validate reports the first problem with the program's definition as an
 // error that wraps ErrInvalidProgram, and also the sentinel of its kind
-// where there is one: ErrInvalidCurrency for a currency that is neither ISO
+// where there is one: money.ErrInvalidCurrency for a currency that is neither ISO
 // 4217 nor one of Units, ErrCurrencyMismatch for a policy in another
 // currency (see Denominated), ErrOverflow for an amount beyond CheckAmount,
 // ErrInvalidID for a name, rule name or excluded SKU or category that fails
