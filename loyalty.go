@@ -66,10 +66,14 @@ package loyalty
 //     ActionRule, RedeemableRule, StandingRule, Periodic, Finisher.
 //   - A new program type (a ladder, a wallet, a game): a package of its own
 //     beside points/, tiers/, cashback/ and charity/, importing only this
-//     package. It exports rules and policies, declares its NoticeKind
+//     package (and ledger and money for the records and amounts it reads).
+//     It exports rules and policies, declares its NoticeKind
 //     constants, and its rules implement Typed so Program.Warnings can count
 //     it.
 //   - A new storage adapter: a package under storage/ that implements Store
-//     (and MemberLister, HistoryReverser when it can), uses the shared checks
-//     of package storage, and passes storage/storagetest with one call, as
-//     storage/memory, storage/sqlite and storage/postgres do.
+//     (and MemberLister, HistoryReverser, SharedStore, ProgramStore when it
+//     can; storage.LedgerAggregator and storage.RefAggregator to sum a whole
+//     ledger itself), keeps the records of package ledger as they are given,
+//     uses the shared checks of package storage, and passes
+//     storage/storagetest with one call, as storage/memory, storage/sqlite
+//     and storage/postgres do.
