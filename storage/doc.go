@@ -3,8 +3,11 @@
 // that persists ledgers imports, and a host never needs to.
 //
 // The contract itself is loyalty.Store (Load, Commit, Receipt, History) with
-// its optional abilities (loyalty.HistoryReverser, loyalty.MemberLister),
-// documented in the root package beside the types it moves. The Engine is
+// its optional abilities (loyalty.HistoryReverser, loyalty.MemberLister,
+// loyalty.SharedStore, loyalty.ProgramStore), documented in the root package
+// beside the Change and State it moves; the records inside them (entries,
+// lots, balances, grants, codes, order records) are package ledger's. The
+// Engine is
 // its only caller most hosts need. It plans every change in pure Go, and it
 // alone makes the decisions a store must not: all ledger arithmetic (lots,
 // expiry, reversal, clawback), and whether a key found committed is a replay
