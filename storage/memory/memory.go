@@ -27,20 +27,29 @@ type Store struct {
 
 // program is what a store keeps for one program.
 type program struct {
-	id       string
-	mu       sync.RWMutex
-	members  map[string]*member
-	order    []string // member IDs in enrolment order, for Members
-	receipts map[string]*loyalty.Receipt
-	// owners maps every order ID to the member whose order record holds it:
-	// an order ID is unique in the program (see loyalty.Store.Commit).
-	owners map[string]string
+	id      string
+	mu      sync.RWMutex
+	members map[string]*member
+	order   []string // member IDs in enrolment order, for Members
+	// keys holds the receipt of every committed idempotency key and the
+	// owner of every order ID (an order ID is unique in the program, see
+	// loyalty.Store.Commit), in one map: a host that keys an earn by its
+	// order ID, as most do, has both in one entry, written once.
+	keys   map[string]keyed
 	shared shared   // codes and shared counters
 	dueIdx dueIndex // members by when they fall due (due.go)
 	// The blocks the next receipts are kept in (see keep).
 	earns slab[keptBlock]
 	plain slab[receiptCopy]
 	wide  slab[wideBlock]
+}
+
+// keyed is what a program holds under one string: the receipt committed
+// under it as an idempotency key (nil if none), and the member whose order
+// record holds it as an order ID (nil if none).
+type keyed struct {
+	receipt *loyalty.Receipt
+	owner   *member
 }
 
 // A member keeps what its committed changes hold, without copying them: the
@@ -52,6 +61,7 @@ type program struct {
 type member struct {
 	mu       sync.RWMutex
 	seq      int // place in Store.order
+	id       string
 	profile  loyalty.Member
 	version  int64
 	nextDue  time.Time
@@ -191,10 +201,11 @@ func (s *Store) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Receipt
 	// the member lock for the version check and the apply, so a key is
 	// committed once and a member version moves one step at a time.
 	s.mu.Lock()
-	if r, ok := s.receipts[c.Key]; ok {
+	k := s.keys[c.Key]
+	if k.receipt != nil {
 		s.mu.Unlock()
 		// The Engine, not the store, tells a replay from a reuse.
-		return nil, &loyalty.KeyCommittedError{Receipt: cloneReceipt(r)}
+		return nil, &loyalty.KeyCommittedError{Receipt: cloneReceipt(k.receipt)}
 	}
 	m := s.members[c.MemberID]
 	if m == nil {
@@ -206,7 +217,7 @@ func (s *Store) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Receipt
 			s.mu.Unlock()
 			return nil, err
 		}
-		if err := s.ordersFree(c, nil); err != nil {
+		if err := s.ordersFree(c, nil, k.owner); err != nil {
 			s.mu.Unlock()
 			return nil, err
 		}
@@ -222,7 +233,7 @@ func (s *Store) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Receipt
 			s.mu.Unlock()
 			return nil, err
 		}
-		if err := s.ordersFree(c, m); err != nil {
+		if err := s.ordersFree(c, m, k.owner); err != nil {
 			m.mu.Unlock()
 			s.mu.Unlock()
 			return nil, err
@@ -242,7 +253,7 @@ func (s *Store) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Receipt
 		}
 	}
 	if m == nil {
-		m = &member{}
+		m = &member{id: c.MemberID}
 		m.balances = m.balanceRoom[:0]
 		s.members[c.MemberID] = m
 		m.seq = len(s.order)
@@ -250,15 +261,24 @@ func (s *Store) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Receipt
 		m.mu.Lock()
 	}
 	for i := range c.Orders {
-		if _, ok := s.owners[c.Orders[i].ID]; !ok {
-			s.owners[c.Orders[i].ID] = c.MemberID
+		id := c.Orders[i].ID
+		if id == c.Key { // written with the receipt below
+			if k.owner == nil {
+				k.owner = m
+			}
+			continue
+		}
+		if o := s.keys[id]; o.owner == nil {
+			o.owner = m
+			s.keys[id] = o
 		}
 	}
 	// The store keeps a copy of the receipt, whose entries are those its
 	// History returns, and hands the caller's own back: what the caller
 	// does with it does not reach the store.
 	r, orders := s.keep(c)
-	s.receipts[c.Key] = r
+	k.receipt = r
+	s.keys[c.Key] = k
 	s.mu.Unlock()
 	defer m.mu.Unlock()
 	m.apply(c, r, orders)
@@ -268,18 +288,22 @@ func (s *Store) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Receipt
 
 // ordersFree returns a *loyalty.OrderOwnerError when c records an order ID
 // that another member's order record holds; m is c's member, nil for a new
-// one. The caller holds s.mu, under which the owners are claimed.
-func (s *Store) ordersFree(c *loyalty.Change, m *member) error {
+// one, and keyOwner the owner of c.Key as an order ID (looked up already).
+// The caller holds s.mu, under which the owners are claimed.
+func (s *Store) ordersFree(c *loyalty.Change, m, keyOwner *member) error {
 	for i := range c.Orders {
 		id := c.Orders[i].ID
-		owner, ok := s.owners[id]
-		if !ok || owner == c.MemberID {
+		owner := keyOwner
+		if id != c.Key {
+			owner = s.keys[id].owner
+		}
+		if owner == nil || owner == m {
 			continue
 		}
 		if m != nil && m.orders.get(id) != nil {
 			continue // a record the member holds already: an update
 		}
-		return &loyalty.OrderOwnerError{OrderID: id, MemberID: c.MemberID, Owner: owner}
+		return &loyalty.OrderOwnerError{OrderID: id, MemberID: c.MemberID, Owner: owner.id}
 	}
 	return nil
 }
@@ -519,9 +543,9 @@ func (s *Store) Receipt(ctx context.Context, key string) (*loyalty.Receipt, erro
 		return nil, err
 	}
 	s.mu.RLock()
-	r, ok := s.receipts[key]
+	r := s.keys[key].receipt
 	s.mu.RUnlock()
-	if !ok {
+	if r == nil {
 		return nil, &missingError{err: loyalty.ErrNotFound, receipt: true, id: key}
 	}
 	return cloneReceipt(r), nil

@@ -29,10 +29,9 @@ func (r *root) program(id string) *program {
 	p := r.programs[id]
 	if p == nil {
 		p = &program{
-			id:       id,
-			members:  make(map[string]*member),
-			receipts: make(map[string]*loyalty.Receipt),
-			owners:   make(map[string]string),
+			id:      id,
+			members: make(map[string]*member),
+			keys:    make(map[string]keyed),
 		}
 		r.programs[id] = p
 	}
