@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/loyaltykit/loyalty/ledger"
 )
 
@@ -44,21 +46,25 @@ func TestLotSetKeepsTheOpenLotsInIDOrder(t *testing.T) {
 			got = s.open(make([]ledger.Lot, 3, 8))
 		}
 		ids := openIDs(model)
-		if len(got) != len(ids) {
-			t.Fatalf("step %d: %d open lots, want %d", step, len(got), len(ids))
+		want := make([]lotView, len(ids))
+		for i, id := range ids {
+			want[i] = lotView{ID: id, Remaining: model[id], Ref: strconv.FormatInt(id, 10)}
 		}
+		have := make([]lotView, len(got))
 		for i, l := range got {
-			if l.ID != ids[i] || l.Remaining != model[l.ID] || l.Ref != strconv.FormatInt(l.ID, 10) {
-				t.Fatalf("step %d: lot %d is %+v, want ID %d with %d", step, i, l, ids[i], model[ids[i]])
-			}
+			have[i] = lotView{ID: l.ID, Remaining: l.Remaining, Ref: l.Ref}
 		}
-		if s.n-s.closed != len(ids) || s.n > max(2*len(ids), 8+len(ids)) {
-			t.Fatalf("step %d: keeps %d lots of which %d closed for %d open", step, s.n, s.closed, len(ids))
-		}
+		require.Equal(t, want, have, "step %d: the open lots, in ID order", step)
+		require.Equal(t, len(ids), s.n-s.closed, "step %d: lots kept less those closed", step)
+		require.LessOrEqual(t, s.n, max(2*len(ids), 8+len(ids)), "step %d: lots kept (%d closed) for %d open", step, s.closed, len(ids))
 	}
-	if len(s.chunks) < 3 {
-		t.Fatalf("only %d chunks: the test did not cross chunks", len(s.chunks))
-	}
+	require.GreaterOrEqual(t, len(s.chunks), 3, "the test did not cross chunks")
+}
+
+// lotView is what TestLotSetKeepsTheOpenLotsInIDOrder compares of a lot.
+type lotView struct {
+	ID, Remaining int64
+	Ref           string
 }
 
 func openIDs(model map[int64]int64) []int64 {
@@ -82,12 +88,10 @@ func TestRecordsFindEveryRecordBeforeAndAfterTheyAreMany(t *testing.T) {
 			if i == 0 {
 				want = int64(-n)
 			}
-			if r == nil || r.Points != want {
-				t.Fatalf("%d records: r%d is %+v, want points %d", n+1, i, r, want)
-			}
+			require.NotNil(t, r, "%d records: r%d not found", n+1, i)
+			require.Equal(t, want, r.Points, "%d records: r%d's points", n+1, i)
 		}
-		if rs.get("r"+strconv.Itoa(n+1)) != nil || rs.get("") != nil {
-			t.Fatalf("%d records: found one never set", n+1)
-		}
+		require.Nil(t, rs.get("r"+strconv.Itoa(n+1)), "%d records: found r%d, never set", n+1, n+1)
+		require.Nil(t, rs.get(""), "%d records: found the empty ID, never set", n+1)
 	}
 }
