@@ -2,15 +2,10 @@ package rewards_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	mrand "math/rand/v2"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -18,8 +13,7 @@ import (
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/rewards"
-	"github.com/loyaltykit/loyalty/storage/postgres"
-	"github.com/loyaltykit/loyalty/storage/sqlite"
+	"github.com/loyaltykit/loyalty/storage/adaptertest"
 )
 
 // couponLife runs a coupon's life on store: bought, used at checkout, given
@@ -79,42 +73,11 @@ func couponLife(t *testing.T, store loyalty.Store) {
 }
 
 func TestCouponLifeOnSQLite(t *testing.T) {
-	ctx := context.Background()
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "loyalty.db"), nil)
-	require.NoError(t, err)
-	t.Cleanup(func() { store.Close() })
-	require.NoError(t, store.Migrate(ctx))
-	couponLife(t, store)
+	couponLife(t, adaptertest.SQLite(t))
 }
 
 // TestCouponLifeOnPostgres needs LOYALTY_POSTGRES_DSN; it works in a schema
 // of its own, dropped at the end.
 func TestCouponLifeOnPostgres(t *testing.T) {
-	dsn := os.Getenv("LOYALTY_POSTGRES_DSN")
-	if dsn == "" {
-		t.Skip("needs LOYALTY_POSTGRES_DSN")
-	}
-	ctx := context.Background()
-	var b [6]byte
-	_, err := rand.Read(b[:])
-	require.NoError(t, err)
-	schema := "rewards_test_" + hex.EncodeToString(b[:])
-	store, err := postgres.Open(ctx, dsn, &postgres.Options{Schema: schema})
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		store.Close()
-		c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(c, dsn)
-		if err != nil {
-			t.Errorf("cleanup: %v", err)
-			return
-		}
-		defer conn.Close(c)
-		if _, err := conn.Exec(c, "DROP SCHEMA "+pgx.Identifier{schema}.Sanitize()+" CASCADE"); err != nil {
-			t.Errorf("cleanup: %v", err)
-		}
-	})
-	require.NoError(t, store.Migrate(ctx))
-	couponLife(t, store)
+	couponLife(t, adaptertest.PostgresOrSkip(t))
 }

@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
@@ -35,17 +36,23 @@ const DSNEnv = "LOYALTY_POSTGRES_DSN"
 // log says so, when DSNEnv is unset.
 func Stores(t testing.TB) map[string]loyalty.Store {
 	t.Helper()
-	ctx := context.Background()
-	out := map[string]loyalty.Store{"memory": memory.New()}
-	lite, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "adaptertest.db"), nil)
-	require.NoError(t, err)
-	t.Cleanup(func() { lite.Close() })
-	require.NoError(t, lite.Migrate(ctx))
-	out["sqlite"] = lite
+	out := map[string]loyalty.Store{"memory": memory.New(), "sqlite": SQLite(t)}
 	if pg := Postgres(t); pg != nil {
 		out["postgres"] = pg
 	}
 	return out
+}
+
+// SQLite returns a fresh, migrated SQLite store in the test's temp dir,
+// closed when the test ends.
+func SQLite(t testing.TB) *sqlite.Store {
+	t.Helper()
+	ctx := context.Background()
+	lite, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "adaptertest.db"), nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { lite.Close() })
+	require.NoError(t, lite.Migrate(ctx))
+	return lite
 }
 
 // Postgres returns a fresh, migrated PostgreSQL store in a schema of its
@@ -58,19 +65,45 @@ func Postgres(t testing.TB) *postgres.Store {
 		t.Log("PostgreSQL left out: set " + DSNEnv)
 		return nil
 	}
+	return openPostgres(t, dsn)
+}
+
+// PostgresOrSkip is Postgres for a test that is about PostgreSQL alone: it
+// skips the test when DSNEnv is unset.
+func PostgresOrSkip(t testing.TB) *postgres.Store {
+	t.Helper()
+	dsn := os.Getenv(DSNEnv)
+	if dsn == "" {
+		t.Skip("needs " + DSNEnv)
+	}
+	return openPostgres(t, dsn)
+}
+
+// openPostgres opens and migrates a store on dsn in a new schema; when the
+// test ends it closes the store and drops the schema, failing the test if
+// the drop does not succeed within 30 seconds.
+func openPostgres(t testing.TB, dsn string) *postgres.Store {
+	t.Helper()
 	ctx := context.Background()
 	var b [6]byte
-	_, _ = rand.Read(b[:])
+	_, err := rand.Read(b[:])
+	require.NoError(t, err)
 	schema := "loyalty_adaptertest_" + hex.EncodeToString(b[:])
 	pg, err := postgres.Open(ctx, dsn, &postgres.Options{Schema: schema})
 	require.NoError(t, err)
 	t.Cleanup(func() {
-		conn, err := pgx.Connect(context.Background(), dsn)
-		if err == nil {
-			_, _ = conn.Exec(context.Background(), "DROP SCHEMA "+pgx.Identifier{schema}.Sanitize()+" CASCADE")
-			conn.Close(context.Background())
-		}
 		pg.Close()
+		c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(c, dsn)
+		if err != nil {
+			t.Errorf("adaptertest: dropping schema %s: %v", schema, err)
+			return
+		}
+		defer conn.Close(c)
+		if _, err := conn.Exec(c, "DROP SCHEMA "+pgx.Identifier{schema}.Sanitize()+" CASCADE"); err != nil {
+			t.Errorf("adaptertest: dropping schema %s: %v", schema, err)
+		}
 	})
 	require.NoError(t, pg.Migrate(ctx))
 	return pg
