@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/internal/cputime"
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/storage/memory"
@@ -179,7 +180,7 @@ func benchReview(b *testing.B, n int) {
 	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	cpu := cpuTime()
+	cpu := cputime.Used()
 	b.ReportAllocs()
 	b.ResetTimer()
 	reviews, written := 0, 0
@@ -198,7 +199,7 @@ func benchReview(b *testing.B, n int) {
 		written += st.Written
 	}
 	b.StopTimer()
-	cpu = cpuTime() - cpu
+	cpu = cputime.Used() - cpu
 	runtime.ReadMemStats(&after)
 	per := float64(reviews) * float64(n)
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/per, "ns/member")

@@ -1,14 +1,15 @@
 //go:build unix
 
-package sim_test
+package cputime
 
 import (
 	"syscall"
 	"time"
 )
 
-// cpuTime is the user and system CPU time the process has used.
-func cpuTime() time.Duration {
+// Used is the user and system CPU time of every thread of the process so
+// far (the collector's too), or 0 if the system does not tell.
+func Used() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0
