@@ -16,13 +16,6 @@ import (
 	"github.com/loyaltykit/loyalty/storage/adaptertest"
 )
 
-// memberByMember hides a store's LedgerAggregator, so that Compute reads it
-// member by member (economics.Scan).
-type memberByMember struct {
-	loyalty.Store
-	loyalty.MemberLister
-}
-
 func TestComputeGivesTheSameReportOnEveryAdapterAndMemberByMember(t *testing.T) {
 	ctx := context.Background()
 	var want *economics.Report
@@ -31,7 +24,7 @@ func TestComputeGivesTheSameReportOnEveryAdapterAndMemberByMember(t *testing.T) 
 		for _, how := range []string{"aggregated", "member by member"} {
 			var in loyalty.Store = s
 			if how != "aggregated" {
-				in = memberByMember{s, s.(loyalty.MemberLister)}
+				in = adaptertest.MemberByMember(t, s)
 			} else {
 				_, ok := s.(storage.LedgerAggregator)
 				require.True(t, ok, name)
@@ -49,7 +42,7 @@ func TestComputeGivesTheSameReportOnEveryAdapterAndMemberByMember(t *testing.T) 
 		bounds := economics.Bounds(quarter(), economics.Weekly, nil)
 		agg, err := s.(storage.LedgerAggregator).AggregateLedger(ctx, bounds)
 		require.NoError(t, err)
-		scan, err := economics.Scan(ctx, memberByMember{s, s.(loyalty.MemberLister)}, bounds)
+		scan, err := economics.Scan(ctx, adaptertest.MemberByMember(t, s), bounds)
 		require.NoError(t, err)
 		assert.Equal(t, scan, agg, name)
 	}
@@ -103,7 +96,7 @@ func TestComputeCutsMonthsAtTheProgramsMidnightOnEveryAdapter(t *testing.T) {
 			t.Helper()
 			r, err := economics.Compute(ctx, s, p, o)
 			require.NoError(t, err, name+" "+round)
-			scan, err := economics.Compute(ctx, memberByMember{s, s.(loyalty.MemberLister)}, p, o)
+			scan, err := economics.Compute(ctx, adaptertest.MemberByMember(t, s), p, o)
 			require.NoError(t, err, name+" "+round)
 			assert.Equal(t, scan, r, name+" "+round)
 			return r

@@ -15,14 +15,8 @@ import (
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
+	"github.com/loyaltykit/loyalty/storage/adaptertest"
 )
-
-// scanOnly hides the store's LedgerAggregator: economics.Scan reads it
-// member by member.
-type scanOnly struct {
-	loyalty.Store
-	loyalty.MemberLister
-}
 
 // TestMigrationSummarisesTheLedgerWrittenBeforeIt writes a ledger on a
 // schema at version 4, migrates it, and checks that AggregateLedger (which
@@ -74,7 +68,7 @@ func TestMigrationSummarisesTheLedgerWrittenBeforeIt(t *testing.T) {
 			bounds := economics.Bounds(p, iv, ny)
 			agg, err := s.AggregateLedger(ctx, bounds)
 			require.NoError(t, err, round)
-			scan, err := economics.Scan(ctx, scanOnly{s, s}, bounds)
+			scan, err := economics.Scan(ctx, adaptertest.MemberByMember(t, s), bounds)
 			require.NoError(t, err, round)
 			assert.Equal(t, scan, agg, round)
 			var entries int64
