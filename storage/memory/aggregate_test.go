@@ -10,6 +10,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/ledger"
+	"github.com/loyaltykit/loyalty/storage/adaptertest"
 	"github.com/loyaltykit/loyalty/storage/memory"
 )
 
@@ -46,24 +47,5 @@ func BenchmarkAggregateLedgerMillionEntries(b *testing.B) {
 		_, err := s.Commit(ctx, c)
 		require.NoError(b, err)
 	}
-	var bounds []time.Time
-	for m := 1; m <= 13; m++ {
-		bounds = append(bounds, time.Date(2026, time.Month(m), 1, 0, 0, 0, 0, time.UTC))
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		t, err := s.AggregateLedger(ctx, bounds)
-		require.NoError(b, err)
-		require.NotEmpty(b, t.Entries)
-	}
-	b.StopTimer()
-	t, err := s.AggregateLedger(ctx, bounds)
-	require.NoError(b, err)
-	var n int64
-	for _, e := range t.Entries {
-		n += e.Count
-	}
-	require.Equal(b, int64(1_000_000), n)
-	require.Equal(b, int64(100_000), t.Enrolled[11])
+	adaptertest.BenchAggregateLedger(b, s, 1_000_000, 100_000)
 }

@@ -12,7 +12,6 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/economics"
-	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/storage/adaptertest"
@@ -112,25 +111,5 @@ func BenchmarkAggregateLedgerMillionEntries(b *testing.B) {
 		_, err := s.Pool().Exec(ctx, q)
 		require.NoError(b, err)
 	}
-	var bounds []time.Time
-	for m := 1; m <= 13; m++ {
-		bounds = append(bounds, time.Date(2026, time.Month(m), 1, 0, 0, 0, 0, time.UTC))
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		t, err := s.AggregateLedger(ctx, bounds)
-		require.NoError(b, err)
-		require.NotEmpty(b, t.Entries)
-	}
-	b.StopTimer()
-	t, err := s.AggregateLedger(ctx, bounds)
-	require.NoError(b, err)
-	var n int64
-	for _, e := range t.Entries {
-		n += e.Count
-	}
-	require.Equal(b, int64(1_000_000), n)
-	require.Equal(b, int64(100_000), t.Enrolled[11])
-	_ = ledger.PointsAccount
+	adaptertest.BenchAggregateLedger(b, s, 1_000_000, 100_000)
 }
