@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/storage"
 )
 
@@ -38,4 +39,51 @@ func BenchAggregateLedger(b *testing.B, s storage.LedgerAggregator, wantEntries,
 	}
 	require.Equal(b, wantEntries, n, "entries summed")
 	require.Equal(b, wantEnrolled, t.Enrolled[11], "members enrolled by December")
+}
+
+// BenchMembersDue is the measured part of an adapter's BenchmarkMembersDue,
+// on a store of members of whom wantDue are due by by. Its sub-benchmark
+// Due is one whole listing of the members due, paged by 500 as RunJobs
+// pages, and requires wantDue listed of members passed; Members is the
+// listing RunJobs read before MembersDue (every member, each then loaded),
+// paged the same, and requires members listed.
+func BenchMembersDue(b *testing.B, s loyalty.DueLister, by time.Time, wantDue, members int) {
+	b.Helper()
+	ctx := context.Background()
+	b.Run("Due", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			listed, passed, after := 0, 0, ""
+			for {
+				ids, p, err := s.MembersDue(ctx, by, after, 500)
+				require.NoError(b, err)
+				listed, passed = listed+len(ids), passed+p
+				if len(ids) < 500 {
+					break
+				}
+				after = ids[len(ids)-1]
+			}
+			if listed != wantDue || passed != members {
+				b.Fatalf("listed %d due of %d members; want %d of %d", listed, passed, wantDue, members)
+			}
+		}
+	})
+	b.Run("Members", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			after, n := "", 0
+			for {
+				ids, err := s.Members(ctx, after, 500)
+				require.NoError(b, err)
+				n += len(ids)
+				if len(ids) < 500 {
+					break
+				}
+				after = ids[len(ids)-1]
+			}
+			if n != members {
+				b.Fatalf("listed %d members; want %d", n, members)
+			}
+		}
+	})
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/storage/adaptertest"
 	"github.com/loyaltykit/loyalty/storage/postgres"
 )
 
@@ -182,46 +183,6 @@ func dueStore(b testing.TB) (*postgres.Store, time.Time) {
 }
 
 func BenchmarkMembersDue(b *testing.B) {
-	ctx := context.Background()
 	s, now := dueStore(b)
-	b.Run("Due", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			listed, passed, after := 0, 0, ""
-			for {
-				ids, p, err := s.MembersDue(ctx, now, after, 500)
-				if err != nil {
-					b.Fatal(err)
-				}
-				listed, passed = listed+len(ids), passed+p
-				if len(ids) < 500 {
-					break
-				}
-				after = ids[len(ids)-1]
-			}
-			if listed != dueMembers/dueEvery*2 || passed != dueMembers {
-				b.Fatalf("listed %d due of %d members; want %d of %d", listed, passed, dueMembers/dueEvery*2, dueMembers)
-			}
-		}
-	})
-	b.Run("Members", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			after, n := "", 0
-			for {
-				ids, err := s.Members(ctx, after, 500)
-				if err != nil {
-					b.Fatal(err)
-				}
-				n += len(ids)
-				if len(ids) < 500 {
-					break
-				}
-				after = ids[len(ids)-1]
-			}
-			if n != dueMembers {
-				b.Fatalf("listed %d members; want %d", n, dueMembers)
-			}
-		}
-	})
+	adaptertest.BenchMembersDue(b, s, now, dueMembers/dueEvery*2, dueMembers)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/storage/adaptertest"
 	"github.com/loyaltykit/loyalty/storage/sqlite"
 )
 
@@ -138,52 +139,7 @@ func BenchmarkMembersDue(b *testing.B) {
 	if _, err := s.DB().ExecContext(ctx, `ANALYZE`); err != nil {
 		b.Fatal(err)
 	}
-	b.Run("Due", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			n, total := listDue(b, s, now)
-			if n != wantDue || total != members {
-				b.Fatalf("listed %d due of %d members; want %d of %d", n, total, wantDue, members)
-			}
-		}
-	})
-	b.Run("Members", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			after, n := "", 0
-			for {
-				ids, err := s.Members(ctx, after, 500)
-				if err != nil {
-					b.Fatal(err)
-				}
-				n += len(ids)
-				if len(ids) < 500 {
-					break
-				}
-				after = ids[len(ids)-1]
-			}
-			if n != members {
-				b.Fatalf("listed %d members; want %d", n, members)
-			}
-		}
-	})
-}
-
-// listDue pages through l's members due by by as RunJobs does; it returns
-// how many it listed and passed.
-func listDue(b *testing.B, l loyalty.DueLister, by time.Time) (listed, passed int) {
-	after := ""
-	for {
-		ids, p, err := l.MembersDue(context.Background(), by, after, 500)
-		if err != nil {
-			b.Fatal(err)
-		}
-		listed, passed = listed+len(ids), passed+p
-		if len(ids) < 500 {
-			return listed, passed
-		}
-		after = ids[len(ids)-1]
-	}
+	adaptertest.BenchMembersDue(b, s, now, wantDue, members)
 }
 
 var _ loyalty.DueLister = (*sqlite.Store)(nil)
