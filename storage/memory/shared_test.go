@@ -15,6 +15,7 @@ import (
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/storage/memory"
+	"github.com/loyaltykit/loyalty/storage/storagetest"
 )
 
 var t0 = time.Date(2026, time.November, 1, 9, 0, 0, 0, time.UTC)
@@ -25,17 +26,10 @@ func enrolment(key, id string) *loyalty.Change {
 		Receipt: &loyalty.Receipt{Key: key, Fingerprint: "f-" + key, MemberID: id, Version: 1}}
 }
 
-// adjustment is a hand-built change of member from version from that adds
-// amount with one entry and plans the balance want.
+// adjustment is storagetest's hand-built change at t0: of member from
+// version from, adding amount with one entry and planning the balance want.
 func adjustment(key, member string, from, amount, want int64) *loyalty.Change {
-	return &loyalty.Change{
-		Key: key, Fingerprint: "f-" + key, MemberID: member, Version: from,
-		Entries: []ledger.Entry{{ID: ledger.EntryID{Version: from + 1}, MemberID: member, Account: ledger.PointsAccount,
-			Kind: ledger.EntryAdjust, Amount: amount, At: t0, Key: key, Source: "test", Lot: ledger.LotID(from+1, 0)}},
-		Lots:     []ledger.Lot{{ID: ledger.LotID(from+1, 0), MemberID: member, Account: ledger.PointsAccount, Remaining: amount, EarnedAt: t0}},
-		Balances: []ledger.Balance{{Account: ledger.PointsAccount, Available: want}},
-		Receipt:  &loyalty.Receipt{Key: key, Fingerprint: "f-" + key, MemberID: member, Version: from + 1},
-	}
+	return storagetest.Adjustment(t0, key, member, from, amount, want)
 }
 
 func commit(t *testing.T, s loyalty.Store, c *loyalty.Change) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -156,17 +157,27 @@ func testRuleBreaksContract(t *testing.T, newStore func(*testing.T) loyalty.Stor
 	require.Equal(t, int64(100), h.balance("ann").Available)
 }
 
-// adjustment is a hand-built change of member from version from that adds
-// amount with one entry and plans the balance want.
-func adjustment(key, member string, from, amount, want int64) *loyalty.Change {
+// Adjustment is a hand-built change of member, stored at version from,
+// that adds amount to the points account at at: one adjust entry (version
+// from+1, index 0), the lot it opens, the planned balance want and a
+// receipt, both fingerprinted "f-" + key. A store commits it when want is
+// the stored balance plus amount, and refuses it as unbalanced otherwise;
+// an adapter's own tests build their hand-made changes from it, as the
+// suite does.
+func Adjustment(at time.Time, key, member string, from, amount, want int64) *loyalty.Change {
 	return &loyalty.Change{
 		Key: key, Fingerprint: "f-" + key, MemberID: member, Version: from,
 		Entries: []ledger.Entry{{ID: ledger.EntryID{Version: from + 1}, MemberID: member, Account: ledger.PointsAccount,
-			Kind: ledger.EntryAdjust, Amount: amount, At: epoch, Key: key, Source: "test", Lot: ledger.LotID(from+1, 0)}},
-		Lots:     []ledger.Lot{{ID: ledger.LotID(from+1, 0), MemberID: member, Account: ledger.PointsAccount, Remaining: amount, EarnedAt: epoch}},
+			Kind: ledger.EntryAdjust, Amount: amount, At: at, Key: key, Source: "test", Lot: ledger.LotID(from+1, 0)}},
+		Lots:     []ledger.Lot{{ID: ledger.LotID(from+1, 0), MemberID: member, Account: ledger.PointsAccount, Remaining: amount, EarnedAt: at}},
 		Balances: []ledger.Balance{{Account: ledger.PointsAccount, Available: want}},
 		Receipt:  &loyalty.Receipt{Key: key, Fingerprint: "f-" + key, MemberID: member, Version: from + 1},
 	}
+}
+
+// adjustment is Adjustment at the suite's epoch.
+func adjustment(key, member string, from, amount, want int64) *loyalty.Change {
+	return Adjustment(epoch, key, member, from, amount, want)
 }
 
 func testUnbalancedCommit(t *testing.T, newStore func(*testing.T) loyalty.Store) {
