@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/internal/calendar"
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 )
@@ -240,7 +241,7 @@ func (r *PayoutRule) Evaluate(c *loyalty.Input, effects []loyalty.Effect) []loya
 		e.Account = s.credit()
 		detail := amountText(net) + " for " + what
 		if s.CertificateMonths > 0 {
-			e.ExpiresAt = addMonths(c.Now.In(s.loc()), s.CertificateMonths).UTC()
+			e.ExpiresAt = calendar.AddMonths(c.Now.In(s.loc()), s.CertificateMonths).UTC()
 			e.Note = "reward certificate for " + what + ", valid until " + e.ExpiresAt.Format(time.DateOnly)
 			detail += " as a reward certificate valid until " + e.ExpiresAt.Format(time.DateOnly)
 		}

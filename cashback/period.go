@@ -117,15 +117,3 @@ func (p Period) Parse(key string, loc *time.Location) (time.Time, error) {
 	}
 	return time.Date(y, time.Month(m), 1, 0, 0, 0, 0, loc), nil
 }
-
-// addMonths returns t plus n calendar months, clamping the day to the end of
-// the target month (31 January plus one month is 28 or 29 February).
-func addMonths(t time.Time, n int) time.Time {
-	y, m, d := t.Date()
-	first := time.Date(y, m, 1, 0, 0, 0, 0, t.Location()).AddDate(0, n, 0)
-	if last := first.AddDate(0, 1, -1).Day(); d > last {
-		d = last
-	}
-	hh, mm, ss := t.Clock()
-	return time.Date(first.Year(), first.Month(), d, hh, mm, ss, t.Nanosecond(), t.Location())
-}

@@ -273,18 +273,6 @@ func (m *Membership) zone(c *loyalty.Input) *time.Location {
 	return c.Program.Zone()
 }
 
-// addMonths is t plus n calendar months at the same wall-clock time in loc,
-// the day clamped to the end of a shorter month (31 January + 1 month is 28
-// or 29 February).
-func addMonths(t time.Time, n int, loc *time.Location) time.Time {
-	l := t.In(loc)
-	y, mo, d := l.Date()
-	first := time.Date(y, mo+time.Month(n), 1, 0, 0, 0, 0, loc)
-	last := first.AddDate(0, 1, -1).Day()
-	hh, mm, ss := l.Clock()
-	return time.Date(first.Year(), first.Month(), min(d, last), hh, mm, ss, l.Nanosecond(), loc).UTC()
-}
-
 func addDays(t time.Time, n int, loc *time.Location) time.Time {
 	return t.In(loc).AddDate(0, 0, n).UTC()
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/internal/calendar"
 	"github.com/loyaltykit/loyalty/money"
 )
 
@@ -145,7 +146,7 @@ func (m *Membership) pay(c *loyalty.Input, a *loyalty.Action, effects []loyalty.
 	default: // none or lapsed
 		start, kind, from = c.Now, NoticeStarted, ""
 	}
-	end := addMonths(start, p.Period.Months(), loc)
+	end := calendar.AddMonths(start.In(loc), p.Period.Months()).UTC()
 	key := start.In(loc).Format(time.DateOnly)
 	effects = append(effects,
 		set(m.cPlan, "", int64(pi)+1), set(m.cStart, "", start.UnixMicro()), set(m.cEnd, "", end.UnixMicro()),
@@ -265,7 +266,7 @@ func (m *Membership) change(c *loyalty.Input, a *loyalty.Action, effects []loyal
 	if paid != charge {
 		return refuse(effects, &PaymentError{Plan: m.plans[pi].ID, Paid: m.money(paid), Due: m.money(charge), Err: ErrWrongAmount}, "wrong amount")
 	}
-	end := addMonths(c.Now, m.plans[pi].Period.Months(), loc)
+	end := calendar.AddMonths(c.Now.In(loc), m.plans[pi].Period.Months()).UTC()
 	key := c.Now.In(loc).Format(time.DateOnly)
 	effects = append(effects,
 		set(m.cPlan, "", int64(pi)+1), set(m.cStart, "", c.Now.UnixMicro()), set(m.cEnd, "", end.UnixMicro()),

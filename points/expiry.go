@@ -3,6 +3,8 @@ package points
 import (
 	"strconv"
 	"time"
+
+	"github.com/loyaltykit/loyalty/internal/calendar"
 )
 
 // The expiry policies below implement loyalty.ExpiryPolicy. A lot expires at
@@ -41,8 +43,8 @@ func (n AfterDays) Validate() error {
 
 // EndOfPeriod is the policy under which a lot expires at the end of the
 // calendar period (Month, Quarter or Year) in which the date Months calendar
-// months after earning falls. The months are added with AddMonths, which
-// clamps the day to the end of the month, and the end of the period is the
+// months after earning falls. The months are calendar months with the day
+// clamped to the end of a shorter month, and the end of the period is the
 // first instant of the next period, midnight in the earned time's location.
 // So with EndOfPeriodAfter(1, Month) points earned on 31 January 2026 (plus
 // one month: 28 February) expire at 00:00 on 1 March 2026, not on 1 April as
@@ -62,7 +64,7 @@ func EndOfPeriodAfter(months int, p Period) EndOfPeriod {
 
 // ExpiresAt returns the end of the period containing earned plus Months.
 func (e EndOfPeriod) ExpiresAt(earned time.Time) time.Time {
-	return e.Period.End(AddMonths(earned, e.Months))
+	return e.Period.End(calendar.AddMonths(earned, e.Months))
 }
 
 // Validate rejects negative months and a period other than Month, Quarter

@@ -107,26 +107,3 @@ func appendYear(b []byte, y int) []byte {
 }
 
 func append2(b []byte, v int) []byte { return append(b, '0'+byte(v/10), '0'+byte(v%10)) }
-
-// AddMonths returns t plus n calendar months (n may be negative) at the same
-// wall-clock time in t's location. Unlike time.Time.AddDate, which
-// normalizes 31 February to 3 March, it clamps the day to the last day of
-// the target month: 31 January plus one month is 28 February (29 in a leap
-// year).
-func AddMonths(t time.Time, n int) time.Time {
-	y, m, d := t.Date()
-	months := int(m) - 1 + n
-	years := months / 12
-	if months%12 < 0 {
-		years--
-	}
-	ty, tm := y+years, time.Month(months-years*12+1)
-	if last := daysIn(ty, tm); d > last {
-		d = last
-	}
-	hh, mm, ss := t.Clock()
-	return time.Date(ty, tm, d, hh, mm, ss, t.Nanosecond(), t.Location())
-}
-
-// daysIn returns the number of days of month m of year y.
-func daysIn(y int, m time.Month) int { return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day() }

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 15, 30, 0, 0, time.UTC) }
@@ -64,27 +63,4 @@ func TestPeriodEndIsFirstInstantOfNextPeriod(t *testing.T) {
 	assert.True(t, got.Equal(want), "Week.End(Monday) = %v, want the next Monday %v", got, want)
 	got, want = Quarter.End(time.Date(2026, 2, 10, 0, 0, 0, 0, ny)), time.Date(2026, 4, 1, 0, 0, 0, 0, ny)
 	assert.True(t, got.Equal(want), "Quarter.End(February) = %v, want %v", got, want)
-}
-
-func TestAddMonthsClampsToTheLastDayOfTheMonth(t *testing.T) {
-	for _, tc := range []struct {
-		from time.Time
-		n    int
-		want time.Time
-	}{
-		{date(2026, 1, 31), 1, date(2026, 2, 28)},  // not 3 March, as AddDate gives
-		{date(2024, 1, 31), 1, date(2024, 2, 29)},  // leap year
-		{date(2026, 3, 31), 1, date(2026, 4, 30)},  // 30-day month
-		{date(2026, 3, 31), -1, date(2026, 2, 28)}, // backwards
-		{date(2026, 12, 31), 2, date(2027, 2, 28)}, // across a year
-		{date(2026, 1, 31), 13, date(2027, 2, 28)},
-		{date(2026, 1, 15), -1, date(2025, 12, 15)},
-		{date(2026, 1, 15), -13, date(2024, 12, 15)},
-		{date(2026, 5, 15), 0, date(2026, 5, 15)},
-	} {
-		got := AddMonths(tc.from, tc.n)
-		assert.True(t, got.Equal(tc.want), "AddMonths(%s, %d) = %s, want %s", tc.from.Format(time.DateOnly), tc.n, got.Format(time.DateTime), tc.want.Format(time.DateTime))
-	}
-	got := date(2026, 1, 31).AddDate(0, 1, 0)
-	require.Equal(t, 3, got.Day(), "the standard library changed: AddDate(Jan 31, 1 month) = %v", got)
 }
