@@ -2,6 +2,7 @@ package cashback
 
 import (
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/internal/definition"
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/shopspring/decimal"
@@ -54,13 +55,6 @@ func NewPercentage(name string, percent decimal.Decimal, s *Schedule) (*Percenta
 	return p, nil
 }
 
-func validName(name string) error {
-	if name == "" {
-		return invalid("name", "is empty")
-	}
-	return nil
-}
-
 // Name returns the rule's name.
 func (p *Percentage) Name() string { return p.name }
 
@@ -83,11 +77,11 @@ func (p *Percentage) Redeemable() []ledger.Account { return []ledger.Account{cre
 // Validate checks the rule, for NewPercentage and Program.Validate: a name,
 // a percent built by loyalty.NewPercent, a valid schedule or none.
 func (p *Percentage) Validate() error {
-	if err := validName(p.name); err != nil {
+	if err := definition.ValidName(p.name); err != nil {
 		return err
 	}
 	if p.percent.IsZero() {
-		return invalid("percent", "is not set: build the rule with cashback.NewPercentage")
+		return definition.Invalid("percent", "is not set: build the rule with cashback.NewPercentage")
 	}
 	return validSchedule(p.sched)
 }
@@ -198,18 +192,18 @@ func creditOf(s *Schedule) ledger.Account {
 // back and an every that are positive with back at most every (a rate of at
 // most 100%), and a valid schedule or none.
 func (s *Stepped) Validate() error {
-	if err := validName(s.name); err != nil {
+	if err := definition.ValidName(s.name); err != nil {
 		return err
 	}
 	switch {
 	case s.back.Sign() <= 0:
-		return invalid("back", "must be positive")
+		return definition.Invalid("back", "must be positive")
 	case s.every.Sign() <= 0:
-		return invalid("every", "must be positive")
+		return definition.Invalid("every", "must be positive")
 	case s.back.GreaterThan(s.every):
-		return invalid("back", s.back.String()+" for every "+s.every.String()+" is a cashback rate above 100%")
+		return definition.Invalid("back", s.back.String()+" for every "+s.every.String()+" is a cashback rate above 100%")
 	case s.back.NumDigits() > 15 || s.every.NumDigits() > 15:
-		return invalid("step", "has too many digits")
+		return definition.Invalid("step", "has too many digits")
 	}
 	return validSchedule(s.sched)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/internal/calendar"
+	"github.com/loyaltykit/loyalty/internal/definition"
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 )
@@ -90,7 +91,7 @@ type PayoutRule struct {
 // empty name or a nil or invalid schedule.
 func NewPayoutRule(name string, s *Schedule) (*PayoutRule, error) {
 	if s == nil {
-		return nil, invalid("schedule", "a payout rule needs a schedule")
+		return nil, definition.Invalid("schedule", "a payout rule needs a schedule")
 	}
 	r := &PayoutRule{name: name, sched: *s}
 	if err := r.Validate(); err != nil {
@@ -119,11 +120,11 @@ func (r *PayoutRule) Redeemable() []ledger.Account { return []ledger.Account{r.s
 // Validate checks the rule, for NewPayoutRule and Program.Validate: a name
 // and a valid schedule.
 func (r *PayoutRule) Validate() error {
-	if err := validName(r.name); err != nil {
+	if err := definition.ValidName(r.name); err != nil {
 		return err
 	}
 	if r.sched.Every == 0 {
-		return invalid("schedule", "is not set: build the rule with cashback.NewPayoutRule")
+		return definition.Invalid("schedule", "is not set: build the rule with cashback.NewPayoutRule")
 	}
 	return r.sched.Validate()
 }

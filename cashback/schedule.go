@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/internal/definition"
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/shopspring/decimal"
@@ -77,15 +78,15 @@ type Schedule struct {
 func (s *Schedule) Validate() error {
 	switch {
 	case s.Every == 0:
-		return invalid("schedule.every", "a payout schedule needs a period (cashback.Monthly, Quarterly or Yearly)")
+		return definition.Invalid("schedule.every", "a payout schedule needs a period (cashback.Monthly, Quarterly or Yearly)")
 	case !s.Every.valid():
-		return invalid("schedule.every", "is an unknown period")
+		return definition.Invalid("schedule.every", "is an unknown period")
 	case s.Minimum.Sign() < 0:
-		return invalid("schedule.minimum", "is negative")
+		return definition.Invalid("schedule.minimum", "is negative")
 	case s.CertificateMonths < 0:
-		return invalid("schedule.certificate_months", "is negative")
+		return definition.Invalid("schedule.certificate_months", "is negative")
 	case s.CertificateMonths > 1200:
-		return invalid("schedule.certificate_months", "is more than a hundred years")
+		return definition.Invalid("schedule.certificate_months", "is more than a hundred years")
 	}
 	return validAccounts(s.accrual(), s.credit())
 }
@@ -93,11 +94,11 @@ func (s *Schedule) Validate() error {
 func validAccounts(accrual, credit ledger.Account) error {
 	switch {
 	case accrual == ledger.PointsAccount || credit == ledger.PointsAccount:
-		return invalid("schedule", "cashback is money: it may not accrue in or pay into the points account")
+		return definition.Invalid("schedule", "cashback is money: it may not accrue in or pay into the points account")
 	case strings.HasPrefix(string(credit), string(accrual)+":"):
-		return invalid("schedule.credit", "may not look like an accrual account")
+		return definition.Invalid("schedule.credit", "may not look like an accrual account")
 	case accrual == credit:
-		return invalid("schedule.credit", "must differ from the accrual account")
+		return definition.Invalid("schedule.credit", "must differ from the accrual account")
 	}
 	return nil
 }
@@ -184,8 +185,4 @@ func (s *Schedule) minimum(c money.Currency) int64 {
 		return 0
 	}
 	return s.Minimum.Shift(c.MinorDigits()).Ceil().IntPart()
-}
-
-func invalid(field, reason string) error {
-	return &loyalty.ValidationError{Field: field, Reason: reason, Kind: loyalty.ErrInvalidProgram}
 }

@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/internal/definition"
 	"github.com/loyaltykit/loyalty/ledger"
 )
 
@@ -72,24 +73,24 @@ type Causes struct {
 // a default that is not a declared cause.
 func (cs *Causes) Validate() error {
 	if len(cs.List) == 0 {
-		return invalid("causes", "declares no cause")
+		return definition.Invalid("causes", "declares no cause")
 	}
 	for i, c := range cs.List {
 		f := "causes[" + strconv.Itoa(i) + "]"
 		if c.ID == "" {
-			return invalid(f+".id", "is empty")
+			return definition.Invalid(f+".id", "is empty")
 		}
 		for _, d := range cs.List[:i] {
 			if d.ID == c.ID {
-				return invalid(f+".id", "duplicate cause "+strconv.Quote(c.ID))
+				return definition.Invalid(f+".id", "duplicate cause "+strconv.Quote(c.ID))
 			}
 		}
 	}
 	if cs.Default == "" {
-		return invalid("causes.default", "a program pledges to a default cause; it is empty")
+		return definition.Invalid("causes.default", "a program pledges to a default cause; it is empty")
 	}
 	if _, ok := cs.Lookup(cs.Default); !ok {
-		return invalid("causes.default", "pledges to the unknown cause "+strconv.Quote(cs.Default))
+		return definition.Invalid("causes.default", "pledges to the unknown cause "+strconv.Quote(cs.Default))
 	}
 	return nil
 }
@@ -124,15 +125,4 @@ func (cs *Causes) For(m *loyalty.Member) (Cause, string) {
 func (cs Causes) clone() Causes {
 	cs.List = append([]Cause(nil), cs.List...)
 	return cs
-}
-
-func invalid(field, reason string) error {
-	return &loyalty.ValidationError{Field: field, Reason: reason, Kind: loyalty.ErrInvalidProgram}
-}
-
-func validName(name string) error {
-	if name == "" {
-		return invalid("name", "is empty")
-	}
-	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/internal/definition"
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/shopspring/decimal"
@@ -66,16 +67,16 @@ func (d *Donation) ProgramType() string { return "charity" }
 // Validate checks the rule, for NewDonation and Program.Validate: a name,
 // positive points and worth, and valid causes.
 func (d *Donation) Validate() error {
-	if err := validName(d.name); err != nil {
+	if err := definition.ValidName(d.name); err != nil {
 		return err
 	}
 	switch {
 	case d.points <= 0:
-		return invalid("points", "must be positive")
+		return definition.Invalid("points", "must be positive")
 	case d.worth.Sign() <= 0:
-		return invalid("worth", "must be positive")
+		return definition.Invalid("worth", "must be positive")
 	case d.worth.NumDigits() > 15:
-		return invalid("worth", "has too many digits")
+		return definition.Invalid("worth", "has too many digits")
 	}
 	return d.causes.Validate()
 }

@@ -2,6 +2,7 @@ package charity
 
 import (
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/internal/definition"
 	"github.com/shopspring/decimal"
 )
 
@@ -68,11 +69,11 @@ func (p *Pledge) ProgramType() string { return "charity" }
 // Validate checks the rule, for NewPledge and Program.Validate: a name, a
 // percent built by loyalty.NewPercent and valid causes.
 func (p *Pledge) Validate() error {
-	if err := validName(p.name); err != nil {
+	if err := definition.ValidName(p.name); err != nil {
 		return err
 	}
 	if p.percent.IsZero() {
-		return invalid("percent", "is not set: build the rule with charity.NewPledge")
+		return definition.Invalid("percent", "is not set: build the rule with charity.NewPledge")
 	}
 	return p.causes.Validate()
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/internal/definition"
 )
 
 // ProductBonus earns a fixed number of points per unit bought of one SKU
@@ -43,14 +44,14 @@ func (b *ProductBonus) Stacking() loyalty.Stacking { return b.Stack }
 // Validate checks the rule, for NewProductBonus and Program.Validate: a
 // name, a SKU and positive points.
 func (b *ProductBonus) Validate() error {
-	if err := validName(b.name); err != nil {
+	if err := definition.ValidName(b.name); err != nil {
 		return err
 	}
 	if b.sku == "" {
-		return invalid("sku", "is empty")
+		return definition.Invalid("sku", "is empty")
 	}
 	if b.points <= 0 {
-		return invalid("points", "must be positive")
+		return definition.Invalid("points", "must be positive")
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/internal/definition"
 )
 
 // OrderCap limits the points one order earns ("at most 500 points per
@@ -43,11 +44,11 @@ func (m *OrderCap) Stacking() loyalty.Stacking { return m.Stack }
 // Validate checks the rule, for NewOrderCap and Program.Validate: a name and
 // a max that is not negative.
 func (m *OrderCap) Validate() error {
-	if err := validName(m.name); err != nil {
+	if err := definition.ValidName(m.name); err != nil {
 		return err
 	}
 	if m.max < 0 {
-		return invalid("max", "is negative")
+		return definition.Invalid("max", "is negative")
 	}
 	return nil
 }
@@ -103,14 +104,14 @@ func (m *PeriodCap) Stacking() loyalty.Stacking { return m.Stack }
 // Validate checks the rule, for NewPeriodCap and Program.Validate: a name, a
 // max that is not negative and a known period.
 func (m *PeriodCap) Validate() error {
-	if err := validName(m.name); err != nil {
+	if err := definition.ValidName(m.name); err != nil {
 		return err
 	}
 	if m.max < 0 {
-		return invalid("max", "is negative")
+		return definition.Invalid("max", "is negative")
 	}
 	if !m.period.valid() {
-		return invalid("period", "is unknown")
+		return definition.Invalid("period", "is unknown")
 	}
 	return nil
 }

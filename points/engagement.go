@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/internal/definition"
 )
 
 // Limit says how often an engagement rule pays a member: at most Times in
@@ -137,18 +138,18 @@ func (e *Engagement) Stacking() loyalty.Stacking { return e.Stack }
 // name, a kind, positive points and a limit that is not negative, in a
 // known period.
 func (e *Engagement) Validate() error {
-	if err := validName(e.name); err != nil {
+	if err := definition.ValidName(e.name); err != nil {
 		return err
 	}
 	switch {
 	case e.kind == "":
-		return invalid("kind", "is empty")
+		return definition.Invalid("kind", "is empty")
 	case e.points <= 0:
-		return invalid("points", "must be positive")
+		return definition.Invalid("points", "must be positive")
 	case e.limit.Times < 0:
-		return invalid("limit.times", "is negative")
+		return definition.Invalid("limit.times", "is negative")
 	case !e.limit.Per.valid():
-		return invalid("limit.per", "is an unknown period")
+		return definition.Invalid("limit.per", "is an unknown period")
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty/internal/calendar"
+	"github.com/loyaltykit/loyalty/internal/definition"
 )
 
 // The expiry policies below implement loyalty.ExpiryPolicy. A lot expires at
@@ -36,7 +37,7 @@ func (n AfterDays) ExpiresAt(earned time.Time) time.Time { return earned.AddDate
 // expire the moment they are earned.
 func (n AfterDays) Validate() error {
 	if n <= 0 {
-		return invalid("expiry.days", "must be positive, got "+strconv.Itoa(int(n)))
+		return definition.Invalid("expiry.days", "must be positive, got "+strconv.Itoa(int(n)))
 	}
 	return nil
 }
@@ -71,11 +72,11 @@ func (e EndOfPeriod) ExpiresAt(earned time.Time) time.Time {
 // or Year.
 func (e EndOfPeriod) Validate() error {
 	if e.Months < 0 {
-		return invalid("expiry.months", "is negative")
+		return definition.Invalid("expiry.months", "is negative")
 	}
 	switch e.Period {
 	case Month, Quarter, Year:
 		return nil
 	}
-	return invalid("expiry.period", "must be month, quarter or year, got "+e.Period.String())
+	return definition.Invalid("expiry.period", "must be month, quarter or year, got "+e.Period.String())
 }

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/internal/definition"
 	"github.com/shopspring/decimal"
 )
 
@@ -15,18 +16,18 @@ import (
 // factorOf is a multiplier's factor: positive, exact (loyalty.NewFactor).
 func factorOf(factor decimal.Decimal) (loyalty.Factor, error) {
 	if factor.Sign() <= 0 {
-		return loyalty.Factor{}, invalid("factor", "must be positive")
+		return loyalty.Factor{}, definition.Invalid("factor", "must be positive")
 	}
 	return loyalty.NewFactor(factor)
 }
 
 // validMultiplier checks what every multiplier has: a name and a factor.
 func validMultiplier(name string, f loyalty.Factor) error {
-	if err := validName(name); err != nil {
+	if err := definition.ValidName(name); err != nil {
 		return err
 	}
 	if f.IsZero() {
-		return invalid("factor", "is not set: build the rule with its points.New function")
+		return definition.Invalid("factor", "is not set: build the rule with its points.New function")
 	}
 	return nil
 }
@@ -35,11 +36,11 @@ func validMultiplier(name string, f loyalty.Factor) error {
 // none empty.
 func validList(field string, ss []string) error {
 	if len(ss) == 0 {
-		return invalid(field, "names none")
+		return definition.Invalid(field, "names none")
 	}
 	for _, s := range ss {
 		if s == "" {
-			return invalid(field, "has an empty name")
+			return definition.Invalid(field, "has an empty name")
 		}
 	}
 	return nil
@@ -226,7 +227,7 @@ func (m *SegmentMultiplier) Validate() error {
 		return err
 	}
 	if m.segment == "" {
-		return invalid("segment", "is empty")
+		return definition.Invalid("segment", "is empty")
 	}
 	return nil
 }
@@ -293,10 +294,10 @@ func (m *WindowMultiplier) Validate() error {
 		return err
 	}
 	if m.from.IsZero() || m.to.IsZero() {
-		return invalid("window", "needs both a start and an end")
+		return definition.Invalid("window", "needs both a start and an end")
 	}
 	if !m.to.After(m.from) {
-		return invalid("window", "ends before it starts")
+		return definition.Invalid("window", "ends before it starts")
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/internal/definition"
 	"github.com/shopspring/decimal"
 )
 
@@ -55,11 +56,11 @@ func (r *Rate) Stacking() loyalty.Stacking { return r.Stack }
 // Validate checks the rule, for NewRate and Program.Validate: a name and a
 // rate (loyalty.NewRate, which NewRate calls, checks its numbers).
 func (r *Rate) Validate() error {
-	if err := validName(r.name); err != nil {
+	if err := definition.ValidName(r.name); err != nil {
 		return err
 	}
 	if r.rate == nil {
-		return invalid("rate", "is not set: build the rule with points.NewRate")
+		return definition.Invalid("rate", "is not set: build the rule with points.NewRate")
 	}
 	return nil
 }
@@ -133,16 +134,16 @@ func (s *StepRate) Stacking() loyalty.Stacking { return s.Stack }
 // Validate checks the rule, for NewStepRate and Program.Validate: a name,
 // positive points and per, and a per of at most 18 digits.
 func (s *StepRate) Validate() error {
-	if err := validName(s.name); err != nil {
+	if err := definition.ValidName(s.name); err != nil {
 		return err
 	}
 	switch {
 	case s.points <= 0:
-		return invalid("points", "must be positive")
+		return definition.Invalid("points", "must be positive")
 	case s.per.Sign() <= 0:
-		return invalid("per", "must be positive")
+		return definition.Invalid("per", "must be positive")
 	case s.per.NumDigits() > 18 || s.per.Exponent() < -18 || s.per.Exponent() > 18:
-		return invalid("per", "has too many digits")
+		return definition.Invalid("per", "has too many digits")
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/internal/definition"
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/shopspring/decimal"
@@ -43,15 +44,15 @@ type Redemption struct {
 func (r Redemption) Validate() error {
 	switch {
 	case r.Points <= 0:
-		return invalid("redemption.points", "must be positive")
+		return definition.Invalid("redemption.points", "must be positive")
 	case r.Value.Amount.Sign() <= 0:
-		return invalid("redemption.value", "must be positive")
+		return definition.Invalid("redemption.value", "must be positive")
 	case r.Minimum < 0:
-		return invalid("redemption.minimum", "is negative")
+		return definition.Invalid("redemption.minimum", "is negative")
 	case r.Increment < 0:
-		return invalid("redemption.increment", "is negative")
+		return definition.Invalid("redemption.increment", "is negative")
 	case r.MaxPercent.Sign() < 0 || r.MaxPercent.GreaterThan(decimal.NewFromInt(100)):
-		return invalid("redemption.max_percent", "must be in (0, 100] (zero means 100), got "+r.MaxPercent.String())
+		return definition.Invalid("redemption.max_percent", "must be in (0, 100] (zero means 100), got "+r.MaxPercent.String())
 	}
 	if err := loyalty.CheckAmount("redemption.value", r.Value.Amount); err != nil {
 		return err
@@ -60,7 +61,7 @@ func (r Redemption) Validate() error {
 		return err
 	}
 	if c := r.Value.Currency; len(c) != 3 || strings.ToUpper(string(c)) != string(c) || strings.ToLower(string(c)) == string(c) {
-		return invalid("redemption.value", fmt.Sprintf("%q is not a three-letter currency code", string(c)))
+		return definition.Invalid("redemption.value", fmt.Sprintf("%q is not a three-letter currency code", string(c)))
 	}
 	return nil
 }
