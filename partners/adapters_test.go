@@ -16,8 +16,9 @@ import (
 	"github.com/loyaltykit/loyalty/storage/adaptertest"
 )
 
-// memberByMember hides a store's RefAggregator, so that Settle reads it
-// member by member.
+// memberByMember hides a store's RefAggregator for BenchmarkSettle
+// (bench_test.go), so that Settle reads it member by member; the tests use
+// adaptertest.MemberByMember, which hides it on every adapter.
 type memberByMember struct{ loyalty.MemberLister }
 
 var ny = func() *time.Location {
@@ -118,7 +119,7 @@ func TestSettlementIsTheSameOnEveryAdapterAggregatedOrMemberByMember(t *testing.
 		for _, how := range []string{"aggregated", "member by member"} {
 			var lister loyalty.MemberLister = s.(loyalty.MemberLister)
 			if how != "aggregated" {
-				lister = memberByMember{lister}
+				lister = adaptertest.MemberByMember(t, s).(loyalty.MemberLister)
 			}
 			st, err := co.Settle(ctx, e, lister, marchFrom, marchTo, marchTo, deposits)
 			require.NoError(t, err, name+" "+how)
