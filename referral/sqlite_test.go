@@ -2,7 +2,6 @@ package referral_test
 
 import (
 	"bytes"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -13,27 +12,19 @@ import (
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/referral"
-	"github.com/loyaltykit/loyalty/storage/sqlite"
+	"github.com/loyaltykit/loyalty/storage/adaptertest"
 )
 
 // The referral program beside a points program on one SQLite database:
 // its writes never change the points program's ledger of the same member.
 func TestReferralBesidePointsOnSQLite(t *testing.T) {
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "l.db"), nil)
-	require.NoError(t, err)
-	t.Cleanup(func() { store.Close() })
-	require.NoError(t, store.Migrate(ctx))
-	besidePoints(t, store)
+	besidePoints(t, adaptertest.SQLite(t))
 }
 
 // The rewards credited to the points program on SQLite: held, voided by a
 // return in the window, both there.
 func TestRewardsCreditedToPointsOnSQLite(t *testing.T) {
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "l.db"), nil)
-	require.NoError(t, err)
-	t.Cleanup(func() { store.Close() })
-	require.NoError(t, store.Migrate(ctx))
-	creditedAndVoided(t, newShopOn(t, config(), store))
+	creditedAndVoided(t, newShopOn(t, config(), adaptertest.SQLite(t)))
 }
 
 func besidePoints(t *testing.T, store loyalty.Store) {
