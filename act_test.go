@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/points"
 )
@@ -14,7 +15,7 @@ import (
 func TestActWithAKindNoRuleKnowsIsRefusedAndWritesNothing(t *testing.T) {
 	ctx := context.Background()
 	t0 := utc(2026, 3, 1, 12, 0)
-	review := mustRule(t)(points.NewEngagement("review", loyalty.ActionReview, 25, points.Limit{Times: 1, Per: points.Lifetime}))
+	review := mustRule(t)(points.NewEngagement("review", loyalty.ActionReview, 25, points.Limit{Times: 1, Per: calendar.Lifetime}))
 	visits := rule{name: "visits", fn: func(c *loyalty.Input, out []loyalty.Effect) []loyalty.Effect {
 		if a, ok := c.Event.(*loyalty.Action); ok && a.Kind == loyalty.ActionVisit {
 			out = append(out, loyalty.Count("visits", "", 1))

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/storage/memory"
@@ -47,16 +48,16 @@ func TestCalendarExpiryFallsAtMidnightInTheProgramsZone(t *testing.T) {
 	}{
 		// 20:00 on 31 January in Los Angeles is 04:00 on 1 February in UTC:
 		// the points expire at the end of January there (08:00 UTC), not of February.
-		{"end of month behind UTC", la, points.EndOfPeriodAfter(0, points.Month), utc(2026, 2, 1, 4, 0), utc(2026, 2, 1, 8, 0)},
+		{"end of month behind UTC", la, points.EndOfPeriodAfter(0, calendar.Month), utc(2026, 2, 1, 4, 0), utc(2026, 2, 1, 8, 0)},
 		// 12:00 UTC on 31 January is 01:00 on 1 February in Auckland (NZDT,
 		// +13): they expire at the end of February there.
-		{"end of month ahead of UTC", akl, points.EndOfPeriodAfter(0, points.Month), utc(2026, 1, 31, 12, 0), utc(2026, 2, 28, 11, 0)},
+		{"end of month ahead of UTC", akl, points.EndOfPeriodAfter(0, calendar.Month), utc(2026, 1, 31, 12, 0), utc(2026, 2, 28, 11, 0)},
 		// Los Angeles moves to PDT (-7) on 8 March: 1 April begins at 07:00 UTC.
-		{"end of month across a DST change", la, points.EndOfPeriodAfter(0, points.Month), utc(2026, 3, 5, 12, 0), utc(2026, 4, 1, 7, 0)},
+		{"end of month across a DST change", la, points.EndOfPeriodAfter(0, calendar.Month), utc(2026, 3, 5, 12, 0), utc(2026, 4, 1, 7, 0)},
 		// Auckland leaves NZDT on 5 April, after the quarter ends at 00:00 NZDT.
-		{"end of quarter ahead of UTC", akl, points.EndOfPeriodAfter(0, points.Quarter), utc(2026, 3, 10, 0, 0), utc(2026, 3, 31, 11, 0)},
+		{"end of quarter ahead of UTC", akl, points.EndOfPeriodAfter(0, calendar.Quarter), utc(2026, 3, 10, 0, 0), utc(2026, 3, 31, 11, 0)},
 		// 1 January 2027 begins at 08:00 UTC in Los Angeles.
-		{"end of year behind UTC", la, points.EndOfPeriodAfter(0, points.Year), utc(2026, 12, 31, 20, 0), utc(2027, 1, 1, 8, 0)},
+		{"end of year behind UTC", la, points.EndOfPeriodAfter(0, calendar.Year), utc(2026, 12, 31, 20, 0), utc(2027, 1, 1, 8, 0)},
 		// 10:00 PST on 1 March plus 30 days is 10:00 PDT on 31 March: 17:00 UTC, an hour earlier.
 		{"after days keeps the wall clock across DST", la, points.AfterDays(30), utc(2026, 3, 1, 18, 0), utc(2026, 3, 31, 17, 0)},
 	} {

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
-	"github.com/loyaltykit/loyalty/internal/calendar"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/internal/definition"
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/games"
 	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/points"
@@ -39,7 +40,7 @@ const benchBatch = 4096
 func BenchmarkPlay(b *testing.B) {
 	for _, members := range []int{1, 1000} {
 		b.Run("members-"+strconv.Itoa(members), func(b *testing.B) {
-			benchPlay(b, members, games.GameOptions{Limit: points.Limit{Times: 1 << 40, Per: points.Day}})
+			benchPlay(b, members, games.GameOptions{Limit: points.Limit{Times: 1 << 40, Per: calendar.Day}})
 		})
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/points"
 )
@@ -243,7 +244,7 @@ func (g *Game) Validate() error {
 		return invalid("order_minimum", "is negative")
 	case o.FreePlays.Times < 0 || o.Limit.Times < 0:
 		return invalid("limit.times", "is negative")
-	case o.FreePlays.Per > points.Year || o.Limit.Per > points.Year:
+	case o.FreePlays.Per > calendar.Year || o.Limit.Per > calendar.Year:
 		return invalid("limit.per", "is an unknown period")
 	case !o.Opens.IsZero() && !o.Closes.IsZero() && !o.Opens.Before(o.Closes):
 		return invalid("closes", "is not after opens")

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/games"
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/loyaltytest"
@@ -173,7 +174,7 @@ func TestPlayCostsPointsAndGivesTheDrawnPrize(t *testing.T) {
 }
 
 func TestReplayedPlayReturnsTheSameOutcomeWithoutASecondDraw(t *testing.T) {
-	p := newPlay(t, games.GameOptions{Limit: points.Limit{Times: 5, Per: points.Day}}, 100)
+	p := newPlay(t, games.GameOptions{Limit: points.Limit{Times: 5, Per: calendar.Day}}, 100)
 	r1, err := p.spin("spin-1", "ann")
 	require.NoError(t, err)
 	r2, err := p.spin("spin-1", "ann")
@@ -188,7 +189,7 @@ func TestReplayedPlayReturnsTheSameOutcomeWithoutASecondDraw(t *testing.T) {
 }
 
 func TestPlayLimitPerDayRefusesTheNextPlayUntilTomorrow(t *testing.T) {
-	p := newPlay(t, games.GameOptions{Limit: points.Limit{Times: 2, Per: points.Day}}, 100)
+	p := newPlay(t, games.GameOptions{Limit: points.Limit{Times: 2, Per: calendar.Day}}, 100)
 	for i := range 2 {
 		_, err := p.spin("spin-"+strconv.Itoa(i), "ann")
 		require.NoError(t, err)
@@ -223,7 +224,7 @@ func TestPlaysEarnedOnOrdersAboveTheMinimum(t *testing.T) {
 }
 
 func TestFreePlayOncePerDay(t *testing.T) {
-	p := newPlay(t, games.GameOptions{FreePlays: points.Limit{Times: 1, Per: points.Day}}, 100)
+	p := newPlay(t, games.GameOptions{FreePlays: points.Limit{Times: 1, Per: calendar.Day}}, 100)
 	_, err := p.spin("spin-1", "ann")
 	require.NoError(t, err)
 	_, err = p.spin("spin-2", "ann")
@@ -344,7 +345,7 @@ func TestPlayOutsideTheWindowIsClosed(t *testing.T) {
 func TestPlayLimitDayIsTheDayInEachProgramsZone(t *testing.T) {
 	akl, err := time.LoadLocation("Pacific/Auckland")
 	require.NoError(t, err)
-	g := newWheel(t, games.GameOptions{Limit: points.Limit{Times: 1, Per: points.Day}})
+	g := newWheel(t, games.GameOptions{Limit: points.Limit{Times: 1, Per: calendar.Day}})
 	start := time.Date(2026, 1, 5, 11, 30, 0, 0, time.UTC) // 00:30 on the 6th in Auckland (UTC+13)
 	utc := enrol(t, program(g), &loyaltytest.Options{Start: start})
 	nz := enrol(t, program(g), &loyaltytest.Options{Start: start, Location: akl})
@@ -389,8 +390,8 @@ func TestAMillionPlaysKeyByKeyMatchTheDeclaredOdds(t *testing.T) {
 // PlaysLeft adds the free play of the day, the earned plays not used and
 // what the points pay for, capped by the daily limit.
 func TestPlaysLeftCountsFreeEarnedAndPaidPlaysUnderTheLimit(t *testing.T) {
-	p := newPlay(t, games.GameOptions{FreePlays: points.Limit{Times: 1, Per: points.Day}, PlaysPerOrder: 1, OrderMinimum: d("20"),
-		PointsPerPlay: 100, Limit: points.Limit{Times: 4, Per: points.Day}}, 100)
+	p := newPlay(t, games.GameOptions{FreePlays: points.Limit{Times: 1, Per: calendar.Day}, PlaysPerOrder: 1, OrderMinimum: d("20"),
+		PointsPerPlay: 100, Limit: points.Limit{Times: 4, Per: calendar.Day}}, 100)
 	left := func() int64 {
 		n, ok := p.g.PlaysLeft(p.h.Program, state(t, p.h), p.h.Clock.Now())
 		require.True(t, ok)

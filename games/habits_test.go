@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/games"
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/loyaltytest"
@@ -84,7 +85,7 @@ func TestPunchCardRefusesABadDefinition(t *testing.T) {
 // weeklyStreak runs a 3-week streak in zone loc and orders at the given
 // local wall times; it returns the streak lengths after each order.
 func weeklyStreak(t *testing.T, loc *time.Location, at ...time.Time) ([]int64, *loyaltytest.Harness, *games.Streak) {
-	s, err := games.NewStreak("weekly", points.Week, []games.Milestone{{Length: 3, Points: 300}})
+	s, err := games.NewStreak("weekly", calendar.Week, []games.Milestone{{Length: 3, Points: 300}})
 	require.NoError(t, err)
 	p := program(s)
 	p.Location = loc

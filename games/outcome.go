@@ -5,8 +5,8 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/ledger"
-	"github.com/loyaltykit/loyalty/points"
 )
 
 // CreditAccount is the account a Credit prize credits when the prize names
@@ -90,8 +90,8 @@ type periodKey struct {
 }
 
 // key is p.Key(t).
-func (k *periodKeys) key(p points.Period, t time.Time) string {
-	if p == points.Lifetime {
+func (k *periodKeys) key(p calendar.Period, t time.Time) string {
+	if p == calendar.Lifetime {
 		return ""
 	}
 	if c := k.last.Load(); c != nil && c.loc == t.Location() && !t.Before(c.from) && t.Before(c.to) {

@@ -7,8 +7,8 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/ledger"
-	"github.com/loyaltykit/loyalty/points"
 )
 
 // Milestone is what a streak gives when it reaches Length periods.
@@ -34,17 +34,17 @@ type Streak struct {
 	MinOrder decimal.Decimal
 
 	name       string
-	per        points.Period
+	per        calendar.Period
 	milestones []Milestone
 	cLast      string
 	cLen       string
 	cBest      string
 }
 
-// NewStreak returns the streak name counting periods per (points.Day or
-// points.Week), with its milestones. It fails with an error wrapping
+// NewStreak returns the streak name counting periods per (calendar.Day or
+// calendar.Week), with its milestones. It fails with an error wrapping
 // loyalty.ErrInvalidProgram as Validate says.
-func NewStreak(name string, per points.Period, milestones []Milestone) (*Streak, error) {
+func NewStreak(name string, per calendar.Period, milestones []Milestone) (*Streak, error) {
 	s := &Streak{name: name, per: per, milestones: append([]Milestone(nil), milestones...)}
 	if err := s.Validate(); err != nil {
 		return nil, err
@@ -64,7 +64,7 @@ func (s *Streak) Validate() error {
 	switch {
 	case s.name == "":
 		return invalid("name", "is empty")
-	case s.per != points.Day && s.per != points.Week:
+	case s.per != calendar.Day && s.per != calendar.Week:
 		return invalid("per", "must be a day or a week")
 	case len(s.milestones) == 0:
 		return invalid("milestones", "is empty")
@@ -90,7 +90,7 @@ func (s *Streak) Validate() error {
 func (s *Streak) index(t time.Time) int64 {
 	y, m, d := t.Date()
 	days := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400
-	if s.per == points.Week {
+	if s.per == calendar.Week {
 		days -= 4
 		w := days / 7
 		if days%7 < 0 {

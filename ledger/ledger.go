@@ -103,7 +103,7 @@ type Balance struct {
 
 // Counter is a named per-member tally rules use for caps ("reviews this
 // week") and carry-overs. PeriodKey names the period it counts in ("2026-W47",
-// "2026-11", "" for all time; points.Period.Key builds them). A counter whose
+// "2026-11", "" for all time; calendar.Period.Key builds them). A counter whose
 // PeriodKey differs from the one a rule asks for reads as zero: a new period
 // starts it afresh.
 type Counter struct {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/internal/definition"
 )
 
@@ -78,7 +79,7 @@ type PeriodCap struct {
 
 	name   string
 	max    int64
-	period Period
+	period calendar.Period
 	note   string
 }
 
@@ -86,7 +87,7 @@ type PeriodCap struct {
 // earn together at max points. It fails with an error wrapping
 // loyalty.ErrInvalidProgram for an empty name, a negative max or an unknown
 // period (Lifetime is allowed: a cap on what orders ever earn).
-func NewPeriodCap(name string, max int64, per Period) (*PeriodCap, error) {
+func NewPeriodCap(name string, max int64, per calendar.Period) (*PeriodCap, error) {
 	m := &PeriodCap{name: name, max: max, period: per}
 	if err := m.Validate(); err != nil {
 		return nil, err
@@ -110,7 +111,7 @@ func (m *PeriodCap) Validate() error {
 	if m.max < 0 {
 		return definition.Invalid("max", "is negative")
 	}
-	if !m.period.valid() {
+	if m.period > calendar.Year {
 		return definition.Invalid("period", "is unknown")
 	}
 	return nil

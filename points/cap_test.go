@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/stretchr/testify/assert"
@@ -61,7 +62,7 @@ func TestLowestOfSeveralCapsWins(t *testing.T) {
 func TestPeriodCapLimitsWhatTheOrdersOfAMonthEarnTogether(t *testing.T) {
 	p := program(t,
 		must(points.NewRate("base", 10, dec("1"))),
-		must(points.NewPeriodCap("monthly", 1000, points.Month)))
+		must(points.NewPeriodCap("monthly", 1000, calendar.Month)))
 	o := order(line("a", "x", 1, "50.00")) // 500 points
 
 	// 800 already earned in November: 200 left.
@@ -80,7 +81,7 @@ func TestPeriodCapLimitsWhatTheOrdersOfAMonthEarnTogether(t *testing.T) {
 }
 
 func TestPeriodCapCountsInItsLocation(t *testing.T) {
-	cp := must(points.NewPeriodCap("daily", 100, points.Day))
+	cp := must(points.NewPeriodCap("daily", 100, calendar.Day))
 	cp.Location = time.FixedZone("JST", 9*3600)
 	p := program(t, must(points.NewRate("base", 1, dec("1"))), cp)
 	late := time.Date(2026, 11, 22, 20, 0, 0, 0, time.UTC) // already the 23rd in Tokyo
@@ -90,8 +91,8 @@ func TestPeriodCapCountsInItsLocation(t *testing.T) {
 
 func TestCapsRejectNegativeLimits(t *testing.T) {
 	assert.ErrorIs(t, second(points.NewOrderCap("c", -1)), loyalty.ErrInvalidProgram)
-	assert.ErrorIs(t, second(points.NewPeriodCap("c", -1, points.Day)), loyalty.ErrInvalidProgram)
-	assert.ErrorIs(t, second(points.NewPeriodCap("c", 10, points.Period(99))), loyalty.ErrInvalidProgram)
+	assert.ErrorIs(t, second(points.NewPeriodCap("c", -1, calendar.Day)), loyalty.ErrInvalidProgram)
+	assert.ErrorIs(t, second(points.NewPeriodCap("c", 10, calendar.Period(99))), loyalty.ErrInvalidProgram)
 	assert.ErrorIs(t, second(points.NewProductBonus("b", "a", 0)), loyalty.ErrInvalidProgram)
 	assert.ErrorIs(t, second(points.NewProductBonus("b", "", 5)), loyalty.ErrInvalidProgram)
 }

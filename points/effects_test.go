@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/stretchr/testify/assert"
@@ -62,7 +63,7 @@ func TestRulesAppendToTheEffectsTheyAreGiven(t *testing.T) {
 }
 
 func TestEngagementEmitsAnEarningAndACountOfOne(t *testing.T) {
-	e := must(points.NewEngagement("review", loyalty.ActionReview, 50, points.Limit{Times: 3, Per: points.Month}))
+	e := must(points.NewEngagement("review", loyalty.ActionReview, 50, points.Limit{Times: 3, Per: calendar.Month}))
 	st := state()
 	c := &loyalty.Input{Now: sunday, State: st, Member: &st.Member, Event: action(loyalty.ActionReview), Scale: 2}
 
@@ -103,7 +104,7 @@ func TestRulesAreSafeForConcurrentEvaluation(t *testing.T) {
 		must(points.NewCategoryMultiplier("x2", dec("2"), "x")),
 		must(points.NewSegmentMultiplier("vip", dec("1.5"), "vip")),
 		must(points.NewOrderCap("cap", 1000)),
-		must(points.NewEngagement("review", loyalty.ActionReview, 50, points.Limit{Times: 1, Per: points.Day})))
+		must(points.NewEngagement("review", loyalty.ActionReview, 50, points.Limit{Times: 1, Per: calendar.Day})))
 	o := order(line("a", "x", 2, "10.00"), line("b", "y", 1, "5.00"))
 	var wg sync.WaitGroup
 	for g := 0; g < 4; g++ {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/stretchr/testify/assert"
@@ -27,13 +28,13 @@ func TestEngagementOncePerLifetimeEarnsOnlyTheFirstTime(t *testing.T) {
 
 func TestEngagementCapsPerDayWeekAndMonth(t *testing.T) {
 	for _, tc := range []struct {
-		per     points.Period
+		per     calendar.Period
 		current string // sunday's period
 		earlier string
 	}{
-		{points.Day, "2026-11-22", "2026-11-21"},
-		{points.Week, "2026-W47", "2026-W46"},
-		{points.Month, "2026-11", "2026-10"},
+		{calendar.Day, "2026-11-22", "2026-11-21"},
+		{calendar.Week, "2026-W47", "2026-W46"},
+		{calendar.Month, "2026-11", "2026-10"},
 	} {
 		t.Run(tc.per.String(), func(t *testing.T) {
 			p := program(t, must(points.NewEngagement("review", loyalty.ActionReview, 50, points.Limit{Times: 2, Per: tc.per})))
@@ -58,7 +59,7 @@ func TestEngagementCapsPerDayWeekAndMonth(t *testing.T) {
 }
 
 func TestEngagementWeekRollsOverOnMonday(t *testing.T) {
-	p := program(t, must(points.NewEngagement("visit", loyalty.ActionVisit, 5, points.Limit{Times: 1, Per: points.Week})))
+	p := program(t, must(points.NewEngagement("visit", loyalty.ActionVisit, 5, points.Limit{Times: 1, Per: calendar.Week})))
 	st := withCounters(state(), ledger.Counter{Name: "visit", PeriodKey: "2026-W47", Value: 1})
 	lastMinute := time.Date(2026, 11, 22, 23, 59, 59, 0, time.UTC)
 	monday := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
@@ -67,7 +68,7 @@ func TestEngagementWeekRollsOverOnMonday(t *testing.T) {
 }
 
 func TestEngagementCountsPeriodsInUTCUnlessGivenALocation(t *testing.T) {
-	rule := must(points.NewEngagement("visit", loyalty.ActionVisit, 5, points.Limit{Times: 1, Per: points.Day}))
+	rule := must(points.NewEngagement("visit", loyalty.ActionVisit, 5, points.Limit{Times: 1, Per: calendar.Day}))
 	p := program(t, rule)
 	tokyo := time.FixedZone("JST", 9*3600)
 	now := time.Date(2026, 11, 23, 5, 0, 0, 0, tokyo) // still the 22nd in UTC
@@ -87,7 +88,7 @@ func TestUnlimitedEngagementKeepsNoCounter(t *testing.T) {
 }
 
 func TestEngagementIgnoresOtherActionsAndOrders(t *testing.T) {
-	p := program(t, must(points.NewEngagement("review", loyalty.ActionReview, 50, points.Limit{Times: 1, Per: points.Day})))
+	p := program(t, must(points.NewEngagement("review", loyalty.ActionReview, 50, points.Limit{Times: 1, Per: calendar.Day})))
 	wantPoints(t, evaluate(t, p, state(), action(loyalty.ActionVisit), sunday), 0)
 	wantPoints(t, evaluate(t, p, state(), order(line("a", "x", 1, "10.00")), sunday), 0)
 	custom := &loyalty.Action{Kind: "quiz", MemberID: "m1", At: sunday}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/shopspring/decimal"
@@ -48,7 +49,7 @@ func ExampleNewRate() {
 
 // Three reviews a week earn 50 points each; the fourth earns nothing.
 func ExampleNewEngagement() {
-	review, _ := points.NewEngagement("reviews", loyalty.ActionReview, 50, points.Limit{Times: 3, Per: points.Week})
+	review, _ := points.NewEngagement("reviews", loyalty.ActionReview, 50, points.Limit{Times: 3, Per: calendar.Week})
 	p := &loyalty.Program{Name: "rewards", Currency: "USD", Rules: []loyalty.Rule{review}}
 
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
@@ -77,7 +78,7 @@ func ExampleNewEngagement() {
 // Points earned on 31 January expire at the end of the month after: adding
 // a month lands on 28 February, so they expire when March begins.
 func ExampleEndOfPeriodAfter() {
-	policy := points.EndOfPeriodAfter(1, points.Month)
+	policy := points.EndOfPeriodAfter(1, calendar.Month)
 	earned := time.Date(2026, 1, 31, 18, 30, 0, 0, time.UTC)
 	fmt.Println(policy.ExpiresAt(earned))
 	// Output:

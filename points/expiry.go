@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/loyaltykit/loyalty/internal/calendar"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/internal/definition"
 )
 
@@ -54,12 +54,12 @@ func (n AfterDays) Validate() error {
 // EndOfPeriodAfter(12, Quarter) at the end of the same quarter a year later.
 type EndOfPeriod struct {
 	Months int
-	Period Period
+	Period calendar.Period
 }
 
 // EndOfPeriodAfter returns the policy expiring lots at the end of the period
 // p that contains the earned time plus months.
-func EndOfPeriodAfter(months int, p Period) EndOfPeriod {
+func EndOfPeriodAfter(months int, p calendar.Period) EndOfPeriod {
 	return EndOfPeriod{Months: months, Period: p}
 }
 
@@ -75,7 +75,7 @@ func (e EndOfPeriod) Validate() error {
 		return definition.Invalid("expiry.months", "is negative")
 	}
 	switch e.Period {
-	case Month, Quarter, Year:
+	case calendar.Month, calendar.Quarter, calendar.Year:
 		return nil
 	}
 	return definition.Invalid("expiry.period", "must be month, quarter or year, got "+e.Period.String())

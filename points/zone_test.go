@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/loyaltytest"
 	"github.com/loyaltykit/loyalty/points"
@@ -34,7 +35,7 @@ func TestPeriodCapCountsInTheProgramsZone(t *testing.T) {
 		{"America/Los_Angeles", time.Date(2026, 11, 1, 7, 30, 0, 0, time.UTC), "2026-11"},
 		{"America/Los_Angeles", time.Date(2026, 11, 1, 6, 30, 0, 0, time.UTC), "2026-10"},
 	} {
-		cp := must(points.NewPeriodCap("monthly", 500, points.Month))
+		cp := must(points.NewPeriodCap("monthly", 500, calendar.Month))
 		p := zonedProgram(t, loyaltytest.Zone(t, tc.zone), must(points.NewRate("base", 1, dec("1"))), cp)
 		res := evaluate(t, p, state(), order(line("a", "x", 1, "10.00")), tc.at)
 		assert.Equal(t, ledger.Counter{Name: "monthly", PeriodKey: tc.month, Value: 10}, counter(t, res, "monthly"), "%s at %v", tc.zone, tc.at)
@@ -42,7 +43,7 @@ func TestPeriodCapCountsInTheProgramsZone(t *testing.T) {
 }
 
 func TestRuleLocationOverridesTheProgramsZone(t *testing.T) {
-	cp := must(points.NewPeriodCap("daily", 100, points.Day))
+	cp := must(points.NewPeriodCap("daily", 100, calendar.Day))
 	cp.Location = time.FixedZone("JST", 9*3600)
 	p := zonedProgram(t, loyaltytest.Zone(t, "America/Los_Angeles"), must(points.NewRate("base", 1, dec("1"))), cp)
 	late := time.Date(2026, 11, 22, 20, 0, 0, 0, time.UTC) // the 23rd in Tokyo, the 22nd in Los Angeles
@@ -51,7 +52,7 @@ func TestRuleLocationOverridesTheProgramsZone(t *testing.T) {
 }
 
 func TestEngagementLimitCountsDaysInTheProgramsZone(t *testing.T) {
-	rule := must(points.NewEngagement("visit", loyalty.ActionVisit, 5, points.Limit{Times: 1, Per: points.Day}))
+	rule := must(points.NewEngagement("visit", loyalty.ActionVisit, 5, points.Limit{Times: 1, Per: calendar.Day}))
 	p := zonedProgram(t, loyaltytest.Zone(t, "Pacific/Auckland"), rule)
 	// 11:30 UTC on 22 November is 00:30 on the 23rd in Auckland.
 	st := withCounters(state(), ledger.Counter{Name: "visit", PeriodKey: "2026-11-22", Value: 1})

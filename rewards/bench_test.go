@@ -9,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/rewards"
 	"github.com/loyaltykit/loyalty/storage/memory"
@@ -44,7 +45,7 @@ func buyShop(b *testing.B, n int) (context.Context, *loyalty.Engine, *rewards.Ca
 	b.Helper()
 	ctx := context.Background()
 	r := rewards.Reward{ID: "ten-pct", Kind: rewards.PercentDiscount, Price: 1, Percent: decimal.NewFromInt(10),
-		Stock: 1 << 40, Limits: []points.Limit{{Times: 1 << 40, Per: points.Month}}}
+		Stock: 1 << 40, Limits: []points.Limit{{Times: 1 << 40, Per: calendar.Month}}}
 	cat, err := rewards.NewCatalog("catalog", "USD", nil, r)
 	if err != nil {
 		b.Fatal(err)

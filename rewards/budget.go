@@ -10,9 +10,9 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
-	"github.com/loyaltykit/loyalty/points"
 )
 
 // BudgetPolicy says what a budget does with an earning or a purchase that
@@ -46,7 +46,7 @@ func (p BudgetPolicy) String() string {
 // Budget is a campaign's budget: how many points, or how much money, a
 // campaign may give, for all members together (Global) or for each member,
 // in each calendar period of the program's zone (Per: a day, an ISO week, a
-// month, a quarter, a year) or for the campaign's life (points.Lifetime).
+// month, a quarter, a year) or for the campaign's life (calendar.Lifetime).
 //
 // A member's budget is a member counter, so it is exact under any
 // concurrency: the member's writes are serialised by the ledger. A global
@@ -73,14 +73,14 @@ type Budget struct {
 	// has all of it.
 	Global bool
 	// Per is the calendar period the budget starts again in, in the
-	// program's zone; points.Lifetime (the zero value) is never.
-	Per    points.Period
+	// program's zone; calendar.Lifetime (the zero value) is never.
+	Per    calendar.Period
 	Policy BudgetPolicy
 }
 
 // BudgetCounter is the name of budget name's counter: the shared counter
 // of a global budget, the member counter of a member's, each period keyed
-// as points.Period.Key gives it.
+// as calendar.Period.Key gives it.
 func BudgetCounter(name string) string { return "budget/" + name }
 
 // Validate checks the budget: a name, exactly one of a positive Points or
@@ -103,7 +103,7 @@ func (b *Budget) Validate() error {
 		return invalid(f("money"), "is set with points: a budget is in points or in money")
 	case b.Points == 0 && !money:
 		return invalid(f("points"), "neither points nor money is set")
-	case b.Per > points.Year:
+	case b.Per > calendar.Year:
 		return invalid(f("per"), "is an unknown period")
 	case b.Policy > BudgetRefuse:
 		return invalid(f("policy"), "is an unknown policy")

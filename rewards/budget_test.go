@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
@@ -49,7 +50,7 @@ func (s *shop) counter(member, name, period string) int64 {
 }
 
 func TestMemberBudgetCutsTheCampaignToWhatIsLeftAndSaysSo(t *testing.T) {
-	s := newShopIn(t, nil, testCatalog(t), campaign(t, rewards.Budget{Name: "xmas", Points: 300, Per: points.Month}))
+	s := newShopIn(t, nil, testCatalog(t), campaign(t, rewards.Budget{Name: "xmas", Points: 300, Per: calendar.Month}))
 	// The cart's lines are 60.00: 60 base points and 120 campaign points.
 	for i, want := range []int64{120, 120, 60, 0} {
 		r := s.earn(cart(fmt.Sprint("o", i), "ann"))
@@ -111,7 +112,7 @@ func TestBudgetDaysAreThoseOfTheProgramsZone(t *testing.T) {
 		t.Run(tc.zone, func(t *testing.T) {
 			loc, err := time.LoadLocation(tc.zone)
 			require.NoError(t, err)
-			s := newShopIn(t, loc, testCatalog(t), campaign(t, rewards.Budget{Name: "daily", Points: 150, Per: points.Day}))
+			s := newShopIn(t, loc, testCatalog(t), campaign(t, rewards.Budget{Name: "daily", Points: 150, Per: calendar.Day}))
 			now := func(id string) *loyalty.Order { o := cart(id, "ann"); o.PlacedAt = time.Time{}; return o }
 			s.clock.Set(tc.before)
 			_, got := campaignNotes(s.earn(now("o1")))
@@ -138,7 +139,7 @@ func review(t testing.TB, b rewards.Budget) *rewards.Budgeted {
 }
 
 func TestMemberBudgetRefusesAnActionItCannotPayAndWritesNothing(t *testing.T) {
-	s := newShopIn(t, nil, testCatalog(t), review(t, rewards.Budget{Name: "reviews", Points: 120, Per: points.Week, Policy: rewards.BudgetRefuse}))
+	s := newShopIn(t, nil, testCatalog(t), review(t, rewards.Budget{Name: "reviews", Points: 120, Per: calendar.Week, Policy: rewards.BudgetRefuse}))
 	for i := range 2 {
 		_, err := s.engine.Act(s.ctx, fmt.Sprint("review-", i), &loyalty.Action{Kind: "review", MemberID: "ann", Ref: fmt.Sprint("r", i)})
 		require.NoError(t, err)
@@ -161,7 +162,7 @@ func TestMemberBudgetRefusesAnActionItCannotPayAndWritesNothing(t *testing.T) {
 
 func TestGlobalBudgetRacedByManyMembersIsSpentExactlyAndNeverOverspent(t *testing.T) {
 	const budget, members, workers = 1000, 12, 6 // 20 reviews of 50
-	w := review(t, rewards.Budget{Name: "reviews", Points: budget, Global: true, Per: points.Month, Policy: rewards.BudgetRefuse})
+	w := review(t, rewards.Budget{Name: "reviews", Points: budget, Global: true, Per: calendar.Month, Policy: rewards.BudgetRefuse})
 	s := newShopIn(t, nil, testCatalog(t), w)
 	require.NoError(t, w.Setup(s.ctx, s.engine))
 	for m := 1; m < members; m++ {
@@ -225,7 +226,7 @@ func budgetCatalog(t testing.TB, bs ...rewards.Budget) *rewards.Catalog {
 
 func TestGlobalMoneyBudgetOfACouponRacedByBuyersIsNeverOverspent(t *testing.T) {
 	const buyers = 16
-	b := rewards.Budget{Name: "coupons", Money: money.Money{Amount: dec("100"), Currency: "USD"}, Global: true, Per: points.Month, Policy: rewards.BudgetRefuse}
+	b := rewards.Budget{Name: "coupons", Money: money.Money{Amount: dec("100"), Currency: "USD"}, Global: true, Per: calendar.Month, Policy: rewards.BudgetRefuse}
 	s := newShopIn(t, nil, budgetCatalog(t, b))
 	for i := 1; i < buyers; i++ {
 		s.enroll(fmt.Sprint("m", i))
@@ -295,7 +296,7 @@ func TestGlobalMoneyBudgetOfACouponRacedByBuyersIsNeverOverspent(t *testing.T) {
 }
 
 func TestMemberMoneyBudgetOfACouponRefusesThePurchaseItCannotPay(t *testing.T) {
-	b := rewards.Budget{Name: "mine", Money: money.Money{Amount: dec("25"), Currency: "USD"}, Per: points.Month, Policy: rewards.BudgetRefuse}
+	b := rewards.Budget{Name: "mine", Money: money.Money{Amount: dec("25"), Currency: "USD"}, Per: calendar.Month, Policy: rewards.BudgetRefuse}
 	s := newShopIn(t, nil, budgetCatalog(t, b))
 	first := s.buy("buy-1", "ann", "ten-off")
 	s.buy("buy-2", "ann", "ten-off")
@@ -350,7 +351,7 @@ func TestBudgetsThatCannotWorkAreRefusedWhenBuilt(t *testing.T) {
 		"money without its value": {Name: "b", Money: usd},
 		"fractions of a cent":     {Name: "b", Money: money.Money{Amount: dec("0.001"), Currency: "USD"}, PointValue: dec("0.01")},
 		"refusing orders":         {Name: "b", Points: 10, Policy: rewards.BudgetRefuse},
-		"an unknown period":       {Name: "b", Points: 10, Per: points.Year + 1},
+		"an unknown period":       {Name: "b", Points: 10, Per: calendar.Period(99)},
 	} {
 		_, err := rewards.WithBudget(rate, b)
 		assert.ErrorIs(t, err, loyalty.ErrInvalidProgram, name)
@@ -388,7 +389,7 @@ func TestMoneyBudgetInAnotherCurrencyRefusesTheEarnAndWritesNothing(t *testing.T
 }
 
 func TestMemberBudgetRacedByOneMembersOrdersIsSpentExactly(t *testing.T) {
-	s := newShopIn(t, nil, testCatalog(t), campaign(t, rewards.Budget{Name: "xmas", Points: 1000, Per: points.Month}))
+	s := newShopIn(t, nil, testCatalog(t), campaign(t, rewards.Budget{Name: "xmas", Points: 1000, Per: calendar.Month}))
 	const workers, orders = 4, 5 // 20 orders asking 120 each: 2400 asked of 1000
 	var wg sync.WaitGroup
 	errs := make([]error, workers)

@@ -8,6 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/rewards"
 	"github.com/loyaltykit/loyalty/storage/memory"
@@ -20,7 +21,7 @@ func ExampleWithBudget() {
 	ctx := context.Background()
 	base, _ := points.NewRate("base", 1, decimal.NewFromInt(1))
 	bonus, _ := points.NewRate("campaign", 3, decimal.NewFromInt(1))
-	campaign, err := rewards.WithBudget(bonus, rewards.Budget{Name: "december", Points: 100, Per: points.Month, Policy: rewards.BudgetCut})
+	campaign, err := rewards.WithBudget(bonus, rewards.Budget{Name: "december", Points: 100, Per: calendar.Month, Policy: rewards.BudgetCut})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -12,9 +12,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
-	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/rewards"
 )
 
@@ -40,7 +40,7 @@ func (s *shop) claimed(name, period string) int64 {
 }
 
 func TestGlobalBudgetCutsEarningsToWhatIsLeftAcrossMembersAndSaysSo(t *testing.T) {
-	s, _ := globalShop(t, rewards.Budget{Name: "xmas", Points: 300, Global: true, Per: points.Month}, "bob", "cy", "dee")
+	s, _ := globalShop(t, rewards.Budget{Name: "xmas", Points: 300, Global: true, Per: calendar.Month}, "bob", "cy", "dee")
 	// Each cart's lines are 60.00: 60 base points and 120 campaign points.
 	for i, tc := range []struct {
 		member string
@@ -118,7 +118,7 @@ func TestGlobalBudgetCutRacedByManyMembersGivesExactlyTheBudget(t *testing.T) {
 	for i := range ids {
 		ids[i] = fmt.Sprint("m", i)
 	}
-	s, _ := globalShop(t, rewards.Budget{Name: "race", Points: budget, Global: true, Per: points.Month}, ids...)
+	s, _ := globalShop(t, rewards.Budget{Name: "race", Points: budget, Global: true, Per: calendar.Month}, ids...)
 	var wg sync.WaitGroup
 	errs := make([]error, members)
 	given := make([]int64, members)

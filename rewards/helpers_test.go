@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/rewards"
@@ -40,7 +41,7 @@ func catalogRewards() []rewards.Reward {
 		{ID: "free-ship", Name: "Free shipping", Kind: rewards.FreeShipping, Price: 100, Stock: 2},
 		{ID: "free-socks", Name: "Free socks", Kind: rewards.FreeProduct, Price: 150, SKU: "socks", Quantity: 1},
 		{ID: "monthly", Name: "Monthly treat", Kind: rewards.FixedDiscount, Price: 10, Amount: dec("1"),
-			Limits: []points.Limit{{Times: 2, Per: points.Month}}},
+			Limits: []points.Limit{{Times: 2, Per: calendar.Month}}},
 		{ID: "vip-only", Name: "VIP lounge", Kind: rewards.External, Price: 50, Eligibility: rewards.InSegment{"vip"}},
 		{ID: "gift", Name: "Birthday gift", Kind: rewards.FixedDiscount, Amount: dec("5")},
 	}

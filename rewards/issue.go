@@ -6,7 +6,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
-	"github.com/loyaltykit/loyalty/points"
+	"github.com/loyaltykit/loyalty/calendar"
 )
 
 // ActionPurchaseAnniversary is the action Engine.RunJobs sends on the
@@ -162,9 +162,9 @@ func (is *Issue) Evaluate(c *loyalty.Input, effects []loyalty.Effect) []loyalty.
 		if !is.isDay(c, t) || !r.offered(c.Now) {
 			return effects
 		}
-		period := points.Year
+		period := calendar.Year
 		if is.trigger == onWelcome {
-			period = points.Lifetime
+			period = calendar.Lifetime
 		}
 		key := period.Key(t)
 		if c.State.Counter(is.name, key) >= 1 {
@@ -217,7 +217,7 @@ func (is *Issue) Due(c *loyalty.Input, stage loyalty.JobStage, jobs []loyalty.Jo
 		return jobs
 	}
 	t := is.today(c)
-	if !is.isDay(c, t) || c.State.Counter(is.name, points.Year.Key(t)) >= 1 {
+	if !is.isDay(c, t) || c.State.Counter(is.name, calendar.Year.Key(t)) >= 1 {
 		return jobs
 	}
 	return append(jobs, loyalty.Job{Name: is.name, Action: loyalty.Action{Kind: is.Kind(), Ref: t.Format(time.DateOnly)}})

@@ -10,8 +10,8 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/ledger"
-	"github.com/loyaltykit/loyalty/points"
 )
 
 // ActionClaimOffer is the action of a member taking a coupon offer; its Ref
@@ -401,7 +401,7 @@ func (o *Offers) History(in *loyalty.Input) *History {
 
 func (o *Offers) readHistory(in *loyalty.Input, h *History) {
 	local := in.Now.In(in.Program.Zone())
-	year := points.Year.Key(local)
+	year := calendar.Year.Key(local)
 	*h = History{In: in, today: dayNumber(local), joined: dayNumber(in.Member.JoinedAt.In(in.Program.Zone())), digits: in.Program.Currency.MinorDigits()}
 	h.cats = h.buf[:0]
 	if n := (len(o.offers) + 63) / 64; n <= len(h.hadBuf) {
@@ -599,7 +599,7 @@ func (o *Offers) onOrder(in *loyalty.Input, ord *loyalty.Order, effects []loyalt
 	if !ord.PlacedAt.IsZero() {
 		local = ord.PlacedAt.In(in.Program.Zone())
 	}
-	day, year := dayNumber(local), points.Year.Key(local)
+	day, year := dayNumber(local), calendar.Year.Key(local)
 	if day > h.lastOrder {
 		last := loyalty.Count(o.lastName, "", day)
 		last.Set = true
@@ -641,8 +641,8 @@ func (o *Offers) onReturn(in *loyalty.Input, effects []loyalty.Effect) []loyalty
 		return effects
 	}
 	zone := in.Program.Zone()
-	year := points.Year.Key(in.Now.In(zone))
-	if points.Year.Key(rec.PlacedAt.In(zone)) != year {
+	year := calendar.Year.Key(in.Now.In(zone))
+	if calendar.Year.Key(rec.PlacedAt.In(zone)) != year {
 		return effects
 	}
 	var h History

@@ -7,6 +7,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
 )
@@ -254,7 +255,7 @@ func (r *Reward) Validate() error {
 		if l.Times <= 0 {
 			return invalid(f("limits["+strconv.Itoa(i)+"].times"), "must be positive")
 		}
-		if l.Per > points.Year {
+		if l.Per > calendar.Year {
 			return invalid(f("limits["+strconv.Itoa(i)+"].per"), "is an unknown period")
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/rewards"
 )
@@ -40,7 +41,7 @@ func ruleTotal(r *loyalty.Receipt, rule string) int64 {
 func TestTwoRulesPaidByOneBudgetShareWhatIsLeft(t *testing.T) {
 	for _, global := range []bool{false, true} {
 		t.Run(fmt.Sprint("global=", global), func(t *testing.T) {
-			b := rewards.Budget{Name: "xmas", Points: 300, Global: global, Per: points.Month}
+			b := rewards.Budget{Name: "xmas", Points: 300, Global: global, Per: calendar.Month}
 			rules := twoCampaigns(t, b)
 			s := newShopIn(t, nil, testCatalog(t), rules...)
 			for _, r := range rules {

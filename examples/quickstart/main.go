@@ -20,6 +20,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
@@ -64,8 +65,8 @@ func program() (*loyalty.Program, error) {
 		Basis: loyalty.EarnBasis{
 			ExcludeCategories: []string{"gift-cards"},
 		},
-		PendingDays: 14,                                        // held for the return window
-		Expiry:      points.EndOfPeriodAfter(12, points.Month), // end of the month, a year on
+		PendingDays: 14,                                          // held for the return window
+		Expiry:      points.EndOfPeriodAfter(12, calendar.Month), // end of the month, a year on
 		Redemption: points.Redemption{
 			Points: 100, Value: money.MinorUnits(1_00, "USD"), // 100 points = 1.00 USD
 			Minimum: 500, Increment: 100, MaxPercent: decimal.NewFromInt(50),

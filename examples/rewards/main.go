@@ -27,6 +27,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/rewards"
@@ -56,11 +57,11 @@ func catalog() (*rewards.Catalog, error) {
 		rewards.Reward{ID: "free-shipping", Name: "Free shipping", Kind: rewards.FreeShipping, Price: 300, Stock: 500, ValidDays: 60},
 		rewards.Reward{ID: "ten-percent", Name: "10% off (up to 20.00)", Kind: rewards.PercentDiscount, Price: 600,
 			Percent: decimal.NewFromInt(10), MaxDiscount: decimal.NewFromInt(20), MinimumOrder: decimal.NewFromInt(40), ValidDays: 30,
-			Limits: []points.Limit{{Times: 1, Per: points.Month}}},
+			Limits: []points.Limit{{Times: 1, Per: calendar.Month}}},
 		rewards.Reward{ID: "free-socks", Name: "A free pair of socks", Kind: rewards.FreeProduct, Price: 400, SKU: "socks", Stock: 50},
 		rewards.Reward{ID: "five-off", Name: "5.00 off", Kind: rewards.FixedDiscount, Price: 100, Amount: decimal.NewFromInt(5),
 			Budgets: []rewards.Budget{{Name: "five-off-coupons", Money: money.New(decimal.NewFromInt(10), "USD"), Global: true,
-				Per: points.Month, Policy: rewards.BudgetRefuse}}},
+				Per: calendar.Month, Policy: rewards.BudgetRefuse}}},
 		rewards.Reward{ID: "birthday-5", Name: "5.00 birthday gift", Kind: rewards.FixedDiscount, Amount: decimal.NewFromInt(5), ValidDays: 31},
 		rewards.Reward{ID: "anniversary-15", Name: "15% anniversary coupon", Kind: rewards.PercentDiscount, Percent: decimal.NewFromInt(15), ValidDays: 14},
 	)
@@ -95,7 +96,7 @@ func springCampaign() (*rewards.Budgeted, error) {
 	if err != nil {
 		return nil, err
 	}
-	return rewards.WithBudget(rate, rewards.Budget{Name: "spring", Points: 500, Per: points.Month, Policy: rewards.BudgetCut})
+	return rewards.WithBudget(rate, rewards.Budget{Name: "spring", Points: 500, Per: calendar.Month, Policy: rewards.BudgetCut})
 }
 
 // offers are the shop's personalised offers: double points on shoes for a

@@ -1,10 +1,3 @@
-// Package calendar is the month arithmetic the program packages share: a
-// date some calendar months on, the day clamped to the end of a shorter
-// month. Points' expiry at the end of a period, cashback's certificate
-// expiry and a membership plan's term each read it the same way.
-//
-// It is the project's own machinery, under internal so that no host depends
-// on it; hosts speak of periods through the program packages.
 package calendar
 
 import "time"
