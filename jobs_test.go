@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/cashback"
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/loyaltytest"
@@ -145,7 +146,7 @@ func TestRunJobsReviewsTiersOnTheReviewDateInTheProgramsZone(t *testing.T) {
 // out from then, under the key cashback.Payout uses, so the two never pay twice.
 func TestRunJobsPaysCashbackOnceThePeriodIsOverInTheProgramsZone(t *testing.T) {
 	la := loyaltytest.Zone(t, "America/Los_Angeles")
-	s := &cashback.Schedule{Every: cashback.Quarterly}
+	s := &cashback.Schedule{Every: calendar.Quarter}
 	pct, err := cashback.NewPercentage("cashback", decimal.NewFromInt(2), s)
 	require.NoError(t, err)
 	pay, err := cashback.NewPayoutRule("payout", s)

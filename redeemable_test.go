@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/cashback"
 	"github.com/loyaltykit/loyalty/ledger"
 )
@@ -22,7 +23,7 @@ func (s storeCredit) Redeemable() []ledger.Account                              
 func TestRedeemSpendsOnlyPointsAndDeclaredStoreCreditNeverAnUnpaidAccrual(t *testing.T) {
 	ctx := context.Background()
 	t0 := utc(2026, 2, 10, 12, 0)
-	back, err := cashback.NewPercentage("back", decimal.NewFromInt(10), &cashback.Schedule{Every: cashback.Quarterly})
+	back, err := cashback.NewPercentage("back", decimal.NewFromInt(10), &cashback.Schedule{Every: calendar.Quarter})
 	require.NoError(t, err)
 	e, _, _ := zoned(t, nil, t0, &loyalty.Program{Rules: []loyalty.Rule{back}, Redemption: pennies{}})
 	_, err = e.Enroll(ctx, "enroll", loyalty.Member{ID: "ann"})

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/cashback"
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/loyaltytest"
@@ -123,7 +124,7 @@ func mustPayout(t *testing.T, s *cashback.Schedule) *cashback.PayoutRule {
 
 // quarterly is 2% cashback accruing per calendar quarter, paid from 5.00.
 func quarterly(t *testing.T, clawback loyalty.ClawbackPolicy, certMonths int) *loyalty.Program {
-	s := &cashback.Schedule{Every: cashback.Quarterly, Minimum: dec("5.00"), CertificateMonths: certMonths}
+	s := &cashback.Schedule{Every: calendar.Quarter, Minimum: dec("5.00"), CertificateMonths: certMonths}
 	return &loyalty.Program{Name: "shop", Currency: "USD", Clawback: clawback,
 		Rules: []loyalty.Rule{mustPercentage(t, "2", s), mustPayout(t, s)}}
 }
@@ -528,9 +529,9 @@ func TestValidateRefusesBadCashback(t *testing.T) {
 		"schedule with no period":   errOf(cashback.NewPercentage("x", dec("2"), &cashback.Schedule{Minimum: dec("5")})),
 		"unknown period":            errOf(cashback.NewPayoutRule("x", &cashback.Schedule{Every: 9})),
 		"payout without schedule":   errOf(cashback.NewPayoutRule("x", nil)),
-		"negative minimum":          errOf(cashback.NewPayoutRule("x", &cashback.Schedule{Every: cashback.Monthly, Minimum: dec("-1")})),
-		"negative certificate life": errOf(cashback.NewPayoutRule("x", &cashback.Schedule{Every: cashback.Yearly, CertificateMonths: -1})),
-		"credit into points":        errOf(cashback.NewPayoutRule("x", &cashback.Schedule{Every: cashback.Yearly, Credit: ledger.PointsAccount})),
+		"negative minimum":          errOf(cashback.NewPayoutRule("x", &cashback.Schedule{Every: calendar.Month, Minimum: dec("-1")})),
+		"negative certificate life": errOf(cashback.NewPayoutRule("x", &cashback.Schedule{Every: calendar.Year, CertificateMonths: -1})),
+		"credit into points":        errOf(cashback.NewPayoutRule("x", &cashback.Schedule{Every: calendar.Year, Credit: ledger.PointsAccount})),
 	} {
 		assert.ErrorIs(t, err, loyalty.ErrInvalidProgram, name)
 	}
@@ -553,7 +554,7 @@ func TestEngineRefusesUnbuiltRulesAndWritesNothing(t *testing.T) {
 }
 
 func TestRulesDeclareTheCashbackProgramType(t *testing.T) {
-	s := &cashback.Schedule{Every: cashback.Monthly}
+	s := &cashback.Schedule{Every: calendar.Month}
 	st, err := cashback.NewStepped("s", dec("1"), dec("10"), s)
 	require.NoError(t, err)
 	for _, r := range []loyalty.Typed{mustPercentage(t, "2", s), st, mustPayout(t, s)} {
@@ -564,9 +565,9 @@ func TestRulesDeclareTheCashbackProgramType(t *testing.T) {
 func TestPeriodKeysAndDue(t *testing.T) {
 	at := time.Date(2026, 11, 22, 13, 0, 0, 0, time.UTC)
 	for _, c := range []struct {
-		p        cashback.Period
+		p        calendar.Period
 		key, due string
-	}{{cashback.Monthly, "2026-11", "2026-10"}, {cashback.Quarterly, "2026-Q4", "2026-Q3"}, {cashback.Yearly, "2026", "2025"}} {
+	}{{calendar.Month, "2026-11", "2026-10"}, {calendar.Quarter, "2026-Q4", "2026-Q3"}, {calendar.Year, "2026", "2025"}} {
 		s := &cashback.Schedule{Every: c.p}
 		assert.Equal(t, c.key, s.Key(at), "%s key", c.p)
 		assert.Equal(t, c.due, s.Due(at), "%s due", c.p)
@@ -576,12 +577,12 @@ func TestPeriodKeysAndDue(t *testing.T) {
 			assert.True(t, end.Equal(c.p.End(at)), "%s ends %v, want %v", c.p, end, c.p.End(at))
 		}
 	}
-	_, err := cashback.Quarterly.Parse("2026-Q5", nil)
+	_, _, err := (&cashback.Schedule{Every: calendar.Quarter}).Bounds("2026-Q5")
 	assert.ErrorIs(t, err, loyalty.ErrInvalidEvent, "Q5 parsed")
 }
 
 func TestMonthlyScheduleInTheShopsTimeZone(t *testing.T) {
-	s := &cashback.Schedule{Every: cashback.Monthly, Location: loyaltytest.Zone(t, "America/New_York")}
+	s := &cashback.Schedule{Every: calendar.Month, Location: loyaltytest.Zone(t, "America/New_York")}
 	p := &loyalty.Program{Name: "shop", Currency: "USD", Rules: []loyalty.Rule{mustPercentage(t, "2", s), mustPayout(t, s)}}
 	// 1 December 02:00 UTC is still 30 November in New York.
 	f := newFixture(t, p, time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC))

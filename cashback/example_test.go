@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/cashback"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/storage/memory"
@@ -16,7 +17,7 @@ import (
 // (the payout moves the quarter's accrual into credit), spent at checkout.
 func Example() {
 	ctx := context.Background()
-	sched := &cashback.Schedule{Every: cashback.Quarterly, Minimum: decimal.RequireFromString("5.00")}
+	sched := &cashback.Schedule{Every: calendar.Quarter, Minimum: decimal.RequireFromString("5.00")}
 	earn, _ := cashback.NewPercentage("two-percent", decimal.RequireFromString("2"), sched)
 	pay, _ := cashback.NewPayoutRule("quarterly-payout", sched)
 	prog := &loyalty.Program{Name: "shop", Currency: "USD", Rules: []loyalty.Rule{earn, pay}}

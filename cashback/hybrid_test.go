@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/cashback"
 	"github.com/loyaltykit/loyalty/charity"
 	"github.com/loyaltykit/loyalty/ledger"
@@ -51,7 +52,7 @@ func TestHybridTenPerHundredPlusBirthdayGift(t *testing.T) {
 }
 
 func TestSteppedAccruesPerQuarterWhenScheduled(t *testing.T) {
-	s := &cashback.Schedule{Every: cashback.Quarterly}
+	s := &cashback.Schedule{Every: calendar.Quarter}
 	step, err := cashback.NewStepped("ten-per-hundred", dec("10.00"), dec("100.00"), s)
 	require.NoError(t, err)
 	p := &loyalty.Program{Name: "shop", Currency: "USD", Rules: []loyalty.Rule{step, mustPayout(t, s)}}

@@ -164,14 +164,14 @@ func (r *PayoutRule) Evaluate(c *loyalty.Input, effects []loyalty.Effect) []loya
 	if period == "" {
 		period = s.Due(c.Now)
 	}
-	pstart, err := s.Every.Parse(period, s.loc())
+	pstart, err := s.parse(period)
 	if err != nil {
 		return append(effects, loyalty.Refuse(err.Error()))
 	}
 	if pstart.After(c.Now) {
 		return append(effects, loyalty.RefuseWith(ErrPeriodNotOver, "cashback period "+period+" has not started"))
 	}
-	if pend := pstart.AddDate(0, s.Every.months(), 0); pend.After(c.Now) {
+	if pend := pstart.AddDate(0, s.Every.Months(), 0); pend.After(c.Now) {
 		// Paying nothing now would use up the period's key: refuse, so the
 		// payout at the period's end pays all it accrued.
 		return append(effects, loyalty.RefuseWith(ErrPeriodNotOver, "cashback period "+period+" runs until "+pend.Format(time.RFC3339)))
@@ -180,7 +180,7 @@ func (r *PayoutRule) Evaluate(c *loyalty.Input, effects []loyalty.Effect) []loya
 	var pay, debts []periodBalance
 	var accrued, debt int64
 	for _, p := range all {
-		ended := !p.start.AddDate(0, s.Every.months(), 0).After(c.Now)
+		ended := !p.start.AddDate(0, s.Every.Months(), 0).After(c.Now)
 		switch {
 		case p.bal < 0 && c.Program.Clawback == loyalty.AllowNegative:
 			debts = append(debts, p)

@@ -1,10 +1,12 @@
 package cashback
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/internal/definition"
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
@@ -53,7 +55,7 @@ const (
 type Schedule struct {
 	// Every is the accrual period. It is required: a schedule with no period
 	// does not validate.
-	Every Period
+	Every calendar.Period
 	// Minimum is the least a payout pays, in the program's currency; a
 	// smaller accrual rolls over to the next payout. Zero pays any amount.
 	Minimum decimal.Decimal
@@ -77,10 +79,10 @@ type Schedule struct {
 // loyalty.ErrInvalidProgram.
 func (s *Schedule) Validate() error {
 	switch {
-	case s.Every == 0:
-		return definition.Invalid("schedule.every", "a payout schedule needs a period (cashback.Monthly, Quarterly or Yearly)")
-	case !s.Every.valid():
-		return definition.Invalid("schedule.every", "is an unknown period")
+	case s.Every == calendar.Lifetime:
+		return definition.Invalid("schedule.every", "a payout schedule needs a period (calendar.Month, Quarter or Year)")
+	case s.Every.Months() == 0:
+		return definition.Invalid("schedule.every", "is "+s.Every.String()+"; a payout schedule pays per calendar.Month, Quarter or Year")
 	case s.Minimum.Sign() < 0:
 		return definition.Invalid("schedule.minimum", "is negative")
 	case s.CertificateMonths < 0:
@@ -160,11 +162,11 @@ func (s *Schedule) Due(now time.Time) string {
 
 // Bounds returns the start and end of the period named key.
 func (s *Schedule) Bounds(key string) (start, end time.Time, err error) {
-	start, err = s.Every.Parse(key, s.loc())
+	start, err = s.parse(key)
 	if err != nil {
 		return time.Time{}, time.Time{}, err
 	}
-	return start, start.AddDate(0, s.Every.months(), 0), nil
+	return start, start.AddDate(0, s.Every.Months(), 0), nil
 }
 
 // periodOf returns the start of the period whose accrual account a is, or
@@ -175,7 +177,7 @@ func (s *Schedule) periodOf(a ledger.Account) (key string, start time.Time, ok b
 		return "", time.Time{}, false
 	}
 	key = string(a[len(prefix):])
-	start, err := s.Every.Parse(key, s.loc())
+	start, err := s.parse(key)
 	return key, start, err == nil
 }
 
@@ -185,4 +187,15 @@ func (s *Schedule) minimum(c money.Currency) int64 {
 		return 0
 	}
 	return s.Minimum.Shift(c.MinorDigits()).Ceil().IntPart()
+}
+
+// parse returns the start of the period named key in the schedule's zone; a
+// key that names no period of the schedule is a *loyalty.ValidationError
+// wrapping loyalty.ErrInvalidEvent.
+func (s *Schedule) parse(key string) (time.Time, error) {
+	start, err := s.Every.Parse(key, s.loc())
+	if err != nil {
+		return time.Time{}, &loyalty.ValidationError{Field: "period", Reason: strconv.Quote(key) + " does not name a " + s.Every.String() + " period", Kind: loyalty.ErrInvalidEvent}
+	}
+	return start, nil
 }

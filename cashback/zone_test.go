@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/cashback"
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/loyaltytest"
@@ -63,9 +64,9 @@ func TestPayoutPeriodEndsAtMidnightInTheProgramsZone(t *testing.T) {
 func TestScheduleInCountsInTheGivenZoneUnlessItHasItsOwn(t *testing.T) {
 	akl := loyaltytest.Zone(t, "Pacific/Auckland")
 	at := time.Date(2026, 12, 31, 12, 0, 0, 0, time.UTC) // 1 January in Auckland
-	s := &cashback.Schedule{Every: cashback.Quarterly}
+	s := &cashback.Schedule{Every: calendar.Quarter}
 	assert.Equal(t, "2027-Q1", s.In(akl).Key(at), "key in Auckland")
 	assert.Equal(t, "2026-Q4", s.Key(at), "key without a zone: the UTC quarter")
-	own := &cashback.Schedule{Every: cashback.Quarterly, Location: time.UTC}
+	own := &cashback.Schedule{Every: calendar.Quarter, Location: time.UTC}
 	assert.Equal(t, "2026-Q4", own.In(akl).Key(at), "a schedule's own Location is not overridden")
 }

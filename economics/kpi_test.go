@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/cashback"
 	"github.com/loyaltykit/loyalty/economics"
 	"github.com/loyaltykit/loyalty/money"
@@ -180,7 +181,7 @@ func TestComputeRefusesBadInputWithNoReport(t *testing.T) {
 // cost 4.00, in May, on every adapter, not 6.40 + 4.00.
 func TestCostCountsACashbackPayoutOnceWhenItsCreditIsSpent(t *testing.T) {
 	ctx := context.Background()
-	sched := &cashback.Schedule{Every: cashback.Quarterly}
+	sched := &cashback.Schedule{Every: calendar.Quarter}
 	earn, err := cashback.NewPercentage("two-percent", decimal.RequireFromString("2"), sched)
 	require.NoError(t, err)
 	pay, err := cashback.NewPayoutRule("quarterly-payout", sched)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/cashback"
 	"github.com/loyaltykit/loyalty/economics/sim"
 	"github.com/loyaltykit/loyalty/money"
@@ -260,7 +261,7 @@ func TestTheKPIsAreTheSameWhateverTheNumberOfWorkers(t *testing.T) {
 func TestAQuarterlyCashbackPayoutAndBirthdayPointsInAZoneRunThroughTheJobs(t *testing.T) {
 	zone, err := time.LoadLocation("America/New_York")
 	require.NoError(t, err)
-	quarterly := &cashback.Schedule{Every: cashback.Quarterly, Minimum: d("5.00")}
+	quarterly := &cashback.Schedule{Every: calendar.Quarter, Minimum: d("5.00")}
 	earn, err := cashback.NewPercentage("two-percent", d("2"), quarterly)
 	require.NoError(t, err)
 	payout, err := cashback.NewPayoutRule("payout", quarterly)

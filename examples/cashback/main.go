@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/cashback"
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
@@ -23,7 +24,7 @@ import (
 
 func main() {
 	ctx := context.Background()
-	quarterly := &cashback.Schedule{Every: cashback.Quarterly, Minimum: decimal.RequireFromString("5.00")}
+	quarterly := &cashback.Schedule{Every: calendar.Quarter, Minimum: decimal.RequireFromString("5.00")}
 	earn := must(cashback.NewPercentage("two-percent-back", decimal.RequireFromString("2"), quarterly))
 	payout := must(cashback.NewPayoutRule("quarterly-payout", quarterly))
 	program := &loyalty.Program{

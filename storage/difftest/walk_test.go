@@ -17,6 +17,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/cashback"
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
@@ -96,7 +97,7 @@ func newProgram(t *testing.T, seed uint64) *loyalty.Program {
 		{Name: "Gold", Threshold: dec("600"), Multiplier: dec("1.5"), FreeShipping: true},
 	}, &tiers.Options{Downgrade: tiers.OneDown, Reviews: tiers.Schedule{Months: 1}})
 	must(err)
-	sched := &cashback.Schedule{Every: cashback.Monthly, Minimum: dec("1.00")}
+	sched := &cashback.Schedule{Every: calendar.Month, Minimum: dec("1.00")}
 	back, err := cashback.NewPercentage("cashback", dec("2"), sched)
 	must(err)
 	payout, err := cashback.NewPayoutRule("payout", sched)
@@ -676,7 +677,7 @@ func (w *walk) payout() *op {
 		if loc == nil {
 			loc = time.UTC
 		}
-		period = cashback.Monthly.Key(w.clock.Now().In(loc))
+		period = calendar.Month.Key(w.clock.Now().In(loc))
 	}
 	return &op{kind: "payout", desc: "cashback.Payout of period " + strconv.Quote(period),
 		run: func(ctx context.Context, a *adapter, _ string) (any, error) {
