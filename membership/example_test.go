@@ -7,6 +7,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/membership"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
@@ -17,7 +18,7 @@ import (
 // grace: the member pays in the trial, misses the renewal, and the
 // multiplier disappears from her earn the instant the grace ends.
 func Example() {
-	monthly := membership.Plan{ID: "monthly", Fee: money.MinorUnits(9_99, "USD"), Period: membership.Monthly, TrialDays: 7,
+	monthly := membership.Plan{ID: "monthly", Fee: money.MinorUnits(9_99, "USD"), Period: calendar.Month, TrialDays: 7,
 		Benefits: membership.Benefits{Multiplier: decimal.NewFromInt(2), FreeShipping: true}}
 	m, err := membership.New("plus", "USD", []membership.Plan{monthly}, &membership.Options{GraceDays: 2})
 	if err != nil {

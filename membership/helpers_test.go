@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/membership"
 	"github.com/loyaltykit/loyalty/money"
@@ -30,8 +31,8 @@ func usd(s string) money.Money     { return money.Money{Amount: dec(s), Currency
 func plans() []membership.Plan {
 	b := membership.Benefits{Multiplier: dec("2"), Discount: dec("5"), FreeShipping: true, Rewards: []string{"vip-mug"}, Perks: []string{"early-access"}}
 	return []membership.Plan{
-		{ID: "monthly", Fee: usd("10.00"), Period: membership.Monthly, TrialDays: 7, FirstDiscount: dec("50"), Benefits: b},
-		{ID: "yearly", Fee: membership.BilledAs(usd("10.00"), 10), Period: membership.Yearly, Benefits: b},
+		{ID: "monthly", Fee: usd("10.00"), Period: calendar.Month, TrialDays: 7, FirstDiscount: dec("50"), Benefits: b},
+		{ID: "yearly", Fee: membership.BilledAs(usd("10.00"), 10), Period: calendar.Year, Benefits: b},
 	}
 }
 

@@ -8,40 +8,16 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/money"
 )
-
-// Period is the length of a plan's billing period.
-type Period uint8
-
-// Billing periods, in calendar months of the program's zone.
-const (
-	Monthly   Period = 1
-	Quarterly Period = 3
-	Yearly    Period = 12
-)
-
-// Months is the period's length in months.
-func (p Period) Months() int { return int(p) }
-
-func (p Period) String() string {
-	switch p {
-	case Monthly:
-		return "monthly"
-	case Quarterly:
-		return "quarterly"
-	case Yearly:
-		return "yearly"
-	}
-	return "period(" + strconv.Itoa(int(p)) + ")"
-}
 
 // Plan is one way to be a member: its fee per period and what it gives.
 type Plan struct {
 	// ID names the plan in actions (Action.Data[DataPlan]) and counters.
 	ID     string
 	Fee    money.Money // per period, in the membership's currency; > 0
-	Period Period
+	Period calendar.Period
 	// TrialDays is the length of a free trial (ActionTrial); 0 offers none.
 	// A member gets one trial per membership, ever.
 	TrialDays int
@@ -178,8 +154,8 @@ func (m *Membership) check() error {
 			return invalid(f+".fee", "is in "+string(p.Fee.Currency)+", not the membership's "+string(m.currency))
 		case !p.Fee.Amount.Equal(p.Fee.Amount.Truncate(m.currency.MinorDigits())):
 			return invalid(f+".fee", "is finer than the currency's minor unit")
-		case p.Period != Monthly && p.Period != Quarterly && p.Period != Yearly:
-			return invalid(f+".period", "is "+p.Period.String()+", not monthly, quarterly or yearly")
+		case p.Period.Months() == 0:
+			return invalid(f+".period", "is "+p.Period.String()+", not calendar.Month, Quarter or Year")
 		case p.TrialDays < 0:
 			return invalid(f+".trial_days", "is negative")
 		case p.FirstDiscount.Sign() < 0 || p.FirstDiscount.GreaterThan(hundred):

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/membership"
 	"github.com/loyaltykit/loyalty/money"
 )
@@ -195,11 +196,11 @@ func TestCheckoutSeesTheBenefits(t *testing.T) {
 
 func TestBadInputIsTypedAndWritesNothing(t *testing.T) {
 	for name, p := range map[string]membership.Plan{
-		"zero fee":     {ID: "x", Fee: usd("0"), Period: membership.Monthly},
-		"negative fee": {ID: "x", Fee: usd("-1"), Period: membership.Monthly},
+		"zero fee":     {ID: "x", Fee: usd("0"), Period: calendar.Month},
+		"negative fee": {ID: "x", Fee: usd("-1"), Period: calendar.Month},
 		"zero period":  {ID: "x", Fee: usd("1"), Period: 0},
-		"other money":  {ID: "x", Fee: money.Money{Amount: dec("1"), Currency: "EUR"}, Period: membership.Monthly},
-		"sub-cent fee": {ID: "x", Fee: usd("1.001"), Period: membership.Monthly},
+		"other money":  {ID: "x", Fee: money.Money{Amount: dec("1"), Currency: "EUR"}, Period: calendar.Month},
+		"sub-cent fee": {ID: "x", Fee: usd("1.001"), Period: calendar.Month},
 	} {
 		_, err := membership.New("prime", "USD", []membership.Plan{p}, nil)
 		require.ErrorIs(t, err, loyalty.ErrInvalidProgram, name)

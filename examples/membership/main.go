@@ -25,6 +25,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/membership"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
@@ -58,8 +59,8 @@ func usd(s string) money.Money {
 func plans() []membership.Plan {
 	b := membership.Benefits{Multiplier: decimal.NewFromInt(2), Discount: decimal.NewFromInt(5), FreeShipping: true, Perks: []string{"early-access"}}
 	return []membership.Plan{
-		{ID: "monthly", Fee: usd("12.99"), Period: membership.Monthly, TrialDays: 14, Benefits: b},
-		{ID: "yearly", Fee: membership.BilledAs(usd("12.99"), 10), Period: membership.Yearly, Benefits: b},
+		{ID: "monthly", Fee: usd("12.99"), Period: calendar.Month, TrialDays: 14, Benefits: b},
+		{ID: "yearly", Fee: membership.BilledAs(usd("12.99"), 10), Period: calendar.Year, Benefits: b},
 	}
 }
 
