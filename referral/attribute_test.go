@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/referral"
 )
@@ -44,7 +45,7 @@ func TestAttributeGivesTheWelcomeOnce(t *testing.T) {
 
 func TestAttributeRefusalsWriteNothing(t *testing.T) {
 	cfg := config()
-	cfg.Velocity = referral.Velocity{Max: 2, Per: referral.Day}
+	cfg.Velocity = referral.Velocity{Max: 2, Per: calendar.Day}
 	f := newFixture(t, cfg)
 	code := f.code(t, "ann")
 	require.NoError(t, f.p.Remember(ctx, "ann", referral.Fingerprint{Kind: "email", Value: "ann@example.com"}))

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/referral"
 	"github.com/loyaltykit/loyalty/storage/sqlite"
@@ -51,7 +52,7 @@ func (f *shopFixture) ledgers(t *testing.T, code string) ledgers {
 // negative reward.
 func TestBadInputIsATypedErrorAndWritesNothing(t *testing.T) {
 	cfg := ambassadorConfig()
-	cfg.Velocity = referral.Velocity{Max: 5, Per: referral.Day}
+	cfg.Velocity = referral.Velocity{Max: 5, Per: calendar.Day}
 	f := newShop(t, cfg)
 	f.join(t, "ann", "bob")
 	code := f.code(t, "ann")

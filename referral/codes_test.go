@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/referral"
 )
@@ -93,7 +94,7 @@ func TestConfigRefusesBadValues(t *testing.T) {
 		"negative cap":      func(c *referral.Config) { c.MonthlyCap = -3 },
 		"short secret":      func(c *referral.Config) { c.Secret = []byte("short") },
 		"commission > 100%": func(c *referral.Config) { c.Ambassador.Commission = dec("100.5") },
-		"velocity period":   func(c *referral.Config) { c.Velocity = referral.Velocity{Max: 3, Per: "week"} },
+		"velocity period":   func(c *referral.Config) { c.Velocity = referral.Velocity{Max: 3, Per: calendar.Week} },
 		"negative minimum":  func(c *referral.Config) { c.MinOrder = dec("-1") },
 	} {
 		t.Run(name, func(t *testing.T) {

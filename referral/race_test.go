@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/referral"
 )
 
@@ -21,7 +22,7 @@ func TestVelocityIsExactUnderConcurrency(t *testing.T) {
 
 func velocityConfig() referral.Config {
 	cfg := config()
-	cfg.Velocity = referral.Velocity{Max: 5, Per: referral.Day}
+	cfg.Velocity = referral.Velocity{Max: 5, Per: calendar.Day}
 	return cfg
 }
 

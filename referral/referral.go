@@ -13,6 +13,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 )
@@ -64,15 +65,6 @@ const (
 	ReasonReturned      Reason = "returned"        // the order was returned in the window: voided
 )
 
-// Period is the length of a velocity bucket.
-type Period string
-
-// Velocity periods: fixed calendar buckets of the program's zone.
-const (
-	Hour Period = "hour"
-	Day  Period = "day"
-)
-
 // Welcome is the friend's incentive at attribution: Points of the referral
 // program, or a coupon (a ledger.Grant of reward Coupon with a new unique
 // code), or both.
@@ -85,10 +77,11 @@ type Welcome struct {
 	CouponDays int
 }
 
-// Velocity limits signups on one code: at most Max per Period. Max 0 is no limit.
+// Velocity limits signups on one code: at most Max per Per, calendar.Hour or
+// calendar.Day in the program's zone. Max 0 is no limit.
 type Velocity struct {
 	Max int64
-	Per Period
+	Per calendar.Period
 }
 
 // Ambassador is the ambassador policy: members become ambassadors by hand
@@ -257,12 +250,12 @@ func (c *Config) Validate() error {
 		}
 	}
 	switch c.Velocity.Per {
-	case "", Hour, Day:
+	case calendar.Lifetime, calendar.Hour, calendar.Day:
 	default:
-		return invalid("velocity.per", strconv.Quote(string(c.Velocity.Per))+" is neither hour nor day", loyalty.ErrInvalidProgram)
+		return invalid("velocity.per", c.Velocity.Per.String()+" is neither calendar.Hour nor calendar.Day", loyalty.ErrInvalidProgram)
 	}
-	if c.Velocity.Max > 0 && c.Velocity.Per == "" {
-		return invalid("velocity.per", "is empty while velocity.max is set", loyalty.ErrInvalidProgram)
+	if c.Velocity.Max > 0 && c.Velocity.Per == calendar.Lifetime {
+		return invalid("velocity.per", "is not set (calendar.Hour or Day) while velocity.max is", loyalty.ErrInvalidProgram)
 	}
 	return nil
 }
@@ -641,10 +634,7 @@ func (p *Program) month(t time.Time) string { return t.In(p.zone).Format("2006-0
 
 // bucket is the velocity period key of t.
 func (p *Program) bucket(t time.Time) string {
-	if p.cfg.Velocity.Per == Hour {
-		return t.In(p.zone).Format("2006-01-02T15")
-	}
-	return t.In(p.zone).Format("2006-01-02")
+	return p.cfg.Velocity.Per.Key(t.In(p.zone))
 }
 
 func velocityCounter(code string) string { return "referral.velocity:" + code }

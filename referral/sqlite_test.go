@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/referral"
@@ -35,7 +36,7 @@ func besidePoints(t *testing.T, store loyalty.Store) {
 		&loyalty.EngineOptions{Clock: clock})
 	require.NoError(t, err)
 	cfg := config()
-	cfg.Velocity = referral.Velocity{Max: 1, Per: referral.Hour}
+	cfg.Velocity = referral.Velocity{Max: 1, Per: calendar.Hour}
 	p, err := referral.New(cfg, store, &loyalty.EngineOptions{Clock: clock, Random: bytes.NewReader(make([]byte, 32))})
 	require.NoError(t, err)
 

@@ -26,6 +26,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
@@ -63,7 +64,7 @@ func config() referral.Config {
 		Welcome:        referral.Welcome{Coupon: "welcome-10", CouponValue: money.MinorUnits(10_00, "USD"), CouponDays: 30},
 		ReferrerPoints: 500, MinOrder: decimal.NewFromInt(50), QualifyDays: 30, ReturnDays: 14,
 		MonthlyCap: 3,
-		Velocity:   referral.Velocity{Max: 20, Per: referral.Day},
+		Velocity:   referral.Velocity{Max: 20, Per: calendar.Day},
 		Ambassador: referral.Ambassador{Commission: decimal.NewFromInt(10), Payable: true, Perks: []string{"free-shipping", "early-access"}},
 	}
 }
