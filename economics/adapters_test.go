@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/economics"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/storage"
@@ -39,7 +40,7 @@ func TestComputeGivesTheSameReportOnEveryAdapterAndMemberByMember(t *testing.T) 
 			assert.Equal(t, want, r, name+" "+how)
 		}
 		// The totals themselves agree too, bucket -1 included.
-		bounds := economics.Bounds(quarter(), economics.Weekly, nil)
+		bounds := economics.Bounds(quarter(), calendar.Week, nil)
 		agg, err := s.(storage.LedgerAggregator).AggregateLedger(ctx, bounds)
 		require.NoError(t, err)
 		scan, err := economics.Scan(ctx, adaptertest.MemberByMember(t, s), bounds)
@@ -70,7 +71,7 @@ func TestComputeCutsMonthsAtTheProgramsMidnightOnEveryAdapter(t *testing.T) {
 	rate, err := points.NewRate("base", 1, decimal.NewFromInt(1))
 	require.NoError(t, err)
 	p := economics.Period{Start: at(1, 1, 0, 0), End: at(3, 1, 0, 0)}
-	o := &economics.Options{Currency: "USD", PointValue: usd("0.01"), Interval: economics.Monthly, Location: ny}
+	o := &economics.Options{Currency: "USD", PointValue: usd("0.01"), Interval: calendar.Month, Location: ny}
 	for name, s := range adaptertest.Stores(t) {
 		prog := &loyalty.Program{Name: "ny", Currency: "USD", Location: ny, Rules: []loyalty.Rule{rate},
 			Redemption: points.Redemption{Points: 100, Value: usd("1.00")}}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/storage"
@@ -17,18 +18,6 @@ import (
 type Period struct {
 	Start, End time.Time
 }
-
-// Interval is how a report cuts its period into a time series.
-type Interval int
-
-const (
-	// Whole reports the period as one (no series).
-	Whole Interval = iota
-	// Monthly cuts at the first of every month, in Options.Location.
-	Monthly
-	// Weekly cuts at every Monday 00:00 (ISO weeks), in Options.Location.
-	Weekly
-)
 
 // Source is where issued points or money came from.
 type Source string
@@ -214,8 +203,10 @@ type Options struct {
 	// PointValue is the redemption value of one point (0.01 for 100 points
 	// to the unit), in Currency; zero values points at nothing.
 	PointValue money.Money
-	// Interval and Location cut the series (nil Location is UTC).
-	Interval Interval
+	// Interval and Location cut the series (nil Location is UTC): a
+	// calendar.Month or calendar.Week report has a KPIs per month or week;
+	// calendar.Lifetime, the zero value, reports the period as one.
+	Interval calendar.Period
 	Location *time.Location
 	// Classify says where issued value came from; nil is DefaultClassify.
 	Classify func(kind ledger.EntryKind, source string) Source
@@ -289,31 +280,17 @@ func Compute(ctx context.Context, s loyalty.Store, p Period, opts *Options) (*Re
 }
 
 // Bounds are the bucket bounds of period p cut by interval in loc: p.Start,
-// every month's or week's start strictly inside p, p.End.
-func Bounds(p Period, interval Interval, loc *time.Location) []time.Time {
+// the start of every interval (calendar.Week: every Monday; calendar.Month:
+// every first of the month; calendar.Day, Quarter, Year, Hour alike)
+// strictly inside p, p.End. calendar.Lifetime cuts nothing: p.Start, p.End.
+func Bounds(p Period, interval calendar.Period, loc *time.Location) []time.Time {
 	if loc == nil {
 		loc = time.UTC
 	}
 	b := []time.Time{p.Start}
-	if interval == Monthly || interval == Weekly {
-		s := p.Start.In(loc)
-		var next time.Time
-		if interval == Monthly {
-			next = time.Date(s.Year(), s.Month()+1, 1, 0, 0, 0, 0, loc)
-		} else {
-			d := (int(time.Monday) - int(s.Weekday()) + 7) % 7
-			if d == 0 {
-				d = 7
-			}
-			next = time.Date(s.Year(), s.Month(), s.Day()+d, 0, 0, 0, 0, loc)
-		}
-		for next.Before(p.End) {
+	if interval != calendar.Lifetime {
+		for next := interval.End(p.Start.In(loc)); next.Before(p.End); next = interval.End(next) {
 			b = append(b, next)
-			if interval == Monthly {
-				next = time.Date(next.Year(), next.Month()+1, 1, 0, 0, 0, 0, loc)
-			} else {
-				next = time.Date(next.Year(), next.Month(), next.Day()+7, 0, 0, 0, 0, loc)
-			}
 		}
 	}
 	return append(b, p.End)
@@ -326,7 +303,7 @@ func checkOptions(p Period, o *Options) ([]time.Time, error) {
 	if o.Currency.Validate() != nil {
 		return nil, inputError("currency", -1, "is not a currency", ErrInvalidInput)
 	}
-	if o.Interval < Whole || o.Interval > Weekly {
+	if !o.Interval.Valid() {
 		return nil, inputError("interval", -1, "is unknown", ErrInvalidInput)
 	}
 	for _, m := range []struct {
@@ -543,8 +520,8 @@ func FromTotals(t *ledger.Totals, o *Options) (*Report, error) {
 	return &Report{Total: total, Series: seriesOrNil(series, o.Interval)}, nil
 }
 
-func seriesOrNil(s []KPIs, i Interval) []KPIs {
-	if i == Whole {
+func seriesOrNil(s []KPIs, i calendar.Period) []KPIs {
+	if i == calendar.Lifetime {
 		return nil
 	}
 	return s

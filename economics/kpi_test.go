@@ -84,7 +84,7 @@ func quarter() economics.Period {
 }
 
 func opts() *economics.Options {
-	return &economics.Options{Currency: "USD", PointValue: usd("0.01"), Interval: economics.Monthly,
+	return &economics.Options{Currency: "USD", PointValue: usd("0.01"), Interval: calendar.Month,
 		NonMembers: economics.Customers{Orders: 10, Buyers: 8, Sales: usd("500.00"), Revenue: usd("480.00")},
 		OtherCost:  usd("2.00")}
 }
@@ -206,7 +206,7 @@ func TestCostCountsACashbackPayoutOnceWhenItsCreditIsSpent(t *testing.T) {
 			Total: usd("4.00"), Account: cashback.CreditAccount})
 		require.NoError(t, err, name)
 
-		r, err := economics.Compute(ctx, s, p, &economics.Options{Currency: "USD", Interval: economics.Monthly})
+		r, err := economics.Compute(ctx, s, p, &economics.Options{Currency: "USD", Interval: calendar.Month})
 		require.NoError(t, err, name)
 		tot := r.Total
 		require.Len(t, tot.Money, 2, name) // the Q1 accrual and the credit
@@ -252,7 +252,7 @@ func TestComputeRefusesEveryBadInputWithATypedErrorAndNoReport(t *testing.T) {
 		"negative non-member sales":           {edit: func(o *economics.Options) { o.NonMembers.Sales = usd("-1.00") }, field: "non_members.sales", want: economics.ErrInvalidInput},
 		"a negative non-member count":         {edit: func(o *economics.Options) { o.NonMembers.Orders = -1 }, field: "non_members", want: economics.ErrInvalidInput},
 		"no currency":                         {edit: func(o *economics.Options) { o.Currency = "" }, field: "currency", want: economics.ErrInvalidInput},
-		"an unknown interval":                 {edit: func(o *economics.Options) { o.Interval = 7 }, field: "interval", want: economics.ErrInvalidInput},
+		"an unknown interval":                 {edit: func(o *economics.Options) { o.Interval = calendar.Period(99) }, field: "interval", want: economics.ErrInvalidInput},
 		"a store that cannot be read":         {store: noLedgerReads{s}, field: "store", want: economics.ErrInvalidInput},
 	} {
 		p, o, st := q, opts(), loyalty.Store(s)

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/economics"
 	"github.com/loyaltykit/loyalty/points"
 	"github.com/loyaltykit/loyalty/storage/adaptertest"
@@ -30,7 +31,7 @@ func TestComputeCountsMembersPerTierAtThePeriodsEnd(t *testing.T) {
 	require.NoError(t, err)
 	rate, err := points.NewRate("base", 1, decimal.NewFromInt(1))
 	require.NoError(t, err)
-	o := &economics.Options{Currency: "USD", Interval: economics.Monthly, Tiers: []loyalty.StandingRule{ladder}}
+	o := &economics.Options{Currency: "USD", Interval: calendar.Month, Tiers: []loyalty.StandingRule{ladder}}
 	for name, s := range adaptertest.Stores(t) {
 		prog := &loyalty.Program{Name: "vip", Currency: "USD", Rules: []loyalty.Rule{ladder, rate}}
 		clock := loyalty.NewManualClock(day(1, 5))

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/calendar"
 	"github.com/loyaltykit/loyalty/economics"
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
@@ -490,7 +491,7 @@ func (r *run) run(ctx context.Context) (*Result, error) {
 	res.Ledger, err = economics.Compute(ctx, store, economics.Period{Start: r.day0.UTC(), End: last.To.UTC()}, &economics.Options{
 		Currency:   cur,
 		PointValue: money.New(r.value, cur),
-		Interval:   economics.Monthly,
+		Interval:   calendar.Month,
 		Location:   r.zone,
 		NonMembers: economics.Customers{Orders: r.total.nonMemberOrders, Buyers: r.nonMemberBuyers,
 			Sales: r.money(r.total.nonMemberGross), Revenue: r.money(r.total.revenue - r.total.memberRevenue)},

@@ -63,7 +63,7 @@ func TestMigrationSummarisesTheLedgerWrittenBeforeIt(t *testing.T) {
 	p := economics.Period{Start: start.AddDate(0, 0, 9), End: start.AddDate(0, 2, 0)}
 	compare := func(round string) {
 		t.Helper()
-		for _, iv := range []economics.Interval{economics.Monthly, economics.Weekly} {
+		for _, iv := range []calendar.Period{calendar.Month, calendar.Week} {
 			bounds := economics.Bounds(p, iv, ny)
 			agg, err := s.AggregateLedger(ctx, bounds)
 			require.NoError(t, err, round)
