@@ -9,6 +9,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/calendar"
+	"github.com/loyaltykit/loyalty/internal/definition"
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/points"
 )
@@ -225,11 +226,11 @@ func (g *Game) withoutStock(weights []uint64, wins, total uint64) (uint64, uint6
 func (g *Game) Validate() error {
 	switch {
 	case g.name == "":
-		return invalid("name", "is empty")
+		return definition.Invalid("name", "is empty")
 	case g.kind == "":
-		return invalid("kind", "is empty")
+		return definition.Invalid("kind", "is empty")
 	case len(g.prizes) == 0:
-		return invalid("prizes", "is empty")
+		return definition.Invalid("prizes", "is empty")
 	}
 	if err := loyalty.CheckID("kind", string(g.kind)); err != nil {
 		return err
@@ -237,21 +238,21 @@ func (g *Game) Validate() error {
 	o := &g.opts
 	switch {
 	case o.PlaysPerOrder < 0:
-		return invalid("plays_per_order", "is negative")
+		return definition.Invalid("plays_per_order", "is negative")
 	case o.PointsPerPlay < 0:
-		return invalid("points_per_play", "is negative")
+		return definition.Invalid("points_per_play", "is negative")
 	case o.OrderMinimum.Sign() < 0:
-		return invalid("order_minimum", "is negative")
+		return definition.Invalid("order_minimum", "is negative")
 	case o.FreePlays.Times < 0 || o.Limit.Times < 0:
-		return invalid("limit.times", "is negative")
+		return definition.Invalid("limit.times", "is negative")
 	case o.FreePlays.Per > calendar.Year || o.Limit.Per > calendar.Year:
-		return invalid("limit.per", "is an unknown period")
+		return definition.Invalid("limit.per", "is an unknown period")
 	case !o.Opens.IsZero() && !o.Closes.IsZero() && !o.Opens.Before(o.Closes):
-		return invalid("closes", "is not after opens")
+		return definition.Invalid("closes", "is not after opens")
 	case o.OutOfStock > StockOutRefuses:
-		return invalid("out_of_stock", "is unknown")
+		return definition.Invalid("out_of_stock", "is unknown")
 	case o.MaxCost.Sign() < 0:
-		return invalid("max_cost", "is negative")
+		return definition.Invalid("max_cost", "is negative")
 	}
 	min := o.MinWinChance
 	if min.IsZero() {
@@ -336,22 +337,22 @@ func (g *Game) weights() ([]uint64, uint64, error) {
 		p := &g.prizes[i]
 		f := "prizes[" + strconv.Itoa(i) + "]"
 		if p.Name == "" {
-			return nil, 0, invalid(f+".name", "is empty")
+			return nil, 0, definition.Invalid(f+".name", "is empty")
 		}
 		for j := range g.prizes[:i] {
 			if g.prizes[j].Name == p.Name {
-				return nil, 0, invalid(f+".name", strconv.Quote(p.Name)+" names two prizes")
+				return nil, 0, definition.Invalid(f+".name", strconv.Quote(p.Name)+" names two prizes")
 			}
 		}
 		switch {
 		case p.Points < 0 || p.Credit < 0:
-			return nil, 0, invalid(f, "gives a negative amount")
+			return nil, 0, definition.Invalid(f, "gives a negative amount")
 		case p.Reward != nil && p.Reward.Reward == "":
-			return nil, 0, invalid(f+".reward.reward", "is empty")
+			return nil, 0, definition.Invalid(f+".reward.reward", "is empty")
 		case p.Stock != "" && p.Reward == nil:
-			return nil, 0, invalid(f+".stock", "is set on a prize that is not a reward")
+			return nil, 0, definition.Invalid(f+".stock", "is set on a prize that is not a reward")
 		case p.Cost.Sign() < 0:
-			return nil, 0, invalid(f+".cost", "is negative")
+			return nil, 0, definition.Invalid(f+".cost", "is negative")
 		case p.Weight < 0 || p.Chance.Sign() < 0:
 			return nil, 0, &OddsError{Game: g.name, Field: f + ".chance", Declared: decimal.Min(p.Chance, decimal.NewFromInt(p.Weight)), Required: decimal.Zero, Err: ErrOdds}
 		case byChance && p.Weight != 0, !byChance && !p.Chance.IsZero():

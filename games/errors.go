@@ -7,6 +7,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/internal/definition"
 )
 
 // Errors of games, checked with errors.Is. A refused play, answer or game
@@ -87,14 +88,9 @@ func (e *PlayError) Error() string {
 
 func (e *PlayError) Unwrap() error { return e.Err }
 
-// invalid is a bad definition, as the root package reports one.
-func invalid(field, reason string) error {
-	return &loyalty.ValidationError{Field: field, Reason: reason, Kind: loyalty.ErrInvalidProgram}
-}
-
 // invalidAs is invalid that also wraps also.
 func invalidAs(also error, field, reason string) error {
-	return &kindError{err: invalid(field, reason), also: also}
+	return &kindError{err: definition.Invalid(field, reason), also: also}
 }
 
 type kindError struct{ err, also error }

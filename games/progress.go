@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/internal/definition"
 	"github.com/loyaltykit/loyalty/ledger"
 )
 
@@ -91,11 +92,11 @@ type reward struct {
 func (r *reward) validate(field string) error {
 	switch {
 	case r.points < 0:
-		return invalid(field+".points", "is negative")
+		return definition.Invalid(field+".points", "is negative")
 	case r.points == 0 && r.grant == nil:
-		return invalid(field, "gives neither points nor a reward")
+		return definition.Invalid(field, "gives neither points nor a reward")
 	case r.grant != nil && r.grant.Reward == "":
-		return invalid(field+".reward.reward", "is empty")
+		return definition.Invalid(field+".reward.reward", "is empty")
 	}
 	return nil
 }

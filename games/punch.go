@@ -8,6 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/internal/definition"
 	"github.com/loyaltykit/loyalty/ledger"
 )
 
@@ -70,11 +71,11 @@ func (p *PunchCard) Validate() error {
 	p.rw = reward{points: p.opts.Points, grant: p.opts.Reward, code: p.opts.Code}
 	switch {
 	case p.name == "":
-		return invalid("name", "is empty")
+		return definition.Invalid("name", "is empty")
 	case p.stamps < 2:
-		return invalid("stamps", "must be at least 2")
+		return definition.Invalid("stamps", "must be at least 2")
 	case p.opts.MinOrder.Sign() < 0:
-		return invalid("min_order", "is negative")
+		return definition.Invalid("min_order", "is negative")
 	}
 	if err := p.rw.validate("reward"); err != nil {
 		return err

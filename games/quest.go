@@ -8,6 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/internal/definition"
 	"github.com/loyaltykit/loyalty/ledger"
 )
 
@@ -88,11 +89,11 @@ func (q *Quest) Stacking() loyalty.Stacking { return q.Stack }
 func (q *Quest) Validate() error {
 	switch {
 	case q.name == "":
-		return invalid("name", "is empty")
+		return definition.Invalid("name", "is empty")
 	case len(q.steps) == 0:
 		return invalidAs(ErrNoSteps, "steps", "is empty")
 	case !q.opts.Starts.IsZero() && !q.opts.Ends.IsZero() && !q.opts.Starts.Before(q.opts.Ends):
-		return invalid("ends", "is not after starts")
+		return definition.Invalid("ends", "is not after starts")
 	}
 	q.rw = reward{points: q.opts.Points, grant: q.opts.Reward, code: q.opts.Code}
 	if err := q.rw.validate("reward"); err != nil {
@@ -106,17 +107,17 @@ func (q *Quest) Validate() error {
 			kinds++
 		}
 		if s.Action != "" && len(s.Actions) > 0 {
-			return invalid(f+".actions", "is set with action: give one or the other")
+			return definition.Invalid(f+".actions", "is set with action: give one or the other")
 		}
 		for j, k := range s.Actions {
 			if err := loyalty.CheckID(f+".actions["+strconv.Itoa(j)+"]", string(k)); err != nil {
 				return err
 			}
 			if k == "" {
-				return invalid(f+".actions["+strconv.Itoa(j)+"]", "is empty")
+				return definition.Invalid(f+".actions["+strconv.Itoa(j)+"]", "is empty")
 			}
 			if slices.Contains(s.Actions[:j], k) {
-				return invalid(f+".actions["+strconv.Itoa(j)+"]", strconv.Quote(string(k))+" is named twice")
+				return definition.Invalid(f+".actions["+strconv.Itoa(j)+"]", strconv.Quote(string(k))+" is named twice")
 			}
 		}
 		if s.Orders {
@@ -127,19 +128,19 @@ func (q *Quest) Validate() error {
 		}
 		switch {
 		case s.Name == "":
-			return invalid(f+".name", "is empty")
+			return definition.Invalid(f+".name", "is empty")
 		case s.Target < 1:
-			return invalid(f+".target", "must be positive")
+			return definition.Invalid(f+".target", "must be positive")
 		case kinds != 1:
-			return invalid(f, "must count one of an action, orders or categories")
+			return definition.Invalid(f, "must count one of an action, orders or categories")
 		case len(s.Categories) > 0 && s.Target > int64(len(s.Categories)):
-			return invalid(f+".target", "is more than its categories")
+			return definition.Invalid(f+".target", "is more than its categories")
 		case s.MinOrder.Sign() < 0:
-			return invalid(f+".min_order", "is negative")
+			return definition.Invalid(f+".min_order", "is negative")
 		}
 		for _, t := range q.steps[:i] {
 			if t.Name == s.Name {
-				return invalid(f+".name", strconv.Quote(s.Name)+" names two steps")
+				return definition.Invalid(f+".name", strconv.Quote(s.Name)+" names two steps")
 			}
 		}
 		q.cStep[i] = q.name + ":" + s.Name

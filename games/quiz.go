@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/internal/definition"
 	"github.com/loyaltykit/loyalty/ledger"
 )
 
@@ -70,13 +71,13 @@ func (q *Quiz) Stacking() loyalty.Stacking { return q.Stack }
 func (q *Quiz) Validate() error {
 	switch {
 	case q.name == "":
-		return invalid("name", "is empty")
+		return definition.Invalid("name", "is empty")
 	case q.kind == "":
-		return invalid("kind", "is empty")
+		return definition.Invalid("kind", "is empty")
 	case len(q.questions) == 0:
-		return invalid("questions", "is empty")
+		return definition.Invalid("questions", "is empty")
 	case !q.opts.Opens.IsZero() && !q.opts.Closes.IsZero() && !q.opts.Opens.Before(q.opts.Closes):
-		return invalid("closes", "is not after opens")
+		return definition.Invalid("closes", "is not after opens")
 	}
 	rw := reward{points: q.opts.PointsPerCorrect, grant: q.opts.Reward, code: q.opts.Code}
 	if err := rw.validate("reward"); err != nil {
@@ -85,11 +86,11 @@ func (q *Quiz) Validate() error {
 	for i, x := range q.questions {
 		f := "questions[" + strconv.Itoa(i) + "]"
 		if x.ID == "" || x.Answer == "" {
-			return invalid(f, "has no ID or no answer")
+			return definition.Invalid(f, "has no ID or no answer")
 		}
 		for _, y := range q.questions[:i] {
 			if y.ID == x.ID {
-				return invalid(f+".id", strconv.Quote(x.ID)+" names two questions")
+				return definition.Invalid(f+".id", strconv.Quote(x.ID)+" names two questions")
 			}
 		}
 	}

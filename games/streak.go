@@ -8,6 +8,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/calendar"
+	"github.com/loyaltykit/loyalty/internal/definition"
 	"github.com/loyaltykit/loyalty/ledger"
 )
 
@@ -63,18 +64,18 @@ func (s *Streak) Stacking() loyalty.Stacking { return s.Stack }
 func (s *Streak) Validate() error {
 	switch {
 	case s.name == "":
-		return invalid("name", "is empty")
+		return definition.Invalid("name", "is empty")
 	case s.per != calendar.Day && s.per != calendar.Week:
-		return invalid("per", "must be a day or a week")
+		return definition.Invalid("per", "must be a day or a week")
 	case len(s.milestones) == 0:
-		return invalid("milestones", "is empty")
+		return definition.Invalid("milestones", "is empty")
 	case s.MinOrder.Sign() < 0:
-		return invalid("min_order", "is negative")
+		return definition.Invalid("min_order", "is negative")
 	}
 	for i, m := range s.milestones {
 		f := "milestones[" + strconv.Itoa(i) + "]"
 		if m.Length < 1 || (i > 0 && m.Length <= s.milestones[i-1].Length) {
-			return invalid(f+".length", "must be positive and longer than the one before")
+			return definition.Invalid(f+".length", "must be positive and longer than the one before")
 		}
 		rw := reward{points: m.Points, grant: m.Reward, code: m.Code}
 		if err := rw.validate(f); err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/calendar"
+	"github.com/loyaltykit/loyalty/internal/definition"
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 )
@@ -89,7 +90,7 @@ func BudgetCounter(name string) string { return "budget/" + name }
 // *loyalty.ValidationError wrapping loyalty.ErrInvalidProgram.
 func (b *Budget) Validate() error {
 	if b.Name == "" {
-		return invalid("budget.name", "is empty")
+		return definition.Invalid("budget.name", "is empty")
 	}
 	f := func(field string) string { return "budget " + b.Name + ": " + field }
 	if err := loyalty.CheckID(f("name"), BudgetCounter(b.Name)); err != nil {
@@ -98,27 +99,27 @@ func (b *Budget) Validate() error {
 	money := !b.Money.Amount.IsZero() || b.Money.Currency != ""
 	switch {
 	case b.Points < 0:
-		return invalid(f("points"), "is negative")
+		return definition.Invalid(f("points"), "is negative")
 	case b.Points > 0 && money:
-		return invalid(f("money"), "is set with points: a budget is in points or in money")
+		return definition.Invalid(f("money"), "is set with points: a budget is in points or in money")
 	case b.Points == 0 && !money:
-		return invalid(f("points"), "neither points nor money is set")
+		return definition.Invalid(f("points"), "neither points nor money is set")
 	case b.Per > calendar.Year:
-		return invalid(f("per"), "is an unknown period")
+		return definition.Invalid(f("per"), "is an unknown period")
 	case b.Policy > BudgetRefuse:
-		return invalid(f("policy"), "is an unknown policy")
+		return definition.Invalid(f("policy"), "is an unknown policy")
 	case b.PointValue.Sign() < 0:
-		return invalid(f("point_value"), "is negative")
+		return definition.Invalid(f("point_value"), "is negative")
 	}
 	if money {
 		if err := b.Money.Currency.Validate(); err != nil {
-			return invalid(f("money.currency"), err.Error())
+			return definition.Invalid(f("money.currency"), err.Error())
 		}
 		if b.Money.Amount.Sign() <= 0 {
-			return invalid(f("money"), "must be positive")
+			return definition.Invalid(f("money"), "must be positive")
 		}
 		if _, ok := b.Money.Minor(); !ok {
-			return invalid(f("money"), b.Money.String()+" is not in whole minor units")
+			return definition.Invalid(f("money"), b.Money.String()+" is not in whole minor units")
 		}
 	}
 	return nil
@@ -254,7 +255,7 @@ type Budgeted struct {
 // a budget).
 func WithBudget(rule loyalty.Rule, b Budget) (*Budgeted, error) {
 	if rule == nil {
-		return nil, invalid("budgeted.rule", "is nil")
+		return nil, definition.Invalid("budgeted.rule", "is nil")
 	}
 	w := &Budgeted{rule: rule, budget: b, account: ledger.PointsAccount}
 	if b.Points == 0 && b.PointValue.Sign() > 0 {
@@ -277,9 +278,9 @@ func (w *Budgeted) Validate() error {
 	_, action := w.rule.(loyalty.ActionRule)
 	switch {
 	case b.Points == 0 && w.unitValue == nil:
-		return invalid(f("point_value"), "must be positive for a money budget on an earning")
+		return definition.Invalid(f("point_value"), "must be positive for a money budget on an earning")
 	case b.Policy == BudgetRefuse && !action:
-		return invalid(f("policy"), "refuse needs an action rule: rule "+w.rule.Name()+" would refuse orders")
+		return definition.Invalid(f("policy"), "refuse needs an action rule: rule "+w.rule.Name()+" would refuse orders")
 	}
 	if v, ok := w.rule.(loyalty.Validator); ok {
 		return v.Validate()

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/internal/definition"
 	"github.com/loyaltykit/loyalty/ledger"
 	"github.com/loyaltykit/loyalty/money"
 )
@@ -113,13 +114,13 @@ func NewCatalog(name string, currency money.Currency, opts *Options, rewards ...
 // Validate checks the catalog (see NewCatalog); Program.Validate calls it.
 func (c *Catalog) Validate() error {
 	if c.name == "" {
-		return invalid("name", "is empty")
+		return definition.Invalid("name", "is empty")
 	}
 	if err := c.currency.Validate(); err != nil {
-		return invalid("currency", err.Error())
+		return definition.Invalid("currency", err.Error())
 	}
 	if c.giveBack > GiveBackOnAnyReturn {
-		return invalid("give_back", "is an unknown policy")
+		return definition.Invalid("give_back", "is an unknown policy")
 	}
 	for i := range c.rewards {
 		r := &c.rewards[i]
@@ -128,7 +129,7 @@ func (c *Catalog) Validate() error {
 		}
 		for _, q := range c.rewards[:i] {
 			if q.ID == r.ID {
-				return invalid("reward "+r.ID, "is in the catalog twice")
+				return definition.Invalid("reward "+r.ID, "is in the catalog twice")
 			}
 		}
 		if err := loyalty.CheckID("counter", c.stockCounter(r.ID)); err != nil {
@@ -142,12 +143,12 @@ func (c *Catalog) Validate() error {
 			field := "reward " + r.ID + ": budget " + b.Name
 			switch {
 			case b.Policy != BudgetRefuse:
-				return invalid(field+": policy", "a purchase is refused, not cut: use BudgetRefuse")
+				return definition.Invalid(field+": policy", "a purchase is refused, not cut: use BudgetRefuse")
 			case b.Points == 0 && b.Money.Currency != c.currency:
-				return invalid(field+": money.currency", "is "+string(b.Money.Currency)+", not the catalog's "+string(c.currency))
+				return definition.Invalid(field+": money.currency", "is "+string(b.Money.Currency)+", not the catalog's "+string(c.currency))
 			}
 			if _, why := r.budgetCost(b); why != "" {
-				return invalid(field, why)
+				return definition.Invalid(field, why)
 			}
 		}
 	}

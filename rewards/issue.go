@@ -7,6 +7,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/calendar"
+	"github.com/loyaltykit/loyalty/internal/definition"
 )
 
 // ActionPurchaseAnniversary is the action Engine.RunJobs sends on the
@@ -112,15 +113,15 @@ func (is *Issue) Kind() loyalty.ActionKind {
 func (is *Issue) Validate() error {
 	switch {
 	case is.name == "":
-		return invalid("name", "is empty")
+		return definition.Invalid("name", "is empty")
 	case is.catalog == nil:
-		return invalid("catalog", "is nil")
+		return definition.Invalid("catalog", "is nil")
 	case is.catalog.reward(is.reward) == nil:
-		return invalid("reward", is.reward+" is not in catalog "+is.catalog.name)
+		return definition.Invalid("reward", is.reward+" is not in catalog "+is.catalog.name)
 	case is.minimum.Sign() < 0:
-		return invalid("minimum", "is negative")
+		return definition.Invalid("minimum", "is negative")
 	case is.trigger < onWelcome || is.trigger > onNextOrder:
-		return invalid("trigger", "is unknown")
+		return definition.Invalid("trigger", "is unknown")
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/internal/definition"
 	"github.com/loyaltykit/loyalty/ledger"
 )
 
@@ -42,7 +43,7 @@ func (c *Catalog) Mint(ctx context.Context, e *loyalty.Engine, src *rand.Rand, i
 		length = 12
 	}
 	if length < loyalty.MinCodeLength {
-		return nil, invalid("code.length", "is below loyalty.MinCodeLength")
+		return nil, definition.Invalid("code.length", "is below loyalty.MinCodeLength")
 	}
 	expires := r.couponExpiry(now, e.Program().Zone())
 	out := make([]string, 0, n)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/calendar"
+	"github.com/loyaltykit/loyalty/internal/definition"
 	"github.com/loyaltykit/loyalty/ledger"
 )
 
@@ -317,7 +318,7 @@ func NewOffers(name string, c *Catalog, offers ...Offer) (*Offers, error) {
 		if m := o.offers[i].Multiplier; m.Sign() > 0 {
 			f, err := loyalty.NewFactor(m)
 			if err != nil {
-				return nil, invalid("offer "+o.offers[i].ID+": multiplier", err.Error())
+				return nil, definition.Invalid("offer "+o.offers[i].ID+": multiplier", err.Error())
 			}
 			o.factors[i] = f
 		}
@@ -335,12 +336,12 @@ func NewOffers(name string, c *Catalog, offers ...Offer) (*Offers, error) {
 // Validate checks the rule (see NewOffers).
 func (o *Offers) Validate() error {
 	if o.name == "" {
-		return invalid("name", "is empty")
+		return definition.Invalid("name", "is empty")
 	}
 	for i := range o.offers {
 		of := &o.offers[i]
 		if of.ID == "" {
-			return invalid("offers["+strconv.Itoa(i)+"].id", "is empty")
+			return definition.Invalid("offers["+strconv.Itoa(i)+"].id", "is empty")
 		}
 		f := func(field string) string { return "offer " + of.ID + ": " + field }
 		if err := loyalty.CheckID(f("id"), of.ID); err != nil {
@@ -348,24 +349,24 @@ func (o *Offers) Validate() error {
 		}
 		for _, q := range o.offers[:i] {
 			if q.ID == of.ID {
-				return invalid("offer "+of.ID, "is given twice")
+				return definition.Invalid("offer "+of.ID, "is given twice")
 			}
 		}
 		switch {
 		case of.Kind() == 0:
-			return invalid(f("kind"), "must give one of a multiplier, a bonus or a coupon")
+			return definition.Invalid(f("kind"), "must give one of a multiplier, a bonus or a coupon")
 		case of.Multiplier.Sign() < 0:
-			return invalid(f("multiplier"), "is negative")
+			return definition.Invalid(f("multiplier"), "is negative")
 		case of.Bonus < 0:
-			return invalid(f("bonus"), "is negative")
+			return definition.Invalid(f("bonus"), "is negative")
 		case !of.Until.IsZero() && !of.Until.After(of.From):
-			return invalid(f("until"), "is not after from")
+			return definition.Invalid(f("until"), "is not after from")
 		case of.Reward != "" && (o.catalog == nil || o.catalog.reward(of.Reward) == nil):
-			return invalid(f("reward"), of.Reward+" is not in the offers' catalog")
+			return definition.Invalid(f("reward"), of.Reward+" is not in the offers' catalog")
 		}
 		for j, t := range of.Targets {
 			if t == nil {
-				return invalid(f("targets["+strconv.Itoa(j)+"]"), "is nil")
+				return definition.Invalid(f("targets["+strconv.Itoa(j)+"]"), "is nil")
 			}
 		}
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/calendar"
+	"github.com/loyaltykit/loyalty/internal/definition"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/loyaltykit/loyalty/points"
 )
@@ -196,7 +197,7 @@ const maxPercentDigits = 4
 // error is a *loyalty.ValidationError wrapping loyalty.ErrInvalidProgram.
 func (r *Reward) Validate() error {
 	if r.ID == "" {
-		return invalid("reward.id", "is empty")
+		return definition.Invalid("reward.id", "is empty")
 	}
 	f := func(field string) string { return "reward " + r.ID + ": " + field }
 	if err := loyalty.CheckID(f("id"), r.ID); err != nil {
@@ -204,25 +205,25 @@ func (r *Reward) Validate() error {
 	}
 	switch {
 	case r.Kind < FixedDiscount || r.Kind > External:
-		return invalid(f("kind"), "is unknown")
+		return definition.Invalid(f("kind"), "is unknown")
 	case r.Price < 0:
-		return invalid(f("price"), "is negative")
+		return definition.Invalid(f("price"), "is negative")
 	case r.Stock < 0:
-		return invalid(f("stock"), "is negative")
+		return definition.Invalid(f("stock"), "is negative")
 	case r.Uses < 0:
-		return invalid(f("uses"), "is negative")
+		return definition.Invalid(f("uses"), "is negative")
 	case r.ValidDays < 0:
-		return invalid(f("valid_days"), "is negative")
+		return definition.Invalid(f("valid_days"), "is negative")
 	case r.Quantity < 0:
-		return invalid(f("quantity"), "is negative")
+		return definition.Invalid(f("quantity"), "is negative")
 	case r.Amount.Sign() < 0:
-		return invalid(f("amount"), "is negative")
+		return definition.Invalid(f("amount"), "is negative")
 	case r.MaxDiscount.Sign() < 0:
-		return invalid(f("max_discount"), "is negative")
+		return definition.Invalid(f("max_discount"), "is negative")
 	case r.MinimumOrder.Sign() < 0:
-		return invalid(f("minimum_order"), "is negative")
+		return definition.Invalid(f("minimum_order"), "is negative")
 	case !r.Until.IsZero() && !r.Until.After(r.From):
-		return invalid(f("until"), "is not after from")
+		return definition.Invalid(f("until"), "is not after from")
 	}
 	for _, d := range []decimal.Decimal{r.Amount, r.MaxDiscount, r.MinimumOrder} {
 		if err := loyalty.CheckAmount(f("amount"), d); err != nil {
@@ -232,20 +233,20 @@ func (r *Reward) Validate() error {
 	switch r.Kind {
 	case FixedDiscount, GiftCard:
 		if r.Amount.Sign() <= 0 {
-			return invalid(f("amount"), "must be positive for a "+r.Kind.String())
+			return definition.Invalid(f("amount"), "must be positive for a "+r.Kind.String())
 		}
 	case PercentDiscount:
 		switch {
 		case r.Percent.Sign() <= 0:
-			return invalid(f("percent"), "must be above 0")
+			return definition.Invalid(f("percent"), "must be above 0")
 		case r.Percent.GreaterThan(decimal.NewFromInt(100)):
-			return invalid(f("percent"), r.Percent.String()+" is over 100")
+			return definition.Invalid(f("percent"), r.Percent.String()+" is over 100")
 		case -r.Percent.Exponent() > maxPercentDigits:
-			return invalid(f("percent"), "has more than "+strconv.Itoa(maxPercentDigits)+" decimals")
+			return definition.Invalid(f("percent"), "has more than "+strconv.Itoa(maxPercentDigits)+" decimals")
 		}
 	case FreeProduct:
 		if r.SKU == "" {
-			return invalid(f("sku"), "is empty for a free product")
+			return definition.Invalid(f("sku"), "is empty for a free product")
 		}
 		if err := loyalty.CheckID(f("sku"), r.SKU); err != nil {
 			return err
@@ -253,10 +254,10 @@ func (r *Reward) Validate() error {
 	}
 	for i, l := range r.Limits {
 		if l.Times <= 0 {
-			return invalid(f("limits["+strconv.Itoa(i)+"].times"), "must be positive")
+			return definition.Invalid(f("limits["+strconv.Itoa(i)+"].times"), "must be positive")
 		}
 		if l.Per > calendar.Year {
-			return invalid(f("limits["+strconv.Itoa(i)+"].per"), "is an unknown period")
+			return definition.Invalid(f("limits["+strconv.Itoa(i)+"].per"), "is an unknown period")
 		}
 	}
 	return nil
@@ -276,8 +277,4 @@ func (r *Reward) couponExpiry(now time.Time, zone *time.Location) time.Time {
 		return now.In(zone).AddDate(0, 0, r.ValidDays).UTC().Truncate(time.Microsecond)
 	}
 	return r.Until.UTC().Truncate(time.Microsecond)
-}
-
-func invalid(field, reason string) error {
-	return &loyalty.ValidationError{Field: field, Reason: reason, Kind: loyalty.ErrInvalidProgram}
 }

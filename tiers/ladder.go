@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/loyaltykit/loyalty"
+	"github.com/loyaltykit/loyalty/internal/definition"
 	"github.com/loyaltykit/loyalty/money"
 	"github.com/shopspring/decimal"
 )
@@ -260,68 +261,68 @@ func NewLadder(name string, metric Metric, window Window, tiers []Tier, opts *Op
 // Validate: name, metric, window, options and every tier.
 func (l *Ladder) check() error {
 	if l.name == "" {
-		return invalid("name", "is empty")
+		return definition.Invalid("name", "is empty")
 	}
 	switch l.metric.kind {
 	case metricSpend:
 		if err := l.metric.currency.Validate(); err != nil {
-			return invalid("metric", err.Error())
+			return definition.Invalid("metric", err.Error())
 		}
 	case metricPoints, metricOrders:
 	default:
-		return invalid("metric", "is not set: use tiers.Spend, tiers.Points or tiers.Orders")
+		return definition.Invalid("metric", "is not set: use tiers.Spend, tiers.Points or tiers.Orders")
 	}
 	if l.window > Rolling12Months {
-		return invalid("window", "is unknown")
+		return definition.Invalid("window", "is unknown")
 	}
 	if l.opts.Downgrade > ToQualified {
-		return invalid("downgrade", "is unknown")
+		return definition.Invalid("downgrade", "is unknown")
 	}
 	if l.opts.GraceMonths < 0 || l.opts.GraceDays < 0 {
-		return invalid("grace", "is negative")
+		return definition.Invalid("grace", "is negative")
 	}
 	if l.opts.Reviews.Months < 0 {
-		return invalid("reviews.months", "is negative")
+		return definition.Invalid("reviews.months", "is negative")
 	}
 	if len(l.tiers) == 0 {
-		return invalid("tiers", "a ladder needs at least one tier")
+		return definition.Invalid("tiers", "a ladder needs at least one tier")
 	}
 	seen := make(map[string]bool, len(l.tiers))
 	var prev int64
 	for i, t := range l.tiers {
 		field := "tiers[" + strconv.Itoa(i) + "]"
 		if t.Name == "" {
-			return invalid(field+".name", "is empty")
+			return definition.Invalid(field+".name", "is empty")
 		}
 		if seen[t.Name] {
-			return invalid(field+".name", "duplicate tier "+strconv.Quote(t.Name))
+			return definition.Invalid(field+".name", "duplicate tier "+strconv.Quote(t.Name))
 		}
 		seen[t.Name] = true
 		v, err := l.units(t.Threshold)
 		if err != nil {
-			return invalid(field+".threshold", err.Error())
+			return definition.Invalid(field+".threshold", err.Error())
 		}
 		if i > 0 && v <= prev {
-			return invalid(field+".threshold", "must be above the threshold of "+strconv.Quote(l.tiers[i-1].Name)+": thresholds overlap or are out of order")
+			return definition.Invalid(field+".threshold", "must be above the threshold of "+strconv.Quote(l.tiers[i-1].Name)+": thresholds overlap or are out of order")
 		}
 		prev = v
 		if t.Multiplier.Sign() < 0 {
-			return invalid(field+".multiplier", "is negative")
+			return definition.Invalid(field+".multiplier", "is negative")
 		}
 		if t.Multiplier.Sign() > 0 {
 			if _, err := loyalty.NewFactor(t.Multiplier); err != nil {
-				return invalid(field+".multiplier", err.Error())
+				return definition.Invalid(field+".multiplier", err.Error())
 			}
 		}
 		if t.Discount.Sign() < 0 {
-			return invalid(field+".discount", "is a negative percentage")
+			return definition.Invalid(field+".discount", "is a negative percentage")
 		}
 		if t.Discount.GreaterThan(decimal.NewFromInt(100)) {
-			return invalid(field+".discount", "is above 100%")
+			return definition.Invalid(field+".discount", "is above 100%")
 		}
 		for j, p := range t.Perks {
 			if p == "" {
-				return invalid(field+".perks["+strconv.Itoa(j)+"]", "is empty")
+				return definition.Invalid(field+".perks["+strconv.Itoa(j)+"]", "is empty")
 			}
 		}
 	}
@@ -332,13 +333,13 @@ func (l *Ladder) check() error {
 // NewLadder made; a Ladder not built by NewLadder does not validate.
 func (l *Ladder) Validate() error {
 	if l == nil {
-		return invalid("ladder", "is nil: build it with tiers.NewLadder")
+		return definition.Invalid("ladder", "is nil: build it with tiers.NewLadder")
 	}
 	if err := l.check(); err != nil {
 		return err
 	}
 	if len(l.thr) != len(l.tiers) {
-		return invalid("ladder", "is not set: build it with tiers.NewLadder")
+		return definition.Invalid("ladder", "is not set: build it with tiers.NewLadder")
 	}
 	return nil
 }
@@ -366,12 +367,6 @@ func (l *Ladder) units(d decimal.Decimal) (int64, error) {
 type errorString string
 
 func (e errorString) Error() string { return string(e) }
-
-// invalid reports a bad ladder the way the root package does: a
-// *loyalty.ValidationError that unwraps to loyalty.ErrInvalidProgram.
-func invalid(field, reason string) error {
-	return &loyalty.ValidationError{Field: field, Reason: reason, Kind: loyalty.ErrInvalidProgram}
-}
 
 // Name returns the ladder's name, which is also its rule's name.
 func (l *Ladder) Name() string { return l.name }
