@@ -16,11 +16,6 @@ import (
 	"github.com/loyaltykit/loyalty/storage/adaptertest"
 )
 
-// memberByMember hides a store's RefAggregator for BenchmarkSettle
-// (bench_test.go), so that Settle reads it member by member; the tests use
-// adaptertest.MemberByMember, which hides it on every adapter.
-type memberByMember struct{ loyalty.MemberLister }
-
 var ny = func() *time.Location {
 	l, err := time.LoadLocation("America/New_York")
 	if err != nil {

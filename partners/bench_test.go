@@ -10,6 +10,7 @@ import (
 	"github.com/loyaltykit/loyalty"
 	"github.com/loyaltykit/loyalty/partners"
 	"github.com/loyaltykit/loyalty/points"
+	"github.com/loyaltykit/loyalty/storage/adaptertest"
 	"github.com/loyaltykit/loyalty/storage/memory"
 )
 
@@ -47,7 +48,7 @@ func BenchmarkSettle(b *testing.B) {
 	for _, c := range []struct {
 		name   string
 		lister loyalty.MemberLister
-	}{{"aggregated", store}, {"member-by-member", memberByMember{store}}} {
+	}{{"aggregated", store}, {"member-by-member", adaptertest.MemberByMember(b, store).(loyalty.MemberLister)}} {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
