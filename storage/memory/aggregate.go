@@ -67,14 +67,8 @@ func (s *Store) AggregateLedger(ctx context.Context, bounds []time.Time) (*ledge
 				buyer[b] = true
 			}
 		}
-		if m.orders.many != nil {
-			for _, o := range m.orders.many {
-				order(o)
-			}
-		} else {
-			for _, r := range m.orders.few {
-				order(r.r)
-			}
+		for _, o := range m.orders.list {
+			order(o)
 		}
 		m.mu.RUnlock()
 		for i, b := range bounds[1:] {

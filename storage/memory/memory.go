@@ -45,11 +45,13 @@ type program struct {
 }
 
 // keyed is what a program holds under one string: the receipt committed
-// under it as an idempotency key (nil if none), and the member whose order
-// record holds it as an order ID (nil if none).
+// under it as an idempotency key (nil if none), and, as an order ID, the
+// member whose order record holds it (nil if none) and the record's place
+// in the member's orders (see orderSet), one past it (0 for none).
 type keyed struct {
 	receipt *loyalty.Receipt
 	owner   *member
+	order   int
 }
 
 // A member keeps what its committed changes hold, without copying them: the
@@ -74,7 +76,7 @@ type member struct {
 	balanceRoom [1]ledger.Balance
 	entries     entryLog
 	lots        lotSet
-	orders      records[ledger.OrderRecord]
+	orders      orderSet
 	redemptions records[ledger.RedemptionRecord]
 	grants      grantSet
 	due         dueSlot // its place in the due index (due.go)
@@ -155,11 +157,22 @@ func (s *Store) LoadInto(ctx context.Context, memberID string, q loyalty.Query, 
 			return err
 		}
 	}
-	m := s.member(memberID)
+	// The member's lock is taken under the program's (in the order Commit
+	// takes them), which the order records are read under: a member's
+	// records are found by the program's keys once they are many.
+	s.mu.RLock()
+	m := s.members[memberID]
 	if m == nil {
+		s.mu.RUnlock()
 		return unknownMember(memberID)
 	}
 	m.mu.RLock()
+	for _, id := range q.Orders {
+		if o := s.orderOf(m, id); o != nil {
+			st.Orders = append(st.Orders, cloneOrder(o))
+		}
+	}
+	s.mu.RUnlock()
 	defer m.mu.RUnlock()
 	balances, counters, lots := st.Balances[:0], st.Counters[:0], st.Lots[:0]
 	st.Member, st.Version, st.NextDue = cloneMemberInto(st.Member.Segments[:0], &m.profile), m.version, m.nextDue
@@ -172,11 +185,6 @@ func (s *Store) LoadInto(ctx context.Context, memberID string, q loyalty.Query, 
 	}
 	if q.Lots || !q.Now.IsZero() && !m.nextDue.IsZero() && !m.nextDue.After(q.Now) {
 		st.Lots = m.lots.open(lots)
-	}
-	for _, id := range q.Orders {
-		if o := m.orders.get(id); o != nil {
-			st.Orders = append(st.Orders, cloneOrder(o))
-		}
 	}
 	for _, id := range q.Redemptions {
 		if r := m.redemptions.get(id); r != nil {
@@ -260,28 +268,27 @@ func (s *Store) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Receipt
 		s.order = append(s.order, c.MemberID)
 		m.mu.Lock()
 	}
-	for i := range c.Orders {
-		id := c.Orders[i].ID
-		if id == c.Key { // written with the receipt below
-			if k.owner == nil {
-				k.owner = m
-			}
-			continue
-		}
-		if o := s.keys[id]; o.owner == nil {
-			o.owner = m
-			s.keys[id] = o
-		}
-	}
 	// The store keeps a copy of the receipt, whose entries are those its
 	// History returns, and hands the caller's own back: what the caller
 	// does with it does not reach the store.
 	r, orders := s.keep(c)
+	// The order records are kept under both locks, with the keys that
+	// find them; ordersFree made sure no other member owns their IDs.
+	for i := range orders {
+		o := &orders[i]
+		if o.ID == c.Key { // written with the receipt below
+			m.orders.set(&k, m, o)
+			continue
+		}
+		x := s.keys[o.ID]
+		m.orders.set(&x, m, o)
+		s.keys[o.ID] = x
+	}
 	k.receipt = r
 	s.keys[c.Key] = k
 	s.mu.Unlock()
 	defer m.mu.Unlock()
-	m.apply(c, r, orders)
+	m.apply(c, r)
 	s.noteDue(c.MemberID, m)
 	return c.Receipt, nil
 }
@@ -289,6 +296,8 @@ func (s *Store) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Receipt
 // ordersFree returns a *loyalty.OrderOwnerError when c records an order ID
 // that another member's order record holds; m is c's member, nil for a new
 // one, and keyOwner the owner of c.Key as an order ID (looked up already).
+// A record is owned by the member that first recorded its ID, and only
+// that member holds one, so a member that holds the record updates it.
 // The caller holds s.mu, under which the owners are claimed.
 func (s *Store) ordersFree(c *loyalty.Change, m, keyOwner *member) error {
 	for i := range c.Orders {
@@ -300,17 +309,54 @@ func (s *Store) ordersFree(c *loyalty.Change, m, keyOwner *member) error {
 		if owner == nil || owner == m {
 			continue
 		}
-		if m != nil && m.orders.get(id) != nil {
-			continue // a record the member holds already: an update
-		}
 		return &loyalty.OrderOwnerError{OrderID: id, MemberID: c.MemberID, Owner: owner.id}
 	}
 	return nil
 }
 
-// apply applies c, whose receipt and order records the store keeps as r
-// and orders.
-func (m *member) apply(c *loyalty.Change, r *loyalty.Receipt, orders []ledger.OrderRecord) {
+// orderOf returns m's record of order id, nil if none. The caller holds
+// s.mu, read or write.
+func (s *Store) orderOf(m *member, id string) *ledger.OrderRecord {
+	if len(m.orders.list) <= fewRecords {
+		for _, o := range m.orders.list {
+			if o.ID == id {
+				return o
+			}
+		}
+		return nil
+	}
+	if k := s.keys[id]; k.owner == m && k.order > 0 {
+		return m.orders.list[k.order-1]
+	}
+	return nil
+}
+
+// orderSet keeps a member's order records in the order they were first
+// recorded. A member with few is read by a scan of them; one with more by
+// the place its program's keys hold for each (keyed.order), so that keeping
+// a member's record costs no map of its own. It is written under the
+// program's lock and the member's: either suffices to read it.
+type orderSet struct {
+	list []*ledger.OrderRecord
+}
+
+// set keeps o as m's record of its ID, whose keys are k: it replaces the
+// record it had, or is added. k's owner is m or none (ordersFree).
+func (os *orderSet) set(k *keyed, m *member, o *ledger.OrderRecord) {
+	if k.owner == nil {
+		k.owner = m
+	}
+	if k.order > 0 {
+		os.list[k.order-1] = o
+		return
+	}
+	os.list = append(os.list, o)
+	k.order = len(os.list)
+}
+
+// apply applies c, whose receipt the store keeps as r (its order records
+// are kept already, see Commit).
+func (m *member) apply(c *loyalty.Change, r *loyalty.Receipt) {
 	if c.Member != nil {
 		m.profile = cloneMemberInto(m.segments[:0], c.Member)
 	}
@@ -331,9 +377,6 @@ func (m *member) apply(c *loyalty.Change, r *loyalty.Receipt, orders []ledger.Or
 		m.lots.set(&c.Lots[i])
 	}
 	m.lots.compact()
-	for i := range orders {
-		m.orders.set(orders[i].ID, &orders[i])
-	}
 	for i := range c.Redemptions {
 		m.redemptions.set(c.Redemptions[i].ID, cloneRedemption(&c.Redemptions[i]))
 	}
