@@ -68,7 +68,7 @@ func (s *Store) AggregateLedger(ctx context.Context, bounds []time.Time) (*ledge
 			}
 		}
 		for _, o := range m.orders.list {
-			order(o)
+			order(o.record)
 		}
 		m.mu.RUnlock()
 		for i, b := range bounds[1:] {

@@ -38,20 +38,37 @@ type program struct {
 	keys   map[string]keyed
 	shared shared   // codes and shared counters
 	dueIdx dueIndex // members by when they fall due (due.go)
-	// The blocks the next receipts are kept in (see keep).
+	// The blocks the next receipts and order slots are kept in (see keep
+	// and setOrder).
 	earns slab[keptBlock]
 	plain slab[receiptCopy]
 	wide  slab[wideBlock]
+	slots slab[orderSlot]
 }
 
 // keyed is what a program holds under one string: the receipt committed
-// under it as an idempotency key (nil if none), and, as an order ID, the
-// member whose order record holds it (nil if none) and the record's place
-// in the member's orders (see orderSet), one past it (0 for none).
+// under it as an idempotency key, and where the record of the order with
+// that ID is (nil for none of either).
 type keyed struct {
 	receipt *loyalty.Receipt
-	owner   *member
-	order   int
+	order   *orderSlot
+}
+
+// orderSlot is the member that owns an order ID, the first to record it,
+// and its record of the order. Slots are kept many to an allocation (the
+// program's slots slab), and written under the program's lock and the
+// owner's: either suffices to read one.
+type orderSlot struct {
+	owner  *member
+	record *ledger.OrderRecord
+}
+
+// owner is the member that owns k as an order ID, nil for none.
+func (k keyed) owner() *member {
+	if k.order == nil {
+		return nil
+	}
+	return k.order.owner
 }
 
 // A member keeps what its committed changes hold, without copying them: the
@@ -225,7 +242,7 @@ func (s *Store) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Receipt
 			s.mu.Unlock()
 			return nil, err
 		}
-		if err := s.ordersFree(c, nil, k.owner); err != nil {
+		if err := s.ordersFree(c, nil, k.owner()); err != nil {
 			s.mu.Unlock()
 			return nil, err
 		}
@@ -241,7 +258,7 @@ func (s *Store) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Receipt
 			s.mu.Unlock()
 			return nil, err
 		}
-		if err := s.ordersFree(c, m, k.owner); err != nil {
+		if err := s.ordersFree(c, m, k.owner()); err != nil {
 			m.mu.Unlock()
 			s.mu.Unlock()
 			return nil, err
@@ -277,12 +294,12 @@ func (s *Store) Commit(ctx context.Context, c *loyalty.Change) (*loyalty.Receipt
 	for i := range orders {
 		o := &orders[i]
 		if o.ID == c.Key { // written with the receipt below
-			m.orders.set(&k, m, o)
+			s.setOrder(&k, m, o)
 			continue
 		}
-		x := s.keys[o.ID]
-		m.orders.set(&x, m, o)
-		s.keys[o.ID] = x
+		if x := s.keys[o.ID]; s.setOrder(&x, m, o) {
+			s.keys[o.ID] = x
+		}
 	}
 	k.receipt = r
 	s.keys[c.Key] = k
@@ -304,7 +321,7 @@ func (s *Store) ordersFree(c *loyalty.Change, m, keyOwner *member) error {
 		id := c.Orders[i].ID
 		owner := keyOwner
 		if id != c.Key {
-			owner = s.keys[id].owner
+			owner = s.keys[id].owner()
 		}
 		if owner == nil || owner == m {
 			continue
@@ -319,39 +336,41 @@ func (s *Store) ordersFree(c *loyalty.Change, m, keyOwner *member) error {
 func (s *Store) orderOf(m *member, id string) *ledger.OrderRecord {
 	if len(m.orders.list) <= fewRecords {
 		for _, o := range m.orders.list {
-			if o.ID == id {
-				return o
+			if o.record.ID == id {
+				return o.record
 			}
 		}
 		return nil
 	}
-	if k := s.keys[id]; k.owner == m && k.order > 0 {
-		return m.orders.list[k.order-1]
+	if k := s.keys[id]; k.order != nil && k.order.owner == m {
+		return k.order.record
 	}
 	return nil
 }
 
-// orderSet keeps a member's order records in the order they were first
+// orderSet keeps a member's order slots in the order the orders were first
 // recorded. A member with few is read by a scan of them; one with more by
-// the place its program's keys hold for each (keyed.order), so that keeping
-// a member's record costs no map of its own. It is written under the
+// the slot its program's keys hold for each order ID, so that keeping a
+// member's record costs no map of its own. It is written under the
 // program's lock and the member's: either suffices to read it.
 type orderSet struct {
-	list []*ledger.OrderRecord
+	list []*orderSlot
 }
 
-// set keeps o as m's record of its ID, whose keys are k: it replaces the
-// record it had, or is added. k's owner is m or none (ordersFree).
-func (os *orderSet) set(k *keyed, m *member, o *ledger.OrderRecord) {
-	if k.owner == nil {
-		k.owner = m
+// setOrder keeps o as m's record of its ID, whose keys are k: it replaces
+// the record of k's slot, or gives k a new slot, and reports whether k
+// changed. k's owner is m or none (ordersFree). The caller holds s.mu and
+// m.mu.
+func (s *Store) setOrder(k *keyed, m *member, o *ledger.OrderRecord) bool {
+	if k.order != nil {
+		k.order.record = o
+		return false
 	}
-	if k.order > 0 {
-		os.list[k.order-1] = o
-		return
-	}
-	os.list = append(os.list, o)
-	k.order = len(os.list)
+	slot := s.slots.take()
+	slot.owner, slot.record = m, o
+	k.order = slot
+	m.orders.list = append(m.orders.list, slot)
+	return true
 }
 
 // apply applies c, whose receipt the store keeps as r (its order records
