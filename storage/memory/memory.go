@@ -514,9 +514,9 @@ func (s *lotSet) open(room []ledger.Lot) []ledger.Lot {
 	return lots
 }
 
-// records keeps a member's order or redemption records by ID: in a short
-// list while they are few, as most members' are, in a map once they are
-// many.
+// records keeps a member's redemption records by ID (its order records are
+// an orderSet): in a short list while they are few, as most members' are,
+// in a map once they are many.
 type records[T any] struct {
 	few  []record[T]
 	many map[string]*T
