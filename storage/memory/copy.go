@@ -195,9 +195,8 @@ func cloneOrder(o *ledger.OrderRecord) ledger.OrderRecord {
 	return c
 }
 
-func cloneMember(m *loyalty.Member) loyalty.Member { return cloneMemberInto(nil, m) }
-
-// cloneMemberInto is cloneMember with the segments in room if they fit.
+// cloneMemberInto copies m, its segments in room if they fit and its
+// attributes in a map of their own.
 func cloneMemberInto(room []string, m *loyalty.Member) loyalty.Member {
 	c := *m
 	if m.Segments != nil && len(m.Segments) <= cap(room) {

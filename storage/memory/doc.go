@@ -7,10 +7,11 @@
 // What the store returns is the caller's: Commit hands back the caller's own
 // receipt and keeps a copy of it (one allocation for a typical write), and
 // Load, Receipt and History return copies, so changing a returned receipt,
-// entry, state or member profile changes nothing stored. The store keeps the
-// lots, counters and order records of a committed Change without copying
-// them (the Engine never touches a Change after Commit): a host that builds
-// Changes itself must not modify one it committed. Commit refuses, writing
+// entry, state or member profile changes nothing stored. It copies what it
+// keeps of a committed Change too (entries, lots, counters, order and
+// redemption records, the member), so a host that builds Changes itself may
+// reuse one after Commit (storagetest's KeepsNothingOfACommittedChange
+// scribbles over every committed Change to hold this). Commit refuses, writing
 // nothing, a change storage.CheckChange refuses (loyalty.ErrUnbalanced,
 // loyalty.ErrInvalidID), as every store does.
 //

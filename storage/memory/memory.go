@@ -71,9 +71,9 @@ func (k keyed) owner() *member {
 	return k.order.owner
 }
 
-// A member keeps what its committed changes hold, without copying them: the
-// entries of each change (shared with its receipt) and its order and
-// redemption records. What a write retains is what the collector scans on
+// A member keeps each fact of its committed changes once: the entries of
+// each change (shared with the store's copy of its receipt) and its order
+// and redemption records. What a write retains is what the collector scans on
 // every cycle, so the store keeps each fact once. Lots are the exception:
 // a write reads every open lot of its member, so the store keeps them by
 // value, side by side (see lotSet).
