@@ -3,6 +3,9 @@ package fingerprint
 import (
 	"encoding/binary"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // The vectors are the reference implementation's (vectors_sip128: key
@@ -25,15 +28,11 @@ func TestSipHash128MatchesTheReferenceVectors(t *testing.T) {
 		for i := range msg {
 			msg[i] = byte(i)
 		}
-		if got := hex128(sipHash128(k0, k1, msg)); got != want {
-			t.Errorf("%d bytes: got %s, want %s", n, got, want)
-		}
+		assert.Equal(t, want, hex128(sipHash128(k0, k1, msg)), "%d bytes", n)
 	}
 }
 
 func TestAppendSumWritesSumAfterWhatIsThere(t *testing.T) {
 	enc := AppendString(AppendInt(nil, 42), "earn")
-	if got, want := string(AppendSum([]byte("x:"), enc)), "x:"+Sum(enc); got != want {
-		t.Fatalf("AppendSum wrote %q, want %q", got, want)
-	}
+	require.Equal(t, "x:"+Sum(enc), string(AppendSum([]byte("x:"), enc)))
 }

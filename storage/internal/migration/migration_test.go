@@ -3,6 +3,9 @@ package migration
 import (
 	"testing"
 	"testing/fstest"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestReadReturnsFilesInVersionOrder(t *testing.T) {
@@ -12,18 +15,13 @@ func TestReadReturnsFilesInVersionOrder(t *testing.T) {
 		"m/README":        {Data: []byte("not a migration")},
 	}
 	got, err := Read(fsys, "m")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []File{{1, "0001_init.sql", "A"}, {2, "0002_more.sql", "B"}}
-	if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
-		t.Fatalf("got %+v, want %+v", got, want)
-	}
+	require.NoError(t, err)
+	require.Equal(t, []File{{1, "0001_init.sql", "A"}, {2, "0002_more.sql", "B"}}, got)
 }
 
 func TestReadRefusesAGapInTheNumbering(t *testing.T) {
 	fsys := fstest.MapFS{"m/0001_a.sql": {}, "m/0003_c.sql": {}}
-	if _, err := Read(fsys, "m"); err == nil {
-		t.Fatal("a missing 0002 must be refused")
-	}
+	_, err := Read(fsys, "m")
+	require.Error(t, err, "a missing 0002 must be refused")
+	assert.EqualError(t, err, "migration 0003_c.sql is not numbered 2")
 }
