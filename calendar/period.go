@@ -69,9 +69,11 @@ func (p Period) String() string {
 }
 
 // Key names the period that contains t, in t's location: "" for Lifetime,
-// "2026-11-22T13" for Hour, "2026-11-22" for Day, "2026-W47" for Week (ISO year and week), "2026-11"
-// for Month, "2026-Q4" for Quarter and "2026" for Year. Rules use it as the
-// Period of their counters, so a counter of an earlier period reads as zero.
+// "2026-11-22T13" for Hour, "2026-11-22" for Day, "2026-W47" for Week (ISO
+// year and week), "2026-11" for Month, "2026-Q4" for Quarter and "2026" for
+// Year. Rules use it as the PeriodKey of their counters, so a counter of an
+// earlier period reads as zero. Where a clock falls back, the repeated hour's
+// two Hour periods share one key.
 func (p Period) Key(t time.Time) string {
 	var buf [16]byte
 	b := buf[:0]

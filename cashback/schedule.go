@@ -53,8 +53,9 @@ const (
 // A Schedule is a plain value; the rules built with it keep a copy, so
 // changing it afterwards changes nothing.
 type Schedule struct {
-	// Every is the accrual period. It is required: a schedule with no period
-	// does not validate.
+	// Every is the accrual period: calendar.Month, Quarter or Year. It is
+	// required: a schedule without one (Lifetime, the zero value) does not
+	// validate.
 	Every calendar.Period
 	// Minimum is the least a payout pays, in the program's currency; a
 	// smaller accrual rolls over to the next payout. Zero pays any amount.

@@ -16,8 +16,8 @@ import (
 type Plan struct {
 	// ID names the plan in actions (Action.Data[DataPlan]) and counters.
 	ID     string
-	Fee    money.Money // per period, in the membership's currency; > 0
-	Period calendar.Period
+	Fee    money.Money     // per period, in the membership's currency; > 0
+	Period calendar.Period // the billing period: calendar.Month, Quarter or Year
 	// TrialDays is the length of a free trial (ActionTrial); 0 offers none.
 	// A member gets one trial per membership, ever.
 	TrialDays int
