@@ -160,67 +160,43 @@ type keptResult struct {
 	counters [1]ledger.Counter
 }
 
+// keptWith is a keptResult allocated with room for an order's lines: its
+// LineBasis (array L) and the per-line points of its first award (array I).
+type keptWith[L, I any] struct {
+	keptResult
+	lines L
+	ints  I
+}
+
 // newKept allocates a keptResult together with room for an order of n
-// lines: its LineBasis and the per-line points of its first award. Beyond 8
-// lines (or for none) the keptResult comes alone and the lines are allocated
-// where they are filled.
+// lines, in one allocation of the exact size. Beyond 8 lines (or for none)
+// the keptResult comes alone and the lines are allocated where they are
+// filled.
 func newKept(n int) (*keptResult, []LineBasis, []int64) {
 	switch n {
 	case 1:
-		k := new(struct {
-			keptResult
-			lines [1]LineBasis
-			ints  [1]int64
-		})
+		k := new(keptWith[[1]LineBasis, [1]int64])
 		return &k.keptResult, k.lines[:0], k.ints[:0]
 	case 2:
-		k := new(struct {
-			keptResult
-			lines [2]LineBasis
-			ints  [2]int64
-		})
+		k := new(keptWith[[2]LineBasis, [2]int64])
 		return &k.keptResult, k.lines[:0], k.ints[:0]
 	case 3:
-		k := new(struct {
-			keptResult
-			lines [3]LineBasis
-			ints  [3]int64
-		})
+		k := new(keptWith[[3]LineBasis, [3]int64])
 		return &k.keptResult, k.lines[:0], k.ints[:0]
 	case 4:
-		k := new(struct {
-			keptResult
-			lines [4]LineBasis
-			ints  [4]int64
-		})
+		k := new(keptWith[[4]LineBasis, [4]int64])
 		return &k.keptResult, k.lines[:0], k.ints[:0]
 	case 5:
-		k := new(struct {
-			keptResult
-			lines [5]LineBasis
-			ints  [5]int64
-		})
+		k := new(keptWith[[5]LineBasis, [5]int64])
 		return &k.keptResult, k.lines[:0], k.ints[:0]
 	case 6:
-		k := new(struct {
-			keptResult
-			lines [6]LineBasis
-			ints  [6]int64
-		})
+		k := new(keptWith[[6]LineBasis, [6]int64])
 		return &k.keptResult, k.lines[:0], k.ints[:0]
 	case 7:
-		k := new(struct {
-			keptResult
-			lines [7]LineBasis
-			ints  [7]int64
-		})
+		k := new(keptWith[[7]LineBasis, [7]int64])
 		return &k.keptResult, k.lines[:0], k.ints[:0]
 	case 8:
-		k := new(struct {
-			keptResult
-			lines [8]LineBasis
-			ints  [8]int64
-		})
+		k := new(keptWith[[8]LineBasis, [8]int64])
 		return &k.keptResult, k.lines[:0], k.ints[:0]
 	}
 	return new(keptResult), nil, nil
