@@ -1,7 +1,6 @@
 package ledger
 
 import (
-	"slices"
 	"strings"
 )
 
@@ -27,25 +26,16 @@ func RefPrefix(ref string) string {
 // pair and drops those of no entry, so that two adapters' totals of one
 // ledger are equal. It reorders ts in place and returns the merged slice.
 func NormalizeRefTotals(ts []RefTotal) []RefTotal {
-	slices.SortFunc(ts, func(a, b RefTotal) int {
+	out := normalize(ts, func(a, b *RefTotal) int {
 		if c := strings.Compare(a.Prefix, b.Prefix); c != 0 {
 			return c
 		}
 		return strings.Compare(string(a.Kind), string(b.Kind))
+	}, func(t *RefTotal) bool { return t.Count == 0 }, func(into, t *RefTotal) {
+		into.Amount += t.Amount
+		into.Pending += t.Pending
+		into.Count += t.Count
 	})
-	out := ts[:0]
-	for _, t := range ts {
-		if t.Count == 0 {
-			continue
-		}
-		if n := len(out); n > 0 && out[n-1].Prefix == t.Prefix && out[n-1].Kind == t.Kind {
-			out[n-1].Amount += t.Amount
-			out[n-1].Pending += t.Pending
-			out[n-1].Count += t.Count
-			continue
-		}
-		out = append(out, t)
-	}
 	if len(out) == 0 {
 		return nil
 	}

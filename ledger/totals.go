@@ -82,7 +82,7 @@ func BucketOf(bounds []time.Time, t time.Time) int {
 // equal.
 func (t *Totals) Normalize() {
 	t.index = nil
-	slices.SortFunc(t.Entries, func(a, b EntryTotal) int {
+	t.Entries = normalize(t.Entries, func(a, b *EntryTotal) int {
 		if a.Bucket != b.Bucket {
 			return a.Bucket - b.Bucket
 		}
@@ -93,23 +93,13 @@ func (t *Totals) Normalize() {
 			return c
 		}
 		return strings.Compare(a.Source, b.Source)
+	}, func(e *EntryTotal) bool { return e.Count == 0 }, func(into, e *EntryTotal) {
+		into.Amount += e.Amount
+		into.Pending += e.Pending
+		into.Credits += e.Credits
+		into.Count += e.Count
 	})
-	out := t.Entries[:0]
-	for _, e := range t.Entries {
-		if e.Count == 0 {
-			continue
-		}
-		if n := len(out); n > 0 && out[n-1].Bucket == e.Bucket && out[n-1].Account == e.Account && out[n-1].Kind == e.Kind && out[n-1].Source == e.Source {
-			out[n-1].Amount += e.Amount
-			out[n-1].Pending += e.Pending
-			out[n-1].Credits += e.Credits
-			out[n-1].Count += e.Count
-			continue
-		}
-		out = append(out, e)
-	}
-	t.Entries = out
-	slices.SortFunc(t.Orders, func(a, b OrderTotal) int {
+	t.Orders = normalize(t.Orders, func(a, b *OrderTotal) int {
 		if a.Bucket != b.Bucket {
 			return a.Bucket - b.Bucket
 		}
@@ -117,21 +107,31 @@ func (t *Totals) Normalize() {
 			return c
 		}
 		return int(a.Scale) - int(b.Scale)
+	}, func(o *OrderTotal) bool { return o.Orders == 0 }, func(into, o *OrderTotal) {
+		into.Orders += o.Orders
+		into.Value += o.Value
+		into.Returned += o.Returned
 	})
-	os := t.Orders[:0]
-	for _, o := range t.Orders {
-		if o.Orders == 0 {
+}
+
+// normalize sorts ts by key (cmp), merges the totals of one key into the
+// first of them (merge) and drops those that sum nothing (empty), in place:
+// how every adapter's totals of one ledger come out equal.
+func normalize[T any](ts []T, cmp func(a, b *T) int, empty func(*T) bool, merge func(into, t *T)) []T {
+	slices.SortFunc(ts, func(a, b T) int { return cmp(&a, &b) })
+	out := ts[:0]
+	for i := range ts {
+		t := &ts[i]
+		if empty(t) {
 			continue
 		}
-		if n := len(os); n > 0 && os[n-1].Bucket == o.Bucket && os[n-1].Currency == o.Currency && os[n-1].Scale == o.Scale {
-			os[n-1].Orders += o.Orders
-			os[n-1].Value += o.Value
-			os[n-1].Returned += o.Returned
+		if n := len(out); n > 0 && cmp(&out[n-1], t) == 0 {
+			merge(&out[n-1], t)
 			continue
 		}
-		os = append(os, o)
+		out = append(out, *t)
 	}
-	t.Orders = os
+	return out
 }
 
 // Add adds e to the totals of bucket (see BucketOf), for a store that sums
