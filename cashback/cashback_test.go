@@ -528,6 +528,8 @@ func TestValidateRefusesBadCashback(t *testing.T) {
 		"negative step":             errOf(cashback.NewStepped("x", dec("-10"), dec("100"), nil)),
 		"schedule with no period":   errOf(cashback.NewPercentage("x", dec("2"), &cashback.Schedule{Minimum: dec("5")})),
 		"unknown period":            errOf(cashback.NewPayoutRule("x", &cashback.Schedule{Every: 9})),
+		"a daily schedule":          errOf(cashback.NewPayoutRule("x", &cashback.Schedule{Every: calendar.Day})),
+		"an hourly schedule":        errOf(cashback.NewPayoutRule("x", &cashback.Schedule{Every: calendar.Hour})),
 		"payout without schedule":   errOf(cashback.NewPayoutRule("x", nil)),
 		"negative minimum":          errOf(cashback.NewPayoutRule("x", &cashback.Schedule{Every: calendar.Month, Minimum: dec("-1")})),
 		"negative certificate life": errOf(cashback.NewPayoutRule("x", &cashback.Schedule{Every: calendar.Year, CertificateMonths: -1})),

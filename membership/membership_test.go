@@ -199,6 +199,7 @@ func TestBadInputIsTypedAndWritesNothing(t *testing.T) {
 		"zero fee":     {ID: "x", Fee: usd("0"), Period: calendar.Month},
 		"negative fee": {ID: "x", Fee: usd("-1"), Period: calendar.Month},
 		"zero period":  {ID: "x", Fee: usd("1"), Period: 0},
+		"weekly":       {ID: "x", Fee: usd("1"), Period: calendar.Week},
 		"other money":  {ID: "x", Fee: money.Money{Amount: dec("1"), Currency: "EUR"}, Period: calendar.Month},
 		"sub-cent fee": {ID: "x", Fee: usd("1.001"), Period: calendar.Month},
 	} {
