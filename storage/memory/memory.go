@@ -79,8 +79,8 @@ func (k keyed) owner() *member {
 // value, side by side (see lotSet).
 type member struct {
 	mu       sync.RWMutex
-	seq      int // place in Store.order
-	id       string
+	seq      int    // place in Store.order
+	id       string // set once at creation, so read without mu (an order's owner, under the program lock)
 	profile  loyalty.Member
 	version  int64
 	nextDue  time.Time
